@@ -1,0 +1,419 @@
+/*
+ * flowrt.h - the one public header of libflowrt.a, the flowc runtime.
+ *
+ * Generated programs include only this header. It holds the generic
+ * machinery (memory, strings, Python-style repr, keyed state, timers,
+ * sources, the run context); the generated C holds what only the compiler
+ * knows (item structs, user expressions, one function per step).
+ *
+ * Conventions, for every declaration below:
+ * - Time is flow_time: signed microseconds since 1970-01-01T00:00:00Z (UTC).
+ *   Durations are int64_t microseconds. This reproduces Python's integer
+ *   datetime/timedelta arithmetic exactly.
+ * - Strings are flow_str: a pointer and a byte length, UTF-8, not
+ *   NUL-terminated, passed by value. Who owns the bytes is said per
+ *   function; most results live in a flow_arena the caller passes.
+ * - Functions named *_fail or documented "fatal" print a message on stderr,
+ *   flush buffered output first, and exit(1); they never return.
+ * - Exported symbols start with flow_ / FLOW_. Nothing here is thread-safe
+ *   across one flow_rt; separate flow_rt instances share nothing except the
+ *   process-wide allocator hook.
+ */
+#ifndef FLOWRT_H
+#define FLOWRT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FLOWRT_VERSION "0.1.0"
+
+/* ===================================================================
+ * Time
+ * =================================================================== */
+
+typedef int64_t flow_time;
+
+/* Python's datetime range: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z */
+#define FLOW_TIME_MIN INT64_C(-62135596800000000)
+#define FLOW_TIME_MAX INT64_C(253402300799999999)
+/* "No time": an unset timer. Compares below every valid time. */
+#define FLOW_NO_TIME INT64_MIN
+
+#define FLOW_US_PER_SEC INT64_C(1000000)
+
+/* Parse S (N bytes) as RFC 3339 ("2022-01-01T00:00:00Z",
+ * "2022-01-01T00:00:00.250+02:00") or "YYYY-MM-DD HH:MM:SS[.ffffff]"
+ * (taken as UTC). Stores the instant in *OUT and returns true; returns false
+ * for anything else, including out-of-range fields and instants outside
+ * [FLOW_TIME_MIN, FLOW_TIME_MAX]. Fractions beyond microseconds are
+ * truncated. */
+bool flow_time_parse(const char *s, size_t n, flow_time *out);
+
+/* Parse a duration literal as the language writes it ("250us", "5ms",
+ * "10s", "1.5s", "2m", "1h", "1d"). Returns false on bad syntax or overflow. */
+bool flow_duration_parse(const char *s, size_t n, int64_t *out_us);
+
+/* The real system clock now (CLOCK_REALTIME), in microseconds. */
+flow_time flow_time_now_real(void);
+
+/* Civil fields of T (proleptic Gregorian, UTC). US is 0..999999. */
+void flow_time_fields(flow_time t, int *year, int *month, int *day, int *hour,
+                      int *min, int *sec, int *us);
+
+/* ===================================================================
+ * Memory
+ * =================================================================== */
+
+/* The allocator hook (Lua's lua_Alloc): called as
+ *   f(ud, NULL, 0, n)       allocate n bytes
+ *   f(ud, p, old, n)        resize p from old to n bytes
+ *   f(ud, p, old, 0)        free p (returns NULL)
+ * Returning NULL for a non-zero size means out of memory. The default uses
+ * malloc/realloc/free. Set it before creating any flow_rt; it is
+ * process-wide. */
+typedef void *(*flow_alloc_fn)(void *ud, void *ptr, size_t old_size, size_t new_size);
+void flow_set_allocator(flow_alloc_fn f, void *ud);
+
+/* Allocate/resize/free through the hook. Out of memory is fatal
+ * ("flowrt: out of memory"); these never return NULL for n > 0.
+ * flow_free(NULL, 0) is a no-op. */
+void *flow_alloc(size_t n);
+void *flow_realloc(void *p, size_t old_size, size_t new_size);
+void flow_free(void *p, size_t size);
+
+/* Bytes currently allocated through the hook (for --stats and tests). */
+size_t flow_mem_in_use(void);
+
+/* Ensure the array *DATA of *CAP elements of ELEM bytes holds at least NEED
+ * elements, growing geometrically. Used by generated per-step buffers so
+ * that steady-state rounds allocate nothing. */
+void flow_vec_grow(void **data, size_t *cap, size_t elem, size_t need);
+
+/* A bump arena. Generated code allocates every transient value (strings,
+ * lists, tuples of a round) here; the run context resets its round arena at
+ * the start of each round, so values live exactly one round. */
+typedef struct flow_arena_block flow_arena_block;
+typedef struct flow_arena {
+    char *cur;                 /* next free byte of the current block */
+    char *end;                 /* end of the current block */
+    flow_arena_block *blocks;  /* all blocks, newest first */
+    size_t used;               /* bytes handed out since the last reset */
+} flow_arena;
+
+void flow_arena_init(flow_arena *a);
+/* Slow path of flow_arena_alloc: adds a block of at least N bytes. */
+void *flow_arena_grow(flow_arena *a, size_t n);
+/* N bytes aligned to 16, uninitialised, valid until the next reset. */
+static inline void *flow_arena_alloc(flow_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if ((size_t)(a->end - a->cur) < n)
+        return flow_arena_grow(a, n);
+    void *p = a->cur;
+    a->cur += n;
+    a->used += n;
+    return p;
+}
+/* Forget every allocation; keeps one block (the largest) for reuse. */
+void flow_arena_reset(flow_arena *a);
+void flow_arena_destroy(flow_arena *a);
+
+/* ===================================================================
+ * Strings
+ * =================================================================== */
+
+typedef struct flow_str {
+    const char *p;
+    int64_t n;    /* bytes */
+} flow_str;
+
+/* A flow_str for a C string literal (static storage). */
+#define FLOW_STR(lit) ((flow_str){ (lit), (int64_t)sizeof(lit) - 1 })
+
+/* A list of strings (the language's list<string>): V has N elements. */
+typedef struct flow_list_str {
+    flow_str *v;
+    int64_t n;
+} flow_list_str;
+
+static inline bool flow_str_eq(flow_str a, flow_str b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, (size_t)a.n) == 0);
+}
+/* Byte-wise order, shorter prefix first: the order Bytewax sorts keys in
+ * (UTF-8 byte order equals code point order, so this is also Python's str
+ * order). Returns <0, 0, >0. */
+int flow_str_cmp(flow_str a, flow_str b);
+
+/* A copy of S in A / on the heap (flow_alloc; free with flow_str_free). */
+flow_str flow_str_dup(flow_arena *a, flow_str s);
+flow_str flow_str_dup_heap(flow_str s);
+void flow_str_free(flow_str s);
+/* A + B in A. */
+flow_str flow_str_concat(flow_arena *a, flow_str x, flow_str y);
+
+/* Python str methods, results in A:
+ * lower/upper: str.lower()/str.upper() (ASCII fast path, Unicode simple
+ * case mapping otherwise); trim: str.strip(); */
+flow_str flow_str_lower(flow_arena *a, flow_str s);
+flow_str flow_str_upper(flow_arena *a, flow_str s);
+flow_str flow_str_trim(flow_arena *a, flow_str s);
+/* split(s): str.split() (runs of whitespace, no empty strings);
+ * split(s, sep): str.split(sep) (sep non-empty; empty sep is reported by the
+ * checker or as a step error by the caller). */
+flow_list_str flow_str_split_ws(flow_arena *a, flow_str s);
+flow_list_str flow_str_split(flow_arena *a, flow_str s, flow_str sep);
+bool flow_str_starts_with(flow_str s, flow_str prefix);
+bool flow_str_ends_with(flow_str s, flow_str suffix);
+bool flow_str_contains(flow_str s, flow_str needle);
+flow_str flow_str_replace(flow_arena *a, flow_str s, flow_str old, flow_str new_);
+/* substr(s, start, count) in code points, Python slice s[start:start+count]
+ * semantics (negative start counts from the end; out of range is clamped). */
+flow_str flow_str_substr(flow_arena *a, flow_str s, int64_t start, int64_t count);
+/* Number of code points (Python len(str)). S must be valid UTF-8. */
+int64_t flow_utf8_len(flow_str s);
+/* True iff the N bytes at P are valid UTF-8 (no overlongs, no surrogates). */
+bool flow_utf8_valid(const char *p, size_t n);
+
+/* Conversions (Python's str()/int()/float()), results in A. */
+flow_str flow_str_from_int(flow_arena *a, int64_t v);
+flow_str flow_str_from_float(flow_arena *a, double v);    /* repr(float) */
+flow_str flow_str_from_time(flow_arena *a, flow_time t);  /* "2022-01-01 00:00:00+00:00" */
+flow_str flow_str_from_duration(flow_arena *a, int64_t us); /* "0:00:10", "1 day, 0:00:00.250000" */
+/* int(s): optional sign, digits, surrounding whitespace, '_' between digits.
+ * Returns false when S is not such a literal or does not fit in int64. */
+bool flow_int_parse(flow_str s, int64_t *out);
+/* float(s): Python float() syntax incl. "inf", "nan". False when invalid. */
+bool flow_float_parse(flow_str s, double *out);
+
+/* ===================================================================
+ * Integer arithmetic with Python semantics (callers check b != 0 and
+ * overflow first; see the generated code).
+ * =================================================================== */
+
+/* Python a // b for b != 0, (a, b) != (INT64_MIN, -1). */
+static inline int64_t flow_i64_floordiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+/* Python a % b for b != 0: the result has the sign of b. */
+static inline int64_t flow_i64_mod(int64_t a, int64_t b)
+{
+    if (b == -1)
+        return 0;
+    int64_t r = a % b;
+    if (r != 0 && ((r < 0) != (b < 0)))
+        r += b;
+    return r;
+}
+/* Python float a % b for b != 0.0 (sign of b), and a // b. */
+double flow_f64_mod(double a, double b);
+double flow_f64_floordiv(double a, double b);
+/* Python round(x) (half to even) as a double; the caller converts. */
+double flow_f64_round_half_even(double x);
+
+/* ===================================================================
+ * Output buffer and Python repr
+ * =================================================================== */
+
+typedef struct flow_buf {
+    char *p;
+    size_t n;
+    size_t cap;
+} flow_buf;
+
+void flow_buf_reserve(flow_buf *b, size_t extra);
+static inline void flow_buf_putc(flow_buf *b, char c)
+{
+    if (b->n == b->cap)
+        flow_buf_reserve(b, 1);
+    b->p[b->n++] = c;
+}
+void flow_buf_put(flow_buf *b, const char *s, size_t n);
+void flow_buf_puts(flow_buf *b, const char *s);
+void flow_buf_free(flow_buf *b);
+
+/* Append Python's repr of a value:
+ *   int     42, -7
+ *   float   shortest round-trip: 0.1, 100.0, 1e-05, 1e+16, inf, -inf, nan
+ *   bool    True / False;  flow_repr_none: None
+ *   str     'a', "it's", 'say "hi"', '\n', '\x00', '\u200b' (Python rules:
+ *           printable non-ASCII characters are kept as they are)
+ *   time    datetime.datetime(2022, 1, 1, 0, 0, 4, tzinfo=datetime.timezone.utc)
+ *   duration datetime.timedelta(seconds=10), datetime.timedelta(0),
+ *           datetime.timedelta(days=-1, seconds=86399)
+ */
+void flow_repr_int(flow_buf *b, int64_t v);
+void flow_repr_float(flow_buf *b, double v);
+void flow_repr_bool(flow_buf *b, bool v);
+void flow_repr_none(flow_buf *b);
+void flow_repr_str(flow_buf *b, flow_str s);
+void flow_repr_time(flow_buf *b, flow_time t);
+void flow_repr_duration(flow_buf *b, int64_t us);
+/* str() of a timestamp / duration (what StdOutSink prints for a bare one). */
+void flow_fmt_time(flow_buf *b, flow_time t);
+void flow_fmt_duration(flow_buf *b, int64_t us);
+
+/* ===================================================================
+ * Regular expressions (PCRE2, UTF and Unicode properties on, so \s and
+ * \w match as in Python's re on str)
+ * =================================================================== */
+
+typedef struct flow_regex flow_regex;
+/* Compile PATTERN (N bytes). On error returns NULL and writes a message
+ * (with the offset) into ERR. Free with flow_regex_free. */
+flow_regex *flow_regex_compile(const char *pattern, size_t n, char *err, size_t errlen);
+void flow_regex_free(flow_regex *re);
+/* Python re.findall(pattern, s) for a pattern with no group (whole
+ * matches) or one group (that group); strings in A, non-overlapping,
+ * empty matches included as Python does. */
+flow_list_str flow_regex_findall(flow_arena *a, const flow_regex *re, flow_str s);
+
+/* ===================================================================
+ * Keyed state: a hash table from key strings to fixed-size value slots,
+ * with one optional timer per key.
+ *
+ * Entries are named by a uint32_t id that stays valid until the entry is
+ * removed (ids of removed entries are reused). Value pointers are valid
+ * until the next insert. Keys are copied into the table.
+ * Timers: each entry has at most one pending time; flow_table_due pops the
+ * due ones in ascending key order (Bytewax fires notifications of one
+ * activation in key order).
+ * =================================================================== */
+
+typedef struct flow_table flow_table;
+#define FLOW_NO_ENTRY UINT32_MAX
+
+/* A table whose values are VALUE_SIZE bytes (zeroed on insert). */
+flow_table *flow_table_new(size_t value_size);
+/* Free the table; DROP (may be NULL) is called on each live value first. */
+void flow_table_free(flow_table *t, void (*drop)(void *value));
+size_t flow_table_count(const flow_table *t);
+
+uint32_t flow_table_find(flow_table *t, flow_str key);    /* FLOW_NO_ENTRY if absent */
+/* Insert KEY, which must be absent; returns its id; value zeroed. */
+uint32_t flow_table_insert(flow_table *t, flow_str key);
+/* find, or insert when absent (*CREATED tells which; may be NULL). */
+uint32_t flow_table_upsert(flow_table *t, flow_str key, bool *created);
+/* Remove the entry (and its timer). The caller drops the value first. */
+void flow_table_remove(flow_table *t, uint32_t id);
+bool flow_table_live(const flow_table *t, uint32_t id);
+void *flow_table_value(flow_table *t, uint32_t id);
+flow_str flow_table_key(const flow_table *t, uint32_t id);   /* owned by the table */
+
+/* Set (or move) the entry's timer to AT; FLOW_NO_TIME clears it. */
+void flow_table_set_timer(flow_table *t, uint32_t id, flow_time at);
+flow_time flow_table_timer(const flow_table *t, uint32_t id);
+/* Earliest pending timer, or FLOW_NO_TIME. */
+flow_time flow_table_next_timer(const flow_table *t);
+/* Clear every timer with time <= NOW and return their ids in ascending key
+ * order in *IDS (an array owned by the table, valid until the next call of
+ * flow_table_due or flow_table_sorted). Returns the count. */
+size_t flow_table_due(flow_table *t, flow_time now, const uint32_t **ids);
+/* Every live id in ascending key order (same ownership as above). */
+size_t flow_table_sorted(flow_table *t, const uint32_t **ids);
+
+/* Stable sort of N items (each STRIDE bytes, a flow_str key at offset 0)
+ * by key, bytewise: writes the item indices in sorted order to ORDER.
+ * Used to apply a round's items grouped by key, keys ascending. */
+void flow_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *order);
+
+/* ===================================================================
+ * The run context: one per dataflow instance.
+ * =================================================================== */
+
+/* What a compiled program tells the runtime about itself (for option
+ * parsing and --help). */
+typedef struct flow_input_info {
+    const char *step;          /* step id */
+    const char *kind;          /* "testing", "range", "file" */
+    const char *default_path;  /* file inputs: path in the source, else NULL */
+} flow_input_info;
+
+typedef struct flow_program_info {
+    const char *flow_name;
+    const char *source;        /* .flow file name */
+    const flow_input_info *inputs;
+    int n_inputs;
+} flow_program_info;
+
+typedef struct flow_rt {
+    const flow_program_info *info;
+    flow_arena arena;     /* the round arena, reset by flow_rt_round_begin */
+    flow_time now;        /* system time sampled at the start of this round */
+    int64_t round;        /* rounds begun so far (0 before the first) */
+    flow_buf out;         /* stdout buffer (sinks and inspect write here) */
+    /* clock pinning (--clock / FLOW_CLOCK, --clock-step / FLOW_CLOCK_STEP) */
+    bool clock_pinned;
+    flow_time clock_start;
+    int64_t clock_step;
+    /* --input STEP=PATH overrides */
+    const char **path_overrides;   /* n_inputs entries, NULL = no override */
+    bool out_is_tty;
+} flow_rt;
+
+/* Initialise RT from the program's options. Recognised options:
+ *   --input STEP=PATH   read file input STEP from PATH instead
+ *   --clock TIME        pin the system clock at TIME (RFC 3339); also FLOW_CLOCK
+ *   --clock-step DUR    with --clock: advance it by DUR each round (e.g. 1s);
+ *                       also FLOW_CLOCK_STEP
+ *   --help              print the inputs and options
+ * Returns -1 to run, or the exit status main() should return at once
+ * (0 after --help, 2 after a usage error, which it has printed). */
+int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **argv);
+
+/* The path of file input number INDEX (an index into info->inputs). */
+const char *flow_rt_input_path(const flow_rt *rt, int index);
+
+/* Start a round: reset the round arena, sample the clock into rt->now
+ * (pinned: clock_start + round * clock_step). */
+void flow_rt_round_begin(flow_rt *rt);
+/* End a round: write buffered stdout when it is large or stdout is a tty. */
+void flow_rt_round_end(flow_rt *rt);
+/* Flush stdout, free everything RT owns, return STATUS. */
+int flow_rt_finish(flow_rt *rt, int status);
+/* Write the stdout buffer now. */
+void flow_rt_flush(flow_rt *rt);
+
+/* Fatal run-time error in a step: flushes stdout, prints
+ *   LOC: error: step 'FLOW.STEP': MSG
+ * on stderr (LOC is "file.flow:LINE:COL") and exits with status 1. */
+_Noreturn void flow_step_error(flow_rt *rt, const char *loc, const char *step, const char *msg);
+/* Fatal error about input data: flushes stdout, prints
+ *   PATH:LINE: error: MSG      (or "PATH: error: MSG" when LINE is 0)
+ * and exits with status 1. */
+_Noreturn void flow_data_error(flow_rt *rt, const char *path, int64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ===================================================================
+ * Sources
+ * =================================================================== */
+
+/* A line reader over a file: Bytewax FileSource semantics (split on '\n',
+ * the '\n' removed, a '\r' kept, blank lines are "" items, no item after a
+ * final '\n'). Reads in large blocks; memory is bounded by the longest line. */
+typedef struct flow_lines flow_lines;
+
+/* Open PATH for reading. A missing or unreadable file is a fatal data
+ * error ("PATH: error: cannot open: REASON"). */
+flow_lines *flow_lines_open(flow_rt *rt, const char *path);
+/* Next line, copied into A, in *LINE. Returns true for a line, false at EOF.
+ * Invalid UTF-8 or a read error is a fatal data error naming PATH:LINE. */
+bool flow_lines_next(flow_lines *r, flow_arena *a, flow_str *line);
+/* 1-based number of the last line returned. */
+int64_t flow_lines_lineno(const flow_lines *r);
+void flow_lines_close(flow_lines *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
