@@ -84,3 +84,21 @@ $(FLOWC): $(CC_OBJS) $(GEN_OBJS) $(RT_LIB)
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- unit tests (cmocka) ----
+# One binary per tests/unit/test_*.c, linked against the runtime library.
+# `make unit UNIT_RUN='valgrind -q --error-exitcode=1 --leak-check=full'`
+# runs each under valgrind; BUILD=... SAN=... gives sanitizer builds.
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+UNIT_RUN  ?=
+
+.PHONY: unit
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do \
+	    $(UNIT_RUN) $$t || { echo "FAILED: $$t" >&2; fail=1; }; done; exit $$fail
+
+$(BUILD)/unit/%: tests/unit/%.c $(RT_LIB) $(wildcard runtime/src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iruntime/include -Iruntime/src -o $@ $< $(RT_LIB) -lcmocka $(LDLIBS_RT)
+# ---- end of unit tests ----

@@ -1,0 +1,59 @@
+/*
+ * internal.h - declarations shared between the files of libflowrt.a and
+ * nothing else. Generated programs never include this header; the symbols
+ * here carry the flowi_ prefix so that the archive exports only flow_*
+ * names plus these clearly internal ones.
+ */
+#ifndef FLOWRT_INTERNAL_H
+#define FLOWRT_INTERNAL_H
+
+#include "flowrt.h"
+
+#include <stdint.h>
+
+/* ---- UTF-8 (str.c) ----------------------------------------------------- */
+
+/* Decode one code point of the valid UTF-8 at P (N > 0 bytes left); stores
+ * its length in *LEN. Invalid input yields the byte value with *LEN = 1. */
+uint32_t flowi_utf8_decode(const unsigned char *p, size_t n, int *len);
+/* Encode CP into OUT (4 bytes room); returns the length. */
+int flowi_utf8_encode(uint32_t cp, char *out);
+/* Python's str.isspace() for one code point. */
+bool flowi_is_space(uint32_t cp);
+
+/* ---- Unicode printability (uniprint.c, generated) --------------------- */
+
+/* Inclusive, ascending ranges of the code points >= U+0080 that Python's
+ * str.isprintable() rejects (so repr() escapes them). */
+extern const uint32_t flowi_nonprint[][2];
+extern const size_t flowi_nonprint_count;
+
+/* ---- strings in arenas ------------------------------------------------- */
+
+/* A copy of the N bytes at P in A (an empty string for N == 0). */
+flow_str flowi_arena_str(flow_arena *a, const char *p, size_t n);
+
+/* A flow_list_str being built in an arena: push grows it geometrically
+ * (the old array is left in the arena, so at most twice the final size). */
+typedef struct flowi_list {
+    flow_list_str l;
+    int64_t cap;
+} flowi_list;
+void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s);
+
+/* ---- sorting (sort.c) ------------------------------------------------- */
+
+/* flow_sort_by_key with caller-provided scratch TMP of N uint32_t. */
+void flowi_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *order,
+                       uint32_t *tmp);
+
+/* ---- formatting into caller storage (repr.c, time.c) ------------------ */
+
+/* repr(float) into OUT (at least 32 bytes); returns the length. */
+int flowi_fmt_float(char *out, double v);
+/* str(datetime) into OUT (at least 48 bytes); returns the length. */
+int flowi_fmt_time(char *out, flow_time t);
+/* str(timedelta) into OUT (at least 48 bytes); returns the length. */
+int flowi_fmt_duration(char *out, int64_t us);
+
+#endif

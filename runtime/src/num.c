@@ -1,0 +1,194 @@
+/*
+ * num.c - numbers with Python semantics: str(int), str(float), int(str),
+ * float(str), and float %, // and round(). The float formatting itself
+ * (shortest round-trip repr) is in repr.c.
+ *
+ * The runtime never calls setlocale(), so strtod() and printf() use the
+ * "C" locale's '.' decimal point.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+flow_str flow_str_from_int(flow_arena *a, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+    return flowi_arena_str(a, tmp, (size_t)n);
+}
+
+flow_str flow_str_from_float(flow_arena *a, double v)
+{
+    char tmp[32];
+    int n = flowi_fmt_float(tmp, v);
+    return flowi_arena_str(a, tmp, (size_t)n);
+}
+
+/* S without Python whitespace at both ends (a slice, no copy). */
+static flow_str strip(flow_str s)
+{
+    int64_t b = 0, e = s.n;
+    while (b < e) {
+        int len;
+        uint32_t cp = flowi_utf8_decode((const unsigned char *)s.p + b, (size_t)(e - b), &len);
+        if (!flowi_is_space(cp))
+            break;
+        b += len;
+    }
+    while (e > b) {
+        int64_t i = e - 1;
+        while (i > b && ((unsigned char)s.p[i] & 0xC0) == 0x80)
+            i--;
+        int len;
+        uint32_t cp = flowi_utf8_decode((const unsigned char *)s.p + i, (size_t)(e - i), &len);
+        if (!flowi_is_space(cp))
+            break;
+        e = i;
+    }
+    return (flow_str){ s.p + b, e - b };
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Copies the digits at S[*I..] into OUT (dropping single '_' between
+ * digits) and advances *I; returns the number of digits, or -1 on a
+ * misplaced '_'. */
+static int64_t digits(flow_str s, int64_t *i, char *out, int64_t *o)
+{
+    int64_t count = 0;
+    while (*i < s.n) {
+        char c = s.p[*i];
+        if (is_digit(c)) {
+            if (out)
+                out[(*o)++] = c;
+            count++;
+            (*i)++;
+        } else if (c == '_' && count > 0 && *i + 1 < s.n && is_digit(s.p[*i + 1])) {
+            (*i)++;
+        } else {
+            break;
+        }
+    }
+    return count;
+}
+
+/* S stripped of whitespace, with its sign taken off into *NEG. */
+static flow_str unsign(flow_str s, bool *neg)
+{
+    s = strip(s);
+    *neg = s.n > 0 && s.p[0] == '-';
+    if (s.n > 0 && (s.p[0] == '+' || s.p[0] == '-'))
+        return (flow_str){ s.p + 1, s.n - 1 };
+    return s;
+}
+
+bool flow_int_parse(flow_str s, int64_t *out)
+{
+    bool neg;
+    s = unsign(s, &neg);
+    int64_t i = 0, start = 0;
+    uint64_t v = 0;
+    uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (digits(s, &i, NULL, NULL) == 0 || i != s.n)
+        return false;
+    for (int64_t k = start; k < s.n; k++) {
+        if (s.p[k] == '_')
+            continue;
+        unsigned d = (unsigned)(s.p[k] - '0');
+        if (v > (limit - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+/* Case-insensitive match of S[I..] against the lower-case word W, to the end. */
+static bool word_is(flow_str s, int64_t i, const char *w)
+{
+    size_t n = strlen(w);
+    return (size_t)(s.n - i) == n && strncasecmp(s.p + i, w, n) == 0;
+}
+
+bool flow_float_parse(flow_str s, double *out)
+{
+    bool neg;
+    s = unsign(s, &neg);
+    int64_t i = 0;
+    if (word_is(s, i, "inf") || word_is(s, i, "infinity")) {
+        *out = neg ? -INFINITY : INFINITY;
+        return true;
+    }
+    if (word_is(s, i, "nan")) {
+        *out = neg ? -NAN : NAN;
+        return true;
+    }
+    /* Validate Python's float syntax while copying it without '_'. */
+    char small[128];
+    char *buf = (size_t)s.n + 2 <= sizeof small ? small : flow_alloc((size_t)s.n + 2);
+    int64_t o = 0;
+    buf[o++] = neg ? '-' : '+';
+    int64_t mant = digits(s, &i, buf, &o);
+    if (i < s.n && s.p[i] == '.') {
+        buf[o++] = s.p[i++];
+        if (i < s.n && s.p[i] == '_')
+            mant = 0;    /* "1._5" */
+        else
+            mant += digits(s, &i, buf, &o);
+    }
+    bool ok = mant > 0;
+    if (ok && i < s.n && (s.p[i] == 'e' || s.p[i] == 'E')) {
+        buf[o++] = s.p[i++];
+        if (i < s.n && (s.p[i] == '+' || s.p[i] == '-'))
+            buf[o++] = s.p[i++];
+        ok = digits(s, &i, buf, &o) > 0;
+    }
+    ok = ok && i == s.n;
+    buf[o] = '\0';
+    if (ok)
+        *out = strtod(buf, NULL);
+    if (buf != small)
+        flow_free(buf, (size_t)s.n + 2);
+    return ok;
+}
+
+/* ---- float arithmetic (CPython's float_rem, float_divmod, round) ------- */
+
+double flow_f64_mod(double a, double b)
+{
+    double mod = fmod(a, b);
+    if (mod != 0.0) {
+        if ((b < 0) != (mod < 0))
+            mod += b;
+    } else {
+        mod = copysign(0.0, b);
+    }
+    return mod;
+}
+
+double flow_f64_floordiv(double a, double b)
+{
+    double mod = fmod(a, b);
+    double div = (a - mod) / b;
+    if (mod != 0.0 && (b < 0) != (mod < 0))
+        div -= 1.0;
+    if (div == 0.0)
+        return copysign(0.0, a / b);
+    double fl = floor(div);
+    if (div - fl > 0.5)
+        fl += 1.0;
+    return fl;
+}
+
+double flow_f64_round_half_even(double x)
+{
+    double r = round(x);
+    if (fabs(x - r) == 0.5)
+        r = 2.0 * round(x / 2.0);
+    return r;
+}

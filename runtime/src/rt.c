@@ -1,0 +1,274 @@
+/*
+ * rt.c - the run context of one dataflow instance: command-line options
+ * (flow_rt_init), the round loop's bookkeeping (round arena, clock
+ * sampling, pinned clocks for tests), buffered stdout, and the two fatal
+ * error reporters. Generated main() calls flow_rt_init, then
+ * flow_rt_round_begin/_end around each round, then flow_rt_finish.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define FLUSH_AT ((size_t)64 * 1024)
+
+/* ---- options ----------------------------------------------------------- */
+
+static const char *prog_name(const flow_program_info *info, int argc, char **argv)
+{
+    if (argc < 1 || !argv[0] || !argv[0][0])
+        return info->flow_name;
+    const char *slash = strrchr(argv[0], '/');
+    return slash ? slash + 1 : argv[0];
+}
+
+static void print_help(const flow_program_info *info, const char *prog)
+{
+    printf("usage: %s [--input STEP=PATH]... [--clock TIME] [--clock-step DUR]\n\n", prog);
+    printf("Runs the flow '%s'", info->flow_name);
+    if (info->source)
+        printf(" (compiled from %s)", info->source);
+    printf(".\n");
+    if (info->n_inputs > 0) {
+        int w = 4;
+        for (int i = 0; i < info->n_inputs; i++)
+            if ((int)strlen(info->inputs[i].step) > w)
+                w = (int)strlen(info->inputs[i].step);
+        printf("\ninputs:\n");
+        for (int i = 0; i < info->n_inputs; i++) {
+            const flow_input_info *in = &info->inputs[i];
+            if (in->default_path)
+                printf("  %-*s  %-7s  %s\n", w, in->step, in->kind, in->default_path);
+            else
+                printf("  %-*s  %s\n", w, in->step, in->kind);
+        }
+    }
+    printf("\noptions:\n"
+           "  --input STEP=PATH  read file input STEP from PATH instead\n"
+           "  --clock TIME       pin the system clock at TIME (RFC 3339,\n"
+           "                     e.g. 2022-01-01T00:00:00Z); also FLOW_CLOCK\n"
+           "  --clock-step DUR   with --clock: advance the clock by DUR each round\n"
+           "                     (e.g. 1s, 250ms); also FLOW_CLOCK_STEP\n"
+           "  --help             show this help and exit\n");
+}
+
+static int usage_error(const char *prog, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    fprintf(stderr, "%s: error: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    return 2;
+}
+
+/* The value of option NAME at argv[*i]: "--NAME VALUE" or "--NAME=VALUE".
+ * Returns NULL when argv[*i] is not this option; sets *MISSING when the
+ * value is absent. Advances *I past a separate value. */
+static const char *option_value(const char *name, int argc, char **argv, int *i, bool *missing)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0)
+        return NULL;
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (arg[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return "";
+    }
+    return argv[++*i];
+}
+
+static int set_input(flow_rt *rt, const char *prog, const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec || eq[1] == '\0')
+        return usage_error(prog, "--input expects STEP=PATH, got '%s'", spec);
+    const flow_program_info *info = rt->info;
+    for (int k = 0; k < info->n_inputs; k++) {
+        const char *step = info->inputs[k].step;
+        if (strlen(step) != (size_t)(eq - spec) || strncmp(step, spec, (size_t)(eq - spec)) != 0)
+            continue;
+        if (strcmp(info->inputs[k].kind, "file") != 0)
+            return usage_error(prog, "--input: input '%s' is a %s input, not a file input",
+                               step, info->inputs[k].kind);
+        rt->path_overrides[k] = eq + 1;
+        return -1;
+    }
+    return usage_error(prog, "--input: the flow has no input named '%.*s'", (int)(eq - spec), spec);
+}
+
+static int set_clock(flow_rt *rt, const char *prog, const char *what, const char *v)
+{
+    if (!flow_time_parse(v, strlen(v), &rt->clock_start))
+        return usage_error(prog, "%s: invalid time '%s' (expected RFC 3339, e.g. "
+                           "2022-01-01T00:00:00Z)", what, v);
+    rt->clock_pinned = true;
+    return -1;
+}
+
+static int set_clock_step(flow_rt *rt, const char *prog, const char *what, const char *v)
+{
+    if (!flow_duration_parse(v, strlen(v), &rt->clock_step))
+        return usage_error(prog, "%s: invalid duration '%s' (e.g. 1s, 250ms)", what, v);
+    return -1;
+}
+
+static int parse_args(flow_rt *rt, int argc, char **argv)
+{
+    const char *prog = prog_name(rt->info, argc, argv);
+    const char *clock = NULL, *step = NULL;
+    for (int i = 1; i < argc; i++) {
+        bool missing = false;
+        const char *v;
+        int rc = -1;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_help(rt->info, prog);
+            return 0;
+        } else if ((v = option_value("--input", argc, argv, &i, &missing))) {
+            rc = missing ? usage_error(prog, "--input needs STEP=PATH") : set_input(rt, prog, v);
+        } else if ((v = option_value("--clock-step", argc, argv, &i, &missing))) {
+            rc = missing ? usage_error(prog, "--clock-step needs a duration") : -1;
+            step = v;
+        } else if ((v = option_value("--clock", argc, argv, &i, &missing))) {
+            rc = missing ? usage_error(prog, "--clock needs a time") : -1;
+            clock = v;
+        } else if (argv[i][0] == '-') {
+            rc = usage_error(prog, "unrecognized option '%s' (see --help)", argv[i]);
+        } else {
+            rc = usage_error(prog, "unexpected argument '%s' (see --help)", argv[i]);
+        }
+        if (rc >= 0)
+            return rc;
+    }
+    int rc = -1;
+    const char *env;
+    if (clock)
+        rc = set_clock(rt, prog, "--clock", clock);
+    else if ((env = getenv("FLOW_CLOCK")) && *env)
+        rc = set_clock(rt, prog, "FLOW_CLOCK", env);
+    if (rc >= 0)
+        return rc;
+    if (step && !rt->clock_pinned)
+        return usage_error(prog, "--clock-step needs --clock (or FLOW_CLOCK)");
+    if (step)
+        rc = set_clock_step(rt, prog, "--clock-step", step);
+    else if ((env = getenv("FLOW_CLOCK_STEP")) && *env && rt->clock_pinned)
+        rc = set_clock_step(rt, prog, "FLOW_CLOCK_STEP", env);
+    return rc;
+}
+
+static void free_overrides(flow_rt *rt)
+{
+    if (rt->path_overrides)
+        flow_free((void *)rt->path_overrides, (size_t)rt->info->n_inputs * sizeof *rt->path_overrides);
+    rt->path_overrides = NULL;
+}
+
+int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **argv)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->info = info;
+    flow_arena_init(&rt->arena);
+    if (info->n_inputs > 0) {
+        size_t size = (size_t)info->n_inputs * sizeof *rt->path_overrides;
+        rt->path_overrides = flow_alloc(size);
+        memset((void *)rt->path_overrides, 0, size);
+    }
+    rt->out_is_tty = isatty(STDOUT_FILENO);
+    int rc = parse_args(rt, argc, argv);
+    if (rc >= 0)
+        free_overrides(rt);
+    return rc;
+}
+
+const char *flow_rt_input_path(const flow_rt *rt, int index)
+{
+    if (rt->path_overrides && rt->path_overrides[index])
+        return rt->path_overrides[index];
+    return rt->info->inputs[index].default_path;
+}
+
+/* ---- rounds and output ------------------------------------------------- */
+
+void flow_rt_round_begin(flow_rt *rt)
+{
+    flow_arena_reset(&rt->arena);
+    if (rt->clock_pinned) {
+        int64_t off, now;
+        if (__builtin_mul_overflow(rt->round, rt->clock_step, &off) ||
+            __builtin_add_overflow(rt->clock_start, off, &now) || now > FLOW_TIME_MAX)
+            now = FLOW_TIME_MAX;
+        rt->now = now;
+    } else {
+        rt->now = flow_time_now_real();
+    }
+    rt->round++;
+}
+
+void flow_rt_flush(flow_rt *rt)
+{
+    size_t done = 0;
+    while (done < rt->out.n) {
+        ssize_t w = write(STDOUT_FILENO, rt->out.p + done, rt->out.n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;    /* EPIPE and the like: the output has nowhere to go */
+        done += (size_t)w;
+    }
+    rt->out.n = 0;
+}
+
+void flow_rt_round_end(flow_rt *rt)
+{
+    if (rt->out.n >= FLUSH_AT || (rt->out_is_tty && rt->out.n > 0))
+        flow_rt_flush(rt);
+}
+
+int flow_rt_finish(flow_rt *rt, int status)
+{
+    flow_rt_flush(rt);
+    flow_buf_free(&rt->out);
+    flow_arena_destroy(&rt->arena);
+    free_overrides(rt);
+    return status;
+}
+
+/* ---- fatal errors ------------------------------------------------------ */
+
+_Noreturn void flow_step_error(flow_rt *rt, const char *loc, const char *step, const char *msg)
+{
+    flow_rt_flush(rt);
+    fflush(stdout);
+    fprintf(stderr, "%s: error: step '%s.%s': %s\n", loc, rt->info->flow_name, step, msg);
+    exit(1);
+}
+
+_Noreturn void flow_data_error(flow_rt *rt, const char *path, int64_t line, const char *fmt, ...)
+{
+    va_list ap;
+    if (rt)
+        flow_rt_flush(rt);
+    fflush(stdout);
+    if (line > 0)
+        fprintf(stderr, "%s:%lld: error: ", path, (long long)line);
+    else
+        fprintf(stderr, "%s: error: ", path);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}

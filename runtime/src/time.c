@@ -1,0 +1,327 @@
+/*
+ * time.c - timestamps and durations: parsing (RFC 3339 timestamps, the
+ * language's duration literals), civil fields in the proleptic Gregorian
+ * calendar, and Python's repr()/str() of datetime (always tz-aware, UTC)
+ * and timedelta. A flow_time is signed microseconds since the Unix epoch,
+ * so everything here is exact integer arithmetic, as in Python's datetime.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#define US_PER_DAY (INT64_C(86400) * FLOW_US_PER_SEC)
+
+/* Floor division by B > 0 and the matching remainder in [0, B), without
+ * overflow even for INT64_MIN (FLOW_NO_TIME). */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if (a % b < 0)
+        q--;
+    return q;
+}
+
+static int64_t floor_mod(int64_t a, int64_t b)
+{
+    int64_t r = a % b;
+    return r < 0 ? r + b : r;
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = floor_div(y, 400);
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = floor_div(z, 146097);
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+void flow_time_fields(flow_time t, int *year, int *month, int *day, int *hour,
+                      int *min, int *sec, int *us)
+{
+    int64_t days = floor_div(t, US_PER_DAY);
+    int64_t rem = floor_mod(t, US_PER_DAY);
+    int64_t y;
+    civil_from_days(days, &y, month, day);
+    *year = (int)y;
+    int64_t s = rem / FLOW_US_PER_SEC;
+    *us = (int)(rem % FLOW_US_PER_SEC);
+    *hour = (int)(s / 3600);
+    *min = (int)(s / 60 % 60);
+    *sec = (int)(s % 60);
+}
+
+flow_time flow_time_now_real(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (flow_time)ts.tv_sec * FLOW_US_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* ---- parsing ----------------------------------------------------------- */
+
+/* A cursor over the text being parsed. */
+typedef struct scan {
+    const char *p;
+    const char *end;
+} scan;
+
+/* Exactly N decimal digits as a number, or -1. */
+static int fixed_digits(scan *s, int n)
+{
+    if (s->end - s->p < n)
+        return -1;
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = s->p[i];
+        if (c < '0' || c > '9')
+            return -1;
+        v = v * 10 + (c - '0');
+    }
+    s->p += n;
+    return v;
+}
+
+static bool take(scan *s, char c)
+{
+    if (s->p < s->end && *s->p == c) {
+        s->p++;
+        return true;
+    }
+    return false;
+}
+
+/* A two-digit field in [0, MAX] followed by AFTER (none when 0), or -1.
+ * Once a field fails the ones after it fail too (the cursor stops). */
+static int field(scan *s, int max, char after)
+{
+    int v = fixed_digits(s, 2);
+    if (v < 0 || v > max || (after && !take(s, after))) {
+        s->p = s->end;
+        return -1;
+    }
+    return v;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+/* date = YYYY "-" MM "-" DD ; sep = "T" | "t" | " " ;
+ * time = HH ":" MM ":" SS [ "." 1*DIGIT ] ; zone = [ "Z" | "z" | ("+"|"-") HH ":" MM ] */
+bool flow_time_parse(const char *text, size_t n, flow_time *out)
+{
+    scan s = { text, text + n };
+    int y = fixed_digits(&s, 4);
+    if (y < 1 || !take(&s, '-'))
+        return false;
+    int mo = field(&s, 12, '-');
+    int d = field(&s, 31, 0);
+    if (mo < 1 || d < 1 || d > days_in_month(y, mo))
+        return false;
+    if (!take(&s, 'T') && !take(&s, 't') && !take(&s, ' '))
+        return false;
+    int h = field(&s, 23, ':');
+    int mi = field(&s, 59, ':');
+    int sec = field(&s, 59, 0);
+    if (h < 0 || mi < 0 || sec < 0)
+        return false;
+    int64_t us = 0;
+    if (take(&s, '.')) {
+        int k = 0;
+        while (s.p < s.end && *s.p >= '0' && *s.p <= '9') {
+            if (k < 6)
+                us = us * 10 + (*s.p - '0');
+            k++;
+            s.p++;
+        }
+        if (k == 0)
+            return false;
+        for (; k < 6; k++)
+            us *= 10;
+    }
+    int64_t offset = 0;
+    if (take(&s, 'Z') || take(&s, 'z')) {
+        /* UTC */
+    } else if (s.p < s.end && (*s.p == '+' || *s.p == '-')) {
+        int sign = *s.p++ == '-' ? -1 : 1;
+        int oh = field(&s, 23, ':');
+        int om = field(&s, 59, 0);
+        if (oh < 0 || om < 0)
+            return false;
+        offset = sign * (oh * INT64_C(3600) + om * 60) * FLOW_US_PER_SEC;
+    }
+    if (s.p != s.end)
+        return false;
+    int64_t t = days_from_civil(y, mo, d) * US_PER_DAY +
+                ((int64_t)h * 3600 + mi * 60 + sec) * FLOW_US_PER_SEC + us - offset;
+    if (t < FLOW_TIME_MIN || t > FLOW_TIME_MAX)
+        return false;
+    *out = t;
+    return true;
+}
+
+/* duration = 1*DIGIT [ "." 1*DIGIT ] ( "us" | "ms" | "s" | "m" | "h" | "d" )
+ * A fraction finer than a microsecond is rounded half to even, as
+ * timedelta does. */
+bool flow_duration_parse(const char *text, size_t n, int64_t *out_us)
+{
+    static const struct { const char *name; int64_t us; } units[] = {
+        { "us", 1 }, { "ms", 1000 }, { "s", FLOW_US_PER_SEC },
+        { "m", 60 * FLOW_US_PER_SEC }, { "h", 3600 * FLOW_US_PER_SEC },
+        { "d", US_PER_DAY },
+    };
+    size_t i = 0;
+    __int128 whole = 0, frac = 0, scale = 1;
+    size_t nd = 0;
+    for (; i < n && text[i] >= '0' && text[i] <= '9'; i++, nd++) {
+        whole = whole * 10 + (text[i] - '0');
+        if (whole > INT64_MAX)
+            return false;
+    }
+    if (nd == 0)
+        return false;
+    if (i < n && text[i] == '.') {
+        size_t nf = 0;
+        for (i++; i < n && text[i] >= '0' && text[i] <= '9'; i++, nf++) {
+            if (scale < INT64_C(1000000000000000000)) {
+                frac = frac * 10 + (text[i] - '0');
+                scale *= 10;
+            }
+        }
+        if (nf == 0)
+            return false;
+    }
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+        size_t ulen = strlen(units[u].name);
+        if (n - i != ulen || memcmp(text + i, units[u].name, ulen) != 0)
+            continue;
+        __int128 num = frac * units[u].us;
+        __int128 q = num / scale, r = num % scale;
+        if (2 * r > scale || (2 * r == scale && (q & 1)))
+            q++;
+        __int128 v = whole * units[u].us + q;
+        if (v > INT64_MAX)
+            return false;
+        *out_us = (int64_t)v;
+        return true;
+    }
+    return false;
+}
+
+/* ---- repr() and str() -------------------------------------------------- */
+
+int flowi_fmt_time(char *out, flow_time t)
+{
+    int y, mo, d, h, mi, s, us;
+    flow_time_fields(t, &y, &mo, &d, &h, &mi, &s, &us);
+    int n = sprintf(out, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s);
+    if (us)
+        n += sprintf(out + n, ".%06d", us);
+    return n + sprintf(out + n, "+00:00");
+}
+
+/* Python's timedelta normal form: days (any sign), 0 <= seconds < 86400,
+ * 0 <= microseconds < 10^6. */
+static void split_duration(int64_t us, int64_t *days, int *secs, int *micro)
+{
+    *days = floor_div(us, US_PER_DAY);
+    int64_t rem = floor_mod(us, US_PER_DAY);
+    *secs = (int)(rem / FLOW_US_PER_SEC);
+    *micro = (int)(rem % FLOW_US_PER_SEC);
+}
+
+int flowi_fmt_duration(char *out, int64_t us)
+{
+    int64_t days;
+    int secs, micro;
+    split_duration(us, &days, &secs, &micro);
+    int n = 0;
+    if (days)
+        n = sprintf(out, "%lld day%s, ", (long long)days, days == 1 || days == -1 ? "" : "s");
+    n += sprintf(out + n, "%d:%02d:%02d", secs / 3600, secs / 60 % 60, secs % 60);
+    if (micro)
+        n += sprintf(out + n, ".%06d", micro);
+    return n;
+}
+
+void flow_fmt_time(flow_buf *b, flow_time t)
+{
+    char tmp[64];
+    flow_buf_put(b, tmp, (size_t)flowi_fmt_time(tmp, t));
+}
+
+void flow_fmt_duration(flow_buf *b, int64_t us)
+{
+    char tmp[64];
+    flow_buf_put(b, tmp, (size_t)flowi_fmt_duration(tmp, us));
+}
+
+flow_str flow_str_from_time(flow_arena *a, flow_time t)
+{
+    char tmp[64];
+    return flowi_arena_str(a, tmp, (size_t)flowi_fmt_time(tmp, t));
+}
+
+flow_str flow_str_from_duration(flow_arena *a, int64_t us)
+{
+    char tmp[64];
+    return flowi_arena_str(a, tmp, (size_t)flowi_fmt_duration(tmp, us));
+}
+
+void flow_repr_time(flow_buf *b, flow_time t)
+{
+    int y, mo, d, h, mi, s, us;
+    flow_time_fields(t, &y, &mo, &d, &h, &mi, &s, &us);
+    char tmp[128];
+    int n = sprintf(tmp, "datetime.datetime(%d, %d, %d, %d, %d", y, mo, d, h, mi);
+    if (s || us)
+        n += sprintf(tmp + n, ", %d", s);
+    if (us)
+        n += sprintf(tmp + n, ", %d", us);
+    n += sprintf(tmp + n, ", tzinfo=datetime.timezone.utc)");
+    flow_buf_put(b, tmp, (size_t)n);
+}
+
+void flow_repr_duration(flow_buf *b, int64_t us)
+{
+    int64_t days;
+    int secs, micro;
+    split_duration(us, &days, &secs, &micro);
+    char tmp[128];
+    int n = sprintf(tmp, "datetime.timedelta(");
+    const char *sep = "";
+    if (days) {
+        n += sprintf(tmp + n, "days=%lld", (long long)days);
+        sep = ", ";
+    }
+    if (secs) {
+        n += sprintf(tmp + n, "%sseconds=%d", sep, secs);
+        sep = ", ";
+    }
+    if (micro)
+        n += sprintf(tmp + n, "%smicroseconds=%d", sep, micro);
+    if (!days && !secs && !micro)
+        n += sprintf(tmp + n, "0");
+    tmp[n++] = ')';
+    flow_buf_put(b, tmp, (size_t)n);
+}
