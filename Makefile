@@ -102,3 +102,82 @@ $(BUILD)/unit/%: tests/unit/%.c $(RT_LIB) $(wildcard runtime/src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iruntime/include -Iruntime/src -o $@ $< $(RT_LIB) -lcmocka $(LDLIBS_RT)
 # ---- end of unit tests ----
+
+# ---- end-to-end tests, examples, demo (tests/run, tests/examples, tests/wordcount, tests/cli) ----
+# run-test       golden programs of tests/run (stdout, stderr, exit status)
+# examples-test  examples/*.flow against ../shared/conformance and examples/*.expected
+# wordcount-test examples/wordcount.flow on ../shared/data/collected-works.txt vs gawk
+# cli-test       flowc's flags and a compiled program's options
+# test           everything, then the sanitizer build (`asan`); installs packages first
+# asan           rebuilds into build-asan with ASan+UBSan and runs unit, errors-test
+#                and run-test with the compiled programs built the same way
+# valgrind       the examples and a sample of tests/run under valgrind
+# demo           compiles and runs the four examples
+.PHONY: run-test examples-test wordcount-test cli-test asan valgrind
+
+# How the tests' programs are compiled: flowc runs env $CC (which may carry
+# flags, e.g. CC='cc -fsanitize=address'); RUN_CFLAGS is passed as env
+# CFLAGS for a driver that honours it. Empty means flowc's defaults.
+RUN_CC     ?=
+RUN_CFLAGS ?=
+TEST_ENV = FLOWC='$(abspath $(FLOWC))' $(if $(RUN_CC),CC='$(RUN_CC)') \
+           $(if $(RUN_CFLAGS),CFLAGS='$(RUN_CFLAGS)')
+
+run-test: all
+	$(TEST_ENV) tests/run/run.sh
+
+examples-test: all
+	$(TEST_ENV) tests/examples/run.sh
+
+wordcount-test: all
+	$(TEST_ENV) tests/wordcount/run.sh
+
+cli-test: all
+	$(TEST_ENV) tests/cli/driver.sh
+
+# Runs every group even when one fails, then reports which failed.
+TEST_GROUPS := unit errors-test run-test examples-test wordcount-test cli-test
+test: deps
+	@$(MAKE) --no-print-directory all
+	@failed=""; \
+	for t in $(TEST_GROUPS); do \
+	    echo "==== make $$t"; \
+	    $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; done; \
+	echo "==== make fuzz FUZZ_SECONDS=20"; \
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20 || failed="$$failed fuzz"; \
+	echo "==== make asan"; \
+	$(MAKE) --no-print-directory asan || failed="$$failed asan"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo "make test: all passed"
+
+ASAN_BUILD := build-asan
+ASAN_SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer
+ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+              UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+asan:
+	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 all
+	@failed=""; for t in unit errors-test run-test; do \
+	    echo "==== make $$t (ASan+UBSan)"; \
+	    $(ASAN_ENV) $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 \
+	        RUN_CC='$(CC) -O1 -g $(ASAN_SAN)' $$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "make asan: FAILED:$$failed"; exit 1; fi
+
+VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full
+VALGRIND_CASES := input_file_lines input_batch_size op_values op_merge3 stateful_map_block \
+                  stateful_flat_map collect_timeout keys_unicode fold_final max_min_final \
+                  expr_string_ops expr_findall expr_records expr_optional time_durations
+valgrind: all
+	RUNNER='$(VALGRIND)' $(TEST_ENV) tests/examples/run.sh
+	RUNNER='$(VALGRIND)' $(TEST_ENV) tests/run/run.sh $(VALGRIND_CASES)
+
+DEMO_DIR := $(BUILD)/demo
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(DEMO_DIR)
+	@for ex in running_sum collect batch; do \
+	    echo; echo "==== examples/$$ex.flow"; \
+	    $(FLOWC) examples/$$ex.flow -o $(DEMO_DIR)/$$ex && $(DEMO_DIR)/$$ex || exit 1; done
+	@echo; echo "==== examples/wordcount.flow, counting the words of README.md"
+	@$(FLOWC) examples/wordcount.flow -o $(DEMO_DIR)/wordcount
+	@$(DEMO_DIR)/wordcount --input inp=README.md
+# ---- end of end-to-end tests, examples, demo ----

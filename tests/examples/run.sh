@@ -6,6 +6,7 @@
 #                                overrides the folder)
 #   wordcount                    with examples/wordcount.expected (made by
 #                                tests/examples/wordcount_oracle.py)
+# RUNNER=CMD runs each program under CMD (e.g. valgrind ...).
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -45,7 +46,7 @@ for flow in examples/*.flow; do
         sed 's/^/    /' "$tmp/$name.cc"
         continue
     fi
-    "$tmp/$name" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
+    ${RUNNER:-} "$tmp/$name" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
     rc=$?
     if [ $rc -ne 0 ] || [ -s "$tmp/$name.err" ]; then
         fail "$name: exit status $rc, stderr:"
