@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* A byte range [start, end) in source file FILE (an id from srcfile_load). */
 typedef struct Loc {
@@ -50,7 +51,15 @@ void diag_note(Loc loc, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void diag_fatal_noloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int diag_error_count(void);
-extern int diag_max_errors;   /* default 20 (-fmax-errors=N) */
+extern int diag_max_errors;   /* default 20 (-fmax-errors=N); 0 = no limit */
+
+/* Forget the error counts so one process can compile again (fuzzing, unit
+ * tests). Loaded source files are not affected. */
+void diag_reset(void);
+
+/* Where diagnostics go; NULL (the default) means stderr. The fuzzer points
+ * it at /dev/null so the formatting code still runs. */
+extern FILE *diag_stream;
 
 /* Internal compiler error: prints "flowc: internal compiler error at
  * FILE:LINE: MSG" and aborts. */
