@@ -1,0 +1,347 @@
+/*
+ * main.c - the flowc driver.
+ *
+ * Pipeline position: the top. It parses the command line, runs the phases
+ *
+ *     srcfile_load -> parse_program -> sema_check -> lower_program -> emit_c
+ *
+ * stopping after the first phase that reported errors, and then, like
+ * chibicc calling `as` and `ld`, runs the C compiler ($CC, default cc) on
+ * the generated C to produce an object (-c) or an executable linked with
+ * libflowrt.a. Exit status: 0 success, 1 errors in the program (or a tool
+ * failed), 2 bad usage.
+ *
+ * The runtime's location is compiled in (FLOWRT_INCLUDE_DIR, FLOWRT_LIB_DIR
+ * from the Makefile) and overridden by FLOWRT_HOME=<dir with include/ and
+ * lib/>.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "flowc.h"
+
+#ifndef FLOWRT_INCLUDE_DIR
+#define FLOWRT_INCLUDE_DIR "runtime/include"
+#endif
+#ifndef FLOWRT_LIB_DIR
+#define FLOWRT_LIB_DIR "build"
+#endif
+
+typedef enum Mode {
+    MODE_LINK,    // default: an executable
+    MODE_OBJ,     // -c
+    MODE_C,       // -S / --emit-c / --emit=c
+    MODE_CHECK,   // --check
+    MODE_AST,     // --emit=ast
+} Mode;
+
+typedef struct Options {
+    Mode mode;
+    const char *input;
+    const char *output;       // -o, or NULL for the default
+    bool line_directives;
+    bool no_version;
+} Options;
+
+static const char usage_text[] =
+    "usage: flowc [options] FILE.flow\n"
+    "\n"
+    "Compile a .flow dataflow to an executable linked with libflowrt.a.\n"
+    "\n"
+    "options:\n"
+    "  -o PATH                  write the output to PATH ('-' is stdout for -S)\n"
+    "  -S, --emit-c             write the generated C (default FILE.c)\n"
+    "  -c                       compile to an object file (default FILE.o)\n"
+    "  --check                  parse and check only\n"
+    "  --emit=ast|c|obj|exe     choose the output; ast prints the syntax tree\n"
+    "  -P, --no-line-directives omit #line directives from the C\n"
+    "  --no-version             omit the version from the C banner\n"
+    "  -fmax-errors=N           stop printing after N errors (0: no limit)\n"
+    "  --help                   print this help\n"
+    "  --version                print the version\n"
+    "\n"
+    "environment:\n"
+    "  CC           C compiler to run (default cc)\n"
+    "  FLOWRT_HOME  runtime directory with include/ and lib/\n"
+    "  NO_COLOR     disable coloured diagnostics\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("flowc: error: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nflowc: try 'flowc --help'\n", stderr);
+    return 2;
+}
+
+/* 0 on success, else the exit status (2) after printing the problem. */
+static int parse_args(int argc, char **argv, Options *o)
+{
+    o->mode = MODE_LINK;
+    o->line_directives = true;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            exit(0);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("flowc %s\n", FLOWC_VERSION);
+            exit(0);
+        } else if (strcmp(a, "-o") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("missing filename after '%s'", a);
+            o->output = argv[++i];
+        } else if (strncmp(a, "-o", 2) == 0 && a[2]) {
+            o->output = a + 2;
+        } else if (strcmp(a, "-S") == 0 || strcmp(a, "--emit-c") == 0 || strcmp(a, "--emit=c") == 0) {
+            o->mode = MODE_C;
+        } else if (strcmp(a, "-c") == 0 || strcmp(a, "--emit=obj") == 0) {
+            o->mode = MODE_OBJ;
+        } else if (strcmp(a, "--emit=exe") == 0) {
+            o->mode = MODE_LINK;
+        } else if (strcmp(a, "--check") == 0) {
+            o->mode = MODE_CHECK;
+        } else if (strcmp(a, "--emit=ast") == 0) {
+            o->mode = MODE_AST;
+        } else if (strncmp(a, "--emit=", 7) == 0) {
+            return usage_error("unknown output kind in '%s' (expected ast, c, obj or exe)", a);
+        } else if (strcmp(a, "-P") == 0 || strcmp(a, "--no-line-directives") == 0) {
+            o->line_directives = false;
+        } else if (strcmp(a, "--no-version") == 0) {
+            o->no_version = true;
+        } else if (strncmp(a, "-fmax-errors=", 13) == 0) {
+            char *end;
+            errno = 0;
+            long n = strtol(a + 13, &end, 10);
+            if (!a[13] || *end || n < 0 || n > 1000000 || errno)
+                return usage_error("invalid value in '%s' (expected a number >= 0)", a);
+            diag_max_errors = (int)n;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("unrecognized command-line option '%s'", a);
+        } else {
+            if (o->input)
+                return usage_error("more than one input file ('%s')", a);
+            o->input = a;
+        }
+    }
+    if (!o->input) {
+        fputs("flowc: error: no input file\nflowc: try 'flowc --help'\n", stderr);
+        return 2;
+    }
+    return 0;
+}
+
+/* The default output path: the input's base name with .flow replaced by
+ * SUFFIX ("" for an executable), in the current directory, as cc does. */
+static char *default_output(Arena *a, const char *input, const char *suffix)
+{
+    if (strcmp(input, "-") == 0)
+        return arena_printf(a, "%s", *suffix ? arena_printf(a, "stdin%s", suffix) : "a.out");
+    const char *base = strrchr(input, '/');
+    base = base ? base + 1 : input;
+    size_t n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, ".flow") == 0)
+        n -= 5;
+    else if (!*suffix)
+        return arena_printf(a, "a.out");   /* never overwrite the input */
+    return arena_printf(a, "%.*s%s", (int)n, base, suffix);
+}
+
+/* ---- running the C compiler ---------------------------------------------- */
+
+/* Run ARGV (NULL-terminated); true when it exited with status 0. */
+static bool run(char **argv)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        diag_fatal_noloc("cannot run %s: %s", argv[0], strerror(errno));
+        return false;
+    }
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        fprintf(stderr, "flowc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            diag_fatal_noloc("waiting for %s: %s", argv[0], strerror(errno));
+            return false;
+        }
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Split $CC on blanks ("ccache gcc" works) into ARGV; returns the count. */
+static int split_cc(Arena *a, const char *cc, char **argv, int max)
+{
+    int n = 0;
+    const char *p = cc;
+    while (*p && n < max) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        const char *s = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        argv[n++] = arena_strndup(a, s, (size_t)(p - s));
+    }
+    return n;
+}
+
+/* Compile the C file CFILE to OUT: an object when OBJ, else an executable
+ * linked with libflowrt.a. */
+static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
+{
+    const char *cc = getenv("CC");
+    if (!cc || !*cc)
+        cc = "cc";
+    const char *inc = FLOWRT_INCLUDE_DIR, *lib = FLOWRT_LIB_DIR;
+    const char *home = getenv("FLOWRT_HOME");
+    if (home && *home) {
+        inc = arena_printf(a, "%s/include", home);
+        lib = arena_printf(a, "%s/lib", home);
+    }
+    char *argv[64];
+    int n = split_cc(a, cc, argv, 16);
+    if (n == 0)
+        argv[n++] = "cc";
+    argv[n++] = "-std=c11";
+    argv[n++] = "-O2";
+    argv[n++] = arena_printf(a, "-I%s", inc);
+    if (obj)
+        argv[n++] = "-c";
+    argv[n++] = (char *)cfile;
+    argv[n++] = "-o";
+    argv[n++] = (char *)out;
+    if (!obj) {
+        argv[n++] = arena_printf(a, "%s/libflowrt.a", lib);
+        argv[n++] = "-lpcre2-8";
+        argv[n++] = "-lxxhash";
+        argv[n++] = "-lm";
+    }
+    argv[n] = NULL;
+    if (!run(argv)) {
+        diag_fatal_noloc("the C compiler (%s) failed on the generated code", cc);
+        return false;
+    }
+    return true;
+}
+
+/* ---- the pipeline ---------------------------------------------------------- */
+
+static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
+{
+    int file = srcfile_load(o->input);
+    if (file < 0)
+        return 1;
+    Node *prog = parse_program(file, ast_arena);
+    if (diag_error_count())
+        return 1;
+
+    if (o->mode == MODE_AST) {
+        FILE *out = stdout;
+        if (o->output && strcmp(o->output, "-") != 0) {
+            out = fopen(o->output, "w");
+            if (!out) {
+                diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
+                return 1;
+            }
+        }
+        ast_dump(out, prog);
+        if (out != stdout && fclose(out) != 0) {
+            diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
+            return 1;
+        }
+        return 0;
+    }
+
+    if (!sema_check(prog, ast_arena) || diag_error_count())
+        return 1;
+    if (o->mode == MODE_CHECK)
+        return 0;
+
+    struct Graph *g = lower_program(prog, ir_arena);
+    if (diag_error_count())
+        return 1;
+    EmitOptions eo = {
+        .source_path = o->input,
+        .line_directives = o->line_directives,
+        .no_version = o->no_version,
+    };
+
+    if (o->mode == MODE_C) {
+        const char *path = o->output ? o->output : default_output(ir_arena, o->input, ".c");
+        bool to_stdout = strcmp(path, "-") == 0;
+        FILE *out = to_stdout ? stdout : fopen(path, "w");
+        if (!out) {
+            diag_fatal_noloc("cannot write %s: %s", path, strerror(errno));
+            return 1;
+        }
+        emit_c(g, out, &eo);
+        if (to_stdout ? fflush(out) != 0 : fclose(out) != 0) {
+            diag_fatal_noloc("cannot write %s: %s", path, strerror(errno));
+            return 1;
+        }
+        return diag_error_count() ? 1 : 0;
+    }
+
+    /* -c and the default: C to a temporary file, then $CC. */
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir)
+        tmpdir = "/tmp";
+    char *cfile = arena_printf(ir_arena, "%s/flowc-XXXXXX.c", tmpdir);
+    int fd = mkstemps(cfile, 2);
+    if (fd < 0) {
+        diag_fatal_noloc("cannot create a temporary file in %s: %s", tmpdir, strerror(errno));
+        return 1;
+    }
+    FILE *out = fdopen(fd, "w");
+    if (!out) {
+        close(fd);
+        unlink(cfile);
+        diag_fatal_noloc("cannot write %s: %s", cfile, strerror(errno));
+        return 1;
+    }
+    emit_c(g, out, &eo);
+    if (fclose(out) != 0) {
+        unlink(cfile);
+        diag_fatal_noloc("cannot write %s: %s", cfile, strerror(errno));
+        return 1;
+    }
+    if (diag_error_count()) {
+        unlink(cfile);
+        return 1;
+    }
+    bool obj = o->mode == MODE_OBJ;
+    const char *path = o->output ? o->output
+                                 : default_output(ir_arena, o->input, obj ? ".o" : "");
+    bool ok = compile_c(ir_arena, cfile, path, obj);
+    unlink(cfile);
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = { 0 };
+    int rc = parse_args(argc, argv, &o);
+    if (rc)
+        return rc;
+    Arena *ast_arena = arena_new();
+    Arena *ir_arena = arena_new();
+    rc = compile(&o, ast_arena, ir_arena);
+    if (rc == 0 && diag_error_count())
+        rc = 1;
+    arena_free(ir_arena);
+    arena_free(ast_arena);
+    srcfile_free_all();
+    intern_free();
+    return rc;
+}
