@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -38,6 +41,55 @@ static inline void unit_check_bytes(const char *p, size_t n, const char *want,
 static inline flow_str S(const char *s)
 {
     return (flow_str){ s, (int64_t)strlen(s) };
+}
+
+/* cmocka group setup/teardown giving every test an arena in *state. */
+static inline int unit_arena_setup(void **state)
+{
+    flow_arena *a = malloc(sizeof *a);
+    flow_arena_init(a);
+    *state = a;
+    return 0;
+}
+
+static inline int unit_arena_teardown(void **state)
+{
+    flow_arena_destroy(*state);
+    free(*state);
+    return 0;
+}
+
+/* Runs FN(ARG) in a child process with stdout and stderr captured into
+ * OUT and ERR (NUL-terminated, truncated to their sizes); returns the
+ * child's exit status (or 128 + signal). For testing the fatal paths. */
+static inline int unit_run_child(void (*fn)(void *), void *arg, char *out, size_t outn,
+                                 char *err, size_t errn)
+{
+    FILE *fo = tmpfile(), *fe = tmpfile();
+    assert_non_null(fo);
+    assert_non_null(fe);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fileno(fo), STDOUT_FILENO);
+        dup2(fileno(fe), STDERR_FILENO);
+        fn(arg);
+        exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    FILE *files[2] = { fo, fe };
+    char *bufs[2] = { out, err };
+    size_t sizes[2] = { outn, errn };
+    for (int i = 0; i < 2; i++) {
+        rewind(files[i]);
+        size_t n = fread(bufs[i], 1, sizes[i] - 1, files[i]);
+        bufs[i][n] = '\0';
+        fclose(files[i]);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 #endif

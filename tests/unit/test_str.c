@@ -1,0 +1,208 @@
+/*
+ * test_str.c - the string built-ins (str.c, case.c, num.c, utf8.c) against
+ * Python's str methods, int(), float() and float arithmetic (expected
+ * values computed with python3).
+ */
+#include "unit.h"
+
+#include <math.h>
+
+static void check_list(flow_list_str l, const char **want, int64_t n, int line)
+{
+    if (l.n != n)
+        fail_msg("line %d: %lld items, want %lld", line, (long long)l.n, (long long)n);
+    for (int64_t i = 0; i < n; i++)
+        unit_check_bytes(l.v[i].p, (size_t)l.v[i].n, want[i], __FILE__, line);
+}
+#define LIST(l, ...)                                                        \
+    do {                                                                    \
+        const char *want_[] = { __VA_ARGS__ };                              \
+        check_list((l), want_ + 1, (int64_t)(sizeof want_ / sizeof *want_) - 1, __LINE__); \
+    } while (0)
+
+static void compare(void **state)
+{
+    (void)state;
+    assert_true(flow_str_cmp(S("a"), S("b")) < 0);
+    assert_true(flow_str_cmp(S("ab"), S("a")) > 0);
+    assert_true(flow_str_cmp(S(""), S("a")) < 0);
+    assert_int_equal(flow_str_cmp(S("abc"), S("abc")), 0);
+    assert_true(flow_str_cmp(S("Z"), S("a")) < 0);
+    assert_true(flow_str_cmp(S("z"), S("\xc3\xa9")) < 0);    /* bytes unsigned */
+    assert_true(flow_str_eq(S(""), (flow_str){ NULL, 0 }));
+}
+
+static void copy_concat(void **state)
+{
+    flow_arena *A = *state;
+    ASSERT_STR(flow_str_concat(A, S("ab"), S("cd")), "abcd");
+    ASSERT_STR(flow_str_concat(A, S(""), S("")), "");
+    ASSERT_STR(flow_str_dup(A, S("xyz")), "xyz");
+    size_t before = flow_mem_in_use();
+    flow_str h = flow_str_dup_heap(S("heap"));
+    ASSERT_STR(h, "heap");
+    assert_true(flow_mem_in_use() > before);
+    flow_str_free(h);
+    assert_int_equal(flow_mem_in_use(), before);
+}
+
+static void trim_split(void **state)
+{
+    flow_arena *A = *state;
+    /* ' \u3000hé\u2003 '.strip() == 'hé' */
+    ASSERT_STR(flow_str_trim(A, S(" \xe3\x80\x80h\xc3\xa9\xe2\x80\x83 ")), "h\xc3\xa9");
+    ASSERT_STR(flow_str_trim(A, S(" \t\n ")), "");
+    ASSERT_STR(flow_str_trim(A, S("a b")), "a b");
+    LIST(flow_str_split_ws(A, S("a  b\xe2\x80\x83" "c ")), "", "a", "b", "c");
+    LIST(flow_str_split_ws(A, S("   ")), "");
+    LIST(flow_str_split_ws(A, S("")), "");
+    LIST(flow_str_split(A, S("a,,b,"), S(",")), "", "a", "", "b", "");
+    LIST(flow_str_split(A, S(""), S(",")), "", "");
+    LIST(flow_str_split(A, S("a::b::c"), S("::")), "", "a", "b", "c");
+    flow_list_str many = flow_str_split(A, S("1,2,3,4,5,6,7,8,9,10,11,12"), S(","));
+    assert_int_equal(many.n, 12);
+    ASSERT_STR(many.v[11], "12");
+}
+
+static void search(void **state)
+{
+    (void)state;
+    assert_true(flow_str_starts_with(S("hello"), S("he")));
+    assert_true(flow_str_starts_with(S("hello"), S("")));
+    assert_false(flow_str_starts_with(S("he"), S("hello")));
+    assert_true(flow_str_ends_with(S("hello"), S("llo")));
+    assert_false(flow_str_ends_with(S("hello"), S("hel")));
+    assert_true(flow_str_contains(S("hello"), S("ell")));
+    assert_true(flow_str_contains(S(""), S("")));
+    assert_false(flow_str_contains(S("hello"), S("xl")));
+}
+
+static void replace(void **state)
+{
+    flow_arena *A = *state;
+    ASSERT_STR(flow_str_replace(A, S("aaa"), S("a"), S("bb")), "bbbbbb");
+    ASSERT_STR(flow_str_replace(A, S("ab"), S(""), S("-")), "-a-b-");
+    ASSERT_STR(flow_str_replace(A, S("h\xc3\xa9"), S(""), S(".")), ".h.\xc3\xa9.");
+    ASSERT_STR(flow_str_replace(A, S("abc"), S("x"), S("y")), "abc");
+    ASSERT_STR(flow_str_replace(A, S("abcabc"), S("bc"), S("")), "aa");
+    ASSERT_STR(flow_str_replace(A, S("aa"), S("a"), S("")), "");
+}
+
+static void substr(void **state)
+{
+    flow_arena *A = *state;
+    flow_str s = S("h\xc3\xa9llo");    /* héllo */
+    ASSERT_STR(flow_str_substr(A, s, 1, 2), "\xc3\xa9l");
+    ASSERT_STR(flow_str_substr(A, s, -3, 2), "ll");
+    ASSERT_STR(flow_str_substr(A, s, -99, 2), "h\xc3\xa9");
+    ASSERT_STR(flow_str_substr(A, s, 3, 99), "lo");
+    ASSERT_STR(flow_str_substr(A, s, 9, 2), "");
+    ASSERT_STR(flow_str_substr(A, s, 0, 0), "");
+    ASSERT_STR(flow_str_substr(A, s, 0, -1), "");
+    assert_int_equal(flow_utf8_len(s), 5);
+    assert_int_equal(flow_utf8_len(S("\xf0\x9f\x98\x80!")), 2);
+}
+
+static void utf8_validity(void **state)
+{
+    (void)state;
+    assert_true(flow_utf8_valid("", 0));
+    assert_true(flow_utf8_valid("plain ascii text, long enough", 29));
+    assert_true(flow_utf8_valid("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf", 13));
+    assert_false(flow_utf8_valid("\xc0\xaf", 2));             /* overlong '/' */
+    assert_false(flow_utf8_valid("\xe0\x80\xaf", 3));         /* overlong */
+    assert_false(flow_utf8_valid("\xed\xa0\x80", 3));         /* surrogate */
+    assert_false(flow_utf8_valid("\xf4\x90\x80\x80", 4));     /* > U+10FFFF */
+    assert_false(flow_utf8_valid("abc\xc3", 4));              /* truncated */
+    assert_false(flow_utf8_valid("\x80", 1));                 /* lone continuation */
+    assert_false(flow_utf8_valid("12345678\xff", 9));
+}
+
+static void case_mapping(void **state)
+{
+    flow_arena *A = *state;
+    ASSERT_STR(flow_str_lower(A, S("Hello, World 42")), "hello, world 42");
+    ASSERT_STR(flow_str_upper(A, S("Hello, World 42")), "HELLO, WORLD 42");
+    ASSERT_STR(flow_str_lower(A, S("\xc3\x89" "COLE")), "\xc3\xa9" "cole");    /* ÉCOLE */
+    ASSERT_STR(flow_str_upper(A, S("\xc3\xa9" "cole \xc7\x86")), "\xc3\x89" "COLE \xc7\x84");
+    ASSERT_STR(flow_str_lower(A, S("\xe2\x84\xaa")), "k");                   /* KELVIN SIGN */
+    ASSERT_STR(flow_str_upper(A, S("\xc9\x90")), "\xe2\xb1\xaf");             /* ɐ grows */
+    ASSERT_STR(flow_str_lower(A, S("\xce\xa3\xce\x91")), "\xcf\x83\xce\xb1"); /* ΣΑ */
+    ASSERT_STR(flow_str_lower(A, S("")), "");
+}
+
+static void int_parse(void **state)
+{
+    (void)state;
+    int64_t v = 0;
+    assert_true(flow_int_parse(S(" -1_000 "), &v));
+    assert_int_equal(v, -1000);
+    assert_true(flow_int_parse(S("+007"), &v));
+    assert_int_equal(v, 7);
+    assert_true(flow_int_parse(S("9223372036854775807"), &v));
+    assert_int_equal(v, INT64_MAX);
+    assert_true(flow_int_parse(S("-9223372036854775808"), &v));
+    assert_int_equal(v, INT64_MIN);
+    static const char *bad[] = { "", " ", "9223372036854775808", "1_", "_1", "1__0",
+                                 "1.0", "0x10", "--1", "1 2", "+" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (flow_int_parse(S(bad[i]), &v))
+            fail_msg("int accepted '%s'", bad[i]);
+}
+
+static void float_parse(void **state)
+{
+    (void)state;
+    double v = 0;
+    assert_true(flow_float_parse(S(" 1_0.5e1_0 "), &v));
+    assert_true(v == 105000000000.0);
+    assert_true(flow_float_parse(S(".5"), &v) && v == 0.5);
+    assert_true(flow_float_parse(S("5."), &v) && v == 5.0);
+    assert_true(flow_float_parse(S("-Infinity"), &v) && isinf(v) && v < 0);
+    assert_true(flow_float_parse(S("nan"), &v) && isnan(v));
+    assert_true(flow_float_parse(S("1e500"), &v) && isinf(v));
+    assert_true(flow_float_parse(S("-0"), &v) && v == 0 && signbit(v));
+    static const char *bad[] = { "", ".", "e5", "1e", "0x10", "1._5", "1_.5", "inf x",
+                                 "1.5f", "--1", "in" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (flow_float_parse(S(bad[i]), &v))
+            fail_msg("float accepted '%s'", bad[i]);
+}
+
+static void float_arith(void **state)
+{
+    (void)state;
+    /* -7.5%2, 7.5%-2, -7.5//2, 7.5//-2, (-0.0)%5 */
+    assert_true(flow_f64_mod(-7.5, 2) == 0.5);
+    assert_true(flow_f64_mod(7.5, -2) == -0.5);
+    assert_true(flow_f64_floordiv(-7.5, 2) == -4.0);
+    assert_true(flow_f64_floordiv(7.5, -2) == -4.0);
+    double z = flow_f64_mod(-0.0, 5);
+    assert_true(z == 0.0 && !signbit(z));
+    assert_true(signbit(flow_f64_mod(0.0, -5)));
+    assert_true(flow_f64_round_half_even(2.5) == 2.0);
+    assert_true(flow_f64_round_half_even(3.5) == 4.0);
+    assert_true(flow_f64_round_half_even(-0.5) == 0.0);
+    assert_true(flow_f64_round_half_even(2.6) == 3.0);
+    assert_int_equal(flow_i64_floordiv(-7, 2), -4);
+    assert_int_equal(flow_i64_mod(-7, 2), 1);
+    assert_int_equal(flow_i64_mod(7, -2), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(compare),
+        cmocka_unit_test(copy_concat),
+        cmocka_unit_test(trim_split),
+        cmocka_unit_test(search),
+        cmocka_unit_test(replace),
+        cmocka_unit_test(substr),
+        cmocka_unit_test(utf8_validity),
+        cmocka_unit_test(case_mapping),
+        cmocka_unit_test(int_parse),
+        cmocka_unit_test(float_parse),
+        cmocka_unit_test(float_arith),
+    };
+    return cmocka_run_group_tests_name("str", tests, unit_arena_setup, unit_arena_teardown);
+}

@@ -1,0 +1,255 @@
+/*
+ * test_table.c - keyed state (table.c) and the key sort (sort.c): insert,
+ * find, upsert, remove and id reuse, growth to 100000 keys checked against
+ * the expected contents, timers (set, move, clear, next, due in key order),
+ * all ids in key order, and the stability of flow_sort_by_key.
+ */
+#include "unit.h"
+
+#include <stdlib.h>
+
+typedef struct value {
+    int64_t n;
+    char pad[20];
+} value;
+
+static flow_str key_of(char *buf, int i)
+{
+    int n = snprintf(buf, 32, "key-%d", i);
+    return (flow_str){ buf, n };
+}
+
+static void basics(void **state)
+{
+    (void)state;
+    size_t base = flow_mem_in_use();
+    flow_table *t = flow_table_new(sizeof(value));
+    assert_int_equal(flow_table_count(t), 0);
+    assert_int_equal(flow_table_find(t, S("a")), FLOW_NO_ENTRY);
+    uint32_t a = flow_table_insert(t, S("a"));
+    uint32_t e = flow_table_insert(t, S(""));    /* the empty key is a key */
+    bool created = false;
+    uint32_t b = flow_table_upsert(t, S("b"), &created);
+    assert_true(created);
+    assert_int_equal(flow_table_upsert(t, S("a"), &created), a);
+    assert_false(created);
+    assert_int_equal(flow_table_upsert(t, S("b"), NULL), b);
+    assert_int_equal(flow_table_find(t, S("")), e);
+    assert_int_equal(flow_table_count(t), 3);
+    value *v = flow_table_value(t, a);
+    assert_int_equal(v->n, 0);    /* zeroed */
+    v->n = 42;
+    assert_int_equal(((value *)flow_table_value(t, flow_table_find(t, S("a"))))->n, 42);
+    ASSERT_STR(flow_table_key(t, b), "b");
+
+    flow_table_remove(t, a);
+    assert_false(flow_table_live(t, a));
+    assert_true(flow_table_live(t, b));
+    assert_false(flow_table_live(t, 1000));
+    assert_int_equal(flow_table_find(t, S("a")), FLOW_NO_ENTRY);
+    assert_int_equal(flow_table_count(t), 2);
+    uint32_t c = flow_table_insert(t, S("c"));
+    assert_int_equal(c, a);    /* the freed id is reused ... */
+    assert_int_equal(((value *)flow_table_value(t, c))->n, 0);    /* ... zeroed */
+    assert_int_equal(flow_table_find(t, S("b")), b);
+    flow_table_free(t, NULL);
+    assert_int_equal(flow_mem_in_use(), base);
+}
+
+static int dropped;
+static void drop(void *v)
+{
+    dropped += ((value *)v)->n == 7;
+}
+
+static void free_drops_live_values(void **state)
+{
+    (void)state;
+    flow_table *t = flow_table_new(sizeof(value));
+    for (int i = 0; i < 3; i++) {
+        char buf[32];
+        ((value *)flow_table_value(t, flow_table_insert(t, key_of(buf, i))))->n = 7;
+    }
+    flow_table_remove(t, flow_table_find(t, S("key-1")));
+    dropped = 0;
+    flow_table_free(t, drop);
+    assert_int_equal(dropped, 2);
+}
+
+static void grow_and_shrink(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    flow_table *t = flow_table_new(sizeof(int64_t));
+    char buf[32];
+    for (int i = 0; i < N; i++) {
+        uint32_t id = flow_table_insert(t, key_of(buf, i));
+        *(int64_t *)flow_table_value(t, id) = i;
+    }
+    assert_int_equal(flow_table_count(t), N);
+    for (int i = 0; i < N; i++) {
+        uint32_t id = flow_table_find(t, key_of(buf, i));
+        assert_int_not_equal(id, FLOW_NO_ENTRY);
+        assert_int_equal(*(int64_t *)flow_table_value(t, id), i);
+    }
+    /* Remove every odd key: backward-shift deletion must keep the rest findable. */
+    for (int i = 1; i < N; i += 2)
+        flow_table_remove(t, flow_table_find(t, key_of(buf, i)));
+    assert_int_equal(flow_table_count(t), N / 2);
+    for (int i = 0; i < N; i++) {
+        uint32_t id = flow_table_find(t, key_of(buf, i));
+        if (i % 2) {
+            assert_int_equal(id, FLOW_NO_ENTRY);
+        } else {
+            assert_int_not_equal(id, FLOW_NO_ENTRY);
+            assert_int_equal(*(int64_t *)flow_table_value(t, id), i);
+        }
+    }
+    /* Reinsert: ids come from the free list, none beyond N are needed. */
+    for (int i = 1; i < N; i += 2)
+        assert_true(flow_table_insert(t, key_of(buf, i)) < N);
+    assert_int_equal(flow_table_count(t), N);
+    flow_table_free(t, NULL);
+}
+
+static void timers(void **state)
+{
+    (void)state;
+    flow_table *t = flow_table_new(0);
+    uint32_t c = flow_table_insert(t, S("c"));
+    uint32_t a = flow_table_insert(t, S("a"));
+    uint32_t b = flow_table_insert(t, S("b"));
+    uint32_t d = flow_table_insert(t, S("d"));
+    assert_int_equal(flow_table_next_timer(t), FLOW_NO_TIME);
+    assert_int_equal(flow_table_timer(t, a), FLOW_NO_TIME);
+    flow_table_set_timer(t, c, 10);
+    flow_table_set_timer(t, a, 30);
+    flow_table_set_timer(t, b, 20);
+    flow_table_set_timer(t, d, 5);
+    assert_int_equal(flow_table_next_timer(t), 5);
+    flow_table_set_timer(t, d, 50);    /* move later */
+    flow_table_set_timer(t, a, 1);     /* move earlier */
+    assert_int_equal(flow_table_next_timer(t), 1);
+    assert_int_equal(flow_table_timer(t, d), 50);
+    flow_table_set_timer(t, a, FLOW_NO_TIME);    /* clear */
+    assert_int_equal(flow_table_next_timer(t), 10);
+    flow_table_set_timer(t, a, 15);
+
+    const uint32_t *ids;
+    assert_int_equal(flow_table_due(t, 9, &ids), 0);
+    /* due at 20: c (10), a (15), b (20), returned in key order a, b, c */
+    size_t n = flow_table_due(t, 20, &ids);
+    assert_int_equal(n, 3);
+    assert_int_equal(ids[0], a);
+    assert_int_equal(ids[1], b);
+    assert_int_equal(ids[2], c);
+    assert_int_equal(flow_table_timer(t, a), FLOW_NO_TIME);    /* fired once */
+    assert_int_equal(flow_table_next_timer(t), 50);
+    /* Removing an entry removes its timer. */
+    flow_table_remove(t, d);
+    assert_int_equal(flow_table_next_timer(t), FLOW_NO_TIME);
+    assert_int_equal(flow_table_due(t, INT64_MAX, &ids), 0);
+    flow_table_free(t, NULL);
+}
+
+/* Many timers against a brute-force model. */
+static void timers_random(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    flow_table *t = flow_table_new(0);
+    static flow_time model[N];
+    char buf[32];
+    for (int i = 0; i < N; i++) {
+        flow_table_insert(t, key_of(buf, i));
+        model[i] = FLOW_NO_TIME;
+    }
+    unsigned seed = 12345;
+    for (int step = 0; step < 20000; step++) {
+        seed = seed * 1103515245 + 12345;
+        int i = (int)((seed >> 8) % N);
+        flow_time at = (seed >> 4) % 7 == 0 ? FLOW_NO_TIME : (flow_time)((seed >> 12) % 100000);
+        flow_table_set_timer(t, (uint32_t)i, at);
+        model[i] = at;
+    }
+    flow_time lowest = FLOW_NO_TIME;
+    for (int i = 0; i < N; i++)
+        if (model[i] != FLOW_NO_TIME && (lowest == FLOW_NO_TIME || model[i] < lowest))
+            lowest = model[i];
+    assert_int_equal(flow_table_next_timer(t), lowest);
+    const uint32_t *ids;
+    size_t n = flow_table_due(t, 50000, &ids);
+    size_t want = 0;
+    for (int i = 0; i < N; i++)
+        want += model[i] != FLOW_NO_TIME && model[i] <= 50000;
+    assert_int_equal(n, want);
+    for (size_t k = 0; k < n; k++) {
+        assert_true(model[ids[k]] <= 50000 && model[ids[k]] != FLOW_NO_TIME);
+        if (k)
+            assert_true(flow_str_cmp(flow_table_key(t, ids[k - 1]), flow_table_key(t, ids[k])) < 0);
+    }
+    assert_true(flow_table_next_timer(t) > 50000 || flow_table_next_timer(t) == FLOW_NO_TIME);
+    flow_table_free(t, NULL);
+}
+
+static void sorted(void **state)
+{
+    (void)state;
+    flow_table *t = flow_table_new(0);
+    const char *keys[] = { "pear", "apple", "", "b", "Banana", "apples", "\xc3\xa9t\xc3\xa9", "z" };
+    const char *order[] = { "", "Banana", "apple", "apples", "b", "pear", "z", "\xc3\xa9t\xc3\xa9" };
+    for (size_t i = 0; i < 8; i++)
+        flow_table_insert(t, S(keys[i]));
+    flow_table_remove(t, flow_table_find(t, S("b")));
+    const uint32_t *ids;
+    size_t n = flow_table_sorted(t, &ids);
+    assert_int_equal(n, 7);
+    for (size_t i = 0, k = 0; i < 8; i++) {
+        if (strcmp(order[i], "b") == 0)
+            continue;
+        ASSERT_STR(flow_table_key(t, ids[k]), order[i]);
+        k++;
+    }
+    flow_table_free(t, NULL);
+}
+
+typedef struct item {
+    flow_str key;
+    int seq;
+} item;
+
+static void sort_by_key_stable(void **state)
+{
+    (void)state;
+    enum { N = 5000 };    /* beyond the stack scratch and the insertion runs */
+    item *items = malloc(N * sizeof *items);
+    uint32_t *order = malloc(N * sizeof *order);
+    static const char *keys[] = { "b", "a", "c", "aa", "" };
+    for (int i = 0; i < N; i++) {
+        items[i].key = S(keys[(i * 7 + i / 3) % 5]);
+        items[i].seq = i;
+    }
+    flow_sort_by_key(items, N, sizeof *items, order);
+    for (int i = 1; i < N; i++) {
+        const item *p = &items[order[i - 1]], *q = &items[order[i]];
+        int c = flow_str_cmp(p->key, q->key);
+        assert_true(c < 0 || (c == 0 && p->seq < q->seq));
+    }
+    flow_sort_by_key(items, 0, sizeof *items, order);    /* empty is fine */
+    free(items);
+    free(order);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(basics),
+        cmocka_unit_test(free_drops_live_values),
+        cmocka_unit_test(grow_and_shrink),
+        cmocka_unit_test(timers),
+        cmocka_unit_test(timers_random),
+        cmocka_unit_test(sorted),
+        cmocka_unit_test(sort_by_key_stable),
+    };
+    return cmocka_run_group_tests_name("table", tests, NULL, NULL);
+}
