@@ -85,7 +85,7 @@ FLOW
 
 # ---- flowc ------------------------------------------------------------------
 check "flowc --help: exit 0, usage on stdout" eval \
-    'status 0 "$FLOWC" --help && has -i usage out && empty err'
+    'status 0 "$FLOWC" --help && has "usage" out && empty err'
 check "flowc --version: exit 0, prints flowc and a version" eval \
     'status 0 "$FLOWC" --version && has "flowc" out && has "[0-9]\.[0-9]" out'
 check "flowc --check on a good file: exit 0, no output, no files" eval \
@@ -114,7 +114,7 @@ check "flowc with a missing input file: exit 1, names the file" eval \
 
 # ---- a compiled program ------------------------------------------------------
 check "PROG --help: exit 0, lists the input and its default path" eval \
-    'status 0 ./prog --help && has "inp" out && has "in.txt" out && has -e "--input" out'
+    'status 0 ./prog --help && has "inp" out && has "in.txt" out && has "[-]-input" out'
 check "PROG --input STEP=PATH reads another file" eval \
     'status 0 ./prog --input inp=other.txt && printf "X!\nY!\nZ!\n" | cmp - out && empty err'
 check "PROG with a bad option: exit 2" eval \
