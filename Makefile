@@ -181,3 +181,32 @@ demo: deps
 	@$(FLOWC) examples/wordcount.flow -o $(DEMO_DIR)/wordcount
 	@$(DEMO_DIR)/wordcount --input inp=README.md
 # ---- end of end-to-end tests, examples, demo ----
+
+# ---- fuzz -------------------------------------------------------------------
+# libFuzzer harness for the parser and checker (tests/fuzz/fuzz_parse.c),
+# built with clang, ASan and UBSan into $(BUILD)/fuzz, then run for
+# FUZZ_SECONDS over a seed corpus made from examples/ and tests/errors/.
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_SRCS    := $(filter-out compiler/main.c,$(CC_SRCS)) \
+                $(BUILD)/gen/flow.tab.c $(BUILD)/gen/lex.flow_yy.c
+.PHONY: fuzz
+$(FUZZ_DIR)/fuzz_parse: tests/fuzz/fuzz_parse.c $(FUZZ_SRCS) $(wildcard compiler/*.h compiler/*.def) $(RT_LIB)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(STD) -g -O1 -fsanitize=fuzzer,address,undefined $(FLOWC_DEFS) \
+	    -Icompiler -I$(BUILD)/gen -Iruntime/include -o $@ tests/fuzz/fuzz_parse.c \
+	    $(FUZZ_SRCS) $(RT_LIB) $(LDLIBS_RT)
+
+fuzz: $(FUZZ_DIR)/fuzz_parse
+	@rm -rf $(FUZZ_DIR)/seed && mkdir -p $(FUZZ_DIR)/seed $(FUZZ_DIR)/corpus
+	cp examples/*.flow $(wildcard tests/errors/*.flow) $(FUZZ_DIR)/seed/
+	$(FUZZ_DIR)/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	    -rss_limit_mb=4096 $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seed
+
+# ---- diagnostics tests --------------------------------------------------------
+# tests/errors/: each bad NAME.flow has NAME.err, the exact stderr of
+# `NO_COLOR=1 flowc --check NAME.flow` (UPDATE=1 rewrites them).
+.PHONY: errors-test
+errors-test: $(FLOWC)
+	FLOWC=$(abspath $(FLOWC)) sh tests/errors/run.sh

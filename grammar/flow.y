@@ -681,6 +681,7 @@ static bool continues_expr(yysymbol_kind_t k)
 {
     static const char *const ops[] = {
         "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'.'", "'('", "'?'",
+        "'{'",   /* IDENT { is a record literal */
         "`==`", "`!=`", "`<=`", "`>=`", "`??`", "`?.`",
         "`and`", "`or`", "`with`",
     };
@@ -796,6 +797,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps)
         n = 0;
     /* `NAME =` at column 1 inside an expression: the declaration before
      * it ended early (`x = a +` then a new step). */
+    if (cut_short && ps->prev2_tok == KW_FLOW) {
+        /* `flow` alone on its line: the next step's name was taken for it */
+        ps->prog->name = NULL;
+        diag_error(ps->prev_loc, "expected the dataflow's name after `flow`");
+        return 0;
+    }
     if (cut_short) {
         diag_error(ps->prev_loc, "expected expression before step `%.*s`",
                    ps->prev_loc.end - ps->prev_loc.start, ps->text + ps->prev_loc.start);
