@@ -1,3 +1,92 @@
-/* lower.c - AST to dataflow graph (stub until lowering lands). */
+/*
+ * lower.c - from the checked program to the dataflow graph the emitter
+ * walks: who consumes each output port, which inputs each step depends on
+ * (for EOF), and which steps are fused into their upstream.
+ *
+ * Execution model (SEMANTICS.md §1.3): in each round every step runs in
+ * declaration order and processes everything it received this round
+ * (operator at a time, like Timely). Fusion is how we still let an
+ * upstream call its downstream directly: a stateless step C is fused into
+ * its upstream S (C's item function is called straight from S's, item by
+ * item) when that cannot change anything a user can observe:
+ *   - S has exactly one consumer (C) on that port, C has one input port;
+ *   - C is not stateful, not a merge, not an input;
+ *   - if C prints (inspect, output to stdout), its group holds no other
+ *     printing step, and the printing steps before C in declaration order
+ *     all run before C's group does (their group heads come earlier).
+ * Everything else runs as a group head at its own place in the order,
+ * reading the per-port buffer its upstreams filled.
+ * (Deliberately simple: groups are chains; a branch or a step with two
+ * consumers ends a chain.)
+ */
+#include <string.h>
 #include "flowc.h"
-struct Graph *lower_program(Node *prog, Arena *a) { (void)prog; (void)a; return NULL; }
+#include "sema.h"
+#include "sema_internal.h"
+
+static bool prints(Step *s)
+{
+    return s->kind == SK_INSPECT || (s->kind == SK_OUTPUT && s->sink == SINK_STDOUT);
+}
+
+static void add_consumer(Arena *a, Step *from, int port, Step *to, int in_port)
+{
+    int n = from->nout_consumers[port];
+    Consumer *nc = arena_alloc(a, sizeof(Consumer) * (size_t)(n + 1));
+    if (n)
+        memcpy(nc, from->outs[port], sizeof(Consumer) * (size_t)n);
+    nc[n].step = to;
+    nc[n].in_port = in_port;
+    from->outs[port] = nc;
+    from->nout_consumers[port] = n + 1;
+}
+
+static bool group_prints(Graph *g, Step *head)
+{
+    for (int i = head->index; i < g->nsteps; i++)
+        if (g->steps[i]->head == head && g->steps[i]->side_effect)
+            return true;
+    return false;
+}
+
+Graph *lower_program(Node *prog, Arena *a)
+{
+    (void)prog;
+    Graph *g = sema_graph();
+    for (int i = 0; i < g->nsteps; i++) {
+        Step *s = g->steps[i];
+        s->side_effect = prints(s);
+        s->upstream_inputs = arena_alloc(a, (size_t)(g->ninputs ? g->ninputs : 1));
+        if (s->kind == SK_INPUT)
+            s->upstream_inputs[s->input_no] = 1;
+        for (int p = 0; p < s->nins; p++) {
+            Step *u = s->ins[p].step;
+            add_consumer(a, u, s->ins[p].port, s, p);
+            for (int k = 0; k < g->ninputs; k++)
+                s->upstream_inputs[k] |= u->upstream_inputs[k];
+        }
+    }
+    /* fusion, in declaration order */
+    Step *last_printer = NULL;
+    for (int i = 0; i < g->nsteps; i++) {
+        Step *c = g->steps[i];
+        c->head = c;
+        c->fused = false;
+        bool can = c->nins == 1 && !c->stateful && c->kind != SK_MERGE && c->kind != SK_INPUT;
+        if (can) {
+            Step *s = c->ins[0].step;
+            can = s->nout_consumers[c->ins[0].port] == 1 && s->nouts == 1;
+            if (can && c->side_effect) {
+                Step *h = s->head;
+                can = !group_prints(g, h) && (!last_printer || last_printer->head->index < h->index);
+            }
+            if (can) {
+                c->head = s->head;
+                c->fused = true;
+            }
+        }
+        if (c->side_effect)
+            last_printer = c;
+    }
+    return g;
+}

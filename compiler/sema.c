@@ -1,3 +1,491 @@
-/* sema.c - name resolution and type checking (stub until the checker lands). */
+/*
+ * sema.c - the checker: declarations, names, and the types of expressions.
+ *
+ * Pipeline position: after the parser, before lowering. sema_check walks the
+ * program in three passes:
+ *   1. declare every top-level name (records, consts, fns, externs, steps),
+ *      reporting redefinitions;
+ *   2. resolve record field types and fn signatures, check fn bodies and
+ *      consts (consts in dependency order, cycles reported);
+ *   3. check the steps in declaration order (sema_steps.c), which builds the
+ *      Graph's Step records.
+ * Every expression node gets its type in node->ty; names get node->sym.
+ * Types are inferred bottom-up, with the expected type passed down as a hint
+ * for lambdas, `[]` and `none` (bidirectional checking plus unification).
+ */
+#include <stdlib.h>
+#include <string.h>
 #include "flowc.h"
-bool sema_check(Node *prog, Arena *a) { (void)prog; (void)a; return true; }
+#include "sema.h"
+#include "sema_internal.h"
+
+Sema S;   /* the one checker state of this compile (the compiler is single-threaded) */
+
+static const char *builtin_names[] = {
+#define BUILTIN(id, name, minargs, maxargs) name,
+#include "builtins.def"
+#undef BUILTIN
+};
+static const int builtin_min[] = {
+#define BUILTIN(id, name, minargs, maxargs) minargs,
+#include "builtins.def"
+#undef BUILTIN
+};
+static const int builtin_max[] = {
+#define BUILTIN(id, name, minargs, maxargs) maxargs,
+#include "builtins.def"
+#undef BUILTIN
+};
+
+const char *builtin_name(Builtin b) { return builtin_names[b]; }
+
+/* ===================================================================
+ * Scopes
+ * =================================================================== */
+
+Symbol *sema_new_symbol(SymKind kind, const char *name, Loc loc)
+{
+    Symbol *s = arena_alloc(S.arena, sizeof *s);
+    s->kind = kind;
+    s->name = name;
+    s->loc = loc;
+    return s;
+}
+
+static Symbol *global_find(const char *name)
+{
+    for (int i = 0; i < S.nglobals; i++)
+        if (S.globals[i]->name == name)
+            return S.globals[i];
+    return NULL;
+}
+
+void sema_declare_global(Symbol *s)
+{
+    Symbol *old = global_find(s->name);
+    if (old) {
+        diag_error(s->loc, "redefinition of `%s`", s->name);
+        diag_note(old->loc, "previous definition of `%s` is here", s->name);
+        return;
+    }
+    if (S.nglobals == S.capglobals) {
+        int nc = S.capglobals ? S.capglobals * 2 : 64;
+        Symbol **ng = arena_alloc(S.arena, sizeof(Symbol *) * (size_t)nc);
+        if (S.nglobals)
+            memcpy(ng, S.globals, sizeof(Symbol *) * (size_t)S.nglobals);
+        S.globals = ng;
+        S.capglobals = nc;
+    }
+    S.globals[S.nglobals++] = s;
+}
+
+void sema_push_local(Symbol *s)
+{
+    if (S.nlocals == S.caplocals) {
+        int nc = S.caplocals ? S.caplocals * 2 : 64;
+        Symbol **nl = arena_alloc(S.arena, sizeof(Symbol *) * (size_t)nc);
+        if (S.nlocals)
+            memcpy(nl, S.locals, sizeof(Symbol *) * (size_t)S.nlocals);
+        S.locals = nl;
+        S.caplocals = nc;
+    }
+    s->local_id = S.next_local++;
+    S.locals[S.nlocals++] = s;
+}
+
+Symbol *sema_lookup(const char *name)
+{
+    for (int i = S.nlocals - 1; i >= 0; i--)
+        if (S.locals[i]->name == name)
+            return S.locals[i];
+    Symbol *g = global_find(name);
+    if (g)
+        return g;
+    for (int b = 0; b < BI_COUNT; b++)
+        if (name == intern_cstr(builtin_names[b])) {
+            Symbol *s = sema_new_symbol(SYM_BUILTIN, name, (Loc){ 0, 0, 0 });
+            s->builtin = (Builtin)b;
+            return s;
+        }
+    if (name == intern_cstr("stdout") || name == intern_cstr("discard"))
+        return sema_new_symbol(SYM_SINK, name, (Loc){ 0, 0, 0 });
+    return NULL;
+}
+
+/* ===================================================================
+ * Type annotations
+ * =================================================================== */
+
+/* type = NAME | list<type> | (type, type, ...) | type? */
+Type *sema_type_from_ann(Node *t)
+{
+    switch (t->kind) {
+    case ND_TYPE_NAME: {
+        static const struct { const char *name; TypeKind k; } prim[] = {
+            { "int", TY_INT }, { "float", TY_FLOAT }, { "bool", TY_BOOL },
+            { "string", TY_STRING }, { "timestamp", TY_TIMESTAMP },
+            { "duration", TY_DURATION }, { "WindowMetadata", TY_META },
+        };
+        for (size_t i = 0; i < sizeof prim / sizeof prim[0]; i++)
+            if (strcmp(t->name, prim[i].name) == 0)
+                return t->ty = ty_prim(prim[i].k);
+        Symbol *s = global_find(t->name);
+        if (s && s->kind == SYM_RECORD)
+            return t->ty = ty_record(s->rec);
+        diag_error(t->loc, "unknown type `%s`", t->name);
+        return t->ty = ty_error();
+    }
+    case ND_TYPE_LIST:
+        return t->ty = ty_list(sema_type_from_ann(t->lhs));
+    case ND_TYPE_OPT:
+        return t->ty = ty_opt(sema_type_from_ann(t->lhs));
+    case ND_TYPE_TUPLE: {
+        Type **e = arena_alloc(S.arena, sizeof(Type *) * (size_t)t->list.n);
+        for (int i = 0; i < t->list.n; i++)
+            e[i] = sema_type_from_ann(t->list.items[i]);
+        return t->ty = ty_tuple(e, t->list.n);
+    }
+    default:
+        ICE("not a type expression");
+    }
+}
+
+/* ===================================================================
+ * Diagnostics helpers
+ * =================================================================== */
+
+void sema_mismatch(Loc loc, Type *expected, Type *found)
+{
+    if (ty_has_error(expected) || ty_has_error(found))
+        return;
+    diag_error(loc, "mismatched types: expected `%s`, found `%s`", ty_str(expected), ty_str(found));
+}
+
+/* Check that ACTUAL (the type of E) fits EXPECTED; report at E otherwise. */
+bool sema_expect(Node *e, Type *expected, Type *actual)
+{
+    if (ty_accepts(expected, actual))
+        return true;
+    sema_mismatch(e->loc, expected, actual);
+    return false;
+}
+
+/* ===================================================================
+ * Patterns
+ * =================================================================== */
+
+/* pattern = NAME | `_` | ( pattern, pattern, ... ) */
+void sema_bind_pattern(Node *p, Type *t)
+{
+    p->ty = t;
+    switch (p->kind) {
+    case ND_PAT_WILD:
+        return;
+    case ND_PAT_NAME: {
+        Symbol *s = sema_new_symbol(SYM_LOCAL, p->name, p->loc);
+        s->ty = t;
+        s->decl = p;
+        p->sym = s;
+        sema_push_local(s);
+        return;
+    }
+    case ND_PAT_TUPLE: {
+        Type *r = ty_resolve(t);
+        int n = p->list.n;
+        if (r->kind == TY_VAR) {
+            Type **e = arena_alloc(S.arena, sizeof(Type *) * (size_t)n);
+            for (int i = 0; i < n; i++)
+                e[i] = ty_var();
+            ty_unify(r, ty_tuple(e, n));
+            r = ty_resolve(r);
+        }
+        if (r->kind != TY_TUPLE || r->n != n) {
+            if (r->kind != TY_ERROR)
+                diag_error(p->loc, "cannot destructure `%s` with a pattern of %d elements", ty_str(r), n);
+            for (int i = 0; i < n; i++)
+                sema_bind_pattern(p->list.items[i], ty_error());
+            return;
+        }
+        for (int i = 0; i < n; i++)
+            sema_bind_pattern(p->list.items[i], r->elems[i]);
+        return;
+    }
+    default:
+        ICE("not a pattern");
+    }
+}
+
+/* ===================================================================
+ * Lambdas and callables
+ * =================================================================== */
+
+/* lambda = `|` param, ... `|` expr ; checked against the parameter types
+ * the operator supplies. Returns the body's type (or error). */
+Type *sema_check_lambda(Node *lam, Type **ptypes, int n, Type *ret_hint, const char *what)
+{
+    if (lam->list.n != n) {
+        diag_error(lam->loc, "%s must take %d parameter%s, found %d",
+                   what, n, n == 1 ? "" : "s", lam->list.n);
+        return lam->ty = ty_error();
+    }
+    int mark = S.nlocals;
+    for (int i = 0; i < n; i++) {
+        Node *p = lam->list.items[i];
+        Type *t = ptypes[i];
+        if (p->type_ann) {
+            Type *ann = sema_type_from_ann(p->type_ann);
+            if (!ty_unify(ann, t))
+                sema_mismatch(p->type_ann->loc, t, ann);
+            t = ann;
+        }
+        p->ty = t;
+        sema_bind_pattern(p->lhs, t);
+    }
+    Type *body = sema_check_expr(lam->body, ret_hint);
+    S.nlocals = mark;
+    return lam->ty = body;
+}
+
+/* An argument where a function is wanted: a lambda, or the name of a fn,
+ * extern fn or built-in, which is wrapped in a lambda `|a, ...| f(a, ...)`
+ * so later phases only ever see lambdas. Returns NULL after an error. */
+Node *sema_callable_node(Node *arg, int n, const char *what)
+{
+    if (arg->kind == ND_LAMBDA)
+        return arg;
+    if (arg->kind == ND_IDENT) {
+        Symbol *s = sema_lookup(arg->name);
+        if (s && (s->kind == SYM_FN || s->kind == SYM_EXTERN || s->kind == SYM_BUILTIN)) {
+            Node *lam = ast_new(S.arena, ND_LAMBDA, arg->loc);
+            Node *call = ast_new(S.arena, ND_CALL, arg->loc);
+            Node *callee = ast_new(S.arena, ND_IDENT, arg->loc);
+            callee->name = arg->name;
+            call->lhs = callee;
+            for (int i = 0; i < n; i++) {
+                const char *pn = intern_cstr(arena_printf(S.arena, "_arg%d", i));
+                Node *param = ast_new(S.arena, ND_PARAM, arg->loc);
+                Node *pat = ast_new(S.arena, ND_PAT_NAME, arg->loc);
+                pat->name = pn;
+                param->lhs = pat;
+                ast_push(S.arena, &lam->list, param);
+                Node *a = ast_new(S.arena, ND_ARG, arg->loc);
+                Node *id = ast_new(S.arena, ND_IDENT, arg->loc);
+                id->name = pn;
+                a->lhs = id;
+                ast_push(S.arena, &call->list, a);
+            }
+            lam->body = call;
+            return lam;
+        }
+        if (!s) {
+            diag_error(arg->loc, "use of undeclared name `%s`", arg->name);
+            return NULL;
+        }
+    }
+    diag_error(arg->loc, "%s must be a function (a lambda `|x| ...` or a fn name)", what);
+    return NULL;
+}
+
+/* ===================================================================
+ * Declarations
+ * =================================================================== */
+
+static void declare_all(Node *prog)
+{
+    for (int i = 0; i < prog->list.n; i++) {
+        Node *d = prog->list.items[i];
+        Loc nl = d->name_loc.end ? d->name_loc : d->loc;
+        Symbol *s = NULL;
+        switch (d->kind) {
+        case ND_RECORD_DECL:
+            s = sema_new_symbol(SYM_RECORD, d->name, nl);
+            s->rec = arena_alloc(S.arena, sizeof(Record));
+            s->rec->name = d->name;
+            s->rec->decl = d;
+            break;
+        case ND_CONST_DECL:
+            s = sema_new_symbol(SYM_CONST, d->name, nl);
+            break;
+        case ND_FN_DECL:
+            s = sema_new_symbol(SYM_FN, d->name, nl);
+            break;
+        case ND_EXTERN_FN:
+            s = sema_new_symbol(SYM_EXTERN, d->name, nl);
+            break;
+        case ND_STEP_DECL:
+            s = sema_new_symbol(SYM_STEP, d->name, nl);
+            break;
+        default:
+            continue;
+        }
+        if (!d->name)
+            continue;
+        s->decl = d;
+        d->sym = s;
+        sema_declare_global(s);
+    }
+}
+
+static void resolve_record(Symbol *s)
+{
+    Node *d = s->decl;
+    Record *r = s->rec;
+    r->n = d->list.n;
+    r->fields = arena_alloc(S.arena, sizeof(Field) * (size_t)(r->n ? r->n : 1));
+    for (int i = 0; i < r->n; i++) {
+        Node *f = d->list.items[i];
+        for (int j = 0; j < i; j++)
+            if (r->fields[j].name == f->name) {
+                diag_error(f->name_loc.end ? f->name_loc : f->loc,
+                           "duplicate field `%s` in record `%s`", f->name, r->name);
+                diag_note(r->fields[j].loc, "previous field `%s` is here", f->name);
+            }
+        r->fields[i].name = f->name;
+        r->fields[i].loc = f->name_loc.end ? f->name_loc : f->loc;
+        r->fields[i].ty = sema_type_from_ann(f->type_ann);
+    }
+}
+
+static void resolve_signature(Symbol *s)
+{
+    Node *d = s->decl;
+    s->nparams = d->list.n;
+    s->params = arena_alloc(S.arena, sizeof(Type *) * (size_t)(s->nparams ? s->nparams : 1));
+    for (int i = 0; i < s->nparams; i++) {
+        Node *p = d->list.items[i];
+        if (!p->type_ann) {
+            diag_error(p->loc, "parameter of `%s` needs a type annotation", s->name);
+            s->params[i] = ty_error();
+        } else {
+            s->params[i] = sema_type_from_ann(p->type_ann);
+        }
+        p->ty = s->params[i];
+    }
+    s->ret = d->type_ann ? sema_type_from_ann(d->type_ann) : NULL;
+    if (!s->ret) {
+        if (s->kind == SYM_EXTERN) {
+            diag_error(d->loc, "extern fn `%s` needs a return type", s->name);
+            s->ret = ty_error();
+        } else {
+            s->ret = ty_var();   /* inferred from the body */
+        }
+    }
+}
+
+static void check_fn_body(Symbol *s)
+{
+    Node *d = s->decl;
+    int mark = S.nlocals;
+    for (int i = 0; i < d->list.n; i++)
+        sema_bind_pattern(d->list.items[i]->lhs, s->params[i]);
+    Symbol *saved = S.current_fn;
+    S.current_fn = s;
+    Type *body = sema_check_expr(d->body, s->ret);
+    S.current_fn = saved;
+    sema_expect(d->body, s->ret, body);
+    S.nlocals = mark;
+    S.fns[S.nfns++] = s;
+}
+
+/* Check a const on first use (or in pass 2), detecting cycles. */
+void sema_check_const(Symbol *s)
+{
+    if (s->visit == 2)
+        return;
+    if (s->visit == 1) {
+        diag_error(s->loc, "const `%s` depends on itself", s->name);
+        s->ty = ty_error();
+        s->visit = 2;
+        return;
+    }
+    s->visit = 1;
+    int saved_locals = S.nlocals;
+    S.nlocals = 0;            /* a const sees no locals */
+    bool saved_in_const = S.in_const;
+    S.in_const = true;
+    Type *t = sema_check_expr(s->decl->lhs, NULL);
+    S.in_const = saved_in_const;
+    S.nlocals = saved_locals;
+    s->ty = t;
+    s->visit = 2;
+    s->const_no = S.nconsts;
+    S.consts[S.nconsts++] = s;
+}
+
+/* ===================================================================
+ * Final pass: every type must be known.
+ * =================================================================== */
+
+static void finalize(Node *n)
+{
+    if (!n)
+        return;
+    if (n->ty && n->kind != ND_LAMBDA && ty_has_var(n->ty) && !ty_has_error(n->ty)) {
+        diag_error(n->loc, "cannot infer the type of this expression (`%s`); add a type annotation",
+                   ty_str(n->ty));
+        /* bind the rest to errors so one hole gives one message */
+        ty_unify(n->ty, ty_error());
+    }
+    finalize(n->lhs);
+    finalize(n->rhs);
+    finalize(n->cond);
+    finalize(n->body);
+    for (int i = 0; i < n->list.n; i++)
+        finalize(n->list.items[i]);
+}
+
+bool sema_check(Node *prog, Arena *a)
+{
+    memset(&S, 0, sizeof S);
+    S.arena = a;
+    types_init(a);
+    int errors_before = diag_error_count();
+    S.graph = arena_alloc(a, sizeof(Graph));
+    S.graph->prog = prog;
+    S.graph->flow_name = prog->name ? prog->name : intern_cstr("flow");
+    int nd = prog->list.n;
+    S.consts = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
+    S.fns = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
+    S.graph->steps = arena_alloc(a, sizeof(Step *) * (size_t)(nd + 1));
+    S.graph->inputs = arena_alloc(a, sizeof(Step *) * (size_t)(nd + 1));
+    S.graph->records = arena_alloc(a, sizeof(Record *) * (size_t)(nd + 1));
+
+    declare_all(prog);
+    for (int i = 0; i < S.nglobals; i++)
+        if (S.globals[i]->kind == SYM_RECORD) {
+            resolve_record(S.globals[i]);
+            S.graph->records[S.graph->nrecords++] = S.globals[i]->rec;
+        }
+    for (int i = 0; i < S.nglobals; i++)
+        if (S.globals[i]->kind == SYM_FN || S.globals[i]->kind == SYM_EXTERN)
+            resolve_signature(S.globals[i]);
+    for (int i = 0; i < S.nglobals; i++)
+        if (S.globals[i]->kind == SYM_FN)
+            check_fn_body(S.globals[i]);
+    for (int i = 0; i < S.nglobals; i++)
+        if (S.globals[i]->kind == SYM_CONST)
+            sema_check_const(S.globals[i]);
+    for (int i = 0; i < nd; i++) {
+        Node *d = prog->list.items[i];
+        if (d->kind == ND_STEP_DECL && d->sym)
+            sema_check_step(d);
+    }
+    if (diag_error_count() == errors_before)
+        for (int i = 0; i < nd; i++)
+            finalize(prog->list.items[i]);
+    if (diag_error_count() == errors_before)
+        sema_check_graph();
+
+    S.graph->consts = S.consts;
+    S.graph->nconsts = S.nconsts;
+    S.graph->fns = S.fns;
+    S.graph->nfns = S.nfns;
+    prog->sym = NULL;
+    return diag_error_count() == errors_before;
+}
+
+Graph *sema_graph(void) { return S.graph; }
+
+/* Builtin arity (for sema_expr.c). */
+int sema_builtin_min(Builtin b) { return builtin_min[b]; }
+int sema_builtin_max(Builtin b) { return builtin_max[b]; }

@@ -1,0 +1,94 @@
+/*
+ * emit.h - the C emitter's private interface, shared by emit_c.c (the
+ * translation unit and one function per step), emit_types.c (C types for
+ * flow types and their repr/eq/cmp/copy helpers) and emit_expr.c
+ * (expressions and lambdas).
+ *
+ * Output is assembled in sections (memory streams) and written in order:
+ * banner, includes, type definitions, helper prototypes, helpers, the flow
+ * struct, functions. Names: every generated type and non-static symbol
+ * starts with the flow's name (`<flow>_`), as lemon and Ragel prefix theirs.
+ */
+#ifndef FLOWC_EMIT_H
+#define FLOWC_EMIT_H
+
+#include <stdio.h>
+#include "flowc.h"
+#include "sema.h"
+
+/* A C type made for one flow type. */
+typedef struct CType {
+    Type *t;                 /* resolved flow type */
+    const char *name;        /* C type name */
+    int id;
+    bool need_repr, done_repr;
+    bool need_eq, done_eq;
+    bool need_cmp, done_cmp;
+    bool need_copy, done_copy;   /* size_N / copy_N: deep copy of the heap parts */
+} CType;
+
+typedef struct Emit {
+    Graph *g;
+    const EmitOptions *opt;
+    const char *P;           /* prefix: the flow name */
+    Arena *a;
+
+    FILE *types;             /* typedefs */
+    FILE *protos;            /* helper prototypes */
+    FILE *helpers;           /* helper definitions */
+    FILE *fields;            /* members of the flow struct */
+    FILE *init;              /* statements of <P>_new after the struct is zeroed */
+    FILE *fini;              /* statements of <P>_free */
+    FILE *code;              /* functions */
+    char *bufs[7];
+    size_t lens[7];
+
+    CType **ctypes;
+    int nctypes, capctypes;
+
+    FILE *out;               /* where statements go now (a function body) */
+    int indent;
+    int tmp;                 /* temporaries t<N> */
+    int nregex;
+    const char *step_expr;   /* C expression naming the step for errors ("step") */
+    const char *src_name;    /* .flow file as written in #line and error locations */
+} Emit;
+
+/* emit_types.c */
+CType *ct(Emit *E, Type *t);                    /* intern; never NULL for resolved types */
+const char *ctn(Emit *E, Type *t);              /* its C name */
+void emit_type_helpers(Emit *E);                /* write all needed helpers */
+/* Statements appending repr(V) of type T to the flow_buf* expression BUF. */
+void emit_repr(Emit *E, Type *t, const char *buf, const char *v);
+/* Statements appending str(V) (top-level print form) to BUF. */
+void emit_str_form(Emit *E, Type *t, const char *buf, const char *v);
+/* C expressions: equality (bool) and three-way comparison (int) of A and B. */
+const char *emit_eq(Emit *E, Type *t, const char *a, const char *b);
+const char *emit_cmp(Emit *E, Type *t, const char *a, const char *b);
+/* Statements: DST = a deep copy of V with heap parts in one flow_alloc block
+ * (stored in MEM / SZ, NULL/0 when T has no heap parts). */
+void emit_own(Emit *E, Type *t, const char *dst, const char *v, const char *mem, const char *sz);
+/* Statements: DST = a deep copy of V in the arena ARENA (a flow_arena * expression). */
+void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const char *v);
+/* The C member name for a record field (C keywords get a trailing _). */
+const char *c_field(Emit *E, const char *name);
+
+/* emit_expr.c */
+void emit_line(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *new_tmp(Emit *E);
+const char *loc_str(Emit *E, Loc loc);          /* "file.flow:L:C" as a C string literal */
+void emit_line_directive(Emit *E, Loc loc);
+/* Statements computing E's value; returns a C expression for it. */
+const char *emit_expr(Emit *E, Node *e);
+/* Same, converted to type WANT (wrapping T into T?, int into float). */
+const char *emit_coerce(Emit *E, Node *e, Type *want);
+const char *coerce_value(Emit *E, const char *v, Type *from, Type *want);
+/* Emit a static function for lambda LAM: NAME(f, step, params) -> RET. */
+void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret);
+void emit_fn_decl(Emit *E, Symbol *s);
+void emit_extern_decl(Emit *E, Symbol *s);
+/* The C name of a local / const. */
+const char *local_name(Emit *E, Symbol *s);
+char *estrf(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

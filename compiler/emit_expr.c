@@ -1,0 +1,909 @@
+/*
+ * emit_expr.c - C for expressions, lambdas and fns.
+ *
+ * An expression is emitted as a sequence of C statements into the current
+ * function (E->out) followed by a C expression for its value, usually a
+ * temporary `tN` (three-address style; the C compiler folds it all back).
+ * Statement form lets every check Python makes at run time become an
+ * explicit branch: integer overflow, division by zero, timestamps out of
+ * range, bad conversions. Each failure calls flow_step_error with the
+ * .flow location and the step's id, so the message names both.
+ * Transient values (strings, lists) are allocated in the round arena
+ * (f->rt->arena).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include "emit.h"
+
+#define ARENA "&f->rt->arena"
+
+char *estrf(Emit *E, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char tmp[512];
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < (int)sizeof tmp)
+        return arena_strndup(E->a, tmp, (size_t)n);
+    char *big = arena_alloc(E->a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return big;
+}
+
+void emit_line(Emit *E, const char *fmt, ...)
+{
+    for (int i = 0; i < E->indent; i++)
+        fputs("    ", E->out);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(E->out, fmt, ap);
+    va_end(ap);
+    fputc('\n', E->out);
+}
+
+const char *new_tmp(Emit *E) { return estrf(E, "t%d", E->tmp++); }
+
+const char *loc_str(Emit *E, Loc loc)
+{
+    int line, col;
+    srcfile_linecol(loc.file, loc.start, &line, &col);
+    return estrf(E, "\"%s:%d:%d\"", E->src_name, line, col);
+}
+
+void emit_line_directive(Emit *E, Loc loc)
+{
+    if (!E->opt->line_directives)
+        return;
+    int line, col;
+    srcfile_linecol(loc.file, loc.start, &line, &col);
+    fprintf(E->out, "#line %d \"%s\"\n", line, E->src_name);
+}
+
+static void fail(Emit *E, Loc loc, const char *cond, const char *msg)
+{
+    emit_line(E, "if (%s)", cond);
+    emit_line(E, "    flow_step_error(f->rt, %s, %s, \"%s\");", loc_str(E, loc), E->step_expr, msg);
+}
+
+const char *local_name(Emit *E, Symbol *s)
+{
+    if (s->kind == SYM_CONST)
+        return estrf(E, "f->c_%s", s->name);
+    return estrf(E, "v%d_%s", s->local_id, s->name);
+}
+
+/* A C string literal for N bytes at S (octal escapes for anything odd). */
+static const char *c_string(Emit *E, const char *s, size_t n)
+{
+    size_t cap = n * 4 + 3;
+    char *out = arena_alloc(E->a, cap);
+    size_t k = 0;
+    out[k++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            out[k++] = '\\';
+            out[k++] = (char)c;
+        } else if (c >= 0x20 && c < 0x7f && c != '?') {
+            out[k++] = (char)c;
+        } else {
+            k += (size_t)snprintf(out + k, cap - k, "\\%03o", c);
+        }
+    }
+    out[k++] = '"';
+    out[k] = 0;
+    return out;
+}
+
+static const char *int_lit(Emit *E, int64_t v)
+{
+    if (v == INT64_MIN)
+        return "INT64_MIN";
+    return estrf(E, "INT64_C(%" PRId64 ")", v);
+}
+
+static Type *T(TypeKind k) { return ty_prim(k); }
+static TypeKind kind_of(Type *t) { return ty_resolve(t)->kind; }
+
+/* ===================================================================
+ * Coercions
+ * =================================================================== */
+
+const char *coerce_value(Emit *E, const char *v, Type *from, Type *want)
+{
+    Type *f = ty_resolve(from), *w = ty_resolve(want);
+    if (ty_equal(f, w))
+        return v;
+    if (w->kind == TY_FLOAT && f->kind == TY_INT)
+        return estrf(E, "((double)%s)", v);
+    if (w->kind == TY_OPT && f->kind != TY_OPT)
+        return estrf(E, "((%s){ .has = true, .v = %s })", ctn(E, w), coerce_value(E, v, f, w->elem));
+    if (w->kind == TY_OPT && f->kind == TY_OPT) {
+        /* none's own type vs the wanted optional: rebuild */
+        const char *t = new_tmp(E);
+        emit_line(E, "%s %s = { .has = %s.has };", ctn(E, w), t, v);
+        if (!ty_has_var(f->elem) && kind_of(f->elem) != TY_ERROR) {
+            emit_line(E, "if (%s.has)", v);
+            emit_line(E, "    %s.v = %s;", t, coerce_value(E, estrf(E, "%s.v", v), f->elem, w->elem));
+        }
+        return t;
+    }
+    if (w->kind == TY_TUPLE && f->kind == TY_TUPLE && w->n == f->n) {
+        const char *t = new_tmp(E);
+        emit_line(E, "%s %s;", ctn(E, w), t);
+        for (int i = 0; i < w->n; i++)
+            emit_line(E, "%s.f%d = %s;", t, i,
+                      coerce_value(E, estrf(E, "%s.f%d", v, i), f->elems[i], w->elems[i]));
+        return t;
+    }
+    return v;   /* same shape; the checker has unified the rest */
+}
+
+const char *emit_coerce(Emit *E, Node *e, Type *want)
+{
+    if (e->kind == ND_NONE) {
+        Type *w = ty_resolve(want);
+        if (w->kind == TY_OPT)
+            return estrf(E, "((%s){ .has = false })", ctn(E, w));
+    }
+    const char *v = emit_expr(E, e);
+    return coerce_value(E, v, e->ty, want);
+}
+
+/* ===================================================================
+ * Operators
+ * =================================================================== */
+
+static const char *emit_arith(Emit *E, Node *e)
+{
+    Type *lt = e->lhs->ty, *rt = e->rhs->ty;
+    TypeKind a = kind_of(lt), b = kind_of(rt), r = kind_of(e->ty);
+    const char *l = emit_expr(E, e->lhs);
+    const char *rr = emit_expr(E, e->rhs);
+    const char *t = new_tmp(E);
+    const char *op = ast_op_name(e->op);
+    if (r == TY_FLOAT) {
+        const char *x = a == TY_INT ? estrf(E, "((double)%s)", l) : l;
+        const char *y = b == TY_INT ? estrf(E, "((double)%s)", rr) : rr;
+        switch (e->op) {
+        case OP_ADD: emit_line(E, "double %s = %s + %s;", t, x, y); break;
+        case OP_SUB: emit_line(E, "double %s = %s - %s;", t, x, y); break;
+        case OP_MUL: emit_line(E, "double %s = %s * %s;", t, x, y); break;
+        case OP_DIV:
+            fail(E, e->loc, estrf(E, "%s == 0.0", y), "division by zero");
+            emit_line(E, "double %s = %s / %s;", t, x, y);
+            break;
+        case OP_MOD:
+            fail(E, e->loc, estrf(E, "%s == 0.0", y), "division by zero");
+            emit_line(E, "double %s = flow_f64_mod(%s, %s);", t, x, y);
+            break;
+        }
+        return t;
+    }
+    if (r == TY_STRING) {
+        emit_line(E, "flow_str %s = flow_str_concat(" ARENA ", %s, %s);", t, l, rr);
+        return t;
+    }
+    if (r == TY_LIST) {
+        const char *ln = ctn(E, e->ty);
+        emit_line(E, "%s %s;", ln, t);
+        emit_line(E, "%s.n = %s.n + %s.n;", t, l, rr);
+        emit_line(E, "%s.v = flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)(%s.n ? %s.n : 1));", t, t, t, t);
+        emit_line(E, "if (%s.n)", l);
+        emit_line(E, "    memcpy(%s.v, %s.v, sizeof(%s.v[0]) * (size_t)%s.n);", t, l, t, l);
+        emit_line(E, "if (%s.n)", rr);
+        emit_line(E, "    memcpy(%s.v + %s.n, %s.v, sizeof(%s.v[0]) * (size_t)%s.n);", t, l, rr, t, rr);
+        return t;
+    }
+    /* int64 arithmetic: int, duration, timestamp */
+    const char *what = r == TY_INT ? "integer" : r == TY_DURATION ? "duration" : "timestamp";
+    emit_line(E, "int64_t %s;", t);
+    switch (e->op) {
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+        fail(E, e->loc,
+             estrf(E, "__builtin_%s_overflow(%s, %s, &%s)",
+                   e->op == OP_ADD ? "add" : e->op == OP_SUB ? "sub" : "mul", l, rr, t),
+             r == TY_TIMESTAMP ? "timestamp out of range" : estrf(E, "%s overflow in '%s'", what, op));
+        break;
+    case OP_DIV:
+        fail(E, e->loc, estrf(E, "%s == 0", rr), "division by zero");
+        fail(E, e->loc, estrf(E, "%s == INT64_MIN && %s == -1", l, rr), estrf(E, "%s overflow in '/'", what));
+        emit_line(E, "%s = flow_i64_floordiv(%s, %s);", t, l, rr);
+        break;
+    case OP_MOD:
+        fail(E, e->loc, estrf(E, "%s == 0", rr), "division by zero");
+        emit_line(E, "%s = flow_i64_mod(%s, %s);", t, l, rr);
+        break;
+    }
+    if (r == TY_TIMESTAMP)
+        fail(E, e->loc, estrf(E, "%s < FLOW_TIME_MIN || %s > FLOW_TIME_MAX", t, t), "timestamp out of range");
+    return t;
+}
+
+static const char *emit_compare(Emit *E, Node *e)
+{
+    Type *lt = e->lhs->ty, *rt = e->rhs->ty;
+    const char *l = emit_expr(E, e->lhs);
+    const char *r = emit_expr(E, e->rhs);
+    const char *t = new_tmp(E);
+    if (ty_is_numeric(lt) && ty_is_numeric(rt) && !ty_equal(lt, rt)) {
+        if (kind_of(lt) == TY_INT)
+            l = estrf(E, "((double)%s)", l);
+        if (kind_of(rt) == TY_INT)
+            r = estrf(E, "((double)%s)", r);
+        lt = rt = T(TY_FLOAT);
+    }
+    Type *j = ty_join(lt, rt);
+    l = coerce_value(E, l, lt, j);
+    r = coerce_value(E, r, rt, j);
+    const char *cop = NULL;
+    switch (e->op) {
+    case OP_EQ: emit_line(E, "bool %s = %s;", t, emit_eq(E, j, l, r)); return t;
+    case OP_NE: emit_line(E, "bool %s = !%s;", t, emit_eq(E, j, l, r)); return t;
+    case OP_LT: cop = "<"; break;
+    case OP_LE: cop = "<="; break;
+    case OP_GT: cop = ">"; break;
+    case OP_GE: cop = ">="; break;
+    }
+    TypeKind k = kind_of(j);
+    if (k == TY_INT || k == TY_FLOAT || k == TY_TIMESTAMP || k == TY_DURATION || k == TY_BOOL)
+        emit_line(E, "bool %s = %s %s %s;", t, l, cop, r);
+    else
+        emit_line(E, "bool %s = %s %s 0;", t, emit_cmp(E, j, l, r), cop);
+    return t;
+}
+
+static const char *emit_logic(Emit *E, Node *e)
+{
+    const char *t = new_tmp(E);
+    emit_line(E, "bool %s = %s;", t, emit_expr(E, e->lhs));
+    emit_line(E, e->op == OP_AND ? "if (%s) {" : "if (!%s) {", t);
+    E->indent++;
+    const char *r = emit_expr(E, e->rhs);
+    emit_line(E, "%s = %s;", t, r);
+    E->indent--;
+    emit_line(E, "}");
+    return t;
+}
+
+static const char *emit_unary(Emit *E, Node *e)
+{
+    const char *v = emit_expr(E, e->lhs);
+    const char *t = new_tmp(E);
+    if (e->op == OP_NOT) {
+        emit_line(E, "bool %s = !%s;", t, v);
+        return t;
+    }
+    if (kind_of(e->ty) == TY_FLOAT) {
+        emit_line(E, "double %s = -%s;", t, v);
+        return t;
+    }
+    fail(E, e->loc, estrf(E, "%s == INT64_MIN", v),
+         kind_of(e->ty) == TY_INT ? "integer overflow in '-'" : "duration overflow in '-'");
+    emit_line(E, "int64_t %s = -%s;", t, v);
+    return t;
+}
+
+/* ===================================================================
+ * Patterns and blocks
+ * =================================================================== */
+
+static void bind_pattern(Emit *E, Node *p, const char *v)
+{
+    switch (p->kind) {
+    case ND_PAT_WILD:
+        return;
+    case ND_PAT_NAME:
+        emit_line(E, "%s %s = %s;", ctn(E, p->ty), local_name(E, p->sym), v);
+        emit_line(E, "(void)%s;", local_name(E, p->sym));
+        return;
+    case ND_PAT_TUPLE:
+        for (int i = 0; i < p->list.n; i++)
+            bind_pattern(E, p->list.items[i], estrf(E, "%s.f%d", v, i));
+        return;
+    default:
+        ICE("bad pattern");
+    }
+}
+
+static const char *emit_block(Emit *E, Node *e)
+{
+    const char *t = new_tmp(E);
+    emit_line(E, "%s %s;", ctn(E, e->ty), t);
+    emit_line(E, "{");
+    E->indent++;
+    for (int i = 0; i < e->list.n; i++) {
+        Node *let = e->list.items[i];
+        const char *v = emit_expr(E, let->rhs);
+        if (let->lhs->kind == ND_PAT_TUPLE) {
+            const char *tv = new_tmp(E);
+            emit_line(E, "%s %s = %s;", ctn(E, let->rhs->ty), tv, v);
+            v = tv;
+        }
+        bind_pattern(E, let->lhs, v);
+    }
+    emit_line(E, "%s = %s;", t, emit_coerce(E, e->body, e->ty));
+    E->indent--;
+    emit_line(E, "}");
+    return t;
+}
+
+static const char *emit_if(Emit *E, Node *e)
+{
+    const char *t = new_tmp(E);
+    emit_line(E, "%s %s;", ctn(E, e->ty), t);
+    emit_line(E, "if (%s) {", emit_expr(E, e->cond));
+    E->indent++;
+    emit_line(E, "%s = %s;", t, emit_coerce(E, e->lhs, e->ty));
+    E->indent--;
+    emit_line(E, "} else {");
+    E->indent++;
+    emit_line(E, "%s = %s;", t, emit_coerce(E, e->rhs, e->ty));
+    E->indent--;
+    emit_line(E, "}");
+    return t;
+}
+
+static const char *emit_coalesce(Emit *E, Node *e)
+{
+    const char *o = emit_expr(E, e->lhs);
+    const char *t = new_tmp(E);
+    Type *inner = ty_resolve(e->lhs->ty)->elem;
+    emit_line(E, "%s %s;", ctn(E, e->ty), t);
+    emit_line(E, "if (%s.has) {", o);
+    emit_line(E, "    %s = %s;", t, coerce_value(E, estrf(E, "%s.v", o), inner, e->ty));
+    emit_line(E, "} else {");
+    E->indent++;
+    emit_line(E, "%s = %s;", t, emit_coerce(E, e->rhs, e->ty));
+    E->indent--;
+    emit_line(E, "}");
+    return t;
+}
+
+/* ===================================================================
+ * Records, lists, tuples
+ * =================================================================== */
+
+static const char *field_c(Emit *E, Record *r, const char *name)
+{
+    (void)r;
+    return c_field(E, name);
+}
+
+static const char *emit_record_lit(Emit *E, Node *e)
+{
+    Record *r = ty_resolve(e->ty)->rec;
+    const char *t = new_tmp(E);
+    emit_line(E, "%s %s;", ctn(E, e->ty), t);
+    for (int i = 0; i < e->list.n; i++) {
+        Node *fi = e->list.items[i];
+        emit_line(E, "%s.%s = %s;", t, field_c(E, r, fi->name), emit_coerce(E, fi->lhs, fi->ty));
+    }
+    return t;
+}
+
+static const char *emit_with(Emit *E, Node *e)
+{
+    Record *r = ty_resolve(e->ty)->rec;
+    const char *t = new_tmp(E);
+    emit_line(E, "%s %s = %s;", ctn(E, e->ty), t, emit_expr(E, e->lhs));
+    for (int i = 0; i < e->list.n; i++) {
+        Node *fi = e->list.items[i];
+        emit_line(E, "%s.%s = %s;", t, field_c(E, r, fi->name), emit_coerce(E, fi->lhs, fi->ty));
+    }
+    return t;
+}
+
+static const char *emit_list(Emit *E, Node *e)
+{
+    Type *lt = ty_resolve(e->ty);
+    const char *t = new_tmp(E);
+    int n = e->list.n;
+    emit_line(E, "%s %s;", ctn(E, lt), t);
+    emit_line(E, "%s.n = %d;", t, n);
+    if (n == 0) {
+        emit_line(E, "%s.v = NULL;", t);
+        return t;
+    }
+    emit_line(E, "%s.v = flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * %d);", t, t, n);
+    for (int i = 0; i < n; i++)
+        emit_line(E, "%s.v[%d] = %s;", t, i, emit_coerce(E, e->list.items[i], lt->elem));
+    return t;
+}
+
+static const char *emit_tuple(Emit *E, Node *e)
+{
+    Type *tt = ty_resolve(e->ty);
+    const char *t = new_tmp(E);
+    emit_line(E, "%s %s;", ctn(E, tt), t);
+    for (int i = 0; i < e->list.n; i++)
+        emit_line(E, "%s.f%d = %s;", t, i, emit_coerce(E, e->list.items[i], tt->elems[i]));
+    return t;
+}
+
+static const char *emit_opt_field(Emit *E, Node *e)
+{
+    const char *o = emit_expr(E, e->lhs);
+    Record *r = ty_resolve(ty_resolve(e->lhs->ty)->elem)->rec;
+    Type *ft = NULL;
+    for (int i = 0; i < r->n; i++)
+        if (r->fields[i].name == e->name)
+            ft = r->fields[i].ty;
+    const char *t = new_tmp(E);
+    emit_line(E, "%s %s = { .has = false };", ctn(E, e->ty), t);
+    emit_line(E, "if (%s.has)", o);
+    emit_line(E, "    %s = %s;", t,
+              coerce_value(E, estrf(E, "%s.v.%s", o, field_c(E, r, e->name)), ft, e->ty));
+    return t;
+}
+
+/* ===================================================================
+ * Built-ins
+ * =================================================================== */
+
+static const char *arg(Emit *E, Node *call, int i)
+{
+    return emit_expr(E, call->list.items[i]->lhs);
+}
+
+static Type *arg_ty(Node *call, int i) { return call->list.items[i]->lhs->ty; }
+
+/* str() of V (type TY) as a flow_str in the arena. */
+static const char *str_of(Emit *E, Type *ty, const char *v)
+{
+    const char *t = new_tmp(E);
+    switch (kind_of(ty)) {
+    case TY_STRING:
+        return v;
+    case TY_INT:
+        emit_line(E, "flow_str %s = flow_str_from_int(" ARENA ", %s);", t, v);
+        return t;
+    case TY_FLOAT:
+        emit_line(E, "flow_str %s = flow_str_from_float(" ARENA ", %s);", t, v);
+        return t;
+    case TY_BOOL:
+        emit_line(E, "flow_str %s = %s ? FLOW_STR(\"True\") : FLOW_STR(\"False\");", t, v);
+        return t;
+    case TY_TIMESTAMP:
+        emit_line(E, "flow_str %s = flow_str_from_time(" ARENA ", %s);", t, v);
+        return t;
+    case TY_DURATION:
+        emit_line(E, "flow_str %s = flow_str_from_duration(" ARENA ", %s);", t, v);
+        return t;
+    default:
+        emit_line(E, "f->scratch.n = 0;");
+        emit_str_form(E, ty, "&f->scratch", v);
+        emit_line(E, "flow_str %s = flow_str_dup(" ARENA ", (flow_str){ f->scratch.p, (int64_t)f->scratch.n });", t);
+        return t;
+    }
+}
+
+/* Python's message quotes the value with repr(). */
+static void fail_with_repr(Emit *E, Loc loc, const char *cond, const char *prefix, const char *s)
+{
+    emit_line(E, "if (%s) {", cond);
+    emit_line(E, "    f->scratch.n = 0;");
+    emit_line(E, "    flow_buf_puts(&f->scratch, \"%s\");", prefix);
+    emit_line(E, "    flow_repr_str(&f->scratch, %s);", s);
+    emit_line(E, "    flow_buf_putc(&f->scratch, 0);");
+    emit_line(E, "    flow_step_error(f->rt, %s, %s, f->scratch.p);", loc_str(E, loc), E->step_expr);
+    emit_line(E, "}");
+}
+
+static const char *emit_minmax_list(Emit *E, Node *e, const char *l, bool is_max)
+{
+    Type *el = ty_resolve(arg_ty(e, 0))->elem;
+    const char *t = new_tmp(E);
+    fail(E, e->loc, estrf(E, "%s.n == 0", l), is_max ? "max() arg is an empty sequence" : "min() arg is an empty sequence");
+    emit_line(E, "%s %s = %s.v[0];", ctn(E, el), t, l);
+    emit_line(E, "for (int64_t i = 1; i < %s.n; i++)", l);
+    emit_line(E, "    if (%s %s 0)", emit_cmp(E, el, estrf(E, "%s.v[i]", l), t), is_max ? ">" : "<");
+    emit_line(E, "        %s = %s.v[i];", t, l);
+    return t;
+}
+
+static const char *emit_builtin(Emit *E, Node *e, Builtin b)
+{
+    const char *t;
+    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
+    switch (b) {
+    case BI_STR:
+        return str_of(E, a0, arg(E, e, 0));
+    case BI_INT: {
+        const char *v = arg(E, e, 0);
+        t = new_tmp(E);
+        switch (kind_of(a0)) {
+        case TY_INT:
+            return v;
+        case TY_BOOL:
+            emit_line(E, "int64_t %s = %s ? 1 : 0;", t, v);
+            return t;
+        case TY_FLOAT:
+            fail(E, e->loc, estrf(E, "!(%s > -9223372036854775809.0 && %s < 9223372036854775808.0)", v, v),
+                 "cannot convert float to int: out of range");
+            emit_line(E, "int64_t %s = (int64_t)%s;", t, v);
+            return t;
+        default:
+            emit_line(E, "int64_t %s;", t);
+            fail_with_repr(E, e->loc, estrf(E, "!flow_int_parse(%s, &%s)", v, t),
+                           "invalid literal for int() with base 10: ", v);
+            return t;
+        }
+    }
+    case BI_FLOAT: {
+        const char *v = arg(E, e, 0);
+        t = new_tmp(E);
+        switch (kind_of(a0)) {
+        case TY_FLOAT:
+            return v;
+        case TY_INT:
+            emit_line(E, "double %s = (double)%s;", t, v);
+            return t;
+        default:
+            emit_line(E, "double %s;", t);
+            fail_with_repr(E, e->loc, estrf(E, "!flow_float_parse(%s, &%s)", v, t),
+                           "could not convert string to float: ", v);
+            return t;
+        }
+    }
+    case BI_LEN: {
+        const char *v = arg(E, e, 0);
+        t = new_tmp(E);
+        if (kind_of(a0) == TY_STRING)
+            emit_line(E, "int64_t %s = flow_utf8_len(%s);", t, v);
+        else
+            emit_line(E, "int64_t %s = %s.n;", t, v);
+        return t;
+    }
+    case BI_ABS: {
+        const char *v = arg(E, e, 0);
+        t = new_tmp(E);
+        if (kind_of(a0) == TY_FLOAT) {
+            emit_line(E, "double %s = fabs(%s);", t, v);
+            return t;
+        }
+        fail(E, e->loc, estrf(E, "%s == INT64_MIN", v), "integer overflow in abs()");
+        emit_line(E, "int64_t %s = %s < 0 ? -%s : %s;", t, v, v, v);
+        return t;
+    }
+    case BI_MIN:
+    case BI_MAX: {
+        bool is_max = b == BI_MAX;
+        if (e->list.n == 1)
+            return emit_minmax_list(E, e, arg(E, e, 0), is_max);
+        const char *x = coerce_value(E, arg(E, e, 0), a0, e->ty);
+        const char *y = coerce_value(E, arg(E, e, 1), arg_ty(e, 1), e->ty);
+        t = new_tmp(E);
+        /* Python: max(a, b) keeps a unless b is greater; min keeps a unless b is smaller */
+        emit_line(E, "%s %s = (%s %s 0) ? %s : %s;", ctn(E, e->ty), t, emit_cmp(E, e->ty, y, x),
+                  is_max ? ">" : "<", y, x);
+        return t;
+    }
+    case BI_FLOOR:
+    case BI_CEIL:
+    case BI_ROUND: {
+        const char *v = arg(E, e, 0);
+        if (kind_of(a0) == TY_INT)
+            return v;
+        const char *fn = b == BI_FLOOR ? "floor" : b == BI_CEIL ? "ceil" : "flow_f64_round_half_even";
+        const char *d = new_tmp(E);
+        emit_line(E, "double %s = %s(%s);", d, fn, v);
+        fail(E, e->loc, estrf(E, "!(%s > -9223372036854775809.0 && %s < 9223372036854775808.0)", d, d),
+             "cannot convert float to int: out of range");
+        t = new_tmp(E);
+        emit_line(E, "int64_t %s = (int64_t)%s;", t, d);
+        return t;
+    }
+    case BI_SQRT: {
+        const char *v = arg(E, e, 0);
+        if (kind_of(a0) == TY_INT)
+            v = estrf(E, "((double)%s)", v);
+        fail(E, e->loc, estrf(E, "%s < 0", v), "math domain error");
+        t = new_tmp(E);
+        emit_line(E, "double %s = sqrt(%s);", t, v);
+        return t;
+    }
+    case BI_LOWER:
+    case BI_UPPER:
+    case BI_TRIM: {
+        const char *v = arg(E, e, 0);
+        t = new_tmp(E);
+        emit_line(E, "flow_str %s = flow_str_%s(" ARENA ", %s);", t,
+                  b == BI_LOWER ? "lower" : b == BI_UPPER ? "upper" : "trim", v);
+        return t;
+    }
+    case BI_SPLIT: {
+        const char *v = arg(E, e, 0);
+        t = new_tmp(E);
+        if (e->list.n == 1) {
+            emit_line(E, "flow_list_str %s = flow_str_split_ws(" ARENA ", %s);", t, v);
+        } else {
+            const char *sep = arg(E, e, 1);
+            fail(E, e->loc, estrf(E, "%s.n == 0", sep), "empty separator");
+            emit_line(E, "flow_list_str %s = flow_str_split(" ARENA ", %s, %s);", t, v, sep);
+        }
+        return t;
+    }
+    case BI_STARTS_WITH:
+    case BI_ENDS_WITH: {
+        const char *v = arg(E, e, 0), *w = arg(E, e, 1);
+        t = new_tmp(E);
+        emit_line(E, "bool %s = flow_str_%s(%s, %s);", t, b == BI_STARTS_WITH ? "starts_with" : "ends_with", v, w);
+        return t;
+    }
+    case BI_CONTAINS: {
+        const char *v = arg(E, e, 0);
+        t = new_tmp(E);
+        if (kind_of(a0) == TY_LIST) {
+            Type *el = ty_resolve(a0)->elem;
+            const char *x = coerce_value(E, arg(E, e, 1), arg_ty(e, 1), el);
+            emit_line(E, "bool %s = false;", t);
+            emit_line(E, "for (int64_t i = 0; i < %s.n && !%s; i++)", v, t);
+            emit_line(E, "    %s = %s;", t, emit_eq(E, el, estrf(E, "%s.v[i]", v), x));
+            return t;
+        }
+        const char *w = arg(E, e, 1);
+        emit_line(E, "bool %s = flow_str_contains(%s, %s);", t, v, w);
+        return t;
+    }
+    case BI_REPLACE: {
+        const char *v = arg(E, e, 0), *o = arg(E, e, 1), *n = arg(E, e, 2);
+        t = new_tmp(E);
+        emit_line(E, "flow_str %s = flow_str_replace(" ARENA ", %s, %s, %s);", t, v, o, n);
+        return t;
+    }
+    case BI_SUBSTR: {
+        const char *v = arg(E, e, 0), *s = arg(E, e, 1);
+        const char *n = e->list.n == 3 ? arg(E, e, 2) : "INT64_MAX";
+        t = new_tmp(E);
+        emit_line(E, "flow_str %s = flow_str_substr(" ARENA ", %s, %s, %s);", t, v, s, n);
+        return t;
+    }
+    case BI_FINDALL: {
+        Node *re = e->list.items[1]->lhs;
+        const char *v = arg(E, e, 0);
+        int k = E->nregex++;
+        fprintf(E->fields, "    flow_regex *re%d;   /* %s */\n", k, c_string(E, re->sval, re->slen));
+        fprintf(E->init, "    f->re%d = flow_regex_compile(%s, %zu, err, sizeof err);\n", k,
+                c_string(E, re->sval, re->slen), re->slen);
+        fprintf(E->init, "    if (!f->re%d)\n        flow_step_error(rt, %s, NULL, err);\n", k, loc_str(E, re->loc));
+        fprintf(E->fini, "    flow_regex_free(f->re%d);\n", k);
+        t = new_tmp(E);
+        emit_line(E, "flow_list_str %s = flow_regex_findall(" ARENA ", f->re%d, %s);", t, k, v);
+        return t;
+    }
+    case BI_SUM: {
+        const char *v = arg(E, e, 0);
+        t = new_tmp(E);
+        if (kind_of(e->ty) == TY_FLOAT) {
+            emit_line(E, "double %s = 0.0;", t);
+            emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
+            emit_line(E, "    %s += %s.v[i];", t, v);
+            return t;
+        }
+        emit_line(E, "int64_t %s = 0;", t);
+        emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
+        emit_line(E, "    if (__builtin_add_overflow(%s, %s.v[i], &%s))", t, v, t);
+        emit_line(E, "        flow_step_error(f->rt, %s, %s, \"integer overflow in sum()\");", loc_str(E, e->loc),
+                  E->step_expr);
+        return t;
+    }
+    case BI_RANGE: {
+        const char *lo = "0", *hi, *st = "1";
+        if (e->list.n == 1) {
+            hi = arg(E, e, 0);
+        } else {
+            lo = arg(E, e, 0);
+            hi = arg(E, e, 1);
+            if (e->list.n == 3)
+                st = arg(E, e, 2);
+        }
+        fail(E, e->loc, estrf(E, "%s == 0", st), "range() arg 3 must not be zero");
+        const char *n = new_tmp(E);
+        t = new_tmp(E);
+        emit_line(E, "int64_t %s = 0;", n);
+        emit_line(E, "if (%s > 0 && %s < %s)", st, lo, hi);
+        emit_line(E, "    %s = (int64_t)(((__int128)%s - %s - 1) / %s + 1);", n, hi, lo, st);
+        emit_line(E, "else if (%s < 0 && %s > %s)", st, lo, hi);
+        emit_line(E, "    %s = (int64_t)(((__int128)%s - %s - 1) / -(__int128)%s + 1);", n, lo, hi, st);
+        fail(E, e->loc, estrf(E, "%s > (INT64_C(1) << 32)", n), "range() is too long to build as a list");
+        emit_line(E, "%s %s = { .v = flow_arena_alloc(" ARENA ", sizeof(int64_t) * (size_t)(%s ? %s : 1)), .n = %s };",
+                  ctn(E, e->ty), t, n, n, n);
+        emit_line(E, "for (int64_t i = 0; i < %s; i++)", n);
+        emit_line(E, "    %s.v[i] = %s + i * %s;", t, lo, st);
+        return t;
+    }
+    case BI_NOW:
+        return "f->rt->now";
+    case BI_TIMESTAMP: {
+        const char *v = arg(E, e, 0);
+        t = new_tmp(E);
+        emit_line(E, "flow_time %s;", t);
+        fail_with_repr(E, e->loc, estrf(E, "!flow_time_parse(%s.p, (size_t)%s.n, &%s)", v, v, t),
+                       "invalid timestamp: ", v);
+        return t;
+    }
+    case BI_COUNT:
+        break;
+    }
+    ICE("unknown built-in");
+}
+
+static const char *emit_call(Emit *E, Node *e)
+{
+    Symbol *s = e->lhs->sym;
+    if (s->kind == SYM_BUILTIN)
+        return emit_builtin(E, e, s->builtin);
+    const char **args = arena_alloc(E->a, sizeof(char *) * (size_t)(e->list.n + 1));
+    for (int i = 0; i < e->list.n; i++)
+        args[i] = emit_coerce(E, e->list.items[i]->lhs, s->params[i]);
+    const char *t = new_tmp(E);
+    fprintf(E->out, "%*s%s %s = ", E->indent * 4, "", ctn(E, s->ret), t);
+    if (s->kind == SYM_FN)
+        fprintf(E->out, "%s_fn_%s(f, %s", E->P, s->name, E->step_expr);
+    else
+        fprintf(E->out, "%s(", s->name);
+    for (int i = 0; i < e->list.n; i++)
+        fprintf(E->out, "%s%s", (i || s->kind == SYM_FN) ? ", " : "", args[i]);
+    fprintf(E->out, ");\n");
+    return t;
+}
+
+/* ===================================================================
+ * The dispatcher
+ * =================================================================== */
+
+const char *emit_expr(Emit *E, Node *e)
+{
+    switch (e->kind) {
+    case ND_INT:
+    case ND_DURATION:
+    case ND_TIMESTAMP:
+        return int_lit(E, e->ival);
+    case ND_FLOAT: {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.17g", e->fval);
+        if (!strpbrk(buf, ".eEn"))
+            strcat(buf, ".0");
+        return estrf(E, "%s", buf);
+    }
+    case ND_STRING:
+        return estrf(E, "((flow_str){ %s, %zu })", c_string(E, e->sval, e->slen), e->slen);
+    case ND_BOOL:
+        return e->ival ? "true" : "false";
+    case ND_NONE:
+        return estrf(E, "((%s){ .has = false })", ctn(E, e->ty));
+    case ND_IDENT:
+        return local_name(E, e->sym);
+    case ND_BINARY:
+        switch (e->op) {
+        case OP_AND:
+        case OP_OR:
+            return emit_logic(E, e);
+        case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+            return emit_compare(E, e);
+        default:
+            return emit_arith(E, e);
+        }
+    case ND_UNARY:
+        return emit_unary(E, e);
+    case ND_IF:
+        return emit_if(E, e);
+    case ND_COALESCE:
+        return emit_coalesce(E, e);
+    case ND_FIELD: {
+        const char *v = emit_expr(E, e->lhs);
+        Type *lt = ty_resolve(e->lhs->ty);
+        return estrf(E, "%s.%s", v, lt->kind == TY_RECORD ? field_c(E, lt->rec, e->name) : e->name);
+    }
+    case ND_OPT_FIELD:
+        return emit_opt_field(E, e);
+    case ND_TUPLE_INDEX:
+        return estrf(E, "%s.f%lld", emit_expr(E, e->lhs), (long long)e->ival);
+    case ND_WITH:
+        return emit_with(E, e);
+    case ND_RECORD_LIT:
+        return emit_record_lit(E, e);
+    case ND_TUPLE:
+        return emit_tuple(E, e);
+    case ND_LIST:
+        return emit_list(E, e);
+    case ND_CALL:
+        return emit_call(E, e);
+    case ND_BLOCK:
+        return emit_block(E, e);
+    default:
+        ICE("cannot emit this expression");
+    }
+}
+
+/* ===================================================================
+ * Lambdas and fns
+ * =================================================================== */
+
+static void emit_params_and_body(Emit *E, NodeList *params, Node *body, Type *ret)
+{
+    /* parameters that are tuple patterns arrive as pN and are destructured */
+    for (int i = 0; i < params->n; i++) {
+        Node *p = params->items[i];
+        Node *pat = p->kind == ND_PARAM ? p->lhs : p;
+        if (pat->kind == ND_PAT_TUPLE)
+            bind_pattern(E, pat, estrf(E, "p%d", i));
+    }
+    emit_line_directive(E, body->loc);
+    const char *v = emit_coerce(E, body, ret);
+    emit_line(E, "return %s;", v);
+}
+
+static void emit_param_list(Emit *E, NodeList *params, Type **ptypes)
+{
+    fprintf(E->out, "%s_flow *f, const char *step", E->P);
+    for (int i = 0; i < params->n; i++) {
+        Node *p = params->items[i];
+        Node *pat = p->kind == ND_PARAM ? p->lhs : p;
+        Type *pt = ptypes ? ptypes[i] : p->ty;
+        if (pat->kind == ND_PAT_NAME)
+            fprintf(E->out, ", %s %s", ctn(E, pt), local_name(E, pat->sym));
+        else
+            fprintf(E->out, ", %s p%d", ctn(E, pt), i);
+    }
+}
+
+void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret)
+{
+    E->out = E->code;
+    E->indent = 1;
+    int line, col;
+    srcfile_linecol(lam->loc.file, lam->loc.start, &line, &col);
+    fprintf(E->out, "/* %s:%d:%d: lambda */\n", E->src_name, line, col);
+    fprintf(E->out, "static %s %s(", ctn(E, ret), name);
+    emit_param_list(E, &lam->list, NULL);
+    fprintf(E->out, ")\n{\n");
+    emit_line(E, "(void)f;");
+    emit_line(E, "(void)step;");
+    const char *saved = E->step_expr;
+    E->step_expr = "step";
+    emit_params_and_body(E, &lam->list, lam->body, ret);
+    E->step_expr = saved;
+    fprintf(E->out, "}\n\n");
+}
+
+void emit_fn_decl(Emit *E, Symbol *s)
+{
+    Node *d = s->decl;
+    E->out = E->protos;
+    fprintf(E->out, "static %s %s_fn_%s(", ctn(E, s->ret), E->P, s->name);
+    emit_param_list(E, &d->list, s->params);
+    fprintf(E->out, ");\n");
+    E->out = E->code;
+    E->indent = 1;
+    int line, col;
+    srcfile_linecol(d->loc.file, d->loc.start, &line, &col);
+    fprintf(E->out, "/* %s:%d:%d: fn %s */\n", E->src_name, line, col, s->name);
+    fprintf(E->out, "static %s %s_fn_%s(", ctn(E, s->ret), E->P, s->name);
+    emit_param_list(E, &d->list, s->params);
+    fprintf(E->out, ")\n{\n");
+    emit_line(E, "(void)f;");
+    emit_line(E, "(void)step;");
+    const char *saved = E->step_expr;
+    E->step_expr = "step";
+    emit_params_and_body(E, &d->list, d->body, s->ret);
+    E->step_expr = saved;
+    fprintf(E->out, "}\n\n");
+}
+
+void emit_extern_decl(Emit *E, Symbol *s)
+{
+    fprintf(E->protos, "extern %s %s(", ctn(E, s->ret), s->name);
+    for (int i = 0; i < s->nparams; i++)
+        fprintf(E->protos, "%s%s", i ? ", " : "", ctn(E, s->params[i]));
+    if (!s->nparams)
+        fprintf(E->protos, "void");
+    fprintf(E->protos, ");\n");
+}

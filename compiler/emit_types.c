@@ -1,0 +1,512 @@
+/*
+ * emit_types.c - C types for flow types, and the per-type helpers the
+ * generated code calls: repr (Python's repr), eq, cmp and deep copy.
+ *
+ * Pipeline position: called by the emitter whenever it needs a type's C
+ * name or helper. Types are interned structurally, elements before the
+ * types that hold them, so the typedef section is in dependency order.
+ * Helpers are generated on demand: asking for a helper marks it needed, and
+ * emit_type_helpers writes every needed one (and those they need) at the
+ * end, so the output holds no unused static function.
+ */
+#include <string.h>
+#include "emit.h"
+
+static const char *prim_name(TypeKind k)
+{
+    switch (k) {
+    case TY_INT: return "int64_t";
+    case TY_FLOAT: return "double";
+    case TY_BOOL: return "bool";
+    case TY_STRING: return "flow_str";
+    case TY_TIMESTAMP: return "flow_time";
+    case TY_DURATION: return "int64_t";
+    default: return NULL;
+    }
+}
+
+static bool is_prim(Type *t) { return prim_name(ty_resolve(t)->kind) != NULL; }
+
+const char *c_field(Emit *E, const char *name)
+{
+    static const char *kw[] = { "auto", "break", "case", "char", "const", "continue", "default",
+        "do", "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int",
+        "long", "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+        "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true",
+        "false", "has", "v", "n" };
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (strcmp(name, kw[i]) == 0)
+            return estrf(E, "%s_", name);
+    return name;
+}
+
+CType *ct(Emit *E, Type *t)
+{
+    t = ty_resolve(t);
+    for (int i = 0; i < E->nctypes; i++)
+        if (ty_equal(E->ctypes[i]->t, t))
+            return E->ctypes[i];
+    /* elements first, so typedefs come out in dependency order */
+    switch (t->kind) {
+    case TY_LIST:
+    case TY_OPT:
+        ct(E, t->elem);
+        break;
+    case TY_TUPLE:
+        for (int i = 0; i < t->n; i++)
+            ct(E, t->elems[i]);
+        break;
+    case TY_RECORD:
+        for (int i = 0; i < t->rec->n; i++)
+            ct(E, t->rec->fields[i].ty);
+        break;
+    default:
+        break;
+    }
+    CType *c = arena_alloc(E->a, sizeof *c);
+    c->t = t;
+    c->id = E->nctypes;
+    if (E->nctypes == E->capctypes) {
+        int nc = E->capctypes ? E->capctypes * 2 : 32;
+        CType **n = arena_alloc(E->a, sizeof(CType *) * (size_t)nc);
+        if (E->nctypes)
+            memcpy(n, E->ctypes, sizeof(CType *) * (size_t)E->nctypes);
+        E->ctypes = n;
+        E->capctypes = nc;
+    }
+    E->ctypes[E->nctypes++] = c;
+    const char *pn = prim_name(t->kind);
+    if (pn) {
+        c->name = pn;
+        return c;
+    }
+    switch (t->kind) {
+    case TY_LIST:
+        if (ty_resolve(t->elem)->kind == TY_STRING) {
+            c->name = "flow_list_str";
+            break;
+        }
+        c->name = estrf(E, "%s_list%d", E->P, c->id);
+        fprintf(E->types, "/* list<%s> */\ntypedef struct %s {\n    %s *v;\n    int64_t n;\n} %s;\n\n",
+                ty_str(t->elem), c->name, ctn(E, t->elem), c->name);
+        break;
+    case TY_OPT:
+        c->name = estrf(E, "%s_opt%d", E->P, c->id);
+        fprintf(E->types, "/* %s */\ntypedef struct %s {\n    bool has;\n    %s v;\n} %s;\n\n",
+                ty_str(t), c->name, ctn(E, t->elem), c->name);
+        break;
+    case TY_TUPLE:
+        c->name = estrf(E, "%s_tup%d", E->P, c->id);
+        fprintf(E->types, "/* %s */\ntypedef struct %s {\n", ty_str(t), c->name);
+        for (int i = 0; i < t->n; i++)
+            fprintf(E->types, "    %s f%d;\n", ctn(E, t->elems[i]), i);
+        fprintf(E->types, "} %s;\n\n", c->name);
+        break;
+    case TY_RECORD:
+        c->name = estrf(E, "%s_%s", E->P, t->rec->name);
+        fprintf(E->types, "/* record %s */\ntypedef struct %s {\n", t->rec->name, c->name);
+        for (int i = 0; i < t->rec->n; i++)
+            fprintf(E->types, "    %s %s;\n", ctn(E, t->rec->fields[i].ty),
+                    c_field(E, t->rec->fields[i].name));
+        fprintf(E->types, "} %s;\n\n", c->name);
+        break;
+    default:
+        ICE("no C type for this type");
+    }
+    return c;
+}
+
+const char *ctn(Emit *E, Type *t) { return ct(E, t)->name; }
+
+/* Field access expression for field I of a tuple or record value V. */
+static const char *member(Emit *E, Type *t, int i)
+{
+    t = ty_resolve(t);
+    if (t->kind == TY_TUPLE)
+        return estrf(E, "f%d", i);
+    return c_field(E, t->rec->fields[i].name);
+}
+
+static int nmembers(Type *t)
+{
+    t = ty_resolve(t);
+    return t->kind == TY_TUPLE ? t->n : t->rec->n;
+}
+
+static Type *member_type(Type *t, int i)
+{
+    t = ty_resolve(t);
+    return t->kind == TY_TUPLE ? t->elems[i] : t->rec->fields[i].ty;
+}
+
+/* ===================================================================
+ * Call sites
+ * =================================================================== */
+
+void emit_repr(Emit *E, Type *t, const char *buf, const char *v)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_INT: emit_line(E, "flow_repr_int(%s, %s);", buf, v); return;
+    case TY_FLOAT: emit_line(E, "flow_repr_float(%s, %s);", buf, v); return;
+    case TY_BOOL: emit_line(E, "flow_repr_bool(%s, %s);", buf, v); return;
+    case TY_STRING: emit_line(E, "flow_repr_str(%s, %s);", buf, v); return;
+    case TY_TIMESTAMP: emit_line(E, "flow_repr_time(%s, %s);", buf, v); return;
+    case TY_DURATION: emit_line(E, "flow_repr_duration(%s, %s);", buf, v); return;
+    default: {
+        CType *c = ct(E, t);
+        c->need_repr = true;
+        emit_line(E, "%s_repr%d(%s, %s);", E->P, c->id, buf, v);
+    }
+    }
+}
+
+void emit_str_form(Emit *E, Type *t, const char *buf, const char *v)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_STRING: emit_line(E, "flow_buf_put(%s, %s.p, (size_t)%s.n);", buf, v, v); return;
+    case TY_TIMESTAMP: emit_line(E, "flow_fmt_time(%s, %s);", buf, v); return;
+    case TY_DURATION: emit_line(E, "flow_fmt_duration(%s, %s);", buf, v); return;
+    case TY_OPT: {
+        emit_line(E, "if (%s.has) {", v);
+        E->indent++;
+        emit_str_form(E, t->elem, buf, estrf(E, "%s.v", v));
+        E->indent--;
+        emit_line(E, "} else {");
+        emit_line(E, "    flow_repr_none(%s);", buf);
+        emit_line(E, "}");
+        return;
+    }
+    default:
+        emit_repr(E, t, buf, v);
+    }
+}
+
+const char *emit_eq(Emit *E, Type *t, const char *a, const char *b)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_STRING: return estrf(E, "flow_str_eq(%s, %s)", a, b);
+    default:
+        if (is_prim(t))
+            return estrf(E, "(%s == %s)", a, b);
+        CType *c = ct(E, t);
+        c->need_eq = true;
+        return estrf(E, "%s_eq%d(%s, %s)", E->P, c->id, a, b);
+    }
+}
+
+const char *emit_cmp(Emit *E, Type *t, const char *a, const char *b)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_STRING: return estrf(E, "flow_str_cmp(%s, %s)", a, b);
+    default:
+        if (is_prim(t))
+            return estrf(E, "((%s > %s) - (%s < %s))", a, b, a, b);
+        CType *c = ct(E, t);
+        c->need_cmp = true;
+        return estrf(E, "%s_cmp%d(%s, %s)", E->P, c->id, a, b);
+    }
+}
+
+void emit_own(Emit *E, Type *t, const char *dst, const char *v, const char *mem, const char *sz)
+{
+    if (!ty_has_heap(t)) {
+        emit_line(E, "%s = %s;", dst, v);
+        if (mem)
+            emit_line(E, "%s = NULL;", mem);
+        if (sz)
+            emit_line(E, "%s = 0;", sz);
+        return;
+    }
+    CType *c = ct(E, t);
+    c->need_copy = true;
+    emit_line(E, "{");
+    emit_line(E, "    size_t sz_ = %s_size%d(%s);", E->P, c->id, v);
+    emit_line(E, "    char *mem_ = sz_ ? flow_alloc(sz_) : NULL;");
+    emit_line(E, "    char *cur_ = mem_;");
+    emit_line(E, "    %s = %s_copy%d(%s, &cur_);", dst, E->P, c->id, v);
+    emit_line(E, "    %s = mem_;", mem);
+    emit_line(E, "    %s = sz_;", sz);
+    emit_line(E, "}");
+}
+
+void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const char *v)
+{
+    if (!ty_has_heap(t)) {
+        emit_line(E, "%s = %s;", dst, v);
+        return;
+    }
+    CType *c = ct(E, t);
+    c->need_copy = true;
+    emit_line(E, "{");
+    emit_line(E, "    size_t sz_ = %s_size%d(%s);", E->P, c->id, v);
+    emit_line(E, "    char *cur_ = sz_ ? flow_arena_alloc(%s, sz_) : NULL;", arena);
+    emit_line(E, "    %s = %s_copy%d(%s, &cur_);", dst, E->P, c->id, v);
+    emit_line(E, "}");
+}
+
+/* ===================================================================
+ * Helper definitions
+ * =================================================================== */
+
+static void gen_repr(Emit *E, CType *c)
+{
+    Type *t = c->t;
+    const char *P = E->P;
+    fprintf(E->protos, "static void %s_repr%d(flow_buf *b, %s v);\n", P, c->id, c->name);
+    FILE *saved = E->out;
+    int saved_indent = E->indent;
+    E->out = E->helpers;
+    E->indent = 1;
+    fprintf(E->helpers, "/* repr() of %s */\nstatic void %s_repr%d(flow_buf *b, %s v)\n{\n", ty_str(t), P,
+            c->id, c->name);
+    switch (t->kind) {
+    case TY_LIST:
+        emit_line(E, "flow_buf_putc(b, '[');");
+        emit_line(E, "for (int64_t i = 0; i < v.n; i++) {");
+        emit_line(E, "    if (i)");
+        emit_line(E, "        flow_buf_put(b, \", \", 2);");
+        E->indent++;
+        emit_repr(E, t->elem, "b", "v.v[i]");
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "flow_buf_putc(b, ']');");
+        break;
+    case TY_OPT:
+        emit_line(E, "if (!v.has) {");
+        emit_line(E, "    flow_repr_none(b);");
+        emit_line(E, "    return;");
+        emit_line(E, "}");
+        emit_repr(E, t->elem, "b", "v.v");
+        break;
+    case TY_TUPLE:
+        emit_line(E, "flow_buf_putc(b, '(');");
+        for (int i = 0; i < t->n; i++) {
+            if (i)
+                emit_line(E, "flow_buf_put(b, \", \", 2);");
+            emit_repr(E, t->elems[i], "b", estrf(E, "v.f%d", i));
+        }
+        if (t->n == 1)
+            emit_line(E, "flow_buf_putc(b, ',');");
+        emit_line(E, "flow_buf_putc(b, ')');");
+        break;
+    case TY_RECORD:
+        emit_line(E, "flow_buf_putc(b, '{');");
+        for (int i = 0; i < t->rec->n; i++) {
+            emit_line(E, "flow_buf_puts(b, \"%s'%s': \");", i ? ", " : "", t->rec->fields[i].name);
+            emit_repr(E, t->rec->fields[i].ty, "b", estrf(E, "v.%s", member(E, t, i)));
+        }
+        emit_line(E, "flow_buf_putc(b, '}');");
+        break;
+    default:
+        ICE("repr of a primitive");
+    }
+    fprintf(E->helpers, "}\n\n");
+    E->out = saved;
+    E->indent = saved_indent;
+}
+
+static void gen_eq(Emit *E, CType *c)
+{
+    Type *t = c->t;
+    const char *P = E->P;
+    fprintf(E->protos, "static bool %s_eq%d(%s a, %s b);\n", P, c->id, c->name, c->name);
+    FILE *saved = E->out;
+    int saved_indent = E->indent;
+    E->out = E->helpers;
+    E->indent = 1;
+    fprintf(E->helpers, "/* == on %s */\nstatic bool %s_eq%d(%s a, %s b)\n{\n", ty_str(t), P, c->id,
+            c->name, c->name);
+    switch (t->kind) {
+    case TY_LIST:
+        emit_line(E, "if (a.n != b.n)");
+        emit_line(E, "    return false;");
+        emit_line(E, "for (int64_t i = 0; i < a.n; i++)");
+        emit_line(E, "    if (!%s)", emit_eq(E, t->elem, "a.v[i]", "b.v[i]"));
+        emit_line(E, "        return false;");
+        emit_line(E, "return true;");
+        break;
+    case TY_OPT:
+        emit_line(E, "if (a.has != b.has)");
+        emit_line(E, "    return false;");
+        emit_line(E, "return !a.has || %s;", emit_eq(E, t->elem, "a.v", "b.v"));
+        break;
+    case TY_TUPLE:
+    case TY_RECORD:
+        for (int i = 0; i < nmembers(t); i++) {
+            const char *m = member(E, t, i);
+            emit_line(E, "if (!%s)", emit_eq(E, member_type(t, i), estrf(E, "a.%s", m), estrf(E, "b.%s", m)));
+            emit_line(E, "    return false;");
+        }
+        emit_line(E, "return true;");
+        break;
+    default:
+        ICE("eq of a primitive");
+    }
+    fprintf(E->helpers, "}\n\n");
+    E->out = saved;
+    E->indent = saved_indent;
+}
+
+static void gen_cmp(Emit *E, CType *c)
+{
+    Type *t = c->t;
+    const char *P = E->P;
+    fprintf(E->protos, "static int %s_cmp%d(%s a, %s b);\n", P, c->id, c->name, c->name);
+    FILE *saved = E->out;
+    int saved_indent = E->indent;
+    E->out = E->helpers;
+    E->indent = 1;
+    fprintf(E->helpers, "/* three-way comparison of %s (Python's order) */\nstatic int %s_cmp%d(%s a, %s b)\n{\n",
+            ty_str(t), P, c->id, c->name, c->name);
+    switch (t->kind) {
+    case TY_LIST:
+        emit_line(E, "for (int64_t i = 0; i < a.n && i < b.n; i++) {");
+        emit_line(E, "    int c = %s;", emit_cmp(E, t->elem, "a.v[i]", "b.v[i]"));
+        emit_line(E, "    if (c)");
+        emit_line(E, "        return c;");
+        emit_line(E, "}");
+        emit_line(E, "return (a.n > b.n) - (a.n < b.n);");
+        break;
+    case TY_TUPLE:
+        for (int i = 0; i < t->n; i++) {
+            emit_line(E, "{");
+            emit_line(E, "    int c = %s;", emit_cmp(E, t->elems[i], estrf(E, "a.f%d", i), estrf(E, "b.f%d", i)));
+            emit_line(E, "    if (c)");
+            emit_line(E, "        return c;");
+            emit_line(E, "}");
+        }
+        emit_line(E, "return 0;");
+        break;
+    default:
+        ICE("cmp of an unordered type");
+    }
+    fprintf(E->helpers, "}\n\n");
+    E->out = saved;
+    E->indent = saved_indent;
+}
+
+static void gen_copy(Emit *E, CType *c)
+{
+    Type *t = c->t;
+    const char *P = E->P;
+    fprintf(E->protos, "static size_t %s_size%d(%s v);\n", P, c->id, c->name);
+    fprintf(E->protos, "static %s %s_copy%d(%s v, char **cur);\n", c->name, P, c->id, c->name);
+    FILE *saved = E->out;
+    int saved_indent = E->indent;
+    E->out = E->helpers;
+    E->indent = 1;
+    /* size: bytes of heap parts, each rounded up to 16 */
+    fprintf(E->helpers, "/* bytes a deep copy of %s needs */\nstatic size_t %s_size%d(%s v)\n{\n", ty_str(t), P,
+            c->id, c->name);
+    emit_line(E, "size_t s = 0;");
+    switch (t->kind) {
+    case TY_STRING:
+        emit_line(E, "s += ((size_t)v.n + 15) & ~(size_t)15;");
+        break;
+    case TY_LIST:
+        emit_line(E, "s += (sizeof(v.v[0]) * (size_t)v.n + 15) & ~(size_t)15;");
+        if (ty_has_heap(t->elem)) {
+            CType *e = ct(E, t->elem);
+            e->need_copy = true;
+            emit_line(E, "for (int64_t i = 0; i < v.n; i++)");
+            emit_line(E, "    s += %s_size%d(v.v[i]);", P, e->id);
+        }
+        break;
+    case TY_OPT: {
+        CType *e = ct(E, t->elem);
+        e->need_copy = true;
+        emit_line(E, "if (v.has)");
+        emit_line(E, "    s += %s_size%d(v.v);", P, e->id);
+        break;
+    }
+    case TY_TUPLE:
+    case TY_RECORD:
+        for (int i = 0; i < nmembers(t); i++)
+            if (ty_has_heap(member_type(t, i))) {
+                CType *e = ct(E, member_type(t, i));
+                e->need_copy = true;
+                emit_line(E, "s += %s_size%d(v.%s);", P, e->id, member(E, t, i));
+            }
+        break;
+    default:
+        ICE("copy of a flat type");
+    }
+    emit_line(E, "return s;");
+    fprintf(E->helpers, "}\n\n");
+    fprintf(E->helpers, "/* deep copy of %s into the memory at *cur */\nstatic %s %s_copy%d(%s v, char **cur)\n{\n",
+            ty_str(t), c->name, P, c->id, c->name);
+    switch (t->kind) {
+    case TY_STRING:
+        emit_line(E, "if (v.n) {");
+        emit_line(E, "    memcpy(*cur, v.p, (size_t)v.n);");
+        emit_line(E, "    v.p = *cur;");
+        emit_line(E, "    *cur += ((size_t)v.n + 15) & ~(size_t)15;");
+        emit_line(E, "}");
+        break;
+    case TY_LIST:
+        emit_line(E, "if (v.n) {");
+        emit_line(E, "    %s *a = (%s *)(void *)*cur;", ctn(E, t->elem), ctn(E, t->elem));
+        emit_line(E, "    memcpy(a, v.v, sizeof(v.v[0]) * (size_t)v.n);");
+        emit_line(E, "    *cur += (sizeof(v.v[0]) * (size_t)v.n + 15) & ~(size_t)15;");
+        if (ty_has_heap(t->elem)) {
+            emit_line(E, "    for (int64_t i = 0; i < v.n; i++)");
+            emit_line(E, "        a[i] = %s_copy%d(a[i], cur);", P, ct(E, t->elem)->id);
+        }
+        emit_line(E, "    v.v = a;");
+        emit_line(E, "}");
+        break;
+    case TY_OPT:
+        emit_line(E, "if (v.has)");
+        emit_line(E, "    v.v = %s_copy%d(v.v, cur);", P, ct(E, t->elem)->id);
+        break;
+    case TY_TUPLE:
+    case TY_RECORD:
+        for (int i = 0; i < nmembers(t); i++)
+            if (ty_has_heap(member_type(t, i))) {
+                const char *m = member(E, t, i);
+                emit_line(E, "v.%s = %s_copy%d(v.%s, cur);", m, P, ct(E, member_type(t, i))->id, m);
+            }
+        break;
+    default:
+        break;
+    }
+    emit_line(E, "return v;");
+    fprintf(E->helpers, "}\n\n");
+    E->out = saved;
+    E->indent = saved_indent;
+}
+
+void emit_type_helpers(Emit *E)
+{
+    bool again = true;
+    while (again) {
+        again = false;
+        for (int i = 0; i < E->nctypes; i++) {
+            CType *c = E->ctypes[i];
+            if (c->need_repr && !c->done_repr && !is_prim(c->t)) {
+                c->done_repr = true;
+                gen_repr(E, c);
+                again = true;
+            }
+            if (c->need_eq && !c->done_eq && !is_prim(c->t)) {
+                c->done_eq = true;
+                gen_eq(E, c);
+                again = true;
+            }
+            if (c->need_cmp && !c->done_cmp && !is_prim(c->t)) {
+                c->done_cmp = true;
+                gen_cmp(E, c);
+                again = true;
+            }
+            if (c->need_copy && !c->done_copy) {
+                c->done_copy = true;
+                gen_copy(E, c);
+                again = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/*
+ * graph.h - the dataflow graph: what the checker learns about each step,
+ * and what lowering adds (consumers, fusion groups, EOF dependencies).
+ *
+ * Steps are kept in declaration order, which is a topological order (a step
+ * may only read streams declared before it). Each step has input ports
+ * (merge has one per upstream, every other step one; inputs none) and
+ * output ports (branch: 0 = trues, 1 = falses; every other stream step one
+ * port 0; output steps none).
+ */
+#ifndef FLOWC_GRAPH_H
+#define FLOWC_GRAPH_H
+
+#include "types.h"
+
+typedef enum StepKind {
+#define STEP(kind, name, stateful) kind,
+#include "steps.def"
+#undef STEP
+    SK_COUNT
+} StepKind;
+
+typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES } SourceKind;
+typedef enum SinkKind { SINK_STDOUT, SINK_DISCARD } SinkKind;
+
+typedef struct Step Step;
+
+/* An edge end: output port PORT of step STEP. */
+typedef struct PortRef {
+    Step *step;
+    int port;
+} PortRef;
+
+/* Something callable where an operator wants a function: a lambda, or a
+ * named fn / extern fn / built-in passed by name. */
+typedef struct Callable {
+    Node *lambda;           // ND_LAMBDA, or NULL
+    struct Symbol *fn;      // a named function, or NULL
+    Type **params;          // parameter types (as checked)
+    int nparams;
+    Type *ret;              // result type
+} Callable;
+
+typedef struct Consumer {
+    Step *step;
+    int in_port;
+} Consumer;
+
+struct Step {
+    int index;              // declaration order, 0-based
+    const char *id;         // step id
+    StepKind kind;
+    Node *decl;             // ND_STEP_DECL
+    Node *call;             // its ND_CALL
+
+    PortRef *ins;           // upstream of each input port
+    int nins;
+    Type *in_type;          // item type on the input port(s)
+    Type *out_type;         // item type on the output port(s); NULL for output
+    int nouts;              // number of output ports
+
+    /* operator arguments */
+    Callable fn;            // the main function (map's mapper, key_on's key, ...)
+    Node *init;             // init = E (stateful_map, fold_final, ...)
+    Type *state_type;       // per-key state (stateful steps)
+    int64_t timeout_us;     // collect
+    Node *timeout_expr;
+    Node *max_size_expr;    // collect / batch
+    bool state_opt_result;  // stateful_map: the lambda's new state may be none
+
+    /* input steps */
+    SourceKind source;
+    Node *source_list;      // testing(LIST): the list expression
+    Node *range_n;          // testing(range(N))
+    Node *batch_size;       // testing(..., batch_size = N)
+    Node *path;             // file(PATH)
+    int input_no;           // index among input steps
+
+    /* output steps */
+    SinkKind sink;
+
+    /* filled by lowering */
+    Consumer *outs[2];      // consumers of each output port
+    int nout_consumers[2];
+    Step *head;             // fusion group head (itself when not fused)
+    bool fused;             // runs inside its upstream's group
+    bool side_effect;       // prints (inspect, output to stdout)
+    bool stateful;
+    unsigned char *upstream_inputs;  // [n_inputs]: inputs this step depends on
+};
+
+typedef struct Graph {
+    Node *prog;
+    const char *flow_name;
+    Step **steps;
+    int nsteps;
+    int ninputs;
+    Step **inputs;          // input steps in declaration order
+    struct Symbol **consts; // const declarations in evaluation order
+    int nconsts;
+    struct Symbol **fns;    // fn declarations
+    int nfns;
+    Record **records;
+    int nrecords;
+} Graph;
+
+/* Operator name of a step kind ("stateful_map"). */
+const char *step_kind_name(StepKind k);
+
+#endif

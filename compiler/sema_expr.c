@@ -1,0 +1,697 @@
+/*
+ * sema_expr.c - the checker for expressions: literals, names, operators,
+ * records, lists, tuples, optionals, blocks and built-in calls.
+ *
+ * sema_check_expr(e, hint) returns e's type and stores it in e->ty. HINT is
+ * the type the context expects, or NULL; it only guides inference (of `[]`,
+ * `none`, lambda parameters). Callers still check the result against what
+ * they need with sema_expect, so every mismatch is reported once, where it
+ * is found.
+ */
+#include <string.h>
+#include <flowrt.h>
+#include "flowc.h"
+#include "sema.h"
+#include "sema_internal.h"
+
+static Type *T(TypeKind k) { return ty_prim(k); }
+
+static Type *set(Node *e, Type *t)
+{
+    e->ty = t;
+    return t;
+}
+
+static bool is_kind(Type *t, TypeKind k) { return ty_resolve(t)->kind == k; }
+static bool is_err(Type *t) { return ty_resolve(t)->kind == TY_ERROR; }
+
+static Field *record_field(Record *r, const char *name)
+{
+    for (int i = 0; i < r->n; i++)
+        if (r->fields[i].name == name)
+            return &r->fields[i];
+    return NULL;
+}
+
+static bool is_step_operator(const char *name)
+{
+    static const char *ops[] = {
+#define STEP(kind, nm, stateful) nm,
+#include "steps.def"
+#undef STEP
+        "testing", "file",
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(name, ops[i]) == 0)
+            return true;
+    return false;
+}
+
+/* ===================================================================
+ * Names
+ * =================================================================== */
+
+static Type *check_ident(Node *e)
+{
+    Symbol *s = sema_lookup(e->name);
+    if (!s) {
+        diag_error(e->loc, "use of undeclared name `%s`", e->name);
+        return set(e, ty_error());
+    }
+    e->sym = s;
+    switch (s->kind) {
+    case SYM_LOCAL:
+        return set(e, s->ty);
+    case SYM_CONST:
+        sema_check_const(s);
+        return set(e, s->ty ? s->ty : ty_error());
+    case SYM_STEP:
+        diag_error(e->loc, "`%s` is a stream; streams can only be passed to steps", e->name);
+        return set(e, ty_error());
+    case SYM_FN:
+    case SYM_EXTERN:
+    case SYM_BUILTIN:
+        diag_error(e->loc, "`%s` is a function; call it with `%s(...)`", e->name, e->name);
+        return set(e, ty_error());
+    case SYM_RECORD:
+        diag_error(e->loc, "`%s` is a record type, not a value", e->name);
+        return set(e, ty_error());
+    case SYM_SINK:
+        diag_error(e->loc, "`%s` is a sink; it can only be passed to `output`", e->name);
+        return set(e, ty_error());
+    }
+    return set(e, ty_error());
+}
+
+/* ===================================================================
+ * Operators
+ * =================================================================== */
+
+static Type *arith_result(int op, Type *l, Type *r)
+{
+    TypeKind a = ty_resolve(l)->kind, b = ty_resolve(r)->kind;
+    if (a == TY_ERROR || b == TY_ERROR)
+        return ty_error();
+    if ((a == TY_INT || a == TY_FLOAT) && (b == TY_INT || b == TY_FLOAT))
+        return (a == TY_FLOAT || b == TY_FLOAT) ? T(TY_FLOAT) : T(TY_INT);
+    switch (op) {
+    case OP_ADD:
+        if (a == TY_STRING && b == TY_STRING)
+            return T(TY_STRING);
+        if (a == TY_LIST && b == TY_LIST) {
+            Type *j = ty_join(l, r);
+            return j ? j : NULL;
+        }
+        if (a == TY_TIMESTAMP && b == TY_DURATION)
+            return T(TY_TIMESTAMP);
+        if (a == TY_DURATION && b == TY_TIMESTAMP)
+            return T(TY_TIMESTAMP);
+        if (a == TY_DURATION && b == TY_DURATION)
+            return T(TY_DURATION);
+        return NULL;
+    case OP_SUB:
+        if (a == TY_TIMESTAMP && b == TY_DURATION)
+            return T(TY_TIMESTAMP);
+        if (a == TY_TIMESTAMP && b == TY_TIMESTAMP)
+            return T(TY_DURATION);
+        if (a == TY_DURATION && b == TY_DURATION)
+            return T(TY_DURATION);
+        return NULL;
+    case OP_MUL:
+        if ((a == TY_DURATION && b == TY_INT) || (a == TY_INT && b == TY_DURATION))
+            return T(TY_DURATION);
+        return NULL;
+    case OP_DIV:
+        if (a == TY_DURATION && b == TY_INT)
+            return T(TY_DURATION);
+        if (a == TY_DURATION && b == TY_DURATION)
+            return T(TY_INT);   /* Python td // td */
+        return NULL;
+    case OP_MOD:
+        if (a == TY_DURATION && b == TY_DURATION)
+            return T(TY_DURATION);
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+static Type *check_binary(Node *e, Type *hint)
+{
+    int op = e->op;
+    if (op == OP_AND || op == OP_OR) {
+        Type *l = sema_check_expr(e->lhs, T(TY_BOOL));
+        Type *r = sema_check_expr(e->rhs, T(TY_BOOL));
+        sema_expect(e->lhs, T(TY_BOOL), l);
+        sema_expect(e->rhs, T(TY_BOOL), r);
+        return set(e, T(TY_BOOL));
+    }
+    if (op == OP_EQ || op == OP_NE) {
+        Type *l = sema_check_expr(e->lhs, NULL);
+        Type *r = sema_check_expr(e->rhs, l);
+        if (!(ty_is_numeric(l) && ty_is_numeric(r)) && !ty_join(l, r))
+            diag_error(e->loc, "cannot compare `%s` with `%s`", ty_str(l), ty_str(r));
+        return set(e, T(TY_BOOL));
+    }
+    if (op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE) {
+        Type *l = sema_check_expr(e->lhs, NULL);
+        Type *r = sema_check_expr(e->rhs, l);
+        if (is_err(l) || is_err(r))
+            return set(e, T(TY_BOOL));
+        bool ok = (ty_is_numeric(l) && ty_is_numeric(r)) ||
+                  (ty_unify(l, r) && ty_is_ordered(l));
+        if (!ok)
+            diag_error(e->loc, "operator `%s` cannot compare `%s` with `%s`",
+                       ast_op_name(op), ty_str(l), ty_str(r));
+        return set(e, T(TY_BOOL));
+    }
+    /* arithmetic; the hint flows to list operands (`acc + [x]`) */
+    Type *l = sema_check_expr(e->lhs, hint && is_kind(hint, TY_LIST) ? hint : NULL);
+    Type *r = sema_check_expr(e->rhs, is_kind(l, TY_LIST) ? l : NULL);
+    Type *res = arith_result(op, l, r);
+    if (!res) {
+        diag_error(e->loc, "operator `%s` cannot be applied to `%s` and `%s`",
+                   ast_op_name(op), ty_str(l), ty_str(r));
+        res = ty_error();
+    }
+    return set(e, res);
+}
+
+static Type *check_unary(Node *e)
+{
+    if (e->op == OP_NOT) {
+        Type *t = sema_check_expr(e->lhs, T(TY_BOOL));
+        sema_expect(e->lhs, T(TY_BOOL), t);
+        return set(e, T(TY_BOOL));
+    }
+    Type *t = sema_check_expr(e->lhs, NULL);
+    TypeKind k = ty_resolve(t)->kind;
+    if (k != TY_INT && k != TY_FLOAT && k != TY_DURATION && k != TY_ERROR) {
+        diag_error(e->loc, "operator `-` cannot be applied to `%s`", ty_str(t));
+        return set(e, ty_error());
+    }
+    return set(e, t);
+}
+
+/* ===================================================================
+ * Records, fields, optionals
+ * =================================================================== */
+
+static void check_field_inits(Node *e, Record *r, bool all_required)
+{
+    for (int i = 0; i < e->list.n; i++) {
+        Node *fi = e->list.items[i];
+        Field *f = record_field(r, fi->name);
+        for (int j = 0; j < i; j++)
+            if (e->list.items[j]->name == fi->name)
+                diag_error(fi->loc, "field `%s` is given twice", fi->name);
+        if (!f) {
+            diag_error(fi->name_loc.end ? fi->name_loc : fi->loc,
+                       "record `%s` has no field `%s`", r->name, fi->name);
+            sema_check_expr(fi->lhs, NULL);
+            continue;
+        }
+        Type *t = sema_check_expr(fi->lhs, f->ty);
+        sema_expect(fi->lhs, f->ty, t);
+        fi->ty = f->ty;
+    }
+    if (!all_required)
+        return;
+    for (int k = 0; k < r->n; k++) {
+        bool given = false;
+        for (int i = 0; i < e->list.n; i++)
+            if (e->list.items[i]->name == r->fields[k].name)
+                given = true;
+        if (!given)
+            diag_error(e->loc, "missing field `%s` in `%s` literal", r->fields[k].name, r->name);
+    }
+}
+
+static Type *check_record_lit(Node *e)
+{
+    Symbol *s = sema_lookup(e->name);
+    if (!s || s->kind != SYM_RECORD) {
+        diag_error(e->name_loc.end ? e->name_loc : e->loc, "unknown record type `%s`", e->name);
+        for (int i = 0; i < e->list.n; i++)
+            sema_check_expr(e->list.items[i]->lhs, NULL);
+        return set(e, ty_error());
+    }
+    check_field_inits(e, s->rec, true);
+    return set(e, ty_record(s->rec));
+}
+
+static Type *check_field(Node *e)
+{
+    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
+    if (t->kind == TY_ERROR)
+        return set(e, t);
+    if (t->kind == TY_META) {
+        if (strcmp(e->name, "open_time") == 0 || strcmp(e->name, "close_time") == 0)
+            return set(e, T(TY_TIMESTAMP));
+        if (strcmp(e->name, "merged_ids") == 0)
+            return set(e, ty_list(T(TY_INT)));
+    }
+    if (t->kind == TY_RECORD) {
+        Field *f = record_field(t->rec, e->name);
+        if (f)
+            return set(e, f->ty);
+        diag_error(e->name_loc.end ? e->name_loc : e->loc, "record `%s` has no field `%s`",
+                   t->rec->name, e->name);
+        return set(e, ty_error());
+    }
+    if (t->kind == TY_OPT && ty_resolve(t->elem)->kind == TY_RECORD)
+        diag_error(e->loc, "`%s` may be none; use `?.%s` or `??`", ty_str(t), e->name);
+    else
+        diag_error(e->loc, "type `%s` has no field `%s`", ty_str(t), e->name);
+    return set(e, ty_error());
+}
+
+static Type *check_opt_field(Node *e)
+{
+    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
+    if (t->kind == TY_ERROR)
+        return set(e, t);
+    if (t->kind != TY_OPT || ty_resolve(t->elem)->kind != TY_RECORD) {
+        diag_error(e->loc, "`?.` needs an optional record, found `%s`", ty_str(t));
+        return set(e, ty_error());
+    }
+    Record *r = ty_resolve(t->elem)->rec;
+    Field *f = record_field(r, e->name);
+    if (!f) {
+        diag_error(e->name_loc.end ? e->name_loc : e->loc, "record `%s` has no field `%s`", r->name, e->name);
+        return set(e, ty_error());
+    }
+    return set(e, ty_opt(f->ty));
+}
+
+static Type *check_tuple_index(Node *e)
+{
+    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
+    if (t->kind == TY_ERROR)
+        return set(e, t);
+    if (t->kind != TY_TUPLE) {
+        diag_error(e->loc, "`.%lld` needs a tuple, found `%s`", (long long)e->ival, ty_str(t));
+        return set(e, ty_error());
+    }
+    if (e->ival < 0 || e->ival >= t->n) {
+        diag_error(e->loc, "tuple index %lld out of range for `%s`", (long long)e->ival, ty_str(t));
+        return set(e, ty_error());
+    }
+    return set(e, t->elems[e->ival]);
+}
+
+static Type *check_with(Node *e)
+{
+    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
+    if (t->kind == TY_ERROR)
+        return set(e, t);
+    if (t->kind != TY_RECORD) {
+        diag_error(e->loc, "`with` needs a record, found `%s`", ty_str(t));
+        return set(e, ty_error());
+    }
+    check_field_inits(e, t->rec, false);
+    return set(e, t);
+}
+
+static Type *check_coalesce(Node *e, Type *hint)
+{
+    Type *l = ty_resolve(sema_check_expr(e->lhs, hint ? ty_opt(hint) : NULL));
+    if (l->kind == TY_ERROR) {
+        sema_check_expr(e->rhs, NULL);
+        return set(e, l);
+    }
+    if (l->kind != TY_OPT) {
+        diag_error(e->lhs->loc, "left side of `??` must be optional, found `%s`", ty_str(l));
+        sema_check_expr(e->rhs, NULL);
+        return set(e, ty_error());
+    }
+    Type *r = sema_check_expr(e->rhs, l->elem);
+    Type *j = ty_join(l->elem, r);
+    if (!j) {
+        sema_mismatch(e->rhs->loc, l->elem, r);
+        return set(e, ty_error());
+    }
+    return set(e, j);
+}
+
+/* ===================================================================
+ * Lists, tuples, blocks, if
+ * =================================================================== */
+
+static Type *check_list(Node *e, Type *hint)
+{
+    Type *elem = NULL;
+    Type *h = hint ? ty_resolve(hint) : NULL;
+    if (h && h->kind == TY_LIST)
+        elem = h->elem;
+    Type *acc = elem ? elem : ty_var();
+    for (int i = 0; i < e->list.n; i++) {
+        Node *it = e->list.items[i];
+        Type *t = sema_check_expr(it, acc);
+        Type *j = ty_join(acc, t);
+        if (!j) {
+            sema_mismatch(it->loc, acc, t);
+            continue;
+        }
+        acc = j;
+    }
+    return set(e, ty_list(acc));
+}
+
+static Type *check_tuple(Node *e, Type *hint)
+{
+    Type *h = hint ? ty_resolve(hint) : NULL;
+    int n = e->list.n;
+    Type **el = arena_alloc(S.arena, sizeof(Type *) * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        Type *eh = (h && h->kind == TY_TUPLE && h->n == n) ? h->elems[i] : NULL;
+        el[i] = sema_check_expr(e->list.items[i], eh);
+    }
+    return set(e, ty_tuple(el, n));
+}
+
+/* block = `{` { `let` pattern `=` expr `;` } expr `}` */
+static Type *check_block(Node *e, Type *hint)
+{
+    int mark = S.nlocals;
+    for (int i = 0; i < e->list.n; i++) {
+        Node *let = e->list.items[i];
+        Type *t = sema_check_expr(let->rhs, NULL);
+        sema_bind_pattern(let->lhs, t);
+        let->ty = t;
+    }
+    Type *t = sema_check_expr(e->body, hint);
+    S.nlocals = mark;
+    return set(e, t);
+}
+
+static Type *check_if(Node *e, Type *hint)
+{
+    Type *c = sema_check_expr(e->cond, T(TY_BOOL));
+    sema_expect(e->cond, T(TY_BOOL), c);
+    Type *a = sema_check_expr(e->lhs, hint);
+    Type *b = sema_check_expr(e->rhs, hint ? hint : a);
+    Type *j = ty_join(a, b);
+    if (!j) {
+        diag_error(e->loc, "`if` branches have different types: `%s` and `%s`", ty_str(a), ty_str(b));
+        return set(e, ty_error());
+    }
+    return set(e, j);
+}
+
+/* ===================================================================
+ * Calls: built-ins and fns
+ * =================================================================== */
+
+static Type *arg_type(Node *call, int i, Type *hint)
+{
+    return sema_check_expr(call->list.items[i]->lhs, hint);
+}
+
+static Node *arg(Node *call, int i) { return call->list.items[i]->lhs; }
+
+static bool want(Node *call, int i, Type *t, Type *want_ty)
+{
+    return sema_expect(arg(call, i), want_ty, t);
+}
+
+static Type *check_builtin(Node *e, Builtin b)
+{
+    int n = e->list.n;
+    for (int i = 0; i < n; i++)
+        if (e->list.items[i]->name) {
+            diag_error(e->list.items[i]->loc, "`%s` takes no named arguments", builtin_name(b));
+            return set(e, ty_error());
+        }
+    int mn = sema_builtin_min(b), mx = sema_builtin_max(b);
+    if (n < mn || n > mx) {
+        if (mn == mx)
+            diag_error(e->loc, "`%s` takes %d argument%s, but %d %s given", builtin_name(b), mn,
+                       mn == 1 ? "" : "s", n, n == 1 ? "was" : "were");
+        else
+            diag_error(e->loc, "`%s` takes %d to %d arguments, but %d %s given", builtin_name(b), mn,
+                       mx, n, n == 1 ? "was" : "were");
+        for (int i = 0; i < n; i++)
+            arg_type(e, i, NULL);
+        return set(e, ty_error());
+    }
+    Type *a0 = n > 0 ? arg_type(e, 0, NULL) : NULL;
+    Type *r0 = a0 ? ty_resolve(a0) : NULL;
+    if (r0 && r0->kind == TY_ERROR) {
+        for (int i = 1; i < n; i++)
+            arg_type(e, i, NULL);
+        return set(e, ty_error());
+    }
+    switch (b) {
+    case BI_STR:
+        return set(e, T(TY_STRING));
+    case BI_INT:
+        if (r0->kind != TY_INT && r0->kind != TY_FLOAT && r0->kind != TY_STRING && r0->kind != TY_BOOL)
+            goto bad_arg;
+        return set(e, T(TY_INT));
+    case BI_FLOAT:
+        if (r0->kind != TY_INT && r0->kind != TY_FLOAT && r0->kind != TY_STRING)
+            goto bad_arg;
+        return set(e, T(TY_FLOAT));
+    case BI_LEN:
+        if (r0->kind != TY_STRING && r0->kind != TY_LIST)
+            goto bad_arg;
+        return set(e, T(TY_INT));
+    case BI_ABS:
+        if (r0->kind != TY_INT && r0->kind != TY_FLOAT && r0->kind != TY_DURATION)
+            goto bad_arg;
+        return set(e, a0);
+    case BI_MIN:
+    case BI_MAX:
+        if (n == 1) {
+            if (r0->kind != TY_LIST || !ty_is_ordered(r0->elem))
+                goto bad_arg;
+            return set(e, r0->elem);
+        } else {
+            Type *a1 = arg_type(e, 1, a0);
+            if (ty_is_numeric(a0) && ty_is_numeric(a1))
+                return set(e, arith_result(OP_ADD, a0, a1));
+            if (!want(e, 1, a1, a0))
+                return set(e, ty_error());
+            if (!ty_is_ordered(a0))
+                goto bad_arg;
+            return set(e, a0);
+        }
+    case BI_FLOOR:
+    case BI_CEIL:
+    case BI_ROUND:
+        if (!ty_is_numeric(a0))
+            goto bad_arg;
+        return set(e, T(TY_INT));
+    case BI_SQRT:
+        if (!ty_is_numeric(a0))
+            goto bad_arg;
+        return set(e, T(TY_FLOAT));
+    case BI_LOWER:
+    case BI_UPPER:
+    case BI_TRIM:
+        if (!want(e, 0, a0, T(TY_STRING)))
+            return set(e, ty_error());
+        return set(e, T(TY_STRING));
+    case BI_SPLIT:
+        want(e, 0, a0, T(TY_STRING));
+        if (n == 2) {
+            Type *a1 = arg_type(e, 1, T(TY_STRING));
+            want(e, 1, a1, T(TY_STRING));
+            Node *sep = arg(e, 1);
+            if (sep->kind == ND_STRING && sep->slen == 0)
+                diag_error(sep->loc, "`split` separator must not be empty");
+        }
+        return set(e, ty_list(T(TY_STRING)));
+    case BI_STARTS_WITH:
+    case BI_ENDS_WITH: {
+        want(e, 0, a0, T(TY_STRING));
+        Type *a1 = arg_type(e, 1, T(TY_STRING));
+        want(e, 1, a1, T(TY_STRING));
+        return set(e, T(TY_BOOL));
+    }
+    case BI_CONTAINS: {
+        if (r0->kind == TY_LIST) {
+            Type *a1 = arg_type(e, 1, r0->elem);
+            want(e, 1, a1, r0->elem);
+            return set(e, T(TY_BOOL));
+        }
+        want(e, 0, a0, T(TY_STRING));
+        Type *a1 = arg_type(e, 1, T(TY_STRING));
+        want(e, 1, a1, T(TY_STRING));
+        return set(e, T(TY_BOOL));
+    }
+    case BI_REPLACE:
+        want(e, 0, a0, T(TY_STRING));
+        for (int i = 1; i < 3; i++)
+            want(e, i, arg_type(e, i, T(TY_STRING)), T(TY_STRING));
+        return set(e, T(TY_STRING));
+    case BI_SUBSTR:
+        want(e, 0, a0, T(TY_STRING));
+        for (int i = 1; i < n; i++)
+            want(e, i, arg_type(e, i, T(TY_INT)), T(TY_INT));
+        return set(e, T(TY_STRING));
+    case BI_FINDALL: {
+        want(e, 0, a0, T(TY_STRING));
+        Node *re = arg(e, 1);
+        arg_type(e, 1, T(TY_STRING));
+        if (re->kind != ND_STRING) {
+            diag_error(re->loc, "the pattern of `findall` must be a string literal, e.g. r'[a-z]+'");
+            return set(e, ty_error());
+        }
+        char err[256];
+        struct flow_regex *rx = flow_regex_compile(re->sval, re->slen, err, sizeof err);
+        if (!rx) {
+            diag_error(re->loc, "invalid regular expression: %s", err);
+            return set(e, ty_error());
+        }
+        flow_regex_free(rx);
+        return set(e, ty_list(T(TY_STRING)));
+    }
+    case BI_SUM:
+        if (r0->kind != TY_LIST || !ty_is_numeric(r0->elem))
+            goto bad_arg;
+        return set(e, r0->elem);
+    case BI_RANGE:
+        want(e, 0, a0, T(TY_INT));
+        for (int i = 1; i < n; i++)
+            want(e, i, arg_type(e, i, T(TY_INT)), T(TY_INT));
+        return set(e, ty_list(T(TY_INT)));
+    case BI_NOW:
+        if (S.in_const) {
+            diag_error(e->loc, "`now()` cannot be used in a const");
+            return set(e, ty_error());
+        }
+        return set(e, T(TY_TIMESTAMP));
+    case BI_TIMESTAMP:
+        if (!want(e, 0, a0, T(TY_STRING)))
+            return set(e, ty_error());
+        return set(e, T(TY_TIMESTAMP));
+    case BI_COUNT:
+        break;
+    }
+bad_arg:
+    diag_error(arg(e, 0)->loc, "`%s` cannot be applied to `%s`", builtin_name(b), ty_str(a0));
+    for (int i = 1; i < n; i++)
+        if (!e->list.items[i]->lhs->ty)
+            arg_type(e, i, NULL);
+    return set(e, ty_error());
+}
+
+static Type *check_fn_call(Node *e, Symbol *s)
+{
+    int n = e->list.n;
+    if (n != s->nparams) {
+        diag_error(e->loc, "`%s` takes %d argument%s, but %d %s given", s->name, s->nparams,
+                   s->nparams == 1 ? "" : "s", n, n == 1 ? "was" : "were");
+        for (int i = 0; i < n; i++)
+            arg_type(e, i, NULL);
+        return set(e, ty_error());
+    }
+    for (int i = 0; i < n; i++) {
+        if (e->list.items[i]->name)
+            diag_error(e->list.items[i]->loc, "`%s` takes no named arguments", s->name);
+        Type *t = arg_type(e, i, s->params[i]);
+        want(e, i, t, s->params[i]);
+    }
+    if (s == S.current_fn && ty_has_var(s->ret)) {
+        diag_error(e->loc, "recursive fn `%s` needs a declared return type", s->name);
+        return set(e, ty_error());
+    }
+    return set(e, s->ret);
+}
+
+static Type *check_call(Node *e)
+{
+    if (e->lhs->kind != ND_IDENT) {
+        diag_error(e->lhs->loc, "only named functions can be called");
+        return set(e, ty_error());
+    }
+    Symbol *s = sema_lookup(e->lhs->name);
+    if (!s) {
+        if (is_step_operator(e->lhs->name))
+            diag_error(e->lhs->loc, "`%s` is a step operator; it can only stand at the top of a step declaration `NAME = %s(...)`",
+                       e->lhs->name, e->lhs->name);
+        else
+            diag_error(e->lhs->loc, "use of undeclared function `%s`", e->lhs->name);
+        for (int i = 0; i < e->list.n; i++)
+            if (e->list.items[i]->lhs->kind != ND_LAMBDA)
+                arg_type(e, i, NULL);
+        return set(e, ty_error());
+    }
+    e->lhs->sym = s;
+    if (e->type_ann)
+        diag_error(e->type_ann->loc, "`%s` takes no type argument", s->name);
+    switch (s->kind) {
+    case SYM_BUILTIN:
+        return check_builtin(e, s->builtin);
+    case SYM_FN:
+    case SYM_EXTERN:
+        return check_fn_call(e, s);
+    default:
+        diag_error(e->lhs->loc, "`%s` is not a function", s->name);
+        return set(e, ty_error());
+    }
+}
+
+/* ===================================================================
+ * The dispatcher
+ * =================================================================== */
+
+Type *sema_check_expr(Node *e, Type *hint)
+{
+    switch (e->kind) {
+    case ND_INT:
+        return set(e, T(TY_INT));
+    case ND_FLOAT:
+        return set(e, T(TY_FLOAT));
+    case ND_STRING:
+        return set(e, T(TY_STRING));
+    case ND_BOOL:
+        return set(e, T(TY_BOOL));
+    case ND_DURATION:
+        return set(e, T(TY_DURATION));
+    case ND_TIMESTAMP:
+        return set(e, T(TY_TIMESTAMP));
+    case ND_NONE: {
+        Type *h = hint ? ty_resolve(hint) : NULL;
+        if (h && h->kind == TY_OPT)
+            return set(e, h);
+        return set(e, ty_opt(ty_var()));
+    }
+    case ND_IDENT:
+        return check_ident(e);
+    case ND_BINARY:
+        return check_binary(e, hint);
+    case ND_UNARY:
+        return check_unary(e);
+    case ND_IF:
+        return check_if(e, hint);
+    case ND_COALESCE:
+        return check_coalesce(e, hint);
+    case ND_FIELD:
+        return check_field(e);
+    case ND_OPT_FIELD:
+        return check_opt_field(e);
+    case ND_TUPLE_INDEX:
+        return check_tuple_index(e);
+    case ND_WITH:
+        return check_with(e);
+    case ND_RECORD_LIT:
+        return check_record_lit(e);
+    case ND_TUPLE:
+        return check_tuple(e, hint);
+    case ND_LIST:
+        return check_list(e, hint);
+    case ND_CALL:
+        return check_call(e);
+    case ND_BLOCK:
+        return check_block(e, hint);
+    case ND_LAMBDA:
+        diag_error(e->loc, "a lambda can only be passed to a step");
+        return set(e, ty_error());
+    default:
+        diag_error(e->loc, "this is not an expression");
+        return set(e, ty_error());
+    }
+}

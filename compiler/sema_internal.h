@@ -1,0 +1,52 @@
+/*
+ * sema_internal.h - the checker's private state and helpers, shared by
+ * sema.c (declarations), sema_expr.c (expressions) and sema_steps.c
+ * (step operators). Not used outside the checker.
+ */
+#ifndef FLOWC_SEMA_INTERNAL_H
+#define FLOWC_SEMA_INTERNAL_H
+
+#include "sema.h"
+
+typedef struct Sema {
+    Arena *arena;
+    Graph *graph;
+    Symbol **globals;
+    int nglobals, capglobals;
+    Symbol **locals;          /* the scope stack of lambda params and lets */
+    int nlocals, caplocals;
+    int next_local;
+    Symbol **consts;          /* in evaluation order */
+    int nconsts;
+    Symbol **fns;
+    int nfns;
+    Symbol *current_fn;
+    bool in_const;            /* checking a const: no now(), no steps */
+    Step *current_step;       /* the step whose arguments are being checked */
+} Sema;
+
+extern Sema S;
+
+Symbol *sema_new_symbol(SymKind kind, const char *name, Loc loc);
+void sema_declare_global(Symbol *s);
+void sema_push_local(Symbol *s);
+Symbol *sema_lookup(const char *name);
+Type *sema_type_from_ann(Node *t);
+void sema_mismatch(Loc loc, Type *expected, Type *found);
+bool sema_expect(Node *e, Type *expected, Type *actual);
+void sema_bind_pattern(Node *p, Type *t);
+Type *sema_check_lambda(Node *lam, Type **ptypes, int n, Type *ret_hint, const char *what);
+Node *sema_callable_node(Node *arg, int n, const char *what);
+void sema_check_const(Symbol *s);
+int sema_builtin_min(Builtin b);
+int sema_builtin_max(Builtin b);
+
+/* sema_expr.c */
+Type *sema_check_expr(Node *e, Type *hint);
+
+/* sema_steps.c */
+void sema_check_step(Node *decl);
+void sema_check_graph(void);
+Graph *sema_graph(void);
+
+#endif

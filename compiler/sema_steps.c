@@ -1,0 +1,706 @@
+/*
+ * sema_steps.c - the checker for step declarations: `NAME = OPERATOR(ARGS)`.
+ *
+ * Each step is checked in declaration order against its operator's
+ * signature (Bytewax's argument order: upstream streams and functions
+ * positionally, options by name). The result is a Step in the Graph with
+ * its input ports, item types, functions and options; lowering adds the
+ * edges' consumers. A step that fails to check still gets a Step whose
+ * output type is the error type, so later steps that read it do not
+ * report follow-on errors.
+ */
+#include <string.h>
+#include "flowc.h"
+#include "sema.h"
+#include "sema_internal.h"
+
+static Type *T(TypeKind k) { return ty_prim(k); }
+
+static const char *step_names[] = {
+#define STEP(kind, name, stateful) name,
+#include "steps.def"
+#undef STEP
+};
+static const bool step_stateful[] = {
+#define STEP(kind, name, stateful) stateful,
+#include "steps.def"
+#undef STEP
+};
+
+const char *step_kind_name(StepKind k) { return step_names[k]; }
+
+/* ===================================================================
+ * Arguments
+ * =================================================================== */
+
+#define MAX_ARGS 32
+
+typedef struct Args {
+    Node *call;
+    const char *op;
+    Node *pos[MAX_ARGS];
+    int npos;
+    Node *named[MAX_ARGS];     /* ND_ARG nodes with a name */
+    int nnamed;
+} Args;
+
+/* Split CALL's arguments; report unknown or repeated options and a wrong
+ * number of positional ones. MAXPOS < 0 means "any number". */
+static bool bind_args(Node *call, const char *op, int minpos, int maxpos,
+                      const char *what_pos, const char *const *options, Args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->call = call;
+    a->op = op;
+    bool ok = true;
+    for (int i = 0; i < call->list.n; i++) {
+        Node *arg = call->list.items[i];
+        if (!arg->name) {
+            if (a->npos < MAX_ARGS)
+                a->pos[a->npos++] = arg->lhs;
+            continue;
+        }
+        bool known = false;
+        for (int k = 0; options && options[k]; k++)
+            if (strcmp(options[k], arg->name) == 0)
+                known = true;
+        if (!known) {
+            diag_error(arg->name_loc.end ? arg->name_loc : arg->loc,
+                       "unknown option `%s` for `%s`", arg->name, op);
+            ok = false;
+            continue;
+        }
+        for (int k = 0; k < a->nnamed; k++)
+            if (a->named[k]->name == arg->name) {
+                diag_error(arg->loc, "option `%s` is given twice", arg->name);
+                ok = false;
+            }
+        if (a->nnamed < MAX_ARGS)
+            a->named[a->nnamed++] = arg;
+    }
+    if (a->npos < minpos || (maxpos >= 0 && a->npos > maxpos)) {
+        if (maxpos == minpos)
+            diag_error(call->loc, "`%s` takes %d positional argument%s (%s), but %d %s given", op,
+                       minpos, minpos == 1 ? "" : "s", what_pos, a->npos, a->npos == 1 ? "was" : "were");
+        else if (maxpos < 0)
+            diag_error(call->loc, "`%s` takes at least %d positional argument%s (%s), but %d %s given", op,
+                       minpos, minpos == 1 ? "" : "s", what_pos, a->npos, a->npos == 1 ? "was" : "were");
+        else
+            diag_error(call->loc, "`%s` takes %d to %d positional arguments (%s), but %d %s given", op,
+                       minpos, maxpos, what_pos, a->npos, a->npos == 1 ? "was" : "were");
+        ok = false;
+    }
+    return ok;
+}
+
+static Node *opt(Args *a, const char *name)
+{
+    for (int k = 0; k < a->nnamed; k++)
+        if (strcmp(a->named[k]->name, name) == 0)
+            return a->named[k]->lhs;
+    return NULL;
+}
+
+static Node *required(Args *a, const char *name)
+{
+    Node *n = opt(a, name);
+    if (!n)
+        diag_error(a->call->loc, "`%s` needs the option `%s = ...`", a->op, name);
+    return n;
+}
+
+/* ===================================================================
+ * Streams
+ * =================================================================== */
+
+/* stream = STEP_NAME | STEP_NAME `.` (trues | falses) */
+static bool resolve_stream(Node *e, PortRef *out, Type **item)
+{
+    Node *id = e;
+    const char *port_name = NULL;
+    if (e->kind == ND_FIELD && e->lhs->kind == ND_IDENT) {
+        id = e->lhs;
+        port_name = e->name;
+    }
+    if (id->kind != ND_IDENT) {
+        diag_error(e->loc, "expected a stream (the name of an earlier step)");
+        return false;
+    }
+    Symbol *s = sema_lookup(id->name);
+    if (!s) {
+        diag_error(id->loc, "use of undeclared stream `%s`", id->name);
+        return false;
+    }
+    id->sym = s;
+    if (s->kind != SYM_STEP) {
+        diag_error(id->loc, "expected a stream, but `%s` is not a step", id->name);
+        return false;
+    }
+    Step *st = s->step;
+    if (!st) {
+        diag_error(id->loc, "stream `%s` is used before its step is declared", id->name);
+        diag_note(s->loc, "`%s` is declared here", id->name);
+        return false;
+    }
+    if (st->out_type && ty_resolve(st->out_type)->kind == TY_ERROR)
+        return false;   /* already reported */
+    if (st->kind == SK_OUTPUT) {
+        diag_error(id->loc, "`%s` is an output step; it has no stream", id->name);
+        return false;
+    }
+    int port = 0;
+    if (st->kind == SK_BRANCH) {
+        if (!port_name) {
+            diag_error(e->loc, "`%s` is a branch; use `%s.trues` or `%s.falses`", id->name, id->name, id->name);
+            return false;
+        }
+        if (strcmp(port_name, "trues") == 0)
+            port = 0;
+        else if (strcmp(port_name, "falses") == 0)
+            port = 1;
+        else {
+            diag_error(e->loc, "a branch has the streams `trues` and `falses`, not `%s`", port_name);
+            return false;
+        }
+    } else if (port_name) {
+        diag_error(e->loc, "stream `%s` has no field `%s`", id->name, port_name);
+        return false;
+    }
+    out->step = st;
+    out->port = port;
+    *item = st->out_type;
+    e->ty = st->out_type;
+    return true;
+}
+
+static bool one_upstream(Step *st, Node *e)
+{
+    PortRef p;
+    Type *t;
+    if (!resolve_stream(e, &p, &t))
+        return false;
+    st->ins = arena_alloc(S.arena, sizeof(PortRef));
+    st->ins[0] = p;
+    st->nins = 1;
+    st->in_type = t;
+    return true;
+}
+
+/* The value type V of a keyed stream, or NULL after reporting. */
+static Type *keyed_value(Step *st, Node *e)
+{
+    Type *v = ty_keyed_value(st->in_type);
+    if (v)
+        return v;
+    diag_error(e->loc, "`%s` needs a keyed stream of `(string, V)`, but `%s` carries `%s`",
+               step_kind_name(st->kind), e->kind == ND_IDENT ? e->name : "this stream",
+               ty_str(st->in_type));
+    diag_note(e->loc, "key the stream first, e.g. `keyed = key_on(%s, |x| ...)`",
+              e->kind == ND_IDENT ? e->name : "stream");
+    return NULL;
+}
+
+/* ===================================================================
+ * Functions given to operators
+ * =================================================================== */
+
+/* Check function argument E with parameter types P[0..n) and store it in
+ * st->fn. Returns its result type, or NULL after an error. */
+static Type *fn_arg(Step *st, Node *e, Type **p, int n, Type *ret_hint, const char *what)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "the %s of `%s`", what, step_kind_name(st->kind));
+    Node *lam = sema_callable_node(e, n, buf);
+    if (!lam)
+        return NULL;
+    Type *r = sema_check_lambda(lam, p, n, ret_hint, arena_printf(S.arena, "%s", buf));
+    st->fn.lambda = lam;
+    st->fn.params = arena_alloc(S.arena, sizeof(Type *) * (size_t)n);
+    memcpy(st->fn.params, p, sizeof(Type *) * (size_t)n);
+    st->fn.nparams = n;
+    st->fn.ret = r;
+    if (ty_resolve(r)->kind == TY_ERROR)
+        return NULL;
+    return r;
+}
+
+static Type *fn1(Step *st, Node *e, Type *p0, Type *ret_hint, const char *what)
+{
+    Type *p[1] = { p0 };
+    return fn_arg(st, e, p, 1, ret_hint, what);
+}
+
+static bool fn_returns(Step *st, Type *r, Type *want, const char *what)
+{
+    if (ty_accepts(want, r) && !(ty_resolve(want)->kind != TY_OPT && ty_resolve(r)->kind == TY_OPT))
+        return true;
+    Node *body = st->fn.lambda->body;
+    diag_error(body->loc, "the %s of `%s` must return `%s`, found `%s`", what,
+               step_kind_name(st->kind), ty_str(want), ty_str(r));
+    return false;
+}
+
+/* ===================================================================
+ * Sources and sinks
+ * =================================================================== */
+
+static const char *const testing_opts[] = { "batch_size", NULL };
+static const char *const file_opts[] = { "format", NULL };
+
+static bool check_int_option(Node *e, const char *what)
+{
+    Type *t = sema_check_expr(e, T(TY_INT));
+    if (!sema_expect(e, T(TY_INT), t))
+        return false;
+    if (e->kind == ND_INT && e->ival < 1) {
+        diag_error(e->loc, "%s must be at least 1", what);
+        return false;
+    }
+    return true;
+}
+
+/* source = testing(LIST [, batch_size = N]) | testing(range(N)) | file(PATH, format = "lines") */
+static Type *check_source(Step *st, Node *src)
+{
+    if (src->kind != ND_CALL || src->lhs->kind != ND_IDENT) {
+        diag_error(src->loc, "expected a source: `testing(...)` or `file(...)`");
+        return NULL;
+    }
+    const char *kind = src->lhs->name;
+    Args a;
+    if (strcmp(kind, "testing") == 0) {
+        if (!bind_args(src, "testing", 1, 1, "a list", testing_opts, &a))
+            return NULL;
+        Node *bs = opt(&a, "batch_size");
+        if (bs && !check_int_option(bs, "`batch_size`"))
+            return NULL;
+        st->batch_size = bs;
+        Node *l = a.pos[0];
+        Type *ann = src->type_ann ? sema_type_from_ann(src->type_ann) : NULL;
+        if (l->kind == ND_CALL && l->lhs->kind == ND_IDENT && strcmp(l->lhs->name, "range") == 0 &&
+            l->list.n == 1 && !l->list.items[0]->name && !sema_lookup(l->lhs->name)->decl) {
+            Node *n = l->list.items[0]->lhs;
+            Type *t = sema_check_expr(n, T(TY_INT));
+            if (!sema_expect(n, T(TY_INT), t))
+                return NULL;
+            if (ann && !ty_unify(ann, T(TY_INT)))
+                sema_mismatch(src->type_ann->loc, T(TY_INT), ann);
+            st->source = SRC_RANGE;
+            st->range_n = n;
+            l->ty = ty_list(T(TY_INT));
+            return T(TY_INT);
+        }
+        Type *t = sema_check_expr(l, ann ? ty_list(ann) : NULL);
+        Type *r = ty_resolve(t);
+        if (r->kind == TY_ERROR)
+            return NULL;
+        if (r->kind != TY_LIST) {
+            diag_error(l->loc, "`testing` takes a list, found `%s`", ty_str(t));
+            return NULL;
+        }
+        if (ann && !ty_unify(r->elem, ann)) {
+            sema_mismatch(l->loc, ty_list(ann), t);
+            return NULL;
+        }
+        if (ty_has_var(r->elem)) {
+            diag_error(l->loc, "cannot infer the item type of this empty list; write `testing<TYPE>([])`");
+            ty_unify(r->elem, ty_error());
+            return NULL;
+        }
+        st->source = SRC_TESTING;
+        st->source_list = l;
+        return r->elem;
+    }
+    if (strcmp(kind, "file") == 0) {
+        if (!bind_args(src, "file", 1, 1, "a path", file_opts, &a))
+            return NULL;
+        Node *p = a.pos[0];
+        Type *t = sema_check_expr(p, T(TY_STRING));
+        if (!sema_expect(p, T(TY_STRING), t))
+            return NULL;
+        if (p->kind != ND_STRING && !(p->kind == ND_IDENT && p->sym && p->sym->kind == SYM_CONST &&
+                                      p->sym->decl->lhs->kind == ND_STRING)) {
+            diag_error(p->loc, "the path of `file` must be a string literal or a string const");
+            return NULL;
+        }
+        Node *f = opt(&a, "format");
+        if (f) {
+            if (f->kind != ND_STRING) {
+                diag_error(f->loc, "`format` must be a string literal");
+                return NULL;
+            }
+            if (strcmp(f->sval, "lines") != 0) {
+                diag_error(f->loc, "unknown file format \"%s\"; supported: \"lines\"", f->sval);
+                return NULL;
+            }
+        }
+        st->source = SRC_FILE_LINES;
+        st->path = p->kind == ND_STRING ? p : p->sym->decl->lhs;
+        return T(TY_STRING);
+    }
+    diag_error(src->lhs->loc, "unknown source `%s`; expected `testing(...)` or `file(...)`", kind);
+    return NULL;
+}
+
+static bool check_sink(Step *st, Node *e)
+{
+    const char *name = NULL;
+    if (e->kind == ND_IDENT)
+        name = e->name;
+    else if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT) {
+        name = e->lhs->name;
+        if (e->list.n) {
+            diag_error(e->list.items[0]->loc, "`%s` takes no arguments", name);
+            return false;
+        }
+    }
+    if (name && strcmp(name, "stdout") == 0) {
+        st->sink = SINK_STDOUT;
+        return true;
+    }
+    if (name && strcmp(name, "discard") == 0) {
+        st->sink = SINK_DISCARD;
+        return true;
+    }
+    diag_error(e->loc, "expected a sink: `stdout` or `discard`");
+    return false;
+}
+
+/* ===================================================================
+ * Steps
+ * =================================================================== */
+
+static const char *const no_opts[] = { NULL };
+static const char *const init_opts[] = { "init", NULL };
+static const char *const collect_opts[] = { "timeout", "max_size", NULL };
+static const char *const batch_opts[] = { "timeout", "batch_size", NULL };
+static const char *const by_opts[] = { "by", NULL };
+
+/* Check the body of step ST (operator KIND) called as CALL; returns the
+ * output item type, or NULL after an error. */
+static Type *check_operator(Step *st, Node *call)
+{
+    Args a;
+    Type *v, *r, *p[2];
+    switch (st->kind) {
+    case SK_INPUT: {
+        if (!bind_args(call, "input", 1, 1, "a source", no_opts, &a))
+            return NULL;
+        Type *t = check_source(st, a.pos[0]);
+        if (t) {
+            st->input_no = S.graph->ninputs;
+            S.graph->inputs[S.graph->ninputs++] = st;
+        }
+        return t;
+    }
+    case SK_OUTPUT:
+        if (!bind_args(call, "output", 2, 2, "a stream and a sink", no_opts, &a))
+            return NULL;
+        if (!one_upstream(st, a.pos[0]) || !check_sink(st, a.pos[1]))
+            return NULL;
+        return T(TY_BOOL);   /* placeholder; output steps have no stream */
+    case SK_MAP:
+    case SK_FILTER:
+    case SK_FILTER_MAP:
+    case SK_FLAT_MAP:
+    case SK_KEY_ON:
+    case SK_BRANCH:
+        if (!bind_args(call, step_kind_name(st->kind), 2, 2, "a stream and a function", no_opts, &a))
+            return NULL;
+        if (!one_upstream(st, a.pos[0]))
+            return NULL;
+        switch (st->kind) {
+        case SK_MAP:
+            return fn1(st, a.pos[1], st->in_type, NULL, "mapper");
+        case SK_FILTER:
+        case SK_BRANCH:
+            r = fn1(st, a.pos[1], st->in_type, T(TY_BOOL), "predicate");
+            return r && fn_returns(st, r, T(TY_BOOL), "predicate") ? st->in_type : NULL;
+        case SK_FILTER_MAP:
+            r = fn1(st, a.pos[1], st->in_type, NULL, "mapper");
+            if (!r)
+                return NULL;
+            r = ty_resolve(r);
+            if (r->kind == TY_OPT && ty_has_var(r->elem)) {
+                diag_error(st->fn.lambda->body->loc, "the mapper of `filter_map` only returns none");
+                return NULL;
+            }
+            return r->kind == TY_OPT ? r->elem : r;
+        case SK_FLAT_MAP:
+            r = fn1(st, a.pos[1], st->in_type, NULL, "mapper");
+            if (!r)
+                return NULL;
+            if (ty_resolve(r)->kind != TY_LIST) {
+                diag_error(st->fn.lambda->body->loc, "the mapper of `flat_map` must return a list, found `%s`",
+                           ty_str(r));
+                return NULL;
+            }
+            return ty_resolve(r)->elem;
+        case SK_KEY_ON:
+            r = fn1(st, a.pos[1], st->in_type, T(TY_STRING), "key function");
+            if (!r || !fn_returns(st, r, T(TY_STRING), "key function"))
+                return NULL;
+            return ty_pair(T(TY_STRING), st->in_type);
+        default:
+            return NULL;
+        }
+    case SK_FLATTEN:
+    case SK_INSPECT:
+    case SK_REDISTRIBUTE:
+    case SK_KEY_RM:
+        if (!bind_args(call, step_kind_name(st->kind), 1, 1, "a stream", no_opts, &a))
+            return NULL;
+        if (!one_upstream(st, a.pos[0]))
+            return NULL;
+        if (st->kind == SK_FLATTEN) {
+            Type *t = ty_resolve(st->in_type);
+            if (t->kind != TY_LIST) {
+                diag_error(a.pos[0]->loc, "`flatten` needs a stream of lists, but it carries `%s`",
+                           ty_str(t));
+                return NULL;
+            }
+            return t->elem;
+        }
+        if (st->kind == SK_KEY_RM)
+            return keyed_value(st, a.pos[0]);
+        return st->in_type;
+    case SK_MERGE: {
+        if (!bind_args(call, "merge", 1, -1, "streams", no_opts, &a))
+            return NULL;
+        st->ins = arena_alloc(S.arena, sizeof(PortRef) * (size_t)a.npos);
+        st->nins = a.npos;
+        Type *acc = NULL;
+        bool ok = true;
+        for (int i = 0; i < a.npos; i++) {
+            Type *t;
+            if (!resolve_stream(a.pos[i], &st->ins[i], &t)) {
+                ok = false;
+                continue;
+            }
+            if (!acc)
+                acc = t;
+            else if (!ty_unify(acc, t)) {
+                diag_error(a.pos[i]->loc, "`merge` upstreams must carry one type: `%s` and `%s`",
+                           ty_str(acc), ty_str(t));
+                ok = false;
+            }
+        }
+        st->in_type = acc;
+        return ok ? acc : NULL;
+    }
+    case SK_MAP_VALUE:
+    case SK_FILTER_VALUE:
+    case SK_FILTER_MAP_VALUE:
+    case SK_FLAT_MAP_VALUE:
+        if (!bind_args(call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", no_opts, &a))
+            return NULL;
+        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])))
+            return NULL;
+        if (st->kind == SK_FILTER_VALUE) {
+            r = fn1(st, a.pos[1], v, T(TY_BOOL), "predicate");
+            return r && fn_returns(st, r, T(TY_BOOL), "predicate") ? st->in_type : NULL;
+        }
+        r = fn1(st, a.pos[1], v, NULL, "mapper");
+        if (!r)
+            return NULL;
+        r = ty_resolve(r);
+        if (st->kind == SK_FILTER_MAP_VALUE && r->kind == TY_OPT)
+            r = r->elem;
+        if (st->kind == SK_FLAT_MAP_VALUE) {
+            if (r->kind != TY_LIST) {
+                diag_error(st->fn.lambda->body->loc,
+                           "the mapper of `flat_map_value` must return a list, found `%s`", ty_str(r));
+                return NULL;
+            }
+            r = r->elem;
+        }
+        return ty_pair(T(TY_STRING), r);
+    case SK_STATEFUL_MAP:
+    case SK_STATEFUL_FLAT_MAP:
+    case SK_FOLD_FINAL: {
+        if (!bind_args(call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", init_opts, &a))
+            return NULL;
+        Node *init = required(&a, "init");
+        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])) || !init)
+            return NULL;
+        Type *s = sema_check_expr(init, NULL);
+        if (ty_resolve(s)->kind == TY_ERROR)
+            return NULL;
+        st->init = init;
+        p[0] = s;
+        p[1] = v;
+        const char *what = st->kind == SK_FOLD_FINAL ? "folder" : "mapper";
+        r = fn_arg(st, a.pos[1], p, 2, NULL, what);
+        if (!r)
+            return NULL;
+        st->state_type = s;
+        if (st->kind == SK_FOLD_FINAL) {
+            if (!ty_accepts(s, r) || ty_resolve(r)->kind == TY_OPT) {
+                diag_error(st->fn.lambda->body->loc,
+                           "the folder of `fold_final` must return the state type `%s`, found `%s`",
+                           ty_str(s), ty_str(r));
+                return NULL;
+            }
+            return ty_pair(T(TY_STRING), s);
+        }
+        Type *rr = ty_resolve(r);
+        if (rr->kind != TY_TUPLE || rr->n != 2) {
+            diag_error(st->fn.lambda->body->loc,
+                       "the mapper of `%s` must return a pair `(new_state, %s)`, found `%s`",
+                       step_kind_name(st->kind), st->kind == SK_STATEFUL_MAP ? "output" : "[outputs]",
+                       ty_str(r));
+            return NULL;
+        }
+        Type *ns = ty_resolve(rr->elems[0]);
+        if (ty_resolve(s)->kind != TY_OPT && ns->kind == TY_OPT) {
+            if (!ty_unify(ns->elem, s)) {
+                diag_error(st->fn.lambda->body->loc,
+                           "the new state must have the state type `%s` (or be none), found `%s`",
+                           ty_str(s), ty_str(ns));
+                return NULL;
+            }
+            st->state_opt_result = true;
+        } else if (!ty_unify(ns, s)) {
+            diag_error(st->fn.lambda->body->loc,
+                       "the new state must have the state type `%s` (or be none), found `%s`",
+                       ty_str(s), ty_str(ns));
+            return NULL;
+        }
+        Type *out = rr->elems[1];
+        if (st->kind == SK_STATEFUL_FLAT_MAP) {
+            if (ty_resolve(out)->kind != TY_LIST) {
+                diag_error(st->fn.lambda->body->loc,
+                           "the mapper of `stateful_flat_map` must return `(new_state, [outputs])`, found `%s`",
+                           ty_str(r));
+                return NULL;
+            }
+            out = ty_resolve(out)->elem;
+        }
+        return ty_pair(T(TY_STRING), out);
+    }
+    case SK_COLLECT:
+    case SK_BATCH: {
+        bool is_batch = st->kind == SK_BATCH;
+        if (!bind_args(call, step_kind_name(st->kind), 1, 1, "a keyed stream",
+                       is_batch ? batch_opts : collect_opts, &a))
+            return NULL;
+        Node *to = required(&a, "timeout");
+        Node *ms = required(&a, is_batch ? "batch_size" : "max_size");
+        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])) || !to || !ms)
+            return NULL;
+        Type *tt = sema_check_expr(to, T(TY_DURATION));
+        if (!sema_expect(to, T(TY_DURATION), tt))
+            return NULL;
+        if (!check_int_option(ms, is_batch ? "`batch_size`" : "`max_size`"))
+            return NULL;
+        st->timeout_expr = to;
+        st->max_size_expr = ms;
+        st->state_type = ty_list(v);
+        return ty_pair(T(TY_STRING), ty_list(v));
+    }
+    case SK_REDUCE_FINAL:
+        if (!bind_args(call, "reduce_final", 2, 2, "a keyed stream and a reducer", no_opts, &a))
+            return NULL;
+        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])))
+            return NULL;
+        p[0] = v;
+        p[1] = v;
+        r = fn_arg(st, a.pos[1], p, 2, v, "reducer");
+        if (!r || !fn_returns(st, r, v, "reducer"))
+            return NULL;
+        st->state_type = v;
+        return st->in_type;
+    case SK_COUNT_FINAL:
+        if (!bind_args(call, "count_final", 2, 2, "a stream and a key function", no_opts, &a))
+            return NULL;
+        if (!one_upstream(st, a.pos[0]))
+            return NULL;
+        r = fn1(st, a.pos[1], st->in_type, T(TY_STRING), "key function");
+        if (!r || !fn_returns(st, r, T(TY_STRING), "key function"))
+            return NULL;
+        st->state_type = T(TY_INT);
+        return ty_pair(T(TY_STRING), T(TY_INT));
+    case SK_MAX_FINAL:
+    case SK_MIN_FINAL: {
+        if (!bind_args(call, step_kind_name(st->kind), 1, 1, "a keyed stream", by_opts, &a))
+            return NULL;
+        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])))
+            return NULL;
+        Node *by = opt(&a, "by");
+        if (by) {
+            r = fn1(st, by, v, NULL, "`by` function");
+            if (!r)
+                return NULL;
+            if (!ty_is_ordered(r)) {
+                diag_error(st->fn.lambda->body->loc, "the `by` function of `%s` must return an ordered value, found `%s`",
+                           step_kind_name(st->kind), ty_str(r));
+                return NULL;
+            }
+        } else if (!ty_is_ordered(v)) {
+            diag_error(call->loc, "`%s` needs `by = ...` to compare values of type `%s`",
+                       step_kind_name(st->kind), ty_str(v));
+            return NULL;
+        }
+        st->state_type = v;
+        return st->in_type;
+    }
+    case SK_COUNT:
+        break;
+    }
+    return NULL;
+}
+
+/* step = NAME `=` OPERATOR `(` args `)` */
+void sema_check_step(Node *decl)
+{
+    Graph *g = S.graph;
+    Step *st = arena_alloc(S.arena, sizeof *st);
+    st->index = g->nsteps;
+    st->id = decl->name;
+    st->decl = decl;
+    st->call = decl->lhs;
+    g->steps[g->nsteps++] = st;
+    Node *call = decl->lhs;
+    Type *out = NULL;
+    if (call->kind != ND_CALL || call->lhs->kind != ND_IDENT) {
+        diag_error(call->loc, "a step must be an operator call, e.g. `%s = map(stream, |x| x)`", decl->name);
+    } else {
+        int k;
+        for (k = 0; k < SK_COUNT; k++)
+            if (strcmp(call->lhs->name, step_names[k]) == 0)
+                break;
+        if (k == SK_COUNT) {
+            diag_error(call->lhs->loc, "unknown step operator `%s`", call->lhs->name);
+        } else {
+            st->kind = (StepKind)k;
+            st->stateful = step_stateful[k];
+            st->nouts = st->kind == SK_OUTPUT ? 0 : st->kind == SK_BRANCH ? 2 : 1;
+            if (call->type_ann && st->kind != SK_INPUT)
+                diag_error(call->type_ann->loc, "`%s` takes no type argument", call->lhs->name);
+            S.current_step = st;
+            out = check_operator(st, call);
+            S.current_step = NULL;
+        }
+    }
+    if (!out && diag_error_count() == 0)
+        ICE("step check failed without a diagnostic");
+    st->out_type = out && st->kind != SK_OUTPUT ? out : (out ? NULL : ty_error());
+    decl->sym->step = st;
+}
+
+/* Whole-graph rules (Bytewax's build-time checks). */
+void sema_check_graph(void)
+{
+    Graph *g = S.graph;
+    bool has_out = false;
+    for (int i = 0; i < g->nsteps; i++)
+        if (g->steps[i]->kind == SK_OUTPUT || g->steps[i]->kind == SK_INSPECT)
+            has_out = true;
+    Loc at = g->prog->loc;
+    at.end = at.start;
+    if (g->ninputs == 0)
+        diag_error(at, "dataflow `%s` has no input step; add one, e.g. `inp = input(testing([1, 2, 3]))`",
+                   g->flow_name);
+    else if (!has_out)
+        diag_error(at, "dataflow `%s` has no output or inspect step, so it would do nothing", g->flow_name);
+}

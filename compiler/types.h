@@ -1,0 +1,93 @@
+/*
+ * types.h - the checker's types: construction, unification and printing.
+ *
+ * Types are allocated in the compile's arena. Type variables (TY_VAR) stand
+ * for what is not known yet (the element type of `[]`, the inner type of
+ * `none`, a state type) and are bound by unification; ty_resolve follows
+ * the bindings. After checking, the emitter interns each resolved type
+ * (types_intern) to give it one C name.
+ */
+#ifndef FLOWC_TYPES_H
+#define FLOWC_TYPES_H
+
+#include "ast.h"
+
+typedef enum TypeKind {
+    TY_INT,        // int64_t
+    TY_FLOAT,      // double
+    TY_BOOL,       // bool
+    TY_STRING,     // flow_str
+    TY_TIMESTAMP,  // flow_time (microseconds since the epoch)
+    TY_DURATION,   // int64_t microseconds
+    TY_META,       // WindowMetadata (issue 4)
+    TY_LIST,       // elem
+    TY_TUPLE,      // elems[n]
+    TY_OPT,        // elem?
+    TY_RECORD,     // rec
+    TY_VAR,        // link when bound
+    TY_ERROR,      // after a reported error; unifies with everything
+} TypeKind;
+
+typedef struct Record Record;
+
+typedef struct Type {
+    TypeKind kind;
+    struct Type *elem;     // TY_LIST, TY_OPT
+    struct Type **elems;   // TY_TUPLE
+    int n;                 // TY_TUPLE arity
+    Record *rec;           // TY_RECORD
+    struct Type *link;     // TY_VAR: the bound type, or NULL
+    int id;                // TY_VAR: number; interned types: index in the type table
+    const char *cname;     // interned types: the C type name
+    struct Type *canon;    // the interned representative (emitter)
+} Type;
+
+typedef struct Field {
+    const char *name;
+    Type *ty;
+    Loc loc;
+} Field;
+
+struct Record {
+    const char *name;
+    Field *fields;
+    int n;
+    Node *decl;
+};
+
+void types_init(Arena *a);
+Type *ty_prim(TypeKind k);        /* the shared int/float/bool/string/... */
+Type *ty_list(Type *elem);
+Type *ty_opt(Type *elem);
+Type *ty_tuple(Type **elems, int n);
+Type *ty_pair(Type *a, Type *b);
+Type *ty_record(Record *r);
+Type *ty_var(void);
+Type *ty_error(void);
+
+/* Follow TY_VAR bindings. */
+Type *ty_resolve(Type *t);
+/* Make A and B equal, binding variables. False when they cannot be. */
+bool ty_unify(Type *a, Type *b);
+/* True when a value of ACTUAL can stand where EXPECTED is wanted: equal
+ * types, or T where T? is wanted (the value is wrapped). Binds variables. */
+bool ty_accepts(Type *expected, Type *actual);
+/* The common type of two branches (if/else, list elements): unify, allowing
+ * one side to be the optional of the other. NULL when none exists. */
+Type *ty_join(Type *a, Type *b);
+
+bool ty_is_numeric(Type *t);
+bool ty_is_ordered(Type *t);     /* supports < <= > >= (and min/max) */
+bool ty_has_error(Type *t);
+/* Still holds an unbound variable. */
+bool ty_has_var(Type *t);
+/* Is a keyed item: (string, V). Returns V or NULL. */
+Type *ty_keyed_value(Type *t);
+/* Holds strings or lists somewhere (needs deep copies to outlive a round). */
+bool ty_has_heap(Type *t);
+bool ty_equal(Type *a, Type *b);
+
+/* "int", "list<string>", "(string, int)", "int?", "Event". Arena string. */
+const char *ty_str(Type *t);
+
+#endif
