@@ -49,14 +49,19 @@ typedef int64_t flow_time;
 
 /* Parse S (N bytes) as RFC 3339 ("2022-01-01T00:00:00Z",
  * "2022-01-01T00:00:00.250+02:00") or "YYYY-MM-DD HH:MM:SS[.ffffff]"
- * (taken as UTC). Stores the instant in *OUT and returns true; returns false
+ * (taken as UTC). Precisely: YYYY-MM-DD, then 'T', 't' or ' ', then
+ * HH:MM:SS, an optional '.' and 1 or more digits, then an optional zone
+ * ('Z', 'z' or +HH:MM / -HH:MM); no zone means UTC.
+ * Stores the instant in *OUT and returns true; returns false
  * for anything else, including out-of-range fields and instants outside
  * [FLOW_TIME_MIN, FLOW_TIME_MAX]. Fractions beyond microseconds are
  * truncated. */
 bool flow_time_parse(const char *s, size_t n, flow_time *out);
 
 /* Parse a duration literal as the language writes it ("250us", "5ms",
- * "10s", "1.5s", "2m", "1h", "1d"). Returns false on bad syntax or overflow. */
+ * "10s", "1.5s", "2m", "1h", "1d"): digits, an optional fraction, a unit;
+ * no sign. Sub-microsecond fractions round half to even (as timedelta).
+ * Returns false on bad syntax or overflow. */
 bool flow_duration_parse(const char *s, size_t n, int64_t *out_us);
 
 /* The real system clock now (CLOCK_REALTIME), in microseconds. */
@@ -159,8 +164,10 @@ void flow_str_free(flow_str s);
 flow_str flow_str_concat(flow_arena *a, flow_str x, flow_str y);
 
 /* Python str methods, results in A:
- * lower/upper: str.lower()/str.upper() (ASCII fast path, Unicode simple
- * case mapping otherwise); trim: str.strip(); */
+ * lower/upper: str.lower()/str.upper() (ASCII fast path; otherwise
+ * Python's full case mapping from tables generated from CPython, e.g.
+ * 'ß' upper is "SS"; one simplification: a word-final 'Σ' lowers to 'σ',
+ * not 'ς'); trim: str.strip(); */
 flow_str flow_str_lower(flow_arena *a, flow_str s);
 flow_str flow_str_upper(flow_arena *a, flow_str s);
 flow_str flow_str_trim(flow_arena *a, flow_str s);
@@ -173,8 +180,10 @@ bool flow_str_starts_with(flow_str s, flow_str prefix);
 bool flow_str_ends_with(flow_str s, flow_str suffix);
 bool flow_str_contains(flow_str s, flow_str needle);
 flow_str flow_str_replace(flow_arena *a, flow_str s, flow_str old, flow_str new_);
-/* substr(s, start, count) in code points, Python slice s[start:start+count]
- * semantics (negative start counts from the end; out of range is clamped). */
+/* substr(s, start, count) in code points: START is resolved as a Python
+ * index (negative counts from the end, clamped to [0, len]), then up to
+ * COUNT code points from there (none when COUNT <= 0). For START >= 0 this
+ * is Python's s[start:start+count]. */
 flow_str flow_str_substr(flow_arena *a, flow_str s, int64_t start, int64_t count);
 /* Number of code points (Python len(str)). S must be valid UTF-8. */
 int64_t flow_utf8_len(flow_str s);
@@ -274,8 +283,10 @@ typedef struct flow_regex flow_regex;
 flow_regex *flow_regex_compile(const char *pattern, size_t n, char *err, size_t errlen);
 void flow_regex_free(flow_regex *re);
 /* Python re.findall(pattern, s) for a pattern with no group (whole
- * matches) or one group (that group); strings in A, non-overlapping,
- * empty matches included as Python does. */
+ * matches) or one group (that group; with more groups, group 1); strings
+ * in A, non-overlapping, empty matches included as Python does. A
+ * flow_regex keeps its match scratch space, so one regex must not be used
+ * by two threads at once. */
 flow_list_str flow_regex_findall(flow_arena *a, const flow_regex *re, flow_str s);
 
 /* ===================================================================
@@ -361,7 +372,9 @@ typedef struct flow_rt {
     bool out_is_tty;
 } flow_rt;
 
-/* Initialise RT from the program's options. Recognised options:
+/* Initialise RT from the program's options (options may also be written
+ * --input=STEP=PATH, --clock=TIME, --clock-step=DUR; -h is --help; the
+ * command line wins over the environment). Recognised options:
  *   --input STEP=PATH   read file input STEP from PATH instead
  *   --clock TIME        pin the system clock at TIME (RFC 3339); also FLOW_CLOCK
  *   --clock-step DUR    with --clock: advance it by DUR each round (e.g. 1s);
@@ -375,7 +388,8 @@ int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **ar
 const char *flow_rt_input_path(const flow_rt *rt, int index);
 
 /* Start a round: reset the round arena, sample the clock into rt->now
- * (pinned: clock_start + round * clock_step). */
+ * (pinned: clock_start + round * clock_step, ROUND counted before this
+ * round, so the first round sees clock_start), then count the round. */
 void flow_rt_round_begin(flow_rt *rt);
 /* End a round: write buffered stdout when it is large or stdout is a tty. */
 void flow_rt_round_end(flow_rt *rt);

@@ -1,17 +1,30 @@
 /*
  * case.c - str.lower() and str.upper() for the language's lower()/upper().
  *
- * ASCII strings (the common case) are mapped byte by byte. Otherwise each
- * code point goes through towlower_l/towupper_l in the C.UTF-8 locale,
- * created for that call, so the program's own locale never matters and no
- * global state is kept. That is Unicode's simple (1:1) case mapping:
- * unlike CPython, 'ß'.upper() stays 'ß' and 'İ'.lower() is 'i' (deliberate
- * simplicity, documented in flowrt.h).
+ * ASCII strings (the common case) are mapped byte by byte. Other code
+ * points are looked up in tables generated from CPython (unicode.c), so
+ * the result is Python's full case mapping ('ß'.upper() == 'SS',
+ * 'İ'.lower() == 'i̇'), independent of the program's locale and with no
+ * global state. One deliberate simplification: Python lowers a word-final
+ * 'Σ' to 'ς'; here it is always 'σ'.
  */
 #include "internal.h"
 
-#include <locale.h>
-#include <wctype.h>
+/* The mapping of CP in TABLE (N rows), or NULL when CP maps to itself. */
+static const flowi_case *find_case(const flowi_case *table, size_t n, uint32_t cp)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < table[mid].cp)
+            hi = mid;
+        else if (cp > table[mid].cp)
+            lo = mid + 1;
+        else
+            return &table[mid];
+    }
+    return NULL;
+}
 
 static flow_str map_case(flow_arena *a, flow_str s, bool upper)
 {
@@ -19,42 +32,35 @@ static flow_str map_case(flow_arena *a, flow_str s, bool upper)
         return (flow_str){ "", 0 };
     size_t n = (size_t)s.n;
     const unsigned char *p = (const unsigned char *)s.p;
+    char lo = upper ? 'a' : 'A', hi = upper ? 'z' : 'Z';
+    /* A mapping is at most three times as long as its source (checked by
+     * the generator), so 3n bytes always suffice. */
     bool ascii = true;
     for (size_t i = 0; i < n && ascii; i++)
         ascii = p[i] < 0x80;
-    if (ascii) {
-        char *d = flow_arena_alloc(a, n);
-        char lo = upper ? 'a' : 'A', hi = upper ? 'z' : 'Z';
-        for (size_t i = 0; i < n; i++) {
-            char c = (char)p[i];
-            d[i] = (c >= lo && c <= hi) ? (char)(c ^ 0x20) : c;
-        }
-        return (flow_str){ d, s.n };
-    }
-    locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-    /* A simple mapping can change a code point's UTF-8 length (U+212A
-     * KELVIN SIGN lowers to ASCII 'k', U+0250 uppers from 2 to 3 bytes);
-     * twice the input is ample. */
-    char *d = flow_arena_alloc(a, n * 2 + 4);
+    char *d = flow_arena_alloc(a, ascii ? n : 3 * n);
+    const flowi_case *table = upper ? flowi_upper : flowi_lower;
+    size_t rows = upper ? flowi_upper_count : flowi_lower_count;
     size_t o = 0;
     for (size_t i = 0; i < n;) {
+        char c = (char)p[i];
+        if (p[i] < 0x80) {
+            d[o++] = (c >= lo && c <= hi) ? (char)(c ^ 0x20) : c;
+            i++;
+            continue;
+        }
         int len;
         uint32_t cp = flowi_utf8_decode(p + i, n - i, &len);
-        uint32_t m = cp;
-        if (cp < 0x80) {
-            if (upper ? (cp >= 'a' && cp <= 'z') : (cp >= 'A' && cp <= 'Z'))
-                m = cp ^ 0x20;
-        } else if (loc) {
-            m = (uint32_t)(upper ? towupper_l((wint_t)cp, loc) : towlower_l((wint_t)cp, loc));
+        const flowi_case *m = len > 1 ? find_case(table, rows, cp) : NULL;
+        if (m) {
+            memcpy(d + o, flowi_case_pool + m->off, m->len);
+            o += m->len;
+        } else {
+            memcpy(d + o, p + i, (size_t)len);    /* unchanged, or not UTF-8 */
+            o += (size_t)len;
         }
-        if (len == 1 && cp >= 0x80)
-            d[o++] = (char)cp;    /* not UTF-8: keep the byte */
-        else
-            o += (size_t)flowi_utf8_encode(m, d + o);
         i += (size_t)len;
     }
-    if (loc)
-        freelocale(loc);
     return (flow_str){ d, (int64_t)o };
 }
 

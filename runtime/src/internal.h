@@ -21,12 +21,27 @@ int flowi_utf8_encode(uint32_t cp, char *out);
 /* Python's str.isspace() for one code point. */
 bool flowi_is_space(uint32_t cp);
 
-/* ---- Unicode printability (uniprint.c, generated) --------------------- */
+/* ---- Unicode tables (unicode.c, generated from CPython) ---------------- */
 
 /* Inclusive, ascending ranges of the code points >= U+0080 that Python's
  * str.isprintable() rejects (so repr() escapes them). */
 extern const uint32_t flowi_nonprint[][2];
 extern const size_t flowi_nonprint_count;
+
+/* One case mapping: code point CP maps to the LEN bytes of UTF-8 at
+ * flowi_case_pool + OFF (Python's full mapping, up to 3 code points). */
+typedef struct flowi_case {
+    uint32_t cp;
+    uint16_t off;
+    uint8_t len;
+} flowi_case;
+/* str.lower()/str.upper() of every code point >= U+0080 they change,
+ * ascending by CP. */
+extern const flowi_case flowi_lower[];
+extern const size_t flowi_lower_count;
+extern const flowi_case flowi_upper[];
+extern const size_t flowi_upper_count;
+extern const char flowi_case_pool[];
 
 /* ---- strings in arenas ------------------------------------------------- */
 

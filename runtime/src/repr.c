@@ -114,7 +114,20 @@ static void nudge(const decimal *d, int p, int delta, decimal *out)
  * that shorter decimal too. */
 static void shortest(double v, decimal *d)
 {
+    /* Most doubles that are not short decimals need 16 or 17 digits:
+     * settle those with one or two probes before searching 1..15. */
     int lo = 1, hi = 17;
+    round_to(v, 16, d);
+    if (!reads_back(d, v)) {
+        lo = 17;
+    } else {
+        hi = 16;
+        round_to(v, 15, d);
+        if (!reads_back(d, v))
+            lo = 16;
+        else
+            hi = 15;
+    }
     while (lo < hi) {
         int mid = (lo + hi) / 2;
         round_to(v, mid, d);

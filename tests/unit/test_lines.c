@@ -6,8 +6,6 @@
  */
 #include "unit.h"
 
-
-
 static flow_program_info info = { "lines_test", "lines_test.flow", NULL, 0 };
 
 /* A temporary file holding N bytes of DATA; its path goes in PATH. */

@@ -128,6 +128,11 @@ static void case_mapping(void **state)
     ASSERT_STR(flow_str_lower(A, S("\xe2\x84\xaa")), "k");                   /* KELVIN SIGN */
     ASSERT_STR(flow_str_upper(A, S("\xc9\x90")), "\xe2\xb1\xaf");             /* ɐ grows */
     ASSERT_STR(flow_str_lower(A, S("\xce\xa3\xce\x91")), "\xcf\x83\xce\xb1"); /* ΣΑ */
+    /* Python's full mappings: 'straße'.upper(), 'İ'.lower(), 'ΐ'.upper() */
+    ASSERT_STR(flow_str_upper(A, S("stra\xc3\x9f" "e")), "STRASSE");
+    ASSERT_STR(flow_str_lower(A, S("\xc4\xb0")), "i\xcc\x87");
+    ASSERT_STR(flow_str_upper(A, S("\xce\x90")), "\xce\x99\xcc\x88\xcc\x81");
+    ASSERT_STR(flow_str_lower(A, S("\xff\xc3\x89")), "\xff\xc3\xa9");    /* bad byte kept */
     ASSERT_STR(flow_str_lower(A, S("")), "");
 }
 
