@@ -210,3 +210,8 @@ fuzz: $(FUZZ_DIR)/fuzz_parse
 .PHONY: errors-test
 errors-test: $(FLOWC)
 	FLOWC=$(abspath $(FLOWC)) sh tests/errors/run.sh
+
+# tests/parse/: valid programs and their `flowc --emit=ast` output.
+.PHONY: parse-test
+parse-test: $(FLOWC)
+	FLOWC=$(abspath $(FLOWC)) sh tests/parse/run.sh
