@@ -78,6 +78,8 @@ void emit_line(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3
 const char *new_tmp(Emit *E);
 const char *loc_str(Emit *E, Loc loc);          /* "file.flow:L:C" as a C string literal */
 void emit_line_directive(Emit *E, Loc loc);
+void emit_line_back(Emit *E);
+#define LINE_BACK_MARKER "#line FLOWC_BACK"
 /* Statements computing E's value; returns a C expression for it. */
 const char *emit_expr(Emit *E, Node *e);
 /* Same, converted to type WANT (wrapping T into T?, int into float). */

@@ -670,6 +670,7 @@ static void emit_step(Emit *E, Step *s)
     if (has_item_fn(s)) {
         fprintf(E->code, "/* %s: one item */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P, s->id, P, in_ty(E, s));
         E->indent = 1;
+        emit_line(E, "(void)f;");
         emit_item_stateless(E, s);
         fprintf(E->code, "}\n\n");
     }
@@ -742,7 +743,36 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-void emit_c(Graph *g, FILE *out, const EmitOptions *opt)
+static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt);
+
+/* Write the unit, replacing each LINE_BACK_MARKER with a #line directive
+ * naming the generated file at the following line. */
+void emit_c(Graph *g, FILE *final, const EmitOptions *opt)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        ICE("open_memstream failed");
+    emit_c_unit(g, out, opt);
+    fclose(out);
+    const char *cname = opt->c_path ? opt->c_path : "flow.c";
+    size_t mlen = strlen(LINE_BACK_MARKER);
+    long line = 1;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(buf + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
+        if (n == mlen + 1 && memcmp(buf + i, LINE_BACK_MARKER, mlen) == 0)
+            fprintf(final, "#line %ld \"%s\"\n", line + 1, cname);
+        else
+            fwrite(buf + i, 1, n, final);
+        line++;
+        i += n;
+    }
+    free(buf);
+}
+
+static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
 {
     Emit EE;
     Emit *E = &EE;
@@ -833,7 +863,7 @@ void emit_c(Graph *g, FILE *out, const EmitOptions *opt)
     fprintf(out, "int %s_run(%s_flow *f);\n", P, P);
     fwrite(E->bufs[1], 1, E->lens[1], out);
     fprintf(out, "\n/* Free P (SZ bytes) at the end of this round. */\n");
-    fprintf(out, "static void %s_dead(%s_flow *f, void *p, size_t sz)\n{\n", P, P);
+    fprintf(out, "static inline void %s_dead(%s_flow *f, void *p, size_t sz)\n{\n", P, P);
     fprintf(out, "    if (!p)\n        return;\n");
     fprintf(out, "    if (f->dead_n == f->dead_cap)\n");
     fprintf(out, "        flow_vec_grow((void **)&f->dead, &f->dead_cap, sizeof f->dead[0], f->dead_n + 1);\n");

@@ -63,6 +63,14 @@ void emit_line_directive(Emit *E, Loc loc)
     fprintf(E->out, "#line %d \"%s\"\n", line, E->src_name);
 }
 
+/* Back to the generated file: a marker that emit_c's final pass turns into
+ * `#line N "out.c"` once output line numbers are known (re2c's scheme). */
+void emit_line_back(Emit *E)
+{
+    if (E->opt->line_directives)
+        fputs(LINE_BACK_MARKER "\n", E->out);
+}
+
 static void fail(Emit *E, Loc loc, const char *cond, const char *msg)
 {
     emit_line(E, "if (%s)", cond);
@@ -707,16 +715,17 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
         fail(E, e->loc, estrf(E, "%s == 0", st), "range() arg 3 must not be zero");
         const char *n = new_tmp(E);
         t = new_tmp(E);
-        emit_line(E, "int64_t %s = 0;", n);
+        /* Python's len(range(lo, hi, st)), in unsigned arithmetic so no step overflows */
+        emit_line(E, "uint64_t %s = 0;", n);
         emit_line(E, "if (%s > 0 && %s < %s)", st, lo, hi);
-        emit_line(E, "    %s = (int64_t)(((__int128)%s - %s - 1) / %s + 1);", n, hi, lo, st);
+        emit_line(E, "    %s = ((uint64_t)%s - (uint64_t)%s - 1) / (uint64_t)%s + 1;", n, hi, lo, st);
         emit_line(E, "else if (%s < 0 && %s > %s)", st, lo, hi);
-        emit_line(E, "    %s = (int64_t)(((__int128)%s - %s - 1) / -(__int128)%s + 1);", n, lo, hi, st);
-        fail(E, e->loc, estrf(E, "%s > (INT64_C(1) << 32)", n), "range() is too long to build as a list");
-        emit_line(E, "%s %s = { .v = flow_arena_alloc(" ARENA ", sizeof(int64_t) * (size_t)(%s ? %s : 1)), .n = %s };",
+        emit_line(E, "    %s = ((uint64_t)%s - (uint64_t)%s - 1) / (0 - (uint64_t)%s) + 1;", n, lo, hi, st);
+        fail(E, e->loc, estrf(E, "%s > (UINT64_C(1) << 32)", n), "range() is too long to build as a list");
+        emit_line(E, "%s %s = { .v = flow_arena_alloc(" ARENA ", sizeof(int64_t) * (size_t)(%s ? %s : 1)), .n = (int64_t)%s };",
                   ctn(E, e->ty), t, n, n, n);
-        emit_line(E, "for (int64_t i = 0; i < %s; i++)", n);
-        emit_line(E, "    %s.v[i] = %s + i * %s;", t, lo, st);
+        emit_line(E, "for (int64_t i = 0; i < (int64_t)%s; i++)", n);
+        emit_line(E, "    %s.v[i] = (int64_t)((uint64_t)%s + (uint64_t)i * (uint64_t)%s);", t, lo, st);
         return t;
     }
     case BI_NOW:
@@ -829,6 +838,11 @@ const char *emit_expr(Emit *E, Node *e)
 
 static void emit_params_and_body(Emit *E, NodeList *params, Node *body, Type *ret)
 {
+    for (int i = 0; i < params->n; i++) {
+        Node *p = params->items[i];
+        Node *pat = p->kind == ND_PARAM ? p->lhs : p;
+        emit_line(E, "(void)%s;", pat->kind == ND_PAT_NAME ? local_name(E, pat->sym) : estrf(E, "p%d", i));
+    }
     /* parameters that are tuple patterns arrive as pN and are destructured */
     for (int i = 0; i < params->n; i++) {
         Node *p = params->items[i];
@@ -839,6 +853,7 @@ static void emit_params_and_body(Emit *E, NodeList *params, Node *body, Type *re
     emit_line_directive(E, body->loc);
     const char *v = emit_coerce(E, body, ret);
     emit_line(E, "return %s;", v);
+    emit_line_back(E);
 }
 
 static void emit_param_list(Emit *E, NodeList *params, Type **ptypes)

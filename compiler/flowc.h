@@ -33,6 +33,7 @@ struct Graph *lower_program(Node *prog, Arena *a);
 
 typedef struct EmitOptions {
     const char *source_path;   /* for #line directives and the banner */
+    const char *c_path;        /* the generated file's name, for #line back to it (NULL: "flow.c") */
     bool line_directives;      /* -P turns them off */
     bool no_version;           /* omit the version from the banner */
 } EmitOptions;
