@@ -74,6 +74,7 @@ typedef struct ParseState {
     int lex_err_off;      // start of the last lexical error, -1 if none
     int decl_end_off;     // end of the last complete (or resynced) declaration
     NodeList min_lits;    // `9223372036854775808` literals after a `-`
+    int too_deep;         // "nested too deeply" was reported
 } ParseState;
 
 /* Scanner lifecycle (grammar/flow.l). */
@@ -148,6 +149,41 @@ static Node *node(ParseState *ps, NodeKind k, Loc loc)
     return ast_new(ps->a, k, loc);
 }
 
+/* Deepest chain of nested nodes the parser accepts. Left-recursive rules
+ * (`a + b + c ...`, `f()()()`, `x.a.b.c`, `T???`) build trees far deeper
+ * than bison's stack, and every later phase walks trees recursively. */
+#define MAX_DEPTH 1000
+
+/* While parsing, a node's flags field holds its depth (1 + the deepest
+ * child; literals count 0). parse_program clears it before returning, as
+ * flags belongs to the checker. */
+static int depth_of(const Node *n)
+{
+    return n && n->kind != ND_INT ? n->flags : 0;
+}
+
+static Node *done(ParseState *ps, Node *n)
+{
+    int d = depth_of(n->cond);
+    const Node *kids[] = { n->lhs, n->rhs, n->body, n->type_ann };
+    for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++)
+        if (depth_of(kids[i]) > d)
+            d = depth_of(kids[i]);
+    for (int i = 0; i < n->list.n; i++)
+        if (depth_of(n->list.items[i]) > d)
+            d = depth_of(n->list.items[i]);
+    if (n->kind == ND_INT)
+        return n;
+    n->flags = d + 1;
+    if (n->flags > MAX_DEPTH) {
+        if (!ps->too_deep)
+            diag_error(n->loc, "expression is nested too deeply (more than %d levels)", MAX_DEPTH);
+        ps->too_deep = 1;
+        n->flags = MAX_DEPTH;
+    }
+    return n;
+}
+
 /* decl = IDENT "=" expr ; const: "const" IDENT "=" expr */
 static Node *mk_named(ParseState *ps, NodeKind k, Loc loc, const char *name,
                       Loc name_loc, Node *lhs)
@@ -156,7 +192,7 @@ static Node *mk_named(ParseState *ps, NodeKind k, Loc loc, const char *name,
     n->name = name;
     n->name_loc = name_loc;
     n->lhs = lhs;
-    return n;
+    return done(ps, n);
 }
 
 /* decl = "record" IDENT "{" field_decls "}"
@@ -169,7 +205,7 @@ static Node *mk_decl(ParseState *ps, NodeKind k, Loc loc, const char *name,
     n->list = list;
     n->type_ann = type;
     n->body = body;
-    return n;
+    return done(ps, n);
 }
 
 /* field_decl = IDENT ":" type ;  fn_param = IDENT ":" type */
@@ -182,7 +218,7 @@ static Node *mk_typed_name(ParseState *ps, NodeKind k, Loc loc, const char *name
         n->name = NULL;
         n->lhs = mk_named(ps, ND_PAT_NAME, name_loc, name, name_loc, NULL);
     }
-    return n;
+    return done(ps, n);
 }
 
 /* type = IDENT | IDENT "<" type ">" */
@@ -195,7 +231,7 @@ static Node *mk_type_name(ParseState *ps, Loc loc, const char *name, Loc name_lo
     }
     if (strcmp(name, "list") != 0)
         diag_error(name_loc, "type `%s` takes no type argument; only `list<T>` does", name);
-    return mk_named(ps, ND_TYPE_LIST, loc, NULL, name_loc, arg);
+    return mk_named(ps, ND_TYPE_LIST, loc, NULL, name_loc, arg);   /* done() there */
 }
 
 /* type = "(" type "," type_list [","] ")" | type "?" */
@@ -204,7 +240,7 @@ static Node *mk_type(ParseState *ps, NodeKind k, Loc loc, Node *lhs, NodeList li
     Node *n = node(ps, k, loc);
     n->lhs = lhs;
     n->list = list;
-    return n;
+    return done(ps, n);
 }
 
 /* lambda_expr = "|" lparams "|" expr */
@@ -213,7 +249,7 @@ static Node *mk_lambda(ParseState *ps, Loc loc, NodeList params, Node *body)
     Node *n = node(ps, ND_LAMBDA, loc);
     n->list = params;
     n->body = body;
-    return n;
+    return done(ps, n);
 }
 
 /* lparam = pattern [":" type] */
@@ -222,7 +258,7 @@ static Node *mk_param(ParseState *ps, Loc loc, Node *pat, Node *type)
     Node *n = node(ps, ND_PARAM, loc);
     n->lhs = pat;
     n->type_ann = type;
-    return n;
+    return done(ps, n);
 }
 
 /* pattern = IDENT | "_" */
@@ -243,7 +279,7 @@ static Node *mk_pat_tuple(ParseState *ps, Loc loc, NodeList l, bool comma)
         diag_error(loc, "a tuple pattern needs at least two elements");
     Node *n = node(ps, ND_PAT_TUPLE, loc);
     n->list = l;
-    return n;
+    return done(ps, n);
 }
 
 /* expr = "if" expr "then" expr "else" expr */
@@ -253,7 +289,7 @@ static Node *mk_if(ParseState *ps, Loc loc, Node *c, Node *t, Node *e)
     n->cond = c;
     n->lhs = t;
     n->rhs = e;
-    return n;
+    return done(ps, n);
 }
 
 /* coalesce = or_expr "??" coalesce ; or_expr = or_expr "or" and_expr ; ... */
@@ -263,7 +299,7 @@ static Node *mk_binary(ParseState *ps, NodeKind k, int op, Loc loc, Node *l, Nod
     n->op = op;
     n->lhs = l;
     n->rhs = r;
-    return n;
+    return done(ps, n);
 }
 
 /* not_expr = "not" not_expr */
@@ -272,7 +308,7 @@ static Node *mk_unary(ParseState *ps, int op, Loc loc, Node *e)
     Node *n = node(ps, ND_UNARY, loc);
     n->op = op;
     n->lhs = e;
-    return n;
+    return done(ps, n);
 }
 
 /* unary_expr = "-" unary_expr
@@ -307,7 +343,7 @@ static Node *mk_call(ParseState *ps, Loc loc, Node *callee, Node *targ, NodeList
     n->lhs = callee;
     n->type_ann = targ;
     n->list = args;
-    return n;
+    return done(ps, n);
 }
 
 /* postfix = postfix "." IDENT | postfix "?." IDENT */
@@ -324,7 +360,7 @@ static Node *mk_tuple_index(ParseState *ps, Loc loc, Node *e, Node *idx)
     n->lhs = e;
     n->ival = idx->ival;
     n->name_loc = idx->loc;
-    return n;
+    return done(ps, n);
 }
 
 /* postfix = postfix "with" "{" field_inits "}" ;
@@ -334,7 +370,7 @@ static Node *mk_fields(ParseState *ps, NodeKind k, Loc loc, Node *lhs, const cha
 {
     Node *n = mk_named(ps, k, loc, name, name_loc, lhs);
     n->list = inits;
-    return n;
+    return done(ps, n);
 }
 
 /* primary = "(" expr "," tuple_rest [","] ")" | "[" exprs "]" */
@@ -345,7 +381,7 @@ static Node *mk_seq(ParseState *ps, NodeKind k, Loc loc, Node *first, NodeList r
         ast_push(ps->a, &n->list, first);
     for (int i = 0; i < rest.n; i++)
         ast_push(ps->a, &n->list, rest.items[i]);
-    return n;
+    return done(ps, n);
 }
 
 /* primary = "true" | "false" | "none" | IDENT */
@@ -354,7 +390,7 @@ static Node *mk_atom(ParseState *ps, NodeKind k, Loc loc, int64_t ival, const ch
     Node *n = node(ps, k, loc);
     n->ival = ival;
     n->name = name;
-    return n;
+    return done(ps, n);
 }
 
 /* block = "{" lets expr "}" */
@@ -363,7 +399,7 @@ static Node *mk_block(ParseState *ps, Loc loc, NodeList lets, Node *e)
     Node *n = node(ps, ND_BLOCK, loc);
     n->list = lets;
     n->body = e;
-    return n;
+    return done(ps, n);
 }
 
 /* let = "let" pattern "=" expr ";" */
@@ -372,7 +408,7 @@ static Node *mk_let(ParseState *ps, Loc loc, Node *pat, Node *e)
     Node *n = node(ps, ND_LET, loc);
     n->lhs = pat;
     n->rhs = e;
-    return n;
+    return done(ps, n);
 }
 
 /* arg = expr | IDENT "=" expr */
@@ -834,6 +870,23 @@ static void flow_yyerror(const Loc *loc, ParseState *ps, const char *msg)
 
 /* ---- entry point ------------------------------------------------------------ */
 
+/* Reset the depth bookkeeping kept in flags (see done()). Recursion is
+ * safe: no tree is deeper than MAX_DEPTH unless too_deep was reported, and
+ * then the caller skips this. */
+static void clear_flags(Node *n)
+{
+    if (!n)
+        return;
+    n->flags = 0;
+    clear_flags(n->cond);
+    clear_flags(n->lhs);
+    clear_flags(n->rhs);
+    clear_flags(n->body);
+    clear_flags(n->type_ann);
+    for (int i = 0; i < n->list.n; i++)
+        clear_flags(n->list.items[i]);
+}
+
 Node *parse_program(int file, Arena *a)
 {
     ParseState ps = { 0 };
@@ -858,5 +911,7 @@ Node *parse_program(int file, Arena *a)
             n->ival = 0;
         }
     }
+    if (!ps.too_deep)
+        clear_flags(ps.prog);
     return ps.prog;
 }
