@@ -353,8 +353,6 @@ static void emit_item_stateless(Emit *E, Step *s)
         }
         /* keep the new state, freeing the old memory at the end of the round */
         if (ty_has_heap(st)) {
-            emit_line(E, "if (!created || %s) {", s->kind == SK_FOLD_FINAL ? "true" : "false");
-            emit_line(E, "}");
             emit_line(E, "s = flow_table_value(f->%s_tab, id);", s->id);
             defer_free(E, "s->mem", "s->sz");
             emit_own(E, st, "s->st", nv, "s->mem", "s->sz");
@@ -480,29 +478,30 @@ static void emit_run_grouped(Emit *E, Step *s)
         Type *nst = rt->elems[0];
         const char *out = estrf(E, "%s.f1", r);
         Type *outt = rt->elems[1];
-        const char *keep = "true";
         const char *nsv = estrf(E, "%s.f0", r);
-        if (s->state_opt_result) {
-            keep = estrf(E, "%s.f0.has", r);
-            nsv = estrf(E, "%s.f0.v", r);
-        }
         (void)nst;
-        emit_line(E, "if (%s) {", keep);
-        E->indent++;
+        if (s->state_opt_result) {
+            /* a none new state discards the key's state (Bytewax: None) */
+            nsv = estrf(E, "%s.f0.v", r);
+            emit_line(E, "if (%s.f0.has) {", r);
+            E->indent++;
+        }
         if (ty_has_heap(st)) {
             defer_free(E, "s->mem", "s->sz");
             emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
         } else {
             emit_line(E, "s->st = %s;", nsv);
         }
-        E->indent--;
-        emit_line(E, "} else {");
-        E->indent++;
-        defer_free(E, "s->mem", "s->sz");
-        emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
-        emit_line(E, "id = FLOW_NO_ENTRY;");
-        E->indent--;
-        emit_line(E, "}");
+        if (s->state_opt_result) {
+            E->indent--;
+            emit_line(E, "} else {");
+            E->indent++;
+            defer_free(E, "s->mem", "s->sz");
+            emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
+            emit_line(E, "id = FLOW_NO_ENTRY;");
+            E->indent--;
+            emit_line(E, "}");
+        }
         Type *ot = ty_resolve(s->out_type)->elems[1];
         if (s->kind == SK_STATEFUL_MAP) {
             emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s })", out_ty(E, s), coerce_value(E, out, outt, ot)));
