@@ -135,8 +135,14 @@ wordcount-test: all
 cli-test: all
 	$(TEST_ENV) tests/cli/driver.sh
 
+# compile-test   the generated C: strict warnings on every program, and golden
+#                generated C for tests/compile/*.flow
+.PHONY: compile-test
+compile-test: all
+	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
+
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test run-test examples-test wordcount-test cli-test
+TEST_GROUPS := unit errors-test run-test compile-test examples-test wordcount-test cli-test
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; \
