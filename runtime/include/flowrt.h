@@ -278,6 +278,8 @@ void flow_fmt_duration(flow_buf *b, int64_t us);
  * =================================================================== */
 
 typedef struct flow_regex flow_regex;
+/* Patterns are JIT-compiled unless the environment sets FLOW_NO_JIT (for
+ * valgrind runs). */
 /* Compile PATTERN (N bytes). On error returns NULL and writes a message
  * (with the offset) into ERR. Free with flow_regex_free. */
 flow_regex *flow_regex_compile(const char *pattern, size_t n, char *err, size_t errlen);

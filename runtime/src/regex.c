@@ -31,7 +31,10 @@ flow_regex *flow_regex_compile(const char *pattern, size_t n, char *err, size_t 
             snprintf(err, errlen, "%s at offset %zu", (const char *)msg, (size_t)off);
         return NULL;
     }
-    (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);    /* interpreter if unsupported */
+    /* JIT unless FLOW_NO_JIT is set (valgrind cannot follow JIT code and
+     * reports its reads as uninitialised); the interpreter if unsupported. */
+    if (!getenv("FLOW_NO_JIT"))
+        (void)pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
     uint32_t groups = 0;
     pcre2_pattern_info(c, PCRE2_INFO_CAPTURECOUNT, &groups);
     flow_regex *re = flow_alloc(sizeof *re);
