@@ -113,6 +113,91 @@ Symbol *sema_lookup(const char *name)
 }
 
 /* ===================================================================
+ * "Did you mean": the closest known name to a misspelt one
+ * =================================================================== */
+
+/* Edit distance of A and B counting a swap of two neighbours as one edit
+ * (optimal string alignment); names longer than 63 bytes get none. */
+static int edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 63 || lb > 63)
+        return 1000;
+    int d[64][64];
+    for (int i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= la; i++)
+        for (int j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb];
+}
+
+void sema_suggest_init(Suggest *sg, const char *name)
+{
+    sg->name = name;
+    sg->best = NULL;
+    sg->dist = 0;
+}
+
+/* Consider CAND: kept when it is at most two edits away, at most one edit
+ * per three characters, and closer than what was kept before. */
+void sema_suggest_try(Suggest *sg, const char *cand)
+{
+    if (!cand || strcmp(cand, sg->name) == 0)
+        return;
+    int d = edit_distance(sg->name, cand);
+    int la = (int)strlen(sg->name), lc = (int)strlen(cand);
+    int longer = la > lc ? la : lc;
+    if (d > 2 || d * 3 > longer)
+        return;
+    if (!sg->best || d < sg->dist) {
+        sg->best = cand;
+        sg->dist = d;
+    }
+}
+
+/* "; did you mean `X`?" to append to a message, or "". */
+const char *sema_did_you_mean(Suggest *sg)
+{
+    if (!sg->best)
+        return "";
+    return arena_printf(S.arena, "; did you mean `%s`?", sg->best);
+}
+
+/* The suggestion for an unknown NAME among the names of the kinds in WHAT. */
+const char *sema_suggest_name(const char *name, unsigned what)
+{
+    Suggest sg;
+    sema_suggest_init(&sg, name);
+    if (what & SUG_VALUE)
+        for (int i = 0; i < S.nlocals; i++)
+            sema_suggest_try(&sg, S.locals[i]->name);
+    for (int i = 0; i < S.nglobals; i++) {
+        SymKind k = S.globals[i]->kind;
+        if (((what & SUG_VALUE) && k == SYM_CONST) ||
+            ((what & SUG_FN) && (k == SYM_FN || k == SYM_EXTERN)) ||
+            ((what & SUG_STREAM) && k == SYM_STEP) ||
+            ((what & SUG_RECORD) && k == SYM_RECORD))
+            sema_suggest_try(&sg, S.globals[i]->name);
+    }
+    if (what & SUG_FN)
+        for (int b = 0; b < BI_COUNT; b++)
+            sema_suggest_try(&sg, builtin_names[b]);
+    return sema_did_you_mean(&sg);
+}
+
+/* ===================================================================
  * Type annotations
  * =================================================================== */
 
@@ -132,7 +217,14 @@ Type *sema_type_from_ann(Node *t)
         Symbol *s = global_find(t->name);
         if (s && s->kind == SYM_RECORD)
             return t->ty = ty_record(s->rec);
-        diag_error(t->loc, "unknown type `%s`", t->name);
+        Suggest sg;
+        sema_suggest_init(&sg, t->name);
+        for (size_t i = 0; i < sizeof prim / sizeof prim[0]; i++)
+            sema_suggest_try(&sg, prim[i].name);
+        for (int i = 0; i < S.nglobals; i++)
+            if (S.globals[i]->kind == SYM_RECORD)
+                sema_suggest_try(&sg, S.globals[i]->name);
+        diag_error(t->loc, "unknown type `%s`%s", t->name, sema_did_you_mean(&sg));
         return t->ty = ty_error();
     }
     case ND_TYPE_LIST:
@@ -278,7 +370,8 @@ Node *sema_callable_node(Node *arg, int n, const char *what)
             return lam;
         }
         if (!s) {
-            diag_error(arg->loc, "use of undeclared name `%s`", arg->name);
+            diag_error(arg->loc, "use of undeclared function `%s`%s", arg->name,
+                       sema_suggest_name(arg->name, SUG_FN));
             return NULL;
         }
     }
@@ -387,18 +480,38 @@ static void check_fn_body(Symbol *s)
     S.fns[S.nfns++] = s;
 }
 
-/* Check a const on first use (or in pass 2), detecting cycles. */
-void sema_check_const(Symbol *s)
+/* Check a const on first use (USE, the ND_IDENT naming it) or in pass 2
+ * (USE is NULL), detecting cycles: the consts being checked form a chain,
+ * and a use of one of them closes a cycle. */
+void sema_check_const(Symbol *s, Node *use)
 {
     if (s->visit == 2)
         return;
     if (s->visit == 1) {
-        diag_error(s->loc, "const `%s` depends on itself", s->name);
+        int from = S.nconst_chain - 1;
+        while (from > 0 && S.const_chain[from] != s)
+            from--;
+        Symbol *user = S.const_chain[S.nconst_chain - 1];
+        if (user == s) {
+            diag_error(s->loc, "const `%s` depends on itself", s->name);
+        } else {
+            const char *path = arena_printf(S.arena, "`%s`", s->name);
+            for (int i = from + 1; i < S.nconst_chain; i++)
+                path = arena_printf(S.arena, "%s -> `%s`", path, S.const_chain[i]->name);
+            diag_error(s->loc, "const `%s` depends on itself: %s -> `%s`", s->name, path, s->name);
+        }
+        if (use) {
+            if (user == s)
+                diag_note(use->loc, "`%s` is used here, in its own value", s->name);
+            else
+                diag_note(use->loc, "`%s` is used here, in the value of `%s`", s->name, user->name);
+        }
         s->ty = ty_error();
         s->visit = 2;
         return;
     }
     s->visit = 1;
+    S.const_chain[S.nconst_chain++] = s;
     int saved_locals = S.nlocals;
     S.nlocals = 0;            /* a const sees no locals */
     bool saved_in_const = S.in_const;
@@ -406,6 +519,9 @@ void sema_check_const(Symbol *s)
     Type *t = sema_check_expr(s->decl->lhs, NULL);
     S.in_const = saved_in_const;
     S.nlocals = saved_locals;
+    S.nconst_chain--;
+    if (s->visit == 2)        /* a cycle through it was reported */
+        return;
     s->ty = t;
     s->visit = 2;
     s->const_no = S.nconsts;
@@ -446,6 +562,7 @@ bool sema_check(Node *prog, Arena *a)
     int nd = prog->list.n;
     S.consts = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
     S.fns = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
+    S.const_chain = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
     S.graph->steps = arena_alloc(a, sizeof(Step *) * (size_t)(nd + 1));
     S.graph->inputs = arena_alloc(a, sizeof(Step *) * (size_t)(nd + 1));
     S.graph->records = arena_alloc(a, sizeof(Record *) * (size_t)(nd + 1));
@@ -464,7 +581,7 @@ bool sema_check(Node *prog, Arena *a)
             check_fn_body(S.globals[i]);
     for (int i = 0; i < S.nglobals; i++)
         if (S.globals[i]->kind == SYM_CONST)
-            sema_check_const(S.globals[i]);
+            sema_check_const(S.globals[i], NULL);
     for (int i = 0; i < nd; i++) {
         Node *d = prog->list.items[i];
         if (d->kind == ND_STEP_DECL && d->sym)

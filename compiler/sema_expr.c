@@ -33,6 +33,17 @@ static Field *record_field(Record *r, const char *name)
     return NULL;
 }
 
+/* "record `R` has no field `F`", with the closest field as a suggestion. */
+static void no_such_field(Node *at, Record *r, const char *name)
+{
+    Suggest sg;
+    sema_suggest_init(&sg, name);
+    for (int i = 0; i < r->n; i++)
+        sema_suggest_try(&sg, r->fields[i].name);
+    diag_error(at->name_loc.end ? at->name_loc : at->loc, "record `%s` has no field `%s`%s",
+               r->name, name, sema_did_you_mean(&sg));
+}
+
 static bool is_step_operator(const char *name)
 {
     static const char *ops[] = {
@@ -55,7 +66,8 @@ static Type *check_ident(Node *e)
 {
     Symbol *s = sema_lookup(e->name);
     if (!s) {
-        diag_error(e->loc, "use of undeclared name `%s`", e->name);
+        diag_error(e->loc, "use of undeclared name `%s`%s", e->name,
+                   sema_suggest_name(e->name, SUG_VALUE));
         return set(e, ty_error());
     }
     e->sym = s;
@@ -63,7 +75,7 @@ static Type *check_ident(Node *e)
     case SYM_LOCAL:
         return set(e, s->ty);
     case SYM_CONST:
-        sema_check_const(s);
+        sema_check_const(s, e);
         return set(e, s->ty ? s->ty : ty_error());
     case SYM_STEP:
         diag_error(e->loc, "`%s` is a stream; streams can only be passed to steps", e->name);
@@ -92,8 +104,9 @@ static Type *arith_result(int op, Type *l, Type *r)
     TypeKind a = ty_resolve(l)->kind, b = ty_resolve(r)->kind;
     if (a == TY_ERROR || b == TY_ERROR)
         return ty_error();
-    if ((a == TY_INT || a == TY_FLOAT) && (b == TY_INT || b == TY_FLOAT))
-        return (a == TY_FLOAT || b == TY_FLOAT) ? T(TY_FLOAT) : T(TY_INT);
+    /* no implicit int/float mixing (docs/language.md §4) */
+    if ((a == TY_INT || a == TY_FLOAT) && a == b)
+        return T(a);
     switch (op) {
     case OP_ADD:
         if (a == TY_STRING && b == TY_STRING)
@@ -136,6 +149,16 @@ static Type *arith_result(int op, Type *l, Type *r)
     }
 }
 
+/* After an int/float mismatch: say how to convert the int side. */
+static void mixed_numbers_note(Node *ln, Type *l, Node *rn, Type *r)
+{
+    TypeKind a = ty_resolve(l)->kind, b = ty_resolve(r)->kind;
+    if (a == TY_INT && b == TY_FLOAT)
+        diag_note(ln->loc, "ints and floats do not mix; convert with `float(...)`");
+    else if (a == TY_FLOAT && b == TY_INT)
+        diag_note(rn->loc, "ints and floats do not mix; convert with `float(...)`");
+}
+
 static Type *check_binary(Node *e, Type *hint)
 {
     int op = e->op;
@@ -149,8 +172,9 @@ static Type *check_binary(Node *e, Type *hint)
     if (op == OP_EQ || op == OP_NE) {
         Type *l = sema_check_expr(e->lhs, NULL);
         Type *r = sema_check_expr(e->rhs, l);
-        if (!(ty_is_numeric(l) && ty_is_numeric(r)) && !ty_join(l, r))
-            diag_error(e->loc, "cannot compare `%s` with `%s`", ty_str(l), ty_str(r));
+        if (!is_err(l) && !is_err(r) && !(ty_is_numeric(l) && ty_is_numeric(r)) && !ty_join(l, r))
+            diag_error(e->loc, "operator `%s` cannot compare `%s` with `%s`",
+                       ast_op_name(op), ty_str(l), ty_str(r));
         return set(e, T(TY_BOOL));
     }
     if (op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE) {
@@ -172,6 +196,7 @@ static Type *check_binary(Node *e, Type *hint)
     if (!res) {
         diag_error(e->loc, "operator `%s` cannot be applied to `%s` and `%s`",
                    ast_op_name(op), ty_str(l), ty_str(r));
+        mixed_numbers_note(e->lhs, l, e->rhs, r);
         res = ty_error();
     }
     return set(e, res);
@@ -206,8 +231,7 @@ static void check_field_inits(Node *e, Record *r, bool all_required)
             if (e->list.items[j]->name == fi->name)
                 diag_error(fi->loc, "field `%s` is given twice", fi->name);
         if (!f) {
-            diag_error(fi->name_loc.end ? fi->name_loc : fi->loc,
-                       "record `%s` has no field `%s`", r->name, fi->name);
+            no_such_field(fi, r, fi->name);
             sema_check_expr(fi->lhs, NULL);
             continue;
         }
@@ -231,7 +255,8 @@ static Type *check_record_lit(Node *e)
 {
     Symbol *s = sema_lookup(e->name);
     if (!s || s->kind != SYM_RECORD) {
-        diag_error(e->name_loc.end ? e->name_loc : e->loc, "unknown record type `%s`", e->name);
+        diag_error(e->name_loc.end ? e->name_loc : e->loc, "unknown record type `%s`%s", e->name,
+                   sema_suggest_name(e->name, SUG_RECORD));
         for (int i = 0; i < e->list.n; i++)
             sema_check_expr(e->list.items[i]->lhs, NULL);
         return set(e, ty_error());
@@ -255,8 +280,7 @@ static Type *check_field(Node *e)
         Field *f = record_field(t->rec, e->name);
         if (f)
             return set(e, f->ty);
-        diag_error(e->name_loc.end ? e->name_loc : e->loc, "record `%s` has no field `%s`",
-                   t->rec->name, e->name);
+        no_such_field(e, t->rec, e->name);
         return set(e, ty_error());
     }
     if (t->kind == TY_OPT && ty_resolve(t->elem)->kind == TY_RECORD)
@@ -278,7 +302,7 @@ static Type *check_opt_field(Node *e)
     Record *r = ty_resolve(t->elem)->rec;
     Field *f = record_field(r, e->name);
     if (!f) {
-        diag_error(e->name_loc.end ? e->name_loc : e->loc, "record `%s` has no field `%s`", r->name, e->name);
+        no_such_field(e, r, e->name);
         return set(e, ty_error());
     }
     return set(e, ty_opt(f->ty));
@@ -393,7 +417,9 @@ static Type *check_if(Node *e, Type *hint)
     Type *b = sema_check_expr(e->rhs, hint ? hint : a);
     Type *j = ty_join(a, b);
     if (!j) {
-        diag_error(e->loc, "`if` branches have different types: `%s` and `%s`", ty_str(a), ty_str(b));
+        diag_error(e->rhs->loc, "`if` and `else` have different types: expected `%s`, found `%s`",
+                   ty_str(a), ty_str(b));
+        diag_note(e->lhs->loc, "the `then` branch has type `%s`", ty_str(a));
         return set(e, ty_error());
     }
     return set(e, j);
@@ -469,10 +495,10 @@ static Type *check_builtin(Node *e, Builtin b)
             return set(e, r0->elem);
         } else {
             Type *a1 = arg_type(e, 1, a0);
-            if (ty_is_numeric(a0) && ty_is_numeric(a1))
-                return set(e, arith_result(OP_ADD, a0, a1));
-            if (!want(e, 1, a1, a0))
+            if (!want(e, 1, a1, a0)) {
+                mixed_numbers_note(arg(e, 0), a0, arg(e, 1), a1);
                 return set(e, ty_error());
+            }
             if (!ty_is_ordered(a0))
                 goto bad_arg;
             return set(e, a0);
@@ -592,7 +618,11 @@ static Type *check_fn_call(Node *e, Symbol *s)
         if (e->list.items[i]->name)
             diag_error(e->list.items[i]->loc, "`%s` takes no named arguments", s->name);
         Type *t = arg_type(e, i, s->params[i]);
-        want(e, i, t, s->params[i]);
+        if (!want(e, i, t, s->params[i]) && !ty_has_error(t) && !ty_has_error(s->params[i])) {
+            Node *p = s->decl->list.items[i];
+            if (p->lhs && p->lhs->kind == ND_PAT_NAME)
+                diag_note(p->loc, "parameter `%s` of `%s` is declared here", p->lhs->name, s->name);
+        }
     }
     if (s == S.current_fn && ty_has_var(s->ret)) {
         diag_error(e->loc, "recursive fn `%s` needs a declared return type", s->name);
@@ -613,7 +643,8 @@ static Type *check_call(Node *e)
             diag_error(e->lhs->loc, "`%s` is a step operator; it can only stand at the top of a step declaration `NAME = %s(...)`",
                        e->lhs->name, e->lhs->name);
         else
-            diag_error(e->lhs->loc, "use of undeclared function `%s`", e->lhs->name);
+            diag_error(e->lhs->loc, "use of undeclared function `%s`%s", e->lhs->name,
+                       sema_suggest_name(e->lhs->name, SUG_FN));
         for (int i = 0; i < e->list.n; i++)
             if (e->list.items[i]->lhs->kind != ND_LAMBDA)
                 arg_type(e, i, NULL);

@@ -18,6 +18,8 @@ typedef struct Sema {
     int next_local;
     Symbol **consts;          /* in evaluation order */
     int nconsts;
+    Symbol **const_chain;     /* the consts being checked, outermost first */
+    int nconst_chain;
     Symbol **fns;
     int nfns;
     Symbol *current_fn;
@@ -26,6 +28,18 @@ typedef struct Sema {
 } Sema;
 
 extern Sema S;
+
+/* "Did you mean": collect the closest candidate to a misspelt name. */
+typedef struct Suggest {
+    const char *name;
+    const char *best;
+    int dist;
+} Suggest;
+enum { SUG_VALUE = 1, SUG_FN = 2, SUG_STREAM = 4, SUG_RECORD = 8 };
+void sema_suggest_init(Suggest *sg, const char *name);
+void sema_suggest_try(Suggest *sg, const char *cand);
+const char *sema_did_you_mean(Suggest *sg);
+const char *sema_suggest_name(const char *name, unsigned what);
 
 Symbol *sema_new_symbol(SymKind kind, const char *name, Loc loc);
 void sema_declare_global(Symbol *s);
@@ -37,7 +51,7 @@ bool sema_expect(Node *e, Type *expected, Type *actual);
 void sema_bind_pattern(Node *p, Type *t);
 Type *sema_check_lambda(Node *lam, Type **ptypes, int n, Type *ret_hint, const char *what);
 Node *sema_callable_node(Node *arg, int n, const char *what);
-void sema_check_const(Symbol *s);
+void sema_check_const(Symbol *s, Node *use);
 int sema_builtin_min(Builtin b);
 int sema_builtin_max(Builtin b);
 

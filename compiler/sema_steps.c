@@ -65,8 +65,17 @@ static bool bind_args(Node *call, const char *op, int minpos, int maxpos,
             if (strcmp(options[k], arg->name) == 0)
                 known = true;
         if (!known) {
-            diag_error(arg->name_loc.end ? arg->name_loc : arg->loc,
-                       "unknown option `%s` for `%s`", arg->name, op);
+            Loc at = arg->name_loc.end ? arg->name_loc : arg->loc;
+            if (!options || !options[0]) {
+                diag_error(at, "unknown option `%s`: `%s` takes no options", arg->name, op);
+            } else {
+                const char *list = NULL;
+                for (int k = 0; options[k]; k++)
+                    list = !list ? arena_printf(S.arena, "`%s`", options[k])
+                                 : arena_printf(S.arena, "%s%s `%s`", list, options[k + 1] ? "," : " and",
+                                                options[k]);
+                diag_error(at, "unknown option `%s` for `%s`; it takes %s", arg->name, op, list);
+            }
             ok = false;
             continue;
         }
@@ -128,7 +137,8 @@ static bool resolve_stream(Node *e, PortRef *out, Type **item)
     }
     Symbol *s = sema_lookup(id->name);
     if (!s) {
-        diag_error(id->loc, "use of undeclared stream `%s`", id->name);
+        diag_error(id->loc, "use of undeclared stream `%s`%s", id->name,
+                   sema_suggest_name(id->name, SUG_STREAM));
         return false;
     }
     id->sym = s;
@@ -186,18 +196,36 @@ static bool one_upstream(Step *st, Node *e)
     return true;
 }
 
-/* The value type V of a keyed stream, or NULL after reporting. */
+/* The stream argument E as written: `xs` or `parts.trues`. */
+static const char *stream_text(Node *e)
+{
+    if (e->kind == ND_FIELD && e->lhs->kind == ND_IDENT)
+        return arena_printf(S.arena, "%s.%s", e->lhs->name, e->name);
+    return e->kind == ND_IDENT ? e->name : "stream";
+}
+
+/* The value type V of a keyed stream, or NULL after reporting; the note
+ * points at the step that makes the unkeyed stream. */
 static Type *keyed_value(Step *st, Node *e)
 {
     Type *v = ty_keyed_value(st->in_type);
     if (v)
         return v;
+    const char *name = stream_text(e);
     diag_error(e->loc, "`%s` needs a keyed stream of `(string, V)`, but `%s` carries `%s`",
-               step_kind_name(st->kind), e->kind == ND_IDENT ? e->name : "this stream",
-               ty_str(st->in_type));
-    diag_note(e->loc, "key the stream first, e.g. `keyed = key_on(%s, |x| ...)`",
-              e->kind == ND_IDENT ? e->name : "stream");
+               step_kind_name(st->kind), name, ty_str(st->in_type));
+    Node *up = st->ins[0].step->decl;
+    diag_note(up->name_loc.end ? up->name_loc : up->loc,
+              "`%s` is made here; key it first, e.g. `keyed = key_on(%s, |x| ...)`", up->name, name);
     return NULL;
+}
+
+/* The expression a lambda body yields: the last expression of a block. */
+static Node *result_expr(Node *body)
+{
+    while (body->kind == ND_BLOCK)
+        body = body->body;
+    return body;
 }
 
 /* ===================================================================
@@ -455,8 +483,8 @@ static Type *check_operator(Step *st, Node *call)
         if (st->kind == SK_FLATTEN) {
             Type *t = ty_resolve(st->in_type);
             if (t->kind != TY_LIST) {
-                diag_error(a.pos[0]->loc, "`flatten` needs a stream of lists, but it carries `%s`",
-                           ty_str(t));
+                diag_error(a.pos[0]->loc, "`flatten` needs a stream of lists, but `%s` carries `%s`",
+                           stream_text(a.pos[0]), ty_str(t));
                 return NULL;
             }
             return t->elem;
@@ -536,9 +564,10 @@ static Type *check_operator(Step *st, Node *call)
         st->state_type = s;
         if (st->kind == SK_FOLD_FINAL) {
             if (!ty_accepts(s, r) || ty_resolve(r)->kind == TY_OPT) {
-                diag_error(st->fn.lambda->body->loc,
+                diag_error(result_expr(st->fn.lambda->body)->loc,
                            "the folder of `fold_final` must return the state type `%s`, found `%s`",
                            ty_str(s), ty_str(r));
+                diag_note(init->loc, "the state type is the type of `init`");
                 return NULL;
             }
             return ty_pair(T(TY_STRING), s);
@@ -552,18 +581,20 @@ static Type *check_operator(Step *st, Node *call)
             return NULL;
         }
         Type *ns = ty_resolve(rr->elems[0]);
+        bool ok = true;
         if (ty_resolve(s)->kind != TY_OPT && ns->kind == TY_OPT) {
-            if (!ty_unify(ns->elem, s)) {
-                diag_error(st->fn.lambda->body->loc,
-                           "the new state must have the state type `%s` (or be none), found `%s`",
-                           ty_str(s), ty_str(ns));
-                return NULL;
-            }
-            st->state_opt_result = true;
-        } else if (!ty_unify(ns, s)) {
-            diag_error(st->fn.lambda->body->loc,
-                       "the new state must have the state type `%s` (or be none), found `%s`",
+            ok = ty_unify(ns->elem, s);
+            st->state_opt_result = ok;
+        } else {
+            ok = ty_unify(ns, s);
+        }
+        if (!ok) {
+            Node *res = result_expr(st->fn.lambda->body);
+            if (res->kind == ND_TUPLE && res->list.n == 2)
+                res = res->list.items[0];
+            diag_error(res->loc, "the new state must have the state type `%s` (or be none), found `%s`",
                        ty_str(s), ty_str(ns));
+            diag_note(init->loc, "the state type is the type of `init`");
             return NULL;
         }
         Type *out = rr->elems[1];
@@ -670,7 +701,12 @@ void sema_check_step(Node *decl)
             if (strcmp(call->lhs->name, step_names[k]) == 0)
                 break;
         if (k == SK_COUNT) {
-            diag_error(call->lhs->loc, "unknown step operator `%s`", call->lhs->name);
+            Suggest sg;
+            sema_suggest_init(&sg, call->lhs->name);
+            for (k = 0; k < SK_COUNT; k++)
+                sema_suggest_try(&sg, step_names[k]);
+            diag_error(call->lhs->loc, "unknown step operator `%s`%s", call->lhs->name,
+                       sema_did_you_mean(&sg));
         } else {
             st->kind = (StepKind)k;
             st->stateful = step_stateful[k];
@@ -696,8 +732,11 @@ void sema_check_graph(void)
     for (int i = 0; i < g->nsteps; i++)
         if (g->steps[i]->kind == SK_OUTPUT || g->steps[i]->kind == SK_INSPECT)
             has_out = true;
-    Loc at = g->prog->loc;
-    at.end = at.start;
+    Loc at = g->prog->name_loc;
+    if (!at.end) {
+        at = g->prog->loc;
+        at.end = at.start;
+    }
     if (g->ninputs == 0)
         diag_error(at, "dataflow `%s` has no input step; add one, e.g. `inp = input(testing([1, 2, 3]))`",
                    g->flow_name);

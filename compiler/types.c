@@ -111,6 +111,16 @@ bool ty_unify(Type *a, Type *b)
     b = ty_resolve(b);
     if (a == b)
         return true;
+    /* An unknown unified with an error becomes the error, so one mistake
+     * does not also leave "cannot infer the type" holes behind it. */
+    if (a->kind == TY_VAR && b->kind == TY_ERROR) {
+        a->link = b;
+        return true;
+    }
+    if (b->kind == TY_VAR && a->kind == TY_ERROR) {
+        b->link = a;
+        return true;
+    }
     if (a->kind == TY_ERROR || b->kind == TY_ERROR)
         return true;
     if (a->kind == TY_VAR) {
