@@ -1,5 +1,6 @@
 #!/bin/sh
-# tests/errors/run.sh - golden diagnostics for syntax and lexical errors.
+# tests/errors/run.sh - golden diagnostics for syntax, lexical and checker
+# errors (the checker's cases are named sema_*).
 #
 # Each NAME.flow here is a bad program; NAME.err is the exact stderr of
 #     NO_COLOR=1 flowc --check NAME.flow
