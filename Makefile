@@ -142,7 +142,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test run-test compile-test examples-test wordcount-test cli-test valgrind
+TEST_GROUPS := unit errors-test parse-test run-test compile-test examples-test wordcount-test cli-test valgrind
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; \

@@ -285,6 +285,7 @@ static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
             diag_fatal_noloc("cannot write %s: %s", path, strerror(errno));
             return 1;
         }
+        eo.c_path = to_stdout ? default_output(ir_arena, o->input, ".c") : path;
         emit_c(g, out, &eo);
         if (to_stdout ? fflush(out) != 0 : fclose(out) != 0) {
             diag_fatal_noloc("cannot write %s: %s", path, strerror(errno));
@@ -310,6 +311,7 @@ static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
         diag_fatal_noloc("cannot write %s: %s", cfile, strerror(errno));
         return 1;
     }
+    eo.c_path = cfile;
     emit_c(g, out, &eo);
     if (fclose(out) != 0) {
         unlink(cfile);
