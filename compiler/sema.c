@@ -439,6 +439,77 @@ static void resolve_record(Symbol *s)
     }
 }
 
+/* Does type T hold a value of record TARGET? Records on the way are
+ * pushed on PATH (so the cycle can be named); SEEN stops revisits. */
+static bool type_holds(Type *t, Record *target, Record **path, int *npath, Record **seen, int *nseen)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_LIST:
+    case TY_OPT:
+        return type_holds(t->elem, target, path, npath, seen, nseen);
+    case TY_TUPLE:
+        for (int i = 0; i < t->n; i++)
+            if (type_holds(t->elems[i], target, path, npath, seen, nseen))
+                return true;
+        return false;
+    case TY_RECORD: {
+        if (t->rec == target)
+            return true;
+        for (int i = 0; i < *nseen; i++)
+            if (seen[i] == t->rec)
+                return false;
+        seen[(*nseen)++] = t->rec;
+        path[(*npath)++] = t->rec;
+        for (int i = 0; i < t->rec->n; i++)
+            if (type_holds(t->rec->fields[i].ty, target, path, npath, seen, nseen))
+                return true;
+        (*npath)--;
+        return false;
+    }
+    default:
+        return false;
+    }
+}
+
+/* A record may not contain itself, directly or through other records,
+ * lists, tuples or optionals: values are printed and copied by value, and
+ * the emitter lays records out as C structs. One error per cycle. */
+static void check_record_cycles(void)
+{
+    int nrec = S.graph->nrecords;
+    Record **path = arena_alloc(S.arena, sizeof(Record *) * (size_t)(nrec + 1));
+    Record **seen = arena_alloc(S.arena, sizeof(Record *) * (size_t)(nrec + 1));
+    Record **reported = arena_alloc(S.arena, sizeof(Record *) * (size_t)(nrec + 1));
+    int nreported = 0;
+    for (int r = 0; r < nrec; r++) {
+        Record *rec = S.graph->records[r];
+        bool done = false;
+        for (int i = 0; i < nreported; i++)
+            if (reported[i] == rec)
+                done = true;
+        for (int f = 0; f < rec->n && !done; f++) {
+            int npath = 0, nseen = 0;
+            if (!type_holds(rec->fields[f].ty, rec, path, &npath, seen, &nseen))
+                continue;
+            const char *chain = arena_printf(S.arena, "`%s`", rec->name);
+            for (int i = 0; i < npath; i++) {
+                chain = arena_printf(S.arena, "%s -> `%s`", chain, path[i]->name);
+                reported[nreported++] = path[i];
+            }
+            if (npath)
+                diag_error(rec->fields[f].loc,
+                           "record `%s` contains itself through field `%s` (%s -> `%s`); recursive records are not supported",
+                           rec->name, rec->fields[f].name, chain, rec->name);
+            else
+                diag_error(rec->fields[f].loc,
+                           "record `%s` contains itself through field `%s`; recursive records are not supported",
+                           rec->name, rec->fields[f].name);
+            done = true;
+        }
+    }
+}
+
 static void resolve_signature(Symbol *s)
 {
     Node *d = s->decl;
@@ -573,6 +644,7 @@ bool sema_check(Node *prog, Arena *a)
             resolve_record(S.globals[i]);
             S.graph->records[S.graph->nrecords++] = S.globals[i]->rec;
         }
+    check_record_cycles();
     for (int i = 0; i < S.nglobals; i++)
         if (S.globals[i]->kind == SYM_FN || S.globals[i]->kind == SYM_EXTERN)
             resolve_signature(S.globals[i]);

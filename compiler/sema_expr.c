@@ -50,7 +50,6 @@ static bool is_step_operator(const char *name)
 #define STEP(kind, nm, stateful) nm,
 #include "steps.def"
 #undef STEP
-        "testing", "file",
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         if (strcmp(name, ops[i]) == 0)
@@ -228,8 +227,13 @@ static void check_field_inits(Node *e, Record *r, bool all_required)
         Node *fi = e->list.items[i];
         Field *f = record_field(r, fi->name);
         for (int j = 0; j < i; j++)
-            if (e->list.items[j]->name == fi->name)
-                diag_error(fi->loc, "field `%s` is given twice", fi->name);
+            if (e->list.items[j]->name == fi->name) {
+                Node *first = e->list.items[j];
+                diag_error(fi->name_loc.end ? fi->name_loc : fi->loc, "field `%s` is given twice", fi->name);
+                diag_note(first->name_loc.end ? first->name_loc : first->loc, "`%s` is first given here",
+                          fi->name);
+                break;
+            }
         if (!f) {
             no_such_field(fi, r, fi->name);
             sema_check_expr(fi->lhs, NULL);
@@ -639,12 +643,19 @@ static Type *check_call(Node *e)
     }
     Symbol *s = sema_lookup(e->lhs->name);
     if (!s) {
-        if (is_step_operator(e->lhs->name))
-            diag_error(e->lhs->loc, "`%s` is a step operator; it can only stand at the top of a step declaration `NAME = %s(...)`",
-                       e->lhs->name, e->lhs->name);
-        else
-            diag_error(e->lhs->loc, "use of undeclared function `%s`%s", e->lhs->name,
-                       sema_suggest_name(e->lhs->name, SUG_FN));
+        const char *nm = e->lhs->name;
+        if (is_step_operator(nm) || strcmp(nm, "testing") == 0 || strcmp(nm, "file") == 0) {
+            /* its arguments are streams and sources: checking them as
+             * expressions would only add noise */
+            if (is_step_operator(nm))
+                diag_error(e->lhs->loc, "`%s` is a step operator; it can only stand at the top of a step declaration `NAME = %s(...)`",
+                           nm, nm);
+            else
+                diag_error(e->lhs->loc, "`%s` is a source; it can only be passed to `input`, e.g. `NAME = input(%s(...))`",
+                           nm, nm);
+            return set(e, ty_error());
+        }
+        diag_error(e->lhs->loc, "use of undeclared function `%s`%s", nm, sema_suggest_name(nm, SUG_FN));
         for (int i = 0; i < e->list.n; i++)
             if (e->list.items[i]->lhs->kind != ND_LAMBDA)
                 arg_type(e, i, NULL);

@@ -33,14 +33,12 @@ const char *step_kind_name(StepKind k) { return step_names[k]; }
  * Arguments
  * =================================================================== */
 
-#define MAX_ARGS 32
-
 typedef struct Args {
     Node *call;
     const char *op;
-    Node *pos[MAX_ARGS];
+    Node **pos;                /* as many as the call has arguments */
     int npos;
-    Node *named[MAX_ARGS];     /* ND_ARG nodes with a name */
+    Node **named;              /* ND_ARG nodes with a name */
     int nnamed;
 } Args;
 
@@ -52,12 +50,14 @@ static bool bind_args(Node *call, const char *op, int minpos, int maxpos,
     memset(a, 0, sizeof *a);
     a->call = call;
     a->op = op;
+    size_t n = (size_t)(call->list.n ? call->list.n : 1);
+    a->pos = arena_alloc(S.arena, sizeof(Node *) * n);
+    a->named = arena_alloc(S.arena, sizeof(Node *) * n);
     bool ok = true;
     for (int i = 0; i < call->list.n; i++) {
         Node *arg = call->list.items[i];
         if (!arg->name) {
-            if (a->npos < MAX_ARGS)
-                a->pos[a->npos++] = arg->lhs;
+            a->pos[a->npos++] = arg->lhs;
             continue;
         }
         bool known = false;
@@ -84,8 +84,7 @@ static bool bind_args(Node *call, const char *op, int minpos, int maxpos,
                 diag_error(arg->loc, "option `%s` is given twice", arg->name);
                 ok = false;
             }
-        if (a->nnamed < MAX_ARGS)
-            a->named[a->nnamed++] = arg;
+        a->named[a->nnamed++] = arg;
     }
     if (a->npos < minpos || (maxpos >= 0 && a->npos > maxpos)) {
         if (maxpos == minpos)
@@ -375,23 +374,23 @@ static bool check_sink(Step *st, Node *e)
     const char *name = NULL;
     if (e->kind == ND_IDENT)
         name = e->name;
-    else if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT) {
+    else if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT)
         name = e->lhs->name;
-        if (e->list.n) {
-            diag_error(e->list.items[0]->loc, "`%s` takes no arguments", name);
-            return false;
-        }
+    SinkKind kind;
+    if (name && strcmp(name, "stdout") == 0)
+        kind = SINK_STDOUT;
+    else if (name && strcmp(name, "discard") == 0)
+        kind = SINK_DISCARD;
+    else {
+        diag_error(e->loc, "expected a sink: `stdout` or `discard`");
+        return false;
     }
-    if (name && strcmp(name, "stdout") == 0) {
-        st->sink = SINK_STDOUT;
-        return true;
+    if (e->kind == ND_CALL && e->list.n) {
+        diag_error(e->list.items[0]->loc, "`%s` takes no arguments", name);
+        return false;
     }
-    if (name && strcmp(name, "discard") == 0) {
-        st->sink = SINK_DISCARD;
-        return true;
-    }
-    diag_error(e->loc, "expected a sink: `stdout` or `discard`");
-    return false;
+    st->sink = kind;
+    return true;
 }
 
 /* ===================================================================
