@@ -37,7 +37,9 @@ done
 cd "$here"
 for f in *.flow; do
     name=${f%.flow}
-    if ! "$FLOWC" -S --no-version "$f" -o "$tmp/$name.c" 2>"$tmp/err"; then
+    # compile a copy inside $tmp so both #line file names are relative
+    cp "$f" "$tmp/$f"
+    if ! (cd "$tmp" && "$FLOWC" -S --no-version "$f" -o "$name.c") 2>"$tmp/err"; then
         echo "FAIL golden $name: flowc -S failed"; sed 's/^/    /' "$tmp/err"; fail=$((fail + 1)); continue
     fi
     if [ "${UPDATE:-}" = 1 ]; then
