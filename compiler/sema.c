@@ -307,6 +307,20 @@ void sema_bind_pattern(Node *p, Type *t)
     }
 }
 
+/* The names bound since local MARK (one parameter list or one pattern)
+ * must differ: `|a, a|` and `let (a, a) = ...` are errors. WHAT is
+ * "parameter" or "name". */
+void sema_check_unique_bindings(int mark, const char *what)
+{
+    for (int i = mark + 1; i < S.nlocals; i++)
+        for (int j = mark; j < i; j++)
+            if (S.locals[j]->name == S.locals[i]->name) {
+                diag_error(S.locals[i]->loc, "%s `%s` is bound twice", what, S.locals[i]->name);
+                diag_note(S.locals[j]->loc, "`%s` is first bound here", S.locals[i]->name);
+                break;
+            }
+}
+
 /* ===================================================================
  * Lambdas and callables
  * =================================================================== */
@@ -333,6 +347,7 @@ Type *sema_check_lambda(Node *lam, Type **ptypes, int n, Type *ret_hint, const c
         p->ty = t;
         sema_bind_pattern(p->lhs, t);
     }
+    sema_check_unique_bindings(mark, "parameter");
     Type *body = sema_check_expr(lam->body, ret_hint);
     S.nlocals = mark;
     return lam->ty = body;
@@ -542,6 +557,7 @@ static void check_fn_body(Symbol *s)
     int mark = S.nlocals;
     for (int i = 0; i < d->list.n; i++)
         sema_bind_pattern(d->list.items[i]->lhs, s->params[i]);
+    sema_check_unique_bindings(mark, "parameter");
     Symbol *saved = S.current_fn;
     S.current_fn = s;
     Type *body = sema_check_expr(d->body, s->ret);
@@ -611,7 +627,7 @@ static void finalize(Node *n)
         diag_error(n->loc, "cannot infer the type of this expression (`%s`); add a type annotation",
                    ty_str(n->ty));
         /* bind the rest to errors so one hole gives one message */
-        ty_unify(n->ty, ty_error());
+        ty_poison(n->ty);
     }
     finalize(n->lhs);
     finalize(n->rhs);

@@ -64,6 +64,10 @@ static bool is_step_operator(const char *name)
 static Type *check_ident(Node *e)
 {
     Symbol *s = sema_lookup(e->name);
+    if (!s && strcmp(e->name, "_") == 0) {
+        diag_error(e->loc, "`_` ignores a value; it cannot be read");
+        return set(e, ty_error());
+    }
     if (!s) {
         diag_error(e->loc, "use of undeclared name `%s`%s", e->name,
                    sema_suggest_name(e->name, SUG_VALUE));
@@ -405,7 +409,9 @@ static Type *check_block(Node *e, Type *hint)
     for (int i = 0; i < e->list.n; i++) {
         Node *let = e->list.items[i];
         Type *t = sema_check_expr(let->rhs, NULL);
+        int before = S.nlocals;
         sema_bind_pattern(let->lhs, t);
+        sema_check_unique_bindings(before, "name");
         let->ty = t;
     }
     Type *t = sema_check_expr(e->body, hint);

@@ -49,6 +49,7 @@ Type *sema_type_from_ann(Node *t);
 void sema_mismatch(Loc loc, Type *expected, Type *found);
 bool sema_expect(Node *e, Type *expected, Type *actual);
 void sema_bind_pattern(Node *p, Type *t);
+void sema_check_unique_bindings(int mark, const char *what);
 Type *sema_check_lambda(Node *lam, Type **ptypes, int n, Type *ret_hint, const char *what);
 Node *sema_callable_node(Node *arg, int n, const char *what);
 void sema_check_const(Symbol *s, Node *use);

@@ -311,6 +311,26 @@ Type *ty_keyed_value(Type *t)
     return NULL;
 }
 
+void ty_poison(Type *t)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_VAR:
+        t->link = ty_error();
+        return;
+    case TY_LIST:
+    case TY_OPT:
+        ty_poison(t->elem);
+        return;
+    case TY_TUPLE:
+        for (int i = 0; i < t->n; i++)
+            ty_poison(t->elems[i]);
+        return;
+    default:
+        return;
+    }
+}
+
 bool ty_equal(Type *a, Type *b)
 {
     a = ty_resolve(a);

@@ -86,6 +86,9 @@ Type *ty_keyed_value(Type *t);
 /* Holds strings or lists somewhere (needs deep copies to outlive a round). */
 bool ty_has_heap(Type *t);
 bool ty_equal(Type *a, Type *b);
+/* Bind every unbound variable in T to the error type (after reporting
+ * that T cannot be inferred, so the same hole is not reported again). */
+void ty_poison(Type *t);
 
 /* "int", "list<string>", "(string, int)", "int?", "Event". Arena string. */
 const char *ty_str(Type *t);
