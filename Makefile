@@ -17,7 +17,7 @@ LDLIBS_RT := -lpcre2-8 -lxxhash -lm
 
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := gcc make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
-                   clang libclang-rt-14-dev valgrind gawk python3
+                   clang libclang-rt-14-dev valgrind gawk python3 graphviz
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_OBJS   := $(patsubst runtime/src/%.c,$(BUILD)/rt/%.o,$(RT_SRCS))
@@ -142,7 +142,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test compile-test examples-test wordcount-test cli-test valgrind
+TEST_GROUPS := unit errors-test parse-test run-test compile-test examples-test wordcount-test cli-test valgrind graph-test
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; \
@@ -219,6 +219,12 @@ fuzz: $(FUZZ_DIR)/fuzz_parse
 .PHONY: errors-test
 errors-test: $(FLOWC)
 	FLOWC=$(abspath $(FLOWC)) sh tests/errors/run.sh
+
+# tests/graph/: `flowc --graph=mermaid|dot` golden output, and the DOT of
+# every example and tests/run program rendered by Graphviz.
+.PHONY: graph-test
+graph-test: $(FLOWC)
+	FLOWC=$(abspath $(FLOWC)) sh tests/graph/run.sh
 
 # tests/parse/: valid programs and their `flowc --emit=ast` output.
 .PHONY: parse-test

@@ -41,4 +41,12 @@ typedef struct EmitOptions {
 /* emit_c.c: write the C translation unit for G to OUT. */
 void emit_c(struct Graph *g, FILE *out, const EmitOptions *opt);
 
+typedef enum GraphFormat {
+    GRAPH_MERMAID,   // --graph=mermaid (the default of --graph)
+    GRAPH_DOT,       // --graph=dot (Graphviz)
+} GraphFormat;
+
+/* emit_graph.c: draw G's steps and edges (ports, item types, keyed) to OUT. */
+void emit_graph(struct Graph *g, FILE *out, GraphFormat fmt);
+
 #endif

@@ -38,6 +38,7 @@ typedef enum Mode {
     MODE_C,       // -S / --emit-c / --emit=c
     MODE_CHECK,   // --check
     MODE_AST,     // --emit=ast
+    MODE_GRAPH,   // --graph[=mermaid|dot]
 } Mode;
 
 typedef struct Options {
@@ -46,6 +47,7 @@ typedef struct Options {
     const char *output;       // -o, or NULL for the default
     bool line_directives;
     bool no_version;
+    GraphFormat graph;        // --graph's format
 } Options;
 
 static const char usage_text[] =
@@ -59,6 +61,7 @@ static const char usage_text[] =
     "  -c                       compile to an object file (default FILE.o)\n"
     "  --check                  parse and check only\n"
     "  --emit=ast|c|obj|exe     choose the output; ast prints the syntax tree\n"
+    "  --graph[=mermaid|dot]    print the dataflow graph (default mermaid)\n"
     "  -P, --no-line-directives omit #line directives from the C\n"
     "  --no-version             omit the version from the C banner\n"
     "  -fmax-errors=N           stop printing after N errors (0: no limit)\n"
@@ -107,6 +110,14 @@ static int parse_args(int argc, char **argv, Options *o)
             o->mode = MODE_CHECK;
         } else if (strcmp(a, "--emit=ast") == 0) {
             o->mode = MODE_AST;
+        } else if (strcmp(a, "--graph") == 0 || strcmp(a, "--graph=mermaid") == 0) {
+            o->mode = MODE_GRAPH;
+            o->graph = GRAPH_MERMAID;
+        } else if (strcmp(a, "--graph=dot") == 0) {
+            o->mode = MODE_GRAPH;
+            o->graph = GRAPH_DOT;
+        } else if (strncmp(a, "--graph=", 8) == 0) {
+            return usage_error("unknown graph format in '%s' (expected mermaid or dot)", a);
         } else if (strncmp(a, "--emit=", 7) == 0) {
             return usage_error("unknown output kind in '%s' (expected ast, c, obj or exe)", a);
         } else if (strcmp(a, "-P") == 0 || strcmp(a, "--no-line-directives") == 0) {
@@ -271,6 +282,20 @@ static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
     struct Graph *g = lower_program(prog, ir_arena);
     if (diag_error_count())
         return 1;
+    if (o->mode == MODE_GRAPH) {
+        bool to_stdout = !o->output || strcmp(o->output, "-") == 0;
+        FILE *out = to_stdout ? stdout : fopen(o->output, "w");
+        if (!out) {
+            diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
+            return 1;
+        }
+        emit_graph(g, out, o->graph);
+        if (to_stdout ? fflush(out) != 0 : fclose(out) != 0) {
+            diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
+            return 1;
+        }
+        return 0;
+    }
     EmitOptions eo = {
         .source_path = o->input,
         .line_directives = o->line_directives,
