@@ -52,12 +52,24 @@ static bool buffered(Step *s) { return s->kind != SK_INPUT && !direct(s); }
 static bool grouped(Step *s)
 {
     return s->kind == SK_STATEFUL_MAP || s->kind == SK_STATEFUL_FLAT_MAP || s->kind == SK_COLLECT ||
-           s->kind == SK_BATCH;
+           s->kind == SK_BATCH || s->kind == SK_STATEFUL || s->kind == SK_JOIN;
 }
 
 static bool has_item_fn(Step *s)
 {
     return s->kind != SK_INPUT && s->kind != SK_MERGE && !grouped(s);
+}
+
+/* The item type on input port P (join's sides differ). */
+static const char *port_ty(Emit *E, Step *s, int p)
+{
+    return ctn(E, s->in_types ? s->in_types[p] : s->in_type);
+}
+
+/* Steps that remember which keys an activation touched, to reschedule them. */
+static bool has_touched(Step *s)
+{
+    return s->kind == SK_COLLECT || s->kind == SK_BATCH || s->kind == SK_STATEFUL;
 }
 
 /* ===================================================================
@@ -87,8 +99,8 @@ static void declare_step(Emit *E, Step *s)
     if (buffered(s)) {
         for (int p = 0; p < s->nins; p++) {
             fprintf(E->fields, "    struct {\n        %s *v;\n        size_t n, cap;\n    } %s_in%d;\n",
-                    in_ty(E, s), s->id, p);
-            fprintf(E->protos, "static inline void %s_%s_push%d(%s_flow *f, %s x);\n", P, s->id, p, P, in_ty(E, s));
+                    port_ty(E, s, p), s->id, p);
+            fprintf(E->protos, "static inline void %s_%s_push%d(%s_flow *f, %s x);\n", P, s->id, p, P, port_ty(E, s, p));
             fprintf(E->fini, "    flow_free(f->%s_in%d.v, f->%s_in%d.cap * sizeof f->%s_in%d.v[0]);\n", s->id, p,
                     s->id, p, s->id, p);
         }
@@ -109,7 +121,21 @@ static void declare_state(Emit *E, Step *s)
 {
     const char *P = E->P;
     Type *v = s->kind == SK_COUNT_FINAL ? NULL : ty_keyed_value(s->in_type);
+    if (has_touched(s)) {
+        fprintf(E->fields, "    uint32_t *%s_touched;\n    size_t %s_ntouched, %s_touched_cap;\n", s->id, s->id, s->id);
+        fprintf(E->fini, "    flow_free(f->%s_touched, f->%s_touched_cap * sizeof(uint32_t));\n", s->id, s->id);
+    }
     switch (s->kind) {
+    case SK_JOIN:
+        fprintf(E->types, "/* step %s: per-key state: the values seen on each side */\n", s->id);
+        for (int i = 0; i < s->nins; i++)
+            fprintf(E->types, "typedef struct %s_%s_slot%d {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot%d;\n",
+                    P, s->id, i, ctn(E, ty_keyed_value(s->in_types[i])), P, s->id, i);
+        fprintf(E->types, "typedef struct %s_%s_state {\n", P, s->id);
+        for (int i = 0; i < s->nins; i++)
+            fprintf(E->types, "    %s_%s_slot%d *s%d;\n    int64_t n%d;\n    size_t cap%d;\n", P, s->id, i, i, i, i);
+        fprintf(E->types, "} %s_%s_state;\n\n", P, s->id);
+        break;
     case SK_COLLECT:
     case SK_BATCH:
         fprintf(E->types, "/* step %s: one collected item and the memory it owns */\n", s->id);
@@ -121,8 +147,6 @@ static void declare_state(Emit *E, Step *s)
                 "    flow_time timeout_at;\n} %s_%s_state;\n\n",
                 P, s->id, P, s->id, P, s->id);
         fprintf(E->fields, "    int64_t %s_timeout;\n    int64_t %s_max;\n", s->id, s->id);
-        fprintf(E->fields, "    uint32_t *%s_touched;\n    size_t %s_ntouched, %s_touched_cap;\n", s->id, s->id, s->id);
-        fprintf(E->fini, "    flow_free(f->%s_touched, f->%s_touched_cap * sizeof(uint32_t));\n", s->id, s->id);
         break;
     case SK_COUNT_FINAL:
         fprintf(E->types, "/* step %s: per-key state */\ntypedef struct %s_%s_state {\n    int64_t n;\n} %s_%s_state;\n\n",
@@ -131,8 +155,9 @@ static void declare_state(Emit *E, Step *s)
     default:
         fprintf(E->types,
                 "/* step %s: per-key state and the memory it owns */\ntypedef struct %s_%s_state {\n    %s st;\n"
-                "    void *mem;\n    size_t sz;\n} %s_%s_state;\n\n",
-                s->id, P, s->id, ctn(E, s->state_type), P, s->id);
+                "    void *mem;\n    size_t sz;%s\n} %s_%s_state;\n\n",
+                s->id, P, s->id, ctn(E, s->state_type),
+                s->kind == SK_STATEFUL ? "\n    bool live;   /* false once a callback returned none */" : "", P, s->id);
         break;
     }
     /* drop: free what a live state owns (at free time) */
@@ -141,6 +166,11 @@ static void declare_state(Emit *E, Step *s)
     if (s->kind == SK_COLLECT || s->kind == SK_BATCH) {
         fprintf(E->code, "    for (int64_t i = 0; i < s->n; i++)\n        flow_free(s->items[i].mem, s->items[i].sz);\n");
         fprintf(E->code, "    flow_free(s->items, s->cap * sizeof s->items[0]);\n");
+    } else if (s->kind == SK_JOIN) {
+        for (int i = 0; i < s->nins; i++) {
+            fprintf(E->code, "    for (int64_t i = 0; i < s->n%d; i++)\n        flow_free(s->s%d[i].mem, s->s%d[i].sz);\n", i, i, i);
+            fprintf(E->code, "    flow_free(s->s%d, s->cap%d * sizeof s->s%d[0]);\n", i, i, i);
+        }
     } else if (s->kind == SK_COUNT_FINAL) {
         fprintf(E->code, "    (void)s;\n");
     } else {
@@ -156,7 +186,7 @@ static void emit_push_fns(Emit *E, Step *s)
     if (!buffered(s))
         return;
     for (int p = 0; p < s->nins; p++) {
-        fprintf(E->code, "static inline void %s_%s_push%d(%s_flow *f, %s x)\n{\n", E->P, s->id, p, E->P, in_ty(E, s));
+        fprintf(E->code, "static inline void %s_%s_push%d(%s_flow *f, %s x)\n{\n", E->P, s->id, p, E->P, port_ty(E, s, p));
         fprintf(E->code, "    if (f->%s_in%d.n == f->%s_in%d.cap)\n", s->id, p, s->id, p);
         fprintf(E->code,
                 "        flow_vec_grow((void **)&f->%s_in%d.v, &f->%s_in%d.cap, sizeof f->%s_in%d.v[0], f->%s_in%d.n + 1);\n",
@@ -392,6 +422,29 @@ static const char *eof_cond(Emit *E, Step *s)
     return c;
 }
 
+/* Statements: remember that the activation touched key ID (for rescheduling). */
+static void emit_touch(Emit *E, Step *s, const char *id)
+{
+    emit_line(E, "if (f->%s_ntouched == 0 || f->%s_touched[f->%s_ntouched - 1] != %s) {", s->id, s->id, s->id, id);
+    emit_line(E, "    if (f->%s_ntouched == f->%s_touched_cap)", s->id, s->id);
+    emit_line(E, "        flow_vec_grow((void **)&f->%s_touched, &f->%s_touched_cap, sizeof(uint32_t), f->%s_ntouched + 1);",
+              s->id, s->id, s->id);
+    emit_line(E, "    f->%s_touched[f->%s_ntouched++] = %s;", s->id, s->id, id);
+    emit_line(E, "}");
+}
+
+/* Statements: sort buffered input port 0 by key into `order` (n items). */
+static void emit_sort_prologue(Emit *E, Step *s, const char *items)
+{
+    emit_line(E, "if (f->%s_order_cap < n)", s->id);
+    emit_line(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", s->id, s->id);
+    emit_line(E, "uint32_t *order = f->%s_order;", s->id);
+    emit_line(E, "if (n > 1)");
+    emit_line(E, "    flow_sort_by_key(%s, n, sizeof %s[0], order);", items, items);
+    emit_line(E, "else");
+    emit_line(E, "    order[0] = 0;");
+}
+
 /* collect / batch: emit KEY's list (id in variable `id`) and drop its state. */
 static void emit_collect_flush_fn(Emit *E, Step *s)
 {
@@ -426,13 +479,7 @@ static void emit_run_grouped(Emit *E, Step *s)
     emit_line(E, "if (n) {");
     E->indent++;
     emit_line(E, "%s *items = f->%s_in0.v;", in_ty(E, s), s->id);
-    emit_line(E, "if (f->%s_order_cap < n)", s->id);
-    emit_line(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", s->id, s->id);
-    emit_line(E, "uint32_t *order = f->%s_order;", s->id);
-    emit_line(E, "if (n > 1)");
-    emit_line(E, "    flow_sort_by_key(items, n, sizeof items[0], order);");
-    emit_line(E, "else");
-    emit_line(E, "    order[0] = 0;");
+    emit_sort_prologue(E, s, "items");
     emit_line(E, "uint32_t id = FLOW_NO_ENTRY;");
     emit_line(E, "flow_str key = { NULL, 0 };");
     emit_line(E, "for (size_t k = 0; k < n; k++) {");
@@ -454,12 +501,7 @@ static void emit_run_grouped(Emit *E, Step *s)
         emit_line(E, "s->n++;");
         emit_line(E, "if (__builtin_add_overflow(f->rt->now, f->%s_timeout, &s->timeout_at))", s->id);
         emit_line(E, "    s->timeout_at = FLOW_TIME_MAX;");
-        emit_line(E, "if (f->%s_ntouched == 0 || f->%s_touched[f->%s_ntouched - 1] != id) {", s->id, s->id, s->id);
-        emit_line(E, "    if (f->%s_ntouched == f->%s_touched_cap)", s->id, s->id);
-        emit_line(E, "        flow_vec_grow((void **)&f->%s_touched, &f->%s_touched_cap, sizeof(uint32_t), f->%s_ntouched + 1);",
-                  s->id, s->id, s->id);
-        emit_line(E, "    f->%s_touched[f->%s_ntouched++] = id;", s->id, s->id);
-        emit_line(E, "}");
+        emit_touch(E, s, "id");
         emit_line(E, "if (s->n >= f->%s_max) {", s->id);
         emit_line(E, "    %s_%s_flush(f, id);", P, s->id);
         emit_line(E, "    id = FLOW_NO_ENTRY;");
@@ -548,6 +590,280 @@ static void emit_run_grouped(Emit *E, Step *s)
         emit_line(E, "}");
         emit_line(E, "f->%s_ntouched = 0;", s->id);
     }
+}
+
+/* Statements after a StatefulLogic callback C returned R for the state of
+ * `s`: keep the new state, or mark the logic dead when it returned none;
+ * then send each output as (KEY, w). */
+static void emit_logic_result(Emit *E, Step *s, Callable *c, const char *r, const char *key)
+{
+    Type *st = s->state_type;
+    Type *rt = ty_resolve(c->ret);
+    bool opt = ty_resolve(rt->elems[0])->kind == TY_OPT && ty_resolve(st)->kind != TY_OPT;
+    const char *nsv = estrf(E, opt ? "%s.f0.v" : "%s.f0", r);
+    if (opt) {
+        emit_line(E, "if (%s.f0.has) {", r);
+        E->indent++;
+    }
+    defer_free(E, "s->mem", "s->sz");
+    emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
+    if (opt) {
+        E->indent--;
+        emit_line(E, "} else {");
+        E->indent++;
+        defer_free(E, "s->mem", "s->sz");
+        emit_line(E, "s->mem = NULL;");
+        emit_line(E, "s->sz = 0;");
+        emit_line(E, "s->live = false;");
+        E->indent--;
+        emit_line(E, "}");
+    }
+    Type *ot = ty_resolve(s->out_type)->elems[1];
+    Type *lt = ty_resolve(rt->elems[1]);
+    emit_line(E, "for (int64_t i = 0; i < %s.f1.n; i++)", r);
+    E->indent++;
+    emit_send(E, s, 0, estrf(E, "((%s){ %s, %s })", out_ty(E, s), key,
+                             coerce_value(E, estrf(E, "%s.f1.v[i]", r), lt->elem, ot)));
+    E->indent--;
+}
+
+/* stateful: SEMANTICS.md 3.3 — items grouped by key (a key's logic is
+ * dropped only if none is left at the end of its group), then due
+ * notifications in key order, then EOF, then notify_at for touched keys
+ * (a none from notify_at keeps an earlier time: Bytewax's quirk). */
+static void emit_run_stateful(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    Type *st = s->state_type;
+    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
+    emit_line(E, "if (n) {");
+    E->indent++;
+    emit_line(E, "%s *items = f->%s_in0.v;", in_ty(E, s), s->id);
+    emit_sort_prologue(E, s, "items");
+    emit_line(E, "uint32_t id = FLOW_NO_ENTRY;");
+    emit_line(E, "flow_str key = { NULL, 0 };");
+    emit_line(E, "for (size_t k = 0; k <= n; k++) {");
+    E->indent++;
+    emit_line(E, "if (k < n && id != FLOW_NO_ENTRY && flow_str_eq(items[order[k]].f0, key))");
+    emit_line(E, "    goto same_key;");
+    emit_line(E, "if (id != FLOW_NO_ENTRY && !((%s_%s_state *)flow_table_value(f->%s_tab, id))->live)", P, s->id, s->id);
+    emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
+    emit_line(E, "if (k == n)");
+    emit_line(E, "    break;");
+    emit_line(E, "key = items[order[k]].f0;");
+    emit_line(E, "id = flow_table_upsert(f->%s_tab, key, NULL);", s->id);
+    emit_touch(E, s, "id");
+    E->indent--;
+    emit_line(E, "same_key:;");
+    E->indent++;
+    emit_line(E, "%s x = items[order[k]];", in_ty(E, s));
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+    emit_line(E, "if (!s->live) {");
+    E->indent++;
+    const char *init = emit_coerce(E, s->init, st);
+    emit_own(E, st, "s->st", init, "s->mem", "s->sz");
+    emit_line(E, "s->live = true;");
+    E->indent--;
+    emit_line(E, "}");
+    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", "x.f1"), "x.f0");
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+    E->indent--;
+    emit_line(E, "}");
+
+    /* notifications that were due at the start of this activation */
+    emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
+    emit_line(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
+    E->indent++;
+    emit_line(E, "const uint32_t *ids;");
+    emit_line(E, "size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", s->id);
+    emit_line(E, "for (size_t k = 0; k < nd; k++) {");
+    E->indent++;
+    emit_line(E, "uint32_t id = ids[k];");
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+    emit_line(E, "flow_str key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, id));", s->id);
+    if (s->on_notify.lambda) {
+        const char *r = new_tmp(E);
+        emit_line(E, "%s %s = %s_%s_on_notify(f, \"%s\", s->st);", ctn(E, s->on_notify.ret), r, P, s->id, s->id);
+        emit_logic_result(E, s, &s->on_notify, r, "key");
+    }
+    emit_line(E, "(void)key;");
+    emit_line(E, "if (!s->live)");
+    emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
+    emit_line(E, "else");
+    E->indent++;
+    emit_touch(E, s, "id");
+    E->indent--;
+    E->indent--;
+    emit_line(E, "}");
+    E->indent--;
+    emit_line(E, "}");
+
+    /* EOF: on_eof for every live key, keys ascending */
+    emit_line(E, "if (%s) {", eof_cond(E, s));
+    E->indent++;
+    emit_line(E, "f->%s_eof = true;", s->id);
+    if (s->on_eof.lambda) {
+        emit_line(E, "const uint32_t *ids;");
+        emit_line(E, "size_t ne = flow_table_sorted(f->%s_tab, &ids);", s->id);
+        emit_line(E, "for (size_t k = 0; k < ne; k++) {");
+        E->indent++;
+        emit_line(E, "uint32_t id = ids[k];");
+        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+        emit_line(E, "flow_str key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, id));", s->id);
+        const char *r = new_tmp(E);
+        emit_line(E, "%s %s = %s_%s_on_eof(f, \"%s\", s->st);", ctn(E, s->on_eof.ret), r, P, s->id, s->id);
+        emit_logic_result(E, s, &s->on_eof, r, "key");
+        emit_line(E, "if (!s->live)");
+        emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
+        emit_line(E, "else");
+        E->indent++;
+        emit_touch(E, s, "id");
+        E->indent--;
+        E->indent--;
+        emit_line(E, "}");
+    }
+    E->indent--;
+    emit_line(E, "}");
+
+    /* reschedule touched keys */
+    emit_line(E, "for (size_t k = 0; k < f->%s_ntouched; k++) {", s->id);
+    E->indent++;
+    emit_line(E, "uint32_t id = f->%s_touched[k];", s->id);
+    if (s->notify_at.lambda) {
+        emit_line(E, "if (!flow_table_live(f->%s_tab, id))", s->id);
+        emit_line(E, "    continue;");
+        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+        const char *r = new_tmp(E);
+        Type *ot = ty_opt(ty_prim(TY_TIMESTAMP));
+        emit_line(E, "%s %s = %s;", ctn(E, ot), r,
+                  coerce_value(E, estrf(E, "%s_%s_notify_at(f, \"%s\", s->st)", P, s->id, s->id), s->notify_at.ret, ot));
+        emit_line(E, "if (%s.has)", r);
+        emit_line(E, "    flow_table_set_timer(f->%s_tab, id, %s.v);", s->id, r);
+    } else {
+        emit_line(E, "(void)id;");
+    }
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "f->%s_ntouched = 0;", s->id);
+}
+
+/* Statements: send every row of join state `s` for key KEY (the cartesian
+ * product of the sides, an empty side giving one none; side 0 slowest). */
+static void emit_join_rows(Emit *E, Step *s, const char *key)
+{
+    Type *row = ty_resolve(ty_resolve(s->out_type)->elems[1]);
+    for (int i = 0; i < s->nins; i++) {
+        emit_line(E, "for (int64_t i%d = 0; i%d < (s->n%d ? s->n%d : 1); i%d++) {", i, i, i, i, i);
+        E->indent++;
+    }
+    emit_line(E, "%s r;", ctn(E, row));
+    for (int i = 0; i < s->nins; i++) {
+        if (s->emit_mode == JOIN_COMPLETE)
+            emit_line(E, "r.f%d = s->s%d[i%d].v;", i, i, i);
+        else
+            emit_line(E, "r.f%d = s->n%d ? (%s){ .has = true, .v = s->s%d[i%d].v } : (%s){ .has = false };", i, i,
+                      ctn(E, row->elems[i]), i, i, ctn(E, row->elems[i]));
+    }
+    emit_send(E, s, 0, estrf(E, "((%s){ %s, r })", out_ty(E, s), key));
+    for (int i = 0; i < s->nins; i++) {
+        E->indent--;
+        emit_line(E, "}");
+    }
+}
+
+/* join: SEMANTICS.md 3.7. The sides are merged in argument order, grouped
+ * by key (stable), inserted by insert_mode, emitted by emit_mode. */
+static void emit_run_join(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    emit_line(E, "size_t n = 0;");
+    for (int i = 0; i < s->nins; i++)
+        emit_line(E, "n += f->%s_in%d.n;", s->id, i);
+    emit_line(E, "if (n) {");
+    E->indent++;
+    emit_line(E, "struct { flow_str k; uint32_t side, idx; } *items = flow_arena_alloc(&f->rt->arena, sizeof *items * n);");
+    emit_line(E, "size_t m = 0;");
+    for (int i = 0; i < s->nins; i++) {
+        emit_line(E, "for (size_t j = 0; j < f->%s_in%d.n; j++, m++) {", s->id, i);
+        emit_line(E, "    items[m].k = f->%s_in%d.v[j].f0;", s->id, i);
+        emit_line(E, "    items[m].side = %d;", i);
+        emit_line(E, "    items[m].idx = (uint32_t)j;");
+        emit_line(E, "}");
+    }
+    emit_sort_prologue(E, s, "items");
+    emit_line(E, "for (size_t k = 0; k < n; k++) {");
+    E->indent++;
+    emit_line(E, "flow_str key = items[order[k]].k;");
+    emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, key, NULL);", s->id);
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+    emit_line(E, "switch (items[order[k]].side) {");
+    for (int i = 0; i < s->nins; i++) {
+        Type *v = ty_keyed_value(s->in_types[i]);
+        emit_line(E, "case %d: {", i);
+        E->indent++;
+        emit_line(E, "%s v = f->%s_in%d.v[items[order[k]].idx].f1;", ctn(E, v), s->id, i);
+        if (s->insert_mode == JOIN_FIRST) {
+            emit_line(E, "if (s->n%d)", i);
+            emit_line(E, "    break;");
+        } else if (s->insert_mode == JOIN_LAST) {
+            emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
+            emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
+            emit_line(E, "s->n%d = 0;", i);
+        }
+        emit_line(E, "if (s->n%d == (int64_t)s->cap%d) {", i, i);
+        emit_line(E, "    size_t nc = s->cap%d ? s->cap%d * 2 : 2;", i, i);
+        emit_line(E, "    s->s%d = flow_realloc(s->s%d, s->cap%d * sizeof s->s%d[0], nc * sizeof s->s%d[0]);", i, i, i, i, i);
+        emit_line(E, "    s->cap%d = nc;", i);
+        emit_line(E, "}");
+        emit_own(E, v, estrf(E, "s->s%d[s->n%d].v", i, i), "v", estrf(E, "s->s%d[s->n%d].mem", i, i),
+                 estrf(E, "s->s%d[s->n%d].sz", i, i));
+        emit_line(E, "s->n%d++;", i);
+        emit_line(E, "break;");
+        E->indent--;
+        emit_line(E, "}");
+    }
+    emit_line(E, "}");
+    if (s->emit_mode == JOIN_RUNNING) {
+        emit_join_rows(E, s, "key");
+    } else if (s->emit_mode == JOIN_COMPLETE) {
+        char *all = estrf(E, "s->n0");
+        for (int i = 1; i < s->nins; i++)
+            all = estrf(E, "%s && s->n%d", all, i);
+        emit_line(E, "if (%s) {", all);
+        E->indent++;
+        emit_join_rows(E, s, "key");
+        for (int i = 0; i < s->nins; i++) {
+            emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
+            emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
+            emit_line(E, "%s_dead(f, s->s%d, s->cap%d * sizeof s->s%d[0]);", P, i, i, i);
+        }
+        emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
+        E->indent--;
+        emit_line(E, "}");
+    }
+    E->indent--;
+    emit_line(E, "}");
+    for (int i = 0; i < s->nins; i++)
+        emit_line(E, "f->%s_in%d.n = 0;", s->id, i);
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "if (%s) {", eof_cond(E, s));
+    E->indent++;
+    emit_line(E, "f->%s_eof = true;", s->id);
+    if (s->emit_mode == JOIN_FINAL) {
+        emit_line(E, "const uint32_t *ids;");
+        emit_line(E, "size_t ne = flow_table_sorted(f->%s_tab, &ids);", s->id);
+        emit_line(E, "for (size_t k = 0; k < ne; k++) {");
+        E->indent++;
+        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, ids[k]);", P, s->id, s->id);
+        emit_join_rows(E, s, estrf(E, "flow_table_key(f->%s_tab, ids[k])", s->id));
+        E->indent--;
+        emit_line(E, "}");
+    }
+    E->indent--;
+    emit_line(E, "}");
 }
 
 /* Inputs: poll one batch. */
@@ -648,6 +964,12 @@ static void emit_step(Emit *E, Step *s)
 
     if (s->fn.lambda)
         emit_lambda(E, s->fn.lambda, estrf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    if (s->on_notify.lambda)
+        emit_lambda(E, s->on_notify.lambda, estrf(E, "%s_%s_on_notify", P, s->id), s->on_notify.ret);
+    if (s->on_eof.lambda)
+        emit_lambda(E, s->on_eof.lambda, estrf(E, "%s_%s_on_eof", P, s->id), s->on_eof.ret);
+    if (s->notify_at.lambda)
+        emit_lambda(E, s->notify_at.lambda, estrf(E, "%s_%s_notify_at", P, s->id), s->notify_at.ret);
     if (s->stateful)
         declare_state(E, s);
     if (s->kind == SK_INPUT)
@@ -680,6 +1002,10 @@ static void emit_step(Emit *E, Step *s)
     E->indent = 1;
     if (s->kind == SK_INPUT) {
         emit_run_input(E, s);
+    } else if (s->kind == SK_STATEFUL) {
+        emit_run_stateful(E, s);
+    } else if (s->kind == SK_JOIN) {
+        emit_run_join(E, s);
     } else if (grouped(s)) {
         emit_run_grouped(E, s);
     } else if (is_final(s)) {
@@ -817,21 +1143,29 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     /* the round, run, new, free */
     FILE *c = E->code;
     fprintf(c, "/* One round: every step, in declaration order (SEMANTICS.md 1.3). */\n");
-    fprintf(c, "static void %s_round(%s_flow *f)\n{\n    flow_rt_round_begin(f->rt);\n", P, P);
-    for (int i = 0; i < g->nsteps; i++)
-        if (!g->steps[i]->fused && g->steps[i]->kind != SK_OUTPUT + 1000)
-            if (!(g->steps[i]->kind != SK_INPUT && direct(g->steps[i]) && !is_final(g->steps[i])))
-                fprintf(c, "    %s_%s_run(f);\n", P, g->steps[i]->id);
+    fprintf(c, "/* POLL false: a round in which no input is polled (epoch interval 0). */\n");
+    fprintf(c, "static void %s_round(%s_flow *f, bool poll)\n{\n    flow_rt_round_begin(f->rt);\n", P, P);
+    for (int i = 0; i < g->nsteps; i++) {
+        Step *st = g->steps[i];
+        if (st->fused)
+            continue;
+        if (st->kind == SK_INPUT)
+            fprintf(c, "    if (poll)\n        %s_%s_run(f);\n", P, st->id);
+        else
+            fprintf(c, "    %s_%s_run(f);\n", P, st->id);
+    }
     fprintf(c, "    for (size_t i = 0; i < f->dead_n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
     fprintf(c, "    f->dead_n = 0;\n    flow_rt_round_end(f->rt);\n}\n\n");
 
     fprintf(c, "/* Run the dataflow to the end of its inputs. Returns 0. */\n");
-    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (;;) {\n        %s_round(f);\n        if (", P, P, P);
+    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (;;) {\n        %s_round(f, true);\n        if (", P, P, P);
     if (g->ninputs == 0)
         fprintf(c, "true");
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
-    fprintf(c, ")\n            return 0;\n    }\n}\n\n");
+    fprintf(c, ")\n            return 0;\n");
+    fprintf(c, "        if (f->rt->epoch_interval == 0)\n            %s_round(f, false);\n", P);
+    fprintf(c, "    }\n}\n\n");
 
     /* assemble */
     for (int i = 0; i < 7; i++)

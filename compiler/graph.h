@@ -22,6 +22,9 @@ typedef enum StepKind {
 
 typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES } SourceKind;
 typedef enum SinkKind { SINK_STDOUT, SINK_DISCARD } SinkKind;
+/* join's modes (Bytewax's JoinInsertMode / JoinEmitMode) */
+enum { JOIN_FIRST, JOIN_LAST, JOIN_PRODUCT };
+enum { JOIN_COMPLETE, JOIN_FINAL, JOIN_RUNNING };
 
 typedef struct Step Step;
 
@@ -60,7 +63,13 @@ struct Step {
     int nouts;              // number of output ports
 
     /* operator arguments */
-    Callable fn;            // the main function (map's mapper, key_on's key, ...)
+    Callable fn;            // the main function (map's mapper, key_on's key, stateful's on_item, ...)
+    Callable on_notify;     // stateful: the other StatefulLogic callbacks (lambda NULL when absent)
+    Callable on_eof;
+    Callable notify_at;
+    Type **in_types;        // join: the item type of each input port (sides differ)
+    int insert_mode;        // join: JOIN_FIRST / JOIN_LAST / JOIN_PRODUCT
+    int emit_mode;          // join: JOIN_COMPLETE / JOIN_FINAL / JOIN_RUNNING
     Node *init;             // init = E (stateful_map, fold_final, ...)
     Type *state_type;       // per-key state (stateful steps)
     int64_t timeout_us;     // collect

@@ -232,8 +232,8 @@ static Node *result_expr(Node *body)
  * =================================================================== */
 
 /* Check function argument E with parameter types P[0..n) and store it in
- * st->fn. Returns its result type, or NULL after an error. */
-static Type *fn_arg(Step *st, Node *e, Type **p, int n, Type *ret_hint, const char *what)
+ * DST. Returns its result type, or NULL after an error. */
+static Type *fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what)
 {
     char buf[128];
     snprintf(buf, sizeof buf, "the %s of `%s`", what, step_kind_name(st->kind));
@@ -241,14 +241,19 @@ static Type *fn_arg(Step *st, Node *e, Type **p, int n, Type *ret_hint, const ch
     if (!lam)
         return NULL;
     Type *r = sema_check_lambda(lam, p, n, ret_hint, arena_printf(S.arena, "%s", buf));
-    st->fn.lambda = lam;
-    st->fn.params = arena_alloc(S.arena, sizeof(Type *) * (size_t)n);
-    memcpy(st->fn.params, p, sizeof(Type *) * (size_t)n);
-    st->fn.nparams = n;
-    st->fn.ret = r;
+    dst->lambda = lam;
+    dst->params = arena_alloc(S.arena, sizeof(Type *) * (size_t)n);
+    memcpy(dst->params, p, sizeof(Type *) * (size_t)n);
+    dst->nparams = n;
+    dst->ret = r;
     if (ty_resolve(r)->kind == TY_ERROR)
         return NULL;
     return r;
+}
+
+static Type *fn_arg(Step *st, Node *e, Type **p, int n, Type *ret_hint, const char *what)
+{
+    return fn_arg_to(st, &st->fn, e, p, n, ret_hint, what);
 }
 
 static Type *fn1(Step *st, Node *e, Type *p0, Type *ret_hint, const char *what)
@@ -402,6 +407,138 @@ static const char *const init_opts[] = { "init", NULL };
 static const char *const collect_opts[] = { "timeout", "max_size", NULL };
 static const char *const batch_opts[] = { "timeout", "batch_size", NULL };
 static const char *const by_opts[] = { "by", NULL };
+static const char *const stateful_opts[] = { "init", "on_item", "on_notify", "on_eof", "notify_at", NULL };
+static const char *const join_opts[] = { "insert_mode", "emit_mode", NULL };
+
+/* A StatefulLogic callback's result must be `(new_state, [outputs])` with
+ * new_state of the state type S or none. Unifies the output element type
+ * with *W (NULL on the first callback) and returns false after an error. */
+static bool check_logic_result(Step *st, Callable *c, Type *r, Type *s, Type **w, const char *what)
+{
+    Type *rr = ty_resolve(r);
+    Node *body = c->lambda->body;
+    if (rr->kind != TY_TUPLE || rr->n != 2 || ty_resolve(rr->elems[1])->kind != TY_LIST) {
+        diag_error(body->loc, "`%s` of `stateful` must return `(new_state, [outputs])`, found `%s`", what, ty_str(r));
+        return false;
+    }
+    Type *ns = ty_resolve(rr->elems[0]);
+    bool ok = ns->kind == TY_OPT && ty_resolve(s)->kind != TY_OPT ? ty_unify(ns->elem, s) : ty_unify(ns, s);
+    if (!ok) {
+        diag_error(body->loc, "the new state returned by `%s` must have the state type `%s` (or be none), found `%s`",
+                   what, ty_str(s), ty_str(ns));
+        return false;
+    }
+    Type *el = ty_resolve(rr->elems[1])->elem;
+    if (!*w) {
+        *w = el;
+    } else if (!ty_unify(*w, el)) {
+        diag_error(body->loc, "`%s` of `stateful` emits `%s`, but `on_item` emits `%s`", what, ty_str(el), ty_str(*w));
+        return false;
+    }
+    (void)st;
+    return true;
+}
+
+/* stateful(keyed, init = E, on_item = f, on_notify = g, on_eof = h, notify_at = n):
+ * Bytewax's StatefulLogic (SEMANTICS.md 3.2-3.3). */
+static Type *check_stateful(Step *st, Node *call)
+{
+    Args a;
+    if (!bind_args(call, "stateful", 1, 1, "a keyed stream", stateful_opts, &a))
+        return NULL;
+    Node *init = required(&a, "init");
+    Node *on_item = required(&a, "on_item");
+    Type *v;
+    if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])) || !init || !on_item)
+        return NULL;
+    Type *s = sema_check_expr(init, NULL);
+    if (ty_resolve(s)->kind == TY_ERROR)
+        return NULL;
+    st->init = init;
+    st->state_type = s;
+    Type *w = NULL;
+    Type *p[2] = { s, v };
+    Type *r = fn_arg_to(st, &st->fn, on_item, p, 2, NULL, "on_item function");
+    if (!r || !check_logic_result(st, &st->fn, r, s, &w, "on_item"))
+        return NULL;
+    static const char *names[] = { "on_notify", "on_eof" };
+    Callable *dst[] = { &st->on_notify, &st->on_eof };
+    for (int i = 0; i < 2; i++) {
+        Node *g = opt(&a, names[i]);
+        if (!g)
+            continue;
+        r = fn_arg_to(st, dst[i], g, p, 1, NULL, arena_printf(S.arena, "%s function", names[i]));
+        if (!r || !check_logic_result(st, dst[i], r, s, &w, names[i]))
+            return NULL;
+    }
+    Node *n = opt(&a, "notify_at");
+    if (n) {
+        r = fn_arg_to(st, &st->notify_at, n, p, 1, ty_opt(T(TY_TIMESTAMP)), "notify_at function");
+        if (!r)
+            return NULL;
+        if (!ty_accepts(ty_opt(T(TY_TIMESTAMP)), r)) {
+            diag_error(st->notify_at.lambda->body->loc,
+                       "`notify_at` of `stateful` must return `timestamp?`, found `%s`", ty_str(r));
+            return NULL;
+        }
+    }
+    return ty_pair(T(TY_STRING), w);
+}
+
+/* A mode option of join: a string literal among NAMES; returns its index. */
+static int join_mode(Args *a, const char *opt_name, const char *const *names, int dflt, bool *ok)
+{
+    Node *m = opt(a, opt_name);
+    if (!m)
+        return dflt;
+    if (m->kind == ND_STRING)
+        for (int i = 0; names[i]; i++)
+            if (strcmp(m->sval, names[i]) == 0)
+                return i;
+    diag_error(m->loc, "unknown join %s; expected \"%s\", \"%s\" or \"%s\"",
+               strcmp(opt_name, "insert_mode") == 0 ? "insert mode" : "emit mode", names[0], names[1], names[2]);
+    *ok = false;
+    return dflt;
+}
+
+/* join(a, b, ..., insert_mode = "last", emit_mode = "complete"): SEMANTICS.md 3.7.
+ * Emits (key, (v_a, v_b, ...)); a side's element is optional where it can be
+ * missing (final, running). */
+static Type *check_join(Step *st, Node *call)
+{
+    Args a;
+    if (!bind_args(call, "join", 1, -1, "keyed streams", join_opts, &a))
+        return NULL;
+    static const char *const inserts[] = { "first", "last", "product", NULL };
+    static const char *const emits[] = { "complete", "final", "running", NULL };
+    bool ok = true;
+    st->insert_mode = join_mode(&a, "insert_mode", inserts, JOIN_LAST, &ok);
+    st->emit_mode = join_mode(&a, "emit_mode", emits, JOIN_COMPLETE, &ok);
+    st->ins = arena_alloc(S.arena, sizeof(PortRef) * (size_t)a.npos);
+    st->in_types = arena_alloc(S.arena, sizeof(Type *) * (size_t)a.npos);
+    st->nins = a.npos;
+    Type **row = arena_alloc(S.arena, sizeof(Type *) * (size_t)a.npos);
+    for (int i = 0; i < a.npos; i++) {
+        Type *t;
+        if (!resolve_stream(a.pos[i], &st->ins[i], &t)) {
+            ok = false;
+            continue;
+        }
+        st->in_types[i] = t;
+        st->in_type = t;
+        Type *v = ty_keyed_value(t);
+        if (!v) {
+            diag_error(a.pos[i]->loc, "`join` needs keyed streams of `(string, V)`, but this side carries `%s`", ty_str(t));
+            ok = false;
+            continue;
+        }
+        row[i] = st->emit_mode == JOIN_COMPLETE ? v : ty_opt(v);
+    }
+    if (!ok)
+        return NULL;
+    st->in_type = st->in_types[0];
+    return ty_pair(T(TY_STRING), ty_tuple(row, a.npos));
+}
 
 /* Check the body of step ST (operator KIND) called as CALL; returns the
  * output item type, or NULL after an error. */
@@ -674,6 +811,10 @@ static Type *check_operator(Step *st, Node *call)
         st->state_type = v;
         return st->in_type;
     }
+    case SK_STATEFUL:
+        return check_stateful(st, call);
+    case SK_JOIN:
+        return check_join(st, call);
     case SK_COUNT:
         break;
     }

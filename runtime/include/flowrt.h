@@ -372,6 +372,11 @@ typedef struct flow_rt {
     /* --input STEP=PATH overrides */
     const char **path_overrides;   /* n_inputs entries, NULL = no override */
     bool out_is_tty;
+    /* -s SECONDS: Bytewax's epoch (snapshot) interval in microseconds, 10 s
+     * by default. 0 makes every input batch its own epoch: the generated
+     * run loop then follows each polled round with one round that polls no
+     * input (SEMANTICS.md 1.3 point 9), where due notifications fire. */
+    int64_t epoch_interval;
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -379,6 +384,7 @@ typedef struct flow_rt {
  * command line wins over the environment). Recognised options:
  *   --input STEP=PATH   read file input STEP from PATH instead
  *   --clock TIME        pin the system clock at TIME (RFC 3339); also FLOW_CLOCK
+ *   -s SECONDS          the epoch interval (see epoch_interval)
  *   --clock-step DUR    with --clock: advance it by DUR each round (e.g. 1s);
  *                       also FLOW_CLOCK_STEP
  *   --help              print the inputs and options
@@ -428,6 +434,135 @@ bool flow_lines_next(flow_lines *r, flow_arena *a, flow_str *line);
 /* 1-based number of the last line returned. */
 int64_t flow_lines_lineno(const flow_lines *r);
 void flow_lines_close(flow_lines *r);
+
+/* ===================================================================
+ * Windowing (window.c): clocks, windowers and per-key window state, as
+ * Bytewax's bytewax.operators.windowing (SEMANTICS.md section 7). The
+ * generated window step keeps one flow_wstate per key and owns what each
+ * window accumulates (an opaque pointer here).
+ * =================================================================== */
+
+/* A list of ints (the language's list<int>). */
+typedef struct flow_list_i64 {
+    int64_t *v;
+    int64_t n;
+} flow_list_i64;
+
+/* WindowMetadata: MERGED_IDS ascending (a Python set of small ints). */
+typedef struct flow_window_meta {
+    flow_time open_time;
+    flow_time close_time;
+    flow_list_i64 merged_ids;
+} flow_window_meta;
+
+/* Current Bytewax's dataclass repr, WindowMetadata(open_time=datetime...,
+ * close_time=..., merged_ids=set()) / merged_ids={1, 2}, and Bytewax
+ * 0.17's, WindowMetadata(open_time: 2022-01-01 00:00:00 UTC, close_time: ...). */
+void flow_repr_window_meta(flow_buf *b, flow_window_meta m);
+void flow_repr_window_meta_v017(flow_buf *b, flow_window_meta m);
+bool flow_window_meta_eq(flow_window_meta a, flow_window_meta b);
+
+enum { FLOW_CLOCK_EVENT, FLOW_CLOCK_SYSTEM };
+typedef struct flow_clock_cfg {
+    int kind;              /* FLOW_CLOCK_EVENT or FLOW_CLOCK_SYSTEM */
+    int64_t wait;          /* event clock: wait_for_system_duration */
+} flow_clock_cfg;
+
+/* One key's clock. Event clock: watermark = wm_base + (sys_now -
+ * sys_at_max), never backwards; system clock: sys_now. */
+typedef struct flow_clock {
+    flow_time wm_base;     /* the last accepted ts - wait (FLOW_TIME_MIN at first) */
+    flow_time sys_at_max;  /* system time when wm_base was set (or the key built) */
+    flow_time sys_now;     /* latest system time seen (never goes back) */
+} flow_clock;
+
+void flow_clock_init(const flow_clock_cfg *cfg, flow_clock *c, flow_time now);
+/* Sample the system time NOW for an activation. */
+void flow_clock_before_batch(const flow_clock_cfg *cfg, flow_clock *c, flow_time now);
+/* One item: *TS is its event time (system clock: set to now); returns the
+ * watermark after it. The item is late iff *TS < the returned watermark. */
+flow_time flow_clock_on_item(const flow_clock_cfg *cfg, flow_clock *c, flow_time *ts);
+/* The watermark at a notification at system time NOW. */
+flow_time flow_clock_on_notify(const flow_clock_cfg *cfg, flow_clock *c, flow_time now);
+
+enum { FLOW_WINDOWER_SLIDING, FLOW_WINDOWER_SESSION };
+typedef struct flow_windower_cfg {
+    int kind;              /* FLOW_WINDOWER_SLIDING (tumbling: offset = length) or _SESSION */
+    int64_t length, offset;
+    flow_time align;
+    int64_t gap;           /* session */
+} flow_windower_cfg;
+
+/* Sliding ids of TS: LO..HI, floor((s - length)/offset) + 1 .. floor(s/offset)
+ * with s = TS - align (none when HI < LO). */
+void flow_window_ids(const flow_windower_cfg *cfg, flow_time ts, int64_t *lo, int64_t *hi);
+/* The metadata of sliding window ID. */
+flow_window_meta flow_window_meta_for(const flow_windower_cfg *cfg, int64_t id);
+
+/* An open window (session: its current bounds and absorbed ids). */
+typedef struct flow_window {
+    int64_t id;
+    flow_time open_time, close_time;
+    int64_t *merged;
+    int64_t n_merged;
+    size_t cap_merged;
+} flow_window;
+/* A queued on-time item: its timestamp and the generated code's copy. */
+typedef struct flow_wentry {
+    flow_time ts;
+    void *item;
+} flow_wentry;
+/* A session merge: window ORIG was absorbed into TARGET. */
+typedef struct flow_wmerge {
+    int64_t orig, target;
+} flow_wmerge;
+
+/* One key's window state: clock, open windows (insertion order), the
+ * accumulators by window id, the queue, pending merges. */
+typedef struct flow_wstate {
+    flow_clock clock;
+    flow_window *win;
+    size_t nwin, capwin;
+    struct { int64_t id; void *acc; } *logic;
+    size_t nlogic, caplogic;
+    flow_wentry *q;
+    size_t nq, capq;
+    flow_wmerge *merges;
+    size_t nmerges, capmerges;
+    int64_t max_key;       /* session ids handed out so far - 1 */
+    /* scratch */
+    flow_wentry *taken;
+    size_t captaken;
+    int64_t *ids;
+    size_t capids;
+} flow_wstate;
+
+void flow_wstate_init(flow_wstate *w, const flow_clock_cfg *clock, flow_time now);
+/* Free everything; DROP_ACC / DROP_ITEM free accumulators and queued items. */
+void flow_wstate_free(flow_wstate *w, void (*drop_acc)(void *acc), void (*drop_item)(void *item));
+/* Bytewax's discard rule: no accumulators, empty queue, windower empty
+ * (a session windower never is). */
+bool flow_wstate_empty(const flow_wstate *w, const flow_windower_cfg *cfg);
+void flow_wstate_enqueue(flow_wstate *w, flow_time ts, void *item);
+/* Take the due entries: ordered, those with ts <= WM stably sorted by ts;
+ * unordered, all in arrival order. Valid until the next call. */
+size_t flow_wstate_take(flow_wstate *w, bool ordered, flow_time wm, const flow_wentry **out);
+/* open_for / late_for: the ids of TS (valid until the next call). */
+size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids);
+size_t flow_wstate_late_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids);
+/* Pop up to MAX pending merges into OUT, oldest first. */
+size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max);
+/* Close the first open window (insertion order) that WM closes; its
+ * metadata's merged ids are copied into A. False when none closes. */
+bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
+                            int64_t *id, flow_window_meta *meta);
+/* When to wake the key: min close time (session: + gap) and, ORDERED,
+ * the first queued ts; FLOW_NO_TIME for none. */
+flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered);
+/* The accumulator slot of window ID (*CREATED when new, slot NULL). */
+void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created);
+/* Remove window ID's accumulator and return it (NULL if none). */
+void *flow_wstate_logic_pop(flow_wstate *w, int64_t id);
 
 #ifdef __cplusplus
 }

@@ -52,6 +52,9 @@ static void print_help(const flow_program_info *info, const char *prog)
            "                     e.g. 2022-01-01T00:00:00Z); also FLOW_CLOCK\n"
            "  --clock-step DUR   with --clock: advance the clock by DUR each round\n"
            "                     (e.g. 1s, 250ms); also FLOW_CLOCK_STEP\n"
+           "  -s SECONDS         snapshot (epoch) interval, as Bytewax's -s; with 0\n"
+           "                     every input batch is its own epoch: one round\n"
+           "                     without input follows each polled batch\n"
            "  --help             show this help and exit\n");
 }
 
@@ -125,6 +128,18 @@ static int set_clock_step(flow_rt *rt, const char *prog, const char *what, const
     return -1;
 }
 
+/* -s SECONDS: Bytewax's snapshot (epoch) interval, a whole number of seconds. */
+static int set_epoch(flow_rt *rt, const char *prog, const char *v)
+{
+    char *end;
+    errno = 0;
+    long long secs = strtoll(v, &end, 10);
+    if (!*v || *end || errno || secs < 0 || secs > INT64_MAX / FLOW_US_PER_SEC)
+        return usage_error(prog, "-s: invalid number of seconds '%s'", v);
+    rt->epoch_interval = secs * FLOW_US_PER_SEC;
+    return -1;
+}
+
 static int parse_args(flow_rt *rt, int argc, char **argv)
 {
     const char *prog = prog_name(rt->info, argc, argv);
@@ -141,6 +156,9 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
         } else if ((v = option_value("--clock-step", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--clock-step needs a duration") : -1;
             step = v;
+        } else if ((v = option_value("--snapshot-interval", argc, argv, &i, &missing)) ||
+                   (v = option_value("-s", argc, argv, &i, &missing))) {
+            rc = missing ? usage_error(prog, "-s needs a number of seconds") : set_epoch(rt, prog, v);
         } else if ((v = option_value("--clock", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--clock needs a time") : -1;
             clock = v;
@@ -187,6 +205,7 @@ int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **ar
         memset((void *)rt->path_overrides, 0, size);
     }
     rt->out_is_tty = isatty(STDOUT_FILENO);
+    rt->epoch_interval = 10 * FLOW_US_PER_SEC;   /* Bytewax's default without -s */
     int rc = parse_args(rt, argc, argv);
     if (rc >= 0)
         free_overrides(rt);
