@@ -7,12 +7,14 @@
 #   NAME.stderr    exact stderr (optional; default: stderr must be empty)
 #   NAME.status    expected exit status (optional; default 0)
 # Every case is compiled with $FLOWC into a temporary directory and run from
-# inside tests/run (so relative paths such as data/lines.txt resolve here).
-# The expected files come from the Python oracle in gen/ (see
-# gen/make_expected.py), never from flowc itself.
+# inside the case directory (so relative paths such as data/lines.txt
+# resolve there). For tests/run the expected files come from the Python
+# oracle in gen/ (see gen/make_expected.py), never from flowc itself.
 #
 # Usage: tests/run/run.sh [NAME...]
 # Environment:
+#   DIR     the case directory (default: tests/run, where this script is);
+#           tests/bytewax/run.sh runs its cases with DIR=tests/bytewax
 #   FLOWC   the compiler (default: build/flowc of this repository)
 #   RUNNER  a command prefix for the compiled programs (e.g. valgrind ...)
 #   JOBS    parallel compiles (default: number of CPUs)
@@ -21,8 +23,13 @@
 #             stays the reference.
 # Prints one line per failure with a diff and ends with "N passed, N failed".
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+script_dir=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$script_dir/../.." && pwd)
+if ! here=$(cd "${DIR:-$script_dir}" 2>/dev/null && pwd); then
+    echo "run.sh: no case directory $DIR" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 FLOWC=${FLOWC:-$root/build/flowc}
 case $FLOWC in /*) ;; *) FLOWC=$root/$FLOWC ;; esac
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
