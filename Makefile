@@ -142,7 +142,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test bytewax-test compile-test examples-test wordcount-test cli-test valgrind graph-test
+TEST_GROUPS := unit errors-test parse-test run-test bytewax-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; \
@@ -238,3 +238,59 @@ graph-test: $(FLOWC)
 .PHONY: parse-test
 parse-test: $(FLOWC)
 	FLOWC=$(abspath $(FLOWC)) sh tests/parse/run.sh
+
+# ---- install ----------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: flowc, libflowrt.a,
+# flowrt.h, flowrt.pc (pkg-config --cflags --libs flowrt) and the man pages
+# flowc(1) and flow(7); make uninstall removes exactly those files.
+# The installed flowc is linked separately ($(BUILD)/inst/flowc) with the
+# runtime's installed location compiled in; it also finds the runtime
+# beside itself (../lib, ../include), so an install staged under DESTDIR
+# works before it is moved into place, and FLOWRT_HOME overrides both.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+MANDIR      ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+INSTALL     ?= install
+INST_DIR    := $(BUILD)/inst
+INSTALLED_FILES := $(BINDIR)/flowc $(LIBDIR)/libflowrt.a $(INCLUDEDIR)/flowrt.h \
+                   $(PKGCONFIGDIR)/flowrt.pc $(MANDIR)/man1/flowc.1 $(MANDIR)/man7/flow.7
+FLOWRT_VERSION := $(shell sed -n 's/^\#define FLOWRT_VERSION "\(.*\)"/\1/p' runtime/include/flowrt.h)
+.PHONY: install uninstall install-test FORCE
+
+# Rewritten only when the directories change, so a new PREFIX relinks flowc.
+$(INST_DIR)/dirs: FORCE
+	@mkdir -p $(INST_DIR)
+	@echo '$(PREFIX) $(LIBDIR) $(INCLUDEDIR)' | cmp -s - $@ || echo '$(PREFIX) $(LIBDIR) $(INCLUDEDIR)' >$@
+
+$(INST_DIR)/main.o: compiler/main.c $(wildcard compiler/*.h compiler/*.def) $(BUILD)/gen/flow.tab.h $(INST_DIR)/dirs
+	$(CC) $(ALL_CFLAGS) -DFLOWRT_INCLUDE_DIR='"$(INCLUDEDIR)"' -DFLOWRT_LIB_DIR='"$(LIBDIR)"' \
+	    -Icompiler -I$(BUILD)/gen -Iruntime/include -c $< -o $@
+
+$(INST_DIR)/flowc: $(INST_DIR)/main.o $(filter-out $(BUILD)/cc/main.o,$(CC_OBJS)) $(GEN_OBJS) $(RT_LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_RT)
+
+$(INST_DIR)/flowrt.pc: runtime/flowrt.pc.in $(INST_DIR)/dirs
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(FLOWRT_VERSION)|g' -e 's|@LIBS@|$(LDLIBS_RT)|g' $< >$@
+
+install: $(INST_DIR)/flowc $(RT_LIB) $(INST_DIR)/flowrt.pc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	$(INSTALL) -m 755 $(INST_DIR)/flowc $(DESTDIR)$(BINDIR)/flowc
+	$(INSTALL) -m 644 $(RT_LIB) $(DESTDIR)$(LIBDIR)/libflowrt.a
+	$(INSTALL) -m 644 runtime/include/flowrt.h $(DESTDIR)$(INCLUDEDIR)/flowrt.h
+	$(INSTALL) -m 644 $(INST_DIR)/flowrt.pc $(DESTDIR)$(PKGCONFIGDIR)/flowrt.pc
+	$(INSTALL) -m 644 docs/flowc.1 $(DESTDIR)$(MANDIR)/man1/flowc.1
+	$(INSTALL) -m 644 docs/flow.7 $(DESTDIR)$(MANDIR)/man7/flow.7
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+
+# tests/install/run.sh: install into a temporary DESTDIR, compile and run
+# programs with the installed flowc and with pkg-config, then uninstall.
+install-test: all
+	MAKE='$(MAKE)' FLOWC='$(abspath $(FLOWC))' tests/install/run.sh
+# ---- end of install ----

@@ -12,8 +12,11 @@
  * failed), 2 bad usage.
  *
  * The runtime's location is compiled in (FLOWRT_INCLUDE_DIR, FLOWRT_LIB_DIR
- * from the Makefile) and overridden by FLOWRT_HOME=<dir with include/ and
- * lib/>.
+ * from the Makefile: the source tree for build/flowc, the install prefix
+ * for the flowc that `make install` copies) and overridden by
+ * FLOWRT_HOME=<dir with include/ and lib/>. When the compiled-in directory
+ * holds no libflowrt.a (an install staged under DESTDIR, or moved), flowc
+ * looks in ../include and ../lib beside its own executable.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -189,6 +192,35 @@ static bool run(char **argv)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* The runtime's header and library directories (see the top of the file). */
+static void runtime_dirs(Arena *a, const char **inc, const char **lib)
+{
+    const char *home = getenv("FLOWRT_HOME");
+    if (home && *home) {
+        *inc = arena_printf(a, "%s/include", home);
+        *lib = arena_printf(a, "%s/lib", home);
+        return;
+    }
+    *inc = FLOWRT_INCLUDE_DIR;
+    *lib = FLOWRT_LIB_DIR;
+    if (access(arena_printf(a, "%s/libflowrt.a", *lib), R_OK) == 0)
+        return;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0';   /* the bin directory */
+    const char *rlib = arena_printf(a, "%s/../lib", exe);
+    if (access(arena_printf(a, "%s/libflowrt.a", rlib), R_OK) == 0) {
+        *inc = arena_printf(a, "%s/../include", exe);
+        *lib = rlib;
+    }
+}
+
 /* Split $CC on blanks ("ccache gcc" works) into ARGV; returns the count. */
 static int split_cc(Arena *a, const char *cc, char **argv, int max)
 {
@@ -214,12 +246,8 @@ static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
     const char *cc = getenv("CC");
     if (!cc || !*cc)
         cc = "cc";
-    const char *inc = FLOWRT_INCLUDE_DIR, *lib = FLOWRT_LIB_DIR;
-    const char *home = getenv("FLOWRT_HOME");
-    if (home && *home) {
-        inc = arena_printf(a, "%s/include", home);
-        lib = arena_printf(a, "%s/lib", home);
-    }
+    const char *inc, *lib;
+    runtime_dirs(a, &inc, &lib);
     char *argv[64];
     int n = split_cc(a, cc, argv, 16);
     if (n == 0)
