@@ -186,6 +186,10 @@ demo: deps
 	@for ex in running_sum collect batch; do \
 	    echo; echo "==== examples/$$ex.flow"; \
 	    $(FLOWC) examples/$$ex.flow -o $(DEMO_DIR)/$$ex && $(DEMO_DIR)/$$ex || exit 1; done
+	@echo; echo "==== examples/join_logins.flow (files joined by user id)"
+	@$(FLOWC) examples/join_logins.flow -o $(DEMO_DIR)/join_logins && $(DEMO_DIR)/join_logins
+	@echo; echo "==== examples/sessions.flow (stateful with timers; clock pinned: $$(cat examples/sessions.args))"
+	@$(FLOWC) examples/sessions.flow -o $(DEMO_DIR)/sessions && $(DEMO_DIR)/sessions $$(cat examples/sessions.args)
 	@echo; echo "==== examples/wordcount.flow, counting the words of README.md"
 	@$(FLOWC) examples/wordcount.flow -o $(DEMO_DIR)/wordcount
 	@$(DEMO_DIR)/wordcount --input inp=README.md

@@ -95,6 +95,7 @@ static const char *kind_name(NodeKind k)
     case ND_FIELD:       return "field-of";
     case ND_OPT_FIELD:   return "opt-field-of";
     case ND_TUPLE_INDEX: return "tuple-index";
+    case ND_INDEX: return "index";
     case ND_WITH:        return "with";
     case ND_RECORD_LIT:  return "record-lit";
     case ND_FIELD_INIT:  return "field-init";

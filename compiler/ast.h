@@ -57,6 +57,7 @@ typedef enum NodeKind {
     ND_FIELD,        // lhs . name
     ND_OPT_FIELD,    // lhs ?. name
     ND_TUPLE_INDEX,  // lhs . ival   (t.0)
+    ND_INDEX,        // lhs [ rhs ]  (list element, Python's negative indexes)
     ND_WITH,         // lhs with { list = ND_FIELD_INIT }
     ND_RECORD_LIT,   // name { list = ND_FIELD_INIT }
     ND_FIELD_INIT,   // name: lhs

@@ -809,12 +809,23 @@ const char *emit_expr(Emit *E, Node *e)
     case ND_FIELD: {
         const char *v = emit_expr(E, e->lhs);
         Type *lt = ty_resolve(e->lhs->ty);
+        if ((lt->kind == TY_META || lt->kind == TY_META17) && strcmp(e->name, "merged_ids") == 0)
+            return estrf(E, "((%s){ %s.merged_ids.v, %s.merged_ids.n })", ctn(E, e->ty), v, v);
         return estrf(E, "%s.%s", v, lt->kind == TY_RECORD ? field_c(E, lt->rec, e->name) : e->name);
     }
     case ND_OPT_FIELD:
         return emit_opt_field(E, e);
     case ND_TUPLE_INDEX:
         return estrf(E, "%s.f%lld", emit_expr(E, e->lhs), (long long)e->ival);
+    case ND_INDEX: {
+        /* Python: xs[-1] is the last element; outside the list is an error */
+        const char *l = emit_expr(E, e->lhs);
+        const char *i = emit_expr(E, e->rhs);
+        const char *k = new_tmp(E);
+        emit_line(E, "int64_t %s = %s < 0 ? %s + %s.n : %s;", k, i, i, l, i);
+        fail(E, e->loc, estrf(E, "%s < 0 || %s >= %s.n", k, k, l), "list index out of range");
+        return estrf(E, "%s.v[%s]", l, k);
+    }
     case ND_WITH:
         return emit_with(E, e);
     case ND_RECORD_LIT:

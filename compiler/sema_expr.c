@@ -332,6 +332,21 @@ static Type *check_tuple_index(Node *e)
     return set(e, t->elems[e->ival]);
 }
 
+/* index = postfix `[` expr `]`: a list element (Python's negative indexes). */
+static Type *check_index(Node *e)
+{
+    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
+    Type *i = sema_check_expr(e->rhs, T(TY_INT));
+    if (t->kind == TY_ERROR)
+        return set(e, t);
+    sema_expect(e->rhs, T(TY_INT), i);
+    if (t->kind != TY_LIST) {
+        diag_error(e->loc, "`[...]` needs a list, found `%s`", ty_str(t));
+        return set(e, ty_error());
+    }
+    return set(e, t->elem);
+}
+
 static Type *check_with(Node *e)
 {
     Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
@@ -723,6 +738,8 @@ Type *sema_check_expr(Node *e, Type *hint)
         return check_opt_field(e);
     case ND_TUPLE_INDEX:
         return check_tuple_index(e);
+    case ND_INDEX:
+        return check_index(e);
     case ND_WITH:
         return check_with(e);
     case ND_RECORD_LIT:

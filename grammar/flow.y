@@ -363,6 +363,15 @@ static Node *mk_tuple_index(ParseState *ps, Loc loc, Node *e, Node *idx)
     return done(ps, n);
 }
 
+/* postfix = postfix "[" expr "]" */
+static Node *mk_index(ParseState *ps, Loc loc, Node *e, Node *idx)
+{
+    Node *n = node(ps, ND_INDEX, loc);
+    n->lhs = e;
+    n->rhs = idx;
+    return done(ps, n);
+}
+
 /* postfix = postfix "with" "{" field_inits "}" ;
  * primary = IDENT "{" field_inits "}" */
 static Node *mk_fields(ParseState *ps, NodeKind k, Loc loc, Node *lhs, const char *name,
@@ -603,6 +612,8 @@ postfix
         { $$ = mk_field(ps, ND_FIELD, @$, $1, $3, @3); }
     | postfix '.' INT
         { $$ = mk_tuple_index(ps, @$, $1, $3); }
+    | postfix '[' expr ']'
+        { $$ = mk_index(ps, @$, $1, $3); }
     | postfix OPTDOT IDENT
         { $$ = mk_field(ps, ND_OPT_FIELD, @$, $1, $3, @3); }
     | postfix KW_WITH '{' field_inits '}'
@@ -716,7 +727,7 @@ static bool starts_expr(yysymbol_kind_t k)
 static bool continues_expr(yysymbol_kind_t k)
 {
     static const char *const ops[] = {
-        "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'.'", "'('", "'?'",
+        "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'.'", "'('", "'?'", "'['",
         "'{'",   /* IDENT { is a record literal */
         "`==`", "`!=`", "`<=`", "`>=`", "`??`", "`?.`",
         "`and`", "`or`", "`with`",

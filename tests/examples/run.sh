@@ -6,6 +6,8 @@
 #                                overrides the folder)
 #   wordcount                    with examples/wordcount.expected (made by
 #                                tests/examples/wordcount_oracle.py)
+#   any other NAME               with examples/NAME.expected
+# A program runs with the arguments in examples/NAME.args, if present.
 # RUNNER=CMD runs each program under CMD (e.g. valgrind ...).
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 set -u
@@ -46,7 +48,9 @@ for flow in examples/*.flow; do
         sed 's/^/    /' "$tmp/$name.cc"
         continue
     fi
-    ${RUNNER:-} "$tmp/$name" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
+    args=()
+    [ -f "examples/$name.args" ] && read -r -a args < "examples/$name.args"
+    ${RUNNER:-} "$tmp/$name" "${args[@]}" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
     rc=$?
     if [ $rc -ne 0 ] || [ -s "$tmp/$name.err" ]; then
         fail "$name: exit status $rc, stderr:"
