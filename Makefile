@@ -222,8 +222,11 @@ $(FUZZ_DIR)/fuzz_parse: tests/fuzz/fuzz_parse.c $(FUZZ_SRCS) $(wildcard compiler
 fuzz: $(FUZZ_DIR)/fuzz_parse
 	@rm -rf $(FUZZ_DIR)/seed && mkdir -p $(FUZZ_DIR)/seed $(FUZZ_DIR)/corpus
 	cp examples/*.flow $(wildcard tests/errors/*.flow) $(FUZZ_DIR)/seed/
-	$(FUZZ_DIR)/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
-	    -rss_limit_mb=4096 $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seed
+	@echo "fuzzing the front end for $(FUZZ_SECONDS) s (log: $(FUZZ_DIR)/fuzz.log)"
+	@if $(FUZZ_DIR)/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	    -rss_limit_mb=4096 $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seed > $(FUZZ_DIR)/fuzz.log 2>&1; then \
+	    tail -n 3 $(FUZZ_DIR)/fuzz.log; echo "fuzz: no crash, no leak"; \
+	else tail -n 60 $(FUZZ_DIR)/fuzz.log; echo "fuzz: FAILED (a crash or a leak, above)"; exit 1; fi
 
 # ---- diagnostics tests --------------------------------------------------------
 # tests/errors/: each bad NAME.flow has NAME.err, the exact stderr of
