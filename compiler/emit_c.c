@@ -225,10 +225,11 @@ static void emit_item_stateless(Emit *E, Step *s)
         emit_send(E, s, 0, call_fn(E, s, "x", NULL));
         break;
     case SK_FILTER:
-        emit_line(E, "if (%s)", call_fn(E, s, "x", NULL));
+        emit_line(E, "if (%s) {", call_fn(E, s, "x", NULL));
         E->indent++;
         emit_send(E, s, 0, "x");
         E->indent--;
+        emit_line(E, "}");
         break;
     case SK_BRANCH:
         emit_line(E, "if (%s) {", call_fn(E, s, "x", NULL));
@@ -244,26 +245,29 @@ static void emit_item_stateless(Emit *E, Step *s)
     case SK_FILTER_MAP:
         r = call_fn(E, s, "x", NULL);
         if (ty_resolve(s->fn.ret)->kind == TY_OPT) {
-            emit_line(E, "if (%s.has)", r);
+            emit_line(E, "if (%s.has) {", r);
             E->indent++;
             emit_send(E, s, 0, estrf(E, "%s.v", r));
             E->indent--;
+            emit_line(E, "}");
         } else {
             emit_send(E, s, 0, r);
         }
         break;
     case SK_FLAT_MAP:
         r = call_fn(E, s, "x", NULL);
-        emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", r);
+        emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", r);
         E->indent++;
         emit_send(E, s, 0, estrf(E, "%s.v[i]", r));
         E->indent--;
+        emit_line(E, "}");
         break;
     case SK_FLATTEN:
-        emit_line(E, "for (int64_t i = 0; i < x.n; i++)");
+        emit_line(E, "for (int64_t i = 0; i < x.n; i++) {");
         E->indent++;
         emit_send(E, s, 0, "x.v[i]");
         E->indent--;
+        emit_line(E, "}");
         break;
     case SK_INSPECT:
         emit_line(E, "flow_buf_puts(&f->rt->out, \"%s.%s: \");", P, s->id);
@@ -286,28 +290,31 @@ static void emit_item_stateless(Emit *E, Step *s)
         emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s })", out_ty(E, s), r));
         break;
     case SK_FILTER_VALUE:
-        emit_line(E, "if (%s)", call_fn(E, s, "x.f1", NULL));
+        emit_line(E, "if (%s) {", call_fn(E, s, "x.f1", NULL));
         E->indent++;
         emit_send(E, s, 0, "x");
         E->indent--;
+        emit_line(E, "}");
         break;
     case SK_FILTER_MAP_VALUE:
         r = call_fn(E, s, "x.f1", NULL);
         if (ty_resolve(s->fn.ret)->kind == TY_OPT) {
-            emit_line(E, "if (%s.has)", r);
+            emit_line(E, "if (%s.has) {", r);
             E->indent++;
             emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s.v })", out_ty(E, s), r));
             E->indent--;
+            emit_line(E, "}");
         } else {
             emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s })", out_ty(E, s), r));
         }
         break;
     case SK_FLAT_MAP_VALUE:
         r = call_fn(E, s, "x.f1", NULL);
-        emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", r);
+        emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", r);
         E->indent++;
         emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s.v[i] })", out_ty(E, s), r));
         E->indent--;
+        emit_line(E, "}");
         break;
     case SK_OUTPUT:
         if (s->sink == SINK_STDOUT) {
@@ -548,10 +555,11 @@ static void emit_run_grouped(Emit *E, Step *s)
         if (s->kind == SK_STATEFUL_MAP) {
             emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s })", out_ty(E, s), coerce_value(E, out, outt, ot)));
         } else {
-            emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", out);
+            emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", out);
             E->indent++;
             emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s.v[i] })", out_ty(E, s), out));
             E->indent--;
+            emit_line(E, "}");
         }
     }
     E->indent--;
@@ -620,11 +628,39 @@ static void emit_logic_result(Emit *E, Step *s, Callable *c, const char *r, cons
     }
     Type *ot = ty_resolve(s->out_type)->elems[1];
     Type *lt = ty_resolve(rt->elems[1]);
-    emit_line(E, "for (int64_t i = 0; i < %s.f1.n; i++)", r);
+    emit_line(E, "for (int64_t i = 0; i < %s.f1.n; i++) {", r);
     E->indent++;
     emit_send(E, s, 0, estrf(E, "((%s){ %s, %s })", out_ty(E, s), key,
                              coerce_value(E, estrf(E, "%s.f1.v[i]", r), lt->elem, ot)));
     E->indent--;
+    emit_line(E, "}");
+}
+
+/* Statements: call callback C (named <P>_<step>_NAME; absent: keep the
+ * state, emit nothing) for the nk keys in ids[], in order; drop a key whose
+ * logic it discarded, remember the others for rescheduling. */
+static void emit_logic_callback_loop(Emit *E, Step *s, Callable *c, const char *name)
+{
+    const char *P = E->P;
+    emit_line(E, "for (size_t k = 0; k < nk; k++) {");
+    E->indent++;
+    emit_line(E, "uint32_t id = ids[k];");
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+    if (c->lambda) {
+        /* the key outlives a removal of its entry: copy it into the round */
+        emit_line(E, "flow_str key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, id));", s->id);
+        const char *r = new_tmp(E);
+        emit_line(E, "%s %s = %s_%s_%s(f, \"%s\", s->st);", ctn(E, c->ret), r, P, s->id, name, s->id);
+        emit_logic_result(E, s, c, r, "key");
+    }
+    emit_line(E, "if (!s->live)");
+    emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
+    emit_line(E, "else");
+    E->indent++;
+    emit_touch(E, s, "id");
+    E->indent--;
+    E->indent--;
+    emit_line(E, "}");
 }
 
 /* stateful: SEMANTICS.md 3.3 — items grouped by key (a key's logic is
@@ -677,26 +713,8 @@ static void emit_run_stateful(Emit *E, Step *s)
     emit_line(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
     E->indent++;
     emit_line(E, "const uint32_t *ids;");
-    emit_line(E, "size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", s->id);
-    emit_line(E, "for (size_t k = 0; k < nd; k++) {");
-    E->indent++;
-    emit_line(E, "uint32_t id = ids[k];");
-    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-    emit_line(E, "flow_str key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, id));", s->id);
-    if (s->on_notify.lambda) {
-        const char *r = new_tmp(E);
-        emit_line(E, "%s %s = %s_%s_on_notify(f, \"%s\", s->st);", ctn(E, s->on_notify.ret), r, P, s->id, s->id);
-        emit_logic_result(E, s, &s->on_notify, r, "key");
-    }
-    emit_line(E, "(void)key;");
-    emit_line(E, "if (!s->live)");
-    emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
-    emit_line(E, "else");
-    E->indent++;
-    emit_touch(E, s, "id");
-    E->indent--;
-    E->indent--;
-    emit_line(E, "}");
+    emit_line(E, "size_t nk = flow_table_due(f->%s_tab, f->rt->now, &ids);", s->id);
+    emit_logic_callback_loop(E, s, &s->on_notify, "on_notify");
     E->indent--;
     emit_line(E, "}");
 
@@ -706,23 +724,8 @@ static void emit_run_stateful(Emit *E, Step *s)
     emit_line(E, "f->%s_eof = true;", s->id);
     if (s->on_eof.lambda) {
         emit_line(E, "const uint32_t *ids;");
-        emit_line(E, "size_t ne = flow_table_sorted(f->%s_tab, &ids);", s->id);
-        emit_line(E, "for (size_t k = 0; k < ne; k++) {");
-        E->indent++;
-        emit_line(E, "uint32_t id = ids[k];");
-        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-        emit_line(E, "flow_str key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, id));", s->id);
-        const char *r = new_tmp(E);
-        emit_line(E, "%s %s = %s_%s_on_eof(f, \"%s\", s->st);", ctn(E, s->on_eof.ret), r, P, s->id, s->id);
-        emit_logic_result(E, s, &s->on_eof, r, "key");
-        emit_line(E, "if (!s->live)");
-        emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
-        emit_line(E, "else");
-        E->indent++;
-        emit_touch(E, s, "id");
-        E->indent--;
-        E->indent--;
-        emit_line(E, "}");
+        emit_line(E, "size_t nk = flow_table_sorted(f->%s_tab, &ids);", s->id);
+        emit_logic_callback_loop(E, s, &s->on_eof, "on_eof");
     }
     E->indent--;
     emit_line(E, "}");
