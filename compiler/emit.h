@@ -73,6 +73,12 @@ void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const
 /* The C member name for a record field (C keywords get a trailing _). */
 const char *c_field(Emit *E, const char *name);
 
+/* emit_info.c: the per-port item counters (--stats) and the program info
+ * tables (inputs, outputs, steps) that main() gives flow_rt_init. */
+int emit_port_counter(Graph *g, Step *s, int port);
+int emit_port_count(Graph *g);
+void emit_program_info(Emit *E, FILE *out, const char *source_name);
+
 /* emit_expr.c */
 void emit_line(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *new_tmp(Emit *E);

@@ -79,6 +79,7 @@ static bool has_touched(Step *s)
 /* Statements sending V (a C expression of S's output type) out of port P. */
 static void emit_send(Emit *E, Step *s, int port, const char *v)
 {
+    emit_line(E, "f->n_sent[%d]++;", emit_port_counter(E->g, s, port));
     for (int i = 0; i < s->nout_consumers[port]; i++) {
         Consumer *c = &s->outs[port][i];
         if (direct(c->step))
@@ -1194,6 +1195,8 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     fprintf(out, "    bool eof[%d];        /* per input */\n", g->ninputs ? g->ninputs : 1);
     fprintf(out, "    struct { void *p; size_t sz; } *dead;   /* freed at the end of the round */\n");
     fprintf(out, "    size_t dead_n, dead_cap;\n");
+    fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
+            emit_port_count(g) ? emit_port_count(g) : 1);
     fwrite(E->bufs[3], 1, E->lens[3], out);
     fprintf(out, "};\n\n");
     fprintf(out, "int %s_run(%s_flow *f);\n", P, P);
@@ -1209,7 +1212,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
 
     fprintf(out, "/* Create the dataflow on run context RT. */\n%s_flow *%s_new(flow_rt *rt)\n{\n", P, P);
     fprintf(out, "    %s_flow *f = flow_alloc(sizeof *f);\n    memset(f, 0, sizeof *f);\n", P);
-    fprintf(out, "    f->rt = rt;\n    flow_arena_init(&f->perm);\n    char err[256];\n    (void)err;\n");
+    fprintf(out, "    f->rt = rt;\n    rt->counters = f->n_sent;\n    flow_arena_init(&f->perm);\n    char err[256];\n    (void)err;\n");
     fwrite(E->bufs[4], 1, E->lens[4], out);
     fprintf(out, "    return f;\n}\n\n");
     fprintf(out, "/* Free the dataflow and everything it owns. */\nvoid %s_free(%s_flow *f)\n{\n", P, P);
@@ -1218,37 +1221,11 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     fprintf(out, "    flow_free(f->dead, f->dead_cap * sizeof f->dead[0]);\n");
     fprintf(out, "    flow_buf_free(&f->scratch);\n    flow_arena_destroy(&f->perm);\n    flow_free(f, sizeof *f);\n}\n\n");
 
-    fprintf(out, "static const flow_input_info %s_inputs[] = {\n", P);
-    for (int k = 0; k < g->ninputs; k++) {
-        Step *s = g->inputs[k];
-        const char *kind = s->source == SRC_TESTING ? "testing" : s->source == SRC_RANGE ? "range" : "file";
-        if (s->source == SRC_FILE_LINES) {
-            Node *p = s->path;
-            char *lit = arena_alloc(E->a, p->slen * 4 + 3);
-            size_t j = 0;
-            lit[j++] = '"';
-            for (size_t i = 0; i < p->slen; i++) {
-                unsigned char ch = (unsigned char)p->sval[i];
-                if (ch == '"' || ch == '\\')
-                    lit[j++] = '\\';
-                lit[j++] = (char)ch;
-            }
-            lit[j++] = '"';
-            lit[j] = 0;
-            fprintf(out, "    { \"%s\", \"%s\", %s },\n", s->id, kind, lit);
-        } else {
-            fprintf(out, "    { \"%s\", \"%s\", NULL },\n", s->id, kind);
-        }
-    }
-    if (!g->ninputs)
-        fprintf(out, "    { NULL, NULL, NULL },\n");
-    fprintf(out, "};\n\n");
-    fprintf(out, "static const flow_program_info %s_info = { \"%s\", \"%s\", %s_inputs, %d };\n\n", P, P,
-            base_name(E->src_name), P, g->ninputs);
+    emit_program_info(E, out, base_name(E->src_name));
     fprintf(out, "#ifndef FLOW_NO_MAIN\nint main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");
-    fprintf(out, "    %s_flow *f = %s_new(&rt);\n    %s_run(f);\n    %s_free(f);\n", P, P, P, P);
+    fprintf(out, "    %s_flow *f = %s_new(&rt);\n    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P, P, P);
     fprintf(out, "    return flow_rt_finish(&rt, 0);\n}\n#endif\n");
 
     fclose(E->types);

@@ -809,6 +809,8 @@ const char *emit_expr(Emit *E, Node *e)
     case ND_FIELD: {
         const char *v = emit_expr(E, e->lhs);
         Type *lt = ty_resolve(e->lhs->ty);
+        if ((lt->kind == TY_META || lt->kind == TY_META17) && strcmp(e->name, "merged_ids") == 0)
+            return estrf(E, "((%s){ %s.merged_ids.v, %s.merged_ids.n })", ctn(E, e->ty), v, v);
         return estrf(E, "%s.%s", v, lt->kind == TY_RECORD ? field_c(E, lt->rec, e->name) : e->name);
     }
     case ND_OPT_FIELD:

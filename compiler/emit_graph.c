@@ -24,8 +24,11 @@
 
 static const char *port_name(Step *s, int port)
 {
+    static const char *const window_ports[] = { "down", "late", "meta", "with_meta" };
     if (s->kind == SK_BRANCH)
         return port == 0 ? "trues" : "falses";
+    if (s->win && port < 4)
+        return window_ports[port];
     return "down";
 }
 

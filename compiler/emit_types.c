@@ -21,6 +21,8 @@ static const char *prim_name(TypeKind k)
     case TY_STRING: return "flow_str";
     case TY_TIMESTAMP: return "flow_time";
     case TY_DURATION: return "int64_t";
+    case TY_META: return "flow_window_meta";
+    case TY_META17: return "flow_window_meta";
     default: return NULL;
     }
 }
@@ -153,6 +155,8 @@ void emit_repr(Emit *E, Type *t, const char *buf, const char *v)
     case TY_STRING: emit_line(E, "flow_repr_str(%s, %s);", buf, v); return;
     case TY_TIMESTAMP: emit_line(E, "flow_repr_time(%s, %s);", buf, v); return;
     case TY_DURATION: emit_line(E, "flow_repr_duration(%s, %s);", buf, v); return;
+    case TY_META: emit_line(E, "flow_repr_window_meta(%s, %s);", buf, v); return;
+    case TY_META17: emit_line(E, "flow_repr_window_meta_v017(%s, %s);", buf, v); return;
     default: {
         CType *c = ct(E, t);
         c->need_repr = true;
@@ -188,6 +192,8 @@ const char *emit_eq(Emit *E, Type *t, const char *a, const char *b)
     t = ty_resolve(t);
     switch (t->kind) {
     case TY_STRING: return estrf(E, "flow_str_eq(%s, %s)", a, b);
+    case TY_META:
+    case TY_META17: return estrf(E, "flow_window_meta_eq(%s, %s)", a, b);
     default:
         if (is_prim(t))
             return estrf(E, "(%s == %s)", a, b);
@@ -407,6 +413,10 @@ static void gen_copy(Emit *E, CType *c)
     case TY_STRING:
         emit_line(E, "s += ((size_t)v.n + 15) & ~(size_t)15;");
         break;
+    case TY_META:
+    case TY_META17:
+        emit_line(E, "s += (sizeof(int64_t) * (size_t)v.merged_ids.n + 15) & ~(size_t)15;");
+        break;
     case TY_LIST:
         emit_line(E, "s += (sizeof(v.v[0]) * (size_t)v.n + 15) & ~(size_t)15;");
         if (ty_has_heap(t->elem)) {
@@ -440,6 +450,14 @@ static void gen_copy(Emit *E, CType *c)
     fprintf(E->helpers, "/* deep copy of %s into the memory at *cur */\nstatic %s %s_copy%d(%s v, char **cur)\n{\n",
             ty_str(t), c->name, P, c->id, c->name);
     switch (t->kind) {
+    case TY_META:
+    case TY_META17:
+        emit_line(E, "if (v.merged_ids.n) {");
+        emit_line(E, "    memcpy(*cur, v.merged_ids.v, sizeof(int64_t) * (size_t)v.merged_ids.n);");
+        emit_line(E, "    v.merged_ids.v = (int64_t *)(void *)*cur;");
+        emit_line(E, "    *cur += (sizeof(int64_t) * (size_t)v.merged_ids.n + 15) & ~(size_t)15;");
+        emit_line(E, "}");
+        break;
     case TY_STRING:
         emit_line(E, "if (v.n) {");
         emit_line(E, "    memcpy(*cur, v.p, (size_t)v.n);");

@@ -76,6 +76,7 @@ struct Step {
     Node *timeout_expr;
     Node *max_size_expr;    // collect / batch
     bool state_opt_result;  // stateful_map: the lambda's new state may be none
+    struct WinSpec *win;    // clocks, windowers and window steps (window.h), else NULL
 
     /* input steps */
     SourceKind source;
@@ -89,8 +90,8 @@ struct Step {
     SinkKind sink;
 
     /* filled by lowering */
-    Consumer *outs[2];      // consumers of each output port
-    int nout_consumers[2];
+    Consumer *outs[4];      // consumers of each output port (window steps have 4)
+    int nout_consumers[4];
     Step *head;             // fusion group head (itself when not fused)
     bool fused;             // runs inside its upstream's group
     bool side_effect;       // prints (inspect, output to stdout)

@@ -278,7 +278,7 @@ static Type *check_field(Node *e)
     Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
     if (t->kind == TY_ERROR)
         return set(e, t);
-    if (t->kind == TY_META) {
+    if (t->kind == TY_META || t->kind == TY_META17) {
         if (strcmp(e->name, "open_time") == 0 || strcmp(e->name, "close_time") == 0)
             return set(e, T(TY_TIMESTAMP));
         if (strcmp(e->name, "merged_ids") == 0)

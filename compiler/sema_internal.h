@@ -60,7 +60,30 @@ int sema_builtin_max(Builtin b);
 Type *sema_check_expr(Node *e, Type *hint);
 
 /* sema_steps.c */
+/* A step call's arguments: positional ones and named options. */
+typedef struct Args {
+    Node *call;
+    const char *op;
+    Node **pos;                /* as many as the call has arguments */
+    int npos;
+    Node **named;              /* ND_ARG nodes with a name */
+    int nnamed;
+} Args;
 void sema_check_step(Node *decl);
+/* The argument helpers of sema_steps.c, for sema_window.c. */
+bool sema_bind_args(Node *call, const char *op, int minpos, int maxpos, const char *what_pos,
+                    const char *const *options, Args *a);
+Node *sema_opt(Args *a, const char *name);
+Node *sema_required(Args *a, const char *name);
+bool sema_resolve_stream(Node *e, PortRef *out, Type **item);
+Type *sema_keyed_value(Step *st, Node *e);
+Type *sema_fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what);
+Node *sema_result_expr(Node *body);
+
+/* sema_window.c: clocks, windowers and window operators */
+Type *sema_check_window(Step *st, Node *call);
+/* A stream read from clock/windower/window step ST (PORT_NAME may be NULL). */
+bool sema_window_stream(Step *st, Node *e, const char *port_name, PortRef *out, Type **item);
 void sema_check_graph(void);
 Graph *sema_graph(void);
 

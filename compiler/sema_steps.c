@@ -33,15 +33,6 @@ const char *step_kind_name(StepKind k) { return step_names[k]; }
  * Arguments
  * =================================================================== */
 
-typedef struct Args {
-    Node *call;
-    const char *op;
-    Node **pos;                /* as many as the call has arguments */
-    int npos;
-    Node **named;              /* ND_ARG nodes with a name */
-    int nnamed;
-} Args;
-
 /* Split CALL's arguments; report unknown or repeated options and a wrong
  * number of positional ones. MAXPOS < 0 means "any number". */
 static bool bind_args(Node *call, const char *op, int minpos, int maxpos,
@@ -157,6 +148,8 @@ static bool resolve_stream(Node *e, PortRef *out, Type **item)
         diag_error(id->loc, "`%s` is an output step; it has no stream", id->name);
         return false;
     }
+    if (st->win)
+        return sema_window_stream(st, e, port_name, out, item);
     int port = 0;
     if (st->kind == SK_BRANCH) {
         if (!port_name) {
@@ -815,6 +808,19 @@ static Type *check_operator(Step *st, Node *call)
         return check_stateful(st, call);
     case SK_JOIN:
         return check_join(st, call);
+    case SK_EVENT_CLOCK:
+    case SK_SYSTEM_CLOCK:
+    case SK_TUMBLING:
+    case SK_SLIDING:
+    case SK_SESSION:
+    case SK_COLLECT_WINDOW:
+    case SK_FOLD_WINDOW:
+    case SK_REDUCE_WINDOW:
+    case SK_COUNT_WINDOW:
+    case SK_MAX_WINDOW:
+    case SK_MIN_WINDOW:
+    case SK_JOIN_WINDOW:
+        return sema_check_window(st, call);
     case SK_COUNT:
         break;
     }
@@ -884,4 +890,25 @@ void sema_check_graph(void)
                    g->flow_name);
     else if (!has_out)
         diag_error(at, "dataflow `%s` has no output or inspect step, so it would do nothing", g->flow_name);
+}
+
+/* ===================================================================
+ * The helpers above, for sema_window.c
+ * =================================================================== */
+
+bool sema_bind_args(Node *call, const char *op, int minpos, int maxpos, const char *what_pos,
+                    const char *const *options, Args *a)
+{
+    return bind_args(call, op, minpos, maxpos, what_pos, options, a);
+}
+
+Node *sema_opt(Args *a, const char *name) { return opt(a, name); }
+Node *sema_required(Args *a, const char *name) { return required(a, name); }
+bool sema_resolve_stream(Node *e, PortRef *out, Type **item) { return resolve_stream(e, out, item); }
+Type *sema_keyed_value(Step *st, Node *e) { return keyed_value(st, e); }
+Node *sema_result_expr(Node *body) { return result_expr(body); }
+
+Type *sema_fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what)
+{
+    return fn_arg_to(st, dst, e, p, n, ret_hint, what);
 }

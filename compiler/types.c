@@ -285,6 +285,8 @@ bool ty_has_heap(Type *t)
     switch (t->kind) {
     case TY_STRING:
     case TY_LIST:
+    case TY_META:      /* merged_ids */
+    case TY_META17:
         return true;
     case TY_OPT:
         return ty_has_heap(t->elem);
@@ -387,6 +389,7 @@ static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap)
     case TY_TIMESTAMP: put(buf, n, cap, "timestamp"); break;
     case TY_DURATION: put(buf, n, cap, "duration"); break;
     case TY_META: put(buf, n, cap, "WindowMetadata"); break;
+    case TY_META17: put(buf, n, cap, "WindowMetadata"); break;
     case TY_ERROR: put(buf, n, cap, "<error>"); break;
     case TY_VAR: put(buf, n, cap, "_"); break;
     case TY_RECORD: put(buf, n, cap, t->rec->name); break;

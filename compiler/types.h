@@ -19,7 +19,8 @@ typedef enum TypeKind {
     TY_STRING,     // flow_str
     TY_TIMESTAMP,  // flow_time (microseconds since the epoch)
     TY_DURATION,   // int64_t microseconds
-    TY_META,       // WindowMetadata (issue 4)
+    TY_META,       // WindowMetadata (flow_window_meta)
+    TY_META17,     // WindowMetadata on W.with_meta: printed as Bytewax 0.17 did
     TY_LIST,       // elem
     TY_TUPLE,      // elems[n]
     TY_OPT,        // elem?

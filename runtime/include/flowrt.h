@@ -352,11 +352,34 @@ typedef struct flow_input_info {
     const char *default_path;  /* file inputs: path in the source, else NULL */
 } flow_input_info;
 
+typedef struct flow_output_info {
+    const char *step;          /* step id */
+    const char *kind;          /* "stdout", "discard", ... */
+} flow_output_info;
+
+/* One step, for --stats. Items out are counted per output port in the
+ * generated flow struct (one plain increment per item sent, in an array of
+ * uint64_t indexed by port number); items in are the sum of the upstream
+ * ports' counts. */
+typedef struct flow_step_info {
+    const char *step;          /* step id */
+    const char *op;            /* operator ("map", "input") */
+    int port;                  /* its first output port's counter index */
+    int n_ports;               /* output ports (0 for output steps) */
+    int in_first;              /* its input ports: in_ports[in_first .. */
+    int n_in;                  /*   in_first + n_in), as counter indices */
+} flow_step_info;
+
 typedef struct flow_program_info {
     const char *flow_name;
     const char *source;        /* .flow file name */
     const flow_input_info *inputs;
     int n_inputs;
+    const flow_output_info *outputs;
+    int n_outputs;
+    const flow_step_info *steps;
+    int n_steps;
+    const int *in_ports;       /* see flow_step_info */
 } flow_program_info;
 
 typedef struct flow_rt {
@@ -377,6 +400,15 @@ typedef struct flow_rt {
      * run loop then follows each polled round with one round that polls no
      * input (SEMANTICS.md 1.3 point 9), where due notifications fire. */
     int64_t epoch_interval;
+    /* --stats, progress (runtime/src/stats.c) */
+    bool stats;                /* --stats: print per-step counts on exit */
+    bool progress;             /* on when stderr is a terminal or --progress */
+    bool err_is_tty;           /* progress rewrites one line in place */
+    int64_t progress_every_ns; /* --progress=DUR, 1 s by default */
+    const uint64_t *counters;  /* the flow's per-port item counts (set by <flow>_new) */
+    int64_t start_ns;          /* monotonic clock at flow_rt_init */
+    int64_t next_progress_ns;  /* when to print progress next */
+    bool progress_shown;       /* a progress line is on stderr */
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -405,6 +437,17 @@ void flow_rt_round_end(flow_rt *rt);
 int flow_rt_finish(flow_rt *rt, int status);
 /* Write the stdout buffer now. */
 void flow_rt_flush(flow_rt *rt);
+
+/* --stats: print on stderr, for each step, the items it received and sent
+ * and its rate, then the run's rounds, time and throughput (items read by
+ * the inputs per second). Uses rt->counters; does nothing without --stats.
+ * Also clears a progress line. Generated main() calls it after the run. */
+void flow_rt_report(flow_rt *rt);
+/* Progress: called by flow_rt_round_end; about once a second (--progress=DUR:
+ * every DUR) prints "FLOW: N rounds, N items in, N items/s" on stderr when
+ * progress is on (stderr a terminal, or --progress; --no-progress turns it
+ * off): on a terminal one line rewritten in place, else a line each time. */
+void flow_rt_progress(flow_rt *rt);
 
 /* Fatal run-time error in a step: flushes stdout, prints
  *   LOC: error: step 'FLOW.STEP': MSG

@@ -11,6 +11,11 @@
 
 #include <stdint.h>
 
+/* ---- --stats and progress (stats.c) ------------------------------------ */
+
+/* Note the start of the run (the monotonic clock) for rates. */
+void flowi_stats_start(flow_rt *rt);
+
 /* ---- UTF-8 (str.c) ----------------------------------------------------- */
 
 /* Decode one code point of the valid UTF-8 at P (N > 0 bytes left); stores

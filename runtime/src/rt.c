@@ -27,7 +27,7 @@ static const char *prog_name(const flow_program_info *info, int argc, char **arg
 
 static void print_help(const flow_program_info *info, const char *prog)
 {
-    printf("usage: %s [--input STEP=PATH]... [--clock TIME] [--clock-step DUR]\n\n", prog);
+    printf("usage: %s [--input STEP=PATH]... [--clock TIME] [--clock-step DUR] [--stats]\n\n", prog);
     printf("Runs the flow '%s'", info->flow_name);
     if (info->source)
         printf(" (compiled from %s)", info->source);
@@ -46,6 +46,11 @@ static void print_help(const flow_program_info *info, const char *prog)
                 printf("  %-*s  %s\n", w, in->step, in->kind);
         }
     }
+    if (info->n_outputs > 0) {
+        printf("\noutputs:\n");
+        for (int i = 0; i < info->n_outputs; i++)
+            printf("  %-*s  %s\n", 8, info->outputs[i].step, info->outputs[i].kind);
+    }
     printf("\noptions:\n"
            "  --input STEP=PATH  read file input STEP from PATH instead\n"
            "  --clock TIME       pin the system clock at TIME (RFC 3339,\n"
@@ -55,6 +60,10 @@ static void print_help(const flow_program_info *info, const char *prog)
            "  -s SECONDS         snapshot (epoch) interval, as Bytewax's -s; with 0\n"
            "                     every input batch is its own epoch: one round\n"
            "                     without input follows each polled batch\n"
+           "  --stats            on exit, print on stderr the items in and out of\n"
+           "                     each step and the throughput\n"
+           "  --progress[=DUR]   show progress on stderr every DUR (default 1s; on\n"
+           "                     by default when stderr is a terminal); --no-progress\n"
            "  --help             show this help and exit\n");
 }
 
@@ -151,6 +160,19 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             print_help(rt->info, prog);
             return 0;
+        } else if (strcmp(argv[i], "--stats") == 0) {
+            rt->stats = true;
+        } else if (strcmp(argv[i], "--progress") == 0) {
+            rt->progress = true;
+        } else if (strncmp(argv[i], "--progress=", 11) == 0) {
+            int64_t us;
+            const char *d = argv[i] + 11;
+            if (!flow_duration_parse(d, strlen(d), &us) || us <= 0 || us > INT64_MAX / 1000)
+                rc = usage_error(prog, "--progress: invalid duration '%s' (e.g. 1s, 250ms)", d);
+            rt->progress = true;
+            rt->progress_every_ns = us * 1000;
+        } else if (strcmp(argv[i], "--no-progress") == 0) {
+            rt->progress = false;
         } else if ((v = option_value("--input", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--input needs STEP=PATH") : set_input(rt, prog, v);
         } else if ((v = option_value("--clock-step", argc, argv, &i, &missing))) {
@@ -206,9 +228,13 @@ int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **ar
     }
     rt->out_is_tty = isatty(STDOUT_FILENO);
     rt->epoch_interval = 10 * FLOW_US_PER_SEC;   /* Bytewax's default without -s */
+    rt->err_is_tty = isatty(STDERR_FILENO);
+    rt->progress = rt->err_is_tty;
+    rt->progress_every_ns = INT64_C(1000000000);
     int rc = parse_args(rt, argc, argv);
     if (rc >= 0)
         free_overrides(rt);
+    flowi_stats_start(rt);
     return rc;
 }
 
@@ -254,6 +280,8 @@ void flow_rt_round_end(flow_rt *rt)
 {
     if (rt->out.n >= FLUSH_AT || (rt->out_is_tty && rt->out.n > 0))
         flow_rt_flush(rt);
+    if (rt->progress && (rt->round & 255) == 0)
+        flow_rt_progress(rt);
 }
 
 int flow_rt_finish(flow_rt *rt, int status)

@@ -8,7 +8,9 @@
 #           2 (usage), a missing input file.
 # program:  --help lists the inputs, --input STEP=PATH, --clock and
 #           FLOW_CLOCK / FLOW_CLOCK_STEP, a bad option or input name exits 2,
-#           an unreadable input file exits 1 naming the file.
+#           an unreadable input file exits 1 naming the file; --help lists
+#           the outputs; --stats counts items per step; --progress lines,
+#           and (with script(1) giving it a terminal) progress in place.
 # Ends with "N passed, N failed".
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -133,6 +135,46 @@ check "FLOW_CLOCK / FLOW_CLOCK_STEP pin now() like --clock" eval \
         "(2, datetime.datetime(2022, 1, 1, 0, 0, 2, tzinfo=datetime.timezone.utc))" | cmp - out'
 check "PROG with a bad --clock: exit 2" eval \
     'status 2 ./clockprog --clock yesterday && has "yesterday" err'
+
+# ---- a compiled program: --help outputs, --stats, progress ------------------
+cat >stats.flow <<'FLOW'
+flow stats
+
+nums = input(testing(range(10)))
+parts = branch(nums, |x| x % 3 == 0)
+threes = map(parts.trues, |x| x * 10)
+out = output(threes, stdout)
+rest = output(parts.falses, discard)
+FLOW
+cat >long.flow <<'FLOW'
+flow long
+
+nums = input(testing(range(3000000)))
+evens = filter(nums, |x| x % 2 == 0)
+out = output(evens, discard)
+FLOW
+check "PROG --help lists the outputs with their sinks, and --stats" eval \
+    'status 0 "$FLOWC" stats.flow -o statsprog && status 0 ./statsprog --help &&
+     has "^outputs:" out && has "^  out  *stdout" out && has "^  rest  *discard" out && has "[-]-stats" out'
+check "PROG --stats: items in and out per step on stderr, stdout unchanged" eval \
+    'status 0 ./statsprog --stats && printf "0\n30\n60\n90\n" | cmp - out &&
+     has "^  nums  *input  *-  *10  *-\$" err && has "^  parts  *branch  *10  *10 " err &&
+     has "^  threes  *map  *4  *4 " err && has "^  out  *output  *4  *- " err &&
+     has "^  rest  *output  *6  *- " err && has "11 rounds, .* s, 10 items read, .* items/s" err'
+check "PROG without --stats, stderr not a terminal: nothing on stderr" eval \
+    'status 0 ./statsprog && empty err'
+check "PROG --progress=DUR, stderr not a terminal: a progress line each time" eval \
+    'status 0 "$FLOWC" long.flow -o longprog && status 0 ./longprog --progress=1ms &&
+     has "^long: [0-9]* rounds, [0-9]* items in, [0-9]* items/s\$" err'
+check "PROG --progress with a bad duration: exit 2" eval \
+    'status 2 ./longprog --progress=soon && has "soon" err'
+if command -v script >/dev/null 2>&1; then
+    # script(1) gives the program a terminal: progress rewrites one line
+    # (carriage return, clear to end of line) and is cleared at the end.
+    check "PROG with stderr on a terminal: progress rewritten in place" eval \
+        'script -qec "./longprog --progress=1ms" /dev/null >tty.log 2>&1 </dev/null &&
+         has "$(printf "\r\033")\[Klong: [0-9]* rounds" tty.log'
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

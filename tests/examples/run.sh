@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/examples/run.sh - compiles every examples/*.flow with $FLOWC, runs it
 # from the repository root and compares its stdout byte for byte:
-#   running_sum, collect, batch  with ../shared/conformance/NAME.expected
+#   running_sum, collect, batch, collect_window, reduce_window_meta
+#                                with ../shared/conformance/NAME.expected
 #                                (the outputs Bytewax prints; CONFORMANCE=DIR
 #                                overrides the folder)
 #   wordcount                    with examples/wordcount.expected (made by
@@ -36,7 +37,7 @@ trap 'rm -rf "$tmp"' EXIT
 for flow in examples/*.flow; do
     name=$(basename "$flow" .flow)
     case $name in
-        running_sum|collect|batch) want=$CONFORMANCE/$name.expected ;;
+        running_sum|collect|batch|collect_window|reduce_window_meta) want=$CONFORMANCE/$name.expected ;;
         *) want=examples/$name.expected ;;
     esac
     if [ ! -f "$want" ]; then

@@ -6,7 +6,7 @@
  */
 #include "unit.h"
 
-static flow_program_info info = { "lines_test", "lines_test.flow", NULL, 0 };
+static flow_program_info info = { .flow_name = "lines_test", .source = "lines_test.flow" };
 
 /* A temporary file holding N bytes of DATA; its path goes in PATH. */
 static void write_file(char *path, const char *data, size_t n)

@@ -12,7 +12,7 @@ static const flow_input_info inputs[] = {
     { "lines", "file", "data/in.txt" },
     { "more", "file", "data/more.txt" },
 };
-static const flow_program_info info = { "wc", "wc.flow", inputs, 3 };
+static const flow_program_info info = { .flow_name = "wc", .source = "wc.flow", .inputs = inputs, .n_inputs = 3 };
 
 static char *ARGV_NONE[] = { "./wc", NULL };
 

@@ -1,0 +1,804 @@
+/*
+ * emit_window.c - the C emitter for windowing: clocks and windowers (a
+ * configuration struct each window step fills at start-up) and window
+ * steps (SEMANTICS.md section 7).
+ *
+ * Pipeline position: called by emit_c.c's emit_step for these kinds. The
+ * generic machinery (watermarks, window ids, session merges, the per-key
+ * queue) is runtime/src/window.c; generated here is what only the compiler
+ * knows: the queued item and per-window accumulator structs, and per step
+ *   <P>_<W>_qnew    a queued copy of an on-time item
+ *   <P>_<W>_apply   on_value: one item into one window
+ *   <P>_<W>_merge   on_merge (session windowers only)
+ *   <P>_<W>_close   on_close: emit down / with_meta, then meta
+ *   <P>_<W>_flush   Bytewax's _flush_queue: inserts, merges, closes
+ *   <P>_<W>_run     one activation: items grouped by key, then due
+ *                   notifications, then EOF, then rescheduling (3.3)
+ * Memory a closing window owns is freed at the end of the round (the
+ * emitted items may point into it); a key whose windows are all closed and
+ * whose queue is empty is dropped (Bytewax's DISCARD).
+ */
+#include <stdarg.h>
+#include <string.h>
+#include "emit.h"
+#include "window.h"
+
+static void L(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void L(Emit *E, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    emit_line(E, "%s", buf);
+}
+
+/* The names of one window step's generated pieces. */
+typedef struct W {
+    Emit *E;
+    Step *s;
+    WinSpec *w;
+    const char *P, *id;
+    Type *v;                  /* V */
+    const char *vt;           /* its C type */
+    const char *acc, *q, *st, *slot;
+    bool has_heap;
+} W;
+
+static const char *nm(W *x, const char *what) { return estrf(x->E, "%s_%s_%s", x->P, x->id, what); }
+
+/* Deep copy of V-typed C expression SRC into DST (with MEM / SZ). */
+static void own(W *x, Type *t, const char *dst, const char *src, const char *mem, const char *sz)
+{
+    emit_own(x->E, t, dst, src, mem, sz);
+}
+
+/* ===================================================================
+ * Clocks and windowers: their configuration, filled at start-up
+ * =================================================================== */
+
+static void emit_config(W *x)
+{
+    Emit *E = x->E;
+    WinSpec *w = x->w;
+    Step *c = w->clock, *win = w->windower;
+    WinSpec *cw = c->win, *ww = win->win;
+    fprintf(E->fields, "    flow_clock_cfg %s_clock;    /* %s */\n    flow_windower_cfg %s_win;   /* %s */\n", x->id,
+            c->id, x->id, win->id);
+    E->out = E->init;
+    E->indent = 1;
+    L(E, "f->%s_clock.kind = %s;", x->id, c->kind == SK_SYSTEM_CLOCK ? "FLOW_CLOCK_SYSTEM" : "FLOW_CLOCK_EVENT");
+    if (cw->wait)
+        L(E, "f->%s_clock.wait = %s;", x->id, emit_expr(E, cw->wait));
+    const char *stp = estrf(E, "\"%s\"", x->id);
+    if (win->kind == SK_SESSION) {
+        L(E, "f->%s_win.kind = FLOW_WINDOWER_SESSION;", x->id);
+        L(E, "f->%s_win.gap = %s;", x->id, emit_expr(E, ww->gap));
+        L(E, "if (f->%s_win.gap < 0)", x->id);
+        L(E, "    flow_step_error(rt, %s, %s, \"session window `gap` must not be negative\");", loc_str(E, ww->gap->loc),
+          stp);
+        return;
+    }
+    L(E, "f->%s_win.kind = FLOW_WINDOWER_SLIDING;", x->id);
+    L(E, "f->%s_win.length = %s;", x->id, emit_expr(E, ww->length));
+    L(E, "f->%s_win.align = %s;", x->id, emit_expr(E, ww->align));
+    if (ww->offset)
+        L(E, "f->%s_win.offset = %s;", x->id, emit_expr(E, ww->offset));
+    else
+        L(E, "f->%s_win.offset = f->%s_win.length;", x->id, x->id);
+    L(E, "if (f->%s_win.length <= 0 || f->%s_win.offset <= 0)", x->id, x->id);
+    L(E, "    flow_step_error(rt, %s, %s, \"window `length` and `offset` must be positive\");",
+      loc_str(E, ww->length->loc), stp);
+    L(E, "if (f->%s_win.offset > f->%s_win.length)", x->id, x->id);
+    L(E, "    flow_step_error(rt, %s, %s, \"sliding window `offset` can't be longer than `length`\");",
+      loc_str(E, ww->length->loc), stp);
+}
+
+/* ===================================================================
+ * Types
+ * =================================================================== */
+
+static void emit_structs(W *x)
+{
+    Emit *E = x->E;
+    const char *P = x->P, *id = x->id;
+    Step *s = x->s;
+    fprintf(E->types, "/* step %s: one queued on-time item and the memory it owns (one block) */\n", id);
+    fprintf(E->types, "typedef struct %s {\n    size_t sz;\n    int side;\n    %s v;\n} %s;\n\n", x->q, x->vt, x->q);
+    if (s->kind == SK_COLLECT_WINDOW || s->kind == SK_JOIN_WINDOW)
+        fprintf(E->types, "/* step %s: one kept value */\ntypedef struct %s {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s;\n\n",
+                id, x->slot, x->vt, x->slot);
+    fprintf(E->types, "/* step %s: one window's accumulator */\ntypedef struct %s {\n", id, x->acc);
+    switch (s->kind) {
+    case SK_COLLECT_WINDOW:
+        fprintf(E->types, "    %s *items;\n    int64_t n;\n    size_t cap;\n", x->slot);
+        break;
+    case SK_JOIN_WINDOW:
+        for (int i = 0; i < x->w->nsides; i++)
+            fprintf(E->types, "    %s *s%d;\n    int64_t n%d;\n    size_t cap%d;\n", x->slot, i, i, i);
+        break;
+    case SK_COUNT_WINDOW:
+        fprintf(E->types, "    int64_t n;\n");
+        break;
+    default:
+        fprintf(E->types, "    %s st;\n    void *mem;\n    size_t sz;\n", ctn(E, x->w->down));
+        break;
+    }
+    fprintf(E->types, "} %s;\n\n", x->acc);
+    fprintf(E->types, "/* step %s: one key's window state */\ntypedef struct %s {\n    flow_wstate w;\n} %s;\n\n", id, x->st,
+            x->st);
+    fprintf(E->types, "/* step %s: one buffered item, for grouping by key */\n", id);
+    fprintf(E->types, "typedef struct %s_%s_ref {\n    flow_str key;\n    int32_t side;\n    uint32_t i;\n} %s_%s_ref;\n\n",
+            P, id, P, id);
+    fprintf(E->fields, "    %s_%s_ref *%s_refs;\n    size_t %s_refs_cap;\n    uint32_t *%s_order;\n    size_t %s_order_cap;\n",
+            P, id, id, id, id, id);
+    fprintf(E->fields, "    uint32_t *%s_touched;\n    size_t %s_ntouched, %s_touched_cap;\n", id, id, id);
+    fprintf(E->fini, "    flow_free(f->%s_refs, f->%s_refs_cap * sizeof f->%s_refs[0]);\n", id, id, id);
+    fprintf(E->fini, "    flow_free(f->%s_order, f->%s_order_cap * sizeof(uint32_t));\n", id, id);
+    fprintf(E->fini, "    flow_free(f->%s_touched, f->%s_touched_cap * sizeof(uint32_t));\n", id, id);
+    fprintf(E->init, "    f->%s_tab = flow_table_new(sizeof(%s));\n", id, x->st);
+    fprintf(E->fini, "    {\n        const uint32_t *ids;\n        size_t n = flow_table_sorted(f->%s_tab, &ids);\n", id);
+    fprintf(E->fini, "        for (size_t k = 0; k < n; k++)\n");
+    fprintf(E->fini, "            flow_wstate_free(&((%s *)flow_table_value(f->%s_tab, ids[k]))->w, %s, %s);\n", x->st,
+            id, nm(x, "accfree"), nm(x, "qfree"));
+    fprintf(E->fini, "        flow_table_free(f->%s_tab, NULL);\n    }\n", id);
+}
+
+/* ===================================================================
+ * Queue items and accumulators
+ * =================================================================== */
+
+static void emit_q_fns(W *x)
+{
+    Emit *E = x->E;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: a queued copy of X (one block) */\nstatic void *%s(int side, %s x)\n{\n", x->id,
+            nm(x, "qnew"), x->vt);
+    L(E, "size_t head = (sizeof(%s) + 15) & ~(size_t)15;", x->q);
+    if (x->has_heap) {
+        CType *c = ct(E, x->v);
+        c->need_copy = true;
+        L(E, "size_t sz = head + %s_size%d(x);", x->P, c->id);
+        L(E, "%s *q = flow_alloc(sz);", x->q);
+        L(E, "char *cur = (char *)q + head;");
+        L(E, "q->v = %s_copy%d(x, &cur);", x->P, c->id);
+    } else {
+        L(E, "size_t sz = head;");
+        L(E, "%s *q = flow_alloc(sz);", x->q);
+        L(E, "q->v = x;");
+    }
+    L(E, "q->sz = sz;");
+    L(E, "q->side = side;");
+    L(E, "return q;");
+    fprintf(E->code, "}\n\n");
+    fprintf(E->code, "static void %s(void *p)\n{\n    flow_free(p, ((%s *)p)->sz);\n}\n\n", nm(x, "qfree"), x->q);
+}
+
+/* Free (DEAD: at the end of the round) what accumulator `a` owns, and `a`. */
+static void emit_acc_release(W *x, bool dead)
+{
+    Emit *E = x->E;
+    const char *fr = dead ? estrf(E, "%s_dead(f, ", x->P) : "flow_free(";
+    switch (x->s->kind) {
+    case SK_COLLECT_WINDOW:
+        L(E, "for (int64_t i = 0; i < a->n; i++)");
+        L(E, "    %sa->items[i].mem, a->items[i].sz);", fr);
+        L(E, "%sa->items, a->cap * sizeof a->items[0]);", fr);
+        break;
+    case SK_JOIN_WINDOW:
+        for (int i = 0; i < x->w->nsides; i++) {
+            L(E, "for (int64_t i = 0; i < a->n%d; i++)", i);
+            L(E, "    %sa->s%d[i].mem, a->s%d[i].sz);", fr, i, i);
+            L(E, "%sa->s%d, a->cap%d * sizeof a->s%d[0]);", fr, i, i, i);
+        }
+        break;
+    case SK_COUNT_WINDOW:
+        break;
+    default:
+        L(E, "%sa->mem, a->sz);", fr);
+        break;
+    }
+    L(E, "%sa, sizeof *a);", fr);
+}
+
+static void emit_acc_fns(W *x)
+{
+    Emit *E = x->E;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: free a window's accumulator now (at exit) */\nstatic void %s(void *p)\n{\n", x->id,
+            nm(x, "accfree"));
+    L(E, "%s *a = p;", x->acc);
+    L(E, "if (!a)");
+    L(E, "    return;");
+    emit_acc_release(x, false);
+    fprintf(E->code, "}\n\n");
+    fprintf(E->code, "/* step %s: free a window's accumulator at the end of the round */\n", x->id);
+    fprintf(E->code, "static void %s(%s_flow *f, %s *a)\n{\n", nm(x, "accdrop"), x->P, x->acc);
+    E->indent = 1;
+    emit_acc_release(x, true);
+    fprintf(E->code, "}\n\n");
+}
+
+/* Statements appending V (type V) to slot array ARR/N/CAP of `a`, owned. */
+static void push_slot(W *x, const char *arr, const char *n, const char *cap, const char *v)
+{
+    Emit *E = x->E;
+    L(E, "if (a->%s == (int64_t)a->%s)", n, cap);
+    L(E, "    flow_vec_grow((void **)&a->%s, &a->%s, sizeof a->%s[0], (size_t)a->%s + 1);", arr, cap, arr, n);
+    own(x, x->v, estrf(E, "a->%s[a->%s].v", arr, n), v, estrf(E, "a->%s[a->%s].mem", arr, n),
+        estrf(E, "a->%s[a->%s].sz", arr, n));
+    L(E, "a->%s++;", n);
+}
+
+/* Statements: replace a->st (owning its memory) with NV of type down. */
+static void set_state(W *x, const char *nv)
+{
+    Emit *E = x->E;
+    L(E, "%s_dead(f, a->mem, a->sz);", x->P);
+    own(x, x->w->down, "a->st", nv, "a->mem", "a->sz");
+}
+
+static const char *call(W *x, Callable *c, const char *fn, const char *a0, const char *a1)
+{
+    Emit *E = x->E;
+    const char *t = new_tmp(E);
+    if (a1)
+        L(E, "%s %s = %s(f, \"%s\", %s, %s);", ctn(E, c->ret), t, fn, x->id, a0, a1);
+    else
+        L(E, "%s %s = %s(f, \"%s\", %s);", ctn(E, c->ret), t, fn, x->id, a0);
+    return t;
+}
+
+/* Statements: the winner of max/min between the state a->st and V. */
+static void emit_maxmin(W *x, const char *v, const char *repl)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    const char *ka = "a->st", *kb = v;
+    Type *kt = x->v;
+    if (s->fn.lambda) {
+        ka = call(x, &s->fn, nm(x, "fn"), "a->st", NULL);
+        kb = call(x, &s->fn, nm(x, "fn"), v, NULL);
+        kt = s->fn.ret;
+    }
+    /* Python's max/min keep the earlier value on ties */
+    L(E, "if (%s %s 0) {", emit_cmp(E, kt, kb, ka), s->kind == SK_MAX_WINDOW ? ">" : "<");
+    E->indent++;
+    set_state(x, repl);
+    E->indent--;
+    L(E, "}");
+}
+
+/* Statements: emit every row of join accumulator `a` (product over sides,
+ * None for an empty side, the first side varying slowest). */
+static void emit_join_rows(W *x, const char *key, const char *wid, bool final_close, const char *meta)
+{
+    Emit *E = x->E;
+    int n = x->w->nsides;
+    for (int i = 0; i < n; i++) {
+        L(E, "for (int64_t j%d = 0; j%d < (a->n%d ? a->n%d : 1); j%d++) {", i, i, i, i, i);
+        E->indent++;
+    }
+    Type *row = x->w->down;
+    const char *r = new_tmp(E);
+    L(E, "%s %s;", ctn(E, row), r);
+    for (int i = 0; i < n; i++) {
+        L(E, "%s.f%d.has = a->n%d > 0;", r, i, i);
+        L(E, "if (a->n%d)", i);
+        L(E, "    %s.f%d.v = a->s%d[j%d].v;", r, i, i, i);
+        L(E, "else");
+        L(E, "    memset(&%s.f%d.v, 0, sizeof %s.f%d.v);", r, i, r, i);
+    }
+    const char *inner = ctn(E, ty_resolve(x->w->port_type[WPORT_DOWN])->elems[1]);
+    emit_step_send(E, x->s, WPORT_DOWN,
+                   estrf(E, "((%s){ %s, ((%s){ %s, %s }) })", ctn(E, x->w->port_type[WPORT_DOWN]), key, inner, wid, r));
+    if (final_close && x->s->nout_consumers[WPORT_WITH_META]) {
+        const char *wi = ctn(E, ty_resolve(x->w->port_type[WPORT_WITH_META])->elems[1]);
+        emit_step_send(E, x->s, WPORT_WITH_META,
+                       estrf(E, "((%s){ %s, ((%s){ %s, %s }) })", ctn(E, x->w->port_type[WPORT_WITH_META]), key, wi,
+                             meta, r));
+    }
+    for (int i = 0; i < n; i++) {
+        E->indent--;
+        L(E, "}");
+    }
+}
+
+/* Statements: empty side I of join accumulator `a` (memory freed at the end of the round). */
+static void join_clear_side(W *x, int i)
+{
+    Emit *E = x->E;
+    L(E, "for (int64_t i = 0; i < a->n%d; i++)", i);
+    L(E, "    %s_dead(f, a->s%d[i].mem, a->s%d[i].sz);", x->P, i, i);
+    L(E, "a->n%d = 0;", i);
+}
+
+/* Statements after a join insert or merge: complete / running emission. */
+static void join_after(W *x)
+{
+    Emit *E = x->E;
+    int n = x->w->nsides;
+    if (x->w->emit_mode == WJ_RUNNING) {
+        emit_join_rows(x, "key", "wid", false, NULL);
+    } else if (x->w->emit_mode == WJ_COMPLETE) {
+        const char *c = "true";
+        for (int i = 0; i < n; i++)
+            c = estrf(E, "%s && a->n%d", c, i);
+        L(E, "if (%s) {", c);
+        E->indent++;
+        emit_join_rows(x, "key", "wid", false, NULL);
+        for (int i = 0; i < n; i++)
+            join_clear_side(x, i);
+        E->indent--;
+        L(E, "}");
+    }
+}
+
+static void emit_apply(W *x)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: window WID takes the queued item Q (on_value) */\n", x->id);
+    fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, void **slot, %s *q)\n{\n", nm(x, "apply"),
+            x->P, x->q);
+    L(E, "(void)f;");
+    L(E, "(void)key;");
+    L(E, "(void)wid;");
+    L(E, "%s *a = *slot;", x->acc);
+    L(E, "bool created = false;");
+    L(E, "if (!a) {");
+    L(E, "    a = flow_alloc(sizeof *a);");
+    L(E, "    memset(a, 0, sizeof *a);");
+    L(E, "    *slot = a;");
+    L(E, "    created = true;");
+    L(E, "}");
+    L(E, "(void)created;");
+    L(E, "%s x = q->v;", x->vt);
+    switch (s->kind) {
+    case SK_COLLECT_WINDOW:
+        push_slot(x, "items", "n", "cap", "x");
+        break;
+    case SK_COUNT_WINDOW:
+        L(E, "a->n++;");
+        break;
+    case SK_FOLD_WINDOW: {
+        L(E, "if (created) {");
+        E->indent++;
+        const char *init = emit_coerce(E, s->init, x->w->down);
+        own(x, x->w->down, "a->st", init, "a->mem", "a->sz");
+        E->indent--;
+        L(E, "}");
+        const char *r = call(x, &s->fn, nm(x, "fn"), "a->st", "x");
+        set_state(x, coerce_value(E, r, s->fn.ret, x->w->down));
+        break;
+    }
+    case SK_REDUCE_WINDOW: {
+        L(E, "if (created) {");
+        E->indent++;
+        own(x, x->v, "a->st", "x", "a->mem", "a->sz");
+        E->indent--;
+        L(E, "} else {");
+        E->indent++;
+        const char *r = call(x, &s->fn, nm(x, "fn"), "a->st", "x");
+        set_state(x, coerce_value(E, r, s->fn.ret, x->v));
+        E->indent--;
+        L(E, "}");
+        break;
+    }
+    case SK_MAX_WINDOW:
+    case SK_MIN_WINDOW:
+        L(E, "if (created) {");
+        E->indent++;
+        own(x, x->v, "a->st", "x", "a->mem", "a->sz");
+        E->indent--;
+        L(E, "} else {");
+        E->indent++;
+        emit_maxmin(x, "x", "x");
+        E->indent--;
+        L(E, "}");
+        break;
+    case SK_JOIN_WINDOW:
+        L(E, "switch (q->side) {");
+        for (int i = 0; i < x->w->nsides; i++) {
+            L(E, "case %d:", i);
+            E->indent++;
+            if (x->w->insert_mode == WJ_FIRST) {
+                L(E, "if (a->n%d == 0) {", i);
+                E->indent++;
+            } else if (x->w->insert_mode == WJ_LAST) {
+                join_clear_side(x, i);
+            }
+            push_slot(x, estrf(E, "s%d", i), estrf(E, "n%d", i), estrf(E, "cap%d", i), "x");
+            if (x->w->insert_mode == WJ_FIRST) {
+                E->indent--;
+                L(E, "}");
+            }
+            L(E, "break;");
+            E->indent--;
+        }
+        L(E, "}");
+        join_after(x);
+        break;
+    default:
+        ICE("not a window operator");
+    }
+    fprintf(E->code, "}\n\n");
+}
+
+static void emit_merge(W *x)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    if (x->w->merge.lambda)
+        emit_lambda(E, x->w->merge.lambda, nm(x, "merge_fn"), x->w->merge.ret);
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: session ORIG merged into window WID (on_merge) */\n", x->id);
+    fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, void **slot, %s *o)\n{\n", nm(x, "merge"),
+            x->P, x->acc);
+    L(E, "(void)key;");
+    L(E, "(void)wid;");
+    L(E, "%s *a = *slot;", x->acc);
+    L(E, "if (!o)");
+    L(E, "    return;");
+    L(E, "if (!a) {");
+    L(E, "    *slot = o;");
+    L(E, "    return;");
+    L(E, "}");
+    switch (s->kind) {
+    case SK_COLLECT_WINDOW:
+        /* target + orig; the slots move */
+        L(E, "if ((size_t)(a->n + o->n) > a->cap)");
+        L(E, "    flow_vec_grow((void **)&a->items, &a->cap, sizeof a->items[0], (size_t)(a->n + o->n));");
+        L(E, "memcpy(a->items + a->n, o->items, sizeof o->items[0] * (size_t)o->n);");
+        L(E, "a->n += o->n;");
+        L(E, "%s_dead(f, o->items, o->cap * sizeof o->items[0]);", x->P);
+        L(E, "%s_dead(f, o, sizeof *o);", x->P);
+        break;
+    case SK_COUNT_WINDOW:
+        L(E, "a->n += o->n;");
+        L(E, "%s_dead(f, o, sizeof *o);", x->P);
+        break;
+    case SK_FOLD_WINDOW:
+    case SK_REDUCE_WINDOW: {
+        Callable *c = s->kind == SK_FOLD_WINDOW ? &x->w->merge : &s->fn;
+        const char *fn = s->kind == SK_FOLD_WINDOW ? nm(x, "merge_fn") : nm(x, "fn");
+        const char *r = call(x, c, fn, "a->st", "o->st");
+        set_state(x, coerce_value(E, r, c->ret, x->w->down));
+        L(E, "{");
+        E->indent++;
+        L(E, "%s *a = o;", x->acc);
+        emit_acc_release(x, true);
+        E->indent--;
+        L(E, "}");
+        break;
+    }
+    case SK_MAX_WINDOW:
+    case SK_MIN_WINDOW:
+        emit_maxmin(x, "o->st", "o->st");
+        L(E, "{");
+        E->indent++;
+        L(E, "%s *a = o;", x->acc);
+        emit_acc_release(x, true);
+        E->indent--;
+        L(E, "}");
+        break;
+    case SK_JOIN_WINDOW:
+        for (int i = 0; i < x->w->nsides; i++) {
+            /* first: orig's values win when it has some; last: the target's; product: target then orig */
+            if (x->w->insert_mode == WJ_PRODUCT || x->w->insert_mode == WJ_LAST)
+                L(E, "if (%s) {", x->w->insert_mode == WJ_LAST ? estrf(E, "a->n%d == 0", i) : "true");
+            else
+                L(E, "if (o->n%d) {", i);
+            E->indent++;
+            if (x->w->insert_mode != WJ_PRODUCT)
+                join_clear_side(x, i);
+            L(E, "if ((size_t)(a->n%d + o->n%d) > a->cap%d)", i, i, i);
+            L(E, "    flow_vec_grow((void **)&a->s%d, &a->cap%d, sizeof a->s%d[0], (size_t)(a->n%d + o->n%d));", i, i, i,
+              i, i);
+            L(E, "memcpy(a->s%d + a->n%d, o->s%d, sizeof o->s%d[0] * (size_t)o->n%d);", i, i, i, i, i);
+            L(E, "a->n%d += o->n%d;", i, i);
+            L(E, "o->n%d = 0;", i);
+            E->indent--;
+            L(E, "}");
+        }
+        L(E, "{");
+        E->indent++;
+        L(E, "%s *a = o;", x->acc);
+        emit_acc_release(x, true);
+        E->indent--;
+        L(E, "}");
+        join_after(x);
+        break;
+    default:
+        ICE("not a window operator");
+    }
+    fprintf(E->code, "}\n\n");
+}
+
+static void emit_close(W *x)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    WinSpec *w = x->w;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: window WID closes (on_close, then its metadata) */\n", x->id);
+    fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, %s *a, flow_window_meta meta)\n{\n",
+            nm(x, "close"), x->P, x->acc);
+    L(E, "(void)f;");
+    L(E, "(void)key;");
+    L(E, "(void)wid;");
+    L(E, "(void)meta;");
+    L(E, "if (a) {");
+    E->indent++;
+    const char *val = NULL;
+    switch (s->kind) {
+    case SK_COLLECT_WINDOW: {
+        const char *lt = ctn(E, w->down);
+        val = new_tmp(E);
+        L(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = a->n };",
+          lt, val, val);
+        L(E, "for (int64_t i = 0; i < a->n; i++)");
+        L(E, "    %s.v[i] = a->items[i].v;", val);
+        break;
+    }
+    case SK_COUNT_WINDOW:
+        val = "a->n";
+        break;
+    case SK_JOIN_WINDOW:
+        if (w->emit_mode == WJ_FINAL)
+            emit_join_rows(x, "key", "wid", true, "meta");
+        break;
+    default:
+        val = "a->st";
+        break;
+    }
+    if (val) {
+        const char *inner = ctn(E, ty_resolve(w->port_type[WPORT_DOWN])->elems[1]);
+        emit_step_send(E, s, WPORT_DOWN,
+                       estrf(E, "((%s){ key, ((%s){ wid, %s }) })", ctn(E, w->port_type[WPORT_DOWN]), inner, val));
+        if (s->nout_consumers[WPORT_WITH_META]) {
+            const char *wi = ctn(E, ty_resolve(w->port_type[WPORT_WITH_META])->elems[1]);
+            emit_step_send(E, s, WPORT_WITH_META,
+                           estrf(E, "((%s){ key, ((%s){ meta, %s }) })", ctn(E, w->port_type[WPORT_WITH_META]), wi, val));
+        }
+    }
+    L(E, "%s(f, a);", nm(x, "accdrop"));
+    E->indent--;
+    L(E, "}");
+    if (s->nout_consumers[WPORT_META]) {
+        const char *mi = ctn(E, ty_resolve(w->port_type[WPORT_META])->elems[1]);
+        emit_step_send(E, s, WPORT_META,
+                       estrf(E, "((%s){ key, ((%s){ wid, meta }) })", ctn(E, w->port_type[WPORT_META]), mi));
+    }
+    fprintf(E->code, "}\n\n");
+}
+
+static void emit_flush(W *x)
+{
+    Emit *E = x->E;
+    const char *id = x->id;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: Bytewax's _flush_queue at watermark WM for key TID: inserts, merges, closes */\n", id);
+    fprintf(E->code, "static void %s(%s_flow *f, uint32_t tid, flow_time wm)\n{\n", nm(x, "flush"), x->P);
+    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "flow_str key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, tid));", id);
+    L(E, "const flow_wentry *e;");
+    L(E, "size_t n = flow_wstate_take(&s->w, %s, wm, &e);", x->w->ordered ? "true" : "false");
+    L(E, "for (size_t i = 0; i < n; i++) {");
+    L(E, "    %s *q = e[i].item;", x->q);
+    L(E, "    const int64_t *ids;");
+    L(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
+    L(E, "    for (size_t j = 0; j < k; j++)");
+    L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q);", nm(x, "apply"));
+    L(E, "    %s_dead(f, q, q->sz);", x->P);
+    L(E, "}");
+    if (x->w->windower->kind == SK_SESSION) {
+        L(E, "flow_wmerge m;");
+        L(E, "while (flow_wstate_merged(&s->w, &m, 1))");
+        L(E, "    if (m.orig != m.target) {");
+        L(E, "        void *o = flow_wstate_logic_pop(&s->w, m.orig);");
+        L(E, "        %s(f, key, m.target, flow_wstate_logic(&s->w, m.target, NULL), o);", nm(x, "merge"));
+        L(E, "    }");
+    }
+    L(E, "int64_t wid;");
+    L(E, "flow_window_meta meta;");
+    L(E, "while (flow_wstate_close_next(&s->w, &f->%s_win, wm, &f->rt->arena, &wid, &meta))", id);
+    L(E, "    %s(f, key, wid, flow_wstate_logic_pop(&s->w, wid), meta);", nm(x, "close"));
+    fprintf(E->code, "}\n\n");
+
+    /* settle: drop an empty key, or remember it for rescheduling */
+    fprintf(E->code, "/* step %s: drop key TID when it holds nothing (Bytewax's DISCARD), else remember it */\n", id);
+    fprintf(E->code, "static void %s(%s_flow *f, uint32_t tid)\n{\n", nm(x, "settle"), x->P);
+    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "if (flow_wstate_empty(&s->w, &f->%s_win)) {", id);
+    L(E, "    flow_wstate_free(&s->w, %s, %s);", nm(x, "accfree"), nm(x, "qfree"));
+    L(E, "    flow_table_remove(f->%s_tab, tid);", id);
+    L(E, "    return;");
+    L(E, "}");
+    emit_step_touch(E, x->s, "tid");
+    fprintf(E->code, "}\n\n");
+}
+
+/* The value V of buffered item R (a ref) as a C expression. */
+static const char *ref_value(W *x, int side)
+{
+    if (x->s->kind == SK_COUNT_WINDOW)
+        return estrf(x->E, "f->%s_in0.v[r.i]", x->id);
+    return estrf(x->E, "f->%s_in%d.v[r.i].f1", x->id, side);
+}
+
+static void emit_run(W *x, const char *where)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    WinSpec *w = x->w;
+    const char *id = x->id, *P = x->P;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* %s: one round (SEMANTICS.md 3.3, 7.4) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, id, P);
+    const char *n = "0";
+    for (int p = 0; p < s->nins; p++)
+        n = estrf(E, "%s + f->%s_in%d.n", n, id, p);
+    L(E, "size_t n = %s;", n);
+    L(E, "if (n) {");
+    E->indent++;
+    L(E, "if (f->%s_refs_cap < n)", id);
+    L(E, "    flow_vec_grow((void **)&f->%s_refs, &f->%s_refs_cap, sizeof f->%s_refs[0], n);", id, id, id);
+    L(E, "if (f->%s_order_cap < n)", id);
+    L(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", id, id);
+    L(E, "size_t m = 0;");
+    for (int p = 0; p < s->nins; p++) {
+        L(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
+        E->indent++;
+        if (s->kind == SK_COUNT_WINDOW) {
+            const char *k = call(x, &s->fn, nm(x, "fn"), estrf(E, "f->%s_in0.v[i]", id), NULL);
+            L(E, "f->%s_refs[m].key = %s;", id, k);
+        } else {
+            L(E, "f->%s_refs[m].key = f->%s_in%d.v[i].f0;", id, id, p);
+        }
+        L(E, "f->%s_refs[m].side = %d;", id, p);
+        L(E, "f->%s_refs[m].i = (uint32_t)i;", id);
+        L(E, "m++;");
+        E->indent--;
+        L(E, "}");
+    }
+    L(E, "uint32_t *order = f->%s_order;", id);
+    L(E, "flow_sort_by_key(f->%s_refs, n, sizeof f->%s_refs[0], order);", id, id);
+    L(E, "for (size_t k = 0; k < n;) {");
+    E->indent++;
+    L(E, "flow_str key = f->%s_refs[order[k]].key;", id);
+    L(E, "bool created;");
+    L(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
+    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "if (created)");
+    L(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
+    L(E, "flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
+    L(E, "flow_time wm = FLOW_TIME_MIN;");
+    L(E, "for (; k < n && flow_str_eq(f->%s_refs[order[k]].key, key); k++) {", id);
+    E->indent++;
+    L(E, "%s_%s_ref r = f->%s_refs[order[k]];", P, id, id);
+    L(E, "%s x;", x->vt);
+    if (s->nins == 1) {
+        L(E, "x = %s;", ref_value(x, 0));
+    } else {
+        L(E, "switch (r.side) {");
+        for (int p = 0; p < s->nins; p++)
+            L(E, "case %d: x = %s; break;", p, ref_value(x, p));
+        L(E, "default: memset(&x, 0, sizeof x); break;");
+        L(E, "}");
+    }
+    if (w->clock->kind == SK_EVENT_CLOCK) {
+        const char *t = new_tmp(E);
+        L(E, "flow_time %s = %s_%s_fn(f, \"%s\", x);", t, P, w->clock->id, w->clock->id);
+        L(E, "flow_time ts = %s;", t);
+    } else {
+        L(E, "flow_time ts = 0;");
+    }
+    L(E, "wm = flow_clock_on_item(&f->%s_clock, &s->w.clock, &ts);", id);
+    L(E, "if (ts < wm) {");
+    E->indent++;
+    if (s->nout_consumers[WPORT_LATE]) {
+        L(E, "const int64_t *ids;");
+        L(E, "size_t nl = flow_wstate_late_for(&s->w, &f->%s_win, ts, &ids);", id);
+        L(E, "for (size_t j = 0; j < nl; j++)");
+        E->indent++;
+        Type *lt = w->port_type[WPORT_LATE];
+        Type *inner = ty_resolve(lt)->elems[1];
+        const char *lv = "x";
+        if (s->kind == SK_JOIN_WINDOW)
+            lv = estrf(E, "((%s){ r.side, x })", ctn(E, ty_resolve(inner)->elems[1]));
+        emit_step_send(E, s, WPORT_LATE,
+                       estrf(E, "((%s){ key, ((%s){ ids[j], %s }) })", ctn(E, lt), ctn(E, inner), lv));
+        E->indent--;
+    } else {
+        L(E, "(void)0;   /* late: nobody reads `%s.late` */", id);
+    }
+    E->indent--;
+    L(E, "} else {");
+    L(E, "    flow_wstate_enqueue(&s->w, ts, %s(r.side, x));", nm(x, "qnew"));
+    L(E, "}");
+    E->indent--;
+    L(E, "}");
+    L(E, "%s(f, tid, wm);", nm(x, "flush"));
+    L(E, "%s(f, tid);", nm(x, "settle"));
+    E->indent--;
+    L(E, "}");
+    for (int p = 0; p < s->nins; p++)
+        L(E, "f->%s_in%d.n = 0;", id, p);
+    E->indent--;
+    L(E, "}");
+    /* notifications due at the start of this activation, keys ascending */
+    L(E, "flow_time next = flow_table_next_timer(f->%s_tab);", id);
+    L(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
+    L(E, "    const uint32_t *ids;");
+    L(E, "    size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", id);
+    L(E, "    for (size_t k = 0; k < nd; k++) {");
+    L(E, "        uint32_t tid = ids[k];");
+    L(E, "        %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "        %s(f, tid, flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now));", nm(x, "flush"), id);
+    L(E, "        %s(f, tid);", nm(x, "settle"));
+    L(E, "    }");
+    L(E, "}");
+    /* EOF: every key, ascending, at the end of time */
+    L(E, "if (%s) {", emit_step_eof_cond(E, s));
+    L(E, "    f->%s_eof = true;", id);
+    L(E, "    const uint32_t *ids;");
+    L(E, "    size_t ne = flow_table_sorted(f->%s_tab, &ids);", id);
+    L(E, "    uint32_t *keys = flow_arena_alloc(&f->rt->arena, sizeof(uint32_t) * (ne ? ne : 1));");
+    L(E, "    memcpy(keys, ids, sizeof(uint32_t) * ne);");
+    L(E, "    for (size_t k = 0; k < ne; k++) {");
+    L(E, "        %s(f, keys[k], FLOW_TIME_MAX);", nm(x, "flush"));
+    L(E, "        %s(f, keys[k]);", nm(x, "settle"));
+    L(E, "    }");
+    L(E, "}");
+    /* reschedule the keys this activation touched (a none keeps an earlier time) */
+    L(E, "for (size_t k = 0; k < f->%s_ntouched; k++) {", id);
+    L(E, "    uint32_t tid = f->%s_touched[k];", id);
+    L(E, "    if (!flow_table_live(f->%s_tab, tid))", id);
+    L(E, "        continue;");
+    L(E, "    flow_time at = flow_wstate_notify_at(&((%s *)flow_table_value(f->%s_tab, tid))->w, &f->%s_win, %s);", x->st,
+      id, id, w->ordered ? "true" : "false");
+    L(E, "    if (at != FLOW_NO_TIME)");
+    L(E, "        flow_table_set_timer(f->%s_tab, tid, at);", id);
+    L(E, "}");
+    L(E, "f->%s_ntouched = 0;", id);
+    fprintf(E->code, "}\n\n");
+}
+
+void emit_window_step(Emit *E, Step *s, const char *where)
+{
+    if (!step_is_window_op(s))
+        return;    /* clocks and windowers: each window step copies their configuration */
+    W x;
+    memset(&x, 0, sizeof x);
+    x.E = E;
+    x.s = s;
+    x.w = s->win;
+    x.P = E->P;
+    x.id = s->id;
+    x.v = x.w->value;
+    x.vt = ctn(E, x.v);
+    x.has_heap = ty_has_heap(x.v);
+    x.acc = nm(&x, "acc");
+    x.q = nm(&x, "q");
+    x.st = nm(&x, "state");
+    x.slot = nm(&x, "slot");
+    emit_config(&x);
+    emit_structs(&x);
+    emit_q_fns(&x);
+    emit_acc_fns(&x);
+    emit_apply(&x);
+    if (x.w->windower->kind == SK_SESSION)
+        emit_merge(&x);
+    emit_close(&x);
+    emit_flush(&x);
+    emit_run(&x, where);
+}

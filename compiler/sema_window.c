@@ -1,0 +1,489 @@
+/*
+ * sema_window.c - the checker for windowing: clocks (`event_clock`,
+ * `system_clock`), windowers (`tumbling`, `sliding`, `session`) and the
+ * window operators (`collect_window`, `fold_window`, `reduce_window`,
+ * `count_window`, `max_window`, `min_window`, `join_window`), and the
+ * streams of a window result (`W.down`, `W.late`, `W.meta`, `W.with_meta`).
+ *
+ * Pipeline position: called by sema_steps.c for these step kinds; fills
+ * Step.win (window.h) for emit_window.c. Clocks and windowers are steps
+ * without a stream. An event clock's timestamp function is checked when
+ * the first window step uses the clock, against that step's item type
+ * (later users must carry the same type). Options that are constants are
+ * checked here (a sliding window with a gap between windows is an error,
+ * as Bytewax raises ValueError); the others at start-up.
+ */
+#include <string.h>
+#include "flowc.h"
+#include "sema.h"
+#include "sema_internal.h"
+#include "window.h"
+
+static Type *T(TypeKind k) { return ty_prim(k); }
+
+static WinSpec *new_spec(Step *st, WinRole role)
+{
+    WinSpec *w = arena_alloc(S.arena, sizeof *w);
+    memset(w, 0, sizeof *w);
+    w->role = role;
+    st->win = w;
+    return w;
+}
+
+/* ===================================================================
+ * Constant options
+ * =================================================================== */
+
+/* The value of E when it is a literal or a const made of literals,
+ * timestamp +/- duration and duration * int; false otherwise. */
+static bool const_value(Node *e, int64_t *v)
+{
+    int64_t a, b;
+    switch (e->kind) {
+    case ND_DURATION:
+    case ND_TIMESTAMP:
+    case ND_INT:
+        *v = e->ival;
+        return true;
+    case ND_IDENT:
+        if (e->sym && e->sym->kind == SYM_CONST && e->sym->decl)
+            return const_value(e->sym->decl->lhs, v);
+        return false;
+    case ND_BINARY:
+        if (!const_value(e->lhs, &a) || !const_value(e->rhs, &b))
+            return false;
+        switch (e->op) {
+        case OP_ADD: return !__builtin_add_overflow(a, b, v);
+        case OP_SUB: return !__builtin_sub_overflow(a, b, v);
+        case OP_MUL: return !__builtin_mul_overflow(a, b, v);
+        default: return false;
+        }
+    default:
+        return false;
+    }
+}
+
+static bool check_typed(Node *e, TypeKind k)
+{
+    Type *t = sema_check_expr(e, T(k));
+    return sema_expect(e, T(k), t);
+}
+
+/* ===================================================================
+ * Clocks and windowers
+ * =================================================================== */
+
+static const char *const no_opts[] = { NULL };
+static const char *const event_opts[] = { "wait_for_system_duration", NULL };
+static const char *const tumbling_opts[] = { "length", "align_to", NULL };
+static const char *const sliding_opts[] = { "length", "offset", "align_to", NULL };
+static const char *const session_opts[] = { "gap", NULL };
+
+/* event_clock(TS_FN, wait_for_system_duration = D) | system_clock() */
+static Type *check_clock(Step *st, Node *call)
+{
+    Args a;
+    WinSpec *w = new_spec(st, WR_CLOCK);
+    if (st->kind == SK_SYSTEM_CLOCK) {
+        st->nouts = 0;
+        if (!sema_bind_args(call, "system_clock", 0, 0, "none", no_opts, &a))
+            return NULL;
+        return T(TY_BOOL);   /* placeholder: a clock has no stream */
+    }
+    st->nouts = 0;
+    if (!sema_bind_args(call, "event_clock", 1, 1, "a timestamp function", event_opts, &a))
+        return NULL;
+    w->ts_arg = a.pos[0];
+    if (w->ts_arg->kind != ND_LAMBDA && w->ts_arg->kind != ND_IDENT) {
+        diag_error(w->ts_arg->loc, "`event_clock` takes a function giving each item's timestamp, e.g. `|e| e.time`");
+        return NULL;
+    }
+    w->wait = sema_opt(&a, "wait_for_system_duration");
+    if (w->wait && !check_typed(w->wait, TY_DURATION))
+        return NULL;
+    return T(TY_BOOL);
+}
+
+/* tumbling(length = D, align_to = TS) | sliding(length = D, offset = D, align_to = TS) | session(gap = D) */
+static Type *check_windower(Step *st, Node *call)
+{
+    Args a;
+    WinSpec *w = new_spec(st, WR_WINDOWER);
+    const char *op = step_kind_name(st->kind);
+    int64_t len = 0, off = 0, gap = 0;
+    bool ok = true;
+    st->nouts = 0;
+    if (st->kind == SK_SESSION) {
+        if (!sema_bind_args(call, op, 0, 0, "none; give `gap = ...`", session_opts, &a))
+            return NULL;
+        w->gap = sema_required(&a, "gap");
+        if (!w->gap || !check_typed(w->gap, TY_DURATION))
+            return NULL;
+        if (const_value(w->gap, &gap) && gap < 0) {
+            diag_error(w->gap->loc, "session window `gap` must not be negative");
+            return NULL;
+        }
+        return T(TY_BOOL);
+    }
+    if (!sema_bind_args(call, op, 0, 0, "none; give the options by name",
+                        st->kind == SK_TUMBLING ? tumbling_opts : sliding_opts, &a))
+        return NULL;
+    w->length = sema_required(&a, "length");
+    w->align = sema_required(&a, "align_to");
+    if (st->kind == SK_SLIDING)
+        w->offset = sema_required(&a, "offset");
+    if (!w->length || !w->align || (st->kind == SK_SLIDING && !w->offset))
+        return NULL;
+    ok = check_typed(w->length, TY_DURATION) & check_typed(w->align, TY_TIMESTAMP);
+    if (w->offset)
+        ok &= check_typed(w->offset, TY_DURATION);
+    if (!ok)
+        return NULL;
+    if (const_value(w->length, &len) && len <= 0) {
+        diag_error(w->length->loc, "window `length` must be positive");
+        return NULL;
+    }
+    if (w->offset && const_value(w->offset, &off)) {
+        if (off <= 0) {
+            diag_error(w->offset->loc, "sliding window `offset` must be positive");
+            return NULL;
+        }
+        if (const_value(w->length, &len) && off > len) {
+            diag_error(w->offset->loc, "sliding window `offset` can't be longer than `length`; "
+                       "there would be gaps between windows");
+            diag_note(w->length->loc, "`length` is set here");
+            return NULL;
+        }
+    }
+    return T(TY_BOOL);
+}
+
+/* ===================================================================
+ * Window operators
+ * =================================================================== */
+
+static const char *const fold_opts[] = { "init", "merge", NULL };
+static const char *const by_opts[] = { "by", NULL };
+static const char *const join_opts[] = { "insert_mode", "emit_mode", NULL };
+
+/* The clock or windower named by E (ROLE), or NULL after reporting. */
+static Step *ref_decl(Node *e, WinRole role, const char *op)
+{
+    const char *what = role == WR_CLOCK ? "clock" : "windower";
+    const char *eg = role == WR_CLOCK ? "`clock = event_clock(|e| e.time, wait_for_system_duration = 0s)`"
+                                      : "`win = tumbling(length = 10s, align_to = @2022-01-01T00:00:00Z)`";
+    if (e->kind != ND_IDENT) {
+        diag_error(e->loc, "`%s` wants the name of a %s here, declared as a step, e.g. %s", op, what, eg);
+        return NULL;
+    }
+    Symbol *s = sema_lookup(e->name);
+    if (!s) {
+        diag_error(e->loc, "use of undeclared %s `%s`%s", what, e->name, sema_suggest_name(e->name, SUG_STREAM));
+        return NULL;
+    }
+    e->sym = s;
+    Step *st = s->kind == SYM_STEP ? s->step : NULL;
+    if (!st) {
+        if (s->kind == SYM_STEP)
+            diag_error(e->loc, "%s `%s` is used before it is declared", what, e->name);
+        else
+            diag_error(e->loc, "`%s` is not a %s; declare one as a step, e.g. %s", e->name, what, eg);
+        return NULL;
+    }
+    if (st->out_type && ty_resolve(st->out_type)->kind == TY_ERROR)
+        return NULL;
+    if (!st->win || st->win->role != role) {
+        diag_error(e->loc, "`%s` is %s, not a %s; `%s` takes the %s here", e->name,
+                   st->win && st->win->role == WR_CLOCK ? "a clock"
+                   : st->win && st->win->role == WR_WINDOWER ? "a windower" : "a stream",
+                   what, op, what);
+        diag_note(st->decl->name_loc.end ? st->decl->name_loc : st->decl->loc, "`%s` is declared here", e->name);
+        return NULL;
+    }
+    return st;
+}
+
+/* Check the event clock's timestamp function against item type V. */
+static bool use_clock(Step *clock, Type *v, Node *at)
+{
+    WinSpec *c = clock->win;
+    if (clock->kind == SK_SYSTEM_CLOCK)
+        return true;
+    if (c->ts_checked) {
+        if (!ty_unify(c->ts_item, v)) {
+            diag_error(at->loc, "event clock `%s` reads items of type `%s`, but this stream carries `%s`",
+                       clock->id, ty_str(c->ts_item), ty_str(v));
+            diag_note(clock->decl->loc, "one event clock serves one item type; declare another clock");
+            return false;
+        }
+        return true;
+    }
+    c->ts_checked = true;
+    c->ts_item = v;
+    Type *p[1] = { v };
+    Type *r = sema_fn_arg_to(clock, &clock->fn, c->ts_arg, p, 1, T(TY_TIMESTAMP), "timestamp function");
+    if (!r)
+        return false;
+    if (ty_resolve(r)->kind != TY_TIMESTAMP) {
+        diag_error(sema_result_expr(clock->fn.lambda->body)->loc,
+                   "the timestamp function of `event_clock` must return `timestamp`, found `%s`", ty_str(r));
+        return false;
+    }
+    return true;
+}
+
+static int mode_of(Args *a, const char *name, const char *const *names, int dflt, bool *ok)
+{
+    Node *e = sema_opt(a, name);
+    if (!e)
+        return dflt;
+    if (e->kind == ND_STRING)
+        for (int i = 0; names[i]; i++)
+            if (strcmp(e->sval, names[i]) == 0)
+                return i;
+    diag_error(e->loc, "`%s` must be one of \"%s\", \"%s\" or \"%s\"", name, names[0], names[1], names[2]);
+    *ok = false;
+    return dflt;
+}
+
+static Type *check_window_op(Step *st, Node *call)
+{
+    Args a;
+    WinSpec *w = new_spec(st, WR_OP);
+    const char *op = step_kind_name(st->kind);
+    bool is_join = st->kind == SK_JOIN_WINDOW;
+    const char *const *opts = st->kind == SK_FOLD_WINDOW ? fold_opts
+                             : st->kind == SK_MAX_WINDOW || st->kind == SK_MIN_WINDOW ? by_opts
+                             : is_join ? join_opts : no_opts;
+    int npos = st->kind == SK_FOLD_WINDOW || st->kind == SK_REDUCE_WINDOW || st->kind == SK_COUNT_WINDOW ? 4 : 3;
+    const char *what = st->kind == SK_FOLD_WINDOW ? "a keyed stream, a clock, a windower and a folder"
+                     : st->kind == SK_REDUCE_WINDOW ? "a keyed stream, a clock, a windower and a reducer"
+                     : st->kind == SK_COUNT_WINDOW ? "a stream, a clock, a windower and a key function"
+                     : is_join ? "a clock, a windower and keyed streams"
+                     : "a keyed stream, a clock and a windower";
+    if (!sema_bind_args(call, op, npos, is_join ? -1 : npos, what, opts, &a))
+        return NULL;
+    w->ordered = st->kind == SK_COLLECT_WINDOW || st->kind == SK_FOLD_WINDOW || is_join;
+    Node *clock_e = is_join ? a.pos[0] : a.pos[1];
+    Node *win_e = is_join ? a.pos[1] : a.pos[2];
+    w->clock = ref_decl(clock_e, WR_CLOCK, op);
+    w->windower = ref_decl(win_e, WR_WINDOWER, op);
+    bool ok = w->clock && w->windower;
+
+    /* upstream(s) */
+    Type *v = NULL;
+    if (is_join) {
+        w->nsides = a.npos - 2;
+        st->nins = w->nsides;
+        st->ins = arena_alloc(S.arena, sizeof(PortRef) * (size_t)st->nins);
+        for (int i = 0; i < w->nsides; i++) {
+            Type *t;
+            Node *e = a.pos[2 + i];
+            if (!sema_resolve_stream(e, &st->ins[i], &t)) {
+                ok = false;
+                continue;
+            }
+            Type *sv = ty_keyed_value(t);
+            if (!sv) {
+                diag_error(e->loc, "`join_window` needs keyed streams of `(string, V)`, but this one carries `%s`",
+                           ty_str(t));
+                ok = false;
+                continue;
+            }
+            if (!v) {
+                v = sv;
+                st->in_type = t;
+            } else if (!ty_unify(v, sv)) {
+                diag_error(e->loc, "the sides of `join_window` must carry one value type: `%s` and `%s`",
+                           ty_str(v), ty_str(sv));
+                ok = false;
+            }
+        }
+        bool mok = true;
+        static const char *const inserts[] = { "first", "last", "product", NULL };
+        static const char *const emits[] = { "complete", "final", "running", NULL };
+        w->insert_mode = mode_of(&a, "insert_mode", inserts, WJ_LAST, &mok);
+        w->emit_mode = mode_of(&a, "emit_mode", emits, WJ_FINAL, &mok);
+        if (!ok || !mok || !v)
+            return NULL;
+    } else {
+        st->ins = arena_alloc(S.arena, sizeof(PortRef));
+        st->nins = 1;
+        if (!sema_resolve_stream(a.pos[0], &st->ins[0], &st->in_type))
+            return NULL;
+        if (st->kind == SK_COUNT_WINDOW)
+            v = st->in_type;
+        else if (!(v = sema_keyed_value(st, a.pos[0])))
+            return NULL;
+        if (!ok)
+            return NULL;
+    }
+    w->value = v;
+    if (!use_clock(w->clock, v, clock_e))
+        return NULL;
+
+    /* the operator's functions and what a window emits */
+    Type *p[2], *r;
+    switch (st->kind) {
+    case SK_COLLECT_WINDOW:
+        w->down = ty_list(v);
+        break;
+    case SK_COUNT_WINDOW:
+        p[0] = v;
+        r = sema_fn_arg_to(st, &st->fn, a.pos[3], p, 1, T(TY_STRING), "key function");
+        if (!r)
+            return NULL;
+        if (ty_resolve(r)->kind != TY_STRING) {
+            diag_error(sema_result_expr(st->fn.lambda->body)->loc,
+                       "the key function of `count_window` must return `string`, found `%s`", ty_str(r));
+            return NULL;
+        }
+        w->down = T(TY_INT);
+        break;
+    case SK_REDUCE_WINDOW:
+        p[0] = v;
+        p[1] = v;
+        r = sema_fn_arg_to(st, &st->fn, a.pos[3], p, 2, v, "reducer");
+        if (!r)
+            return NULL;
+        if (!ty_accepts(v, r) || (ty_resolve(r)->kind == TY_OPT && ty_resolve(v)->kind != TY_OPT)) {
+            diag_error(sema_result_expr(st->fn.lambda->body)->loc,
+                       "the reducer of `reduce_window` must return `%s`, found `%s`", ty_str(v), ty_str(r));
+            return NULL;
+        }
+        w->down = v;
+        break;
+    case SK_FOLD_WINDOW: {
+        Node *init = sema_required(&a, "init");
+        if (!init)
+            return NULL;
+        Type *s = sema_check_expr(init, NULL);
+        if (ty_resolve(s)->kind == TY_ERROR)
+            return NULL;
+        st->init = init;
+        p[0] = s;
+        p[1] = v;
+        r = sema_fn_arg_to(st, &st->fn, a.pos[3], p, 2, s, "folder");
+        if (!r)
+            return NULL;
+        if (!ty_accepts(s, r) || (ty_resolve(r)->kind == TY_OPT && ty_resolve(s)->kind != TY_OPT)) {
+            diag_error(sema_result_expr(st->fn.lambda->body)->loc,
+                       "the folder of `fold_window` must return the state type `%s`, found `%s`", ty_str(s),
+                       ty_str(r));
+            diag_note(init->loc, "the state type is the type of `init`");
+            return NULL;
+        }
+        Node *m = sema_opt(&a, "merge");
+        if (m) {
+            p[0] = s;
+            p[1] = s;
+            r = sema_fn_arg_to(st, &w->merge, m, p, 2, s, "merge function");
+            if (!r)
+                return NULL;
+            if (!ty_accepts(s, r) || (ty_resolve(r)->kind == TY_OPT && ty_resolve(s)->kind != TY_OPT)) {
+                diag_error(sema_result_expr(w->merge.lambda->body)->loc,
+                           "the merge function of `fold_window` must return the state type `%s`, found `%s`",
+                           ty_str(s), ty_str(r));
+                return NULL;
+            }
+        } else if (w->windower->kind == SK_SESSION) {
+            diag_error(call->loc, "`fold_window` over session windows needs `merge = |a, b| ...` "
+                       "to combine the states of two sessions that merge");
+            return NULL;
+        }
+        st->state_type = s;
+        w->down = s;
+        break;
+    }
+    case SK_MAX_WINDOW:
+    case SK_MIN_WINDOW: {
+        Node *by = sema_opt(&a, "by");
+        if (by) {
+            p[0] = v;
+            r = sema_fn_arg_to(st, &st->fn, by, p, 1, NULL, "`by` function");
+            if (!r)
+                return NULL;
+            if (!ty_is_ordered(r)) {
+                diag_error(st->fn.lambda->body->loc, "the `by` function of `%s` must return an ordered value, found `%s`",
+                           op, ty_str(r));
+                return NULL;
+            }
+        } else if (!ty_is_ordered(v)) {
+            diag_error(call->loc, "`%s` needs `by = ...` to compare values of type `%s`", op, ty_str(v));
+            return NULL;
+        }
+        w->down = v;
+        break;
+    }
+    case SK_JOIN_WINDOW: {
+        Type **row = arena_alloc(S.arena, sizeof(Type *) * (size_t)w->nsides);
+        for (int i = 0; i < w->nsides; i++)
+            row[i] = ty_opt(v);
+        w->down = ty_tuple(row, w->nsides);
+        break;
+    }
+    default:
+        ICE("not a window operator");
+    }
+
+    Type *id = T(TY_INT), *key = T(TY_STRING);
+    Type *late_v = is_join ? ty_pair(T(TY_INT), v) : v;
+    w->port_type[WPORT_DOWN] = ty_pair(key, ty_pair(id, w->down));
+    w->port_type[WPORT_LATE] = ty_pair(key, ty_pair(id, late_v));
+    w->port_type[WPORT_META] = ty_pair(key, ty_pair(id, T(TY_META)));
+    w->port_type[WPORT_WITH_META] = ty_pair(key, ty_pair(T(TY_META17), w->down));
+    st->nouts = WPORT_COUNT;
+    return w->port_type[WPORT_DOWN];
+}
+
+Type *sema_check_window(Step *st, Node *call)
+{
+    if (step_is_clock(st))
+        return check_clock(st, call);
+    if (step_is_windower(st)) {
+        Type *t = check_windower(st, call);
+        return t;
+    }
+    return check_window_op(st, call);
+}
+
+/* ===================================================================
+ * Streams of a window result
+ * =================================================================== */
+
+static const char *const port_names[WPORT_COUNT] = { "down", "late", "meta", "with_meta" };
+
+/* window_stream = STEP `.` (down | late | meta | with_meta) */
+bool sema_window_stream(Step *st, Node *e, const char *port_name, PortRef *out, Type **item)
+{
+    Node *id = e->kind == ND_FIELD ? e->lhs : e;
+    if (st->win->role != WR_OP) {
+        diag_error(id->loc, "`%s` is a %s, not a stream; pass it to a window operator, e.g. "
+                   "`collect_window(keyed, clock, windower)`",
+                   id->name, st->win->role == WR_CLOCK ? "clock" : "windower");
+        return false;
+    }
+    if (!port_name) {
+        diag_error(e->loc, "`%s` is a window result; use `%s.down`, `%s.late`, `%s.meta` or `%s.with_meta`",
+                   id->name, id->name, id->name, id->name, id->name);
+        return false;
+    }
+    for (int p = 0; p < WPORT_COUNT; p++) {
+        if (strcmp(port_name, port_names[p]) != 0)
+            continue;
+        if (p == WPORT_WITH_META && st->kind == SK_JOIN_WINDOW && st->win->emit_mode != WJ_FINAL) {
+            diag_error(e->loc, "`%s.with_meta` needs `emit_mode = \"final\"`: a `%s` row is emitted "
+                       "before its window closes, when there is no metadata yet",
+                       id->name, st->win->emit_mode == WJ_COMPLETE ? "complete" : "running");
+            return false;
+        }
+        out->step = st;
+        out->port = p;
+        *item = st->win->port_type[p];
+        e->ty = *item;
+        return true;
+    }
+    diag_error(e->loc, "a window result has the streams `down`, `late`, `meta` and `with_meta`, not `%s`",
+               port_name);
+    return false;
+}

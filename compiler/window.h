@@ -1,0 +1,65 @@
+/*
+ * window.h - what the checker (sema_window.c) learns about clocks,
+ * windowers and window operators, for the emitter (emit_window.c).
+ *
+ * Clocks (`event_clock`, `system_clock`) and windowers (`tumbling`,
+ * `sliding`, `session`) are declared like steps and passed by name to the
+ * window operators; they have no stream. A window operator is one keyed
+ * stateful step with four output ports (WPORT_*), Bytewax's WindowOut
+ * plus 0.17's shape.
+ */
+#ifndef FLOWC_WINDOW_H
+#define FLOWC_WINDOW_H
+
+#include "graph.h"
+
+typedef enum WinRole {
+    WR_CLOCK = 1,          // event_clock / system_clock
+    WR_WINDOWER,           // tumbling / sliding / session
+    WR_OP,                 // a window operator
+} WinRole;
+
+enum { WPORT_DOWN, WPORT_LATE, WPORT_META, WPORT_WITH_META, WPORT_COUNT };
+
+/* join_window's modes (Bytewax's JoinInsertMode / JoinEmitMode) */
+enum { WJ_FIRST, WJ_LAST, WJ_PRODUCT };
+enum { WJ_COMPLETE, WJ_FINAL, WJ_RUNNING };
+
+typedef struct WinSpec {
+    WinRole role;
+    /* clocks */
+    Node *ts_arg;          // event_clock: the timestamp function as written
+    bool ts_checked;       // checked (against the first window step's items)
+    Type *ts_item;         // ... with this item type
+    Node *wait;            // wait_for_system_duration (NULL: 0s)
+    /* windowers */
+    Node *length, *offset, *align, *gap;
+    /* window operators */
+    Step *clock, *windower;
+    bool ordered;          // values applied in timestamp order (7.4)
+    Type *value;           // V: an item's value (count_window: the item)
+    Type *down;            // W: what a closing window emits
+    Type *port_type[WPORT_COUNT];
+    Callable merge;        // fold_window's merge (lambda NULL when absent)
+    int nsides;            // join_window: sides (input ports)
+    int insert_mode, emit_mode;
+} WinSpec;
+
+static inline bool step_is_clock(const Step *s) { return s->kind == SK_EVENT_CLOCK || s->kind == SK_SYSTEM_CLOCK; }
+static inline bool step_is_windower(const Step *s)
+{
+    return s->kind == SK_TUMBLING || s->kind == SK_SLIDING || s->kind == SK_SESSION;
+}
+static inline bool step_is_window_op(const Step *s)
+{
+    return s->kind == SK_COLLECT_WINDOW || s->kind == SK_FOLD_WINDOW || s->kind == SK_REDUCE_WINDOW ||
+           s->kind == SK_COUNT_WINDOW || s->kind == SK_MAX_WINDOW || s->kind == SK_MIN_WINDOW ||
+           s->kind == SK_JOIN_WINDOW;
+}
+/* Clocks, windowers and window operators: emitted by emit_window.c. */
+static inline bool step_is_windowing(const Step *s)
+{
+    return step_is_clock(s) || step_is_windower(s) || step_is_window_op(s);
+}
+
+#endif

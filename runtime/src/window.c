@@ -1,0 +1,500 @@
+/*
+ * window.c - the generic machinery of the window operators (Bytewax's
+ * bytewax.operators.windowing, SEMANTICS.md section 7): clocks and their
+ * per-key watermarks, the sliding/tumbling and session windowers with
+ * their window ids, merges and closes, the per-key queue of pending items,
+ * and WindowMetadata's two reprs.
+ *
+ * Pipeline position: runtime; generated window steps (compiler/
+ * emit_window.c) keep one flow_wstate per key in a flow_table and drive it:
+ * clock -> queue -> flush (inserts, merges, closes). What a window does with
+ * its values (collect, fold, reduce, join, ...) is generated code; here a
+ * window's accumulator is an opaque pointer the generated code owns.
+ *
+ * Deliberately simple: a key's open windows, logics and queue are small
+ * arrays searched linearly (a key rarely has more than a few windows open
+ * at once), and a closed window's memory is freed at once, so a key's state
+ * is bounded by the windows open at the same time.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ===================================================================
+ * WindowMetadata
+ * =================================================================== */
+
+void flow_repr_window_meta(flow_buf *b, flow_window_meta m)
+{
+    flow_buf_puts(b, "WindowMetadata(open_time=");
+    flow_repr_time(b, m.open_time);
+    flow_buf_puts(b, ", close_time=");
+    flow_repr_time(b, m.close_time);
+    flow_buf_puts(b, ", merged_ids=");
+    if (m.merged_ids.n == 0) {
+        flow_buf_puts(b, "set()");
+    } else {
+        flow_buf_putc(b, '{');
+        for (int64_t i = 0; i < m.merged_ids.n; i++) {
+            if (i)
+                flow_buf_put(b, ", ", 2);
+            flow_repr_int(b, m.merged_ids.v[i]);
+        }
+        flow_buf_putc(b, '}');
+    }
+    flow_buf_putc(b, ')');
+}
+
+/* chrono's Display of a DateTime<Utc>: "2022-01-01 00:00:00 UTC", with a
+ * fraction of 3 or 6 digits when there is one. */
+static void put_chrono_time(flow_buf *b, flow_time t)
+{
+    int y, mo, d, h, mi, s, us;
+    flow_time_fields(t, &y, &mo, &d, &h, &mi, &s, &us);
+    char out[64];
+    int n = snprintf(out, sizeof out, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s);
+    if (us % 1000 == 0 && us)
+        n += snprintf(out + n, sizeof out - (size_t)n, ".%03d", us / 1000);
+    else if (us)
+        n += snprintf(out + n, sizeof out - (size_t)n, ".%06d", us);
+    flow_buf_put(b, out, (size_t)n);
+    flow_buf_puts(b, " UTC");
+}
+
+void flow_repr_window_meta_v017(flow_buf *b, flow_window_meta m)
+{
+    flow_buf_puts(b, "WindowMetadata(open_time: ");
+    put_chrono_time(b, m.open_time);
+    flow_buf_puts(b, ", close_time: ");
+    put_chrono_time(b, m.close_time);
+    flow_buf_putc(b, ')');
+}
+
+bool flow_window_meta_eq(flow_window_meta a, flow_window_meta b)
+{
+    if (a.open_time != b.open_time || a.close_time != b.close_time || a.merged_ids.n != b.merged_ids.n)
+        return false;
+    for (int64_t i = 0; i < a.merged_ids.n; i++)
+        if (a.merged_ids.v[i] != b.merged_ids.v[i])
+            return false;
+    return true;
+}
+
+/* ===================================================================
+ * Clocks (SEMANTICS.md 7.2)
+ * =================================================================== */
+
+static flow_time add_sat(flow_time a, int64_t d)
+{
+    flow_time r;
+    if (__builtin_add_overflow(a, d, &r))
+        return d > 0 ? FLOW_TIME_MAX : FLOW_TIME_MIN;
+    if (r > FLOW_TIME_MAX)
+        return FLOW_TIME_MAX;
+    if (r < FLOW_TIME_MIN)
+        return FLOW_TIME_MIN;
+    return r;
+}
+
+void flow_clock_init(const flow_clock_cfg *cfg, flow_clock *c, flow_time now)
+{
+    (void)cfg;
+    c->wm_base = FLOW_TIME_MIN;
+    c->sys_at_max = now;
+    c->sys_now = now;
+}
+
+void flow_clock_before_batch(const flow_clock_cfg *cfg, flow_clock *c, flow_time now)
+{
+    if (cfg->kind == FLOW_CLOCK_SYSTEM)
+        c->sys_now = now;
+    else if (now > c->sys_now)
+        c->sys_now = now;
+}
+
+/* The event clock's watermark now: the base advanced by the system time
+ * elapsed since it was set. */
+static flow_time event_wm(const flow_clock *c)
+{
+    return add_sat(c->wm_base, c->sys_now - c->sys_at_max);
+}
+
+flow_time flow_clock_on_item(const flow_clock_cfg *cfg, flow_clock *c, flow_time *ts)
+{
+    if (cfg->kind == FLOW_CLOCK_SYSTEM) {
+        *ts = c->sys_now;
+        return c->sys_now;
+    }
+    flow_time wm = event_wm(c);
+    flow_time cand;
+    /* ts - wait below UTC_MIN is Python's OverflowError: no candidate */
+    if (__builtin_sub_overflow(*ts, cfg->wait, &cand) || cand < FLOW_TIME_MIN || cand > FLOW_TIME_MAX)
+        return wm;
+    if (cand > wm) {
+        c->wm_base = cand;
+        c->sys_at_max = c->sys_now;
+        return cand;
+    }
+    return wm;
+}
+
+flow_time flow_clock_on_notify(const flow_clock_cfg *cfg, flow_clock *c, flow_time now)
+{
+    flow_clock_before_batch(cfg, c, now);
+    return cfg->kind == FLOW_CLOCK_SYSTEM ? c->sys_now : event_wm(c);
+}
+
+/* ===================================================================
+ * Window ids (SEMANTICS.md 7.3)
+ * =================================================================== */
+
+void flow_window_ids(const flow_windower_cfg *cfg, flow_time ts, int64_t *lo, int64_t *hi)
+{
+    int64_t s = ts - cfg->align;
+    *lo = flow_i64_floordiv(s - cfg->length, cfg->offset) + 1;
+    *hi = flow_i64_floordiv(s, cfg->offset);
+}
+
+flow_window_meta flow_window_meta_for(const flow_windower_cfg *cfg, int64_t id)
+{
+    flow_window_meta m;
+    memset(&m, 0, sizeof m);
+    int64_t off;
+    if (__builtin_mul_overflow(cfg->offset, id, &off))
+        off = id < 0 ? INT64_MIN / 2 : INT64_MAX / 2;
+    m.open_time = add_sat(cfg->align, off);
+    m.close_time = add_sat(m.open_time, cfg->length);
+    return m;
+}
+
+/* ===================================================================
+ * Per-key state
+ * =================================================================== */
+
+#define GROW(arr, n, cap)                                                              \
+    do {                                                                               \
+        if ((n) == (cap))                                                              \
+            flow_vec_grow((void **)&(arr), &(cap), sizeof (arr)[0], (n) + 1);          \
+    } while (0)
+
+void flow_wstate_init(flow_wstate *w, const flow_clock_cfg *clock, flow_time now)
+{
+    memset(w, 0, sizeof *w);
+    flow_clock_init(clock, &w->clock, now);
+    w->max_key = -1;
+}
+
+static void free_merged(flow_window *win)
+{
+    flow_free(win->merged, win->cap_merged * sizeof win->merged[0]);
+    win->merged = NULL;
+    win->n_merged = win->cap_merged = 0;
+}
+
+void flow_wstate_free(flow_wstate *w, void (*drop_acc)(void *acc), void (*drop_item)(void *item))
+{
+    for (size_t i = 0; i < w->nwin; i++)
+        free_merged(&w->win[i]);
+    flow_free(w->win, w->capwin * sizeof w->win[0]);
+    for (size_t i = 0; i < w->nlogic; i++)
+        if (drop_acc)
+            drop_acc(w->logic[i].acc);
+    flow_free(w->logic, w->caplogic * sizeof w->logic[0]);
+    for (size_t i = 0; i < w->nq; i++)
+        if (drop_item)
+            drop_item(w->q[i].item);
+    flow_free(w->q, w->capq * sizeof w->q[0]);
+    flow_free(w->merges, w->capmerges * sizeof w->merges[0]);
+    flow_free(w->taken, w->captaken * sizeof w->taken[0]);
+    flow_free(w->ids, w->capids * sizeof w->ids[0]);
+    memset(w, 0, sizeof *w);
+}
+
+bool flow_wstate_empty(const flow_wstate *w, const flow_windower_cfg *cfg)
+{
+    return w->nlogic == 0 && w->nq == 0 && (cfg->kind != FLOW_WINDOWER_SESSION && w->nwin == 0);
+}
+
+/* ---- the queue ---------------------------------------------------------- */
+
+void flow_wstate_enqueue(flow_wstate *w, flow_time ts, void *item)
+{
+    GROW(w->q, w->nq, w->capq);
+    w->q[w->nq].ts = ts;
+    w->q[w->nq].item = item;
+    w->nq++;
+}
+
+static void sort_by_ts(flow_wentry *a, size_t n, flow_wentry *tmp)
+{
+    /* stable merge sort: ties keep arrival order */
+    if (n < 2)
+        return;
+    size_t h = n / 2;
+    sort_by_ts(a, h, tmp);
+    sort_by_ts(a + h, n - h, tmp);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = a[j].ts < a[i].ts ? a[j++] : a[i++];
+    while (i < h)
+        tmp[k++] = a[i++];
+    while (j < n)
+        tmp[k++] = a[j++];
+    memcpy(a, tmp, n * sizeof *a);
+}
+
+size_t flow_wstate_take(flow_wstate *w, bool ordered, flow_time wm, const flow_wentry **out)
+{
+    if (w->captaken < w->nq * 2)
+        flow_vec_grow((void **)&w->taken, &w->captaken, sizeof w->taken[0], w->nq * 2);
+    size_t nt = 0, keep = 0;
+    for (size_t i = 0; i < w->nq; i++) {
+        if (!ordered || w->q[i].ts <= wm)
+            w->taken[nt++] = w->q[i];
+        else
+            w->q[keep++] = w->q[i];
+    }
+    w->nq = keep;
+    if (ordered)
+        sort_by_ts(w->taken, nt, w->taken + nt);
+    *out = w->taken;
+    return nt;
+}
+
+/* ---- windowers ---------------------------------------------------------- */
+
+static flow_window *find_win(flow_wstate *w, int64_t id)
+{
+    for (size_t i = 0; i < w->nwin; i++)
+        if (w->win[i].id == id)
+            return &w->win[i];
+    return NULL;
+}
+
+static void remove_win(flow_wstate *w, size_t i)
+{
+    memmove(&w->win[i], &w->win[i + 1], (w->nwin - i - 1) * sizeof w->win[0]);
+    w->nwin--;
+}
+
+static void add_merged(flow_window *into, int64_t id)
+{
+    /* a set of ints, kept ascending (Python prints small-int sets ascending) */
+    GROW(into->merged, (size_t)into->n_merged, into->cap_merged);
+    int64_t i = into->n_merged;
+    while (i > 0 && into->merged[i - 1] > id) {
+        into->merged[i] = into->merged[i - 1];
+        i--;
+    }
+    if (i > 0 && into->merged[i - 1] == id) {
+        memmove(&into->merged[i], &into->merged[i + 1], (size_t)(into->n_merged - i) * sizeof into->merged[0]);
+        return;
+    }
+    into->merged[i] = id;
+    into->n_merged++;
+}
+
+/* _session_find_merges: sort by open time (stable, as Python's sorted),
+ * then fold each session into the current one when within the gap. */
+static void session_find_merges(flow_wstate *w, const flow_windower_cfg *cfg)
+{
+    if (w->nwin < 2)
+        return;
+    size_t n = w->nwin;
+    size_t *ord = flow_alloc(n * sizeof *ord);
+    for (size_t i = 0; i < n; i++)
+        ord[i] = i;
+    for (size_t i = 1; i < n; i++) {      /* insertion sort: stable, n is small */
+        size_t x = ord[i], j = i;
+        while (j > 0 && w->win[ord[j - 1]].open_time > w->win[x].open_time) {
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = x;
+    }
+    bool *dead = flow_alloc(n * sizeof *dead);
+    memset(dead, 0, n * sizeof *dead);
+    size_t last = ord[0];
+    for (size_t k = 1; k < n; k++) {
+        flow_window *lw = &w->win[last], *tw = &w->win[ord[k]];
+        if (tw->open_time - lw->close_time <= cfg->gap) {
+            if (tw->close_time > lw->close_time)
+                lw->close_time = tw->close_time;
+            GROW(w->merges, w->nmerges, w->capmerges);
+            w->merges[w->nmerges].orig = tw->id;
+            w->merges[w->nmerges].target = lw->id;
+            w->nmerges++;
+            add_merged(lw, tw->id);
+            dead[ord[k]] = true;
+        } else {
+            last = ord[k];
+        }
+    }
+    size_t keep = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (dead[i]) {
+            free_merged(&w->win[i]);
+            continue;
+        }
+        w->win[keep++] = w->win[i];
+    }
+    w->nwin = keep;
+    flow_free(ord, n * sizeof *ord);
+    flow_free(dead, n * sizeof *dead);
+}
+
+size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids)
+{
+    if (cfg->kind == FLOW_WINDOWER_SESSION) {
+        GROW(w->ids, 0, w->capids);
+        for (size_t i = 0; i < w->nwin; i++) {
+            flow_window *s = &w->win[i];
+            int64_t until_open = s->open_time - ts, since_close = ts - s->close_time;
+            if (until_open <= 0 && since_close <= 0) {
+                w->ids[0] = s->id;
+                *ids = w->ids;
+                return 1;
+            }
+            if ((until_open > 0 && until_open <= cfg->gap) || (since_close > 0 && since_close <= cfg->gap)) {
+                int64_t id = s->id;
+                if (until_open > 0)
+                    s->open_time = ts;
+                else
+                    s->close_time = ts;
+                session_find_merges(w, cfg);
+                w->ids[0] = id;
+                *ids = w->ids;
+                return 1;
+            }
+        }
+        GROW(w->win, w->nwin, w->capwin);
+        flow_window *s = &w->win[w->nwin++];
+        memset(s, 0, sizeof *s);
+        s->id = ++w->max_key;
+        s->open_time = s->close_time = ts;
+        w->ids[0] = s->id;
+        *ids = w->ids;
+        return 1;
+    }
+    int64_t lo, hi;
+    flow_window_ids(cfg, ts, &lo, &hi);
+    size_t n = hi >= lo ? (size_t)(hi - lo + 1) : 0;
+    if (w->capids < n)
+        flow_vec_grow((void **)&w->ids, &w->capids, sizeof w->ids[0], n);
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = lo + (int64_t)i;
+        w->ids[i] = id;
+        if (!find_win(w, id)) {
+            GROW(w->win, w->nwin, w->capwin);
+            flow_window *s = &w->win[w->nwin++];
+            memset(s, 0, sizeof *s);
+            flow_window_meta m = flow_window_meta_for(cfg, id);
+            s->id = id;
+            s->open_time = m.open_time;
+            s->close_time = m.close_time;
+        }
+    }
+    *ids = w->ids;
+    return n;
+}
+
+size_t flow_wstate_late_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids)
+{
+    if (cfg->kind == FLOW_WINDOWER_SESSION) {
+        GROW(w->ids, 0, w->capids);
+        w->ids[0] = -1;
+        *ids = w->ids;
+        return 1;
+    }
+    int64_t lo, hi;
+    flow_window_ids(cfg, ts, &lo, &hi);
+    size_t n = hi >= lo ? (size_t)(hi - lo + 1) : 0;
+    if (w->capids < n)
+        flow_vec_grow((void **)&w->ids, &w->capids, sizeof w->ids[0], n);
+    for (size_t i = 0; i < n; i++)
+        w->ids[i] = lo + (int64_t)i;
+    *ids = w->ids;
+    return n;
+}
+
+size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max)
+{
+    size_t n = w->nmerges < max ? w->nmerges : max;
+    memcpy(out, w->merges, n * sizeof *out);
+    memmove(w->merges, w->merges + n, (w->nmerges - n) * sizeof *out);
+    w->nmerges -= n;
+    return n;
+}
+
+bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
+                            int64_t *id, flow_window_meta *meta)
+{
+    flow_time close_after = FLOW_TIME_MIN;
+    if (cfg->kind == FLOW_WINDOWER_SESSION) {
+        if (__builtin_sub_overflow(wm, cfg->gap, &close_after) || close_after < FLOW_TIME_MIN)
+            close_after = FLOW_TIME_MIN;
+    }
+    for (size_t i = 0; i < w->nwin; i++) {
+        flow_window *s = &w->win[i];
+        bool closes = cfg->kind == FLOW_WINDOWER_SESSION ? s->close_time < close_after : s->close_time <= wm;
+        if (!closes)
+            continue;
+        *id = s->id;
+        meta->open_time = s->open_time;
+        meta->close_time = s->close_time;
+        meta->merged_ids.n = s->n_merged;
+        meta->merged_ids.v = NULL;
+        if (s->n_merged) {
+            meta->merged_ids.v = flow_arena_alloc(a, (size_t)s->n_merged * sizeof(int64_t));
+            memcpy(meta->merged_ids.v, s->merged, (size_t)s->n_merged * sizeof(int64_t));
+        }
+        free_merged(s);
+        remove_win(w, i);
+        return true;
+    }
+    return false;
+}
+
+flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered)
+{
+    flow_time at = FLOW_NO_TIME;
+    for (size_t i = 0; i < w->nwin; i++)
+        if (at == FLOW_NO_TIME || w->win[i].close_time < at)
+            at = w->win[i].close_time;
+    if (at != FLOW_NO_TIME && cfg->kind == FLOW_WINDOWER_SESSION)
+        at = add_sat(at, cfg->gap);
+    if (ordered && w->nq && (at == FLOW_NO_TIME || w->q[0].ts < at))
+        at = w->q[0].ts;
+    return at;
+}
+
+/* ---- per-window logics (the generated accumulators) ------------------- */
+
+void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created)
+{
+    for (size_t i = 0; i < w->nlogic; i++)
+        if (w->logic[i].id == id) {
+            if (created)
+                *created = false;
+            return &w->logic[i].acc;
+        }
+    GROW(w->logic, w->nlogic, w->caplogic);
+    w->logic[w->nlogic].id = id;
+    w->logic[w->nlogic].acc = NULL;
+    if (created)
+        *created = true;
+    return &w->logic[w->nlogic++].acc;
+}
+
+void *flow_wstate_logic_pop(flow_wstate *w, int64_t id)
+{
+    for (size_t i = 0; i < w->nlogic; i++)
+        if (w->logic[i].id == id) {
+            void *acc = w->logic[i].acc;
+            memmove(&w->logic[i], &w->logic[i + 1], (w->nlogic - i - 1) * sizeof w->logic[0]);
+            w->nlogic--;
+            return acc;
+        }
+    return NULL;
+}
