@@ -142,7 +142,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test bytewax-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test
+TEST_GROUPS := unit errors-test parse-test run-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; \
@@ -201,6 +201,12 @@ demo: deps
 .PHONY: bytewax-test
 bytewax-test: all
 	$(TEST_ENV) tests/bytewax/run.sh
+
+# bytewax-windowing-test  pytests/operators/windowing of Bytewax, the same way
+#                         (tests/bytewax_windowing, see its README.md)
+.PHONY: bytewax-windowing-test
+bytewax-windowing-test: all
+	$(TEST_ENV) tests/bytewax_windowing/run.sh
 # ---- end of Bytewax's operator tests ----
 
 # ---- fuzz -------------------------------------------------------------------
