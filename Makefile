@@ -142,7 +142,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test
+TEST_GROUPS := unit errors-test parse-test run-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test editors-test
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; \
@@ -240,6 +240,12 @@ fuzz: $(FUZZ_DIR)/fuzz_parse
 .PHONY: errors-test
 errors-test: $(FLOWC)
 	FLOWC=$(abspath $(FLOWC)) sh tests/errors/run.sh
+
+# tests/editors/: editors/ (Vim syntax, VS Code TextMate grammar) parse and
+# name every operator and built-in; vim -es checks a few highlight groups.
+.PHONY: editors-test
+editors-test:
+	sh tests/editors/run.sh
 
 # tests/graph/: `flowc --graph=mermaid|dot` golden output, and the DOT of
 # every example and tests/run program rendered by Graphviz.
