@@ -73,6 +73,16 @@ void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const
 /* The C member name for a record field (C keywords get a trailing _). */
 const char *c_field(Emit *E, const char *name);
 
+/* emit_c.c, for emit_window.c: send V out of port PORT of S; S's EOF
+ * condition; remember that the activation touched key ID. */
+void emit_step_send(Emit *E, Step *s, int port, const char *v);
+const char *emit_step_eof_cond(Emit *E, Step *s);
+void emit_step_touch(Emit *E, Step *s, const char *id);
+
+/* emit_window.c: clocks, windowers and window steps (WHERE: the step's
+ * "file:line:col: operator id" for comments) */
+void emit_window_step(Emit *E, Step *s, const char *where);
+
 /* emit_info.c: the per-port item counters (--stats) and the program info
  * tables (inputs, outputs, steps) that main() gives flow_rt_init. */
 int emit_port_counter(Graph *g, Step *s, int port);

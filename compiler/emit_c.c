@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emit.h"
+#include "window.h"
 
 /* ===================================================================
  * Names
@@ -57,7 +58,7 @@ static bool grouped(Step *s)
 
 static bool has_item_fn(Step *s)
 {
-    return s->kind != SK_INPUT && s->kind != SK_MERGE && !grouped(s);
+    return s->kind != SK_INPUT && s->kind != SK_MERGE && !grouped(s) && !step_is_windowing(s);
 }
 
 /* The item type on input port P (join's sides differ). */
@@ -97,6 +98,8 @@ static void declare_step(Emit *E, Step *s)
 {
     const char *P = E->P;
     fprintf(E->fields, "    /* step %s (%s) */\n", s->id, step_kind_name(s->kind));
+    if (step_is_clock(s) || step_is_windower(s))
+        return;    /* emit_window.c: configuration only */
     if (buffered(s)) {
         for (int p = 0; p < s->nins; p++) {
             fprintf(E->fields, "    struct {\n        %s *v;\n        size_t n, cap;\n    } %s_in%d;\n",
@@ -528,13 +531,12 @@ static void emit_run_grouped(Emit *E, Step *s)
         Type *nst = rt->elems[0];
         const char *out = estrf(E, "%s.f1", r);
         Type *outt = rt->elems[1];
-        const char *nsv = estrf(E, "%s.f0", r);
-        (void)nst;
+        const char *nsv = coerce_value(E, estrf(E, "%s.f0", r), nst, st);
         if (s->state_opt_result) {
             /* a none new state discards the key's state (Bytewax: None) */
-            nsv = estrf(E, "%s.f0.v", r);
             emit_line(E, "if (%s.f0.has) {", r);
             E->indent++;
+            nsv = coerce_value(E, estrf(E, "%s.f0.v", r), ty_resolve(nst)->elem, st);
         }
         if (ty_has_heap(st)) {
             defer_free(E, "s->mem", "s->sz");
@@ -608,8 +610,9 @@ static void emit_logic_result(Emit *E, Step *s, Callable *c, const char *r, cons
 {
     Type *st = s->state_type;
     Type *rt = ty_resolve(c->ret);
-    bool opt = ty_resolve(rt->elems[0])->kind == TY_OPT && ty_resolve(st)->kind != TY_OPT;
-    const char *nsv = estrf(E, opt ? "%s.f0.v" : "%s.f0", r);
+    Type *ns = ty_resolve(rt->elems[0]);
+    bool opt = ns->kind == TY_OPT;   /* none discards the logic */
+    const char *nsv = coerce_value(E, estrf(E, opt ? "%s.f0.v" : "%s.f0", r), opt ? ns->elem : ns, st);
     if (opt) {
         emit_line(E, "if (%s.f0.has) {", r);
         E->indent++;
@@ -974,6 +977,11 @@ static void emit_step(Emit *E, Step *s)
         emit_lambda(E, s->on_eof.lambda, estrf(E, "%s_%s_on_eof", P, s->id), s->on_eof.ret);
     if (s->notify_at.lambda)
         emit_lambda(E, s->notify_at.lambda, estrf(E, "%s_%s_notify_at", P, s->id), s->notify_at.ret);
+    if (step_is_windowing(s)) {
+        emit_push_fns(E, s);
+        emit_window_step(E, s, where);
+        return;
+    }
     if (s->stateful)
         declare_state(E, s);
     if (s->kind == SK_INPUT)
@@ -1151,7 +1159,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     fprintf(c, "static void %s_round(%s_flow *f, bool poll)\n{\n    flow_rt_round_begin(f->rt);\n", P, P);
     for (int i = 0; i < g->nsteps; i++) {
         Step *st = g->steps[i];
-        if (st->fused)
+        if (st->fused || step_is_clock(st) || step_is_windower(st))
             continue;
         if (st->kind == SK_INPUT)
             fprintf(c, "    if (poll)\n        %s_%s_run(f);\n", P, st->id);
@@ -1239,3 +1247,11 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
         free(E->bufs[i]);
     arena_free(E->a);
 }
+
+/* ===================================================================
+ * For emit_window.c
+ * =================================================================== */
+
+void emit_step_send(Emit *E, Step *s, int port, const char *v) { emit_send(E, s, port, v); }
+const char *emit_step_eof_cond(Emit *E, Step *s) { return eof_cond(E, s); }
+void emit_step_touch(Emit *E, Step *s, const char *id) { emit_touch(E, s, id); }

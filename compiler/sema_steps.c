@@ -403,6 +403,17 @@ static const char *const by_opts[] = { "by", NULL };
 static const char *const stateful_opts[] = { "init", "on_item", "on_notify", "on_eof", "notify_at", NULL };
 static const char *const join_opts[] = { "insert_mode", "emit_mode", NULL };
 
+/* Does a callback's new state NS fit the state type S? A new state that
+ * may be none discards the key's state, as Bytewax's None does (*DISCARD);
+ * otherwise it is stored, a T standing for a T? state. */
+static bool new_state_fits(Type *s, Type *ns, bool *discard)
+{
+    Type *rs = ty_resolve(s), *rn = ty_resolve(ns);
+    Type *inner = rs->kind == TY_OPT ? rs->elem : rs;
+    *discard = rn->kind == TY_OPT;
+    return ty_unify(*discard ? rn->elem : rn, inner);
+}
+
 /* A StatefulLogic callback's result must be `(new_state, [outputs])` with
  * new_state of the state type S or none. Unifies the output element type
  * with *W (NULL on the first callback) and returns false after an error. */
@@ -415,8 +426,8 @@ static bool check_logic_result(Step *st, Callable *c, Type *r, Type *s, Type **w
         return false;
     }
     Type *ns = ty_resolve(rr->elems[0]);
-    bool ok = ns->kind == TY_OPT && ty_resolve(s)->kind != TY_OPT ? ty_unify(ns->elem, s) : ty_unify(ns, s);
-    if (!ok) {
+    bool discard;
+    if (!new_state_fits(s, ns, &discard)) {
         diag_error(body->loc, "the new state returned by `%s` must have the state type `%s` (or be none), found `%s`",
                    what, ty_str(s), ty_str(ns));
         return false;
@@ -710,13 +721,7 @@ static Type *check_operator(Step *st, Node *call)
             return NULL;
         }
         Type *ns = ty_resolve(rr->elems[0]);
-        bool ok = true;
-        if (ty_resolve(s)->kind != TY_OPT && ns->kind == TY_OPT) {
-            ok = ty_unify(ns->elem, s);
-            st->state_opt_result = ok;
-        } else {
-            ok = ty_unify(ns, s);
-        }
+        bool ok = new_state_fits(s, ns, &st->state_opt_result);
         if (!ok) {
             Node *res = result_expr(st->fn.lambda->body);
             if (res->kind == ND_TUPLE && res->list.n == 2)
