@@ -22,6 +22,7 @@
 #ifndef FLOWRT_H
 #define FLOWRT_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -409,6 +410,12 @@ typedef struct flow_rt {
     int64_t start_ns;          /* monotonic clock at flow_rt_init */
     int64_t next_progress_ns;  /* when to print progress next */
     bool progress_shown;       /* a progress line is on stderr */
+    /* Error trap for embedding: when TRAP is set, flow_step_error and
+     * flow_data_error write their message (the line they would print,
+     * without the newline) into ERROR, clear TRAP and longjmp(*TRAP, 1)
+     * instead of printing and exiting; see flow_rt_error. */
+    jmp_buf *trap;
+    char error[512];
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -449,13 +456,23 @@ void flow_rt_report(flow_rt *rt);
  * off): on a terminal one line rewritten in place, else a line each time. */
 void flow_rt_progress(flow_rt *rt);
 
+/* The message of the last trapped error ("" when none). An embedding API
+ * sets rt->trap = &jb around each call into the dataflow, after
+ * `if (setjmp(jb)) return <error code>;`; the instance must then only be
+ * freed (its state may be half updated). Out of memory is not trapped. */
+static inline const char *flow_rt_error(const flow_rt *rt)
+{
+    return rt->error;
+}
+
 /* Fatal run-time error in a step: flushes stdout, prints
  *   LOC: error: step 'FLOW.STEP': MSG
- * on stderr (LOC is "file.flow:LINE:COL") and exits with status 1. */
+ * on stderr (LOC is "file.flow:LINE:COL") and exits with status 1
+ * (with rt->trap set: returns through it, see above). */
 _Noreturn void flow_step_error(flow_rt *rt, const char *loc, const char *step, const char *msg);
 /* Fatal error about input data: flushes stdout, prints
  *   PATH:LINE: error: MSG      (or "PATH: error: MSG" when LINE is 0)
- * and exits with status 1. */
+ * and exits with status 1 (with rt->trap set: returns through it). */
 _Noreturn void flow_data_error(flow_rt *rt, const char *path, int64_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -295,10 +295,22 @@ int flow_rt_finish(flow_rt *rt, int status)
 
 /* ---- fatal errors ------------------------------------------------------ */
 
+/* With a trap set (embedding): keep the message and return through it. */
+static _Noreturn void spring_trap(flow_rt *rt)
+{
+    jmp_buf *trap = rt->trap;
+    rt->trap = NULL;
+    longjmp(*trap, 1);
+}
+
 _Noreturn void flow_step_error(flow_rt *rt, const char *loc, const char *step, const char *msg)
 {
     flow_rt_flush(rt);
     fflush(stdout);
+    if (rt->trap) {
+        snprintf(rt->error, sizeof rt->error, "%s: error: step '%s.%s': %s", loc, rt->info->flow_name, step, msg);
+        spring_trap(rt);
+    }
     fprintf(stderr, "%s: error: step '%s.%s': %s\n", loc, rt->info->flow_name, step, msg);
     exit(1);
 }
@@ -309,6 +321,16 @@ _Noreturn void flow_data_error(flow_rt *rt, const char *path, int64_t line, cons
     if (rt)
         flow_rt_flush(rt);
     fflush(stdout);
+    if (rt && rt->trap) {
+        int n = line > 0 ? snprintf(rt->error, sizeof rt->error, "%s:%lld: error: ", path, (long long)line)
+                         : snprintf(rt->error, sizeof rt->error, "%s: error: ", path);
+        if (n >= 0 && (size_t)n < sizeof rt->error) {
+            va_start(ap, fmt);
+            vsnprintf(rt->error + n, sizeof rt->error - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+        spring_trap(rt);
+    }
     if (line > 0)
         fprintf(stderr, "%s:%lld: error: ", path, (long long)line);
     else
