@@ -52,6 +52,20 @@ Symbol *sema_new_symbol(SymKind kind, const char *name, Loc loc)
     return s;
 }
 
+/* Append S to the arena-allocated array *V (*N used, *CAP allocated). */
+static void push_symbol(Symbol ***v, int *n, int *cap, Symbol *s)
+{
+    if (*n == *cap) {
+        int nc = *cap ? *cap * 2 : 64;
+        Symbol **nv = arena_alloc(S.arena, sizeof(Symbol *) * (size_t)nc);
+        if (*n)
+            memcpy(nv, *v, sizeof(Symbol *) * (size_t)*n);
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = s;
+}
+
 static Symbol *global_find(const char *name)
 {
     for (int i = 0; i < S.nglobals; i++)
@@ -68,29 +82,13 @@ void sema_declare_global(Symbol *s)
         diag_note(old->loc, "previous definition of `%s` is here", s->name);
         return;
     }
-    if (S.nglobals == S.capglobals) {
-        int nc = S.capglobals ? S.capglobals * 2 : 64;
-        Symbol **ng = arena_alloc(S.arena, sizeof(Symbol *) * (size_t)nc);
-        if (S.nglobals)
-            memcpy(ng, S.globals, sizeof(Symbol *) * (size_t)S.nglobals);
-        S.globals = ng;
-        S.capglobals = nc;
-    }
-    S.globals[S.nglobals++] = s;
+    push_symbol(&S.globals, &S.nglobals, &S.capglobals, s);
 }
 
 void sema_push_local(Symbol *s)
 {
-    if (S.nlocals == S.caplocals) {
-        int nc = S.caplocals ? S.caplocals * 2 : 64;
-        Symbol **nl = arena_alloc(S.arena, sizeof(Symbol *) * (size_t)nc);
-        if (S.nlocals)
-            memcpy(nl, S.locals, sizeof(Symbol *) * (size_t)S.nlocals);
-        S.locals = nl;
-        S.caplocals = nc;
-    }
     s->local_id = S.next_local++;
-    S.locals[S.nlocals++] = s;
+    push_symbol(&S.locals, &S.nlocals, &S.caplocals, s);
 }
 
 Symbol *sema_lookup(const char *name)

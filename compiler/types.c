@@ -241,18 +241,20 @@ bool ty_is_ordered(Type *t)
     }
 }
 
-bool ty_has_error(Type *t)
+/* Does T contain a type of kind K (looking through lists, optionals and
+ * tuples, not into records)? */
+static bool contains_kind(Type *t, TypeKind k)
 {
     t = ty_resolve(t);
-    switch (t->kind) {
-    case TY_ERROR:
+    if (t->kind == k)
         return true;
+    switch (t->kind) {
     case TY_LIST:
     case TY_OPT:
-        return ty_has_error(t->elem);
+        return contains_kind(t->elem, k);
     case TY_TUPLE:
         for (int i = 0; i < t->n; i++)
-            if (ty_has_error(t->elems[i]))
+            if (contains_kind(t->elems[i], k))
                 return true;
         return false;
     default:
@@ -260,24 +262,8 @@ bool ty_has_error(Type *t)
     }
 }
 
-bool ty_has_var(Type *t)
-{
-    t = ty_resolve(t);
-    switch (t->kind) {
-    case TY_VAR:
-        return true;
-    case TY_LIST:
-    case TY_OPT:
-        return ty_has_var(t->elem);
-    case TY_TUPLE:
-        for (int i = 0; i < t->n; i++)
-            if (ty_has_var(t->elems[i]))
-                return true;
-        return false;
-    default:
-        return false;
-    }
-}
+bool ty_has_error(Type *t) { return contains_kind(t, TY_ERROR); }
+bool ty_has_var(Type *t) { return contains_kind(t, TY_VAR); }
 
 bool ty_has_heap(Type *t)
 {
