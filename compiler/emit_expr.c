@@ -504,6 +504,17 @@ static void fail_with_repr(Emit *E, Loc loc, const char *cond, const char *prefi
     emit_line(E, "}");
 }
 
+/* Python's int(D) of a float D (toward zero); inf, nan and values outside
+ * int64 are a run-time error. */
+static const char *float_to_int(Emit *E, Loc loc, const char *d)
+{
+    fail(E, loc, estrf(E, "!(%s > -9223372036854775809.0 && %s < 9223372036854775808.0)", d, d),
+         "cannot convert float to int: out of range");
+    const char *t = new_tmp(E);
+    emit_line(E, "int64_t %s = (int64_t)%s;", t, d);
+    return t;
+}
+
 static const char *emit_minmax_list(Emit *E, Node *e, const char *l, bool is_max)
 {
     Type *el = ty_resolve(arg_ty(e, 0))->elem;
@@ -533,10 +544,7 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
             emit_line(E, "int64_t %s = %s ? 1 : 0;", t, v);
             return t;
         case TY_FLOAT:
-            fail(E, e->loc, estrf(E, "!(%s > -9223372036854775809.0 && %s < 9223372036854775808.0)", v, v),
-                 "cannot convert float to int: out of range");
-            emit_line(E, "int64_t %s = (int64_t)%s;", t, v);
-            return t;
+            return float_to_int(E, e->loc, v);
         default:
             emit_line(E, "int64_t %s;", t);
             fail_with_repr(E, e->loc, estrf(E, "!flow_int_parse(%s, &%s)", v, t),
@@ -602,11 +610,7 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
         const char *fn = b == BI_FLOOR ? "floor" : b == BI_CEIL ? "ceil" : "flow_f64_round_half_even";
         const char *d = new_tmp(E);
         emit_line(E, "double %s = %s(%s);", d, fn, v);
-        fail(E, e->loc, estrf(E, "!(%s > -9223372036854775809.0 && %s < 9223372036854775808.0)", d, d),
-             "cannot convert float to int: out of range");
-        t = new_tmp(E);
-        emit_line(E, "int64_t %s = (int64_t)%s;", t, d);
-        return t;
+        return float_to_int(E, e->loc, d);
     }
     case BI_SQRT: {
         const char *v = arg(E, e, 0);
