@@ -13,10 +13,11 @@ WARN    := -Wall -Wextra -Werror
 STD     := -std=c11 -D_GNU_SOURCE
 SAN     ?=
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN)
-LDLIBS_RT := -lpcre2-8 -lxxhash -lm
+LDLIBS_RT := -lpcre2-8 -lxxhash -ljansson -lrdkafka -lm
 
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := gcc make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
+                   libjansson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
@@ -142,7 +143,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test editors-test
+TEST_GROUPS := unit errors-test parse-test run-test io-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test editors-test
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; \
@@ -194,6 +195,14 @@ demo: deps
 	@$(FLOWC) examples/wordcount.flow -o $(DEMO_DIR)/wordcount
 	@$(DEMO_DIR)/wordcount --input inp=README.md
 # ---- end of end-to-end tests, examples, demo ----
+
+# ---- sources, sinks, formats, bad data (tests/io) ------------------------------
+# io-test        golden programs reading csv/jsonl/lines/dir inputs and writing
+#                file/dir/stdout sinks, bad records (tests/io/run.sh)
+.PHONY: io-test
+io-test: all
+	$(TEST_ENV) tests/io/run.sh
+# ---- end of sources and sinks ----
 
 # ---- Bytewax's operator tests, ported (tests/bytewax) -------------------------
 # bytewax-test   pytests/operators of Bytewax as golden .flow programs, run by

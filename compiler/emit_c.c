@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emit.h"
+#include "io.h"
 #include "window.h"
 
 /* ===================================================================
@@ -321,7 +322,9 @@ static void emit_item_stateless(Emit *E, Step *s)
         emit_line(E, "}");
         break;
     case SK_OUTPUT:
-        if (s->sink == SINK_STDOUT) {
+        if (s->io) {
+            emit_io_output(E, s);   /* emit_io.c: stdout(format), file, dir, kafka */
+        } else if (s->sink == SINK_STDOUT) {
             emit_str_form(E, s->in_type, "&f->rt->out", "x");
             emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
         } else {
@@ -905,14 +908,7 @@ static void emit_run_input(Emit *E, Step *s)
         emit_line(E, "}");
         break;
     case SRC_FILE_LINES:
-        emit_line(E, "for (int i = 0; i < 1000; i++) {");
-        E->indent++;
-        emit_line(E, "flow_str x;");
-        emit_line(E, "if (!flow_lines_next(f->%s_rd, &f->rt->arena, &x)) {", s->id);
-        emit_line(E, "    if (i == 0)");
-        emit_line(E, "        f->eof[%d] = true;", k);
-        emit_line(E, "    return;");
-        emit_line(E, "}");
+        emit_io_run_input(E, s);   /* emit_io.c: the poll's loop, item x */
         emit_send(E, s, 0, "x");
         E->indent--;
         emit_line(E, "}");
@@ -944,9 +940,7 @@ static void emit_input_state(Emit *E, Step *s)
         emit_line(E, "f->%s_n = %s;", s->id, emit_expr(E, s->range_n));
         break;
     case SRC_FILE_LINES:
-        fprintf(E->fields, "    flow_lines *%s_rd;\n", s->id);
-        fprintf(E->init, "    f->%s_rd = flow_lines_open(rt, flow_rt_input_path(rt, %d));\n", s->id, s->input_no);
-        fprintf(E->fini, "    flow_lines_close(f->%s_rd);\n", s->id);
+        emit_io_input_state(E, s);   /* emit_io.c */
         return;
     }
     E->out = E->init;
@@ -1166,6 +1160,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
         else
             fprintf(c, "    %s_%s_run(f);\n", P, st->id);
     }
+    emit_io_round_end(E, c);   /* a pending bad record stops the run here */
     fprintf(c, "    for (size_t i = 0; i < f->dead_n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
     fprintf(c, "    f->dead_n = 0;\n    flow_rt_round_end(f->rt);\n}\n\n");
 

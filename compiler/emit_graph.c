@@ -21,6 +21,7 @@
 #include <string.h>
 #include "flowc.h"
 #include "graph.h"
+#include "io.h"
 
 static const char *port_name(Step *s, int port)
 {
@@ -39,13 +40,15 @@ static const char *source_name(Step *s)
     case SRC_RANGE:
         return "testing";
     case SRC_FILE_LINES:
-        return "file";
+        return s->io ? s->io->kind : "file";
     }
     return "?";
 }
 
 static const char *sink_name(Step *s)
 {
+    if (s->io)
+        return s->io->kind;
     switch (s->sink) {
     case SINK_STDOUT:
         return "stdout";

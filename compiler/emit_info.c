@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include "emit.h"
+#include "io.h"
 
 int emit_port_counter(Graph *g, Step *s, int port)
 {
@@ -36,13 +37,15 @@ static const char *input_kind(Step *s)
     case SRC_RANGE:
         return "range";
     case SRC_FILE_LINES:
-        return "file";
+        return s->io ? s->io->kind : "file";
     }
     return "?";
 }
 
 static const char *output_kind(Step *s)
 {
+    if (s->io)
+        return s->io->kind;   /* io.h: stdout, file, dir, kafka */
     switch (s->sink) {
     case SINK_STDOUT:
         return "stdout";
@@ -76,7 +79,7 @@ void emit_program_info(Emit *E, FILE *out, const char *source_name)
     fprintf(out, "static const flow_input_info %s_inputs[] = {\n", P);
     for (int k = 0; k < g->ninputs; k++) {
         Step *s = g->inputs[k];
-        const char *path = s->source == SRC_FILE_LINES ? c_literal(E, s->path->sval, s->path->slen) : "NULL";
+        const char *path = s->source == SRC_FILE_LINES && s->path ? c_literal(E, s->path->sval, s->path->slen) : "NULL";
         fprintf(out, "    { \"%s\", \"%s\", %s },\n", s->id, input_kind(s), path);
     }
     if (!g->ninputs)

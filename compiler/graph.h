@@ -77,6 +77,7 @@ struct Step {
     Node *max_size_expr;    // collect / batch
     bool state_opt_result;  // stateful_map: the lambda's new state may be none
     struct WinSpec *win;    // clocks, windowers and window steps (window.h), else NULL
+    struct IoSpec *io;      // file/stdin/dir/kafka sources, stdout(format)/file/dir/kafka sinks (io.h)
 
     /* input steps */
     SourceKind source;

@@ -13,6 +13,7 @@
 #include "flowc.h"
 #include "sema.h"
 #include "sema_internal.h"
+#include "io.h"
 
 static Type *T(TypeKind k) { return ty_prim(k); }
 
@@ -270,7 +271,6 @@ static bool fn_returns(Step *st, Type *r, Type *want, const char *what)
  * =================================================================== */
 
 static const char *const testing_opts[] = { "batch_size", NULL };
-static const char *const file_opts[] = { "format", NULL };
 
 static bool check_int_option(Node *e, const char *what)
 {
@@ -284,7 +284,7 @@ static bool check_int_option(Node *e, const char *what)
     return true;
 }
 
-/* source = testing(LIST [, batch_size = N]) | testing(range(N)) | file(PATH, format = "lines") */
+/* source = testing(LIST [, batch_size = N]) | testing(range(N)) | file/stdin/dir/kafka(...) (sema_io.c) */
 static Type *check_source(Step *st, Node *src)
 {
     if (src->kind != ND_CALL || src->lhs->kind != ND_IDENT) {
@@ -336,34 +336,9 @@ static Type *check_source(Step *st, Node *src)
         st->source_list = l;
         return r->elem;
     }
-    if (strcmp(kind, "file") == 0) {
-        if (!bind_args(src, "file", 1, 1, "a path", file_opts, &a))
-            return NULL;
-        Node *p = a.pos[0];
-        Type *t = sema_check_expr(p, T(TY_STRING));
-        if (!sema_expect(p, T(TY_STRING), t))
-            return NULL;
-        if (p->kind != ND_STRING && !(p->kind == ND_IDENT && p->sym && p->sym->kind == SYM_CONST &&
-                                      p->sym->decl->lhs->kind == ND_STRING)) {
-            diag_error(p->loc, "the path of `file` must be a string literal or a string const");
-            return NULL;
-        }
-        Node *f = opt(&a, "format");
-        if (f) {
-            if (f->kind != ND_STRING) {
-                diag_error(f->loc, "`format` must be a string literal");
-                return NULL;
-            }
-            if (strcmp(f->sval, "lines") != 0) {
-                diag_error(f->loc, "unknown file format \"%s\"; supported: \"lines\"", f->sval);
-                return NULL;
-            }
-        }
-        st->source = SRC_FILE_LINES;
-        st->path = p->kind == ND_STRING ? p : p->sym->decl->lhs;
-        return T(TY_STRING);
-    }
-    diag_error(src->lhs->loc, "unknown source `%s`; expected `testing(...)` or `file(...)`", kind);
+    if (sema_io_source_kind(kind))
+        return sema_check_io_source(st, src);   /* sema_io.c */
+    diag_error(src->lhs->loc, "unknown source `%s`; expected `testing(...)`, `file(...)`, `stdin(...)`, `dir(...)` or `kafka(...)`", kind);
     return NULL;
 }
 
@@ -374,13 +349,15 @@ static bool check_sink(Step *st, Node *e)
         name = e->name;
     else if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT)
         name = e->lhs->name;
+    if (sema_io_sink(e))
+        return sema_check_io_sink(st, e);   /* sema_io.c */
     SinkKind kind;
     if (name && strcmp(name, "stdout") == 0)
         kind = SINK_STDOUT;
     else if (name && strcmp(name, "discard") == 0)
         kind = SINK_DISCARD;
     else {
-        diag_error(e->loc, "expected a sink: `stdout` or `discard`");
+        diag_error(e->loc, "expected a sink: `stdout`, `discard`, `file(...)`, `dir(...)` or `kafka(...)`");
         return false;
     }
     if (e->kind == ND_CALL && e->list.n) {

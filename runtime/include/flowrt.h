@@ -416,6 +416,10 @@ typedef struct flow_rt {
      * instead of printing and exiting; see flow_rt_error. */
     jmp_buf *trap;
     char error[512];
+    /* sources and sinks (io_*.c, sink.c) */
+    struct flow_sink *sinks;   /* open sinks, flushed by flow_rt_flush */
+    int argc;                  /* the options, for --output STEP=PATH */
+    char **argv;
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -623,6 +627,143 @@ flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *c
 void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created);
 /* Remove window ID's accumulator and return it (NULL if none). */
 void *flow_wstate_logic_pop(flow_wstate *w, int64_t id);
+
+/* ===================================================================
+ * Inputs and outputs (io_src.c, io_csv.c, io_jsonl.c, io_dir.c,
+ * io_kafka.c, sink.c): the file, stdin, dir and kafka sources with the
+ * formats lines, csv and jsonl; the stdout, file, dir, kafka and discard
+ * sinks with the formats repr, json and csv. docs/io.md describes them.
+ *
+ * A source is read in polls: each poll gives up to BATCH records of each
+ * of its partitions (a file, or each file of a dir, or each Kafka
+ * partition), partitions in name order. The generated code converts each
+ * record to the item type (CSV cells and JSON values by field name, with
+ * the parsers below) and reports a bad one with flow_src_bad. A bad
+ * record stops the program at the end of the round (flow_src_raise), after
+ * the good records before it went through the whole dataflow; with
+ * on_error = "skip" it is reported on stderr and counted instead.
+ * =================================================================== */
+
+enum { FLOW_FMT_LINES, FLOW_FMT_CSV, FLOW_FMT_JSONL, FLOW_FMT_REPR, FLOW_FMT_JSON };
+enum { FLOW_SRC_FILE, FLOW_SRC_STDIN, FLOW_SRC_DIR, FLOW_SRC_KAFKA };
+
+/* The longest record (line) a source accepts; a longer one is bad. */
+#define FLOW_MAX_RECORD ((size_t)1 << 20)
+
+typedef struct flow_src_cfg {
+    const char *step;            /* step id (messages) */
+    int kind;                    /* FLOW_SRC_* */
+    int format;                  /* FLOW_FMT_LINES, _CSV or _JSONL */
+    bool skip;                   /* on_error = "skip" */
+    int batch;                   /* records per partition per poll (1000) */
+    const char *glob;            /* dir: file name pattern (fnmatch), "*" */
+    const char *const *fields;   /* csv: the record's field names, in order */
+    int nfields;
+    /* kafka */
+    const char *const *topics;
+    int ntopics;
+    const char *group;           /* consumer group (NULL: none) */
+    bool from_end;               /* starting_offset = "end" */
+    bool tail;                   /* keep waiting at the end of the partitions */
+} flow_src_cfg;
+
+typedef struct flow_src flow_src;
+typedef struct flow_json flow_json;   /* a parsed JSON value (jansson) */
+
+/* One record. */
+typedef struct flow_rec {
+    flow_str text;               /* the line (lines) or the record's text */
+    const flow_str *cols;        /* csv: one cell per cfg field, in field order */
+    const bool *has_col;         /* csv: false when the header lacks that column */
+    const flow_json *json;       /* jsonl: the object */
+    flow_str key;                /* kafka: the message key ("" when none) */
+} flow_rec;
+
+/* Open the source (PATH: the file, the directory, "-" for stdin, or the
+ * Kafka brokers). A missing or unreadable file or directory is a fatal
+ * data error "PATH: error: cannot open: REASON". */
+flow_src *flow_src_open(flow_rt *rt, const flow_src_cfg *cfg, const char *path);
+/* Begin a poll. */
+void flow_src_poll(flow_src *s);
+/* The poll's next record, its strings in A: 1, or 0 when this poll is
+ * over, or -1 at the end of the input (only on a poll that gave nothing). */
+int flow_src_next(flow_src *s, flow_arena *a, flow_rec *rec);
+/* The current record is bad: stop (at the end of the round) or skip it.
+ * The message names PATH:LINE. */
+void flow_src_bad(flow_src *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* End of round: a pending bad record stops the program now (after flushing
+ * the output), with "PATH:LINE: error: MESSAGE" and status 1. */
+void flow_src_raise(flow_src *s);
+/* Records skipped so far (on_error = "skip"). */
+int64_t flow_src_skipped(const flow_src *s);
+void flow_src_close(flow_src *s);
+
+/* CSV cells and JSON scalars to values: on a bad value these call
+ * flow_src_bad naming FIELD and return false. */
+bool flow_cell_int(flow_src *s, flow_str c, const char *field, int64_t *out);
+bool flow_cell_float(flow_src *s, flow_str c, const char *field, double *out);
+bool flow_cell_bool(flow_src *s, flow_str c, const char *field, bool *out);
+bool flow_cell_time(flow_src *s, flow_str c, const char *field, flow_time *out);
+bool flow_cell_duration(flow_src *s, flow_str c, const char *field, int64_t *out);
+/* A CSV cell holding JSON (lists, tuples, nested records), parsed into A
+ * (freed at the end of the round). */
+const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const char *field);
+
+/* JSON values: get an object's member (NULL when absent), an array's
+ * length and elements, and scalars. */
+const flow_json *flow_json_get(const flow_json *obj, const char *name);
+bool flow_json_is_null(const flow_json *v);
+bool flow_json_array(flow_src *s, const flow_json *v, const char *field, int64_t *n);
+const flow_json *flow_json_at(const flow_json *v, int64_t i);
+bool flow_json_object(flow_src *s, const flow_json *v, const char *field);
+bool flow_json_int(flow_src *s, const flow_json *v, const char *field, int64_t *out);
+bool flow_json_float(flow_src *s, const flow_json *v, const char *field, double *out);
+bool flow_json_bool(flow_src *s, const flow_json *v, const char *field, bool *out);
+bool flow_json_str(flow_src *s, flow_arena *a, const flow_json *v, const char *field, flow_str *out);
+bool flow_json_time(flow_src *s, const flow_json *v, const char *field, flow_time *out);
+bool flow_json_duration(flow_src *s, const flow_json *v, const char *field, int64_t *out);
+
+/* Encoders (docs/io.md): JSON and CSV text of scalars. */
+void flow_json_put_str(flow_buf *b, flow_str s);
+void flow_json_put_float(flow_buf *b, double v);        /* null for inf/nan */
+void flow_json_put_time(flow_buf *b, flow_time t);      /* "2022-01-01T00:00:04Z" */
+void flow_json_put_duration(flow_buf *b, int64_t us);   /* seconds: 10, 0.25 */
+void flow_json_put_meta(flow_buf *b, flow_window_meta m);
+void flow_csv_put_str(flow_buf *b, flow_str s);         /* quoted when needed */
+void flow_fmt_rfc3339(flow_buf *b, flow_time t);
+void flow_fmt_seconds(flow_buf *b, int64_t us);
+
+/* Sinks. A sink buffers its output; it is written when large, at the end
+ * of the run (flow_sink_close) and also when the program stops on an error
+ * (every open sink is flushed at exit). */
+enum { FLOW_SINK_STDOUT, FLOW_SINK_FILE, FLOW_SINK_DIR, FLOW_SINK_KAFKA };
+typedef struct flow_sink_cfg {
+    const char *step;
+    int kind;                    /* FLOW_SINK_* */
+    int file_count;              /* dir: number of files part_0 .. part_N-1 */
+    const char *topic;           /* kafka */
+} flow_sink_cfg;
+typedef struct flow_sink flow_sink;
+/* PATH: the file, the directory, or the Kafka brokers (NULL for stdout). */
+flow_sink *flow_sink_open(flow_rt *rt, const flow_sink_cfg *cfg, const char *path);
+/* The buffer the next record is written to: a file's, or (dir) the file
+ * of KEY (Bytewax's DirSink: adler32(key) mod file_count over the names
+ * in string order). End the record with flow_sink_end. */
+flow_buf *flow_sink_buf(flow_sink *k, flow_str key);
+/* End a record of KEY (kafka: one message with that key, or none if
+ * HAS_KEY is false; files: a newline). */
+void flow_sink_end(flow_sink *k, bool has_key, flow_str key);
+/* csv: write the header LINE (a newline is added) to every file now. */
+void flow_sink_header(flow_sink *k, const char *line);
+/* Write what is buffered. flow_rt_flush calls flow_sinks_flush. */
+void flow_sink_flush(flow_sink *k);
+void flow_sinks_flush(flow_rt *rt);
+void flow_sink_close(flow_sink *k);
+
+/* --output STEP=PATH: the path of output STEP, or DEFAULT_PATH. */
+const char *flow_rt_output_path(const flow_rt *rt, const char *step, const char *default_path);
+/* Exit with status 2 unless every --output names one of the N NAMES. */
+void flow_rt_check_outputs(const flow_rt *rt, const char *const *names, int n);
 
 #ifdef __cplusplus
 }

@@ -53,6 +53,7 @@ static void print_help(const flow_program_info *info, const char *prog)
     }
     printf("\noptions:\n"
            "  --input STEP=PATH  read file input STEP from PATH instead\n"
+           "  --output STEP=PATH write file or dir output STEP to PATH instead\n"
            "  --clock TIME       pin the system clock at TIME (RFC 3339,\n"
            "                     e.g. 2022-01-01T00:00:00Z); also FLOW_CLOCK\n"
            "  --clock-step DUR   with --clock: advance the clock by DUR each round\n"
@@ -112,7 +113,7 @@ static int set_input(flow_rt *rt, const char *prog, const char *spec)
         const char *step = info->inputs[k].step;
         if (strlen(step) != (size_t)(eq - spec) || strncmp(step, spec, (size_t)(eq - spec)) != 0)
             continue;
-        if (strcmp(info->inputs[k].kind, "file") != 0)
+        if (strcmp(info->inputs[k].kind, "testing") == 0 || strcmp(info->inputs[k].kind, "range") == 0)
             return usage_error(prog, "--input: input '%s' is a %s input, not a file input",
                                step, info->inputs[k].kind);
         rt->path_overrides[k] = eq + 1;
@@ -175,6 +176,8 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
             rt->progress = false;
         } else if ((v = option_value("--input", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--input needs STEP=PATH") : set_input(rt, prog, v);
+        } else if ((v = option_value("--output", argc, argv, &i, &missing))) {
+            rc = missing || !strchr(v, '=') || v[0] == '=' ? usage_error(prog, "--output expects STEP=PATH") : -1;
         } else if ((v = option_value("--clock-step", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--clock-step needs a duration") : -1;
             step = v;
@@ -227,6 +230,8 @@ int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **ar
         memset((void *)rt->path_overrides, 0, size);
     }
     rt->out_is_tty = isatty(STDOUT_FILENO);
+    rt->argc = argc;
+    rt->argv = argv;
     rt->epoch_interval = 10 * FLOW_US_PER_SEC;   /* Bytewax's default without -s */
     rt->err_is_tty = isatty(STDERR_FILENO);
     rt->progress = rt->err_is_tty;
@@ -264,6 +269,8 @@ void flow_rt_round_begin(flow_rt *rt)
 
 void flow_rt_flush(flow_rt *rt)
 {
+    if (rt->sinks)
+        flow_sinks_flush(rt);
     size_t done = 0;
     while (done < rt->out.n) {
         ssize_t w = write(STDOUT_FILENO, rt->out.p + done, rt->out.n - done);

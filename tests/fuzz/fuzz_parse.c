@@ -2,6 +2,7 @@
  * fuzz_parse.c - libFuzzer harness for the front end (jq's jq_fuzz_parse.c).
  *
  * Feeds arbitrary bytes through srcfile_add -> parse_program -> sema_check
+ * and, for programs that check, lower_program -> emit_c (to /dev/null),
  * and frees everything afterwards, so AddressSanitizer's leak checker sees
  * a clean process after every input. Diagnostics go to /dev/null (the
  * formatting code still runs). Build and run with `make fuzz`
@@ -26,8 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int file = srcfile_add("fuzz.flow", (const char *)data, size);
     Arena *a = arena_new();
     Node *prog = parse_program(file, a);
-    if (diag_error_count() == 0)
-        sema_check(prog, a);
+    if (diag_error_count() == 0 && sema_check(prog, a) && diag_error_count() == 0) {
+        /* a checked program goes on through lowering and the C emitter */
+        struct Graph *g = lower_program(prog, a);
+        EmitOptions eo = { .source_path = "fuzz.flow", .line_directives = true, .no_version = true };
+        if (diag_error_count() == 0)
+            emit_c(g, devnull, &eo);
+    }
     arena_free(a);
     srcfile_free_all();
     intern_free();

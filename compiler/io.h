@@ -1,0 +1,51 @@
+/*
+ * io.h - sources and sinks beyond testing/stdout/discard: file, stdin,
+ * dir and kafka sources with the formats lines/csv/jsonl, and the stdout,
+ * file, dir and kafka sinks with the formats repr/json/csv. The checker
+ * (sema_io.c) fills an IoSpec on the step; the emitter (emit_io.c) writes
+ * the reading, parsing and encoding code. docs/io.md is the user's view.
+ */
+#ifndef FLOWC_IO_H
+#define FLOWC_IO_H
+
+#include <stdio.h>
+#include "graph.h"
+
+/* Formats: the runtime's FLOW_FMT_* values. */
+enum { IO_LINES, IO_CSV, IO_JSONL, IO_REPR, IO_JSON };
+
+typedef struct IoSpec {
+    const char *kind;        /* "file", "stdin", "dir", "kafka"; sinks also "stdout" */
+    int format;              /* IO_* */
+    Record *schema;          /* csv/jsonl sources: the record type */
+    bool skip;               /* on_error = "skip" */
+    const char *path;        /* file/dir path or kafka brokers; NULL for stdin/stdout */
+    const char *glob;        /* dir source */
+    int64_t batch;           /* records per partition per poll */
+    const char **topics;     /* kafka source */
+    int ntopics;
+    const char *group;
+    bool from_end, tail;
+    int64_t file_count;      /* dir sink */
+    const char *topic;       /* kafka sink */
+    bool keyed;              /* sinks: the item is (string, V) and V is written */
+} IoSpec;
+
+/* sema_io.c: is KIND a source this file checks; check SRC (an ND_CALL) for
+ * input step ST, returning the item type (NULL after an error). */
+bool sema_io_source_kind(const char *kind);
+struct Type *sema_check_io_source(Step *st, Node *src);
+/* Is E a sink this file checks (stdout(...), file(...), dir(...),
+ * kafka(...)); check it for output step ST. */
+bool sema_io_sink(Node *e);
+bool sema_check_io_sink(Step *st, Node *e);
+
+/* emit_io.c (Emit from emit.h) */
+struct Emit;
+void emit_io_input_state(struct Emit *E, Step *s);
+void emit_io_run_input(struct Emit *E, Step *s);
+void emit_io_output(struct Emit *E, Step *s);
+/* Statements ending a round (into C): pending bad records stop here. */
+void emit_io_round_end(struct Emit *E, FILE *c);
+
+#endif

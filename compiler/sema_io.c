@@ -1,0 +1,334 @@
+/*
+ * sema_io.c - the checker for the sources file, stdin, dir and kafka and
+ * the sinks stdout(format = ...), file, dir and kafka (docs/io.md). Option
+ * values are literals or consts: they configure the program, they are not
+ * computed per item. Called from check_source / check_sink (sema_steps.c).
+ */
+#include <string.h>
+#include "flowc.h"
+#include "io.h"
+#include "sema.h"
+#include "sema_internal.h"
+
+/* The literal behind E (itself, or the value of a const), or NULL. */
+static Node *literal(Node *e, NodeKind kind)
+{
+    if (e->kind == ND_IDENT) {
+        Symbol *s = sema_lookup(e->name);
+        if (s && s->kind == SYM_CONST && s->decl && s->decl->lhs->kind == kind)
+            return s->decl->lhs;
+        return NULL;
+    }
+    return e->kind == kind ? e : NULL;
+}
+
+static const char *string_opt(Node *e, const char *what)
+{
+    if (!e)
+        return NULL;
+    Node *l = literal(e, ND_STRING);
+    if (!l) {
+        diag_error(e->loc, "%s must be a string literal or a string const", what);
+        return NULL;
+    }
+    return l->sval;
+}
+
+static bool int_opt(Node *e, const char *what, int64_t *out)
+{
+    Node *l = literal(e, ND_INT);
+    if (!l || l->ival < 1) {
+        diag_error(e->loc, "%s must be an int literal (or const) of at least 1", what);
+        return false;
+    }
+    *out = l->ival;
+    return true;
+}
+
+static bool bool_opt(Node *e, const char *what, bool *out)
+{
+    Node *l = literal(e, ND_BOOL);
+    if (!l) {
+        diag_error(e->loc, "%s must be `true` or `false`", what);
+        return false;
+    }
+    *out = l->ival != 0;
+    return true;
+}
+
+/* One of CHOICES (NULL-terminated); returns its index or -1 after an error. */
+static int choice(Node *e, const char *what, const char *const *choices)
+{
+    const char *v = string_opt(e, what);
+    if (!v)
+        return -1;
+    for (int i = 0; choices[i]; i++)
+        if (strcmp(v, choices[i]) == 0)
+            return i;
+    const char *list = NULL;
+    for (int i = 0; choices[i]; i++)
+        list = list ? arena_printf(S.arena, "%s, \"%s\"", list, choices[i]) : arena_printf(S.arena, "\"%s\"", choices[i]);
+    diag_error(e->loc, "unknown %s \"%s\"; expected %s", what, v, list);
+    return -1;
+}
+
+/* A new IoSpec of KIND; with a positional path (A's first), that path's
+ * literal in *PATH, or NULL after an error. */
+static IoSpec *new_spec(const char *kind, Args *a, int npos, Node **path)
+{
+    IoSpec *io = arena_alloc(S.arena, sizeof *io);
+    memset(io, 0, sizeof *io);
+    io->kind = kind;
+    io->batch = 1000;
+    io->tail = true;
+    io->file_count = 1;
+    *path = NULL;
+    if (npos) {
+        *path = literal(a->pos[0], ND_STRING);
+        if (!*path) {
+            diag_error(a->pos[0]->loc, "the path of `%s` must be a string literal or a string const", kind);
+            return NULL;
+        }
+        io->path = (*path)->sval;
+    }
+    return io;
+}
+
+bool sema_io_source_kind(const char *kind)
+{
+    return strcmp(kind, "file") == 0 || strcmp(kind, "stdin") == 0 || strcmp(kind, "dir") == 0 ||
+           strcmp(kind, "kafka") == 0;
+}
+
+static const char *const file_src_opts[] = { "format", "schema", "on_error", "batch_size", NULL };
+static const char *const dir_src_opts[] = { "format", "schema", "on_error", "batch_size", "glob", NULL };
+static const char *const kafka_src_opts[] = { "brokers", "topics", "group", "starting_offset", "tail", "format",
+                                              "schema", "on_error", "batch_size", NULL };
+static const char *const src_formats[] = { "lines", "csv", "jsonl", NULL };
+static const char *const on_errors[] = { "stop", "skip", NULL };
+static const char *const offsets[] = { "beginning", "end", NULL };
+
+/* Every field type a schema may hold (no WindowMetadata). */
+static bool schema_type_ok(Type *t)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_LIST:
+    case TY_OPT:
+        return schema_type_ok(t->elem);
+    case TY_TUPLE:
+        for (int i = 0; i < t->n; i++)
+            if (!schema_type_ok(t->elems[i]))
+                return false;
+        return true;
+    case TY_RECORD:
+        for (int i = 0; i < t->rec->n; i++)
+            if (!schema_type_ok(t->rec->fields[i].ty))
+                return false;
+        return true;
+    case TY_META:
+    case TY_META17:
+    case TY_VAR:
+    case TY_ERROR:
+        return false;
+    default:
+        return true;
+    }
+}
+
+Type *sema_check_io_source(Step *st, Node *src)
+{
+    const char *kind = src->lhs->name;
+    bool is_kafka = strcmp(kind, "kafka") == 0;
+    int npos = strcmp(kind, "file") == 0 || strcmp(kind, "dir") == 0 ? 1 : 0;
+    const char *const *opts = is_kafka ? kafka_src_opts : strcmp(kind, "dir") == 0 ? dir_src_opts : file_src_opts;
+    Args a;
+    if (!sema_bind_args(src, kind, npos, npos, npos ? "a path" : "no positional arguments", opts, &a))
+        return NULL;
+    Node *path;
+    IoSpec *io = new_spec(kind, &a, npos, &path);
+    if (!io)
+        return NULL;
+    bool ok = true;
+    if (is_kafka) {
+        Node *b = sema_required(&a, "brokers");
+        Node *t = sema_required(&a, "topics");
+        if (!b || !t)
+            return NULL;
+        path = literal(b, ND_STRING);
+        if (!path) {
+            diag_error(b->loc, "`brokers` must be a string literal or a string const (\"host:port,host:port\")");
+            return NULL;
+        }
+        io->path = path->sval;
+        Node *tl = t->kind == ND_IDENT ? NULL : t;
+        if (!tl || tl->kind != ND_LIST || tl->list.n == 0) {
+            diag_error(t->loc, "`topics` must be a non-empty list of string literals, e.g. [\"events\"]");
+            return NULL;
+        }
+        io->topics = arena_alloc(S.arena, sizeof(char *) * (size_t)tl->list.n);
+        for (int i = 0; i < tl->list.n; i++) {
+            const char *name = string_opt(tl->list.items[i], "a topic");
+            if (!name)
+                return NULL;
+            io->topics[io->ntopics++] = name;
+        }
+        Node *g = sema_opt(&a, "group");
+        if (g && !(io->group = string_opt(g, "`group`")))
+            ok = false;
+        Node *so = sema_opt(&a, "starting_offset");
+        int k = so ? choice(so, "starting_offset", offsets) : 0;
+        ok &= k >= 0;
+        io->from_end = k == 1;
+        Node *tail = sema_opt(&a, "tail");
+        if (tail)
+            ok &= bool_opt(tail, "`tail`", &io->tail);
+    }
+    if (strcmp(kind, "dir") == 0) {
+        Node *g = sema_opt(&a, "glob");
+        io->glob = g ? string_opt(g, "`glob`") : "*";
+        ok &= io->glob != NULL;
+    }
+    Node *bs = sema_opt(&a, "batch_size");
+    if (bs)
+        ok &= int_opt(bs, "`batch_size`", &io->batch);
+    Node *oe = sema_opt(&a, "on_error");
+    int k = oe ? choice(oe, "on_error", on_errors) : 0;
+    ok &= k >= 0;
+    io->skip = k == 1;
+    Node *f = sema_opt(&a, "format");
+    int fmt = f ? choice(f, "format", src_formats) : IO_LINES;
+    if (fmt < 0)
+        return NULL;
+    io->format = fmt;
+    if (is_kafka && fmt == IO_CSV) {
+        diag_error(f->loc, "a `kafka` source reads \"lines\" or \"jsonl\" messages, not \"csv\"");
+        return NULL;
+    }
+    Node *sc = sema_opt(&a, "schema");
+    Type *item = ty_prim(TY_STRING);
+    if (fmt != IO_LINES) {
+        if (!sc) {
+            diag_error(src->loc, "format \"%s\" needs `schema = RECORD`: the record whose fields the %s are matched to",
+                       src_formats[fmt], fmt == IO_CSV ? "columns" : "JSON members");
+            return NULL;
+        }
+        Symbol *r = sc->kind == ND_IDENT ? sema_lookup(sc->name) : NULL;
+        if (!r || r->kind != SYM_RECORD) {
+            diag_error(sc->loc, "`schema` must name a record type");
+            return NULL;
+        }
+        io->schema = r->rec;
+        item = ty_record(r->rec);
+        if (!schema_type_ok(item)) {
+            diag_error(sc->loc, "record `%s` cannot be read from %s: a field has a type that has no encoding there",
+                       r->rec->name, src_formats[fmt]);
+            return NULL;
+        }
+    } else if (sc) {
+        diag_error(sc->loc, "`schema` needs format \"csv\" or \"jsonl\"; \"lines\" gives strings");
+        return NULL;
+    }
+    if (!ok)
+        return NULL;
+    st->io = io;
+    st->source = SRC_FILE_LINES;
+    st->path = path;
+    if (is_kafka) {
+        Type *p[2] = { ty_prim(TY_STRING), item };
+        return ty_tuple(p, 2);
+    }
+    return item;
+}
+
+/* ---- sinks ----------------------------------------------------------------- */
+
+bool sema_io_sink(Node *e)
+{
+    if (e->kind != ND_CALL || e->lhs->kind != ND_IDENT)
+        return false;
+    const char *n = e->lhs->name;
+    return (strcmp(n, "stdout") == 0 && e->list.n > 0) || strcmp(n, "file") == 0 || strcmp(n, "dir") == 0 ||
+           strcmp(n, "kafka") == 0;
+}
+
+static const char *const stdout_opts[] = { "format", NULL };
+static const char *const dir_sink_opts[] = { "format", "file_count", NULL };
+static const char *const kafka_sink_opts[] = { "brokers", "topic", "format", NULL };
+static const char *const sink_formats[] = { "repr", "json", "csv", NULL };
+
+/* Can T be written as CSV cells (scalars, or records/tuples of them; a
+ * list becomes one cell of JSON)? Optionals of records and tuples have no
+ * flat form. */
+static bool csv_ok(Type *t)
+{
+    t = ty_resolve(t);
+    if (t->kind == TY_OPT) {
+        Type *e = ty_resolve(t->elem);
+        return e->kind != TY_RECORD && e->kind != TY_TUPLE && e->kind != TY_META && e->kind != TY_META17 &&
+               csv_ok(e);
+    }
+    if (t->kind == TY_TUPLE) {
+        for (int i = 0; i < t->n; i++)
+            if (!csv_ok(t->elems[i]))
+                return false;
+    }
+    if (t->kind == TY_RECORD) {
+        for (int i = 0; i < t->rec->n; i++)
+            if (!csv_ok(t->rec->fields[i].ty))
+                return false;
+    }
+    return true;
+}
+
+bool sema_check_io_sink(Step *st, Node *e)
+{
+    const char *kind = e->lhs->name;
+    bool is_kafka = strcmp(kind, "kafka") == 0, is_dir = strcmp(kind, "dir") == 0;
+    int npos = strcmp(kind, "file") == 0 || is_dir ? 1 : 0;
+    const char *const *opts = is_kafka ? kafka_sink_opts : is_dir ? dir_sink_opts : stdout_opts;
+    Args a;
+    if (!sema_bind_args(e, kind, npos, npos, npos ? "a path" : "no positional arguments", opts, &a))
+        return false;
+    Node *path;
+    IoSpec *io = new_spec(kind, &a, npos, &path);
+    if (!io)
+        return false;
+    if (is_kafka) {
+        Node *b = sema_required(&a, "brokers");
+        Node *t = sema_required(&a, "topic");
+        if (!b || !t || !(io->path = string_opt(b, "`brokers`")) || !(io->topic = string_opt(t, "`topic`")))
+            return false;
+    }
+    if (is_dir) {
+        Node *fc = sema_opt(&a, "file_count");
+        if (fc && !int_opt(fc, "`file_count`", &io->file_count))
+            return false;
+    }
+    Node *f = sema_opt(&a, "format");
+    int fmt = f ? choice(f, "format", sink_formats) : 0;
+    if (fmt < 0)
+        return false;
+    io->format = fmt == 0 ? IO_REPR : fmt == 1 ? IO_JSON : IO_CSV;
+    Type *t = st->in_type;
+    if (t && ty_has_error(t))
+        return false;
+    if (is_dir || is_kafka) {
+        Type *v = t ? ty_keyed_value(t) : NULL;
+        if (is_dir && !v) {
+            diag_error(e->loc, "a `dir` sink needs a keyed stream `(string, V)`: the key picks the file; found `%s`",
+                       t ? ty_str(t) : "?");
+            return false;
+        }
+        io->keyed = v != NULL;
+    }
+    Type *written = io->keyed ? ty_keyed_value(t) : t;
+    if (io->format == IO_CSV && written && !csv_ok(written)) {
+        diag_error(f->loc, "items of type `%s` have no CSV form (an optional record or tuple cannot be flattened into cells)",
+                   ty_str(written));
+        return false;
+    }
+    st->io = io;
+    st->sink = SINK_STDOUT;
+    return true;
+}

@@ -1,0 +1,94 @@
+/*
+ * io.h - what the source and sink files of the runtime share (io_src.c,
+ * io_csv.c, io_jsonl.c, io_dir.c, io_kafka.c, sink.c). Internal, like
+ * internal.h: flowi_ names.
+ */
+#ifndef FLOWRT_IO_H
+#define FLOWRT_IO_H
+
+#include "internal.h"
+
+/* One partition: a file read as lines. */
+typedef struct flowi_part {
+    flow_rt *rt;
+    int fd;
+    char *path;
+    char *buf;
+    size_t cap, start, end, scanned;
+    bool eof;
+    bool live;                /* not yet at its end */
+    bool gave;                /* gave a record in this poll */
+    int64_t lineno;
+    flow_buf rec;             /* csv: a record spanning lines */
+    /* csv: the header */
+    bool have_header;
+    int ncols;                /* columns in the header */
+    int nalloc;               /* entries of the three arrays below */
+    int *col_of_field;        /* [nfields]: header column of each field, -1 */
+    flow_str *cells;          /* [nfields] */
+    bool *has;                /* [nfields] */
+    flow_str *row;            /* [caprow] scratch: the cells of one row */
+    size_t caprow;
+} flowi_part;
+
+struct flow_src {
+    flow_rt *rt;
+    flow_src_cfg cfg;
+    char *path;
+    flowi_part *parts;
+    size_t nparts, capparts;
+    size_t cur;               /* partition being polled */
+    size_t taken;             /* records taken from it in this poll */
+    bool gave;                /* this poll gave a record */
+    /* the current record, for messages */
+    const char *cur_path;
+    int64_t line;
+    /* bad records */
+    bool pending;             /* stop at the end of the round */
+    int64_t err_line;
+    char *err_path, *err_msg;
+    int64_t skipped;
+    bool reported;
+    void *kafka;              /* io_kafka.c */
+    void **held;              /* io_jsonl.c: JSON values of the current record */
+    size_t nheld, capheld;
+};
+
+/* io_src.c: a partition over the open file FD (named PATH); its next line
+ * (1; 0 at the end; -1 for a line over FLOW_MAX_RECORD, consumed). */
+void flowi_part_open(flowi_part *p, flow_rt *rt, const char *path, int fd);
+int flowi_part_line(flowi_part *p, const char **line, size_t *len);
+void flowi_part_close(flowi_part *p);
+/* Open PATH for reading, or a fatal "PATH: error: cannot open: REASON". */
+int flowi_open_file(flow_rt *rt, const char *path);
+/* C strings on the heap (flow_alloc). */
+char *flowi_strdup(const char *s);
+void flowi_strfree(char *s);
+
+/* io_csv.c: the next CSV record from the line LINE (more lines are read
+ * when a quoted cell spans them); the header is read first. */
+int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line, size_t len,
+                     flow_rec *rec);
+void flowi_csv_free(flowi_part *p);
+
+/* io_jsonl.c: parse one JSON line into A's round; NULL after flow_src_bad. */
+const flow_json *flowi_json_parse(flow_src *s, flow_arena *a, const char *p, size_t n);
+/* Release the values of the last record / everything at close. */
+void flowi_json_release(flow_src *s);
+void flowi_json_free(flow_src *s);
+
+/* io_dir.c: the regular files of DIR matching GLOB, sorted by name, as
+ * "DIR/NAME" strings (flow_alloc'd, as is the array). */
+size_t flowi_dir_list(flow_rt *rt, const char *dir, const char *glob, char ***names);
+
+/* io_kafka.c */
+void flowi_kafka_open(flow_src *s);
+int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec);
+void flowi_kafka_close(flow_src *s);
+void flowi_kafka_sink_open(flow_rt *rt, void **k, const char *brokers, const char *topic);
+void flowi_kafka_produce(flow_rt *rt, void *k, const char *p, size_t n, bool has_key, flow_str key);
+void flowi_kafka_sink_flush(flow_rt *rt, void *k);
+void flowi_kafka_sink_close(flow_rt *rt, void *k);
+
+
+#endif

@@ -1,0 +1,263 @@
+/*
+ * io_csv.c - CSV records (RFC 4180: cells separated by ',', quoted with
+ * '"' when they hold ',', '"' or line breaks, '""' for a quote inside a
+ * quoted cell; a quoted cell may span lines) with a header row whose
+ * column names are matched to the record's field names; and the parsers
+ * of cells to values, shared with JSON strings (flow_cell_*).
+ */
+#include "io.h"
+
+#include <stdio.h>
+
+void flowi_csv_free(flowi_part *p)
+{
+    size_t nf = (size_t)p->nalloc;
+    if (p->col_of_field) {
+        flow_free(p->col_of_field, sizeof(int) * nf);
+        flow_free(p->cells, sizeof(flow_str) * nf);
+        flow_free(p->has, sizeof(bool) * nf);
+    }
+    flow_free(p->row, p->caprow * sizeof p->row[0]);
+    p->col_of_field = NULL;
+    p->row = NULL;
+}
+
+/* Split the record in R into cells (into p->row, pointing into R or into
+ * A when unquoted). Returns the cell count, or -1 for a quote error. */
+static int split(flowi_part *p, flow_arena *a, const char *r, size_t n, const char **why)
+{
+    size_t ncells = 0;
+    size_t i = 0;
+    for (;;) {
+        if (ncells == p->caprow)
+            flow_vec_grow((void **)&p->row, &p->caprow, sizeof p->row[0], ncells + 1);
+        if (i < n && r[i] == '"') {
+            /* quoted: copy with "" -> " */
+            char *out = flow_arena_alloc(a, n - i + 1);
+            size_t o = 0;
+            i++;
+            for (;;) {
+                if (i >= n) {
+                    *why = "unterminated quoted cell";
+                    return -1;
+                }
+                if (r[i] == '"') {
+                    if (i + 1 < n && r[i + 1] == '"') {
+                        out[o++] = '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                out[o++] = r[i++];
+            }
+            p->row[ncells++] = (flow_str){ out, (int64_t)o };
+            if (i < n && r[i] != ',' && !(r[i] == '\r' && i + 1 == n)) {
+                *why = "text after a quoted cell";
+                return -1;
+            }
+        } else {
+            size_t j = i;
+            while (j < n && r[j] != ',')
+                j++;
+            size_t end = j;
+            if (end == n && end > i && r[end - 1] == '\r')
+                end--;    /* CRLF line ends */
+            p->row[ncells++] = flowi_arena_str(a, r + i, end - i);
+            i = j;
+        }
+        if (i >= n || (r[i] == '\r' && i + 1 == n))
+            return (int)ncells;
+        i++;    /* the ',' */
+    }
+}
+
+/* Is the record still inside a quoted cell at its end? */
+static bool open_quote(const char *r, size_t n)
+{
+    bool in = false;
+    bool cell_start = true;
+    for (size_t i = 0; i < n; i++) {
+        char c = r[i];
+        if (in) {
+            if (c == '"') {
+                if (i + 1 < n && r[i + 1] == '"')
+                    i++;
+                else
+                    in = false;
+            }
+        } else if (c == '"' && cell_start) {
+            in = true;
+        }
+        cell_start = !in && c == ',';
+    }
+    return in;
+}
+
+static void read_header(flow_src *s, flowi_part *p, flow_arena *a, const char *r, size_t n)
+{
+    const char *why = NULL;
+    int nc = split(p, a, r, n, &why);
+    int nf = s->cfg.nfields;
+    p->have_header = true;
+    p->nalloc = nf ? nf : 1;
+    p->col_of_field = flow_alloc(sizeof(int) * (size_t)(nf ? nf : 1));
+    p->cells = flow_alloc(sizeof(flow_str) * (size_t)(nf ? nf : 1));
+    p->has = flow_alloc(sizeof(bool) * (size_t)(nf ? nf : 1));
+    for (int f = 0; f < nf; f++)
+        p->col_of_field[f] = -1;
+    if (nc < 0) {
+        bool skip = s->cfg.skip;
+        s->cfg.skip = false;   /* a bad header cannot be skipped */
+        flow_src_bad(s, "bad header row: %s", why);
+        s->cfg.skip = skip;
+        nc = 0;
+    }
+    p->ncols = nc;
+    for (int c = 0; c < nc; c++) {
+        flow_str name = p->row[c];
+        for (int f = 0; f < nf; f++) {
+            const char *fname = s->cfg.fields[f];
+            if ((int64_t)strlen(fname) == name.n && memcmp(fname, name.p, (size_t)name.n) == 0 &&
+                p->col_of_field[f] < 0)
+                p->col_of_field[f] = c;
+        }
+    }
+}
+
+int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line, size_t len,
+                     flow_rec *rec)
+{
+    const char *r = line;
+    size_t n = len;
+    int64_t first = p->lineno;
+    if (open_quote(line, len)) {
+        /* a quoted cell spans lines: gather them */
+        p->rec.n = 0;
+        flow_buf_put(&p->rec, line, len);
+        for (;;) {
+            const char *more;
+            size_t mlen;
+            int rc = flowi_part_line(p, &more, &mlen);
+            if (rc <= 0) {
+                s->line = first;
+                flow_src_bad(s, rc < 0 ? "line longer than %zu bytes" : "unterminated quoted cell",
+                             FLOW_MAX_RECORD);
+                return -1;
+            }
+            flow_buf_putc(&p->rec, '\n');
+            flow_buf_put(&p->rec, more, mlen);
+            if (p->rec.n > FLOW_MAX_RECORD) {
+                s->line = first;
+                flow_src_bad(s, "record longer than %zu bytes", FLOW_MAX_RECORD);
+                return -1;
+            }
+            if (!open_quote(p->rec.p, p->rec.n))
+                break;
+        }
+        r = p->rec.p;
+        n = p->rec.n;
+    }
+    s->line = first;
+    if (!flow_utf8_valid(r, n)) {
+        flow_src_bad(s, "invalid UTF-8");
+        return -1;
+    }
+    if (!p->have_header) {
+        read_header(s, p, a, r, n);
+        return s->pending ? -1 : 2;
+    }
+    if (n == 0 || (n == 1 && r[0] == '\r'))
+        return 2;    /* blank line: no record (as csv.DictReader) */
+    const char *why = NULL;
+    int nc = split(p, a, r, n, &why);
+    if (nc < 0) {
+        flow_src_bad(s, "%s", why);
+        return -1;
+    }
+    if (nc > p->ncols) {
+        flow_src_bad(s, "extra column: the row has %d fields, the header %d", nc, p->ncols);
+        return -1;
+    }
+    int nf = s->cfg.nfields;
+    for (int f = 0; f < nf; f++) {
+        int c = p->col_of_field[f];
+        if (c >= nc) {
+            flow_src_bad(s, "missing field '%s': the row has %d fields, the header %d", s->cfg.fields[f], nc,
+                         p->ncols);
+            return -1;
+        }
+        p->has[f] = c >= 0;
+        p->cells[f] = c >= 0 ? p->row[c] : (flow_str){ "", 0 };
+    }
+    if (nc < p->ncols) {
+        flow_src_bad(s, "missing field: the row has %d fields, the header %d", nc, p->ncols);
+        return -1;
+    }
+    rec->text = flowi_arena_str(a, r, n);
+    rec->cols = p->cells;
+    rec->has_col = p->has;
+    return 1;
+}
+
+/* ---- cells to values ----------------------------------------------------- */
+
+static void bad_cell(flow_src *s, flow_str c, const char *field, const char *what)
+{
+    if (c.n > 40)
+        flow_src_bad(s, "field '%s': expected %s, found '%.40s...'", field, what, c.p);
+    else
+        flow_src_bad(s, "field '%s': expected %s, found '%.*s'", field, what, (int)c.n, c.p);
+}
+
+bool flow_cell_int(flow_src *s, flow_str c, const char *field, int64_t *out)
+{
+    if (flow_int_parse(c, out))
+        return true;
+    bad_cell(s, c, field, "an int");
+    return false;
+}
+
+bool flow_cell_float(flow_src *s, flow_str c, const char *field, double *out)
+{
+    if (flow_float_parse(c, out))
+        return true;
+    bad_cell(s, c, field, "a float");
+    return false;
+}
+
+static bool is(flow_str c, const char *w)
+{
+    return (size_t)c.n == strlen(w) && memcmp(c.p, w, (size_t)c.n) == 0;
+}
+
+bool flow_cell_bool(flow_src *s, flow_str c, const char *field, bool *out)
+{
+    if (is(c, "true") || is(c, "True") || is(c, "1")) {
+        *out = true;
+        return true;
+    }
+    if (is(c, "false") || is(c, "False") || is(c, "0")) {
+        *out = false;
+        return true;
+    }
+    bad_cell(s, c, field, "a bool (true or false)");
+    return false;
+}
+
+bool flow_cell_time(flow_src *s, flow_str c, const char *field, flow_time *out)
+{
+    if (flow_time_parse(c.p, (size_t)c.n, out))
+        return true;
+    bad_cell(s, c, field, "a timestamp (RFC 3339 or YYYY-MM-DD HH:MM:SS)");
+    return false;
+}
+
+bool flow_cell_duration(flow_src *s, flow_str c, const char *field, int64_t *out)
+{
+    if (flow_duration_parse(c.p, (size_t)c.n, out))
+        return true;
+    bad_cell(s, c, field, "a duration (e.g. 10s, 250ms)");
+    return false;
+}

@@ -1,0 +1,359 @@
+/*
+ * io_src.c - the sources file, stdin and dir (and the record layer under
+ * kafka): partitions read in polls of up to `batch` records each, the
+ * formats lines, csv and jsonl, bad records (stop at the end of the round,
+ * or skip with a message and a count). docs/io.md is the user's view.
+ *
+ * Each partition is a file read in BLOCK-sized read(2) calls into one
+ * buffer holding the unread tail, so memory is bounded by the longest
+ * record (at most FLOW_MAX_RECORD) plus a block, whatever the file's size.
+ * Line semantics are Bytewax's FileSource (SEMANTICS.md 10.1): split on
+ * '\n', which is removed; a '\r' stays; no item after a final '\n'.
+ * CSV records may span lines inside quotes (io_csv.c splits them); JSON
+ * lines are parsed by io_jsonl.c.
+ */
+#include "internal.h"
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BLOCK ((size_t)256 * 1024)
+
+char *flowi_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = flow_alloc(n);
+    memcpy(p, s, n);
+    return p;
+}
+
+void flowi_strfree(char *s)
+{
+    if (s)
+        flow_free(s, strlen(s) + 1);
+}
+
+/* ---- one partition: a file read as lines ------------------------------- */
+
+void flowi_part_open(flowi_part *p, flow_rt *rt, const char *path, int fd)
+{
+    memset(p, 0, sizeof *p);
+    p->rt = rt;
+    p->fd = fd;
+    p->path = flowi_strdup(path);
+    p->cap = BLOCK;
+    p->buf = flow_alloc(p->cap);
+}
+
+void flowi_part_close(flowi_part *p)
+{
+    if (p->fd > 0)
+        close(p->fd);
+    p->fd = -1;
+    flow_free(p->buf, p->cap);
+    p->buf = NULL;
+    flowi_strfree(p->path);
+    p->path = NULL;
+    flow_buf_free(&p->rec);
+    flowi_csv_free(p);
+}
+
+/* Read more after the unread tail (moved to the front); sets eof. */
+static void fill(flowi_part *p)
+{
+    if (p->start > 0) {
+        memmove(p->buf, p->buf + p->start, p->end - p->start);
+        p->end -= p->start;
+        p->start = 0;
+    }
+    if (p->cap - p->end < BLOCK / 2) {
+        size_t cap = p->cap * 2;
+        p->buf = flow_realloc(p->buf, p->cap, cap);
+        p->cap = cap;
+    }
+    for (;;) {
+        ssize_t n = read(p->fd, p->buf + p->end, p->cap - p->end);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            flow_data_error(p->rt, p->path, p->lineno + 1, "read error: %s", strerror(errno));
+        if (n == 0)
+            p->eof = true;
+        p->end += (size_t)n;
+        return;
+    }
+}
+
+/* The next line in *LINE (pointing into the buffer, valid until the next
+ * call). 1: a line; 0: end of file; -1: a line longer than FLOW_MAX_RECORD,
+ * which has been consumed (its number counted). */
+int flowi_part_line(flowi_part *p, const char **line, size_t *len)
+{
+    const char *nl;
+    for (;;) {
+        char *from = p->buf + p->start + p->scanned;
+        nl = memchr(from, '\n', p->end - p->start - p->scanned);
+        if (nl || p->eof)
+            break;
+        p->scanned = p->end - p->start;
+        if (p->scanned > FLOW_MAX_RECORD) {
+            /* too long: drop the rest of this line */
+            p->lineno++;
+            for (;;) {
+                p->start = p->end;
+                p->scanned = 0;
+                fill(p);
+                nl = memchr(p->buf + p->start, '\n', p->end - p->start);
+                if (nl) {
+                    p->start = (size_t)(nl - p->buf) + 1;
+                    break;
+                }
+                if (p->eof) {
+                    p->start = p->end;
+                    break;
+                }
+            }
+            p->scanned = 0;
+            return -1;
+        }
+        fill(p);
+    }
+    size_t n = nl ? (size_t)(nl - (p->buf + p->start)) : p->end - p->start;
+    if (!nl && n == 0)
+        return 0;
+    p->lineno++;
+    if (n > FLOW_MAX_RECORD) {
+        p->start += n + (nl ? 1 : 0);
+        p->scanned = 0;
+        return -1;
+    }
+    *line = p->buf + p->start;
+    *len = n;
+    p->start += n + (nl ? 1 : 0);
+    p->scanned = 0;
+    return 1;
+}
+
+/* ---- the source -------------------------------------------------------- */
+
+int flowi_open_file(flow_rt *rt, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        fd = -1;
+        errno = EISDIR;
+    }
+    if (fd < 0)
+        flow_data_error(rt, path, 0, "cannot open: %s", strerror(errno));
+    return fd;
+}
+
+static void add_part(flow_src *s, const char *path, int fd)
+{
+    if (s->nparts == s->capparts)
+        flow_vec_grow((void **)&s->parts, &s->capparts, sizeof s->parts[0], s->nparts + 1);
+    flowi_part_open(&s->parts[s->nparts++], s->rt, path, fd);
+}
+
+flow_src *flow_src_open(flow_rt *rt, const flow_src_cfg *cfg, const char *path)
+{
+    flow_src *s = flow_alloc(sizeof *s);
+    memset(s, 0, sizeof *s);
+    s->rt = rt;
+    s->cfg = *cfg;
+    if (s->cfg.batch < 1)
+        s->cfg.batch = 1000;
+    s->path = flowi_strdup(path ? path : "-");
+    if (cfg->kind == FLOW_SRC_KAFKA) {
+        flowi_kafka_open(s);
+        return s;
+    }
+    if (cfg->kind == FLOW_SRC_DIR && strcmp(s->path, "-") != 0) {
+        char **names;
+        size_t n = flowi_dir_list(rt, s->path, cfg->glob ? cfg->glob : "*", &names);
+        for (size_t i = 0; i < n; i++) {
+            add_part(s, names[i], flowi_open_file(rt, names[i]));
+            flowi_strfree(names[i]);
+        }
+        flow_free(names, n * sizeof *names);
+    } else if (strcmp(s->path, "-") == 0) {
+        add_part(s, "<stdin>", STDIN_FILENO);
+    } else {
+        add_part(s, s->path, flowi_open_file(rt, s->path));
+    }
+    for (size_t i = 0; i < s->nparts; i++)
+        s->parts[i].live = true;
+    return s;
+}
+
+void flow_src_poll(flow_src *s)
+{
+    s->cur = 0;
+    s->taken = 0;
+    s->gave = false;
+    while (s->cur < s->nparts && !s->parts[s->cur].live)
+        s->cur++;
+}
+
+static void report_skipped(flow_src *s)
+{
+    if (s->skipped && !s->reported) {
+        s->reported = true;
+        flow_rt_flush(s->rt);
+        fflush(stdout);
+        fprintf(stderr, "%s: warning: skipped %lld bad record%s\n", s->path, (long long)s->skipped,
+                s->skipped == 1 ? "" : "s");
+    }
+}
+
+/* The next record of partition P: 1, 0 at its end, -1 for a bad one
+ * (already reported through flow_src_bad). */
+static int part_record(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
+{
+    const char *line;
+    size_t len;
+    for (;;) {
+        int rc = flowi_part_line(p, &line, &len);
+        s->line = p->lineno;
+        s->cur_path = p->path;
+        if (rc == 0)
+            return 0;
+        if (rc < 0) {
+            flow_src_bad(s, "line longer than %zu bytes", FLOW_MAX_RECORD);
+            return -1;
+        }
+        memset(rec, 0, sizeof *rec);
+        switch (s->cfg.format) {
+        case FLOW_FMT_LINES:
+            if (!flow_utf8_valid(line, len)) {
+                flow_src_bad(s, "invalid UTF-8");
+                return -1;
+            }
+            rec->text = flowi_arena_str(a, line, len);
+            return 1;
+        case FLOW_FMT_CSV: {
+            int r = flowi_csv_record(s, p, a, line, len, rec);
+            if (r == 2)
+                continue;    /* the header, or a blank line */
+            return r;
+        }
+        case FLOW_FMT_JSONL:
+            if (!flow_utf8_valid(line, len)) {
+                flow_src_bad(s, "invalid UTF-8");
+                return -1;
+            }
+            if (len == 0 || (len == 1 && line[0] == '\r'))
+                continue;    /* blank lines between JSON records */
+            rec->text = flowi_arena_str(a, line, len);
+            rec->json = flowi_json_parse(s, a, line, len);
+            return rec->json ? 1 : -1;
+        }
+        return 0;
+    }
+}
+
+int flow_src_next(flow_src *s, flow_arena *a, flow_rec *rec)
+{
+    if (s->nheld)
+        flowi_json_release(s);
+    if (s->pending)
+        return 0;
+    if (s->cfg.kind == FLOW_SRC_KAFKA)
+        return flowi_kafka_next(s, a, rec);
+    while (s->cur < s->nparts) {
+        flowi_part *p = &s->parts[s->cur];
+        if (s->taken < (size_t)s->cfg.batch) {
+            int rc = part_record(s, p, a, rec);
+            if (rc != 0)
+                s->taken++;
+            if (rc > 0) {
+                s->gave = true;
+                p->gave = true;
+                return 1;
+            }
+            if (rc < 0) {
+                p->gave = true;   /* a bad record counts as read */
+                if (s->pending)
+                    return 0;
+                continue;
+            }
+            /* end of this file: it ends on the poll that finds nothing */
+            if (!p->gave)
+                p->live = false;
+        }
+        p->gave = false;
+        s->taken = 0;
+        do
+            s->cur++;
+        while (s->cur < s->nparts && !s->parts[s->cur].live);
+    }
+    for (size_t i = 0; i < s->nparts; i++)
+        if (s->parts[i].live)
+            return 0;
+    if (s->gave)
+        return 0;
+    report_skipped(s);
+    return -1;
+}
+
+void flow_src_bad(flow_src *s, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *path = s->cur_path ? s->cur_path : s->path;
+    if (s->cfg.skip) {
+        s->skipped++;
+        flow_rt_flush(s->rt);
+        fflush(stdout);
+        if (s->line > 0)
+            fprintf(stderr, "%s:%lld: warning: %s (record skipped)\n", path, (long long)s->line, msg);
+        else
+            fprintf(stderr, "%s: warning: %s (record skipped)\n", path, msg);
+        return;
+    }
+    if (s->pending)
+        return;
+    s->pending = true;
+    s->err_line = s->line;
+    s->err_path = flowi_strdup(path);
+    s->err_msg = flowi_strdup(msg);
+}
+
+void flow_src_raise(flow_src *s)
+{
+    if (!s || !s->pending)
+        return;
+    flow_data_error(s->rt, s->err_path, s->err_line, "%s", s->err_msg);
+}
+
+int64_t flow_src_skipped(const flow_src *s)
+{
+    return s->skipped;
+}
+
+void flow_src_close(flow_src *s)
+{
+    if (!s)
+        return;
+    if (s->cfg.kind == FLOW_SRC_KAFKA)
+        flowi_kafka_close(s);
+    flowi_json_free(s);
+    for (size_t i = 0; i < s->nparts; i++)
+        flowi_part_close(&s->parts[i]);
+    flow_free(s->parts, s->capparts * sizeof s->parts[0]);
+    flowi_strfree(s->path);
+    flowi_strfree(s->err_path);
+    flowi_strfree(s->err_msg);
+    flow_free(s, sizeof *s);
+}
