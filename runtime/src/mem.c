@@ -140,6 +140,13 @@ void *flow_arena_grow(flow_arena *a, size_t n)
 
 void flow_arena_reset(flow_arena *a)
 {
+    flow_arena_block *one = a->blocks;
+    if (one && !one->next) {
+        /* the common case, once a round fits in one block: rewind it */
+        a->cur = block_data(one);
+        a->used = 0;
+        return;
+    }
     flow_arena_block *keep = NULL;
     for (flow_arena_block *b = a->blocks, *next; b; b = next) {
         next = b->next;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define FLUSH_AT ((size_t)64 * 1024)
+#define FLUSH_AT FLOW_STDOUT_FLUSH_AT
 
 /* ---- options ----------------------------------------------------------- */
 
@@ -254,8 +254,11 @@ const char *flow_rt_input_path(const flow_rt *rt, int index)
 
 void flow_rt_round_begin(flow_rt *rt)
 {
-    flow_arena_reset(&rt->arena);
-    if (rt->clock_pinned) {
+    if (rt->arena.used)
+        flow_arena_reset(&rt->arena);
+    if (rt->clock_unused) {
+        /* nothing reads the clock */
+    } else if (rt->clock_pinned) {
         int64_t off, now;
         if (__builtin_mul_overflow(rt->round, rt->clock_step, &off) ||
             __builtin_add_overflow(rt->clock_start, off, &now) || now > FLOW_TIME_MAX)

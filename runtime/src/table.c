@@ -55,9 +55,42 @@ struct flow_table {
     size_t items_cap;
 };
 
-static uint64_t hash_key(flow_str key)
+/* murmur3's 64-bit finaliser: a bijection that mixes every bit */
+static inline uint64_t mix64(uint64_t x)
 {
-    return XXH3_64bits(key.p, (size_t)key.n);
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x *= UINT64_C(0xc4ceb9fe1a85ec53);
+    x ^= x >> 33;
+    return x;
+}
+
+/* Keys of up to 8 bytes (most keys: ids, small numbers, words) are packed
+ * into one word with their length and mixed, without a call; the packing
+ * is injective, so distinct short keys never share a hash. Longer keys use
+ * XXH3. */
+static __attribute__((noinline)) uint64_t hash_long(const void *p, size_t n)
+{
+    return XXH3_64bits(p, n);
+}
+
+static inline uint64_t hash_key(flow_str key)
+{
+    size_t n = (size_t)key.n;
+    const unsigned char *p = (const unsigned char *)key.p;
+    if (n > 8)
+        return hash_long(p, n);
+    uint64_t v = 0;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        v = a | (uint64_t)b << 32;
+    } else if (n) {
+        v = p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
+    }
+    return mix64(v ^ ((uint64_t)n << 59) ^ UINT64_C(0x9e3779b97f4a7c15));
 }
 
 static slot *new_index(size_t cap)
@@ -125,7 +158,27 @@ flow_str flow_table_key(const flow_table *t, uint32_t id)
 
 /* ---- index ------------------------------------------------------------- */
 
-static uint32_t lookup(const flow_table *t, flow_str key, uint64_t h)
+/* Equal keys of N bytes; short keys (the common case) without a call. */
+static inline bool key_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 4 && n <= 8) {
+        /* two overlapping 4-byte loads cover 4..8 bytes */
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n > 8)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+static inline __attribute__((always_inline)) uint32_t lookup(const flow_table *t, flow_str key, uint64_t h)
 {
     uint32_t h32 = (uint32_t)h;
     for (size_t i = h32 & t->mask;; i = (i + 1) & t->mask) {
@@ -134,7 +187,7 @@ static uint32_t lookup(const flow_table *t, flow_str key, uint64_t h)
             return FLOW_NO_ENTRY;
         if (s.h32 == h32) {
             const entry *e = &t->entries[s.id];
-            if (e->klen == key.n && (key.n == 0 || memcmp(e->key, key.p, (size_t)key.n) == 0))
+            if (e->klen == key.n && key_eq(e->key, key.p, (size_t)key.n))
                 return s.id;
         }
     }
@@ -226,13 +279,23 @@ uint32_t flow_table_insert(flow_table *t, flow_str key)
     return insert_hashed(t, key, hash_key(key));
 }
 
+static __attribute__((noinline)) uint32_t upsert_new(flow_table *t, flow_str key, uint64_t h, bool *created)
+{
+    if (created)
+        *created = true;
+    return insert_hashed(t, key, h);
+}
+
 uint32_t flow_table_upsert(flow_table *t, flow_str key, bool *created)
 {
+    /* the hot path (a key seen before) saves no registers and calls nothing */
     uint64_t h = hash_key(key);
     uint32_t id = lookup(t, key, h);
+    if (__builtin_expect(id == FLOW_NO_ENTRY, 0))
+        return upsert_new(t, key, h, created);
     if (created)
-        *created = id == FLOW_NO_ENTRY;
-    return id != FLOW_NO_ENTRY ? id : insert_hashed(t, key, h);
+        *created = false;
+    return id;
 }
 
 /* ---- timer heap -------------------------------------------------------- */

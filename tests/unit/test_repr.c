@@ -70,6 +70,32 @@ static void float_to_str(void **state)
     flow_arena_destroy(&a);
 }
 
+/* str() of an int (a hand-written digit loop) against snprintf: every
+ * length, both signs, the powers of ten and their neighbours, the limits. */
+static void int_to_str(void **state)
+{
+    (void)state;
+    flow_arena a;
+    flow_arena_init(&a);
+    char want[32];
+    int64_t p = 1;
+    for (int i = 0; i < 19; i++, p *= 10) {
+        int64_t vals[] = { p - 1, p, p + 1, -p + 1, -p, -p - 1, p * 7 + 3, -(p * 9) };
+        for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
+            snprintf(want, sizeof want, "%lld", (long long)vals[k]);
+            ASSERT_STR(flow_str_from_int(&a, vals[k]), want);
+        }
+    }
+    for (int64_t v = -100000; v <= 100000; v += 37) {
+        snprintf(want, sizeof want, "%lld", (long long)(v * 99991));
+        ASSERT_STR(flow_str_from_int(&a, v * 99991), want);
+        flow_arena_reset(&a);
+    }
+    ASSERT_STR(flow_str_from_int(&a, INT64_MAX), "9223372036854775807");
+    ASSERT_STR(flow_str_from_int(&a, 0), "0");
+    flow_arena_destroy(&a);
+}
+
 static void check_str(const char *s, size_t n, const char *want, const char *file, int line)
 {
     flow_buf b = { 0 };
@@ -126,6 +152,7 @@ int main(void)
         cmocka_unit_test(float_edges),
         cmocka_unit_test(float_powers_of_two),
         cmocka_unit_test(float_to_str),
+        cmocka_unit_test(int_to_str),
         cmocka_unit_test(str_quotes),
         cmocka_unit_test(str_escapes),
         cmocka_unit_test(scalars),
