@@ -300,7 +300,8 @@ $(INST_DIR)/main.o: compiler/main.c $(wildcard compiler/*.h compiler/*.def) $(BU
 $(INST_DIR)/flowc: $(INST_DIR)/main.o $(filter-out $(BUILD)/cc/main.o,$(CC_OBJS)) $(GEN_OBJS) $(RT_LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_RT)
 
-$(INST_DIR)/flowrt.pc: runtime/flowrt.pc.in $(INST_DIR)/dirs
+# (depends on the Makefile: Libs is LDLIBS_RT)
+$(INST_DIR)/flowrt.pc: runtime/flowrt.pc.in Makefile $(INST_DIR)/dirs
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
 	    -e 's|@VERSION@|$(FLOWRT_VERSION)|g' -e 's|@LIBS@|$(LDLIBS_RT)|g' $< >$@
 
