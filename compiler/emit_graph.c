@@ -22,13 +22,14 @@
 #include "flowc.h"
 #include "graph.h"
 #include "io.h"
+#include "window.h"
 
 static const char *port_name(Step *s, int port)
 {
     static const char *const window_ports[] = { "down", "late", "meta", "with_meta" };
     if (s->kind == SK_BRANCH)
         return port == 0 ? "trues" : "falses";
-    if (s->win && port < 4)
+    if (s->win && s->win->role == WR_OP && port < WPORT_COUNT)
         return window_ports[port];
     return "down";
 }
@@ -90,12 +91,21 @@ static void put_node_label(FILE *out, Step *s, bool mermaid)
         fputs(mermaid ? "<br/>stateful" : "\\nstateful", out);
 }
 
+/* The item type on output PORT of S: a window result's ports each have
+ * their own (down, late, meta, with_meta); other steps one for all. */
+static Type *port_type(Step *s, int port)
+{
+    if (s->win && s->win->role == WR_OP && port < WPORT_COUNT)
+        return s->win->port_type[port];
+    return s->out_type;
+}
+
 /* The edge label: "PORT: TYPE", then ", keyed" for (string, V) items. */
 static void put_edge_label(FILE *out, Step *from, int port, bool mermaid)
 {
     fprintf(out, "%s: ", port_name(from, port));
-    put_escaped(out, ty_str(from->out_type), mermaid);
-    if (ty_keyed_value(from->out_type))
+    put_escaped(out, ty_str(port_type(from, port)), mermaid);
+    if (ty_keyed_value(port_type(from, port)))
         fputs(", keyed", out);
 }
 
@@ -147,7 +157,7 @@ static void emit_dot(Graph *g, FILE *out)
             fprintf(out, "    \"%s\" -> \"%s\" [label=\"", u->step->id, s->id);
             put_edge_label(out, u->step, u->port, false);
             fputs("\"", out);
-            if (ty_keyed_value(u->step->out_type))
+            if (ty_keyed_value(port_type(u->step, u->port)))
                 fputs(", style=bold", out);
             fputs("];\n", out);
         }

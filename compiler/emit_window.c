@@ -377,28 +377,20 @@ static void emit_apply(W *x)
         set_state(x, coerce_value(E, r, s->fn.ret, x->w->down));
         break;
     }
-    case SK_REDUCE_WINDOW: {
-        L(E, "if (created) {");
-        E->indent++;
-        own(x, x->v, "a->st", "x", "a->mem", "a->sz");
-        E->indent--;
-        L(E, "} else {");
-        E->indent++;
-        const char *r = call(x, &s->fn, nm(x, "fn"), "a->st", "x");
-        set_state(x, coerce_value(E, r, s->fn.ret, x->v));
-        E->indent--;
-        L(E, "}");
-        break;
-    }
+    case SK_REDUCE_WINDOW:
     case SK_MAX_WINDOW:
     case SK_MIN_WINDOW:
+        /* the first value becomes the state, later ones are reduced into it */
         L(E, "if (created) {");
         E->indent++;
         own(x, x->v, "a->st", "x", "a->mem", "a->sz");
         E->indent--;
         L(E, "} else {");
         E->indent++;
-        emit_maxmin(x, "x", "x");
+        if (s->kind == SK_REDUCE_WINDOW)
+            set_state(x, coerce_value(E, call(x, &s->fn, nm(x, "fn"), "a->st", "x"), s->fn.ret, x->v));
+        else
+            emit_maxmin(x, "x", "x");
         E->indent--;
         L(E, "}");
         break;
@@ -430,6 +422,30 @@ static void emit_apply(W *x)
     fprintf(E->code, "}\n\n");
 }
 
+/* Statements: free the merged-in accumulator `o` (at the end of the round). */
+static void release_orig(W *x)
+{
+    Emit *E = x->E;
+    L(E, "{");
+    E->indent++;
+    L(E, "%s *a = o;", x->acc);
+    emit_acc_release(x, true);
+    E->indent--;
+    L(E, "}");
+}
+
+/* Statements: move the kept values of o's slot array ARR (count N,
+ * capacity CAP) to the end of a's. */
+static void append_slots(W *x, const char *arr, const char *n, const char *cap)
+{
+    Emit *E = x->E;
+    L(E, "if ((size_t)(a->%s + o->%s) > a->%s)", n, n, cap);
+    L(E, "    flow_vec_grow((void **)&a->%s, &a->%s, sizeof a->%s[0], (size_t)(a->%s + o->%s));", arr, cap, arr, n, n);
+    L(E, "memcpy(a->%s + a->%s, o->%s, sizeof o->%s[0] * (size_t)o->%s);", arr, n, arr, arr, n);
+    L(E, "a->%s += o->%s;", n, n);
+    L(E, "o->%s = 0;", n);
+}
+
 static void emit_merge(W *x)
 {
     Emit *E = x->E;
@@ -453,16 +469,12 @@ static void emit_merge(W *x)
     switch (s->kind) {
     case SK_COLLECT_WINDOW:
         /* target + orig; the slots move */
-        L(E, "if ((size_t)(a->n + o->n) > a->cap)");
-        L(E, "    flow_vec_grow((void **)&a->items, &a->cap, sizeof a->items[0], (size_t)(a->n + o->n));");
-        L(E, "memcpy(a->items + a->n, o->items, sizeof o->items[0] * (size_t)o->n);");
-        L(E, "a->n += o->n;");
-        L(E, "%s_dead(f, o->items, o->cap * sizeof o->items[0]);", x->P);
-        L(E, "%s_dead(f, o, sizeof *o);", x->P);
+        append_slots(x, "items", "n", "cap");
+        release_orig(x);
         break;
     case SK_COUNT_WINDOW:
         L(E, "a->n += o->n;");
-        L(E, "%s_dead(f, o, sizeof *o);", x->P);
+        release_orig(x);
         break;
     case SK_FOLD_WINDOW:
     case SK_REDUCE_WINDOW: {
@@ -470,23 +482,13 @@ static void emit_merge(W *x)
         const char *fn = s->kind == SK_FOLD_WINDOW ? nm(x, "merge_fn") : nm(x, "fn");
         const char *r = call(x, c, fn, "a->st", "o->st");
         set_state(x, coerce_value(E, r, c->ret, x->w->down));
-        L(E, "{");
-        E->indent++;
-        L(E, "%s *a = o;", x->acc);
-        emit_acc_release(x, true);
-        E->indent--;
-        L(E, "}");
+        release_orig(x);
         break;
     }
     case SK_MAX_WINDOW:
     case SK_MIN_WINDOW:
         emit_maxmin(x, "o->st", "o->st");
-        L(E, "{");
-        E->indent++;
-        L(E, "%s *a = o;", x->acc);
-        emit_acc_release(x, true);
-        E->indent--;
-        L(E, "}");
+        release_orig(x);
         break;
     case SK_JOIN_WINDOW:
         for (int i = 0; i < x->w->nsides; i++) {
@@ -498,21 +500,11 @@ static void emit_merge(W *x)
             E->indent++;
             if (x->w->insert_mode != WJ_PRODUCT)
                 join_clear_side(x, i);
-            L(E, "if ((size_t)(a->n%d + o->n%d) > a->cap%d)", i, i, i);
-            L(E, "    flow_vec_grow((void **)&a->s%d, &a->cap%d, sizeof a->s%d[0], (size_t)(a->n%d + o->n%d));", i, i, i,
-              i, i);
-            L(E, "memcpy(a->s%d + a->n%d, o->s%d, sizeof o->s%d[0] * (size_t)o->n%d);", i, i, i, i, i);
-            L(E, "a->n%d += o->n%d;", i, i);
-            L(E, "o->n%d = 0;", i);
+            append_slots(x, estrf(E, "s%d", i), estrf(E, "n%d", i), estrf(E, "cap%d", i));
             E->indent--;
             L(E, "}");
         }
-        L(E, "{");
-        E->indent++;
-        L(E, "%s *a = o;", x->acc);
-        emit_acc_release(x, true);
-        E->indent--;
-        L(E, "}");
+        release_orig(x);
         join_after(x);
         break;
     default:
@@ -708,7 +700,7 @@ static void emit_run(W *x, const char *where)
     if (s->nout_consumers[WPORT_LATE]) {
         L(E, "const int64_t *ids;");
         L(E, "size_t nl = flow_wstate_late_for(&s->w, &f->%s_win, ts, &ids);", id);
-        L(E, "for (size_t j = 0; j < nl; j++)");
+        L(E, "for (size_t j = 0; j < nl; j++) {");
         E->indent++;
         Type *lt = w->port_type[WPORT_LATE];
         Type *inner = ty_resolve(lt)->elems[1];
@@ -718,6 +710,7 @@ static void emit_run(W *x, const char *where)
         emit_step_send(E, s, WPORT_LATE,
                        estrf(E, "((%s){ key, ((%s){ ids[j], %s }) })", ctn(E, lt), ctn(E, inner), lv));
         E->indent--;
+        L(E, "}");
     } else {
         L(E, "(void)0;   /* late: nobody reads `%s.late` */", id);
     }

@@ -272,6 +272,7 @@ static Type *check_window_op(Step *st, Node *call)
 
     /* upstream(s) */
     Type *v = NULL;
+    Node *first = NULL;
     if (is_join) {
         w->nsides = a.npos - 2;
         st->nins = w->nsides;
@@ -292,10 +293,13 @@ static Type *check_window_op(Step *st, Node *call)
             }
             if (!v) {
                 v = sv;
+                first = e;
                 st->in_type = t;
             } else if (!ty_unify(v, sv)) {
-                diag_error(e->loc, "the sides of `join_window` must carry one value type: `%s` and `%s`",
-                           ty_str(v), ty_str(sv));
+                diag_error(e->loc, "the sides of `join_window` must carry one value type, but this side's "
+                           "values are `%s`, not `%s`", ty_str(sv), ty_str(v));
+                diag_note(first->loc, "the first side's values are `%s`; map the sides to one type "
+                          "(e.g. with `map_value`) before joining", ty_str(v));
                 ok = false;
             }
         }
@@ -389,6 +393,8 @@ static Type *check_window_op(Step *st, Node *call)
         } else if (w->windower->kind == SK_SESSION) {
             diag_error(call->loc, "`fold_window` over session windows needs `merge = |a, b| ...` "
                        "to combine the states of two sessions that merge");
+            Node *d = w->windower->decl;
+            diag_note(d->name_loc.end ? d->name_loc : d->loc, "`%s` is a session windower", w->windower->id);
             return NULL;
         }
         st->state_type = s;
@@ -483,7 +489,11 @@ bool sema_window_stream(Step *st, Node *e, const char *port_name, PortRef *out, 
         e->ty = *item;
         return true;
     }
-    diag_error(e->loc, "a window result has the streams `down`, `late`, `meta` and `with_meta`, not `%s`",
-               port_name);
+    Suggest sg;
+    sema_suggest_init(&sg, port_name);
+    for (int p = 0; p < WPORT_COUNT; p++)
+        sema_suggest_try(&sg, port_names[p]);
+    diag_error(e->loc, "a window result has the streams `down`, `late`, `meta` and `with_meta`, not `%s`%s",
+               port_name, sema_did_you_mean(&sg));
     return false;
 }

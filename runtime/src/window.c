@@ -25,12 +25,21 @@
  * WindowMetadata
  * =================================================================== */
 
+/* "WindowMetadata(open_time" SEP OPEN ", close_time" SEP CLOSE, the times
+ * written by PUT: the start both reprs share. */
+static void put_bounds(flow_buf *b, flow_window_meta m, const char *sep, void (*put)(flow_buf *, flow_time))
+{
+    flow_buf_puts(b, "WindowMetadata(open_time");
+    flow_buf_puts(b, sep);
+    put(b, m.open_time);
+    flow_buf_puts(b, ", close_time");
+    flow_buf_puts(b, sep);
+    put(b, m.close_time);
+}
+
 void flow_repr_window_meta(flow_buf *b, flow_window_meta m)
 {
-    flow_buf_puts(b, "WindowMetadata(open_time=");
-    flow_repr_time(b, m.open_time);
-    flow_buf_puts(b, ", close_time=");
-    flow_repr_time(b, m.close_time);
+    put_bounds(b, m, "=", flow_repr_time);
     flow_buf_puts(b, ", merged_ids=");
     if (m.merged_ids.n == 0) {
         flow_buf_puts(b, "set()");
@@ -64,10 +73,7 @@ static void put_chrono_time(flow_buf *b, flow_time t)
 
 void flow_repr_window_meta_v017(flow_buf *b, flow_window_meta m)
 {
-    flow_buf_puts(b, "WindowMetadata(open_time: ");
-    put_chrono_time(b, m.open_time);
-    flow_buf_puts(b, ", close_time: ");
-    put_chrono_time(b, m.close_time);
+    put_bounds(b, m, ": ", put_chrono_time);
     flow_buf_putc(b, ')');
 }
 
@@ -344,18 +350,37 @@ static void session_find_merges(flow_wstate *w, const flow_windower_cfg *cfg)
     flow_free(dead, n * sizeof *dead);
 }
 
+/* The one id ID, in w->ids. */
+static size_t one_id(flow_wstate *w, int64_t id, const int64_t **ids)
+{
+    GROW(w->ids, 0, w->capids);
+    w->ids[0] = id;
+    *ids = w->ids;
+    return 1;
+}
+
+/* The sliding ids of TS, ascending, in w->ids. */
+static size_t sliding_ids(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids)
+{
+    int64_t lo, hi;
+    flow_window_ids(cfg, ts, &lo, &hi);
+    size_t n = hi >= lo ? (size_t)(hi - lo + 1) : 0;
+    if (w->capids < n)
+        flow_vec_grow((void **)&w->ids, &w->capids, sizeof w->ids[0], n);
+    for (size_t i = 0; i < n; i++)
+        w->ids[i] = lo + (int64_t)i;
+    *ids = w->ids;
+    return n;
+}
+
 size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids)
 {
     if (cfg->kind == FLOW_WINDOWER_SESSION) {
-        GROW(w->ids, 0, w->capids);
         for (size_t i = 0; i < w->nwin; i++) {
             flow_window *s = &w->win[i];
             int64_t until_open = s->open_time - ts, since_close = ts - s->close_time;
-            if (until_open <= 0 && since_close <= 0) {
-                w->ids[0] = s->id;
-                *ids = w->ids;
-                return 1;
-            }
+            if (until_open <= 0 && since_close <= 0)
+                return one_id(w, s->id, ids);
             if ((until_open > 0 && until_open <= cfg->gap) || (since_close > 0 && since_close <= cfg->gap)) {
                 int64_t id = s->id;
                 if (until_open > 0)
@@ -363,9 +388,7 @@ size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_t
                 else
                     s->close_time = ts;
                 session_find_merges(w, cfg);
-                w->ids[0] = id;
-                *ids = w->ids;
-                return 1;
+                return one_id(w, id, ids);
             }
         }
         GROW(w->win, w->nwin, w->capwin);
@@ -373,18 +396,11 @@ size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_t
         memset(s, 0, sizeof *s);
         s->id = ++w->max_key;
         s->open_time = s->close_time = ts;
-        w->ids[0] = s->id;
-        *ids = w->ids;
-        return 1;
+        return one_id(w, s->id, ids);
     }
-    int64_t lo, hi;
-    flow_window_ids(cfg, ts, &lo, &hi);
-    size_t n = hi >= lo ? (size_t)(hi - lo + 1) : 0;
-    if (w->capids < n)
-        flow_vec_grow((void **)&w->ids, &w->capids, sizeof w->ids[0], n);
+    size_t n = sliding_ids(w, cfg, ts, ids);
     for (size_t i = 0; i < n; i++) {
-        int64_t id = lo + (int64_t)i;
-        w->ids[i] = id;
+        int64_t id = w->ids[i];
         if (!find_win(w, id)) {
             GROW(w->win, w->nwin, w->capwin);
             flow_window *s = &w->win[w->nwin++];
@@ -395,27 +411,14 @@ size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_t
             s->close_time = m.close_time;
         }
     }
-    *ids = w->ids;
     return n;
 }
 
 size_t flow_wstate_late_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids)
 {
-    if (cfg->kind == FLOW_WINDOWER_SESSION) {
-        GROW(w->ids, 0, w->capids);
-        w->ids[0] = -1;
-        *ids = w->ids;
-        return 1;
-    }
-    int64_t lo, hi;
-    flow_window_ids(cfg, ts, &lo, &hi);
-    size_t n = hi >= lo ? (size_t)(hi - lo + 1) : 0;
-    if (w->capids < n)
-        flow_vec_grow((void **)&w->ids, &w->capids, sizeof w->ids[0], n);
-    for (size_t i = 0; i < n; i++)
-        w->ids[i] = lo + (int64_t)i;
-    *ids = w->ids;
-    return n;
+    if (cfg->kind == FLOW_WINDOWER_SESSION)
+        return one_id(w, -1, ids);    /* LATE_SESSION_ID */
+    return sliding_ids(w, cfg, ts, ids);
 }
 
 size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max)

@@ -1,0 +1,468 @@
+/*
+ * test_window.c - the windowing machinery of window.c (SEMANTICS.md
+ * section 7): window ids with floor division (negative times, the 7.3
+ * examples), sliding windows opened, closed and late, sessions opened,
+ * extended, merged (merged ids) and closed, the event and system clocks'
+ * watermarks (elapsed system time, never backwards, a wait beyond the
+ * datetime range), the end of time, strict lateness, and the queue.
+ */
+#include "unit.h"
+
+#define US INT64_C(1)
+#define MS (1000 * US)
+#define SEC (1000 * MS)
+#define MIN_ (60 * SEC)
+#define DAY (86400 * SEC)
+
+/* The instant of an RFC 3339 literal. */
+static flow_time T(const char *s)
+{
+    flow_time t;
+    assert_true(flow_time_parse(s, strlen(s), &t));
+    return t;
+}
+
+static flow_windower_cfg sliding(int64_t length, int64_t offset, flow_time align)
+{
+    return (flow_windower_cfg){ .kind = FLOW_WINDOWER_SLIDING, .length = length, .offset = offset, .align = align };
+}
+
+static flow_windower_cfg session(int64_t gap)
+{
+    return (flow_windower_cfg){ .kind = FLOW_WINDOWER_SESSION, .gap = gap };
+}
+
+/* The sliding ids of TS are exactly LO..HI. */
+static void check_ids(const flow_windower_cfg *cfg, const char *ts, int64_t lo, int64_t hi, int line)
+{
+    int64_t l, h;
+    flow_window_ids(cfg, T(ts), &l, &h);
+    if (l != lo || h != hi)
+        fail_msg("line %d: %s: ids %lld..%lld, want %lld..%lld", line, ts, (long long)l, (long long)h,
+                 (long long)lo, (long long)hi);
+}
+#define IDS(cfg, ts, lo, hi) check_ids(&(cfg), ts, lo, hi, __LINE__)
+
+/* ---- window ids ----------------------------------------------------- */
+
+static void ids_semantics_examples(void **state)
+{
+    (void)state;
+    flow_time a = T("2023-03-16T09:00:00Z");
+    flow_windower_cfg s5 = sliding(10 * SEC, 5 * SEC, a);
+    IDS(s5, "2023-03-16T09:00:13Z", 1, 2);
+    IDS(s5, "2023-03-16T08:59:57Z", -2, -1);
+    IDS(s5, "2023-03-16T09:00:00Z", -1, 0);
+    IDS(s5, "2023-03-16T09:00:10Z", 1, 2);
+    IDS(s5, "2023-03-16T09:00:15Z", 2, 3);
+    IDS(s5, "2023-03-16T08:59:55Z", -2, -1);
+    flow_windower_cfg s3 = sliding(10 * SEC, 3 * SEC, a);
+    IDS(s3, "2023-03-16T09:00:11Z", 1, 3);
+    IDS(s3, "2023-03-16T09:00:11.5Z", 1, 3);
+    IDS(s3, "2023-03-16T08:59:59Z", -3, -1);
+    IDS(s3, "2023-03-16T08:59:58.5Z", -3, -1);
+    IDS(s3, "2023-03-16T09:00:05Z", -1, 1);
+    flow_windower_cfg s7 = sliding(10 * SEC, 7 * SEC, a);
+    IDS(s7, "2023-03-16T09:00:17Z", 2, 2);
+    IDS(s7, "2023-03-16T08:59:56Z", -1, -1);
+    IDS(s7, "2023-03-16T09:00:10Z", 1, 1);
+    IDS(s7, "2023-03-16T09:00:14Z", 1, 2);
+    IDS(s7, "2023-03-16T08:59:53Z", -2, -1);
+    flow_windower_cfg tumble = sliding(10 * SEC, 10 * SEC, a);
+    IDS(tumble, "2023-03-16T09:00:20Z", 2, 2);
+    IDS(tumble, "2023-03-16T08:59:50Z", -1, -1);
+    IDS(tumble, "2023-03-16T09:00:00Z", 0, 0);
+    IDS(tumble, "2023-03-16T09:00:10Z", 1, 1);
+}
+
+/* Floor division toward minus infinity, one microsecond either side of
+ * a boundary, and the extremes of the datetime range. */
+static void ids_floor_division(void **state)
+{
+    (void)state;
+    flow_time a = T("2023-03-16T09:00:00Z");
+    flow_windower_cfg tumble = sliding(10 * SEC, 10 * SEC, a);
+    int64_t lo, hi;
+    flow_window_ids(&tumble, a - US, &lo, &hi);
+    assert_int_equal(lo, -1);
+    assert_int_equal(hi, -1);
+    flow_window_ids(&tumble, a - 10 * SEC, &lo, &hi);
+    assert_int_equal(lo, -1);
+    flow_window_ids(&tumble, a - 10 * SEC - US, &lo, &hi);
+    assert_int_equal(lo, -2);
+    flow_window_ids(&tumble, a + 10 * SEC - US, &lo, &hi);
+    assert_int_equal(lo, 0);
+    /* UTC_MIN with 1-minute windows aligned to 2024-01-01 */
+    flow_windower_cfg m = sliding(MIN_, MIN_, T("2024-01-01T00:00:00Z"));
+    flow_window_ids(&m, FLOW_TIME_MIN, &lo, &hi);
+    assert_int_equal(lo, INT64_C(-1063994400));
+    assert_int_equal(hi, INT64_C(-1063994400));
+    flow_window_ids(&m, FLOW_TIME_MIN + 2 * SEC, &lo, &hi);
+    assert_int_equal(lo, INT64_C(-1063994400));
+    /* a window from align_to to the end of time */
+    flow_time t0 = T("2024-01-01T00:00:00Z");
+    flow_windower_cfg all = sliding(FLOW_TIME_MAX - t0, FLOW_TIME_MAX - t0, t0);
+    flow_window_ids(&all, FLOW_TIME_MAX - US, &lo, &hi);
+    assert_int_equal(lo, 0);
+    assert_int_equal(hi, 0);
+}
+
+static void meta_of_sliding_ids(void **state)
+{
+    (void)state;
+    flow_time a = T("2023-03-16T09:00:00Z");
+    flow_windower_cfg s5 = sliding(10 * SEC, 5 * SEC, a);
+    flow_window_meta m = flow_window_meta_for(&s5, -2);
+    assert_int_equal(m.open_time, a - 10 * SEC);
+    assert_int_equal(m.close_time, a);
+    assert_int_equal(m.merged_ids.n, 0);
+    m = flow_window_meta_for(&s5, 3);
+    assert_int_equal(m.open_time, a + 15 * SEC);
+    assert_int_equal(m.close_time, a + 25 * SEC);
+}
+
+/* ---- sliding windows: open, late, close ------------------------------ */
+
+static flow_clock_cfg event_cfg(int64_t wait)
+{
+    return (flow_clock_cfg){ .kind = FLOW_CLOCK_EVENT, .wait = wait };
+}
+
+static void sliding_open_close(void **state)
+{
+    flow_arena *ar = *state;
+    flow_time a = T("2023-03-16T09:00:00Z");
+    flow_windower_cfg s5 = sliding(10 * SEC, 5 * SEC, a);
+    flow_clock_cfg c = event_cfg(0);
+    flow_wstate w;
+    flow_wstate_init(&w, &c, a);
+    assert_true(flow_wstate_empty(&w, &s5));
+    const int64_t *ids;
+    size_t n = flow_wstate_open_for(&w, &s5, a + 13 * SEC, &ids);
+    assert_int_equal(n, 2);
+    assert_int_equal(ids[0], 1);
+    assert_int_equal(ids[1], 2);
+    /* 9:00:07 opens 0 (new) and finds 1 open: ids ascending, 0 appended */
+    n = flow_wstate_open_for(&w, &s5, a + 7 * SEC, &ids);
+    assert_int_equal(n, 2);
+    assert_int_equal(ids[0], 0);
+    assert_int_equal(ids[1], 1);
+    assert_int_equal(w.nwin, 3);
+    assert_false(flow_wstate_empty(&w, &s5));
+    /* late_for opens nothing */
+    n = flow_wstate_late_for(&w, &s5, a - 3 * SEC, &ids);
+    assert_int_equal(n, 2);
+    assert_int_equal(ids[0], -2);
+    assert_int_equal(ids[1], -1);
+    assert_int_equal(w.nwin, 3);
+    assert_int_equal(flow_wstate_notify_at(&w, &s5, false), a + 10 * SEC);
+    /* closes when wm >= close_time, in insertion order (1 before 0) */
+    int64_t id;
+    flow_window_meta m;
+    assert_false(flow_wstate_close_next(&w, &s5, a + 10 * SEC - US, ar, &id, &m));
+    assert_true(flow_wstate_close_next(&w, &s5, a + 15 * SEC, ar, &id, &m));
+    assert_int_equal(id, 1);
+    assert_int_equal(m.open_time, a + 5 * SEC);
+    assert_int_equal(m.close_time, a + 15 * SEC);
+    assert_true(flow_wstate_close_next(&w, &s5, a + 15 * SEC, ar, &id, &m));
+    assert_int_equal(id, 0);
+    assert_false(flow_wstate_close_next(&w, &s5, a + 15 * SEC, ar, &id, &m));
+    /* the end of time closes the rest */
+    assert_true(flow_wstate_close_next(&w, &s5, FLOW_TIME_MAX, ar, &id, &m));
+    assert_int_equal(id, 2);
+    assert_true(flow_wstate_empty(&w, &s5));
+    assert_int_equal(flow_wstate_notify_at(&w, &s5, false), FLOW_NO_TIME);
+    flow_wstate_free(&w, NULL, NULL);
+}
+
+/* ---- sessions -------------------------------------------------------- */
+
+static int64_t open1(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts)
+{
+    const int64_t *ids;
+    assert_int_equal(flow_wstate_open_for(w, cfg, ts, &ids), 1);
+    return ids[0];
+}
+
+/* The open session ID's bounds. */
+static void check_session(const flow_wstate *w, int64_t id, flow_time open, flow_time close, int line)
+{
+    for (size_t i = 0; i < w->nwin; i++)
+        if (w->win[i].id == id) {
+            if (w->win[i].open_time != open || w->win[i].close_time != close)
+                fail_msg("line %d: session %lld bounds differ", line, (long long)id);
+            return;
+        }
+    fail_msg("line %d: no session %lld", line, (long long)id);
+}
+#define SESSION(w, id, o, c) check_session(w, id, o, c, __LINE__)
+
+/* A fresh key's state for 10 s sessions; *A is 2024-01-01 9:00:00. */
+static void session_key(flow_wstate *w, flow_windower_cfg *g, flow_time *a)
+{
+    static const flow_clock_cfg c = { .kind = FLOW_CLOCK_EVENT };
+    *a = T("2024-01-01T09:00:00Z");
+    *g = session(10 * SEC);
+    flow_wstate_init(w, &c, *a);
+}
+
+static void session_open_extend(void **state)
+{
+    (void)state;
+    flow_time a;
+    flow_windower_cfg g;
+    flow_wstate w;
+    session_key(&w, &g, &a);
+    assert_int_equal(open1(&w, &g, a), 0);
+    SESSION(&w, 0, a, a);
+    assert_int_equal(open1(&w, &g, a + 5 * SEC), 0);     /* forward, within the gap */
+    SESSION(&w, 0, a, a + 5 * SEC);
+    assert_int_equal(open1(&w, &g, a + 15 * SEC), 0);    /* forward, exactly the gap */
+    SESSION(&w, 0, a, a + 15 * SEC);
+    assert_int_equal(open1(&w, &g, a + 10 * SEC), 0);    /* inside: unchanged */
+    SESSION(&w, 0, a, a + 15 * SEC);
+    assert_int_equal(open1(&w, &g, a - 10 * SEC), 0);    /* backward, exactly the gap */
+    SESSION(&w, 0, a - 10 * SEC, a + 15 * SEC);
+    assert_int_equal(open1(&w, &g, a + 25 * SEC + US), 1);  /* beyond the gap: a new id */
+    SESSION(&w, 1, a + 25 * SEC + US, a + 25 * SEC + US);
+    flow_wmerge m[4];
+    assert_int_equal(flow_wstate_merged(&w, m, 4), 0);
+    const int64_t *ids;
+    assert_int_equal(flow_wstate_late_for(&w, &g, a, &ids), 1);
+    assert_int_equal(ids[0], -1);
+    /* a session windower is never empty (its ids go on increasing) */
+    assert_false(flow_wstate_empty(&w, &g));
+    flow_wstate_free(&w, NULL, NULL);
+}
+
+static void session_merge_close(void **state)
+{
+    flow_arena *ar = *state;
+    flow_time a;
+    flow_windower_cfg g;
+    flow_wstate w;
+    session_key(&w, &g, &a);
+    assert_int_equal(open1(&w, &g, a), 0);
+    assert_int_equal(open1(&w, &g, a + 20 * SEC), 1);
+    assert_int_equal(open1(&w, &g, a + 40 * SEC), 2);
+    /* 9:00:10 extends 0, which then reaches 1: (1, 0) */
+    assert_int_equal(open1(&w, &g, a + 10 * SEC), 0);
+    flow_wmerge m[4];
+    assert_int_equal(flow_wstate_merged(&w, m, 4), 1);
+    assert_int_equal(m[0].orig, 1);
+    assert_int_equal(m[0].target, 0);
+    SESSION(&w, 0, a, a + 20 * SEC);
+    assert_int_equal(w.nwin, 2);
+    /* 9:00:30 extends 0 again, which reaches 2: merged ids {1, 2} */
+    assert_int_equal(open1(&w, &g, a + 30 * SEC), 0);
+    assert_int_equal(flow_wstate_merged(&w, m, 4), 1);
+    assert_int_equal(m[0].orig, 2);
+    assert_int_equal(m[0].target, 0);
+    assert_int_equal(flow_wstate_notify_at(&w, &g, false), a + 50 * SEC);
+    /* closes only once the watermark is strictly past close_time + gap */
+    int64_t id;
+    flow_window_meta meta;
+    assert_false(flow_wstate_close_next(&w, &g, a + 50 * SEC, ar, &id, &meta));
+    assert_true(flow_wstate_close_next(&w, &g, a + 50 * SEC + US, ar, &id, &meta));
+    assert_int_equal(id, 0);
+    assert_int_equal(meta.open_time, a);
+    assert_int_equal(meta.close_time, a + 40 * SEC);
+    assert_int_equal(meta.merged_ids.n, 2);
+    assert_int_equal(meta.merged_ids.v[0], 1);
+    assert_int_equal(meta.merged_ids.v[1], 2);
+    assert_int_equal(w.nwin, 0);
+    /* ids are never reused */
+    assert_int_equal(open1(&w, &g, a + 90 * SEC), 3);
+    flow_wstate_free(&w, NULL, NULL);
+}
+
+/* A backward extension: open_for returns the extended session's id, and
+ * that session merges into the earlier one (the target is the first in
+ * open-time order, not the one extended). */
+static void session_merge_backward(void **state)
+{
+    (void)state;
+    flow_time a;
+    flow_windower_cfg g;
+    flow_wstate w;
+    session_key(&w, &g, &a);
+    assert_int_equal(open1(&w, &g, a + 20 * SEC), 0);
+    assert_int_equal(open1(&w, &g, a), 1);
+    assert_int_equal(open1(&w, &g, a + 10 * SEC), 0);    /* 0 is tried first: 10 s before it */
+    flow_wmerge m[2];
+    assert_int_equal(flow_wstate_merged(&w, m, 2), 1);
+    assert_int_equal(m[0].orig, 0);
+    assert_int_equal(m[0].target, 1);
+    SESSION(&w, 1, a, a + 20 * SEC);
+    flow_wstate_free(&w, NULL, NULL);
+}
+
+/* ---- clocks ------------------------------------------------------------ */
+
+static void event_clock_watermark(void **state)
+{
+    (void)state;
+    flow_time now = T("2024-01-01T00:00:00Z"), t0 = now;
+    flow_clock_cfg c = event_cfg(5 * SEC);
+    flow_clock k;
+    flow_clock_init(&c, &k, now);
+    assert_int_equal(flow_clock_on_notify(&c, &k, now), FLOW_TIME_MIN);   /* the beginning of time */
+    flow_clock_before_batch(&c, &k, now);
+    flow_time ts = t0 + 7 * SEC;
+    assert_int_equal(flow_clock_on_item(&c, &k, &ts), t0 + 2 * SEC);     /* ts - wait */
+    assert_int_equal(ts, t0 + 7 * SEC);
+    ts = t0 + 3 * SEC;                                                    /* never backwards */
+    assert_int_equal(flow_clock_on_item(&c, &k, &ts), t0 + 2 * SEC);
+    ts = t0 + 10 * SEC;                                                   /* advances in a batch */
+    assert_int_equal(flow_clock_on_item(&c, &k, &ts), t0 + 5 * SEC);
+    /* elapsed system time moves it on */
+    assert_int_equal(flow_clock_on_notify(&c, &k, now + 2 * SEC), t0 + 7 * SEC);
+    /* an item slower than the elapsed time does not pull it back */
+    flow_clock_before_batch(&c, &k, now + 2 * SEC);
+    ts = t0 + 11 * SEC;
+    assert_int_equal(flow_clock_on_item(&c, &k, &ts), t0 + 7 * SEC);
+    /* system time going back is ignored */
+    flow_clock_before_batch(&c, &k, now);
+    assert_int_equal(flow_clock_on_notify(&c, &k, now), t0 + 7 * SEC);
+    ts = t0 + 13 * SEC;                                                   /* a new max: base reset */
+    assert_int_equal(flow_clock_on_item(&c, &k, &ts), t0 + 8 * SEC);
+    assert_int_equal(flow_clock_on_notify(&c, &k, now + 3 * SEC), t0 + 9 * SEC);
+}
+
+/* Lateness is ts < watermark, strictly: the item that sets the watermark
+ * with no wait is on time, a microsecond below it is late. */
+static void lateness_strict(void **state)
+{
+    (void)state;
+    flow_time now = T("2024-01-01T00:00:00Z");
+    flow_clock_cfg c = event_cfg(0);
+    flow_clock k;
+    flow_clock_init(&c, &k, now);
+    flow_clock_before_batch(&c, &k, now);
+    flow_time ts = now + 7 * SEC;
+    flow_time wm = flow_clock_on_item(&c, &k, &ts);
+    assert_false(ts < wm);
+    ts = now + 7 * SEC - US;
+    wm = flow_clock_on_item(&c, &k, &ts);
+    assert_true(ts < wm);
+    ts = now + 7 * SEC;
+    wm = flow_clock_on_item(&c, &k, &ts);
+    assert_false(ts < wm);
+}
+
+/* A wait longer than the datetime range (Bytewax's timedelta.max):
+ * ts - wait underflows, no candidate, the watermark stays at the
+ * beginning of time plus the elapsed system time. */
+static void event_clock_huge_wait(void **state)
+{
+    (void)state;
+    flow_time now = T("2024-01-01T00:00:00Z");
+    flow_clock_cfg c = event_cfg(4000000 * DAY);
+    flow_clock k;
+    flow_clock_init(&c, &k, now);
+    flow_clock_before_batch(&c, &k, now);
+    flow_time ts = now + 7 * SEC;
+    assert_int_equal(flow_clock_on_item(&c, &k, &ts), FLOW_TIME_MIN);
+    flow_clock_before_batch(&c, &k, now + 2 * SEC);
+    ts = now + 10 * SEC;
+    assert_int_equal(flow_clock_on_item(&c, &k, &ts), FLOW_TIME_MIN + 2 * SEC);
+    /* a wait equal to INT64_MAX overflows the subtraction itself */
+    flow_clock_cfg big = event_cfg(INT64_MAX);
+    flow_clock_init(&big, &k, now);
+    ts = FLOW_TIME_MIN;
+    assert_int_equal(flow_clock_on_item(&big, &k, &ts), FLOW_TIME_MIN);
+}
+
+static void system_clock_watermark(void **state)
+{
+    (void)state;
+    flow_time now = T("2024-01-01T00:00:00Z");
+    flow_clock_cfg c = { .kind = FLOW_CLOCK_SYSTEM };
+    flow_clock k;
+    flow_clock_init(&c, &k, now);
+    flow_clock_before_batch(&c, &k, now + SEC);
+    flow_time ts = 12345;
+    assert_int_equal(flow_clock_on_item(&c, &k, &ts), now + SEC);
+    assert_int_equal(ts, now + SEC);
+    assert_int_equal(flow_clock_on_notify(&c, &k, now + 5 * SEC), now + 5 * SEC);
+}
+
+/* ---- the queue and the per-window slots ------------------------------- */
+
+static int freed_items, freed_accs;
+static void drop_item(void *p) { (void)p; freed_items++; }
+static void drop_acc(void *p) { (void)p; freed_accs++; }
+
+static void queue_take(void **state)
+{
+    (void)state;
+    flow_clock_cfg c = event_cfg(0);
+    flow_wstate w;
+    flow_wstate_init(&w, &c, 0);
+    static int item[5];
+    flow_time ts[5] = { 30, 10, 20, 10, 50 };
+    for (int i = 0; i < 5; i++)
+        flow_wstate_enqueue(&w, ts[i], &item[i]);
+    const flow_wentry *e;
+    /* ordered: ts <= 20, sorted by ts, ties in arrival order */
+    assert_int_equal(flow_wstate_take(&w, true, 20, &e), 3);
+    assert_ptr_equal(e[0].item, &item[1]);
+    assert_ptr_equal(e[1].item, &item[3]);
+    assert_ptr_equal(e[2].item, &item[2]);
+    assert_int_equal(w.nq, 2);
+    assert_int_equal(flow_wstate_notify_at(&w, &(flow_windower_cfg){ .kind = FLOW_WINDOWER_SLIDING }, true), 30);
+    /* unordered: everything, in arrival order */
+    flow_wstate_enqueue(&w, 5, &item[0]);
+    assert_int_equal(flow_wstate_take(&w, false, FLOW_TIME_MIN, &e), 3);
+    assert_int_equal(e[0].ts, 30);
+    assert_int_equal(e[1].ts, 50);
+    assert_int_equal(e[2].ts, 5);
+    assert_int_equal(w.nq, 0);
+    flow_wstate_free(&w, NULL, NULL);
+}
+
+static void slots_and_free(void **state)
+{
+    (void)state;
+    flow_clock_cfg c = event_cfg(0);
+    flow_wstate w;
+    flow_wstate_init(&w, &c, 0);
+    bool created;
+    void **slot = flow_wstate_logic(&w, 7, &created);
+    assert_true(created);
+    assert_null(*slot);
+    *slot = &created;
+    slot = flow_wstate_logic(&w, 7, &created);
+    assert_false(created);
+    assert_ptr_equal(*slot, &created);
+    *flow_wstate_logic(&w, 8, NULL) = &c;
+    assert_ptr_equal(flow_wstate_logic_pop(&w, 7), &created);
+    assert_null(flow_wstate_logic_pop(&w, 7));
+    static int q;
+    flow_wstate_enqueue(&w, 1, &q);
+    flow_wstate_enqueue(&w, 2, &q);
+    freed_items = freed_accs = 0;
+    flow_wstate_free(&w, drop_acc, drop_item);
+    assert_int_equal(freed_accs, 1);
+    assert_int_equal(freed_items, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ids_semantics_examples),
+        cmocka_unit_test(ids_floor_division),
+        cmocka_unit_test(meta_of_sliding_ids),
+        cmocka_unit_test(sliding_open_close),
+        cmocka_unit_test(session_open_extend),
+        cmocka_unit_test(session_merge_close),
+        cmocka_unit_test(session_merge_backward),
+        cmocka_unit_test(event_clock_watermark),
+        cmocka_unit_test(lateness_strict),
+        cmocka_unit_test(event_clock_huge_wait),
+        cmocka_unit_test(system_clock_watermark),
+        cmocka_unit_test(queue_take),
+        cmocka_unit_test(slots_and_free),
+    };
+    return cmocka_run_group_tests_name("window", tests, unit_arena_setup, unit_arena_teardown);
+}
