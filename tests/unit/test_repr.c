@@ -79,7 +79,7 @@ static void int_to_str(void **state)
     flow_arena_init(&a);
     char want[32];
     int64_t p = 1;
-    for (int i = 0; i < 19; i++, p *= 10) {
+    for (int i = 0; i < 19; i++, p = i < 19 ? p * 10 : p) {   /* 10^18 is the last power in int64 */
         int64_t vals[] = { p - 1, p, p + 1, -p + 1, -p, -p - 1, p * 7 + 3, -(p * 9) };
         for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
             snprintf(want, sizeof want, "%lld", (long long)vals[k]);
