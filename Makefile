@@ -204,6 +204,16 @@ io-test: all
 	$(TEST_ENV) tests/io/run.sh
 # ---- end of sources and sinks ----
 
+# ---- embedding (flowc --lib, examples/embed, tests/embed) ---------------------
+# embed-test     examples/embed/host.c embedding sensors.flow (two instances, an
+#                error as a code) vs its expected output, tests/embed/test_api.c,
+#                strict compiles, reproducible output, #line and -P, diagnostics
+.PHONY: embed-test
+TEST_GROUPS += embed-test
+embed-test: all
+	FLOWC='$(abspath $(FLOWC))' BUILD='$(BUILD)' $(if $(RUN_CC),CC='$(RUN_CC)') tests/embed/run.sh
+# ---- end of embedding ----
+
 # ---- Bytewax's operator tests, ported (tests/bytewax) -------------------------
 # bytewax-test   pytests/operators of Bytewax as golden .flow programs, run by
 #                tests/run/run.sh with DIR=tests/bytewax (see its README.md)

@@ -79,6 +79,11 @@ void emit_step_send(Emit *E, Step *s, int port, const char *v);
 const char *emit_step_eof_cond(Emit *E, Step *s);
 void emit_step_touch(Emit *E, Step *s, const char *id);
 
+/* emit_c.c, for emit_lib.c: the statements that build the state of `f`
+ * (given `rt`) and that free it (also half built), into OUT. */
+void emit_state_init(Emit *E, FILE *out);
+void emit_state_fini(Emit *E, FILE *out);
+
 /* emit_window.c: clocks, windowers and window steps (WHERE: the step's
  * "file:line:col: operator id" for comments) */
 void emit_window_step(Emit *E, Step *s, const char *where);

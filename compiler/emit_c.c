@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "emit.h"
+#include "embed.h"
 #include "io.h"
 #include "window.h"
 
@@ -324,6 +325,8 @@ static void emit_item_stateless(Emit *E, Step *s)
     case SK_OUTPUT:
         if (s->io) {
             emit_io_output(E, s);   /* emit_io.c: stdout(format), file, dir, kafka */
+        } else if (s->sink == SINK_EXTERN) {
+            emit_lib_output(E, s);   /* emit_lib.c: the host's callback */
         } else if (s->sink == SINK_STDOUT) {
             emit_str_form(E, s->in_type, "&f->rt->out", "x");
             emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
@@ -884,6 +887,9 @@ static void emit_run_input(Emit *E, Step *s)
     emit_line(E, "if (f->eof[%d])", k);
     emit_line(E, "    return;");
     switch (s->source) {
+    case SRC_EXTERN:
+        emit_lib_run_input(E, s);   /* emit_lib.c: the batch the host pushed */
+        break;
     case SRC_TESTING:
         emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
         emit_line(E, "    f->eof[%d] = true;", k);
@@ -920,6 +926,9 @@ static void emit_run_input(Emit *E, Step *s)
 static void emit_input_state(Emit *E, Step *s)
 {
     switch (s->source) {
+    case SRC_EXTERN:
+        emit_lib_input_state(E, s);   /* emit_lib.c */
+        return;
     case SRC_TESTING: {
         Type *lt = ty_list(s->out_type);
         fprintf(E->fields, "    %s %s_list;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", ctn(E, lt), s->id,
@@ -1077,6 +1086,22 @@ static const char *base_name(const char *p)
 
 static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt);
 
+/* The statements that build the state of `f` (on `rt`, f->rt set) and
+ * that free it, for <flow>_new / <flow>_free and emit_lib.c. */
+void emit_state_init(Emit *E, FILE *out)
+{
+    fprintf(out, "    rt->counters = f->n_sent;\n    flow_arena_init(&f->perm);\n    char err[256];\n    (void)err;\n");
+    fwrite(E->bufs[4], 1, E->lens[4], out);
+}
+
+void emit_state_fini(Emit *E, FILE *out)
+{
+    fwrite(E->bufs[5], 1, E->lens[5], out);
+    fprintf(out, "    for (size_t i = 0; i < f->dead_n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
+    fprintf(out, "    flow_free(f->dead, f->dead_cap * sizeof f->dead[0]);\n");
+    fprintf(out, "    flow_buf_free(&f->scratch);\n    flow_arena_destroy(&f->perm);\n");
+}
+
 /* Does the generated code read the round's clock? Every reader (now(),
  * timeouts, timers, windows' clocks) goes through `rt->now`, so the
  * flushed sections are searched for it; rounds of a flow that never reads
@@ -1135,6 +1160,8 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     E->fini = open_section(E, 5);
     E->code = open_section(E, 6);
     const char *P = E->P;
+    if (opt->lib_header)
+        emit_lib_begin(E);   /* --lib (emit_lib.c): the header's item types first */
 
     for (int i = 0; i < g->nconsts; i++)
         (void)0;
@@ -1225,19 +1252,21 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     fprintf(out, "    f->dead[f->dead_n].p = p;\n    f->dead[f->dead_n].sz = sz;\n    f->dead_n++;\n}\n\n");
     fwrite(E->bufs[2], 1, E->lens[2], out);
     fwrite(E->bufs[6], 1, E->lens[6], out);
+    if (opt->lib_header) {
+        emit_lib_tail(E, out);   /* --lib (emit_lib.c): the embedding API instead of _new, _free and main() */
+        goto done;
+    }
 
     fprintf(out, "/* Create the dataflow on run context RT. */\n%s_flow *%s_new(flow_rt *rt)\n{\n", P, P);
     fprintf(out, "    %s_flow *f = flow_alloc(sizeof *f);\n    memset(f, 0, sizeof *f);\n", P);
-    fprintf(out, "    f->rt = rt;\n    rt->counters = f->n_sent;\n    flow_arena_init(&f->perm);\n    char err[256];\n    (void)err;\n");
-    fwrite(E->bufs[4], 1, E->lens[4], out);
+    fprintf(out, "    f->rt = rt;\n");
+    emit_state_init(E, out);
     if (!reads_clock(E))
         fprintf(out, "    rt->clock_unused = true;   /* nothing reads rt->now */\n");
     fprintf(out, "    return f;\n}\n\n");
     fprintf(out, "/* Free the dataflow and everything it owns. */\nvoid %s_free(%s_flow *f)\n{\n", P, P);
-    fwrite(E->bufs[5], 1, E->lens[5], out);
-    fprintf(out, "    for (size_t i = 0; i < f->dead_n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
-    fprintf(out, "    flow_free(f->dead, f->dead_cap * sizeof f->dead[0]);\n");
-    fprintf(out, "    flow_buf_free(&f->scratch);\n    flow_arena_destroy(&f->perm);\n    flow_free(f, sizeof *f);\n}\n\n");
+    emit_state_fini(E, out);
+    fprintf(out, "    flow_free(f, sizeof *f);\n}\n\n");
 
     emit_program_info(E, out, base_name(E->src_name));
     fprintf(out, "#ifndef FLOW_NO_MAIN\nint main(int argc, char **argv)\n{\n");
@@ -1246,6 +1275,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     fprintf(out, "    %s_flow *f = %s_new(&rt);\n    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P, P, P);
     fprintf(out, "    return flow_rt_finish(&rt, 0);\n}\n#endif\n");
 
+done:
     fclose(E->types);
     fclose(E->protos);
     fclose(E->helpers);

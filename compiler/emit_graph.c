@@ -42,6 +42,8 @@ static const char *source_name(Step *s)
         return "testing";
     case SRC_FILE_LINES:
         return s->io ? s->io->kind : "file";
+    case SRC_EXTERN:
+        return "extern";
     }
     return "?";
 }
@@ -55,6 +57,8 @@ static const char *sink_name(Step *s)
         return "stdout";
     case SINK_DISCARD:
         return "discard";
+    case SINK_EXTERN:
+        return "extern";
     }
     return "?";
 }

@@ -38,6 +38,8 @@ static const char *input_kind(Step *s)
         return "range";
     case SRC_FILE_LINES:
         return s->io ? s->io->kind : "file";
+    case SRC_EXTERN:
+        return "extern";
     }
     return "?";
 }
@@ -51,6 +53,8 @@ static const char *output_kind(Step *s)
         return "stdout";
     case SINK_DISCARD:
         return "discard";
+    case SINK_EXTERN:
+        return "extern";
     }
     return "?";
 }

@@ -36,6 +36,8 @@ typedef struct EmitOptions {
     const char *c_path;        /* the generated file's name, for #line back to it (NULL: "flow.c") */
     bool line_directives;      /* -P turns them off */
     bool no_version;           /* omit the version from the banner */
+    FILE *lib_header;          /* --lib: write the API's header here (embed.h), else NULL */
+    const char *lib_header_path;   /* its name, for #include and #line */
 } EmitOptions;
 
 /* emit_c.c: write the C translation unit for G to OUT. */

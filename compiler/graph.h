@@ -20,8 +20,8 @@ typedef enum StepKind {
     SK_COUNT
 } StepKind;
 
-typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES } SourceKind;
-typedef enum SinkKind { SINK_STDOUT, SINK_DISCARD } SinkKind;
+typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES, SRC_EXTERN } SourceKind;
+typedef enum SinkKind { SINK_STDOUT, SINK_DISCARD, SINK_EXTERN } SinkKind;
 /* join's modes (Bytewax's JoinInsertMode / JoinEmitMode) */
 enum { JOIN_FIRST, JOIN_LAST, JOIN_PRODUCT };
 enum { JOIN_COMPLETE, JOIN_FINAL, JOIN_RUNNING };

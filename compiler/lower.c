@@ -24,9 +24,10 @@
 #include "sema.h"
 #include "sema_internal.h"
 
+/* (an extern output counts: the host sees its callbacks in Bytewax's order) */
 static bool prints(Step *s)
 {
-    return s->kind == SK_INSPECT || (s->kind == SK_OUTPUT && s->sink == SINK_STDOUT);
+    return s->kind == SK_INSPECT || (s->kind == SK_OUTPUT && (s->sink == SINK_STDOUT || s->sink == SINK_EXTERN));
 }
 
 static void add_consumer(Arena *a, Step *from, int port, Step *to, int in_port)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "flowc.h"
+#include "embed.h"
 
 #ifndef FLOWRT_INCLUDE_DIR
 #define FLOWRT_INCLUDE_DIR "runtime/include"
@@ -42,6 +43,7 @@ typedef enum Mode {
     MODE_CHECK,   // --check
     MODE_AST,     // --emit=ast
     MODE_GRAPH,   // --graph[=mermaid|dot]
+    MODE_LIB,     // --lib: NAME.h and NAME.c, the embedding API (emit_lib.c)
 } Mode;
 
 typedef struct Options {
@@ -62,6 +64,8 @@ static const char usage_text[] =
     "  -o PATH                  write the output to PATH ('-' is stdout for -S)\n"
     "  -S, --emit-c             write the generated C (default FILE.c)\n"
     "  -c                       compile to an object file (default FILE.o)\n"
+    "  --lib                    write FILE.h and FILE.c, a C API for a host program\n"
+    "                           (-o BASE: BASE.h and BASE.c; docs/embedding.md)\n"
     "  --check                  parse and check only\n"
     "  --emit=ast|c|obj|exe     choose the output; ast prints the syntax tree\n"
     "  --graph[=mermaid|dot]    print the dataflow graph (default mermaid)\n"
@@ -107,6 +111,8 @@ static int parse_args(int argc, char **argv, Options *o)
             o->mode = MODE_C;
         } else if (strcmp(a, "-c") == 0 || strcmp(a, "--emit=obj") == 0) {
             o->mode = MODE_OBJ;
+        } else if (strcmp(a, "--lib") == 0) {
+            o->mode = MODE_LIB;
         } else if (strcmp(a, "--emit=exe") == 0) {
             o->mode = MODE_LINK;
         } else if (strcmp(a, "--check") == 0) {
@@ -278,6 +284,39 @@ static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
 
 /* ---- the pipeline ---------------------------------------------------------- */
 
+/* --lib: BASE.h and BASE.c (BASE: -o without a .c or .h, else the input's
+ * name without .flow). */
+static int write_lib(const Options *o, struct Graph *g, EmitOptions *eo, Arena *a)
+{
+    const char *base = o->output ? o->output : default_output(a, o->input, "");
+    size_t n = strlen(base);
+    if (!o->output && strcmp(base, "a.out") == 0)
+        base = "flow";
+    else if (n > 2 && base[n - 2] == '.' && (base[n - 1] == 'c' || base[n - 1] == 'h'))
+        base = arena_strndup(a, base, n - 2);
+    const char *cpath = arena_printf(a, "%s.c", base);
+    const char *hpath = arena_printf(a, "%s.h", base);
+    FILE *c = fopen(cpath, "w");
+    FILE *h = c ? fopen(hpath, "w") : NULL;
+    if (!c || !h) {
+        diag_fatal_noloc("cannot write %s: %s", c ? hpath : cpath, strerror(errno));
+        if (c)
+            fclose(c);
+        return 1;
+    }
+    eo->c_path = cpath;
+    eo->lib_header = h;
+    eo->lib_header_path = hpath;
+    emit_c(g, c, eo);
+    bool ok = fclose(c) == 0;
+    ok = fclose(h) == 0 && ok;
+    if (!ok) {
+        diag_fatal_noloc("cannot write %s or %s: %s", cpath, hpath, strerror(errno));
+        return 1;
+    }
+    return diag_error_count() ? 1 : 0;
+}
+
 static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
 {
     int file = srcfile_load(o->input);
@@ -331,6 +370,10 @@ static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
         .line_directives = o->line_directives,
         .no_version = o->no_version,
     };
+    if (o->mode == MODE_LIB)
+        return write_lib(o, g, &eo, ir_arena);
+    if (!sema_no_extern(g))
+        return 1;   /* extern inputs and outputs need --lib */
 
     if (o->mode == MODE_C) {
         const char *path = o->output ? o->output : default_output(ir_arena, o->input, ".c");

@@ -68,6 +68,10 @@ static Type *check_ident(Node *e)
         diag_error(e->loc, "`_` ignores a value; it cannot be read");
         return set(e, ty_error());
     }
+    if (!s && strcmp(e->name, "extern") == 0) {
+        diag_error(e->loc, "`extern` is a source or a sink: `input(extern<TYPE>)`, `output(STREAM, extern)`");
+        return set(e, ty_error());
+    }
     if (!s) {
         diag_error(e->loc, "use of undeclared name `%s`%s", e->name,
                    sema_suggest_name(e->name, SUG_VALUE));

@@ -13,6 +13,7 @@
 #include "flowc.h"
 #include "sema.h"
 #include "sema_internal.h"
+#include "embed.h"
 #include "io.h"
 
 static Type *T(TypeKind k) { return ty_prim(k); }
@@ -287,6 +288,8 @@ static bool check_int_option(Node *e, const char *what)
 /* source = testing(LIST [, batch_size = N]) | testing(range(N)) | file/stdin/dir/kafka(...) (sema_io.c) */
 static Type *check_source(Step *st, Node *src)
 {
+    if (sema_is_extern(src))
+        return sema_check_extern_source(st, src);   /* sema_extern.c */
     if (src->kind != ND_CALL || src->lhs->kind != ND_IDENT) {
         diag_error(src->loc, "expected a source: `testing(...)` or `file(...)`");
         return NULL;
@@ -349,6 +352,8 @@ static bool check_sink(Step *st, Node *e)
         name = e->name;
     else if (e->kind == ND_CALL && e->lhs->kind == ND_IDENT)
         name = e->lhs->name;
+    if (sema_is_extern(e))
+        return sema_check_extern_sink(st, e);   /* sema_extern.c */
     if (sema_io_sink(e))
         return sema_check_io_sink(st, e);   /* sema_io.c */
     SinkKind kind;

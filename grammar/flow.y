@@ -107,6 +107,7 @@ bool lex_at_line_start(ParseState *ps, Loc loc);
 %token ARROW "`->`" EQEQ "`==`" NE "`!=`" LE "`<=`" GE "`>=`"
 %token COALESCE "`??`" OPTDOT "`?.`"
 %token SYNC "declaration start"   /* zero-width, only after an error */
+%token TEXTERN "`extern<`"   /* `extern` directly followed by `<` (scanner), as in input(extern<T>) */
 
 %type <node> decl type expr lambda_expr coalesce or_expr and_expr not_expr
 %type <node> cmp_expr add_expr mul_expr unary_expr postfix primary block
@@ -420,6 +421,15 @@ static Node *mk_let(ParseState *ps, Loc loc, Node *pat, Node *e)
     return done(ps, n);
 }
 
+/* primary = "extern" | "extern" "<" type ">"  (a source or sink: an
+ * ND_IDENT named "extern", the item type in type_ann; sema_extern.c) */
+static Node *mk_extern(ParseState *ps, Loc loc, Node *type)
+{
+    Node *n = mk_atom(ps, ND_IDENT, loc, 0, intern("extern", 6));
+    n->type_ann = type;
+    return done(ps, n);
+}
+
 /* arg = expr | IDENT "=" expr */
 static Node *mk_arg(ParseState *ps, Loc loc, const char *name, Loc name_loc, Node *e)
 {
@@ -632,6 +642,8 @@ primary
     | '[' exprs ']'             { $$ = mk_seq(ps, ND_LIST, @$, NULL, $2); }
     | IDENT '{' field_inits '}' { $$ = mk_fields(ps, ND_RECORD_LIT, @$, NULL, $1, @1, $3); }
     | block
+    | KW_EXTERN                 { $$ = mk_extern(ps, @$, NULL); }
+    | TEXTERN '<' type '>'      { $$ = mk_extern(ps, @$, $3); }
     ;
 
 tuple_rest
@@ -716,6 +728,7 @@ static bool starts_expr(yysymbol_kind_t k)
     case YYSYMBOL_FLOAT: case YYSYMBOL_STRING: case YYSYMBOL_DURATION:
     case YYSYMBOL_TIMESTAMP: case YYSYMBOL_KW_TRUE: case YYSYMBOL_KW_FALSE:
     case YYSYMBOL_KW_NONE: case YYSYMBOL_KW_IF: case YYSYMBOL_KW_NOT:
+    case YYSYMBOL_KW_EXTERN: case YYSYMBOL_TEXTERN:
         return true;
     default:
         return name_in(yysymbol_name(k), puncts, sizeof puncts / sizeof puncts[0]);

@@ -333,7 +333,8 @@ flow_time flow_table_next_timer(const flow_table *t);
  * order in *IDS (an array owned by the table, valid until the next call of
  * flow_table_due or flow_table_sorted). Returns the count. */
 size_t flow_table_due(flow_table *t, flow_time now, const uint32_t **ids);
-/* Every live id in ascending key order (same ownership as above). */
+/* Every live id in ascending key order (same ownership as above); none
+ * for a NULL table. */
 size_t flow_table_sorted(flow_table *t, const uint32_t **ids);
 
 /* Stable sort of N items (each STRIDE bytes, a flow_str key at offset 0)
@@ -491,6 +492,11 @@ static inline const char *flow_rt_error(const flow_rt *rt)
 {
     return rt->error;
 }
+
+/* What the calls of an embedding API (flowc --lib, docs/embedding.md)
+ * return: done, the dataflow has ended, a run-time error (the instance
+ * can only be closed), a bad call (the instance goes on). */
+enum { FLOW_OK = 0, FLOW_DONE = 1, FLOW_ERROR = 2, FLOW_MISUSE = 3 };
 
 /* Fatal run-time error in a step: flushes stdout, prints
  *   LOC: error: step 'FLOW.STEP': MSG

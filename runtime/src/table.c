@@ -455,6 +455,10 @@ size_t flow_table_due(flow_table *t, flow_time now, const uint32_t **ids)
 
 size_t flow_table_sorted(flow_table *t, const uint32_t **ids)
 {
+    if (!t) {   /* a table never created (an instance whose set-up failed) */
+        *ids = NULL;
+        return 0;
+    }
     reserve_out(t, t->count);
     size_t n = 0;
     for (size_t id = 0; id < t->n_ids; id++)

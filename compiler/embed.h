@@ -1,0 +1,42 @@
+/*
+ * embed.h - embedding: `extern` sources and sinks, and `flowc --lib`, which
+ * writes NAME.h and NAME.c, a C API through which a host program creates
+ * instances of the dataflow, pushes items into its extern inputs, receives
+ * its extern outputs through callbacks, drives its clock and steps it.
+ * docs/embedding.md is the user's view.
+ *
+ * The checker (sema_extern.c) marks the steps (SRC_EXTERN, SINK_EXTERN);
+ * the emitter (emit_lib.c) writes their per-step code while emit_c.c walks
+ * the steps, and, in --lib mode (EmitOptions.lib_header set), the header
+ * and the API in place of <flow>_new, <flow>_free and main().
+ */
+#ifndef FLOWC_EMBED_H
+#define FLOWC_EMBED_H
+
+#include <stdio.h>
+#include "graph.h"
+
+/* sema_extern.c: is E `extern` or `extern<TYPE>` (an ND_IDENT named
+ * "extern", the type in type_ann); check it as input ST's source (returns
+ * the item type, NULL after an error) or as output ST's sink. */
+bool sema_is_extern(const Node *e);
+struct Type *sema_check_extern_source(Step *st, Node *src);
+bool sema_check_extern_sink(Step *st, Node *e);
+/* Without --lib: report every extern input and output (they need a host
+ * program). Returns true when there is none. */
+bool sema_no_extern(Graph *g);
+
+/* emit_lib.c (Emit from emit.h) */
+struct Emit;
+/* --lib: before anything else is emitted (the header's item types first). */
+void emit_lib_begin(struct Emit *E);
+/* An extern input's state and poll (item x sent downstream), an extern
+ * output's item function body. Without --lib an extern input is at EOF at
+ * once and an extern output discards. */
+void emit_lib_input_state(struct Emit *E, Step *s);
+void emit_lib_run_input(struct Emit *E, Step *s);
+void emit_lib_output(struct Emit *E, Step *s);
+/* --lib: the end of the unit (OUT) and the whole header. */
+void emit_lib_tail(struct Emit *E, FILE *out);
+
+#endif

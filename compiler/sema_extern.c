@@ -1,0 +1,67 @@
+/*
+ * sema_extern.c - the checker for `extern` sources and sinks: an input
+ * whose items a host program pushes, `input(extern<TYPE>)`, and an output
+ * whose items go to the host's callback, `output(STREAM, extern)`. Called
+ * from check_source / check_sink (sema_steps.c); the parser turns both
+ * spellings into an ND_IDENT named "extern" (the type in type_ann).
+ */
+#include <string.h>
+#include "flowc.h"
+#include "embed.h"
+#include "sema.h"
+#include "sema_internal.h"
+
+bool sema_is_extern(const Node *e)
+{
+    return e && e->kind == ND_IDENT && e->name && strcmp(e->name, "extern") == 0;
+}
+
+/* source = "extern" "<" type ">" */
+Type *sema_check_extern_source(Step *st, Node *src)
+{
+    if (!src->type_ann) {
+        diag_error(src->loc, "an `extern` source needs the type of its items, e.g. `input(extern<int>)`");
+        return NULL;
+    }
+    Type *t = sema_type_from_ann(src->type_ann);
+    if (!t || ty_has_error(t))
+        return NULL;
+    st->source = SRC_EXTERN;
+    return t;
+}
+
+/* sink = "extern" */
+bool sema_check_extern_sink(Step *st, Node *e)
+{
+    if (e->type_ann) {
+        diag_error(e->type_ann->loc, "an `extern` sink takes no type: its items are the stream's");
+        return false;
+    }
+    st->sink = SINK_EXTERN;
+    return true;
+}
+
+/* The `extern` argument of input or output step S. */
+static Node *extern_arg(Step *s)
+{
+    for (int i = 0; s->call && i < s->call->list.n; i++)
+        if (sema_is_extern(s->call->list.items[i]->lhs))
+            return s->call->list.items[i]->lhs;
+    return s->decl;
+}
+
+bool sema_no_extern(Graph *g)
+{
+    bool ok = true;
+    for (int i = 0; i < g->nsteps; i++) {
+        Step *s = g->steps[i];
+        bool in = s->kind == SK_INPUT && s->source == SRC_EXTERN;
+        bool out = s->kind == SK_OUTPUT && s->sink == SINK_EXTERN;
+        if (!in && !out)
+            continue;
+        diag_error(extern_arg(s)->loc, "`%s` is an extern %s: it needs a host program; compile with `flowc --lib`",
+                   s->id, in ? "input" : "output");
+        ok = false;
+    }
+    return ok;
+}
