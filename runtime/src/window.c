@@ -424,6 +424,8 @@ size_t flow_wstate_late_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_t
 size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max)
 {
     size_t n = w->nmerges < max ? w->nmerges : max;
+    if (n == 0)
+        return 0;    /* w->merges may be NULL: memcpy must not see it */
     memcpy(out, w->merges, n * sizeof *out);
     memmove(w->merges, w->merges + n, (w->nmerges - n) * sizeof *out);
     w->nmerges -= n;
