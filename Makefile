@@ -18,7 +18,8 @@ LDLIBS_RT := -lpcre2-8 -lxxhash -ljansson -lrdkafka -lm
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := gcc make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
                    libjansson-dev librdkafka-dev \
-                   clang libclang-rt-14-dev valgrind gawk python3 graphviz
+                   clang libclang-rt-14-dev valgrind gawk python3 graphviz \
+                   time mawk sqlite3 bc
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_OBJS   := $(patsubst runtime/src/%.c,$(BUILD)/rt/%.o,$(RT_SRCS))
@@ -143,7 +144,8 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test io-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test editors-test
+TEST_GROUPS := unit errors-test parse-test run-test io-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test editors-test \
+              bench-smoke
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; \
@@ -333,3 +335,27 @@ uninstall:
 install-test: all
 	MAKE='$(MAKE)' FLOWC='$(abspath $(FLOWC))' tests/install/run.sh
 # ---- end of install ----
+
+# ---- bench ------------------------------------------------------------------
+# bench        the benchmarks of issue 6 (bench/run.sh): W1, W2, Nexmark and
+#              compile times against hand-written C (bench/baseline/) and
+#              peer tools; prints the table and writes docs/benchmarks.md.
+#              Not part of `make test`; takes about 5-10 minutes.
+# bench-smoke  every benchmark program built and checked on tiny inputs (in
+#              TEST_GROUPS, so `make test` runs it)
+BENCH_PACKAGES := miller datamash
+.PHONY: bench bench-smoke bench-deps
+bench-deps: deps
+	@missing=""; for p in $(BENCH_PACKAGES); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+bench: bench-deps all
+	FLOWC='$(abspath $(FLOWC))' bench/run.sh
+
+bench-smoke: all
+	SMOKE=1 FLOWC='$(abspath $(FLOWC))' bench/run.sh
+# ---- end of bench ----

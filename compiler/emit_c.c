@@ -29,6 +29,7 @@
 #include "emit.h"
 #include "embed.h"
 #include "io.h"
+#include "nexmark.h"
 #include "window.h"
 
 /* ===================================================================
@@ -914,6 +915,9 @@ static void emit_run_input(Emit *E, Step *s)
         E->indent--;
         emit_line(E, "}");
         break;
+    case SRC_NEXMARK:
+        emit_nexmark_run_input(E, s);   /* emit_nexmark.c */
+        break;
     case SRC_FILE_LINES:
         emit_io_run_input(E, s);   /* emit_io.c: the poll's loop, item x */
         emit_send(E, s, 0, "x");
@@ -951,6 +955,9 @@ static void emit_input_state(Emit *E, Step *s)
         break;
     case SRC_FILE_LINES:
         emit_io_input_state(E, s);   /* emit_io.c */
+        return;
+    case SRC_NEXMARK:
+        emit_nexmark_input_state(E, s);   /* emit_nexmark.c */
         return;
     }
     E->out = E->init;

@@ -44,6 +44,8 @@ static const char *source_name(Step *s)
         return s->io ? s->io->kind : "file";
     case SRC_EXTERN:
         return "extern";
+    case SRC_NEXMARK:
+        return "nexmark";
     }
     return "?";
 }

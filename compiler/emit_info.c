@@ -40,6 +40,8 @@ static const char *input_kind(Step *s)
         return s->io ? s->io->kind : "file";
     case SRC_EXTERN:
         return "extern";
+    case SRC_NEXMARK:
+        return "nexmark";
     }
     return "?";
 }

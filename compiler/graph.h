@@ -20,7 +20,7 @@ typedef enum StepKind {
     SK_COUNT
 } StepKind;
 
-typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES, SRC_EXTERN } SourceKind;
+typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES, SRC_EXTERN, SRC_NEXMARK } SourceKind;
 typedef enum SinkKind { SINK_STDOUT, SINK_DISCARD, SINK_EXTERN } SinkKind;
 /* join's modes (Bytewax's JoinInsertMode / JoinEmitMode) */
 enum { JOIN_FIRST, JOIN_LAST, JOIN_PRODUCT };
@@ -84,6 +84,8 @@ struct Step {
     Node *source_list;      // testing(LIST): the list expression
     Node *range_n;          // testing(range(N))
     Node *batch_size;       // testing(..., batch_size = N)
+    Node *nexmark_rate;     // nexmark(events = N, rate = R): range_n is N (sema_nexmark.c)
+    struct Record *nexmark_schema;
     Node *path;             // file(PATH)
     int input_no;           // index among input steps
 

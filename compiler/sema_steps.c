@@ -15,6 +15,7 @@
 #include "sema_internal.h"
 #include "embed.h"
 #include "io.h"
+#include "nexmark.h"
 
 static Type *T(TypeKind k) { return ty_prim(k); }
 
@@ -339,6 +340,8 @@ static Type *check_source(Step *st, Node *src)
         st->source_list = l;
         return r->elem;
     }
+    if (strcmp(kind, "nexmark") == 0)
+        return sema_check_nexmark(st, src);   /* sema_nexmark.c */
     if (sema_io_source_kind(kind))
         return sema_check_io_source(st, src);   /* sema_io.c */
     diag_error(src->lhs->loc, "unknown source `%s`; expected `testing(...)`, `file(...)`, `stdin(...)`, `dir(...)` or `kafka(...)`", kind);

@@ -794,6 +794,40 @@ const char *flow_rt_output_path(const flow_rt *rt, const char *step, const char 
 /* Exit with status 2 unless every --output names one of the N NAMES. */
 void flow_rt_check_outputs(const flow_rt *rt, const char *const *names, int n);
 
+/* ===================================================================
+ * Nexmark (nexmark.c): the generator behind the `nexmark(...)` source
+ * (docs/benchmarks.md, ../shared/NEXMARK.md). Event n is deterministic in
+ * (seed, n); fields outside MASK may be left zero (bids only).
+ * =================================================================== */
+enum { FLOW_NEXMARK_PERSON = 0, FLOW_NEXMARK_AUCTION = 1, FLOW_NEXMARK_BID = 2 };
+enum { FLOW_NX_AUCTION = 1, FLOW_NX_BIDDER = 2, FLOW_NX_PRICE = 4, FLOW_NX_CHANNEL = 8, FLOW_NX_URL = 16,
+       FLOW_NX_EXTRA = 32 };
+typedef struct flow_nexmark {
+    int64_t rate;        /* first event rate (events/s of event time) */
+    uint64_t seed;
+    int64_t base_ms;     /* event time of event 0 */
+} flow_nexmark;
+typedef struct flow_nexmark_event {
+    int64_t event_type;  /* FLOW_NEXMARK_* */
+    flow_time date_time;
+    flow_str extra;
+    /* person */
+    int64_t person_id;
+    flow_str name, email_address, credit_card, city, state;
+    /* auction */
+    int64_t auction_id;
+    flow_str item_name, description;
+    int64_t initial_bid, reserve;
+    flow_time expires;
+    int64_t seller, category;
+    /* bid */
+    int64_t auction, bidder, price;
+    flow_str channel, url;
+} flow_nexmark_event;
+void flow_nexmark_init(flow_nexmark *g, int64_t rate, uint64_t seed);
+/* Event N into EV, its strings in A (or static). */
+void flow_nexmark_event_at(const flow_nexmark *g, int64_t n, uint32_t mask, flow_arena *a, flow_nexmark_event *ev);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,7 +16,123 @@ struct flow_regex {
     pcre2_code *code;
     pcre2_match_data *md;   /* reused by every findall on this pattern */
     uint32_t group;         /* 0: whole match, 1: the one capture group */
+    /* fast path: the pattern is one character class and `+` */
+    bool fast;
+    bool negate;            /* [^...] */
+    bool space;             /* the class holds \s */
+    bool ascii[128];        /* which ASCII characters the class holds */
 };
+
+/* PCRE2's \s under PCRE2_UCP above ASCII: NEL, U+180E and the Unicode Z category
+ * (tests/unit/test_regex.c checks every code point against PCRE2). */
+static bool ucp_space(uint32_t c)
+{
+    return c == 0x85 || c == 0xA0 || c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+           c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+/* One class member at *P: an ASCII literal or an escaped one; \s, \t,
+ * \n, \r, \f, \v. Returns the character, 256 for \s, -1 for anything
+ * else (no fast path). */
+static int class_char(const char **p, const char *end)
+{
+    const unsigned char *q = (const unsigned char *)*p;
+    if (q[0] != '\\') {
+        if (q[0] >= 0x80 || q[0] == '[' || q[0] == ']')
+            return -1;
+        *p += 1;
+        return q[0];
+    }
+    if (*p + 1 >= end)
+        return -1;
+    *p += 2;
+    switch (q[1]) {
+    case 's': return 256;
+    case 't': return '\t';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 'f': return '\f';
+    case 'v': return '\v';
+    default:
+        /* an escaped ASCII punctuation character is itself */
+        if (q[1] < 0x80 && !((q[1] | 0x20) >= 'a' && (q[1] | 0x20) <= 'z') && !(q[1] >= '0' && q[1] <= '9'))
+            return q[1];
+        return -1;
+    }
+}
+
+/* Recognise `[...]+` / `[^...]+` of ASCII characters, ranges and \s. */
+static void try_fast(flow_regex *re, const char *pat, size_t n)
+{
+    const char *p = pat, *end = pat + n;
+    if (n < 4 || p[0] != '[' || end[-1] != '+' || end[-2] != ']')
+        return;
+    p++;
+    end -= 2;   /* the class body is [p, end) */
+    if (p < end && *p == '^') {
+        re->negate = true;
+        p++;
+    }
+    if (p == end || *p == ']')
+        return;
+    while (p < end) {
+        int c = class_char(&p, end);
+        if (c < 0)
+            return;
+        if (c == 256) {
+            re->space = true;
+            for (int k = '\t'; k <= '\r'; k++)
+                re->ascii[k] = true;
+            re->ascii[' '] = true;
+            continue;
+        }
+        if (p + 1 < end && *p == '-') {
+            p++;
+            int hi = class_char(&p, end);
+            if (hi < 0 || hi == 256 || hi < c)
+                return;
+            for (int k = c; k <= hi; k++)
+                re->ascii[k] = true;
+            continue;
+        }
+        re->ascii[c] = true;
+    }
+    re->fast = true;
+}
+
+/* findall of a fast pattern: the maximal runs of class members. */
+static flow_list_str fast_findall(flow_arena *a, const flow_regex *re, flow_str s)
+{
+    flowi_list list = { { NULL, 0 }, 0 };
+    const unsigned char *p = (const unsigned char *)s.p;
+    size_t n = (size_t)s.n, i = 0, start = 0;
+    const char *copy = NULL;
+    bool in = false;
+    while (i <= n) {
+        bool member = false;
+        int len = 1;
+        if (i < n) {
+            if (p[i] < 0x80) {
+                member = re->ascii[p[i]];
+            } else {
+                uint32_t cp = flowi_utf8_decode(p + i, n - i, &len);
+                member = re->space && ucp_space(cp);
+            }
+            member ^= re->negate;
+        }
+        if (member && !in) {
+            in = true;
+            start = i;
+        } else if (!member && in) {
+            in = false;
+            if (!copy)
+                copy = flowi_arena_str(a, s.p, n).p;
+            flowi_list_push(a, &list, (flow_str){ copy + start, (int64_t)(i - start) });
+        }
+        i += (size_t)len;
+    }
+    return list.l;
+}
 
 flow_regex *flow_regex_compile(const char *pattern, size_t n, char *err, size_t errlen)
 {
@@ -38,9 +154,12 @@ flow_regex *flow_regex_compile(const char *pattern, size_t n, char *err, size_t 
     uint32_t groups = 0;
     pcre2_pattern_info(c, PCRE2_INFO_CAPTURECOUNT, &groups);
     flow_regex *re = flow_alloc(sizeof *re);
+    memset(re, 0, sizeof *re);
     re->code = c;
     re->md = pcre2_match_data_create_from_pattern(c, NULL);
     re->group = groups > 0 ? 1 : 0;
+    re->fast = false;
+    try_fast(re, pattern, n);
     return re;
 }
 
@@ -59,6 +178,8 @@ void flow_regex_free(flow_regex *re)
  * into A once, when it first matches, and the results are slices of it. */
 flow_list_str flow_regex_findall(flow_arena *a, const flow_regex *re, flow_str s)
 {
+    if (re->fast && flow_utf8_valid(s.p, (size_t)s.n))
+        return fast_findall(a, re, s);   /* invalid UTF-8: PCRE2 finds nothing */
     flowi_list list = { { NULL, 0 }, 0 };
     PCRE2_SIZE pos = 0, len = (PCRE2_SIZE)s.n;
     uint32_t opts = 0;

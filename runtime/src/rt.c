@@ -113,7 +113,8 @@ static int set_input(flow_rt *rt, const char *prog, const char *spec)
         const char *step = info->inputs[k].step;
         if (strlen(step) != (size_t)(eq - spec) || strncmp(step, spec, (size_t)(eq - spec)) != 0)
             continue;
-        if (strcmp(info->inputs[k].kind, "testing") == 0 || strcmp(info->inputs[k].kind, "range") == 0)
+        if (strcmp(info->inputs[k].kind, "testing") == 0 || strcmp(info->inputs[k].kind, "range") == 0 ||
+            strcmp(info->inputs[k].kind, "nexmark") == 0)
             return usage_error(prog, "--input: input '%s' is a %s input, not a file input",
                                step, info->inputs[k].kind);
         rt->path_overrides[k] = eq + 1;

@@ -5,6 +5,7 @@
  * Expected lists computed with python3.
  */
 #include "unit.h"
+#include "internal.h"   /* flowi_utf8_encode */
 
 static void check_findall(flow_arena *a, const char *pattern, const char *text, const char **want, int64_t n,
                           int line)
@@ -74,6 +75,58 @@ static void results_outlive_subject(void **state)
     flow_regex_free(re);
 }
 
+/* The fast path for one character class and `+` (regex.c) gives what
+ * PCRE2 gives: each fast pattern against the same class wrapped in a
+ * group (which PCRE2 runs), on every ASCII character and every code point
+ * between letters, and on invalid UTF-8. */
+static bool same_lists(flow_list_str x, flow_list_str y)
+{
+    if (x.n != y.n)
+        return false;
+    for (int64_t i = 0; i < x.n; i++)
+        if (x.v[i].n != y.v[i].n || memcmp(x.v[i].p, y.v[i].p, (size_t)x.v[i].n) != 0)
+            return false;
+    return true;
+}
+
+static void class_fast_path(void **state)
+{
+    (void)state;
+    static const char *const pats[][2] = {
+        { "[^\\s!,.?\":;0-9]+", "(?:[^\\s!,.?\":;0-9])+" },
+        { "[a-z0-9_]+", "(?:[a-z0-9_])+" },
+        { "[\\s]+", "(?:[\\s])+" },
+        { "[^-a\\]]+", "(?:[^-a\\]])+" },
+    };
+    flow_arena a;
+    flow_arena_init(&a);
+    for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+        flow_regex *fast = flow_regex_compile(pats[k][0], strlen(pats[k][0]), NULL, 0);
+        flow_regex *slow = flow_regex_compile(pats[k][1], strlen(pats[k][1]), NULL, 0);
+        assert_non_null(fast);
+        assert_non_null(slow);
+        char buf[16];
+        for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+            if (cp >= 0xD800 && cp <= 0xDFFF)
+                continue;
+            buf[0] = 'x';
+            int n = 1 + flowi_utf8_encode(cp, buf + 1);
+            buf[n++] = 'y';
+            buf[n++] = ' ';
+            flow_str s = { buf, n };
+            if (!same_lists(flow_regex_findall(&a, fast, s), flow_regex_findall(&a, slow, s)))
+                fail_msg("pattern %s differs from PCRE2 at U+%04X", pats[k][0], (unsigned)cp);
+            if ((cp & 0xFFF) == 0)
+                flow_arena_reset(&a);
+        }
+        flow_str bad = { "ab\xff cd", 6 };
+        assert_true(same_lists(flow_regex_findall(&a, fast, bad), flow_regex_findall(&a, slow, bad)));
+        flow_regex_free(fast);
+        flow_regex_free(slow);
+    }
+    flow_arena_destroy(&a);
+}
+
 static void compile_error(void **state)
 {
     (void)state;
@@ -92,6 +145,7 @@ int main(void)
         cmocka_unit_test(groups_and_unicode),
         cmocka_unit_test(results_outlive_subject),
         cmocka_unit_test(compile_error),
+        cmocka_unit_test(class_fast_path),
     };
     return cmocka_run_group_tests_name("regex", tests, unit_arena_setup, unit_arena_teardown);
 }

@@ -1,0 +1,31 @@
+/*
+ * nexmark.h - the built-in `nexmark(events = N, schema = RECORD, ...)`
+ * source: its check (sema_nexmark.c) and its code (emit_nexmark.c). The
+ * runtime generator is runtime/src/nexmark.c; docs/benchmarks.md
+ * describes the item shape.
+ */
+#ifndef NEXMARK_H
+#define NEXMARK_H
+
+struct Step;
+struct Node;
+struct Type;
+struct Emit;
+
+/* check_source's hook: the item type, or NULL after a diagnostic */
+struct Type *sema_check_nexmark(struct Step *st, struct Node *src);
+/* emit_input_state's and emit_run_input's hooks */
+void emit_nexmark_input_state(struct Emit *E, struct Step *s);
+void emit_nexmark_run_input(struct Emit *E, struct Step *s);
+
+/* The fields a schema record may declare (name, type, runtime member, mask
+ * bit or 0); shared by the checker and the emitter. */
+typedef struct NexmarkField {
+    const char *name;
+    int type;             /* TY_INT, TY_STRING or TY_TIMESTAMP */
+    unsigned mask;        /* FLOW_NX_* bit the runtime needs for it (bids), or 0 */
+} NexmarkField;
+extern const NexmarkField nexmark_fields[];
+const NexmarkField *nexmark_field(const char *name);
+
+#endif
