@@ -144,7 +144,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test io-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test cli-test valgrind graph-test install-test editors-test \
+TEST_GROUPS := unit errors-test parse-test run-test io-test kafka-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test realdata-test cli-test valgrind graph-test install-test editors-test \
               bench-smoke
 test: deps
 	@$(MAKE) --no-print-directory all
@@ -215,6 +215,28 @@ TEST_GROUPS += embed-test
 embed-test: all
 	FLOWC='$(abspath $(FLOWC))' BUILD='$(BUILD)' $(if $(RUN_CC),CC='$(RUN_CC)') tests/embed/run.sh
 # ---- end of embedding ----
+
+# ---- kafka (tests/kafka) ------------------------------------------------------
+# kafka-test     the kafka source and sink against librdkafka's mock cluster,
+#                started by tests/kafka/kafka_test.c itself (loopback only, no
+#                external broker): keyed round trip, a consumer group splitting
+#                partitions, unknown topic and brokers down as errors
+.PHONY: kafka-test
+$(BUILD)/kafka/kafka_test: tests/kafka/kafka_test.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lrdkafka
+
+kafka-test: all $(BUILD)/kafka/kafka_test
+	$(TEST_ENV) KAFKA_TEST='$(abspath $(BUILD)/kafka/kafka_test)' tests/kafka/run.sh
+# ---- end of kafka ----
+
+# ---- examples on real data (tests/realdata) ----------------------------------
+# realdata-test  examples/ec2_cpu.flow, ec2_hot.flow and partitions.flow on
+#                ../shared/data, against tests/realdata/oracle.py (Python)
+.PHONY: realdata-test
+realdata-test: all
+	$(TEST_ENV) tests/realdata/run.sh
+# ---- end of examples on real data ----
 
 # ---- Bytewax's operator tests, ported (tests/bytewax) -------------------------
 # bytewax-test   pytests/operators of Bytewax as golden .flow programs, run by

@@ -16,11 +16,15 @@
 
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+/* A partition this consumer has been assigned (now or earlier in the run). */
 typedef struct kpart {
     char *topic;
     int32_t partition;
-    bool eof;
+    bool eof;               /* reached its end since the last message */
+    bool mine;              /* in the current assignment */
+    int64_t next;           /* offset after the last message read; -1: none */
 } kpart;
 
 typedef struct ksrc {
@@ -30,7 +34,6 @@ typedef struct ksrc {
     bool assigned;          /* has had an assignment */
     char err[512];          /* a fatal error from a callback */
     char where[256];        /* "topic/partition@offset" of the current message */
-    int polls_idle;
 } ksrc;
 
 static void set(rd_kafka_conf_t *conf, flow_rt *rt, const char *brokers, const char *k, const char *v)
@@ -38,6 +41,22 @@ static void set(rd_kafka_conf_t *conf, flow_rt *rt, const char *brokers, const c
     char err[512];
     if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK)
         flow_data_error(rt, brokers, 0, "kafka: %s", err);
+}
+
+/* librdkafka's own log lines ("%3|...|FAIL|...") are off: the errors that
+ * matter come through the error and delivery callbacks and end the program
+ * with one "BROKERS: error: kafka: ..." line. FLOW_KAFKA_DEBUG=CONTEXTS
+ * (librdkafka's `debug` property: "broker,cgrp,topic", "all") turns them
+ * on, with everything down to debug level, for diagnosing a connection. */
+static void set_logging(rd_kafka_conf_t *conf, flow_rt *rt, const char *brokers)
+{
+    const char *debug = getenv("FLOW_KAFKA_DEBUG");
+    if (debug && *debug) {
+        set(conf, rt, brokers, "debug", debug);
+        set(conf, rt, brokers, "log_level", "7");
+    } else {
+        set(conf, rt, brokers, "log_level", "0");
+    }
 }
 
 static void clear_parts(ksrc *k)
@@ -58,34 +77,46 @@ static void src_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaq
     }
 }
 
-static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
-                         void *opaque)
-{
-    ksrc *k = opaque;
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        clear_parts(k);
-        for (int i = 0; i < parts->cnt; i++) {
-            if (k->nparts == k->capparts)
-                flow_vec_grow((void **)&k->parts, &k->capparts, sizeof k->parts[0], k->nparts + 1);
-            k->parts[k->nparts].topic = flowi_strdup(parts->elems[i].topic);
-            k->parts[k->nparts].partition = parts->elems[i].partition;
-            k->parts[k->nparts].eof = false;
-            k->nparts++;
-        }
-        k->assigned = true;
-        rd_kafka_assign(rk, parts);
-    } else {
-        clear_parts(k);
-        rd_kafka_assign(rk, NULL);
-    }
-}
-
 static kpart *find_part(ksrc *k, const char *topic, int32_t partition)
 {
     for (size_t i = 0; i < k->nparts; i++)
         if (k->parts[i].partition == partition && strcmp(k->parts[i].topic, topic) == 0)
             return &k->parts[i];
     return NULL;
+}
+
+/* A rebalance (eager: everything is revoked, then the new assignment
+ * given). Offsets are not committed, so a partition given back to this
+ * consumer resumes after the last message it read here instead of at
+ * `starting_offset` again (which would repeat its messages). */
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts,
+                         void *opaque)
+{
+    ksrc *k = opaque;
+    for (size_t i = 0; i < k->nparts; i++)
+        k->parts[i].mine = false;
+    if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        rd_kafka_assign(rk, NULL);
+        return;
+    }
+    for (int i = 0; i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *e = &parts->elems[i];
+        kpart *p = find_part(k, e->topic, e->partition);
+        if (!p) {
+            if (k->nparts == k->capparts)
+                flow_vec_grow((void **)&k->parts, &k->capparts, sizeof k->parts[0], k->nparts + 1);
+            p = &k->parts[k->nparts++];
+            p->topic = flowi_strdup(e->topic);
+            p->partition = e->partition;
+            p->next = -1;
+        }
+        p->mine = true;
+        p->eof = false;
+        if (p->next >= 0)
+            e->offset = p->next;
+    }
+    k->assigned = true;
+    rd_kafka_assign(rk, parts);
 }
 
 void flowi_kafka_open(flow_src *s)
@@ -99,7 +130,7 @@ void flowi_kafka_open(flow_src *s)
     set(conf, s->rt, s->path, "enable.auto.commit", "false");
     set(conf, s->rt, s->path, "enable.partition.eof", s->cfg.tail ? "false" : "true");
     set(conf, s->rt, s->path, "auto.offset.reset", s->cfg.from_end ? "latest" : "earliest");
-    set(conf, s->rt, s->path, "allow.auto.create.topics", "false");
+    set_logging(conf, s->rt, s->path);
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_error_cb(conf, src_error_cb);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
@@ -143,19 +174,28 @@ int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec)
             if (k->err[0])
                 continue;
             if (!s->cfg.tail && k->assigned && !s->gave) {
-                bool all = k->nparts > 0;
-                for (size_t i = 0; i < k->nparts; i++)
-                    all &= k->parts[i].eof;
-                if (all)
+                size_t mine = 0, ended = 0;
+                for (size_t i = 0; i < k->nparts; i++) {
+                    mine += k->parts[i].mine;
+                    ended += k->parts[i].mine && k->parts[i].eof;
+                }
+                if (mine > 0 && ended == mine)
                     return -1;
             }
+            /* the topic is idle: what earlier rounds wrote goes out now
+             * rather than when a buffer fills (a tailing program may
+             * wait for hours) */
+            if (!s->gave)
+                flow_rt_flush(s->rt);
             return 0;
         }
         const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "?";
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             kpart *p = find_part(k, topic, m->partition);
-            if (p)
+            if (p) {
                 p->eof = true;
+                p->next = m->offset;
+            }
             rd_kafka_message_destroy(m);
             continue;
         }
@@ -168,8 +208,10 @@ int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec)
             return 0;
         }
         kpart *p = find_part(k, topic, m->partition);
-        if (p)
+        if (p) {
             p->eof = false;
+            p->next = m->offset + 1;
+        }
         snprintf(k->where, sizeof k->where, "%s/%d@%lld", topic, (int)m->partition, (long long)m->offset);
         s->cur_path = k->where;
         s->line = 0;
@@ -223,6 +265,7 @@ typedef struct ksink {
     char *brokers;
     char *topic;
     char err[512];
+    bool failed;        /* an error was raised: nothing more is sent */
 } ksink;
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -244,11 +287,12 @@ static void sink_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opa
 
 static void sink_check(flow_rt *rt, ksink *k)
 {
-    if (k->err[0]) {
-        char msg[512];
-        memcpy(msg, k->err, sizeof msg);
-        k->err[0] = 0;
-        flow_data_error(rt, k->brokers, 0, "%s", msg);
+    if (k->err[0] && !k->failed) {
+        /* the error exit flushes the sinks again: this one has nothing
+         * more to deliver, or it would wait for the messages to time out */
+        k->failed = true;
+        rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        flow_data_error(rt, k->brokers, 0, "%s", k->err);
     }
 }
 
@@ -261,6 +305,7 @@ void flowi_kafka_sink_open(flow_rt *rt, void **out, const char *brokers, const c
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     set(conf, rt, brokers, "bootstrap.servers", brokers);
     set(conf, rt, brokers, "message.timeout.ms", "10000");
+    set_logging(conf, rt, brokers);
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     rd_kafka_conf_set_error_cb(conf, sink_error_cb);
@@ -274,6 +319,8 @@ void flowi_kafka_sink_open(flow_rt *rt, void **out, const char *brokers, const c
 void flowi_kafka_produce(flow_rt *rt, void *sink, const char *p, size_t n, bool has_key, flow_str key)
 {
     ksink *k = sink;
+    if (k->failed)
+        return;
     for (;;) {
         rd_kafka_resp_err_t e = rd_kafka_producev(
             k->rk, RD_KAFKA_V_TOPIC(k->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -297,9 +344,15 @@ void flowi_kafka_produce(flow_rt *rt, void *sink, const char *p, size_t n, bool 
 void flowi_kafka_sink_flush(flow_rt *rt, void *sink)
 {
     ksink *k = sink;
-    rd_kafka_resp_err_t e = rd_kafka_flush(k->rk, 15000);
-    if (e && !k->err[0])
-        snprintf(k->err, sizeof k->err, "kafka: cannot flush to topic '%s': %s", k->topic, rd_kafka_err2str(e));
+    if (k->failed)
+        return;
+    /* in slices, so that an error (all brokers down) stops the wait at once
+     * instead of after message.timeout.ms */
+    for (int waited = 0; rd_kafka_outq_len(k->rk) > 0 && !k->err[0]; waited += 100) {
+        rd_kafka_resp_err_t e = rd_kafka_flush(k->rk, 100);
+        if (e && waited >= 15000 && !k->err[0])
+            snprintf(k->err, sizeof k->err, "kafka: cannot flush to topic '%s': %s", k->topic, rd_kafka_err2str(e));
+    }
     sink_check(rt, k);
 }
 

@@ -186,6 +186,8 @@ flow_src *flow_src_open(flow_rt *rt, const flow_src_cfg *cfg, const char *path)
         flow_free(names, n * sizeof *names);
     } else if (strcmp(s->path, "-") == 0) {
         add_part(s, "<stdin>", STDIN_FILENO);
+        flowi_strfree(s->path);    /* messages name it as its records do */
+        s->path = flowi_strdup("<stdin>");
     } else {
         add_part(s, s->path, flowi_open_file(rt, s->path));
     }

@@ -123,6 +123,22 @@ static int set_input(flow_rt *rt, const char *prog, const char *spec)
     return usage_error(prog, "--input: the flow has no input named '%.*s'", (int)(eq - spec), spec);
 }
 
+/* --output STEP=PATH: STEP is one of the flow's file, dir or kafka outputs
+ * (checked here, so a flow with none rejects it too). */
+static int check_output(flow_rt *rt, const char *prog, const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    const flow_program_info *info = rt->info;
+    for (int k = 0; k < info->n_outputs; k++) {
+        const char *step = info->outputs[k].step, *kind = info->outputs[k].kind;
+        if (strlen(step) == (size_t)(eq - spec) && strncmp(step, spec, (size_t)(eq - spec)) == 0 &&
+            (strcmp(kind, "file") == 0 || strcmp(kind, "dir") == 0 || strcmp(kind, "kafka") == 0))
+            return -1;
+    }
+    return usage_error(prog, "--output: the flow has no file, dir or kafka output named '%.*s'", (int)(eq - spec),
+                       spec);
+}
+
 static int set_clock(flow_rt *rt, const char *prog, const char *what, const char *v)
 {
     if (!flow_time_parse(v, strlen(v), &rt->clock_start))
@@ -178,7 +194,8 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
         } else if ((v = option_value("--input", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--input needs STEP=PATH") : set_input(rt, prog, v);
         } else if ((v = option_value("--output", argc, argv, &i, &missing))) {
-            rc = missing || !strchr(v, '=') || v[0] == '=' ? usage_error(prog, "--output expects STEP=PATH") : -1;
+            rc = missing || !strchr(v, '=') || v[0] == '=' ? usage_error(prog, "--output expects STEP=PATH")
+                                                            : check_output(rt, prog, v);
         } else if ((v = option_value("--clock-step", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--clock-step needs a duration") : -1;
             step = v;

@@ -31,6 +31,10 @@ for want in $(cd expected_out && find . -type f | sort); do
         fail=$((fail + 1))
     fi
 done
+# output_override.args sent both sinks elsewhere: the defaults stay unwritten
+for p in out/not_written.txt out/not_written_dir; do
+    if [ -e "$p" ]; then echo "FAIL: --output did not replace the default path $p"; fail=$((fail + 1)); fi
+done
 n=$(cd expected_out && find . -type f | wc -l)
 echo "sink files: $((n - fail)) passed, $fail failed"
 [ "$status" -eq 0 ] && [ "$fail" -eq 0 ]

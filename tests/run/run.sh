@@ -6,6 +6,7 @@
 #   NAME.args      extra program arguments, e.g. --clock ... (optional)
 #   NAME.stderr    exact stderr (optional; default: stderr must be empty)
 #   NAME.status    expected exit status (optional; default 0)
+#   NAME.stdin     the program's standard input (optional; default /dev/null)
 # Every case is compiled with $FLOWC into a temporary directory and run from
 # inside the case directory (so relative paths such as data/lines.txt
 # resolve there). For tests/run the expected files come from the Python
@@ -54,7 +55,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # run_case NAME: compile and run one case; leaves its results in $tmp/NAME.*
 run_case() {
-    local name=$1 args=()
+    local name=$1 args=() in=/dev/null
     if ! "$FLOWC" "$name.flow" -o "$tmp/$name.bin" >"$tmp/$name.cc" 2>&1; then
         echo compile >"$tmp/$name.fail"
         return
@@ -62,8 +63,9 @@ run_case() {
     if [ -f "$name.args" ]; then
         read -r -a args <"$name.args"
     fi
+    [ -f "$name.stdin" ] && in=$name.stdin
     $RUNNER "$tmp/$name.bin" ${args[@]+"${args[@]}"} \
-        >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
+        >"$tmp/$name.out" 2>"$tmp/$name.err" <"$in"
     echo $? >"$tmp/$name.rc"
 }
 

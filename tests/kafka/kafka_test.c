@@ -1,0 +1,586 @@
+/*
+ * tests/kafka/kafka_test.c - the kafka source and sink against librdkafka's
+ * built-in mock cluster, which this program starts itself (no external
+ * broker; the mock brokers listen on loopback only). tests/kafka/run.sh
+ * compiles the .flow programs of this directory into BINDIR and runs
+ *
+ *     kafka_test BINDIR
+ *
+ * from tests/kafka (so data/events.jsonl resolves). Each compiled program
+ * gets the cluster's bootstrap servers with --input STEP=... and --output
+ * STEP=..., runs as a child process with a time limit, and its exit
+ * status, stdout and stderr are checked; this program's own producer and
+ * consumer write and read the topics around it:
+ *
+ *   round_trip     produce (file -> keyed kafka sink) then the messages read
+ *                  here (message key = the stream's key, value = JSON), then
+ *                  consume (kafka source -> stdout) against consume.expected
+ *   docs_example   docs/io.md's "Kafka against a real broker" program
+ *                  (BINDIR/events): topic events -> doubled
+ *   group_split    two copies of group (one consumer group) started together
+ *                  on a 4-partition topic: each gets a non-empty share, the
+ *                  shares are disjoint and together hold every message once
+ *   unknown_topic  a source subscribed to a topic the cluster lacks stops
+ *                  with status 1 and an error naming the topic
+ *   brokers_down   every mock broker set down: the sink and the source stop
+ *                  with status 1 and a kafka error, within the time limit
+ *
+ * Prints "ok NAME" / "FAIL NAME: why" per check and "N passed, N failed".
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+extern char **environ;
+
+#define TIME_LIMIT 60      /* seconds a compiled program may run */
+#define MAXMSG 256
+
+static const char *bindir;
+static const char *bootstrap;
+static rd_kafka_mock_cluster_t *cluster;
+static int passed, failed;
+
+static bool check(bool ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static bool check(bool ok, const char *name, const char *fmt, ...)
+{
+    if (ok) {
+        printf("ok %s\n", name);
+        passed++;
+    } else {
+        va_list ap;
+        printf("FAIL %s: ", name);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+        failed++;
+    }
+    fflush(stdout);
+    return ok;
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "kafka_test: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    printf("%d passed, %d failed\n", passed, failed + 1);
+    exit(1);
+}
+
+/* ---- child programs ---------------------------------------------------- */
+
+typedef struct child {
+    pid_t pid;
+    char out[256], err[256];   /* files holding its stdout and stderr */
+} child;
+
+/* Start BINDIR/PROG with ARGS (NULL-terminated), stdin from /dev/null. */
+static void start(child *c, const char *prog, const char *tag, const char *const *args)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", bindir, prog);
+    snprintf(c->out, sizeof c->out, "%s/%s.out", bindir, tag);
+    snprintf(c->err, sizeof c->err, "%s/%s.err", bindir, tag);
+    const char *argv[16];
+    int n = 0;
+    argv[n++] = path;
+    for (int i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, c->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, c->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int rc = posix_spawn(&c->pid, path, &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        die("cannot run %s: %s", path, strerror(rc));
+}
+
+/* Its exit status; -1 (after killing it) when it outlives TIME_LIMIT. */
+static int finish(child *c)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int st;
+        pid_t p = waitpid(c->pid, &st, WNOHANG);
+        if (p == c->pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec > TIME_LIMIT) {
+            kill(c->pid, SIGKILL);
+            waitpid(c->pid, &st, 0);
+            return -1;
+        }
+        usleep(20000);
+    }
+}
+
+static int run(const char *prog, const char *tag, const char *const *args, child *c)
+{
+    start(c, prog, tag, args);
+    return finish(c);
+}
+
+/* The lines of PATH (at most MAX), each strdup'd; returns how many. */
+static int read_lines(const char *path, char **lines, int max)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int n = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        if (len > 0 && line[len - 1] == '\n')
+            line[--len] = 0;
+        if (n < max)
+            lines[n] = strdup(line);
+        n++;
+    }
+    free(line);
+    fclose(f);
+    return n;
+}
+
+static void free_lines(char **lines, int n)
+{
+    for (int i = 0; i < n && i < MAXMSG; i++)
+        free(lines[i]);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return strdup("");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    int ch;
+    while ((ch = fgetc(f)) != EOF)
+        fputc(ch, m);
+    fclose(m);
+    fclose(f);
+    return buf;
+}
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- this program's own producer and consumer ----------------------------- */
+
+static void conf_set(rd_kafka_conf_t *conf, const char *k, const char *v)
+{
+    char err[512];
+    if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK)
+        die("%s: %s", k, err);
+}
+
+typedef struct msg {
+    char *key, *value;
+    int partition;
+} msg;
+
+/* Every message of TOPIC (NPART partitions), read from the beginning of
+ * each partition to its end; returns how many (at most MAXMSG kept). */
+static int read_topic(const char *topic, int npart, msg *out)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    conf_set(conf, "bootstrap.servers", bootstrap);
+    conf_set(conf, "group.id", "kafka_test_reader");
+    conf_set(conf, "enable.auto.commit", "false");
+    conf_set(conf, "enable.partition.eof", "true");
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk)
+        die("consumer: %s", err);
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(npart);
+    for (int i = 0; i < npart; i++)
+        rd_kafka_topic_partition_list_add(parts, topic, i)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    if (rd_kafka_assign(rk, parts))
+        die("cannot assign %s", topic);
+    rd_kafka_topic_partition_list_destroy(parts);
+    int n = 0, eofs = 0;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (eofs < npart) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (t.tv_sec - t0.tv_sec > TIME_LIMIT)
+            die("reading topic %s: no end after %d s", topic, TIME_LIMIT);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            eofs++;
+        } else if (m->err) {
+            die("reading topic %s: %s", topic, rd_kafka_message_errstr(m));
+        } else {
+            if (n < MAXMSG) {
+                out[n].key = m->key ? strndup(m->key, m->key_len) : NULL;
+                out[n].value = strndup(m->payload ? (const char *)m->payload : "", m->len);
+                out[n].partition = m->partition;
+            }
+            n++;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return n;
+}
+
+static void free_msgs(msg *m, int n)
+{
+    for (int i = 0; i < n && i < MAXMSG; i++) {
+        free(m[i].key);
+        free(m[i].value);
+    }
+}
+
+/* ---- the checks --------------------------------------------------------- */
+
+/* data/events.jsonl: {"user": "U", "val": N} per line. */
+static int events(char **lines)
+{
+    int n = read_lines("data/events.jsonl", lines, MAXMSG);
+    if (n <= 0)
+        die("cannot read data/events.jsonl (run from tests/kafka)");
+    return n;
+}
+
+/* The user of one events.jsonl line. */
+static char *user_of(const char *line)
+{
+    const char *p = strstr(line, "\"user\": \"");
+    if (!p)
+        return strdup("?");
+    p += 9;
+    return strndup(p, strcspn(p, "\""));
+}
+
+static long val_of(const char *line)
+{
+    const char *p = strstr(line, "\"val\": ");
+    return p ? strtol(p + 7, NULL, 10) : 0;
+}
+
+/* Messages M[0..N) in the order they were read hold, for each key, the
+ * lines of WANT with that key in file order (per-partition order kept). */
+static bool per_key_order(msg *m, int n, char **want, int nwant, char *(*value_of)(const char *))
+{
+    for (int i = 0; i < nwant; i++) {
+        char *u = user_of(want[i]);
+        /* the k-th line of user u is the k-th message with key u */
+        int k = 0;
+        for (int j = 0; j < i; j++) {
+            char *uj = user_of(want[j]);
+            k += strcmp(uj, u) == 0;
+            free(uj);
+        }
+        char *v = value_of(want[i]);
+        bool found = false;
+        for (int j = 0; j < n && !found; j++)
+            if (m[j].key && strcmp(m[j].key, u) == 0 && k-- == 0)
+                found = strcmp(m[j].value, v) == 0;
+        free(v);
+        free(u);
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+static char *same(const char *line)
+{
+    return strdup(line);
+}
+
+static char *doubled(const char *line)
+{
+    char *s;
+    if (asprintf(&s, "%ld", val_of(line) * 2) < 0)
+        die("out of memory");
+    return s;
+}
+
+static void round_trip(void)
+{
+    char *want[MAXMSG];
+    int nwant = events(want);
+    child c;
+    const char *pargs[] = { "--output", NULL, NULL };
+    char ov[300];
+    snprintf(ov, sizeof ov, "out=%s", bootstrap);
+    pargs[1] = ov;
+    int rc = run("produce", "produce", pargs, &c);
+    char *err = slurp(c.err);
+    check(rc == 0 && !*err, "round_trip: produce writes to the kafka sink", "exit status %d, stderr: %s", rc, err);
+    free(err);
+
+    msg m[MAXMSG];
+    int n = read_topic("events", 3, m);
+    check(n == nwant, "round_trip: topic events holds one message per item", "%d messages, expected %d", n, nwant);
+    bool keys = n == nwant;
+    for (int i = 0; i < n && i < MAXMSG && keys; i++) {
+        char *u = user_of(m[i].value);
+        keys = m[i].key && strcmp(m[i].key, u) == 0;
+        free(u);
+    }
+    check(keys, "round_trip: the stream's key is the message key", "a message key is not the user of its value");
+    check(n == nwant && per_key_order(m, n, want, nwant, same),
+          "round_trip: values are the items' JSON, in order per key", "the messages' values differ from data/events.jsonl");
+    int parts_used = 0;
+    for (int p = 0; p < 3; p++) {
+        bool any = false;
+        for (int i = 0; i < n && i < MAXMSG; i++)
+            any |= m[i].partition == p;
+        parts_used += any;
+    }
+    check(parts_used > 1, "round_trip: keys are spread over the partitions", "only %d of 3 partitions used", parts_used);
+    free_msgs(m, n);
+
+    const char *cargs[] = { "--input", NULL, NULL };
+    char iv[300];
+    snprintf(iv, sizeof iv, "inp=%s", bootstrap);
+    cargs[1] = iv;
+    rc = run("consume", "consume", cargs, &c);
+    err = slurp(c.err);
+    check(rc == 0 && !*err, "round_trip: consume reads the topic to its end and exits", "exit status %d, stderr: %s", rc, err);
+    free(err);
+    char *got[MAXMSG], *exp[MAXMSG];
+    int ngot = read_lines(c.out, got, MAXMSG);
+    int nexp = read_lines("consume.expected", exp, MAXMSG);
+    bool same_set = ngot == nexp && nexp > 0;
+    if (same_set) {
+        qsort(got, (size_t)ngot, sizeof *got, by_str);
+        qsort(exp, (size_t)nexp, sizeof *exp, by_str);
+        for (int i = 0; i < ngot; i++)
+            same_set &= strcmp(got[i], exp[i]) == 0;
+    }
+    check(same_set, "round_trip: consume prints every (key, Event) of consume.expected",
+          "%d lines, expected %d (see %s)", ngot, nexp, c.out);
+    free_lines(got, ngot);
+    free_lines(exp, nexp);
+    free_lines(want, nwant);
+}
+
+static void docs_example(void)
+{
+    char *want[MAXMSG];
+    int nwant = events(want);
+    char iv[300], ov[300];
+    snprintf(iv, sizeof iv, "inp=%s", bootstrap);
+    snprintf(ov, sizeof ov, "out=%s", bootstrap);
+    const char *args[] = { "--input", iv, "--output", ov, NULL };
+    child c;
+    int rc = run("events", "events", args, &c);
+    char *err = slurp(c.err);
+    check(rc == 0 && !*err, "docs_example: events (docs/io.md) runs with --input/--output brokers",
+          "exit status %d, stderr: %s", rc, err);
+    free(err);
+    msg m[MAXMSG];
+    int n = read_topic("doubled", 3, m);
+    check(n == nwant && per_key_order(m, n, want, nwant, doubled),
+          "docs_example: topic doubled holds (user, val * 2) per event", "%d messages, expected %d", n, nwant);
+    free_msgs(m, n);
+    free_lines(want, nwant);
+}
+
+#define NSPLIT 40
+
+static void group_split(void)
+{
+    /* 40 messages over the 4 partitions of "split", 10 each */
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    conf_set(conf, "bootstrap.servers", bootstrap);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk)
+        die("producer: %s", err);
+    for (int i = 0; i < NSPLIT; i++) {
+        char key[16], val[16];
+        snprintf(key, sizeof key, "k%d", i);
+        snprintf(val, sizeof val, "v%d", i);
+        rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("split"), RD_KAFKA_V_PARTITION(i % 4),
+                                                  RD_KAFKA_V_KEY(key, strlen(key)), RD_KAFKA_V_VALUE(val, strlen(val)),
+                                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (e)
+            die("produce: %s", rd_kafka_err2str(e));
+    }
+    if (rd_kafka_flush(rk, 10000))
+        die("flush to topic split failed");
+    rd_kafka_destroy(rk);
+
+    /* Both join the group within the mock coordinator's initial rebalance
+     * delay (3 s), so the first assignment splits the partitions. They
+     * tail the topic: with tail = false the first to finish would leave
+     * the group and its partitions would go to the other, which (offsets
+     * are not committed) would read them again from the beginning. So
+     * both run until the union of their outputs holds every message, one
+     * more second to catch a repeat, then are stopped with SIGTERM. */
+    char iv[300];
+    snprintf(iv, sizeof iv, "inp=%s", bootstrap);
+    const char *args[] = { "--input", iv, NULL };
+    child a, b;
+    start(&a, "group", "group_a", args);
+    start(&b, "group", "group_b", args);
+    char *la[MAXMSG], *lb[MAXMSG];
+    int na = 0, nb = 0;
+    bool alive = true;
+    for (int waited = 0; waited < TIME_LIMIT * 10; waited++) {
+        usleep(100000);
+        int st;
+        if (waitpid(a.pid, &st, WNOHANG) || waitpid(b.pid, &st, WNOHANG)) {
+            alive = false;
+            break;
+        }
+        char *x[MAXMSG];
+        int n1 = read_lines(a.out, x, MAXMSG);
+        free_lines(x, n1);
+        int n2 = read_lines(b.out, x, MAXMSG);
+        free_lines(x, n2);
+        if (n1 + n2 >= NSPLIT)
+            break;
+    }
+    sleep(1);
+    kill(a.pid, SIGTERM);
+    kill(b.pid, SIGTERM);
+    int ra = finish(&a), rb = finish(&b);
+    char *ea = slurp(a.err), *eb = slurp(b.err);
+    check(alive && ra == 128 + SIGTERM && rb == 128 + SIGTERM && !*ea && !*eb,
+          "group_split: both consumers tail the topic until stopped", "exit statuses %d and %d, stderr: %s / %s", ra, rb,
+          ea, eb);
+    free(ea);
+    free(eb);
+    na = read_lines(a.out, la, MAXMSG);
+    nb = read_lines(b.out, lb, MAXMSG);
+    check(na > 0 && nb > 0, "group_split: each consumer gets a non-empty share", "shares of %d and %d messages", na, nb);
+    bool disjoint = true;
+    for (int i = 0; i < na && i < MAXMSG; i++)
+        for (int j = 0; j < nb && j < MAXMSG; j++)
+            disjoint &= strcmp(la[i], lb[j]) != 0;
+    check(disjoint, "group_split: the shares are disjoint", "a message was read by both consumers");
+    bool all = na + nb == NSPLIT;
+    for (int i = 0; i < NSPLIT && all; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "[\"k%d\", \"v%d\"]", i, i);
+        int hits = 0;
+        for (int j = 0; j < na && j < MAXMSG; j++)
+            hits += strcmp(la[j], line) == 0;
+        for (int j = 0; j < nb && j < MAXMSG; j++)
+            hits += strcmp(lb[j], line) == 0;
+        all = hits == 1;
+    }
+    check(all, "group_split: together they read each of the 40 messages once", "%d + %d lines (%s, %s)", na, nb, a.out,
+          b.out);
+    free_lines(la, na);
+    free_lines(lb, nb);
+}
+
+static void unknown_topic(void)
+{
+    /* The mock broker creates a topic on a metadata request for it (its
+     * Metadata API predates AllowAutoTopicCreation), so "does not exist"
+     * is set up as the error a broker without auto-creation answers. */
+    rd_kafka_mock_topic_set_error(cluster, "no_such_topic", RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+    char iv[300];
+    snprintf(iv, sizeof iv, "inp=%s", bootstrap);
+    const char *args[] = { "--input", iv, NULL };
+    child c;
+    int rc = run("unknown_topic", "unknown_topic", args, &c);
+    char *err = slurp(c.err);
+    check(rc == 1 && strstr(err, "error: ") && strstr(err, "no_such_topic"),
+          "unknown_topic: stops with status 1 and an error naming the topic", "exit status %d, stderr: %s", rc, err);
+    free(err);
+}
+
+static void brokers_down(void)
+{
+    for (int id = 1; id <= 3; id++)
+        rd_kafka_mock_broker_set_down(cluster, id);
+    char iv[300], ov[300];
+    snprintf(iv, sizeof iv, "inp=%s", bootstrap);
+    snprintf(ov, sizeof ov, "out=%s", bootstrap);
+    const char *pargs[] = { "--output", ov, NULL };
+    const char *cargs[] = { "--input", iv, NULL };
+    child c;
+    int rc = run("produce", "produce_down", pargs, &c);
+    char *err = slurp(c.err);
+    check(rc == 1 && strstr(err, "error: kafka"), "brokers_down: the sink stops with status 1 and a kafka error",
+          "exit status %d, stderr: %s", rc, err);
+    free(err);
+    rc = run("consume", "consume_down", cargs, &c);
+    err = slurp(c.err);
+    check(rc == 1 && strstr(err, "error: kafka"), "brokers_down: the source stops with status 1 and a kafka error",
+          "exit status %d, stderr: %s", rc, err);
+    free(err);
+    for (int id = 1; id <= 3; id++)
+        rd_kafka_mock_broker_set_up(cluster, id);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: kafka_test BINDIR (run from tests/kafka)\n");
+        return 2;
+    }
+    bindir = argv[1];
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* the mock cluster lives in this process, on a producer handle of its own */
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    conf_set(conf, "log_level", "0");
+    rd_kafka_t *owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!owner)
+        die("cannot create the mock cluster's handle: %s", err);
+    cluster = rd_kafka_mock_cluster_new(owner, 3);
+    if (!cluster)
+        die("rd_kafka_mock_cluster_new failed");
+    bootstrap = rd_kafka_mock_cluster_bootstraps(cluster);
+    printf("mock cluster: %s\n", bootstrap);
+    if (rd_kafka_mock_topic_create(cluster, "events", 3, 1) || rd_kafka_mock_topic_create(cluster, "doubled", 3, 1) ||
+        rd_kafka_mock_topic_create(cluster, "split", 4, 1))
+        die("cannot create the topics");
+
+    round_trip();
+    docs_example();
+    group_split();
+    unknown_topic();
+    brokers_down();
+
+    rd_kafka_mock_cluster_destroy(cluster);
+    rd_kafka_destroy(owner);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

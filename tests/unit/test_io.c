@@ -1,0 +1,364 @@
+/*
+ * test_io.c - the CSV reader (io_csv.c through flow_src: quoted cells,
+ * embedded newlines, CRLF, missing and extra cells, columns matched by
+ * name, blank lines), the cell parsers, and the JSON decoding and encoding
+ * helpers (io_jsonl.c). A source reads a temporary file; a bad record is
+ * inspected through the source's pending error (runtime/src/io.h) and
+ * cleared, so one source serves several checks.
+ */
+#include "unit.h"
+
+#include <math.h>
+
+#include "io.h"
+
+static const flow_program_info info = { .flow_name = "io", .source = "io.flow" };
+
+typedef struct fixture {
+    flow_rt rt;
+    flow_arena a;
+    char path[64];
+    flow_src *s;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    char arg0[] = "io";
+    char *argv[] = { arg0, NULL };
+    assert_int_equal(flow_rt_init(&f->rt, &info, 1, argv), -1);
+    flow_arena_init(&f->a);
+    snprintf(f->path, sizeof f->path, "/tmp/flowc-test-io.XXXXXX");
+    int fd = mkstemp(f->path);
+    assert_true(fd >= 0);
+    close(fd);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    flow_src_close(f->s);
+    unlink(f->path);
+    flow_arena_destroy(&f->a);
+    flow_rt_finish(&f->rt, 0);
+    free(f);
+    return 0;
+}
+
+/* A source of FORMAT over a file holding TEXT (csv: FIELDS). */
+static flow_src *open_text(fixture *f, int format, const char *text, const char *const *fields, int nfields)
+{
+    FILE *o = fopen(f->path, "wb");
+    assert_non_null(o);
+    fputs(text, o);
+    fclose(o);
+    static flow_src_cfg cfg;
+    cfg = (flow_src_cfg){ .step = "inp", .kind = FLOW_SRC_FILE, .format = format, .batch = 1000,
+                          .fields = fields, .nfields = nfields };
+    f->s = flow_src_open(&f->rt, &cfg, f->path);
+    flow_src_poll(f->s);
+    return f->s;
+}
+
+/* The pending bad record's "LINE: MESSAGE", cleared ("" when none). */
+static const char *take_error(flow_src *s)
+{
+    static char msg[600];
+    msg[0] = 0;
+    if (s->pending) {
+        snprintf(msg, sizeof msg, "%lld: %s", (long long)s->err_line, s->err_msg);
+        s->pending = false;
+        flowi_strfree(s->err_path);
+        flowi_strfree(s->err_msg);
+        s->err_path = s->err_msg = NULL;
+    }
+    return msg;
+}
+
+static int next(fixture *f, flow_rec *r)
+{
+    return flow_src_next(f->s, &f->a, r);
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+static const char *const abc[] = { "a", "b", "c" };
+
+static void csv_quoted_cells(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_CSV, "a,b,c\n\"x, y\",\"say \"\"hi\"\"\",plain\n\"\",,\"\"\"\"\n", abc, 3);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 1);
+    ASSERT_STR(r.cols[0], "x, y");
+    ASSERT_STR(r.cols[1], "say \"hi\"");
+    ASSERT_STR(r.cols[2], "plain");
+    assert_int_equal(next(f, &r), 1);
+    ASSERT_STR(r.cols[0], "");
+    ASSERT_STR(r.cols[1], "");
+    ASSERT_STR(r.cols[2], "\"");
+    assert_true(r.has_col[0] && r.has_col[1] && r.has_col[2]);
+    assert_int_equal(next(f, &r), 0);
+    flow_src_poll(f->s);
+    assert_int_equal(next(f, &r), -1);
+}
+
+static void csv_embedded_newlines(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_CSV, "a,b,c\n\"one\ntwo\n\nthree\",2,3\nx,y\n", abc, 3);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 1);
+    ASSERT_STR(r.cols[0], "one\ntwo\n\nthree");
+    ASSERT_STR(r.cols[2], "3");
+    /* the short row after it is named by its own line, 6 */
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "6: missing field 'c': the row has 2 fields, the header 3");
+}
+
+static void csv_crlf(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_CSV, "a,b,c\r\n1,2,3\r\n\"q\",\"r\r\ns\",\"t\"\r\n", abc, 3);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 1);
+    ASSERT_STR(r.cols[2], "3");
+    assert_int_equal(next(f, &r), 1);
+    ASSERT_STR(r.cols[0], "q");
+    ASSERT_STR(r.cols[1], "r\r\ns");
+    ASSERT_STR(r.cols[2], "t");
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "");
+}
+
+static void csv_missing_and_extra_cells(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_CSV, "a,b,c\n1,2\n1,2,3,4\n7,8,9\n", abc, 3);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 0);
+    const char *e = take_error(f->s);
+    assert_non_null(strstr(e, "2: missing field"));
+    assert_int_equal(next(f, &r), 0);
+    e = take_error(f->s);
+    assert_non_null(strstr(e, "3: extra column"));
+    assert_int_equal(next(f, &r), 1);
+    ASSERT_STR(r.cols[0], "7");
+}
+
+static void csv_columns_by_name(void **state)
+{
+    fixture *f = *state;
+    static const char *const fields[] = { "a", "b", "z" };
+    /* header order differs from the record's; `other` is ignored, `z` absent */
+    open_text(f, FLOW_FMT_CSV, "b,other,a\n\n2,x,1\n", fields, 3);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 1);
+    ASSERT_STR(r.cols[0], "1");
+    ASSERT_STR(r.cols[1], "2");
+    assert_true(r.has_col[0] && r.has_col[1]);
+    assert_false(r.has_col[2]);
+}
+
+static void csv_header_only_and_unterminated_quote(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_CSV, "a,b,c\n", abc, 3);
+    flow_rec r;
+    assert_int_equal(next(f, &r), -1);    /* no record: the first poll ends the input */
+    flow_src_close(f->s);
+    open_text(f, FLOW_FMT_CSV, "a,b,c\n1,\"open,3\n", abc, 3);
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "2: unterminated quoted cell");
+}
+
+/* ---- cell parsers --------------------------------------------------------- */
+
+static void cell_parsers(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_LINES, "", NULL, 0);
+    flow_src *s = f->s;
+    int64_t i;
+    double d;
+    bool b;
+    flow_time t;
+    int64_t us;
+    assert_true(flow_cell_int(s, S(" -3 "), "n", &i));
+    assert_int_equal(i, -3);
+    assert_true(flow_cell_int(s, S("1_000"), "n", &i));
+    assert_int_equal(i, 1000);
+    assert_false(flow_cell_int(s, S("1.5"), "n", &i));
+    assert_non_null(strstr(take_error(s), "'n'"));
+    assert_true(flow_cell_float(s, S("1e3"), "x", &d));
+    assert_true(d == 1000.0);
+    assert_true(flow_cell_float(s, S("inf"), "x", &d));
+    assert_true(isinf(d));
+    assert_false(flow_cell_float(s, S("abc"), "x", &d));
+    take_error(s);
+    assert_true(flow_cell_bool(s, S("True"), "b", &b) && b);
+    assert_true(flow_cell_bool(s, S("0"), "b", &b) && !b);
+    assert_false(flow_cell_bool(s, S("yes"), "b", &b));
+    take_error(s);
+    assert_true(flow_cell_time(s, S("2022-01-01 00:00:01"), "t", &t));
+    assert_true(t == INT64_C(1640995201000000));
+    assert_true(flow_cell_time(s, S("2022-01-01T00:00:01.5Z"), "t", &t));
+    assert_true(t == INT64_C(1640995201500000));
+    assert_false(flow_cell_time(s, S("2022-13-01 00:00:00"), "t", &t));
+    assert_non_null(strstr(take_error(s), "'t'"));
+    assert_true(flow_cell_duration(s, S("250ms"), "d", &us));
+    assert_int_equal(us, 250000);
+}
+
+/* ---- JSON decoding --------------------------------------------------------- */
+
+static void json_decoding(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_JSONL,
+              "{\"i\": 9007199254740993, \"f\": 2.5, \"n\": 3, \"s\": \"\\u00e9\\n\", \"b\": true, \"z\": null, "
+              "\"l\": [1, \"x\"], \"t\": \"2022-01-01T00:00:01Z\", \"u\": \"2022-01-01 00:00:02\", "
+              "\"d\": 1.5, \"ds\": \"10s\", \"o\": {\"k\": 1}}\n",
+              NULL, 0);
+    flow_src *s = f->s;
+    flow_rec r;
+    assert_int_equal(next(f, &r), 1);
+    const flow_json *v = r.json;
+    assert_true(flow_json_object(s, v, ""));
+    int64_t i;
+    double d;
+    bool b;
+    flow_str str;
+    flow_time t;
+    int64_t us, n;
+    assert_true(flow_json_int(s, flow_json_get(v, "i"), "i", &i));
+    assert_true(i == INT64_C(9007199254740993));    /* exact, not through a double */
+    assert_false(flow_json_int(s, flow_json_get(v, "f"), "f", &i));
+    assert_string_equal(take_error(s), "1: field 'f': expected an int, found a float");
+    assert_true(flow_json_float(s, flow_json_get(v, "n"), "n", &d));
+    assert_true(d == 3.0);
+    assert_true(flow_json_str(s, &f->a, flow_json_get(v, "s"), "s", &str));
+    ASSERT_STR(str, "\xc3\xa9\n");
+    assert_false(flow_json_str(s, &f->a, flow_json_get(v, "n"), "n", &str));
+    take_error(s);
+    assert_true(flow_json_bool(s, flow_json_get(v, "b"), "b", &b) && b);
+    assert_true(flow_json_is_null(flow_json_get(v, "z")));
+    assert_false(flow_json_is_null(flow_json_get(v, "b")));
+    assert_null(flow_json_get(v, "absent"));
+    assert_true(flow_json_array(s, flow_json_get(v, "l"), "l", &n));
+    assert_int_equal(n, 2);
+    assert_true(flow_json_str(s, &f->a, flow_json_at(flow_json_get(v, "l"), 1), "l", &str));
+    ASSERT_STR(str, "x");
+    assert_false(flow_json_array(s, flow_json_get(v, "o"), "o", &n));
+    take_error(s);
+    assert_false(flow_json_object(s, flow_json_get(v, "l"), "l"));
+    take_error(s);
+    assert_true(flow_json_object(s, flow_json_get(v, "o"), "o"));
+    assert_true(flow_json_time(s, flow_json_get(v, "t"), "t", &t));
+    assert_true(t == INT64_C(1640995201000000));
+    assert_true(flow_json_time(s, flow_json_get(v, "u"), "u", &t));
+    assert_true(t == INT64_C(1640995202000000));
+    assert_false(flow_json_time(s, flow_json_get(v, "n"), "n", &t));
+    take_error(s);
+    assert_true(flow_json_duration(s, flow_json_get(v, "d"), "d", &us));
+    assert_int_equal(us, 1500000);
+    assert_true(flow_json_duration(s, flow_json_get(v, "ds"), "ds", &us));
+    assert_int_equal(us, 10000000);
+}
+
+static void json_bad_lines(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_JSONL, "{\"a\": 1\n[1, 2]\n\n\"str\"\n{\"ok\": true}\n", NULL, 0);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 0);
+    assert_non_null(strstr(take_error(f->s), "1: malformed JSON"));
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "2: expected a JSON object, found an array");
+    assert_int_equal(next(f, &r), 0);    /* the blank line is skipped */
+    assert_string_equal(take_error(f->s), "4: expected a JSON object, found a string");
+    assert_int_equal(next(f, &r), 1);
+    assert_non_null(flow_json_get(r.json, "ok"));
+}
+
+/* ---- JSON and CSV encoding ------------------------------------------------ */
+
+static void json_encoding(void **state)
+{
+    (void)state;
+    flow_buf b = { 0 };
+    flow_json_put_str(&b, S("a \"b\"\\\n\r\t\b\f\x01 \xc3\xa9"));
+    ASSERT_BUF(b, "\"a \\\"b\\\"\\\\\\n\\r\\t\\b\\f\\u0001 \xc3\xa9\"");
+    static const struct { double v; const char *want; } floats[] = {
+        { 0.5, "0.5" }, { 1.0, "1.0" }, { 1e-05, "1e-05" }, { 1e16, "1e+16" },
+        { 0.1 + 0.2, "0.30000000000000004" }, { -0.0, "-0.0" }, { INFINITY, "null" }, { NAN, "null" },
+    };
+    for (size_t i = 0; i < sizeof floats / sizeof floats[0]; i++) {
+        b.n = 0;
+        flow_json_put_float(&b, floats[i].v);
+        ASSERT_BUF(b, floats[i].want);
+    }
+    b.n = 0;
+    flow_json_put_time(&b, INT64_C(1640995204000000));
+    ASSERT_BUF(b, "\"2022-01-01T00:00:04Z\"");
+    b.n = 0;
+    flow_json_put_time(&b, INT64_C(1640995204250000));
+    ASSERT_BUF(b, "\"2022-01-01T00:00:04.250000Z\"");
+    static const struct { int64_t us; const char *want; } durs[] = {
+        { 90000000, "90" }, { 1500000, "1.5" }, { 250000, "0.25" }, { -1, "-0.000001" }, { 0, "0" },
+    };
+    for (size_t i = 0; i < sizeof durs / sizeof durs[0]; i++) {
+        b.n = 0;
+        flow_json_put_duration(&b, durs[i].us);
+        ASSERT_BUF(b, durs[i].want);
+    }
+    int64_t ids[] = { 1, 2 };
+    flow_window_meta m = { INT64_C(1640995200000000), INT64_C(1640995210000000), { ids, 2 } };
+    b.n = 0;
+    flow_json_put_meta(&b, m);
+    ASSERT_BUF(b, "{\"open_time\": \"2022-01-01T00:00:00Z\", \"close_time\": \"2022-01-01T00:00:10Z\", "
+                  "\"merged_ids\": [1, 2]}");
+    flow_buf_free(&b);
+}
+
+static void csv_encoding(void **state)
+{
+    (void)state;
+    flow_buf b = { 0 };
+    static const struct { const char *s, *want; } cells[] = {
+        { "plain", "plain" }, { "", "" }, { "a,b", "\"a,b\"" }, { "say \"hi\"", "\"say \"\"hi\"\"\"" },
+        { "two\nlines", "\"two\nlines\"" }, { "cr\r", "\"cr\r\"" }, { " spaced ", " spaced " },
+    };
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        b.n = 0;
+        flow_csv_put_str(&b, S(cells[i].s));
+        ASSERT_BUF(b, cells[i].want);
+    }
+    b.n = 0;
+    flow_fmt_rfc3339(&b, INT64_C(1640995200000001));
+    ASSERT_BUF(b, "2022-01-01T00:00:00.000001Z");
+    b.n = 0;
+    flow_fmt_seconds(&b, 90000000);
+    ASSERT_BUF(b, "90");
+    flow_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(csv_quoted_cells, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv_embedded_newlines, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv_crlf, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv_missing_and_extra_cells, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv_columns_by_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv_header_only_and_unterminated_quote, setup, teardown),
+        cmocka_unit_test_setup_teardown(cell_parsers, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_decoding, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_bad_lines, setup, teardown),
+        cmocka_unit_test(json_encoding),
+        cmocka_unit_test(csv_encoding),
+    };
+    return cmocka_run_group_tests_name("io", tests, NULL, NULL);
+}
