@@ -186,7 +186,7 @@ DEMO_DIR := $(BUILD)/demo
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(DEMO_DIR)
-	@for ex in running_sum collect batch; do \
+	@for ex in running_sum collect batch collect_window reduce_window_meta; do \
 	    echo; echo "==== examples/$$ex.flow"; \
 	    $(FLOWC) examples/$$ex.flow -o $(DEMO_DIR)/$$ex && $(DEMO_DIR)/$$ex || exit 1; done
 	@echo; echo "==== examples/join_logins.flow (files joined by user id)"
