@@ -359,23 +359,14 @@ install-test: all
 # ---- end of install ----
 
 # ---- bench ------------------------------------------------------------------
-# bench        the benchmarks of issue 6 (bench/run.sh): W1, W2, Nexmark and
+# bench        the benchmarks of issue 6 (bench/run.sh): W1-W4, Nexmark and
 #              compile times against hand-written C (bench/baseline/) and
 #              peer tools; prints the table and writes docs/benchmarks.md.
-#              Not part of `make test`; takes about 5-10 minutes.
+#              Not part of `make test`; takes about 5 minutes.
 # bench-smoke  every benchmark program built and checked on tiny inputs (in
 #              TEST_GROUPS, so `make test` runs it)
-BENCH_PACKAGES := miller datamash
-.PHONY: bench bench-smoke bench-deps
-bench-deps: deps
-	@missing=""; for p in $(BENCH_PACKAGES); do \
-	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	    echo "installing Debian packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
-
-bench: bench-deps all
+.PHONY: bench bench-smoke
+bench: deps all
 	FLOWC='$(abspath $(FLOWC))' bench/run.sh
 
 bench-smoke: all

@@ -65,8 +65,8 @@ flowc_build() {   # flowc_build SRC.flow OUT
     "$FLOWC" "$1" -o "$2" 2>"$2.cc.err" || { fail "flowc $1: $(head -5 "$2.cc.err")"; return 1; }
 }
 
-cc_build() {      # cc_build SRC.c OUT
-    $CC -O2 -o "$2" "$1" 2>"$2.cc.err" || { fail "cc $1: $(head -5 "$2.cc.err")"; return 1; }
+cc_build() {      # cc_build SRC.c OUT [LIBS]
+    $CC -O2 -o "$2" "$1" ${3:-} 2>"$2.cc.err" || { fail "cc $1: $(head -5 "$2.cc.err")"; return 1; }
 }
 
 add_row() { rows+=("$1|$2|$3|$4|$5|$6|$7"); }
@@ -167,6 +167,92 @@ w2() {
     run_variant W2 mawk "$lines" "$PEER_RUNS" "$mawk_ok (sorted)" mawk "$awkm" "$text"
 }
 
+# ---- W3: CPU statistics (CSV, tumbling mean per instance on the event clock) ---
+w3() {
+    local csv=$out/w3.csv copies=62
+    [ "$SMOKE" = 1 ] && copies=1
+    # copy c of the metrics shifted by c * 6 hours (they span 5 h 36 min)
+    if [ "$SMOKE" = 1 ] || [ ! -s "$csv" ]; then
+        gawk -F, -v C=$copies 'NR == 1 { print; next } { a[NR] = $0 }
+            END { for (c = 0; c < C; c++) for (i = 2; i <= NR; i++) { split(a[i], f, ","); gsub(/[-:]/, " ", f[2])
+                  print f[1] "," strftime("%Y-%m-%d %H:%M:%S", mktime(f[2], 1) + c * 21600, 1) "," f[3] "," f[4] } }' \
+            "$DATA/ec2_metrics.csv" >"$csv"
+    fi
+    local nrows
+    nrows=$(($(wc -l <"$csv") - 1))
+    echo "W3: CPU statistics, $nrows CSV rows, 1-minute tumbling mean per instance" >&2
+    flowc_build "$root/bench/w3.flow" "$out/w3_flowc" || return
+    cc_build "$root/bench/baseline/w3.c" "$out/w3_c" -lm || return
+    local awk3='function dfc(y, m, d,   era, yoe, doy) { y -= (m <= 2); era = int(y / 400); yoe = y - era * 400
+            doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+            return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468 }
+        function emit(k) { printf("(\x27%s\x27, %d, %.0f)\n", k, wid[k], s[k] / c[k] * 1000000) }
+        BEGIN { FS = ","; align = dfc(2022, 2, 24) * 86400 }
+        NR > 1 { t = dfc(substr($2, 1, 4) + 0, substr($2, 6, 2) + 0, substr($2, 9, 2) + 0) * 86400
+                 t += substr($2, 12, 2) * 3600 + substr($2, 15, 2) * 60 + substr($2, 18, 2)
+                 w = int((t - align) / 60); k = $4
+                 if ((k in open) && wid[k] != w) { emit(k); delete open[k] }
+                 if (!(k in open)) { open[k] = 1; wid[k] = w; s[k] = 0; c[k] = 0 }
+                 s[k] += $3; c[k]++ }
+        END { for (k in open) emit(k) }'
+    # --clock pins the system clock (it never advances): the event clock's
+    # watermark is then the event time alone, not how fast the program runs
+    (cd "$root" && "$out/w3_flowc" --clock 2022-02-24T00:00:00Z --input "inp=$csv") >"$out/w3.want"
+    "$out/w3_c" "$csv" >"$out/w3.c.got"
+    gawk "$awk3" "$csv" >"$out/w3.gawk.got"
+    mawk "$awk3" "$csv" >"$out/w3.mawk.got"
+    local ok
+    for v in c gawk mawk; do
+        ok=$(check "$out/w3.want" "$out/w3.$v.got" sorted)
+        [ "$ok" = same ] || fail "W3: $v's output differs from flowc's"
+    done
+    run_variant W3 baseline "$nrows" "$RUNS" "reference" "$out/w3_c" "$csv"
+    run_variant W3 flowc "$nrows" "$RUNS" "$(check "$out/w3.want" "$out/w3.c.got" sorted) (sorted)" \
+        env -C "$root" "$out/w3_flowc" --clock 2022-02-24T00:00:00Z --input "inp=$csv"
+    run_variant W3 gawk "$nrows" "$PEER_RUNS" "$(check "$out/w3.want" "$out/w3.gawk.got" sorted) (sorted)" gawk "$awk3" "$csv"
+    run_variant W3 mawk "$nrows" "$PEER_RUNS" "$(check "$out/w3.want" "$out/w3.mawk.got" sorted) (sorted)" mawk "$awk3" "$csv"
+}
+
+# ---- W4: JSON lines, 10 s tumbling count per user -----------------------------
+w4() {
+    local js=$out/w4.jsonl n=5000000
+    [ "$SMOKE" = 1 ] && n=20000
+    # event i at 20 us * i (5 M events span 100 s), user (i * 7919) % 100000
+    if [ "$SMOKE" = 1 ] || [ ! -s "$js" ]; then
+        mawk -v N=$n 'BEGIN { for (i = 0; i < N; i++) { us = i * 20; s = int(us / 1000000)
+            printf("{\"time\": \"2022-01-01T%02d:%02d:%02d.%06dZ\", \"user\": \"u%d\", \"val\": %d}\n",
+                   int(s / 3600), int(s / 60) % 60, s % 60, us % 1000000, (i * 7919) % 100000, i % 1000) } }' >"$js"
+    fi
+    echo "W4: JSON lines, $n events, 100,000 users, 10 s tumbling count_window" >&2
+    flowc_build "$root/bench/w4.flow" "$out/w4_flowc" || return
+    cc_build "$root/bench/baseline/w4.c" "$out/w4_c" || return
+    local awk4='function emit(k) { printf("(\x27%s\x27, (%d, %d))\n", k, wid[k], c[k]) }
+        BEGIN { FS = "\"" }
+        { t = $4; k = $8
+          s = substr(t, 12, 2) * 3600 + substr(t, 15, 2) * 60 + substr(t, 18, 2)
+          w = int(s / 10)
+          if ((k in open) && wid[k] != w) { emit(k); delete open[k] }
+          if (!(k in open)) { open[k] = 1; wid[k] = w; c[k] = 0 }
+          c[k]++ }
+        END { for (k in open) emit(k) }'
+    # the awks read the generated file, whose events all fall on 2022-01-01
+    local clock=--clock=2022-01-01T00:00:00Z
+    (cd "$root" && "$out/w4_flowc" $clock --input "inp=$js") >"$out/w4.want"
+    "$out/w4_c" "$js" >"$out/w4.c.got"
+    gawk "$awk4" "$js" >"$out/w4.gawk.got"
+    mawk "$awk4" "$js" >"$out/w4.mawk.got"
+    local ok
+    for v in c gawk mawk; do
+        ok=$(check "$out/w4.want" "$out/w4.$v.got" sorted)
+        [ "$ok" = same ] || fail "W4: $v's output differs from flowc's"
+    done
+    run_variant W4 baseline "$n" "$RUNS" "reference" "$out/w4_c" "$js"
+    run_variant W4 flowc "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.c.got" sorted) (sorted)" \
+        env -C "$root" "$out/w4_flowc" $clock --input "inp=$js"
+    run_variant W4 gawk "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.gawk.got" sorted) (sorted)" gawk "$awk4" "$js"
+    run_variant W4 mawk "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.mawk.got" sorted) (sorted)" mawk "$awk4" "$js"
+}
+
 # ---- Nexmark ------------------------------------------------------------------
 nexmark() {
     local n=10000000
@@ -191,7 +277,7 @@ nexmark() {
 
 # ---- compile time -------------------------------------------------------------
 compile_times() {
-    local progs=("$root"/examples/*.flow "$root"/bench/w1.flow "$root"/bench/nexmark/q*.flow)
+    local progs=("$root"/examples/*.flow "$root"/bench/w[0-9].flow "$root"/bench/nexmark/q*.flow)
     for p in "${progs[@]}"; do
         [ -f "$p" ] || continue
         local name=${p#"$root"/} ts=() tc=() i
@@ -221,6 +307,8 @@ done
 
 w1
 w2
+w3
+w4
 nexmark
 compile_times
 

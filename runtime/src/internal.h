@@ -52,6 +52,8 @@ extern const char flowi_case_pool[];
 
 /* A copy of the N bytes at P in A (an empty string for N == 0). */
 flow_str flowi_arena_str(flow_arena *a, const char *p, size_t n);
+/* The decimal digits of V ending at END (at most 20 bytes); the start (num.c). */
+char *flowi_fmt_int(char *end, int64_t v);
 
 /* A flow_list_str being built in an arena: push grows it geometrically
  * (the old array is left in the arena, so at most twice the final size). */

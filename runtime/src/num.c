@@ -12,21 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-flow_str flow_str_from_int(flow_arena *a, int64_t v)
+/* The decimal digits of V written to end at END, two at a time, no
+ * snprintf (str() and repr() of ints are on hot paths: keys, output).
+ * Returns the start; at most 20 bytes. */
+char *flowi_fmt_int(char *end, int64_t v)
 {
-    /* Digits written straight into the arena, two at a time, no snprintf:
-     * str() of an int is on hot paths (keys). */
     static const char pairs[201] =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    size_t n = u < 10 ? 1 : u < 100 ? 2 : u < 1000 ? 3 : u < 10000 ? 4 : 5;
-    for (uint64_t p10 = 100000; n < 20 && u >= p10; p10 *= 10)
-        n++;
-    n += v < 0;
-    char *d = flow_arena_alloc(a, n);
-    char *p = d + n;
+    char *p = end;
     while (u >= UINT32_MAX) {
         unsigned r = (unsigned)(u % 100);
         u /= 100;
@@ -42,15 +38,27 @@ flow_str flow_str_from_int(flow_arena *a, int64_t v)
         p[0] = pairs[2 * r];
         p[1] = pairs[2 * r + 1];
     }
-    u = w;
-    if (u >= 10) {
-        p[-2] = pairs[2 * u];
-        p[-1] = pairs[2 * u + 1];
+    if (w >= 10) {
+        p -= 2;
+        p[0] = pairs[2 * w];
+        p[1] = pairs[2 * w + 1];
     } else {
-        p[-1] = (char)('0' + u);
+        *--p = (char)('0' + w);
     }
     if (v < 0)
-        d[0] = '-';
+        *--p = '-';
+    return p;
+}
+
+flow_str flow_str_from_int(flow_arena *a, int64_t v)
+{
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n = u < 10 ? 1 : u < 100 ? 2 : u < 1000 ? 3 : u < 10000 ? 4 : 5;
+    for (uint64_t p10 = 100000; n < 20 && u >= p10; p10 *= 10)
+        n++;
+    n += v < 0;
+    char *d = flow_arena_alloc(a, n);
+    flowi_fmt_int(d + n, v);   /* exactly n bytes, straight into the arena */
     return (flow_str){ d, (int64_t)n };
 }
 

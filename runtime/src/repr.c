@@ -16,9 +16,8 @@
 
 void flow_repr_int(flow_buf *b, int64_t v)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-    flow_buf_put(b, tmp, (size_t)n);
+    char tmp[24], *p = flowi_fmt_int(tmp + sizeof tmp, v);
+    flow_buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void flow_repr_bool(flow_buf *b, bool v)
