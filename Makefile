@@ -248,6 +248,7 @@ bytewax-test: all
 .PHONY: bytewax-windowing-test
 bytewax-windowing-test: all
 	$(TEST_ENV) tests/bytewax_windowing/run.sh
+	$(TEST_ENV) tests/window_timers/run.sh
 # ---- end of Bytewax's operator tests ----
 
 # ---- fuzz -------------------------------------------------------------------

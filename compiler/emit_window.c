@@ -126,8 +126,13 @@ static void emit_structs(W *x)
         break;
     }
     fprintf(E->types, "} %s;\n\n", x->acc);
-    fprintf(E->types, "/* step %s: one key's window state */\ntypedef struct %s {\n    flow_wstate w;\n} %s;\n\n", id, x->st,
-            x->st);
+    fprintf(E->types,
+            "/* step %s: one key's window state; sched: Bytewax's cached wake-up time (FLOW_NO_TIME: none) */\n"
+            "typedef struct %s {\n    flow_wstate w;\n    flow_time sched;\n} %s;\n\n",
+            id, x->st, x->st);
+    fprintf(E->fields, "    flow_time %s_lastnow;    /* the previous round's system time */\n", id);
+    fprintf(E->fields, "    bool %s_legacy;          /* system time went backwards: wake at sched */\n", id);
+    fprintf(E->init, "    f->%s_lastnow = FLOW_NO_TIME;\n", id);
     fprintf(E->types, "/* step %s: one buffered item, for grouping by key */\n", id);
     fprintf(E->types, "typedef struct %s_%s_ref {\n    flow_str key;\n    int32_t side;\n    uint32_t i;\n} %s_%s_ref;\n\n",
             P, id, P, id);
@@ -636,6 +641,29 @@ static void emit_run(W *x, const char *where)
     E->out = E->code;
     E->indent = 1;
     fprintf(E->code, "/* %s: one round (SEMANTICS.md 3.3, 7.4) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, id, P);
+    bool event = w->clock->kind == SK_EVENT_CLOCK;
+    if (event) {
+        /* Timers wait for the watermark (flow_wstate_wake_at), exact while
+         * system time never goes backwards. If it does, fall back for good
+         * to Bytewax's wake-up times, first giving each key the sys_now
+         * Bytewax's skipped no-op notifications would have left: one that
+         * was due by the previous round fired in it. */
+        L(E, "if (!f->%s_legacy && f->rt->now < f->%s_lastnow) {", id, id);
+        E->indent++;
+        L(E, "f->%s_legacy = true;", id);
+        L(E, "const uint32_t *ids;");
+        L(E, "size_t nk = flow_table_sorted(f->%s_tab, &ids);", id);
+        L(E, "for (size_t k = 0; k < nk; k++) {");
+        L(E, "    %s *s = flow_table_value(f->%s_tab, ids[k]);", x->st, id);
+        L(E, "    if (s->sched != FLOW_NO_TIME && s->sched <= f->%s_lastnow && s->w.clock.sys_now < f->%s_lastnow)", id, id);
+        L(E, "        s->w.clock.sys_now = f->%s_lastnow;", id);
+        L(E, "    flow_table_set_timer(f->%s_tab, ids[k], s->sched);", id);
+        L(E, "}");
+        E->indent--;
+        L(E, "}");
+        L(E, "if (f->rt->now > f->%s_lastnow)", id);
+        L(E, "    f->%s_lastnow = f->rt->now;", id);
+    }
     const char *n = "0";
     for (int p = 0; p < s->nins; p++)
         n = estrf(E, "%s + f->%s_in%d.n", n, id, p);
@@ -670,8 +698,10 @@ static void emit_run(W *x, const char *where)
     L(E, "bool created;");
     L(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
     L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "if (created)");
+    L(E, "if (created) {");
     L(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
+    L(E, "    s->sched = FLOW_NO_TIME;");
+    L(E, "}");
     L(E, "flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
     L(E, "flow_time wm = FLOW_TIME_MIN;");
     L(E, "for (; k < n && flow_str_eq(f->%s_refs[order[k]].key, key); k++) {", id);
@@ -736,6 +766,7 @@ static void emit_run(W *x, const char *where)
     L(E, "    for (size_t k = 0; k < nd; k++) {");
     L(E, "        uint32_t tid = ids[k];");
     L(E, "        %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "        s->sched = FLOW_NO_TIME;    /* it fires once */");
     L(E, "        %s(f, tid, flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now));", nm(x, "flush"), id);
     L(E, "        %s(f, tid);", nm(x, "settle"));
     L(E, "    }");
@@ -757,10 +788,22 @@ static void emit_run(W *x, const char *where)
     L(E, "    uint32_t tid = f->%s_touched[k];", id);
     L(E, "    if (!flow_table_live(f->%s_tab, tid))", id);
     L(E, "        continue;");
-    L(E, "    flow_time at = flow_wstate_notify_at(&((%s *)flow_table_value(f->%s_tab, tid))->w, &f->%s_win, %s);", x->st,
-      id, id, w->ordered ? "true" : "false");
+    const char *ord = w->ordered ? "true" : "false";
+    L(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "    if (s->sched <= f->rt->now)");
+    L(E, "        s->sched = FLOW_NO_TIME;    /* Bytewax fired it this round */");
+    L(E, "    flow_time at = flow_wstate_notify_at(&s->w, &f->%s_win, %s);", id, ord);
     L(E, "    if (at != FLOW_NO_TIME)");
-    L(E, "        flow_table_set_timer(f->%s_tab, tid, at);", id);
+    L(E, "        s->sched = at;              /* a none keeps an earlier time */");
+    if (event) {
+        L(E, "    if (s->sched != FLOW_NO_TIME && !f->%s_legacy)", id);
+        L(E, "        at = flow_wstate_wake_at(&s->w, &f->%s_win, %s, s->sched);", id, ord);
+        L(E, "    else");
+        L(E, "        at = s->sched;");
+    } else {
+        L(E, "    at = s->sched;");
+    }
+    L(E, "    flow_table_set_timer(f->%s_tab, tid, at);", id);
     L(E, "}");
     L(E, "f->%s_ntouched = 0;", id);
     fprintf(E->code, "}\n\n");

@@ -652,6 +652,11 @@ bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_t
 /* When to wake the key: min close time (session: + gap) and, ORDERED,
  * the first queued ts; FLOW_NO_TIME for none. */
 flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered);
+/* Event clock: the first system time at which a notification of the key
+ * can flush anything, at least SCHED (Bytewax's wake-up time, from
+ * flow_wstate_notify_at); SCHED when nothing is open or queued. Exact
+ * while system time does not go backwards (window.c explains). */
+flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered, flow_time sched);
 /* The accumulator slot of window ID (*CREATED when new, slot NULL). */
 void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created);
 /* Remove window ID's accumulator and return it (NULL if none). */

@@ -503,3 +503,59 @@ void *flow_wstate_logic_pop(flow_wstate *w, int64_t id)
         }
     return NULL;
 }
+
+/* ---- when a notification can matter (event clock) --------------------- */
+
+/*
+ * The system time from which a notification of this key can change
+ * anything, given Bytewax's wake-up time SCHED (notify_at passed through
+ * to_system_utc = identity, in event time).
+ *
+ * With an event clock a notification at system time t (t not before any
+ * time the key has seen) flushes at wm(t) = wm_base + (t - sys_at_max),
+ * saturated to the datetime range. That flush takes or closes something
+ * iff wm(t) reaches TARGET, the least of: the earliest close of an open
+ * window (sliding/tumbling: close <= wm; session: close + gap < wm, i.e.
+ * wm >= close + gap + 1) and, ORDERED, the least queued timestamp (every
+ * entry with ts <= wm is taken, not only the first). Before that the
+ * flush inserts, merges and closes nothing, so it emits nothing and the
+ * discard rule gives what it gave at the last settle (keep): the only
+ * change is the clock's sys_now, which never matters while system time
+ * does not go backwards (the next before_batch takes the max). wm(t) is
+ * non-decreasing in t, so the first such t is
+ *     t* = sys_at_max + (TARGET - wm_base)
+ * (any t when wm already reaches TARGET; never when TARGET lies beyond
+ * the datetime range). Bytewax fires at every round whose now >= SCHED, so
+ * the first round that matters is the first with now >= max(SCHED, t*).
+ * No target (nothing open, nothing queued): SCHED itself, as Bytewax.
+ */
+flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered, flow_time sched)
+{
+    const flow_clock *c = &w->clock;
+    bool have = false;
+    flow_time target = 0;
+    for (size_t i = 0; i < w->nwin; i++) {
+        flow_time t = w->win[i].close_time;
+        if (cfg->kind == FLOW_WINDOWER_SESSION) {
+            /* close + gap + 1 beyond the range: wm never exceeds it */
+            if (__builtin_add_overflow(t, cfg->gap, &t) || t >= FLOW_TIME_MAX)
+                continue;
+            t++;
+        }
+        if (!have || t < target)
+            target = t, have = true;
+    }
+    if (ordered)
+        for (size_t i = 0; i < w->nq; i++)
+            if (!have || w->q[i].ts < target)
+                target = w->q[i].ts, have = true;
+    if (!have)
+        return sched;
+    if (event_wm(c) >= target)
+        return sched;           /* due as soon as Bytewax would fire */
+    /* target > wm >= wm_base, both within the datetime range: no overflow */
+    flow_time at;
+    if (__builtin_add_overflow(c->sys_at_max, target - c->wm_base, &at))
+        at = INT64_MAX;
+    return at > sched ? at : sched;
+}
