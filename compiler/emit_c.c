@@ -19,10 +19,11 @@
  * the generated state struct. A round's items are applied grouped by key in
  * byte order (flow_sort_by_key); *_final steps, which emit nothing before
  * EOF, update state directly from their upstream instead (the order across
- * keys cannot be observed). State that outlives a round is deep-copied out
- * of the round arena (emit_own); memory it replaces is freed at the end of
- * the round (the "dead" list), because items emitted this round may still
- * point into it.
+ * keys cannot be observed), and so do stateful_map / stateful_flat_map steps
+ * that lower.c fused because they get at most one item a round. State
+ * that outlives a round is deep-copied out of the round arena (emit_own);
+ * memory it replaces is freed at the end of the round (the "dead" list),
+ * because items emitted this round may still point into it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,7 @@ static void declare_step(Emit *E, Step *s)
                     s->id, p, s->id, p);
         }
     }
-    if (has_item_fn(s))
+    if (has_item_fn(s) || (grouped(s) && s->fused))
         fprintf(E->protos, "static void %s_%s_item(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
     if (s->stateful) {
         fprintf(E->fields, "    flow_table *%s_tab;\n    bool %s_eof;\n", s->id, s->id);
@@ -219,6 +220,18 @@ static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1)
 static void defer_free(Emit *E, const char *p, const char *sz)
 {
     emit_line(E, "%s_dead(f, %s, %s);", E->P, p, sz);
+}
+
+/* Statements: a key's new state `s` (id `id`, `created`) starts as init. */
+static void emit_init_if_created(Emit *E, Step *s, Type *st)
+{
+    emit_line(E, "if (created) {");
+    E->indent++;
+    const char *init = emit_coerce(E, s->init, st);
+    emit_own(E, st, "s->st", init, "s->mem", "s->sz");
+    emit_line(E, "s = flow_table_value(f->%s_tab, id);", s->id);
+    E->indent--;
+    emit_line(E, "}");
 }
 
 /* The item function of a stateless step: what one item X does. */
@@ -351,13 +364,7 @@ static void emit_item_stateless(Emit *E, Step *s)
         const char *nv = new_tmp(E);
         emit_line(E, "%s %s;", ctn(E, st), nv);
         if (s->kind == SK_FOLD_FINAL) {
-            emit_line(E, "if (created) {");
-            E->indent++;
-            const char *init = emit_coerce(E, s->init, st);
-            emit_own(E, st, "s->st", init, "s->mem", "s->sz");
-            emit_line(E, "s = flow_table_value(f->%s_tab, id);", s->id);
-            E->indent--;
-            emit_line(E, "}");
+            emit_init_if_created(E, s, st);
             r = call_fn(E, s, "s->st", "x.f1");
             emit_line(E, "%s = %s;", nv, coerce_value(E, r, s->fn.ret, st));
         } else {
@@ -488,6 +495,52 @@ static void emit_collect_flush_fn(Emit *E, Step *s)
     fprintf(E->code, "}\n\n");
 }
 
+/* Statements: apply item `x` to the state `s` (id `id`, `created` when new)
+ * of a stateful_map / stateful_flat_map step and send its outputs. */
+static void emit_grouped_apply(Emit *E, Step *s)
+{
+    Type *st = s->state_type;
+    emit_init_if_created(E, s, st);
+    const char *r = call_fn(E, s, "s->st", "x.f1");
+    Type *rt = ty_resolve(s->fn.ret);
+    Type *nst = rt->elems[0];
+    const char *out = estrf(E, "%s.f1", r);
+    Type *outt = rt->elems[1];
+    const char *nsv = coerce_value(E, estrf(E, "%s.f0", r), nst, st);
+    if (s->state_opt_result) {
+        /* a none new state discards the key's state (Bytewax: None) */
+        emit_line(E, "if (%s.f0.has) {", r);
+        E->indent++;
+        nsv = coerce_value(E, estrf(E, "%s.f0.v", r), ty_resolve(nst)->elem, st);
+    }
+    if (ty_has_heap(st)) {
+        defer_free(E, "s->mem", "s->sz");
+        emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
+    } else {
+        emit_line(E, "s->st = %s;", nsv);
+    }
+    if (s->state_opt_result) {
+        E->indent--;
+        emit_line(E, "} else {");
+        E->indent++;
+        defer_free(E, "s->mem", "s->sz");
+        emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
+        emit_line(E, "id = FLOW_NO_ENTRY;");
+        E->indent--;
+        emit_line(E, "}");
+    }
+    Type *ot = ty_resolve(s->out_type)->elems[1];
+    if (s->kind == SK_STATEFUL_MAP) {
+        emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s })", out_ty(E, s), coerce_value(E, out, outt, ot)));
+    } else {
+        emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", out);
+        E->indent++;
+        emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s.v[i] })", out_ty(E, s), out));
+        E->indent--;
+        emit_line(E, "}");
+    }
+}
+
 /* The run function of a grouped stateful step. */
 static void emit_run_grouped(Emit *E, Step *s)
 {
@@ -526,52 +579,7 @@ static void emit_run_grouped(Emit *E, Step *s)
         emit_line(E, "    id = FLOW_NO_ENTRY;");
         emit_line(E, "}");
     } else {
-        Type *st = s->state_type;
-        emit_line(E, "if (created) {");
-        E->indent++;
-        const char *init = emit_coerce(E, s->init, st);
-        emit_own(E, st, "s->st", init, "s->mem", "s->sz");
-        emit_line(E, "s = flow_table_value(f->%s_tab, id);", s->id);
-        E->indent--;
-        emit_line(E, "}");
-        const char *r = call_fn(E, s, "s->st", "x.f1");
-        Type *rt = ty_resolve(s->fn.ret);
-        Type *nst = rt->elems[0];
-        const char *out = estrf(E, "%s.f1", r);
-        Type *outt = rt->elems[1];
-        const char *nsv = coerce_value(E, estrf(E, "%s.f0", r), nst, st);
-        if (s->state_opt_result) {
-            /* a none new state discards the key's state (Bytewax: None) */
-            emit_line(E, "if (%s.f0.has) {", r);
-            E->indent++;
-            nsv = coerce_value(E, estrf(E, "%s.f0.v", r), ty_resolve(nst)->elem, st);
-        }
-        if (ty_has_heap(st)) {
-            defer_free(E, "s->mem", "s->sz");
-            emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
-        } else {
-            emit_line(E, "s->st = %s;", nsv);
-        }
-        if (s->state_opt_result) {
-            E->indent--;
-            emit_line(E, "} else {");
-            E->indent++;
-            defer_free(E, "s->mem", "s->sz");
-            emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
-            emit_line(E, "id = FLOW_NO_ENTRY;");
-            E->indent--;
-            emit_line(E, "}");
-        }
-        Type *ot = ty_resolve(s->out_type)->elems[1];
-        if (s->kind == SK_STATEFUL_MAP) {
-            emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s })", out_ty(E, s), coerce_value(E, out, outt, ot)));
-        } else {
-            emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", out);
-            E->indent++;
-            emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s.v[i] })", out_ty(E, s), out));
-            E->indent--;
-            emit_line(E, "}");
-        }
+        emit_grouped_apply(E, s);
     }
     E->indent--;
     emit_line(E, "}");
@@ -1016,6 +1024,19 @@ static void emit_step(Emit *E, Step *s)
         E->indent = 1;
         emit_line(E, "(void)f;");
         emit_item_stateless(E, s);
+        fprintf(E->code, "}\n\n");
+    }
+    if (grouped(s) && s->fused) {
+        /* at most one item a round (lower.c): applied at once, no buffer, no
+         * sort; the step's run (only its EOF flag) is not needed */
+        fprintf(E->code, "/* %s: one item, applied at once */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P,
+                s->id, P, in_ty(E, s));
+        E->indent = 1;
+        emit_line(E, "bool created = false;");
+        emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
+        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+        emit_grouped_apply(E, s);
+        emit_line(E, "(void)id;");
         fprintf(E->code, "}\n\n");
     }
     if (s->fused)

@@ -14,6 +14,11 @@
  *   - if C prints (inspect, output to stdout), its group holds no other
  *     printing step, and the printing steps before C in declaration order
  *     all run before C's group does (their group heads come earlier).
+ *   - or C is a stateful_map / stateful_flat_map that receives at most one
+ *     item a round (one_per_round: a chain of one-in-at-most-one-out steps
+ *     from a testing input without batch_size); with one item there is no
+ *     grouping by key to wait for, its outputs just happen at its
+ *     upstream's time, so the same conditions apply.
  * Everything else runs as a group head at its own place in the order,
  * reading the per-port buffer its upstreams filled.
  * (Deliberately simple: groups are chains; a branch or a step with two
@@ -50,6 +55,35 @@ static bool group_prints(Graph *g, Step *head)
     return false;
 }
 
+/* Does stream S (output port 0) carry at most one item a round? True for a
+ * testing input polled one item at a time, and for a chain of steps that
+ * each send at most one item per item from one. */
+static bool one_per_round(Step *s)
+{
+    for (;;) {
+        switch (s->kind) {
+        case SK_INPUT:
+            return (s->source == SRC_TESTING || s->source == SRC_RANGE) && !s->batch_size && !s->io;
+        case SK_MAP:
+        case SK_FILTER:
+        case SK_FILTER_MAP:
+        case SK_KEY_ON:
+        case SK_KEY_RM:
+        case SK_MAP_VALUE:
+        case SK_FILTER_VALUE:
+        case SK_FILTER_MAP_VALUE:
+        case SK_INSPECT:
+        case SK_REDISTRIBUTE:
+            if (s->nins != 1 || s->nouts != 1)
+                return false;
+            s = s->ins[0].step;
+            break;
+        default:
+            return false;
+        }
+    }
+}
+
 Graph *lower_program(Node *prog, Arena *a)
 {
     (void)prog;
@@ -74,6 +108,8 @@ Graph *lower_program(Node *prog, Arena *a)
         c->head = c;
         c->fused = false;
         bool can = c->nins == 1 && !c->stateful && c->kind != SK_MERGE && c->kind != SK_INPUT;
+        if ((c->kind == SK_STATEFUL_MAP || c->kind == SK_STATEFUL_FLAT_MAP) && c->nins == 1)
+            can = c->ins[0].port == 0 && one_per_round(c->ins[0].step);
         if (can) {
             Step *s = c->ins[0].step;
             can = s->nout_consumers[c->ins[0].port] == 1 && s->nouts == 1;

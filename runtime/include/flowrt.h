@@ -193,6 +193,23 @@ bool flow_utf8_valid(const char *p, size_t n);
 
 /* Conversions (Python's str()/int()/float()), results in A. */
 flow_str flow_str_from_int(flow_arena *a, int64_t v);
+flow_str flowi_str_from_int(flow_arena *a, int64_t v);   /* out of line, any V */
+extern const char flowi_digit_pairs[201];   /* "00" "01" ... "99" */
+/* str(V) inline for 0 <= V < 10000 (keys such as str(x % 10000)): the four
+ * digits written at once into the arena block (which has at least 16
+ * bytes), the string starting at the first significant one. */
+static inline flow_str flowi_str_from_int_fast(flow_arena *a, int64_t v)
+{
+    if ((uint64_t)v >= 10000)
+        return flowi_str_from_int(a, v);
+    uint32_t w = (uint32_t)v;
+    size_t n = 1 + (size_t)(w >= 10) + (size_t)(w >= 100) + (size_t)(w >= 1000);
+    char *d = (char *)flow_arena_alloc(a, 4);
+    memcpy(d, flowi_digit_pairs + 2 * (w / 100), 2);
+    memcpy(d + 2, flowi_digit_pairs + 2 * (w % 100), 2);
+    return (flow_str){ d + 4 - n, (int64_t)n };
+}
+#define flow_str_from_int(a, v) flowi_str_from_int_fast((a), (v))
 flow_str flow_str_from_float(flow_arena *a, double v);    /* repr(float) */
 flow_str flow_str_from_time(flow_arena *a, flow_time t);  /* "2022-01-01 00:00:00+00:00" */
 flow_str flow_str_from_duration(flow_arena *a, int64_t us); /* "0:00:10", "1 day, 0:00:00.250000" */
@@ -322,6 +339,109 @@ uint32_t flow_table_upsert(flow_table *t, flow_str key, bool *created);
 void flow_table_remove(flow_table *t, uint32_t id);
 bool flow_table_live(const flow_table *t, uint32_t id);
 void *flow_table_value(flow_table *t, uint32_t id);
+/* The table's layout that generated code reads inline (the value lookup
+ * and flow_table_upsert's hot path); the rest of flow_table is private to
+ * table.c. Not for other use. */
+typedef struct flowi_table_entry {
+    char *key;           /* flow_alloc'd copy; NULL when the id is free */
+    int64_t klen;
+    uint64_t hash;
+    flow_time timer;     /* FLOW_NO_TIME when unset */
+    uint32_t heap_pos;   /* index in the timer heap, or UINT32_MAX */
+    uint32_t next_free;  /* free list link while the id is free */
+} flowi_table_entry;
+typedef struct flowi_table_slot {
+    uint32_t id;         /* FLOW_NO_ENTRY when empty */
+    uint32_t h32;        /* low 32 bits of the hash: home slot and quick check */
+} flowi_table_slot;
+struct flow_table_head {     /* the leading member of every flow_table */
+    char *values;            /* value_size bytes per id */
+    size_t value_size;
+    flowi_table_entry *entries;   /* per id */
+    flowi_table_slot *index;      /* open addressing, linear probing */
+    size_t mask;                  /* index capacity - 1 (a power of two) */
+};
+static inline void *flowi_table_value(flow_table *t, uint32_t id)
+{
+    const struct flow_table_head *h = (const struct flow_table_head *)(const void *)t;
+    return h->values + (size_t)id * h->value_size;
+}
+#define flow_table_value(t, id) flowi_table_value((t), (id))
+uint64_t flowi_table_hash_long(const void *p, size_t n);   /* XXH3 */
+/* murmur3's 64-bit finaliser: a bijection that mixes every bit */
+static inline uint64_t flowi_mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x *= UINT64_C(0xc4ceb9fe1a85ec53);
+    x ^= x >> 33;
+    return x;
+}
+/* The key hash: keys of up to 8 bytes (most keys: ids, small numbers,
+ * words) are packed into one word with their length and mixed, without a
+ * call; the packing is injective, so distinct short keys never share a
+ * hash. Longer keys use XXH3. */
+static inline uint64_t flowi_table_hash(flow_str key)
+{
+    size_t n = (size_t)key.n;
+    const unsigned char *p = (const unsigned char *)key.p;
+    if (n > 8)
+        return flowi_table_hash_long(p, n);
+    uint64_t v = 0;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        v = a | (uint64_t)b << 32;
+    } else if (n) {
+        v = p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
+    }
+    return flowi_mix64(v ^ ((uint64_t)n << 59) ^ UINT64_C(0x9e3779b97f4a7c15));
+}
+/* Equal keys of N bytes; short keys (the common case) without a call. */
+static inline bool flowi_table_key_eq(const char *a, const char *b, size_t n)
+{
+    if (n >= 4 && n <= 8) {
+        /* two overlapping 4-byte loads cover 4..8 bytes */
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n > 8)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+/* flow_table_upsert's slow path: KEY (hash H) is absent; inserts it. */
+uint32_t flowi_table_upsert_new(flow_table *t, flow_str key, uint64_t h, bool *created);
+/* flow_table_upsert inline: a key seen before is found without a call. */
+static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *created)
+{
+    const struct flow_table_head *tb = (const struct flow_table_head *)(const void *)t;
+    uint64_t h = flowi_table_hash(key);
+    uint32_t h32 = (uint32_t)h;
+    for (size_t i = h32 & tb->mask;; i = (i + 1) & tb->mask) {
+        flowi_table_slot s = tb->index[i];
+        if (s.id == FLOW_NO_ENTRY)
+            break;
+        if (s.h32 == h32) {
+            const flowi_table_entry *e = &tb->entries[s.id];
+            if (e->klen == key.n && flowi_table_key_eq(e->key, key.p, (size_t)key.n)) {
+                if (created)
+                    *created = false;
+                return s.id;
+            }
+        }
+    }
+    return flowi_table_upsert_new(t, key, h, created);
+}
+#define flow_table_upsert(t, key, created) flowi_table_upsert((t), (key), (created))
 flow_str flow_table_key(const flow_table *t, uint32_t id);   /* owned by the table */
 
 /* Set (or move) the entry's timer to AT; FLOW_NO_TIME clears it. */

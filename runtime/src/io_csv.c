@@ -76,6 +76,8 @@ static int split(flowi_part *p, flow_arena *a, const char *r, size_t n, const ch
 /* Is the record still inside a quoted cell at its end? */
 static bool open_quote(const char *r, size_t n)
 {
+    if (!memchr(r, '"', n))
+        return false;   /* most records: no quote at all */
     bool in = false;
     bool cell_start = true;
     for (size_t i = 0; i < n; i++) {

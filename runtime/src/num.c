@@ -50,7 +50,19 @@ char *flowi_fmt_int(char *end, int64_t v)
     return p;
 }
 
-flow_str flow_str_from_int(flow_arena *a, int64_t v)
+const char flowi_digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+flow_str (flow_str_from_int)(flow_arena *a, int64_t v)
+{
+    if ((uint64_t)v < 10000)
+        return flow_str_from_int(a, v);   /* flowrt.h's inline one */
+    return flowi_str_from_int(a, v);
+}
+
+flow_str flowi_str_from_int(flow_arena *a, int64_t v)
 {
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     size_t n = u < 10 ? 1 : u < 100 ? 2 : u < 1000 ? 3 : u < 10000 ? 4 : 5;
@@ -158,8 +170,45 @@ static bool word_is(flow_str s, int64_t i, const char *w)
     return (size_t)(s.n - i) == n && strncasecmp(s.p + i, w, n) == 0;
 }
 
+/* float(S) for plain decimals ("0.132", "-17", "5."): an optional '-',
+ * at most 15 digits with at most one '.', nothing else. The digits as an
+ * integer M < 10^15 < 2^53 and 10^k (k <= 15) are exact doubles, so one
+ * correctly rounded division gives the correctly rounded value, as
+ * strtod (Clinger's fast path). False: use the general path. */
+static bool float_fast(flow_str s, double *out)
+{
+    static const double p10[16] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+    const char *p = s.p, *e = s.p + s.n;
+    bool neg = p < e && *p == '-';
+    p += neg;
+    if (e - p > 16 || p == e)
+        return false;
+    uint64_t m = 0;
+    int nd = 0, frac = -1;
+    for (; p < e; p++) {
+        unsigned d = (unsigned char)*p - '0';
+        if (d < 10) {
+            m = m * 10 + d;
+            nd++;
+        } else if (*p == '.' && frac < 0) {
+            frac = nd;
+        } else {
+            return false;
+        }
+    }
+    if (nd == 0 || nd > 15)
+        return false;
+    int k = frac < 0 ? 0 : nd - frac;
+    double v = (double)m / p10[k];
+    *out = neg ? -v : v;
+    return true;
+}
+
 bool flow_float_parse(flow_str s, double *out)
 {
+    if (float_fast(s, out))
+        return true;
     bool neg;
     s = unsign(s, &neg);
     int64_t i = 0;

@@ -20,30 +20,17 @@
 
 #define NO_POS UINT32_MAX
 
-typedef struct entry {
-    char *key;           /* flow_alloc'd copy; NULL when the id is free */
-    int64_t klen;
-    uint64_t hash;
-    flow_time timer;     /* FLOW_NO_TIME when unset */
-    uint32_t heap_pos;   /* index in heap[], or NO_POS */
-    uint32_t next_free;  /* free list link while the id is free */
-} entry;
-
-typedef struct slot {
-    uint32_t id;         /* FLOW_NO_ENTRY when empty */
-    uint32_t h32;        /* low 32 bits of the hash: home slot and quick check */
-} slot;
+/* entry (flowi_table_entry) and slot (flowi_table_slot) are in flowrt.h,
+ * with the lookup's hot path (flow_table_upsert inline in generated code) */
+typedef flowi_table_entry entry;
+typedef flowi_table_slot slot;
 
 struct flow_table {
-    size_t value_size;
-    entry *entries;
-    char *values;
+    struct flow_table_head h;   /* values, value_size, entries, index, mask: read inline by flowrt.h */
     size_t n_ids;        /* ids handed out so far (live + free) */
     size_t cap_ids;
     uint32_t free_head;  /* first free id, or FLOW_NO_ENTRY */
     size_t count;        /* live entries */
-    slot *index;
-    size_t mask;         /* index capacity - 1 (a power of two) */
     uint32_t *heap;
     size_t heap_n, heap_cap;
     /* scratch for flow_table_due / flow_table_sorted */
@@ -55,43 +42,12 @@ struct flow_table {
     size_t items_cap;
 };
 
-/* murmur3's 64-bit finaliser: a bijection that mixes every bit */
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= UINT64_C(0xff51afd7ed558ccd);
-    x ^= x >> 33;
-    x *= UINT64_C(0xc4ceb9fe1a85ec53);
-    x ^= x >> 33;
-    return x;
-}
-
-/* Keys of up to 8 bytes (most keys: ids, small numbers, words) are packed
- * into one word with their length and mixed, without a call; the packing
- * is injective, so distinct short keys never share a hash. Longer keys use
- * XXH3. */
-static __attribute__((noinline)) uint64_t hash_long(const void *p, size_t n)
+uint64_t flowi_table_hash_long(const void *p, size_t n)
 {
     return XXH3_64bits(p, n);
 }
 
-static inline uint64_t hash_key(flow_str key)
-{
-    size_t n = (size_t)key.n;
-    const unsigned char *p = (const unsigned char *)key.p;
-    if (n > 8)
-        return hash_long(p, n);
-    uint64_t v = 0;
-    if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, p, 4);
-        memcpy(&b, p + n - 4, 4);
-        v = a | (uint64_t)b << 32;
-    } else if (n) {
-        v = p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
-    }
-    return mix64(v ^ ((uint64_t)n << 59) ^ UINT64_C(0x9e3779b97f4a7c15));
-}
+#define hash_key flowi_table_hash
 
 static slot *new_index(size_t cap)
 {
@@ -105,10 +61,10 @@ flow_table *flow_table_new(size_t value_size)
 {
     flow_table *t = flow_alloc(sizeof *t);
     memset(t, 0, sizeof *t);
-    t->value_size = value_size;
+    t->h.value_size = value_size;
     t->free_head = FLOW_NO_ENTRY;
-    t->mask = 15;
-    t->index = new_index(t->mask + 1);
+    t->h.mask = 15;
+    t->h.index = new_index(t->h.mask + 1);
     return t;
 }
 
@@ -117,16 +73,16 @@ void flow_table_free(flow_table *t, void (*drop)(void *value))
     if (!t)
         return;
     for (size_t id = 0; id < t->n_ids; id++) {
-        entry *e = &t->entries[id];
+        entry *e = &t->h.entries[id];
         if (!e->key)
             continue;
         if (drop)
-            drop(t->values + id * t->value_size);
+            drop(t->h.values + id * t->h.value_size);
         flow_free(e->key, (size_t)e->klen);
     }
-    flow_free(t->entries, t->cap_ids * sizeof *t->entries);
-    flow_free(t->values, t->cap_ids * t->value_size);
-    flow_free(t->index, (t->mask + 1) * sizeof *t->index);
+    flow_free(t->h.entries, t->cap_ids * sizeof *t->h.entries);
+    flow_free(t->h.values, t->cap_ids * t->h.value_size);
+    flow_free(t->h.index, (t->h.mask + 1) * sizeof *t->h.index);
     flow_free(t->heap, t->heap_cap * sizeof *t->heap);
     flow_free(t->out, t->out_cap * sizeof *t->out);
     flow_free(t->order, t->out_cap * sizeof *t->order);
@@ -142,51 +98,33 @@ size_t flow_table_count(const flow_table *t)
 
 bool flow_table_live(const flow_table *t, uint32_t id)
 {
-    return id < t->n_ids && t->entries[id].key != NULL;
+    return id < t->n_ids && t->h.entries[id].key != NULL;
 }
 
-void *flow_table_value(flow_table *t, uint32_t id)
+void *(flow_table_value)(flow_table *t, uint32_t id)
 {
-    return t->values + (size_t)id * t->value_size;
+    return flow_table_value(t, id);
 }
 
 flow_str flow_table_key(const flow_table *t, uint32_t id)
 {
-    const entry *e = &t->entries[id];
+    const entry *e = &t->h.entries[id];
     return (flow_str){ e->key, e->klen };
 }
 
 /* ---- index ------------------------------------------------------------- */
 
-/* Equal keys of N bytes; short keys (the common case) without a call. */
-static inline bool key_eq(const char *a, const char *b, size_t n)
-{
-    if (n >= 4 && n <= 8) {
-        /* two overlapping 4-byte loads cover 4..8 bytes */
-        uint32_t a0, a1, b0, b1;
-        memcpy(&a0, a, 4);
-        memcpy(&b0, b, 4);
-        memcpy(&a1, a + n - 4, 4);
-        memcpy(&b1, b + n - 4, 4);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    if (n > 8)
-        return memcmp(a, b, n) == 0;
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
+#define key_eq flowi_table_key_eq
 
 static inline __attribute__((always_inline)) uint32_t lookup(const flow_table *t, flow_str key, uint64_t h)
 {
     uint32_t h32 = (uint32_t)h;
-    for (size_t i = h32 & t->mask;; i = (i + 1) & t->mask) {
-        slot s = t->index[i];
+    for (size_t i = h32 & t->h.mask;; i = (i + 1) & t->h.mask) {
+        slot s = t->h.index[i];
         if (s.id == FLOW_NO_ENTRY)
             return FLOW_NO_ENTRY;
         if (s.h32 == h32) {
-            const entry *e = &t->entries[s.id];
+            const entry *e = &t->h.entries[s.id];
             if (e->klen == key.n && key_eq(e->key, key.p, (size_t)key.n))
                 return s.id;
         }
@@ -204,34 +142,34 @@ static void index_put(slot *ix, size_t mask, uint32_t id, uint32_t h32)
 
 static void index_grow(flow_table *t)
 {
-    size_t cap = (t->mask + 1) * 2;
+    size_t cap = (t->h.mask + 1) * 2;
     slot *ix = new_index(cap);
-    for (size_t i = 0; i <= t->mask; i++)
-        if (t->index[i].id != FLOW_NO_ENTRY)
-            index_put(ix, cap - 1, t->index[i].id, t->index[i].h32);
-    flow_free(t->index, (t->mask + 1) * sizeof *t->index);
-    t->index = ix;
-    t->mask = cap - 1;
+    for (size_t i = 0; i <= t->h.mask; i++)
+        if (t->h.index[i].id != FLOW_NO_ENTRY)
+            index_put(ix, cap - 1, t->h.index[i].id, t->h.index[i].h32);
+    flow_free(t->h.index, (t->h.mask + 1) * sizeof *t->h.index);
+    t->h.index = ix;
+    t->h.mask = cap - 1;
 }
 
 /* Remove ID's slot, shifting later members of its cluster back. */
 static void index_del(flow_table *t, uint32_t id)
 {
-    size_t i = (uint32_t)t->entries[id].hash & t->mask;
-    while (t->index[i].id != id)
-        i = (i + 1) & t->mask;
-    for (size_t j = (i + 1) & t->mask;; j = (j + 1) & t->mask) {
-        if (t->index[j].id == FLOW_NO_ENTRY)
+    size_t i = (uint32_t)t->h.entries[id].hash & t->h.mask;
+    while (t->h.index[i].id != id)
+        i = (i + 1) & t->h.mask;
+    for (size_t j = (i + 1) & t->h.mask;; j = (j + 1) & t->h.mask) {
+        if (t->h.index[j].id == FLOW_NO_ENTRY)
             break;
-        size_t home = t->index[j].h32 & t->mask;
+        size_t home = t->h.index[j].h32 & t->h.mask;
         /* Slot j may move to i iff its home is not in (i, j] cyclically. */
         bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (!stays) {
-            t->index[i] = t->index[j];
+            t->h.index[i] = t->h.index[j];
             i = j;
         }
     }
-    t->index[i].id = FLOW_NO_ENTRY;
+    t->h.index[i].id = FLOW_NO_ENTRY;
 }
 
 uint32_t flow_table_find(flow_table *t, flow_str key)
@@ -241,24 +179,24 @@ uint32_t flow_table_find(flow_table *t, flow_str key)
 
 static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
 {
-    if ((t->count + 1) * 4 > (t->mask + 1) * 3)
+    if ((t->count + 1) * 4 > (t->h.mask + 1) * 3)
         index_grow(t);
     uint32_t id;
     if (t->free_head != FLOW_NO_ENTRY) {
         id = t->free_head;
-        t->free_head = t->entries[id].next_free;
+        t->free_head = t->h.entries[id].next_free;
     } else {
         if (t->n_ids == t->cap_ids) {
             size_t cap = t->cap_ids ? t->cap_ids * 2 : 16;
-            t->entries = flow_realloc(t->entries, t->cap_ids * sizeof *t->entries,
-                                      cap * sizeof *t->entries);
-            t->values = flow_realloc(t->values, t->cap_ids * t->value_size,
-                                     cap * t->value_size);
+            t->h.entries = flow_realloc(t->h.entries, t->cap_ids * sizeof *t->h.entries,
+                                      cap * sizeof *t->h.entries);
+            t->h.values = flow_realloc(t->h.values, t->cap_ids * t->h.value_size,
+                                     cap * t->h.value_size);
             t->cap_ids = cap;
         }
         id = (uint32_t)t->n_ids++;
     }
-    entry *e = &t->entries[id];
+    entry *e = &t->h.entries[id];
     e->key = flow_alloc((size_t)key.n);
     if (key.n)
         memcpy(e->key, key.p, (size_t)key.n);
@@ -267,9 +205,9 @@ static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
     e->timer = FLOW_NO_TIME;
     e->heap_pos = NO_POS;
     e->next_free = FLOW_NO_ENTRY;
-    if (t->value_size)
-        memset(t->values + (size_t)id * t->value_size, 0, t->value_size);
-    index_put(t->index, t->mask, id, (uint32_t)h);
+    if (t->h.value_size)
+        memset(t->h.values + (size_t)id * t->h.value_size, 0, t->h.value_size);
+    index_put(t->h.index, t->h.mask, id, (uint32_t)h);
     t->count++;
     return id;
 }
@@ -279,42 +217,35 @@ uint32_t flow_table_insert(flow_table *t, flow_str key)
     return insert_hashed(t, key, hash_key(key));
 }
 
-static __attribute__((noinline)) uint32_t upsert_new(flow_table *t, flow_str key, uint64_t h, bool *created)
+uint32_t flowi_table_upsert_new(flow_table *t, flow_str key, uint64_t h, bool *created)
 {
     if (created)
         *created = true;
     return insert_hashed(t, key, h);
 }
 
-uint32_t flow_table_upsert(flow_table *t, flow_str key, bool *created)
+uint32_t (flow_table_upsert)(flow_table *t, flow_str key, bool *created)
 {
-    /* the hot path (a key seen before) saves no registers and calls nothing */
-    uint64_t h = hash_key(key);
-    uint32_t id = lookup(t, key, h);
-    if (__builtin_expect(id == FLOW_NO_ENTRY, 0))
-        return upsert_new(t, key, h, created);
-    if (created)
-        *created = false;
-    return id;
+    return flow_table_upsert(t, key, created);   /* flowrt.h's inline one */
 }
 
 /* ---- timer heap -------------------------------------------------------- */
 
 static flow_time heap_time(const flow_table *t, size_t pos)
 {
-    return t->entries[t->heap[pos]].timer;
+    return t->h.entries[t->heap[pos]].timer;
 }
 
 static void heap_place(flow_table *t, size_t pos, uint32_t id)
 {
     t->heap[pos] = id;
-    t->entries[id].heap_pos = (uint32_t)pos;
+    t->h.entries[id].heap_pos = (uint32_t)pos;
 }
 
 static void sift_up(flow_table *t, size_t pos)
 {
     uint32_t id = t->heap[pos];
-    flow_time at = t->entries[id].timer;
+    flow_time at = t->h.entries[id].timer;
     while (pos > 0) {
         size_t parent = (pos - 1) / 2;
         if (heap_time(t, parent) <= at)
@@ -328,7 +259,7 @@ static void sift_up(flow_table *t, size_t pos)
 static void sift_down(flow_table *t, size_t pos)
 {
     uint32_t id = t->heap[pos];
-    flow_time at = t->entries[id].timer;
+    flow_time at = t->h.entries[id].timer;
     for (;;) {
         size_t child = 2 * pos + 1;
         if (child >= t->heap_n)
@@ -345,20 +276,20 @@ static void sift_down(flow_table *t, size_t pos)
 
 static void heap_remove(flow_table *t, uint32_t id)
 {
-    size_t pos = t->entries[id].heap_pos;
-    t->entries[id].heap_pos = NO_POS;
+    size_t pos = t->h.entries[id].heap_pos;
+    t->h.entries[id].heap_pos = NO_POS;
     t->heap_n--;
     if (pos == t->heap_n)
         return;
     uint32_t moved = t->heap[t->heap_n];
     heap_place(t, pos, moved);
     sift_up(t, pos);
-    sift_down(t, t->entries[moved].heap_pos);
+    sift_down(t, t->h.entries[moved].heap_pos);
 }
 
 void flow_table_set_timer(flow_table *t, uint32_t id, flow_time at)
 {
-    entry *e = &t->entries[id];
+    entry *e = &t->h.entries[id];
     if (at == FLOW_NO_TIME) {
         if (e->heap_pos != NO_POS)
             heap_remove(t, id);
@@ -385,7 +316,7 @@ void flow_table_set_timer(flow_table *t, uint32_t id, flow_time at)
 
 flow_time flow_table_timer(const flow_table *t, uint32_t id)
 {
-    return t->entries[id].timer;
+    return t->h.entries[id].timer;
 }
 
 flow_time flow_table_next_timer(const flow_table *t)
@@ -395,7 +326,7 @@ flow_time flow_table_next_timer(const flow_table *t)
 
 void flow_table_remove(flow_table *t, uint32_t id)
 {
-    entry *e = &t->entries[id];
+    entry *e = &t->h.entries[id];
     if (e->heap_pos != NO_POS)
         heap_remove(t, id);
     index_del(t, id);
@@ -446,7 +377,7 @@ size_t flow_table_due(flow_table *t, flow_time now, const uint32_t **ids)
         reserve_out(t, n + 1);
         t->out[n++] = id;
         heap_remove(t, id);
-        t->entries[id].timer = FLOW_NO_TIME;
+        t->h.entries[id].timer = FLOW_NO_TIME;
     }
     sort_out(t, n);
     *ids = t->out;
@@ -462,7 +393,7 @@ size_t flow_table_sorted(flow_table *t, const uint32_t **ids)
     reserve_out(t, t->count);
     size_t n = 0;
     for (size_t id = 0; id < t->n_ids; id++)
-        if (t->entries[id].key)
+        if (t->h.entries[id].key)
             t->out[n++] = (uint32_t)id;
     sort_out(t, n);
     *ids = t->out;

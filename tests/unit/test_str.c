@@ -167,8 +167,32 @@ static void float_parse(void **state)
     assert_true(flow_float_parse(S("nan"), &v) && isnan(v));
     assert_true(flow_float_parse(S("1e500"), &v) && isinf(v));
     assert_true(flow_float_parse(S("-0"), &v) && v == 0 && signbit(v));
+    /* plain decimals (num.c's fast path) are correctly rounded, as strtod */
+    char txt[64];
+    uint64_t r = 99;
+    for (int i = 0; i < 200000; i++) {
+        r = r * 6364136223846793005u + 1442695040888963407u;
+        int nd = 1 + (int)((r >> 33) % 17), dot = (int)((r >> 40) % (nd + 2)) - 1;
+        int o = 0;
+        if ((r >> 50) & 1)
+            txt[o++] = '-';
+        uint64_t q = r;
+        for (int d = 0; d < nd; d++) {
+            if (d == dot)
+                txt[o++] = '.';
+            q = q * 6364136223846793005u + 1;
+            txt[o++] = (char)('0' + (q >> 40) % 10);
+        }
+        if (dot == nd)
+            txt[o++] = '.';
+        txt[o] = '\0';
+        double want = strtod(txt, NULL);
+        assert_true(flow_float_parse(S(txt), &v));
+        if (memcmp(&v, &want, sizeof v) != 0)
+            fail_msg("float('%s') = %.17g, strtod %.17g", txt, v, want);
+    }
     static const char *bad[] = { "", ".", "e5", "1e", "0x10", "1._5", "1_.5", "inf x",
-                                 "1.5f", "--1", "in" };
+                                 "1.5f", "--1", "in", "-", "-.", "1.2.3", "1..2", "1-2" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (flow_float_parse(S(bad[i]), &v))
             fail_msg("float accepted '%s'", bad[i]);

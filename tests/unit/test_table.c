@@ -218,6 +218,17 @@ typedef struct item {
     int seq;
 } item;
 
+/* Sort N items and check: keys ascending, equal keys in input order. */
+static void check_sorted(const item *items, int n, uint32_t *order)
+{
+    flow_sort_by_key(items, (size_t)n, sizeof *items, order);
+    for (int i = 1; i < n; i++) {
+        const item *p = &items[order[i - 1]], *q = &items[order[i]];
+        int c = flow_str_cmp(p->key, q->key);
+        assert_true(c < 0 || (c == 0 && p->seq < q->seq));
+    }
+}
+
 static void sort_by_key_stable(void **state)
 {
     (void)state;
@@ -229,13 +240,37 @@ static void sort_by_key_stable(void **state)
         items[i].key = S(keys[(i * 7 + i / 3) % 5]);
         items[i].seq = i;
     }
-    flow_sort_by_key(items, N, sizeof *items, order);
-    for (int i = 1; i < N; i++) {
-        const item *p = &items[order[i - 1]], *q = &items[order[i]];
-        int c = flow_str_cmp(p->key, q->key);
-        assert_true(c < 0 || (c == 0 && p->seq < q->seq));
-    }
+    check_sorted(items, N, order);
     flow_sort_by_key(items, 0, sizeof *items, order);    /* empty is fine */
+    free(items);
+    free(order);
+}
+
+/* Keys of 0..20 bytes from a small alphabet with bytes >= 0x80 (the short-key
+ * word compares of sort.c) sort as flow_str_cmp says, stably. */
+static void sort_by_key_lengths(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static const char alpha[] = { 'a', 'b', '\x80', '\xff', '0' };
+    item *items = malloc(N * sizeof *items);
+    uint32_t *order = malloc(N * sizeof *order);
+    char *buf = malloc(N * 20);
+    uint32_t r = 12345;
+    for (int i = 0; i < N; i++) {
+        r = r * 1103515245u + 12345u;
+        int len = (int)((r >> 16) % 21);
+        char *k = buf + (size_t)i * 20;
+        for (int j = 0; j < len; j++) {
+            r = r * 1103515245u + 12345u;
+            /* mostly shared prefixes, so the later words decide */
+            k[j] = j < len - 2 && (r >> 20) % 4 ? 'a' : alpha[(r >> 16) % 5];
+        }
+        items[i].key = (flow_str){ k, len };
+        items[i].seq = i;
+    }
+    check_sorted(items, N, order);
+    free(buf);
     free(items);
     free(order);
 }
@@ -243,6 +278,7 @@ static void sort_by_key_stable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sort_by_key_lengths),
         cmocka_unit_test(basics),
         cmocka_unit_test(free_drops_live_values),
         cmocka_unit_test(grow_and_shrink),

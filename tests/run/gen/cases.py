@@ -255,6 +255,21 @@ def stateful_map_sum():
 
 
 @case
+def stateful_one_item_order():
+    f = F("stateful_one_item_order")
+    inp = f.testing("inp", [1, 2, 3, 4, 5])
+    other = f.testing("other", [10, 20, 30])
+    keyed = f.key_on("keyed", inp, lambda x: str(x % 2))
+    f.inspect("seen", other)
+    sums = f.stateful_map("sums", keyed, 0, lambda acc, x: (acc + x, acc + x))
+    f.output("out", sums)
+    k2 = f.key_on("k2", other, lambda x: "k")
+    pairs = f.stateful_flat_map("pairs", k2, 0, lambda n, x: (n + 1, [n, x]))
+    f.inspect("shown", pairs)
+    return f
+
+
+@case
 def stateful_map_reset():
     f = F("stateful_map_reset")
     keyed = f.key_on("keyed", f.testing("nums", [1, 2, 0, 3, 4, 0, 0, 5]), lambda _: "k")
