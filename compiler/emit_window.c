@@ -125,7 +125,9 @@ static void emit_structs(W *x)
         fprintf(E->types, "    %s st;\n    void *mem;\n    size_t sz;\n", ctn(E, x->w->down));
         break;
     }
-    fprintf(E->types, "} %s;\n\n", x->acc);
+    fprintf(E->types, "} %s;\n", x->acc);
+    fprintf(E->types, "_Static_assert(sizeof(%s) >= sizeof(void *), \"a pooled accumulator holds a link\");\n\n", x->acc);
+    fprintf(E->fields, "    void *%s_accpool;    /* closed windows' accumulator structs, linked */\n", id);
     fprintf(E->types,
             "/* step %s: one key's window state; sched: Bytewax's cached wake-up time (FLOW_NO_TIME: none) */\n"
             "typedef struct %s {\n    flow_wstate w;\n    flow_time sched;\n} %s;\n\n",
@@ -148,17 +150,29 @@ static void emit_structs(W *x)
     fprintf(E->fini, "            flow_wstate_free(&((%s *)flow_table_value(f->%s_tab, ids[k]))->w, %s, %s);\n", x->st,
             id, nm(x, "accfree"), nm(x, "qfree"));
     fprintf(E->fini, "        flow_table_free(f->%s_tab, NULL);\n    }\n", id);
+    fprintf(E->fini, "    while (f->%s_accpool) {\n        void *next = *(void **)f->%s_accpool;\n", id, id);
+    fprintf(E->fini, "        flow_free(f->%s_accpool, sizeof(%s));\n        f->%s_accpool = next;\n    }\n", id, x->acc, id);
 }
 
 /* ===================================================================
  * Queue items and accumulators
  * =================================================================== */
 
+/* Unordered and no insert emits anything (every operator but join_window,
+ * whose complete/running modes emit at inserts): items go into their
+ * windows as they are clocked instead of through the queue. */
+static bool direct_insert(W *x)
+{
+    return !x->w->ordered && x->s->kind != SK_JOIN_WINDOW;
+}
+
 static void emit_q_fns(W *x)
 {
     Emit *E = x->E;
     E->out = E->code;
     E->indent = 1;
+    if (direct_insert(x))
+        goto qfree;    /* nothing is queued */
     fprintf(E->code, "/* step %s: a queued copy of X (one block) */\nstatic void *%s(int side, %s x)\n{\n", x->id,
             nm(x, "qnew"), x->vt);
     L(E, "size_t head = (sizeof(%s) + 15) & ~(size_t)15;", x->q);
@@ -178,6 +192,7 @@ static void emit_q_fns(W *x)
     L(E, "q->side = side;");
     L(E, "return q;");
     fprintf(E->code, "}\n\n");
+qfree:
     fprintf(E->code, "static void %s(void *p)\n{\n    flow_free(p, ((%s *)p)->sz);\n}\n\n", nm(x, "qfree"), x->q);
 }
 
@@ -205,7 +220,13 @@ static void emit_acc_release(W *x, bool dead)
         L(E, "%sa->mem, a->sz);", fr);
         break;
     }
-    L(E, "%sa, sizeof *a);", fr);
+    if (dead) {
+        /* nothing emitted points into the struct itself: reuse it at once */
+        L(E, "*(void **)a = f->%s_accpool;", x->id);
+        L(E, "f->%s_accpool = a;", x->id);
+    } else {
+        L(E, "flow_free(a, sizeof *a);");
+    }
 }
 
 static void emit_acc_fns(W *x)
@@ -348,22 +369,25 @@ static void emit_apply(W *x)
     Step *s = x->s;
     E->out = E->code;
     E->indent = 1;
-    fprintf(E->code, "/* step %s: window WID takes the queued item Q (on_value) */\n", x->id);
-    fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, void **slot, %s *q)\n{\n", nm(x, "apply"),
-            x->P, x->q);
+    fprintf(E->code, "/* step %s: window WID takes value X of input SIDE (on_value) */\n", x->id);
+    fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, void **slot, int side, %s x)\n{\n",
+            nm(x, "apply"), x->P, x->vt);
     L(E, "(void)f;");
     L(E, "(void)key;");
     L(E, "(void)wid;");
+    L(E, "(void)side;");
     L(E, "%s *a = *slot;", x->acc);
     L(E, "bool created = false;");
     L(E, "if (!a) {");
-    L(E, "    a = flow_alloc(sizeof *a);");
+    L(E, "    if ((a = f->%s_accpool))    /* a closed window's, reused */", x->id);
+    L(E, "        f->%s_accpool = *(void **)a;", x->id);
+    L(E, "    else");
+    L(E, "        a = flow_alloc(sizeof *a);");
     L(E, "    memset(a, 0, sizeof *a);");
     L(E, "    *slot = a;");
     L(E, "    created = true;");
     L(E, "}");
     L(E, "(void)created;");
-    L(E, "%s x = q->v;", x->vt);
     switch (s->kind) {
     case SK_COLLECT_WINDOW:
         push_slot(x, "items", "n", "cap", "x");
@@ -400,7 +424,7 @@ static void emit_apply(W *x)
         L(E, "}");
         break;
     case SK_JOIN_WINDOW:
-        L(E, "switch (q->side) {");
+        L(E, "switch (side) {");
         for (int i = 0; i < x->w->nsides; i++) {
             L(E, "case %d:", i);
             E->indent++;
@@ -594,7 +618,7 @@ static void emit_flush(W *x)
     L(E, "    const int64_t *ids;");
     L(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
     L(E, "    for (size_t j = 0; j < k; j++)");
-    L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q);", nm(x, "apply"));
+    L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
     L(E, "    %s_dead(f, q, q->sz);", x->P);
     L(E, "}");
     if (x->w->windower->kind == SK_SESSION) {
@@ -746,7 +770,19 @@ static void emit_run(W *x, const char *where)
     }
     E->indent--;
     L(E, "} else {");
-    L(E, "    flow_wstate_enqueue(&s->w, ts, %s(r.side, x));", nm(x, "qnew"));
+    if (direct_insert(x)) {
+        /* Bytewax queues the item and its flush takes the whole queue in
+         * arrival order, after the batch's late events; an insert here
+         * emits nothing and does not touch the clock or what late_for
+         * reads, so applying it at once gives the same windows, merges
+         * (still handled by the flush) and events, without the copy. */
+        L(E, "    const int64_t *ids;");
+        L(E, "    size_t nk = flow_wstate_open_for(&s->w, &f->%s_win, ts, &ids);", id);
+        L(E, "    for (size_t j = 0; j < nk; j++)");
+        L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), r.side, x);", nm(x, "apply"));
+    } else {
+        L(E, "    flow_wstate_enqueue(&s->w, ts, %s(r.side, x));", nm(x, "qnew"));
+    }
     L(E, "}");
     E->indent--;
     L(E, "}");

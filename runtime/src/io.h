@@ -52,6 +52,7 @@ struct flow_src {
     void *kafka;              /* io_kafka.c */
     void **held;              /* io_jsonl.c: JSON values of the current record */
     size_t nheld, capheld;
+    void *jmem;               /* io_jsonl.c: the memory jansson built them in */
 };
 
 /* io_src.c: a partition over the open file FD (named PATH); its next line

@@ -7,6 +7,11 @@
  *
  * A parsed value lives until the source's next record: the source keeps
  * the values it handed out (held) and releases them on the next call.
+ * jansson builds them in a bump arena of the source's (jansson's
+ * allocator is switched to it during json_loadb), so a record's document
+ * costs no malloc/free per node and releasing it is resetting the arena
+ * (no json_decref walk). What jansson parses, and its errors, are the
+ * same.
  */
 #include "io.h"
 
@@ -15,6 +20,66 @@
 #include <stdio.h>
 
 #define J(v) ((json_t *)(v))
+
+/* ---- jansson's memory ----------------------------------------------------- */
+
+/* A chunk of a source's arena; the memory handed out follows the header. */
+typedef struct jchunk {
+    struct jchunk *next;     /* older chunks */
+    size_t cap, used;
+} jchunk;
+#define JHEAD ((sizeof(jchunk) + 15) & ~(size_t)15)
+#define JCHUNK ((size_t)64 << 10)
+
+/* The arena jansson allocates from while a source parses (NULL: none). */
+static jchunk **jcur;
+
+static void *jalloc(size_t n)
+{
+    if (!jcur)
+        return malloc(n);
+    n = (n + 15) & ~(size_t)15;
+    jchunk *c = *jcur;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > JCHUNK ? n : JCHUNK;
+        jchunk *nc = malloc(JHEAD + cap);
+        if (!nc)
+            return NULL;
+        nc->next = c;
+        nc->cap = cap;
+        nc->used = 0;
+        *jcur = c = nc;
+    }
+    void *p = (char *)c + JHEAD + c->used;
+    c->used += n;
+    return p;
+}
+
+/* Inside a parse, memory goes back with the arena. */
+static void jfree(void *p)
+{
+    if (!jcur)
+        free(p);
+}
+
+/* Forget everything in arena *M, keeping one standard chunk for reuse. */
+static void jreset(jchunk **m, bool keep)
+{
+    jchunk *c = *m, *kept = NULL;
+    while (c) {
+        jchunk *next = c->next;
+        if (keep && !kept && c->cap == JCHUNK) {
+            kept = c;
+            kept->used = 0;
+        } else {
+            free(c);
+        }
+        c = next;
+    }
+    if (kept)
+        kept->next = NULL;
+    *m = kept;
+}
 
 static void hold(flow_src *s, json_t *v)
 {
@@ -25,8 +90,8 @@ static void hold(flow_src *s, json_t *v)
 
 void flowi_json_release(flow_src *s)
 {
-    for (size_t i = 0; i < s->nheld; i++)
-        json_decref(J(s->held[i]));
+    /* the held values live in the arena: no json_decref */
+    jreset((jchunk **)&s->jmem, true);
     s->nheld = 0;
     if (!s->nheld && s->held && s->capheld > 64) {
         flow_free(s->held, s->capheld * sizeof s->held[0]);
@@ -38,6 +103,7 @@ void flowi_json_release(flow_src *s)
 void flowi_json_free(flow_src *s)
 {
     flowi_json_release(s);
+    jreset((jchunk **)&s->jmem, false);
     flow_free(s->held, s->capheld * sizeof s->held[0]);
     s->held = NULL;
     s->capheld = 0;
@@ -61,8 +127,17 @@ static const char *type_name(const json_t *v)
 static json_t *parse(flow_src *s, const char *p, size_t n, const char *field)
 {
     json_error_t err;
+    static bool funcs_set;
+    if (!funcs_set) {
+        json_set_alloc_funcs(jalloc, jfree);
+        funcs_set = true;
+    }
+    jcur = (jchunk **)&s->jmem;
     json_t *v = json_loadb(p, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+    jcur = NULL;
     if (!v) {
+        if (!s->nheld)
+            jreset((jchunk **)&s->jmem, true);    /* what the failed parse built */
         if (field)
             flow_src_bad(s, "field '%s': malformed JSON: %s", field, err.text);
         else
