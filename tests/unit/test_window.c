@@ -4,7 +4,8 @@
  * examples), sliding windows opened, closed and late, sessions opened,
  * extended, merged (merged ids) and closed, the event and system clocks'
  * watermarks (elapsed system time, never backwards, a wait beyond the
- * datetime range), the end of time, strict lateness, and the queue.
+ * datetime range), the end of time, strict lateness, the queue, and the
+ * wake-up time of an event-clock key (the first system time its flush acts).
  */
 #include "unit.h"
 
@@ -447,6 +448,100 @@ static void slots_and_free(void **state)
     assert_int_equal(freed_items, 2);
 }
 
+/* ---- wake-up times (flow_wstate_wake_at) ------------------------------ */
+
+/* Would a notification at system time T flush anything? (on a copy) */
+static bool acts_at(const flow_wstate *w, const flow_clock_cfg *c, const flow_windower_cfg *cfg, bool ordered,
+                    flow_time t)
+{
+    flow_clock k = w->clock;
+    flow_time wm = flow_clock_on_notify(c, &k, t);
+    for (size_t i = 0; i < w->nwin; i++) {
+        if (cfg->kind == FLOW_WINDOWER_SESSION ? w->win[i].close_time + cfg->gap < wm : w->win[i].close_time <= wm)
+            return true;
+    }
+    for (size_t i = 0; ordered && i < w->nq; i++)
+        if (w->q[i].ts <= wm)
+            return true;
+    return false;
+}
+
+/* The wake-up time is the first system time at which the flush acts. */
+static void check_first(const flow_wstate *w, const flow_clock_cfg *c, const flow_windower_cfg *cfg, bool ordered,
+                        flow_time sched, flow_time want, int line)
+{
+    flow_time at = flow_wstate_wake_at(w, cfg, ordered, sched);
+    if (at != want)
+        fail_msg("line %d: wake at %lld, want %lld", line, (long long)at, (long long)want);
+    if (at > sched) {
+        if (acts_at(w, c, cfg, ordered, at - 1) || !acts_at(w, c, cfg, ordered, at))
+            fail_msg("line %d: %lld is not the first time the flush acts", line, (long long)at);
+    }
+}
+
+static void wake_at_first_effect(void **state)
+{
+    (void)state;
+    flow_clock_cfg c = event_cfg(0);
+    flow_time s0 = T("2030-01-01T00:00:00Z"), t0 = T("2024-01-01T00:00:00Z");
+    flow_windower_cfg sl = sliding(10 * SEC, 5 * SEC, t0), se = session(2 * SEC);
+    const int64_t *ids;
+    /* sliding (10 s every 5 s): ts 5 s opens [0 s, 10 s) and [5 s, 15 s) */
+    flow_wstate w;
+    flow_wstate_init(&w, &c, s0);
+    flow_clock_before_batch(&c, &w.clock, s0);
+    flow_time ts = t0 + 5 * SEC;
+    assert_int_equal(flow_clock_on_item(&c, &w.clock, &ts), t0 + 5 * SEC);
+    assert_int_equal(flow_wstate_open_for(&w, &sl, ts, &ids), 2);
+    flow_time sched = flow_wstate_notify_at(&w, &sl, false);
+    assert_int_equal(sched, t0 + 10 * SEC);
+    check_first(&w, &c, &sl, false, sched, s0 + 5 * SEC, __LINE__);
+    /* Bytewax's own time later: that one */
+    check_first(&w, &c, &sl, false, s0 + DAY, s0 + DAY, __LINE__);
+    /* already due (system time has moved on): Bytewax's time */
+    flow_clock_before_batch(&c, &w.clock, s0 + 6 * SEC);
+    assert_int_equal(flow_wstate_wake_at(&w, &sl, false, sched), sched);
+    flow_wstate_free(&w, NULL, NULL);
+
+    /* session: closes when the watermark passes close + gap strictly */
+    flow_wstate_init(&w, &c, s0);
+    ts = t0 + 5 * SEC;
+    flow_clock_on_item(&c, &w.clock, &ts);
+    flow_wstate_open_for(&w, &se, ts, &ids);
+    sched = flow_wstate_notify_at(&w, &se, true);
+    assert_int_equal(sched, t0 + 7 * SEC);
+    check_first(&w, &c, &se, true, sched, s0 + 2 * SEC + 1, __LINE__);
+    /* a gap beyond the datetime range: nothing closes before EOF */
+    flow_windower_cfg huge = session(FLOW_TIME_MAX);
+    assert_int_equal(flow_wstate_wake_at(&w, &huge, true, sched), sched);
+    flow_wstate_free(&w, NULL, NULL);
+
+    /* ordered queue: the least timestamp, not the first */
+    flow_clock_cfg c3 = event_cfg(3 * SEC);
+    flow_wstate_init(&w, &c3, s0);
+    static int item;
+    ts = t0 + 10 * SEC;
+    flow_clock_on_item(&c3, &w.clock, &ts);    /* watermark 7 s */
+    flow_wstate_enqueue(&w, ts, &item);
+    flow_wstate_enqueue(&w, t0 + 8 * SEC, &item);
+    sched = flow_wstate_notify_at(&w, &sl, true);
+    assert_int_equal(sched, t0 + 10 * SEC);    /* Bytewax: the first entry */
+    check_first(&w, &c3, &sl, true, sched, s0 + 1 * SEC, __LINE__);
+    /* unordered: the queue is not waited for (nothing open: Bytewax's time) */
+    assert_int_equal(flow_wstate_wake_at(&w, &sl, false, sched), sched);
+    flow_wstate_free(&w, NULL, NULL);
+
+    /* a fresh key's watermark is the beginning of time plus elapsed time */
+    flow_clock_cfg cmax = event_cfg(4000000 * DAY);
+    flow_wstate_init(&w, &cmax, s0);
+    ts = t0;
+    flow_clock_on_item(&cmax, &w.clock, &ts);    /* no candidate */
+    flow_wstate_open_for(&w, &sl, ts, &ids);
+    sched = flow_wstate_notify_at(&w, &sl, false);
+    check_first(&w, &cmax, &sl, false, sched, s0 + (sched - FLOW_TIME_MIN), __LINE__);
+    flow_wstate_free(&w, NULL, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +558,7 @@ int main(void)
         cmocka_unit_test(system_clock_watermark),
         cmocka_unit_test(queue_take),
         cmocka_unit_test(slots_and_free),
+        cmocka_unit_test(wake_at_first_effect),
     };
     return cmocka_run_group_tests_name("window", tests, unit_arena_setup, unit_arena_teardown);
 }
