@@ -240,12 +240,20 @@ static void emit_item_stateless(Emit *E, Step *s)
     const char *P = E->P;
     Type *v = ty_keyed_value(s->in_type);
     const char *r, *t;
+    /* The *_value variants apply the function to the value of (key, value)
+     * and put the key back on what they emit. */
+    bool on_value = s->kind == SK_MAP_VALUE || s->kind == SK_FILTER_VALUE ||
+                    s->kind == SK_FILTER_MAP_VALUE || s->kind == SK_FLAT_MAP_VALUE;
+    const char *arg = on_value ? "x.f1" : "x";
+    const char *rekey = on_value ? estrf(E, "((%s){ x.f0, %%s })", out_ty(E, s)) : "%s";
     switch (s->kind) {
     case SK_MAP:
-        emit_send(E, s, 0, call_fn(E, s, "x", NULL));
+    case SK_MAP_VALUE:
+        emit_send(E, s, 0, estrf(E, rekey, call_fn(E, s, arg, NULL)));
         break;
     case SK_FILTER:
-        emit_line(E, "if (%s) {", call_fn(E, s, "x", NULL));
+    case SK_FILTER_VALUE:
+        emit_line(E, "if (%s) {", call_fn(E, s, arg, NULL));
         E->indent++;
         emit_send(E, s, 0, "x");
         E->indent--;
@@ -263,22 +271,24 @@ static void emit_item_stateless(Emit *E, Step *s)
         emit_line(E, "}");
         break;
     case SK_FILTER_MAP:
-        r = call_fn(E, s, "x", NULL);
+    case SK_FILTER_MAP_VALUE:
+        r = call_fn(E, s, arg, NULL);
         if (ty_resolve(s->fn.ret)->kind == TY_OPT) {
             emit_line(E, "if (%s.has) {", r);
             E->indent++;
-            emit_send(E, s, 0, estrf(E, "%s.v", r));
+            emit_send(E, s, 0, estrf(E, rekey, estrf(E, "%s.v", r)));
             E->indent--;
             emit_line(E, "}");
         } else {
-            emit_send(E, s, 0, r);
+            emit_send(E, s, 0, estrf(E, rekey, r));
         }
         break;
     case SK_FLAT_MAP:
-        r = call_fn(E, s, "x", NULL);
+    case SK_FLAT_MAP_VALUE:
+        r = call_fn(E, s, arg, NULL);
         emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", r);
         E->indent++;
-        emit_send(E, s, 0, estrf(E, "%s.v[i]", r));
+        emit_send(E, s, 0, estrf(E, rekey, estrf(E, "%s.v[i]", r)));
         E->indent--;
         emit_line(E, "}");
         break;
@@ -304,37 +314,6 @@ static void emit_item_stateless(Emit *E, Step *s)
         break;
     case SK_KEY_RM:
         emit_send(E, s, 0, "x.f1");
-        break;
-    case SK_MAP_VALUE:
-        r = call_fn(E, s, "x.f1", NULL);
-        emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s })", out_ty(E, s), r));
-        break;
-    case SK_FILTER_VALUE:
-        emit_line(E, "if (%s) {", call_fn(E, s, "x.f1", NULL));
-        E->indent++;
-        emit_send(E, s, 0, "x");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case SK_FILTER_MAP_VALUE:
-        r = call_fn(E, s, "x.f1", NULL);
-        if (ty_resolve(s->fn.ret)->kind == TY_OPT) {
-            emit_line(E, "if (%s.has) {", r);
-            E->indent++;
-            emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s.v })", out_ty(E, s), r));
-            E->indent--;
-            emit_line(E, "}");
-        } else {
-            emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s })", out_ty(E, s), r));
-        }
-        break;
-    case SK_FLAT_MAP_VALUE:
-        r = call_fn(E, s, "x.f1", NULL);
-        emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", r);
-        E->indent++;
-        emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s.v[i] })", out_ty(E, s), r));
-        E->indent--;
-        emit_line(E, "}");
         break;
     case SK_OUTPUT:
         if (s->io) {
