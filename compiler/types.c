@@ -105,6 +105,32 @@ static bool occurs(Type *v, Type *t)
     }
 }
 
+/* Do resolved A and B have the same constructor, with their parts related
+ * by REL (unify, a unifiability check, or equality)? */
+static bool parts_match(Type *a, Type *b, bool (*rel)(Type *, Type *))
+{
+    if (a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case TY_LIST:
+    case TY_OPT:
+        return rel(a->elem, b->elem);
+    case TY_TUPLE:
+        if (a->n != b->n)
+            return false;
+        for (int i = 0; i < a->n; i++)
+            if (!rel(a->elems[i], b->elems[i]))
+                return false;
+        return true;
+    case TY_RECORD:
+        return a->rec == b->rec;
+    case TY_VAR:
+        return false;   /* two distinct unbound variables */
+    default:
+        return true;    /* the same primitive */
+    }
+}
+
 bool ty_unify(Type *a, Type *b)
 {
     a = ty_resolve(a);
@@ -131,24 +157,7 @@ bool ty_unify(Type *a, Type *b)
     }
     if (b->kind == TY_VAR)
         return ty_unify(b, a);
-    if (a->kind != b->kind)
-        return false;
-    switch (a->kind) {
-    case TY_LIST:
-    case TY_OPT:
-        return ty_unify(a->elem, b->elem);
-    case TY_TUPLE:
-        if (a->n != b->n)
-            return false;
-        for (int i = 0; i < a->n; i++)
-            if (!ty_unify(a->elems[i], b->elems[i]))
-                return false;
-        return true;
-    case TY_RECORD:
-        return a->rec == b->rec;
-    default:
-        return true;   /* same primitive */
-    }
+    return parts_match(a, b, ty_unify);
 }
 
 /* Would unification succeed? (No bindings are kept when it would not.) */
@@ -161,24 +170,7 @@ static bool unifiable(Type *a, Type *b)
         return true;
     if (a->kind == TY_ERROR || b->kind == TY_ERROR)
         return true;
-    if (a->kind != b->kind)
-        return false;
-    switch (a->kind) {
-    case TY_LIST:
-    case TY_OPT:
-        return unifiable(a->elem, b->elem);
-    case TY_TUPLE:
-        if (a->n != b->n)
-            return false;
-        for (int i = 0; i < a->n; i++)
-            if (!unifiable(a->elems[i], b->elems[i]))
-                return false;
-        return true;
-    case TY_RECORD:
-        return a->rec == b->rec;
-    default:
-        return true;
-    }
+    return parts_match(a, b, unifiable);
 }
 
 bool ty_accepts(Type *expected, Type *actual)
@@ -325,26 +317,7 @@ bool ty_equal(Type *a, Type *b)
     b = ty_resolve(b);
     if (a == b)
         return true;
-    if (a->kind != b->kind)
-        return false;
-    switch (a->kind) {
-    case TY_LIST:
-    case TY_OPT:
-        return ty_equal(a->elem, b->elem);
-    case TY_TUPLE:
-        if (a->n != b->n)
-            return false;
-        for (int i = 0; i < a->n; i++)
-            if (!ty_equal(a->elems[i], b->elems[i]))
-                return false;
-        return true;
-    case TY_RECORD:
-        return a->rec == b->rec;
-    case TY_VAR:
-        return false;
-    default:
-        return true;
-    }
+    return parts_match(a, b, ty_equal);
 }
 
 static void put(char **buf, size_t *n, size_t *cap, const char *s)
