@@ -520,12 +520,11 @@ static void emit_grouped_apply(Emit *E, Step *s)
     }
 }
 
-/* The run function of a grouped stateful step. */
-static void emit_run_grouped(Emit *E, Step *s)
+/* Statements opening a grouped activation: if port 0 buffered n items,
+ * `items` sorted by key into `order`, and the loop state `id`/`key`
+ * (the caller closes the `if (n) {` it opens). */
+static void emit_group_begin(Emit *E, Step *s)
 {
-    const char *P = E->P;
-    Type *v = ty_keyed_value(s->in_type);
-    bool is_collect = s->kind == SK_COLLECT || s->kind == SK_BATCH;
     emit_line(E, "size_t n = f->%s_in0.n;", s->id);
     emit_line(E, "if (n) {");
     E->indent++;
@@ -533,6 +532,15 @@ static void emit_run_grouped(Emit *E, Step *s)
     emit_sort_prologue(E, s, "items");
     emit_line(E, "uint32_t id = FLOW_NO_ENTRY;");
     emit_line(E, "flow_str key = { NULL, 0 };");
+}
+
+/* The run function of a grouped stateful step. */
+static void emit_run_grouped(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    Type *v = ty_keyed_value(s->in_type);
+    bool is_collect = s->kind == SK_COLLECT || s->kind == SK_BATCH;
+    emit_group_begin(E, s);
     emit_line(E, "for (size_t k = 0; k < n; k++) {");
     E->indent++;
     emit_line(E, "%s x = items[order[k]];", in_ty(E, s));
@@ -670,13 +678,7 @@ static void emit_run_stateful(Emit *E, Step *s)
 {
     const char *P = E->P;
     Type *st = s->state_type;
-    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
-    emit_line(E, "if (n) {");
-    E->indent++;
-    emit_line(E, "%s *items = f->%s_in0.v;", in_ty(E, s), s->id);
-    emit_sort_prologue(E, s, "items");
-    emit_line(E, "uint32_t id = FLOW_NO_ENTRY;");
-    emit_line(E, "flow_str key = { NULL, 0 };");
+    emit_group_begin(E, s);
     emit_line(E, "for (size_t k = 0; k <= n; k++) {");
     E->indent++;
     emit_line(E, "if (k < n && id != FLOW_NO_ENTRY && flow_str_eq(items[order[k]].f0, key))");

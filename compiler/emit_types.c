@@ -258,15 +258,34 @@ void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const
  * Helper definitions
  * =================================================================== */
 
+/* Helper definitions are written to E->helpers, one level indented,
+ * whatever function the emitter was in the middle of; these save and
+ * restore where statements were going. */
+typedef struct HelperScope {
+    FILE *out;
+    int indent;
+} HelperScope;
+
+static HelperScope helper_begin(Emit *E)
+{
+    HelperScope hs = { E->out, E->indent };
+    E->out = E->helpers;
+    E->indent = 1;
+    return hs;
+}
+
+static void helper_end(Emit *E, HelperScope hs)
+{
+    E->out = hs.out;
+    E->indent = hs.indent;
+}
+
 static void gen_repr(Emit *E, CType *c)
 {
     Type *t = c->t;
     const char *P = E->P;
     fprintf(E->protos, "static void %s_repr%d(flow_buf *b, %s v);\n", P, c->id, c->name);
-    FILE *saved = E->out;
-    int saved_indent = E->indent;
-    E->out = E->helpers;
-    E->indent = 1;
+    HelperScope hs = helper_begin(E);
     fprintf(E->helpers, "/* repr() of %s */\nstatic void %s_repr%d(flow_buf *b, %s v)\n{\n", ty_str(t), P,
             c->id, c->name);
     switch (t->kind) {
@@ -311,8 +330,7 @@ static void gen_repr(Emit *E, CType *c)
         ICE("repr of a primitive");
     }
     fprintf(E->helpers, "}\n\n");
-    E->out = saved;
-    E->indent = saved_indent;
+    helper_end(E, hs);
 }
 
 static void gen_eq(Emit *E, CType *c)
@@ -320,10 +338,7 @@ static void gen_eq(Emit *E, CType *c)
     Type *t = c->t;
     const char *P = E->P;
     fprintf(E->protos, "static bool %s_eq%d(%s a, %s b);\n", P, c->id, c->name, c->name);
-    FILE *saved = E->out;
-    int saved_indent = E->indent;
-    E->out = E->helpers;
-    E->indent = 1;
+    HelperScope hs = helper_begin(E);
     fprintf(E->helpers, "/* == on %s */\nstatic bool %s_eq%d(%s a, %s b)\n{\n", ty_str(t), P, c->id,
             c->name, c->name);
     switch (t->kind) {
@@ -353,8 +368,7 @@ static void gen_eq(Emit *E, CType *c)
         ICE("eq of a primitive");
     }
     fprintf(E->helpers, "}\n\n");
-    E->out = saved;
-    E->indent = saved_indent;
+    helper_end(E, hs);
 }
 
 static void gen_cmp(Emit *E, CType *c)
@@ -362,10 +376,7 @@ static void gen_cmp(Emit *E, CType *c)
     Type *t = c->t;
     const char *P = E->P;
     fprintf(E->protos, "static int %s_cmp%d(%s a, %s b);\n", P, c->id, c->name, c->name);
-    FILE *saved = E->out;
-    int saved_indent = E->indent;
-    E->out = E->helpers;
-    E->indent = 1;
+    HelperScope hs = helper_begin(E);
     fprintf(E->helpers, "/* three-way comparison of %s (Python's order) */\nstatic int %s_cmp%d(%s a, %s b)\n{\n",
             ty_str(t), P, c->id, c->name, c->name);
     switch (t->kind) {
@@ -391,8 +402,7 @@ static void gen_cmp(Emit *E, CType *c)
         ICE("cmp of an unordered type");
     }
     fprintf(E->helpers, "}\n\n");
-    E->out = saved;
-    E->indent = saved_indent;
+    helper_end(E, hs);
 }
 
 static void gen_copy(Emit *E, CType *c)
@@ -401,10 +411,7 @@ static void gen_copy(Emit *E, CType *c)
     const char *P = E->P;
     fprintf(E->protos, "static size_t %s_size%d(%s v);\n", P, c->id, c->name);
     fprintf(E->protos, "static %s %s_copy%d(%s v, char **cur);\n", c->name, P, c->id, c->name);
-    FILE *saved = E->out;
-    int saved_indent = E->indent;
-    E->out = E->helpers;
-    E->indent = 1;
+    HelperScope hs = helper_begin(E);
     /* size: bytes of heap parts, each rounded up to 16 */
     fprintf(E->helpers, "/* bytes a deep copy of %s needs */\nstatic size_t %s_size%d(%s v)\n{\n", ty_str(t), P,
             c->id, c->name);
@@ -494,8 +501,7 @@ static void gen_copy(Emit *E, CType *c)
     }
     emit_line(E, "return v;");
     fprintf(E->helpers, "}\n\n");
-    E->out = saved;
-    E->indent = saved_indent;
+    helper_end(E, hs);
 }
 
 void emit_type_helpers(Emit *E)
