@@ -1,7 +1,7 @@
 /*
  * case.c - str.lower() and str.upper() for the language's lower()/upper().
  *
- * ASCII strings (the common case) are mapped byte by byte. Other code
+ * ASCII text (the common case) is mapped eight bytes at a time. Other code
  * points are looked up in tables generated from CPython (unicode.c), so
  * the result is Python's full case mapping ('ß'.upper() == 'SS',
  * 'İ'.lower() == 'i̇'), independent of the program's locale and with no
@@ -26,34 +26,67 @@ static const flowi_case *find_case(const flowi_case *table, size_t n, uint32_t c
     return NULL;
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGH UINT64_C(0x8080808080808080)
+
+/* Eight ASCII bytes (no high bit) with the letters FIRST..FIRST+25
+ * flipped in case: adding 0x80 - FIRST sets a byte's high bit iff the
+ * byte >= FIRST, adding 0x80 - (FIRST + 26) iff it is past the range
+ * (no carry crosses a byte, since every byte is below 0x80). */
+static inline uint64_t flip8(uint64_t w, unsigned first)
+{
+    uint64_t ge = w + ONES * (0x80 - first);
+    uint64_t past = w + ONES * (0x80 - (first + 26));
+    return w ^ (((ge & ~past) & HIGH) >> 2);
+}
+
+/* The index of the first byte >= 0x80 in P[0..N), or N. */
+static size_t ascii_prefix(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        if (w & HIGH)
+            break;
+    }
+    while (i < n && p[i] < 0x80)
+        i++;
+    return i;
+}
+
 static flow_str map_case(flow_arena *a, flow_str s, bool upper)
 {
     if (s.n == 0)
         return (flow_str){ "", 0 };
     size_t n = (size_t)s.n;
     const unsigned char *p = (const unsigned char *)s.p;
-    char lo = upper ? 'a' : 'A', hi = upper ? 'z' : 'Z';
+    unsigned first = upper ? 'a' : 'A';
     /* A mapping is at most three times as long as its source (checked by
      * the generator), so 3n bytes always suffice. */
-    unsigned char any = 0;
-    for (size_t i = 0; i < n; i++)
-        any |= p[i];
-    bool ascii = any < 0x80;
+    bool ascii = ascii_prefix(p, n) == n;
     char *d = flow_arena_alloc(a, ascii ? n : 3 * n);
-    if (ascii) {
-        /* branch-free, vectorisable: flip bit 5 of the letters to map */
-        unsigned char first = (unsigned char)lo;
-        for (size_t i = 0; i < n; i++)
-            d[i] = (char)(p[i] ^ (((unsigned char)(p[i] - first) < 26) << 5));
-        return (flow_str){ d, (int64_t)n };
-    }
     const flowi_case *table = upper ? flowi_upper : flowi_lower;
     size_t rows = upper ? flowi_upper_count : flowi_lower_count;
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        char c = (char)p[i];
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, p + i, 8), !(w & HIGH))) {
+            w = flip8(w, first);
+            memcpy(d + o, &w, 8);
+            i += 8;
+            o += 8;
+            continue;
+        }
+        if (i + 8 > n && n >= 8 && (memcpy(&w, p + n - 8, 8), !(w & HIGH))) {
+            /* an ASCII tail: map the last 8 bytes at once (the overlap with
+             * what is done maps the same source bytes to the same bytes) */
+            w = flip8(w, first);
+            memcpy(d + o - (i - (n - 8)), &w, 8);
+            o += n - i;
+            break;
+        }
         if (p[i] < 0x80) {
-            d[o++] = (c >= lo && c <= hi) ? (char)(c ^ 0x20) : c;
+            d[o++] = (char)(p[i] ^ (((unsigned char)(p[i] - first) < 26) << 5));
             i++;
             continue;
         }

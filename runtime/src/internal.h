@@ -18,6 +18,10 @@ void flowi_stats_start(flow_rt *rt);
 
 /* ---- UTF-8 (str.c) ----------------------------------------------------- */
 
+/* The length (1-4) of the well-formed UTF-8 sequence at P (LEFT >= 1
+ * bytes available), or 0 if it is not one (overlong, surrogate, above
+ * U+10FFFF, truncated, stray continuation byte). */
+size_t flowi_utf8_seq(const unsigned char *p, size_t left);
 /* Decode one code point of the valid UTF-8 at P (N > 0 bytes left); stores
  * its length in *LEN. Invalid input yields the byte value with *LEN = 1. */
 uint32_t flowi_utf8_decode(const unsigned char *p, size_t n, int *len);
@@ -52,6 +56,10 @@ extern const char flowi_case_pool[];
 
 /* A copy of the N bytes at P in A (an empty string for N == 0). */
 flow_str flowi_arena_str(flow_arena *a, const char *p, size_t n);
+/* True iff the N bytes at P were handed out by A's newest block, so they
+ * live as long as anything A hands out later (e.g. a string that an
+ * earlier step of the same round built): no copy is needed to keep them. */
+bool flowi_arena_holds(const flow_arena *a, const char *p, size_t n);
 /* The decimal digits of V ending at END (at most 20 bytes); the start (num.c). */
 char *flowi_fmt_int(char *end, int64_t v);
 
@@ -61,7 +69,14 @@ typedef struct flowi_list {
     flow_list_str l;
     int64_t cap;
 } flowi_list;
-void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s);
+/* Make room for one more element (the array is full). */
+void flowi_list_grow(flow_arena *a, flowi_list *list);
+static inline void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s)
+{
+    if (list->l.n == list->cap)
+        flowi_list_grow(a, list);
+    list->l.v[list->l.n++] = s;
+}
 
 /* ---- sorting (sort.c) ------------------------------------------------- */
 

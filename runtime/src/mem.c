@@ -178,6 +178,11 @@ void flow_arena_destroy(flow_arena *a)
     flow_arena_init(a);
 }
 
+bool flowi_arena_holds(const flow_arena *a, const char *p, size_t n)
+{
+    return a->blocks && p >= block_data(a->blocks) && p + n <= a->cur;
+}
+
 flow_str flowi_arena_str(flow_arena *a, const char *p, size_t n)
 {
     if (n == 0)

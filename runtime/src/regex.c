@@ -21,6 +21,9 @@ struct flow_regex {
     bool negate;            /* [^...] */
     bool space;             /* the class holds \s */
     bool ascii[128];        /* which ASCII characters the class holds */
+    /* per byte: 1 an ASCII character that matches (ascii ^ negate), 0 one
+     * that does not, 2 a byte >= 0x80 (decoded by the scan) */
+    unsigned char member[256];
 };
 
 /* PCRE2's \s under PCRE2_UCP above ASCII: NEL, U+180E and the Unicode Z category
@@ -97,39 +100,65 @@ static void try_fast(flow_regex *re, const char *pat, size_t n)
         }
         re->ascii[c] = true;
     }
+    for (int k = 0; k < 256; k++)
+        re->member[k] = k >= 0x80 ? 2 : re->ascii[k] != re->negate;
     re->fast = true;
 }
 
-/* findall of a fast pattern: the maximal runs of class members. */
+/* Whether the non-ASCII sequence at P (LEFT bytes) is a class member;
+ * its length goes to *LEN, 0 when it is not well-formed UTF-8. */
+static bool member_above_ascii(const flow_regex *re, const unsigned char *p, size_t left, size_t *len)
+{
+    *len = flowi_utf8_seq(p, left);
+    if (!*len)
+        return false;
+    int n;
+    uint32_t cp = flowi_utf8_decode(p, left, &n);
+    return (re->space && ucp_space(cp)) != re->negate;
+}
+
+/* findall of a fast pattern: the maximal runs of class members, found by
+ * two tight loops (skip non-members, then take members) over the ASCII
+ * bytes, decoding only the others. The subject is validated on the way:
+ * on invalid UTF-8 PCRE2 finds nothing, and neither does this (what was
+ * pushed stays in the arena, unused). The results are slices of the
+ * subject when A already holds it (lower()'s result, say), else of a copy. */
 static flow_list_str fast_findall(flow_arena *a, const flow_regex *re, flow_str s)
 {
     flowi_list list = { { NULL, 0 }, 0 };
     const unsigned char *p = (const unsigned char *)s.p;
-    size_t n = (size_t)s.n, i = 0, start = 0;
+    const unsigned char *member = re->member;
+    size_t n = (size_t)s.n, i = 0, len = 1;
     const char *copy = NULL;
-    bool in = false;
-    while (i <= n) {
-        bool member = false;
-        int len = 1;
-        if (i < n) {
-            if (p[i] < 0x80) {
-                member = re->ascii[p[i]];
-            } else {
-                uint32_t cp = flowi_utf8_decode(p + i, n - i, &len);
-                member = re->space && ucp_space(cp);
-            }
-            member ^= re->negate;
+    while (i < n) {
+        /* non-members */
+        while (i < n && member[p[i]] == 0)
+            i++;
+        if (i == n)
+            break;
+        if (member[p[i]] == 2 && !member_above_ascii(re, p + i, n - i, &len)) {
+            if (!len)
+                return (flow_list_str){ NULL, 0 };
+            i += len;
+            continue;
         }
-        if (member && !in) {
-            in = true;
-            start = i;
-        } else if (!member && in) {
-            in = false;
-            if (!copy)
-                copy = flowi_arena_str(a, s.p, n).p;
-            flowi_list_push(a, &list, (flow_str){ copy + start, (int64_t)(i - start) });
+        /* members, from i */
+        size_t start = i;
+        for (;;) {
+            /* four at a time: the AND of four table values is 1 iff all are 1 */
+            while (i + 4 <= n && (member[p[i]] & member[p[i + 1]] & member[p[i + 2]] & member[p[i + 3]]) == 1)
+                i += 4;
+            while (i < n && member[p[i]] == 1)
+                i++;
+            if (i == n || member[p[i]] == 0 || !member_above_ascii(re, p + i, n - i, &len))
+                break;
+            i += len;
         }
-        i += (size_t)len;
+        if (i < n && member[p[i]] == 2 && !len)
+            return (flow_list_str){ NULL, 0 };
+        if (!copy)
+            copy = flowi_arena_holds(a, s.p, n) ? s.p : flowi_arena_str(a, s.p, n).p;
+        flowi_list_push(a, &list, (flow_str){ copy + start, (int64_t)(i - start) });
     }
     return list.l;
 }
@@ -178,8 +207,8 @@ void flow_regex_free(flow_regex *re)
  * into A once, when it first matches, and the results are slices of it. */
 flow_list_str flow_regex_findall(flow_arena *a, const flow_regex *re, flow_str s)
 {
-    if (re->fast && flow_utf8_valid(s.p, (size_t)s.n))
-        return fast_findall(a, re, s);   /* invalid UTF-8: PCRE2 finds nothing */
+    if (re->fast)
+        return fast_findall(a, re, s);
     flowi_list list = { { NULL, 0 }, 0 };
     PCRE2_SIZE pos = 0, len = (PCRE2_SIZE)s.n;
     uint32_t opts = 0;

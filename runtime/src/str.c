@@ -48,17 +48,14 @@ flow_str flow_str_concat(flow_arena *a, flow_str x, flow_str y)
     return (flow_str){ d, x.n + y.n };
 }
 
-void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s)
+void flowi_list_grow(flow_arena *a, flowi_list *list)
 {
-    if (list->l.n == list->cap) {
-        int64_t ncap = list->cap ? list->cap * 2 : 8;
-        flow_str *v = flow_arena_alloc(a, (size_t)ncap * sizeof *v);
-        if (list->l.n)
-            memcpy(v, list->l.v, (size_t)list->l.n * sizeof *v);
-        list->l.v = v;
-        list->cap = ncap;
-    }
-    list->l.v[list->l.n++] = s;
+    int64_t ncap = list->cap ? list->cap * 2 : 8;
+    flow_str *v = flow_arena_alloc(a, (size_t)ncap * sizeof *v);
+    if (list->l.n)
+        memcpy(v, list->l.v, (size_t)list->l.n * sizeof *v);
+    list->l.v = v;
+    list->cap = ncap;
 }
 
 /* ---- whitespace -------------------------------------------------------- */

@@ -14,45 +14,52 @@ static bool ascii8(const unsigned char *p)
     return (w & UINT64_C(0x8080808080808080)) == 0;
 }
 
+size_t flowi_utf8_seq(const unsigned char *p, size_t left)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return left >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xE0 && p[1] < 0xA0)
+            return 0;    /* overlong */
+        if (c == 0xED && p[1] >= 0xA0)
+            return 0;    /* surrogate */
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+            (p[3] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xF0 && p[1] < 0x90)
+            return 0;    /* overlong */
+        if (c == 0xF4 && p[1] >= 0x90)
+            return 0;    /* above U+10FFFF */
+        return 4;
+    }
+    return 0;            /* continuation byte, C0, C1, F5..FF */
+}
+
 bool flow_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     const unsigned char *end = p + n;
     while (p < end) {
-        if (end - p >= 8 && ascii8(p)) {
-            p += 8;
-            continue;
+        if (end - p >= 8) {
+            if (ascii8(p)) {
+                p += 8;
+                continue;
+            }
+        } else if (n >= 8 && ascii8(end - 8)) {
+            return true;    /* the tail, as the (overlapping) last 8 bytes */
         }
-        unsigned c = *p;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        size_t left = (size_t)(end - p);
-        if (c >= 0xC2 && c <= 0xDF) {
-            if (left < 2 || (p[1] & 0xC0) != 0x80)
-                return false;
-            p += 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-                return false;
-            if (c == 0xE0 && p[1] < 0xA0)
-                return false;    /* overlong */
-            if (c == 0xED && p[1] >= 0xA0)
-                return false;    /* surrogate */
-            p += 3;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
-                (p[3] & 0xC0) != 0x80)
-                return false;
-            if (c == 0xF0 && p[1] < 0x90)
-                return false;    /* overlong */
-            if (c == 0xF4 && p[1] >= 0x90)
-                return false;    /* above U+10FFFF */
-            p += 4;
-        } else {
-            return false;        /* continuation byte, C0, C1, F5..FF */
-        }
+        size_t len = flowi_utf8_seq(p, (size_t)(end - p));
+        if (!len)
+            return false;
+        p += len;
     }
     return true;
 }

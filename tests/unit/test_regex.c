@@ -73,6 +73,19 @@ static void results_outlive_subject(void **state)
     assert_int_equal(l.n, 3);
     ASSERT_STR(l.v[2], "333");
     flow_regex_free(re);
+    /* the fast path too; a subject the arena already holds is not copied */
+    re = flow_regex_compile("[0-9]+", 6, NULL, 0);
+    char text2[] = "a1b22c333";
+    l = flow_regex_findall(A, re, S(text2));
+    memset(text2, 'x', sizeof text2 - 1);
+    assert_int_equal(l.n, 3);
+    ASSERT_STR(l.v[2], "333");
+    flow_str held = flowi_arena_str(A, "d4e55", 5);
+    l = flow_regex_findall(A, re, held);
+    assert_int_equal(l.n, 2);
+    assert_ptr_equal(l.v[0].p, held.p + 1);
+    ASSERT_STR(l.v[1], "55");
+    flow_regex_free(re);
 }
 
 /* The fast path for one character class and `+` (regex.c) gives what
@@ -127,6 +140,39 @@ static void class_fast_path(void **state)
     flow_arena_destroy(&a);
 }
 
+/* The fast path against PCRE2 on random mixed text, invalid UTF-8
+ * included (PCRE2 finds nothing in a subject that is not UTF-8). */
+static void class_fast_path_random(void **state)
+{
+    (void)state;
+    static const char *const pats[][2] = {
+        { "[^\\s!,.?\":;0-9]+", "(?:[^\\s!,.?\":;0-9])+" },
+        { "[a-zA-Z]+", "(?:[a-zA-Z])+" },
+        { "[\\s,]+", "(?:[\\s,])+" },
+    };
+    flow_arena a;
+    flow_arena_init(&a);
+    uint64_t seed = 0x9e3779b97f4a7c15u;
+    for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+        flow_regex *fast = flow_regex_compile(pats[k][0], strlen(pats[k][0]), NULL, 0);
+        flow_regex *slow = flow_regex_compile(pats[k][1], strlen(pats[k][1]), NULL, 0);
+        assert_non_null(fast);
+        assert_non_null(slow);
+        for (int i = 0; i < 20000; i++) {
+            char buf[256];
+            size_t n = unit_random_text(&seed, buf, sizeof buf, i % 2);
+            flow_str s = { buf, (int64_t)n };
+            if (!same_lists(flow_regex_findall(&a, fast, s), flow_regex_findall(&a, slow, s)))
+                fail_msg("pattern %s differs from PCRE2 on '%s'", pats[k][0], buf);
+            if (i % 1000 == 0)
+                flow_arena_reset(&a);
+        }
+        flow_regex_free(fast);
+        flow_regex_free(slow);
+    }
+    flow_arena_destroy(&a);
+}
+
 static void compile_error(void **state)
 {
     (void)state;
@@ -146,6 +192,7 @@ int main(void)
         cmocka_unit_test(results_outlive_subject),
         cmocka_unit_test(compile_error),
         cmocka_unit_test(class_fast_path),
+        cmocka_unit_test(class_fast_path_random),
     };
     return cmocka_run_group_tests_name("regex", tests, unit_arena_setup, unit_arena_teardown);
 }

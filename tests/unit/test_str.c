@@ -118,6 +118,54 @@ static void utf8_validity(void **state)
     assert_false(flow_utf8_valid("12345678\xff", 9));
 }
 
+/* lower()/upper() map eight ASCII bytes at a time and validity skips
+ * eight ASCII bytes at a time: on random mixed text, the whole string's
+ * mapping equals the concatenation of each code point's (mapped alone, so
+ * by the byte loop), and validity equals a code point by code point walk. */
+static void case_and_validity_random(void **state)
+{
+    flow_arena *A = *state;
+    uint64_t seed = 0x2545f4914f6cdd1du;
+    for (int i = 0; i < 20000; i++) {
+        char buf[256];
+        size_t n = unit_random_text(&seed, buf, sizeof buf, i % 4 == 0);
+        bool valid = true;
+        for (size_t j = 0; j < n;) {
+            size_t len = 1;
+            while (j + len <= n && len <= 4 && !flow_utf8_valid(buf + j, len))
+                len++;
+            if (j + len > n || len > 4) {
+                valid = false;
+                break;
+            }
+            j += len;
+        }
+        if (flow_utf8_valid(buf, n) != valid)
+            fail_msg("flow_utf8_valid('%s') is %d", buf, !valid);
+        if (!valid)
+            continue;
+        for (int up = 0; up < 2; up++) {
+            flow_str s = { buf, (int64_t)n };
+            flow_str whole = up ? flow_str_upper(A, s) : flow_str_lower(A, s);
+            flow_buf parts = { 0 };
+            for (size_t j = 0; j < n;) {
+                size_t len = 1;
+                while (!flow_utf8_valid(buf + j, len))
+                    len++;
+                flow_str c = { buf + j, (int64_t)len };
+                flow_str m = up ? flow_str_upper(A, c) : flow_str_lower(A, c);
+                flow_buf_put(&parts, m.p, (size_t)m.n);
+                j += len;
+            }
+            if ((size_t)whole.n != parts.n || (parts.n && memcmp(whole.p, parts.p, parts.n) != 0))
+                fail_msg("%s('%s') differs from its code points mapped one by one", up ? "upper" : "lower", buf);
+            flow_buf_free(&parts);
+        }
+        if (i % 1000 == 0)
+            flow_arena_reset(A);
+    }
+}
+
 static void case_mapping(void **state)
 {
     flow_arena *A = *state;
@@ -229,6 +277,7 @@ int main(void)
         cmocka_unit_test(substr),
         cmocka_unit_test(utf8_validity),
         cmocka_unit_test(case_mapping),
+        cmocka_unit_test(case_and_validity_random),
         cmocka_unit_test(int_parse),
         cmocka_unit_test(float_parse),
         cmocka_unit_test(float_arith),

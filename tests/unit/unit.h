@@ -7,6 +7,7 @@
 #define FLOW_UNIT_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,42 @@ static inline void unit_check_bytes(const char *p, size_t n, const char *want,
 static inline flow_str S(const char *s)
 {
     return (flow_str){ s, (int64_t)strlen(s) };
+}
+
+/* Random text for differential tests of the byte-level fast paths: up to
+ * CAP - 1 bytes (NUL-terminated) of pieces chosen by the xorshift state
+ * *SEED: ASCII letters of both cases, digits, separators, whitespace,
+ * two- and three-byte letters, curly quotes, a no-break space, a
+ * four-byte code point, and (when BAD) invalid UTF-8: stray continuation
+ * bytes, truncated sequences, an overlong form, a surrogate, 0xFF.
+ * Returns the length. */
+static inline size_t unit_random_text(uint64_t *seed, char *buf, size_t cap, bool bad)
+{
+    static const char *const good[] = {
+        "a", "b", "Z", "Q", "x", "hello", "WORLD", "MiXeD", "0", "42", " ", "\t", ",", ".", "!",
+        "?", "\"", ":", ";", "-", "_", "'", "\xc3\xa9", "\xc3\x89", "\xc3\x86", "\xce\xa3",
+        "\xe2\x80\x99", "\xe2\x80\x9c", "\xc2\xa0", "\xe3\x83\x86", "\xf0\x9f\x98\x80",
+        "\xe2\x84\xaa", "\xc3\x9f", "abcdefgh", "ABCDEFGHIJ",
+    };
+    static const char *const invalid[] = {
+        "\x80", "\xbf", "\xc3", "\xe2\x80", "\xf0\x9f\x98", "\xc0\xaf", "\xed\xa0\x80", "\xff",
+    };
+    size_t n = 0;
+    *seed ^= *seed << 13, *seed ^= *seed >> 7, *seed ^= *seed << 17;
+    size_t pieces = (size_t)(*seed % 24);
+    for (size_t k = 0; k < pieces; k++) {
+        *seed ^= *seed << 13, *seed ^= *seed >> 7, *seed ^= *seed << 17;
+        const char *piece = bad && *seed % 16 == 0
+                                ? invalid[(*seed >> 8) % (sizeof invalid / sizeof *invalid)]
+                                : good[(*seed >> 8) % (sizeof good / sizeof *good)];
+        size_t len = strlen(piece);
+        if (n + len >= cap)
+            break;
+        memcpy(buf + n, piece, len);
+        n += len;
+    }
+    buf[n] = '\0';
+    return n;
 }
 
 /* cmocka group setup/teardown giving every test an arena in *state. */
