@@ -66,7 +66,7 @@ check "installed flowc --version" sh -c "'$inst/bin/flowc' --version | grep -q '
 export PKG_CONFIG_PATH=$inst/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
 flags=$(pkg-config --cflags --libs flowrt 2>"$tmp/pc.err")
 echo "$flags" >pc.flags
-for want in "-I$inst/include" "-L$inst/lib" -lflowrt -lpcre2-8 -lxxhash -lm; do
+for want in "-I$inst/include" "-L$inst/lib" -lflowrt -lpcre2-8 -lxxhash -lsimdjson -ljansson -lstdc++ -lm; do
     check "pkg-config gives $want" grep -q -e " $want\( \|\$\)" <(echo " $flags")
 done
 check "pkg-config --modversion" sh -c "pkg-config --modversion flowrt | grep -q '^[0-9]'"
