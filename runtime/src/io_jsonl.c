@@ -35,21 +35,26 @@ typedef struct jchunk {
 #define JHEAD ((sizeof(jchunk) + 15) & ~(size_t)15)
 #define JCHUNK ((size_t)64 << 10)
 
+/* bump's new chunk for N bytes; NULL when malloc fails. */
+static jchunk *bump_chunk(jchunk **m, size_t n)
+{
+    size_t cap = n > JCHUNK ? n : JCHUNK;
+    jchunk *c = malloc(JHEAD + cap);
+    if (!c)
+        return NULL;
+    c->next = *m;
+    c->cap = cap;
+    c->used = 0;
+    return *m = c;
+}
+
 /* N bytes (16-aligned) of arena *M; NULL when malloc fails. */
-static void *bump(jchunk **m, size_t n)
+static inline void *bump(jchunk **m, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     jchunk *c = *m;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > JCHUNK ? n : JCHUNK;
-        jchunk *nc = malloc(JHEAD + cap);
-        if (!nc)
-            return NULL;
-        nc->next = c;
-        nc->cap = cap;
-        nc->used = 0;
-        *m = c = nc;
-    }
+    if ((!c || c->cap - c->used < n) && !(c = bump_chunk(m, n)))
+        return NULL;
     void *p = (char *)c + JHEAD + c->used;
     c->used += n;
     return p;
