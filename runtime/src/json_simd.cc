@@ -1,7 +1,7 @@
 /*
  * json_simd.cc - the fast path of JSON parsing: simdjson's DOM parser
  * (Debian's libsimdjson, fully validating) behind the small C interface
- * of io.h (flowi_simd_*), for io_jsonl.c.
+ * of json_simd.h (flowi_simd_*), for io_jsonl.c.
  *
  * It only accepts a document when jansson (JSON_DECODE_ANY |
  * JSON_ALLOW_NUL) would parse it to the same values; everything else is
@@ -11,13 +11,13 @@
  * jansson 2.14 differ only where this file routes to jansson:
  *   - simdjson fails (every malformed document, numbers out of range,
  *     nesting deeper than simdjson's 1024 that jansson allows to 2048,
- *     a NUL byte after the value, which jansson ignores);
+ *     a NUL byte outside strings: jansson accepts "1" and a NUL);
  *   - an integer in (INT64_MAX, UINT64_MAX]: simdjson's uint64, jansson's
  *     "too big integer" (found by a walk of the tape);
  *   - "\u0000" anywhere (an object key with a NUL is jansson's error).
  * Integer and real classification ("1" int, "1.0" and "1e2" real, "-0"
- * int), the doubles (both round correctly), strings with NUL bytes,
- * surrogates and UTF-8 checks agree.
+ * int), the doubles (both round correctly), escapes, surrogates, UTF-8
+ * and control-character checks agree.
  */
 #include <simdjson.h>
 
