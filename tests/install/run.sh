@@ -11,8 +11,9 @@
 #     installed runtime (found beside flowc), and the program's output is
 #     the golden one; the same with FLOWRT_HOME pointing at the install;
 #   - pkg-config --cflags --libs flowrt (with PKG_CONFIG_SYSROOT_DIR) names
-#     the include dir, -lflowrt, -lpcre2-8, -lxxhash and -lm, and builds the
-#     generated C of examples/running_sum.flow into a program that runs;
+#     the include dir, -lflowrt, -lpcre2-8, -lxxhash, -lsimdjson, -ljansson,
+#     -lstdc++ and -lm, and builds the generated C of
+#     examples/running_sum.flow into a program that runs;
 #   - make uninstall removes every installed file.
 # Ends with "N passed, N failed".
 set -u
