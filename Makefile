@@ -6,23 +6,28 @@
 # source tree.
 
 CC      ?= cc
+CXX     ?= g++
 BUILD   ?= build
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -Wall -Wextra -Werror
 STD     := -std=c11 -D_GNU_SOURCE
+CXXSTD  := -std=c++17
 SAN     ?=
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN)
-LDLIBS_RT := -lpcre2-8 -lxxhash -ljansson -lrdkafka -lm
+ALL_CXXFLAGS = $(CXXSTD) $(WARN) $(CFLAGS) $(SAN)
+LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
 
 # Debian packages the build and the tests need.
-DEBIAN_PACKAGES := gcc make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
-                   libjansson-dev librdkafka-dev \
+DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
+                   libjansson-dev libsimdjson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz \
                    time mawk sqlite3 bc
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
-RT_OBJS   := $(patsubst runtime/src/%.c,$(BUILD)/rt/%.o,$(RT_SRCS))
+RT_CXX    := $(wildcard runtime/src/*.cc)
+RT_OBJS   := $(patsubst runtime/src/%.c,$(BUILD)/rt/%.o,$(RT_SRCS)) \
+             $(patsubst runtime/src/%.cc,$(BUILD)/rt/%.o,$(RT_CXX))
 RT_LIB    := $(BUILD)/libflowrt.a
 
 CC_SRCS   := $(wildcard compiler/*.c)
@@ -49,6 +54,11 @@ deps:
 $(BUILD)/rt/%.o: runtime/src/%.c runtime/include/flowrt.h $(wildcard runtime/src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iruntime/include -Iruntime/src -c $< -o $@
+
+# The C++ of the runtime (json_simd.cc: simdjson's C interface).
+$(BUILD)/rt/%.o: runtime/src/%.cc $(wildcard runtime/src/*.h)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -Iruntime/src -c $< -o $@
 
 $(RT_LIB): $(RT_OBJS)
 	@rm -f $@

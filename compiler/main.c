@@ -270,8 +270,10 @@ static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
         argv[n++] = arena_printf(a, "%s/libflowrt.a", lib);
         argv[n++] = "-lpcre2-8";
         argv[n++] = "-lxxhash";
+        argv[n++] = "-lsimdjson";
         argv[n++] = "-ljansson";
         argv[n++] = "-lrdkafka";
+        argv[n++] = "-lstdc++";
         argv[n++] = "-lm";
     }
     argv[n] = NULL;

@@ -1,10 +1,14 @@
 /*
- * json_bench.c - jansson vs cJSON on JSON lines made from
+ * json_bench.c - jansson vs cJSON vs simdjson (through the runtime's
+ * json_simd.cc, as the jsonl reader uses it) on JSON lines made from
  * ../shared/data/ec2_metrics.csv (see README.md): parse every line, read
  * the four members as flowc's decoders would, report seconds and the
- * integer sum (to check both read the same values).
- * cc -O2 json_bench.c -ljansson -lcjson -o json_bench; ./json_bench FILE
+ * integer sum (to check all read the same values). From the repository:
+ * cc -O2 -Iruntime/src bench/json/json_bench.c build/libflowrt.a -ljansson -lcjson \
+ *    -lsimdjson -lstdc++ -o json_bench; ./json_bench FILE
  */
+#include "json_simd.h"
+
 #include <cjson/cJSON.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -33,7 +37,9 @@ int main(int argc, char **argv)
         fwrite(blk, 1, n, m);
     fclose(m);
     fclose(f);
-    for (int round = 0; round < 2; round++) {
+    flowi_simd *simd = flowi_simd_new();
+    static const char *const names[] = { "jansson", "cJSON", "simdjson" };
+    for (int round = 0; round < 3; round++) {
         double t0 = now();
         long long sum = 0, lines = 0;
         double vsum = 0;
@@ -48,6 +54,22 @@ int main(int argc, char **argv)
                 (void)json_string_value(json_object_get(v, "timestamp"));
                 (void)json_string_value(json_object_get(v, "instance"));
                 json_decref(v);
+            } else if (round == 2) {
+                /* what io_jsonl.c does on its fast path (jansson when refused) */
+                flowi_sel root, m;
+                flowi_jview jv;
+                if (!flowi_simd_parse(simd, p, l, &root))
+                    return 1;
+                static const char *const mem[] = { "index", "value", "timestamp", "instance" };
+                for (int k = 0; k < 4; k++) {
+                    if (!flowi_simd_get(&root, mem[k], strlen(mem[k]), &m))
+                        return 1;
+                    flowi_simd_view(&m, &jv);
+                    if (k == 0)
+                        sum += jv.i;
+                    else if (k == 1)
+                        vsum += jv.kind == FLOWI_J_INT ? (double)jv.i : jv.d;
+                }
             } else {
                 cJSON *v = cJSON_ParseWithLength(p, l);
                 sum += (long long)cJSON_GetObjectItemCaseSensitive(v, "index")->valuedouble;
@@ -59,9 +81,10 @@ int main(int argc, char **argv)
             lines++;
             p += l + 1;
         }
-        printf("%-8s %lld lines %.3f s  index sum %lld value sum %.3f\n", round ? "cJSON" : "jansson", lines,
+        printf("%-8s %lld lines %.3f s  index sum %lld value sum %.3f\n", names[round], lines,
                now() - t0, sum, vsum);
     }
+    flowi_simd_free(simd);
     free(data);
     return 0;
 }

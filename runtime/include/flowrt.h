@@ -822,7 +822,7 @@ typedef struct flow_src_cfg {
 } flow_src_cfg;
 
 typedef struct flow_src flow_src;
-typedef struct flow_json flow_json;   /* a parsed JSON value (jansson) */
+typedef struct flow_json flow_json;   /* a parsed JSON value (io_jsonl.c) */
 
 /* One record. */
 typedef struct flow_rec {

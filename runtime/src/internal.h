@@ -52,6 +52,11 @@ extern const flowi_case flowi_upper[];
 extern const size_t flowi_upper_count;
 extern const char flowi_case_pool[];
 
+/* ---- memory (mem.c) --------------------------------------------------- */
+
+/* "flowrt: out of memory" on stderr (stdout flushed first), exit status 1. */
+__attribute__((noreturn)) void flowi_out_of_memory(void);
+
 /* ---- strings in arenas ------------------------------------------------- */
 
 /* A copy of the N bytes at P in A (an empty string for N == 0). */

@@ -7,6 +7,7 @@
 #define FLOWRT_IO_H
 
 #include "internal.h"
+#include "json_simd.h"
 
 /* One partition: a file read as lines. */
 typedef struct flowi_part {
@@ -50,9 +51,9 @@ struct flow_src {
     int64_t skipped;
     bool reported;
     void *kafka;              /* io_kafka.c */
-    void **held;              /* io_jsonl.c: JSON values of the current record */
-    size_t nheld, capheld;
+    size_t nheld;             /* io_jsonl.c: JSON documents of the current record */
     void *jmem;               /* io_jsonl.c: the memory jansson built them in */
+    struct flowi_simd *simd;  /* io_jsonl.c: the jsonl parser (json_simd.cc) */
 };
 
 /* io_src.c: a partition over the open file FD (named PATH); its next line
@@ -72,8 +73,13 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
                      flow_rec *rec);
 void flowi_csv_free(flowi_part *p);
 
-/* io_jsonl.c: parse one JSON line into A's round; NULL after flow_src_bad. */
+/* io_jsonl.c: parse one JSON object (valid UTF-8) into A's round; NULL
+ * after flow_src_bad. */
 const flow_json *flowi_json_parse(flow_src *s, flow_arena *a, const char *p, size_t n);
+/* io_jsonl.c: a jsonl line (any bytes): 1 and its object in *OUT, 0 for a
+ * blank line, -1 after flow_src_bad ("invalid UTF-8", malformed JSON, not
+ * an object). */
+int flowi_json_line(flow_src *s, const char *p, size_t n, const flow_json **out);
 /* Release the values of the last record / everything at close. */
 void flowi_json_release(flow_src *s);
 void flowi_json_free(flow_src *s);

@@ -1,17 +1,23 @@
 /*
  * io_jsonl.c - JSON values for the jsonl format and for JSON in CSV
- * cells: parsing with jansson (Debian's libjansson; why jansson and not
- * cJSON: bench/json/README.md), the typed accessors the generated
- * decoders call (flow_json_*), and the JSON encoders of scalars that the
- * generated encoders call (flow_json_put_*).
+ * cells: parsing, the typed accessors the generated decoders call
+ * (flow_json_*), and the JSON encoders of scalars that the generated
+ * encoders call (flow_json_put_*).
  *
- * A parsed value lives until the source's next record: the source keeps
- * the values it handed out (held) and releases them on the next call.
- * jansson builds them in a bump arena of the source's (jansson's
- * allocator is switched to it during json_loadb), so a record's document
- * costs no malloc/free per node and releasing it is resetting the arena
- * (no json_decref walk). What jansson parses, and its errors, are the
- * same.
+ * A jsonl line (or Kafka message) is parsed by simdjson's DOM parser
+ * (json_simd.cc, one parser per source); whatever simdjson refuses, or
+ * could read differently from jansson, is parsed again with jansson
+ * (Debian's libjansson; why jansson: bench/json/README.md), so values and
+ * error messages are jansson's (JSON_DECODE_ANY | JSON_ALLOW_NUL) either
+ * way. CSV cells holding JSON (several live per record) use jansson.
+ *
+ * A parsed value lives until the source's next record. jansson builds its
+ * values in a bump arena of the source's (jansson's allocator is switched
+ * to it during json_loadb), so a record's document costs no malloc/free
+ * per node and releasing it is resetting the arena (no json_decref walk).
+ * The flow_json the accessors see is a small view in the same arena: the
+ * type and scalar value (flowi_jview, the same for both parsers) and the
+ * jansson value or simdjson element the members are found in.
  */
 #include "io.h"
 
@@ -19,9 +25,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#define J(v) ((json_t *)(v))
-
-/* ---- jansson's memory ----------------------------------------------------- */
+/* ---- the source's arena ---------------------------------------------------- */
 
 /* A chunk of a source's arena; the memory handed out follows the header. */
 typedef struct jchunk {
@@ -31,28 +35,37 @@ typedef struct jchunk {
 #define JHEAD ((sizeof(jchunk) + 15) & ~(size_t)15)
 #define JCHUNK ((size_t)64 << 10)
 
+/* bump's new chunk for N bytes; NULL when malloc fails. */
+static jchunk *bump_chunk(jchunk **m, size_t n)
+{
+    size_t cap = n > JCHUNK ? n : JCHUNK;
+    jchunk *c = malloc(JHEAD + cap);
+    if (!c)
+        return NULL;
+    c->next = *m;
+    c->cap = cap;
+    c->used = 0;
+    return *m = c;
+}
+
+/* N bytes (16-aligned) of arena *M; NULL when malloc fails. */
+static inline void *bump(jchunk **m, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    jchunk *c = *m;
+    if ((!c || c->cap - c->used < n) && !(c = bump_chunk(m, n)))
+        return NULL;
+    void *p = (char *)c + JHEAD + c->used;
+    c->used += n;
+    return p;
+}
+
 /* The arena jansson allocates from while a source parses (NULL: none). */
 static jchunk **jcur;
 
 static void *jalloc(size_t n)
 {
-    if (!jcur)
-        return malloc(n);
-    n = (n + 15) & ~(size_t)15;
-    jchunk *c = *jcur;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > JCHUNK ? n : JCHUNK;
-        jchunk *nc = malloc(JHEAD + cap);
-        if (!nc)
-            return NULL;
-        nc->next = c;
-        nc->cap = cap;
-        nc->used = 0;
-        *jcur = c = nc;
-    }
-    void *p = (char *)c + JHEAD + c->used;
-    c->used += n;
-    return p;
+    return jcur ? bump(jcur, n) : malloc(n);
 }
 
 /* Inside a parse, memory goes back with the arena. */
@@ -81,49 +94,100 @@ static void jreset(jchunk **m, bool keep)
     *m = kept;
 }
 
-static void hold(flow_src *s, json_t *v)
-{
-    if (s->nheld == s->capheld)
-        flow_vec_grow((void **)&s->held, &s->capheld, sizeof s->held[0], s->nheld + 1);
-    s->held[s->nheld++] = v;
-}
-
 void flowi_json_release(flow_src *s)
 {
-    /* the held values live in the arena: no json_decref */
+    /* the values live in the arena: no json_decref */
     jreset((jchunk **)&s->jmem, true);
     s->nheld = 0;
-    if (!s->nheld && s->held && s->capheld > 64) {
-        flow_free(s->held, s->capheld * sizeof s->held[0]);
-        s->held = NULL;
-        s->capheld = 0;
-    }
 }
 
 void flowi_json_free(flow_src *s)
 {
     flowi_json_release(s);
     jreset((jchunk **)&s->jmem, false);
-    flow_free(s->held, s->capheld * sizeof s->held[0]);
-    s->held = NULL;
-    s->capheld = 0;
+    flowi_simd_free(s->simd);
+    s->simd = NULL;
 }
 
-static const char *type_name(const json_t *v)
+/* ---- values ----------------------------------------------------------------- */
+
+/* What the accessors get: a view of a jansson value or simdjson element. */
+struct flow_json {
+    flowi_jview v;            /* the type and a scalar's value */
+    flow_src *src;            /* whose arena holds the members' views */
+    const json_t *j;          /* jansson's value, or NULL: simdjson's e */
+    flowi_sel e;              /* simdjson: the element */
+    int64_t n;                /* arrays: the length, -1 until asked */
+    int64_t at;               /* simdjson arrays: it is at element `at` (-1: none) */
+    flowi_sel it;
+};
+
+static flow_json *view_new(flow_src *s)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an int";
-    case JSON_REAL: return "a float";
+    flow_json *w = bump((jchunk **)&s->jmem, sizeof *w);
+    if (!w)
+        flowi_out_of_memory();
+    w->src = s;
+    w->n = -1;
+    w->at = -1;
+    return w;
+}
+
+static const flow_json *view_jansson(flow_src *s, const json_t *j)
+{
+    flow_json *w = view_new(s);
+    w->j = j;
+    flowi_jview *v = &w->v;
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: v->kind = FLOWI_J_OBJECT; break;
+    case JSON_ARRAY: v->kind = FLOWI_J_ARRAY; break;
+    case JSON_STRING:
+        v->kind = FLOWI_J_STRING;
+        v->s = json_string_value(j);
+        v->n = json_string_length(j);
+        break;
+    case JSON_INTEGER:
+        v->kind = FLOWI_J_INT;
+        v->i = (int64_t)json_integer_value(j);
+        break;
+    case JSON_REAL:
+        v->kind = FLOWI_J_REAL;
+        v->d = json_real_value(j);
+        break;
     case JSON_TRUE:
-    case JSON_FALSE: return "a bool";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        v->kind = FLOWI_J_BOOL;
+        v->b = json_is_true(j);
+        break;
+    case JSON_NULL: v->kind = FLOWI_J_NULL; break;
+    }
+    return w;
+}
+
+static const flow_json *view_simd(flow_src *s, const flowi_sel *e)
+{
+    flow_json *w = view_new(s);
+    w->j = NULL;
+    w->e = *e;
+    flowi_simd_view(e, &w->v);
+    return w;
+}
+
+static const char *type_name(const flow_json *v)
+{
+    switch (v->v.kind) {
+    case FLOWI_J_OBJECT: return "an object";
+    case FLOWI_J_ARRAY: return "an array";
+    case FLOWI_J_STRING: return "a string";
+    case FLOWI_J_INT: return "an int";
+    case FLOWI_J_REAL: return "a float";
+    case FLOWI_J_BOOL: return "a bool";
+    case FLOWI_J_NULL: return "null";
     }
     return "?";
 }
 
+/* jansson: parse P..P+N (FIELD: a CSV cell's field, NULL for a line). */
 static json_t *parse(flow_src *s, const char *p, size_t n, const char *field)
 {
     json_error_t err;
@@ -144,125 +208,211 @@ static json_t *parse(flow_src *s, const char *p, size_t n, const char *field)
             flow_src_bad(s, "malformed JSON at column %d: %s", err.column, err.text);
         return NULL;
     }
-    hold(s, v);
+    s->nheld++;
     return v;
+}
+
+/* V when it is an object, else NULL after flow_src_bad. */
+static const flow_json *object_or_bad(flow_src *s, const flow_json *v)
+{
+    if (v->v.kind != FLOWI_J_OBJECT) {
+        flow_src_bad(s, "expected a JSON object, found %s", type_name(v));
+        return NULL;
+    }
+    return v;
+}
+
+/* simdjson's parse of P..P+N into *OUT; false: parse it with jansson. */
+static bool parse_simd(flow_src *s, const char *p, size_t n, const flow_json **out)
+{
+    if (!s->simd)
+        s->simd = flowi_simd_new();    /* NULL (no memory): jansson only */
+    flowi_sel root;
+    if (!s->simd || !flowi_simd_parse(s->simd, p, n, &root))
+        return false;
+    s->nheld++;
+    *out = view_simd(s, &root);
+    return true;
+}
+
+/* jansson's parse of a line: its object, or NULL after flow_src_bad. */
+static const flow_json *parse_jansson(flow_src *s, const char *p, size_t n)
+{
+    json_t *j = parse(s, p, n, NULL);
+    return j ? object_or_bad(s, view_jansson(s, j)) : NULL;
 }
 
 const flow_json *flowi_json_parse(flow_src *s, flow_arena *a, const char *p, size_t n)
 {
     (void)a;
-    json_t *v = parse(s, p, n, NULL);
-    if (!v)
-        return NULL;
-    if (!json_is_object(v)) {
-        flow_src_bad(s, "expected a JSON object, found %s", type_name(v));
-        return NULL;
+    const flow_json *v;
+    if (parse_simd(s, p, n, &v))
+        return object_or_bad(s, v);
+    return parse_jansson(s, p, n);
+}
+
+int flowi_json_line(flow_src *s, const char *p, size_t n, const flow_json **out)
+{
+    /* what simdjson accepts is valid UTF-8 (it checks the whole input) and
+     * not blank: only the lines it refuses need those checks */
+    if (parse_simd(s, p, n, out)) {
+        *out = object_or_bad(s, *out);
+    } else {
+        if (!flow_utf8_valid(p, n)) {
+            flow_src_bad(s, "invalid UTF-8");
+            return -1;
+        }
+        if (n == 0 || (n == 1 && p[0] == '\r'))
+            return 0;
+        *out = parse_jansson(s, p, n);
     }
-    return (const flow_json *)v;
+    return *out ? 1 : -1;
 }
 
 const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const char *field)
 {
     (void)a;
-    return (const flow_json *)parse(s, c.p, (size_t)c.n, field);
+    json_t *j = parse(s, c.p, (size_t)c.n, field);
+    return j ? view_jansson(s, j) : NULL;
 }
 
 /* ---- accessors ------------------------------------------------------------ */
 
-static bool wrong(flow_src *s, const json_t *v, const char *field, const char *want)
+static bool wrong(flow_src *s, const flow_json *v, const char *field, const char *want)
 {
     flow_src_bad(s, "field '%s': expected %s, found %s", field, want, type_name(v));
     return false;
 }
 
+static bool is(const flow_json *v, int kind)
+{
+    return v && v->v.kind == kind;
+}
+
 const flow_json *flow_json_get(const flow_json *obj, const char *name)
 {
-    return (const flow_json *)json_object_get(J(obj), name);
+    if (!is(obj, FLOWI_J_OBJECT))
+        return NULL;
+    if (obj->j) {
+        const json_t *m = json_object_get(obj->j, name);
+        return m ? view_jansson(obj->src, m) : NULL;
+    }
+    flowi_sel m;
+    return flowi_simd_get(&obj->e, name, strlen(name), &m) ? view_simd(obj->src, &m) : NULL;
 }
 
 bool flow_json_is_null(const flow_json *v)
 {
-    return json_is_null(J(v));
+    return is(v, FLOWI_J_NULL);
+}
+
+/* The length of array V (cached in the view, which is ours to write). */
+static int64_t array_size(const flow_json *v)
+{
+    flow_json *w = (flow_json *)v;
+    if (w->n < 0)
+        w->n = (int64_t)(w->j ? json_array_size(w->j) : flowi_simd_size(&w->e));
+    return w->n;
 }
 
 bool flow_json_array(flow_src *s, const flow_json *v, const char *field, int64_t *n)
 {
-    if (!json_is_array(J(v)))
-        return wrong(s, J(v), field, "an array");
-    *n = (int64_t)json_array_size(J(v));
+    if (!is(v, FLOWI_J_ARRAY))
+        return wrong(s, v, field, "an array");
+    *n = array_size(v);
     return true;
 }
 
 const flow_json *flow_json_at(const flow_json *v, int64_t i)
 {
-    return (const flow_json *)json_array_get(J(v), (size_t)i);
+    if (!is(v, FLOWI_J_ARRAY) || i < 0 || i >= array_size(v))
+        return NULL;
+    if (v->j)
+        return view_jansson(v->src, json_array_get(v->j, (size_t)i));
+    /* simdjson walks its arrays: the view keeps where it is, so reading
+     * the elements in order costs one step each */
+    flow_json *w = (flow_json *)v;
+    if (w->at < 0 || i < w->at) {
+        flowi_simd_first(&w->e, &w->it);
+        w->at = 0;
+    }
+    for (; w->at < i; w->at++)
+        flowi_simd_next(&w->it);
+    flowi_sel e;
+    flowi_simd_deref(&w->it, &e);
+    return view_simd(v->src, &e);
 }
 
 bool flow_json_object(flow_src *s, const flow_json *v, const char *field)
 {
-    if (!json_is_object(J(v)))
-        return wrong(s, J(v), field, "an object");
+    if (!is(v, FLOWI_J_OBJECT))
+        return wrong(s, v, field, "an object");
     return true;
 }
 
 bool flow_json_int(flow_src *s, const flow_json *v, const char *field, int64_t *out)
 {
-    if (!json_is_integer(J(v)))
-        return wrong(s, J(v), field, "an int");
-    *out = (int64_t)json_integer_value(J(v));
+    if (!is(v, FLOWI_J_INT))
+        return wrong(s, v, field, "an int");
+    *out = v->v.i;
     return true;
 }
 
 bool flow_json_float(flow_src *s, const flow_json *v, const char *field, double *out)
 {
-    if (!json_is_number(J(v)))
-        return wrong(s, J(v), field, "a number");
-    *out = json_number_value(J(v));
+    if (is(v, FLOWI_J_INT))
+        *out = (double)v->v.i;    /* json_number_value's conversion */
+    else if (is(v, FLOWI_J_REAL))
+        *out = v->v.d;
+    else
+        return wrong(s, v, field, "a number");
     return true;
 }
 
 bool flow_json_bool(flow_src *s, const flow_json *v, const char *field, bool *out)
 {
-    if (!json_is_boolean(J(v)))
-        return wrong(s, J(v), field, "a bool");
-    *out = json_is_true(J(v));
+    if (!is(v, FLOWI_J_BOOL))
+        return wrong(s, v, field, "a bool");
+    *out = v->v.b;
     return true;
 }
 
 bool flow_json_str(flow_src *s, flow_arena *a, const flow_json *v, const char *field, flow_str *out)
 {
-    if (!json_is_string(J(v)))
-        return wrong(s, J(v), field, "a string");
-    *out = flowi_arena_str(a, json_string_value(J(v)), json_string_length(J(v)));
+    if (!is(v, FLOWI_J_STRING))
+        return wrong(s, v, field, "a string");
+    *out = flowi_arena_str(a, v->v.s, v->v.n);
     return true;
+}
+
+/* String V's bytes as a flow_str (valid while V is). */
+static flow_str str_of(const flow_json *v)
+{
+    return (flow_str){ v->v.s, (int64_t)v->v.n };
 }
 
 bool flow_json_time(flow_src *s, const flow_json *v, const char *field, flow_time *out)
 {
-    if (!json_is_string(J(v)))
-        return wrong(s, J(v), field, "a timestamp string");
-    flow_str c = { json_string_value(J(v)), (int64_t)json_string_length(J(v)) };
-    return flow_cell_time(s, c, field, out);
+    if (!is(v, FLOWI_J_STRING))
+        return wrong(s, v, field, "a timestamp string");
+    return flow_cell_time(s, str_of(v), field, out);
 }
 
 bool flow_json_duration(flow_src *s, const flow_json *v, const char *field, int64_t *out)
 {
-    if (json_is_string(J(v))) {
-        flow_str c = { json_string_value(J(v)), (int64_t)json_string_length(J(v)) };
-        return flow_cell_duration(s, c, field, out);
-    }
-    if (json_is_integer(J(v))) {
-        json_int_t secs = json_integer_value(J(v));
-        if (!__builtin_mul_overflow((int64_t)secs, FLOW_US_PER_SEC, out))
+    if (is(v, FLOWI_J_STRING))
+        return flow_cell_duration(s, str_of(v), field, out);
+    if (is(v, FLOWI_J_INT)) {
+        if (!__builtin_mul_overflow(v->v.i, FLOW_US_PER_SEC, out))
             return true;
-    } else if (json_is_real(J(v))) {
-        double us = nearbyint(json_real_value(J(v)) * 1e6);
+    } else if (is(v, FLOWI_J_REAL)) {
+        double us = nearbyint(v->v.d * 1e6);
         if (us > -9.2e18 && us < 9.2e18) {
             *out = (int64_t)us;
             return true;
         }
     }
-    return wrong(s, J(v), field, "a duration (seconds, or a string such as \"10s\")");
+    return wrong(s, v, field, "a duration (seconds, or a string such as \"10s\")");
 }
 
 /* ---- encoders --------------------------------------------------------------- */

@@ -247,16 +247,14 @@ static int part_record(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
                 continue;    /* the header, or a blank line */
             return r;
         }
-        case FLOW_FMT_JSONL:
-            if (!flow_utf8_valid(line, len)) {
-                flow_src_bad(s, "invalid UTF-8");
-                return -1;
-            }
-            if (len == 0 || (len == 1 && line[0] == '\r'))
+        case FLOW_FMT_JSONL: {
+            int r = flowi_json_line(s, line, len, &rec->json);
+            if (r == 0)
                 continue;    /* blank lines between JSON records */
-            rec->text = flowi_arena_str(a, line, len);
-            rec->json = flowi_json_parse(s, a, line, len);
-            return rec->json ? 1 : -1;
+            if (r > 0)
+                rec->text = flowi_arena_str(a, line, len);
+            return r;
+        }
         }
         return 0;
     }

@@ -35,7 +35,7 @@ void flow_set_allocator(flow_alloc_fn f, void *ud)
     alloc_ud = f ? ud : NULL;
 }
 
-static _Noreturn void out_of_memory(void)
+_Noreturn void flowi_out_of_memory(void)
 {
     fflush(stdout);
     fputs("flowrt: out of memory\n", stderr);
@@ -48,7 +48,7 @@ void *flow_alloc(size_t n)
         n = 1;    /* never hand out NULL: callers may store the pointer */
     void *p = alloc_fn(alloc_ud, NULL, 0, n);
     if (!p)
-        out_of_memory();
+        flowi_out_of_memory();
     bytes_in_use += n;
     return p;
 }
@@ -63,7 +63,7 @@ void *flow_realloc(void *p, size_t old_size, size_t new_size)
     }
     void *q = alloc_fn(alloc_ud, p, old_size, new_size);
     if (!q)
-        out_of_memory();
+        flowi_out_of_memory();
     bytes_in_use = bytes_in_use - old_size + new_size;
     return q;
 }
@@ -91,7 +91,7 @@ void flow_vec_grow(void **data, size_t *cap, size_t elem, size_t need)
     while (ncap < need)
         ncap *= 2;
     if (elem && ncap > SIZE_MAX / elem)
-        out_of_memory();
+        flowi_out_of_memory();
     *data = flow_realloc(*data, *cap * elem, ncap * elem);
     *cap = ncap;
 }

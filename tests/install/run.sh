@@ -11,8 +11,9 @@
 #     installed runtime (found beside flowc), and the program's output is
 #     the golden one; the same with FLOWRT_HOME pointing at the install;
 #   - pkg-config --cflags --libs flowrt (with PKG_CONFIG_SYSROOT_DIR) names
-#     the include dir, -lflowrt, -lpcre2-8, -lxxhash and -lm, and builds the
-#     generated C of examples/running_sum.flow into a program that runs;
+#     the include dir, -lflowrt, -lpcre2-8, -lxxhash, -lsimdjson, -ljansson,
+#     -lstdc++ and -lm, and builds the generated C of
+#     examples/running_sum.flow into a program that runs;
 #   - make uninstall removes every installed file.
 # Ends with "N passed, N failed".
 set -u
@@ -66,7 +67,7 @@ check "installed flowc --version" sh -c "'$inst/bin/flowc' --version | grep -q '
 export PKG_CONFIG_PATH=$inst/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
 flags=$(pkg-config --cflags --libs flowrt 2>"$tmp/pc.err")
 echo "$flags" >pc.flags
-for want in "-I$inst/include" "-L$inst/lib" -lflowrt -lpcre2-8 -lxxhash -lm; do
+for want in "-I$inst/include" "-L$inst/lib" -lflowrt -lpcre2-8 -lxxhash -lsimdjson -ljansson -lstdc++ -lm; do
     check "pkg-config gives $want" grep -q -e " $want\( \|\$\)" <(echo " $flags")
 done
 check "pkg-config --modversion" sh -c "pkg-config --modversion flowrt | grep -q '^[0-9]'"

@@ -1,0 +1,63 @@
+/*
+ * json_simd.h - the C interface of json_simd.cc (simdjson's DOM parser,
+ * the fast path of io_jsonl.c) and the view of a JSON value that
+ * io_jsonl.c's accessors share between simdjson's and jansson's values.
+ * Internal; plain C that C++ also compiles (flowrt.h is not included).
+ */
+#ifndef FLOWRT_JSON_SIMD_H
+#define FLOWRT_JSON_SIMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A JSON value's type, whichever parser made it. */
+enum { FLOWI_J_OBJECT, FLOWI_J_ARRAY, FLOWI_J_STRING, FLOWI_J_INT, FLOWI_J_REAL, FLOWI_J_BOOL,
+       FLOWI_J_NULL };
+
+/* A value's type and, for scalars, its value (strings: N bytes at S, NUL
+ * bytes included, owned by the parser's document). */
+typedef struct flowi_jview {
+    int kind;                 /* FLOWI_J_* */
+    bool b;
+    int64_t i;
+    double d;
+    const char *s;
+    size_t n;
+} flowi_jview;
+
+/* Opaque storage for a simdjson element or array iterator (a document
+ * pointer and a tape index), copied by value. */
+typedef struct flowi_sel {
+    uint64_t w[2];
+} flowi_sel;
+
+/* json_simd.cc: simdjson's DOM parser, one per source (NULL: no memory). */
+typedef struct flowi_simd flowi_simd;
+flowi_simd *flowi_simd_new(void);
+void flowi_simd_free(flowi_simd *p);
+/* Parse the N bytes at S into P's document (valid until P's next parse):
+ * true and its root in *ROOT, or false when simdjson fails or jansson
+ * could see the bytes differently (parse them with jansson then). */
+bool flowi_simd_parse(flowi_simd *p, const char *s, size_t n, flowi_sel *root);
+/* The type and scalar value of element E. */
+void flowi_simd_view(const flowi_sel *e, flowi_jview *v);
+/* Object OBJ's member NAME (LEN bytes; the last of duplicates) in *OUT;
+ * false: absent. */
+bool flowi_simd_get(const flowi_sel *obj, const char *name, size_t len, flowi_sel *out);
+/* Array ARR's length; an iterator at its first element; the next; the
+ * element at an iterator (which must be before the end). */
+size_t flowi_simd_size(const flowi_sel *arr);
+void flowi_simd_first(const flowi_sel *arr, flowi_sel *it);
+void flowi_simd_next(flowi_sel *it);
+void flowi_simd_deref(const flowi_sel *it, flowi_sel *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
