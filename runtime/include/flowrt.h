@@ -29,7 +29,10 @@
 #include <string.h>
 
 #ifdef __cplusplus
+#define FLOW_NORETURN [[noreturn]]   /* the header is usable from C++ hosts */
 extern "C" {
+#else
+#define FLOW_NORETURN _Noreturn
 #endif
 
 #define FLOWRT_VERSION "0.1.0"
@@ -622,11 +625,11 @@ enum { FLOW_OK = 0, FLOW_DONE = 1, FLOW_ERROR = 2, FLOW_MISUSE = 3 };
  *   LOC: error: step 'FLOW.STEP': MSG
  * on stderr (LOC is "file.flow:LINE:COL") and exits with status 1
  * (with rt->trap set: returns through it, see above). */
-_Noreturn void flow_step_error(flow_rt *rt, const char *loc, const char *step, const char *msg);
+FLOW_NORETURN void flow_step_error(flow_rt *rt, const char *loc, const char *step, const char *msg);
 /* Fatal error about input data: flushes stdout, prints
  *   PATH:LINE: error: MSG      (or "PATH: error: MSG" when LINE is 0)
  * and exits with status 1 (with rt->trap set: returns through it). */
-_Noreturn void flow_data_error(flow_rt *rt, const char *path, int64_t line, const char *fmt, ...)
+FLOW_NORETURN void flow_data_error(flow_rt *rt, const char *path, int64_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* ===================================================================

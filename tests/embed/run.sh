@@ -49,6 +49,9 @@ check "sensors.c -P strict" $CC $STRICT -Iruntime/include -c "$OUT/p/sensors.c" 
 if command -v clang >/dev/null 2>&1; then
     check "sensors.c clang strict" clang $STRICT -Iruntime/include -c "$OUT/sensors.c" -o "$OUT/sensors-clang.o"
 fi
+# a C++ host includes the generated header (and flowrt.h) as it is
+printf '#include "sensors.h"\nint main() { return 0; }\n' >"$OUT/host_cxx.cc"
+check "sensors.h from C++" g++ -std=c++17 -Wall -Wextra -Werror -fsyntax-only -I"$OUT" -Iruntime/include "$OUT/host_cxx.cc"
 check "host.c strict" $CC $STRICT -O2 -I"$OUT" -Iruntime/include examples/embed/host.c "$OUT/sensors.o" $LIBS -o "$OUT/host"
 
 run_host() {   # run_host NAME STATUS ARGS...: stdout vs NAME.expected (stderr vs NAME.stderr)
