@@ -382,6 +382,7 @@ static inline void *flowi_table_value(flow_table *t, uint32_t id)
     return h->values + (size_t)id * h->value_size;
 }
 #define flow_table_value(t, id) flowi_table_value((t), (id))
+/* The bytes of a live entry's key (klen of them), wherever they are. */
 static inline const char *flowi_table_entry_key(const flowi_table_entry *e)
 {
     return e->klen <= FLOWI_TABLE_KEY_INLINE ? e->key.in : e->key.heap;
@@ -623,6 +624,14 @@ static inline void flow_rt_round_end_fast(flow_rt *rt)
     if (!rt->progress && (rt->out_is_tty ? rt->out.n == 0 : rt->out.n < FLOW_STDOUT_FLUSH_AT))
         return;
     flow_rt_round_end(rt);
+}
+/* flow_rt_round_end_fast for a program in which nothing writes stdout (no
+ * stdout output, no inspect): rt->out stays empty, so only the progress
+ * line can be due. */
+static inline void flow_rt_round_end_quiet(flow_rt *rt)
+{
+    if (rt->progress)
+        flow_rt_round_end(rt);
 }
 /* Flush stdout, free everything RT owns, return STATUS. */
 int flow_rt_finish(flow_rt *rt, int status);
