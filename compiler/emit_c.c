@@ -1150,6 +1150,21 @@ void emit_c(Graph *g, FILE *final, const EmitOptions *opt)
     free(buf);
 }
 
+/* Whether a step of G writes the stdout buffer (rt->out): an inspect or a
+ * stdout output. Without one the buffer stays empty and the round's end
+ * has only the progress line to see to (flow_rt_round_end_quiet). */
+static bool writes_stdout(const Graph *g)
+{
+    for (int i = 0; i < g->nsteps; i++) {
+        const Step *s = g->steps[i];
+        if (s->kind == SK_INSPECT)
+            return true;
+        if (s->kind == SK_OUTPUT && (s->io ? emit_io_to_stdout(s) : s->sink == SINK_STDOUT))
+            return true;
+    }
+    return false;
+}
+
 static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
 {
     Emit EE;
@@ -1210,17 +1225,21 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
             fprintf(c, "    %s_%s_run(f);\n", P, st->id);
     }
     emit_io_round_end(E, c);   /* a pending bad record stops the run here */
-    fprintf(c, "    for (size_t i = 0; i < f->dead_n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
-    fprintf(c, "    f->dead_n = 0;\n    flow_rt_round_end_fast(f->rt);\n}\n\n");
+    fprintf(c, "    if (f->dead_n) {\n        for (size_t i = 0; i < f->dead_n; i++)\n"
+               "            flow_free(f->dead[i].p, f->dead[i].sz);\n        f->dead_n = 0;\n    }\n");
+    fprintf(c, "    flow_rt_round_end_%s(f->rt);\n}\n\n", writes_stdout(g) ? "fast" : "quiet");
 
-    fprintf(c, "/* Run the dataflow to the end of its inputs. Returns 0. */\n");
-    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (;;) {\n        %s_round(f, true);\n        if (", P, P, P);
-    if (g->ninputs == 0)
-        fprintf(c, "true");
+    /* One call of the round, so that the C compiler inlines it into the
+     * loop (a round of one item costs no call, no register saves). */
+    fprintf(c, "/* Run the dataflow to the end of its inputs. Returns 0. With epoch\n"
+               " * interval 0, each polling round is followed by one that polls nothing. */\n");
+    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n        %s_round(f, poll);\n"
+               "        if (poll", P, P, P);
+    fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
-    fprintf(c, ")\n            return 0;\n");
-    fprintf(c, "        if (f->rt->epoch_interval == 0)\n            %s_round(f, false);\n", P);
+    fprintf(c, g->ninputs > 1 ? "))\n            return 0;\n" : ")\n            return 0;\n");
+    fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
     fprintf(c, "    }\n}\n\n");
 
     /* assemble */

@@ -550,6 +550,11 @@ static const char *sink_kind(IoSpec *io)
     return "FLOW_SINK_STDOUT";
 }
 
+bool emit_io_to_stdout(const Step *s)
+{
+    return strcmp(sink_kind(s->io), "FLOW_SINK_STDOUT") == 0;
+}
+
 static bool has_path(Step *s)
 {
     return s->kind == SK_OUTPUT && s->io && strcmp(s->io->kind, "stdout") != 0;

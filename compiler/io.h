@@ -45,6 +45,8 @@ struct Emit;
 void emit_io_input_state(struct Emit *E, Step *s);
 void emit_io_run_input(struct Emit *E, Step *s);
 void emit_io_output(struct Emit *E, Step *s);
+/* Whether output step S (with an IoSpec) writes the stdout buffer. */
+bool emit_io_to_stdout(const Step *s);
 /* Statements ending a round (into C): pending bad records stop here. */
 void emit_io_round_end(struct Emit *E, FILE *c);
 

@@ -208,8 +208,18 @@ static inline flow_str flowi_str_from_int_fast(flow_arena *a, int64_t v)
     uint32_t w = (uint32_t)v;
     size_t n = 1 + (size_t)(w >= 10) + (size_t)(w >= 100) + (size_t)(w >= 1000);
     char *d = (char *)flow_arena_alloc(a, 4);
-    memcpy(d, flowi_digit_pairs + 2 * (w / 100), 2);
-    memcpy(d + 2, flowi_digit_pairs + 2 * (w % 100), 2);
+    uint16_t hi, lo;
+    memcpy(&hi, flowi_digit_pairs + 2 * (w / 100), 2);
+    memcpy(&lo, flowi_digit_pairs + 2 * (w % 100), 2);
+    /* one 4-byte store: the key's hash reads these bytes at once (a 4-byte
+     * load), which the CPU forwards from one store but not from two 2-byte
+     * ones (then the load waits for both to reach the cache) */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint32_t four = (uint32_t)hi << 16 | lo;
+#else
+    uint32_t four = (uint32_t)hi | (uint32_t)lo << 16;
+#endif
+    memcpy(d, &four, 4);
     return (flow_str){ d + 4 - n, (int64_t)n };
 }
 #define flow_str_from_int(a, v) flowi_str_from_int_fast((a), (v))
@@ -318,7 +328,8 @@ flow_list_str flow_regex_findall(flow_arena *a, const flow_regex *re, flow_str s
  *
  * Entries are named by a uint32_t id that stays valid until the entry is
  * removed (ids of removed entries are reused). Value pointers are valid
- * until the next insert. Keys are copied into the table.
+ * until the next insert. Keys are copied into the table (see
+ * flow_table_key for how long the table's copy stays put).
  * Timers: each entry has at most one pending time; flow_table_due pops the
  * due ones in ascending key order (Bytewax fires notifications of one
  * activation in key order).
@@ -345,17 +356,21 @@ void *flow_table_value(flow_table *t, uint32_t id);
 /* The table's layout that generated code reads inline (the value lookup
  * and flow_table_upsert's hot path); the rest of flow_table is private to
  * table.c. Not for other use. */
+#define FLOWI_TABLE_KEY_INLINE 16    /* keys of up to this many bytes live in the entry */
 typedef struct flowi_table_entry {
-    char *key;           /* flow_alloc'd copy; NULL when the id is free */
-    int64_t klen;
-    uint64_t hash;
+    union {
+        char in[FLOWI_TABLE_KEY_INLINE];   /* klen <= FLOWI_TABLE_KEY_INLINE */
+        char *heap;                        /* longer keys: a flow_alloc'd copy */
+    } key;
+    int64_t klen;        /* -1 when the id is free */
     flow_time timer;     /* FLOW_NO_TIME when unset */
     uint32_t heap_pos;   /* index in the timer heap, or UINT32_MAX */
     uint32_t next_free;  /* free list link while the id is free */
 } flowi_table_entry;
 typedef struct flowi_table_slot {
+    uint64_t hash;       /* the key's full hash (flowi_table_hash) */
     uint32_t id;         /* FLOW_NO_ENTRY when empty */
-    uint32_t h32;        /* low 32 bits of the hash: home slot and quick check */
+    uint32_t klen;       /* the key's length (UINT32_MAX for 4 GiB and more) */
 } flowi_table_slot;
 struct flow_table_head {     /* the leading member of every flow_table */
     char *values;            /* value_size bytes per id */
@@ -370,6 +385,11 @@ static inline void *flowi_table_value(flow_table *t, uint32_t id)
     return h->values + (size_t)id * h->value_size;
 }
 #define flow_table_value(t, id) flowi_table_value((t), (id))
+/* The bytes of a live entry's key (klen of them), wherever they are. */
+static inline const char *flowi_table_entry_key(const flowi_table_entry *e)
+{
+    return e->klen <= FLOWI_TABLE_KEY_INLINE ? e->key.in : e->key.heap;
+}
 uint64_t flowi_table_hash_long(const void *p, size_t n);   /* XXH3 */
 /* murmur3's 64-bit finaliser: a bijection that mixes every bit */
 static inline uint64_t flowi_mix64(uint64_t x)
@@ -381,15 +401,18 @@ static inline uint64_t flowi_mix64(uint64_t x)
     x ^= x >> 33;
     return x;
 }
+#define FLOWI_TABLE_KEY_PACKED 8    /* keys of up to this many bytes: hash = key */
 /* The key hash: keys of up to 8 bytes (most keys: ids, small numbers,
- * words) are packed into one word with their length and mixed, without a
- * call; the packing is injective, so distinct short keys never share a
- * hash. Longer keys use XXH3. */
+ * words) are packed into one word and mixed, without a call; among keys
+ * of the same length the packing is injective and the mix a bijection, so
+ * two short keys of one length are equal iff their hashes are (keys of
+ * different lengths may share a hash: "aaaa" and "aaaai" do). Longer
+ * keys use XXH3. */
 static inline uint64_t flowi_table_hash(flow_str key)
 {
     size_t n = (size_t)key.n;
     const unsigned char *p = (const unsigned char *)key.p;
-    if (n > 8)
+    if (n > FLOWI_TABLE_KEY_PACKED)
         return flowi_table_hash_long(p, n);
     uint64_t v = 0;
     if (n >= 4) {
@@ -402,50 +425,64 @@ static inline uint64_t flowi_table_hash(flow_str key)
     }
     return flowi_mix64(v ^ ((uint64_t)n << 59) ^ UINT64_C(0x9e3779b97f4a7c15));
 }
-/* Equal keys of N bytes; short keys (the common case) without a call. */
+/* A key length as an index slot holds it. */
+static inline uint32_t flowi_table_slot_klen(int64_t n)
+{
+    return n < (int64_t)UINT32_MAX ? (uint32_t)n : UINT32_MAX;
+}
+/* Equal keys of N > 8 bytes; up to 16 bytes without a call. */
 static inline bool flowi_table_key_eq(const char *a, const char *b, size_t n)
 {
-    if (n >= 4 && n <= 8) {
-        /* two overlapping 4-byte loads cover 4..8 bytes */
-        uint32_t a0, a1, b0, b1;
-        memcpy(&a0, a, 4);
-        memcpy(&b0, b, 4);
-        memcpy(&a1, a + n - 4, 4);
-        memcpy(&b1, b + n - 4, 4);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    if (n > 8)
+    if (n > 16)
         return memcmp(a, b, n) == 0;
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
+    /* two overlapping 8-byte loads cover 9..16 bytes */
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&a1, a + n - 8, 8);
+    memcpy(&b1, b + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 /* flow_table_upsert's slow path: KEY (hash H) is absent; inserts it. */
 uint32_t flowi_table_upsert_new(flow_table *t, flow_str key, uint64_t h, bool *created);
+/* The id of KEY (hash H), or FLOW_NO_ENTRY. A short key is found in the
+ * index alone (same length and hash: the same key); a longer one is then
+ * compared with the entry's copy. */
+static inline uint32_t flowi_table_lookup(const struct flow_table_head *tb, flow_str key, uint64_t h)
+{
+    uint32_t kl = flowi_table_slot_klen(key.n);
+    for (size_t i = h & tb->mask;; i = (i + 1) & tb->mask) {
+        const flowi_table_slot *s = &tb->index[i];
+        if (s->id == FLOW_NO_ENTRY)
+            return FLOW_NO_ENTRY;
+        if (s->hash == h && s->klen == kl) {
+            if (key.n <= FLOWI_TABLE_KEY_PACKED)
+                return s->id;
+            const flowi_table_entry *e = &tb->entries[s->id];
+            if (e->klen == key.n && flowi_table_key_eq(flowi_table_entry_key(e), key.p, (size_t)key.n))
+                return s->id;
+        }
+    }
+}
 /* flow_table_upsert inline: a key seen before is found without a call. */
 static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *created)
 {
     const struct flow_table_head *tb = (const struct flow_table_head *)(const void *)t;
     uint64_t h = flowi_table_hash(key);
-    uint32_t h32 = (uint32_t)h;
-    for (size_t i = h32 & tb->mask;; i = (i + 1) & tb->mask) {
-        flowi_table_slot s = tb->index[i];
-        if (s.id == FLOW_NO_ENTRY)
-            break;
-        if (s.h32 == h32) {
-            const flowi_table_entry *e = &tb->entries[s.id];
-            if (e->klen == key.n && flowi_table_key_eq(e->key, key.p, (size_t)key.n)) {
-                if (created)
-                    *created = false;
-                return s.id;
-            }
-        }
-    }
-    return flowi_table_upsert_new(t, key, h, created);
+    uint32_t id = flowi_table_lookup(tb, key, h);
+    if (id == FLOW_NO_ENTRY)
+        return flowi_table_upsert_new(t, key, h, created);
+    if (created)
+        *created = false;
+    return id;
 }
 #define flow_table_upsert(t, key, created) flowi_table_upsert((t), (key), (created))
-flow_str flow_table_key(const flow_table *t, uint32_t id);   /* owned by the table */
+/* The entry's key, owned by the table: valid until the next insert (a key
+ * of up to 16 bytes lives in the entry, and entries move when the table
+ * grows) or the entry's removal. Generated code copies it before anything
+ * can insert, or reads it only after the table's last insert (the EOF
+ * flushes). */
+flow_str flow_table_key(const flow_table *t, uint32_t id);
 
 /* Set (or move) the entry's timer to AT; FLOW_NO_TIME clears it. */
 void flow_table_set_timer(flow_table *t, uint32_t id, flow_time at);
@@ -590,6 +627,14 @@ static inline void flow_rt_round_end_fast(flow_rt *rt)
     if (!rt->progress && (rt->out_is_tty ? rt->out.n == 0 : rt->out.n < FLOW_STDOUT_FLUSH_AT))
         return;
     flow_rt_round_end(rt);
+}
+/* flow_rt_round_end_fast for a program in which nothing writes stdout (no
+ * stdout output, no inspect): rt->out stays empty, so only the progress
+ * line can be due. */
+static inline void flow_rt_round_end_quiet(flow_rt *rt)
+{
+    if (rt->progress)
+        flow_rt_round_end(rt);
 }
 /* Flush stdout, free everything RT owns, return STATUS. */
 int flow_rt_finish(flow_rt *rt, int status);

@@ -71,7 +71,8 @@ static void float_to_str(void **state)
 }
 
 /* str() of an int (a hand-written digit loop) against snprintf: every
- * length, both signs, the powers of ten and their neighbours, the limits. */
+ * length, both signs, the powers of ten and their neighbours, every value
+ * below 10000 (the inline path), the limits. */
 static void int_to_str(void **state)
 {
     (void)state;
@@ -90,6 +91,10 @@ static void int_to_str(void **state)
         snprintf(want, sizeof want, "%lld", (long long)(v * 99991));
         ASSERT_STR(flow_str_from_int(&a, v * 99991), want);
         flow_arena_reset(&a);
+    }
+    for (int64_t v = 0; v < 10000; v++) {   /* every value of the inline four-digit path */
+        snprintf(want, sizeof want, "%lld", (long long)v);
+        ASSERT_STR(flow_str_from_int(&a, v), want);
     }
     ASSERT_STR(flow_str_from_int(&a, INT64_MAX), "9223372036854775807");
     ASSERT_STR(flow_str_from_int(&a, 0), "0");

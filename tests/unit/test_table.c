@@ -1,8 +1,10 @@
 /*
  * test_table.c - keyed state (table.c) and the key sort (sort.c): insert,
  * find, upsert, remove and id reuse, growth to 100000 keys checked against
- * the expected contents, timers (set, move, clear, next, due in key order),
- * all ids in key order, and the stability of flow_sort_by_key.
+ * the expected contents, keys of every length around the layout's
+ * thresholds (index-only, inline, heap-copied) with live ids and timers
+ * across growth and reuse, timers (set, move, clear, next, due in key
+ * order), all ids in key order, and the stability of flow_sort_by_key.
  */
 #include "unit.h"
 
@@ -109,6 +111,130 @@ static void grow_and_shrink(void **state)
     for (int i = 1; i < N; i += 2)
         assert_true(flow_table_insert(t, key_of(buf, i)) < N);
     assert_int_equal(flow_table_count(t), N);
+    flow_table_free(t, NULL);
+}
+
+/* Keys of every length around the table's thresholds (8 bytes: found in
+ * the index alone; 16: stored in the entry; longer: a heap copy), each
+ * length's keys differing in one byte at every position, some with NUL
+ * bytes: growth with live ids, values and timers, removal, reuse of the
+ * freed ids by keys of other lengths, against a model. */
+enum { LK_MAX = 4000 };
+typedef struct lkey {
+    char b[40];
+    int n;
+    uint32_t id;
+    flow_time at;
+    bool live;
+} lkey;
+
+static flow_str lkey_str(const lkey *k)
+{
+    return (flow_str){ k->b, k->n };
+}
+
+static int make_keys(lkey *k)
+{
+    static const int lens[] = { 0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 40 };
+    int n = 0;
+    for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+        int len = lens[l], count = len == 0 ? 1 : len * 128 < 300 ? len * 128 : 300;
+        assert_true(n + count <= LK_MAX);
+        for (int c = 0; c < count; c++, n++) {
+            for (int i = 0; i < len; i++)
+                k[n].b[i] = i % 5 == 3 ? '\0' : (char)('a' + i % 26);
+            if (len)
+                k[n].b[c % len] = (char)(128 + c / len);    /* one byte differs */
+            k[n].n = len;
+            k[n].at = n % 3 == 0 ? (flow_time)(n * 7919 % 1000) : FLOW_NO_TIME;
+        }
+    }
+    return n;
+}
+
+static void check_keys(flow_table *t, const lkey *k, int n)
+{
+    size_t live = 0;
+    for (int i = 0; i < n; i++) {
+        flow_str key = lkey_str(&k[i]);
+        if (!k[i].live) {
+            assert_int_equal(flow_table_find(t, key), FLOW_NO_ENTRY);
+            continue;
+        }
+        live++;
+        assert_int_equal(flow_table_find(t, key), k[i].id);
+        flow_str got = flow_table_key(t, k[i].id);
+        assert_int_equal(got.n, k[i].n);
+        assert_memory_equal(got.p, k[i].b, (size_t)k[i].n);
+        assert_int_equal(*(int64_t *)flow_table_value(t, k[i].id), i);
+        assert_int_equal(flow_table_timer(t, k[i].id), k[i].at);
+    }
+    assert_int_equal(flow_table_count(t), live);
+}
+
+static void key_lengths(void **state)
+{
+    (void)state;
+    static lkey k[LK_MAX];
+    int n = make_keys(k);
+    size_t base = flow_mem_in_use();
+    flow_table *t = flow_table_new(sizeof(int64_t));
+    for (int i = 0; i < n; i++) {    /* the table grows many times with these live */
+        bool created = false;
+        k[i].id = flow_table_upsert(t, lkey_str(&k[i]), &created);
+        assert_true(created);
+        k[i].live = true;
+        *(int64_t *)flow_table_value(t, k[i].id) = i;
+        flow_table_set_timer(t, k[i].id, k[i].at);
+    }
+    check_keys(t, k, n);
+    for (int i = 0; i < n; i += 2) {
+        flow_table_remove(t, k[i].id);
+        k[i].live = false;
+    }
+    check_keys(t, k, n);
+    /* Reinserted in reverse order, the freed ids go to keys of other
+     * lengths (a heap-copied key's id to an inline one and back). */
+    for (int i = n - 1 - (n - 1) % 2; i >= 0; i -= 2) {
+        bool created = false;
+        k[i].id = flow_table_upsert(t, lkey_str(&k[i]), &created);
+        assert_true(created);
+        assert_true(k[i].id < (uint32_t)n);    /* from the free list */
+        k[i].live = true;
+        *(int64_t *)flow_table_value(t, k[i].id) = i;
+        flow_table_set_timer(t, k[i].id, k[i].at);
+    }
+    check_keys(t, k, n);
+    /* The due timers come in key order. */
+    const uint32_t *ids;
+    size_t due = flow_table_due(t, 500, &ids), want = 0;
+    for (int i = 0; i < n; i++)
+        want += k[i].at != FLOW_NO_TIME && k[i].at <= 500;
+    assert_int_equal(due, want);
+    for (size_t j = 1; j < due; j++)
+        assert_true(flow_str_cmp(flow_table_key(t, ids[j - 1]), flow_table_key(t, ids[j])) < 0);
+    flow_table_free(t, NULL);
+    assert_int_equal(flow_mem_in_use(), base);    /* every heap key freed */
+}
+
+/* Short keys of different lengths may share a hash ("aaaa" and "aaaai"
+ * do; see flowi_table_hash): the index tells them apart by length. */
+static void short_keys_sharing_a_hash(void **state)
+{
+    (void)state;
+    flow_str a = S("aaaa"), b = S("aaaai");
+    if (flowi_table_hash(a) != flowi_table_hash(b))
+        skip();    /* a big-endian packing: no such pair here */
+    flow_table *t = flow_table_new(sizeof(int64_t));
+    uint32_t ia = flow_table_insert(t, a);
+    assert_int_equal(flow_table_find(t, b), FLOW_NO_ENTRY);
+    uint32_t ib = flow_table_insert(t, b);
+    assert_int_not_equal(ia, ib);
+    assert_int_equal(flow_table_find(t, a), ia);
+    assert_int_equal(flow_table_find(t, b), ib);
+    flow_table_remove(t, ia);
+    assert_int_equal(flow_table_find(t, a), FLOW_NO_ENTRY);
+    assert_int_equal(flow_table_find(t, b), ib);
     flow_table_free(t, NULL);
 }
 
@@ -282,6 +408,8 @@ int main(void)
         cmocka_unit_test(basics),
         cmocka_unit_test(free_drops_live_values),
         cmocka_unit_test(grow_and_shrink),
+        cmocka_unit_test(key_lengths),
+        cmocka_unit_test(short_keys_sharing_a_hash),
         cmocka_unit_test(timers),
         cmocka_unit_test(timers_random),
         cmocka_unit_test(sorted),
