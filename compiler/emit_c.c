@@ -324,7 +324,7 @@ static void emit_item_stateless(Emit *E, Step *s)
             emit_str_form(E, s->in_type, "&f->rt->out", "x");
             emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
         } else {
-            emit_line(E, "(void)x;");
+            emit_line(E, "FLOW_DISCARD(x);");
         }
         break;
     case SK_COUNT_FINAL:

@@ -935,6 +935,11 @@ void flow_csv_put_str(flow_buf *b, flow_str s);         /* quoted when needed */
 void flow_fmt_rfc3339(flow_buf *b, flow_time t);
 void flow_fmt_seconds(flow_buf *b, int64_t us);
 
+/* The `discard` sink (Nexmark's blackhole): the item X (an lvalue) is made to exist in memory, so the C
+ * compiler cannot drop the steps that built it, and is then forgotten.
+ * An empty asm statement that reads X's address; no code of its own. */
+#define FLOW_DISCARD(x) __asm__ __volatile__("" : : "r"(&(x)) : "memory")
+
 /* Sinks. A sink buffers its output; it is written when large, at the end
  * of the run (flow_sink_close) and also when the program stops on an error
  * (every open sink is flushed at exit). */
