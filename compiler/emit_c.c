@@ -1187,12 +1187,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     if (opt->lib_header)
         emit_lib_begin(E);   /* --lib (emit_lib.c): the header's item types first */
 
-    for (int i = 0; i < g->nconsts; i++)
-        (void)0;
     emit_consts(E);
-    for (int i = 0; i < g->nsteps; i++)
-        for (int k = 0; k < 0; k++)
-            (void)k;
     /* externs and fns */
     Node *prog = g->prog;
     for (int i = 0; i < prog->list.n; i++) {

@@ -143,8 +143,6 @@ void flow_sink_end(flow_sink *k, bool has_key, flow_str key)
         return;
     }
     flow_buf *b = flow_sink_buf(k, key);
-    if (k->cfg.kind != FLOW_SINK_DIR)
-        (void)0;
     flow_buf_putc(b, '\n');
     if (k->cfg.kind != FLOW_SINK_STDOUT && b->n >= FLUSH_AT)
         write_all(k, &k->files[k->cur]);
