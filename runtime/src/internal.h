@@ -65,7 +65,8 @@ void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s);
 
 /* ---- sorting (sort.c) ------------------------------------------------- */
 
-/* flow_sort_by_key with caller-provided scratch TMP of N uint32_t. */
+/* flow_sort_by_key with caller-provided scratch TMP of N uint32_t (NULL:
+ * allocated when needed, only for keys longer than 8 bytes). */
 void flowi_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *order,
                        uint32_t *tmp);
 

@@ -234,12 +234,24 @@ void flow_wstate_enqueue(flow_wstate *w, flow_time ts, void *item)
 
 static void sort_by_ts(flow_wentry *a, size_t n, flow_wentry *tmp)
 {
-    /* stable merge sort: ties keep arrival order */
-    if (n < 2)
+    /* stable merge sort: ties keep arrival order; insertion sort below 16 */
+    if (n < 16) {
+        for (size_t i = 1; i < n; i++) {
+            flow_wentry v = a[i];
+            size_t j = i;
+            while (j > 0 && a[j - 1].ts > v.ts) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = v;
+        }
         return;
+    }
     size_t h = n / 2;
     sort_by_ts(a, h, tmp);
     sort_by_ts(a + h, n - h, tmp);
+    if (a[h - 1].ts <= a[h].ts)
+        return;    /* the halves are already in order */
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
         tmp[k++] = a[j].ts < a[i].ts ? a[j++] : a[i++];
