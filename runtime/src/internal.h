@@ -70,6 +70,12 @@ void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s);
 void flowi_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *order,
                        uint32_t *tmp);
 
+/* ---- parsing (time.c) -------------------------------------------------- */
+
+/* flow_time_parse without its fast path for the common shapes (the unit
+ * tests compare the two). */
+bool flowi_time_parse_general(const char *text, size_t n, flow_time *out);
+
 /* ---- formatting into caller storage (repr.c, time.c) ------------------ */
 
 /* repr(float) into OUT (at least 32 bytes); returns the length. */
