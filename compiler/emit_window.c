@@ -7,7 +7,7 @@
  * generic machinery (watermarks, window ids, session merges, the per-key
  * queue) is runtime/src/window.c; generated here is what only the compiler
  * knows: the queued item and per-window accumulator structs, and per step
- *   <P>_<W>_qnew    a queued copy of an on-time item
+ *   <P>_<W>_qnew    a queued copy of an on-time item (kept past its round)
  *   <P>_<W>_apply   on_value: one item into one window
  *   <P>_<W>_merge   on_merge (session windowers only)
  *   <P>_<W>_close   on_close: emit down / with_meta, then meta
@@ -193,7 +193,9 @@ static void emit_q_fns(W *x)
     L(E, "return q;");
     fprintf(E->code, "}\n\n");
 qfree:
-    fprintf(E->code, "static void %s(void *p)\n{\n    flow_free(p, ((%s *)p)->sz);\n}\n\n", nm(x, "qfree"), x->q);
+    /* sz 0: a round-arena entry (see emit_flush) */
+    fprintf(E->code, "static void %s(void *p)\n{\n    if (((%s *)p)->sz)\n        flow_free(p, ((%s *)p)->sz);\n}\n\n",
+            nm(x, "qfree"), x->q, x->q);
 }
 
 /* Free (DEAD: at the end of the round) what accumulator `a` owns, and `a`. */
@@ -619,8 +621,20 @@ static void emit_flush(W *x)
     L(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
     L(E, "    for (size_t j = 0; j < k; j++)");
     L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
-    L(E, "    %s_dead(f, q, q->sz);", x->P);
+    L(E, "    if (q->sz)");
+    L(E, "        %s_dead(f, q, q->sz);", x->P);
     L(E, "}");
+    if (!direct_insert(x)) {
+        /* The round's items are queued by reference, in the round arena
+         * (sz 0), and this flush follows them in the same round: what it
+         * leaves queued is copied to the heap (qnew) before the arena is
+         * reset. Most items (wait 0) are taken at once and never copied. */
+        L(E, "for (size_t i = 0; i < s->w.nq; i++) {");
+        L(E, "    %s *q = s->w.q[i].item;", x->q);
+        L(E, "    if (!q->sz)");
+        L(E, "        s->w.q[i].item = %s(q->side, q->v);", nm(x, "qnew"));
+        L(E, "}");
+    }
     if (x->w->windower->kind == SK_SESSION) {
         L(E, "flow_wmerge m;");
         L(E, "while (flow_wstate_merged(&s->w, &m, 1))");
@@ -781,7 +795,12 @@ static void emit_run(W *x, const char *where)
         L(E, "    for (size_t j = 0; j < nk; j++)");
         L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), r.side, x);", nm(x, "apply"));
     } else {
-        L(E, "    flow_wstate_enqueue(&s->w, ts, %s(r.side, x));", nm(x, "qnew"));
+        /* by reference until the flush below (emit_flush) */
+        L(E, "    %s *q = flow_arena_alloc(&f->rt->arena, sizeof *q);", x->q);
+        L(E, "    q->sz = 0;");
+        L(E, "    q->side = r.side;");
+        L(E, "    q->v = x;");
+        L(E, "    flow_wstate_enqueue(&s->w, ts, q);");
     }
     L(E, "}");
     E->indent--;
