@@ -22,8 +22,49 @@ void flowi_csv_free(flowi_part *p)
     p->row = NULL;
 }
 
-/* Split the record in R into cells (into p->row, pointing into R or into
- * A when unquoted). Returns the cell count, or -1 for a quote error. */
+/* The 8 bytes at P, the first one lowest. */
+static inline uint64_t word_le(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* The lowest byte of W that is ',' as a bit mask (0: none). A zero byte
+ * of w ^ ',...' is a comma; the lowest flagged byte is exact (the borrows
+ * only reach the bytes above it). */
+static inline uint64_t comma_bits(uint64_t w)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101);
+    w ^= ones * ',';
+    return (w - ones) & ~w & (ones << 7);
+}
+
+/* The index of the first ',' in R[I..N), or N: eight bytes at a time, the
+ * tail as the last word of R shifted right past the bytes before I (zero
+ * bytes come in at the top, which are not commas). */
+static size_t next_comma(const char *r, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t z = comma_bits(word_le(r + i));
+        if (z)
+            return i + (size_t)__builtin_ctzll(z) / 8;
+    }
+    if (i < n && n >= 8) {
+        uint64_t z = comma_bits(word_le(r + n - 8) >> (8 * (i - (n - 8))));
+        return z ? i + (size_t)__builtin_ctzll(z) / 8 : n;
+    }
+    while (i < n && r[i] != ',')
+        i++;
+    return i;
+}
+
+/* Split the record in R into cells (into p->row, pointing into R when
+ * unquoted, into A when quoted). Returns the cell count, or -1 for a
+ * quote error. */
 static int split(flowi_part *p, flow_arena *a, const char *r, size_t n, const char **why)
 {
     size_t ncells = 0;
@@ -58,13 +99,11 @@ static int split(flowi_part *p, flow_arena *a, const char *r, size_t n, const ch
                 return -1;
             }
         } else {
-            size_t j = i;
-            while (j < n && r[j] != ',')
-                j++;
+            size_t j = next_comma(r, i, n);
             size_t end = j;
             if (end == n && end > i && r[end - 1] == '\r')
                 end--;    /* CRLF line ends */
-            p->row[ncells++] = flowi_arena_str(a, r + i, end - i);
+            p->row[ncells++] = (flow_str){ end > i ? r + i : "", (int64_t)(end - i) };
             i = j;
         }
         if (i >= n || (r[i] == '\r' && i + 1 == n))
@@ -172,8 +211,10 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
     }
     if (n == 0 || (n == 1 && r[0] == '\r'))
         return 2;    /* blank line: no record (as csv.DictReader) */
+    /* the record's copy for the round, which the cells point into */
+    flow_str text = flowi_arena_str(a, r, n);
     const char *why = NULL;
-    int nc = split(p, a, r, n, &why);
+    int nc = split(p, a, text.p, n, &why);
     if (nc < 0) {
         flow_src_bad(s, "%s", why);
         return -1;
@@ -197,7 +238,7 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
         flow_src_bad(s, "missing field: the row has %d fields, the header %d", nc, p->ncols);
         return -1;
     }
-    rec->text = flowi_arena_str(a, r, n);
+    rec->text = text;
     rec->cols = p->cells;
     rec->has_col = p->has;
     return 1;
