@@ -22,17 +22,6 @@ void flowi_csv_free(flowi_part *p)
     p->row = NULL;
 }
 
-/* The 8 bytes at P, the first one lowest. */
-static inline uint64_t word_le(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
-}
-
 /* The lowest byte of W that is ',' as a bit mask (0: none). A zero byte
  * of w ^ ',...' is a comma; the lowest flagged byte is exact (the borrows
  * only reach the bytes above it). */
@@ -49,12 +38,12 @@ static inline uint64_t comma_bits(uint64_t w)
 static size_t next_comma(const char *r, size_t i, size_t n)
 {
     for (; i + 8 <= n; i += 8) {
-        uint64_t z = comma_bits(word_le(r + i));
+        uint64_t z = comma_bits(flowi_load_le64(r + i));
         if (z)
             return i + (size_t)__builtin_ctzll(z) / 8;
     }
     if (i < n && n >= 8) {
-        uint64_t z = comma_bits(word_le(r + n - 8) >> (8 * (i - (n - 8))));
+        uint64_t z = comma_bits(flowi_load_le64(r + n - 8) >> (8 * (i - (n - 8))));
         return z ? i + (size_t)__builtin_ctzll(z) / 8 : n;
     }
     while (i < n && r[i] != ',')

@@ -126,17 +126,6 @@ static int days_in_month(int y, int m)
     return m == 2 && leap ? 29 : dim[m - 1];
 }
 
-/* The 8 bytes at P, little-endian (byte P[0] lowest). */
-static inline uint64_t load8(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
-#endif
-    return v;
-}
-
 /* Whether the bytes of W selected by MASK (0xff lanes) are all ASCII
  * digits: each such byte has high nibble 3 and stays so when 6 is added
  * (low nibble <= 9). The other lanes are replaced by '0' first; a lane
@@ -162,8 +151,9 @@ static int time_fast(const char *t, size_t n, flow_time *out)
         (t[10] != ' ' && t[10] != 'T' && t[10] != 't'))
         return -1;
     /* YYYY-MM- ; DD?HH:MM ; the last two lanes of HH:MM:SS */
-    if (!digits8(load8(t), UINT64_C(0x00ffff00ffffffff)) || !digits8(load8(t + 8), UINT64_C(0xffff00ffff00ffff)) ||
-        !digits8(load8(t + 11), UINT64_C(0xffff000000000000)))
+    if (!digits8(flowi_load_le64(t), UINT64_C(0x00ffff00ffffffff)) ||
+        !digits8(flowi_load_le64(t + 8), UINT64_C(0xffff00ffff00ffff)) ||
+        !digits8(flowi_load_le64(t + 11), UINT64_C(0xffff000000000000)))
         return -1;
     int64_t us = 0;
     size_t i = 19;
