@@ -612,19 +612,25 @@ static void emit_flush(W *x)
     fprintf(E->code, "/* step %s: Bytewax's _flush_queue at watermark WM for key TID: inserts, merges, closes */\n", id);
     fprintf(E->code, "static void %s(%s_flow *f, uint32_t tid, flow_time wm)\n{\n", nm(x, "flush"), x->P);
     L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "flow_str key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, tid));", id);
-    L(E, "const flow_wentry *e;");
-    L(E, "size_t n = flow_wstate_take(&s->w, %s, wm, &e);", x->w->ordered ? "true" : "false");
-    L(E, "for (size_t i = 0; i < n; i++) {");
-    L(E, "    %s *q = e[i].item;", x->q);
-    L(E, "    const int64_t *ids;");
-    L(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
-    L(E, "    for (size_t j = 0; j < k; j++)");
-    L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
-    L(E, "    if (q->sz)");
-    L(E, "        %s_dead(f, q, q->sz);", x->P);
-    L(E, "}");
+    /* the key's copy for the round (the key may be dropped at settle while
+     * what is emitted points to it), made when something needs it */
+    const char *dup = estrf(E, "key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, tid));", id);
+    L(E, "flow_str key = { NULL, 0 };");
     if (!direct_insert(x)) {
+        /* (direct inserts queue nothing: no take) */
+        L(E, "const flow_wentry *e;");
+        L(E, "size_t n = flow_wstate_take(&s->w, %s, wm, &e);", x->w->ordered ? "true" : "false");
+        L(E, "if (n)");
+        L(E, "    %s", dup);
+        L(E, "for (size_t i = 0; i < n; i++) {");
+        L(E, "    %s *q = e[i].item;", x->q);
+        L(E, "    const int64_t *ids;");
+        L(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
+        L(E, "    for (size_t j = 0; j < k; j++)");
+        L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
+        L(E, "    if (q->sz)");
+        L(E, "        %s_dead(f, q, q->sz);", x->P);
+        L(E, "}");
         /* The round's items are queued by reference, in the round arena
          * (sz 0), and this flush follows them in the same round: what it
          * leaves queued is copied to the heap (qnew) before the arena is
@@ -639,14 +645,19 @@ static void emit_flush(W *x)
         L(E, "flow_wmerge m;");
         L(E, "while (flow_wstate_merged(&s->w, &m, 1))");
         L(E, "    if (m.orig != m.target) {");
+        L(E, "        if (!key.p)");
+        L(E, "            %s", dup);
         L(E, "        void *o = flow_wstate_logic_pop(&s->w, m.orig);");
         L(E, "        %s(f, key, m.target, flow_wstate_logic(&s->w, m.target, NULL), o);", nm(x, "merge"));
         L(E, "    }");
     }
     L(E, "int64_t wid;");
     L(E, "flow_window_meta meta;");
-    L(E, "while (flow_wstate_close_next(&s->w, &f->%s_win, wm, &f->rt->arena, &wid, &meta))", id);
+    L(E, "while (flow_wstate_close_next(&s->w, &f->%s_win, wm, &f->rt->arena, &wid, &meta)) {", id);
+    L(E, "    if (!key.p)");
+    L(E, "        %s", dup);
     L(E, "    %s(f, key, wid, flow_wstate_logic_pop(&s->w, wid), meta);", nm(x, "close"));
+    L(E, "}");
     fprintf(E->code, "}\n\n");
 
     /* settle: drop an empty key, or remember it for rescheduling */
