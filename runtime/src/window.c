@@ -158,8 +158,11 @@ flow_time flow_clock_on_notify(const flow_clock_cfg *cfg, flow_clock *c, flow_ti
 void flow_window_ids(const flow_windower_cfg *cfg, flow_time ts, int64_t *lo, int64_t *hi)
 {
     int64_t s = ts - cfg->align;
-    *lo = flow_i64_floordiv(s - cfg->length, cfg->offset) + 1;
     *hi = flow_i64_floordiv(s, cfg->offset);
+    if (cfg->length == cfg->offset)    /* tumbling: floor((s - L) / L) + 1 = floor(s / L) */
+        *lo = *hi;
+    else
+        *lo = flow_i64_floordiv(s - cfg->length, cfg->offset) + 1;
 }
 
 flow_window_meta flow_window_meta_for(const flow_windower_cfg *cfg, int64_t id)
@@ -282,9 +285,11 @@ size_t flow_wstate_take(flow_wstate *w, bool ordered, flow_time wm, const flow_w
 
 /* ---- windowers ---------------------------------------------------------- */
 
+/* Window ID (ids are unique), searched from the newest: in-order data
+ * falls in the last window opened. */
 static flow_window *find_win(flow_wstate *w, int64_t id)
 {
-    for (size_t i = 0; i < w->nwin; i++)
+    for (size_t i = w->nwin; i-- > 0;)
         if (w->win[i].id == id)
             return &w->win[i];
     return NULL;
@@ -490,7 +495,7 @@ flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *c
 
 void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created)
 {
-    for (size_t i = 0; i < w->nlogic; i++)
+    for (size_t i = w->nlogic; i-- > 0;)    /* ids are unique: newest first */
         if (w->logic[i].id == id) {
             if (created)
                 *created = false;
