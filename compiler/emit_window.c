@@ -869,7 +869,9 @@ static void emit_run(W *x, const char *where)
     } else {
         L(E, "    at = s->sched;");
     }
-    L(E, "    flow_table_set_timer(f->%s_tab, tid, at);", id);
+    /* unchanged (most rounds of a key with a window open): no heap update */
+    L(E, "    if (at != flow_table_timer(f->%s_tab, tid))", id);
+    L(E, "        flow_table_set_timer(f->%s_tab, tid, at);", id);
     L(E, "}");
     L(E, "f->%s_ntouched = 0;", id);
     fprintf(E->code, "}\n\n");
