@@ -449,19 +449,36 @@ size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max)
     return n;
 }
 
-bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
-                            int64_t *id, flow_window_meta *meta)
+/* The first window of W that closes at watermark WM (a session when it
+ * ended more than the gap before WM, the others when WM reaches their
+ * close), or W->nwin. */
+static size_t first_closing(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm)
 {
     flow_time close_after = FLOW_TIME_MIN;
     if (cfg->kind == FLOW_WINDOWER_SESSION) {
         if (__builtin_sub_overflow(wm, cfg->gap, &close_after) || close_after < FLOW_TIME_MIN)
             close_after = FLOW_TIME_MIN;
     }
-    for (size_t i = 0; i < w->nwin; i++) {
+    size_t i = 0;
+    for (; i < w->nwin; i++) {
+        const flow_window *s = &w->win[i];
+        if (cfg->kind == FLOW_WINDOWER_SESSION ? s->close_time < close_after : s->close_time <= wm)
+            break;
+    }
+    return i;
+}
+
+bool flow_wstate_closes(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm)
+{
+    return first_closing(w, cfg, wm) < w->nwin;
+}
+
+bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
+                            int64_t *id, flow_window_meta *meta)
+{
+    size_t i = first_closing(w, cfg, wm);
+    if (i < w->nwin) {
         flow_window *s = &w->win[i];
-        bool closes = cfg->kind == FLOW_WINDOWER_SESSION ? s->close_time < close_after : s->close_time <= wm;
-        if (!closes)
-            continue;
         *id = s->id;
         meta->open_time = s->open_time;
         meta->close_time = s->close_time;
