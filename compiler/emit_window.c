@@ -751,6 +751,32 @@ static void emit_item(W *x)
     L(E, "}");
 }
 
+/* Statements: the round's buffers (refs and order) hold N items. */
+static void emit_grow_round(W *x)
+{
+    Emit *E = x->E;
+    const char *id = x->id;
+    L(E, "if (f->%s_refs_cap < n)", id);
+    L(E, "    flow_vec_grow((void **)&f->%s_refs, &f->%s_refs_cap, sizeof f->%s_refs[0], n);", id, id, id);
+    L(E, "if (f->%s_order_cap < n)", id);
+    L(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", id, id);
+}
+
+/* Statements: tid and s, the state of `key`, created when new. */
+static void emit_key_state(W *x)
+{
+    Emit *E = x->E;
+    const char *id = x->id;
+    L(E, "bool created;");
+    L(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
+    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "if (created) {");
+    L(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
+    L(E, "    s->sched = FLOW_NO_TIME;");
+    L(E, "    s->noted = false;");
+    L(E, "}");
+}
+
 /* Whether a round's items are applied in arrival order and only the keys
  * whose flush closes a window are sorted (emit_batch_deferred). */
 static bool f_deferred(W *x)
@@ -765,10 +791,7 @@ static void emit_batch_sorted(W *x)
     Emit *E = x->E;
     Step *s = x->s;
     const char *id = x->id, *P = x->P;
-    L(E, "if (f->%s_refs_cap < n)", id);
-    L(E, "    flow_vec_grow((void **)&f->%s_refs, &f->%s_refs_cap, sizeof f->%s_refs[0], n);", id, id, id);
-    L(E, "if (f->%s_order_cap < n)", id);
-    L(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", id, id);
+    emit_grow_round(x);
     L(E, "size_t m = 0;");
     for (int p = 0; p < s->nins; p++) {
         L(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
@@ -790,13 +813,7 @@ static void emit_batch_sorted(W *x)
     L(E, "for (size_t k = 0; k < n;) {");
     E->indent++;
     L(E, "flow_str key = f->%s_refs[order[k]].key;", id);
-    L(E, "bool created;");
-    L(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
-    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "if (created) {");
-    L(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
-    L(E, "    s->sched = FLOW_NO_TIME;");
-    L(E, "}");
+    emit_key_state(x);
     L(E, "flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
     L(E, "flow_time wm = FLOW_TIME_MIN;");
     L(E, "for (; k < n && flow_str_eq(f->%s_refs[order[k]].key, key); k++) {", id);
@@ -833,10 +850,7 @@ static void emit_batch_deferred(W *x)
     Emit *E = x->E;
     Step *s = x->s;
     const char *id = x->id, *P = x->P;
-    L(E, "if (f->%s_refs_cap < n)", id);
-    L(E, "    flow_vec_grow((void **)&f->%s_refs, &f->%s_refs_cap, sizeof f->%s_refs[0], n);", id, id, id);
-    L(E, "if (f->%s_order_cap < n)", id);
-    L(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", id, id);
+    emit_grow_round(x);
     L(E, "size_t nr = 0;    /* the round's keys, first seen first, in f->%s_order */", id);
     for (int p = 0; p < s->nins; p++) {
         L(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
@@ -845,14 +859,7 @@ static void emit_batch_deferred(W *x)
                                                   : estrf(E, "f->%s_in%d.v[i].f0", id, p);
         L(E, "flow_str key = %s;", k);
         L(E, "%s_%s_ref r = { key, %d, (uint32_t)i };", P, id, p);
-        L(E, "bool created;");
-        L(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
-        L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-        L(E, "if (created) {");
-        L(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
-        L(E, "    s->sched = FLOW_NO_TIME;");
-        L(E, "    s->noted = false;");
-        L(E, "}");
+        emit_key_state(x);
         L(E, "if (!s->noted) {");
         L(E, "    s->noted = true;");
         L(E, "    flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
