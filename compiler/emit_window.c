@@ -7,7 +7,7 @@
  * generic machinery (watermarks, window ids, session merges, the per-key
  * queue) is runtime/src/window.c; generated here is what only the compiler
  * knows: the queued item and per-window accumulator structs, and per step
- *   <P>_<W>_qnew    a queued copy of an on-time item
+ *   <P>_<W>_qnew    a queued copy of an on-time item (kept past its round)
  *   <P>_<W>_apply   on_value: one item into one window
  *   <P>_<W>_merge   on_merge (session windowers only)
  *   <P>_<W>_close   on_close: emit down / with_meta, then meta
@@ -130,7 +130,7 @@ static void emit_structs(W *x)
     fprintf(E->fields, "    void *%s_accpool;    /* closed windows' accumulator structs, linked */\n", id);
     fprintf(E->types,
             "/* step %s: one key's window state; sched: Bytewax's cached wake-up time (FLOW_NO_TIME: none) */\n"
-            "typedef struct %s {\n    flow_wstate w;\n    flow_time sched;\n} %s;\n\n",
+            "typedef struct %s {\n    flow_wstate w;\n    flow_time sched;\n    bool noted;    /* in this round's keys (f_deferred) */\n} %s;\n\n",
             id, x->st, x->st);
     fprintf(E->fields, "    flow_time %s_lastnow;    /* the previous round's system time */\n", id);
     fprintf(E->fields, "    bool %s_legacy;          /* system time went backwards: wake at sched */\n", id);
@@ -193,7 +193,9 @@ static void emit_q_fns(W *x)
     L(E, "return q;");
     fprintf(E->code, "}\n\n");
 qfree:
-    fprintf(E->code, "static void %s(void *p)\n{\n    flow_free(p, ((%s *)p)->sz);\n}\n\n", nm(x, "qfree"), x->q);
+    /* sz 0: a round-arena entry (see emit_flush) */
+    fprintf(E->code, "static void %s(void *p)\n{\n    if (((%s *)p)->sz)\n        flow_free(p, ((%s *)p)->sz);\n}\n\n",
+            nm(x, "qfree"), x->q, x->q);
 }
 
 /* Free (DEAD: at the end of the round) what accumulator `a` owns, and `a`. */
@@ -610,29 +612,52 @@ static void emit_flush(W *x)
     fprintf(E->code, "/* step %s: Bytewax's _flush_queue at watermark WM for key TID: inserts, merges, closes */\n", id);
     fprintf(E->code, "static void %s(%s_flow *f, uint32_t tid, flow_time wm)\n{\n", nm(x, "flush"), x->P);
     L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "flow_str key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, tid));", id);
-    L(E, "const flow_wentry *e;");
-    L(E, "size_t n = flow_wstate_take(&s->w, %s, wm, &e);", x->w->ordered ? "true" : "false");
-    L(E, "for (size_t i = 0; i < n; i++) {");
-    L(E, "    %s *q = e[i].item;", x->q);
-    L(E, "    const int64_t *ids;");
-    L(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
-    L(E, "    for (size_t j = 0; j < k; j++)");
-    L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
-    L(E, "    %s_dead(f, q, q->sz);", x->P);
-    L(E, "}");
+    /* the key's copy for the round (the key may be dropped at settle while
+     * what is emitted points to it), made when something needs it */
+    const char *dup = estrf(E, "key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, tid));", id);
+    L(E, "flow_str key = { NULL, 0 };");
+    if (!direct_insert(x)) {
+        /* (direct inserts queue nothing: no take) */
+        L(E, "const flow_wentry *e;");
+        L(E, "size_t n = flow_wstate_take(&s->w, %s, wm, &e);", x->w->ordered ? "true" : "false");
+        L(E, "if (n)");
+        L(E, "    %s", dup);
+        L(E, "for (size_t i = 0; i < n; i++) {");
+        L(E, "    %s *q = e[i].item;", x->q);
+        L(E, "    const int64_t *ids;");
+        L(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
+        L(E, "    for (size_t j = 0; j < k; j++)");
+        L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
+        L(E, "    if (q->sz)");
+        L(E, "        %s_dead(f, q, q->sz);", x->P);
+        L(E, "}");
+        /* The round's items are queued by reference, in the round arena
+         * (sz 0), and this flush follows them in the same round: what it
+         * leaves queued is copied to the heap (qnew) before the arena is
+         * reset. Most items (wait 0) are taken at once and never copied. */
+        L(E, "for (size_t i = 0; i < s->w.nq; i++) {");
+        L(E, "    %s *q = s->w.q[i].item;", x->q);
+        L(E, "    if (!q->sz)");
+        L(E, "        s->w.q[i].item = %s(q->side, q->v);", nm(x, "qnew"));
+        L(E, "}");
+    }
     if (x->w->windower->kind == SK_SESSION) {
         L(E, "flow_wmerge m;");
         L(E, "while (flow_wstate_merged(&s->w, &m, 1))");
         L(E, "    if (m.orig != m.target) {");
+        L(E, "        if (!key.p)");
+        L(E, "            %s", dup);
         L(E, "        void *o = flow_wstate_logic_pop(&s->w, m.orig);");
         L(E, "        %s(f, key, m.target, flow_wstate_logic(&s->w, m.target, NULL), o);", nm(x, "merge"));
         L(E, "    }");
     }
     L(E, "int64_t wid;");
     L(E, "flow_window_meta meta;");
-    L(E, "while (flow_wstate_close_next(&s->w, &f->%s_win, wm, &f->rt->arena, &wid, &meta))", id);
+    L(E, "while (flow_wstate_close_next(&s->w, &f->%s_win, wm, &f->rt->arena, &wid, &meta)) {", id);
+    L(E, "    if (!key.p)");
+    L(E, "        %s", dup);
     L(E, "    %s(f, key, wid, flow_wstate_logic_pop(&s->w, wid), meta);", nm(x, "close"));
+    L(E, "}");
     fprintf(E->code, "}\n\n");
 
     /* settle: drop an empty key, or remember it for rescheduling */
@@ -656,81 +681,16 @@ static const char *ref_value(W *x, int side)
     return estrf(x->E, "f->%s_in%d.v[r.i].f1", x->id, side);
 }
 
-static void emit_run(W *x, const char *where)
+/* Statements for one buffered item: its value x, its timestamp, the
+ * clock (wm = the key's watermark after it), then late (ts < wm) or on
+ * time: inserted at once (direct_insert) or queued. In scope: r (the
+ * item's ref), key, tid, s (the key's state) and wm. */
+static void emit_item(W *x)
 {
     Emit *E = x->E;
     Step *s = x->s;
     WinSpec *w = x->w;
     const char *id = x->id, *P = x->P;
-    E->out = E->code;
-    E->indent = 1;
-    fprintf(E->code, "/* %s: one round (SEMANTICS.md 3.3, 7.4) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, id, P);
-    bool event = w->clock->kind == SK_EVENT_CLOCK;
-    if (event) {
-        /* Timers wait for the watermark (flow_wstate_wake_at), exact while
-         * system time never goes backwards. If it does, fall back for good
-         * to Bytewax's wake-up times, first giving each key the sys_now
-         * Bytewax's skipped no-op notifications would have left: one that
-         * was due by the previous round fired in it. */
-        L(E, "if (!f->%s_legacy && f->rt->now < f->%s_lastnow) {", id, id);
-        E->indent++;
-        L(E, "f->%s_legacy = true;", id);
-        L(E, "const uint32_t *ids;");
-        L(E, "size_t nk = flow_table_sorted(f->%s_tab, &ids);", id);
-        L(E, "for (size_t k = 0; k < nk; k++) {");
-        L(E, "    %s *s = flow_table_value(f->%s_tab, ids[k]);", x->st, id);
-        L(E, "    if (s->sched != FLOW_NO_TIME && s->sched <= f->%s_lastnow && s->w.clock.sys_now < f->%s_lastnow)", id, id);
-        L(E, "        s->w.clock.sys_now = f->%s_lastnow;", id);
-        L(E, "    flow_table_set_timer(f->%s_tab, ids[k], s->sched);", id);
-        L(E, "}");
-        E->indent--;
-        L(E, "}");
-        L(E, "if (f->rt->now > f->%s_lastnow)", id);
-        L(E, "    f->%s_lastnow = f->rt->now;", id);
-    }
-    const char *n = "0";
-    for (int p = 0; p < s->nins; p++)
-        n = estrf(E, "%s + f->%s_in%d.n", n, id, p);
-    L(E, "size_t n = %s;", n);
-    L(E, "if (n) {");
-    E->indent++;
-    L(E, "if (f->%s_refs_cap < n)", id);
-    L(E, "    flow_vec_grow((void **)&f->%s_refs, &f->%s_refs_cap, sizeof f->%s_refs[0], n);", id, id, id);
-    L(E, "if (f->%s_order_cap < n)", id);
-    L(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", id, id);
-    L(E, "size_t m = 0;");
-    for (int p = 0; p < s->nins; p++) {
-        L(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
-        E->indent++;
-        if (s->kind == SK_COUNT_WINDOW) {
-            const char *k = call(x, &s->fn, nm(x, "fn"), estrf(E, "f->%s_in0.v[i]", id), NULL);
-            L(E, "f->%s_refs[m].key = %s;", id, k);
-        } else {
-            L(E, "f->%s_refs[m].key = f->%s_in%d.v[i].f0;", id, id, p);
-        }
-        L(E, "f->%s_refs[m].side = %d;", id, p);
-        L(E, "f->%s_refs[m].i = (uint32_t)i;", id);
-        L(E, "m++;");
-        E->indent--;
-        L(E, "}");
-    }
-    L(E, "uint32_t *order = f->%s_order;", id);
-    L(E, "flow_sort_by_key(f->%s_refs, n, sizeof f->%s_refs[0], order);", id, id);
-    L(E, "for (size_t k = 0; k < n;) {");
-    E->indent++;
-    L(E, "flow_str key = f->%s_refs[order[k]].key;", id);
-    L(E, "bool created;");
-    L(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
-    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "if (created) {");
-    L(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
-    L(E, "    s->sched = FLOW_NO_TIME;");
-    L(E, "}");
-    L(E, "flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
-    L(E, "flow_time wm = FLOW_TIME_MIN;");
-    L(E, "for (; k < n && flow_str_eq(f->%s_refs[order[k]].key, key); k++) {", id);
-    E->indent++;
-    L(E, "%s_%s_ref r = f->%s_refs[order[k]];", P, id, id);
     L(E, "%s x;", x->vt);
     if (s->nins == 1) {
         L(E, "x = %s;", ref_value(x, 0));
@@ -781,15 +741,207 @@ static void emit_run(W *x, const char *where)
         L(E, "    for (size_t j = 0; j < nk; j++)");
         L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), r.side, x);", nm(x, "apply"));
     } else {
-        L(E, "    flow_wstate_enqueue(&s->w, ts, %s(r.side, x));", nm(x, "qnew"));
+        /* by reference until the flush below (emit_flush) */
+        L(E, "    %s *q = flow_arena_alloc(&f->rt->arena, sizeof *q);", x->q);
+        L(E, "    q->sz = 0;");
+        L(E, "    q->side = r.side;");
+        L(E, "    q->v = x;");
+        L(E, "    flow_wstate_enqueue(&s->w, ts, q);");
     }
     L(E, "}");
+}
+
+/* Statements: the round's buffers (refs and order) hold N items. */
+static void emit_grow_round(W *x)
+{
+    Emit *E = x->E;
+    const char *id = x->id;
+    L(E, "if (f->%s_refs_cap < n)", id);
+    L(E, "    flow_vec_grow((void **)&f->%s_refs, &f->%s_refs_cap, sizeof f->%s_refs[0], n);", id, id, id);
+    L(E, "if (f->%s_order_cap < n)", id);
+    L(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", id, id);
+}
+
+/* Statements: tid and s, the state of `key`, created when new. */
+static void emit_key_state(W *x)
+{
+    Emit *E = x->E;
+    const char *id = x->id;
+    L(E, "bool created;");
+    L(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
+    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "if (created) {");
+    L(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
+    L(E, "    s->sched = FLOW_NO_TIME;");
+    L(E, "    s->noted = false;");
+    L(E, "}");
+}
+
+/* Whether a round's items are applied in arrival order and only the keys
+ * whose flush closes a window are sorted (emit_batch_deferred). */
+static bool f_deferred(W *x)
+{
+    return direct_insert(x) && !x->s->nout_consumers[WPORT_LATE];
+}
+
+/* The round's buffered items (n of them), grouped by key, keys ascending
+ * (LANGUAGE.md section 10): each key's items, then its flush and settle. */
+static void emit_batch_sorted(W *x)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    const char *id = x->id, *P = x->P;
+    emit_grow_round(x);
+    L(E, "size_t m = 0;");
+    for (int p = 0; p < s->nins; p++) {
+        L(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
+        E->indent++;
+        if (s->kind == SK_COUNT_WINDOW) {
+            const char *k = call(x, &s->fn, nm(x, "fn"), estrf(E, "f->%s_in0.v[i]", id), NULL);
+            L(E, "f->%s_refs[m].key = %s;", id, k);
+        } else {
+            L(E, "f->%s_refs[m].key = f->%s_in%d.v[i].f0;", id, id, p);
+        }
+        L(E, "f->%s_refs[m].side = %d;", id, p);
+        L(E, "f->%s_refs[m].i = (uint32_t)i;", id);
+        L(E, "m++;");
+        E->indent--;
+        L(E, "}");
+    }
+    L(E, "uint32_t *order = f->%s_order;", id);
+    L(E, "flow_sort_by_key(f->%s_refs, n, sizeof f->%s_refs[0], order);", id, id);
+    L(E, "for (size_t k = 0; k < n;) {");
+    E->indent++;
+    L(E, "flow_str key = f->%s_refs[order[k]].key;", id);
+    emit_key_state(x);
+    L(E, "flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
+    L(E, "flow_time wm = FLOW_TIME_MIN;");
+    L(E, "for (; k < n && flow_str_eq(f->%s_refs[order[k]].key, key); k++) {", id);
+    E->indent++;
+    L(E, "%s_%s_ref r = f->%s_refs[order[k]];", P, id, id);
+    emit_item(x);
     E->indent--;
     L(E, "}");
     L(E, "%s(f, tid, wm);", nm(x, "flush"));
     L(E, "%s(f, tid);", nm(x, "settle"));
     E->indent--;
     L(E, "}");
+}
+
+/*
+ * The round's items when nothing but a flush's closes can emit
+ * (f_deferred: inserts emit nothing, late items go nowhere): the items in
+ * arrival order, each key's clock and windows as in the sorted order, then
+ * only the keys whose flush closes something, in ascending key order.
+ * Output order is unchanged: a key's state depends only on its own items
+ * (in arrival order either way) and clock, so every key reaches its flush
+ * with the same windows, logics and watermark (flow_clock_on_notify after
+ * the items = the last flow_clock_on_item's: before_batch is idempotent
+ * within a round); inserts and late items emit nothing, and a flush that
+ * closes nothing emits nothing (take: nothing is queued; session merges
+ * combine accumulators silently), so what is emitted is exactly the
+ * closing keys' flushes, in the same key order. The rest (table upserts
+ * before any settle, the order of settles and of the touched list) is not
+ * observable: due and sorted ids come out by key. docs/windowing.md,
+ * "Order within a round".
+ */
+static void emit_batch_deferred(W *x)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    const char *id = x->id, *P = x->P;
+    emit_grow_round(x);
+    L(E, "size_t nr = 0;    /* the round's keys, first seen first, in f->%s_order */", id);
+    for (int p = 0; p < s->nins; p++) {
+        L(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
+        E->indent++;
+        const char *k = s->kind == SK_COUNT_WINDOW ? call(x, &s->fn, nm(x, "fn"), estrf(E, "f->%s_in0.v[i]", id), NULL)
+                                                  : estrf(E, "f->%s_in%d.v[i].f0", id, p);
+        L(E, "flow_str key = %s;", k);
+        L(E, "%s_%s_ref r = { key, %d, (uint32_t)i };", P, id, p);
+        emit_key_state(x);
+        L(E, "if (!s->noted) {");
+        L(E, "    s->noted = true;");
+        L(E, "    flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
+        L(E, "    f->%s_order[nr++] = tid;", id);
+        L(E, "}");
+        L(E, "flow_time wm;");
+        emit_item(x);
+        L(E, "(void)wm;    /* the flush below reads the clock again */");
+        E->indent--;
+        L(E, "}");
+    }
+    /* closing keys to the refs (keys read after every settle here: a
+     * removal may move the table's keys), the others settle now */
+    L(E, "size_t nc = 0;");
+    L(E, "for (size_t k = 0; k < nr; k++) {");
+    L(E, "    uint32_t tid = f->%s_order[k];", id);
+    L(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "    s->noted = false;");
+    L(E, "    flow_time wm = flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now);", id);
+    L(E, "    if (flow_wstate_closes(&s->w, &f->%s_win, wm)) {", id);
+    L(E, "        f->%s_refs[nc].side = 0;", id);
+    L(E, "        f->%s_refs[nc++].i = tid;", id);
+    L(E, "        continue;");
+    L(E, "    }");
+    if (x->w->windower->kind == SK_SESSION)
+        L(E, "    %s(f, tid, wm);    /* merges only */", nm(x, "flush"));
+    L(E, "    %s(f, tid);", nm(x, "settle"));
+    L(E, "}");
+    L(E, "for (size_t k = 0; k < nc; k++)");
+    L(E, "    f->%s_refs[k].key = flow_table_key(f->%s_tab, f->%s_refs[k].i);", id, id, id);
+    L(E, "uint32_t *order = f->%s_order;", id);
+    L(E, "flow_sort_by_key(f->%s_refs, nc, sizeof f->%s_refs[0], order);", id, id);
+    L(E, "for (size_t k = 0; k < nc; k++) {");
+    L(E, "    uint32_t tid = f->%s_refs[order[k]].i;", id);
+    L(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    L(E, "    %s(f, tid, flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now));", nm(x, "flush"), id);
+    L(E, "    %s(f, tid);", nm(x, "settle"));
+    L(E, "}");
+}
+
+static void emit_run(W *x, const char *where)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    WinSpec *w = x->w;
+    const char *id = x->id, *P = x->P;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* %s: one round (SEMANTICS.md 3.3, 7.4) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, id, P);
+    bool event = w->clock->kind == SK_EVENT_CLOCK;
+    if (event) {
+        /* Timers wait for the watermark (flow_wstate_wake_at), exact while
+         * system time never goes backwards. If it does, fall back for good
+         * to Bytewax's wake-up times, first giving each key the sys_now
+         * Bytewax's skipped no-op notifications would have left: one that
+         * was due by the previous round fired in it. */
+        L(E, "if (!f->%s_legacy && f->rt->now < f->%s_lastnow) {", id, id);
+        E->indent++;
+        L(E, "f->%s_legacy = true;", id);
+        L(E, "const uint32_t *ids;");
+        L(E, "size_t nk = flow_table_sorted(f->%s_tab, &ids);", id);
+        L(E, "for (size_t k = 0; k < nk; k++) {");
+        L(E, "    %s *s = flow_table_value(f->%s_tab, ids[k]);", x->st, id);
+        L(E, "    if (s->sched != FLOW_NO_TIME && s->sched <= f->%s_lastnow && s->w.clock.sys_now < f->%s_lastnow)", id, id);
+        L(E, "        s->w.clock.sys_now = f->%s_lastnow;", id);
+        L(E, "    flow_table_set_timer(f->%s_tab, ids[k], s->sched);", id);
+        L(E, "}");
+        E->indent--;
+        L(E, "}");
+        L(E, "if (f->rt->now > f->%s_lastnow)", id);
+        L(E, "    f->%s_lastnow = f->rt->now;", id);
+    }
+    const char *n = "0";
+    for (int p = 0; p < s->nins; p++)
+        n = estrf(E, "%s + f->%s_in%d.n", n, id, p);
+    L(E, "size_t n = %s;", n);
+    L(E, "if (n) {");
+    E->indent++;
+    if (f_deferred(x))
+        emit_batch_deferred(x);
+    else
+        emit_batch_sorted(x);
     for (int p = 0; p < s->nins; p++)
         L(E, "f->%s_in%d.n = 0;", id, p);
     E->indent--;
@@ -839,7 +991,9 @@ static void emit_run(W *x, const char *where)
     } else {
         L(E, "    at = s->sched;");
     }
-    L(E, "    flow_table_set_timer(f->%s_tab, tid, at);", id);
+    /* unchanged (most rounds of a key with a window open): no heap update */
+    L(E, "    if (at != flow_table_timer(f->%s_tab, tid))", id);
+    L(E, "        flow_table_set_timer(f->%s_tab, tid, at);", id);
     L(E, "}");
     L(E, "f->%s_ntouched = 0;", id);
     fprintf(E->code, "}\n\n");

@@ -817,6 +817,8 @@ size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max);
  * metadata's merged ids are copied into A. False when none closes. */
 bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
                             int64_t *id, flow_window_meta *meta);
+/* Whether close_next at watermark WM would close a window (changes nothing). */
+bool flow_wstate_closes(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm);
 /* When to wake the key: min close time (session: + gap) and, ORDERED,
  * the first queued ts; FLOW_NO_TIME for none. */
 flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered);

@@ -85,9 +85,29 @@ static inline void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s)
 
 /* ---- sorting (sort.c) ------------------------------------------------- */
 
-/* flow_sort_by_key with caller-provided scratch TMP of N uint32_t. */
+/* flow_sort_by_key with caller-provided scratch TMP of N uint32_t (NULL:
+ * allocated when needed, only for keys longer than 8 bytes). */
 void flowi_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *order,
                        uint32_t *tmp);
+
+/* ---- words ------------------------------------------------------------ */
+
+/* The 8 bytes at P as a number whose lowest byte is P[0] (any host). */
+static inline uint64_t flowi_load_le64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* ---- parsing (time.c) -------------------------------------------------- */
+
+/* flow_time_parse without its fast path for the common shapes (the unit
+ * tests compare the two). */
+bool flowi_time_parse_general(const char *text, size_t n, flow_time *out);
 
 /* ---- formatting into caller storage (repr.c, time.c) ------------------ */
 

@@ -22,15 +22,78 @@ void flowi_csv_free(flowi_part *p)
     p->row = NULL;
 }
 
-/* Split the record in R into cells (into p->row, pointing into R or into
- * A when unquoted). Returns the cell count, or -1 for a quote error. */
+/* The bytes of W that are ',' as a mask (the high bit of each such
+ * byte). A comma is a zero byte of x = w ^ ',...'; ((x & 0x7f) + 0x7f) | x
+ * has its high bit clear exactly in the zero bytes (no carries between
+ * bytes). */
+static inline uint64_t comma_bits(uint64_t w)
+{
+    const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    uint64_t x = w ^ UINT64_C(0x2c2c2c2c2c2c2c2c);
+    return ~(((x & low7) + low7) | x) & ~low7;
+}
+
+/* The commas of R[I..I+8) (I < N) as comma_bits does, bytes at or past N
+ * never: a whole word, or the last word of R shifted right past the bytes
+ * before I (zero bytes come in at the top, which are not commas). */
+static inline uint64_t commas_at(const char *r, size_t i, size_t n)
+{
+    if (i + 8 <= n)
+        return comma_bits(flowi_load_le64(r + i));
+    if (n >= 8)
+        return comma_bits(flowi_load_le64(r + n - 8) >> (8 * (i - (n - 8))));
+    uint64_t z = 0;
+    for (size_t j = i; j < n; j++)
+        if (r[j] == ',')
+            z |= (uint64_t)0x80 << (8 * (j - i));
+    return z;
+}
+
+/* The index of the first ',' in R[I..N), or N. */
+static size_t next_comma(const char *r, size_t i, size_t n)
+{
+    for (; i < n; i += 8) {
+        uint64_t z = commas_at(r, i, n);
+        if (z)
+            return i + (size_t)__builtin_ctzll(z) / 8;
+    }
+    return n;
+}
+
+/* Appends cell R[0..N) to p->row. */
+static void push_cell(flowi_part *p, size_t *ncells, const char *r, size_t n)
+{
+    if (*ncells == p->caprow)
+        flow_vec_grow((void **)&p->row, &p->caprow, sizeof p->row[0], *ncells + 1);
+    p->row[(*ncells)++] = (flow_str){ n ? r : "", (int64_t)n };
+}
+
+/* split() for a record without '"': every cell points into R, the commas
+ * of eight bytes found at once. */
+static int split_plain(flowi_part *p, const char *r, size_t n)
+{
+    size_t ncells = 0, start = 0;
+    for (size_t i = 0; i < n; i += 8)
+        for (uint64_t z = commas_at(r, i, n); z; z &= z - 1) {
+            size_t c = i + (size_t)__builtin_ctzll(z) / 8;
+            push_cell(p, &ncells, r + start, c - start);
+            start = c + 1;
+        }
+    size_t end = n;
+    if (end > start && r[end - 1] == '\r')
+        end--;    /* CRLF line ends */
+    push_cell(p, &ncells, r + start, end - start);
+    return (int)ncells;
+}
+
+/* Split the record in R into cells (into p->row, pointing into R when
+ * unquoted, into A when quoted). Returns the cell count, or -1 for a
+ * quote error. */
 static int split(flowi_part *p, flow_arena *a, const char *r, size_t n, const char **why)
 {
     size_t ncells = 0;
     size_t i = 0;
     for (;;) {
-        if (ncells == p->caprow)
-            flow_vec_grow((void **)&p->row, &p->caprow, sizeof p->row[0], ncells + 1);
         if (i < n && r[i] == '"') {
             /* quoted: copy with "" -> " */
             char *out = flow_arena_alloc(a, n - i + 1);
@@ -52,19 +115,17 @@ static int split(flowi_part *p, flow_arena *a, const char *r, size_t n, const ch
                 }
                 out[o++] = r[i++];
             }
-            p->row[ncells++] = (flow_str){ out, (int64_t)o };
+            push_cell(p, &ncells, out, o);
             if (i < n && r[i] != ',' && !(r[i] == '\r' && i + 1 == n)) {
                 *why = "text after a quoted cell";
                 return -1;
             }
         } else {
-            size_t j = i;
-            while (j < n && r[j] != ',')
-                j++;
+            size_t j = next_comma(r, i, n);
             size_t end = j;
             if (end == n && end > i && r[end - 1] == '\r')
                 end--;    /* CRLF line ends */
-            p->row[ncells++] = flowi_arena_str(a, r + i, end - i);
+            push_cell(p, &ncells, r + i, end - i);
             i = j;
         }
         if (i >= n || (r[i] == '\r' && i + 1 == n))
@@ -134,7 +195,8 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
     const char *r = line;
     size_t n = len;
     int64_t first = p->lineno;
-    if (open_quote(line, len)) {
+    bool quotes = memchr(line, '"', len) != NULL;    /* most records: none */
+    if (quotes && open_quote(line, len)) {
         /* a quoted cell spans lines: gather them */
         p->rec.n = 0;
         flow_buf_put(&p->rec, line, len);
@@ -172,8 +234,10 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
     }
     if (n == 0 || (n == 1 && r[0] == '\r'))
         return 2;    /* blank line: no record (as csv.DictReader) */
+    /* the record's copy for the round, which the cells point into */
+    flow_str text = flowi_arena_str(a, r, n);
     const char *why = NULL;
-    int nc = split(p, a, r, n, &why);
+    int nc = quotes ? split(p, a, text.p, n, &why) : split_plain(p, text.p, n);
     if (nc < 0) {
         flow_src_bad(s, "%s", why);
         return -1;
@@ -197,7 +261,7 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
         flow_src_bad(s, "missing field: the row has %d fields, the header %d", nc, p->ncols);
         return -1;
     }
-    rec->text = flowi_arena_str(a, r, n);
+    rec->text = text;
     rec->cols = p->cells;
     rec->has_col = p->has;
     return 1;

@@ -171,24 +171,25 @@ static bool word_is(flow_str s, int64_t i, const char *w)
 }
 
 /* float(S) for plain decimals ("0.132", "-17", "5."): an optional '-',
- * at most 15 digits with at most one '.', nothing else. The digits as an
- * integer M < 10^15 < 2^53 and 10^k (k <= 15) are exact doubles, so one
- * correctly rounded division gives the correctly rounded value, as
- * strtod (Clinger's fast path). False: use the general path. */
+ * at most 19 digits with at most one '.', nothing else, the digits as an
+ * integer M <= 2^53 (so 15 digits always, 16-19 often: a float's repr
+ * such as "48.56800000000001"). M and 10^k (k <= 19 <= 22) are exact
+ * doubles, so one correctly rounded division gives the correctly rounded
+ * value, as strtod (Clinger's fast path). False: use the general path. */
 static bool float_fast(flow_str s, double *out)
 {
-    static const double p10[16] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+    static const double p10[20] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
+                                    1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19 };
     const char *p = s.p, *e = s.p + s.n;
     bool neg = p < e && *p == '-';
     p += neg;
-    if (e - p > 16 || p == e)
+    if (e - p > 20 || p == e)
         return false;
     uint64_t m = 0;
     int nd = 0, frac = -1;
     for (; p < e; p++) {
         unsigned d = (unsigned char)*p - '0';
-        if (d < 10) {
+        if (d < 10 && nd < 19) {
             m = m * 10 + d;
             nd++;
         } else if (*p == '.' && frac < 0) {
@@ -197,7 +198,7 @@ static bool float_fast(flow_str s, double *out)
             return false;
         }
     }
-    if (nd == 0 || nd > 15)
+    if (nd == 0 || m > UINT64_C(1) << 53)
         return false;
     int k = frac < 0 ? 0 : nd - frac;
     double v = (double)m / p10[k];

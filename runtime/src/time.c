@@ -126,29 +126,107 @@ static int days_in_month(int y, int m)
     return m == 2 && leap ? 29 : dim[m - 1];
 }
 
-/* date = YYYY "-" MM "-" DD ; sep = "T" | "t" | " " ;
- * time = HH ":" MM ":" SS [ "." 1*DIGIT ] ; zone = [ "Z" | "z" | ("+"|"-") HH ":" MM ] */
-/* "YYYY-MM-DD HH:MM:SS" (or 'T'/'t' between, 'Z'/'z' after): the common
- * shape in CSV files, without the general scanner. -1: not this shape
- * (the general path decides); 0: this shape but invalid; 1: *OUT set. */
+/* W's lanes selected by MASK (0xff lanes) as digit values 0..9, the
+ * other lanes 0; false unless every selected lane is an ASCII digit: each
+ * has high nibble 3 and stays so when 6 is added (low nibble <= 9). The
+ * other lanes are replaced by '0' first; a lane >= 0xfa, whose +6 carries
+ * into the next one, fails its own check. */
+static inline bool digits8(uint64_t w, uint64_t mask, uint64_t *vals)
+{
+    const uint64_t zeros = UINT64_C(0x3030303030303030), hi = UINT64_C(0xf0f0f0f0f0f0f0f0);
+    uint64_t v = (w & mask) | (zeros & ~mask);
+    *vals = v - zeros;    /* every lane >= '0' when the check passes: no borrows */
+    return ((v & hi) | (((v + UINT64_C(0x0606060606060606)) & hi) >> 4)) == UINT64_C(0x3333333333333333);
+}
+
+/* Lane i of the result (for lanes holding digits d_i, d_i+1): 10 d_i +
+ * d_i+1, the two-digit number starting there (at most 99: no carries). */
+static inline uint64_t pairs8(uint64_t d)
+{
+    return d * 10 + (d >> 8);
+}
+
+/* How many lanes of W, from lane 0, are ASCII digits (lane 7 must not
+ * be one); *VALS: W's lanes minus '0' (exact below that count: borrows
+ * only go up). A lane is a digit iff its high nibble is 3 and stays so
+ * when 6 is added; lanes below the first non-digit are digits, so no +6
+ * carries into them. */
+static inline int digit_lanes(uint64_t w, uint64_t *vals)
+{
+    const uint64_t zeros = UINT64_C(0x3030303030303030), hi = UINT64_C(0xf0f0f0f0f0f0f0f0);
+    const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    uint64_t bad = ((w & hi) ^ zeros) | (((w + UINT64_C(0x0606060606060606)) & hi) ^ zeros);
+    uint64_t flags = (bad | ((bad & low7) + low7)) & ~low7;    /* the high bit of each nonzero lane */
+    *vals = w - zeros;
+    return __builtin_ctzll(flags) / 8;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" (or 'T'/'t' between) with an optional fraction
+ * ("." 1*DIGIT, truncated to microseconds) and an optional "Z", "z" or
+ * "+00:00": the common shapes of CSV files and JSON logs, without the
+ * general scanner. The fields come from three overlapping 8-byte words.
+ * -1: not this shape (the general path decides); 0: this shape but
+ * invalid (the general path rejects it too); 1: *OUT set.
+ * tests/unit/test_time.c checks it against flowi_time_parse_general. */
 static int time_fast(const char *t, size_t n, flow_time *out)
 {
-    if (n != 19 && !(n == 20 && (t[19] == 'Z' || t[19] == 'z')))
-        return -1;
-    if (t[4] != '-' || t[7] != '-' || t[13] != ':' || t[16] != ':' ||
+    if (n < 19 || t[4] != '-' || t[7] != '-' || t[13] != ':' || t[16] != ':' ||
         (t[10] != ' ' && t[10] != 'T' && t[10] != 't'))
         return -1;
-#define TD(i) ((unsigned)(unsigned char)t[i] - '0')
-    if ((TD(0) > 9) | (TD(1) > 9) | (TD(2) > 9) | (TD(3) > 9) | (TD(5) > 9) | (TD(6) > 9) | (TD(8) > 9) |
-        (TD(9) > 9) | (TD(11) > 9) | (TD(12) > 9) | (TD(14) > 9) | (TD(15) > 9) | (TD(17) > 9) | (TD(18) > 9))
+    /* "YYYY-MM-", "DD?HH:MM", and the last two lanes of "HH:MM:SS" */
+    uint64_t d0, d1, d2;
+    if (!digits8(flowi_load_le64(t), UINT64_C(0x00ffff00ffffffff), &d0) ||
+        !digits8(flowi_load_le64(t + 8), UINT64_C(0xffff00ffff00ffff), &d1) ||
+        !digits8(flowi_load_le64(t + 11), UINT64_C(0xffff000000000000), &d2))
         return -1;
-    int y = (int)(TD(0) * 1000 + TD(1) * 100 + TD(2) * 10 + TD(3));
-    int mo = (int)(TD(5) * 10 + TD(6)), d = (int)(TD(8) * 10 + TD(9));
-    int h = (int)(TD(11) * 10 + TD(12)), mi = (int)(TD(14) * 10 + TD(15)), sec = (int)(TD(17) * 10 + TD(18));
-#undef TD
+    uint64_t p0 = pairs8(d0), p1 = pairs8(d1), p2 = pairs8(d2);
+    int y = (int)(p0 & 0xff) * 100 + (int)(p0 >> 16 & 0xff), mo = (int)(p0 >> 40 & 0xff);
+    int d = (int)(p1 & 0xff), h = (int)(p1 >> 24 & 0xff), mi = (int)(p1 >> 48 & 0xff);
+    int sec = (int)(p2 >> 48 & 0xff);
+    int64_t us = 0;
+    size_t i = 19;
+    if (i < n && t[i] == '.') {
+        size_t k = ++i;    /* the fraction is t[i..k) */
+        int got = 0;       /* digits in us; 6: scaled to microseconds */
+        if (n >= 27) {
+            /* t[20..26] as lanes 0..6 (lane 7 zero, a non-digit): the
+             * digits before the first non-digit lane, valued at once */
+            uint64_t w = flowi_load_le64(t + 19) >> 8, d;
+            int nd = digit_lanes(w, &d);
+            if (nd == 0)
+                return -1;
+            int m = nd < 6 ? nd : 6;
+            uint64_t p = pairs8(d & ((UINT64_C(1) << (8 * m)) - 1));    /* lanes m.. as zeros */
+            us = (int64_t)(p & 0xff) * 10000 + (int64_t)(p >> 16 & 0xff) * 100 + (int64_t)(p >> 32 & 0xff);
+            got = 6;
+            k += (size_t)nd;
+        }
+        for (; k < n && (unsigned)(t[k] - '0') <= 9; k++)
+            if (got < 6) {
+                us = us * 10 + (t[k] - '0');
+                got++;
+            }
+        if (k == i)
+            return -1;
+        for (; got < 6; got++)
+            us *= 10;
+        i = k;
+    }
+    if (i < n && (t[i] == 'Z' || t[i] == 'z'))
+        i++;
+    else if (n - i == 6 && memcmp(t + i, "+00:00", 6) == 0)
+        i += 6;
+    if (i != n)
+        return -1;
     if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
         return 0;
-    int64_t v = days_from_civil(y, mo, d) * US_PER_DAY + ((int64_t)h * 3600 + mi * 60 + sec) * FLOW_US_PER_SEC;
+    /* days since 1970-01-01 of a valid date, years >= 1: no floor divisions */
+    static const int16_t before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+    unsigned yy = (unsigned)y - 1;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int64_t days = (int64_t)(yy * 365 + yy / 4 - yy / 100 + yy / 400) + before[mo - 1] + (mo > 2 && leap) + d - 1 -
+                   719162;
+    int64_t v = days * US_PER_DAY + ((int64_t)h * 3600 + mi * 60 + sec) * FLOW_US_PER_SEC + us;
     if (v < FLOW_TIME_MIN || v > FLOW_TIME_MAX)
         return 0;
     *out = v;
@@ -160,6 +238,13 @@ bool flow_time_parse(const char *text, size_t n, flow_time *out)
     int fast = time_fast(text, n, out);
     if (fast >= 0)
         return fast;
+    return flowi_time_parse_general(text, n, out);
+}
+
+/* date = YYYY "-" MM "-" DD ; sep = "T" | "t" | " " ;
+ * time = HH ":" MM ":" SS [ "." 1*DIGIT ] ; zone = [ "Z" | "z" | ("+"|"-") HH ":" MM ] */
+bool flowi_time_parse_general(const char *text, size_t n, flow_time *out)
+{
     scan s = { text, text + n };
     int y = fixed_digits(&s, 4);
     if (y < 1 || !take(&s, '-'))

@@ -158,8 +158,11 @@ flow_time flow_clock_on_notify(const flow_clock_cfg *cfg, flow_clock *c, flow_ti
 void flow_window_ids(const flow_windower_cfg *cfg, flow_time ts, int64_t *lo, int64_t *hi)
 {
     int64_t s = ts - cfg->align;
-    *lo = flow_i64_floordiv(s - cfg->length, cfg->offset) + 1;
     *hi = flow_i64_floordiv(s, cfg->offset);
+    if (cfg->length == cfg->offset)    /* tumbling: floor((s - L) / L) + 1 = floor(s / L) */
+        *lo = *hi;
+    else
+        *lo = flow_i64_floordiv(s - cfg->length, cfg->offset) + 1;
 }
 
 flow_window_meta flow_window_meta_for(const flow_windower_cfg *cfg, int64_t id)
@@ -234,12 +237,24 @@ void flow_wstate_enqueue(flow_wstate *w, flow_time ts, void *item)
 
 static void sort_by_ts(flow_wentry *a, size_t n, flow_wentry *tmp)
 {
-    /* stable merge sort: ties keep arrival order */
-    if (n < 2)
+    /* stable merge sort: ties keep arrival order; insertion sort below 16 */
+    if (n < 16) {
+        for (size_t i = 1; i < n; i++) {
+            flow_wentry v = a[i];
+            size_t j = i;
+            while (j > 0 && a[j - 1].ts > v.ts) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = v;
+        }
         return;
+    }
     size_t h = n / 2;
     sort_by_ts(a, h, tmp);
     sort_by_ts(a + h, n - h, tmp);
+    if (a[h - 1].ts <= a[h].ts)
+        return;    /* the halves are already in order */
     size_t i = 0, j = h, k = 0;
     while (i < h && j < n)
         tmp[k++] = a[j].ts < a[i].ts ? a[j++] : a[i++];
@@ -270,9 +285,11 @@ size_t flow_wstate_take(flow_wstate *w, bool ordered, flow_time wm, const flow_w
 
 /* ---- windowers ---------------------------------------------------------- */
 
+/* Window ID (ids are unique), searched from the newest: in-order data
+ * falls in the last window opened. */
 static flow_window *find_win(flow_wstate *w, int64_t id)
 {
-    for (size_t i = 0; i < w->nwin; i++)
+    for (size_t i = w->nwin; i-- > 0;)
         if (w->win[i].id == id)
             return &w->win[i];
     return NULL;
@@ -432,19 +449,36 @@ size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max)
     return n;
 }
 
-bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
-                            int64_t *id, flow_window_meta *meta)
+/* The first window of W that closes at watermark WM (a session when it
+ * ended more than the gap before WM, the others when WM reaches their
+ * close), or W->nwin. */
+static size_t first_closing(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm)
 {
     flow_time close_after = FLOW_TIME_MIN;
     if (cfg->kind == FLOW_WINDOWER_SESSION) {
         if (__builtin_sub_overflow(wm, cfg->gap, &close_after) || close_after < FLOW_TIME_MIN)
             close_after = FLOW_TIME_MIN;
     }
-    for (size_t i = 0; i < w->nwin; i++) {
+    size_t i = 0;
+    for (; i < w->nwin; i++) {
+        const flow_window *s = &w->win[i];
+        if (cfg->kind == FLOW_WINDOWER_SESSION ? s->close_time < close_after : s->close_time <= wm)
+            break;
+    }
+    return i;
+}
+
+bool flow_wstate_closes(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm)
+{
+    return first_closing(w, cfg, wm) < w->nwin;
+}
+
+bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
+                            int64_t *id, flow_window_meta *meta)
+{
+    size_t i = first_closing(w, cfg, wm);
+    if (i < w->nwin) {
         flow_window *s = &w->win[i];
-        bool closes = cfg->kind == FLOW_WINDOWER_SESSION ? s->close_time < close_after : s->close_time <= wm;
-        if (!closes)
-            continue;
         *id = s->id;
         meta->open_time = s->open_time;
         meta->close_time = s->close_time;
@@ -478,7 +512,7 @@ flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *c
 
 void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created)
 {
-    for (size_t i = 0; i < w->nlogic; i++)
+    for (size_t i = w->nlogic; i-- > 0;)    /* ids are unique: newest first */
         if (w->logic[i].id == id) {
             if (created)
                 *created = false;

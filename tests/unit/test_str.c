@@ -218,9 +218,9 @@ static void float_parse(void **state)
     /* plain decimals (num.c's fast path) are correctly rounded, as strtod */
     char txt[64];
     uint64_t r = 99;
-    for (int i = 0; i < 200000; i++) {
+    for (int i = 0; i < 300000; i++) {
         r = r * 6364136223846793005u + 1442695040888963407u;
-        int nd = 1 + (int)((r >> 33) % 17), dot = (int)((r >> 40) % (nd + 2)) - 1;
+        int nd = 1 + (int)((r >> 33) % 21), dot = (int)((r >> 40) % (nd + 2)) - 1;
         int o = 0;
         if ((r >> 50) & 1)
             txt[o++] = '-';
@@ -238,6 +238,17 @@ static void float_parse(void **state)
         assert_true(flow_float_parse(S(txt), &v));
         if (memcmp(&v, &want, sizeof v) != 0)
             fail_msg("float('%s') = %.17g, strtod %.17g", txt, v, want);
+    }
+    /* mantissas around 2^53 (the fast path's limit) and 19-20 digits */
+    static const char *edge[] = { "9007199254740992", "9007199254740993", "9007199254740991.5",
+                                  "900719925474099.25", "0.9007199254740993", "18446744073709551615",
+                                  "1844674407370955161.6", "0.0000000000000000001", "48.56800000000001",
+                                  "1.7619999999999998", "-0.2019999999999999" };
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        double want = strtod(edge[i], NULL);
+        assert_true(flow_float_parse(S(edge[i]), &v));
+        if (memcmp(&v, &want, sizeof v) != 0)
+            fail_msg("float('%s') = %.17g, strtod %.17g", edge[i], v, want);
     }
     static const char *bad[] = { "", ".", "e5", "1e", "0x10", "1._5", "1_.5", "inf x",
                                  "1.5f", "--1", "in", "-", "-.", "1.2.3", "1..2", "1-2" };

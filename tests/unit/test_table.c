@@ -401,6 +401,58 @@ static void sort_by_key_lengths(void **state)
     free(order);
 }
 
+/* Reference: insertion sort of the indices by flow_str_cmp (stable). */
+static void ref_sort(const item *items, int n, uint32_t *order)
+{
+    for (int i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)i;
+        int j = i;
+        while (j > 0 && flow_str_cmp(items[order[j - 1]].key, items[v].key) > 0) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = v;
+    }
+}
+
+/* sort.c's radix sort (over the zero-padded 8-byte prefix and the length)
+ * gives the reference's order exactly: random batches of 1..700 keys of
+ * 0..24 bytes with zero bytes, shared 8-byte prefixes, constant and varying
+ * bytes, equal keys, and in some batches one length only. */
+static void sort_by_key_random(void **state)
+{
+    (void)state;
+    enum { MAXN = 700, MAXL = 24 };
+    item *items = malloc(MAXN * sizeof *items);
+    uint32_t *order = malloc(MAXN * sizeof *order), *want = malloc(MAXN * sizeof *want);
+    char *buf = malloc(MAXN * MAXL);
+    static const char alpha[] = { 0, 1, 'a', 'b', '\x7f', '\x80', '\xff' };
+    uint64_t r = 88172645463325252ull;
+#define NEXT() (r ^= r << 13, r ^= r >> 7, r ^= r << 17, r)
+    for (int round = 0; round < 400; round++) {
+        int n = 1 + (int)(NEXT() % (round % 4 == 0 ? 40 : MAXN));
+        int fixed = NEXT() % 3 == 0 ? (int)(NEXT() % (MAXL + 1)) : -1;    /* one length */
+        int shared = (int)(NEXT() % 12);                                   /* common head */
+        int nalpha = 2 + (int)(NEXT() % 6);
+        for (int i = 0; i < n; i++) {
+            int len = fixed >= 0 ? fixed : (int)(NEXT() % (MAXL + 1));
+            char *k = buf + (size_t)i * MAXL;
+            for (int j = 0; j < len; j++)
+                k[j] = j < shared ? 'u' : alpha[NEXT() % (unsigned)nalpha];
+            items[i].key = (flow_str){ k, len };
+            items[i].seq = i;
+        }
+        ref_sort(items, n, want);
+        flow_sort_by_key(items, (size_t)n, sizeof *items, order);
+        assert_memory_equal(order, want, (size_t)n * sizeof *order);
+    }
+#undef NEXT
+    free(buf);
+    free(items);
+    free(order);
+    free(want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +466,7 @@ int main(void)
         cmocka_unit_test(timers_random),
         cmocka_unit_test(sorted),
         cmocka_unit_test(sort_by_key_stable),
+        cmocka_unit_test(sort_by_key_random),
     };
     return cmocka_run_group_tests_name("table", tests, NULL, NULL);
 }
