@@ -10,6 +10,8 @@
 #   bench/run.sh            the full run (W1 50M events, W2 ~100 MB, ...)
 #   SMOKE=1 bench/run.sh    tiny inputs: builds and checks every program,
 #                           times nothing, writes nothing outside build/
+#   DOC_ONLY=1 bench/run.sh rewrites docs/benchmarks.md from the last run's
+#                           table (build/bench/table.md) and bench/notes.md
 #
 # Inputs are generated into build/bench/ from ../shared/data (or DATA=DIR).
 # Env: FLOWC, CC (for the baselines), RUNS (5), PEER_RUNS (3).
@@ -19,6 +21,7 @@ FLOWC=${FLOWC:-$root/build/flowc}
 CC=${CC:-cc}
 DATA=${DATA:-$(cd "$root/.." && pwd)/shared/data}
 SMOKE=${SMOKE:-0}
+DOC_ONLY=${DOC_ONLY:-0}
 RUNS=${RUNS:-5}
 PEER_RUNS=${PEER_RUNS:-3}
 out=$root/build/bench
@@ -305,6 +308,10 @@ done
 [ -x /usr/bin/time ] || fail "GNU time is not installed at /usr/bin/time (Debian package time)"
 [ -x "$FLOWC" ] || { fail "no compiler at $FLOWC"; exit 1; }
 
+table=$out/table.md
+if [ "$DOC_ONLY" = 1 ]; then
+    [ -s "$table" ] || { echo "DOC_ONLY=1: no $table yet (run make bench first)"; exit 1; }
+else
 w1
 w2
 w3
@@ -319,7 +326,6 @@ if [ "$SMOKE" = 1 ]; then
 fi
 
 # ---- the table ----------------------------------------------------------------
-table=$out/table.md
 {
     echo "| workload | variant | CPU s (median) | events | events/s | vs C baseline | peak RSS | output check |"
     echo "|---|---|---:|---:|---:|---:|---:|---|"
@@ -347,6 +353,7 @@ table=$out/table.md
     done
 } >"$table"
 cat "$table"
+fi
 
 # ---- docs/benchmarks.md ---------------------------------------------------------
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
@@ -354,7 +361,7 @@ mem=$(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)
 {
     echo "# Benchmarks"
     echo
-    echo "Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d); the analysis"
+    echo "Written by \`make bench\` (bench/run.sh) on $(date -u -r "$table" +%Y-%m-%d); the analysis"
     echo "below the tables is bench/notes.md."
     echo
     echo "- machine: $(nproc) cores, $cpu, $mem RAM, $(uname -sr)"
