@@ -25,6 +25,10 @@ size_t flowi_utf8_seq(const unsigned char *p, size_t left);
 /* Decode one code point of the valid UTF-8 at P (N > 0 bytes left); stores
  * its length in *LEN. Invalid input yields the byte value with *LEN = 1. */
 uint32_t flowi_utf8_decode(const unsigned char *p, size_t n, int *len);
+/* The length of the longest prefix of P[0..N) that is well-formed UTF-8
+ * (whole sequences): N when all of it is; else where the first bad or
+ * cut-off sequence starts. */
+size_t flowi_utf8_valid_prefix(const unsigned char *p, size_t n);
 /* Encode CP into OUT (4 bytes room); returns the length. */
 int flowi_utf8_encode(uint32_t cp, char *out);
 /* Python's str.isspace() for one code point. */

@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include "internal.h"
+
 static void check_list(flow_list_str l, const char **want, int64_t n, int line)
 {
     if (l.n != n)
@@ -119,7 +121,7 @@ static void utf8_validity(void **state)
 }
 
 /* lower()/upper() map eight ASCII bytes at a time and validity skips
- * eight ASCII bytes at a time: on random mixed text, the whole string's
+ * eight (or 32) ASCII bytes at a time: on random mixed text, the whole string's
  * mapping equals the concatenation of each code point's (mapped alone, so
  * by the byte loop), and validity equals a code point by code point walk. */
 static void case_and_validity_random(void **state)
@@ -142,6 +144,14 @@ static void case_and_validity_random(void **state)
         }
         if (flow_utf8_valid(buf, n) != valid)
             fail_msg("flow_utf8_valid('%s') is %d", buf, !valid);
+        /* the longest valid prefix: valid, and no sequence starts where it
+         * ends */
+        size_t vp = flowi_utf8_valid_prefix((const unsigned char *)buf, n);
+        if ((vp == n) != valid || !flow_utf8_valid(buf, vp))
+            fail_msg("flowi_utf8_valid_prefix('%s') is %zu", buf, vp);
+        for (size_t len = 1; vp < n && len <= 4 && vp + len <= n; len++)
+            if (flow_utf8_valid(buf + vp, len))
+                fail_msg("flowi_utf8_valid_prefix('%s') is %zu: a sequence starts there", buf, vp);
         if (!valid)
             continue;
         for (int up = 0; up < 2; up++) {
