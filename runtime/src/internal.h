@@ -80,6 +80,12 @@ typedef struct flowi_list {
 } flowi_list;
 /* Make room for one more element (the array is full). */
 void flowi_list_grow(flow_arena *a, flowi_list *list);
+/* Give the empty LIST (no array yet) room for CAP >= 1 elements. */
+static inline void flowi_list_start(flow_arena *a, flowi_list *list, int64_t cap)
+{
+    list->l.v = flow_arena_alloc(a, (size_t)cap * sizeof *list->l.v);
+    list->cap = cap;
+}
 static inline void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s)
 {
     if (list->l.n == list->cap)

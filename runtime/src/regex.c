@@ -156,8 +156,14 @@ static flow_list_str fast_findall(flow_arena *a, const flow_regex *re, flow_str 
         }
         if (i < n && member[p[i]] == 2 && !len)
             return (flow_list_str){ NULL, 0 };
-        if (!copy)
+        if (!copy) {    /* the first match */
             copy = flowi_arena_holds(a, s.p, n) ? s.p : flowi_arena_str(a, s.p, n).p;
+            /* matches are at least a byte each with one between them, so
+             * at most half the bytes left (rounded up) can follow: room
+             * for them, or for 32 (more than most lines have) */
+            size_t most = (n - start + 1) / 2;
+            flowi_list_start(a, &list, most < 32 ? (int64_t)most : 32);
+        }
         flowi_list_push(a, &list, (flow_str){ copy + start, (int64_t)(i - start) });
     }
     return list.l;

@@ -41,6 +41,13 @@ static void wordcount(void **state)
             LQ "Hello", RQ, "she", "said", "it" AP "s", "o" AP "clock", "Go", "now", "yes");
     FINDALL_NONE("[^\\s!,.?\":;0-9]+", " 12, 34. ");
     FINDALL_NONE("[^\\s!,.?\":;0-9]+", "");
+    /* the list starts with room for half the bytes left after the first
+     * match (at most 32): filled exactly, and past 32 */
+    FINDALL("[^\\s!,.?\":;0-9]+", "a b", "a", "b");
+    FINDALL("[^\\s!,.?\":;0-9]+", ". a,b;c", "a", "b", "c");
+    FINDALL("[^\\s!,.?\":;0-9]+", "a b c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L",
+            "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r",
+            "s", "t", "u", "v", "w", "x", "y", "z", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L");
 }
 
 static void empty_matches(void **state)
