@@ -93,6 +93,12 @@ static inline void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s)
     list->l.v[list->l.n++] = s;
 }
 
+/* ---- regex.c ----------------------------------------------------------- */
+
+/* Use (ON) or not the 16-bytes-at-a-time scan of the findall fast path,
+ * where the CPU allows it (it is on by default); for tests of both. */
+void flowi_regex_simd(flow_regex *re, bool on);
+
 /* ---- sorting (sort.c) ------------------------------------------------- */
 
 /* flow_sort_by_key with caller-provided scratch TMP of N uint32_t (NULL:
