@@ -123,6 +123,7 @@ static void try_fast(flow_regex *re, const char *pat, size_t n)
     for (int h = 0; h < 8; h++)
         re->nib_hi[h] = (unsigned char)(1u << h);
 #ifdef FLOWI_REGEX_SIMD
+    __builtin_cpu_init();    /* needed if this runs in a constructor */
     re->simd = re->simd_ok = __builtin_cpu_supports("ssse3");
 #endif
     re->fast = true;
