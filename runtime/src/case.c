@@ -40,35 +40,20 @@ static inline uint64_t flip8(uint64_t w, unsigned first)
     return w ^ (((ge & ~past) & HIGH) >> 2);
 }
 
-/* The index of the first byte >= 0x80 in P[0..N), or N. */
-static size_t ascii_prefix(const unsigned char *p, size_t n)
+/* The mapping of P[I..N) (P[0..I) is already in D[0..I), which has room
+ * for N bytes only) once a byte >= 0x80 is found at or after I: the
+ * general loop, into a new buffer of 3N bytes (a mapping is at most three
+ * times as long as its source, checked by the generator). */
+static flow_str map_case_slow(flow_arena *a, const unsigned char *p, size_t n, size_t i, const char *done,
+                              bool upper)
 {
-    size_t i = 0;
-    for (uint64_t w; i + 8 <= n; i += 8) {
-        memcpy(&w, p + i, 8);
-        if (w & HIGH)
-            break;
-    }
-    while (i < n && p[i] < 0x80)
-        i++;
-    return i;
-}
-
-static flow_str map_case(flow_arena *a, flow_str s, bool upper)
-{
-    if (s.n == 0)
-        return (flow_str){ "", 0 };
-    size_t n = (size_t)s.n;
-    const unsigned char *p = (const unsigned char *)s.p;
     unsigned first = upper ? 'a' : 'A';
-    /* A mapping is at most three times as long as its source (checked by
-     * the generator), so 3n bytes always suffice. */
-    bool ascii = ascii_prefix(p, n) == n;
-    char *d = flow_arena_alloc(a, ascii ? n : 3 * n);
+    char *d = flow_arena_alloc(a, 3 * n);
+    memcpy(d, done, i);
     const flowi_case *table = upper ? flowi_upper : flowi_lower;
     size_t rows = upper ? flowi_upper_count : flowi_lower_count;
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
+    size_t o = i;
+    while (i < n) {
         uint64_t w;
         if (i + 8 <= n && (memcpy(&w, p + i, 8), !(w & HIGH))) {
             w = flip8(w, first);
@@ -90,6 +75,15 @@ static flow_str map_case(flow_arena *a, flow_str s, bool upper)
             i++;
             continue;
         }
+        if (p[i] == 0xE2 && i + 3 <= n && (p[i + 1] & 0xFC) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
+            /* U+2000..U+20FF (punctuation such as U+2019 RIGHT SINGLE
+             * QUOTATION MARK, super- and subscripts, currency signs): no
+             * code point there has a case mapping */
+            memcpy(d + o, p + i, 3);
+            o += 3;
+            i += 3;
+            continue;
+        }
         int len;
         uint32_t cp = flowi_utf8_decode(p + i, n - i, &len);
         const flowi_case *m = len > 1 ? find_case(table, rows, cp) : NULL;
@@ -103,6 +97,44 @@ static flow_str map_case(flow_arena *a, flow_str s, bool upper)
         i += (size_t)len;
     }
     return (flow_str){ d, (int64_t)o };
+}
+
+/* One pass for ASCII text (most lines): eight bytes at a time into a
+ * buffer of N bytes, the last (partial) word as the overlapping last 8
+ * bytes; the first word with a byte >= 0x80 hands over to map_case_slow
+ * with what is mapped so far. Inline, so FIRST is a constant. */
+static inline flow_str map_case(flow_arena *a, flow_str s, bool upper)
+{
+    if (s.n == 0)
+        return (flow_str){ "", 0 };
+    size_t n = (size_t)s.n, i = 0;
+    const unsigned char *p = (const unsigned char *)s.p;
+    unsigned first = upper ? 'a' : 'A';
+    char *d = flow_arena_alloc(a, n);
+    uint64_t w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        if (w & HIGH)
+            return map_case_slow(a, p, n, i, d, upper);
+        w = flip8(w, first);
+        memcpy(d + i, &w, 8);
+    }
+    if (i == n)
+        return (flow_str){ d, (int64_t)n };
+    if (n >= 8) {
+        memcpy(&w, p + n - 8, 8);
+        if (w & HIGH)
+            return map_case_slow(a, p, n, i, d, upper);
+        w = flip8(w, first);
+        memcpy(d + n - 8, &w, 8);
+        return (flow_str){ d, (int64_t)n };
+    }
+    for (; i < n; i++) {
+        if (p[i] >= 0x80)
+            return map_case_slow(a, p, n, i, d, upper);
+        d[i] = (char)(p[i] ^ (((unsigned char)(p[i] - first) < 26) << 5));
+    }
+    return (flow_str){ d, (int64_t)n };
 }
 
 flow_str flow_str_lower(flow_arena *a, flow_str s)

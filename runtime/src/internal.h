@@ -25,6 +25,10 @@ size_t flowi_utf8_seq(const unsigned char *p, size_t left);
 /* Decode one code point of the valid UTF-8 at P (N > 0 bytes left); stores
  * its length in *LEN. Invalid input yields the byte value with *LEN = 1. */
 uint32_t flowi_utf8_decode(const unsigned char *p, size_t n, int *len);
+/* The length of the longest prefix of P[0..N) that is well-formed UTF-8
+ * (whole sequences): N when all of it is; else where the first bad or
+ * cut-off sequence starts. */
+size_t flowi_utf8_valid_prefix(const unsigned char *p, size_t n);
 /* Encode CP into OUT (4 bytes room); returns the length. */
 int flowi_utf8_encode(uint32_t cp, char *out);
 /* Python's str.isspace() for one code point. */
@@ -76,12 +80,24 @@ typedef struct flowi_list {
 } flowi_list;
 /* Make room for one more element (the array is full). */
 void flowi_list_grow(flow_arena *a, flowi_list *list);
+/* Give the empty LIST (no array yet) room for CAP >= 1 elements. */
+static inline void flowi_list_start(flow_arena *a, flowi_list *list, int64_t cap)
+{
+    list->l.v = flow_arena_alloc(a, (size_t)cap * sizeof *list->l.v);
+    list->cap = cap;
+}
 static inline void flowi_list_push(flow_arena *a, flowi_list *list, flow_str s)
 {
     if (list->l.n == list->cap)
         flowi_list_grow(a, list);
     list->l.v[list->l.n++] = s;
 }
+
+/* ---- regex.c ----------------------------------------------------------- */
+
+/* Use (ON) or not the 16-bytes-at-a-time scan of the findall fast path,
+ * where the CPU allows it (it is on by default); for tests of both. */
+void flowi_regex_simd(flow_regex *re, bool on);
 
 /* ---- sorting (sort.c) ------------------------------------------------- */
 

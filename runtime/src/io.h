@@ -16,6 +16,7 @@ typedef struct flowi_part {
     char *path;
     char *buf;
     size_t cap, start, end, scanned;
+    size_t valid;             /* buf[..valid) is known UTF-8 (flowi_part_utf8) */
     bool eof;
     bool live;                /* not yet at its end */
     bool gave;                /* gave a record in this poll */
@@ -60,6 +61,12 @@ struct flow_src {
  * (1; 0 at the end; -1 for a line over FLOW_MAX_RECORD, consumed). */
 void flowi_part_open(flowi_part *p, flow_rt *rt, const char *path, int fd);
 int flowi_part_line(flowi_part *p, const char **line, size_t *len);
+/* Whether LINE (LEN bytes), the line flowi_part_line just gave, is UTF-8:
+ * the buffer is checked ahead in bulk, from the first line not known to
+ * be, up to its end or the first bad sequence, so a line is usually known
+ * already (a '\n' is never inside a sequence, so each line of valid text
+ * is valid on its own). */
+bool flowi_part_utf8(flowi_part *p, const char *line, size_t len);
 void flowi_part_close(flowi_part *p);
 /* Open PATH for reading, or a fatal "PATH: error: cannot open: REASON". */
 int flowi_open_file(flow_rt *rt, const char *path);

@@ -70,6 +70,7 @@ static void fill(flowi_part *p)
     if (p->start > 0) {
         memmove(p->buf, p->buf + p->start, p->end - p->start);
         p->end -= p->start;
+        p->valid = p->valid > p->start ? p->valid - p->start : 0;
         p->start = 0;
     }
     if (p->cap - p->end < BLOCK / 2) {
@@ -138,6 +139,18 @@ int flowi_part_line(flowi_part *p, const char **line, size_t *len)
     p->start += n + (nl ? 1 : 0);
     p->scanned = 0;
     return 1;
+}
+
+bool flowi_part_utf8(flowi_part *p, const char *line, size_t len)
+{
+    size_t off = (size_t)(line - p->buf), stop = off + len;
+    if (stop <= p->valid)
+        return true;
+    /* from the line's start, or from where the known part of it ends
+     * (the end of a whole sequence) */
+    size_t from = p->valid > off ? p->valid : off;
+    p->valid = from + flowi_utf8_valid_prefix((const unsigned char *)p->buf + from, p->end - from);
+    return stop <= p->valid;
 }
 
 /* ---- the source -------------------------------------------------------- */
@@ -235,7 +248,7 @@ static int part_record(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
         memset(rec, 0, sizeof *rec);
         switch (s->cfg.format) {
         case FLOW_FMT_LINES:
-            if (!flow_utf8_valid(line, len)) {
+            if (!flowi_part_utf8(p, line, len)) {
                 flow_src_bad(s, "invalid UTF-8");
                 return -1;
             }

@@ -34,7 +34,7 @@ bool flow_lines_next(flow_lines *r, flow_arena *a, flow_str *line)
         return false;
     if (rc < 0)
         flow_data_error(r->part.rt, r->part.path, r->part.lineno, "line longer than %zu bytes", FLOW_MAX_RECORD);
-    if (!flow_utf8_valid(p, len))
+    if (!flowi_part_utf8(&r->part, p, len))
         flow_data_error(r->part.rt, r->part.path, r->part.lineno, "invalid UTF-8");
     *line = flowi_arena_str(a, p, len);
     return true;

@@ -80,6 +80,37 @@ bool flow_utf8_valid(const char *s, size_t n)
     return true;
 }
 
+size_t flowi_utf8_valid_prefix(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint64_t w[4];
+        if (i + 32 <= n) {
+            memcpy(w, p + i, 32);
+            if (((w[0] | w[1] | w[2] | w[3]) & UINT64_C(0x8080808080808080)) == 0) {
+                i += 32;
+                continue;
+            }
+        }
+        if (i + 8 <= n) {
+            if (ascii8(p + i)) {
+                i += 8;
+                continue;
+            }
+            while (p[i] < 0x80)    /* stops in these 8 bytes */
+                i++;
+        } else if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = flowi_utf8_seq(p + i, n - i);
+        if (!len)
+            return i;
+        i += len;
+    }
+    return i;
+}
+
 uint32_t flowi_utf8_decode(const unsigned char *p, size_t n, int *len)
 {
     unsigned c = p[0];

@@ -310,6 +310,65 @@ static void json_decoding(void **state)
     assert_int_equal(us, 10000000);
 }
 
+/* ---- lines ---------------------------------------------------------- */
+
+/* Lines are checked to be UTF-8 ahead, in bulk over the read buffer
+ * (flowi_part_utf8): on random lines, some not UTF-8, spanning several
+ * reads (a 4-byte sequence cut by the first one at 256 KiB), each line is
+ * a record exactly when it is valid on its own, else a bad record on its
+ * own line number. */
+static void lines_utf8_checked_ahead(void **state)
+{
+    fixture *f = *state;
+    flow_buf text = { 0 };
+    for (int k = 0; k < 2621; k++) {
+        char filler[100];
+        memset(filler, 'a', 99);
+        filler[99] = '\n';
+        flow_buf_put(&text, filler, 100);
+    }
+    flow_buf_put(&text, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n\xf0\x9f\x98\x80z\n", 48);
+    assert_memory_equal(text.p + 262142, "\xf0\x9f\x98\x80", 4);
+    uint64_t seed = 0x9e3779b97f4a7c15u;
+    for (int k = 0; text.n < 700000; k++) {
+        char buf[256];
+        size_t n = unit_random_text(&seed, buf, sizeof buf, k % 3 == 0);
+        flow_buf_put(&text, buf, n);
+        flow_buf_putc(&text, '\n');
+    }
+    flow_buf_putc(&text, '\0');
+    open_text(f, FLOW_FMT_LINES, text.p, NULL, 0);
+    const char *q = text.p;
+    int bad = 0;
+    for (long long line = 1; *q; line++) {
+        size_t len = (size_t)(strchr(q, '\n') - q);
+        flow_rec r;
+        int rc;
+        while ((rc = next(f, &r)) == 0 && !f->s->pending)
+            flow_src_poll(f->s);    /* the next poll's batch */
+        if (flow_utf8_valid(q, len)) {
+            assert_int_equal(rc, 1);
+            assert_int_equal(r.text.n, (int64_t)len);
+            assert_memory_equal(r.text.p, q, len);
+        } else {
+            char want[64];
+            snprintf(want, sizeof want, "%lld: invalid UTF-8", line);
+            assert_int_equal(rc, 0);
+            assert_string_equal(take_error(f->s), want);
+            bad++;
+        }
+        q += len + 1;
+        if (line % 1000 == 0)
+            flow_arena_reset(&f->a);
+    }
+    assert_true(bad > 100);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 0);
+    flow_src_poll(f->s);
+    assert_int_equal(next(f, &r), -1);
+    flow_buf_free(&text);
+}
+
 static void json_bad_lines(void **state)
 {
     fixture *f = *state;
@@ -390,6 +449,7 @@ static void csv_encoding(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(lines_utf8_checked_ahead, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_quoted_cells, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_embedded_newlines, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_crlf, setup, teardown),

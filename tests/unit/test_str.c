@@ -7,6 +7,8 @@
 
 #include <math.h>
 
+#include "internal.h"
+
 static void check_list(flow_list_str l, const char **want, int64_t n, int line)
 {
     if (l.n != n)
@@ -119,7 +121,7 @@ static void utf8_validity(void **state)
 }
 
 /* lower()/upper() map eight ASCII bytes at a time and validity skips
- * eight ASCII bytes at a time: on random mixed text, the whole string's
+ * eight (or 32) ASCII bytes at a time: on random mixed text, the whole string's
  * mapping equals the concatenation of each code point's (mapped alone, so
  * by the byte loop), and validity equals a code point by code point walk. */
 static void case_and_validity_random(void **state)
@@ -142,6 +144,14 @@ static void case_and_validity_random(void **state)
         }
         if (flow_utf8_valid(buf, n) != valid)
             fail_msg("flow_utf8_valid('%s') is %d", buf, !valid);
+        /* the longest valid prefix: valid, and no sequence starts where it
+         * ends */
+        size_t vp = flowi_utf8_valid_prefix((const unsigned char *)buf, n);
+        if ((vp == n) != valid || !flow_utf8_valid(buf, vp))
+            fail_msg("flowi_utf8_valid_prefix('%s') is %zu", buf, vp);
+        for (size_t len = 1; vp < n && len <= 4 && vp + len <= n; len++)
+            if (flow_utf8_valid(buf + vp, len))
+                fail_msg("flowi_utf8_valid_prefix('%s') is %zu: a sequence starts there", buf, vp);
         if (!valid)
             continue;
         for (int up = 0; up < 2; up++) {
@@ -182,6 +192,26 @@ static void case_mapping(void **state)
     ASSERT_STR(flow_str_upper(A, S("\xce\x90")), "\xce\x99\xcc\x88\xcc\x81");
     ASSERT_STR(flow_str_lower(A, S("\xff\xc3\x89")), "\xff\xc3\xa9");    /* bad byte kept */
     ASSERT_STR(flow_str_lower(A, S("")), "");
+    /* the ASCII pass hands over mid-string: at a word, in the overlapping
+     * last word, in a string of under 8 bytes */
+    ASSERT_STR(flow_str_lower(A, S("ABCDEFGH\xc3\x89XYZ")), "abcdefgh\xc3\xa9xyz");
+    ASSERT_STR(flow_str_lower(A, S("ABCDEFGHIJ\xc3\x89")), "abcdefghij\xc3\xa9");
+    ASSERT_STR(flow_str_upper(A, S("ab\xc3\x9f")), "ABSS");
+    ASSERT_STR(flow_str_lower(A, S("\xe2\x80\x99TIS \xe2\x80\x94 \xe2\x80\x9c" "A\xe2\x80\x9d")),
+               "\xe2\x80\x99tis \xe2\x80\x94 \xe2\x80\x9c" "a\xe2\x80\x9d");
+    /* U+2000..U+20FF take a shortcut (no case mapping there): each maps to
+     * itself, as in Python; U+2126 OHM SIGN, just past it, does not */
+    for (unsigned cp = 0x2000; cp < 0x2100; cp++) {
+        char c[4] = { (char)0xE2, (char)(0x80 | (cp >> 6 & 0x3F)), (char)(0x80 | (cp & 0x3F)), 'A' };
+        flow_str s = { c, 4 };
+        flow_str lo = flow_str_lower(A, s), up = flow_str_upper(A, s);
+        assert_int_equal(lo.n, 4);
+        assert_int_equal(up.n, 4);
+        assert_memory_equal(lo.p, c, 3);
+        assert_memory_equal(up.p, c, 3);
+        assert_int_equal(lo.p[3], 'a');
+    }
+    ASSERT_STR(flow_str_lower(A, S("\xe2\x84\xa6")), "\xcf\x89");
 }
 
 static void int_parse(void **state)

@@ -9,6 +9,7 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
 
 typedef struct value {
     int64_t n;
@@ -238,6 +239,39 @@ static void short_keys_sharing_a_hash(void **state)
     flow_table_free(t, NULL);
 }
 
+/* The packed hash of keys of up to 8 bytes (flowi_table_hash): it reads
+ * no byte past the key (keys ending at a page with no access), and it is
+ * injective among keys of one length (every one-byte change of a key
+ * changes it), which lets a lookup trust the index alone for them. */
+static void short_key_hash(void **state)
+{
+    (void)state;
+    long page = sysconf(_SC_PAGESIZE);
+    char *m = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(m != MAP_FAILED);
+    assert_int_equal(mprotect(m + page, (size_t)page, PROT_NONE), 0);
+    char *end = m + page;
+    for (size_t n = 0; n <= 8; n++) {
+        char *k = end - n;
+        for (size_t j = 0; j < n; j++)
+            k[j] = (char)('a' + j);
+        flow_str key = { n ? k : "", (int64_t)n };
+        uint64_t h = flowi_table_hash(key);
+        assert_true(h == flowi_table_hash((flow_str){ "abcdefgh", (int64_t)n }));
+        for (size_t j = 0; j < n; j++) {
+            for (int c = 0; c < 256; c++) {
+                if (c == 'a' + (int)j)
+                    continue;
+                k[j] = (char)c;
+                if (flowi_table_hash(key) == h)
+                    fail_msg("keys of %zu bytes differing at %zu share a hash", n, j);
+            }
+            k[j] = (char)('a' + j);
+        }
+    }
+    munmap(m, (size_t)page * 2);
+}
+
 static void timers(void **state)
 {
     (void)state;
@@ -462,6 +496,7 @@ int main(void)
         cmocka_unit_test(grow_and_shrink),
         cmocka_unit_test(key_lengths),
         cmocka_unit_test(short_keys_sharing_a_hash),
+        cmocka_unit_test(short_key_hash),
         cmocka_unit_test(timers),
         cmocka_unit_test(timers_random),
         cmocka_unit_test(sorted),
