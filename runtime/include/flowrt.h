@@ -916,6 +916,10 @@ const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const ch
 /* JSON values: get an object's member (NULL when absent), an array's
  * length and elements, and scalars. */
 const flow_json *flow_json_get(const flow_json *obj, const char *name);
+/* Object OBJ's members NAMES[0..N) (distinct) in OUT[0..N), each NULL
+ * when absent (all NULL when OBJ is not an object): flow_json_get of
+ * each name, found in one walk of the members. */
+void flow_json_fields(const flow_json *obj, const char *const *names, int n, const flow_json **out);
 bool flow_json_is_null(const flow_json *v);
 bool flow_json_array(flow_src *s, const flow_json *v, const char *field, int64_t *n);
 const flow_json *flow_json_at(const flow_json *v, int64_t i);

@@ -149,6 +149,33 @@ extern "C" bool flowi_simd_get(const flowi_sel *obj, const char *name, size_t le
     return found;
 }
 
+extern "C" void flowi_simd_fields(const flowi_sel *obj, const char *const *names, size_t n, flowi_sel *out,
+                                  bool *found)
+{
+    dom::object o = from_sel<dom::element>(obj).get_object().value_unsafe();
+    for (size_t f = 0; f < n; f++)
+        found[f] = false;
+    /* one walk of the members; a later duplicate overwrites (jansson keeps
+     * the last). Keys hold no NUL here ("\u0000" goes to jansson), so a
+     * key matches NAME when their bytes agree up to the key's length and
+     * NAME ends there. */
+    for (dom::object::iterator i = o.begin(), end = o.end(); i != end; ++i) {
+        size_t len = i.key_length();
+        const char *k = i.key_c_str();
+        for (size_t f = 0; f < n; f++) {
+            const char *name = names[f];
+            size_t j = 0;
+            while (j < len && name[j] && k[j] == name[j])    /* short: no memcmp call */
+                j++;
+            if (j == len && !name[j]) {
+                to_sel(&out[f], i.value());
+                found[f] = true;
+                break;    /* names are distinct */
+            }
+        }
+    }
+}
+
 extern "C" size_t flowi_simd_size(const flowi_sel *arr)
 {
     dom::array a = from_sel<dom::element>(arr).get_array().value_unsafe();

@@ -49,6 +49,10 @@ void flowi_simd_view(const flowi_sel *e, flowi_jview *v);
 /* Object OBJ's member NAME (LEN bytes; the last of duplicates) in *OUT;
  * false: absent. */
 bool flowi_simd_get(const flowi_sel *obj, const char *name, size_t len, flowi_sel *out);
+/* Object OBJ's members NAMES[0..N) (NUL-terminated, distinct) in one
+ * walk: FOUND[i] tells whether NAMES[i] is present, and OUT[i] is then
+ * the member (the last of duplicates). */
+void flowi_simd_fields(const flowi_sel *obj, const char *const *names, size_t n, flowi_sel *out, bool *found);
 /* Array ARR's length; an iterator at its first element; the next; the
  * element at an iterator (which must be before the end). */
 size_t flowi_simd_size(const flowi_sel *arr);
