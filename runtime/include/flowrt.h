@@ -778,13 +778,23 @@ typedef struct flow_wmerge {
     int64_t orig, target;
 } flow_wmerge;
 
+/* A window's accumulator (the generated code's), by window id. */
+typedef struct flow_wlogic {
+    int64_t id;
+    void *acc;
+} flow_wlogic;
+
 /* One key's window state: clock, open windows (insertion order), the
- * accumulators by window id, the queue, pending merges. */
+ * accumulators by window id, the queue, pending merges. The first window,
+ * logic and id live in the struct itself (capacity 1, the pointer NULL),
+ * so the usual key of a tumbling window costs no malloc for them: the
+ * struct may be moved (a table's values are) and window.c alone reads
+ * these arrays. */
 typedef struct flow_wstate {
     flow_clock clock;
     flow_window *win;
     size_t nwin, capwin;
-    struct { int64_t id; void *acc; } *logic;
+    flow_wlogic *logic;
     size_t nlogic, caplogic;
     flow_wentry *q;
     size_t nq, capq;
@@ -796,6 +806,10 @@ typedef struct flow_wstate {
     size_t captaken;
     int64_t *ids;
     size_t capids;
+    /* the arrays' storage while their capacity is 1 */
+    flow_window win1;
+    flow_wlogic logic1;
+    int64_t id1;
 } flow_wstate;
 
 void flow_wstate_init(flow_wstate *w, const flow_clock_cfg *clock, flow_time now);
