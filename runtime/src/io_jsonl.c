@@ -312,11 +312,19 @@ void flow_json_fields(const flow_json *obj, const char *const *names, int n, con
     enum { CHUNK = 16 };
     for (int b = 0; b < n; b += CHUNK) {
         int k = n - b < CHUNK ? n - b : CHUNK;
-        flowi_sel m[CHUNK];
-        bool found[CHUNK];
-        flowi_simd_fields(&obj->e, names + b, (size_t)k, m, found);
-        for (int i = 0; i < k; i++)
-            out[b + i] = found[i] ? view_simd(obj->src, &m[i]) : NULL;
+        flowi_jfield m[CHUNK];
+        flowi_simd_fields(&obj->e, names + b, (size_t)k, m);
+        for (int i = 0; i < k; i++) {
+            if (m[i].v.kind == FLOWI_J_ABSENT) {
+                out[b + i] = NULL;
+                continue;
+            }
+            flow_json *w = view_new(obj->src);
+            w->j = NULL;
+            w->e = m[i].e;
+            w->v = m[i].v;
+            out[b + i] = w;
+        }
     }
 }
 
