@@ -890,7 +890,8 @@ typedef struct flow_json flow_json;   /* a parsed JSON value (io_jsonl.c) */
 
 /* One record. */
 typedef struct flow_rec {
-    flow_str text;               /* the line (lines) or the record's text */
+    flow_str text;               /* the line (lines), the record's text (csv,
+                                  * kafka); a jsonl file's: empty (read json) */
     const flow_str *cols;        /* csv: one cell per cfg field, in field order */
     const bool *has_col;         /* csv: false when the header lacks that column */
     const flow_json *json;       /* jsonl: the object */
