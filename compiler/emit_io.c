@@ -175,12 +175,21 @@ static void gen_dec(Emit *E, CType *c)
     case TY_RECORD:
         emit_line(E, "if (!flow_json_object(s, v, field))");
         emit_line(E, "    return false;");
-        emit_line(E, "const flow_json *m;");
+        if (t->rec->n) {
+            /* the members in one walk of the object */
+            emit_line(E, "static const char *const names[%d] = {", t->rec->n);
+            for (int i = 0; i < t->rec->n; i++)
+                emit_line(E, "    %s,", cstr(E, t->rec->fields[i].name));
+            emit_line(E, "};");
+            emit_line(E, "const flow_json *ms[%d];", t->rec->n);
+            emit_line(E, "flow_json_fields(v, names, %d, ms);", t->rec->n);
+            emit_line(E, "const flow_json *m;");
+        }
         for (int i = 0; i < t->rec->n; i++) {
             Field *fd = &t->rec->fields[i];
             const char *name = cstr(E, fd->name);
             const char *mem = estrf(E, "out->%s", c_field(E, fd->name));
-            emit_line(E, "m = flow_json_get(v, %s);", name);
+            emit_line(E, "m = ms[%d];", i);
             if (ty_resolve(fd->ty)->kind == TY_OPT) {
                 emit_line(E, "if (!m)");
                 emit_line(E, "    %s.has = false;", mem);

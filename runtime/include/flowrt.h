@@ -778,13 +778,23 @@ typedef struct flow_wmerge {
     int64_t orig, target;
 } flow_wmerge;
 
+/* A window's accumulator (the generated code's), by window id. */
+typedef struct flow_wlogic {
+    int64_t id;
+    void *acc;
+} flow_wlogic;
+
 /* One key's window state: clock, open windows (insertion order), the
- * accumulators by window id, the queue, pending merges. */
+ * accumulators by window id, the queue, pending merges. The first window,
+ * logic and id live in the struct itself (capacity 1, the pointer NULL),
+ * so the usual key of a tumbling window costs no malloc for them: the
+ * struct may be moved (a table's values are) and window.c alone reads
+ * these arrays. */
 typedef struct flow_wstate {
     flow_clock clock;
     flow_window *win;
     size_t nwin, capwin;
-    struct { int64_t id; void *acc; } *logic;
+    flow_wlogic *logic;
     size_t nlogic, caplogic;
     flow_wentry *q;
     size_t nq, capq;
@@ -796,6 +806,10 @@ typedef struct flow_wstate {
     size_t captaken;
     int64_t *ids;
     size_t capids;
+    /* the arrays' storage while their capacity is 1 */
+    flow_window win1;
+    flow_wlogic logic1;
+    int64_t id1;
 } flow_wstate;
 
 void flow_wstate_init(flow_wstate *w, const flow_clock_cfg *clock, flow_time now);
@@ -876,7 +890,8 @@ typedef struct flow_json flow_json;   /* a parsed JSON value (io_jsonl.c) */
 
 /* One record. */
 typedef struct flow_rec {
-    flow_str text;               /* the line (lines) or the record's text */
+    flow_str text;               /* the line (lines), the record's text (csv,
+                                  * kafka); a jsonl file's: empty (read json) */
     const flow_str *cols;        /* csv: one cell per cfg field, in field order */
     const bool *has_col;         /* csv: false when the header lacks that column */
     const flow_json *json;       /* jsonl: the object */
@@ -916,6 +931,10 @@ const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const ch
 /* JSON values: get an object's member (NULL when absent), an array's
  * length and elements, and scalars. */
 const flow_json *flow_json_get(const flow_json *obj, const char *name);
+/* Object OBJ's members NAMES[0..N) (distinct) in OUT[0..N), each NULL
+ * when absent (all NULL when OBJ is not an object): flow_json_get of
+ * each name, found in one walk of the members. */
+void flow_json_fields(const flow_json *obj, const char *const *names, int n, const flow_json **out);
 bool flow_json_is_null(const flow_json *v);
 bool flow_json_array(flow_src *s, const flow_json *v, const char *field, int64_t *n);
 const flow_json *flow_json_at(const flow_json *v, int64_t i);

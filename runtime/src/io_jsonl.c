@@ -301,6 +301,33 @@ const flow_json *flow_json_get(const flow_json *obj, const char *name)
     return flowi_simd_get(&obj->e, name, strlen(name), &m) ? view_simd(obj->src, &m) : NULL;
 }
 
+void flow_json_fields(const flow_json *obj, const char *const *names, int n, const flow_json **out)
+{
+    if (!is(obj, FLOWI_J_OBJECT) || obj->j) {
+        for (int i = 0; i < n; i++)
+            out[i] = flow_json_get(obj, names[i]);
+        return;
+    }
+    /* simdjson: one walk of the members per 16 names */
+    enum { CHUNK = 16 };
+    for (int b = 0; b < n; b += CHUNK) {
+        int k = n - b < CHUNK ? n - b : CHUNK;
+        flowi_jfield m[CHUNK];
+        flowi_simd_fields(&obj->e, names + b, (size_t)k, m);
+        for (int i = 0; i < k; i++) {
+            if (m[i].v.kind == FLOWI_J_ABSENT) {
+                out[b + i] = NULL;
+                continue;
+            }
+            flow_json *w = view_new(obj->src);
+            w->j = NULL;
+            w->e = m[i].e;
+            w->v = m[i].v;
+            out[b + i] = w;
+        }
+    }
+}
+
 bool flow_json_is_null(const flow_json *v)
 {
     return is(v, FLOWI_J_NULL);

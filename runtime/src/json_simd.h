@@ -19,6 +19,9 @@ extern "C" {
 enum { FLOWI_J_OBJECT, FLOWI_J_ARRAY, FLOWI_J_STRING, FLOWI_J_INT, FLOWI_J_REAL, FLOWI_J_BOOL,
        FLOWI_J_NULL };
 
+/* flowi_simd_fields: no such member */
+enum { FLOWI_J_ABSENT = -1 };
+
 /* A value's type and, for scalars, its value (strings: N bytes at S, NUL
  * bytes included, owned by the parser's document). */
 typedef struct flowi_jview {
@@ -49,6 +52,15 @@ void flowi_simd_view(const flowi_sel *e, flowi_jview *v);
 /* Object OBJ's member NAME (LEN bytes; the last of duplicates) in *OUT;
  * false: absent. */
 bool flowi_simd_get(const flowi_sel *obj, const char *name, size_t len, flowi_sel *out);
+/* A member found by flowi_simd_fields: its view (kind FLOWI_J_ABSENT
+ * when the object has none) and element. */
+typedef struct flowi_jfield {
+    flowi_jview v;
+    flowi_sel e;
+} flowi_jfield;
+/* Object OBJ's members NAMES[0..N) (NUL-terminated, distinct) in OUT[0..N),
+ * found in one walk (the last of duplicates). */
+void flowi_simd_fields(const flowi_sel *obj, const char *const *names, size_t n, flowi_jfield *out);
 /* Array ARR's length; an iterator at its first element; the next; the
  * element at an iterator (which must be before the end). */
 size_t flowi_simd_size(const flowi_sel *arr);

@@ -183,8 +183,26 @@ static void same_value(fixture *f, doc d, const flow_json *v, const json_t *j, b
         json_object_foreach((json_t *)j, key, m)
             same_value(f, d, flow_json_get(v, key), m, true);
         assert_null(flow_json_get(v, "\x01 no such key"));
+        /* flow_json_fields: all the keys (more than its walk's 16 names
+         * at a time when there are) and an absent one, in one call */
+        enum { MAXN = 40 };
+        const char *names[MAXN];
+        const flow_json *got[MAXN];
+        int nn = 0;
+        names[nn++] = "\x01 no such key";
+        json_object_foreach((json_t *)j, key, m)
+            if (nn < MAXN)
+                names[nn++] = key;
+        flow_json_fields(v, names, nn, got);
+        assert_null(got[0]);
+        for (int k = 1; k < nn; k++)
+            same_value(f, d, got[k], json_object_get(j, names[k]), false);
     } else {
         assert_null(flow_json_get(v, ""));
+        const char *names[1] = { "" };
+        const flow_json *got[1] = { v };
+        flow_json_fields(v, names, 1, got);
+        assert_null(got[0]);
     }
 }
 
@@ -280,6 +298,10 @@ static const char *const plain[] = {
     "{}",
     " {\"a\" : [ ] , \"b\":{} } ",
     "{\"a\": 1, \"a\": \"two\", \"b\": 3, \"a\": [3]}",                   /* duplicates: the last */
+    /* more than 16 members, a duplicate far apart, keys that are prefixes */
+    "{\"k1\": 1, \"k2\": 2, \"k3\": 3, \"k4\": 4, \"k5\": 5, \"k6\": 6, \"k7\": 7, \"k8\": 8, \"k9\": 9, "
+    "\"k10\": 10, \"k11\": 11, \"k12\": 12, \"k13\": 13, \"k14\": 14, \"k15\": 15, \"k16\": 16, \"k17\": 17, "
+    "\"k\": 0, \"k1\": \"last\", \"\": null}",
     "{\"i\": 9223372036854775807, \"j\": -9223372036854775808, \"k\": -0, \"l\": 0}",
     "{\"f\": 1.0, \"g\": 1e2, \"h\": 1E-2, \"i\": -0.0, \"j\": 0.1, \"k\": 1e-400, \"l\": -1e-400}",
     "{\"f\": 4.9e-324, \"g\": 2.4e-324, \"h\": 2.5e-324, \"i\": 1.7976931348623157e308, \"j\": 2.2250738585072011e-308}",

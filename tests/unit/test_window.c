@@ -176,6 +176,63 @@ static void sliding_open_close(void **state)
     flow_wstate_free(&w, NULL, NULL);
 }
 
+/* The first window, logic and id live in the struct (capacity 1): a
+ * state moved between calls (a table's values are) keeps them, and a
+ * second one moves them to the heap in order. */
+static void inline_storage_moves(void **state)
+{
+    flow_arena *ar = *state;
+    flow_time a = T("2023-03-16T09:00:00Z");
+    flow_windower_cfg t10 = sliding(10 * SEC, 10 * SEC, a);    /* tumbling */
+    flow_clock_cfg c = event_cfg(0);
+    flow_wstate w, moved;
+    flow_wstate_init(&w, &c, a);
+    const int64_t *ids;
+    assert_int_equal(flow_wstate_open_for(&w, &t10, a + 3 * SEC, &ids), 1);
+    assert_int_equal(ids[0], 0);
+    bool created;
+    int acc0, acc1;
+    void **slot = flow_wstate_logic(&w, 0, &created);
+    assert_true(created);
+    *slot = &acc0;
+    assert_int_equal(w.capwin, 1);    /* no malloc yet */
+    assert_null(w.win);
+    assert_null(w.logic);
+    assert_null(w.ids);
+    memcpy(&moved, &w, sizeof w);
+    memset(&w, 0xab, sizeof w);
+    assert_int_equal(flow_wstate_open_for(&moved, &t10, a + 4 * SEC, &ids), 1);
+    assert_int_equal(ids[0], 0);
+    assert_int_equal(moved.nwin, 1);
+    assert_ptr_equal(*flow_wstate_logic(&moved, 0, &created), &acc0);
+    assert_false(created);
+    /* a second window and logic: to the heap, the first kept */
+    assert_int_equal(flow_wstate_open_for(&moved, &t10, a + 12 * SEC, &ids), 1);
+    assert_int_equal(ids[0], 1);
+    *flow_wstate_logic(&moved, 1, &created) = &acc1;
+    assert_true(created);
+    assert_int_equal(moved.nwin, 2);
+    assert_non_null(moved.win);
+    assert_ptr_equal(*flow_wstate_logic(&moved, 0, NULL), &acc0);
+    assert_int_equal(flow_wstate_notify_at(&moved, &t10, false), a + 10 * SEC);
+    int64_t id;
+    flow_window_meta m;
+    assert_true(flow_wstate_close_next(&moved, &t10, a + 20 * SEC, ar, &id, &m));
+    assert_int_equal(id, 0);
+    assert_ptr_equal(flow_wstate_logic_pop(&moved, 0), &acc0);
+    assert_true(flow_wstate_close_next(&moved, &t10, a + 20 * SEC, ar, &id, &m));
+    assert_int_equal(id, 1);
+    assert_ptr_equal(flow_wstate_logic_pop(&moved, 1), &acc1);
+    assert_true(flow_wstate_empty(&moved, &t10));
+    /* sliding ids: from the struct's one to the heap's several */
+    flow_windower_cfg s5 = sliding(10 * SEC, 5 * SEC, a);
+    assert_int_equal(flow_wstate_late_for(&moved, &t10, a, &ids), 1);
+    assert_int_equal(flow_wstate_late_for(&moved, &s5, a + 13 * SEC, &ids), 2);
+    assert_int_equal(ids[0], 1);
+    assert_int_equal(ids[1], 2);
+    flow_wstate_free(&moved, NULL, NULL);
+}
+
 /* ---- sessions -------------------------------------------------------- */
 
 static int64_t open1(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts)
@@ -185,12 +242,18 @@ static int64_t open1(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts)
     return ids[0];
 }
 
+/* W's windows (the first in the struct while the capacity is 1). */
+static const flow_window *wins(const flow_wstate *w)
+{
+    return w->capwin == 1 ? &w->win1 : w->win;
+}
+
 /* The open session ID's bounds. */
 static void check_session(const flow_wstate *w, int64_t id, flow_time open, flow_time close, int line)
 {
     for (size_t i = 0; i < w->nwin; i++)
-        if (w->win[i].id == id) {
-            if (w->win[i].open_time != open || w->win[i].close_time != close)
+        if (wins(w)[i].id == id) {
+            if (wins(w)[i].open_time != open || wins(w)[i].close_time != close)
                 fail_msg("line %d: session %lld bounds differ", line, (long long)id);
             return;
         }
@@ -457,7 +520,7 @@ static bool acts_at(const flow_wstate *w, const flow_clock_cfg *c, const flow_wi
     flow_clock k = w->clock;
     flow_time wm = flow_clock_on_notify(c, &k, t);
     for (size_t i = 0; i < w->nwin; i++) {
-        if (cfg->kind == FLOW_WINDOWER_SESSION ? w->win[i].close_time + cfg->gap < wm : w->win[i].close_time <= wm)
+        if (cfg->kind == FLOW_WINDOWER_SESSION ? wins(w)[i].close_time + cfg->gap < wm : wins(w)[i].close_time <= wm)
             return true;
     }
     for (size_t i = 0; ordered && i < w->nq; i++)
@@ -549,6 +612,7 @@ int main(void)
         cmocka_unit_test(ids_floor_division),
         cmocka_unit_test(meta_of_sliding_ids),
         cmocka_unit_test(sliding_open_close),
+        cmocka_unit_test(inline_storage_moves),
         cmocka_unit_test(session_open_extend),
         cmocka_unit_test(session_merge_close),
         cmocka_unit_test(session_merge_backward),
