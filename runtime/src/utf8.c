@@ -60,24 +60,9 @@ static bool all_ascii(const unsigned char *p, size_t n)
 bool flow_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    const unsigned char *end = p + n;
     if (n >= 8 && all_ascii(p, n))
         return true;    /* most lines */
-    while (p < end) {
-        if (end - p >= 8) {
-            if (ascii8(p)) {
-                p += 8;
-                continue;
-            }
-        } else if (n >= 8 && ascii8(end - 8)) {
-            return true;    /* the tail, as the (overlapping) last 8 bytes */
-        }
-        size_t len = flowi_utf8_seq(p, (size_t)(end - p));
-        if (!len)
-            return false;
-        p += len;
-    }
-    return true;
+    return flowi_utf8_valid_prefix(p, n) == n;
 }
 
 size_t flowi_utf8_valid_prefix(const unsigned char *p, size_t n)

@@ -181,10 +181,9 @@ flow_window_meta flow_window_meta_for(const flow_windower_cfg *cfg, int64_t id)
  * Per-key state
  * =================================================================== */
 
-/* A key's arrays (its windows, logics, the ids of an item) start at two
- * elements, not flow_vec_grow's eight: most keys hold one window (tumbling)
- * or a few (sliding), and a keyed stream may have millions of keys
- * (W4 of the benchmarks: 100,000 users, peak RSS 103 MB -> 60 MB). */
+/* A key's other arrays (its queue of items, merges) start at two
+ * elements, not flow_vec_grow's eight: a keyed stream may have millions
+ * of keys, most with little queued. */
 static void key_grow(void **data, size_t *cap, size_t elem, size_t need)
 {
     if (*cap == 0 && need <= 2) {
@@ -215,7 +214,7 @@ static void inl_grow(void **data, size_t *cap, size_t elem, size_t need, const v
         *cap = ncap;
         return;
     }
-    key_grow(data, cap, elem, need);
+    flow_vec_grow(data, cap, elem, need);
 }
 
 #define WIN(w) ((w)->capwin == 1 ? (flow_window *)&(w)->win1 : (w)->win)

@@ -110,6 +110,17 @@ static bool same_lists(flow_list_str x, flow_list_str y)
     return true;
 }
 
+/* PAT[0] (a fast pattern) and PAT[1] (the same class as a group, which
+ * PCRE2 runs) compiled; the fast one with its 16-byte scan on or off. */
+static void compile_pair(const char *const pat[2], bool simd, flow_regex **fast, flow_regex **slow)
+{
+    *fast = flow_regex_compile(pat[0], strlen(pat[0]), NULL, 0);
+    *slow = flow_regex_compile(pat[1], strlen(pat[1]), NULL, 0);
+    assert_non_null(*fast);
+    assert_non_null(*slow);
+    flowi_regex_simd(*fast, simd);
+}
+
 static void class_fast_path(void **state)
 {
     (void)state;
@@ -122,11 +133,8 @@ static void class_fast_path(void **state)
     flow_arena a;
     flow_arena_init(&a);
     for (size_t k = 0; k < 2 * (sizeof pats / sizeof pats[0]); k++) {
-        flow_regex *fast = flow_regex_compile(pats[k / 2][0], strlen(pats[k / 2][0]), NULL, 0);
-        flow_regex *slow = flow_regex_compile(pats[k / 2][1], strlen(pats[k / 2][1]), NULL, 0);
-        assert_non_null(fast);
-        assert_non_null(slow);
-        flowi_regex_simd(fast, k % 2 == 0);
+        flow_regex *fast, *slow;
+        compile_pair(pats[k / 2], k % 2 == 0, &fast, &slow);
         char buf[16];
         for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
             if (cp >= 0xD800 && cp <= 0xDFFF)
@@ -165,11 +173,8 @@ static void class_fast_path_random(void **state)
     flow_arena_init(&a);
     uint64_t seed = 0x9e3779b97f4a7c15u;
     for (size_t k = 0; k < 2 * (sizeof pats / sizeof pats[0]); k++) {
-        flow_regex *fast = flow_regex_compile(pats[k / 2][0], strlen(pats[k / 2][0]), NULL, 0);
-        flow_regex *slow = flow_regex_compile(pats[k / 2][1], strlen(pats[k / 2][1]), NULL, 0);
-        assert_non_null(fast);
-        assert_non_null(slow);
-        flowi_regex_simd(fast, k % 2 == 0);
+        flow_regex *fast, *slow;
+        compile_pair(pats[k / 2], k % 2 == 0, &fast, &slow);
         for (int i = 0; i < 20000; i++) {
             char buf[256];
             size_t n = unit_random_text(&seed, buf, sizeof buf, i % 2);
