@@ -6,8 +6,10 @@
 #    for generated code).
 # 2. Golden: for each tests/compile/NAME.flow, `flowc -S --no-version`
 #    (run inside tests/compile) must equal NAME.c.expected byte for byte,
-#    so any change to the emitter's output is seen in review. UPDATE=1
-#    rewrites the .c.expected files (review them with git diff).
+#    so any change to the emitter's output is seen in review. A case whose
+#    first line is `# flowc --lib` is compiled with `--lib --no-version`
+#    instead, and both NAME.h.expected and NAME.c.expected are compared.
+#    UPDATE=1 rewrites the expected files (review them with git diff).
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,19 +41,25 @@ for f in *.flow; do
     name=${f%.flow}
     # compile a copy inside $tmp so both #line file names are relative
     cp "$f" "$tmp/$f"
-    if ! (cd "$tmp" && "$FLOWC" -S --no-version "$f" -o "$name.c") 2>"$tmp/err"; then
-        echo "FAIL golden $name: flowc -S failed"; sed 's/^/    /' "$tmp/err"; fail=$((fail + 1)); continue
+    outs=c mode=(-S --no-version "$f" -o "$name.c")
+    if [ "$(head -n 1 "$f")" = "# flowc --lib" ]; then
+        outs="h c" mode=(--lib --no-version "$f" -o "$name")
     fi
-    if [ "${UPDATE:-}" = 1 ]; then
-        cp "$tmp/$name.c" "$name.c.expected"
+    if ! (cd "$tmp" && "$FLOWC" "${mode[@]}") 2>"$tmp/err"; then
+        echo "FAIL golden $name: flowc ${mode[0]} failed"; sed 's/^/    /' "$tmp/err"; fail=$((fail + 1)); continue
     fi
-    if cmp -s "$tmp/$name.c" "$name.c.expected"; then
-        pass=$((pass + 1))
-    else
-        echo "FAIL golden $name: generated C differs from $name.c.expected"
-        diff -u "$name.c.expected" "$tmp/$name.c" | head -40 | sed 's/^/    /'
-        fail=$((fail + 1))
-    fi
+    for ext in $outs; do
+        if [ "${UPDATE:-}" = 1 ]; then
+            cp "$tmp/$name.$ext" "$name.$ext.expected"
+        fi
+        if cmp -s "$tmp/$name.$ext" "$name.$ext.expected"; then
+            pass=$((pass + 1))
+        else
+            echo "FAIL golden $name: generated $ext differs from $name.$ext.expected"
+            diff -u "$name.$ext.expected" "$tmp/$name.$ext" | head -40 | sed 's/^/    /'
+            fail=$((fail + 1))
+        fi
+    done
 done
 
 echo "$pass passed, $fail failed"
