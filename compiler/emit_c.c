@@ -42,23 +42,13 @@ static const char *fq(Emit *E, Step *s) { return estrf(E, "\"%s\"", s->id); }
 static const char *in_ty(Emit *E, Step *s) { return ctn(E, s->in_type); }
 static const char *out_ty(Emit *E, Step *s) { return ctn(E, s->out_type); }
 
-static bool is_final(Step *s)
-{
-    return s->kind == SK_REDUCE_FINAL || s->kind == SK_FOLD_FINAL || s->kind == SK_COUNT_FINAL ||
-           s->kind == SK_MAX_FINAL || s->kind == SK_MIN_FINAL;
-}
-
 /* Does upstream call this step's item function directly? */
-static bool direct(Step *s) { return s->fused || is_final(s); }
+static bool direct(Step *s) { return s->fused || step_is_final(s); }
 
 /* Steps that buffer their input and run at their own place in the order. */
 static bool buffered(Step *s) { return s->kind != SK_INPUT && !direct(s); }
 
-static bool grouped(Step *s)
-{
-    return s->kind == SK_STATEFUL_MAP || s->kind == SK_STATEFUL_FLAT_MAP || s->kind == SK_COLLECT ||
-           s->kind == SK_BATCH || s->kind == SK_STATEFUL || s->kind == SK_JOIN;
-}
+static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 
 static bool has_item_fn(Step *s)
 {
@@ -72,10 +62,7 @@ static const char *port_ty(Emit *E, Step *s, int p)
 }
 
 /* Steps that remember which keys an activation touched, to reschedule them. */
-static bool has_touched(Step *s)
-{
-    return s->kind == SK_COLLECT || s->kind == SK_BATCH || s->kind == SK_STATEFUL;
-}
+static bool has_touched(Step *s) { return step_has(s, TR_TIMERS); }
 
 /* ===================================================================
  * Emitting items downstream
@@ -1033,7 +1020,7 @@ static void emit_step(Emit *E, Step *s)
         emit_run_join(E, s);
     } else if (grouped(s)) {
         emit_run_grouped(E, s);
-    } else if (is_final(s)) {
+    } else if (step_is_final(s)) {
         emit_line(E, "if (%s) {", eof_cond(E, s));
         E->indent++;
         emit_line(E, "f->%s_eof = true;", s->id);

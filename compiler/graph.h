@@ -14,11 +14,33 @@
 #include "types.h"
 
 typedef enum StepKind {
-#define STEP(kind, name, stateful) kind,
+#define STEP(kind, name, family, traits) kind,
 #include "steps.def"
 #undef STEP
     SK_COUNT
 } StepKind;
+
+/* How a step of a kind runs (steps.def explains each). */
+typedef enum StepFamily {
+    FAM_INPUT,
+    FAM_OUTPUT,
+    FAM_STATELESS,
+    FAM_MERGE,
+    FAM_KEYED,
+    FAM_FINAL,
+    FAM_CLOCK,
+    FAM_WINDOWER,
+    FAM_WINDOW,
+} StepFamily;
+
+/* Traits of a step kind, bits (steps.def explains each). */
+enum {
+    TR_ONE_OUT = 1,
+    TR_PRINTS = 2,
+    TR_EXCHANGE = 4,
+    TR_VALUE = 8,
+    TR_TIMERS = 16,
+};
 
 typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES, SRC_EXTERN, SRC_NEXMARK } SourceKind;
 typedef enum SinkKind { SINK_STDOUT, SINK_DISCARD, SINK_EXTERN } SinkKind;
@@ -117,7 +139,32 @@ typedef struct Graph {
     int nrecords;
 } Graph;
 
-/* Operator name of a step kind ("stateful_map"). */
+/* steps.c: the facts of steps.def. The operator name of a kind
+ * ("stateful_map"), its family and its TR_* traits; the kind named NAME,
+ * or -1. */
 const char *step_kind_name(StepKind k);
+StepFamily step_family(StepKind k);
+unsigned step_traits(StepKind k);
+int step_kind_lookup(const char *name);
+/* Does S write stdout (or call an extern sink's host back) item by item?
+ * inspect, and output steps to stdout or extern. */
+bool step_prints(const Step *s);
+
+static inline bool step_has(const Step *s, unsigned traits) { return (step_traits(s->kind) & traits) != 0; }
+/* keyed stateful (per-key state reached by key): FAM_KEYED, FAM_FINAL, FAM_WINDOW */
+static inline bool step_is_stateful(const Step *s)
+{
+    StepFamily f = step_family(s->kind);
+    return f == FAM_KEYED || f == FAM_FINAL || f == FAM_WINDOW;
+}
+static inline bool step_is_final(const Step *s) { return step_family(s->kind) == FAM_FINAL; }
+static inline bool step_is_clock(const Step *s) { return step_family(s->kind) == FAM_CLOCK; }
+static inline bool step_is_windower(const Step *s) { return step_family(s->kind) == FAM_WINDOWER; }
+static inline bool step_is_window_op(const Step *s) { return step_family(s->kind) == FAM_WINDOW; }
+/* Clocks, windowers and window operators: emitted by emit_window.c. */
+static inline bool step_is_windowing(const Step *s)
+{
+    return step_is_clock(s) || step_is_windower(s) || step_is_window_op(s);
+}
 
 #endif

@@ -29,12 +29,6 @@
 #include "sema.h"
 #include "sema_internal.h"
 
-/* (an extern output counts: the host sees its callbacks in Bytewax's order) */
-static bool prints(Step *s)
-{
-    return s->kind == SK_INSPECT || (s->kind == SK_OUTPUT && (s->sink == SINK_STDOUT || s->sink == SINK_EXTERN));
-}
-
 static void add_consumer(Arena *a, Step *from, int port, Step *to, int in_port)
 {
     int n = from->nout_consumers[port];
@@ -61,26 +55,11 @@ static bool group_prints(Graph *g, Step *head)
 static bool one_per_round(Step *s)
 {
     for (;;) {
-        switch (s->kind) {
-        case SK_INPUT:
+        if (s->kind == SK_INPUT)
             return (s->source == SRC_TESTING || s->source == SRC_RANGE) && !s->batch_size && !s->io;
-        case SK_MAP:
-        case SK_FILTER:
-        case SK_FILTER_MAP:
-        case SK_KEY_ON:
-        case SK_KEY_RM:
-        case SK_MAP_VALUE:
-        case SK_FILTER_VALUE:
-        case SK_FILTER_MAP_VALUE:
-        case SK_INSPECT:
-        case SK_REDISTRIBUTE:
-            if (s->nins != 1 || s->nouts != 1)
-                return false;
-            s = s->ins[0].step;
-            break;
-        default:
+        if (!step_has(s, TR_ONE_OUT) || s->nins != 1 || s->nouts != 1)
             return false;
-        }
+        s = s->ins[0].step;
     }
 }
 
@@ -90,7 +69,7 @@ Graph *lower_program(Node *prog, Arena *a)
     Graph *g = sema_graph();
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
-        s->side_effect = prints(s);
+        s->side_effect = step_prints(s);   /* an extern output counts: the host sees its callbacks in Bytewax's order */
         s->upstream_inputs = arena_alloc(a, (size_t)(g->ninputs ? g->ninputs : 1));
         if (s->kind == SK_INPUT)
             s->upstream_inputs[s->input_no] = 1;

@@ -44,18 +44,7 @@ static void no_such_field(Node *at, Record *r, const char *name)
                r->name, name, sema_did_you_mean(&sg));
 }
 
-static bool is_step_operator(const char *name)
-{
-    static const char *ops[] = {
-#define STEP(kind, nm, stateful) nm,
-#include "steps.def"
-#undef STEP
-    };
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (strcmp(name, ops[i]) == 0)
-            return true;
-    return false;
-}
+static bool is_step_operator(const char *name) { return step_kind_lookup(name) >= 0; }
 
 /* ===================================================================
  * Names

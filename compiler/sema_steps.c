@@ -19,19 +19,6 @@
 
 static Type *T(TypeKind k) { return ty_prim(k); }
 
-static const char *step_names[] = {
-#define STEP(kind, name, stateful) name,
-#include "steps.def"
-#undef STEP
-};
-static const bool step_stateful[] = {
-#define STEP(kind, name, stateful) stateful,
-#include "steps.def"
-#undef STEP
-};
-
-const char *step_kind_name(StepKind k) { return step_names[k]; }
-
 /* ===================================================================
  * Arguments
  * =================================================================== */
@@ -832,20 +819,17 @@ void sema_check_step(Node *decl)
     if (call->kind != ND_CALL || call->lhs->kind != ND_IDENT) {
         diag_error(call->loc, "a step must be an operator call, e.g. `%s = map(stream, |x| x)`", decl->name);
     } else {
-        int k;
-        for (k = 0; k < SK_COUNT; k++)
-            if (strcmp(call->lhs->name, step_names[k]) == 0)
-                break;
-        if (k == SK_COUNT) {
+        int k = step_kind_lookup(call->lhs->name);
+        if (k < 0) {
             Suggest sg;
             sema_suggest_init(&sg, call->lhs->name);
             for (k = 0; k < SK_COUNT; k++)
-                sema_suggest_try(&sg, step_names[k]);
+                sema_suggest_try(&sg, step_kind_name((StepKind)k));
             diag_error(call->lhs->loc, "unknown step operator `%s`%s", call->lhs->name,
                        sema_did_you_mean(&sg));
         } else {
             st->kind = (StepKind)k;
-            st->stateful = step_stateful[k];
+            st->stateful = step_is_stateful(st);
             st->nouts = st->kind == SK_OUTPUT ? 0 : st->kind == SK_BRANCH ? 2 : 1;
             if (call->type_ann && st->kind == SK_INPUT)
                 diag_error(call->type_ann->loc, "`input` takes no type argument; give it to the source, e.g. `input(testing<int>([]))`");

@@ -45,21 +45,4 @@ typedef struct WinSpec {
     int insert_mode, emit_mode;
 } WinSpec;
 
-static inline bool step_is_clock(const Step *s) { return s->kind == SK_EVENT_CLOCK || s->kind == SK_SYSTEM_CLOCK; }
-static inline bool step_is_windower(const Step *s)
-{
-    return s->kind == SK_TUMBLING || s->kind == SK_SLIDING || s->kind == SK_SESSION;
-}
-static inline bool step_is_window_op(const Step *s)
-{
-    return s->kind == SK_COLLECT_WINDOW || s->kind == SK_FOLD_WINDOW || s->kind == SK_REDUCE_WINDOW ||
-           s->kind == SK_COUNT_WINDOW || s->kind == SK_MAX_WINDOW || s->kind == SK_MIN_WINDOW ||
-           s->kind == SK_JOIN_WINDOW;
-}
-/* Clocks, windowers and window operators: emitted by emit_window.c. */
-static inline bool step_is_windowing(const Step *s)
-{
-    return step_is_clock(s) || step_is_windower(s) || step_is_window_op(s);
-}
-
 #endif
