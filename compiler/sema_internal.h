@@ -70,7 +70,8 @@ typedef struct Args {
     int nnamed;
 } Args;
 void sema_check_step(Node *decl);
-/* The argument helpers of sema_steps.c, for sema_window.c. */
+/* The helpers of step checks (arguments, streams, functions given to an
+ * operator), also used by sema_window.c, sema_io.c, sema_nexmark.c. */
 bool sema_bind_args(Node *call, const char *op, int minpos, int maxpos, const char *what_pos,
                     const char *const *options, Args *a);
 Node *sema_opt(Args *a, const char *name);

@@ -25,8 +25,8 @@ static Type *T(TypeKind k) { return ty_prim(k); }
 
 /* Split CALL's arguments; report unknown or repeated options and a wrong
  * number of positional ones. MAXPOS < 0 means "any number". */
-static bool bind_args(Node *call, const char *op, int minpos, int maxpos,
-                      const char *what_pos, const char *const *options, Args *a)
+bool sema_bind_args(Node *call, const char *op, int minpos, int maxpos,
+                    const char *what_pos, const char *const *options, Args *a)
 {
     memset(a, 0, sizeof *a);
     a->call = call;
@@ -82,7 +82,7 @@ static bool bind_args(Node *call, const char *op, int minpos, int maxpos,
     return ok;
 }
 
-static Node *opt(Args *a, const char *name)
+Node *sema_opt(Args *a, const char *name)
 {
     for (int k = 0; k < a->nnamed; k++)
         if (strcmp(a->named[k]->name, name) == 0)
@@ -90,9 +90,9 @@ static Node *opt(Args *a, const char *name)
     return NULL;
 }
 
-static Node *required(Args *a, const char *name)
+Node *sema_required(Args *a, const char *name)
 {
-    Node *n = opt(a, name);
+    Node *n = sema_opt(a, name);
     if (!n)
         diag_error(a->call->loc, "`%s` needs the option `%s = ...`", a->op, name);
     return n;
@@ -103,7 +103,7 @@ static Node *required(Args *a, const char *name)
  * =================================================================== */
 
 /* stream = STEP_NAME | STEP_NAME `.` (trues | falses) */
-static bool resolve_stream(Node *e, PortRef *out, Type **item)
+bool sema_resolve_stream(Node *e, PortRef *out, Type **item)
 {
     Node *id = e;
     const char *port_name = NULL;
@@ -169,7 +169,7 @@ static bool one_upstream(Step *st, Node *e)
 {
     PortRef p;
     Type *t;
-    if (!resolve_stream(e, &p, &t))
+    if (!sema_resolve_stream(e, &p, &t))
         return false;
     st->ins = arena_alloc(S.arena, sizeof(PortRef));
     st->ins[0] = p;
@@ -188,7 +188,7 @@ static const char *stream_text(Node *e)
 
 /* The value type V of a keyed stream, or NULL after reporting; the note
  * points at the step that makes the unkeyed stream. */
-static Type *keyed_value(Step *st, Node *e)
+Type *sema_keyed_value(Step *st, Node *e)
 {
     Type *v = ty_keyed_value(st->in_type);
     if (v)
@@ -203,7 +203,7 @@ static Type *keyed_value(Step *st, Node *e)
 }
 
 /* The expression a lambda body yields: the last expression of a block. */
-static Node *result_expr(Node *body)
+Node *sema_result_expr(Node *body)
 {
     while (body->kind == ND_BLOCK)
         body = body->body;
@@ -216,7 +216,7 @@ static Node *result_expr(Node *body)
 
 /* Check function argument E with parameter types P[0..n) and store it in
  * DST. Returns its result type, or NULL after an error. */
-static Type *fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what)
+Type *sema_fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what)
 {
     char buf[128];
     snprintf(buf, sizeof buf, "the %s of `%s`", what, step_kind_name(st->kind));
@@ -236,7 +236,7 @@ static Type *fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *
 
 static Type *fn_arg(Step *st, Node *e, Type **p, int n, Type *ret_hint, const char *what)
 {
-    return fn_arg_to(st, &st->fn, e, p, n, ret_hint, what);
+    return sema_fn_arg_to(st, &st->fn, e, p, n, ret_hint, what);
 }
 
 static Type *fn1(Step *st, Node *e, Type *p0, Type *ret_hint, const char *what)
@@ -285,9 +285,9 @@ static Type *check_source(Step *st, Node *src)
     const char *kind = src->lhs->name;
     Args a;
     if (strcmp(kind, "testing") == 0) {
-        if (!bind_args(src, "testing", 1, 1, "a list", testing_opts, &a))
+        if (!sema_bind_args(src, "testing", 1, 1, "a list", testing_opts, &a))
             return NULL;
-        Node *bs = opt(&a, "batch_size");
+        Node *bs = sema_opt(&a, "batch_size");
         if (bs && !check_int_option(bs, "`batch_size`"))
             return NULL;
         st->batch_size = bs;
@@ -420,12 +420,12 @@ static bool check_logic_result(Step *st, Callable *c, Type *r, Type *s, Type **w
 static Type *check_stateful(Step *st, Node *call)
 {
     Args a;
-    if (!bind_args(call, "stateful", 1, 1, "a keyed stream", stateful_opts, &a))
+    if (!sema_bind_args(call, "stateful", 1, 1, "a keyed stream", stateful_opts, &a))
         return NULL;
-    Node *init = required(&a, "init");
-    Node *on_item = required(&a, "on_item");
+    Node *init = sema_required(&a, "init");
+    Node *on_item = sema_required(&a, "on_item");
     Type *v;
-    if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])) || !init || !on_item)
+    if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])) || !init || !on_item)
         return NULL;
     Type *s = sema_check_expr(init, NULL);
     if (ty_resolve(s)->kind == TY_ERROR)
@@ -434,22 +434,22 @@ static Type *check_stateful(Step *st, Node *call)
     st->state_type = s;
     Type *w = NULL;
     Type *p[2] = { s, v };
-    Type *r = fn_arg_to(st, &st->fn, on_item, p, 2, NULL, "on_item function");
+    Type *r = sema_fn_arg_to(st, &st->fn, on_item, p, 2, NULL, "on_item function");
     if (!r || !check_logic_result(st, &st->fn, r, s, &w, "on_item"))
         return NULL;
     static const char *names[] = { "on_notify", "on_eof" };
     Callable *dst[] = { &st->on_notify, &st->on_eof };
     for (int i = 0; i < 2; i++) {
-        Node *g = opt(&a, names[i]);
+        Node *g = sema_opt(&a, names[i]);
         if (!g)
             continue;
-        r = fn_arg_to(st, dst[i], g, p, 1, NULL, arena_printf(S.arena, "%s function", names[i]));
+        r = sema_fn_arg_to(st, dst[i], g, p, 1, NULL, arena_printf(S.arena, "%s function", names[i]));
         if (!r || !check_logic_result(st, dst[i], r, s, &w, names[i]))
             return NULL;
     }
-    Node *n = opt(&a, "notify_at");
+    Node *n = sema_opt(&a, "notify_at");
     if (n) {
-        r = fn_arg_to(st, &st->notify_at, n, p, 1, ty_opt(T(TY_TIMESTAMP)), "notify_at function");
+        r = sema_fn_arg_to(st, &st->notify_at, n, p, 1, ty_opt(T(TY_TIMESTAMP)), "notify_at function");
         if (!r)
             return NULL;
         if (!ty_accepts(ty_opt(T(TY_TIMESTAMP)), r)) {
@@ -464,7 +464,7 @@ static Type *check_stateful(Step *st, Node *call)
 /* A mode option of join: a string literal among NAMES; returns its index. */
 static int join_mode(Args *a, const char *opt_name, const char *const *names, int dflt, bool *ok)
 {
-    Node *m = opt(a, opt_name);
+    Node *m = sema_opt(a, opt_name);
     if (!m)
         return dflt;
     if (m->kind == ND_STRING)
@@ -483,7 +483,7 @@ static int join_mode(Args *a, const char *opt_name, const char *const *names, in
 static Type *check_join(Step *st, Node *call)
 {
     Args a;
-    if (!bind_args(call, "join", 1, -1, "keyed streams", join_opts, &a))
+    if (!sema_bind_args(call, "join", 1, -1, "keyed streams", join_opts, &a))
         return NULL;
     static const char *const inserts[] = { "first", "last", "product", NULL };
     static const char *const emits[] = { "complete", "final", "running", NULL };
@@ -496,7 +496,7 @@ static Type *check_join(Step *st, Node *call)
     Type **row = arena_alloc(S.arena, sizeof(Type *) * (size_t)a.npos);
     for (int i = 0; i < a.npos; i++) {
         Type *t;
-        if (!resolve_stream(a.pos[i], &st->ins[i], &t)) {
+        if (!sema_resolve_stream(a.pos[i], &st->ins[i], &t)) {
             ok = false;
             continue;
         }
@@ -524,7 +524,7 @@ static Type *check_operator(Step *st, Node *call)
     Type *v, *r, *p[2];
     switch (st->kind) {
     case SK_INPUT: {
-        if (!bind_args(call, "input", 1, 1, "a source", no_opts, &a))
+        if (!sema_bind_args(call, "input", 1, 1, "a source", no_opts, &a))
             return NULL;
         Type *t = check_source(st, a.pos[0]);
         if (t) {
@@ -534,7 +534,7 @@ static Type *check_operator(Step *st, Node *call)
         return t;
     }
     case SK_OUTPUT:
-        if (!bind_args(call, "output", 2, 2, "a stream and a sink", no_opts, &a))
+        if (!sema_bind_args(call, "output", 2, 2, "a stream and a sink", no_opts, &a))
             return NULL;
         if (!one_upstream(st, a.pos[0]) || !check_sink(st, a.pos[1]))
             return NULL;
@@ -545,7 +545,7 @@ static Type *check_operator(Step *st, Node *call)
     case SK_FLAT_MAP:
     case SK_KEY_ON:
     case SK_BRANCH:
-        if (!bind_args(call, step_kind_name(st->kind), 2, 2, "a stream and a function", no_opts, &a))
+        if (!sema_bind_args(call, step_kind_name(st->kind), 2, 2, "a stream and a function", no_opts, &a))
             return NULL;
         if (!one_upstream(st, a.pos[0]))
             return NULL;
@@ -588,7 +588,7 @@ static Type *check_operator(Step *st, Node *call)
     case SK_INSPECT:
     case SK_REDISTRIBUTE:
     case SK_KEY_RM:
-        if (!bind_args(call, step_kind_name(st->kind), 1, 1, "a stream", no_opts, &a))
+        if (!sema_bind_args(call, step_kind_name(st->kind), 1, 1, "a stream", no_opts, &a))
             return NULL;
         if (!one_upstream(st, a.pos[0]))
             return NULL;
@@ -602,10 +602,10 @@ static Type *check_operator(Step *st, Node *call)
             return t->elem;
         }
         if (st->kind == SK_KEY_RM)
-            return keyed_value(st, a.pos[0]);
+            return sema_keyed_value(st, a.pos[0]);
         return st->in_type;
     case SK_MERGE: {
-        if (!bind_args(call, "merge", 1, -1, "streams", no_opts, &a))
+        if (!sema_bind_args(call, "merge", 1, -1, "streams", no_opts, &a))
             return NULL;
         st->ins = arena_alloc(S.arena, sizeof(PortRef) * (size_t)a.npos);
         st->nins = a.npos;
@@ -613,7 +613,7 @@ static Type *check_operator(Step *st, Node *call)
         bool ok = true;
         for (int i = 0; i < a.npos; i++) {
             Type *t;
-            if (!resolve_stream(a.pos[i], &st->ins[i], &t)) {
+            if (!sema_resolve_stream(a.pos[i], &st->ins[i], &t)) {
                 ok = false;
                 continue;
             }
@@ -632,9 +632,9 @@ static Type *check_operator(Step *st, Node *call)
     case SK_FILTER_VALUE:
     case SK_FILTER_MAP_VALUE:
     case SK_FLAT_MAP_VALUE:
-        if (!bind_args(call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", no_opts, &a))
+        if (!sema_bind_args(call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", no_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])))
+        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])))
             return NULL;
         if (st->kind == SK_FILTER_VALUE) {
             r = fn1(st, a.pos[1], v, T(TY_BOOL), "predicate");
@@ -658,10 +658,10 @@ static Type *check_operator(Step *st, Node *call)
     case SK_STATEFUL_MAP:
     case SK_STATEFUL_FLAT_MAP:
     case SK_FOLD_FINAL: {
-        if (!bind_args(call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", init_opts, &a))
+        if (!sema_bind_args(call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", init_opts, &a))
             return NULL;
-        Node *init = required(&a, "init");
-        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])) || !init)
+        Node *init = sema_required(&a, "init");
+        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])) || !init)
             return NULL;
         Type *s = sema_check_expr(init, NULL);
         if (ty_resolve(s)->kind == TY_ERROR)
@@ -676,7 +676,7 @@ static Type *check_operator(Step *st, Node *call)
         st->state_type = s;
         if (st->kind == SK_FOLD_FINAL) {
             if (!ty_accepts(s, r) || ty_resolve(r)->kind == TY_OPT) {
-                diag_error(result_expr(st->fn.lambda->body)->loc,
+                diag_error(sema_result_expr(st->fn.lambda->body)->loc,
                            "the folder of `fold_final` must return the state type `%s`, found `%s`",
                            ty_str(s), ty_str(r));
                 diag_note(init->loc, "the state type is the type of `init`");
@@ -695,7 +695,7 @@ static Type *check_operator(Step *st, Node *call)
         Type *ns = ty_resolve(rr->elems[0]);
         bool ok = new_state_fits(s, ns, &st->state_opt_result);
         if (!ok) {
-            Node *res = result_expr(st->fn.lambda->body);
+            Node *res = sema_result_expr(st->fn.lambda->body);
             if (res->kind == ND_TUPLE && res->list.n == 2)
                 res = res->list.items[0];
             diag_error(res->loc, "the new state must have the state type `%s` (or be none), found `%s`",
@@ -718,12 +718,12 @@ static Type *check_operator(Step *st, Node *call)
     case SK_COLLECT:
     case SK_BATCH: {
         bool is_batch = st->kind == SK_BATCH;
-        if (!bind_args(call, step_kind_name(st->kind), 1, 1, "a keyed stream",
+        if (!sema_bind_args(call, step_kind_name(st->kind), 1, 1, "a keyed stream",
                        is_batch ? batch_opts : collect_opts, &a))
             return NULL;
-        Node *to = required(&a, "timeout");
-        Node *ms = required(&a, is_batch ? "batch_size" : "max_size");
-        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])) || !to || !ms)
+        Node *to = sema_required(&a, "timeout");
+        Node *ms = sema_required(&a, is_batch ? "batch_size" : "max_size");
+        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])) || !to || !ms)
             return NULL;
         Type *tt = sema_check_expr(to, T(TY_DURATION));
         if (!sema_expect(to, T(TY_DURATION), tt))
@@ -736,9 +736,9 @@ static Type *check_operator(Step *st, Node *call)
         return ty_pair(T(TY_STRING), ty_list(v));
     }
     case SK_REDUCE_FINAL:
-        if (!bind_args(call, "reduce_final", 2, 2, "a keyed stream and a reducer", no_opts, &a))
+        if (!sema_bind_args(call, "reduce_final", 2, 2, "a keyed stream and a reducer", no_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])))
+        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])))
             return NULL;
         p[0] = v;
         p[1] = v;
@@ -748,7 +748,7 @@ static Type *check_operator(Step *st, Node *call)
         st->state_type = v;
         return st->in_type;
     case SK_COUNT_FINAL:
-        if (!bind_args(call, "count_final", 2, 2, "a stream and a key function", no_opts, &a))
+        if (!sema_bind_args(call, "count_final", 2, 2, "a stream and a key function", no_opts, &a))
             return NULL;
         if (!one_upstream(st, a.pos[0]))
             return NULL;
@@ -759,11 +759,11 @@ static Type *check_operator(Step *st, Node *call)
         return ty_pair(T(TY_STRING), T(TY_INT));
     case SK_MAX_FINAL:
     case SK_MIN_FINAL: {
-        if (!bind_args(call, step_kind_name(st->kind), 1, 1, "a keyed stream", by_opts, &a))
+        if (!sema_bind_args(call, step_kind_name(st->kind), 1, 1, "a keyed stream", by_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]) || !(v = keyed_value(st, a.pos[0])))
+        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])))
             return NULL;
-        Node *by = opt(&a, "by");
+        Node *by = sema_opt(&a, "by");
         if (by) {
             r = fn1(st, by, v, NULL, "`by` function");
             if (!r)
@@ -864,25 +864,4 @@ void sema_check_graph(void)
                    g->flow_name);
     else if (!has_out)
         diag_error(at, "dataflow `%s` has no output or inspect step, so it would do nothing", g->flow_name);
-}
-
-/* ===================================================================
- * The helpers above, for sema_window.c
- * =================================================================== */
-
-bool sema_bind_args(Node *call, const char *op, int minpos, int maxpos, const char *what_pos,
-                    const char *const *options, Args *a)
-{
-    return bind_args(call, op, minpos, maxpos, what_pos, options, a);
-}
-
-Node *sema_opt(Args *a, const char *name) { return opt(a, name); }
-Node *sema_required(Args *a, const char *name) { return required(a, name); }
-bool sema_resolve_stream(Node *e, PortRef *out, Type **item) { return resolve_stream(e, out, item); }
-Type *sema_keyed_value(Step *st, Node *e) { return keyed_value(st, e); }
-Node *sema_result_expr(Node *body) { return result_expr(body); }
-
-Type *sema_fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what)
-{
-    return fn_arg_to(st, dst, e, p, n, ret_hint, what);
 }
