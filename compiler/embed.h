@@ -16,11 +16,12 @@
 #include <stdio.h>
 #include "graph.h"
 
+struct Sema;   /* the checker's state (sema_internal.h) */
 /* sema_extern.c: is E `extern` or `extern<TYPE>` (an ND_IDENT named
  * "extern", the type in type_ann); check it as input ST's source (returns
  * the item type, NULL after an error) or as output ST's sink. */
 bool sema_is_extern(const Node *e);
-struct Type *sema_check_extern_source(Step *st, Node *src);
+struct Type *sema_check_extern_source(struct Sema *S, Step *st, Node *src);
 bool sema_check_extern_sink(Step *st, Node *e);
 /* Without --lib: report every extern input and output (they need a host
  * program). Returns true when there is none. */

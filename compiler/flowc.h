@@ -1,8 +1,13 @@
 /*
  * flowc.h - the compiler's table of contents: one declaration per phase.
  *
- *   source --lexer/parser--> AST --checker--> typed AST --lowering--> Graph
+ *   source --lexer/parser--> AST --checker--> Graph --lowering--> Graph
  *          --emitter--> C --$CC--> executable
+ *
+ * The Graph (graph.h) is the hand-off: the checker types the AST in place
+ * and returns the graph of its steps; lowering completes that graph
+ * (consumers, fusion); the emitters read only the graph (and the typed
+ * AST nodes it points to).
  *
  * Each phase reports problems through diag.h and returns normally; the
  * driver (main.c) stops after the first phase that reported errors.
@@ -22,14 +27,16 @@
  * declaration boundaries, so the result may be partial but is never NULL. */
 Node *parse_program(int file, Arena *a);
 
-/* sema.c: resolve names and infer/check types of PROG in place.
- * Returns true when no error was reported. */
-bool sema_check(Node *prog, Arena *a);
-
 struct Graph;
-/* lower.c: the dataflow graph of a checked program (steps in declaration
- * order, edges, fusion groups). Never fails on a checked program. */
-struct Graph *lower_program(Node *prog, Arena *a);
+/* sema.c: resolve names and infer/check types of PROG in place, and build
+ * the dataflow graph of its steps (declaration order, item types, operator
+ * arguments) in A. Returns the graph, or NULL when an error was reported. */
+struct Graph *sema_check(Node *prog, Arena *a);
+
+/* lower.c: complete G, the graph of a checked program, for the emitters:
+ * the consumers of each output port, the inputs each step depends on,
+ * fusion groups. Never fails. */
+void lower_program(struct Graph *g, Arena *a);
 
 typedef struct EmitOptions {
     const char *source_path;   /* for #line directives and the banner */

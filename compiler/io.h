@@ -31,14 +31,15 @@ typedef struct IoSpec {
     bool keyed;              /* sinks: the item is (string, V) and V is written */
 } IoSpec;
 
+struct Sema;   /* the checker's state (sema_internal.h) */
 /* sema_io.c: is KIND a source this file checks; check SRC (an ND_CALL) for
  * input step ST, returning the item type (NULL after an error). */
 bool sema_io_source_kind(const char *kind);
-struct Type *sema_check_io_source(Step *st, Node *src);
+struct Type *sema_check_io_source(struct Sema *S, Step *st, Node *src);
 /* Is E a sink this file checks (stdout(...), file(...), dir(...),
  * kafka(...)); check it for output step ST. */
 bool sema_io_sink(Node *e);
-bool sema_check_io_sink(Step *st, Node *e);
+bool sema_check_io_sink(struct Sema *S, Step *st, Node *e);
 
 /* emit_io.c (Emit from emit.h) */
 struct Emit;

@@ -26,8 +26,7 @@
  */
 #include <string.h>
 #include "flowc.h"
-#include "sema.h"
-#include "sema_internal.h"
+#include "graph.h"
 
 static void add_consumer(Arena *a, Step *from, int port, Step *to, int in_port)
 {
@@ -63,10 +62,8 @@ static bool one_per_round(Step *s)
     }
 }
 
-Graph *lower_program(Node *prog, Arena *a)
+void lower_program(Graph *g, Arena *a)
 {
-    (void)prog;
-    Graph *g = sema_graph();
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
         s->side_effect = step_prints(s);   /* an extern output counts: the host sees its callbacks in Bytewax's order */
@@ -104,5 +101,4 @@ Graph *lower_program(Node *prog, Arena *a)
         if (c->side_effect)
             last_printer = c;
     }
-    return g;
 }

@@ -5,6 +5,7 @@
  *
  *     srcfile_load -> parse_program -> sema_check -> lower_program -> emit_c
  *
+ * (the AST, then the Graph that sema_check returns, passed along),
  * stopping after the first phase that reported errors, and then, like
  * chibicc calling `as` and `ld`, runs the C compiler ($CC, default cc) on
  * the generated C to produce an object (-c) or an executable linked with
@@ -345,12 +346,13 @@ static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
         return 0;
     }
 
-    if (!sema_check(prog, ast_arena) || diag_error_count())
+    struct Graph *g = sema_check(prog, ast_arena);
+    if (!g || diag_error_count())
         return 1;
     if (o->mode == MODE_CHECK)
         return 0;
 
-    struct Graph *g = lower_program(prog, ir_arena);
+    lower_program(g, ir_arena);
     if (diag_error_count())
         return 1;
     if (o->mode == MODE_GRAPH) {

@@ -19,8 +19,6 @@
 #include "sema.h"
 #include "sema_internal.h"
 
-Sema S;   /* the one checker state of this compile (the compiler is single-threaded) */
-
 static const char *builtin_names[] = {
 #define BUILTIN(id, name, minargs, maxargs) name,
 #include "builtins.def"
@@ -43,9 +41,9 @@ const char *builtin_name(Builtin b) { return builtin_names[b]; }
  * Scopes
  * =================================================================== */
 
-Symbol *sema_new_symbol(SymKind kind, const char *name, Loc loc)
+Symbol *sema_new_symbol(Sema *S, SymKind kind, const char *name, Loc loc)
 {
-    Symbol *s = arena_alloc(S.arena, sizeof *s);
+    Symbol *s = arena_alloc(S->arena, sizeof *s);
     s->kind = kind;
     s->name = name;
     s->loc = loc;
@@ -53,11 +51,11 @@ Symbol *sema_new_symbol(SymKind kind, const char *name, Loc loc)
 }
 
 /* Append S to the arena-allocated array *V (*N used, *CAP allocated). */
-static void push_symbol(Symbol ***v, int *n, int *cap, Symbol *s)
+static void push_symbol(Sema *S, Symbol ***v, int *n, int *cap, Symbol *s)
 {
     if (*n == *cap) {
         int nc = *cap ? *cap * 2 : 64;
-        Symbol **nv = arena_alloc(S.arena, sizeof(Symbol *) * (size_t)nc);
+        Symbol **nv = arena_alloc(S->arena, sizeof(Symbol *) * (size_t)nc);
         if (*n)
             memcpy(nv, *v, sizeof(Symbol *) * (size_t)*n);
         *v = nv;
@@ -66,47 +64,47 @@ static void push_symbol(Symbol ***v, int *n, int *cap, Symbol *s)
     (*v)[(*n)++] = s;
 }
 
-static Symbol *global_find(const char *name)
+static Symbol *global_find(Sema *S, const char *name)
 {
-    for (int i = 0; i < S.nglobals; i++)
-        if (S.globals[i]->name == name)
-            return S.globals[i];
+    for (int i = 0; i < S->nglobals; i++)
+        if (S->globals[i]->name == name)
+            return S->globals[i];
     return NULL;
 }
 
-void sema_declare_global(Symbol *s)
+void sema_declare_global(Sema *S, Symbol *s)
 {
-    Symbol *old = global_find(s->name);
+    Symbol *old = global_find(S, s->name);
     if (old) {
         diag_error(s->loc, "redefinition of `%s`", s->name);
         diag_note(old->loc, "previous definition of `%s` is here", s->name);
         return;
     }
-    push_symbol(&S.globals, &S.nglobals, &S.capglobals, s);
+    push_symbol(S, &S->globals, &S->nglobals, &S->capglobals, s);
 }
 
-void sema_push_local(Symbol *s)
+void sema_push_local(Sema *S, Symbol *s)
 {
-    s->local_id = S.next_local++;
-    push_symbol(&S.locals, &S.nlocals, &S.caplocals, s);
+    s->local_id = S->next_local++;
+    push_symbol(S, &S->locals, &S->nlocals, &S->caplocals, s);
 }
 
-Symbol *sema_lookup(const char *name)
+Symbol *sema_lookup(Sema *S, const char *name)
 {
-    for (int i = S.nlocals - 1; i >= 0; i--)
-        if (S.locals[i]->name == name)
-            return S.locals[i];
-    Symbol *g = global_find(name);
+    for (int i = S->nlocals - 1; i >= 0; i--)
+        if (S->locals[i]->name == name)
+            return S->locals[i];
+    Symbol *g = global_find(S, name);
     if (g)
         return g;
     for (int b = 0; b < BI_COUNT; b++)
         if (name == intern_cstr(builtin_names[b])) {
-            Symbol *s = sema_new_symbol(SYM_BUILTIN, name, (Loc){ 0, 0, 0 });
+            Symbol *s = sema_new_symbol(S, SYM_BUILTIN, name, (Loc){ 0, 0, 0 });
             s->builtin = (Builtin)b;
             return s;
         }
     if (name == intern_cstr("stdout") || name == intern_cstr("discard"))
-        return sema_new_symbol(SYM_SINK, name, (Loc){ 0, 0, 0 });
+        return sema_new_symbol(S, SYM_SINK, name, (Loc){ 0, 0, 0 });
     return NULL;
 }
 
@@ -166,33 +164,33 @@ void sema_suggest_try(Suggest *sg, const char *cand)
 }
 
 /* "; did you mean `X`?" to append to a message, or "". */
-const char *sema_did_you_mean(Suggest *sg)
+const char *sema_did_you_mean(Sema *S, Suggest *sg)
 {
     if (!sg->best)
         return "";
-    return arena_printf(S.arena, "; did you mean `%s`?", sg->best);
+    return arena_printf(S->arena, "; did you mean `%s`?", sg->best);
 }
 
 /* The suggestion for an unknown NAME among the names of the kinds in WHAT. */
-const char *sema_suggest_name(const char *name, unsigned what)
+const char *sema_suggest_name(Sema *S, const char *name, unsigned what)
 {
     Suggest sg;
     sema_suggest_init(&sg, name);
     if (what & SUG_VALUE)
-        for (int i = 0; i < S.nlocals; i++)
-            sema_suggest_try(&sg, S.locals[i]->name);
-    for (int i = 0; i < S.nglobals; i++) {
-        SymKind k = S.globals[i]->kind;
+        for (int i = 0; i < S->nlocals; i++)
+            sema_suggest_try(&sg, S->locals[i]->name);
+    for (int i = 0; i < S->nglobals; i++) {
+        SymKind k = S->globals[i]->kind;
         if (((what & SUG_VALUE) && k == SYM_CONST) ||
             ((what & SUG_FN) && (k == SYM_FN || k == SYM_EXTERN)) ||
             ((what & SUG_STREAM) && k == SYM_STEP) ||
             ((what & SUG_RECORD) && k == SYM_RECORD))
-            sema_suggest_try(&sg, S.globals[i]->name);
+            sema_suggest_try(&sg, S->globals[i]->name);
     }
     if (what & SUG_FN)
         for (int b = 0; b < BI_COUNT; b++)
             sema_suggest_try(&sg, builtin_names[b]);
-    return sema_did_you_mean(&sg);
+    return sema_did_you_mean(S, &sg);
 }
 
 /* ===================================================================
@@ -200,7 +198,7 @@ const char *sema_suggest_name(const char *name, unsigned what)
  * =================================================================== */
 
 /* type = NAME | list<type> | (type, type, ...) | type? */
-Type *sema_type_from_ann(Node *t)
+Type *sema_type_from_ann(Sema *S, Node *t)
 {
     switch (t->kind) {
     case ND_TYPE_NAME: {
@@ -212,27 +210,27 @@ Type *sema_type_from_ann(Node *t)
         for (size_t i = 0; i < sizeof prim / sizeof prim[0]; i++)
             if (strcmp(t->name, prim[i].name) == 0)
                 return t->ty = ty_prim(prim[i].k);
-        Symbol *s = global_find(t->name);
+        Symbol *s = global_find(S, t->name);
         if (s && s->kind == SYM_RECORD)
             return t->ty = ty_record(s->rec);
         Suggest sg;
         sema_suggest_init(&sg, t->name);
         for (size_t i = 0; i < sizeof prim / sizeof prim[0]; i++)
             sema_suggest_try(&sg, prim[i].name);
-        for (int i = 0; i < S.nglobals; i++)
-            if (S.globals[i]->kind == SYM_RECORD)
-                sema_suggest_try(&sg, S.globals[i]->name);
-        diag_error(t->loc, "unknown type `%s`%s", t->name, sema_did_you_mean(&sg));
+        for (int i = 0; i < S->nglobals; i++)
+            if (S->globals[i]->kind == SYM_RECORD)
+                sema_suggest_try(&sg, S->globals[i]->name);
+        diag_error(t->loc, "unknown type `%s`%s", t->name, sema_did_you_mean(S, &sg));
         return t->ty = ty_error();
     }
     case ND_TYPE_LIST:
-        return t->ty = ty_list(sema_type_from_ann(t->lhs));
+        return t->ty = ty_list(sema_type_from_ann(S, t->lhs));
     case ND_TYPE_OPT:
-        return t->ty = ty_opt(sema_type_from_ann(t->lhs));
+        return t->ty = ty_opt(sema_type_from_ann(S, t->lhs));
     case ND_TYPE_TUPLE: {
-        Type **e = arena_alloc(S.arena, sizeof(Type *) * (size_t)t->list.n);
+        Type **e = arena_alloc(S->arena, sizeof(Type *) * (size_t)t->list.n);
         for (int i = 0; i < t->list.n; i++)
-            e[i] = sema_type_from_ann(t->list.items[i]);
+            e[i] = sema_type_from_ann(S, t->list.items[i]);
         return t->ty = ty_tuple(e, t->list.n);
     }
     default:
@@ -265,25 +263,25 @@ bool sema_expect(Node *e, Type *expected, Type *actual)
  * =================================================================== */
 
 /* pattern = NAME | `_` | ( pattern, pattern, ... ) */
-void sema_bind_pattern(Node *p, Type *t)
+void sema_bind_pattern(Sema *S, Node *p, Type *t)
 {
     p->ty = t;
     switch (p->kind) {
     case ND_PAT_WILD:
         return;
     case ND_PAT_NAME: {
-        Symbol *s = sema_new_symbol(SYM_LOCAL, p->name, p->loc);
+        Symbol *s = sema_new_symbol(S, SYM_LOCAL, p->name, p->loc);
         s->ty = t;
         s->decl = p;
         p->sym = s;
-        sema_push_local(s);
+        sema_push_local(S, s);
         return;
     }
     case ND_PAT_TUPLE: {
         Type *r = ty_resolve(t);
         int n = p->list.n;
         if (r->kind == TY_VAR) {
-            Type **e = arena_alloc(S.arena, sizeof(Type *) * (size_t)n);
+            Type **e = arena_alloc(S->arena, sizeof(Type *) * (size_t)n);
             for (int i = 0; i < n; i++)
                 e[i] = ty_var();
             ty_unify(r, ty_tuple(e, n));
@@ -293,11 +291,11 @@ void sema_bind_pattern(Node *p, Type *t)
             if (r->kind != TY_ERROR)
                 diag_error(p->loc, "cannot destructure `%s` with a pattern of %d elements", ty_str(r), n);
             for (int i = 0; i < n; i++)
-                sema_bind_pattern(p->list.items[i], ty_error());
+                sema_bind_pattern(S, p->list.items[i], ty_error());
             return;
         }
         for (int i = 0; i < n; i++)
-            sema_bind_pattern(p->list.items[i], r->elems[i]);
+            sema_bind_pattern(S, p->list.items[i], r->elems[i]);
         return;
     }
     default:
@@ -308,13 +306,13 @@ void sema_bind_pattern(Node *p, Type *t)
 /* The names bound since local MARK (one parameter list or one pattern)
  * must differ: `|a, a|` and `let (a, a) = ...` are errors. WHAT is
  * "parameter" or "name". */
-void sema_check_unique_bindings(int mark, const char *what)
+void sema_check_unique_bindings(Sema *S, int mark, const char *what)
 {
-    for (int i = mark + 1; i < S.nlocals; i++)
+    for (int i = mark + 1; i < S->nlocals; i++)
         for (int j = mark; j < i; j++)
-            if (S.locals[j]->name == S.locals[i]->name) {
-                diag_error(S.locals[i]->loc, "%s `%s` is bound twice", what, S.locals[i]->name);
-                diag_note(S.locals[j]->loc, "`%s` is first bound here", S.locals[i]->name);
+            if (S->locals[j]->name == S->locals[i]->name) {
+                diag_error(S->locals[i]->loc, "%s `%s` is bound twice", what, S->locals[i]->name);
+                diag_note(S->locals[j]->loc, "`%s` is first bound here", S->locals[i]->name);
                 break;
             }
 }
@@ -325,66 +323,66 @@ void sema_check_unique_bindings(int mark, const char *what)
 
 /* lambda = `|` param, ... `|` expr ; checked against the parameter types
  * the operator supplies. Returns the body's type (or error). */
-Type *sema_check_lambda(Node *lam, Type **ptypes, int n, Type *ret_hint, const char *what)
+Type *sema_check_lambda(Sema *S, Node *lam, Type **ptypes, int n, Type *ret_hint, const char *what)
 {
     if (lam->list.n != n) {
         diag_error(lam->loc, "%s must take %d parameter%s, found %d",
                    what, n, n == 1 ? "" : "s", lam->list.n);
         return lam->ty = ty_error();
     }
-    int mark = S.nlocals;
+    int mark = S->nlocals;
     for (int i = 0; i < n; i++) {
         Node *p = lam->list.items[i];
         Type *t = ptypes[i];
         if (p->type_ann) {
-            Type *ann = sema_type_from_ann(p->type_ann);
+            Type *ann = sema_type_from_ann(S, p->type_ann);
             if (!ty_unify(ann, t))
                 sema_mismatch(p->type_ann->loc, t, ann);
             t = ann;
         }
         p->ty = t;
-        sema_bind_pattern(p->lhs, t);
+        sema_bind_pattern(S, p->lhs, t);
     }
-    sema_check_unique_bindings(mark, "parameter");
-    Type *body = sema_check_expr(lam->body, ret_hint);
-    S.nlocals = mark;
+    sema_check_unique_bindings(S, mark, "parameter");
+    Type *body = sema_check_expr(S, lam->body, ret_hint);
+    S->nlocals = mark;
     return lam->ty = body;
 }
 
 /* An argument where a function is wanted: a lambda, or the name of a fn,
  * extern fn or built-in, which is wrapped in a lambda `|a, ...| f(a, ...)`
  * so later phases only ever see lambdas. Returns NULL after an error. */
-Node *sema_callable_node(Node *arg, int n, const char *what)
+Node *sema_callable_node(Sema *S, Node *arg, int n, const char *what)
 {
     if (arg->kind == ND_LAMBDA)
         return arg;
     if (arg->kind == ND_IDENT) {
-        Symbol *s = sema_lookup(arg->name);
+        Symbol *s = sema_lookup(S, arg->name);
         if (s && (s->kind == SYM_FN || s->kind == SYM_EXTERN || s->kind == SYM_BUILTIN)) {
-            Node *lam = ast_new(S.arena, ND_LAMBDA, arg->loc);
-            Node *call = ast_new(S.arena, ND_CALL, arg->loc);
-            Node *callee = ast_new(S.arena, ND_IDENT, arg->loc);
+            Node *lam = ast_new(S->arena, ND_LAMBDA, arg->loc);
+            Node *call = ast_new(S->arena, ND_CALL, arg->loc);
+            Node *callee = ast_new(S->arena, ND_IDENT, arg->loc);
             callee->name = arg->name;
             call->lhs = callee;
             for (int i = 0; i < n; i++) {
-                const char *pn = intern_cstr(arena_printf(S.arena, "_arg%d", i));
-                Node *param = ast_new(S.arena, ND_PARAM, arg->loc);
-                Node *pat = ast_new(S.arena, ND_PAT_NAME, arg->loc);
+                const char *pn = intern_cstr(arena_printf(S->arena, "_arg%d", i));
+                Node *param = ast_new(S->arena, ND_PARAM, arg->loc);
+                Node *pat = ast_new(S->arena, ND_PAT_NAME, arg->loc);
                 pat->name = pn;
                 param->lhs = pat;
-                ast_push(S.arena, &lam->list, param);
-                Node *a = ast_new(S.arena, ND_ARG, arg->loc);
-                Node *id = ast_new(S.arena, ND_IDENT, arg->loc);
+                ast_push(S->arena, &lam->list, param);
+                Node *a = ast_new(S->arena, ND_ARG, arg->loc);
+                Node *id = ast_new(S->arena, ND_IDENT, arg->loc);
                 id->name = pn;
                 a->lhs = id;
-                ast_push(S.arena, &call->list, a);
+                ast_push(S->arena, &call->list, a);
             }
             lam->body = call;
             return lam;
         }
         if (!s) {
             diag_error(arg->loc, "use of undeclared function `%s`%s", arg->name,
-                       sema_suggest_name(arg->name, SUG_FN));
+                       sema_suggest_name(S, arg->name, SUG_FN));
             return NULL;
         }
     }
@@ -396,7 +394,7 @@ Node *sema_callable_node(Node *arg, int n, const char *what)
  * Declarations
  * =================================================================== */
 
-static void declare_all(Node *prog)
+static void declare_all(Sema *S, Node *prog)
 {
     for (int i = 0; i < prog->list.n; i++) {
         Node *d = prog->list.items[i];
@@ -404,22 +402,22 @@ static void declare_all(Node *prog)
         Symbol *s = NULL;
         switch (d->kind) {
         case ND_RECORD_DECL:
-            s = sema_new_symbol(SYM_RECORD, d->name, nl);
-            s->rec = arena_alloc(S.arena, sizeof(Record));
+            s = sema_new_symbol(S, SYM_RECORD, d->name, nl);
+            s->rec = arena_alloc(S->arena, sizeof(Record));
             s->rec->name = d->name;
             s->rec->decl = d;
             break;
         case ND_CONST_DECL:
-            s = sema_new_symbol(SYM_CONST, d->name, nl);
+            s = sema_new_symbol(S, SYM_CONST, d->name, nl);
             break;
         case ND_FN_DECL:
-            s = sema_new_symbol(SYM_FN, d->name, nl);
+            s = sema_new_symbol(S, SYM_FN, d->name, nl);
             break;
         case ND_EXTERN_FN:
-            s = sema_new_symbol(SYM_EXTERN, d->name, nl);
+            s = sema_new_symbol(S, SYM_EXTERN, d->name, nl);
             break;
         case ND_STEP_DECL:
-            s = sema_new_symbol(SYM_STEP, d->name, nl);
+            s = sema_new_symbol(S, SYM_STEP, d->name, nl);
             break;
         default:
             continue;
@@ -428,16 +426,16 @@ static void declare_all(Node *prog)
             continue;
         s->decl = d;
         d->sym = s;
-        sema_declare_global(s);
+        sema_declare_global(S, s);
     }
 }
 
-static void resolve_record(Symbol *s)
+static void resolve_record(Sema *S, Symbol *s)
 {
     Node *d = s->decl;
     Record *r = s->rec;
     r->n = d->list.n;
-    r->fields = arena_alloc(S.arena, sizeof(Field) * (size_t)(r->n ? r->n : 1));
+    r->fields = arena_alloc(S->arena, sizeof(Field) * (size_t)(r->n ? r->n : 1));
     for (int i = 0; i < r->n; i++) {
         Node *f = d->list.items[i];
         for (int j = 0; j < i; j++)
@@ -448,7 +446,7 @@ static void resolve_record(Symbol *s)
             }
         r->fields[i].name = f->name;
         r->fields[i].loc = f->name_loc.end ? f->name_loc : f->loc;
-        r->fields[i].ty = sema_type_from_ann(f->type_ann);
+        r->fields[i].ty = sema_type_from_ann(S, f->type_ann);
     }
 }
 
@@ -488,15 +486,15 @@ static bool type_holds(Type *t, Record *target, Record **path, int *npath, Recor
 /* A record may not contain itself, directly or through other records,
  * lists, tuples or optionals: values are printed and copied by value, and
  * the emitter lays records out as C structs. One error per cycle. */
-static void check_record_cycles(void)
+static void check_record_cycles(Sema *S)
 {
-    int nrec = S.graph->nrecords;
-    Record **path = arena_alloc(S.arena, sizeof(Record *) * (size_t)(nrec + 1));
-    Record **seen = arena_alloc(S.arena, sizeof(Record *) * (size_t)(nrec + 1));
-    Record **reported = arena_alloc(S.arena, sizeof(Record *) * (size_t)(nrec + 1));
+    int nrec = S->graph->nrecords;
+    Record **path = arena_alloc(S->arena, sizeof(Record *) * (size_t)(nrec + 1));
+    Record **seen = arena_alloc(S->arena, sizeof(Record *) * (size_t)(nrec + 1));
+    Record **reported = arena_alloc(S->arena, sizeof(Record *) * (size_t)(nrec + 1));
     int nreported = 0;
     for (int r = 0; r < nrec; r++) {
-        Record *rec = S.graph->records[r];
+        Record *rec = S->graph->records[r];
         bool done = false;
         for (int i = 0; i < nreported; i++)
             if (reported[i] == rec)
@@ -505,9 +503,9 @@ static void check_record_cycles(void)
             int npath = 0, nseen = 0;
             if (!type_holds(rec->fields[f].ty, rec, path, &npath, seen, &nseen))
                 continue;
-            const char *chain = arena_printf(S.arena, "`%s`", rec->name);
+            const char *chain = arena_printf(S->arena, "`%s`", rec->name);
             for (int i = 0; i < npath; i++) {
-                chain = arena_printf(S.arena, "%s -> `%s`", chain, path[i]->name);
+                chain = arena_printf(S->arena, "%s -> `%s`", chain, path[i]->name);
                 reported[nreported++] = path[i];
             }
             if (npath)
@@ -523,22 +521,22 @@ static void check_record_cycles(void)
     }
 }
 
-static void resolve_signature(Symbol *s)
+static void resolve_signature(Sema *S, Symbol *s)
 {
     Node *d = s->decl;
     s->nparams = d->list.n;
-    s->params = arena_alloc(S.arena, sizeof(Type *) * (size_t)(s->nparams ? s->nparams : 1));
+    s->params = arena_alloc(S->arena, sizeof(Type *) * (size_t)(s->nparams ? s->nparams : 1));
     for (int i = 0; i < s->nparams; i++) {
         Node *p = d->list.items[i];
         if (!p->type_ann) {
             diag_error(p->loc, "parameter of `%s` needs a type annotation", s->name);
             s->params[i] = ty_error();
         } else {
-            s->params[i] = sema_type_from_ann(p->type_ann);
+            s->params[i] = sema_type_from_ann(S, p->type_ann);
         }
         p->ty = s->params[i];
     }
-    s->ret = d->type_ann ? sema_type_from_ann(d->type_ann) : NULL;
+    s->ret = d->type_ann ? sema_type_from_ann(S, d->type_ann) : NULL;
     if (!s->ret) {
         if (s->kind == SYM_EXTERN) {
             diag_error(d->loc, "extern fn `%s` needs a return type", s->name);
@@ -549,40 +547,40 @@ static void resolve_signature(Symbol *s)
     }
 }
 
-static void check_fn_body(Symbol *s)
+static void check_fn_body(Sema *S, Symbol *s)
 {
     Node *d = s->decl;
-    int mark = S.nlocals;
+    int mark = S->nlocals;
     for (int i = 0; i < d->list.n; i++)
-        sema_bind_pattern(d->list.items[i]->lhs, s->params[i]);
-    sema_check_unique_bindings(mark, "parameter");
-    Symbol *saved = S.current_fn;
-    S.current_fn = s;
-    Type *body = sema_check_expr(d->body, s->ret);
-    S.current_fn = saved;
+        sema_bind_pattern(S, d->list.items[i]->lhs, s->params[i]);
+    sema_check_unique_bindings(S, mark, "parameter");
+    Symbol *saved = S->current_fn;
+    S->current_fn = s;
+    Type *body = sema_check_expr(S, d->body, s->ret);
+    S->current_fn = saved;
     sema_expect(d->body, s->ret, body);
-    S.nlocals = mark;
-    S.fns[S.nfns++] = s;
+    S->nlocals = mark;
+    S->fns[S->nfns++] = s;
 }
 
 /* Check a const on first use (USE, the ND_IDENT naming it) or in pass 2
  * (USE is NULL), detecting cycles: the consts being checked form a chain,
  * and a use of one of them closes a cycle. */
-void sema_check_const(Symbol *s, Node *use)
+void sema_check_const(Sema *S, Symbol *s, Node *use)
 {
     if (s->visit == 2)
         return;
     if (s->visit == 1) {
-        int from = S.nconst_chain - 1;
-        while (from > 0 && S.const_chain[from] != s)
+        int from = S->nconst_chain - 1;
+        while (from > 0 && S->const_chain[from] != s)
             from--;
-        Symbol *user = S.const_chain[S.nconst_chain - 1];
+        Symbol *user = S->const_chain[S->nconst_chain - 1];
         if (user == s) {
             diag_error(s->loc, "const `%s` depends on itself", s->name);
         } else {
-            const char *path = arena_printf(S.arena, "`%s`", s->name);
-            for (int i = from + 1; i < S.nconst_chain; i++)
-                path = arena_printf(S.arena, "%s -> `%s`", path, S.const_chain[i]->name);
+            const char *path = arena_printf(S->arena, "`%s`", s->name);
+            for (int i = from + 1; i < S->nconst_chain; i++)
+                path = arena_printf(S->arena, "%s -> `%s`", path, S->const_chain[i]->name);
             diag_error(s->loc, "const `%s` depends on itself: %s -> `%s`", s->name, path, s->name);
         }
         if (use) {
@@ -596,21 +594,21 @@ void sema_check_const(Symbol *s, Node *use)
         return;
     }
     s->visit = 1;
-    S.const_chain[S.nconst_chain++] = s;
-    int saved_locals = S.nlocals;
-    S.nlocals = 0;            /* a const sees no locals */
-    bool saved_in_const = S.in_const;
-    S.in_const = true;
-    Type *t = sema_check_expr(s->decl->lhs, NULL);
-    S.in_const = saved_in_const;
-    S.nlocals = saved_locals;
-    S.nconst_chain--;
+    S->const_chain[S->nconst_chain++] = s;
+    int saved_locals = S->nlocals;
+    S->nlocals = 0;            /* a const sees no locals */
+    bool saved_in_const = S->in_const;
+    S->in_const = true;
+    Type *t = sema_check_expr(S, s->decl->lhs, NULL);
+    S->in_const = saved_in_const;
+    S->nlocals = saved_locals;
+    S->nconst_chain--;
     if (s->visit == 2)        /* a cycle through it was reported */
         return;
     s->ty = t;
     s->visit = 2;
-    s->const_no = S.nconsts;
-    S.consts[S.nconsts++] = s;
+    s->const_no = S->nconsts;
+    S->consts[S->nconsts++] = s;
 }
 
 /* ===================================================================
@@ -635,59 +633,58 @@ static void finalize(Node *n)
         finalize(n->list.items[i]);
 }
 
-bool sema_check(Node *prog, Arena *a)
+Graph *sema_check(Node *prog, Arena *a)
 {
-    memset(&S, 0, sizeof S);
-    S.arena = a;
+    Sema state = { 0 };   /* this compile's checker state, passed down as S (Lua's LexState *ls) */
+    Sema *S = &state;
+    S->arena = a;
     types_init(a);
     int errors_before = diag_error_count();
-    S.graph = arena_alloc(a, sizeof(Graph));
-    S.graph->prog = prog;
-    S.graph->flow_name = prog->name ? prog->name : intern_cstr("flow");
+    S->graph = arena_alloc(a, sizeof(Graph));
+    S->graph->prog = prog;
+    S->graph->flow_name = prog->name ? prog->name : intern_cstr("flow");
     int nd = prog->list.n;
-    S.consts = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
-    S.fns = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
-    S.const_chain = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
-    S.graph->steps = arena_alloc(a, sizeof(Step *) * (size_t)(nd + 1));
-    S.graph->inputs = arena_alloc(a, sizeof(Step *) * (size_t)(nd + 1));
-    S.graph->records = arena_alloc(a, sizeof(Record *) * (size_t)(nd + 1));
+    S->consts = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
+    S->fns = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
+    S->const_chain = arena_alloc(a, sizeof(Symbol *) * (size_t)(nd + 1));
+    S->graph->steps = arena_alloc(a, sizeof(Step *) * (size_t)(nd + 1));
+    S->graph->inputs = arena_alloc(a, sizeof(Step *) * (size_t)(nd + 1));
+    S->graph->records = arena_alloc(a, sizeof(Record *) * (size_t)(nd + 1));
 
-    declare_all(prog);
-    for (int i = 0; i < S.nglobals; i++)
-        if (S.globals[i]->kind == SYM_RECORD) {
-            resolve_record(S.globals[i]);
-            S.graph->records[S.graph->nrecords++] = S.globals[i]->rec;
+    declare_all(S, prog);
+    for (int i = 0; i < S->nglobals; i++)
+        if (S->globals[i]->kind == SYM_RECORD) {
+            resolve_record(S, S->globals[i]);
+            S->graph->records[S->graph->nrecords++] = S->globals[i]->rec;
         }
-    check_record_cycles();
-    for (int i = 0; i < S.nglobals; i++)
-        if (S.globals[i]->kind == SYM_FN || S.globals[i]->kind == SYM_EXTERN)
-            resolve_signature(S.globals[i]);
-    for (int i = 0; i < S.nglobals; i++)
-        if (S.globals[i]->kind == SYM_FN)
-            check_fn_body(S.globals[i]);
-    for (int i = 0; i < S.nglobals; i++)
-        if (S.globals[i]->kind == SYM_CONST)
-            sema_check_const(S.globals[i], NULL);
+    check_record_cycles(S);
+    for (int i = 0; i < S->nglobals; i++)
+        if (S->globals[i]->kind == SYM_FN || S->globals[i]->kind == SYM_EXTERN)
+            resolve_signature(S, S->globals[i]);
+    for (int i = 0; i < S->nglobals; i++)
+        if (S->globals[i]->kind == SYM_FN)
+            check_fn_body(S, S->globals[i]);
+    for (int i = 0; i < S->nglobals; i++)
+        if (S->globals[i]->kind == SYM_CONST)
+            sema_check_const(S, S->globals[i], NULL);
     for (int i = 0; i < nd; i++) {
         Node *d = prog->list.items[i];
         if (d->kind == ND_STEP_DECL && d->sym)
-            sema_check_step(d);
+            sema_check_step(S, d);
     }
     if (diag_error_count() == errors_before)
         for (int i = 0; i < nd; i++)
             finalize(prog->list.items[i]);
     if (diag_error_count() == errors_before)
-        sema_check_graph();
+        sema_check_graph(S);
 
-    S.graph->consts = S.consts;
-    S.graph->nconsts = S.nconsts;
-    S.graph->fns = S.fns;
-    S.graph->nfns = S.nfns;
+    S->graph->consts = S->consts;
+    S->graph->nconsts = S->nconsts;
+    S->graph->fns = S->fns;
+    S->graph->nfns = S->nfns;
     prog->sym = NULL;
-    return diag_error_count() == errors_before;
+    return diag_error_count() == errors_before ? S->graph : NULL;
 }
-
-Graph *sema_graph(void) { return S.graph; }
 
 /* Builtin arity (for sema_expr.c). */
 int sema_builtin_min(Builtin b) { return builtin_min[b]; }

@@ -2,7 +2,7 @@
  * sema_expr.c - the checker for expressions: literals, names, operators,
  * records, lists, tuples, optionals, blocks and built-in calls.
  *
- * sema_check_expr(e, hint) returns e's type and stores it in e->ty. HINT is
+ * sema_check_expr(S, e, hint) returns e's type and stores it in e->ty. HINT is
  * the type the context expects, or NULL; it only guides inference (of `[]`,
  * `none`, lambda parameters). Callers still check the result against what
  * they need with sema_expect, so every mismatch is reported once, where it
@@ -34,14 +34,14 @@ static Field *record_field(Record *r, const char *name)
 }
 
 /* "record `R` has no field `F`", with the closest field as a suggestion. */
-static void no_such_field(Node *at, Record *r, const char *name)
+static void no_such_field(Sema *S, Node *at, Record *r, const char *name)
 {
     Suggest sg;
     sema_suggest_init(&sg, name);
     for (int i = 0; i < r->n; i++)
         sema_suggest_try(&sg, r->fields[i].name);
     diag_error(at->name_loc.end ? at->name_loc : at->loc, "record `%s` has no field `%s`%s",
-               r->name, name, sema_did_you_mean(&sg));
+               r->name, name, sema_did_you_mean(S, &sg));
 }
 
 static bool is_step_operator(const char *name) { return step_kind_lookup(name) >= 0; }
@@ -50,9 +50,9 @@ static bool is_step_operator(const char *name) { return step_kind_lookup(name) >
  * Names
  * =================================================================== */
 
-static Type *check_ident(Node *e)
+static Type *check_ident(Sema *S, Node *e)
 {
-    Symbol *s = sema_lookup(e->name);
+    Symbol *s = sema_lookup(S, e->name);
     if (!s && strcmp(e->name, "_") == 0) {
         diag_error(e->loc, "`_` ignores a value; it cannot be read");
         return set(e, ty_error());
@@ -63,7 +63,7 @@ static Type *check_ident(Node *e)
     }
     if (!s) {
         diag_error(e->loc, "use of undeclared name `%s`%s", e->name,
-                   sema_suggest_name(e->name, SUG_VALUE));
+                   sema_suggest_name(S, e->name, SUG_VALUE));
         return set(e, ty_error());
     }
     e->sym = s;
@@ -71,7 +71,7 @@ static Type *check_ident(Node *e)
     case SYM_LOCAL:
         return set(e, s->ty);
     case SYM_CONST:
-        sema_check_const(s, e);
+        sema_check_const(S, s, e);
         return set(e, s->ty ? s->ty : ty_error());
     case SYM_STEP:
         diag_error(e->loc, "`%s` is a stream; streams can only be passed to steps", e->name);
@@ -155,27 +155,27 @@ static void mixed_numbers_note(Node *ln, Type *l, Node *rn, Type *r)
         diag_note(rn->loc, "ints and floats do not mix; convert with `float(...)`");
 }
 
-static Type *check_binary(Node *e, Type *hint)
+static Type *check_binary(Sema *S, Node *e, Type *hint)
 {
     int op = e->op;
     if (op == OP_AND || op == OP_OR) {
-        Type *l = sema_check_expr(e->lhs, T(TY_BOOL));
-        Type *r = sema_check_expr(e->rhs, T(TY_BOOL));
+        Type *l = sema_check_expr(S, e->lhs, T(TY_BOOL));
+        Type *r = sema_check_expr(S, e->rhs, T(TY_BOOL));
         sema_expect(e->lhs, T(TY_BOOL), l);
         sema_expect(e->rhs, T(TY_BOOL), r);
         return set(e, T(TY_BOOL));
     }
     if (op == OP_EQ || op == OP_NE) {
-        Type *l = sema_check_expr(e->lhs, NULL);
-        Type *r = sema_check_expr(e->rhs, l);
+        Type *l = sema_check_expr(S, e->lhs, NULL);
+        Type *r = sema_check_expr(S, e->rhs, l);
         if (!is_err(l) && !is_err(r) && !(ty_is_numeric(l) && ty_is_numeric(r)) && !ty_join(l, r))
             diag_error(e->loc, "operator `%s` cannot compare `%s` with `%s`",
                        ast_op_name(op), ty_str(l), ty_str(r));
         return set(e, T(TY_BOOL));
     }
     if (op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE) {
-        Type *l = sema_check_expr(e->lhs, NULL);
-        Type *r = sema_check_expr(e->rhs, l);
+        Type *l = sema_check_expr(S, e->lhs, NULL);
+        Type *r = sema_check_expr(S, e->rhs, l);
         if (is_err(l) || is_err(r))
             return set(e, T(TY_BOOL));
         bool ok = (ty_is_numeric(l) && ty_is_numeric(r)) ||
@@ -186,8 +186,8 @@ static Type *check_binary(Node *e, Type *hint)
         return set(e, T(TY_BOOL));
     }
     /* arithmetic; the hint flows to list operands (`acc + [x]`) */
-    Type *l = sema_check_expr(e->lhs, hint && is_kind(hint, TY_LIST) ? hint : NULL);
-    Type *r = sema_check_expr(e->rhs, is_kind(l, TY_LIST) ? l : NULL);
+    Type *l = sema_check_expr(S, e->lhs, hint && is_kind(hint, TY_LIST) ? hint : NULL);
+    Type *r = sema_check_expr(S, e->rhs, is_kind(l, TY_LIST) ? l : NULL);
     Type *res = arith_result(op, l, r);
     if (!res) {
         diag_error(e->loc, "operator `%s` cannot be applied to `%s` and `%s`",
@@ -198,14 +198,14 @@ static Type *check_binary(Node *e, Type *hint)
     return set(e, res);
 }
 
-static Type *check_unary(Node *e)
+static Type *check_unary(Sema *S, Node *e)
 {
     if (e->op == OP_NOT) {
-        Type *t = sema_check_expr(e->lhs, T(TY_BOOL));
+        Type *t = sema_check_expr(S, e->lhs, T(TY_BOOL));
         sema_expect(e->lhs, T(TY_BOOL), t);
         return set(e, T(TY_BOOL));
     }
-    Type *t = sema_check_expr(e->lhs, NULL);
+    Type *t = sema_check_expr(S, e->lhs, NULL);
     TypeKind k = ty_resolve(t)->kind;
     if (k != TY_INT && k != TY_FLOAT && k != TY_DURATION && k != TY_ERROR) {
         diag_error(e->loc, "operator `-` cannot be applied to `%s`", ty_str(t));
@@ -218,7 +218,7 @@ static Type *check_unary(Node *e)
  * Records, fields, optionals
  * =================================================================== */
 
-static void check_field_inits(Node *e, Record *r, bool all_required)
+static void check_field_inits(Sema *S, Node *e, Record *r, bool all_required)
 {
     for (int i = 0; i < e->list.n; i++) {
         Node *fi = e->list.items[i];
@@ -232,11 +232,11 @@ static void check_field_inits(Node *e, Record *r, bool all_required)
                 break;
             }
         if (!f) {
-            no_such_field(fi, r, fi->name);
-            sema_check_expr(fi->lhs, NULL);
+            no_such_field(S, fi, r, fi->name);
+            sema_check_expr(S, fi->lhs, NULL);
             continue;
         }
-        Type *t = sema_check_expr(fi->lhs, f->ty);
+        Type *t = sema_check_expr(S, fi->lhs, f->ty);
         sema_expect(fi->lhs, f->ty, t);
         fi->ty = f->ty;
     }
@@ -252,23 +252,23 @@ static void check_field_inits(Node *e, Record *r, bool all_required)
     }
 }
 
-static Type *check_record_lit(Node *e)
+static Type *check_record_lit(Sema *S, Node *e)
 {
-    Symbol *s = sema_lookup(e->name);
+    Symbol *s = sema_lookup(S, e->name);
     if (!s || s->kind != SYM_RECORD) {
         diag_error(e->name_loc.end ? e->name_loc : e->loc, "unknown record type `%s`%s", e->name,
-                   sema_suggest_name(e->name, SUG_RECORD));
+                   sema_suggest_name(S, e->name, SUG_RECORD));
         for (int i = 0; i < e->list.n; i++)
-            sema_check_expr(e->list.items[i]->lhs, NULL);
+            sema_check_expr(S, e->list.items[i]->lhs, NULL);
         return set(e, ty_error());
     }
-    check_field_inits(e, s->rec, true);
+    check_field_inits(S, e, s->rec, true);
     return set(e, ty_record(s->rec));
 }
 
-static Type *check_field(Node *e)
+static Type *check_field(Sema *S, Node *e)
 {
-    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
+    Type *t = ty_resolve(sema_check_expr(S, e->lhs, NULL));
     if (t->kind == TY_ERROR)
         return set(e, t);
     if (t->kind == TY_META || t->kind == TY_META17) {
@@ -281,7 +281,7 @@ static Type *check_field(Node *e)
         Field *f = record_field(t->rec, e->name);
         if (f)
             return set(e, f->ty);
-        no_such_field(e, t->rec, e->name);
+        no_such_field(S, e, t->rec, e->name);
         return set(e, ty_error());
     }
     if (t->kind == TY_OPT && ty_resolve(t->elem)->kind == TY_RECORD)
@@ -291,9 +291,9 @@ static Type *check_field(Node *e)
     return set(e, ty_error());
 }
 
-static Type *check_opt_field(Node *e)
+static Type *check_opt_field(Sema *S, Node *e)
 {
-    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
+    Type *t = ty_resolve(sema_check_expr(S, e->lhs, NULL));
     if (t->kind == TY_ERROR)
         return set(e, t);
     if (t->kind != TY_OPT || ty_resolve(t->elem)->kind != TY_RECORD) {
@@ -303,15 +303,15 @@ static Type *check_opt_field(Node *e)
     Record *r = ty_resolve(t->elem)->rec;
     Field *f = record_field(r, e->name);
     if (!f) {
-        no_such_field(e, r, e->name);
+        no_such_field(S, e, r, e->name);
         return set(e, ty_error());
     }
     return set(e, ty_opt(f->ty));
 }
 
-static Type *check_tuple_index(Node *e)
+static Type *check_tuple_index(Sema *S, Node *e)
 {
-    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
+    Type *t = ty_resolve(sema_check_expr(S, e->lhs, NULL));
     if (t->kind == TY_ERROR)
         return set(e, t);
     if (t->kind != TY_TUPLE) {
@@ -326,10 +326,10 @@ static Type *check_tuple_index(Node *e)
 }
 
 /* index = postfix `[` expr `]`: a list element (Python's negative indexes). */
-static Type *check_index(Node *e)
+static Type *check_index(Sema *S, Node *e)
 {
-    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
-    Type *i = sema_check_expr(e->rhs, T(TY_INT));
+    Type *t = ty_resolve(sema_check_expr(S, e->lhs, NULL));
+    Type *i = sema_check_expr(S, e->rhs, T(TY_INT));
     if (t->kind == TY_ERROR)
         return set(e, t);
     sema_expect(e->rhs, T(TY_INT), i);
@@ -340,32 +340,32 @@ static Type *check_index(Node *e)
     return set(e, t->elem);
 }
 
-static Type *check_with(Node *e)
+static Type *check_with(Sema *S, Node *e)
 {
-    Type *t = ty_resolve(sema_check_expr(e->lhs, NULL));
+    Type *t = ty_resolve(sema_check_expr(S, e->lhs, NULL));
     if (t->kind == TY_ERROR)
         return set(e, t);
     if (t->kind != TY_RECORD) {
         diag_error(e->loc, "`with` needs a record, found `%s`", ty_str(t));
         return set(e, ty_error());
     }
-    check_field_inits(e, t->rec, false);
+    check_field_inits(S, e, t->rec, false);
     return set(e, t);
 }
 
-static Type *check_coalesce(Node *e, Type *hint)
+static Type *check_coalesce(Sema *S, Node *e, Type *hint)
 {
-    Type *l = ty_resolve(sema_check_expr(e->lhs, hint ? ty_opt(hint) : NULL));
+    Type *l = ty_resolve(sema_check_expr(S, e->lhs, hint ? ty_opt(hint) : NULL));
     if (l->kind == TY_ERROR) {
-        sema_check_expr(e->rhs, NULL);
+        sema_check_expr(S, e->rhs, NULL);
         return set(e, l);
     }
     if (l->kind != TY_OPT) {
         diag_error(e->lhs->loc, "left side of `??` must be optional, found `%s`", ty_str(l));
-        sema_check_expr(e->rhs, NULL);
+        sema_check_expr(S, e->rhs, NULL);
         return set(e, ty_error());
     }
-    Type *r = sema_check_expr(e->rhs, l->elem);
+    Type *r = sema_check_expr(S, e->rhs, l->elem);
     Type *j = ty_join(l->elem, r);
     if (!j) {
         sema_mismatch(e->rhs->loc, l->elem, r);
@@ -378,7 +378,7 @@ static Type *check_coalesce(Node *e, Type *hint)
  * Lists, tuples, blocks, if
  * =================================================================== */
 
-static Type *check_list(Node *e, Type *hint)
+static Type *check_list(Sema *S, Node *e, Type *hint)
 {
     Type *elem = NULL;
     Type *h = hint ? ty_resolve(hint) : NULL;
@@ -387,7 +387,7 @@ static Type *check_list(Node *e, Type *hint)
     Type *acc = elem ? elem : ty_var();
     for (int i = 0; i < e->list.n; i++) {
         Node *it = e->list.items[i];
-        Type *t = sema_check_expr(it, acc);
+        Type *t = sema_check_expr(S, it, acc);
         Type *j = ty_join(acc, t);
         if (!j) {
             sema_mismatch(it->loc, acc, t);
@@ -398,41 +398,41 @@ static Type *check_list(Node *e, Type *hint)
     return set(e, ty_list(acc));
 }
 
-static Type *check_tuple(Node *e, Type *hint)
+static Type *check_tuple(Sema *S, Node *e, Type *hint)
 {
     Type *h = hint ? ty_resolve(hint) : NULL;
     int n = e->list.n;
-    Type **el = arena_alloc(S.arena, sizeof(Type *) * (size_t)n);
+    Type **el = arena_alloc(S->arena, sizeof(Type *) * (size_t)n);
     for (int i = 0; i < n; i++) {
         Type *eh = (h && h->kind == TY_TUPLE && h->n == n) ? h->elems[i] : NULL;
-        el[i] = sema_check_expr(e->list.items[i], eh);
+        el[i] = sema_check_expr(S, e->list.items[i], eh);
     }
     return set(e, ty_tuple(el, n));
 }
 
 /* block = `{` { `let` pattern `=` expr `;` } expr `}` */
-static Type *check_block(Node *e, Type *hint)
+static Type *check_block(Sema *S, Node *e, Type *hint)
 {
-    int mark = S.nlocals;
+    int mark = S->nlocals;
     for (int i = 0; i < e->list.n; i++) {
         Node *let = e->list.items[i];
-        Type *t = sema_check_expr(let->rhs, NULL);
-        int before = S.nlocals;
-        sema_bind_pattern(let->lhs, t);
-        sema_check_unique_bindings(before, "name");
+        Type *t = sema_check_expr(S, let->rhs, NULL);
+        int before = S->nlocals;
+        sema_bind_pattern(S, let->lhs, t);
+        sema_check_unique_bindings(S, before, "name");
         let->ty = t;
     }
-    Type *t = sema_check_expr(e->body, hint);
-    S.nlocals = mark;
+    Type *t = sema_check_expr(S, e->body, hint);
+    S->nlocals = mark;
     return set(e, t);
 }
 
-static Type *check_if(Node *e, Type *hint)
+static Type *check_if(Sema *S, Node *e, Type *hint)
 {
-    Type *c = sema_check_expr(e->cond, T(TY_BOOL));
+    Type *c = sema_check_expr(S, e->cond, T(TY_BOOL));
     sema_expect(e->cond, T(TY_BOOL), c);
-    Type *a = sema_check_expr(e->lhs, hint);
-    Type *b = sema_check_expr(e->rhs, hint ? hint : a);
+    Type *a = sema_check_expr(S, e->lhs, hint);
+    Type *b = sema_check_expr(S, e->rhs, hint ? hint : a);
     Type *j = ty_join(a, b);
     if (!j) {
         diag_error(e->rhs->loc, "`if` and `else` have different types: expected `%s`, found `%s`",
@@ -447,9 +447,9 @@ static Type *check_if(Node *e, Type *hint)
  * Calls: built-ins and fns
  * =================================================================== */
 
-static Type *arg_type(Node *call, int i, Type *hint)
+static Type *arg_type(Sema *S, Node *call, int i, Type *hint)
 {
-    return sema_check_expr(call->list.items[i]->lhs, hint);
+    return sema_check_expr(S, call->list.items[i]->lhs, hint);
 }
 
 static Node *arg(Node *call, int i) { return call->list.items[i]->lhs; }
@@ -459,7 +459,7 @@ static bool want(Node *call, int i, Type *t, Type *want_ty)
     return sema_expect(arg(call, i), want_ty, t);
 }
 
-static Type *check_builtin(Node *e, Builtin b)
+static Type *check_builtin(Sema *S, Node *e, Builtin b)
 {
     int n = e->list.n;
     for (int i = 0; i < n; i++)
@@ -476,14 +476,14 @@ static Type *check_builtin(Node *e, Builtin b)
             diag_error(e->loc, "`%s` takes %d to %d arguments, but %d %s given", builtin_name(b), mn,
                        mx, n, n == 1 ? "was" : "were");
         for (int i = 0; i < n; i++)
-            arg_type(e, i, NULL);
+            arg_type(S, e, i, NULL);
         return set(e, ty_error());
     }
-    Type *a0 = n > 0 ? arg_type(e, 0, NULL) : NULL;
+    Type *a0 = n > 0 ? arg_type(S, e, 0, NULL) : NULL;
     Type *r0 = a0 ? ty_resolve(a0) : NULL;
     if (r0 && r0->kind == TY_ERROR) {
         for (int i = 1; i < n; i++)
-            arg_type(e, i, NULL);
+            arg_type(S, e, i, NULL);
         return set(e, ty_error());
     }
     switch (b) {
@@ -512,7 +512,7 @@ static Type *check_builtin(Node *e, Builtin b)
                 goto bad_arg;
             return set(e, r0->elem);
         } else {
-            Type *a1 = arg_type(e, 1, a0);
+            Type *a1 = arg_type(S, e, 1, a0);
             if (!want(e, 1, a1, a0)) {
                 mixed_numbers_note(arg(e, 0), a0, arg(e, 1), a1);
                 return set(e, ty_error());
@@ -540,7 +540,7 @@ static Type *check_builtin(Node *e, Builtin b)
     case BI_SPLIT:
         want(e, 0, a0, T(TY_STRING));
         if (n == 2) {
-            Type *a1 = arg_type(e, 1, T(TY_STRING));
+            Type *a1 = arg_type(S, e, 1, T(TY_STRING));
             want(e, 1, a1, T(TY_STRING));
             Node *sep = arg(e, 1);
             if (sep->kind == ND_STRING && sep->slen == 0)
@@ -550,35 +550,35 @@ static Type *check_builtin(Node *e, Builtin b)
     case BI_STARTS_WITH:
     case BI_ENDS_WITH: {
         want(e, 0, a0, T(TY_STRING));
-        Type *a1 = arg_type(e, 1, T(TY_STRING));
+        Type *a1 = arg_type(S, e, 1, T(TY_STRING));
         want(e, 1, a1, T(TY_STRING));
         return set(e, T(TY_BOOL));
     }
     case BI_CONTAINS: {
         if (r0->kind == TY_LIST) {
-            Type *a1 = arg_type(e, 1, r0->elem);
+            Type *a1 = arg_type(S, e, 1, r0->elem);
             want(e, 1, a1, r0->elem);
             return set(e, T(TY_BOOL));
         }
         want(e, 0, a0, T(TY_STRING));
-        Type *a1 = arg_type(e, 1, T(TY_STRING));
+        Type *a1 = arg_type(S, e, 1, T(TY_STRING));
         want(e, 1, a1, T(TY_STRING));
         return set(e, T(TY_BOOL));
     }
     case BI_REPLACE:
         want(e, 0, a0, T(TY_STRING));
         for (int i = 1; i < 3; i++)
-            want(e, i, arg_type(e, i, T(TY_STRING)), T(TY_STRING));
+            want(e, i, arg_type(S, e, i, T(TY_STRING)), T(TY_STRING));
         return set(e, T(TY_STRING));
     case BI_SUBSTR:
         want(e, 0, a0, T(TY_STRING));
         for (int i = 1; i < n; i++)
-            want(e, i, arg_type(e, i, T(TY_INT)), T(TY_INT));
+            want(e, i, arg_type(S, e, i, T(TY_INT)), T(TY_INT));
         return set(e, T(TY_STRING));
     case BI_FINDALL: {
         want(e, 0, a0, T(TY_STRING));
         Node *re = arg(e, 1);
-        arg_type(e, 1, T(TY_STRING));
+        arg_type(S, e, 1, T(TY_STRING));
         if (re->kind != ND_STRING) {
             diag_error(re->loc, "the pattern of `findall` must be a string literal, e.g. r'[a-z]+'");
             return set(e, ty_error());
@@ -599,10 +599,10 @@ static Type *check_builtin(Node *e, Builtin b)
     case BI_RANGE:
         want(e, 0, a0, T(TY_INT));
         for (int i = 1; i < n; i++)
-            want(e, i, arg_type(e, i, T(TY_INT)), T(TY_INT));
+            want(e, i, arg_type(S, e, i, T(TY_INT)), T(TY_INT));
         return set(e, ty_list(T(TY_INT)));
     case BI_NOW:
-        if (S.in_const) {
+        if (S->in_const) {
             diag_error(e->loc, "`now()` cannot be used in a const");
             return set(e, ty_error());
         }
@@ -618,44 +618,44 @@ bad_arg:
     diag_error(arg(e, 0)->loc, "`%s` cannot be applied to `%s`", builtin_name(b), ty_str(a0));
     for (int i = 1; i < n; i++)
         if (!e->list.items[i]->lhs->ty)
-            arg_type(e, i, NULL);
+            arg_type(S, e, i, NULL);
     return set(e, ty_error());
 }
 
-static Type *check_fn_call(Node *e, Symbol *s)
+static Type *check_fn_call(Sema *S, Node *e, Symbol *s)
 {
     int n = e->list.n;
     if (n != s->nparams) {
         diag_error(e->loc, "`%s` takes %d argument%s, but %d %s given", s->name, s->nparams,
                    s->nparams == 1 ? "" : "s", n, n == 1 ? "was" : "were");
         for (int i = 0; i < n; i++)
-            arg_type(e, i, NULL);
+            arg_type(S, e, i, NULL);
         return set(e, ty_error());
     }
     for (int i = 0; i < n; i++) {
         if (e->list.items[i]->name)
             diag_error(e->list.items[i]->loc, "`%s` takes no named arguments", s->name);
-        Type *t = arg_type(e, i, s->params[i]);
+        Type *t = arg_type(S, e, i, s->params[i]);
         if (!want(e, i, t, s->params[i]) && !ty_has_error(t) && !ty_has_error(s->params[i])) {
             Node *p = s->decl->list.items[i];
             if (p->lhs && p->lhs->kind == ND_PAT_NAME)
                 diag_note(p->loc, "parameter `%s` of `%s` is declared here", p->lhs->name, s->name);
         }
     }
-    if (s == S.current_fn && ty_has_var(s->ret)) {
+    if (s == S->current_fn && ty_has_var(s->ret)) {
         diag_error(e->loc, "recursive fn `%s` needs a declared return type", s->name);
         return set(e, ty_error());
     }
     return set(e, s->ret);
 }
 
-static Type *check_call(Node *e)
+static Type *check_call(Sema *S, Node *e)
 {
     if (e->lhs->kind != ND_IDENT) {
         diag_error(e->lhs->loc, "only named functions can be called");
         return set(e, ty_error());
     }
-    Symbol *s = sema_lookup(e->lhs->name);
+    Symbol *s = sema_lookup(S, e->lhs->name);
     if (!s) {
         const char *nm = e->lhs->name;
         if (is_step_operator(nm) || strcmp(nm, "testing") == 0 || strcmp(nm, "file") == 0) {
@@ -669,10 +669,10 @@ static Type *check_call(Node *e)
                            nm, nm);
             return set(e, ty_error());
         }
-        diag_error(e->lhs->loc, "use of undeclared function `%s`%s", nm, sema_suggest_name(nm, SUG_FN));
+        diag_error(e->lhs->loc, "use of undeclared function `%s`%s", nm, sema_suggest_name(S, nm, SUG_FN));
         for (int i = 0; i < e->list.n; i++)
             if (e->list.items[i]->lhs->kind != ND_LAMBDA)
-                arg_type(e, i, NULL);
+                arg_type(S, e, i, NULL);
         return set(e, ty_error());
     }
     e->lhs->sym = s;
@@ -680,10 +680,10 @@ static Type *check_call(Node *e)
         diag_error(e->type_ann->loc, "`%s` takes no type argument", s->name);
     switch (s->kind) {
     case SYM_BUILTIN:
-        return check_builtin(e, s->builtin);
+        return check_builtin(S, e, s->builtin);
     case SYM_FN:
     case SYM_EXTERN:
-        return check_fn_call(e, s);
+        return check_fn_call(S, e, s);
     default:
         diag_error(e->lhs->loc, "`%s` is not a function", s->name);
         return set(e, ty_error());
@@ -694,7 +694,7 @@ static Type *check_call(Node *e)
  * The dispatcher
  * =================================================================== */
 
-Type *sema_check_expr(Node *e, Type *hint)
+Type *sema_check_expr(Sema *S, Node *e, Type *hint)
 {
     switch (e->kind) {
     case ND_INT:
@@ -716,35 +716,35 @@ Type *sema_check_expr(Node *e, Type *hint)
         return set(e, ty_opt(ty_var()));
     }
     case ND_IDENT:
-        return check_ident(e);
+        return check_ident(S, e);
     case ND_BINARY:
-        return check_binary(e, hint);
+        return check_binary(S, e, hint);
     case ND_UNARY:
-        return check_unary(e);
+        return check_unary(S, e);
     case ND_IF:
-        return check_if(e, hint);
+        return check_if(S, e, hint);
     case ND_COALESCE:
-        return check_coalesce(e, hint);
+        return check_coalesce(S, e, hint);
     case ND_FIELD:
-        return check_field(e);
+        return check_field(S, e);
     case ND_OPT_FIELD:
-        return check_opt_field(e);
+        return check_opt_field(S, e);
     case ND_TUPLE_INDEX:
-        return check_tuple_index(e);
+        return check_tuple_index(S, e);
     case ND_INDEX:
-        return check_index(e);
+        return check_index(S, e);
     case ND_WITH:
-        return check_with(e);
+        return check_with(S, e);
     case ND_RECORD_LIT:
-        return check_record_lit(e);
+        return check_record_lit(S, e);
     case ND_TUPLE:
-        return check_tuple(e, hint);
+        return check_tuple(S, e, hint);
     case ND_LIST:
-        return check_list(e, hint);
+        return check_list(S, e, hint);
     case ND_CALL:
-        return check_call(e);
+        return check_call(S, e);
     case ND_BLOCK:
-        return check_block(e, hint);
+        return check_block(S, e, hint);
     case ND_LAMBDA:
         diag_error(e->loc, "a lambda can only be passed to a step");
         return set(e, ty_error());

@@ -17,13 +17,13 @@ bool sema_is_extern(const Node *e)
 }
 
 /* source = "extern" "<" type ">" */
-Type *sema_check_extern_source(Step *st, Node *src)
+Type *sema_check_extern_source(Sema *S, Step *st, Node *src)
 {
     if (!src->type_ann) {
         diag_error(src->loc, "an `extern` source needs the type of its items, e.g. `input(extern<int>)`");
         return NULL;
     }
-    Type *t = sema_type_from_ann(src->type_ann);
+    Type *t = sema_type_from_ann(S, src->type_ann);
     if (!t || ty_has_error(t))
         return NULL;
     st->source = SRC_EXTERN;
@@ -41,7 +41,7 @@ bool sema_check_extern_sink(Step *st, Node *e)
     return true;
 }
 
-/* The `extern` argument of input or output step S. */
+/* The `extern` argument of input or output step S-> */
 static Node *extern_arg(Step *s)
 {
     for (int i = 0; s->call && i < s->call->list.n; i++)

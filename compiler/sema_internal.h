@@ -1,7 +1,13 @@
 /*
- * sema_internal.h - the checker's private state and helpers, shared by
- * sema.c (declarations), sema_expr.c (expressions) and sema_steps.c
- * (step operators). Not used outside the checker.
+ * sema_internal.h - the checker's state and helpers, shared by sema.c
+ * (declarations), sema_expr.c (expressions), sema_steps.c (step
+ * operators), sema_window.c, sema_io.c, sema_extern.c and sema_nexmark.c.
+ * Not used outside the checker: what the later phases get is the Graph
+ * that sema_check returns (graph.h, sema.h).
+ *
+ * The state of one check is a Sema, made by sema_check and passed to
+ * every checker function as its first argument `S`, as Lua's parser
+ * passes `LexState *ls`: the checker keeps no global state.
  */
 #ifndef FLOWC_SEMA_INTERNAL_H
 #define FLOWC_SEMA_INTERNAL_H
@@ -9,25 +15,23 @@
 #include "sema.h"
 
 typedef struct Sema {
-    Arena *arena;
-    Graph *graph;
-    Symbol **globals;
+    Arena *arena;             /* everything the checker makes: symbols, types, steps */
+    Graph *graph;             /* the graph being built (sema_check returns it) */
+    Symbol **globals;         /* top-level names, in declaration order */
     int nglobals, capglobals;
     Symbol **locals;          /* the scope stack of lambda params and lets */
     int nlocals, caplocals;
-    int next_local;
+    int next_local;           /* the next local_id (C names of locals) */
     Symbol **consts;          /* in evaluation order */
     int nconsts;
     Symbol **const_chain;     /* the consts being checked, outermost first */
     int nconst_chain;
-    Symbol **fns;
+    Symbol **fns;             /* fn declarations whose bodies are checked */
     int nfns;
-    Symbol *current_fn;
+    Symbol *current_fn;       /* the fn whose body is being checked (recursion) */
     bool in_const;            /* checking a const: no now(), no steps */
     Step *current_step;       /* the step whose arguments are being checked */
 } Sema;
-
-extern Sema S;
 
 /* "Did you mean": collect the closest candidate to a misspelt name. */
 typedef struct Suggest {
@@ -38,26 +42,26 @@ typedef struct Suggest {
 enum { SUG_VALUE = 1, SUG_FN = 2, SUG_STREAM = 4, SUG_RECORD = 8 };
 void sema_suggest_init(Suggest *sg, const char *name);
 void sema_suggest_try(Suggest *sg, const char *cand);
-const char *sema_did_you_mean(Suggest *sg);
-const char *sema_suggest_name(const char *name, unsigned what);
+const char *sema_did_you_mean(Sema *S, Suggest *sg);
+const char *sema_suggest_name(Sema *S, const char *name, unsigned what);
 
-Symbol *sema_new_symbol(SymKind kind, const char *name, Loc loc);
-void sema_declare_global(Symbol *s);
-void sema_push_local(Symbol *s);
-Symbol *sema_lookup(const char *name);
-Type *sema_type_from_ann(Node *t);
+Symbol *sema_new_symbol(Sema *S, SymKind kind, const char *name, Loc loc);
+void sema_declare_global(Sema *S, Symbol *s);
+void sema_push_local(Sema *S, Symbol *s);
+Symbol *sema_lookup(Sema *S, const char *name);
+Type *sema_type_from_ann(Sema *S, Node *t);
 void sema_mismatch(Loc loc, Type *expected, Type *found);
 bool sema_expect(Node *e, Type *expected, Type *actual);
-void sema_bind_pattern(Node *p, Type *t);
-void sema_check_unique_bindings(int mark, const char *what);
-Type *sema_check_lambda(Node *lam, Type **ptypes, int n, Type *ret_hint, const char *what);
-Node *sema_callable_node(Node *arg, int n, const char *what);
-void sema_check_const(Symbol *s, Node *use);
+void sema_bind_pattern(Sema *S, Node *p, Type *t);
+void sema_check_unique_bindings(Sema *S, int mark, const char *what);
+Type *sema_check_lambda(Sema *S, Node *lam, Type **ptypes, int n, Type *ret_hint, const char *what);
+Node *sema_callable_node(Sema *S, Node *arg, int n, const char *what);
+void sema_check_const(Sema *S, Symbol *s, Node *use);
 int sema_builtin_min(Builtin b);
 int sema_builtin_max(Builtin b);
 
 /* sema_expr.c */
-Type *sema_check_expr(Node *e, Type *hint);
+Type *sema_check_expr(Sema *S, Node *e, Type *hint);
 
 /* sema_steps.c */
 /* A step call's arguments: positional ones and named options. */
@@ -69,23 +73,22 @@ typedef struct Args {
     Node **named;              /* ND_ARG nodes with a name */
     int nnamed;
 } Args;
-void sema_check_step(Node *decl);
+void sema_check_step(Sema *S, Node *decl);
 /* The helpers of step checks (arguments, streams, functions given to an
  * operator), also used by sema_window.c, sema_io.c, sema_nexmark.c. */
-bool sema_bind_args(Node *call, const char *op, int minpos, int maxpos, const char *what_pos,
+bool sema_bind_args(Sema *S, Node *call, const char *op, int minpos, int maxpos, const char *what_pos,
                     const char *const *options, Args *a);
 Node *sema_opt(Args *a, const char *name);
 Node *sema_required(Args *a, const char *name);
-bool sema_resolve_stream(Node *e, PortRef *out, Type **item);
-Type *sema_keyed_value(Step *st, Node *e);
-Type *sema_fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what);
+bool sema_resolve_stream(Sema *S, Node *e, PortRef *out, Type **item);
+Type *sema_keyed_value(Sema *S, Step *st, Node *e);
+Type *sema_fn_arg_to(Sema *S, Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what);
 Node *sema_result_expr(Node *body);
 
 /* sema_window.c: clocks, windowers and window operators */
-Type *sema_check_window(Step *st, Node *call);
+Type *sema_check_window(Sema *S, Step *st, Node *call);
 /* A stream read from clock/windower/window step ST (PORT_NAME may be NULL). */
-bool sema_window_stream(Step *st, Node *e, const char *port_name, PortRef *out, Type **item);
-void sema_check_graph(void);
-Graph *sema_graph(void);
+bool sema_window_stream(Sema *S, Step *st, Node *e, const char *port_name, PortRef *out, Type **item);
+void sema_check_graph(Sema *S);
 
 #endif

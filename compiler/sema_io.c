@@ -11,10 +11,10 @@
 #include "sema_internal.h"
 
 /* The literal behind E (itself, or the value of a const), or NULL. */
-static Node *literal(Node *e, NodeKind kind)
+static Node *literal(Sema *S, Node *e, NodeKind kind)
 {
     if (e->kind == ND_IDENT) {
-        Symbol *s = sema_lookup(e->name);
+        Symbol *s = sema_lookup(S, e->name);
         if (s && s->kind == SYM_CONST && s->decl && s->decl->lhs->kind == kind)
             return s->decl->lhs;
         return NULL;
@@ -22,11 +22,11 @@ static Node *literal(Node *e, NodeKind kind)
     return e->kind == kind ? e : NULL;
 }
 
-static const char *string_opt(Node *e, const char *what)
+static const char *string_opt(Sema *S, Node *e, const char *what)
 {
     if (!e)
         return NULL;
-    Node *l = literal(e, ND_STRING);
+    Node *l = literal(S, e, ND_STRING);
     if (!l) {
         diag_error(e->loc, "%s must be a string literal or a string const", what);
         return NULL;
@@ -34,9 +34,9 @@ static const char *string_opt(Node *e, const char *what)
     return l->sval;
 }
 
-static bool int_opt(Node *e, const char *what, int64_t *out)
+static bool int_opt(Sema *S, Node *e, const char *what, int64_t *out)
 {
-    Node *l = literal(e, ND_INT);
+    Node *l = literal(S, e, ND_INT);
     if (!l || l->ival < 1) {
         diag_error(e->loc, "%s must be an int literal (or const) of at least 1", what);
         return false;
@@ -45,9 +45,9 @@ static bool int_opt(Node *e, const char *what, int64_t *out)
     return true;
 }
 
-static bool bool_opt(Node *e, const char *what, bool *out)
+static bool bool_opt(Sema *S, Node *e, const char *what, bool *out)
 {
-    Node *l = literal(e, ND_BOOL);
+    Node *l = literal(S, e, ND_BOOL);
     if (!l) {
         diag_error(e->loc, "%s must be `true` or `false`", what);
         return false;
@@ -57,9 +57,9 @@ static bool bool_opt(Node *e, const char *what, bool *out)
 }
 
 /* One of CHOICES (NULL-terminated); returns its index or -1 after an error. */
-static int choice(Node *e, const char *what, const char *const *choices)
+static int choice(Sema *S, Node *e, const char *what, const char *const *choices)
 {
-    const char *v = string_opt(e, what);
+    const char *v = string_opt(S, e, what);
     if (!v)
         return -1;
     for (int i = 0; choices[i]; i++)
@@ -67,16 +67,17 @@ static int choice(Node *e, const char *what, const char *const *choices)
             return i;
     const char *list = NULL;
     for (int i = 0; choices[i]; i++)
-        list = list ? arena_printf(S.arena, "%s, \"%s\"", list, choices[i]) : arena_printf(S.arena, "\"%s\"", choices[i]);
+        list = list ? arena_printf(S->arena, "%s, \"%s\"", list, choices[i])
+                    : arena_printf(S->arena, "\"%s\"", choices[i]);
     diag_error(e->loc, "unknown %s \"%s\"; expected %s", what, v, list);
     return -1;
 }
 
 /* A new IoSpec of KIND; with a positional path (A's first), that path's
  * literal in *PATH, or NULL after an error. */
-static IoSpec *new_spec(const char *kind, Args *a, int npos, Node **path)
+static IoSpec *new_spec(Sema *S, const char *kind, Args *a, int npos, Node **path)
 {
-    IoSpec *io = arena_alloc(S.arena, sizeof *io);
+    IoSpec *io = arena_alloc(S->arena, sizeof *io);
     memset(io, 0, sizeof *io);
     io->kind = kind;
     io->batch = 1000;
@@ -84,7 +85,7 @@ static IoSpec *new_spec(const char *kind, Args *a, int npos, Node **path)
     io->file_count = 1;
     *path = NULL;
     if (npos) {
-        *path = literal(a->pos[0], ND_STRING);
+        *path = literal(S, a->pos[0], ND_STRING);
         if (!*path) {
             diag_error(a->pos[0]->loc, "the path of `%s` must be a string literal or a string const", kind);
             return NULL;
@@ -136,17 +137,17 @@ static bool schema_type_ok(Type *t)
     }
 }
 
-Type *sema_check_io_source(Step *st, Node *src)
+Type *sema_check_io_source(Sema *S, Step *st, Node *src)
 {
     const char *kind = src->lhs->name;
     bool is_kafka = strcmp(kind, "kafka") == 0;
     int npos = strcmp(kind, "file") == 0 || strcmp(kind, "dir") == 0 ? 1 : 0;
     const char *const *opts = is_kafka ? kafka_src_opts : strcmp(kind, "dir") == 0 ? dir_src_opts : file_src_opts;
     Args a;
-    if (!sema_bind_args(src, kind, npos, npos, npos ? "a path" : "no positional arguments", opts, &a))
+    if (!sema_bind_args(S, src, kind, npos, npos, npos ? "a path" : "no positional arguments", opts, &a))
         return NULL;
     Node *path;
-    IoSpec *io = new_spec(kind, &a, npos, &path);
+    IoSpec *io = new_spec(S, kind, &a, npos, &path);
     if (!io)
         return NULL;
     bool ok = true;
@@ -155,7 +156,7 @@ Type *sema_check_io_source(Step *st, Node *src)
         Node *t = sema_required(&a, "topics");
         if (!b || !t)
             return NULL;
-        path = literal(b, ND_STRING);
+        path = literal(S, b, ND_STRING);
         if (!path) {
             diag_error(b->loc, "`brokers` must be a string literal or a string const (\"host:port,host:port\")");
             return NULL;
@@ -166,38 +167,38 @@ Type *sema_check_io_source(Step *st, Node *src)
             diag_error(t->loc, "`topics` must be a non-empty list of string literals, e.g. [\"events\"]");
             return NULL;
         }
-        io->topics = arena_alloc(S.arena, sizeof(char *) * (size_t)tl->list.n);
+        io->topics = arena_alloc(S->arena, sizeof(char *) * (size_t)tl->list.n);
         for (int i = 0; i < tl->list.n; i++) {
-            const char *name = string_opt(tl->list.items[i], "a topic");
+            const char *name = string_opt(S, tl->list.items[i], "a topic");
             if (!name)
                 return NULL;
             io->topics[io->ntopics++] = name;
         }
         Node *g = sema_opt(&a, "group");
-        if (g && !(io->group = string_opt(g, "`group`")))
+        if (g && !(io->group = string_opt(S, g, "`group`")))
             ok = false;
         Node *so = sema_opt(&a, "starting_offset");
-        int k = so ? choice(so, "starting_offset", offsets) : 0;
+        int k = so ? choice(S, so, "starting_offset", offsets) : 0;
         ok &= k >= 0;
         io->from_end = k == 1;
         Node *tail = sema_opt(&a, "tail");
         if (tail)
-            ok &= bool_opt(tail, "`tail`", &io->tail);
+            ok &= bool_opt(S, tail, "`tail`", &io->tail);
     }
     if (strcmp(kind, "dir") == 0) {
         Node *g = sema_opt(&a, "glob");
-        io->glob = g ? string_opt(g, "`glob`") : "*";
+        io->glob = g ? string_opt(S, g, "`glob`") : "*";
         ok &= io->glob != NULL;
     }
     Node *bs = sema_opt(&a, "batch_size");
     if (bs)
-        ok &= int_opt(bs, "`batch_size`", &io->batch);
+        ok &= int_opt(S, bs, "`batch_size`", &io->batch);
     Node *oe = sema_opt(&a, "on_error");
-    int k = oe ? choice(oe, "on_error", on_errors) : 0;
+    int k = oe ? choice(S, oe, "on_error", on_errors) : 0;
     ok &= k >= 0;
     io->skip = k == 1;
     Node *f = sema_opt(&a, "format");
-    int fmt = f ? choice(f, "format", src_formats) : IO_LINES;
+    int fmt = f ? choice(S, f, "format", src_formats) : IO_LINES;
     if (fmt < 0)
         return NULL;
     io->format = fmt;
@@ -213,7 +214,7 @@ Type *sema_check_io_source(Step *st, Node *src)
                        src_formats[fmt], fmt == IO_CSV ? "columns" : "JSON members");
             return NULL;
         }
-        Symbol *r = sc->kind == ND_IDENT ? sema_lookup(sc->name) : NULL;
+        Symbol *r = sc->kind == ND_IDENT ? sema_lookup(S, sc->name) : NULL;
         if (!r || r->kind != SYM_RECORD) {
             diag_error(sc->loc, "`schema` must name a record type");
             return NULL;
@@ -281,32 +282,32 @@ static bool csv_ok(Type *t)
     return true;
 }
 
-bool sema_check_io_sink(Step *st, Node *e)
+bool sema_check_io_sink(Sema *S, Step *st, Node *e)
 {
     const char *kind = e->lhs->name;
     bool is_kafka = strcmp(kind, "kafka") == 0, is_dir = strcmp(kind, "dir") == 0;
     int npos = strcmp(kind, "file") == 0 || is_dir ? 1 : 0;
     const char *const *opts = is_kafka ? kafka_sink_opts : is_dir ? dir_sink_opts : stdout_opts;
     Args a;
-    if (!sema_bind_args(e, kind, npos, npos, npos ? "a path" : "no positional arguments", opts, &a))
+    if (!sema_bind_args(S, e, kind, npos, npos, npos ? "a path" : "no positional arguments", opts, &a))
         return false;
     Node *path;
-    IoSpec *io = new_spec(kind, &a, npos, &path);
+    IoSpec *io = new_spec(S, kind, &a, npos, &path);
     if (!io)
         return false;
     if (is_kafka) {
         Node *b = sema_required(&a, "brokers");
         Node *t = sema_required(&a, "topic");
-        if (!b || !t || !(io->path = string_opt(b, "`brokers`")) || !(io->topic = string_opt(t, "`topic`")))
+        if (!b || !t || !(io->path = string_opt(S, b, "`brokers`")) || !(io->topic = string_opt(S, t, "`topic`")))
             return false;
     }
     if (is_dir) {
         Node *fc = sema_opt(&a, "file_count");
-        if (fc && !int_opt(fc, "`file_count`", &io->file_count))
+        if (fc && !int_opt(S, fc, "`file_count`", &io->file_count))
             return false;
     }
     Node *f = sema_opt(&a, "format");
-    int fmt = f ? choice(f, "format", sink_formats) : 0;
+    int fmt = f ? choice(S, f, "format", sink_formats) : 0;
     if (fmt < 0)
         return false;
     io->format = fmt == 0 ? IO_REPR : fmt == 1 ? IO_JSON : IO_CSV;

@@ -40,25 +40,25 @@ const NexmarkField *nexmark_field(const char *name)
 
 static const char *const nexmark_opts[] = { "events", "schema", "rate", "batch_size", NULL };
 
-static bool int_arg(Node *e)
+static bool int_arg(Sema *S, Node *e)
 {
-    Type *t = sema_check_expr(e, ty_prim(TY_INT));
+    Type *t = sema_check_expr(S, e, ty_prim(TY_INT));
     return sema_expect(e, ty_prim(TY_INT), t);
 }
 
-Type *sema_check_nexmark(Step *st, Node *src)
+Type *sema_check_nexmark(Sema *S, Step *st, Node *src)
 {
     Args a;
-    if (!sema_bind_args(src, "nexmark", 0, 0, "no positional arguments", nexmark_opts, &a))
+    if (!sema_bind_args(S, src, "nexmark", 0, 0, "no positional arguments", nexmark_opts, &a))
         return NULL;
     Node *ev = sema_required(&a, "events");
     Node *sc = sema_required(&a, "schema");
-    if (!ev || !sc || !int_arg(ev))
+    if (!ev || !sc || !int_arg(S, ev))
         return NULL;
     Node *rate = sema_opt(&a, "rate"), *bs = sema_opt(&a, "batch_size");
-    if ((rate && !int_arg(rate)) || (bs && !int_arg(bs)))
+    if ((rate && !int_arg(S, rate)) || (bs && !int_arg(S, bs)))
         return NULL;
-    Symbol *r = sc->kind == ND_IDENT ? sema_lookup(sc->name) : NULL;
+    Symbol *r = sc->kind == ND_IDENT ? sema_lookup(S, sc->name) : NULL;
     if (!r || r->kind != SYM_RECORD) {
         diag_error(sc->loc, "`schema` must name a record type");
         return NULL;

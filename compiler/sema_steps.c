@@ -25,15 +25,15 @@ static Type *T(TypeKind k) { return ty_prim(k); }
 
 /* Split CALL's arguments; report unknown or repeated options and a wrong
  * number of positional ones. MAXPOS < 0 means "any number". */
-bool sema_bind_args(Node *call, const char *op, int minpos, int maxpos,
+bool sema_bind_args(Sema *S, Node *call, const char *op, int minpos, int maxpos,
                     const char *what_pos, const char *const *options, Args *a)
 {
     memset(a, 0, sizeof *a);
     a->call = call;
     a->op = op;
     size_t n = (size_t)(call->list.n ? call->list.n : 1);
-    a->pos = arena_alloc(S.arena, sizeof(Node *) * n);
-    a->named = arena_alloc(S.arena, sizeof(Node *) * n);
+    a->pos = arena_alloc(S->arena, sizeof(Node *) * n);
+    a->named = arena_alloc(S->arena, sizeof(Node *) * n);
     bool ok = true;
     for (int i = 0; i < call->list.n; i++) {
         Node *arg = call->list.items[i];
@@ -52,9 +52,9 @@ bool sema_bind_args(Node *call, const char *op, int minpos, int maxpos,
             } else {
                 const char *list = NULL;
                 for (int k = 0; options[k]; k++)
-                    list = !list ? arena_printf(S.arena, "`%s`", options[k])
-                                 : arena_printf(S.arena, "%s%s `%s`", list, options[k + 1] ? "," : " and",
-                                                options[k]);
+                    list = !list ? arena_printf(S->arena, "`%s`", options[k])
+                                 : arena_printf(S->arena, "%s%s `%s`", list, options[k + 1] ? "," : " and",
+                                                 options[k]);
                 diag_error(at, "unknown option `%s` for `%s`; it takes %s", arg->name, op, list);
             }
             ok = false;
@@ -103,7 +103,7 @@ Node *sema_required(Args *a, const char *name)
  * =================================================================== */
 
 /* stream = STEP_NAME | STEP_NAME `.` (trues | falses) */
-bool sema_resolve_stream(Node *e, PortRef *out, Type **item)
+bool sema_resolve_stream(Sema *S, Node *e, PortRef *out, Type **item)
 {
     Node *id = e;
     const char *port_name = NULL;
@@ -115,10 +115,10 @@ bool sema_resolve_stream(Node *e, PortRef *out, Type **item)
         diag_error(e->loc, "expected a stream (the name of an earlier step)");
         return false;
     }
-    Symbol *s = sema_lookup(id->name);
+    Symbol *s = sema_lookup(S, id->name);
     if (!s) {
         diag_error(id->loc, "use of undeclared stream `%s`%s", id->name,
-                   sema_suggest_name(id->name, SUG_STREAM));
+                   sema_suggest_name(S, id->name, SUG_STREAM));
         return false;
     }
     id->sym = s;
@@ -139,7 +139,7 @@ bool sema_resolve_stream(Node *e, PortRef *out, Type **item)
         return false;
     }
     if (st->win)
-        return sema_window_stream(st, e, port_name, out, item);
+        return sema_window_stream(S, st, e, port_name, out, item);
     int port = 0;
     if (st->kind == SK_BRANCH) {
         if (!port_name) {
@@ -165,13 +165,13 @@ bool sema_resolve_stream(Node *e, PortRef *out, Type **item)
     return true;
 }
 
-static bool one_upstream(Step *st, Node *e)
+static bool one_upstream(Sema *S, Step *st, Node *e)
 {
     PortRef p;
     Type *t;
-    if (!sema_resolve_stream(e, &p, &t))
+    if (!sema_resolve_stream(S, e, &p, &t))
         return false;
-    st->ins = arena_alloc(S.arena, sizeof(PortRef));
+    st->ins = arena_alloc(S->arena, sizeof(PortRef));
     st->ins[0] = p;
     st->nins = 1;
     st->in_type = t;
@@ -179,21 +179,21 @@ static bool one_upstream(Step *st, Node *e)
 }
 
 /* The stream argument E as written: `xs` or `parts.trues`. */
-static const char *stream_text(Node *e)
+static const char *stream_text(Sema *S, Node *e)
 {
     if (e->kind == ND_FIELD && e->lhs->kind == ND_IDENT)
-        return arena_printf(S.arena, "%s.%s", e->lhs->name, e->name);
+        return arena_printf(S->arena, "%s.%s", e->lhs->name, e->name);
     return e->kind == ND_IDENT ? e->name : "stream";
 }
 
 /* The value type V of a keyed stream, or NULL after reporting; the note
  * points at the step that makes the unkeyed stream. */
-Type *sema_keyed_value(Step *st, Node *e)
+Type *sema_keyed_value(Sema *S, Step *st, Node *e)
 {
     Type *v = ty_keyed_value(st->in_type);
     if (v)
         return v;
-    const char *name = stream_text(e);
+    const char *name = stream_text(S, e);
     diag_error(e->loc, "`%s` needs a keyed stream of `(string, V)`, but `%s` carries `%s`",
                step_kind_name(st->kind), name, ty_str(st->in_type));
     Node *up = st->ins[0].step->decl;
@@ -216,16 +216,16 @@ Node *sema_result_expr(Node *body)
 
 /* Check function argument E with parameter types P[0..n) and store it in
  * DST. Returns its result type, or NULL after an error. */
-Type *sema_fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what)
+Type *sema_fn_arg_to(Sema *S, Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what)
 {
     char buf[128];
     snprintf(buf, sizeof buf, "the %s of `%s`", what, step_kind_name(st->kind));
-    Node *lam = sema_callable_node(e, n, buf);
+    Node *lam = sema_callable_node(S, e, n, buf);
     if (!lam)
         return NULL;
-    Type *r = sema_check_lambda(lam, p, n, ret_hint, arena_printf(S.arena, "%s", buf));
+    Type *r = sema_check_lambda(S, lam, p, n, ret_hint, arena_printf(S->arena, "%s", buf));
     dst->lambda = lam;
-    dst->params = arena_alloc(S.arena, sizeof(Type *) * (size_t)n);
+    dst->params = arena_alloc(S->arena, sizeof(Type *) * (size_t)n);
     memcpy(dst->params, p, sizeof(Type *) * (size_t)n);
     dst->nparams = n;
     dst->ret = r;
@@ -234,15 +234,15 @@ Type *sema_fn_arg_to(Step *st, Callable *dst, Node *e, Type **p, int n, Type *re
     return r;
 }
 
-static Type *fn_arg(Step *st, Node *e, Type **p, int n, Type *ret_hint, const char *what)
+static Type *fn_arg(Sema *S, Step *st, Node *e, Type **p, int n, Type *ret_hint, const char *what)
 {
-    return sema_fn_arg_to(st, &st->fn, e, p, n, ret_hint, what);
+    return sema_fn_arg_to(S, st, &st->fn, e, p, n, ret_hint, what);
 }
 
-static Type *fn1(Step *st, Node *e, Type *p0, Type *ret_hint, const char *what)
+static Type *fn1(Sema *S, Step *st, Node *e, Type *p0, Type *ret_hint, const char *what)
 {
     Type *p[1] = { p0 };
-    return fn_arg(st, e, p, 1, ret_hint, what);
+    return fn_arg(S, st, e, p, 1, ret_hint, what);
 }
 
 static bool fn_returns(Step *st, Type *r, Type *want, const char *what)
@@ -261,9 +261,9 @@ static bool fn_returns(Step *st, Type *r, Type *want, const char *what)
 
 static const char *const testing_opts[] = { "batch_size", NULL };
 
-static bool check_int_option(Node *e, const char *what)
+static bool check_int_option(Sema *S, Node *e, const char *what)
 {
-    Type *t = sema_check_expr(e, T(TY_INT));
+    Type *t = sema_check_expr(S, e, T(TY_INT));
     if (!sema_expect(e, T(TY_INT), t))
         return false;
     if (e->kind == ND_INT && e->ival < 1) {
@@ -274,10 +274,10 @@ static bool check_int_option(Node *e, const char *what)
 }
 
 /* source = testing(LIST [, batch_size = N]) | testing(range(N)) | file/stdin/dir/kafka(...) (sema_io.c) */
-static Type *check_source(Step *st, Node *src)
+static Type *check_source(Sema *S, Step *st, Node *src)
 {
     if (sema_is_extern(src))
-        return sema_check_extern_source(st, src);   /* sema_extern.c */
+        return sema_check_extern_source(S, st, src);   /* sema_extern.c */
     if (src->kind != ND_CALL || src->lhs->kind != ND_IDENT) {
         diag_error(src->loc, "expected a source: `testing(...)` or `file(...)`");
         return NULL;
@@ -285,18 +285,18 @@ static Type *check_source(Step *st, Node *src)
     const char *kind = src->lhs->name;
     Args a;
     if (strcmp(kind, "testing") == 0) {
-        if (!sema_bind_args(src, "testing", 1, 1, "a list", testing_opts, &a))
+        if (!sema_bind_args(S, src, "testing", 1, 1, "a list", testing_opts, &a))
             return NULL;
         Node *bs = sema_opt(&a, "batch_size");
-        if (bs && !check_int_option(bs, "`batch_size`"))
+        if (bs && !check_int_option(S, bs, "`batch_size`"))
             return NULL;
         st->batch_size = bs;
         Node *l = a.pos[0];
-        Type *ann = src->type_ann ? sema_type_from_ann(src->type_ann) : NULL;
+        Type *ann = src->type_ann ? sema_type_from_ann(S, src->type_ann) : NULL;
         if (l->kind == ND_CALL && l->lhs->kind == ND_IDENT && strcmp(l->lhs->name, "range") == 0 &&
-            l->list.n == 1 && !l->list.items[0]->name && !sema_lookup(l->lhs->name)->decl) {
+            l->list.n == 1 && !l->list.items[0]->name && !sema_lookup(S, l->lhs->name)->decl) {
             Node *n = l->list.items[0]->lhs;
-            Type *t = sema_check_expr(n, T(TY_INT));
+            Type *t = sema_check_expr(S, n, T(TY_INT));
             if (!sema_expect(n, T(TY_INT), t))
                 return NULL;
             if (ann && !ty_unify(ann, T(TY_INT)))
@@ -306,7 +306,7 @@ static Type *check_source(Step *st, Node *src)
             l->ty = ty_list(T(TY_INT));
             return T(TY_INT);
         }
-        Type *t = sema_check_expr(l, ann ? ty_list(ann) : NULL);
+        Type *t = sema_check_expr(S, l, ann ? ty_list(ann) : NULL);
         Type *r = ty_resolve(t);
         if (r->kind == TY_ERROR)
             return NULL;
@@ -328,14 +328,14 @@ static Type *check_source(Step *st, Node *src)
         return r->elem;
     }
     if (strcmp(kind, "nexmark") == 0)
-        return sema_check_nexmark(st, src);   /* sema_nexmark.c */
+        return sema_check_nexmark(S, st, src);   /* sema_nexmark.c */
     if (sema_io_source_kind(kind))
-        return sema_check_io_source(st, src);   /* sema_io.c */
+        return sema_check_io_source(S, st, src);   /* sema_io.c */
     diag_error(src->lhs->loc, "unknown source `%s`; expected `testing(...)`, `file(...)`, `stdin(...)`, `dir(...)` or `kafka(...)`", kind);
     return NULL;
 }
 
-static bool check_sink(Step *st, Node *e)
+static bool check_sink(Sema *S, Step *st, Node *e)
 {
     const char *name = NULL;
     if (e->kind == ND_IDENT)
@@ -345,7 +345,7 @@ static bool check_sink(Step *st, Node *e)
     if (sema_is_extern(e))
         return sema_check_extern_sink(st, e);   /* sema_extern.c */
     if (sema_io_sink(e))
-        return sema_check_io_sink(st, e);   /* sema_io.c */
+        return sema_check_io_sink(S, st, e);   /* sema_io.c */
     SinkKind kind;
     if (name && strcmp(name, "stdout") == 0)
         kind = SINK_STDOUT;
@@ -417,24 +417,24 @@ static bool check_logic_result(Step *st, Callable *c, Type *r, Type *s, Type **w
 
 /* stateful(keyed, init = E, on_item = f, on_notify = g, on_eof = h, notify_at = n):
  * Bytewax's StatefulLogic (SEMANTICS.md 3.2-3.3). */
-static Type *check_stateful(Step *st, Node *call)
+static Type *check_stateful(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!sema_bind_args(call, "stateful", 1, 1, "a keyed stream", stateful_opts, &a))
+    if (!sema_bind_args(S, call, "stateful", 1, 1, "a keyed stream", stateful_opts, &a))
         return NULL;
     Node *init = sema_required(&a, "init");
     Node *on_item = sema_required(&a, "on_item");
     Type *v;
-    if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])) || !init || !on_item)
+    if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !init || !on_item)
         return NULL;
-    Type *s = sema_check_expr(init, NULL);
+    Type *s = sema_check_expr(S, init, NULL);
     if (ty_resolve(s)->kind == TY_ERROR)
         return NULL;
     st->init = init;
     st->state_type = s;
     Type *w = NULL;
     Type *p[2] = { s, v };
-    Type *r = sema_fn_arg_to(st, &st->fn, on_item, p, 2, NULL, "on_item function");
+    Type *r = sema_fn_arg_to(S, st, &st->fn, on_item, p, 2, NULL, "on_item function");
     if (!r || !check_logic_result(st, &st->fn, r, s, &w, "on_item"))
         return NULL;
     static const char *names[] = { "on_notify", "on_eof" };
@@ -443,13 +443,13 @@ static Type *check_stateful(Step *st, Node *call)
         Node *g = sema_opt(&a, names[i]);
         if (!g)
             continue;
-        r = sema_fn_arg_to(st, dst[i], g, p, 1, NULL, arena_printf(S.arena, "%s function", names[i]));
+        r = sema_fn_arg_to(S, st, dst[i], g, p, 1, NULL, arena_printf(S->arena, "%s function", names[i]));
         if (!r || !check_logic_result(st, dst[i], r, s, &w, names[i]))
             return NULL;
     }
     Node *n = sema_opt(&a, "notify_at");
     if (n) {
-        r = sema_fn_arg_to(st, &st->notify_at, n, p, 1, ty_opt(T(TY_TIMESTAMP)), "notify_at function");
+        r = sema_fn_arg_to(S, st, &st->notify_at, n, p, 1, ty_opt(T(TY_TIMESTAMP)), "notify_at function");
         if (!r)
             return NULL;
         if (!ty_accepts(ty_opt(T(TY_TIMESTAMP)), r)) {
@@ -480,23 +480,23 @@ static int join_mode(Args *a, const char *opt_name, const char *const *names, in
 /* join(a, b, ..., insert_mode = "last", emit_mode = "complete"): SEMANTICS.md 3.7.
  * Emits (key, (v_a, v_b, ...)); a side's element is optional where it can be
  * missing (final, running). */
-static Type *check_join(Step *st, Node *call)
+static Type *check_join(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!sema_bind_args(call, "join", 1, -1, "keyed streams", join_opts, &a))
+    if (!sema_bind_args(S, call, "join", 1, -1, "keyed streams", join_opts, &a))
         return NULL;
     static const char *const inserts[] = { "first", "last", "product", NULL };
     static const char *const emits[] = { "complete", "final", "running", NULL };
     bool ok = true;
     st->insert_mode = join_mode(&a, "insert_mode", inserts, JOIN_LAST, &ok);
     st->emit_mode = join_mode(&a, "emit_mode", emits, JOIN_COMPLETE, &ok);
-    st->ins = arena_alloc(S.arena, sizeof(PortRef) * (size_t)a.npos);
-    st->in_types = arena_alloc(S.arena, sizeof(Type *) * (size_t)a.npos);
+    st->ins = arena_alloc(S->arena, sizeof(PortRef) * (size_t)a.npos);
+    st->in_types = arena_alloc(S->arena, sizeof(Type *) * (size_t)a.npos);
     st->nins = a.npos;
-    Type **row = arena_alloc(S.arena, sizeof(Type *) * (size_t)a.npos);
+    Type **row = arena_alloc(S->arena, sizeof(Type *) * (size_t)a.npos);
     for (int i = 0; i < a.npos; i++) {
         Type *t;
-        if (!sema_resolve_stream(a.pos[i], &st->ins[i], &t)) {
+        if (!sema_resolve_stream(S, a.pos[i], &st->ins[i], &t)) {
             ok = false;
             continue;
         }
@@ -518,25 +518,25 @@ static Type *check_join(Step *st, Node *call)
 
 /* Check the body of step ST (operator KIND) called as CALL; returns the
  * output item type, or NULL after an error. */
-static Type *check_operator(Step *st, Node *call)
+static Type *check_operator(Sema *S, Step *st, Node *call)
 {
     Args a;
     Type *v, *r, *p[2];
     switch (st->kind) {
     case SK_INPUT: {
-        if (!sema_bind_args(call, "input", 1, 1, "a source", no_opts, &a))
+        if (!sema_bind_args(S, call, "input", 1, 1, "a source", no_opts, &a))
             return NULL;
-        Type *t = check_source(st, a.pos[0]);
+        Type *t = check_source(S, st, a.pos[0]);
         if (t) {
-            st->input_no = S.graph->ninputs;
-            S.graph->inputs[S.graph->ninputs++] = st;
+            st->input_no = S->graph->ninputs;
+            S->graph->inputs[S->graph->ninputs++] = st;
         }
         return t;
     }
     case SK_OUTPUT:
-        if (!sema_bind_args(call, "output", 2, 2, "a stream and a sink", no_opts, &a))
+        if (!sema_bind_args(S, call, "output", 2, 2, "a stream and a sink", no_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]) || !check_sink(st, a.pos[1]))
+        if (!one_upstream(S, st, a.pos[0]) || !check_sink(S, st, a.pos[1]))
             return NULL;
         return T(TY_BOOL);   /* placeholder; output steps have no stream */
     case SK_MAP:
@@ -545,19 +545,19 @@ static Type *check_operator(Step *st, Node *call)
     case SK_FLAT_MAP:
     case SK_KEY_ON:
     case SK_BRANCH:
-        if (!sema_bind_args(call, step_kind_name(st->kind), 2, 2, "a stream and a function", no_opts, &a))
+        if (!sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a stream and a function", no_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]))
+        if (!one_upstream(S, st, a.pos[0]))
             return NULL;
         switch (st->kind) {
         case SK_MAP:
-            return fn1(st, a.pos[1], st->in_type, NULL, "mapper");
+            return fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
         case SK_FILTER:
         case SK_BRANCH:
-            r = fn1(st, a.pos[1], st->in_type, T(TY_BOOL), "predicate");
+            r = fn1(S, st, a.pos[1], st->in_type, T(TY_BOOL), "predicate");
             return r && fn_returns(st, r, T(TY_BOOL), "predicate") ? st->in_type : NULL;
         case SK_FILTER_MAP:
-            r = fn1(st, a.pos[1], st->in_type, NULL, "mapper");
+            r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
             if (!r)
                 return NULL;
             r = ty_resolve(r);
@@ -567,7 +567,7 @@ static Type *check_operator(Step *st, Node *call)
             }
             return r->kind == TY_OPT ? r->elem : r;
         case SK_FLAT_MAP:
-            r = fn1(st, a.pos[1], st->in_type, NULL, "mapper");
+            r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
             if (!r)
                 return NULL;
             if (ty_resolve(r)->kind != TY_LIST) {
@@ -577,7 +577,7 @@ static Type *check_operator(Step *st, Node *call)
             }
             return ty_resolve(r)->elem;
         case SK_KEY_ON:
-            r = fn1(st, a.pos[1], st->in_type, T(TY_STRING), "key function");
+            r = fn1(S, st, a.pos[1], st->in_type, T(TY_STRING), "key function");
             if (!r || !fn_returns(st, r, T(TY_STRING), "key function"))
                 return NULL;
             return ty_pair(T(TY_STRING), st->in_type);
@@ -588,32 +588,32 @@ static Type *check_operator(Step *st, Node *call)
     case SK_INSPECT:
     case SK_REDISTRIBUTE:
     case SK_KEY_RM:
-        if (!sema_bind_args(call, step_kind_name(st->kind), 1, 1, "a stream", no_opts, &a))
+        if (!sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a stream", no_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]))
+        if (!one_upstream(S, st, a.pos[0]))
             return NULL;
         if (st->kind == SK_FLATTEN) {
             Type *t = ty_resolve(st->in_type);
             if (t->kind != TY_LIST) {
                 diag_error(a.pos[0]->loc, "`flatten` needs a stream of lists, but `%s` carries `%s`",
-                           stream_text(a.pos[0]), ty_str(t));
+                           stream_text(S, a.pos[0]), ty_str(t));
                 return NULL;
             }
             return t->elem;
         }
         if (st->kind == SK_KEY_RM)
-            return sema_keyed_value(st, a.pos[0]);
+            return sema_keyed_value(S, st, a.pos[0]);
         return st->in_type;
     case SK_MERGE: {
-        if (!sema_bind_args(call, "merge", 1, -1, "streams", no_opts, &a))
+        if (!sema_bind_args(S, call, "merge", 1, -1, "streams", no_opts, &a))
             return NULL;
-        st->ins = arena_alloc(S.arena, sizeof(PortRef) * (size_t)a.npos);
+        st->ins = arena_alloc(S->arena, sizeof(PortRef) * (size_t)a.npos);
         st->nins = a.npos;
         Type *acc = NULL;
         bool ok = true;
         for (int i = 0; i < a.npos; i++) {
             Type *t;
-            if (!sema_resolve_stream(a.pos[i], &st->ins[i], &t)) {
+            if (!sema_resolve_stream(S, a.pos[i], &st->ins[i], &t)) {
                 ok = false;
                 continue;
             }
@@ -632,15 +632,15 @@ static Type *check_operator(Step *st, Node *call)
     case SK_FILTER_VALUE:
     case SK_FILTER_MAP_VALUE:
     case SK_FLAT_MAP_VALUE:
-        if (!sema_bind_args(call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", no_opts, &a))
+        if (!sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", no_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])))
+        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])))
             return NULL;
         if (st->kind == SK_FILTER_VALUE) {
-            r = fn1(st, a.pos[1], v, T(TY_BOOL), "predicate");
+            r = fn1(S, st, a.pos[1], v, T(TY_BOOL), "predicate");
             return r && fn_returns(st, r, T(TY_BOOL), "predicate") ? st->in_type : NULL;
         }
-        r = fn1(st, a.pos[1], v, NULL, "mapper");
+        r = fn1(S, st, a.pos[1], v, NULL, "mapper");
         if (!r)
             return NULL;
         r = ty_resolve(r);
@@ -658,19 +658,19 @@ static Type *check_operator(Step *st, Node *call)
     case SK_STATEFUL_MAP:
     case SK_STATEFUL_FLAT_MAP:
     case SK_FOLD_FINAL: {
-        if (!sema_bind_args(call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", init_opts, &a))
+        if (!sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", init_opts, &a))
             return NULL;
         Node *init = sema_required(&a, "init");
-        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])) || !init)
+        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !init)
             return NULL;
-        Type *s = sema_check_expr(init, NULL);
+        Type *s = sema_check_expr(S, init, NULL);
         if (ty_resolve(s)->kind == TY_ERROR)
             return NULL;
         st->init = init;
         p[0] = s;
         p[1] = v;
         const char *what = st->kind == SK_FOLD_FINAL ? "folder" : "mapper";
-        r = fn_arg(st, a.pos[1], p, 2, NULL, what);
+        r = fn_arg(S, st, a.pos[1], p, 2, NULL, what);
         if (!r)
             return NULL;
         st->state_type = s;
@@ -718,17 +718,17 @@ static Type *check_operator(Step *st, Node *call)
     case SK_COLLECT:
     case SK_BATCH: {
         bool is_batch = st->kind == SK_BATCH;
-        if (!sema_bind_args(call, step_kind_name(st->kind), 1, 1, "a keyed stream",
+        if (!sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a keyed stream",
                        is_batch ? batch_opts : collect_opts, &a))
             return NULL;
         Node *to = sema_required(&a, "timeout");
         Node *ms = sema_required(&a, is_batch ? "batch_size" : "max_size");
-        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])) || !to || !ms)
+        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !to || !ms)
             return NULL;
-        Type *tt = sema_check_expr(to, T(TY_DURATION));
+        Type *tt = sema_check_expr(S, to, T(TY_DURATION));
         if (!sema_expect(to, T(TY_DURATION), tt))
             return NULL;
-        if (!check_int_option(ms, is_batch ? "`batch_size`" : "`max_size`"))
+        if (!check_int_option(S, ms, is_batch ? "`batch_size`" : "`max_size`"))
             return NULL;
         st->timeout_expr = to;
         st->max_size_expr = ms;
@@ -736,36 +736,36 @@ static Type *check_operator(Step *st, Node *call)
         return ty_pair(T(TY_STRING), ty_list(v));
     }
     case SK_REDUCE_FINAL:
-        if (!sema_bind_args(call, "reduce_final", 2, 2, "a keyed stream and a reducer", no_opts, &a))
+        if (!sema_bind_args(S, call, "reduce_final", 2, 2, "a keyed stream and a reducer", no_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])))
+        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])))
             return NULL;
         p[0] = v;
         p[1] = v;
-        r = fn_arg(st, a.pos[1], p, 2, v, "reducer");
+        r = fn_arg(S, st, a.pos[1], p, 2, v, "reducer");
         if (!r || !fn_returns(st, r, v, "reducer"))
             return NULL;
         st->state_type = v;
         return st->in_type;
     case SK_COUNT_FINAL:
-        if (!sema_bind_args(call, "count_final", 2, 2, "a stream and a key function", no_opts, &a))
+        if (!sema_bind_args(S, call, "count_final", 2, 2, "a stream and a key function", no_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]))
+        if (!one_upstream(S, st, a.pos[0]))
             return NULL;
-        r = fn1(st, a.pos[1], st->in_type, T(TY_STRING), "key function");
+        r = fn1(S, st, a.pos[1], st->in_type, T(TY_STRING), "key function");
         if (!r || !fn_returns(st, r, T(TY_STRING), "key function"))
             return NULL;
         st->state_type = T(TY_INT);
         return ty_pair(T(TY_STRING), T(TY_INT));
     case SK_MAX_FINAL:
     case SK_MIN_FINAL: {
-        if (!sema_bind_args(call, step_kind_name(st->kind), 1, 1, "a keyed stream", by_opts, &a))
+        if (!sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a keyed stream", by_opts, &a))
             return NULL;
-        if (!one_upstream(st, a.pos[0]) || !(v = sema_keyed_value(st, a.pos[0])))
+        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])))
             return NULL;
         Node *by = sema_opt(&a, "by");
         if (by) {
-            r = fn1(st, by, v, NULL, "`by` function");
+            r = fn1(S, st, by, v, NULL, "`by` function");
             if (!r)
                 return NULL;
             if (!ty_is_ordered(r)) {
@@ -782,9 +782,9 @@ static Type *check_operator(Step *st, Node *call)
         return st->in_type;
     }
     case SK_STATEFUL:
-        return check_stateful(st, call);
+        return check_stateful(S, st, call);
     case SK_JOIN:
-        return check_join(st, call);
+        return check_join(S, st, call);
     case SK_EVENT_CLOCK:
     case SK_SYSTEM_CLOCK:
     case SK_TUMBLING:
@@ -797,7 +797,7 @@ static Type *check_operator(Step *st, Node *call)
     case SK_MAX_WINDOW:
     case SK_MIN_WINDOW:
     case SK_JOIN_WINDOW:
-        return sema_check_window(st, call);
+        return sema_check_window(S, st, call);
     case SK_COUNT:
         break;
     }
@@ -805,10 +805,10 @@ static Type *check_operator(Step *st, Node *call)
 }
 
 /* step = NAME `=` OPERATOR `(` args `)` */
-void sema_check_step(Node *decl)
+void sema_check_step(Sema *S, Node *decl)
 {
-    Graph *g = S.graph;
-    Step *st = arena_alloc(S.arena, sizeof *st);
+    Graph *g = S->graph;
+    Step *st = arena_alloc(S->arena, sizeof *st);
     st->index = g->nsteps;
     st->id = decl->name;
     st->decl = decl;
@@ -826,7 +826,7 @@ void sema_check_step(Node *decl)
             for (k = 0; k < SK_COUNT; k++)
                 sema_suggest_try(&sg, step_kind_name((StepKind)k));
             diag_error(call->lhs->loc, "unknown step operator `%s`%s", call->lhs->name,
-                       sema_did_you_mean(&sg));
+                       sema_did_you_mean(S, &sg));
         } else {
             st->kind = (StepKind)k;
             st->stateful = step_is_stateful(st);
@@ -835,9 +835,9 @@ void sema_check_step(Node *decl)
                 diag_error(call->type_ann->loc, "`input` takes no type argument; give it to the source, e.g. `input(testing<int>([]))`");
             else if (call->type_ann)
                 diag_error(call->type_ann->loc, "`%s` takes no type argument", call->lhs->name);
-            S.current_step = st;
-            out = check_operator(st, call);
-            S.current_step = NULL;
+            S->current_step = st;
+            out = check_operator(S, st, call);
+            S->current_step = NULL;
         }
     }
     if (!out && diag_error_count() == 0)
@@ -847,9 +847,9 @@ void sema_check_step(Node *decl)
 }
 
 /* Whole-graph rules (Bytewax's build-time checks). */
-void sema_check_graph(void)
+void sema_check_graph(Sema *S)
 {
-    Graph *g = S.graph;
+    Graph *g = S->graph;
     bool has_out = false;
     for (int i = 0; i < g->nsteps; i++)
         if (g->steps[i]->kind == SK_OUTPUT || g->steps[i]->kind == SK_INSPECT)

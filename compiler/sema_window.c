@@ -21,9 +21,9 @@
 
 static Type *T(TypeKind k) { return ty_prim(k); }
 
-static WinSpec *new_spec(Step *st, WinRole role)
+static WinSpec *new_spec(Sema *S, Step *st, WinRole role)
 {
-    WinSpec *w = arena_alloc(S.arena, sizeof *w);
+    WinSpec *w = arena_alloc(S->arena, sizeof *w);
     memset(w, 0, sizeof *w);
     w->role = role;
     st->win = w;
@@ -63,9 +63,9 @@ static bool const_value(Node *e, int64_t *v)
     }
 }
 
-static bool check_typed(Node *e, TypeKind k)
+static bool check_typed(Sema *S, Node *e, TypeKind k)
 {
-    Type *t = sema_check_expr(e, T(k));
+    Type *t = sema_check_expr(S, e, T(k));
     return sema_expect(e, T(k), t);
 }
 
@@ -80,18 +80,18 @@ static const char *const sliding_opts[] = { "length", "offset", "align_to", NULL
 static const char *const session_opts[] = { "gap", NULL };
 
 /* event_clock(TS_FN, wait_for_system_duration = D) | system_clock() */
-static Type *check_clock(Step *st, Node *call)
+static Type *check_clock(Sema *S, Step *st, Node *call)
 {
     Args a;
-    WinSpec *w = new_spec(st, WR_CLOCK);
+    WinSpec *w = new_spec(S, st, WR_CLOCK);
     if (st->kind == SK_SYSTEM_CLOCK) {
         st->nouts = 0;
-        if (!sema_bind_args(call, "system_clock", 0, 0, "none", no_opts, &a))
+        if (!sema_bind_args(S, call, "system_clock", 0, 0, "none", no_opts, &a))
             return NULL;
         return T(TY_BOOL);   /* placeholder: a clock has no stream */
     }
     st->nouts = 0;
-    if (!sema_bind_args(call, "event_clock", 1, 1, "a timestamp function", event_opts, &a))
+    if (!sema_bind_args(S, call, "event_clock", 1, 1, "a timestamp function", event_opts, &a))
         return NULL;
     w->ts_arg = a.pos[0];
     if (w->ts_arg->kind != ND_LAMBDA && w->ts_arg->kind != ND_IDENT) {
@@ -99,25 +99,25 @@ static Type *check_clock(Step *st, Node *call)
         return NULL;
     }
     w->wait = sema_opt(&a, "wait_for_system_duration");
-    if (w->wait && !check_typed(w->wait, TY_DURATION))
+    if (w->wait && !check_typed(S, w->wait, TY_DURATION))
         return NULL;
     return T(TY_BOOL);
 }
 
 /* tumbling(length = D, align_to = TS) | sliding(length = D, offset = D, align_to = TS) | session(gap = D) */
-static Type *check_windower(Step *st, Node *call)
+static Type *check_windower(Sema *S, Step *st, Node *call)
 {
     Args a;
-    WinSpec *w = new_spec(st, WR_WINDOWER);
+    WinSpec *w = new_spec(S, st, WR_WINDOWER);
     const char *op = step_kind_name(st->kind);
     int64_t len = 0, off = 0, gap = 0;
     bool ok = true;
     st->nouts = 0;
     if (st->kind == SK_SESSION) {
-        if (!sema_bind_args(call, op, 0, 0, "none; give `gap = ...`", session_opts, &a))
+        if (!sema_bind_args(S, call, op, 0, 0, "none; give `gap = ...`", session_opts, &a))
             return NULL;
         w->gap = sema_required(&a, "gap");
-        if (!w->gap || !check_typed(w->gap, TY_DURATION))
+        if (!w->gap || !check_typed(S, w->gap, TY_DURATION))
             return NULL;
         if (const_value(w->gap, &gap) && gap < 0) {
             diag_error(w->gap->loc, "session window `gap` must not be negative");
@@ -125,7 +125,7 @@ static Type *check_windower(Step *st, Node *call)
         }
         return T(TY_BOOL);
     }
-    if (!sema_bind_args(call, op, 0, 0, "none; give the options by name",
+    if (!sema_bind_args(S, call, op, 0, 0, "none; give the options by name",
                         st->kind == SK_TUMBLING ? tumbling_opts : sliding_opts, &a))
         return NULL;
     w->length = sema_required(&a, "length");
@@ -134,9 +134,9 @@ static Type *check_windower(Step *st, Node *call)
         w->offset = sema_required(&a, "offset");
     if (!w->length || !w->align || (st->kind == SK_SLIDING && !w->offset))
         return NULL;
-    ok = check_typed(w->length, TY_DURATION) & check_typed(w->align, TY_TIMESTAMP);
+    ok = check_typed(S, w->length, TY_DURATION) & check_typed(S, w->align, TY_TIMESTAMP);
     if (w->offset)
-        ok &= check_typed(w->offset, TY_DURATION);
+        ok &= check_typed(S, w->offset, TY_DURATION);
     if (!ok)
         return NULL;
     if (const_value(w->length, &len) && len <= 0) {
@@ -167,7 +167,7 @@ static const char *const by_opts[] = { "by", NULL };
 static const char *const join_opts[] = { "insert_mode", "emit_mode", NULL };
 
 /* The clock or windower named by E (ROLE), or NULL after reporting. */
-static Step *ref_decl(Node *e, WinRole role, const char *op)
+static Step *ref_decl(Sema *S, Node *e, WinRole role, const char *op)
 {
     const char *what = role == WR_CLOCK ? "clock" : "windower";
     const char *eg = role == WR_CLOCK ? "`clock = event_clock(|e| e.time, wait_for_system_duration = 0s)`"
@@ -176,9 +176,9 @@ static Step *ref_decl(Node *e, WinRole role, const char *op)
         diag_error(e->loc, "`%s` wants the name of a %s here, declared as a step, e.g. %s", op, what, eg);
         return NULL;
     }
-    Symbol *s = sema_lookup(e->name);
+    Symbol *s = sema_lookup(S, e->name);
     if (!s) {
-        diag_error(e->loc, "use of undeclared %s `%s`%s", what, e->name, sema_suggest_name(e->name, SUG_STREAM));
+        diag_error(e->loc, "use of undeclared %s `%s`%s", what, e->name, sema_suggest_name(S, e->name, SUG_STREAM));
         return NULL;
     }
     e->sym = s;
@@ -204,7 +204,7 @@ static Step *ref_decl(Node *e, WinRole role, const char *op)
 }
 
 /* Check the event clock's timestamp function against item type V. */
-static bool use_clock(Step *clock, Type *v, Node *at)
+static bool use_clock(Sema *S, Step *clock, Type *v, Node *at)
 {
     WinSpec *c = clock->win;
     if (clock->kind == SK_SYSTEM_CLOCK)
@@ -221,7 +221,7 @@ static bool use_clock(Step *clock, Type *v, Node *at)
     c->ts_checked = true;
     c->ts_item = v;
     Type *p[1] = { v };
-    Type *r = sema_fn_arg_to(clock, &clock->fn, c->ts_arg, p, 1, T(TY_TIMESTAMP), "timestamp function");
+    Type *r = sema_fn_arg_to(S, clock, &clock->fn, c->ts_arg, p, 1, T(TY_TIMESTAMP), "timestamp function");
     if (!r)
         return false;
     if (ty_resolve(r)->kind != TY_TIMESTAMP) {
@@ -246,10 +246,10 @@ static int mode_of(Args *a, const char *name, const char *const *names, int dflt
     return dflt;
 }
 
-static Type *check_window_op(Step *st, Node *call)
+static Type *check_window_op(Sema *S, Step *st, Node *call)
 {
     Args a;
-    WinSpec *w = new_spec(st, WR_OP);
+    WinSpec *w = new_spec(S, st, WR_OP);
     const char *op = step_kind_name(st->kind);
     bool is_join = st->kind == SK_JOIN_WINDOW;
     const char *const *opts = st->kind == SK_FOLD_WINDOW ? fold_opts
@@ -261,13 +261,13 @@ static Type *check_window_op(Step *st, Node *call)
                      : st->kind == SK_COUNT_WINDOW ? "a stream, a clock, a windower and a key function"
                      : is_join ? "a clock, a windower and keyed streams"
                      : "a keyed stream, a clock and a windower";
-    if (!sema_bind_args(call, op, npos, is_join ? -1 : npos, what, opts, &a))
+    if (!sema_bind_args(S, call, op, npos, is_join ? -1 : npos, what, opts, &a))
         return NULL;
     w->ordered = st->kind == SK_COLLECT_WINDOW || st->kind == SK_FOLD_WINDOW || is_join;
     Node *clock_e = is_join ? a.pos[0] : a.pos[1];
     Node *win_e = is_join ? a.pos[1] : a.pos[2];
-    w->clock = ref_decl(clock_e, WR_CLOCK, op);
-    w->windower = ref_decl(win_e, WR_WINDOWER, op);
+    w->clock = ref_decl(S, clock_e, WR_CLOCK, op);
+    w->windower = ref_decl(S, win_e, WR_WINDOWER, op);
     bool ok = w->clock && w->windower;
 
     /* upstream(s) */
@@ -276,11 +276,11 @@ static Type *check_window_op(Step *st, Node *call)
     if (is_join) {
         w->nsides = a.npos - 2;
         st->nins = w->nsides;
-        st->ins = arena_alloc(S.arena, sizeof(PortRef) * (size_t)st->nins);
+        st->ins = arena_alloc(S->arena, sizeof(PortRef) * (size_t)st->nins);
         for (int i = 0; i < w->nsides; i++) {
             Type *t;
             Node *e = a.pos[2 + i];
-            if (!sema_resolve_stream(e, &st->ins[i], &t)) {
+            if (!sema_resolve_stream(S, e, &st->ins[i], &t)) {
                 ok = false;
                 continue;
             }
@@ -311,19 +311,19 @@ static Type *check_window_op(Step *st, Node *call)
         if (!ok || !mok || !v)
             return NULL;
     } else {
-        st->ins = arena_alloc(S.arena, sizeof(PortRef));
+        st->ins = arena_alloc(S->arena, sizeof(PortRef));
         st->nins = 1;
-        if (!sema_resolve_stream(a.pos[0], &st->ins[0], &st->in_type))
+        if (!sema_resolve_stream(S, a.pos[0], &st->ins[0], &st->in_type))
             return NULL;
         if (st->kind == SK_COUNT_WINDOW)
             v = st->in_type;
-        else if (!(v = sema_keyed_value(st, a.pos[0])))
+        else if (!(v = sema_keyed_value(S, st, a.pos[0])))
             return NULL;
         if (!ok)
             return NULL;
     }
     w->value = v;
-    if (!use_clock(w->clock, v, clock_e))
+    if (!use_clock(S, w->clock, v, clock_e))
         return NULL;
 
     /* the operator's functions and what a window emits */
@@ -334,7 +334,7 @@ static Type *check_window_op(Step *st, Node *call)
         break;
     case SK_COUNT_WINDOW:
         p[0] = v;
-        r = sema_fn_arg_to(st, &st->fn, a.pos[3], p, 1, T(TY_STRING), "key function");
+        r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 1, T(TY_STRING), "key function");
         if (!r)
             return NULL;
         if (ty_resolve(r)->kind != TY_STRING) {
@@ -347,7 +347,7 @@ static Type *check_window_op(Step *st, Node *call)
     case SK_REDUCE_WINDOW:
         p[0] = v;
         p[1] = v;
-        r = sema_fn_arg_to(st, &st->fn, a.pos[3], p, 2, v, "reducer");
+        r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 2, v, "reducer");
         if (!r)
             return NULL;
         if (!ty_accepts(v, r) || (ty_resolve(r)->kind == TY_OPT && ty_resolve(v)->kind != TY_OPT)) {
@@ -361,13 +361,13 @@ static Type *check_window_op(Step *st, Node *call)
         Node *init = sema_required(&a, "init");
         if (!init)
             return NULL;
-        Type *s = sema_check_expr(init, NULL);
+        Type *s = sema_check_expr(S, init, NULL);
         if (ty_resolve(s)->kind == TY_ERROR)
             return NULL;
         st->init = init;
         p[0] = s;
         p[1] = v;
-        r = sema_fn_arg_to(st, &st->fn, a.pos[3], p, 2, s, "folder");
+        r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 2, s, "folder");
         if (!r)
             return NULL;
         if (!ty_accepts(s, r) || (ty_resolve(r)->kind == TY_OPT && ty_resolve(s)->kind != TY_OPT)) {
@@ -381,7 +381,7 @@ static Type *check_window_op(Step *st, Node *call)
         if (m) {
             p[0] = s;
             p[1] = s;
-            r = sema_fn_arg_to(st, &w->merge, m, p, 2, s, "merge function");
+            r = sema_fn_arg_to(S, st, &w->merge, m, p, 2, s, "merge function");
             if (!r)
                 return NULL;
             if (!ty_accepts(s, r) || (ty_resolve(r)->kind == TY_OPT && ty_resolve(s)->kind != TY_OPT)) {
@@ -406,7 +406,7 @@ static Type *check_window_op(Step *st, Node *call)
         Node *by = sema_opt(&a, "by");
         if (by) {
             p[0] = v;
-            r = sema_fn_arg_to(st, &st->fn, by, p, 1, NULL, "`by` function");
+            r = sema_fn_arg_to(S, st, &st->fn, by, p, 1, NULL, "`by` function");
             if (!r)
                 return NULL;
             if (!ty_is_ordered(r)) {
@@ -422,7 +422,7 @@ static Type *check_window_op(Step *st, Node *call)
         break;
     }
     case SK_JOIN_WINDOW: {
-        Type **row = arena_alloc(S.arena, sizeof(Type *) * (size_t)w->nsides);
+        Type **row = arena_alloc(S->arena, sizeof(Type *) * (size_t)w->nsides);
         for (int i = 0; i < w->nsides; i++)
             row[i] = ty_opt(v);
         w->down = ty_tuple(row, w->nsides);
@@ -442,15 +442,15 @@ static Type *check_window_op(Step *st, Node *call)
     return w->port_type[WPORT_DOWN];
 }
 
-Type *sema_check_window(Step *st, Node *call)
+Type *sema_check_window(Sema *S, Step *st, Node *call)
 {
     if (step_is_clock(st))
-        return check_clock(st, call);
+        return check_clock(S, st, call);
     if (step_is_windower(st)) {
-        Type *t = check_windower(st, call);
+        Type *t = check_windower(S, st, call);
         return t;
     }
-    return check_window_op(st, call);
+    return check_window_op(S, st, call);
 }
 
 /* ===================================================================
@@ -460,7 +460,7 @@ Type *sema_check_window(Step *st, Node *call)
 static const char *const port_names[WPORT_COUNT] = { "down", "late", "meta", "with_meta" };
 
 /* window_stream = STEP `.` (down | late | meta | with_meta) */
-bool sema_window_stream(Step *st, Node *e, const char *port_name, PortRef *out, Type **item)
+bool sema_window_stream(Sema *S, Step *st, Node *e, const char *port_name, PortRef *out, Type **item)
 {
     Node *id = e->kind == ND_FIELD ? e->lhs : e;
     if (st->win->role != WR_OP) {
@@ -494,6 +494,6 @@ bool sema_window_stream(Step *st, Node *e, const char *port_name, PortRef *out, 
     for (int p = 0; p < WPORT_COUNT; p++)
         sema_suggest_try(&sg, port_names[p]);
     diag_error(e->loc, "a window result has the streams `down`, `late`, `meta` and `with_meta`, not `%s`%s",
-               port_name, sema_did_you_mean(&sg));
+               port_name, sema_did_you_mean(S, &sg));
     return false;
 }

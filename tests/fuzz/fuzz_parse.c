@@ -27,9 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int file = srcfile_add("fuzz.flow", (const char *)data, size);
     Arena *a = arena_new();
     Node *prog = parse_program(file, a);
-    if (diag_error_count() == 0 && sema_check(prog, a) && diag_error_count() == 0) {
+    struct Graph *g = diag_error_count() == 0 ? sema_check(prog, a) : NULL;
+    if (g && diag_error_count() == 0) {
         /* a checked program goes on through lowering and the C emitter */
-        struct Graph *g = lower_program(prog, a);
+        lower_program(g, a);
         EmitOptions eo = { .source_path = "fuzz.flow", .line_directives = true, .no_version = true };
         if (diag_error_count() == 0)
             emit_c(g, devnull, &eo);
