@@ -30,7 +30,6 @@ typedef struct Sema {
     int nfns;
     Symbol *current_fn;       /* the fn whose body is being checked (recursion) */
     bool in_const;            /* checking a const: no now(), no steps */
-    Step *current_step;       /* the step whose arguments are being checked */
 } Sema;
 
 /* "Did you mean": collect the closest candidate to a misspelt name. */
@@ -85,8 +84,16 @@ Type *sema_keyed_value(Sema *S, Step *st, Node *e);
 Type *sema_fn_arg_to(Sema *S, Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what);
 Node *sema_result_expr(Node *body);
 
-/* sema_window.c: clocks, windowers and window operators */
-Type *sema_check_window(Sema *S, Step *st, Node *call);
+/* The check of a step of one kind, called with st->kind set: returns the
+ * output item type, or NULL after an error. sema_steps.c's table check_fns
+ * has one per kind of steps.def. */
+typedef Type *StepCheck(Sema *S, Step *st, Node *call);
+
+/* sema_window.c: the checks of clocks, windowers and window operators */
+StepCheck sema_check_event_clock, sema_check_system_clock;
+StepCheck sema_check_tumbling, sema_check_sliding, sema_check_session;
+StepCheck sema_check_collect_window, sema_check_fold_window, sema_check_reduce_window;
+StepCheck sema_check_count_window, sema_check_max_min_window, sema_check_join_window;
 /* A stream read from clock/windower/window step ST (PORT_NAME may be NULL). */
 bool sema_window_stream(Sema *S, Step *st, Node *e, const char *port_name, PortRef *out, Type **item);
 void sema_check_graph(Sema *S);

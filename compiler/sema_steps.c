@@ -415,6 +415,435 @@ static bool check_logic_result(Step *st, Callable *c, Type *r, Type *s, Type **w
     return true;
 }
 
+/* ===================================================================
+ * Operators: one check per operator (or family of alike operators),
+ * found by kind in check_fns below. Each returns the step's output item
+ * type, or NULL after an error.
+ * =================================================================== */
+
+/* input(SOURCE) */
+static Type *check_input(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!sema_bind_args(S, call, "input", 1, 1, "a source", no_opts, &a))
+        return NULL;
+    Type *t = check_source(S, st, a.pos[0]);
+    if (t) {
+        st->input_no = S->graph->ninputs;
+        S->graph->inputs[S->graph->ninputs++] = st;
+    }
+    return t;
+}
+
+/* output(stream, SINK) */
+static Type *check_output(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    st->nouts = 0;
+    if (!sema_bind_args(S, call, "output", 2, 2, "a stream and a sink", no_opts, &a))
+        return NULL;
+    if (!one_upstream(S, st, a.pos[0]) || !check_sink(S, st, a.pos[1]))
+        return NULL;
+    return T(TY_BOOL);   /* placeholder; output steps have no stream */
+}
+
+/* OP(stream, function): bind and read the stream. */
+static bool stream_and_fn(Sema *S, Step *st, Node *call, Args *a)
+{
+    return sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a stream and a function", no_opts, a) &&
+           one_upstream(S, st, a->pos[0]);
+}
+
+/* map(stream, |x| y) */
+static Type *check_map(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!stream_and_fn(S, st, call, &a))
+        return NULL;
+    return fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
+}
+
+/* filter(stream, |x| bool) */
+static Type *check_filter(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!stream_and_fn(S, st, call, &a))
+        return NULL;
+    Type *r = fn1(S, st, a.pos[1], st->in_type, T(TY_BOOL), "predicate");
+    return r && fn_returns(st, r, T(TY_BOOL), "predicate") ? st->in_type : NULL;
+}
+
+/* branch(stream, |x| bool): a filter with two ports, trues and falses */
+static Type *check_branch(Sema *S, Step *st, Node *call)
+{
+    st->nouts = 2;
+    return check_filter(S, st, call);
+}
+
+/* filter_map(stream, |x| y?) */
+static Type *check_filter_map(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!stream_and_fn(S, st, call, &a))
+        return NULL;
+    Type *r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
+    if (!r)
+        return NULL;
+    r = ty_resolve(r);
+    if (r->kind == TY_OPT && ty_has_var(r->elem)) {
+        diag_error(st->fn.lambda->body->loc, "the mapper of `filter_map` only returns none");
+        return NULL;
+    }
+    return r->kind == TY_OPT ? r->elem : r;
+}
+
+/* flat_map(stream, |x| [y]) */
+static Type *check_flat_map(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!stream_and_fn(S, st, call, &a))
+        return NULL;
+    Type *r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
+    if (!r)
+        return NULL;
+    if (ty_resolve(r)->kind != TY_LIST) {
+        diag_error(st->fn.lambda->body->loc, "the mapper of `flat_map` must return a list, found `%s`",
+                   ty_str(r));
+        return NULL;
+    }
+    return ty_resolve(r)->elem;
+}
+
+/* key_on(stream, |x| string) */
+static Type *check_key_on(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!stream_and_fn(S, st, call, &a))
+        return NULL;
+    Type *r = fn1(S, st, a.pos[1], st->in_type, T(TY_STRING), "key function");
+    if (!r || !fn_returns(st, r, T(TY_STRING), "key function"))
+        return NULL;
+    return ty_pair(T(TY_STRING), st->in_type);
+}
+
+/* OP(stream): bind and read the stream. */
+static bool one_stream(Sema *S, Step *st, Node *call, Args *a)
+{
+    return sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a stream", no_opts, a) &&
+           one_upstream(S, st, a->pos[0]);
+}
+
+/* flatten(stream of lists) */
+static Type *check_flatten(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!one_stream(S, st, call, &a))
+        return NULL;
+    Type *t = ty_resolve(st->in_type);
+    if (t->kind != TY_LIST) {
+        diag_error(a.pos[0]->loc, "`flatten` needs a stream of lists, but `%s` carries `%s`",
+                   stream_text(S, a.pos[0]), ty_str(t));
+        return NULL;
+    }
+    return t->elem;
+}
+
+/* inspect(stream) | redistribute(stream): the items pass unchanged */
+static Type *check_pass(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!one_stream(S, st, call, &a))
+        return NULL;
+    return st->in_type;
+}
+
+/* key_rm(keyed stream) */
+static Type *check_key_rm(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!one_stream(S, st, call, &a))
+        return NULL;
+    return sema_keyed_value(S, st, a.pos[0]);
+}
+
+/* merge(stream, stream, ...) */
+static Type *check_merge(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!sema_bind_args(S, call, "merge", 1, -1, "streams", no_opts, &a))
+        return NULL;
+    st->ins = arena_alloc(S->arena, sizeof(PortRef) * (size_t)a.npos);
+    st->nins = a.npos;
+    Type *acc = NULL;
+    bool ok = true;
+    for (int i = 0; i < a.npos; i++) {
+        Type *t;
+        if (!sema_resolve_stream(S, a.pos[i], &st->ins[i], &t)) {
+            ok = false;
+            continue;
+        }
+        if (!acc)
+            acc = t;
+        else if (!ty_unify(acc, t)) {
+            diag_error(a.pos[i]->loc, "`merge` upstreams must carry one type: `%s` and `%s`",
+                       ty_str(acc), ty_str(t));
+            ok = false;
+        }
+    }
+    st->in_type = acc;
+    return ok ? acc : NULL;
+}
+
+/* OP(keyed stream, function): bind and read the stream; its value type V,
+ * or NULL after an error. */
+static Type *keyed_and_fn(Sema *S, Step *st, Node *call, Args *a)
+{
+    if (!sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", no_opts, a))
+        return NULL;
+    if (!one_upstream(S, st, a->pos[0]))
+        return NULL;
+    return sema_keyed_value(S, st, a->pos[0]);
+}
+
+/* map_value(keyed, |v| w) */
+static Type *check_map_value(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = keyed_and_fn(S, st, call, &a);
+    Type *r = v ? fn1(S, st, a.pos[1], v, NULL, "mapper") : NULL;
+    if (!r)
+        return NULL;
+    return ty_pair(T(TY_STRING), ty_resolve(r));
+}
+
+/* filter_value(keyed, |v| bool) */
+static Type *check_filter_value(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = keyed_and_fn(S, st, call, &a);
+    if (!v)
+        return NULL;
+    Type *r = fn1(S, st, a.pos[1], v, T(TY_BOOL), "predicate");
+    return r && fn_returns(st, r, T(TY_BOOL), "predicate") ? st->in_type : NULL;
+}
+
+/* filter_map_value(keyed, |v| w?) */
+static Type *check_filter_map_value(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = keyed_and_fn(S, st, call, &a);
+    Type *r = v ? fn1(S, st, a.pos[1], v, NULL, "mapper") : NULL;
+    if (!r)
+        return NULL;
+    r = ty_resolve(r);
+    return ty_pair(T(TY_STRING), r->kind == TY_OPT ? r->elem : r);
+}
+
+/* flat_map_value(keyed, |v| [w]) */
+static Type *check_flat_map_value(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = keyed_and_fn(S, st, call, &a);
+    Type *r = v ? fn1(S, st, a.pos[1], v, NULL, "mapper") : NULL;
+    if (!r)
+        return NULL;
+    r = ty_resolve(r);
+    if (r->kind != TY_LIST) {
+        diag_error(st->fn.lambda->body->loc,
+                   "the mapper of `flat_map_value` must return a list, found `%s`", ty_str(r));
+        return NULL;
+    }
+    return ty_pair(T(TY_STRING), r->elem);
+}
+
+/* OP(keyed, |state, v| ..., init = E): the stream, init (the state type,
+ * in st->state_type) and the function, called WHAT. Returns the
+ * function's result type, or NULL after an error. */
+static Type *init_and_fn(Sema *S, Step *st, Node *call, const char *what)
+{
+    Args a;
+    Type *v;
+    if (!sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", init_opts, &a))
+        return NULL;
+    Node *init = sema_required(&a, "init");
+    if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !init)
+        return NULL;
+    Type *s = sema_check_expr(S, init, NULL);
+    if (ty_resolve(s)->kind == TY_ERROR)
+        return NULL;
+    st->init = init;
+    Type *p[2] = { s, v };
+    Type *r = fn_arg(S, st, a.pos[1], p, 2, NULL, what);
+    if (!r)
+        return NULL;
+    st->state_type = s;
+    return r;
+}
+
+/* fold_final(keyed, |state, v| state, init = E) */
+static Type *check_fold_final(Sema *S, Step *st, Node *call)
+{
+    Type *r = init_and_fn(S, st, call, "folder");
+    if (!r)
+        return NULL;
+    Type *s = st->state_type;
+    if (!ty_accepts(s, r) || ty_resolve(r)->kind == TY_OPT) {
+        diag_error(sema_result_expr(st->fn.lambda->body)->loc,
+                   "the folder of `fold_final` must return the state type `%s`, found `%s`",
+                   ty_str(s), ty_str(r));
+        diag_note(st->init->loc, "the state type is the type of `init`");
+        return NULL;
+    }
+    return ty_pair(T(TY_STRING), s);
+}
+
+/* stateful_map and stateful_flat_map: the mapper returns
+ * `(new_state, OUT)` (OUT_WHAT names OUT in messages); returns that
+ * result type, or NULL after an error. */
+static Type *stateful_mapper(Sema *S, Step *st, Node *call, const char *out_what)
+{
+    Type *r = init_and_fn(S, st, call, "mapper");
+    if (!r)
+        return NULL;
+    Type *s = st->state_type;
+    Type *rr = ty_resolve(r);
+    if (rr->kind != TY_TUPLE || rr->n != 2) {
+        diag_error(st->fn.lambda->body->loc, "the mapper of `%s` must return a pair `(new_state, %s)`, found `%s`",
+                   step_kind_name(st->kind), out_what, ty_str(r));
+        return NULL;
+    }
+    Type *ns = ty_resolve(rr->elems[0]);
+    if (!new_state_fits(s, ns, &st->state_opt_result)) {
+        Node *res = sema_result_expr(st->fn.lambda->body);
+        if (res->kind == ND_TUPLE && res->list.n == 2)
+            res = res->list.items[0];
+        diag_error(res->loc, "the new state must have the state type `%s` (or be none), found `%s`",
+                   ty_str(s), ty_str(ns));
+        diag_note(st->init->loc, "the state type is the type of `init`");
+        return NULL;
+    }
+    return r;
+}
+
+/* stateful_map(keyed, |state, v| (new_state, w), init = E) */
+static Type *check_stateful_map(Sema *S, Step *st, Node *call)
+{
+    Type *r = stateful_mapper(S, st, call, "output");
+    if (!r)
+        return NULL;
+    return ty_pair(T(TY_STRING), ty_resolve(r)->elems[1]);
+}
+
+/* stateful_flat_map(keyed, |state, v| (new_state, [w]), init = E) */
+static Type *check_stateful_flat_map(Sema *S, Step *st, Node *call)
+{
+    Type *r = stateful_mapper(S, st, call, "[outputs]");
+    if (!r)
+        return NULL;
+    Type *out = ty_resolve(r)->elems[1];
+    if (ty_resolve(out)->kind != TY_LIST) {
+        diag_error(st->fn.lambda->body->loc,
+                   "the mapper of `stateful_flat_map` must return `(new_state, [outputs])`, found `%s`",
+                   ty_str(r));
+        return NULL;
+    }
+    return ty_pair(T(TY_STRING), ty_resolve(out)->elem);
+}
+
+/* collect(keyed, timeout = D, max_size = N) | batch(keyed, timeout = D,
+ * batch_size = N): OPTS, the size option SIZE_OPT (SIZE_WHAT in messages). */
+static Type *check_buffer(Sema *S, Step *st, Node *call, const char *const *opts, const char *size_opt,
+                          const char *size_what)
+{
+    Args a;
+    Type *v;
+    if (!sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a keyed stream", opts, &a))
+        return NULL;
+    Node *to = sema_required(&a, "timeout");
+    Node *ms = sema_required(&a, size_opt);
+    if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !to || !ms)
+        return NULL;
+    Type *tt = sema_check_expr(S, to, T(TY_DURATION));
+    if (!sema_expect(to, T(TY_DURATION), tt))
+        return NULL;
+    if (!check_int_option(S, ms, size_what))
+        return NULL;
+    st->timeout_expr = to;
+    st->max_size_expr = ms;
+    st->state_type = ty_list(v);
+    return ty_pair(T(TY_STRING), ty_list(v));
+}
+
+static Type *check_collect(Sema *S, Step *st, Node *call)
+{
+    return check_buffer(S, st, call, collect_opts, "max_size", "`max_size`");
+}
+
+static Type *check_batch(Sema *S, Step *st, Node *call)
+{
+    return check_buffer(S, st, call, batch_opts, "batch_size", "`batch_size`");
+}
+
+/* reduce_final(keyed, |v, v| v) */
+static Type *check_reduce_final(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v;
+    if (!sema_bind_args(S, call, "reduce_final", 2, 2, "a keyed stream and a reducer", no_opts, &a))
+        return NULL;
+    if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])))
+        return NULL;
+    Type *p[2] = { v, v };
+    Type *r = fn_arg(S, st, a.pos[1], p, 2, v, "reducer");
+    if (!r || !fn_returns(st, r, v, "reducer"))
+        return NULL;
+    st->state_type = v;
+    return st->in_type;
+}
+
+/* count_final(stream, |x| string) */
+static Type *check_count_final(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!sema_bind_args(S, call, "count_final", 2, 2, "a stream and a key function", no_opts, &a))
+        return NULL;
+    if (!one_upstream(S, st, a.pos[0]))
+        return NULL;
+    Type *r = fn1(S, st, a.pos[1], st->in_type, T(TY_STRING), "key function");
+    if (!r || !fn_returns(st, r, T(TY_STRING), "key function"))
+        return NULL;
+    st->state_type = T(TY_INT);
+    return ty_pair(T(TY_STRING), T(TY_INT));
+}
+
+/* max_final(keyed [, by = |v| ordered]) | min_final(...) */
+static Type *check_max_min_final(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v;
+    if (!sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a keyed stream", by_opts, &a))
+        return NULL;
+    if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])))
+        return NULL;
+    Node *by = sema_opt(&a, "by");
+    if (by) {
+        Type *r = fn1(S, st, by, v, NULL, "`by` function");
+        if (!r)
+            return NULL;
+        if (!ty_is_ordered(r)) {
+            diag_error(st->fn.lambda->body->loc, "the `by` function of `%s` must return an ordered value, found `%s`",
+                       step_kind_name(st->kind), ty_str(r));
+            return NULL;
+        }
+    } else if (!ty_is_ordered(v)) {
+        diag_error(call->loc, "`%s` needs `by = ...` to compare values of type `%s`",
+                   step_kind_name(st->kind), ty_str(v));
+        return NULL;
+    }
+    st->state_type = v;
+    return st->in_type;
+}
+
 /* stateful(keyed, init = E, on_item = f, on_notify = g, on_eof = h, notify_at = n):
  * Bytewax's StatefulLogic (SEMANTICS.md 3.2-3.3). */
 static Type *check_stateful(Sema *S, Step *st, Node *call)
@@ -516,293 +945,50 @@ static Type *check_join(Sema *S, Step *st, Node *call)
     return ty_pair(T(TY_STRING), ty_tuple(row, a.npos));
 }
 
-/* Check the body of step ST (operator KIND) called as CALL; returns the
- * output item type, or NULL after an error. */
-static Type *check_operator(Sema *S, Step *st, Node *call)
-{
-    Args a;
-    Type *v, *r, *p[2];
-    switch (st->kind) {
-    case SK_INPUT: {
-        if (!sema_bind_args(S, call, "input", 1, 1, "a source", no_opts, &a))
-            return NULL;
-        Type *t = check_source(S, st, a.pos[0]);
-        if (t) {
-            st->input_no = S->graph->ninputs;
-            S->graph->inputs[S->graph->ninputs++] = st;
-        }
-        return t;
-    }
-    case SK_OUTPUT:
-        if (!sema_bind_args(S, call, "output", 2, 2, "a stream and a sink", no_opts, &a))
-            return NULL;
-        if (!one_upstream(S, st, a.pos[0]) || !check_sink(S, st, a.pos[1]))
-            return NULL;
-        return T(TY_BOOL);   /* placeholder; output steps have no stream */
-    case SK_MAP:
-    case SK_FILTER:
-    case SK_FILTER_MAP:
-    case SK_FLAT_MAP:
-    case SK_KEY_ON:
-    case SK_BRANCH:
-        if (!sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a stream and a function", no_opts, &a))
-            return NULL;
-        if (!one_upstream(S, st, a.pos[0]))
-            return NULL;
-        switch (st->kind) {
-        case SK_MAP:
-            return fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
-        case SK_FILTER:
-        case SK_BRANCH:
-            r = fn1(S, st, a.pos[1], st->in_type, T(TY_BOOL), "predicate");
-            return r && fn_returns(st, r, T(TY_BOOL), "predicate") ? st->in_type : NULL;
-        case SK_FILTER_MAP:
-            r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
-            if (!r)
-                return NULL;
-            r = ty_resolve(r);
-            if (r->kind == TY_OPT && ty_has_var(r->elem)) {
-                diag_error(st->fn.lambda->body->loc, "the mapper of `filter_map` only returns none");
-                return NULL;
-            }
-            return r->kind == TY_OPT ? r->elem : r;
-        case SK_FLAT_MAP:
-            r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
-            if (!r)
-                return NULL;
-            if (ty_resolve(r)->kind != TY_LIST) {
-                diag_error(st->fn.lambda->body->loc, "the mapper of `flat_map` must return a list, found `%s`",
-                           ty_str(r));
-                return NULL;
-            }
-            return ty_resolve(r)->elem;
-        case SK_KEY_ON:
-            r = fn1(S, st, a.pos[1], st->in_type, T(TY_STRING), "key function");
-            if (!r || !fn_returns(st, r, T(TY_STRING), "key function"))
-                return NULL;
-            return ty_pair(T(TY_STRING), st->in_type);
-        default:
-            return NULL;
-        }
-    case SK_FLATTEN:
-    case SK_INSPECT:
-    case SK_REDISTRIBUTE:
-    case SK_KEY_RM:
-        if (!sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a stream", no_opts, &a))
-            return NULL;
-        if (!one_upstream(S, st, a.pos[0]))
-            return NULL;
-        if (st->kind == SK_FLATTEN) {
-            Type *t = ty_resolve(st->in_type);
-            if (t->kind != TY_LIST) {
-                diag_error(a.pos[0]->loc, "`flatten` needs a stream of lists, but `%s` carries `%s`",
-                           stream_text(S, a.pos[0]), ty_str(t));
-                return NULL;
-            }
-            return t->elem;
-        }
-        if (st->kind == SK_KEY_RM)
-            return sema_keyed_value(S, st, a.pos[0]);
-        return st->in_type;
-    case SK_MERGE: {
-        if (!sema_bind_args(S, call, "merge", 1, -1, "streams", no_opts, &a))
-            return NULL;
-        st->ins = arena_alloc(S->arena, sizeof(PortRef) * (size_t)a.npos);
-        st->nins = a.npos;
-        Type *acc = NULL;
-        bool ok = true;
-        for (int i = 0; i < a.npos; i++) {
-            Type *t;
-            if (!sema_resolve_stream(S, a.pos[i], &st->ins[i], &t)) {
-                ok = false;
-                continue;
-            }
-            if (!acc)
-                acc = t;
-            else if (!ty_unify(acc, t)) {
-                diag_error(a.pos[i]->loc, "`merge` upstreams must carry one type: `%s` and `%s`",
-                           ty_str(acc), ty_str(t));
-                ok = false;
-            }
-        }
-        st->in_type = acc;
-        return ok ? acc : NULL;
-    }
-    case SK_MAP_VALUE:
-    case SK_FILTER_VALUE:
-    case SK_FILTER_MAP_VALUE:
-    case SK_FLAT_MAP_VALUE:
-        if (!sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", no_opts, &a))
-            return NULL;
-        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])))
-            return NULL;
-        if (st->kind == SK_FILTER_VALUE) {
-            r = fn1(S, st, a.pos[1], v, T(TY_BOOL), "predicate");
-            return r && fn_returns(st, r, T(TY_BOOL), "predicate") ? st->in_type : NULL;
-        }
-        r = fn1(S, st, a.pos[1], v, NULL, "mapper");
-        if (!r)
-            return NULL;
-        r = ty_resolve(r);
-        if (st->kind == SK_FILTER_MAP_VALUE && r->kind == TY_OPT)
-            r = r->elem;
-        if (st->kind == SK_FLAT_MAP_VALUE) {
-            if (r->kind != TY_LIST) {
-                diag_error(st->fn.lambda->body->loc,
-                           "the mapper of `flat_map_value` must return a list, found `%s`", ty_str(r));
-                return NULL;
-            }
-            r = r->elem;
-        }
-        return ty_pair(T(TY_STRING), r);
-    case SK_STATEFUL_MAP:
-    case SK_STATEFUL_FLAT_MAP:
-    case SK_FOLD_FINAL: {
-        if (!sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a keyed stream and a function", init_opts, &a))
-            return NULL;
-        Node *init = sema_required(&a, "init");
-        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !init)
-            return NULL;
-        Type *s = sema_check_expr(S, init, NULL);
-        if (ty_resolve(s)->kind == TY_ERROR)
-            return NULL;
-        st->init = init;
-        p[0] = s;
-        p[1] = v;
-        const char *what = st->kind == SK_FOLD_FINAL ? "folder" : "mapper";
-        r = fn_arg(S, st, a.pos[1], p, 2, NULL, what);
-        if (!r)
-            return NULL;
-        st->state_type = s;
-        if (st->kind == SK_FOLD_FINAL) {
-            if (!ty_accepts(s, r) || ty_resolve(r)->kind == TY_OPT) {
-                diag_error(sema_result_expr(st->fn.lambda->body)->loc,
-                           "the folder of `fold_final` must return the state type `%s`, found `%s`",
-                           ty_str(s), ty_str(r));
-                diag_note(init->loc, "the state type is the type of `init`");
-                return NULL;
-            }
-            return ty_pair(T(TY_STRING), s);
-        }
-        Type *rr = ty_resolve(r);
-        if (rr->kind != TY_TUPLE || rr->n != 2) {
-            diag_error(st->fn.lambda->body->loc,
-                       "the mapper of `%s` must return a pair `(new_state, %s)`, found `%s`",
-                       step_kind_name(st->kind), st->kind == SK_STATEFUL_MAP ? "output" : "[outputs]",
-                       ty_str(r));
-            return NULL;
-        }
-        Type *ns = ty_resolve(rr->elems[0]);
-        bool ok = new_state_fits(s, ns, &st->state_opt_result);
-        if (!ok) {
-            Node *res = sema_result_expr(st->fn.lambda->body);
-            if (res->kind == ND_TUPLE && res->list.n == 2)
-                res = res->list.items[0];
-            diag_error(res->loc, "the new state must have the state type `%s` (or be none), found `%s`",
-                       ty_str(s), ty_str(ns));
-            diag_note(init->loc, "the state type is the type of `init`");
-            return NULL;
-        }
-        Type *out = rr->elems[1];
-        if (st->kind == SK_STATEFUL_FLAT_MAP) {
-            if (ty_resolve(out)->kind != TY_LIST) {
-                diag_error(st->fn.lambda->body->loc,
-                           "the mapper of `stateful_flat_map` must return `(new_state, [outputs])`, found `%s`",
-                           ty_str(r));
-                return NULL;
-            }
-            out = ty_resolve(out)->elem;
-        }
-        return ty_pair(T(TY_STRING), out);
-    }
-    case SK_COLLECT:
-    case SK_BATCH: {
-        bool is_batch = st->kind == SK_BATCH;
-        if (!sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a keyed stream",
-                       is_batch ? batch_opts : collect_opts, &a))
-            return NULL;
-        Node *to = sema_required(&a, "timeout");
-        Node *ms = sema_required(&a, is_batch ? "batch_size" : "max_size");
-        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !to || !ms)
-            return NULL;
-        Type *tt = sema_check_expr(S, to, T(TY_DURATION));
-        if (!sema_expect(to, T(TY_DURATION), tt))
-            return NULL;
-        if (!check_int_option(S, ms, is_batch ? "`batch_size`" : "`max_size`"))
-            return NULL;
-        st->timeout_expr = to;
-        st->max_size_expr = ms;
-        st->state_type = ty_list(v);
-        return ty_pair(T(TY_STRING), ty_list(v));
-    }
-    case SK_REDUCE_FINAL:
-        if (!sema_bind_args(S, call, "reduce_final", 2, 2, "a keyed stream and a reducer", no_opts, &a))
-            return NULL;
-        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])))
-            return NULL;
-        p[0] = v;
-        p[1] = v;
-        r = fn_arg(S, st, a.pos[1], p, 2, v, "reducer");
-        if (!r || !fn_returns(st, r, v, "reducer"))
-            return NULL;
-        st->state_type = v;
-        return st->in_type;
-    case SK_COUNT_FINAL:
-        if (!sema_bind_args(S, call, "count_final", 2, 2, "a stream and a key function", no_opts, &a))
-            return NULL;
-        if (!one_upstream(S, st, a.pos[0]))
-            return NULL;
-        r = fn1(S, st, a.pos[1], st->in_type, T(TY_STRING), "key function");
-        if (!r || !fn_returns(st, r, T(TY_STRING), "key function"))
-            return NULL;
-        st->state_type = T(TY_INT);
-        return ty_pair(T(TY_STRING), T(TY_INT));
-    case SK_MAX_FINAL:
-    case SK_MIN_FINAL: {
-        if (!sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a keyed stream", by_opts, &a))
-            return NULL;
-        if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])))
-            return NULL;
-        Node *by = sema_opt(&a, "by");
-        if (by) {
-            r = fn1(S, st, by, v, NULL, "`by` function");
-            if (!r)
-                return NULL;
-            if (!ty_is_ordered(r)) {
-                diag_error(st->fn.lambda->body->loc, "the `by` function of `%s` must return an ordered value, found `%s`",
-                           step_kind_name(st->kind), ty_str(r));
-                return NULL;
-            }
-        } else if (!ty_is_ordered(v)) {
-            diag_error(call->loc, "`%s` needs `by = ...` to compare values of type `%s`",
-                       step_kind_name(st->kind), ty_str(v));
-            return NULL;
-        }
-        st->state_type = v;
-        return st->in_type;
-    }
-    case SK_STATEFUL:
-        return check_stateful(S, st, call);
-    case SK_JOIN:
-        return check_join(S, st, call);
-    case SK_EVENT_CLOCK:
-    case SK_SYSTEM_CLOCK:
-    case SK_TUMBLING:
-    case SK_SLIDING:
-    case SK_SESSION:
-    case SK_COLLECT_WINDOW:
-    case SK_FOLD_WINDOW:
-    case SK_REDUCE_WINDOW:
-    case SK_COUNT_WINDOW:
-    case SK_MAX_WINDOW:
-    case SK_MIN_WINDOW:
-    case SK_JOIN_WINDOW:
-        return sema_check_window(S, st, call);
-    case SK_COUNT:
-        break;
-    }
-    return NULL;
-}
+/* The check of each step kind of steps.def, called by sema_check_step
+ * with the step's kind set (windowing: sema_window.c). */
+static StepCheck *const check_fns[SK_COUNT] = {
+    [SK_INPUT] = check_input,
+    [SK_OUTPUT] = check_output,
+    [SK_MAP] = check_map,
+    [SK_FILTER] = check_filter,
+    [SK_FILTER_MAP] = check_filter_map,
+    [SK_FLAT_MAP] = check_flat_map,
+    [SK_FLATTEN] = check_flatten,
+    [SK_INSPECT] = check_pass,
+    [SK_BRANCH] = check_branch,
+    [SK_MERGE] = check_merge,
+    [SK_KEY_ON] = check_key_on,
+    [SK_KEY_RM] = check_key_rm,
+    [SK_MAP_VALUE] = check_map_value,
+    [SK_FILTER_VALUE] = check_filter_value,
+    [SK_FILTER_MAP_VALUE] = check_filter_map_value,
+    [SK_FLAT_MAP_VALUE] = check_flat_map_value,
+    [SK_REDISTRIBUTE] = check_pass,
+    [SK_STATEFUL_MAP] = check_stateful_map,
+    [SK_STATEFUL_FLAT_MAP] = check_stateful_flat_map,
+    [SK_COLLECT] = check_collect,
+    [SK_BATCH] = check_batch,
+    [SK_REDUCE_FINAL] = check_reduce_final,
+    [SK_FOLD_FINAL] = check_fold_final,
+    [SK_COUNT_FINAL] = check_count_final,
+    [SK_MAX_FINAL] = check_max_min_final,
+    [SK_MIN_FINAL] = check_max_min_final,
+    [SK_STATEFUL] = check_stateful,
+    [SK_JOIN] = check_join,
+    [SK_EVENT_CLOCK] = sema_check_event_clock,
+    [SK_SYSTEM_CLOCK] = sema_check_system_clock,
+    [SK_TUMBLING] = sema_check_tumbling,
+    [SK_SLIDING] = sema_check_sliding,
+    [SK_SESSION] = sema_check_session,
+    [SK_COLLECT_WINDOW] = sema_check_collect_window,
+    [SK_FOLD_WINDOW] = sema_check_fold_window,
+    [SK_REDUCE_WINDOW] = sema_check_reduce_window,
+    [SK_COUNT_WINDOW] = sema_check_count_window,
+    [SK_MAX_WINDOW] = sema_check_max_min_window,
+    [SK_MIN_WINDOW] = sema_check_max_min_window,
+    [SK_JOIN_WINDOW] = sema_check_join_window,
+};
 
 /* step = NAME `=` OPERATOR `(` args `)` */
 void sema_check_step(Sema *S, Node *decl)
@@ -830,14 +1016,14 @@ void sema_check_step(Sema *S, Node *decl)
         } else {
             st->kind = (StepKind)k;
             st->stateful = step_is_stateful(st);
-            st->nouts = st->kind == SK_OUTPUT ? 0 : st->kind == SK_BRANCH ? 2 : 1;
+            st->nouts = 1;   /* the checks of output, branch and windowing set theirs */
             if (call->type_ann && st->kind == SK_INPUT)
                 diag_error(call->type_ann->loc, "`input` takes no type argument; give it to the source, e.g. `input(testing<int>([]))`");
             else if (call->type_ann)
                 diag_error(call->type_ann->loc, "`%s` takes no type argument", call->lhs->name);
-            S->current_step = st;
-            out = check_operator(S, st, call);
-            S->current_step = NULL;
+            if (!check_fns[k])
+                ICE("no check for step kind");
+            out = check_fns[k](S, st, call);
         }
     }
     if (!out && diag_error_count() == 0)

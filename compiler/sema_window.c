@@ -79,17 +79,11 @@ static const char *const tumbling_opts[] = { "length", "align_to", NULL };
 static const char *const sliding_opts[] = { "length", "offset", "align_to", NULL };
 static const char *const session_opts[] = { "gap", NULL };
 
-/* event_clock(TS_FN, wait_for_system_duration = D) | system_clock() */
-static Type *check_clock(Sema *S, Step *st, Node *call)
+/* event_clock(TS_FN, wait_for_system_duration = D) */
+Type *sema_check_event_clock(Sema *S, Step *st, Node *call)
 {
     Args a;
     WinSpec *w = new_spec(S, st, WR_CLOCK);
-    if (st->kind == SK_SYSTEM_CLOCK) {
-        st->nouts = 0;
-        if (!sema_bind_args(S, call, "system_clock", 0, 0, "none", no_opts, &a))
-            return NULL;
-        return T(TY_BOOL);   /* placeholder: a clock has no stream */
-    }
     st->nouts = 0;
     if (!sema_bind_args(S, call, "event_clock", 1, 1, "a timestamp function", event_opts, &a))
         return NULL;
@@ -101,40 +95,56 @@ static Type *check_clock(Sema *S, Step *st, Node *call)
     w->wait = sema_opt(&a, "wait_for_system_duration");
     if (w->wait && !check_typed(S, w->wait, TY_DURATION))
         return NULL;
+    return T(TY_BOOL);   /* placeholder: a clock has no stream */
+}
+
+/* system_clock() */
+Type *sema_check_system_clock(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    new_spec(S, st, WR_CLOCK);
+    st->nouts = 0;
+    if (!sema_bind_args(S, call, "system_clock", 0, 0, "none", no_opts, &a))
+        return NULL;
     return T(TY_BOOL);
 }
 
-/* tumbling(length = D, align_to = TS) | sliding(length = D, offset = D, align_to = TS) | session(gap = D) */
-static Type *check_windower(Sema *S, Step *st, Node *call)
+/* session(gap = D) */
+Type *sema_check_session(Sema *S, Step *st, Node *call)
 {
     Args a;
     WinSpec *w = new_spec(S, st, WR_WINDOWER);
-    const char *op = step_kind_name(st->kind);
-    int64_t len = 0, off = 0, gap = 0;
-    bool ok = true;
+    int64_t gap = 0;
     st->nouts = 0;
-    if (st->kind == SK_SESSION) {
-        if (!sema_bind_args(S, call, op, 0, 0, "none; give `gap = ...`", session_opts, &a))
-            return NULL;
-        w->gap = sema_required(&a, "gap");
-        if (!w->gap || !check_typed(S, w->gap, TY_DURATION))
-            return NULL;
-        if (const_value(w->gap, &gap) && gap < 0) {
-            diag_error(w->gap->loc, "session window `gap` must not be negative");
-            return NULL;
-        }
-        return T(TY_BOOL);
+    if (!sema_bind_args(S, call, "session", 0, 0, "none; give `gap = ...`", session_opts, &a))
+        return NULL;
+    w->gap = sema_required(&a, "gap");
+    if (!w->gap || !check_typed(S, w->gap, TY_DURATION))
+        return NULL;
+    if (const_value(w->gap, &gap) && gap < 0) {
+        diag_error(w->gap->loc, "session window `gap` must not be negative");
+        return NULL;
     }
-    if (!sema_bind_args(S, call, op, 0, 0, "none; give the options by name",
-                        st->kind == SK_TUMBLING ? tumbling_opts : sliding_opts, &a))
+    return T(TY_BOOL);   /* placeholder: a windower has no stream */
+}
+
+/* The windows of tumbling and sliding: `length` and `align_to`, and with
+ * HAS_OFFSET (sliding) `offset`; OPTS are the operator's options. */
+static Type *fixed_windows(Sema *S, Step *st, Node *call, const char *const *opts, bool has_offset)
+{
+    Args a;
+    WinSpec *w = new_spec(S, st, WR_WINDOWER);
+    int64_t len = 0, off = 0;
+    st->nouts = 0;
+    if (!sema_bind_args(S, call, step_kind_name(st->kind), 0, 0, "none; give the options by name", opts, &a))
         return NULL;
     w->length = sema_required(&a, "length");
     w->align = sema_required(&a, "align_to");
-    if (st->kind == SK_SLIDING)
+    if (has_offset)
         w->offset = sema_required(&a, "offset");
-    if (!w->length || !w->align || (st->kind == SK_SLIDING && !w->offset))
+    if (!w->length || !w->align || (has_offset && !w->offset))
         return NULL;
-    ok = check_typed(S, w->length, TY_DURATION) & check_typed(S, w->align, TY_TIMESTAMP);
+    bool ok = check_typed(S, w->length, TY_DURATION) & check_typed(S, w->align, TY_TIMESTAMP);
     if (w->offset)
         ok &= check_typed(S, w->offset, TY_DURATION);
     if (!ok)
@@ -156,6 +166,18 @@ static Type *check_windower(Sema *S, Step *st, Node *call)
         }
     }
     return T(TY_BOOL);
+}
+
+/* tumbling(length = D, align_to = TS) */
+Type *sema_check_tumbling(Sema *S, Step *st, Node *call)
+{
+    return fixed_windows(S, st, call, tumbling_opts, false);
+}
+
+/* sliding(length = D, offset = D, align_to = TS) */
+Type *sema_check_sliding(Sema *S, Step *st, Node *call)
+{
+    return fixed_windows(S, st, call, sliding_opts, true);
 }
 
 /* ===================================================================
@@ -246,194 +268,42 @@ static int mode_of(Args *a, const char *name, const char *const *names, int dflt
     return dflt;
 }
 
-static Type *check_window_op(Sema *S, Step *st, Node *call)
+/* OP(stream, clock, windower, ...), every window operator but
+ * join_window: NPOS positional arguments (WHAT says which) and OPTS;
+ * resolves the clock and the windower into a new WinSpec and reads the
+ * stream (keyed unless KEYED is false: count_window keys it itself).
+ * Returns the value type V (the item when not keyed), NULL after an error. */
+static Type *window_args(Sema *S, Step *st, Node *call, int npos, const char *what,
+                         const char *const *opts, bool keyed, Args *a)
 {
-    Args a;
     WinSpec *w = new_spec(S, st, WR_OP);
     const char *op = step_kind_name(st->kind);
-    bool is_join = st->kind == SK_JOIN_WINDOW;
-    const char *const *opts = st->kind == SK_FOLD_WINDOW ? fold_opts
-                             : st->kind == SK_MAX_WINDOW || st->kind == SK_MIN_WINDOW ? by_opts
-                             : is_join ? join_opts : no_opts;
-    int npos = st->kind == SK_FOLD_WINDOW || st->kind == SK_REDUCE_WINDOW || st->kind == SK_COUNT_WINDOW ? 4 : 3;
-    const char *what = st->kind == SK_FOLD_WINDOW ? "a keyed stream, a clock, a windower and a folder"
-                     : st->kind == SK_REDUCE_WINDOW ? "a keyed stream, a clock, a windower and a reducer"
-                     : st->kind == SK_COUNT_WINDOW ? "a stream, a clock, a windower and a key function"
-                     : is_join ? "a clock, a windower and keyed streams"
-                     : "a keyed stream, a clock and a windower";
-    if (!sema_bind_args(S, call, op, npos, is_join ? -1 : npos, what, opts, &a))
+    if (!sema_bind_args(S, call, op, npos, npos, what, opts, a))
         return NULL;
-    w->ordered = st->kind == SK_COLLECT_WINDOW || st->kind == SK_FOLD_WINDOW || is_join;
-    Node *clock_e = is_join ? a.pos[0] : a.pos[1];
-    Node *win_e = is_join ? a.pos[1] : a.pos[2];
-    w->clock = ref_decl(S, clock_e, WR_CLOCK, op);
-    w->windower = ref_decl(S, win_e, WR_WINDOWER, op);
+    w->clock = ref_decl(S, a->pos[1], WR_CLOCK, op);
+    w->windower = ref_decl(S, a->pos[2], WR_WINDOWER, op);
     bool ok = w->clock && w->windower;
-
-    /* upstream(s) */
-    Type *v = NULL;
-    Node *first = NULL;
-    if (is_join) {
-        w->nsides = a.npos - 2;
-        st->nins = w->nsides;
-        st->ins = arena_alloc(S->arena, sizeof(PortRef) * (size_t)st->nins);
-        for (int i = 0; i < w->nsides; i++) {
-            Type *t;
-            Node *e = a.pos[2 + i];
-            if (!sema_resolve_stream(S, e, &st->ins[i], &t)) {
-                ok = false;
-                continue;
-            }
-            Type *sv = ty_keyed_value(t);
-            if (!sv) {
-                diag_error(e->loc, "`join_window` needs keyed streams of `(string, V)`, but this one carries `%s`",
-                           ty_str(t));
-                ok = false;
-                continue;
-            }
-            if (!v) {
-                v = sv;
-                first = e;
-                st->in_type = t;
-            } else if (!ty_unify(v, sv)) {
-                diag_error(e->loc, "the sides of `join_window` must carry one value type, but this side's "
-                           "values are `%s`, not `%s`", ty_str(sv), ty_str(v));
-                diag_note(first->loc, "the first side's values are `%s`; map the sides to one type "
-                          "(e.g. with `map_value`) before joining", ty_str(v));
-                ok = false;
-            }
-        }
-        bool mok = true;
-        static const char *const inserts[] = { "first", "last", "product", NULL };
-        static const char *const emits[] = { "complete", "final", "running", NULL };
-        w->insert_mode = mode_of(&a, "insert_mode", inserts, WJ_LAST, &mok);
-        w->emit_mode = mode_of(&a, "emit_mode", emits, WJ_FINAL, &mok);
-        if (!ok || !mok || !v)
-            return NULL;
-    } else {
-        st->ins = arena_alloc(S->arena, sizeof(PortRef));
-        st->nins = 1;
-        if (!sema_resolve_stream(S, a.pos[0], &st->ins[0], &st->in_type))
-            return NULL;
-        if (st->kind == SK_COUNT_WINDOW)
-            v = st->in_type;
-        else if (!(v = sema_keyed_value(S, st, a.pos[0])))
-            return NULL;
-        if (!ok)
-            return NULL;
-    }
-    w->value = v;
-    if (!use_clock(S, w->clock, v, clock_e))
+    st->ins = arena_alloc(S->arena, sizeof(PortRef));
+    st->nins = 1;
+    if (!sema_resolve_stream(S, a->pos[0], &st->ins[0], &st->in_type))
         return NULL;
+    Type *v = st->in_type;
+    if (keyed && !(v = sema_keyed_value(S, st, a->pos[0])))
+        return NULL;
+    if (!ok)
+        return NULL;
+    w->value = v;
+    if (!use_clock(S, w->clock, v, a->pos[1]))
+        return NULL;
+    return v;
+}
 
-    /* the operator's functions and what a window emits */
-    Type *p[2], *r;
-    switch (st->kind) {
-    case SK_COLLECT_WINDOW:
-        w->down = ty_list(v);
-        break;
-    case SK_COUNT_WINDOW:
-        p[0] = v;
-        r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 1, T(TY_STRING), "key function");
-        if (!r)
-            return NULL;
-        if (ty_resolve(r)->kind != TY_STRING) {
-            diag_error(sema_result_expr(st->fn.lambda->body)->loc,
-                       "the key function of `count_window` must return `string`, found `%s`", ty_str(r));
-            return NULL;
-        }
-        w->down = T(TY_INT);
-        break;
-    case SK_REDUCE_WINDOW:
-        p[0] = v;
-        p[1] = v;
-        r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 2, v, "reducer");
-        if (!r)
-            return NULL;
-        if (!ty_accepts(v, r) || (ty_resolve(r)->kind == TY_OPT && ty_resolve(v)->kind != TY_OPT)) {
-            diag_error(sema_result_expr(st->fn.lambda->body)->loc,
-                       "the reducer of `reduce_window` must return `%s`, found `%s`", ty_str(v), ty_str(r));
-            return NULL;
-        }
-        w->down = v;
-        break;
-    case SK_FOLD_WINDOW: {
-        Node *init = sema_required(&a, "init");
-        if (!init)
-            return NULL;
-        Type *s = sema_check_expr(S, init, NULL);
-        if (ty_resolve(s)->kind == TY_ERROR)
-            return NULL;
-        st->init = init;
-        p[0] = s;
-        p[1] = v;
-        r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 2, s, "folder");
-        if (!r)
-            return NULL;
-        if (!ty_accepts(s, r) || (ty_resolve(r)->kind == TY_OPT && ty_resolve(s)->kind != TY_OPT)) {
-            diag_error(sema_result_expr(st->fn.lambda->body)->loc,
-                       "the folder of `fold_window` must return the state type `%s`, found `%s`", ty_str(s),
-                       ty_str(r));
-            diag_note(init->loc, "the state type is the type of `init`");
-            return NULL;
-        }
-        Node *m = sema_opt(&a, "merge");
-        if (m) {
-            p[0] = s;
-            p[1] = s;
-            r = sema_fn_arg_to(S, st, &w->merge, m, p, 2, s, "merge function");
-            if (!r)
-                return NULL;
-            if (!ty_accepts(s, r) || (ty_resolve(r)->kind == TY_OPT && ty_resolve(s)->kind != TY_OPT)) {
-                diag_error(sema_result_expr(w->merge.lambda->body)->loc,
-                           "the merge function of `fold_window` must return the state type `%s`, found `%s`",
-                           ty_str(s), ty_str(r));
-                return NULL;
-            }
-        } else if (w->windower->kind == SK_SESSION) {
-            diag_error(call->loc, "`fold_window` over session windows needs `merge = |a, b| ...` "
-                       "to combine the states of two sessions that merge");
-            Node *d = w->windower->decl;
-            diag_note(d->name_loc.end ? d->name_loc : d->loc, "`%s` is a session windower", w->windower->id);
-            return NULL;
-        }
-        st->state_type = s;
-        w->down = s;
-        break;
-    }
-    case SK_MAX_WINDOW:
-    case SK_MIN_WINDOW: {
-        Node *by = sema_opt(&a, "by");
-        if (by) {
-            p[0] = v;
-            r = sema_fn_arg_to(S, st, &st->fn, by, p, 1, NULL, "`by` function");
-            if (!r)
-                return NULL;
-            if (!ty_is_ordered(r)) {
-                diag_error(st->fn.lambda->body->loc, "the `by` function of `%s` must return an ordered value, found `%s`",
-                           op, ty_str(r));
-                return NULL;
-            }
-        } else if (!ty_is_ordered(v)) {
-            diag_error(call->loc, "`%s` needs `by = ...` to compare values of type `%s`", op, ty_str(v));
-            return NULL;
-        }
-        w->down = v;
-        break;
-    }
-    case SK_JOIN_WINDOW: {
-        Type **row = arena_alloc(S->arena, sizeof(Type *) * (size_t)w->nsides);
-        for (int i = 0; i < w->nsides; i++)
-            row[i] = ty_opt(v);
-        w->down = ty_tuple(row, w->nsides);
-        break;
-    }
-    default:
-        ICE("not a window operator");
-    }
-
+/* The four streams of window step ST, from its value type and what a
+ * closing window emits (w->down); LATE_V is what a late item carries. */
+static Type *window_ports(Step *st, Type *late_v)
+{
+    WinSpec *w = st->win;
     Type *id = T(TY_INT), *key = T(TY_STRING);
-    Type *late_v = is_join ? ty_pair(T(TY_INT), v) : v;
     w->port_type[WPORT_DOWN] = ty_pair(key, ty_pair(id, w->down));
     w->port_type[WPORT_LATE] = ty_pair(key, ty_pair(id, late_v));
     w->port_type[WPORT_META] = ty_pair(key, ty_pair(id, T(TY_META)));
@@ -442,15 +312,219 @@ static Type *check_window_op(Sema *S, Step *st, Node *call)
     return w->port_type[WPORT_DOWN];
 }
 
-Type *sema_check_window(Sema *S, Step *st, Node *call)
+/* Does function result R fit the type WANT it must return (an optional
+ * only where WANT is one)? */
+static bool returns_exactly(Type *r, Type *want)
 {
-    if (step_is_clock(st))
-        return check_clock(S, st, call);
-    if (step_is_windower(st)) {
-        Type *t = check_windower(S, st, call);
-        return t;
+    return ty_accepts(want, r) && !(ty_resolve(r)->kind == TY_OPT && ty_resolve(want)->kind != TY_OPT);
+}
+
+/* collect_window(keyed, clock, windower) */
+Type *sema_check_collect_window(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = window_args(S, st, call, 3, "a keyed stream, a clock and a windower", no_opts, true, &a);
+    if (!v)
+        return NULL;
+    st->win->ordered = true;
+    st->win->down = ty_list(v);
+    return window_ports(st, v);
+}
+
+/* count_window(stream, clock, windower, |x| string) */
+Type *sema_check_count_window(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = window_args(S, st, call, 4, "a stream, a clock, a windower and a key function", no_opts, false, &a);
+    if (!v)
+        return NULL;
+    Type *p[1] = { v };
+    Type *r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 1, T(TY_STRING), "key function");
+    if (!r)
+        return NULL;
+    if (ty_resolve(r)->kind != TY_STRING) {
+        diag_error(sema_result_expr(st->fn.lambda->body)->loc,
+                   "the key function of `count_window` must return `string`, found `%s`", ty_str(r));
+        return NULL;
     }
-    return check_window_op(S, st, call);
+    st->win->down = T(TY_INT);
+    return window_ports(st, v);
+}
+
+/* reduce_window(keyed, clock, windower, |v, v| v) */
+Type *sema_check_reduce_window(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = window_args(S, st, call, 4, "a keyed stream, a clock, a windower and a reducer", no_opts, true, &a);
+    if (!v)
+        return NULL;
+    Type *p[2] = { v, v };
+    Type *r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 2, v, "reducer");
+    if (!r)
+        return NULL;
+    if (!returns_exactly(r, v)) {
+        diag_error(sema_result_expr(st->fn.lambda->body)->loc,
+                   "the reducer of `reduce_window` must return `%s`, found `%s`", ty_str(v), ty_str(r));
+        return NULL;
+    }
+    st->win->down = v;
+    return window_ports(st, v);
+}
+
+/* fold_window's merge = |s, s| s, needed over session windows: false
+ * after an error. */
+static bool check_fold_merge(Sema *S, Step *st, Node *call, Args *a, Type *s)
+{
+    WinSpec *w = st->win;
+    Node *m = sema_opt(a, "merge");
+    if (m) {
+        Type *p[2] = { s, s };
+        Type *r = sema_fn_arg_to(S, st, &w->merge, m, p, 2, s, "merge function");
+        if (!r)
+            return false;
+        if (!returns_exactly(r, s)) {
+            diag_error(sema_result_expr(w->merge.lambda->body)->loc,
+                       "the merge function of `fold_window` must return the state type `%s`, found `%s`",
+                       ty_str(s), ty_str(r));
+            return false;
+        }
+    } else if (w->windower->kind == SK_SESSION) {
+        diag_error(call->loc, "`fold_window` over session windows needs `merge = |a, b| ...` "
+                   "to combine the states of two sessions that merge");
+        Node *d = w->windower->decl;
+        diag_note(d->name_loc.end ? d->name_loc : d->loc, "`%s` is a session windower", w->windower->id);
+        return false;
+    }
+    return true;
+}
+
+/* fold_window(keyed, clock, windower, |s, v| s, init = E [, merge = |s, s| s]) */
+Type *sema_check_fold_window(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = window_args(S, st, call, 4, "a keyed stream, a clock, a windower and a folder", fold_opts, true, &a);
+    if (!v)
+        return NULL;
+    st->win->ordered = true;
+    Node *init = sema_required(&a, "init");
+    if (!init)
+        return NULL;
+    Type *s = sema_check_expr(S, init, NULL);
+    if (ty_resolve(s)->kind == TY_ERROR)
+        return NULL;
+    st->init = init;
+    Type *p[2] = { s, v };
+    Type *r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 2, s, "folder");
+    if (!r)
+        return NULL;
+    if (!returns_exactly(r, s)) {
+        diag_error(sema_result_expr(st->fn.lambda->body)->loc,
+                   "the folder of `fold_window` must return the state type `%s`, found `%s`", ty_str(s),
+                   ty_str(r));
+        diag_note(init->loc, "the state type is the type of `init`");
+        return NULL;
+    }
+    if (!check_fold_merge(S, st, call, &a, s))
+        return NULL;
+    st->state_type = s;
+    st->win->down = s;
+    return window_ports(st, v);
+}
+
+/* max_window(keyed, clock, windower [, by = |v| ordered]) | min_window(...) */
+Type *sema_check_max_min_window(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = window_args(S, st, call, 3, "a keyed stream, a clock and a windower", by_opts, true, &a);
+    if (!v)
+        return NULL;
+    const char *op = step_kind_name(st->kind);
+    Node *by = sema_opt(&a, "by");
+    if (by) {
+        Type *p[1] = { v };
+        Type *r = sema_fn_arg_to(S, st, &st->fn, by, p, 1, NULL, "`by` function");
+        if (!r)
+            return NULL;
+        if (!ty_is_ordered(r)) {
+            diag_error(st->fn.lambda->body->loc, "the `by` function of `%s` must return an ordered value, found `%s`",
+                       op, ty_str(r));
+            return NULL;
+        }
+    } else if (!ty_is_ordered(v)) {
+        diag_error(call->loc, "`%s` needs `by = ...` to compare values of type `%s`", op, ty_str(v));
+        return NULL;
+    }
+    st->win->down = v;
+    return window_ports(st, v);
+}
+
+/* The sides of join_window, A's positional arguments from the third on:
+ * keyed streams of one value type, returned (NULL after an error). */
+static Type *join_sides(Sema *S, Step *st, Args *a)
+{
+    WinSpec *w = st->win;
+    Type *v = NULL;
+    Node *first = NULL;
+    bool ok = true;
+    w->nsides = a->npos - 2;
+    st->nins = w->nsides;
+    st->ins = arena_alloc(S->arena, sizeof(PortRef) * (size_t)st->nins);
+    for (int i = 0; i < w->nsides; i++) {
+        Type *t;
+        Node *e = a->pos[2 + i];
+        if (!sema_resolve_stream(S, e, &st->ins[i], &t)) {
+            ok = false;
+            continue;
+        }
+        Type *sv = ty_keyed_value(t);
+        if (!sv) {
+            diag_error(e->loc, "`join_window` needs keyed streams of `(string, V)`, but this one carries `%s`",
+                       ty_str(t));
+            ok = false;
+            continue;
+        }
+        if (!v) {
+            v = sv;
+            first = e;
+            st->in_type = t;
+        } else if (!ty_unify(v, sv)) {
+            diag_error(e->loc, "the sides of `join_window` must carry one value type, but this side's "
+                       "values are `%s`, not `%s`", ty_str(sv), ty_str(v));
+            diag_note(first->loc, "the first side's values are `%s`; map the sides to one type "
+                      "(e.g. with `map_value`) before joining", ty_str(v));
+            ok = false;
+        }
+    }
+    return ok ? v : NULL;
+}
+
+/* join_window(clock, windower, keyed, keyed, ..., insert_mode = M, emit_mode = M) */
+Type *sema_check_join_window(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    WinSpec *w = new_spec(S, st, WR_OP);
+    if (!sema_bind_args(S, call, "join_window", 3, -1, "a clock, a windower and keyed streams", join_opts, &a))
+        return NULL;
+    w->ordered = true;
+    w->clock = ref_decl(S, a.pos[0], WR_CLOCK, "join_window");
+    w->windower = ref_decl(S, a.pos[1], WR_WINDOWER, "join_window");
+    bool ok = w->clock && w->windower;
+    Type *v = join_sides(S, st, &a);
+    bool mok = true;
+    static const char *const inserts[] = { "first", "last", "product", NULL };
+    static const char *const emits[] = { "complete", "final", "running", NULL };
+    w->insert_mode = mode_of(&a, "insert_mode", inserts, WJ_LAST, &mok);
+    w->emit_mode = mode_of(&a, "emit_mode", emits, WJ_FINAL, &mok);
+    if (!ok || !mok || !v)
+        return NULL;
+    w->value = v;
+    if (!use_clock(S, w->clock, v, a.pos[0]))
+        return NULL;
+    Type **row = arena_alloc(S->arena, sizeof(Type *) * (size_t)w->nsides);
+    for (int i = 0; i < w->nsides; i++)
+        row[i] = ty_opt(v);
+    w->down = ty_tuple(row, w->nsides);
+    return window_ports(st, ty_pair(T(TY_INT), v));
 }
 
 /* ===================================================================
