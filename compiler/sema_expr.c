@@ -459,6 +459,229 @@ static bool want(Node *call, int i, Type *t, Type *want_ty)
     return sema_expect(arg(call, i), want_ty, t);
 }
 
+/* The check of one built-in's arguments, called once their number is
+ * right and the first one is checked (A0, its type; NULL without
+ * arguments). Returns the call's type; NULL when A0 does not fit (the
+ * caller reports "cannot be applied to"); ty_error() after its own report. */
+typedef Type *BuiltinCheck(Sema *S, Node *e, Type *a0);
+
+/* A0's kind, resolved */
+static TypeKind kind0(Type *a0) { return ty_resolve(a0)->kind; }
+
+/* str(any) */
+static Type *bi_str(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e, (void)a0;
+    return T(TY_STRING);
+}
+
+/* int(int | float | string | bool) */
+static Type *bi_int(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    TypeKind k = kind0(a0);
+    return k == TY_INT || k == TY_FLOAT || k == TY_STRING || k == TY_BOOL ? T(TY_INT) : NULL;
+}
+
+/* float(int | float | string) */
+static Type *bi_float(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    TypeKind k = kind0(a0);
+    return k == TY_INT || k == TY_FLOAT || k == TY_STRING ? T(TY_FLOAT) : NULL;
+}
+
+/* len(string | list) */
+static Type *bi_len(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    TypeKind k = kind0(a0);
+    return k == TY_STRING || k == TY_LIST ? T(TY_INT) : NULL;
+}
+
+/* abs(int | float | duration) */
+static Type *bi_abs(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    TypeKind k = kind0(a0);
+    return k == TY_INT || k == TY_FLOAT || k == TY_DURATION ? a0 : NULL;
+}
+
+/* min(list) | min(a, b), max likewise: ordered values */
+static Type *bi_min_max(Sema *S, Node *e, Type *a0)
+{
+    Type *r0 = ty_resolve(a0);
+    if (e->list.n == 1)
+        return r0->kind == TY_LIST && ty_is_ordered(r0->elem) ? r0->elem : NULL;
+    Type *a1 = arg_type(S, e, 1, a0);
+    if (!want(e, 1, a1, a0)) {
+        mixed_numbers_note(arg(e, 0), a0, arg(e, 1), a1);
+        return ty_error();
+    }
+    return ty_is_ordered(a0) ? a0 : NULL;
+}
+
+/* floor(number) | ceil(number) | round(number) */
+static Type *bi_to_int(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    return ty_is_numeric(a0) ? T(TY_INT) : NULL;
+}
+
+/* sqrt(number) */
+static Type *bi_sqrt(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    return ty_is_numeric(a0) ? T(TY_FLOAT) : NULL;
+}
+
+/* lower(string) | upper(string) | trim(string) */
+static Type *bi_string_op(Sema *S, Node *e, Type *a0)
+{
+    (void)S;
+    return want(e, 0, a0, T(TY_STRING)) ? T(TY_STRING) : ty_error();
+}
+
+/* split(string [, separator]) */
+static Type *bi_split(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_STRING));
+    if (e->list.n == 2) {
+        Type *a1 = arg_type(S, e, 1, T(TY_STRING));
+        want(e, 1, a1, T(TY_STRING));
+        Node *sep = arg(e, 1);
+        if (sep->kind == ND_STRING && sep->slen == 0)
+            diag_error(sep->loc, "`split` separator must not be empty");
+    }
+    return ty_list(T(TY_STRING));
+}
+
+/* starts_with(string, string) | ends_with(string, string) */
+static Type *bi_affix(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_STRING));
+    Type *a1 = arg_type(S, e, 1, T(TY_STRING));
+    want(e, 1, a1, T(TY_STRING));
+    return T(TY_BOOL);
+}
+
+/* contains(list, element) | contains(string, string) */
+static Type *bi_contains(Sema *S, Node *e, Type *a0)
+{
+    Type *r0 = ty_resolve(a0);
+    if (r0->kind == TY_LIST) {
+        Type *a1 = arg_type(S, e, 1, r0->elem);
+        want(e, 1, a1, r0->elem);
+        return T(TY_BOOL);
+    }
+    return bi_affix(S, e, a0);
+}
+
+/* replace(string, old, new) */
+static Type *bi_replace(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_STRING));
+    for (int i = 1; i < 3; i++)
+        want(e, i, arg_type(S, e, i, T(TY_STRING)), T(TY_STRING));
+    return T(TY_STRING);
+}
+
+/* substr(string, start [, end]) */
+static Type *bi_substr(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_STRING));
+    for (int i = 1; i < e->list.n; i++)
+        want(e, i, arg_type(S, e, i, T(TY_INT)), T(TY_INT));
+    return T(TY_STRING);
+}
+
+/* findall(string, r'PATTERN'): the pattern is compiled here, so a bad
+ * one is a compile-time error */
+static Type *bi_findall(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_STRING));
+    Node *re = arg(e, 1);
+    arg_type(S, e, 1, T(TY_STRING));
+    if (re->kind != ND_STRING) {
+        diag_error(re->loc, "the pattern of `findall` must be a string literal, e.g. r'[a-z]+'");
+        return ty_error();
+    }
+    char err[256];
+    struct flow_regex *rx = flow_regex_compile(re->sval, re->slen, err, sizeof err);
+    if (!rx) {
+        diag_error(re->loc, "invalid regular expression: %s", err);
+        return ty_error();
+    }
+    flow_regex_free(rx);
+    return ty_list(T(TY_STRING));
+}
+
+/* sum(list of numbers) */
+static Type *bi_sum(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    Type *r0 = ty_resolve(a0);
+    return r0->kind == TY_LIST && ty_is_numeric(r0->elem) ? r0->elem : NULL;
+}
+
+/* range(int [, int [, int]]) */
+static Type *bi_range(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_INT));
+    for (int i = 1; i < e->list.n; i++)
+        want(e, i, arg_type(S, e, i, T(TY_INT)), T(TY_INT));
+    return ty_list(T(TY_INT));
+}
+
+/* now(): not in a const (a const is one value for the whole run) */
+static Type *bi_now(Sema *S, Node *e, Type *a0)
+{
+    (void)a0;
+    if (S->in_const) {
+        diag_error(e->loc, "`now()` cannot be used in a const");
+        return ty_error();
+    }
+    return T(TY_TIMESTAMP);
+}
+
+/* timestamp(string) */
+static Type *bi_timestamp(Sema *S, Node *e, Type *a0)
+{
+    (void)S;
+    return want(e, 0, a0, T(TY_STRING)) ? T(TY_TIMESTAMP) : ty_error();
+}
+
+/* The check of each built-in of builtins.def. */
+static BuiltinCheck *const builtin_checks[BI_COUNT] = {
+    [BI_STR] = bi_str,
+    [BI_INT] = bi_int,
+    [BI_FLOAT] = bi_float,
+    [BI_LEN] = bi_len,
+    [BI_ABS] = bi_abs,
+    [BI_MIN] = bi_min_max,
+    [BI_MAX] = bi_min_max,
+    [BI_FLOOR] = bi_to_int,
+    [BI_CEIL] = bi_to_int,
+    [BI_ROUND] = bi_to_int,
+    [BI_SQRT] = bi_sqrt,
+    [BI_LOWER] = bi_string_op,
+    [BI_UPPER] = bi_string_op,
+    [BI_TRIM] = bi_string_op,
+    [BI_SPLIT] = bi_split,
+    [BI_STARTS_WITH] = bi_affix,
+    [BI_ENDS_WITH] = bi_affix,
+    [BI_CONTAINS] = bi_contains,
+    [BI_REPLACE] = bi_replace,
+    [BI_SUBSTR] = bi_substr,
+    [BI_FINDALL] = bi_findall,
+    [BI_SUM] = bi_sum,
+    [BI_RANGE] = bi_range,
+    [BI_NOW] = bi_now,
+    [BI_TIMESTAMP] = bi_timestamp,
+};
+
+/* call = BUILTIN `(` expr, ... `)`: the arguments' number (builtins.def),
+ * then the first argument, then the built-in's own check. */
 static Type *check_builtin(Sema *S, Node *e, Builtin b)
 {
     int n = e->list.n;
@@ -480,141 +703,16 @@ static Type *check_builtin(Sema *S, Node *e, Builtin b)
         return set(e, ty_error());
     }
     Type *a0 = n > 0 ? arg_type(S, e, 0, NULL) : NULL;
-    Type *r0 = a0 ? ty_resolve(a0) : NULL;
-    if (r0 && r0->kind == TY_ERROR) {
+    if (a0 && ty_resolve(a0)->kind == TY_ERROR) {
         for (int i = 1; i < n; i++)
             arg_type(S, e, i, NULL);
         return set(e, ty_error());
     }
-    switch (b) {
-    case BI_STR:
-        return set(e, T(TY_STRING));
-    case BI_INT:
-        if (r0->kind != TY_INT && r0->kind != TY_FLOAT && r0->kind != TY_STRING && r0->kind != TY_BOOL)
-            goto bad_arg;
-        return set(e, T(TY_INT));
-    case BI_FLOAT:
-        if (r0->kind != TY_INT && r0->kind != TY_FLOAT && r0->kind != TY_STRING)
-            goto bad_arg;
-        return set(e, T(TY_FLOAT));
-    case BI_LEN:
-        if (r0->kind != TY_STRING && r0->kind != TY_LIST)
-            goto bad_arg;
-        return set(e, T(TY_INT));
-    case BI_ABS:
-        if (r0->kind != TY_INT && r0->kind != TY_FLOAT && r0->kind != TY_DURATION)
-            goto bad_arg;
-        return set(e, a0);
-    case BI_MIN:
-    case BI_MAX:
-        if (n == 1) {
-            if (r0->kind != TY_LIST || !ty_is_ordered(r0->elem))
-                goto bad_arg;
-            return set(e, r0->elem);
-        } else {
-            Type *a1 = arg_type(S, e, 1, a0);
-            if (!want(e, 1, a1, a0)) {
-                mixed_numbers_note(arg(e, 0), a0, arg(e, 1), a1);
-                return set(e, ty_error());
-            }
-            if (!ty_is_ordered(a0))
-                goto bad_arg;
-            return set(e, a0);
-        }
-    case BI_FLOOR:
-    case BI_CEIL:
-    case BI_ROUND:
-        if (!ty_is_numeric(a0))
-            goto bad_arg;
-        return set(e, T(TY_INT));
-    case BI_SQRT:
-        if (!ty_is_numeric(a0))
-            goto bad_arg;
-        return set(e, T(TY_FLOAT));
-    case BI_LOWER:
-    case BI_UPPER:
-    case BI_TRIM:
-        if (!want(e, 0, a0, T(TY_STRING)))
-            return set(e, ty_error());
-        return set(e, T(TY_STRING));
-    case BI_SPLIT:
-        want(e, 0, a0, T(TY_STRING));
-        if (n == 2) {
-            Type *a1 = arg_type(S, e, 1, T(TY_STRING));
-            want(e, 1, a1, T(TY_STRING));
-            Node *sep = arg(e, 1);
-            if (sep->kind == ND_STRING && sep->slen == 0)
-                diag_error(sep->loc, "`split` separator must not be empty");
-        }
-        return set(e, ty_list(T(TY_STRING)));
-    case BI_STARTS_WITH:
-    case BI_ENDS_WITH: {
-        want(e, 0, a0, T(TY_STRING));
-        Type *a1 = arg_type(S, e, 1, T(TY_STRING));
-        want(e, 1, a1, T(TY_STRING));
-        return set(e, T(TY_BOOL));
-    }
-    case BI_CONTAINS: {
-        if (r0->kind == TY_LIST) {
-            Type *a1 = arg_type(S, e, 1, r0->elem);
-            want(e, 1, a1, r0->elem);
-            return set(e, T(TY_BOOL));
-        }
-        want(e, 0, a0, T(TY_STRING));
-        Type *a1 = arg_type(S, e, 1, T(TY_STRING));
-        want(e, 1, a1, T(TY_STRING));
-        return set(e, T(TY_BOOL));
-    }
-    case BI_REPLACE:
-        want(e, 0, a0, T(TY_STRING));
-        for (int i = 1; i < 3; i++)
-            want(e, i, arg_type(S, e, i, T(TY_STRING)), T(TY_STRING));
-        return set(e, T(TY_STRING));
-    case BI_SUBSTR:
-        want(e, 0, a0, T(TY_STRING));
-        for (int i = 1; i < n; i++)
-            want(e, i, arg_type(S, e, i, T(TY_INT)), T(TY_INT));
-        return set(e, T(TY_STRING));
-    case BI_FINDALL: {
-        want(e, 0, a0, T(TY_STRING));
-        Node *re = arg(e, 1);
-        arg_type(S, e, 1, T(TY_STRING));
-        if (re->kind != ND_STRING) {
-            diag_error(re->loc, "the pattern of `findall` must be a string literal, e.g. r'[a-z]+'");
-            return set(e, ty_error());
-        }
-        char err[256];
-        struct flow_regex *rx = flow_regex_compile(re->sval, re->slen, err, sizeof err);
-        if (!rx) {
-            diag_error(re->loc, "invalid regular expression: %s", err);
-            return set(e, ty_error());
-        }
-        flow_regex_free(rx);
-        return set(e, ty_list(T(TY_STRING)));
-    }
-    case BI_SUM:
-        if (r0->kind != TY_LIST || !ty_is_numeric(r0->elem))
-            goto bad_arg;
-        return set(e, r0->elem);
-    case BI_RANGE:
-        want(e, 0, a0, T(TY_INT));
-        for (int i = 1; i < n; i++)
-            want(e, i, arg_type(S, e, i, T(TY_INT)), T(TY_INT));
-        return set(e, ty_list(T(TY_INT)));
-    case BI_NOW:
-        if (S->in_const) {
-            diag_error(e->loc, "`now()` cannot be used in a const");
-            return set(e, ty_error());
-        }
-        return set(e, T(TY_TIMESTAMP));
-    case BI_TIMESTAMP:
-        if (!want(e, 0, a0, T(TY_STRING)))
-            return set(e, ty_error());
-        return set(e, T(TY_TIMESTAMP));
-    case BI_COUNT:
-        break;
-    }
-bad_arg:
+    if (!builtin_checks[b])
+        ICE("no check for a built-in");
+    Type *t = builtin_checks[b](S, e, a0);
+    if (t)
+        return set(e, t);
     diag_error(arg(e, 0)->loc, "`%s` cannot be applied to `%s`", builtin_name(b), ty_str(a0));
     for (int i = 1; i < n; i++)
         if (!e->list.items[i]->lhs->ty)
