@@ -102,7 +102,7 @@ static void declare_step(Emit *E, Step *s)
     }
     if (has_item_fn(s) || (grouped(s) && s->fused))
         fprintf(E->protos, "static void %s_%s_item(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
-    if (s->stateful) {
+    if (step_is_stateful(s)) {
         fprintf(E->fields, "    flow_table *%s_tab;\n    bool %s_eof;\n", s->id, s->id);
         if (grouped(s))
             fprintf(E->fields, "    uint32_t *%s_order;\n    size_t %s_order_cap;\n", s->id, s->id);
@@ -969,7 +969,7 @@ static void emit_step(Emit *E, Step *s)
         emit_window_step(E, s, where);
         return;
     }
-    if (s->stateful)
+    if (step_is_stateful(s))
         declare_state(E, s);
     if (s->kind == SK_INPUT)
         emit_input_state(E, s);

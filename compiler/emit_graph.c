@@ -93,7 +93,7 @@ static void put_node_label(FILE *out, Step *s, bool mermaid)
     else if (s->kind == SK_OUTPUT)
         fprintf(out, ": %s", sink_name(s));
     fputs(")", out);
-    if (s->stateful)
+    if (step_is_stateful(s))
         fputs(mermaid ? "<br/>stateful" : "\\nstateful", out);
 }
 
@@ -123,9 +123,9 @@ static void emit_mermaid(Graph *g, FILE *out)
         Step *s = g->steps[i];
         bool io = s->kind == SK_INPUT || s->kind == SK_OUTPUT;
         /* inputs and outputs are stadium-shaped, stateful steps subroutines */
-        fprintf(out, "    step_%s%s\"", s->id, io ? "([" : s->stateful ? "[[" : "[");
+        fprintf(out, "    step_%s%s\"", s->id, io ? "([" : step_is_stateful(s) ? "[[" : "[");
         put_node_label(out, s, true);
-        fprintf(out, "\"%s\n", io ? "])" : s->stateful ? "]]" : "]");
+        fprintf(out, "\"%s\n", io ? "])" : step_is_stateful(s) ? "]]" : "]");
     }
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
@@ -152,7 +152,7 @@ static void emit_dot(Graph *g, FILE *out)
         fputs("\"", out);
         if (s->kind == SK_INPUT || s->kind == SK_OUTPUT)
             fputs(", shape=ellipse", out);
-        else if (s->stateful)
+        else if (step_is_stateful(s))
             fputs(", peripheries=2", out);
         fputs("];\n", out);
     }

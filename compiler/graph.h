@@ -120,7 +120,6 @@ struct Step {
     Step *head;             // fusion group head (itself when not fused)
     bool fused;             // runs inside its upstream's group
     bool side_effect;       // prints (inspect, output to stdout)
-    bool stateful;
     unsigned char *upstream_inputs;  // [n_inputs]: inputs this step depends on
 };
 

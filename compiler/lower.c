@@ -83,7 +83,7 @@ void lower_program(Graph *g, Arena *a)
         Step *c = g->steps[i];
         c->head = c;
         c->fused = false;
-        bool can = c->nins == 1 && !c->stateful && c->kind != SK_MERGE && c->kind != SK_INPUT;
+        bool can = c->nins == 1 && !step_is_stateful(c) && c->kind != SK_MERGE && c->kind != SK_INPUT;
         if ((c->kind == SK_STATEFUL_MAP || c->kind == SK_STATEFUL_FLAT_MAP) && c->nins == 1)
             can = c->ins[0].port == 0 && one_per_round(c->ins[0].step);
         if (can) {

@@ -1015,7 +1015,6 @@ void sema_check_step(Sema *S, Node *decl)
                        sema_did_you_mean(S, &sg));
         } else {
             st->kind = (StepKind)k;
-            st->stateful = step_is_stateful(st);
             st->nouts = 1;   /* the checks of output, branch and windowing set theirs */
             if (call->type_ann && st->kind == SK_INPUT)
                 diag_error(call->type_ann->loc, "`input` takes no type argument; give it to the source, e.g. `input(testing<int>([]))`");
