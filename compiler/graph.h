@@ -40,6 +40,7 @@ enum {
     TR_EXCHANGE = 4,
     TR_VALUE = 8,
     TR_TIMERS = 16,
+    TR_ITEMWISE = 32,
 };
 
 typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES, SRC_EXTERN, SRC_NEXMARK } SourceKind;

@@ -14,11 +14,12 @@
  *   - if C prints (inspect, output to stdout), its group holds no other
  *     printing step, and the printing steps before C in declaration order
  *     all run before C's group does (their group heads come earlier).
- *   - or C is a stateful_map / stateful_flat_map that receives at most one
- *     item a round (one_per_round: a chain of one-in-at-most-one-out steps
- *     from a testing input without batch_size); with one item there is no
- *     grouping by key to wait for, its outputs just happen at its
- *     upstream's time, so the same conditions apply.
+ *   - or C is a stateful_map / stateful_flat_map (TR_ITEMWISE in
+ *     steps.def) that receives at most one item a round (one_per_round: a
+ *     chain of one-in-at-most-one-out steps from a testing input without
+ *     batch_size); with one item there is no grouping by key to wait for,
+ *     its outputs just happen at its upstream's time, so the same
+ *     conditions apply.
  * Everything else runs as a group head at its own place in the order,
  * reading the per-port buffer its upstreams filled.
  * (Deliberately simple: groups are chains; a branch or a step with two
@@ -83,8 +84,9 @@ void lower_program(Graph *g, Arena *a)
         Step *c = g->steps[i];
         c->head = c;
         c->fused = false;
-        bool can = c->nins == 1 && !step_is_stateful(c) && c->kind != SK_MERGE && c->kind != SK_INPUT;
-        if ((c->kind == SK_STATEFUL_MAP || c->kind == SK_STATEFUL_FLAT_MAP) && c->nins == 1)
+        StepFamily fam = step_family(c->kind);
+        bool can = c->nins == 1 && !step_is_stateful(c) && fam != FAM_MERGE && fam != FAM_INPUT;
+        if (step_has(c, TR_ITEMWISE) && c->nins == 1)
             can = c->ins[0].port == 0 && one_per_round(c->ins[0].step);
         if (can) {
             Step *s = c->ins[0].step;

@@ -1037,7 +1037,7 @@ void sema_check_graph(Sema *S)
     Graph *g = S->graph;
     bool has_out = false;
     for (int i = 0; i < g->nsteps; i++)
-        if (g->steps[i]->kind == SK_OUTPUT || g->steps[i]->kind == SK_INSPECT)
+        if (step_family(g->steps[i]->kind) == FAM_OUTPUT || step_has(g->steps[i], TR_PRINTS))
             has_out = true;
     Loc at = g->prog->name_loc;
     if (!at.end) {
