@@ -349,9 +349,9 @@ static void join_after(W *x)
 {
     Emit *E = x->E;
     int n = x->w->nsides;
-    if (x->w->emit_mode == WJ_RUNNING) {
+    if (x->w->emit_mode == JOIN_RUNNING) {
         emit_join_rows(x, "key", "wid", false, NULL);
-    } else if (x->w->emit_mode == WJ_COMPLETE) {
+    } else if (x->w->emit_mode == JOIN_COMPLETE) {
         const char *c = "true";
         for (int i = 0; i < n; i++)
             c = estrf(E, "%s && a->n%d", c, i);
@@ -430,14 +430,14 @@ static void emit_apply(W *x)
         for (int i = 0; i < x->w->nsides; i++) {
             L(E, "case %d:", i);
             E->indent++;
-            if (x->w->insert_mode == WJ_FIRST) {
+            if (x->w->insert_mode == JOIN_FIRST) {
                 L(E, "if (a->n%d == 0) {", i);
                 E->indent++;
-            } else if (x->w->insert_mode == WJ_LAST) {
+            } else if (x->w->insert_mode == JOIN_LAST) {
                 join_clear_side(x, i);
             }
             push_slot(x, estrf(E, "s%d", i), estrf(E, "n%d", i), estrf(E, "cap%d", i), "x");
-            if (x->w->insert_mode == WJ_FIRST) {
+            if (x->w->insert_mode == JOIN_FIRST) {
                 E->indent--;
                 L(E, "}");
             }
@@ -524,12 +524,12 @@ static void emit_merge(W *x)
     case SK_JOIN_WINDOW:
         for (int i = 0; i < x->w->nsides; i++) {
             /* first: orig's values win when it has some; last: the target's; product: target then orig */
-            if (x->w->insert_mode == WJ_PRODUCT || x->w->insert_mode == WJ_LAST)
-                L(E, "if (%s) {", x->w->insert_mode == WJ_LAST ? estrf(E, "a->n%d == 0", i) : "true");
+            if (x->w->insert_mode == JOIN_PRODUCT || x->w->insert_mode == JOIN_LAST)
+                L(E, "if (%s) {", x->w->insert_mode == JOIN_LAST ? estrf(E, "a->n%d == 0", i) : "true");
             else
                 L(E, "if (o->n%d) {", i);
             E->indent++;
-            if (x->w->insert_mode != WJ_PRODUCT)
+            if (x->w->insert_mode != JOIN_PRODUCT)
                 join_clear_side(x, i);
             append_slots(x, estrf(E, "s%d", i), estrf(E, "n%d", i), estrf(E, "cap%d", i));
             E->indent--;
@@ -575,7 +575,7 @@ static void emit_close(W *x)
         val = "a->n";
         break;
     case SK_JOIN_WINDOW:
-        if (w->emit_mode == WJ_FINAL)
+        if (w->emit_mode == JOIN_FINAL)
             emit_join_rows(x, "key", "wid", true, "meta");
         break;
     default:

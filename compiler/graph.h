@@ -45,9 +45,19 @@ enum {
 
 typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES, SRC_EXTERN, SRC_NEXMARK } SourceKind;
 typedef enum SinkKind { SINK_STDOUT, SINK_DISCARD, SINK_EXTERN } SinkKind;
-/* join's modes (Bytewax's JoinInsertMode / JoinEmitMode) */
-enum { JOIN_FIRST, JOIN_LAST, JOIN_PRODUCT };
-enum { JOIN_COMPLETE, JOIN_FINAL, JOIN_RUNNING };
+/* The modes of join and join_window, Bytewax's JoinInsertMode and
+ * JoinEmitMode (SEMANTICS.md 3.7): the option values "first", "last",
+ * "product" and "complete", "final", "running", in this order. */
+typedef enum JoinInsertMode {
+    JOIN_FIRST,      // a side keeps the first value of a key
+    JOIN_LAST,       // a side keeps the latest value (the default)
+    JOIN_PRODUCT,    // a side keeps every value; rows are the cross product
+} JoinInsertMode;
+typedef enum JoinEmitMode {
+    JOIN_COMPLETE,   // a row once every side has a value, then the key starts over (join's default)
+    JOIN_FINAL,      // rows at EOF, or when the window closes (join_window's default)
+    JOIN_RUNNING,    // a row on every item, a missing side none
+} JoinEmitMode;
 
 typedef struct Step Step;
 
@@ -91,8 +101,8 @@ struct Step {
     Callable on_eof;
     Callable notify_at;
     Type **in_types;        // join: the item type of each input port (sides differ)
-    int insert_mode;        // join: JOIN_FIRST / JOIN_LAST / JOIN_PRODUCT
-    int emit_mode;          // join: JOIN_COMPLETE / JOIN_FINAL / JOIN_RUNNING
+    JoinInsertMode insert_mode;  // join
+    JoinEmitMode emit_mode;      // join
     Node *init;             // init = E (stateful_map, fold_final, ...)
     Type *state_type;       // per-key state (stateful steps)
     int64_t timeout_us;     // collect

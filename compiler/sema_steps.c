@@ -890,8 +890,10 @@ static Type *check_stateful(Sema *S, Step *st, Node *call)
     return ty_pair(T(TY_STRING), w);
 }
 
-/* A mode option of join: a string literal among NAMES; returns its index. */
-static int join_mode(Args *a, const char *opt_name, const char *const *names, int dflt, bool *ok)
+/* Mode option OPT_NAME of join (join_window when WINDOW, which words an
+ * unknown mode its own way): a string literal among NAMES; returns its
+ * index, DFLT when absent or unknown (*OK false after reporting). */
+static int join_mode(Args *a, const char *opt_name, const char *const *names, bool window, int dflt, bool *ok)
 {
     Node *m = sema_opt(a, opt_name);
     if (!m)
@@ -900,10 +902,23 @@ static int join_mode(Args *a, const char *opt_name, const char *const *names, in
         for (int i = 0; names[i]; i++)
             if (strcmp(m->sval, names[i]) == 0)
                 return i;
-    diag_error(m->loc, "unknown join %s; expected \"%s\", \"%s\" or \"%s\"",
-               strcmp(opt_name, "insert_mode") == 0 ? "insert mode" : "emit mode", names[0], names[1], names[2]);
+    if (window)
+        diag_error(m->loc, "`%s` must be one of \"%s\", \"%s\" or \"%s\"", opt_name, names[0], names[1], names[2]);
+    else
+        diag_error(m->loc, "unknown join %s; expected \"%s\", \"%s\" or \"%s\"",
+                   strcmp(opt_name, "insert_mode") == 0 ? "insert mode" : "emit mode", names[0], names[1], names[2]);
     *ok = false;
     return dflt;
+}
+
+bool sema_join_modes(Args *a, bool window, JoinInsertMode *insert, JoinEmitMode *emit)
+{
+    static const char *const inserts[] = { "first", "last", "product", NULL };
+    static const char *const emits[] = { "complete", "final", "running", NULL };
+    bool ok = true;
+    *insert = (JoinInsertMode)join_mode(a, "insert_mode", inserts, window, (int)*insert, &ok);
+    *emit = (JoinEmitMode)join_mode(a, "emit_mode", emits, window, (int)*emit, &ok);
+    return ok;
 }
 
 /* join(a, b, ..., insert_mode = "last", emit_mode = "complete"): SEMANTICS.md 3.7.
@@ -914,11 +929,9 @@ static Type *check_join(Sema *S, Step *st, Node *call)
     Args a;
     if (!sema_bind_args(S, call, "join", 1, -1, "keyed streams", join_opts, &a))
         return NULL;
-    static const char *const inserts[] = { "first", "last", "product", NULL };
-    static const char *const emits[] = { "complete", "final", "running", NULL };
-    bool ok = true;
-    st->insert_mode = join_mode(&a, "insert_mode", inserts, JOIN_LAST, &ok);
-    st->emit_mode = join_mode(&a, "emit_mode", emits, JOIN_COMPLETE, &ok);
+    st->insert_mode = JOIN_LAST;
+    st->emit_mode = JOIN_COMPLETE;
+    bool ok = sema_join_modes(&a, false, &st->insert_mode, &st->emit_mode);
     st->ins = arena_alloc(S->arena, sizeof(PortRef) * (size_t)a.npos);
     st->in_types = arena_alloc(S->arena, sizeof(Type *) * (size_t)a.npos);
     st->nins = a.npos;

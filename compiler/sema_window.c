@@ -254,20 +254,6 @@ static bool use_clock(Sema *S, Step *clock, Type *v, Node *at)
     return true;
 }
 
-static int mode_of(Args *a, const char *name, const char *const *names, int dflt, bool *ok)
-{
-    Node *e = sema_opt(a, name);
-    if (!e)
-        return dflt;
-    if (e->kind == ND_STRING)
-        for (int i = 0; names[i]; i++)
-            if (strcmp(e->sval, names[i]) == 0)
-                return i;
-    diag_error(e->loc, "`%s` must be one of \"%s\", \"%s\" or \"%s\"", name, names[0], names[1], names[2]);
-    *ok = false;
-    return dflt;
-}
-
 /* OP(stream, clock, windower, ...), every window operator but
  * join_window: NPOS positional arguments (WHAT says which) and OPTS;
  * resolves the clock and the windower into a new WinSpec and reads the
@@ -510,11 +496,9 @@ Type *sema_check_join_window(Sema *S, Step *st, Node *call)
     w->windower = ref_decl(S, a.pos[1], WR_WINDOWER, "join_window");
     bool ok = w->clock && w->windower;
     Type *v = join_sides(S, st, &a);
-    bool mok = true;
-    static const char *const inserts[] = { "first", "last", "product", NULL };
-    static const char *const emits[] = { "complete", "final", "running", NULL };
-    w->insert_mode = mode_of(&a, "insert_mode", inserts, WJ_LAST, &mok);
-    w->emit_mode = mode_of(&a, "emit_mode", emits, WJ_FINAL, &mok);
+    w->insert_mode = JOIN_LAST;
+    w->emit_mode = JOIN_FINAL;
+    bool mok = sema_join_modes(&a, true, &w->insert_mode, &w->emit_mode);
     if (!ok || !mok || !v)
         return NULL;
     w->value = v;
@@ -551,10 +535,10 @@ bool sema_window_stream(Sema *S, Step *st, Node *e, const char *port_name, PortR
     for (int p = 0; p < WPORT_COUNT; p++) {
         if (strcmp(port_name, port_names[p]) != 0)
             continue;
-        if (p == WPORT_WITH_META && st->kind == SK_JOIN_WINDOW && st->win->emit_mode != WJ_FINAL) {
+        if (p == WPORT_WITH_META && st->kind == SK_JOIN_WINDOW && st->win->emit_mode != JOIN_FINAL) {
             diag_error(e->loc, "`%s.with_meta` needs `emit_mode = \"final\"`: a `%s` row is emitted "
                        "before its window closes, when there is no metadata yet",
-                       id->name, st->win->emit_mode == WJ_COMPLETE ? "complete" : "running");
+                       id->name, st->win->emit_mode == JOIN_COMPLETE ? "complete" : "running");
             return false;
         }
         out->step = st;

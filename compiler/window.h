@@ -21,10 +21,6 @@ typedef enum WinRole {
 
 enum { WPORT_DOWN, WPORT_LATE, WPORT_META, WPORT_WITH_META, WPORT_COUNT };
 
-/* join_window's modes (Bytewax's JoinInsertMode / JoinEmitMode) */
-enum { WJ_FIRST, WJ_LAST, WJ_PRODUCT };
-enum { WJ_COMPLETE, WJ_FINAL, WJ_RUNNING };
-
 typedef struct WinSpec {
     WinRole role;
     /* clocks */
@@ -42,7 +38,8 @@ typedef struct WinSpec {
     Type *port_type[WPORT_COUNT];
     Callable merge;        // fold_window's merge (lambda NULL when absent)
     int nsides;            // join_window: sides (input ports)
-    int insert_mode, emit_mode;
+    JoinInsertMode insert_mode;   // join_window (graph.h)
+    JoinEmitMode emit_mode;
 } WinSpec;
 
 #endif
