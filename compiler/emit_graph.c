@@ -41,7 +41,7 @@ static const char *source_name(Step *s)
     case SRC_RANGE:
         return "testing";
     case SRC_FILE_LINES:
-        return s->io ? s->io->kind : "file";
+        return s->io ? io_kind_name(s->io->kind) : "file";
     case SRC_EXTERN:
         return "extern";
     case SRC_NEXMARK:
@@ -53,7 +53,7 @@ static const char *source_name(Step *s)
 static const char *sink_name(Step *s)
 {
     if (s->io)
-        return s->io->kind;
+        return io_kind_name(s->io->kind);
     switch (s->sink) {
     case SINK_STDOUT:
         return "stdout";

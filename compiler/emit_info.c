@@ -37,7 +37,7 @@ static const char *input_kind(Step *s)
     case SRC_RANGE:
         return "range";
     case SRC_FILE_LINES:
-        return s->io ? s->io->kind : "file";
+        return s->io ? io_kind_name(s->io->kind) : "file";
     case SRC_EXTERN:
         return "extern";
     case SRC_NEXMARK:
@@ -49,7 +49,7 @@ static const char *input_kind(Step *s)
 static const char *output_kind(Step *s)
 {
     if (s->io)
-        return s->io->kind;   /* io.h: stdout, file, dir, kafka */
+        return io_kind_name(s->io->kind);   /* io.h: stdout, file, dir, kafka */
     switch (s->sink) {
     case SINK_STDOUT:
         return "stdout";

@@ -218,11 +218,11 @@ static void gen_dec(Emit *E, CType *c)
 
 static const char *src_kind(IoSpec *io)
 {
-    if (strcmp(io->kind, "stdin") == 0)
+    if (io->kind == IOK_STDIN)
         return "FLOW_SRC_STDIN";
-    if (strcmp(io->kind, "dir") == 0)
+    if (io->kind == IOK_DIR)
         return "FLOW_SRC_DIR";
-    if (strcmp(io->kind, "kafka") == 0)
+    if (io->kind == IOK_KAFKA)
         return "FLOW_SRC_KAFKA";
     return "FLOW_SRC_FILE";
 }
@@ -237,7 +237,7 @@ static const char *fmt_name(int f)
 static Type *record_type(Step *s)
 {
     Type *t = ty_resolve(s->out_type);
-    if (strcmp(s->io->kind, "kafka") == 0)
+    if (s->io->kind == IOK_KAFKA)
         return ty_keyed_value(t);
     return t;
 }
@@ -344,7 +344,7 @@ void emit_io_input_state(Emit *E, Step *s)
 void emit_io_run_input(Emit *E, Step *s)
 {
     IoSpec *io = s->io;
-    bool kafka = strcmp(io->kind, "kafka") == 0;
+    bool kafka = io->kind == IOK_KAFKA;
     Type *rt = kafka ? record_type(s) : s->out_type;
     emit_line(E, "flow_src_poll(f->%s_src);", s->id);
     emit_line(E, "for (;;) {");
@@ -550,11 +550,11 @@ static void emit_csv_cells(Emit *E, Type *t, const char *b, const char *v, bool 
 
 static const char *sink_kind(IoSpec *io)
 {
-    if (strcmp(io->kind, "file") == 0)
+    if (io->kind == IOK_FILE)
         return "FLOW_SINK_FILE";
-    if (strcmp(io->kind, "dir") == 0)
+    if (io->kind == IOK_DIR)
         return "FLOW_SINK_DIR";
-    if (strcmp(io->kind, "kafka") == 0)
+    if (io->kind == IOK_KAFKA)
         return "FLOW_SINK_KAFKA";
     return "FLOW_SINK_STDOUT";
 }
@@ -566,7 +566,7 @@ bool emit_io_to_stdout(const Step *s)
 
 static bool has_path(Step *s)
 {
-    return s->kind == SK_OUTPUT && s->io && strcmp(s->io->kind, "stdout") != 0;
+    return s->kind == SK_OUTPUT && s->io && s->io->kind != IOK_STDOUT;
 }
 
 void emit_io_output(Emit *E, Step *s)
@@ -601,7 +601,7 @@ void emit_io_output(Emit *E, Step *s)
     else
         fprintf(o, "        f->%s_sink = flow_sink_open(rt, &cfg, NULL);\n", s->id);
     Type *t = io->keyed ? ty_keyed_value(s->in_type) : s->in_type;
-    if (io->format == IO_CSV && strcmp(io->kind, "kafka") != 0) {
+    if (io->format == IO_CSV && io->kind != IOK_KAFKA) {
         const char *h = NULL;
         csv_header(E, t, NULL, &h);
         fprintf(o, "        flow_sink_header(f->%s_sink, %s);\n", s->id, cstr(E, h));

@@ -12,11 +12,21 @@
 #include "graph.h"
 
 /* Formats: the runtime's FLOW_FMT_* values. */
-enum { IO_LINES, IO_CSV, IO_JSONL, IO_REPR, IO_JSON };
+typedef enum IoFormat { IO_LINES, IO_CSV, IO_JSONL, IO_REPR, IO_JSON } IoFormat;
+
+/* The source or sink an IoSpec describes, named as in a .flow file
+ * (io_kind_name). */
+typedef enum IoKind {
+    IOK_FILE,     // file(PATH, ...): a source or a sink
+    IOK_STDIN,    // stdin(...): a source
+    IOK_DIR,      // dir(PATH, ...): a source (the files of a folder) or a sink (files by key)
+    IOK_KAFKA,    // kafka(...): a source or a sink
+    IOK_STDOUT,   // stdout(format = ...): a sink
+} IoKind;
 
 typedef struct IoSpec {
-    const char *kind;        /* "file", "stdin", "dir", "kafka"; sinks also "stdout" */
-    int format;              /* IO_* */
+    IoKind kind;
+    IoFormat format;
     Record *schema;          /* csv/jsonl sources: the record type */
     bool skip;               /* on_error = "skip" */
     const char *path;        /* file/dir path or kafka brokers; NULL for stdin/stdout */
@@ -32,6 +42,8 @@ typedef struct IoSpec {
 } IoSpec;
 
 struct Sema;   /* the checker's state (sema_internal.h) */
+/* sema_io.c: "file", "stdin", ... */
+const char *io_kind_name(IoKind k);
 /* sema_io.c: is KIND a source this file checks; check SRC (an ND_CALL) for
  * input step ST, returning the item type (NULL after an error). */
 bool sema_io_source_kind(const char *kind);

@@ -73,9 +73,24 @@ static int choice(Sema *S, Node *e, const char *what, const char *const *choices
     return -1;
 }
 
+static const char *const io_kind_names[] = {
+    [IOK_FILE] = "file", [IOK_STDIN] = "stdin", [IOK_DIR] = "dir", [IOK_KAFKA] = "kafka", [IOK_STDOUT] = "stdout",
+};
+
+const char *io_kind_name(IoKind k) { return io_kind_names[k]; }
+
+/* The IoKind named NAME, or -1. */
+static int io_kind_lookup(const char *name)
+{
+    for (int k = 0; k < (int)(sizeof io_kind_names / sizeof io_kind_names[0]); k++)
+        if (strcmp(name, io_kind_names[k]) == 0)
+            return k;
+    return -1;
+}
+
 /* A new IoSpec of KIND; with a positional path (A's first), that path's
  * literal in *PATH, or NULL after an error. */
-static IoSpec *new_spec(Sema *S, const char *kind, Args *a, int npos, Node **path)
+static IoSpec *new_spec(Sema *S, IoKind kind, Args *a, int npos, Node **path)
 {
     IoSpec *io = arena_alloc(S->arena, sizeof *io);
     memset(io, 0, sizeof *io);
@@ -87,7 +102,8 @@ static IoSpec *new_spec(Sema *S, const char *kind, Args *a, int npos, Node **pat
     if (npos) {
         *path = literal(S, a->pos[0], ND_STRING);
         if (!*path) {
-            diag_error(a->pos[0]->loc, "the path of `%s` must be a string literal or a string const", kind);
+            diag_error(a->pos[0]->loc, "the path of `%s` must be a string literal or a string const",
+                       io_kind_name(kind));
             return NULL;
         }
         io->path = (*path)->sval;
@@ -97,8 +113,8 @@ static IoSpec *new_spec(Sema *S, const char *kind, Args *a, int npos, Node **pat
 
 bool sema_io_source_kind(const char *kind)
 {
-    return strcmp(kind, "file") == 0 || strcmp(kind, "stdin") == 0 || strcmp(kind, "dir") == 0 ||
-           strcmp(kind, "kafka") == 0;
+    int k = io_kind_lookup(kind);
+    return k == IOK_FILE || k == IOK_STDIN || k == IOK_DIR || k == IOK_KAFKA;
 }
 
 static const char *const file_src_opts[] = { "format", "schema", "on_error", "batch_size", NULL };
@@ -139,12 +155,13 @@ static bool schema_type_ok(Type *t)
 
 Type *sema_check_io_source(Sema *S, Step *st, Node *src)
 {
-    const char *kind = src->lhs->name;
-    bool is_kafka = strcmp(kind, "kafka") == 0;
-    int npos = strcmp(kind, "file") == 0 || strcmp(kind, "dir") == 0 ? 1 : 0;
-    const char *const *opts = is_kafka ? kafka_src_opts : strcmp(kind, "dir") == 0 ? dir_src_opts : file_src_opts;
+    IoKind kind = (IoKind)io_kind_lookup(src->lhs->name);   /* a source: sema_io_source_kind said so */
+    bool is_kafka = kind == IOK_KAFKA;
+    int npos = kind == IOK_FILE || kind == IOK_DIR ? 1 : 0;
+    const char *const *opts = is_kafka ? kafka_src_opts : kind == IOK_DIR ? dir_src_opts : file_src_opts;
     Args a;
-    if (!sema_bind_args(S, src, kind, npos, npos, npos ? "a path" : "no positional arguments", opts, &a))
+    if (!sema_bind_args(S, src, io_kind_name(kind), npos, npos, npos ? "a path" : "no positional arguments", opts,
+                        &a))
         return NULL;
     Node *path;
     IoSpec *io = new_spec(S, kind, &a, npos, &path);
@@ -185,7 +202,7 @@ Type *sema_check_io_source(Sema *S, Step *st, Node *src)
         if (tail)
             ok &= bool_opt(S, tail, "`tail`", &io->tail);
     }
-    if (strcmp(kind, "dir") == 0) {
+    if (kind == IOK_DIR) {
         Node *g = sema_opt(&a, "glob");
         io->glob = g ? string_opt(S, g, "`glob`") : "*";
         ok &= io->glob != NULL;
@@ -248,9 +265,8 @@ bool sema_io_sink(Node *e)
 {
     if (e->kind != ND_CALL || e->lhs->kind != ND_IDENT)
         return false;
-    const char *n = e->lhs->name;
-    return (strcmp(n, "stdout") == 0 && e->list.n > 0) || strcmp(n, "file") == 0 || strcmp(n, "dir") == 0 ||
-           strcmp(n, "kafka") == 0;
+    int k = io_kind_lookup(e->lhs->name);
+    return (k == IOK_STDOUT && e->list.n > 0) || k == IOK_FILE || k == IOK_DIR || k == IOK_KAFKA;
 }
 
 static const char *const stdout_opts[] = { "format", NULL };
@@ -284,12 +300,13 @@ static bool csv_ok(Type *t)
 
 bool sema_check_io_sink(Sema *S, Step *st, Node *e)
 {
-    const char *kind = e->lhs->name;
-    bool is_kafka = strcmp(kind, "kafka") == 0, is_dir = strcmp(kind, "dir") == 0;
-    int npos = strcmp(kind, "file") == 0 || is_dir ? 1 : 0;
+    IoKind kind = (IoKind)io_kind_lookup(e->lhs->name);   /* a sink: sema_io_sink said so */
+    bool is_kafka = kind == IOK_KAFKA, is_dir = kind == IOK_DIR;
+    int npos = kind == IOK_FILE || is_dir ? 1 : 0;
     const char *const *opts = is_kafka ? kafka_sink_opts : is_dir ? dir_sink_opts : stdout_opts;
     Args a;
-    if (!sema_bind_args(S, e, kind, npos, npos, npos ? "a path" : "no positional arguments", opts, &a))
+    if (!sema_bind_args(S, e, io_kind_name(kind), npos, npos, npos ? "a path" : "no positional arguments", opts,
+                        &a))
         return false;
     Node *path;
     IoSpec *io = new_spec(S, kind, &a, npos, &path);
