@@ -320,87 +320,69 @@ static int write_lib(const Options *o, struct Graph *g, EmitOptions *eo, Arena *
     return diag_error_count() ? 1 : 0;
 }
 
-static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
+/* --emit=ast: the syntax tree to -o or stdout. */
+static int write_ast(const Options *o, Node *prog)
 {
-    int file = srcfile_load(o->input);
-    if (file < 0)
-        return 1;
-    Node *prog = parse_program(file, ast_arena);
-    if (diag_error_count())
-        return 1;
-
-    if (o->mode == MODE_AST) {
-        FILE *out = stdout;
-        if (o->output && strcmp(o->output, "-") != 0) {
-            out = fopen(o->output, "w");
-            if (!out) {
-                diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
-                return 1;
-            }
-        }
-        ast_dump(out, prog);
-        if (out != stdout && fclose(out) != 0) {
-            diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
-            return 1;
-        }
-        return 0;
-    }
-
-    struct Graph *g = sema_check(prog, ast_arena);
-    if (!g || diag_error_count())
-        return 1;
-    if (o->mode == MODE_CHECK)
-        return 0;
-
-    lower_program(g, ir_arena);
-    if (diag_error_count())
-        return 1;
-    if (o->mode == MODE_GRAPH) {
-        bool to_stdout = !o->output || strcmp(o->output, "-") == 0;
-        FILE *out = to_stdout ? stdout : fopen(o->output, "w");
+    FILE *out = stdout;
+    if (o->output && strcmp(o->output, "-") != 0) {
+        out = fopen(o->output, "w");
         if (!out) {
             diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
             return 1;
         }
-        emit_graph(g, out, o->graph);
-        if (to_stdout ? fflush(out) != 0 : fclose(out) != 0) {
-            diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
-            return 1;
-        }
-        return 0;
     }
-    EmitOptions eo = {
-        .source_path = o->input,
-        .line_directives = o->line_directives,
-        .no_version = o->no_version,
-    };
-    if (o->mode == MODE_LIB)
-        return write_lib(o, g, &eo, ir_arena);
-    if (!sema_no_extern(g))
-        return 1;   /* extern inputs and outputs need --lib */
-
-    if (o->mode == MODE_C) {
-        const char *path = o->output ? o->output : default_output(ir_arena, o->input, ".c");
-        bool to_stdout = strcmp(path, "-") == 0;
-        FILE *out = to_stdout ? stdout : fopen(path, "w");
-        if (!out) {
-            diag_fatal_noloc("cannot write %s: %s", path, strerror(errno));
-            return 1;
-        }
-        eo.c_path = to_stdout ? default_output(ir_arena, o->input, ".c") : path;
-        emit_c(g, out, &eo);
-        if (to_stdout ? fflush(out) != 0 : fclose(out) != 0) {
-            diag_fatal_noloc("cannot write %s: %s", path, strerror(errno));
-            return 1;
-        }
-        return diag_error_count() ? 1 : 0;
+    ast_dump(out, prog);
+    if (out != stdout && fclose(out) != 0) {
+        diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
+        return 1;
     }
+    return 0;
+}
 
-    /* -c and the default: C to a temporary file, then $CC. */
+/* --graph: the dataflow G as Mermaid or DOT to -o or stdout. */
+static int write_graph(const Options *o, struct Graph *g)
+{
+    bool to_stdout = !o->output || strcmp(o->output, "-") == 0;
+    FILE *out = to_stdout ? stdout : fopen(o->output, "w");
+    if (!out) {
+        diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
+        return 1;
+    }
+    emit_graph(g, out, o->graph);
+    if (to_stdout ? fflush(out) != 0 : fclose(out) != 0) {
+        diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* -S: the C of G to -o (FILE.c by default; '-' is stdout). */
+static int write_c(const Options *o, struct Graph *g, EmitOptions *eo, Arena *a)
+{
+    const char *path = o->output ? o->output : default_output(a, o->input, ".c");
+    bool to_stdout = strcmp(path, "-") == 0;
+    FILE *out = to_stdout ? stdout : fopen(path, "w");
+    if (!out) {
+        diag_fatal_noloc("cannot write %s: %s", path, strerror(errno));
+        return 1;
+    }
+    eo->c_path = to_stdout ? default_output(a, o->input, ".c") : path;
+    emit_c(g, out, eo);
+    if (to_stdout ? fflush(out) != 0 : fclose(out) != 0) {
+        diag_fatal_noloc("cannot write %s: %s", path, strerror(errno));
+        return 1;
+    }
+    return diag_error_count() ? 1 : 0;
+}
+
+/* -c and the default: the C of G to a temporary file, then $CC makes an
+ * object or an executable. */
+static int build(const Options *o, struct Graph *g, EmitOptions *eo, Arena *a)
+{
     const char *tmpdir = getenv("TMPDIR");
     if (!tmpdir || !*tmpdir)
         tmpdir = "/tmp";
-    char *cfile = arena_printf(ir_arena, "%s/flowc-XXXXXX.c", tmpdir);
+    char *cfile = arena_printf(a, "%s/flowc-XXXXXX.c", tmpdir);
     int fd = mkstemps(cfile, 2);
     if (fd < 0) {
         diag_fatal_noloc("cannot create a temporary file in %s: %s", tmpdir, strerror(errno));
@@ -413,8 +395,8 @@ static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
         diag_fatal_noloc("cannot write %s: %s", cfile, strerror(errno));
         return 1;
     }
-    eo.c_path = cfile;
-    emit_c(g, out, &eo);
+    eo->c_path = cfile;
+    emit_c(g, out, eo);
     if (fclose(out) != 0) {
         unlink(cfile);
         diag_fatal_noloc("cannot write %s: %s", cfile, strerror(errno));
@@ -425,11 +407,47 @@ static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
         return 1;
     }
     bool obj = o->mode == MODE_OBJ;
-    const char *path = o->output ? o->output
-                                 : default_output(ir_arena, o->input, obj ? ".o" : "");
-    bool ok = compile_c(ir_arena, cfile, path, obj);
+    const char *path = o->output ? o->output : default_output(a, o->input, obj ? ".o" : "");
+    bool ok = compile_c(a, cfile, path, obj);
     unlink(cfile);
     return ok ? 0 : 1;
+}
+
+/* The phases, each handing the next its result: the AST, then the Graph. */
+static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
+{
+    int file = srcfile_load(o->input);
+    if (file < 0)
+        return 1;
+    Node *prog = parse_program(file, ast_arena);
+    if (diag_error_count())
+        return 1;
+    if (o->mode == MODE_AST)
+        return write_ast(o, prog);
+
+    struct Graph *g = sema_check(prog, ast_arena);
+    if (!g || diag_error_count())
+        return 1;
+    if (o->mode == MODE_CHECK)
+        return 0;
+
+    lower_program(g, ir_arena);
+    if (diag_error_count())
+        return 1;
+    if (o->mode == MODE_GRAPH)
+        return write_graph(o, g);
+    EmitOptions eo = {
+        .source_path = o->input,
+        .line_directives = o->line_directives,
+        .no_version = o->no_version,
+    };
+    if (o->mode == MODE_LIB)
+        return write_lib(o, g, &eo, ir_arena);
+    if (!sema_no_extern(g))
+        return 1;   /* extern inputs and outputs need --lib */
+    if (o->mode == MODE_C)
+        return write_c(o, g, &eo, ir_arena);
+    return build(o, g, &eo, ir_arena);
 }
 
 int main(int argc, char **argv)

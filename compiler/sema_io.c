@@ -153,6 +153,39 @@ static bool schema_type_ok(Type *t)
     }
 }
 
+/* The item type of source SRC (A its arguments) in format io->format: a
+ * string per line, or the record `schema = RECORD` names (io->schema);
+ * NULL after an error. */
+static Type *source_item(Sema *S, Node *src, Args *a, IoSpec *io)
+{
+    int fmt = io->format;
+    Node *sc = sema_opt(a, "schema");
+    if (fmt == IO_LINES) {
+        if (!sc)
+            return ty_prim(TY_STRING);
+        diag_error(sc->loc, "`schema` needs format \"csv\" or \"jsonl\"; \"lines\" gives strings");
+        return NULL;
+    }
+    if (!sc) {
+        diag_error(src->loc, "format \"%s\" needs `schema = RECORD`: the record whose fields the %s are matched to",
+                   src_formats[fmt], fmt == IO_CSV ? "columns" : "JSON members");
+        return NULL;
+    }
+    Symbol *r = sc->kind == ND_IDENT ? sema_lookup(S, sc->name) : NULL;
+    if (!r || r->kind != SYM_RECORD) {
+        diag_error(sc->loc, "`schema` must name a record type");
+        return NULL;
+    }
+    io->schema = r->rec;
+    Type *item = ty_record(r->rec);
+    if (!schema_type_ok(item)) {
+        diag_error(sc->loc, "record `%s` cannot be read from %s: a field has a type that has no encoding there",
+                   r->rec->name, src_formats[fmt]);
+        return NULL;
+    }
+    return item;
+}
+
 Type *sema_check_io_source(Sema *S, Step *st, Node *src)
 {
     IoKind kind = (IoKind)io_kind_lookup(src->lhs->name);   /* a source: sema_io_source_kind said so */
@@ -223,30 +256,9 @@ Type *sema_check_io_source(Sema *S, Step *st, Node *src)
         diag_error(f->loc, "a `kafka` source reads \"lines\" or \"jsonl\" messages, not \"csv\"");
         return NULL;
     }
-    Node *sc = sema_opt(&a, "schema");
-    Type *item = ty_prim(TY_STRING);
-    if (fmt != IO_LINES) {
-        if (!sc) {
-            diag_error(src->loc, "format \"%s\" needs `schema = RECORD`: the record whose fields the %s are matched to",
-                       src_formats[fmt], fmt == IO_CSV ? "columns" : "JSON members");
-            return NULL;
-        }
-        Symbol *r = sc->kind == ND_IDENT ? sema_lookup(S, sc->name) : NULL;
-        if (!r || r->kind != SYM_RECORD) {
-            diag_error(sc->loc, "`schema` must name a record type");
-            return NULL;
-        }
-        io->schema = r->rec;
-        item = ty_record(r->rec);
-        if (!schema_type_ok(item)) {
-            diag_error(sc->loc, "record `%s` cannot be read from %s: a field has a type that has no encoding there",
-                       r->rec->name, src_formats[fmt]);
-            return NULL;
-        }
-    } else if (sc) {
-        diag_error(sc->loc, "`schema` needs format \"csv\" or \"jsonl\"; \"lines\" gives strings");
+    Type *item = source_item(S, src, &a, io);
+    if (!item)
         return NULL;
-    }
     if (!ok)
         return NULL;
     st->io = io;
