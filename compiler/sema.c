@@ -9,6 +9,9 @@
  *      consts (consts in dependency order, cycles reported);
  *   3. check the steps in declaration order (sema_steps.c), which builds the
  *      Graph's Step records.
+ * It returns that Graph, the hand-off to lowering and the emitters. The
+ * checker's state is a Sema (sema_internal.h) that sema_check makes and
+ * passes to every checker function as S.
  * Every expression node gets its type in node->ty; names get node->sym.
  * Types are inferred bottom-up, with the expected type passed down as a hint
  * for lambdas, `[]` and `none` (bidirectional checking plus unification).

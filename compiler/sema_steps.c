@@ -8,6 +8,10 @@
  * edges' consumers. A step that fails to check still gets a Step whose
  * output type is the error type, so later steps that read it do not
  * report follow-on errors.
+ *
+ * Each operator (or family of alike operators) has its own check
+ * function, found by step kind in the table check_fns near the end of
+ * the file; the windowing ones live in sema_window.c.
  */
 #include <string.h>
 #include "flowc.h"

@@ -5,11 +5,12 @@
  * `count_window`, `max_window`, `min_window`, `join_window`), and the
  * streams of a window result (`W.down`, `W.late`, `W.meta`, `W.with_meta`).
  *
- * Pipeline position: called by sema_steps.c for these step kinds; fills
- * Step.win (window.h) for emit_window.c. Clocks and windowers are steps
- * without a stream. An event clock's timestamp function is checked when
- * the first window step uses the clock, against that step's item type
- * (later users must carry the same type). Options that are constants are
+ * Pipeline position: its checks (sema_check_event_clock, ...) are entries
+ * of sema_steps.c's table check_fns; they fill Step.win (window.h) for
+ * emit_window.c. Clocks and windowers are steps without a stream. An
+ * event clock's timestamp function is checked when the first window step
+ * uses the clock, against that step's item type (later users must carry
+ * the same type). Options that are constants are
  * checked here (a sliding window with a gap between windows is an error,
  * as Bytewax raises ValueError); the others at start-up.
  */
