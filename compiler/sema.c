@@ -22,7 +22,7 @@
 #include "sema.h"
 #include "sema_internal.h"
 
-static const char *builtin_names[] = {
+static const char *const builtin_names[] = {
 #define BUILTIN(id, name, minargs, maxargs) name,
 #include "builtins.def"
 #undef BUILTIN

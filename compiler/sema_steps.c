@@ -368,7 +368,7 @@ static bool check_sink(Sema *S, Step *st, Node *e)
 }
 
 /* ===================================================================
- * Steps
+ * Operators' options, and the new state of keyed stateful operators
  * =================================================================== */
 
 static const char *const no_opts[] = { NULL };
@@ -778,11 +778,13 @@ static Type *check_buffer(Sema *S, Step *st, Node *call, const char *const *opts
     return ty_pair(T(TY_STRING), ty_list(v));
 }
 
+/* collect(keyed, timeout = D, max_size = N) */
 static Type *check_collect(Sema *S, Step *st, Node *call)
 {
     return check_buffer(S, st, call, collect_opts, "max_size", "`max_size`");
 }
 
+/* batch(keyed, timeout = D, batch_size = N) */
 static Type *check_batch(Sema *S, Step *st, Node *call)
 {
     return check_buffer(S, st, call, batch_opts, "batch_size", "`batch_size`");
@@ -870,7 +872,7 @@ static Type *check_stateful(Sema *S, Step *st, Node *call)
     Type *r = sema_fn_arg_to(S, st, &st->fn, on_item, p, 2, NULL, "on_item function");
     if (!r || !check_logic_result(st, &st->fn, r, s, &w, "on_item"))
         return NULL;
-    static const char *names[] = { "on_notify", "on_eof" };
+    static const char *const names[] = { "on_notify", "on_eof" };
     Callable *dst[] = { &st->on_notify, &st->on_eof };
     for (int i = 0; i < 2; i++) {
         Node *g = sema_opt(&a, names[i]);
@@ -961,6 +963,10 @@ static Type *check_join(Sema *S, Step *st, Node *call)
     st->in_type = st->in_types[0];
     return ty_pair(T(TY_STRING), ty_tuple(row, a.npos));
 }
+
+/* ===================================================================
+ * Step declarations
+ * =================================================================== */
 
 /* The check of each step kind of steps.def, called by sema_check_step
  * with the step's kind set (windowing: sema_window.c). */
