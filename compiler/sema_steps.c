@@ -206,6 +206,18 @@ Type *sema_keyed_value(Sema *S, Step *st, Node *e)
     return NULL;
 }
 
+/* `init = E` of keyed stateful step ST: checks E, the first state of each
+ * key, into st->init; returns its type, the state type, or NULL after an
+ * error. */
+Type *sema_init_state(Sema *S, Step *st, Node *init)
+{
+    Type *s = sema_check_expr(S, init, NULL);
+    if (ty_resolve(s)->kind == TY_ERROR)
+        return NULL;
+    st->init = init;
+    return s;
+}
+
 /* The expression a lambda body yields: the last expression of a block. */
 Node *sema_result_expr(Node *body)
 {
@@ -672,10 +684,9 @@ static Type *init_and_fn(Sema *S, Step *st, Node *call, const char *what)
     Node *init = sema_required(&a, "init");
     if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !init)
         return NULL;
-    Type *s = sema_check_expr(S, init, NULL);
-    if (ty_resolve(s)->kind == TY_ERROR)
+    Type *s = sema_init_state(S, st, init);
+    if (!s)
         return NULL;
-    st->init = init;
     Type *p[2] = { s, v };
     Type *r = fn_arg(S, st, a.pos[1], p, 2, NULL, what);
     if (!r)
@@ -862,10 +873,9 @@ static Type *check_stateful(Sema *S, Step *st, Node *call)
     Type *v;
     if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !init || !on_item)
         return NULL;
-    Type *s = sema_check_expr(S, init, NULL);
-    if (ty_resolve(s)->kind == TY_ERROR)
+    Type *s = sema_init_state(S, st, init);
+    if (!s)
         return NULL;
-    st->init = init;
     st->state_type = s;
     Type *w = NULL;
     Type *p[2] = { s, v };

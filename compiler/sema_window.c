@@ -396,10 +396,9 @@ Type *sema_check_fold_window(Sema *S, Step *st, Node *call)
     Node *init = sema_required(&a, "init");
     if (!init)
         return NULL;
-    Type *s = sema_check_expr(S, init, NULL);
-    if (ty_resolve(s)->kind == TY_ERROR)
+    Type *s = sema_init_state(S, st, init);
+    if (!s)
         return NULL;
-    st->init = init;
     Type *p[2] = { s, v };
     Type *r = sema_fn_arg_to(S, st, &st->fn, a.pos[3], p, 2, s, "folder");
     if (!r)
