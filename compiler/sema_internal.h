@@ -84,6 +84,9 @@ Type *sema_keyed_value(Sema *S, Step *st, Node *e);
 Type *sema_fn_arg_to(Sema *S, Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what);
 Node *sema_result_expr(Node *body);
 Type *sema_init_state(Sema *S, Step *st, Node *init);
+/* The option `by = |v| ordered` of the max and min operators (A their
+ * arguments, V their values); false after an error. */
+bool sema_check_by(Sema *S, Step *st, Node *call, Args *a, Type *v);
 /* join's and join_window's options insert_mode and emit_mode (string
  * literals, Bytewax's names); absent ones leave *INSERT and *EMIT (the
  * defaults). WINDOW: join_window's wording of an unknown mode. False after

@@ -463,10 +463,12 @@ static Type *check_output(Sema *S, Step *st, Node *call)
     return T(TY_BOOL);   /* placeholder; output steps have no stream */
 }
 
-/* OP(stream, function): bind and read the stream. */
-static bool stream_and_fn(Sema *S, Step *st, Node *call, Args *a)
+/* OP(stream) (NPOS 1) or OP(stream, function) (NPOS 2): bind the
+ * arguments and read the stream. */
+static bool stream_args(Sema *S, Step *st, Node *call, int npos, Args *a)
 {
-    return sema_bind_args(S, call, step_kind_name(st->kind), 2, 2, "a stream and a function", no_opts, a) &&
+    const char *what = npos == 1 ? "a stream" : "a stream and a function";
+    return sema_bind_args(S, call, step_kind_name(st->kind), npos, npos, what, no_opts, a) &&
            one_upstream(S, st, a->pos[0]);
 }
 
@@ -474,7 +476,7 @@ static bool stream_and_fn(Sema *S, Step *st, Node *call, Args *a)
 static Type *check_map(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!stream_and_fn(S, st, call, &a))
+    if (!stream_args(S, st, call, 2, &a))
         return NULL;
     return fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
 }
@@ -483,7 +485,7 @@ static Type *check_map(Sema *S, Step *st, Node *call)
 static Type *check_filter(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!stream_and_fn(S, st, call, &a))
+    if (!stream_args(S, st, call, 2, &a))
         return NULL;
     Type *r = fn1(S, st, a.pos[1], st->in_type, T(TY_BOOL), "predicate");
     return r && fn_returns(st, r, T(TY_BOOL), "predicate") ? st->in_type : NULL;
@@ -500,7 +502,7 @@ static Type *check_branch(Sema *S, Step *st, Node *call)
 static Type *check_filter_map(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!stream_and_fn(S, st, call, &a))
+    if (!stream_args(S, st, call, 2, &a))
         return NULL;
     Type *r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
     if (!r)
@@ -517,7 +519,7 @@ static Type *check_filter_map(Sema *S, Step *st, Node *call)
 static Type *check_flat_map(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!stream_and_fn(S, st, call, &a))
+    if (!stream_args(S, st, call, 2, &a))
         return NULL;
     Type *r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
     if (!r)
@@ -534,7 +536,7 @@ static Type *check_flat_map(Sema *S, Step *st, Node *call)
 static Type *check_key_on(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!stream_and_fn(S, st, call, &a))
+    if (!stream_args(S, st, call, 2, &a))
         return NULL;
     Type *r = fn1(S, st, a.pos[1], st->in_type, T(TY_STRING), "key function");
     if (!r || !fn_returns(st, r, T(TY_STRING), "key function"))
@@ -542,18 +544,11 @@ static Type *check_key_on(Sema *S, Step *st, Node *call)
     return ty_pair(T(TY_STRING), st->in_type);
 }
 
-/* OP(stream): bind and read the stream. */
-static bool one_stream(Sema *S, Step *st, Node *call, Args *a)
-{
-    return sema_bind_args(S, call, step_kind_name(st->kind), 1, 1, "a stream", no_opts, a) &&
-           one_upstream(S, st, a->pos[0]);
-}
-
 /* flatten(stream of lists) */
 static Type *check_flatten(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!one_stream(S, st, call, &a))
+    if (!stream_args(S, st, call, 1, &a))
         return NULL;
     Type *t = ty_resolve(st->in_type);
     if (t->kind != TY_LIST) {
@@ -568,7 +563,7 @@ static Type *check_flatten(Sema *S, Step *st, Node *call)
 static Type *check_pass(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!one_stream(S, st, call, &a))
+    if (!stream_args(S, st, call, 1, &a))
         return NULL;
     return st->in_type;
 }
@@ -577,7 +572,7 @@ static Type *check_pass(Sema *S, Step *st, Node *call)
 static Type *check_key_rm(Sema *S, Step *st, Node *call)
 {
     Args a;
-    if (!one_stream(S, st, call, &a))
+    if (!stream_args(S, st, call, 1, &a))
         return NULL;
     return sema_keyed_value(S, st, a.pos[0]);
 }
@@ -833,6 +828,29 @@ static Type *check_count_final(Sema *S, Step *st, Node *call)
     return ty_pair(T(TY_STRING), T(TY_INT));
 }
 
+/* The option `by = |v| ordered` of max_final, min_final, max_window and
+ * min_window (A their arguments, V their values): without it, V itself
+ * must be ordered. False after an error. */
+bool sema_check_by(Sema *S, Step *st, Node *call, Args *a, Type *v)
+{
+    Node *by = sema_opt(a, "by");
+    if (by) {
+        Type *r = fn1(S, st, by, v, NULL, "`by` function");
+        if (!r)
+            return false;
+        if (!ty_is_ordered(r)) {
+            diag_error(st->fn.lambda->body->loc, "the `by` function of `%s` must return an ordered value, found `%s`",
+                       step_kind_name(st->kind), ty_str(r));
+            return false;
+        }
+    } else if (!ty_is_ordered(v)) {
+        diag_error(call->loc, "`%s` needs `by = ...` to compare values of type `%s`",
+                   step_kind_name(st->kind), ty_str(v));
+        return false;
+    }
+    return true;
+}
+
 /* max_final(keyed [, by = |v| ordered]) | min_final(...) */
 static Type *check_max_min_final(Sema *S, Step *st, Node *call)
 {
@@ -842,21 +860,8 @@ static Type *check_max_min_final(Sema *S, Step *st, Node *call)
         return NULL;
     if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])))
         return NULL;
-    Node *by = sema_opt(&a, "by");
-    if (by) {
-        Type *r = fn1(S, st, by, v, NULL, "`by` function");
-        if (!r)
-            return NULL;
-        if (!ty_is_ordered(r)) {
-            diag_error(st->fn.lambda->body->loc, "the `by` function of `%s` must return an ordered value, found `%s`",
-                       step_kind_name(st->kind), ty_str(r));
-            return NULL;
-        }
-    } else if (!ty_is_ordered(v)) {
-        diag_error(call->loc, "`%s` needs `by = ...` to compare values of type `%s`",
-                   step_kind_name(st->kind), ty_str(v));
+    if (!sema_check_by(S, st, call, &a, v))
         return NULL;
-    }
     st->state_type = v;
     return st->in_type;
 }

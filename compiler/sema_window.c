@@ -424,22 +424,8 @@ Type *sema_check_max_min_window(Sema *S, Step *st, Node *call)
     Type *v = window_args(S, st, call, 3, "a keyed stream, a clock and a windower", by_opts, true, &a);
     if (!v)
         return NULL;
-    const char *op = step_kind_name(st->kind);
-    Node *by = sema_opt(&a, "by");
-    if (by) {
-        Type *p[1] = { v };
-        Type *r = sema_fn_arg_to(S, st, &st->fn, by, p, 1, NULL, "`by` function");
-        if (!r)
-            return NULL;
-        if (!ty_is_ordered(r)) {
-            diag_error(st->fn.lambda->body->loc, "the `by` function of `%s` must return an ordered value, found `%s`",
-                       op, ty_str(r));
-            return NULL;
-        }
-    } else if (!ty_is_ordered(v)) {
-        diag_error(call->loc, "`%s` needs `by = ...` to compare values of type `%s`", op, ty_str(v));
+    if (!sema_check_by(S, st, call, &a, v))
         return NULL;
-    }
     st->win->down = v;
     return window_ports(st, v);
 }
