@@ -73,6 +73,8 @@ typedef struct Args {
     int nnamed;
 } Args;
 void sema_check_step(Sema *S, Node *decl);
+/* Whole-graph rules, once every step checked without error. */
+void sema_check_graph(Sema *S);
 /* The helpers of step checks (arguments, streams, functions given to an
  * operator), also used by sema_window.c, sema_io.c, sema_nexmark.c. */
 bool sema_bind_args(Sema *S, Node *call, const char *op, int minpos, int maxpos, const char *what_pos,
@@ -83,6 +85,7 @@ bool sema_resolve_stream(Sema *S, Node *e, PortRef *out, Type **item);
 Type *sema_keyed_value(Sema *S, Step *st, Node *e);
 Type *sema_fn_arg_to(Sema *S, Step *st, Callable *dst, Node *e, Type **p, int n, Type *ret_hint, const char *what);
 Node *sema_result_expr(Node *body);
+/* `init = E` of a keyed stateful step: the state type, or NULL. */
 Type *sema_init_state(Sema *S, Step *st, Node *init);
 /* The option `by = |v| ordered` of the max and min operators (A their
  * arguments, V their values); false after an error. */
@@ -105,6 +108,5 @@ StepCheck sema_check_collect_window, sema_check_fold_window, sema_check_reduce_w
 StepCheck sema_check_count_window, sema_check_max_min_window, sema_check_join_window;
 /* A stream read from clock/windower/window step ST (PORT_NAME may be NULL). */
 bool sema_window_stream(Sema *S, Step *st, Node *e, const char *port_name, PortRef *out, Type **item);
-void sema_check_graph(Sema *S);
 
 #endif
