@@ -416,7 +416,7 @@ static bool check_logic_result(Step *st, Callable *c, Type *r, Type *s, Type **w
 }
 
 /* stateful(keyed, init = E, on_item = f, on_notify = g, on_eof = h, notify_at = n):
- * Bytewax's StatefulLogic (SEMANTICS.md 3.2-3.3). */
+ * Bytewax's StatefulLogic (docs/semantics.md §11.2). */
 static Type *check_stateful(Step *st, Node *call)
 {
     Args a;
@@ -477,7 +477,7 @@ static int join_mode(Args *a, const char *opt_name, const char *const *names, in
     return dflt;
 }
 
-/* join(a, b, ..., insert_mode = "last", emit_mode = "complete"): SEMANTICS.md 3.7.
+/* join(a, b, ..., insert_mode = "last", emit_mode = "complete"): docs/semantics.md §11.5.
  * Emits (key, (v_a, v_b, ...)); a side's element is optional where it can be
  * missing (final, running). */
 static Type *check_join(Step *st, Node *call)
