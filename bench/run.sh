@@ -5,13 +5,16 @@
 # might pick instead), check that all variants produce the same output,
 # time each (median of RUNS runs of user+sys CPU seconds, so the figures
 # are per core and other load on the machine matters less), measure its
-# peak RSS (GNU time), print a table and write docs/benchmarks.md.
+# peak RSS (GNU time), print a table and write docs/benchmarks.md: its
+# head (date, machine, the tables) is written here, and its prose (how to
+# run, the workloads, the targets: everything from its first "## " heading
+# on) is kept as it is. The dated history goes to bench/notes.md by hand.
 #
 #   bench/run.sh            the full run (W1 50M events, W2 ~100 MB, ...)
 #   SMOKE=1 bench/run.sh    tiny inputs: builds and checks every program,
 #                           times nothing, writes nothing outside build/
-#   DOC_ONLY=1 bench/run.sh rewrites docs/benchmarks.md from the last run's
-#                           table (build/bench/table.md) and bench/notes.md
+#   DOC_ONLY=1 bench/run.sh rewrites the head of docs/benchmarks.md from the
+#                           last run's table (build/bench/table.md)
 #
 # Inputs are generated into build/bench/ from ../shared/data (or DATA=DIR).
 # Env: FLOWC, CC (for the baselines), RUNS (5), PEER_RUNS (3).
@@ -356,13 +359,20 @@ cat "$table"
 fi
 
 # ---- docs/benchmarks.md ---------------------------------------------------------
+# The head (down to the tables) is written here; the prose from the page's
+# first "## " heading on is kept.
+doc=$root/docs/benchmarks.md
+prose=$(awk 'f || /^## / { f = 1; print }' "$doc" 2>/dev/null)
+[ -n "$prose" ] || { echo "FAIL $doc has no '## ' section to keep (the prose below the tables)"; exit 1; }
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 mem=$(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)
 {
     echo "# Benchmarks"
     echo
-    echo "Written by \`make bench\` (bench/run.sh) on $(date -u -r "$table" +%Y-%m-%d); the analysis"
-    echo "below the tables is bench/notes.md."
+    echo "Written by \`make bench\` (bench/run.sh) on $(date -u -r "$table" +%Y-%m-%d): the latest"
+    echo "results, how they are measured and how to run them. The dated history of"
+    echo "earlier runs and the analysis of each workload are in"
+    echo "[bench/notes.md](../bench/notes.md)."
     echo
     echo "- machine: $(nproc) cores, $cpu, $mem RAM, $(uname -sr)"
     echo "- compilers: $($CC --version | head -1); generated C built by flowc with -O2"
@@ -374,7 +384,7 @@ mem=$(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)
     echo
     cat "$table"
     echo
-    cat "$root/bench/notes.md"
-} >"$root/docs/benchmarks.md"
+    printf '%s\n' "$prose"
+} >"$doc.tmp" && mv "$doc.tmp" "$doc"
 echo "wrote docs/benchmarks.md"
 [ "$failures" -eq 0 ]

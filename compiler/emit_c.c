@@ -657,7 +657,7 @@ static void emit_logic_callback_loop(Emit *E, Step *s, Callable *c, const char *
     emit_line(E, "}");
 }
 
-/* stateful: SEMANTICS.md 3.3 — items grouped by key (a key's logic is
+/* stateful: docs/semantics.md §11.2 — items grouped by key (a key's logic is
  * dropped only if none is left at the end of its group), then due
  * notifications in key order, then EOF, then notify_at for touched keys
  * (a none from notify_at keeps an earlier time: Bytewax's quirk). */
@@ -764,7 +764,7 @@ static void emit_join_rows(Emit *E, Step *s, const char *key)
     }
 }
 
-/* join: SEMANTICS.md 3.7. The sides are merged in argument order, grouped
+/* join: docs/semantics.md §11.5. The sides are merged in argument order, grouped
  * by key (stable), inserted by insert_mode, emitted by emit_mode. */
 static void emit_run_join(Emit *E, Step *s)
 {
@@ -1194,7 +1194,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
 
     /* the round, run, new, free */
     FILE *c = E->code;
-    fprintf(c, "/* One round: every step, in declaration order (SEMANTICS.md 1.3). */\n");
+    fprintf(c, "/* One round: every step, in declaration order (docs/semantics.md section 3.1). */\n");
     fprintf(c, "/* POLL false: a round in which no input is polled (epoch interval 0). */\n");
     fprintf(c, "static void %s_round(%s_flow *f, bool poll)\n{\n    flow_rt_round_begin_fast(f->rt);\n", P, P);
     for (int i = 0; i < g->nsteps; i++) {

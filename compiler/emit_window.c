@@ -1,7 +1,7 @@
 /*
  * emit_window.c - the C emitter for windowing: clocks and windowers (a
  * configuration struct each window step fills at start-up) and window
- * steps (SEMANTICS.md section 7).
+ * steps (docs/semantics.md §12).
  *
  * Pipeline position: called by emit_c.c's emit_step for these kinds. The
  * generic machinery (watermarks, window ids, session merges, the per-key
@@ -908,7 +908,7 @@ static void emit_run(W *x, const char *where)
     const char *id = x->id, *P = x->P;
     E->out = E->code;
     E->indent = 1;
-    fprintf(E->code, "/* %s: one round (SEMANTICS.md 3.3, 7.4) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, id, P);
+    fprintf(E->code, "/* %s: one round (docs/semantics.md sections 8, 12.6) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, id, P);
     bool event = w->clock->kind == SK_EVENT_CLOCK;
     if (event) {
         /* Timers wait for the watermark (flow_wstate_wake_at), exact while

@@ -46,7 +46,7 @@ enum {
 typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES, SRC_EXTERN, SRC_NEXMARK } SourceKind;
 typedef enum SinkKind { SINK_STDOUT, SINK_DISCARD, SINK_EXTERN } SinkKind;
 /* The modes of join and join_window, Bytewax's JoinInsertMode and
- * JoinEmitMode (SEMANTICS.md 3.7): the option values "first", "last",
+ * JoinEmitMode (docs/semantics.md §11.5): the option values "first", "last",
  * "product" and "complete", "final", "running", in this order. */
 typedef enum JoinInsertMode {
     JOIN_FIRST,      // a side keeps the first value of a key

@@ -3,7 +3,7 @@
  * walks: who consumes each output port, which inputs each step depends on
  * (for EOF), and which steps are fused into their upstream.
  *
- * Execution model (SEMANTICS.md §1.3): in each round every step runs in
+ * Execution model (docs/semantics.md §3): in each round every step runs in
  * declaration order and processes everything it received this round
  * (operator at a time, like Timely). Fusion is how we still let an
  * upstream call its downstream directly: a stateless step C is fused into

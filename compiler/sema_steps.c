@@ -867,7 +867,7 @@ static Type *check_max_min_final(Sema *S, Step *st, Node *call)
 }
 
 /* stateful(keyed, init = E, on_item = f, on_notify = g, on_eof = h, notify_at = n):
- * Bytewax's StatefulLogic (SEMANTICS.md 3.2-3.3). */
+ * Bytewax's StatefulLogic (docs/semantics.md §11.2). */
 static Type *check_stateful(Sema *S, Step *st, Node *call)
 {
     Args a;
@@ -942,7 +942,7 @@ bool sema_join_modes(Args *a, bool window, JoinInsertMode *insert, JoinEmitMode 
     return ok;
 }
 
-/* join(a, b, ..., insert_mode = "last", emit_mode = "complete"): SEMANTICS.md 3.7.
+/* join(a, b, ..., insert_mode = "last", emit_mode = "complete"): docs/semantics.md §11.5.
  * Emits (key, (v_a, v_b, ...)); a side's element is optional where it can be
  * missing (final, running). */
 static Type *check_join(Sema *S, Step *st, Node *call)

@@ -563,7 +563,7 @@ typedef struct flow_rt {
     /* -s SECONDS: Bytewax's epoch (snapshot) interval in microseconds, 10 s
      * by default. 0 makes every input batch its own epoch: the generated
      * run loop then follows each polled round with one round that polls no
-     * input (SEMANTICS.md 1.3 point 9), where due notifications fire. */
+     * input (docs/semantics.md §4, §8.3), where due notifications fire. */
     int64_t epoch_interval;
     /* --stats, progress (runtime/src/stats.c) */
     bool stats;                /* --stats: print per-step counts on exit */
@@ -698,7 +698,7 @@ void flow_lines_close(flow_lines *r);
 
 /* ===================================================================
  * Windowing (window.c): clocks, windowers and per-key window state, as
- * Bytewax's bytewax.operators.windowing (SEMANTICS.md section 7). The
+ * Bytewax's bytewax.operators.windowing (docs/semantics.md §12). The
  * generated window step keeps one flow_wstate per key and owns what each
  * window accumulates (an opaque pointer here).
  * =================================================================== */

@@ -7,7 +7,7 @@
  * Each partition is a file read in BLOCK-sized read(2) calls into one
  * buffer holding the unread tail, so memory is bounded by the longest
  * record (at most FLOW_MAX_RECORD) plus a block, whatever the file's size.
- * Line semantics are Bytewax's FileSource (SEMANTICS.md 10.1): split on
+ * Line semantics are Bytewax's FileSource (docs/semantics.md §3.2): split on
  * '\n', which is removed; a '\r' stays; no item after a final '\n'.
  * CSV records may span lines inside quotes (io_csv.c splits them); JSON
  * lines are parsed by io_jsonl.c.

@@ -1,6 +1,6 @@
 /*
  * lines.c - flow_lines, the public line reader over a file, with Bytewax
- * FileSource semantics (SEMANTICS.md 10.1): split on '\n', which is
+ * FileSource semantics (docs/semantics.md §3.2): split on '\n', which is
  * removed; a '\r' stays; blank lines are "" items; no item after a final
  * '\n'. It is a thin layer over the sources' partition reader (io_src.c),
  * which reads in large blocks with memory bounded by the longest line;

@@ -1,7 +1,7 @@
 /*
  * repr.c - Python's repr() of scalar values, appended to a flow_buf: what
- * the stdout sink and inspect print (LANGUAGE.md section 9, SEMANTICS.md
- * section 4). Generated code composes tuples, lists and dicts from these.
+ * the stdout sink and inspect print (docs/semantics.md §13, docs/language.md
+ * §7). Generated code composes tuples, lists and dicts from these.
  * Datetime and timedelta reprs are in time.c.
  *
  * Floats follow CPython's float_repr_style 'r': the shortest digit string

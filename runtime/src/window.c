@@ -1,6 +1,6 @@
 /*
  * window.c - the generic machinery of the window operators (Bytewax's
- * bytewax.operators.windowing, SEMANTICS.md section 7): clocks and their
+ * bytewax.operators.windowing, docs/semantics.md §12): clocks and their
  * per-key watermarks, the sliding/tumbling and session windowers with
  * their window ids, merges and closes, the per-key queue of pending items,
  * and WindowMetadata's two reprs.
@@ -88,7 +88,7 @@ bool flow_window_meta_eq(flow_window_meta a, flow_window_meta b)
 }
 
 /* ===================================================================
- * Clocks (SEMANTICS.md 7.2)
+ * Clocks (docs/semantics.md §12.2)
  * =================================================================== */
 
 static flow_time add_sat(flow_time a, int64_t d)
@@ -152,7 +152,7 @@ flow_time flow_clock_on_notify(const flow_clock_cfg *cfg, flow_clock *c, flow_ti
 }
 
 /* ===================================================================
- * Window ids (SEMANTICS.md 7.3)
+ * Window ids (docs/semantics.md §12.3)
  * =================================================================== */
 
 void flow_window_ids(const flow_windower_cfg *cfg, flow_time ts, int64_t *lo, int64_t *hi)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """oracle.py EXAMPLE INPUT - what the real-data examples print, computed
 from their input with Python alone (no flowc), from the rules in
-docs/io.md, docs/windowing.md and ../shared/SEMANTICS.md:
+docs/io.md, docs/windowing.md and docs/semantics.md:
 
   ec2_cpu     INPUT = ec2_metrics.csv: per instance, the mean of each 1-minute
               tumbling window and the max of each 5-minute sliding window

@@ -1,6 +1,6 @@
 /*
- * test_window.c - the windowing machinery of window.c (SEMANTICS.md
- * section 7): window ids with floor division (negative times, the 7.3
+ * test_window.c - the windowing machinery of window.c (docs/semantics.md
+ * §12): window ids with floor division (negative times, Bytewax's own
  * examples), sliding windows opened, closed and late, sessions opened,
  * extended, merged (merged ids) and closed, the event and system clocks'
  * watermarks (elapsed system time, never backwards, a wait beyond the

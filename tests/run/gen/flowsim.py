@@ -1,6 +1,6 @@
 """flowsim - the test oracle: a small Python model of a .flow dataflow.
 
-It reproduces Bytewax's single-worker execution (SEMANTICS.md 1.3, 3.3-3.6)
+It reproduces Bytewax's single-worker execution (docs/semantics.md §3-§11)
 with plain Python values, so that Python's own str()/repr() print every
 expected line.  Nothing here runs or reads flowc: expected outputs of
 tests/run are computed from this model and the per-case code in cases.py.
