@@ -55,8 +55,8 @@ typedef struct Emit {
 } Emit;
 
 /* emit_types.c */
-CType *ct(Emit *E, Type *t);                    /* intern; never NULL for resolved types */
-const char *ctn(Emit *E, Type *t);              /* its C name */
+CType *emit_ctype(Emit *E, Type *t);                    /* intern; never NULL for resolved types */
+const char *emit_ctype_name(Emit *E, Type *t);              /* its C name */
 void emit_type_helpers(Emit *E);                /* write all needed helpers */
 /* Statements appending repr(V) of type T to the flow_buf* expression BUF. */
 void emit_repr(Emit *E, Type *t, const char *buf, const char *v);
@@ -71,7 +71,7 @@ void emit_own(Emit *E, Type *t, const char *dst, const char *v, const char *mem,
 /* Statements: DST = a deep copy of V in the arena ARENA (a flow_arena * expression). */
 void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const char *v);
 /* The C member name for a record field (C keywords get a trailing _). */
-const char *c_field(Emit *E, const char *name);
+const char *emit_field_name(Emit *E, const char *name);
 
 /* emit_c.c, for emit_window.c: send V out of port PORT of S; S's EOF
  * condition; remember that the activation touched key ID. */
@@ -96,22 +96,22 @@ void emit_program_info(Emit *E, FILE *out, const char *source_name);
 
 /* emit_expr.c */
 void emit_line(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *new_tmp(Emit *E);
-const char *loc_str(Emit *E, Loc loc);          /* "file.flow:L:C" as a C string literal */
+const char *emit_tmp(Emit *E);
+const char *emit_loc_str(Emit *E, Loc loc);          /* "file.flow:L:C" as a C string literal */
 void emit_line_directive(Emit *E, Loc loc);
 void emit_line_back(Emit *E);
-#define LINE_BACK_MARKER "#line FLOWC_BACK"
+#define EMIT_LINE_BACK_MARKER "#line FLOWC_BACK"
 /* Statements computing E's value; returns a C expression for it. */
 const char *emit_expr(Emit *E, Node *e);
 /* Same, converted to type WANT (wrapping T into T?, int into float). */
 const char *emit_coerce(Emit *E, Node *e, Type *want);
-const char *coerce_value(Emit *E, const char *v, Type *from, Type *want);
+const char *emit_coerce_value(Emit *E, const char *v, Type *from, Type *want);
 /* Emit a static function for lambda LAM: NAME(f, step, params) -> RET. */
 void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret);
 void emit_fn_decl(Emit *E, Symbol *s);
 void emit_extern_decl(Emit *E, Symbol *s);
 /* The C name of a local / const. */
-const char *local_name(Emit *E, Symbol *s);
-char *estrf(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *emit_local_name(Emit *E, Symbol *s);
+char *emit_strf(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -38,9 +38,9 @@
  * =================================================================== */
 
 /* The step id as a C string (the runtime prefixes the flow name in messages). */
-static const char *fq(Emit *E, Step *s) { return estrf(E, "\"%s\"", s->id); }
-static const char *in_ty(Emit *E, Step *s) { return ctn(E, s->in_type); }
-static const char *out_ty(Emit *E, Step *s) { return ctn(E, s->out_type); }
+static const char *fq(Emit *E, Step *s) { return emit_strf(E, "\"%s\"", s->id); }
+static const char *in_ty(Emit *E, Step *s) { return emit_ctype_name(E, s->in_type); }
+static const char *out_ty(Emit *E, Step *s) { return emit_ctype_name(E, s->out_type); }
 
 /* Does upstream call this step's item function directly? */
 static bool direct(Step *s) { return s->fused || step_is_final(s); }
@@ -58,7 +58,7 @@ static bool has_item_fn(Step *s)
 /* The item type on input port P (join's sides differ). */
 static const char *port_ty(Emit *E, Step *s, int p)
 {
-    return ctn(E, s->in_types ? s->in_types[p] : s->in_type);
+    return emit_ctype_name(E, s->in_types ? s->in_types[p] : s->in_type);
 }
 
 /* Steps that remember which keys an activation touched, to reschedule them. */
@@ -69,7 +69,7 @@ static bool has_touched(Step *s) { return step_has(s, TR_TIMERS); }
  * =================================================================== */
 
 /* Statements sending V (a C expression of S's output type) out of port P. */
-static void emit_send(Emit *E, Step *s, int port, const char *v)
+void emit_step_send(Emit *E, Step *s, int port, const char *v)
 {
     emit_line(E, "f->n_sent[%d]++;", emit_port_counter(E->g, s, port));
     for (int i = 0; i < s->nout_consumers[port]; i++) {
@@ -125,7 +125,7 @@ static void declare_state(Emit *E, Step *s)
         fprintf(E->types, "/* step %s: per-key state: the values seen on each side */\n", s->id);
         for (int i = 0; i < s->nins; i++)
             fprintf(E->types, "typedef struct %s_%s_slot%d {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot%d;\n",
-                    P, s->id, i, ctn(E, ty_keyed_value(s->in_types[i])), P, s->id, i);
+                    P, s->id, i, emit_ctype_name(E, ty_keyed_value(s->in_types[i])), P, s->id, i);
         fprintf(E->types, "typedef struct %s_%s_state {\n", P, s->id);
         for (int i = 0; i < s->nins; i++)
             fprintf(E->types, "    %s_%s_slot%d *s%d;\n    int64_t n%d;\n    size_t cap%d;\n", P, s->id, i, i, i, i);
@@ -135,7 +135,7 @@ static void declare_state(Emit *E, Step *s)
     case SK_BATCH:
         fprintf(E->types, "/* step %s: one collected item and the memory it owns */\n", s->id);
         fprintf(E->types, "typedef struct %s_%s_slot {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot;\n\n", P,
-                s->id, ctn(E, v), P, s->id);
+                s->id, emit_ctype_name(E, v), P, s->id);
         fprintf(E->types, "/* step %s: per-key state */\n", s->id);
         fprintf(E->types,
                 "typedef struct %s_%s_state {\n    %s_%s_slot *items;\n    int64_t n;\n    size_t cap;\n"
@@ -151,7 +151,7 @@ static void declare_state(Emit *E, Step *s)
         fprintf(E->types,
                 "/* step %s: per-key state and the memory it owns */\ntypedef struct %s_%s_state {\n    %s st;\n"
                 "    void *mem;\n    size_t sz;%s\n} %s_%s_state;\n\n",
-                s->id, P, s->id, ctn(E, s->state_type),
+                s->id, P, s->id, emit_ctype_name(E, s->state_type),
                 s->kind == SK_STATEFUL ? "\n    bool live;   /* false once a callback returned none */" : "", P, s->id);
         break;
     }
@@ -196,11 +196,11 @@ static void emit_push_fns(Emit *E, Step *s)
 
 static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1)
 {
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     if (a1)
-        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s, %s);", ctn(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0, a1);
+        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s, %s);", emit_ctype_name(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0, a1);
     else
-        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s);", ctn(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0);
+        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s);", emit_ctype_name(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0);
     return t;
 }
 
@@ -221,171 +221,232 @@ static void emit_init_if_created(Emit *E, Step *s, Type *st)
     emit_line(E, "}");
 }
 
-/* The item function of a stateless step: what one item X does. */
-static void emit_item_stateless(Emit *E, Step *s)
+/* The *_value variants (TR_VALUE) apply the function to the value of
+ * (key, value) and put the key back on what they emit: the argument to
+ * pass and a format turning a result into the item to send. */
+typedef struct ItemArg {
+    const char *arg;           /* "x" or "x.f1" */
+    const char *rekey;         /* "%s" or "((T){ x.f0, %s })" */
+} ItemArg;
+
+static ItemArg item_arg(Emit *E, Step *s)
 {
-    const char *P = E->P;
-    Type *v = ty_keyed_value(s->in_type);
-    const char *r, *t;
-    /* The *_value variants apply the function to the value of (key, value)
-     * and put the key back on what they emit. */
-    bool on_value = s->kind == SK_MAP_VALUE || s->kind == SK_FILTER_VALUE ||
-                    s->kind == SK_FILTER_MAP_VALUE || s->kind == SK_FLAT_MAP_VALUE;
-    const char *arg = on_value ? "x.f1" : "x";
-    const char *rekey = on_value ? estrf(E, "((%s){ x.f0, %%s })", out_ty(E, s)) : "%s";
-    switch (s->kind) {
-    case SK_MAP:
-    case SK_MAP_VALUE:
-        emit_send(E, s, 0, estrf(E, rekey, call_fn(E, s, arg, NULL)));
-        break;
-    case SK_FILTER:
-    case SK_FILTER_VALUE:
-        emit_line(E, "if (%s) {", call_fn(E, s, arg, NULL));
-        E->indent++;
-        emit_send(E, s, 0, "x");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case SK_BRANCH:
-        emit_line(E, "if (%s) {", call_fn(E, s, "x", NULL));
-        E->indent++;
-        emit_send(E, s, 0, "x");
-        E->indent--;
-        emit_line(E, "} else {");
-        E->indent++;
-        emit_send(E, s, 1, "x");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case SK_FILTER_MAP:
-    case SK_FILTER_MAP_VALUE:
-        r = call_fn(E, s, arg, NULL);
-        if (ty_resolve(s->fn.ret)->kind == TY_OPT) {
-            emit_line(E, "if (%s.has) {", r);
-            E->indent++;
-            emit_send(E, s, 0, estrf(E, rekey, estrf(E, "%s.v", r)));
-            E->indent--;
-            emit_line(E, "}");
-        } else {
-            emit_send(E, s, 0, estrf(E, rekey, r));
-        }
-        break;
-    case SK_FLAT_MAP:
-    case SK_FLAT_MAP_VALUE:
-        r = call_fn(E, s, arg, NULL);
-        emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", r);
-        E->indent++;
-        emit_send(E, s, 0, estrf(E, rekey, estrf(E, "%s.v[i]", r)));
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case SK_FLATTEN:
-        emit_line(E, "for (int64_t i = 0; i < x.n; i++) {");
-        E->indent++;
-        emit_send(E, s, 0, "x.v[i]");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case SK_INSPECT:
-        emit_line(E, "flow_buf_puts(&f->rt->out, \"%s.%s: \");", P, s->id);
-        emit_repr(E, s->in_type, "&f->rt->out", "x");
+    if (!step_has(s, TR_VALUE))
+        return (ItemArg){ "x", "%s" };
+    return (ItemArg){ "x.f1", emit_strf(E, "((%s){ x.f0, %%s })", out_ty(E, s)) };
+}
+
+/* Statements: if (COND) { send V on port 0 }. */
+static void send_if(Emit *E, Step *s, const char *cond, const char *v)
+{
+    emit_line(E, "if (%s) {", cond);
+    E->indent++;
+    emit_step_send(E, s, 0, v);
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* Statements: send each element of the list L on port 0 (through REKEY). */
+static void send_each(Emit *E, Step *s, const char *l, const char *rekey)
+{
+    emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", l);
+    E->indent++;
+    emit_step_send(E, s, 0, emit_strf(E, rekey, emit_strf(E, "%s.v[i]", l)));
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* map, map_value */
+static void item_map(Emit *E, Step *s)
+{
+    ItemArg a = item_arg(E, s);
+    emit_step_send(E, s, 0, emit_strf(E, a.rekey, call_fn(E, s, a.arg, NULL)));
+}
+
+/* filter, filter_value */
+static void item_filter(Emit *E, Step *s)
+{
+    send_if(E, s, call_fn(E, s, item_arg(E, s).arg, NULL), "x");
+}
+
+/* branch: trues on port 0, falses on port 1 */
+static void item_branch(Emit *E, Step *s)
+{
+    emit_line(E, "if (%s) {", call_fn(E, s, "x", NULL));
+    E->indent++;
+    emit_step_send(E, s, 0, "x");
+    E->indent--;
+    emit_line(E, "} else {");
+    E->indent++;
+    emit_step_send(E, s, 1, "x");
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* filter_map, filter_map_value */
+static void item_filter_map(Emit *E, Step *s)
+{
+    ItemArg a = item_arg(E, s);
+    const char *r = call_fn(E, s, a.arg, NULL);
+    if (ty_resolve(s->fn.ret)->kind == TY_OPT)
+        send_if(E, s, emit_strf(E, "%s.has", r), emit_strf(E, a.rekey, emit_strf(E, "%s.v", r)));
+    else
+        emit_step_send(E, s, 0, emit_strf(E, a.rekey, r));
+}
+
+/* flat_map, flat_map_value */
+static void item_flat_map(Emit *E, Step *s)
+{
+    ItemArg a = item_arg(E, s);
+    send_each(E, s, call_fn(E, s, a.arg, NULL), a.rekey);
+}
+
+static void item_flatten(Emit *E, Step *s) { send_each(E, s, "x", "%s"); }
+
+/* inspect: prints FLOW.STEP: repr(x), as Bytewax's default inspector */
+static void item_inspect(Emit *E, Step *s)
+{
+    emit_line(E, "flow_buf_puts(&f->rt->out, \"%s.%s: \");", E->P, s->id);
+    emit_repr(E, s->in_type, "&f->rt->out", "x");
+    emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
+    emit_step_send(E, s, 0, "x");
+}
+
+/* redistribute (one worker: passes items on) */
+static void item_pass(Emit *E, Step *s) { emit_step_send(E, s, 0, "x"); }
+
+static void item_key_on(Emit *E, Step *s)
+{
+    const char *r = call_fn(E, s, "x", NULL);
+    emit_step_send(E, s, 0, emit_strf(E, "((%s){ %s, x })", out_ty(E, s), r));
+}
+
+static void item_key_rm(Emit *E, Step *s) { emit_step_send(E, s, 0, "x.f1"); }
+
+static void item_output(Emit *E, Step *s)
+{
+    if (s->io) {
+        emit_io_output(E, s);   /* emit_io.c: stdout(format), file, dir, kafka */
+    } else if (s->sink == SINK_EXTERN) {
+        emit_lib_output(E, s);   /* emit_lib.c: the host's callback */
+    } else if (s->sink == SINK_STDOUT) {
+        emit_str_form(E, s->in_type, "&f->rt->out", "x");
         emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
-        emit_send(E, s, 0, "x");
-        break;
-    case SK_REDISTRIBUTE:
-        emit_send(E, s, 0, "x");
-        break;
-    case SK_KEY_ON:
-        r = call_fn(E, s, "x", NULL);
-        emit_send(E, s, 0, estrf(E, "((%s){ %s, x })", out_ty(E, s), r));
-        break;
-    case SK_KEY_RM:
-        emit_send(E, s, 0, "x.f1");
-        break;
-    case SK_OUTPUT:
-        if (s->io) {
-            emit_io_output(E, s);   /* emit_io.c: stdout(format), file, dir, kafka */
-        } else if (s->sink == SINK_EXTERN) {
-            emit_lib_output(E, s);   /* emit_lib.c: the host's callback */
-        } else if (s->sink == SINK_STDOUT) {
-            emit_str_form(E, s->in_type, "&f->rt->out", "x");
-            emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
-        } else {
-            emit_line(E, "FLOW_DISCARD(x);");
-        }
-        break;
-    case SK_COUNT_FINAL:
-        r = call_fn(E, s, "x", NULL);
-        emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, %s, NULL);", s->id, r);
-        emit_line(E, "((%s_%s_state *)flow_table_value(f->%s_tab, id))->n++;", P, s->id, s->id);
-        break;
-    case SK_REDUCE_FINAL:
-    case SK_FOLD_FINAL:
-    case SK_MAX_FINAL:
-    case SK_MIN_FINAL: {
-        emit_line(E, "bool created;");
-        emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
-        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-        Type *st = s->state_type;
-        const char *nv = new_tmp(E);
-        emit_line(E, "%s %s;", ctn(E, st), nv);
-        if (s->kind == SK_FOLD_FINAL) {
-            emit_init_if_created(E, s, st);
-            r = call_fn(E, s, "s->st", "x.f1");
-            emit_line(E, "%s = %s;", nv, coerce_value(E, r, s->fn.ret, st));
-        } else {
-            emit_line(E, "if (created) {");
-            E->indent++;
-            emit_line(E, "%s = x.f1;", nv);
-            E->indent--;
+    } else {
+        emit_line(E, "FLOW_DISCARD(x);");
+    }
+}
+
+/* count_final: the key function's key counts one more */
+static void item_count_final(Emit *E, Step *s)
+{
+    const char *r = call_fn(E, s, "x", NULL);
+    emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, %s, NULL);", s->id, r);
+    emit_line(E, "((%s_%s_state *)flow_table_value(f->%s_tab, id))->n++;", E->P, s->id, s->id);
+}
+
+/* reduce_final, max_final, min_final: statements setting NV, the key's
+ * new state, from s->st and the value x.f1 (the first value of a key
+ * becomes its state). */
+static void final_combine(Emit *E, Step *s, const char *nv)
+{
+    Type *st = s->state_type;
+    emit_line(E, "if (created) {");
+    E->indent++;
+    emit_line(E, "%s = x.f1;", nv);
+    E->indent--;
+    emit_line(E, "} else {");
+    E->indent++;
+    if (s->kind == SK_REDUCE_FINAL) {
+        /* Bytewax quirk: a None accumulator starts over with the next value */
+        bool opt = ty_resolve(st)->kind == TY_OPT;
+        if (opt) {
+            emit_line(E, "if (!s->st.has) {");
+            emit_line(E, "    %s = x.f1;", nv);
             emit_line(E, "} else {");
             E->indent++;
-            if (s->kind == SK_REDUCE_FINAL) {
-                /* Bytewax quirk: a None accumulator starts over with the next value */
-                if (ty_resolve(st)->kind == TY_OPT) {
-                    emit_line(E, "if (!s->st.has) {");
-                    emit_line(E, "    %s = x.f1;", nv);
-                    emit_line(E, "} else {");
-                    E->indent++;
-                }
-                r = call_fn(E, s, "s->st", "x.f1");
-                emit_line(E, "%s = %s;", nv, coerce_value(E, r, s->fn.ret, st));
-                if (ty_resolve(st)->kind == TY_OPT) {
-                    E->indent--;
-                    emit_line(E, "}");
-                }
-            } else {
-                const char *ka, *kb;
-                Type *kt = v;
-                if (s->fn.lambda) {
-                    ka = call_fn(E, s, "s->st", NULL);
-                    kb = call_fn(E, s, "x.f1", NULL);
-                    kt = s->fn.ret;
-                } else {
-                    ka = "s->st";
-                    kb = "x.f1";
-                }
-                /* Python max/min keep the earlier value on ties */
-                emit_line(E, "%s = (%s %s 0) ? x.f1 : s->st;", nv, emit_cmp(E, kt, kb, ka),
-                          s->kind == SK_MAX_FINAL ? ">" : "<");
-            }
+        }
+        const char *r = call_fn(E, s, "s->st", "x.f1");
+        emit_line(E, "%s = %s;", nv, emit_coerce_value(E, r, s->fn.ret, st));
+        if (opt) {
             E->indent--;
             emit_line(E, "}");
         }
-        /* keep the new state, freeing the old memory at the end of the round */
-        if (ty_has_heap(st)) {
-            emit_line(E, "s = flow_table_value(f->%s_tab, id);", s->id);
-            defer_free(E, "s->mem", "s->sz");
-            emit_own(E, st, "s->st", nv, "s->mem", "s->sz");
-        } else {
-            emit_line(E, "s->st = %s;", nv);
+    } else {
+        const char *ka = "s->st", *kb = "x.f1";
+        Type *kt = ty_keyed_value(s->in_type);
+        if (s->fn.lambda) {
+            ka = call_fn(E, s, "s->st", NULL);
+            kb = call_fn(E, s, "x.f1", NULL);
+            kt = s->fn.ret;
         }
-        break;
+        /* Python max/min keep the earlier value on ties */
+        emit_line(E, "%s = (%s %s 0) ? x.f1 : s->st;", nv, emit_cmp(E, kt, kb, ka),
+                  s->kind == SK_MAX_FINAL ? ">" : "<");
     }
-    default:
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* fold_final, reduce_final, max_final, min_final: update the key's state */
+static void item_final(Emit *E, Step *s)
+{
+    emit_line(E, "bool created;");
+    emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
+    Type *st = s->state_type;
+    const char *nv = emit_tmp(E);
+    emit_line(E, "%s %s;", emit_ctype_name(E, st), nv);
+    if (s->kind == SK_FOLD_FINAL) {
+        emit_init_if_created(E, s, st);
+        const char *r = call_fn(E, s, "s->st", "x.f1");
+        emit_line(E, "%s = %s;", nv, emit_coerce_value(E, r, s->fn.ret, st));
+    } else {
+        final_combine(E, s, nv);
+    }
+    /* keep the new state, freeing the old memory at the end of the round */
+    if (ty_has_heap(st)) {
+        emit_line(E, "s = flow_table_value(f->%s_tab, id);", s->id);
+        defer_free(E, "s->mem", "s->sz");
+        emit_own(E, st, "s->st", nv, "s->mem", "s->sz");
+    } else {
+        emit_line(E, "s->st = %s;", nv);
+    }
+}
+
+/* The body of a step's item function (what one item does), by kind: the
+ * stateless operators, outputs and finals (the other families run per
+ * round: emit_run_* below, emit_window.c). */
+static void (*const item_fns[SK_COUNT])(Emit *E, Step *s) = {
+    [SK_MAP] = item_map,
+    [SK_MAP_VALUE] = item_map,
+    [SK_FILTER] = item_filter,
+    [SK_FILTER_VALUE] = item_filter,
+    [SK_BRANCH] = item_branch,
+    [SK_FILTER_MAP] = item_filter_map,
+    [SK_FILTER_MAP_VALUE] = item_filter_map,
+    [SK_FLAT_MAP] = item_flat_map,
+    [SK_FLAT_MAP_VALUE] = item_flat_map,
+    [SK_FLATTEN] = item_flatten,
+    [SK_INSPECT] = item_inspect,
+    [SK_REDISTRIBUTE] = item_pass,
+    [SK_KEY_ON] = item_key_on,
+    [SK_KEY_RM] = item_key_rm,
+    [SK_OUTPUT] = item_output,
+    [SK_COUNT_FINAL] = item_count_final,
+    [SK_REDUCE_FINAL] = item_final,
+    [SK_FOLD_FINAL] = item_final,
+    [SK_MAX_FINAL] = item_final,
+    [SK_MIN_FINAL] = item_final,
+};
+
+/* The item function of a step with one (stateless, output, final): what
+ * one item X does. */
+static void emit_item_stateless(Emit *E, Step *s)
+{
+    if (!item_fns[s->kind])
         ICE("no item function for this step");
-    }
-    (void)t;
+    item_fns[s->kind](E, s);
 }
 
 /* EOF flush of a *_final step: (key, state) for every key, keys ascending. */
@@ -398,23 +459,23 @@ static void emit_final_flush(Emit *E, Step *s)
     E->indent++;
     emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, ids[k]);", P, s->id, s->id);
     const char *val = s->kind == SK_COUNT_FINAL ? "s->n" : "s->st";
-    emit_send(E, s, 0, estrf(E, "((%s){ flow_table_key(f->%s_tab, ids[k]), %s })", out_ty(E, s), s->id, val));
+    emit_step_send(E, s, 0, emit_strf(E, "((%s){ flow_table_key(f->%s_tab, ids[k]), %s })", out_ty(E, s), s->id, val));
     E->indent--;
     emit_line(E, "}");
 }
 
 /* The EOF condition of step S: every input it depends on is at EOF. */
-static const char *eof_cond(Emit *E, Step *s)
+const char *emit_step_eof_cond(Emit *E, Step *s)
 {
-    char *c = estrf(E, "!f->%s_eof", s->id);
+    char *c = emit_strf(E, "!f->%s_eof", s->id);
     for (int k = 0; k < E->g->ninputs; k++)
         if (s->upstream_inputs[k])
-            c = estrf(E, "%s && f->eof[%d]", c, k);
+            c = emit_strf(E, "%s && f->eof[%d]", c, k);
     return c;
 }
 
 /* Statements: remember that the activation touched key ID (for rescheduling). */
-static void emit_touch(Emit *E, Step *s, const char *id)
+void emit_step_touch(Emit *E, Step *s, const char *id)
 {
     emit_line(E, "if (f->%s_ntouched == 0 || f->%s_touched[f->%s_ntouched - 1] != %s) {", s->id, s->id, s->id, id);
     emit_line(E, "    if (f->%s_ntouched == f->%s_touched_cap)", s->id, s->id);
@@ -450,14 +511,14 @@ static void emit_collect_flush_fn(Emit *E, Step *s)
     emit_line(E, "%s y;", out_ty(E, s));
     emit_line(E, "y.f0 = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, id));", s->id);
     emit_line(E, "y.f1 = (%s){ .v = flow_arena_alloc(&f->rt->arena, sizeof(y.f1.v[0]) * (size_t)s->n), .n = s->n };",
-              ctn(E, lt));
+              emit_ctype_name(E, lt));
     emit_line(E, "for (int64_t i = 0; i < s->n; i++) {");
     emit_line(E, "    y.f1.v[i] = s->items[i].v;");
     emit_line(E, "    %s_dead(f, s->items[i].mem, s->items[i].sz);", P);
     emit_line(E, "}");
     emit_line(E, "%s_dead(f, s->items, s->cap * sizeof s->items[0]);", P);
     emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
-    emit_send(E, s, 0, "y");
+    emit_step_send(E, s, 0, "y");
     fprintf(E->code, "}\n\n");
 }
 
@@ -470,14 +531,14 @@ static void emit_grouped_apply(Emit *E, Step *s)
     const char *r = call_fn(E, s, "s->st", "x.f1");
     Type *rt = ty_resolve(s->fn.ret);
     Type *nst = rt->elems[0];
-    const char *out = estrf(E, "%s.f1", r);
+    const char *out = emit_strf(E, "%s.f1", r);
     Type *outt = rt->elems[1];
-    const char *nsv = coerce_value(E, estrf(E, "%s.f0", r), nst, st);
+    const char *nsv = emit_coerce_value(E, emit_strf(E, "%s.f0", r), nst, st);
     if (s->state_opt_result) {
         /* a none new state discards the key's state (Bytewax: None) */
         emit_line(E, "if (%s.f0.has) {", r);
         E->indent++;
-        nsv = coerce_value(E, estrf(E, "%s.f0.v", r), ty_resolve(nst)->elem, st);
+        nsv = emit_coerce_value(E, emit_strf(E, "%s.f0.v", r), ty_resolve(nst)->elem, st);
     }
     if (ty_has_heap(st)) {
         defer_free(E, "s->mem", "s->sz");
@@ -497,11 +558,11 @@ static void emit_grouped_apply(Emit *E, Step *s)
     }
     Type *ot = ty_resolve(s->out_type)->elems[1];
     if (s->kind == SK_STATEFUL_MAP) {
-        emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s })", out_ty(E, s), coerce_value(E, out, outt, ot)));
+        emit_step_send(E, s, 0, emit_strf(E, "((%s){ x.f0, %s })", out_ty(E, s), emit_coerce_value(E, out, outt, ot)));
     } else {
         emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", out);
         E->indent++;
-        emit_send(E, s, 0, estrf(E, "((%s){ x.f0, %s.v[i] })", out_ty(E, s), out));
+        emit_step_send(E, s, 0, emit_strf(E, "((%s){ x.f0, %s.v[i] })", out_ty(E, s), out));
         E->indent--;
         emit_line(E, "}");
     }
@@ -547,7 +608,7 @@ static void emit_run_grouped(Emit *E, Step *s)
         emit_line(E, "s->n++;");
         emit_line(E, "if (__builtin_add_overflow(f->rt->now, f->%s_timeout, &s->timeout_at))", s->id);
         emit_line(E, "    s->timeout_at = FLOW_TIME_MAX;");
-        emit_touch(E, s, "id");
+        emit_step_touch(E, s, "id");
         emit_line(E, "if (s->n >= f->%s_max) {", s->id);
         emit_line(E, "    %s_%s_flush(f, id);", P, s->id);
         emit_line(E, "    id = FLOW_NO_ENTRY;");
@@ -570,7 +631,7 @@ static void emit_run_grouped(Emit *E, Step *s)
         emit_line(E, "        %s_%s_flush(f, ids[k]);", P, s->id);
         emit_line(E, "}");
     }
-    emit_line(E, "if (%s) {", eof_cond(E, s));
+    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
     E->indent++;
     emit_line(E, "f->%s_eof = true;", s->id);
     if (is_collect) {
@@ -602,7 +663,7 @@ static void emit_logic_result(Emit *E, Step *s, Callable *c, const char *r, cons
     Type *rt = ty_resolve(c->ret);
     Type *ns = ty_resolve(rt->elems[0]);
     bool opt = ns->kind == TY_OPT;   /* none discards the logic */
-    const char *nsv = coerce_value(E, estrf(E, opt ? "%s.f0.v" : "%s.f0", r), opt ? ns->elem : ns, st);
+    const char *nsv = emit_coerce_value(E, emit_strf(E, opt ? "%s.f0.v" : "%s.f0", r), opt ? ns->elem : ns, st);
     if (opt) {
         emit_line(E, "if (%s.f0.has) {", r);
         E->indent++;
@@ -624,8 +685,8 @@ static void emit_logic_result(Emit *E, Step *s, Callable *c, const char *r, cons
     Type *lt = ty_resolve(rt->elems[1]);
     emit_line(E, "for (int64_t i = 0; i < %s.f1.n; i++) {", r);
     E->indent++;
-    emit_send(E, s, 0, estrf(E, "((%s){ %s, %s })", out_ty(E, s), key,
-                             coerce_value(E, estrf(E, "%s.f1.v[i]", r), lt->elem, ot)));
+    emit_step_send(E, s, 0, emit_strf(E, "((%s){ %s, %s })", out_ty(E, s), key,
+                             emit_coerce_value(E, emit_strf(E, "%s.f1.v[i]", r), lt->elem, ot)));
     E->indent--;
     emit_line(E, "}");
 }
@@ -643,15 +704,15 @@ static void emit_logic_callback_loop(Emit *E, Step *s, Callable *c, const char *
     if (c->lambda) {
         /* the key outlives a removal of its entry: copy it into the round */
         emit_line(E, "flow_str key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, id));", s->id);
-        const char *r = new_tmp(E);
-        emit_line(E, "%s %s = %s_%s_%s(f, \"%s\", s->st);", ctn(E, c->ret), r, P, s->id, name, s->id);
+        const char *r = emit_tmp(E);
+        emit_line(E, "%s %s = %s_%s_%s(f, \"%s\", s->st);", emit_ctype_name(E, c->ret), r, P, s->id, name, s->id);
         emit_logic_result(E, s, c, r, "key");
     }
     emit_line(E, "if (!s->live)");
     emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
     emit_line(E, "else");
     E->indent++;
-    emit_touch(E, s, "id");
+    emit_step_touch(E, s, "id");
     E->indent--;
     E->indent--;
     emit_line(E, "}");
@@ -676,7 +737,7 @@ static void emit_run_stateful(Emit *E, Step *s)
     emit_line(E, "    break;");
     emit_line(E, "key = items[order[k]].f0;");
     emit_line(E, "id = flow_table_upsert(f->%s_tab, key, NULL);", s->id);
-    emit_touch(E, s, "id");
+    emit_step_touch(E, s, "id");
     E->indent--;
     emit_line(E, "same_key:;");
     E->indent++;
@@ -707,7 +768,7 @@ static void emit_run_stateful(Emit *E, Step *s)
     emit_line(E, "}");
 
     /* EOF: on_eof for every live key, keys ascending */
-    emit_line(E, "if (%s) {", eof_cond(E, s));
+    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
     E->indent++;
     emit_line(E, "f->%s_eof = true;", s->id);
     if (s->on_eof.lambda) {
@@ -726,10 +787,10 @@ static void emit_run_stateful(Emit *E, Step *s)
         emit_line(E, "if (!flow_table_live(f->%s_tab, id))", s->id);
         emit_line(E, "    continue;");
         emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-        const char *r = new_tmp(E);
+        const char *r = emit_tmp(E);
         Type *ot = ty_opt(ty_prim(TY_TIMESTAMP));
-        emit_line(E, "%s %s = %s;", ctn(E, ot), r,
-                  coerce_value(E, estrf(E, "%s_%s_notify_at(f, \"%s\", s->st)", P, s->id, s->id), s->notify_at.ret, ot));
+        emit_line(E, "%s %s = %s;", emit_ctype_name(E, ot), r,
+                  emit_coerce_value(E, emit_strf(E, "%s_%s_notify_at(f, \"%s\", s->st)", P, s->id, s->id), s->notify_at.ret, ot));
         emit_line(E, "if (%s.has)", r);
         emit_line(E, "    flow_table_set_timer(f->%s_tab, id, %s.v);", s->id, r);
     } else {
@@ -749,15 +810,15 @@ static void emit_join_rows(Emit *E, Step *s, const char *key)
         emit_line(E, "for (int64_t i%d = 0; i%d < (s->n%d ? s->n%d : 1); i%d++) {", i, i, i, i, i);
         E->indent++;
     }
-    emit_line(E, "%s r;", ctn(E, row));
+    emit_line(E, "%s r;", emit_ctype_name(E, row));
     for (int i = 0; i < s->nins; i++) {
         if (s->emit_mode == JOIN_COMPLETE)
             emit_line(E, "r.f%d = s->s%d[i%d].v;", i, i, i);
         else
             emit_line(E, "r.f%d = s->n%d ? (%s){ .has = true, .v = s->s%d[i%d].v } : (%s){ .has = false };", i, i,
-                      ctn(E, row->elems[i]), i, i, ctn(E, row->elems[i]));
+                      emit_ctype_name(E, row->elems[i]), i, i, emit_ctype_name(E, row->elems[i]));
     }
-    emit_send(E, s, 0, estrf(E, "((%s){ %s, r })", out_ty(E, s), key));
+    emit_step_send(E, s, 0, emit_strf(E, "((%s){ %s, r })", out_ty(E, s), key));
     for (int i = 0; i < s->nins; i++) {
         E->indent--;
         emit_line(E, "}");
@@ -794,7 +855,7 @@ static void emit_run_join(Emit *E, Step *s)
         Type *v = ty_keyed_value(s->in_types[i]);
         emit_line(E, "case %d: {", i);
         E->indent++;
-        emit_line(E, "%s v = f->%s_in%d.v[items[order[k]].idx].f1;", ctn(E, v), s->id, i);
+        emit_line(E, "%s v = f->%s_in%d.v[items[order[k]].idx].f1;", emit_ctype_name(E, v), s->id, i);
         if (s->insert_mode == JOIN_FIRST) {
             emit_line(E, "if (s->n%d)", i);
             emit_line(E, "    break;");
@@ -808,8 +869,8 @@ static void emit_run_join(Emit *E, Step *s)
         emit_line(E, "    s->s%d = flow_realloc(s->s%d, s->cap%d * sizeof s->s%d[0], nc * sizeof s->s%d[0]);", i, i, i, i, i);
         emit_line(E, "    s->cap%d = nc;", i);
         emit_line(E, "}");
-        emit_own(E, v, estrf(E, "s->s%d[s->n%d].v", i, i), "v", estrf(E, "s->s%d[s->n%d].mem", i, i),
-                 estrf(E, "s->s%d[s->n%d].sz", i, i));
+        emit_own(E, v, emit_strf(E, "s->s%d[s->n%d].v", i, i), "v", emit_strf(E, "s->s%d[s->n%d].mem", i, i),
+                 emit_strf(E, "s->s%d[s->n%d].sz", i, i));
         emit_line(E, "s->n%d++;", i);
         emit_line(E, "break;");
         E->indent--;
@@ -819,9 +880,9 @@ static void emit_run_join(Emit *E, Step *s)
     if (s->emit_mode == JOIN_RUNNING) {
         emit_join_rows(E, s, "key");
     } else if (s->emit_mode == JOIN_COMPLETE) {
-        char *all = estrf(E, "s->n0");
+        char *all = emit_strf(E, "s->n0");
         for (int i = 1; i < s->nins; i++)
-            all = estrf(E, "%s && s->n%d", all, i);
+            all = emit_strf(E, "%s && s->n%d", all, i);
         emit_line(E, "if (%s) {", all);
         E->indent++;
         emit_join_rows(E, s, "key");
@@ -840,7 +901,7 @@ static void emit_run_join(Emit *E, Step *s)
         emit_line(E, "f->%s_in%d.n = 0;", s->id, i);
     E->indent--;
     emit_line(E, "}");
-    emit_line(E, "if (%s) {", eof_cond(E, s));
+    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
     E->indent++;
     emit_line(E, "f->%s_eof = true;", s->id);
     if (s->emit_mode == JOIN_FINAL) {
@@ -849,7 +910,7 @@ static void emit_run_join(Emit *E, Step *s)
         emit_line(E, "for (size_t k = 0; k < ne; k++) {");
         E->indent++;
         emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, ids[k]);", P, s->id, s->id);
-        emit_join_rows(E, s, estrf(E, "flow_table_key(f->%s_tab, ids[k])", s->id));
+        emit_join_rows(E, s, emit_strf(E, "flow_table_key(f->%s_tab, ids[k])", s->id));
         E->indent--;
         emit_line(E, "}");
     }
@@ -875,7 +936,7 @@ static void emit_run_input(Emit *E, Step *s)
         emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_list.n; i++) {", s->id, s->id, s->id);
         E->indent++;
         emit_line(E, "%s x = f->%s_list.v[f->%s_pos++];", out_ty(E, s), s->id, s->id);
-        emit_send(E, s, 0, "x");
+        emit_step_send(E, s, 0, "x");
         E->indent--;
         emit_line(E, "}");
         break;
@@ -887,7 +948,7 @@ static void emit_run_input(Emit *E, Step *s)
         emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_n; i++) {", s->id, s->id, s->id);
         E->indent++;
         emit_line(E, "int64_t x = f->%s_pos++;", s->id);
-        emit_send(E, s, 0, "x");
+        emit_step_send(E, s, 0, "x");
         E->indent--;
         emit_line(E, "}");
         break;
@@ -895,10 +956,7 @@ static void emit_run_input(Emit *E, Step *s)
         emit_nexmark_run_input(E, s);   /* emit_nexmark.c */
         break;
     case SRC_FILE_LINES:
-        emit_io_run_input(E, s);   /* emit_io.c: the poll's loop, item x */
-        emit_send(E, s, 0, "x");
-        E->indent--;
-        emit_line(E, "}");
+        emit_io_run_input(E, s);   /* emit_io.c */
         break;
     }
 }
@@ -911,14 +969,14 @@ static void emit_input_state(Emit *E, Step *s)
         return;
     case SRC_TESTING: {
         Type *lt = ty_list(s->out_type);
-        fprintf(E->fields, "    %s %s_list;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", ctn(E, lt), s->id,
+        fprintf(E->fields, "    %s %s_list;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", emit_ctype_name(E, lt), s->id,
                 s->id, s->id);
         E->out = E->init;
         E->indent = 1;
         emit_line(E, "{");
         E->indent++;
         const char *v = emit_coerce(E, s->source_list, lt);
-        emit_arena_copy(E, lt, "&f->perm", estrf(E, "f->%s_list", s->id), v);
+        emit_arena_copy(E, lt, "&f->perm", emit_strf(E, "f->%s_list", s->id), v);
         E->indent--;
         emit_line(E, "}");
         break;
@@ -941,7 +999,7 @@ static void emit_input_state(Emit *E, Step *s)
     if (s->batch_size) {
         const char *b = emit_expr(E, s->batch_size);
         emit_line(E, "if (%s < 1)", b);
-        emit_line(E, "    flow_step_error(rt, %s, %s, \"batch_size must be at least 1\");", loc_str(E, s->batch_size->loc),
+        emit_line(E, "    flow_step_error(rt, %s, %s, \"batch_size must be at least 1\");", emit_loc_str(E, s->batch_size->loc),
                   fq(E, s));
         emit_line(E, "f->%s_batch = %s;", s->id, b);
     } else {
@@ -954,16 +1012,16 @@ static void emit_step(Emit *E, Step *s)
     const char *P = E->P;
     int line, col;
     srcfile_linecol(s->decl->loc.file, s->decl->loc.start, &line, &col);
-    const char *where = estrf(E, "%s:%d:%d: %s %s", E->src_name, line, col, step_kind_name(s->kind), s->id);
+    const char *where = emit_strf(E, "%s:%d:%d: %s %s", E->src_name, line, col, step_kind_name(s->kind), s->id);
 
     if (s->fn.lambda)
-        emit_lambda(E, s->fn.lambda, estrf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+        emit_lambda(E, s->fn.lambda, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
     if (s->on_notify.lambda)
-        emit_lambda(E, s->on_notify.lambda, estrf(E, "%s_%s_on_notify", P, s->id), s->on_notify.ret);
+        emit_lambda(E, s->on_notify.lambda, emit_strf(E, "%s_%s_on_notify", P, s->id), s->on_notify.ret);
     if (s->on_eof.lambda)
-        emit_lambda(E, s->on_eof.lambda, estrf(E, "%s_%s_on_eof", P, s->id), s->on_eof.ret);
+        emit_lambda(E, s->on_eof.lambda, emit_strf(E, "%s_%s_on_eof", P, s->id), s->on_eof.ret);
     if (s->notify_at.lambda)
-        emit_lambda(E, s->notify_at.lambda, estrf(E, "%s_%s_notify_at", P, s->id), s->notify_at.ret);
+        emit_lambda(E, s->notify_at.lambda, emit_strf(E, "%s_%s_notify_at", P, s->id), s->notify_at.ret);
     if (step_is_windowing(s)) {
         emit_push_fns(E, s);
         emit_window_step(E, s, where);
@@ -979,7 +1037,7 @@ static void emit_step(Emit *E, Step *s)
         emit_line(E, "f->%s_timeout = %s;", s->id, emit_expr(E, s->timeout_expr));
         const char *m = emit_expr(E, s->max_size_expr);
         emit_line(E, "if (%s < 1)", m);
-        emit_line(E, "    flow_step_error(rt, %s, %s, \"%s must be at least 1\");", loc_str(E, s->max_size_expr->loc),
+        emit_line(E, "    flow_step_error(rt, %s, %s, \"%s must be at least 1\");", emit_loc_str(E, s->max_size_expr->loc),
                   fq(E, s), s->kind == SK_BATCH ? "batch_size" : "max_size");
         emit_line(E, "f->%s_max = %s;", s->id, m);
         emit_collect_flush_fn(E, s);
@@ -1021,7 +1079,7 @@ static void emit_step(Emit *E, Step *s)
     } else if (grouped(s)) {
         emit_run_grouped(E, s);
     } else if (step_is_final(s)) {
-        emit_line(E, "if (%s) {", eof_cond(E, s));
+        emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
         E->indent++;
         emit_line(E, "f->%s_eof = true;", s->id);
         emit_final_flush(E, s);
@@ -1032,7 +1090,7 @@ static void emit_step(Emit *E, Step *s)
             emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
             E->indent++;
             emit_line(E, "%s x = f->%s_in%d.v[i];", in_ty(E, s), s->id, p);
-            emit_send(E, s, 0, "x");
+            emit_step_send(E, s, 0, "x");
             E->indent--;
             emit_line(E, "}");
             emit_line(E, "f->%s_in%d.n = 0;", s->id, p);
@@ -1062,13 +1120,13 @@ static void emit_consts(Emit *E)
     Graph *g = E->g;
     for (int i = 0; i < g->nconsts; i++) {
         Symbol *c = g->consts[i];
-        fprintf(E->fields, "    %s c_%s;   /* const %s */\n", ctn(E, c->ty), c->name, c->name);
+        fprintf(E->fields, "    %s c_%s;   /* const %s */\n", emit_ctype_name(E, c->ty), c->name, c->name);
         E->out = E->init;
         E->indent = 1;
         emit_line(E, "{");
         E->indent++;
         const char *v = emit_expr(E, c->decl->lhs);
-        emit_arena_copy(E, c->ty, "&f->perm", estrf(E, "f->c_%s", c->name), v);
+        emit_arena_copy(E, c->ty, "&f->perm", emit_strf(E, "f->c_%s", c->name), v);
         E->indent--;
         emit_line(E, "}");
     }
@@ -1110,7 +1168,7 @@ static bool reads_clock(Emit *E)
     return false;
 }
 
-/* Write the unit, replacing each LINE_BACK_MARKER with a #line directive
+/* Write the unit, replacing each EMIT_LINE_BACK_MARKER with a #line directive
  * naming the generated file at the following line. */
 void emit_c(Graph *g, FILE *final, const EmitOptions *opt)
 {
@@ -1122,12 +1180,12 @@ void emit_c(Graph *g, FILE *final, const EmitOptions *opt)
     emit_c_unit(g, out, opt);
     fclose(out);
     const char *cname = opt->c_path ? opt->c_path : "flow.c";
-    size_t mlen = strlen(LINE_BACK_MARKER);
+    size_t mlen = strlen(EMIT_LINE_BACK_MARKER);
     long line = 1;
     for (size_t i = 0; i < len;) {
         const char *nl = memchr(buf + i, '\n', len - i);
         size_t n = nl ? (size_t)(nl - (buf + i)) + 1 : len - i;
-        if (n == mlen + 1 && memcmp(buf + i, LINE_BACK_MARKER, mlen) == 0)
+        if (n == mlen + 1 && memcmp(buf + i, EMIT_LINE_BACK_MARKER, mlen) == 0)
             fprintf(final, "#line %ld \"%s\"\n", line + 1, cname);
         else
             fwrite(buf + i, 1, n, final);
@@ -1297,11 +1355,3 @@ done:
         free(E->bufs[i]);
     arena_free(E->a);
 }
-
-/* ===================================================================
- * For emit_window.c
- * =================================================================== */
-
-void emit_step_send(Emit *E, Step *s, int port, const char *v) { emit_send(E, s, port, v); }
-const char *emit_step_eof_cond(Emit *E, Step *s) { return eof_cond(E, s); }
-void emit_step_touch(Emit *E, Step *s, const char *id) { emit_touch(E, s, id); }

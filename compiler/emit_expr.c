@@ -18,7 +18,7 @@
 
 #define ARENA "&f->rt->arena"
 
-char *estrf(Emit *E, const char *fmt, ...)
+char *emit_strf(Emit *E, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -45,13 +45,13 @@ void emit_line(Emit *E, const char *fmt, ...)
     fputc('\n', E->out);
 }
 
-const char *new_tmp(Emit *E) { return estrf(E, "t%d", E->tmp++); }
+const char *emit_tmp(Emit *E) { return emit_strf(E, "t%d", E->tmp++); }
 
-const char *loc_str(Emit *E, Loc loc)
+const char *emit_loc_str(Emit *E, Loc loc)
 {
     int line, col;
     srcfile_linecol(loc.file, loc.start, &line, &col);
-    return estrf(E, "\"%s:%d:%d\"", E->src_name, line, col);
+    return emit_strf(E, "\"%s:%d:%d\"", E->src_name, line, col);
 }
 
 void emit_line_directive(Emit *E, Loc loc)
@@ -68,20 +68,20 @@ void emit_line_directive(Emit *E, Loc loc)
 void emit_line_back(Emit *E)
 {
     if (E->opt->line_directives)
-        fputs(LINE_BACK_MARKER "\n", E->out);
+        fputs(EMIT_LINE_BACK_MARKER "\n", E->out);
 }
 
 static void fail(Emit *E, Loc loc, const char *cond, const char *msg)
 {
     emit_line(E, "if (%s)", cond);
-    emit_line(E, "    flow_step_error(f->rt, %s, %s, \"%s\");", loc_str(E, loc), E->step_expr, msg);
+    emit_line(E, "    flow_step_error(f->rt, %s, %s, \"%s\");", emit_loc_str(E, loc), E->step_expr, msg);
 }
 
-const char *local_name(Emit *E, Symbol *s)
+const char *emit_local_name(Emit *E, Symbol *s)
 {
     if (s->kind == SYM_CONST)
-        return estrf(E, "f->c_%s", s->name);
-    return estrf(E, "v%d_%s", s->local_id, s->name);
+        return emit_strf(E, "f->c_%s", s->name);
+    return emit_strf(E, "v%d_%s", s->local_id, s->name);
 }
 
 /* A C string literal for N bytes at S (octal escapes for anything odd). */
@@ -111,7 +111,7 @@ static const char *int_lit(Emit *E, int64_t v)
 {
     if (v == INT64_MIN)
         return "INT64_MIN";
-    return estrf(E, "INT64_C(%" PRId64 ")", v);
+    return emit_strf(E, "INT64_C(%" PRId64 ")", v);
 }
 
 static Type *T(TypeKind k) { return ty_prim(k); }
@@ -121,31 +121,31 @@ static TypeKind kind_of(Type *t) { return ty_resolve(t)->kind; }
  * Coercions
  * =================================================================== */
 
-const char *coerce_value(Emit *E, const char *v, Type *from, Type *want)
+const char *emit_coerce_value(Emit *E, const char *v, Type *from, Type *want)
 {
     Type *f = ty_resolve(from), *w = ty_resolve(want);
     if (ty_equal(f, w))
         return v;
     if (w->kind == TY_FLOAT && f->kind == TY_INT)
-        return estrf(E, "((double)%s)", v);
+        return emit_strf(E, "((double)%s)", v);
     if (w->kind == TY_OPT && f->kind != TY_OPT)
-        return estrf(E, "((%s){ .has = true, .v = %s })", ctn(E, w), coerce_value(E, v, f, w->elem));
+        return emit_strf(E, "((%s){ .has = true, .v = %s })", emit_ctype_name(E, w), emit_coerce_value(E, v, f, w->elem));
     if (w->kind == TY_OPT && f->kind == TY_OPT) {
         /* none's own type vs the wanted optional: rebuild */
-        const char *t = new_tmp(E);
-        emit_line(E, "%s %s = { .has = %s.has };", ctn(E, w), t, v);
+        const char *t = emit_tmp(E);
+        emit_line(E, "%s %s = { .has = %s.has };", emit_ctype_name(E, w), t, v);
         if (!ty_has_var(f->elem) && kind_of(f->elem) != TY_ERROR) {
             emit_line(E, "if (%s.has)", v);
-            emit_line(E, "    %s.v = %s;", t, coerce_value(E, estrf(E, "%s.v", v), f->elem, w->elem));
+            emit_line(E, "    %s.v = %s;", t, emit_coerce_value(E, emit_strf(E, "%s.v", v), f->elem, w->elem));
         }
         return t;
     }
     if (w->kind == TY_TUPLE && f->kind == TY_TUPLE && w->n == f->n) {
-        const char *t = new_tmp(E);
-        emit_line(E, "%s %s;", ctn(E, w), t);
+        const char *t = emit_tmp(E);
+        emit_line(E, "%s %s;", emit_ctype_name(E, w), t);
         for (int i = 0; i < w->n; i++)
             emit_line(E, "%s.f%d = %s;", t, i,
-                      coerce_value(E, estrf(E, "%s.f%d", v, i), f->elems[i], w->elems[i]));
+                      emit_coerce_value(E, emit_strf(E, "%s.f%d", v, i), f->elems[i], w->elems[i]));
         return t;
     }
     return v;   /* same shape; the checker has unified the rest */
@@ -156,10 +156,10 @@ const char *emit_coerce(Emit *E, Node *e, Type *want)
     if (e->kind == ND_NONE) {
         Type *w = ty_resolve(want);
         if (w->kind == TY_OPT)
-            return estrf(E, "((%s){ .has = false })", ctn(E, w));
+            return emit_strf(E, "((%s){ .has = false })", emit_ctype_name(E, w));
     }
     const char *v = emit_expr(E, e);
-    return coerce_value(E, v, e->ty, want);
+    return emit_coerce_value(E, v, e->ty, want);
 }
 
 /* ===================================================================
@@ -172,21 +172,21 @@ static const char *emit_arith(Emit *E, Node *e)
     TypeKind a = kind_of(lt), b = kind_of(rt), r = kind_of(e->ty);
     const char *l = emit_expr(E, e->lhs);
     const char *rr = emit_expr(E, e->rhs);
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     const char *op = ast_op_name(e->op);
     if (r == TY_FLOAT) {
-        const char *x = a == TY_INT ? estrf(E, "((double)%s)", l) : l;
-        const char *y = b == TY_INT ? estrf(E, "((double)%s)", rr) : rr;
+        const char *x = a == TY_INT ? emit_strf(E, "((double)%s)", l) : l;
+        const char *y = b == TY_INT ? emit_strf(E, "((double)%s)", rr) : rr;
         switch (e->op) {
         case OP_ADD: emit_line(E, "double %s = %s + %s;", t, x, y); break;
         case OP_SUB: emit_line(E, "double %s = %s - %s;", t, x, y); break;
         case OP_MUL: emit_line(E, "double %s = %s * %s;", t, x, y); break;
         case OP_DIV:
-            fail(E, e->loc, estrf(E, "%s == 0.0", y), "division by zero");
+            fail(E, e->loc, emit_strf(E, "%s == 0.0", y), "division by zero");
             emit_line(E, "double %s = %s / %s;", t, x, y);
             break;
         case OP_MOD:
-            fail(E, e->loc, estrf(E, "%s == 0.0", y), "division by zero");
+            fail(E, e->loc, emit_strf(E, "%s == 0.0", y), "division by zero");
             emit_line(E, "double %s = flow_f64_mod(%s, %s);", t, x, y);
             break;
         }
@@ -197,7 +197,7 @@ static const char *emit_arith(Emit *E, Node *e)
         return t;
     }
     if (r == TY_LIST) {
-        const char *ln = ctn(E, e->ty);
+        const char *ln = emit_ctype_name(E, e->ty);
         emit_line(E, "%s %s;", ln, t);
         emit_line(E, "%s.n = %s.n + %s.n;", t, l, rr);
         emit_line(E, "%s.v = flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)(%s.n ? %s.n : 1));", t, t, t, t);
@@ -215,22 +215,22 @@ static const char *emit_arith(Emit *E, Node *e)
     case OP_SUB:
     case OP_MUL:
         fail(E, e->loc,
-             estrf(E, "__builtin_%s_overflow(%s, %s, &%s)",
+             emit_strf(E, "__builtin_%s_overflow(%s, %s, &%s)",
                    e->op == OP_ADD ? "add" : e->op == OP_SUB ? "sub" : "mul", l, rr, t),
-             r == TY_TIMESTAMP ? "timestamp out of range" : estrf(E, "%s overflow in '%s'", what, op));
+             r == TY_TIMESTAMP ? "timestamp out of range" : emit_strf(E, "%s overflow in '%s'", what, op));
         break;
     case OP_DIV:
-        fail(E, e->loc, estrf(E, "%s == 0", rr), "division by zero");
-        fail(E, e->loc, estrf(E, "%s == INT64_MIN && %s == -1", l, rr), estrf(E, "%s overflow in '/'", what));
+        fail(E, e->loc, emit_strf(E, "%s == 0", rr), "division by zero");
+        fail(E, e->loc, emit_strf(E, "%s == INT64_MIN && %s == -1", l, rr), emit_strf(E, "%s overflow in '/'", what));
         emit_line(E, "%s = flow_i64_floordiv(%s, %s);", t, l, rr);
         break;
     case OP_MOD:
-        fail(E, e->loc, estrf(E, "%s == 0", rr), "division by zero");
+        fail(E, e->loc, emit_strf(E, "%s == 0", rr), "division by zero");
         emit_line(E, "%s = flow_i64_mod(%s, %s);", t, l, rr);
         break;
     }
     if (r == TY_TIMESTAMP)
-        fail(E, e->loc, estrf(E, "%s < FLOW_TIME_MIN || %s > FLOW_TIME_MAX", t, t), "timestamp out of range");
+        fail(E, e->loc, emit_strf(E, "%s < FLOW_TIME_MIN || %s > FLOW_TIME_MAX", t, t), "timestamp out of range");
     return t;
 }
 
@@ -239,17 +239,17 @@ static const char *emit_compare(Emit *E, Node *e)
     Type *lt = e->lhs->ty, *rt = e->rhs->ty;
     const char *l = emit_expr(E, e->lhs);
     const char *r = emit_expr(E, e->rhs);
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     if (ty_is_numeric(lt) && ty_is_numeric(rt) && !ty_equal(lt, rt)) {
         if (kind_of(lt) == TY_INT)
-            l = estrf(E, "((double)%s)", l);
+            l = emit_strf(E, "((double)%s)", l);
         if (kind_of(rt) == TY_INT)
-            r = estrf(E, "((double)%s)", r);
+            r = emit_strf(E, "((double)%s)", r);
         lt = rt = T(TY_FLOAT);
     }
     Type *j = ty_join(lt, rt);
-    l = coerce_value(E, l, lt, j);
-    r = coerce_value(E, r, rt, j);
+    l = emit_coerce_value(E, l, lt, j);
+    r = emit_coerce_value(E, r, rt, j);
     const char *cop = NULL;
     switch (e->op) {
     case OP_EQ: emit_line(E, "bool %s = %s;", t, emit_eq(E, j, l, r)); return t;
@@ -269,7 +269,7 @@ static const char *emit_compare(Emit *E, Node *e)
 
 static const char *emit_logic(Emit *E, Node *e)
 {
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     emit_line(E, "bool %s = %s;", t, emit_expr(E, e->lhs));
     emit_line(E, e->op == OP_AND ? "if (%s) {" : "if (!%s) {", t);
     E->indent++;
@@ -283,7 +283,7 @@ static const char *emit_logic(Emit *E, Node *e)
 static const char *emit_unary(Emit *E, Node *e)
 {
     const char *v = emit_expr(E, e->lhs);
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     if (e->op == OP_NOT) {
         emit_line(E, "bool %s = !%s;", t, v);
         return t;
@@ -292,7 +292,7 @@ static const char *emit_unary(Emit *E, Node *e)
         emit_line(E, "double %s = -%s;", t, v);
         return t;
     }
-    fail(E, e->loc, estrf(E, "%s == INT64_MIN", v),
+    fail(E, e->loc, emit_strf(E, "%s == INT64_MIN", v),
          kind_of(e->ty) == TY_INT ? "integer overflow in '-'" : "duration overflow in '-'");
     emit_line(E, "int64_t %s = -%s;", t, v);
     return t;
@@ -308,12 +308,12 @@ static void bind_pattern(Emit *E, Node *p, const char *v)
     case ND_PAT_WILD:
         return;
     case ND_PAT_NAME:
-        emit_line(E, "%s %s = %s;", ctn(E, p->ty), local_name(E, p->sym), v);
-        emit_line(E, "(void)%s;", local_name(E, p->sym));
+        emit_line(E, "%s %s = %s;", emit_ctype_name(E, p->ty), emit_local_name(E, p->sym), v);
+        emit_line(E, "(void)%s;", emit_local_name(E, p->sym));
         return;
     case ND_PAT_TUPLE:
         for (int i = 0; i < p->list.n; i++)
-            bind_pattern(E, p->list.items[i], estrf(E, "%s.f%d", v, i));
+            bind_pattern(E, p->list.items[i], emit_strf(E, "%s.f%d", v, i));
         return;
     default:
         ICE("bad pattern");
@@ -322,16 +322,16 @@ static void bind_pattern(Emit *E, Node *p, const char *v)
 
 static const char *emit_block(Emit *E, Node *e)
 {
-    const char *t = new_tmp(E);
-    emit_line(E, "%s %s;", ctn(E, e->ty), t);
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s;", emit_ctype_name(E, e->ty), t);
     emit_line(E, "{");
     E->indent++;
     for (int i = 0; i < e->list.n; i++) {
         Node *let = e->list.items[i];
         const char *v = emit_expr(E, let->rhs);
         if (let->lhs->kind == ND_PAT_TUPLE) {
-            const char *tv = new_tmp(E);
-            emit_line(E, "%s %s = %s;", ctn(E, let->rhs->ty), tv, v);
+            const char *tv = emit_tmp(E);
+            emit_line(E, "%s %s = %s;", emit_ctype_name(E, let->rhs->ty), tv, v);
             v = tv;
         }
         bind_pattern(E, let->lhs, v);
@@ -344,8 +344,8 @@ static const char *emit_block(Emit *E, Node *e)
 
 static const char *emit_if(Emit *E, Node *e)
 {
-    const char *t = new_tmp(E);
-    emit_line(E, "%s %s;", ctn(E, e->ty), t);
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s;", emit_ctype_name(E, e->ty), t);
     emit_line(E, "if (%s) {", emit_expr(E, e->cond));
     E->indent++;
     emit_line(E, "%s = %s;", t, emit_coerce(E, e->lhs, e->ty));
@@ -361,11 +361,11 @@ static const char *emit_if(Emit *E, Node *e)
 static const char *emit_coalesce(Emit *E, Node *e)
 {
     const char *o = emit_expr(E, e->lhs);
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     Type *inner = ty_resolve(e->lhs->ty)->elem;
-    emit_line(E, "%s %s;", ctn(E, e->ty), t);
+    emit_line(E, "%s %s;", emit_ctype_name(E, e->ty), t);
     emit_line(E, "if (%s.has) {", o);
-    emit_line(E, "    %s = %s;", t, coerce_value(E, estrf(E, "%s.v", o), inner, e->ty));
+    emit_line(E, "    %s = %s;", t, emit_coerce_value(E, emit_strf(E, "%s.v", o), inner, e->ty));
     emit_line(E, "} else {");
     E->indent++;
     emit_line(E, "%s = %s;", t, emit_coerce(E, e->rhs, e->ty));
@@ -381,14 +381,14 @@ static const char *emit_coalesce(Emit *E, Node *e)
 static const char *field_c(Emit *E, Record *r, const char *name)
 {
     (void)r;
-    return c_field(E, name);
+    return emit_field_name(E, name);
 }
 
 static const char *emit_record_lit(Emit *E, Node *e)
 {
     Record *r = ty_resolve(e->ty)->rec;
-    const char *t = new_tmp(E);
-    emit_line(E, "%s %s;", ctn(E, e->ty), t);
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s;", emit_ctype_name(E, e->ty), t);
     for (int i = 0; i < e->list.n; i++) {
         Node *fi = e->list.items[i];
         emit_line(E, "%s.%s = %s;", t, field_c(E, r, fi->name), emit_coerce(E, fi->lhs, fi->ty));
@@ -399,8 +399,8 @@ static const char *emit_record_lit(Emit *E, Node *e)
 static const char *emit_with(Emit *E, Node *e)
 {
     Record *r = ty_resolve(e->ty)->rec;
-    const char *t = new_tmp(E);
-    emit_line(E, "%s %s = %s;", ctn(E, e->ty), t, emit_expr(E, e->lhs));
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s = %s;", emit_ctype_name(E, e->ty), t, emit_expr(E, e->lhs));
     for (int i = 0; i < e->list.n; i++) {
         Node *fi = e->list.items[i];
         emit_line(E, "%s.%s = %s;", t, field_c(E, r, fi->name), emit_coerce(E, fi->lhs, fi->ty));
@@ -411,9 +411,9 @@ static const char *emit_with(Emit *E, Node *e)
 static const char *emit_list(Emit *E, Node *e)
 {
     Type *lt = ty_resolve(e->ty);
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     int n = e->list.n;
-    emit_line(E, "%s %s;", ctn(E, lt), t);
+    emit_line(E, "%s %s;", emit_ctype_name(E, lt), t);
     emit_line(E, "%s.n = %d;", t, n);
     if (n == 0) {
         emit_line(E, "%s.v = NULL;", t);
@@ -428,8 +428,8 @@ static const char *emit_list(Emit *E, Node *e)
 static const char *emit_tuple(Emit *E, Node *e)
 {
     Type *tt = ty_resolve(e->ty);
-    const char *t = new_tmp(E);
-    emit_line(E, "%s %s;", ctn(E, tt), t);
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s;", emit_ctype_name(E, tt), t);
     for (int i = 0; i < e->list.n; i++)
         emit_line(E, "%s.f%d = %s;", t, i, emit_coerce(E, e->list.items[i], tt->elems[i]));
     return t;
@@ -443,11 +443,11 @@ static const char *emit_opt_field(Emit *E, Node *e)
     for (int i = 0; i < r->n; i++)
         if (r->fields[i].name == e->name)
             ft = r->fields[i].ty;
-    const char *t = new_tmp(E);
-    emit_line(E, "%s %s = { .has = false };", ctn(E, e->ty), t);
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s = { .has = false };", emit_ctype_name(E, e->ty), t);
     emit_line(E, "if (%s.has)", o);
     emit_line(E, "    %s = %s;", t,
-              coerce_value(E, estrf(E, "%s.v.%s", o, field_c(E, r, e->name)), ft, e->ty));
+              emit_coerce_value(E, emit_strf(E, "%s.v.%s", o, field_c(E, r, e->name)), ft, e->ty));
     return t;
 }
 
@@ -465,7 +465,7 @@ static Type *arg_ty(Node *call, int i) { return call->list.items[i]->lhs->ty; }
 /* str() of V (type TY) as a flow_str in the arena. */
 static const char *str_of(Emit *E, Type *ty, const char *v)
 {
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     switch (kind_of(ty)) {
     case TY_STRING:
         return v;
@@ -500,7 +500,7 @@ static void fail_with_repr(Emit *E, Loc loc, const char *cond, const char *prefi
     emit_line(E, "    flow_buf_puts(&f->scratch, \"%s\");", prefix);
     emit_line(E, "    flow_repr_str(&f->scratch, %s);", s);
     emit_line(E, "    flow_buf_putc(&f->scratch, 0);");
-    emit_line(E, "    flow_step_error(f->rt, %s, %s, f->scratch.p);", loc_str(E, loc), E->step_expr);
+    emit_line(E, "    flow_step_error(f->rt, %s, %s, f->scratch.p);", emit_loc_str(E, loc), E->step_expr);
     emit_line(E, "}");
 }
 
@@ -508,9 +508,9 @@ static void fail_with_repr(Emit *E, Loc loc, const char *cond, const char *prefi
  * int64 are a run-time error. */
 static const char *float_to_int(Emit *E, Loc loc, const char *d)
 {
-    fail(E, loc, estrf(E, "!(%s > -9223372036854775809.0 && %s < 9223372036854775808.0)", d, d),
+    fail(E, loc, emit_strf(E, "!(%s > -9223372036854775809.0 && %s < 9223372036854775808.0)", d, d),
          "cannot convert float to int: out of range");
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     emit_line(E, "int64_t %s = (int64_t)%s;", t, d);
     return t;
 }
@@ -518,11 +518,11 @@ static const char *float_to_int(Emit *E, Loc loc, const char *d)
 static const char *emit_minmax_list(Emit *E, Node *e, const char *l, bool is_max)
 {
     Type *el = ty_resolve(arg_ty(e, 0))->elem;
-    const char *t = new_tmp(E);
-    fail(E, e->loc, estrf(E, "%s.n == 0", l), is_max ? "max() arg is an empty sequence" : "min() arg is an empty sequence");
-    emit_line(E, "%s %s = %s.v[0];", ctn(E, el), t, l);
+    const char *t = emit_tmp(E);
+    fail(E, e->loc, emit_strf(E, "%s.n == 0", l), is_max ? "max() arg is an empty sequence" : "min() arg is an empty sequence");
+    emit_line(E, "%s %s = %s.v[0];", emit_ctype_name(E, el), t, l);
     emit_line(E, "for (int64_t i = 1; i < %s.n; i++)", l);
-    emit_line(E, "    if (%s %s 0)", emit_cmp(E, el, estrf(E, "%s.v[i]", l), t), is_max ? ">" : "<");
+    emit_line(E, "    if (%s %s 0)", emit_cmp(E, el, emit_strf(E, "%s.v[i]", l), t), is_max ? ">" : "<");
     emit_line(E, "        %s = %s.v[i];", t, l);
     return t;
 }
@@ -536,7 +536,7 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
         return str_of(E, a0, arg(E, e, 0));
     case BI_INT: {
         const char *v = arg(E, e, 0);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         switch (kind_of(a0)) {
         case TY_INT:
             return v;
@@ -547,14 +547,14 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
             return float_to_int(E, e->loc, v);
         default:
             emit_line(E, "int64_t %s;", t);
-            fail_with_repr(E, e->loc, estrf(E, "!flow_int_parse(%s, &%s)", v, t),
+            fail_with_repr(E, e->loc, emit_strf(E, "!flow_int_parse(%s, &%s)", v, t),
                            "invalid literal for int() with base 10: ", v);
             return t;
         }
     }
     case BI_FLOAT: {
         const char *v = arg(E, e, 0);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         switch (kind_of(a0)) {
         case TY_FLOAT:
             return v;
@@ -563,14 +563,14 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
             return t;
         default:
             emit_line(E, "double %s;", t);
-            fail_with_repr(E, e->loc, estrf(E, "!flow_float_parse(%s, &%s)", v, t),
+            fail_with_repr(E, e->loc, emit_strf(E, "!flow_float_parse(%s, &%s)", v, t),
                            "could not convert string to float: ", v);
             return t;
         }
     }
     case BI_LEN: {
         const char *v = arg(E, e, 0);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         if (kind_of(a0) == TY_STRING)
             emit_line(E, "int64_t %s = flow_utf8_len(%s);", t, v);
         else
@@ -579,12 +579,12 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
     }
     case BI_ABS: {
         const char *v = arg(E, e, 0);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         if (kind_of(a0) == TY_FLOAT) {
             emit_line(E, "double %s = fabs(%s);", t, v);
             return t;
         }
-        fail(E, e->loc, estrf(E, "%s == INT64_MIN", v), "integer overflow in abs()");
+        fail(E, e->loc, emit_strf(E, "%s == INT64_MIN", v), "integer overflow in abs()");
         emit_line(E, "int64_t %s = %s < 0 ? -%s : %s;", t, v, v, v);
         return t;
     }
@@ -593,11 +593,11 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
         bool is_max = b == BI_MAX;
         if (e->list.n == 1)
             return emit_minmax_list(E, e, arg(E, e, 0), is_max);
-        const char *x = coerce_value(E, arg(E, e, 0), a0, e->ty);
-        const char *y = coerce_value(E, arg(E, e, 1), arg_ty(e, 1), e->ty);
-        t = new_tmp(E);
+        const char *x = emit_coerce_value(E, arg(E, e, 0), a0, e->ty);
+        const char *y = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), e->ty);
+        t = emit_tmp(E);
         /* Python: max(a, b) keeps a unless b is greater; min keeps a unless b is smaller */
-        emit_line(E, "%s %s = (%s %s 0) ? %s : %s;", ctn(E, e->ty), t, emit_cmp(E, e->ty, y, x),
+        emit_line(E, "%s %s = (%s %s 0) ? %s : %s;", emit_ctype_name(E, e->ty), t, emit_cmp(E, e->ty, y, x),
                   is_max ? ">" : "<", y, x);
         return t;
     }
@@ -608,16 +608,16 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
         if (kind_of(a0) == TY_INT)
             return v;
         const char *fn = b == BI_FLOOR ? "floor" : b == BI_CEIL ? "ceil" : "flow_f64_round_half_even";
-        const char *d = new_tmp(E);
+        const char *d = emit_tmp(E);
         emit_line(E, "double %s = %s(%s);", d, fn, v);
         return float_to_int(E, e->loc, d);
     }
     case BI_SQRT: {
         const char *v = arg(E, e, 0);
         if (kind_of(a0) == TY_INT)
-            v = estrf(E, "((double)%s)", v);
-        fail(E, e->loc, estrf(E, "%s < 0", v), "math domain error");
-        t = new_tmp(E);
+            v = emit_strf(E, "((double)%s)", v);
+        fail(E, e->loc, emit_strf(E, "%s < 0", v), "math domain error");
+        t = emit_tmp(E);
         emit_line(E, "double %s = sqrt(%s);", t, v);
         return t;
     }
@@ -625,19 +625,19 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
     case BI_UPPER:
     case BI_TRIM: {
         const char *v = arg(E, e, 0);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         emit_line(E, "flow_str %s = flow_str_%s(" ARENA ", %s);", t,
                   b == BI_LOWER ? "lower" : b == BI_UPPER ? "upper" : "trim", v);
         return t;
     }
     case BI_SPLIT: {
         const char *v = arg(E, e, 0);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         if (e->list.n == 1) {
             emit_line(E, "flow_list_str %s = flow_str_split_ws(" ARENA ", %s);", t, v);
         } else {
             const char *sep = arg(E, e, 1);
-            fail(E, e->loc, estrf(E, "%s.n == 0", sep), "empty separator");
+            fail(E, e->loc, emit_strf(E, "%s.n == 0", sep), "empty separator");
             emit_line(E, "flow_list_str %s = flow_str_split(" ARENA ", %s, %s);", t, v, sep);
         }
         return t;
@@ -645,19 +645,19 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
     case BI_STARTS_WITH:
     case BI_ENDS_WITH: {
         const char *v = arg(E, e, 0), *w = arg(E, e, 1);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         emit_line(E, "bool %s = flow_str_%s(%s, %s);", t, b == BI_STARTS_WITH ? "starts_with" : "ends_with", v, w);
         return t;
     }
     case BI_CONTAINS: {
         const char *v = arg(E, e, 0);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         if (kind_of(a0) == TY_LIST) {
             Type *el = ty_resolve(a0)->elem;
-            const char *x = coerce_value(E, arg(E, e, 1), arg_ty(e, 1), el);
+            const char *x = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), el);
             emit_line(E, "bool %s = false;", t);
             emit_line(E, "for (int64_t i = 0; i < %s.n && !%s; i++)", v, t);
-            emit_line(E, "    %s = %s;", t, emit_eq(E, el, estrf(E, "%s.v[i]", v), x));
+            emit_line(E, "    %s = %s;", t, emit_eq(E, el, emit_strf(E, "%s.v[i]", v), x));
             return t;
         }
         const char *w = arg(E, e, 1);
@@ -666,14 +666,14 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
     }
     case BI_REPLACE: {
         const char *v = arg(E, e, 0), *o = arg(E, e, 1), *n = arg(E, e, 2);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         emit_line(E, "flow_str %s = flow_str_replace(" ARENA ", %s, %s, %s);", t, v, o, n);
         return t;
     }
     case BI_SUBSTR: {
         const char *v = arg(E, e, 0), *s = arg(E, e, 1);
         const char *n = e->list.n == 3 ? arg(E, e, 2) : "INT64_MAX";
-        t = new_tmp(E);
+        t = emit_tmp(E);
         emit_line(E, "flow_str %s = flow_str_substr(" ARENA ", %s, %s, %s);", t, v, s, n);
         return t;
     }
@@ -684,15 +684,15 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
         fprintf(E->fields, "    flow_regex *re%d;   /* %s */\n", k, c_string(E, re->sval, re->slen));
         fprintf(E->init, "    f->re%d = flow_regex_compile(%s, %zu, err, sizeof err);\n", k,
                 c_string(E, re->sval, re->slen), re->slen);
-        fprintf(E->init, "    if (!f->re%d)\n        flow_step_error(rt, %s, NULL, err);\n", k, loc_str(E, re->loc));
+        fprintf(E->init, "    if (!f->re%d)\n        flow_step_error(rt, %s, NULL, err);\n", k, emit_loc_str(E, re->loc));
         fprintf(E->fini, "    flow_regex_free(f->re%d);\n", k);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         emit_line(E, "flow_list_str %s = flow_regex_findall(" ARENA ", f->re%d, %s);", t, k, v);
         return t;
     }
     case BI_SUM: {
         const char *v = arg(E, e, 0);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         if (kind_of(e->ty) == TY_FLOAT) {
             emit_line(E, "double %s = 0.0;", t);
             emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
@@ -702,7 +702,7 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
         emit_line(E, "int64_t %s = 0;", t);
         emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
         emit_line(E, "    if (__builtin_add_overflow(%s, %s.v[i], &%s))", t, v, t);
-        emit_line(E, "        flow_step_error(f->rt, %s, %s, \"integer overflow in sum()\");", loc_str(E, e->loc),
+        emit_line(E, "        flow_step_error(f->rt, %s, %s, \"integer overflow in sum()\");", emit_loc_str(E, e->loc),
                   E->step_expr);
         return t;
     }
@@ -716,18 +716,18 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
             if (e->list.n == 3)
                 st = arg(E, e, 2);
         }
-        fail(E, e->loc, estrf(E, "%s == 0", st), "range() arg 3 must not be zero");
-        const char *n = new_tmp(E);
-        t = new_tmp(E);
+        fail(E, e->loc, emit_strf(E, "%s == 0", st), "range() arg 3 must not be zero");
+        const char *n = emit_tmp(E);
+        t = emit_tmp(E);
         /* Python's len(range(lo, hi, st)), in unsigned arithmetic so no step overflows */
         emit_line(E, "uint64_t %s = 0;", n);
         emit_line(E, "if (%s > 0 && %s < %s)", st, lo, hi);
         emit_line(E, "    %s = ((uint64_t)%s - (uint64_t)%s - 1) / (uint64_t)%s + 1;", n, hi, lo, st);
         emit_line(E, "else if (%s < 0 && %s > %s)", st, lo, hi);
         emit_line(E, "    %s = ((uint64_t)%s - (uint64_t)%s - 1) / (0 - (uint64_t)%s) + 1;", n, lo, hi, st);
-        fail(E, e->loc, estrf(E, "%s > (UINT64_C(1) << 32)", n), "range() is too long to build as a list");
+        fail(E, e->loc, emit_strf(E, "%s > (UINT64_C(1) << 32)", n), "range() is too long to build as a list");
         emit_line(E, "%s %s = { .v = flow_arena_alloc(" ARENA ", sizeof(int64_t) * (size_t)(%s ? %s : 1)), .n = (int64_t)%s };",
-                  ctn(E, e->ty), t, n, n, n);
+                  emit_ctype_name(E, e->ty), t, n, n, n);
         emit_line(E, "for (int64_t i = 0; i < (int64_t)%s; i++)", n);
         emit_line(E, "    %s.v[i] = (int64_t)((uint64_t)%s + (uint64_t)i * (uint64_t)%s);", t, lo, st);
         return t;
@@ -736,9 +736,9 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
         return "f->rt->now";
     case BI_TIMESTAMP: {
         const char *v = arg(E, e, 0);
-        t = new_tmp(E);
+        t = emit_tmp(E);
         emit_line(E, "flow_time %s;", t);
-        fail_with_repr(E, e->loc, estrf(E, "!flow_time_parse(%s.p, (size_t)%s.n, &%s)", v, v, t),
+        fail_with_repr(E, e->loc, emit_strf(E, "!flow_time_parse(%s.p, (size_t)%s.n, &%s)", v, v, t),
                        "invalid timestamp: ", v);
         return t;
     }
@@ -756,8 +756,8 @@ static const char *emit_call(Emit *E, Node *e)
     const char **args = arena_alloc(E->a, sizeof(char *) * (size_t)(e->list.n + 1));
     for (int i = 0; i < e->list.n; i++)
         args[i] = emit_coerce(E, e->list.items[i]->lhs, s->params[i]);
-    const char *t = new_tmp(E);
-    fprintf(E->out, "%*s%s %s = ", E->indent * 4, "", ctn(E, s->ret), t);
+    const char *t = emit_tmp(E);
+    fprintf(E->out, "%*s%s %s = ", E->indent * 4, "", emit_ctype_name(E, s->ret), t);
     if (s->kind == SYM_FN)
         fprintf(E->out, "%s_fn_%s(f, %s", E->P, s->name, E->step_expr);
     else
@@ -784,16 +784,16 @@ const char *emit_expr(Emit *E, Node *e)
         snprintf(buf, sizeof buf, "%.17g", e->fval);
         if (!strpbrk(buf, ".eEn"))
             strcat(buf, ".0");
-        return estrf(E, "%s", buf);
+        return emit_strf(E, "%s", buf);
     }
     case ND_STRING:
-        return estrf(E, "((flow_str){ %s, %zu })", c_string(E, e->sval, e->slen), e->slen);
+        return emit_strf(E, "((flow_str){ %s, %zu })", c_string(E, e->sval, e->slen), e->slen);
     case ND_BOOL:
         return e->ival ? "true" : "false";
     case ND_NONE:
-        return estrf(E, "((%s){ .has = false })", ctn(E, e->ty));
+        return emit_strf(E, "((%s){ .has = false })", emit_ctype_name(E, e->ty));
     case ND_IDENT:
-        return local_name(E, e->sym);
+        return emit_local_name(E, e->sym);
     case ND_BINARY:
         switch (e->op) {
         case OP_AND:
@@ -814,21 +814,21 @@ const char *emit_expr(Emit *E, Node *e)
         const char *v = emit_expr(E, e->lhs);
         Type *lt = ty_resolve(e->lhs->ty);
         if ((lt->kind == TY_META || lt->kind == TY_META17) && strcmp(e->name, "merged_ids") == 0)
-            return estrf(E, "((%s){ %s.merged_ids.v, %s.merged_ids.n })", ctn(E, e->ty), v, v);
-        return estrf(E, "%s.%s", v, lt->kind == TY_RECORD ? field_c(E, lt->rec, e->name) : e->name);
+            return emit_strf(E, "((%s){ %s.merged_ids.v, %s.merged_ids.n })", emit_ctype_name(E, e->ty), v, v);
+        return emit_strf(E, "%s.%s", v, lt->kind == TY_RECORD ? field_c(E, lt->rec, e->name) : e->name);
     }
     case ND_OPT_FIELD:
         return emit_opt_field(E, e);
     case ND_TUPLE_INDEX:
-        return estrf(E, "%s.f%lld", emit_expr(E, e->lhs), (long long)e->ival);
+        return emit_strf(E, "%s.f%lld", emit_expr(E, e->lhs), (long long)e->ival);
     case ND_INDEX: {
         /* Python: xs[-1] is the last element; outside the list is an error */
         const char *l = emit_expr(E, e->lhs);
         const char *i = emit_expr(E, e->rhs);
-        const char *k = new_tmp(E);
+        const char *k = emit_tmp(E);
         emit_line(E, "int64_t %s = %s < 0 ? %s + %s.n : %s;", k, i, i, l, i);
-        fail(E, e->loc, estrf(E, "%s < 0 || %s >= %s.n", k, k, l), "list index out of range");
-        return estrf(E, "%s.v[%s]", l, k);
+        fail(E, e->loc, emit_strf(E, "%s < 0 || %s >= %s.n", k, k, l), "list index out of range");
+        return emit_strf(E, "%s.v[%s]", l, k);
     }
     case ND_WITH:
         return emit_with(E, e);
@@ -856,14 +856,14 @@ static void emit_params_and_body(Emit *E, NodeList *params, Node *body, Type *re
     for (int i = 0; i < params->n; i++) {
         Node *p = params->items[i];
         Node *pat = p->kind == ND_PARAM ? p->lhs : p;
-        emit_line(E, "(void)%s;", pat->kind == ND_PAT_NAME ? local_name(E, pat->sym) : estrf(E, "p%d", i));
+        emit_line(E, "(void)%s;", pat->kind == ND_PAT_NAME ? emit_local_name(E, pat->sym) : emit_strf(E, "p%d", i));
     }
     /* parameters that are tuple patterns arrive as pN and are destructured */
     for (int i = 0; i < params->n; i++) {
         Node *p = params->items[i];
         Node *pat = p->kind == ND_PARAM ? p->lhs : p;
         if (pat->kind == ND_PAT_TUPLE)
-            bind_pattern(E, pat, estrf(E, "p%d", i));
+            bind_pattern(E, pat, emit_strf(E, "p%d", i));
     }
     emit_line_directive(E, body->loc);
     const char *v = emit_coerce(E, body, ret);
@@ -879,9 +879,9 @@ static void emit_param_list(Emit *E, NodeList *params, Type **ptypes)
         Node *pat = p->kind == ND_PARAM ? p->lhs : p;
         Type *pt = ptypes ? ptypes[i] : p->ty;
         if (pat->kind == ND_PAT_NAME)
-            fprintf(E->out, ", %s %s", ctn(E, pt), local_name(E, pat->sym));
+            fprintf(E->out, ", %s %s", emit_ctype_name(E, pt), emit_local_name(E, pat->sym));
         else
-            fprintf(E->out, ", %s p%d", ctn(E, pt), i);
+            fprintf(E->out, ", %s p%d", emit_ctype_name(E, pt), i);
     }
 }
 
@@ -892,7 +892,7 @@ void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret)
     int line, col;
     srcfile_linecol(lam->loc.file, lam->loc.start, &line, &col);
     fprintf(E->out, "/* %s:%d:%d: lambda */\n", E->src_name, line, col);
-    fprintf(E->out, "static %s %s(", ctn(E, ret), name);
+    fprintf(E->out, "static %s %s(", emit_ctype_name(E, ret), name);
     emit_param_list(E, &lam->list, NULL);
     fprintf(E->out, ")\n{\n");
     emit_line(E, "(void)f;");
@@ -908,7 +908,7 @@ void emit_fn_decl(Emit *E, Symbol *s)
 {
     Node *d = s->decl;
     E->out = E->protos;
-    fprintf(E->out, "static %s %s_fn_%s(", ctn(E, s->ret), E->P, s->name);
+    fprintf(E->out, "static %s %s_fn_%s(", emit_ctype_name(E, s->ret), E->P, s->name);
     emit_param_list(E, &d->list, s->params);
     fprintf(E->out, ");\n");
     E->out = E->code;
@@ -916,7 +916,7 @@ void emit_fn_decl(Emit *E, Symbol *s)
     int line, col;
     srcfile_linecol(d->loc.file, d->loc.start, &line, &col);
     fprintf(E->out, "/* %s:%d:%d: fn %s */\n", E->src_name, line, col, s->name);
-    fprintf(E->out, "static %s %s_fn_%s(", ctn(E, s->ret), E->P, s->name);
+    fprintf(E->out, "static %s %s_fn_%s(", emit_ctype_name(E, s->ret), E->P, s->name);
     emit_param_list(E, &d->list, s->params);
     fprintf(E->out, ")\n{\n");
     emit_line(E, "(void)f;");
@@ -930,9 +930,9 @@ void emit_fn_decl(Emit *E, Symbol *s)
 
 void emit_extern_decl(Emit *E, Symbol *s)
 {
-    fprintf(E->protos, "extern %s %s(", ctn(E, s->ret), s->name);
+    fprintf(E->protos, "extern %s %s(", emit_ctype_name(E, s->ret), s->name);
     for (int i = 0; i < s->nparams; i++)
-        fprintf(E->protos, "%s%s", i ? ", " : "", ctn(E, s->params[i]));
+        fprintf(E->protos, "%s%s", i ? ", " : "", emit_ctype_name(E, s->params[i]));
     if (!s->nparams)
         fprintf(E->protos, "void");
     fprintf(E->protos, ");\n");

@@ -105,20 +105,20 @@ static const char *dec_call(Emit *E, Type *t, const char *v, const char *field, 
 {
     t = ty_resolve(t);
     switch (t->kind) {
-    case TY_INT: return estrf(E, "flow_json_int(s, %s, %s, %s)", v, field, out);
-    case TY_FLOAT: return estrf(E, "flow_json_float(s, %s, %s, %s)", v, field, out);
-    case TY_BOOL: return estrf(E, "flow_json_bool(s, %s, %s, %s)", v, field, out);
-    case TY_STRING: return estrf(E, "flow_json_str(s, a, %s, %s, %s)", v, field, out);
-    case TY_TIMESTAMP: return estrf(E, "flow_json_time(s, %s, %s, %s)", v, field, out);
-    case TY_DURATION: return estrf(E, "flow_json_duration(s, %s, %s, %s)", v, field, out);
+    case TY_INT: return emit_strf(E, "flow_json_int(s, %s, %s, %s)", v, field, out);
+    case TY_FLOAT: return emit_strf(E, "flow_json_float(s, %s, %s, %s)", v, field, out);
+    case TY_BOOL: return emit_strf(E, "flow_json_bool(s, %s, %s, %s)", v, field, out);
+    case TY_STRING: return emit_strf(E, "flow_json_str(s, a, %s, %s, %s)", v, field, out);
+    case TY_TIMESTAMP: return emit_strf(E, "flow_json_time(s, %s, %s, %s)", v, field, out);
+    case TY_DURATION: return emit_strf(E, "flow_json_duration(s, %s, %s, %s)", v, field, out);
     default: {
-        CType *c = ct(E, t);
+        CType *c = emit_ctype(E, t);
         Made *m = made_for(E);
         if (c->id < 512 && !m->dec[c->id]) {
             m->dec[c->id] = true;
             gen_dec(E, c);
         }
-        return estrf(E, "%s_fromjson%d(s, a, %s, %s, %s)", E->P, c->id, v, field, out);
+        return emit_strf(E, "%s_fromjson%d(s, a, %s, %s, %s)", E->P, c->id, v, field, out);
     }
     }
 }
@@ -166,8 +166,8 @@ static void gen_dec(Emit *E, CType *c)
         emit_line(E, "    return false;");
         emit_line(E, "}");
         for (int i = 0; i < t->n; i++) {
-            emit_line(E, "if (!%s)", dec_call(E, t->elems[i], estrf(E, "flow_json_at(v, %d)", i), "field",
-                                             estrf(E, "&out->f%d", i)));
+            emit_line(E, "if (!%s)", dec_call(E, t->elems[i], emit_strf(E, "flow_json_at(v, %d)", i), "field",
+                                             emit_strf(E, "&out->f%d", i)));
             emit_line(E, "    return false;");
         }
         emit_line(E, "return true;");
@@ -188,19 +188,19 @@ static void gen_dec(Emit *E, CType *c)
         for (int i = 0; i < t->rec->n; i++) {
             Field *fd = &t->rec->fields[i];
             const char *name = cstr(E, fd->name);
-            const char *mem = estrf(E, "out->%s", c_field(E, fd->name));
+            const char *mem = emit_strf(E, "out->%s", emit_field_name(E, fd->name));
             emit_line(E, "m = ms[%d];", i);
             if (ty_resolve(fd->ty)->kind == TY_OPT) {
                 emit_line(E, "if (!m)");
                 emit_line(E, "    %s.has = false;", mem);
-                emit_line(E, "else if (!%s)", dec_call(E, fd->ty, "m", name, estrf(E, "&%s", mem)));
+                emit_line(E, "else if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
                 emit_line(E, "    return false;");
             } else {
                 emit_line(E, "if (!m) {");
                 emit_line(E, "    flow_src_bad(s, \"missing field '%%s'\", %s);", name);
                 emit_line(E, "    return false;");
                 emit_line(E, "}");
-                emit_line(E, "if (!%s)", dec_call(E, fd->ty, "m", name, estrf(E, "&%s", mem)));
+                emit_line(E, "if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
                 emit_line(E, "    return false;");
             }
         }
@@ -252,9 +252,9 @@ static void gen_read(Emit *E, Step *s)
     Private pv;
     FILE *mine = private_begin(E, &pv);
     fprintf(E->protos, "static bool %s_%s_read(flow_src *s, flow_arena *a, const flow_rec *r, %s *out);\n", P, s->id,
-            ctn(E, rt));
+            emit_ctype_name(E, rt));
     fprintf(mine, "/* %s: one %s record to a %s */\nstatic bool %s_%s_read(flow_src *s, flow_arena *a, const flow_rec *r, %s *out)\n{\n",
-            s->id, io->format == IO_CSV ? "CSV" : "JSON", rec->name, P, s->id, ctn(E, rt));
+            s->id, io->format == IO_CSV ? "CSV" : "JSON", rec->name, P, s->id, emit_ctype_name(E, rt));
     if (io->format == IO_JSONL) {
         emit_line(E, "return %s;", dec_call(E, rt, "r->json", "\"\"", "out"));
     } else {
@@ -263,11 +263,11 @@ static void gen_read(Emit *E, Step *s)
             Field *fd = &rec->fields[i];
             Type *ft = ty_resolve(fd->ty);
             const char *name = cstr(E, fd->name);
-            const char *mem = estrf(E, "out->%s", c_field(E, fd->name));
-            const char *cell = estrf(E, "r->cols[%d]", i);
+            const char *mem = emit_strf(E, "out->%s", emit_field_name(E, fd->name));
+            const char *cell = emit_strf(E, "r->cols[%d]", i);
             bool opt = ft->kind == TY_OPT;
             Type *vt = opt ? ty_resolve(ft->elem) : ft;
-            const char *dst = opt ? estrf(E, "%s.v", mem) : mem;
+            const char *dst = opt ? emit_strf(E, "%s.v", mem) : mem;
             if (opt) {
                 emit_line(E, "%s.has = r->has_col[%d] && %s.n > 0;", mem, i, cell);
                 emit_line(E, "if (%s.has) {", mem);
@@ -296,7 +296,7 @@ static void gen_read(Emit *E, Step *s)
             }
             default:
                 emit_line(E, "const flow_json *j = flow_cell_json(s, a, %s, %s);", cell, name);
-                emit_line(E, "if (!j || !%s)", dec_call(E, vt, "j", name, estrf(E, "&%s", dst)));
+                emit_line(E, "if (!j || !%s)", dec_call(E, vt, "j", name, emit_strf(E, "&%s", dst)));
                 emit_line(E, "    return false;");
                 break;
             }
@@ -339,8 +339,8 @@ void emit_io_input_state(Emit *E, Step *s)
         gen_read(E, s);
 }
 
-/* Opens the poll's item loop and defines the item x; the caller sends
- * it, then closes the loop (E->indent--, "}"). */
+/* The poll: a loop over the records of one batch, each decoded into the
+ * item x and sent downstream. */
 void emit_io_run_input(Emit *E, Step *s)
 {
     IoSpec *io = s->io;
@@ -358,15 +358,17 @@ void emit_io_run_input(Emit *E, Step *s)
     if (io->format == IO_LINES) {
         emit_line(E, "flow_str v = r.text;");
     } else {
-        emit_line(E, "%s v;", ctn(E, rt));
+        emit_line(E, "%s v;", emit_ctype_name(E, rt));
         emit_line(E, "if (!%s_%s_read(f->%s_src, &f->rt->arena, &r, &v))", E->P, s->id, s->id);
         emit_line(E, "    continue;");
     }
     if (kafka)
-        emit_line(E, "%s x = { r.key, v };", ctn(E, s->out_type));
+        emit_line(E, "%s x = { r.key, v };", emit_ctype_name(E, s->out_type));
     else
-        emit_line(E, "%s x = v;", ctn(E, s->out_type));
-    /* emit_c.c sends x and closes the loop */
+        emit_line(E, "%s x = v;", emit_ctype_name(E, s->out_type));
+    emit_step_send(E, s, 0, "x");
+    E->indent--;
+    emit_line(E, "}");
 }
 
 void emit_io_round_end(Emit *E, FILE *c)
@@ -397,7 +399,7 @@ static void emit_json(Emit *E, Type *t, const char *b, const char *v)
     case TY_META:
     case TY_META17: emit_line(E, "flow_json_put_meta(%s, %s);", b, v); return;
     default: {
-        CType *c = ct(E, t);
+        CType *c = emit_ctype(E, t);
         Made *m = made_for(E);
         if (c->id < 512 && !m->enc[c->id]) {
             m->enc[c->id] = true;
@@ -440,7 +442,7 @@ static void gen_enc(Emit *E, CType *c)
         for (int i = 0; i < t->n; i++) {
             if (i)
                 emit_line(E, "flow_buf_put(b, \", \", 2);");
-            emit_json(E, t->elems[i], "b", estrf(E, "v.f%d", i));
+            emit_json(E, t->elems[i], "b", emit_strf(E, "v.f%d", i));
         }
         emit_line(E, "flow_buf_putc(b, ']');");
         break;
@@ -448,8 +450,8 @@ static void gen_enc(Emit *E, CType *c)
         emit_line(E, "flow_buf_putc(b, '{');");
         for (int i = 0; i < t->rec->n; i++) {
             Field *fd = &t->rec->fields[i];
-            emit_line(E, "flow_buf_puts(b, %s);", cstr(E, estrf(E, "%s\"%s\": ", i ? ", " : "", fd->name)));
-            emit_json(E, fd->ty, "b", estrf(E, "v.%s", c_field(E, fd->name)));
+            emit_line(E, "flow_buf_puts(b, %s);", cstr(E, emit_strf(E, "%s\"%s\": ", i ? ", " : "", fd->name)));
+            emit_json(E, fd->ty, "b", emit_strf(E, "v.%s", emit_field_name(E, fd->name)));
         }
         emit_line(E, "flow_buf_putc(b, '}');");
         break;
@@ -472,19 +474,19 @@ static void csv_header(Emit *E, Type *t, const char *prefix, const char **out)
         static const char *const meta[] = { "open_time", "close_time", "merged_ids" };
         for (int i = 0; i < n; i++) {
             const char *name = t->kind == TY_RECORD ? t->rec->fields[i].name
-                             : t->kind == TY_TUPLE ? estrf(E, "%d", i) : meta[i];
-            const char *full = prefix ? estrf(E, "%s.%s", prefix, name) : name;
+                             : t->kind == TY_TUPLE ? emit_strf(E, "%d", i) : meta[i];
+            const char *full = prefix ? emit_strf(E, "%s.%s", prefix, name) : name;
             if (t->kind == TY_RECORD)
                 csv_header(E, t->rec->fields[i].ty, full, out);
             else if (t->kind == TY_TUPLE)
                 csv_header(E, t->elems[i], full, out);
             else
-                *out = *out ? estrf(E, "%s,%s", *out, full) : full;
+                *out = *out ? emit_strf(E, "%s,%s", *out, full) : full;
         }
         return;
     }
     const char *name = prefix ? prefix : "value";
-    *out = *out ? estrf(E, "%s,%s", *out, name) : name;
+    *out = *out ? emit_strf(E, "%s,%s", *out, name) : name;
 }
 
 /* Statements writing the cells of V (type T); *FIRST: no ',' before. */
@@ -493,17 +495,17 @@ static void emit_csv_cells(Emit *E, Type *t, const char *b, const char *v, bool 
     t = ty_resolve(t);
     if (t->kind == TY_RECORD) {
         for (int i = 0; i < t->rec->n; i++)
-            emit_csv_cells(E, t->rec->fields[i].ty, b, estrf(E, "%s.%s", v, c_field(E, t->rec->fields[i].name)), first);
+            emit_csv_cells(E, t->rec->fields[i].ty, b, emit_strf(E, "%s.%s", v, emit_field_name(E, t->rec->fields[i].name)), first);
         return;
     }
     if (t->kind == TY_TUPLE) {
         for (int i = 0; i < t->n; i++)
-            emit_csv_cells(E, t->elems[i], b, estrf(E, "%s.f%d", v, i), first);
+            emit_csv_cells(E, t->elems[i], b, emit_strf(E, "%s.f%d", v, i), first);
         return;
     }
     if (t->kind == TY_META || t->kind == TY_META17) {
-        emit_csv_cells(E, ty_prim(TY_TIMESTAMP), b, estrf(E, "%s.open_time", v), first);
-        emit_csv_cells(E, ty_prim(TY_TIMESTAMP), b, estrf(E, "%s.close_time", v), first);
+        emit_csv_cells(E, ty_prim(TY_TIMESTAMP), b, emit_strf(E, "%s.open_time", v), first);
+        emit_csv_cells(E, ty_prim(TY_TIMESTAMP), b, emit_strf(E, "%s.close_time", v), first);
         emit_line(E, "flow_buf_putc(%s, ',');", b);
         emit_line(E, "f->scratch.n = 0;");
         emit_line(E, "flow_buf_putc(&f->scratch, '[');");
@@ -523,7 +525,7 @@ static void emit_csv_cells(Emit *E, Type *t, const char *b, const char *v, bool 
         emit_line(E, "if (%s.has) {", v);
         E->indent++;
         bool inner = true;
-        emit_csv_cells(E, t->elem, b, estrf(E, "%s.v", v), &inner);
+        emit_csv_cells(E, t->elem, b, emit_strf(E, "%s.v", v), &inner);
         E->indent--;
         emit_line(E, "}");
         return;

@@ -61,9 +61,9 @@ void emit_lib_begin(Emit *E)
     for (int i = 0; i < E->g->nsteps; i++) {
         Step *s = E->g->steps[i];
         if (is_extern_in(s))
-            ct(E, s->out_type);
+            emit_ctype(E, s->out_type);
         else if (is_extern_out(s))
-            ct(E, s->in_type);
+            emit_ctype(E, s->in_type);
     }
     E->types = unit_types;
     fprintf(E->types, "#include <setjmp.h>\n#include <stdio.h>\n#include \"%s\"\n\n",
@@ -119,24 +119,24 @@ static void emit_check(Emit *E, Type *t, const char *v, const char *what, int de
         emit_line(E, "    return \"%s is outside the years 1 to 9999\";", what);
         break;
     case TY_OPT:
-        emit_nested_check(E, t->elem, estrf(E, "if (%s.has) {", v), estrf(E, "%s.v", v), what, depth);
+        emit_nested_check(E, t->elem, emit_strf(E, "if (%s.has) {", v), emit_strf(E, "%s.v", v), what, depth);
         break;
     case TY_LIST: {
         emit_line(E, "if (%s.n < 0 || (%s.n > 0 && !%s.v))", v, v, v);
         emit_line(E, "    return \"%s is not a list (n < 0, or v NULL)\";", what);
-        const char *i = estrf(E, "i%d", depth);
-        emit_nested_check(E, t->elem, estrf(E, "for (int64_t %s = 0; %s < %s.n; %s++) {", i, i, v, i),
-                          estrf(E, "%s.v[%s]", v, i), estrf(E, "%s[i]", what), depth + 1);
+        const char *i = emit_strf(E, "i%d", depth);
+        emit_nested_check(E, t->elem, emit_strf(E, "for (int64_t %s = 0; %s < %s.n; %s++) {", i, i, v, i),
+                          emit_strf(E, "%s.v[%s]", v, i), emit_strf(E, "%s[i]", what), depth + 1);
         break;
     }
     case TY_TUPLE:
         for (int i = 0; i < t->n; i++)
-            emit_check(E, t->elems[i], estrf(E, "%s.f%d", v, i), estrf(E, "%s.%d", what, i), depth);
+            emit_check(E, t->elems[i], emit_strf(E, "%s.f%d", v, i), emit_strf(E, "%s.%d", what, i), depth);
         break;
     case TY_RECORD:
         for (int i = 0; i < t->rec->n; i++) {
             const char *name = t->rec->fields[i].name;
-            emit_check(E, t->rec->fields[i].ty, estrf(E, "%s.%s", v, c_field(E, name)), estrf(E, "%s.%s", what, name),
+            emit_check(E, t->rec->fields[i].ty, emit_strf(E, "%s.%s", v, emit_field_name(E, name)), emit_strf(E, "%s.%s", what, name),
                        depth);
         }
         break;
@@ -149,7 +149,7 @@ void emit_lib_input_state(Emit *E, Step *s)
 {
     if (!lib_mode(E))
         return;   /* at EOF at once (emit_lib_run_input) */
-    const char *P = E->P, *id = s->id, *T = ctn(E, s->out_type);
+    const char *P = E->P, *id = s->id, *T = emit_ctype_name(E, s->out_type);
     fprintf(E->types, "/* extern input %s: a batch of pushed items and the memory they point to */\n", id);
     fprintf(E->types, "typedef struct %s_%s_batch {\n    %s *v;\n    size_t n, cap;\n    flow_arena mem;\n} %s_%s_batch;\n\n", P,
             id, T, P, id);
@@ -205,7 +205,7 @@ void emit_lib_run_input(Emit *E, Step *s)
     emit_line(E, "f->%s_next = b;", id);
     emit_line(E, "for (size_t i = 0; i < f->%s_cur.n; i++) {", id);
     E->indent++;
-    emit_line(E, "%s x = f->%s_cur.v[i];", ctn(E, s->out_type), id);
+    emit_line(E, "%s x = f->%s_cur.v[i];", emit_ctype_name(E, s->out_type), id);
     emit_step_send(E, s, 0, "x");
     E->indent--;
     emit_line(E, "}");
@@ -237,9 +237,9 @@ static const char *all_eof(Emit *E)
 {
     if (E->g->ninputs == 0)
         return "true";
-    char *c = estrf(E, "f->eof[0]");
+    char *c = emit_strf(E, "f->eof[0]");
     for (int k = 1; k < E->g->ninputs; k++)
-        c = estrf(E, "%s && f->eof[%d]", c, k);
+        c = emit_strf(E, "%s && f->eof[%d]", c, k);
     return c;
 }
 
@@ -251,8 +251,8 @@ static const char *pending(Emit *E)
         Step *s = E->g->inputs[k];
         if (!is_extern_in(s))
             continue;
-        const char *one = estrf(E, "f->%s_next.n > 0 || (f->%s_closed && !f->eof[%d])", s->id, s->id, k);
-        c = c ? estrf(E, "%s || %s", c, one) : (char *)one;
+        const char *one = emit_strf(E, "f->%s_next.n > 0 || (f->%s_closed && !f->eof[%d])", s->id, s->id, k);
+        c = c ? emit_strf(E, "%s || %s", c, one) : (char *)one;
     }
     return c ? c : "false";
 }
@@ -334,7 +334,7 @@ static void emit_input_api(Emit *E, FILE *out, Step *s)
     fprintf(out, "int %s_push_%s_batch(%s_flow *f, const %s_%s_type *items, size_t n)\n{\n", P, id, P, P, id);
     fprintf(out, "    return %s_%s_push(f, items, n, \"%s_push_%s_batch\");\n}\n\n", P, id, P, id);
     fprintf(out, "int %s_eof_%s(%s_flow *f)\n{\n", P, id, P);
-    emit_prologue(E, out, estrf(E, "eof_%s", id), true);
+    emit_prologue(E, out, emit_strf(E, "eof_%s", id), true);
     fprintf(out, "    f->%s_closed = true;\n    return FLOW_OK;\n}\n\n", id);
 }
 
@@ -447,7 +447,7 @@ static void emit_header(Emit *E, FILE *final)
     fprintf(h, " * run-time error: only _close is left) or FLOW_MISUSE (a bad call: the\n");
     fprintf(h, " * instance goes on); %s_errmsg says why. Instances share nothing;\n", P);
     fprintf(h, " * one instance must not be used by two threads at once.\n */\n");
-    char *guard = estrf(E, "%s_FLOW_H", P);
+    char *guard = emit_strf(E, "%s_FLOW_H", P);
     for (char *p = guard; *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
@@ -472,7 +472,7 @@ static void emit_header(Emit *E, FILE *final)
         if (is_extern_in(s)) {
             fprintf(h, "/* extern input `%s`: items of type %s */\n", s->id, ty_str(s->out_type));
             H_to_flow(E, h, s);
-            fprintf(h, "typedef %s %s_%s_type;\n", ctn(E, s->out_type), P, s->id);
+            fprintf(h, "typedef %s %s_%s_type;\n", emit_ctype_name(E, s->out_type), P, s->id);
             H_back(E, h);
             fprintf(h, "/* Push one item / N items: they form the input's next batch, which\n");
             fprintf(h, " * the next round polls. Items are copied (strings and lists too). */\n");
@@ -483,7 +483,7 @@ static void emit_header(Emit *E, FILE *final)
         } else if (is_extern_out(s)) {
             fprintf(h, "/* extern output `%s`: items of type %s */\n", s->id, ty_str(s->in_type));
             H_to_flow(E, h, s);
-            fprintf(h, "typedef %s %s_%s_type;\n", ctn(E, s->in_type), P, s->id);
+            fprintf(h, "typedef %s %s_%s_type;\n", emit_ctype_name(E, s->in_type), P, s->id);
             H_back(E, h);
             fprintf(h, "/* Called during _step for each item, in the dataflow's order; *ITEM and\n");
             fprintf(h, " * what it points to live until the callback returns. */\n");

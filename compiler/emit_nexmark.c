@@ -39,9 +39,9 @@ void emit_nexmark_run_input(Emit *E, Step *s)
     E->indent++;
     emit_line(E, "flow_nexmark_event ev;");
     emit_line(E, "flow_nexmark_event_at(&f->%s_gen, f->%s_pos++, %uu, &f->rt->arena, &ev);", s->id, s->id, mask);
-    emit_line(E, "%s x;", ctn(E, s->out_type));
+    emit_line(E, "%s x;", emit_ctype_name(E, s->out_type));
     for (int i = 0; i < r->n; i++)
-        emit_line(E, "x.%s = ev.%s;", c_field(E, r->fields[i].name), r->fields[i].name);
+        emit_line(E, "x.%s = ev.%s;", emit_field_name(E, r->fields[i].name), r->fields[i].name);
     emit_step_send(E, s, 0, "x");
     E->indent--;
     emit_line(E, "}");

@@ -29,7 +29,7 @@ static const char *prim_name(TypeKind k)
 
 static bool is_prim(Type *t) { return prim_name(ty_resolve(t)->kind) != NULL; }
 
-const char *c_field(Emit *E, const char *name)
+const char *emit_field_name(Emit *E, const char *name)
 {
     static const char *kw[] = { "auto", "break", "case", "char", "const", "continue", "default",
         "do", "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int",
@@ -38,11 +38,11 @@ const char *c_field(Emit *E, const char *name)
         "false", "has", "v", "n" };
     for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
         if (strcmp(name, kw[i]) == 0)
-            return estrf(E, "%s_", name);
+            return emit_strf(E, "%s_", name);
     return name;
 }
 
-CType *ct(Emit *E, Type *t)
+CType *emit_ctype(Emit *E, Type *t)
 {
     t = ty_resolve(t);
     for (int i = 0; i < E->nctypes; i++)
@@ -52,15 +52,15 @@ CType *ct(Emit *E, Type *t)
     switch (t->kind) {
     case TY_LIST:
     case TY_OPT:
-        ct(E, t->elem);
+        emit_ctype(E, t->elem);
         break;
     case TY_TUPLE:
         for (int i = 0; i < t->n; i++)
-            ct(E, t->elems[i]);
+            emit_ctype(E, t->elems[i]);
         break;
     case TY_RECORD:
         for (int i = 0; i < t->rec->n; i++)
-            ct(E, t->rec->fields[i].ty);
+            emit_ctype(E, t->rec->fields[i].ty);
         break;
     default:
         break;
@@ -88,28 +88,28 @@ CType *ct(Emit *E, Type *t)
             c->name = "flow_list_str";
             break;
         }
-        c->name = estrf(E, "%s_list%d", E->P, c->id);
+        c->name = emit_strf(E, "%s_list%d", E->P, c->id);
         fprintf(E->types, "/* list<%s> */\ntypedef struct %s {\n    %s *v;\n    int64_t n;\n} %s;\n\n",
-                ty_str(t->elem), c->name, ctn(E, t->elem), c->name);
+                ty_str(t->elem), c->name, emit_ctype_name(E, t->elem), c->name);
         break;
     case TY_OPT:
-        c->name = estrf(E, "%s_opt%d", E->P, c->id);
+        c->name = emit_strf(E, "%s_opt%d", E->P, c->id);
         fprintf(E->types, "/* %s */\ntypedef struct %s {\n    bool has;\n    %s v;\n} %s;\n\n",
-                ty_str(t), c->name, ctn(E, t->elem), c->name);
+                ty_str(t), c->name, emit_ctype_name(E, t->elem), c->name);
         break;
     case TY_TUPLE:
-        c->name = estrf(E, "%s_tup%d", E->P, c->id);
+        c->name = emit_strf(E, "%s_tup%d", E->P, c->id);
         fprintf(E->types, "/* %s */\ntypedef struct %s {\n", ty_str(t), c->name);
         for (int i = 0; i < t->n; i++)
-            fprintf(E->types, "    %s f%d;\n", ctn(E, t->elems[i]), i);
+            fprintf(E->types, "    %s f%d;\n", emit_ctype_name(E, t->elems[i]), i);
         fprintf(E->types, "} %s;\n\n", c->name);
         break;
     case TY_RECORD:
-        c->name = estrf(E, "%s_%s", E->P, t->rec->name);
+        c->name = emit_strf(E, "%s_%s", E->P, t->rec->name);
         fprintf(E->types, "/* record %s */\ntypedef struct %s {\n", t->rec->name, c->name);
         for (int i = 0; i < t->rec->n; i++)
-            fprintf(E->types, "    %s %s;\n", ctn(E, t->rec->fields[i].ty),
-                    c_field(E, t->rec->fields[i].name));
+            fprintf(E->types, "    %s %s;\n", emit_ctype_name(E, t->rec->fields[i].ty),
+                    emit_field_name(E, t->rec->fields[i].name));
         fprintf(E->types, "} %s;\n\n", c->name);
         break;
     default:
@@ -118,15 +118,15 @@ CType *ct(Emit *E, Type *t)
     return c;
 }
 
-const char *ctn(Emit *E, Type *t) { return ct(E, t)->name; }
+const char *emit_ctype_name(Emit *E, Type *t) { return emit_ctype(E, t)->name; }
 
 /* Field access expression for field I of a tuple or record value V. */
 static const char *member(Emit *E, Type *t, int i)
 {
     t = ty_resolve(t);
     if (t->kind == TY_TUPLE)
-        return estrf(E, "f%d", i);
-    return c_field(E, t->rec->fields[i].name);
+        return emit_strf(E, "f%d", i);
+    return emit_field_name(E, t->rec->fields[i].name);
 }
 
 static int nmembers(Type *t)
@@ -158,7 +158,7 @@ void emit_repr(Emit *E, Type *t, const char *buf, const char *v)
     case TY_META: emit_line(E, "flow_repr_window_meta(%s, %s);", buf, v); return;
     case TY_META17: emit_line(E, "flow_repr_window_meta_v017(%s, %s);", buf, v); return;
     default: {
-        CType *c = ct(E, t);
+        CType *c = emit_ctype(E, t);
         c->need_repr = true;
         emit_line(E, "%s_repr%d(%s, %s);", E->P, c->id, buf, v);
     }
@@ -175,7 +175,7 @@ void emit_str_form(Emit *E, Type *t, const char *buf, const char *v)
     case TY_OPT: {
         emit_line(E, "if (%s.has) {", v);
         E->indent++;
-        emit_str_form(E, t->elem, buf, estrf(E, "%s.v", v));
+        emit_str_form(E, t->elem, buf, emit_strf(E, "%s.v", v));
         E->indent--;
         emit_line(E, "} else {");
         emit_line(E, "    flow_repr_none(%s);", buf);
@@ -191,15 +191,15 @@ const char *emit_eq(Emit *E, Type *t, const char *a, const char *b)
 {
     t = ty_resolve(t);
     switch (t->kind) {
-    case TY_STRING: return estrf(E, "flow_str_eq(%s, %s)", a, b);
+    case TY_STRING: return emit_strf(E, "flow_str_eq(%s, %s)", a, b);
     case TY_META:
-    case TY_META17: return estrf(E, "flow_window_meta_eq(%s, %s)", a, b);
+    case TY_META17: return emit_strf(E, "flow_window_meta_eq(%s, %s)", a, b);
     default:
         if (is_prim(t))
-            return estrf(E, "(%s == %s)", a, b);
-        CType *c = ct(E, t);
+            return emit_strf(E, "(%s == %s)", a, b);
+        CType *c = emit_ctype(E, t);
         c->need_eq = true;
-        return estrf(E, "%s_eq%d(%s, %s)", E->P, c->id, a, b);
+        return emit_strf(E, "%s_eq%d(%s, %s)", E->P, c->id, a, b);
     }
 }
 
@@ -207,13 +207,13 @@ const char *emit_cmp(Emit *E, Type *t, const char *a, const char *b)
 {
     t = ty_resolve(t);
     switch (t->kind) {
-    case TY_STRING: return estrf(E, "flow_str_cmp(%s, %s)", a, b);
+    case TY_STRING: return emit_strf(E, "flow_str_cmp(%s, %s)", a, b);
     default:
         if (is_prim(t))
-            return estrf(E, "((%s > %s) - (%s < %s))", a, b, a, b);
-        CType *c = ct(E, t);
+            return emit_strf(E, "((%s > %s) - (%s < %s))", a, b, a, b);
+        CType *c = emit_ctype(E, t);
         c->need_cmp = true;
-        return estrf(E, "%s_cmp%d(%s, %s)", E->P, c->id, a, b);
+        return emit_strf(E, "%s_cmp%d(%s, %s)", E->P, c->id, a, b);
     }
 }
 
@@ -227,7 +227,7 @@ void emit_own(Emit *E, Type *t, const char *dst, const char *v, const char *mem,
             emit_line(E, "%s = 0;", sz);
         return;
     }
-    CType *c = ct(E, t);
+    CType *c = emit_ctype(E, t);
     c->need_copy = true;
     emit_line(E, "{");
     emit_line(E, "    size_t sz_ = %s_size%d(%s);", E->P, c->id, v);
@@ -245,7 +245,7 @@ void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const
         emit_line(E, "%s = %s;", dst, v);
         return;
     }
-    CType *c = ct(E, t);
+    CType *c = emit_ctype(E, t);
     c->need_copy = true;
     emit_line(E, "{");
     emit_line(E, "    size_t sz_ = %s_size%d(%s);", E->P, c->id, v);
@@ -312,7 +312,7 @@ static void gen_repr(Emit *E, CType *c)
         for (int i = 0; i < t->n; i++) {
             if (i)
                 emit_line(E, "flow_buf_put(b, \", \", 2);");
-            emit_repr(E, t->elems[i], "b", estrf(E, "v.f%d", i));
+            emit_repr(E, t->elems[i], "b", emit_strf(E, "v.f%d", i));
         }
         if (t->n == 1)
             emit_line(E, "flow_buf_putc(b, ',');");
@@ -322,7 +322,7 @@ static void gen_repr(Emit *E, CType *c)
         emit_line(E, "flow_buf_putc(b, '{');");
         for (int i = 0; i < t->rec->n; i++) {
             emit_line(E, "flow_buf_puts(b, \"%s'%s': \");", i ? ", " : "", t->rec->fields[i].name);
-            emit_repr(E, t->rec->fields[i].ty, "b", estrf(E, "v.%s", member(E, t, i)));
+            emit_repr(E, t->rec->fields[i].ty, "b", emit_strf(E, "v.%s", member(E, t, i)));
         }
         emit_line(E, "flow_buf_putc(b, '}');");
         break;
@@ -359,7 +359,7 @@ static void gen_eq(Emit *E, CType *c)
     case TY_RECORD:
         for (int i = 0; i < nmembers(t); i++) {
             const char *m = member(E, t, i);
-            emit_line(E, "if (!%s)", emit_eq(E, member_type(t, i), estrf(E, "a.%s", m), estrf(E, "b.%s", m)));
+            emit_line(E, "if (!%s)", emit_eq(E, member_type(t, i), emit_strf(E, "a.%s", m), emit_strf(E, "b.%s", m)));
             emit_line(E, "    return false;");
         }
         emit_line(E, "return true;");
@@ -391,7 +391,7 @@ static void gen_cmp(Emit *E, CType *c)
     case TY_TUPLE:
         for (int i = 0; i < t->n; i++) {
             emit_line(E, "{");
-            emit_line(E, "    int c = %s;", emit_cmp(E, t->elems[i], estrf(E, "a.f%d", i), estrf(E, "b.f%d", i)));
+            emit_line(E, "    int c = %s;", emit_cmp(E, t->elems[i], emit_strf(E, "a.f%d", i), emit_strf(E, "b.f%d", i)));
             emit_line(E, "    if (c)");
             emit_line(E, "        return c;");
             emit_line(E, "}");
@@ -427,14 +427,14 @@ static void gen_copy(Emit *E, CType *c)
     case TY_LIST:
         emit_line(E, "s += (sizeof(v.v[0]) * (size_t)v.n + 15) & ~(size_t)15;");
         if (ty_has_heap(t->elem)) {
-            CType *e = ct(E, t->elem);
+            CType *e = emit_ctype(E, t->elem);
             e->need_copy = true;
             emit_line(E, "for (int64_t i = 0; i < v.n; i++)");
             emit_line(E, "    s += %s_size%d(v.v[i]);", P, e->id);
         }
         break;
     case TY_OPT: {
-        CType *e = ct(E, t->elem);
+        CType *e = emit_ctype(E, t->elem);
         e->need_copy = true;
         emit_line(E, "if (v.has)");
         emit_line(E, "    s += %s_size%d(v.v);", P, e->id);
@@ -444,7 +444,7 @@ static void gen_copy(Emit *E, CType *c)
     case TY_RECORD:
         for (int i = 0; i < nmembers(t); i++)
             if (ty_has_heap(member_type(t, i))) {
-                CType *e = ct(E, member_type(t, i));
+                CType *e = emit_ctype(E, member_type(t, i));
                 e->need_copy = true;
                 emit_line(E, "s += %s_size%d(v.%s);", P, e->id, member(E, t, i));
             }
@@ -474,26 +474,26 @@ static void gen_copy(Emit *E, CType *c)
         break;
     case TY_LIST:
         emit_line(E, "if (v.n) {");
-        emit_line(E, "    %s *a = (%s *)(void *)*cur;", ctn(E, t->elem), ctn(E, t->elem));
+        emit_line(E, "    %s *a = (%s *)(void *)*cur;", emit_ctype_name(E, t->elem), emit_ctype_name(E, t->elem));
         emit_line(E, "    memcpy(a, v.v, sizeof(v.v[0]) * (size_t)v.n);");
         emit_line(E, "    *cur += (sizeof(v.v[0]) * (size_t)v.n + 15) & ~(size_t)15;");
         if (ty_has_heap(t->elem)) {
             emit_line(E, "    for (int64_t i = 0; i < v.n; i++)");
-            emit_line(E, "        a[i] = %s_copy%d(a[i], cur);", P, ct(E, t->elem)->id);
+            emit_line(E, "        a[i] = %s_copy%d(a[i], cur);", P, emit_ctype(E, t->elem)->id);
         }
         emit_line(E, "    v.v = a;");
         emit_line(E, "}");
         break;
     case TY_OPT:
         emit_line(E, "if (v.has)");
-        emit_line(E, "    v.v = %s_copy%d(v.v, cur);", P, ct(E, t->elem)->id);
+        emit_line(E, "    v.v = %s_copy%d(v.v, cur);", P, emit_ctype(E, t->elem)->id);
         break;
     case TY_TUPLE:
     case TY_RECORD:
         for (int i = 0; i < nmembers(t); i++)
             if (ty_has_heap(member_type(t, i))) {
                 const char *m = member(E, t, i);
-                emit_line(E, "v.%s = %s_copy%d(v.%s, cur);", m, P, ct(E, member_type(t, i))->id, m);
+                emit_line(E, "v.%s = %s_copy%d(v.%s, cur);", m, P, emit_ctype(E, member_type(t, i))->id, m);
             }
         break;
     default:

@@ -18,21 +18,9 @@
  * emitted items may point into it); a key whose windows are all closed and
  * whose queue is empty is dropped (Bytewax's DISCARD).
  */
-#include <stdarg.h>
 #include <string.h>
 #include "emit.h"
 #include "window.h"
-
-static void L(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void L(Emit *E, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    emit_line(E, "%s", buf);
-}
 
 /* The names of one window step's generated pieces. */
 typedef struct W {
@@ -46,7 +34,7 @@ typedef struct W {
     bool has_heap;
 } W;
 
-static const char *nm(W *x, const char *what) { return estrf(x->E, "%s_%s_%s", x->P, x->id, what); }
+static const char *nm(W *x, const char *what) { return emit_strf(x->E, "%s_%s_%s", x->P, x->id, what); }
 
 /* Deep copy of V-typed C expression SRC into DST (with MEM / SZ). */
 static void own(W *x, Type *t, const char *dst, const char *src, const char *mem, const char *sz)
@@ -68,31 +56,31 @@ static void emit_config(W *x)
             c->id, x->id, win->id);
     E->out = E->init;
     E->indent = 1;
-    L(E, "f->%s_clock.kind = %s;", x->id, c->kind == SK_SYSTEM_CLOCK ? "FLOW_CLOCK_SYSTEM" : "FLOW_CLOCK_EVENT");
+    emit_line(E, "f->%s_clock.kind = %s;", x->id, c->kind == SK_SYSTEM_CLOCK ? "FLOW_CLOCK_SYSTEM" : "FLOW_CLOCK_EVENT");
     if (cw->wait)
-        L(E, "f->%s_clock.wait = %s;", x->id, emit_expr(E, cw->wait));
-    const char *stp = estrf(E, "\"%s\"", x->id);
+        emit_line(E, "f->%s_clock.wait = %s;", x->id, emit_expr(E, cw->wait));
+    const char *stp = emit_strf(E, "\"%s\"", x->id);
     if (win->kind == SK_SESSION) {
-        L(E, "f->%s_win.kind = FLOW_WINDOWER_SESSION;", x->id);
-        L(E, "f->%s_win.gap = %s;", x->id, emit_expr(E, ww->gap));
-        L(E, "if (f->%s_win.gap < 0)", x->id);
-        L(E, "    flow_step_error(rt, %s, %s, \"session window `gap` must not be negative\");", loc_str(E, ww->gap->loc),
+        emit_line(E, "f->%s_win.kind = FLOW_WINDOWER_SESSION;", x->id);
+        emit_line(E, "f->%s_win.gap = %s;", x->id, emit_expr(E, ww->gap));
+        emit_line(E, "if (f->%s_win.gap < 0)", x->id);
+        emit_line(E, "    flow_step_error(rt, %s, %s, \"session window `gap` must not be negative\");", emit_loc_str(E, ww->gap->loc),
           stp);
         return;
     }
-    L(E, "f->%s_win.kind = FLOW_WINDOWER_SLIDING;", x->id);
-    L(E, "f->%s_win.length = %s;", x->id, emit_expr(E, ww->length));
-    L(E, "f->%s_win.align = %s;", x->id, emit_expr(E, ww->align));
+    emit_line(E, "f->%s_win.kind = FLOW_WINDOWER_SLIDING;", x->id);
+    emit_line(E, "f->%s_win.length = %s;", x->id, emit_expr(E, ww->length));
+    emit_line(E, "f->%s_win.align = %s;", x->id, emit_expr(E, ww->align));
     if (ww->offset)
-        L(E, "f->%s_win.offset = %s;", x->id, emit_expr(E, ww->offset));
+        emit_line(E, "f->%s_win.offset = %s;", x->id, emit_expr(E, ww->offset));
     else
-        L(E, "f->%s_win.offset = f->%s_win.length;", x->id, x->id);
-    L(E, "if (f->%s_win.length <= 0 || f->%s_win.offset <= 0)", x->id, x->id);
-    L(E, "    flow_step_error(rt, %s, %s, \"window `length` and `offset` must be positive\");",
-      loc_str(E, ww->length->loc), stp);
-    L(E, "if (f->%s_win.offset > f->%s_win.length)", x->id, x->id);
-    L(E, "    flow_step_error(rt, %s, %s, \"sliding window `offset` can't be longer than `length`\");",
-      loc_str(E, ww->length->loc), stp);
+        emit_line(E, "f->%s_win.offset = f->%s_win.length;", x->id, x->id);
+    emit_line(E, "if (f->%s_win.length <= 0 || f->%s_win.offset <= 0)", x->id, x->id);
+    emit_line(E, "    flow_step_error(rt, %s, %s, \"window `length` and `offset` must be positive\");",
+      emit_loc_str(E, ww->length->loc), stp);
+    emit_line(E, "if (f->%s_win.offset > f->%s_win.length)", x->id, x->id);
+    emit_line(E, "    flow_step_error(rt, %s, %s, \"sliding window `offset` can't be longer than `length`\");",
+      emit_loc_str(E, ww->length->loc), stp);
 }
 
 /* ===================================================================
@@ -122,7 +110,7 @@ static void emit_structs(W *x)
         fprintf(E->types, "    int64_t n;\n");
         break;
     default:
-        fprintf(E->types, "    %s st;\n    void *mem;\n    size_t sz;\n", ctn(E, x->w->down));
+        fprintf(E->types, "    %s st;\n    void *mem;\n    size_t sz;\n", emit_ctype_name(E, x->w->down));
         break;
     }
     fprintf(E->types, "} %s;\n", x->acc);
@@ -175,22 +163,22 @@ static void emit_q_fns(W *x)
         goto qfree;    /* nothing is queued */
     fprintf(E->code, "/* step %s: a queued copy of X (one block) */\nstatic void *%s(int side, %s x)\n{\n", x->id,
             nm(x, "qnew"), x->vt);
-    L(E, "size_t head = (sizeof(%s) + 15) & ~(size_t)15;", x->q);
+    emit_line(E, "size_t head = (sizeof(%s) + 15) & ~(size_t)15;", x->q);
     if (x->has_heap) {
-        CType *c = ct(E, x->v);
+        CType *c = emit_ctype(E, x->v);
         c->need_copy = true;
-        L(E, "size_t sz = head + %s_size%d(x);", x->P, c->id);
-        L(E, "%s *q = flow_alloc(sz);", x->q);
-        L(E, "char *cur = (char *)q + head;");
-        L(E, "q->v = %s_copy%d(x, &cur);", x->P, c->id);
+        emit_line(E, "size_t sz = head + %s_size%d(x);", x->P, c->id);
+        emit_line(E, "%s *q = flow_alloc(sz);", x->q);
+        emit_line(E, "char *cur = (char *)q + head;");
+        emit_line(E, "q->v = %s_copy%d(x, &cur);", x->P, c->id);
     } else {
-        L(E, "size_t sz = head;");
-        L(E, "%s *q = flow_alloc(sz);", x->q);
-        L(E, "q->v = x;");
+        emit_line(E, "size_t sz = head;");
+        emit_line(E, "%s *q = flow_alloc(sz);", x->q);
+        emit_line(E, "q->v = x;");
     }
-    L(E, "q->sz = sz;");
-    L(E, "q->side = side;");
-    L(E, "return q;");
+    emit_line(E, "q->sz = sz;");
+    emit_line(E, "q->side = side;");
+    emit_line(E, "return q;");
     fprintf(E->code, "}\n\n");
 qfree:
     /* sz 0: a round-arena entry (see emit_flush) */
@@ -202,32 +190,32 @@ qfree:
 static void emit_acc_release(W *x, bool dead)
 {
     Emit *E = x->E;
-    const char *fr = dead ? estrf(E, "%s_dead(f, ", x->P) : "flow_free(";
+    const char *fr = dead ? emit_strf(E, "%s_dead(f, ", x->P) : "flow_free(";
     switch (x->s->kind) {
     case SK_COLLECT_WINDOW:
-        L(E, "for (int64_t i = 0; i < a->n; i++)");
-        L(E, "    %sa->items[i].mem, a->items[i].sz);", fr);
-        L(E, "%sa->items, a->cap * sizeof a->items[0]);", fr);
+        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+        emit_line(E, "    %sa->items[i].mem, a->items[i].sz);", fr);
+        emit_line(E, "%sa->items, a->cap * sizeof a->items[0]);", fr);
         break;
     case SK_JOIN_WINDOW:
         for (int i = 0; i < x->w->nsides; i++) {
-            L(E, "for (int64_t i = 0; i < a->n%d; i++)", i);
-            L(E, "    %sa->s%d[i].mem, a->s%d[i].sz);", fr, i, i);
-            L(E, "%sa->s%d, a->cap%d * sizeof a->s%d[0]);", fr, i, i, i);
+            emit_line(E, "for (int64_t i = 0; i < a->n%d; i++)", i);
+            emit_line(E, "    %sa->s%d[i].mem, a->s%d[i].sz);", fr, i, i);
+            emit_line(E, "%sa->s%d, a->cap%d * sizeof a->s%d[0]);", fr, i, i, i);
         }
         break;
     case SK_COUNT_WINDOW:
         break;
     default:
-        L(E, "%sa->mem, a->sz);", fr);
+        emit_line(E, "%sa->mem, a->sz);", fr);
         break;
     }
     if (dead) {
         /* nothing emitted points into the struct itself: reuse it at once */
-        L(E, "*(void **)a = f->%s_accpool;", x->id);
-        L(E, "f->%s_accpool = a;", x->id);
+        emit_line(E, "*(void **)a = f->%s_accpool;", x->id);
+        emit_line(E, "f->%s_accpool = a;", x->id);
     } else {
-        L(E, "flow_free(a, sizeof *a);");
+        emit_line(E, "flow_free(a, sizeof *a);");
     }
 }
 
@@ -238,9 +226,9 @@ static void emit_acc_fns(W *x)
     E->indent = 1;
     fprintf(E->code, "/* step %s: free a window's accumulator now (at exit) */\nstatic void %s(void *p)\n{\n", x->id,
             nm(x, "accfree"));
-    L(E, "%s *a = p;", x->acc);
-    L(E, "if (!a)");
-    L(E, "    return;");
+    emit_line(E, "%s *a = p;", x->acc);
+    emit_line(E, "if (!a)");
+    emit_line(E, "    return;");
     emit_acc_release(x, false);
     fprintf(E->code, "}\n\n");
     fprintf(E->code, "/* step %s: free a window's accumulator at the end of the round */\n", x->id);
@@ -254,29 +242,29 @@ static void emit_acc_fns(W *x)
 static void push_slot(W *x, const char *arr, const char *n, const char *cap, const char *v)
 {
     Emit *E = x->E;
-    L(E, "if (a->%s == (int64_t)a->%s)", n, cap);
-    L(E, "    flow_vec_grow((void **)&a->%s, &a->%s, sizeof a->%s[0], (size_t)a->%s + 1);", arr, cap, arr, n);
-    own(x, x->v, estrf(E, "a->%s[a->%s].v", arr, n), v, estrf(E, "a->%s[a->%s].mem", arr, n),
-        estrf(E, "a->%s[a->%s].sz", arr, n));
-    L(E, "a->%s++;", n);
+    emit_line(E, "if (a->%s == (int64_t)a->%s)", n, cap);
+    emit_line(E, "    flow_vec_grow((void **)&a->%s, &a->%s, sizeof a->%s[0], (size_t)a->%s + 1);", arr, cap, arr, n);
+    own(x, x->v, emit_strf(E, "a->%s[a->%s].v", arr, n), v, emit_strf(E, "a->%s[a->%s].mem", arr, n),
+        emit_strf(E, "a->%s[a->%s].sz", arr, n));
+    emit_line(E, "a->%s++;", n);
 }
 
 /* Statements: replace a->st (owning its memory) with NV of type down. */
 static void set_state(W *x, const char *nv)
 {
     Emit *E = x->E;
-    L(E, "%s_dead(f, a->mem, a->sz);", x->P);
+    emit_line(E, "%s_dead(f, a->mem, a->sz);", x->P);
     own(x, x->w->down, "a->st", nv, "a->mem", "a->sz");
 }
 
 static const char *call(W *x, Callable *c, const char *fn, const char *a0, const char *a1)
 {
     Emit *E = x->E;
-    const char *t = new_tmp(E);
+    const char *t = emit_tmp(E);
     if (a1)
-        L(E, "%s %s = %s(f, \"%s\", %s, %s);", ctn(E, c->ret), t, fn, x->id, a0, a1);
+        emit_line(E, "%s %s = %s(f, \"%s\", %s, %s);", emit_ctype_name(E, c->ret), t, fn, x->id, a0, a1);
     else
-        L(E, "%s %s = %s(f, \"%s\", %s);", ctn(E, c->ret), t, fn, x->id, a0);
+        emit_line(E, "%s %s = %s(f, \"%s\", %s);", emit_ctype_name(E, c->ret), t, fn, x->id, a0);
     return t;
 }
 
@@ -293,11 +281,11 @@ static void emit_maxmin(W *x, const char *v, const char *repl)
         kt = s->fn.ret;
     }
     /* Python's max/min keep the earlier value on ties */
-    L(E, "if (%s %s 0) {", emit_cmp(E, kt, kb, ka), s->kind == SK_MAX_WINDOW ? ">" : "<");
+    emit_line(E, "if (%s %s 0) {", emit_cmp(E, kt, kb, ka), s->kind == SK_MAX_WINDOW ? ">" : "<");
     E->indent++;
     set_state(x, repl);
     E->indent--;
-    L(E, "}");
+    emit_line(E, "}");
 }
 
 /* Statements: emit every row of join accumulator `a` (product over sides,
@@ -307,31 +295,31 @@ static void emit_join_rows(W *x, const char *key, const char *wid, bool final_cl
     Emit *E = x->E;
     int n = x->w->nsides;
     for (int i = 0; i < n; i++) {
-        L(E, "for (int64_t j%d = 0; j%d < (a->n%d ? a->n%d : 1); j%d++) {", i, i, i, i, i);
+        emit_line(E, "for (int64_t j%d = 0; j%d < (a->n%d ? a->n%d : 1); j%d++) {", i, i, i, i, i);
         E->indent++;
     }
     Type *row = x->w->down;
-    const char *r = new_tmp(E);
-    L(E, "%s %s;", ctn(E, row), r);
+    const char *r = emit_tmp(E);
+    emit_line(E, "%s %s;", emit_ctype_name(E, row), r);
     for (int i = 0; i < n; i++) {
-        L(E, "%s.f%d.has = a->n%d > 0;", r, i, i);
-        L(E, "if (a->n%d)", i);
-        L(E, "    %s.f%d.v = a->s%d[j%d].v;", r, i, i, i);
-        L(E, "else");
-        L(E, "    memset(&%s.f%d.v, 0, sizeof %s.f%d.v);", r, i, r, i);
+        emit_line(E, "%s.f%d.has = a->n%d > 0;", r, i, i);
+        emit_line(E, "if (a->n%d)", i);
+        emit_line(E, "    %s.f%d.v = a->s%d[j%d].v;", r, i, i, i);
+        emit_line(E, "else");
+        emit_line(E, "    memset(&%s.f%d.v, 0, sizeof %s.f%d.v);", r, i, r, i);
     }
-    const char *inner = ctn(E, ty_resolve(x->w->port_type[WPORT_DOWN])->elems[1]);
+    const char *inner = emit_ctype_name(E, ty_resolve(x->w->port_type[WPORT_DOWN])->elems[1]);
     emit_step_send(E, x->s, WPORT_DOWN,
-                   estrf(E, "((%s){ %s, ((%s){ %s, %s }) })", ctn(E, x->w->port_type[WPORT_DOWN]), key, inner, wid, r));
+                   emit_strf(E, "((%s){ %s, ((%s){ %s, %s }) })", emit_ctype_name(E, x->w->port_type[WPORT_DOWN]), key, inner, wid, r));
     if (final_close && x->s->nout_consumers[WPORT_WITH_META]) {
-        const char *wi = ctn(E, ty_resolve(x->w->port_type[WPORT_WITH_META])->elems[1]);
+        const char *wi = emit_ctype_name(E, ty_resolve(x->w->port_type[WPORT_WITH_META])->elems[1]);
         emit_step_send(E, x->s, WPORT_WITH_META,
-                       estrf(E, "((%s){ %s, ((%s){ %s, %s }) })", ctn(E, x->w->port_type[WPORT_WITH_META]), key, wi,
+                       emit_strf(E, "((%s){ %s, ((%s){ %s, %s }) })", emit_ctype_name(E, x->w->port_type[WPORT_WITH_META]), key, wi,
                              meta, r));
     }
     for (int i = 0; i < n; i++) {
         E->indent--;
-        L(E, "}");
+        emit_line(E, "}");
     }
 }
 
@@ -339,9 +327,9 @@ static void emit_join_rows(W *x, const char *key, const char *wid, bool final_cl
 static void join_clear_side(W *x, int i)
 {
     Emit *E = x->E;
-    L(E, "for (int64_t i = 0; i < a->n%d; i++)", i);
-    L(E, "    %s_dead(f, a->s%d[i].mem, a->s%d[i].sz);", x->P, i, i);
-    L(E, "a->n%d = 0;", i);
+    emit_line(E, "for (int64_t i = 0; i < a->n%d; i++)", i);
+    emit_line(E, "    %s_dead(f, a->s%d[i].mem, a->s%d[i].sz);", x->P, i, i);
+    emit_line(E, "a->n%d = 0;", i);
 }
 
 /* Statements after a join insert or merge: complete / running emission. */
@@ -354,14 +342,14 @@ static void join_after(W *x)
     } else if (x->w->emit_mode == JOIN_COMPLETE) {
         const char *c = "true";
         for (int i = 0; i < n; i++)
-            c = estrf(E, "%s && a->n%d", c, i);
-        L(E, "if (%s) {", c);
+            c = emit_strf(E, "%s && a->n%d", c, i);
+        emit_line(E, "if (%s) {", c);
         E->indent++;
         emit_join_rows(x, "key", "wid", false, NULL);
         for (int i = 0; i < n; i++)
             join_clear_side(x, i);
         E->indent--;
-        L(E, "}");
+        emit_line(E, "}");
     }
 }
 
@@ -374,77 +362,77 @@ static void emit_apply(W *x)
     fprintf(E->code, "/* step %s: window WID takes value X of input SIDE (on_value) */\n", x->id);
     fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, void **slot, int side, %s x)\n{\n",
             nm(x, "apply"), x->P, x->vt);
-    L(E, "(void)f;");
-    L(E, "(void)key;");
-    L(E, "(void)wid;");
-    L(E, "(void)side;");
-    L(E, "%s *a = *slot;", x->acc);
-    L(E, "bool created = false;");
-    L(E, "if (!a) {");
-    L(E, "    if ((a = f->%s_accpool))    /* a closed window's, reused */", x->id);
-    L(E, "        f->%s_accpool = *(void **)a;", x->id);
-    L(E, "    else");
-    L(E, "        a = flow_alloc(sizeof *a);");
-    L(E, "    memset(a, 0, sizeof *a);");
-    L(E, "    *slot = a;");
-    L(E, "    created = true;");
-    L(E, "}");
-    L(E, "(void)created;");
+    emit_line(E, "(void)f;");
+    emit_line(E, "(void)key;");
+    emit_line(E, "(void)wid;");
+    emit_line(E, "(void)side;");
+    emit_line(E, "%s *a = *slot;", x->acc);
+    emit_line(E, "bool created = false;");
+    emit_line(E, "if (!a) {");
+    emit_line(E, "    if ((a = f->%s_accpool))    /* a closed window's, reused */", x->id);
+    emit_line(E, "        f->%s_accpool = *(void **)a;", x->id);
+    emit_line(E, "    else");
+    emit_line(E, "        a = flow_alloc(sizeof *a);");
+    emit_line(E, "    memset(a, 0, sizeof *a);");
+    emit_line(E, "    *slot = a;");
+    emit_line(E, "    created = true;");
+    emit_line(E, "}");
+    emit_line(E, "(void)created;");
     switch (s->kind) {
     case SK_COLLECT_WINDOW:
         push_slot(x, "items", "n", "cap", "x");
         break;
     case SK_COUNT_WINDOW:
-        L(E, "a->n++;");
+        emit_line(E, "a->n++;");
         break;
     case SK_FOLD_WINDOW: {
-        L(E, "if (created) {");
+        emit_line(E, "if (created) {");
         E->indent++;
         const char *init = emit_coerce(E, s->init, x->w->down);
         own(x, x->w->down, "a->st", init, "a->mem", "a->sz");
         E->indent--;
-        L(E, "}");
+        emit_line(E, "}");
         const char *r = call(x, &s->fn, nm(x, "fn"), "a->st", "x");
-        set_state(x, coerce_value(E, r, s->fn.ret, x->w->down));
+        set_state(x, emit_coerce_value(E, r, s->fn.ret, x->w->down));
         break;
     }
     case SK_REDUCE_WINDOW:
     case SK_MAX_WINDOW:
     case SK_MIN_WINDOW:
         /* the first value becomes the state, later ones are reduced into it */
-        L(E, "if (created) {");
+        emit_line(E, "if (created) {");
         E->indent++;
         own(x, x->v, "a->st", "x", "a->mem", "a->sz");
         E->indent--;
-        L(E, "} else {");
+        emit_line(E, "} else {");
         E->indent++;
         if (s->kind == SK_REDUCE_WINDOW)
-            set_state(x, coerce_value(E, call(x, &s->fn, nm(x, "fn"), "a->st", "x"), s->fn.ret, x->v));
+            set_state(x, emit_coerce_value(E, call(x, &s->fn, nm(x, "fn"), "a->st", "x"), s->fn.ret, x->v));
         else
             emit_maxmin(x, "x", "x");
         E->indent--;
-        L(E, "}");
+        emit_line(E, "}");
         break;
     case SK_JOIN_WINDOW:
-        L(E, "switch (side) {");
+        emit_line(E, "switch (side) {");
         for (int i = 0; i < x->w->nsides; i++) {
-            L(E, "case %d:", i);
+            emit_line(E, "case %d:", i);
             E->indent++;
             if (x->w->insert_mode == JOIN_FIRST) {
-                L(E, "if (a->n%d == 0) {", i);
+                emit_line(E, "if (a->n%d == 0) {", i);
                 E->indent++;
             } else if (x->w->insert_mode == JOIN_LAST) {
                 join_clear_side(x, i);
             }
-            push_slot(x, estrf(E, "s%d", i), estrf(E, "n%d", i), estrf(E, "cap%d", i), "x");
+            push_slot(x, emit_strf(E, "s%d", i), emit_strf(E, "n%d", i), emit_strf(E, "cap%d", i), "x");
             if (x->w->insert_mode == JOIN_FIRST) {
                 E->indent--;
-                L(E, "}");
+                emit_line(E, "}");
             }
-            L(E, "break;");
+            emit_line(E, "break;");
             E->indent--;
         }
-        L(E, "}");
+        emit_line(E, "}");
         join_after(x);
         break;
     default:
@@ -457,12 +445,12 @@ static void emit_apply(W *x)
 static void release_orig(W *x)
 {
     Emit *E = x->E;
-    L(E, "{");
+    emit_line(E, "{");
     E->indent++;
-    L(E, "%s *a = o;", x->acc);
+    emit_line(E, "%s *a = o;", x->acc);
     emit_acc_release(x, true);
     E->indent--;
-    L(E, "}");
+    emit_line(E, "}");
 }
 
 /* Statements: move the kept values of o's slot array ARR (count N,
@@ -470,11 +458,11 @@ static void release_orig(W *x)
 static void append_slots(W *x, const char *arr, const char *n, const char *cap)
 {
     Emit *E = x->E;
-    L(E, "if ((size_t)(a->%s + o->%s) > a->%s)", n, n, cap);
-    L(E, "    flow_vec_grow((void **)&a->%s, &a->%s, sizeof a->%s[0], (size_t)(a->%s + o->%s));", arr, cap, arr, n, n);
-    L(E, "memcpy(a->%s + a->%s, o->%s, sizeof o->%s[0] * (size_t)o->%s);", arr, n, arr, arr, n);
-    L(E, "a->%s += o->%s;", n, n);
-    L(E, "o->%s = 0;", n);
+    emit_line(E, "if ((size_t)(a->%s + o->%s) > a->%s)", n, n, cap);
+    emit_line(E, "    flow_vec_grow((void **)&a->%s, &a->%s, sizeof a->%s[0], (size_t)(a->%s + o->%s));", arr, cap, arr, n, n);
+    emit_line(E, "memcpy(a->%s + a->%s, o->%s, sizeof o->%s[0] * (size_t)o->%s);", arr, n, arr, arr, n);
+    emit_line(E, "a->%s += o->%s;", n, n);
+    emit_line(E, "o->%s = 0;", n);
 }
 
 static void emit_merge(W *x)
@@ -488,15 +476,15 @@ static void emit_merge(W *x)
     fprintf(E->code, "/* step %s: session ORIG merged into window WID (on_merge) */\n", x->id);
     fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, void **slot, %s *o)\n{\n", nm(x, "merge"),
             x->P, x->acc);
-    L(E, "(void)key;");
-    L(E, "(void)wid;");
-    L(E, "%s *a = *slot;", x->acc);
-    L(E, "if (!o)");
-    L(E, "    return;");
-    L(E, "if (!a) {");
-    L(E, "    *slot = o;");
-    L(E, "    return;");
-    L(E, "}");
+    emit_line(E, "(void)key;");
+    emit_line(E, "(void)wid;");
+    emit_line(E, "%s *a = *slot;", x->acc);
+    emit_line(E, "if (!o)");
+    emit_line(E, "    return;");
+    emit_line(E, "if (!a) {");
+    emit_line(E, "    *slot = o;");
+    emit_line(E, "    return;");
+    emit_line(E, "}");
     switch (s->kind) {
     case SK_COLLECT_WINDOW:
         /* target + orig; the slots move */
@@ -504,7 +492,7 @@ static void emit_merge(W *x)
         release_orig(x);
         break;
     case SK_COUNT_WINDOW:
-        L(E, "a->n += o->n;");
+        emit_line(E, "a->n += o->n;");
         release_orig(x);
         break;
     case SK_FOLD_WINDOW:
@@ -512,7 +500,7 @@ static void emit_merge(W *x)
         Callable *c = s->kind == SK_FOLD_WINDOW ? &x->w->merge : &s->fn;
         const char *fn = s->kind == SK_FOLD_WINDOW ? nm(x, "merge_fn") : nm(x, "fn");
         const char *r = call(x, c, fn, "a->st", "o->st");
-        set_state(x, coerce_value(E, r, c->ret, x->w->down));
+        set_state(x, emit_coerce_value(E, r, c->ret, x->w->down));
         release_orig(x);
         break;
     }
@@ -525,15 +513,15 @@ static void emit_merge(W *x)
         for (int i = 0; i < x->w->nsides; i++) {
             /* first: orig's values win when it has some; last: the target's; product: target then orig */
             if (x->w->insert_mode == JOIN_PRODUCT || x->w->insert_mode == JOIN_LAST)
-                L(E, "if (%s) {", x->w->insert_mode == JOIN_LAST ? estrf(E, "a->n%d == 0", i) : "true");
+                emit_line(E, "if (%s) {", x->w->insert_mode == JOIN_LAST ? emit_strf(E, "a->n%d == 0", i) : "true");
             else
-                L(E, "if (o->n%d) {", i);
+                emit_line(E, "if (o->n%d) {", i);
             E->indent++;
             if (x->w->insert_mode != JOIN_PRODUCT)
                 join_clear_side(x, i);
-            append_slots(x, estrf(E, "s%d", i), estrf(E, "n%d", i), estrf(E, "cap%d", i));
+            append_slots(x, emit_strf(E, "s%d", i), emit_strf(E, "n%d", i), emit_strf(E, "cap%d", i));
             E->indent--;
-            L(E, "}");
+            emit_line(E, "}");
         }
         release_orig(x);
         join_after(x);
@@ -554,21 +542,21 @@ static void emit_close(W *x)
     fprintf(E->code, "/* step %s: window WID closes (on_close, then its metadata) */\n", x->id);
     fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, %s *a, flow_window_meta meta)\n{\n",
             nm(x, "close"), x->P, x->acc);
-    L(E, "(void)f;");
-    L(E, "(void)key;");
-    L(E, "(void)wid;");
-    L(E, "(void)meta;");
-    L(E, "if (a) {");
+    emit_line(E, "(void)f;");
+    emit_line(E, "(void)key;");
+    emit_line(E, "(void)wid;");
+    emit_line(E, "(void)meta;");
+    emit_line(E, "if (a) {");
     E->indent++;
     const char *val = NULL;
     switch (s->kind) {
     case SK_COLLECT_WINDOW: {
-        const char *lt = ctn(E, w->down);
-        val = new_tmp(E);
-        L(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = a->n };",
+        const char *lt = emit_ctype_name(E, w->down);
+        val = emit_tmp(E);
+        emit_line(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = a->n };",
           lt, val, val);
-        L(E, "for (int64_t i = 0; i < a->n; i++)");
-        L(E, "    %s.v[i] = a->items[i].v;", val);
+        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+        emit_line(E, "    %s.v[i] = a->items[i].v;", val);
         break;
     }
     case SK_COUNT_WINDOW:
@@ -583,22 +571,22 @@ static void emit_close(W *x)
         break;
     }
     if (val) {
-        const char *inner = ctn(E, ty_resolve(w->port_type[WPORT_DOWN])->elems[1]);
+        const char *inner = emit_ctype_name(E, ty_resolve(w->port_type[WPORT_DOWN])->elems[1]);
         emit_step_send(E, s, WPORT_DOWN,
-                       estrf(E, "((%s){ key, ((%s){ wid, %s }) })", ctn(E, w->port_type[WPORT_DOWN]), inner, val));
+                       emit_strf(E, "((%s){ key, ((%s){ wid, %s }) })", emit_ctype_name(E, w->port_type[WPORT_DOWN]), inner, val));
         if (s->nout_consumers[WPORT_WITH_META]) {
-            const char *wi = ctn(E, ty_resolve(w->port_type[WPORT_WITH_META])->elems[1]);
+            const char *wi = emit_ctype_name(E, ty_resolve(w->port_type[WPORT_WITH_META])->elems[1]);
             emit_step_send(E, s, WPORT_WITH_META,
-                           estrf(E, "((%s){ key, ((%s){ meta, %s }) })", ctn(E, w->port_type[WPORT_WITH_META]), wi, val));
+                           emit_strf(E, "((%s){ key, ((%s){ meta, %s }) })", emit_ctype_name(E, w->port_type[WPORT_WITH_META]), wi, val));
         }
     }
-    L(E, "%s(f, a);", nm(x, "accdrop"));
+    emit_line(E, "%s(f, a);", nm(x, "accdrop"));
     E->indent--;
-    L(E, "}");
+    emit_line(E, "}");
     if (s->nout_consumers[WPORT_META]) {
-        const char *mi = ctn(E, ty_resolve(w->port_type[WPORT_META])->elems[1]);
+        const char *mi = emit_ctype_name(E, ty_resolve(w->port_type[WPORT_META])->elems[1]);
         emit_step_send(E, s, WPORT_META,
-                       estrf(E, "((%s){ key, ((%s){ wid, meta }) })", ctn(E, w->port_type[WPORT_META]), mi));
+                       emit_strf(E, "((%s){ key, ((%s){ wid, meta }) })", emit_ctype_name(E, w->port_type[WPORT_META]), mi));
     }
     fprintf(E->code, "}\n\n");
 }
@@ -611,64 +599,64 @@ static void emit_flush(W *x)
     E->indent = 1;
     fprintf(E->code, "/* step %s: Bytewax's _flush_queue at watermark WM for key TID: inserts, merges, closes */\n", id);
     fprintf(E->code, "static void %s(%s_flow *f, uint32_t tid, flow_time wm)\n{\n", nm(x, "flush"), x->P);
-    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    emit_line(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
     /* the key's copy for the round (the key may be dropped at settle while
      * what is emitted points to it), made when something needs it */
-    const char *dup = estrf(E, "key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, tid));", id);
-    L(E, "flow_str key = { NULL, 0 };");
+    const char *dup = emit_strf(E, "key = flow_str_dup(&f->rt->arena, flow_table_key(f->%s_tab, tid));", id);
+    emit_line(E, "flow_str key = { NULL, 0 };");
     if (!direct_insert(x)) {
         /* (direct inserts queue nothing: no take) */
-        L(E, "const flow_wentry *e;");
-        L(E, "size_t n = flow_wstate_take(&s->w, %s, wm, &e);", x->w->ordered ? "true" : "false");
-        L(E, "if (n)");
-        L(E, "    %s", dup);
-        L(E, "for (size_t i = 0; i < n; i++) {");
-        L(E, "    %s *q = e[i].item;", x->q);
-        L(E, "    const int64_t *ids;");
-        L(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
-        L(E, "    for (size_t j = 0; j < k; j++)");
-        L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
-        L(E, "    if (q->sz)");
-        L(E, "        %s_dead(f, q, q->sz);", x->P);
-        L(E, "}");
+        emit_line(E, "const flow_wentry *e;");
+        emit_line(E, "size_t n = flow_wstate_take(&s->w, %s, wm, &e);", x->w->ordered ? "true" : "false");
+        emit_line(E, "if (n)");
+        emit_line(E, "    %s", dup);
+        emit_line(E, "for (size_t i = 0; i < n; i++) {");
+        emit_line(E, "    %s *q = e[i].item;", x->q);
+        emit_line(E, "    const int64_t *ids;");
+        emit_line(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
+        emit_line(E, "    for (size_t j = 0; j < k; j++)");
+        emit_line(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
+        emit_line(E, "    if (q->sz)");
+        emit_line(E, "        %s_dead(f, q, q->sz);", x->P);
+        emit_line(E, "}");
         /* The round's items are queued by reference, in the round arena
          * (sz 0), and this flush follows them in the same round: what it
          * leaves queued is copied to the heap (qnew) before the arena is
          * reset. Most items (wait 0) are taken at once and never copied. */
-        L(E, "for (size_t i = 0; i < s->w.nq; i++) {");
-        L(E, "    %s *q = s->w.q[i].item;", x->q);
-        L(E, "    if (!q->sz)");
-        L(E, "        s->w.q[i].item = %s(q->side, q->v);", nm(x, "qnew"));
-        L(E, "}");
+        emit_line(E, "for (size_t i = 0; i < s->w.nq; i++) {");
+        emit_line(E, "    %s *q = s->w.q[i].item;", x->q);
+        emit_line(E, "    if (!q->sz)");
+        emit_line(E, "        s->w.q[i].item = %s(q->side, q->v);", nm(x, "qnew"));
+        emit_line(E, "}");
     }
     if (x->w->windower->kind == SK_SESSION) {
-        L(E, "flow_wmerge m;");
-        L(E, "while (flow_wstate_merged(&s->w, &m, 1))");
-        L(E, "    if (m.orig != m.target) {");
-        L(E, "        if (!key.p)");
-        L(E, "            %s", dup);
-        L(E, "        void *o = flow_wstate_logic_pop(&s->w, m.orig);");
-        L(E, "        %s(f, key, m.target, flow_wstate_logic(&s->w, m.target, NULL), o);", nm(x, "merge"));
-        L(E, "    }");
+        emit_line(E, "flow_wmerge m;");
+        emit_line(E, "while (flow_wstate_merged(&s->w, &m, 1))");
+        emit_line(E, "    if (m.orig != m.target) {");
+        emit_line(E, "        if (!key.p)");
+        emit_line(E, "            %s", dup);
+        emit_line(E, "        void *o = flow_wstate_logic_pop(&s->w, m.orig);");
+        emit_line(E, "        %s(f, key, m.target, flow_wstate_logic(&s->w, m.target, NULL), o);", nm(x, "merge"));
+        emit_line(E, "    }");
     }
-    L(E, "int64_t wid;");
-    L(E, "flow_window_meta meta;");
-    L(E, "while (flow_wstate_close_next(&s->w, &f->%s_win, wm, &f->rt->arena, &wid, &meta)) {", id);
-    L(E, "    if (!key.p)");
-    L(E, "        %s", dup);
-    L(E, "    %s(f, key, wid, flow_wstate_logic_pop(&s->w, wid), meta);", nm(x, "close"));
-    L(E, "}");
+    emit_line(E, "int64_t wid;");
+    emit_line(E, "flow_window_meta meta;");
+    emit_line(E, "while (flow_wstate_close_next(&s->w, &f->%s_win, wm, &f->rt->arena, &wid, &meta)) {", id);
+    emit_line(E, "    if (!key.p)");
+    emit_line(E, "        %s", dup);
+    emit_line(E, "    %s(f, key, wid, flow_wstate_logic_pop(&s->w, wid), meta);", nm(x, "close"));
+    emit_line(E, "}");
     fprintf(E->code, "}\n\n");
 
     /* settle: drop an empty key, or remember it for rescheduling */
     fprintf(E->code, "/* step %s: drop key TID when it holds nothing (Bytewax's DISCARD), else remember it */\n", id);
     fprintf(E->code, "static void %s(%s_flow *f, uint32_t tid)\n{\n", nm(x, "settle"), x->P);
-    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "if (flow_wstate_empty(&s->w, &f->%s_win)) {", id);
-    L(E, "    flow_wstate_free(&s->w, %s, %s);", nm(x, "accfree"), nm(x, "qfree"));
-    L(E, "    flow_table_remove(f->%s_tab, tid);", id);
-    L(E, "    return;");
-    L(E, "}");
+    emit_line(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    emit_line(E, "if (flow_wstate_empty(&s->w, &f->%s_win)) {", id);
+    emit_line(E, "    flow_wstate_free(&s->w, %s, %s);", nm(x, "accfree"), nm(x, "qfree"));
+    emit_line(E, "    flow_table_remove(f->%s_tab, tid);", id);
+    emit_line(E, "    return;");
+    emit_line(E, "}");
     emit_step_touch(E, x->s, "tid");
     fprintf(E->code, "}\n\n");
 }
@@ -677,8 +665,8 @@ static void emit_flush(W *x)
 static const char *ref_value(W *x, int side)
 {
     if (x->s->kind == SK_COUNT_WINDOW)
-        return estrf(x->E, "f->%s_in0.v[r.i]", x->id);
-    return estrf(x->E, "f->%s_in%d.v[r.i].f1", x->id, side);
+        return emit_strf(x->E, "f->%s_in0.v[r.i]", x->id);
+    return emit_strf(x->E, "f->%s_in%d.v[r.i].f1", x->id, side);
 }
 
 /* Statements for one buffered item: its value x, its timestamp, the
@@ -691,64 +679,64 @@ static void emit_item(W *x)
     Step *s = x->s;
     WinSpec *w = x->w;
     const char *id = x->id, *P = x->P;
-    L(E, "%s x;", x->vt);
+    emit_line(E, "%s x;", x->vt);
     if (s->nins == 1) {
-        L(E, "x = %s;", ref_value(x, 0));
+        emit_line(E, "x = %s;", ref_value(x, 0));
     } else {
-        L(E, "switch (r.side) {");
+        emit_line(E, "switch (r.side) {");
         for (int p = 0; p < s->nins; p++)
-            L(E, "case %d: x = %s; break;", p, ref_value(x, p));
-        L(E, "default: memset(&x, 0, sizeof x); break;");
-        L(E, "}");
+            emit_line(E, "case %d: x = %s; break;", p, ref_value(x, p));
+        emit_line(E, "default: memset(&x, 0, sizeof x); break;");
+        emit_line(E, "}");
     }
     if (w->clock->kind == SK_EVENT_CLOCK) {
-        const char *t = new_tmp(E);
-        L(E, "flow_time %s = %s_%s_fn(f, \"%s\", x);", t, P, w->clock->id, w->clock->id);
-        L(E, "flow_time ts = %s;", t);
+        const char *t = emit_tmp(E);
+        emit_line(E, "flow_time %s = %s_%s_fn(f, \"%s\", x);", t, P, w->clock->id, w->clock->id);
+        emit_line(E, "flow_time ts = %s;", t);
     } else {
-        L(E, "flow_time ts = 0;");
+        emit_line(E, "flow_time ts = 0;");
     }
-    L(E, "wm = flow_clock_on_item(&f->%s_clock, &s->w.clock, &ts);", id);
-    L(E, "if (ts < wm) {");
+    emit_line(E, "wm = flow_clock_on_item(&f->%s_clock, &s->w.clock, &ts);", id);
+    emit_line(E, "if (ts < wm) {");
     E->indent++;
     if (s->nout_consumers[WPORT_LATE]) {
-        L(E, "const int64_t *ids;");
-        L(E, "size_t nl = flow_wstate_late_for(&s->w, &f->%s_win, ts, &ids);", id);
-        L(E, "for (size_t j = 0; j < nl; j++) {");
+        emit_line(E, "const int64_t *ids;");
+        emit_line(E, "size_t nl = flow_wstate_late_for(&s->w, &f->%s_win, ts, &ids);", id);
+        emit_line(E, "for (size_t j = 0; j < nl; j++) {");
         E->indent++;
         Type *lt = w->port_type[WPORT_LATE];
         Type *inner = ty_resolve(lt)->elems[1];
         const char *lv = "x";
         if (s->kind == SK_JOIN_WINDOW)
-            lv = estrf(E, "((%s){ r.side, x })", ctn(E, ty_resolve(inner)->elems[1]));
+            lv = emit_strf(E, "((%s){ r.side, x })", emit_ctype_name(E, ty_resolve(inner)->elems[1]));
         emit_step_send(E, s, WPORT_LATE,
-                       estrf(E, "((%s){ key, ((%s){ ids[j], %s }) })", ctn(E, lt), ctn(E, inner), lv));
+                       emit_strf(E, "((%s){ key, ((%s){ ids[j], %s }) })", emit_ctype_name(E, lt), emit_ctype_name(E, inner), lv));
         E->indent--;
-        L(E, "}");
+        emit_line(E, "}");
     } else {
-        L(E, "(void)0;   /* late: nobody reads `%s.late` */", id);
+        emit_line(E, "(void)0;   /* late: nobody reads `%s.late` */", id);
     }
     E->indent--;
-    L(E, "} else {");
+    emit_line(E, "} else {");
     if (direct_insert(x)) {
         /* Bytewax queues the item and its flush takes the whole queue in
          * arrival order, after the batch's late events; an insert here
          * emits nothing and does not touch the clock or what late_for
          * reads, so applying it at once gives the same windows, merges
          * (still handled by the flush) and events, without the copy. */
-        L(E, "    const int64_t *ids;");
-        L(E, "    size_t nk = flow_wstate_open_for(&s->w, &f->%s_win, ts, &ids);", id);
-        L(E, "    for (size_t j = 0; j < nk; j++)");
-        L(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), r.side, x);", nm(x, "apply"));
+        emit_line(E, "    const int64_t *ids;");
+        emit_line(E, "    size_t nk = flow_wstate_open_for(&s->w, &f->%s_win, ts, &ids);", id);
+        emit_line(E, "    for (size_t j = 0; j < nk; j++)");
+        emit_line(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), r.side, x);", nm(x, "apply"));
     } else {
         /* by reference until the flush below (emit_flush) */
-        L(E, "    %s *q = flow_arena_alloc(&f->rt->arena, sizeof *q);", x->q);
-        L(E, "    q->sz = 0;");
-        L(E, "    q->side = r.side;");
-        L(E, "    q->v = x;");
-        L(E, "    flow_wstate_enqueue(&s->w, ts, q);");
+        emit_line(E, "    %s *q = flow_arena_alloc(&f->rt->arena, sizeof *q);", x->q);
+        emit_line(E, "    q->sz = 0;");
+        emit_line(E, "    q->side = r.side;");
+        emit_line(E, "    q->v = x;");
+        emit_line(E, "    flow_wstate_enqueue(&s->w, ts, q);");
     }
-    L(E, "}");
+    emit_line(E, "}");
 }
 
 /* Statements: the round's buffers (refs and order) hold N items. */
@@ -756,10 +744,10 @@ static void emit_grow_round(W *x)
 {
     Emit *E = x->E;
     const char *id = x->id;
-    L(E, "if (f->%s_refs_cap < n)", id);
-    L(E, "    flow_vec_grow((void **)&f->%s_refs, &f->%s_refs_cap, sizeof f->%s_refs[0], n);", id, id, id);
-    L(E, "if (f->%s_order_cap < n)", id);
-    L(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", id, id);
+    emit_line(E, "if (f->%s_refs_cap < n)", id);
+    emit_line(E, "    flow_vec_grow((void **)&f->%s_refs, &f->%s_refs_cap, sizeof f->%s_refs[0], n);", id, id, id);
+    emit_line(E, "if (f->%s_order_cap < n)", id);
+    emit_line(E, "    flow_vec_grow((void **)&f->%s_order, &f->%s_order_cap, sizeof(uint32_t), n);", id, id);
 }
 
 /* Statements: tid and s, the state of `key`, created when new. */
@@ -767,14 +755,14 @@ static void emit_key_state(W *x)
 {
     Emit *E = x->E;
     const char *id = x->id;
-    L(E, "bool created;");
-    L(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
-    L(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "if (created) {");
-    L(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
-    L(E, "    s->sched = FLOW_NO_TIME;");
-    L(E, "    s->noted = false;");
-    L(E, "}");
+    emit_line(E, "bool created;");
+    emit_line(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
+    emit_line(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    emit_line(E, "if (created) {");
+    emit_line(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
+    emit_line(E, "    s->sched = FLOW_NO_TIME;");
+    emit_line(E, "    s->noted = false;");
+    emit_line(E, "}");
 }
 
 /* Whether a round's items are applied in arrival order and only the keys
@@ -792,40 +780,40 @@ static void emit_batch_sorted(W *x)
     Step *s = x->s;
     const char *id = x->id, *P = x->P;
     emit_grow_round(x);
-    L(E, "size_t m = 0;");
+    emit_line(E, "size_t m = 0;");
     for (int p = 0; p < s->nins; p++) {
-        L(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
+        emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
         E->indent++;
         if (s->kind == SK_COUNT_WINDOW) {
-            const char *k = call(x, &s->fn, nm(x, "fn"), estrf(E, "f->%s_in0.v[i]", id), NULL);
-            L(E, "f->%s_refs[m].key = %s;", id, k);
+            const char *k = call(x, &s->fn, nm(x, "fn"), emit_strf(E, "f->%s_in0.v[i]", id), NULL);
+            emit_line(E, "f->%s_refs[m].key = %s;", id, k);
         } else {
-            L(E, "f->%s_refs[m].key = f->%s_in%d.v[i].f0;", id, id, p);
+            emit_line(E, "f->%s_refs[m].key = f->%s_in%d.v[i].f0;", id, id, p);
         }
-        L(E, "f->%s_refs[m].side = %d;", id, p);
-        L(E, "f->%s_refs[m].i = (uint32_t)i;", id);
-        L(E, "m++;");
+        emit_line(E, "f->%s_refs[m].side = %d;", id, p);
+        emit_line(E, "f->%s_refs[m].i = (uint32_t)i;", id);
+        emit_line(E, "m++;");
         E->indent--;
-        L(E, "}");
+        emit_line(E, "}");
     }
-    L(E, "uint32_t *order = f->%s_order;", id);
-    L(E, "flow_sort_by_key(f->%s_refs, n, sizeof f->%s_refs[0], order);", id, id);
-    L(E, "for (size_t k = 0; k < n;) {");
+    emit_line(E, "uint32_t *order = f->%s_order;", id);
+    emit_line(E, "flow_sort_by_key(f->%s_refs, n, sizeof f->%s_refs[0], order);", id, id);
+    emit_line(E, "for (size_t k = 0; k < n;) {");
     E->indent++;
-    L(E, "flow_str key = f->%s_refs[order[k]].key;", id);
+    emit_line(E, "flow_str key = f->%s_refs[order[k]].key;", id);
     emit_key_state(x);
-    L(E, "flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
-    L(E, "flow_time wm = FLOW_TIME_MIN;");
-    L(E, "for (; k < n && flow_str_eq(f->%s_refs[order[k]].key, key); k++) {", id);
+    emit_line(E, "flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
+    emit_line(E, "flow_time wm = FLOW_TIME_MIN;");
+    emit_line(E, "for (; k < n && flow_str_eq(f->%s_refs[order[k]].key, key); k++) {", id);
     E->indent++;
-    L(E, "%s_%s_ref r = f->%s_refs[order[k]];", P, id, id);
+    emit_line(E, "%s_%s_ref r = f->%s_refs[order[k]];", P, id, id);
     emit_item(x);
     E->indent--;
-    L(E, "}");
-    L(E, "%s(f, tid, wm);", nm(x, "flush"));
-    L(E, "%s(f, tid);", nm(x, "settle"));
+    emit_line(E, "}");
+    emit_line(E, "%s(f, tid, wm);", nm(x, "flush"));
+    emit_line(E, "%s(f, tid);", nm(x, "settle"));
     E->indent--;
-    L(E, "}");
+    emit_line(E, "}");
 }
 
 /*
@@ -851,53 +839,53 @@ static void emit_batch_deferred(W *x)
     Step *s = x->s;
     const char *id = x->id, *P = x->P;
     emit_grow_round(x);
-    L(E, "size_t nr = 0;    /* the round's keys, first seen first, in f->%s_order */", id);
+    emit_line(E, "size_t nr = 0;    /* the round's keys, first seen first, in f->%s_order */", id);
     for (int p = 0; p < s->nins; p++) {
-        L(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
+        emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", id, p);
         E->indent++;
-        const char *k = s->kind == SK_COUNT_WINDOW ? call(x, &s->fn, nm(x, "fn"), estrf(E, "f->%s_in0.v[i]", id), NULL)
-                                                  : estrf(E, "f->%s_in%d.v[i].f0", id, p);
-        L(E, "flow_str key = %s;", k);
-        L(E, "%s_%s_ref r = { key, %d, (uint32_t)i };", P, id, p);
+        const char *k = s->kind == SK_COUNT_WINDOW ? call(x, &s->fn, nm(x, "fn"), emit_strf(E, "f->%s_in0.v[i]", id), NULL)
+                                                  : emit_strf(E, "f->%s_in%d.v[i].f0", id, p);
+        emit_line(E, "flow_str key = %s;", k);
+        emit_line(E, "%s_%s_ref r = { key, %d, (uint32_t)i };", P, id, p);
         emit_key_state(x);
-        L(E, "if (!s->noted) {");
-        L(E, "    s->noted = true;");
-        L(E, "    flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
-        L(E, "    f->%s_order[nr++] = tid;", id);
-        L(E, "}");
-        L(E, "flow_time wm;");
+        emit_line(E, "if (!s->noted) {");
+        emit_line(E, "    s->noted = true;");
+        emit_line(E, "    flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
+        emit_line(E, "    f->%s_order[nr++] = tid;", id);
+        emit_line(E, "}");
+        emit_line(E, "flow_time wm;");
         emit_item(x);
-        L(E, "(void)wm;    /* the flush below reads the clock again */");
+        emit_line(E, "(void)wm;    /* the flush below reads the clock again */");
         E->indent--;
-        L(E, "}");
+        emit_line(E, "}");
     }
     /* closing keys to the refs (keys read after every settle here: a
      * removal may move the table's keys), the others settle now */
-    L(E, "size_t nc = 0;");
-    L(E, "for (size_t k = 0; k < nr; k++) {");
-    L(E, "    uint32_t tid = f->%s_order[k];", id);
-    L(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "    s->noted = false;");
-    L(E, "    flow_time wm = flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now);", id);
-    L(E, "    if (flow_wstate_closes(&s->w, &f->%s_win, wm)) {", id);
-    L(E, "        f->%s_refs[nc].side = 0;", id);
-    L(E, "        f->%s_refs[nc++].i = tid;", id);
-    L(E, "        continue;");
-    L(E, "    }");
+    emit_line(E, "size_t nc = 0;");
+    emit_line(E, "for (size_t k = 0; k < nr; k++) {");
+    emit_line(E, "    uint32_t tid = f->%s_order[k];", id);
+    emit_line(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    emit_line(E, "    s->noted = false;");
+    emit_line(E, "    flow_time wm = flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now);", id);
+    emit_line(E, "    if (flow_wstate_closes(&s->w, &f->%s_win, wm)) {", id);
+    emit_line(E, "        f->%s_refs[nc].side = 0;", id);
+    emit_line(E, "        f->%s_refs[nc++].i = tid;", id);
+    emit_line(E, "        continue;");
+    emit_line(E, "    }");
     if (x->w->windower->kind == SK_SESSION)
-        L(E, "    %s(f, tid, wm);    /* merges only */", nm(x, "flush"));
-    L(E, "    %s(f, tid);", nm(x, "settle"));
-    L(E, "}");
-    L(E, "for (size_t k = 0; k < nc; k++)");
-    L(E, "    f->%s_refs[k].key = flow_table_key(f->%s_tab, f->%s_refs[k].i);", id, id, id);
-    L(E, "uint32_t *order = f->%s_order;", id);
-    L(E, "flow_sort_by_key(f->%s_refs, nc, sizeof f->%s_refs[0], order);", id, id);
-    L(E, "for (size_t k = 0; k < nc; k++) {");
-    L(E, "    uint32_t tid = f->%s_refs[order[k]].i;", id);
-    L(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "    %s(f, tid, flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now));", nm(x, "flush"), id);
-    L(E, "    %s(f, tid);", nm(x, "settle"));
-    L(E, "}");
+        emit_line(E, "    %s(f, tid, wm);    /* merges only */", nm(x, "flush"));
+    emit_line(E, "    %s(f, tid);", nm(x, "settle"));
+    emit_line(E, "}");
+    emit_line(E, "for (size_t k = 0; k < nc; k++)");
+    emit_line(E, "    f->%s_refs[k].key = flow_table_key(f->%s_tab, f->%s_refs[k].i);", id, id, id);
+    emit_line(E, "uint32_t *order = f->%s_order;", id);
+    emit_line(E, "flow_sort_by_key(f->%s_refs, nc, sizeof f->%s_refs[0], order);", id, id);
+    emit_line(E, "for (size_t k = 0; k < nc; k++) {");
+    emit_line(E, "    uint32_t tid = f->%s_refs[order[k]].i;", id);
+    emit_line(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    emit_line(E, "    %s(f, tid, flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now));", nm(x, "flush"), id);
+    emit_line(E, "    %s(f, tid);", nm(x, "settle"));
+    emit_line(E, "}");
 }
 
 static void emit_run(W *x, const char *where)
@@ -916,86 +904,86 @@ static void emit_run(W *x, const char *where)
          * to Bytewax's wake-up times, first giving each key the sys_now
          * Bytewax's skipped no-op notifications would have left: one that
          * was due by the previous round fired in it. */
-        L(E, "if (!f->%s_legacy && f->rt->now < f->%s_lastnow) {", id, id);
+        emit_line(E, "if (!f->%s_legacy && f->rt->now < f->%s_lastnow) {", id, id);
         E->indent++;
-        L(E, "f->%s_legacy = true;", id);
-        L(E, "const uint32_t *ids;");
-        L(E, "size_t nk = flow_table_sorted(f->%s_tab, &ids);", id);
-        L(E, "for (size_t k = 0; k < nk; k++) {");
-        L(E, "    %s *s = flow_table_value(f->%s_tab, ids[k]);", x->st, id);
-        L(E, "    if (s->sched != FLOW_NO_TIME && s->sched <= f->%s_lastnow && s->w.clock.sys_now < f->%s_lastnow)", id, id);
-        L(E, "        s->w.clock.sys_now = f->%s_lastnow;", id);
-        L(E, "    flow_table_set_timer(f->%s_tab, ids[k], s->sched);", id);
-        L(E, "}");
+        emit_line(E, "f->%s_legacy = true;", id);
+        emit_line(E, "const uint32_t *ids;");
+        emit_line(E, "size_t nk = flow_table_sorted(f->%s_tab, &ids);", id);
+        emit_line(E, "for (size_t k = 0; k < nk; k++) {");
+        emit_line(E, "    %s *s = flow_table_value(f->%s_tab, ids[k]);", x->st, id);
+        emit_line(E, "    if (s->sched != FLOW_NO_TIME && s->sched <= f->%s_lastnow && s->w.clock.sys_now < f->%s_lastnow)", id, id);
+        emit_line(E, "        s->w.clock.sys_now = f->%s_lastnow;", id);
+        emit_line(E, "    flow_table_set_timer(f->%s_tab, ids[k], s->sched);", id);
+        emit_line(E, "}");
         E->indent--;
-        L(E, "}");
-        L(E, "if (f->rt->now > f->%s_lastnow)", id);
-        L(E, "    f->%s_lastnow = f->rt->now;", id);
+        emit_line(E, "}");
+        emit_line(E, "if (f->rt->now > f->%s_lastnow)", id);
+        emit_line(E, "    f->%s_lastnow = f->rt->now;", id);
     }
     const char *n = "0";
     for (int p = 0; p < s->nins; p++)
-        n = estrf(E, "%s + f->%s_in%d.n", n, id, p);
-    L(E, "size_t n = %s;", n);
-    L(E, "if (n) {");
+        n = emit_strf(E, "%s + f->%s_in%d.n", n, id, p);
+    emit_line(E, "size_t n = %s;", n);
+    emit_line(E, "if (n) {");
     E->indent++;
     if (f_deferred(x))
         emit_batch_deferred(x);
     else
         emit_batch_sorted(x);
     for (int p = 0; p < s->nins; p++)
-        L(E, "f->%s_in%d.n = 0;", id, p);
+        emit_line(E, "f->%s_in%d.n = 0;", id, p);
     E->indent--;
-    L(E, "}");
+    emit_line(E, "}");
     /* notifications due at the start of this activation, keys ascending */
-    L(E, "flow_time next = flow_table_next_timer(f->%s_tab);", id);
-    L(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
-    L(E, "    const uint32_t *ids;");
-    L(E, "    size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", id);
-    L(E, "    for (size_t k = 0; k < nd; k++) {");
-    L(E, "        uint32_t tid = ids[k];");
-    L(E, "        %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "        s->sched = FLOW_NO_TIME;    /* it fires once */");
-    L(E, "        %s(f, tid, flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now));", nm(x, "flush"), id);
-    L(E, "        %s(f, tid);", nm(x, "settle"));
-    L(E, "    }");
-    L(E, "}");
+    emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", id);
+    emit_line(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
+    emit_line(E, "    const uint32_t *ids;");
+    emit_line(E, "    size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", id);
+    emit_line(E, "    for (size_t k = 0; k < nd; k++) {");
+    emit_line(E, "        uint32_t tid = ids[k];");
+    emit_line(E, "        %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    emit_line(E, "        s->sched = FLOW_NO_TIME;    /* it fires once */");
+    emit_line(E, "        %s(f, tid, flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now));", nm(x, "flush"), id);
+    emit_line(E, "        %s(f, tid);", nm(x, "settle"));
+    emit_line(E, "    }");
+    emit_line(E, "}");
     /* EOF: every key, ascending, at the end of time */
-    L(E, "if (%s) {", emit_step_eof_cond(E, s));
-    L(E, "    f->%s_eof = true;", id);
-    L(E, "    const uint32_t *ids;");
-    L(E, "    size_t ne = flow_table_sorted(f->%s_tab, &ids);", id);
-    L(E, "    uint32_t *keys = flow_arena_alloc(&f->rt->arena, sizeof(uint32_t) * (ne ? ne : 1));");
-    L(E, "    memcpy(keys, ids, sizeof(uint32_t) * ne);");
-    L(E, "    for (size_t k = 0; k < ne; k++) {");
-    L(E, "        %s(f, keys[k], FLOW_TIME_MAX);", nm(x, "flush"));
-    L(E, "        %s(f, keys[k]);", nm(x, "settle"));
-    L(E, "    }");
-    L(E, "}");
+    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
+    emit_line(E, "    f->%s_eof = true;", id);
+    emit_line(E, "    const uint32_t *ids;");
+    emit_line(E, "    size_t ne = flow_table_sorted(f->%s_tab, &ids);", id);
+    emit_line(E, "    uint32_t *keys = flow_arena_alloc(&f->rt->arena, sizeof(uint32_t) * (ne ? ne : 1));");
+    emit_line(E, "    memcpy(keys, ids, sizeof(uint32_t) * ne);");
+    emit_line(E, "    for (size_t k = 0; k < ne; k++) {");
+    emit_line(E, "        %s(f, keys[k], FLOW_TIME_MAX);", nm(x, "flush"));
+    emit_line(E, "        %s(f, keys[k]);", nm(x, "settle"));
+    emit_line(E, "    }");
+    emit_line(E, "}");
     /* reschedule the keys this activation touched (a none keeps an earlier time) */
-    L(E, "for (size_t k = 0; k < f->%s_ntouched; k++) {", id);
-    L(E, "    uint32_t tid = f->%s_touched[k];", id);
-    L(E, "    if (!flow_table_live(f->%s_tab, tid))", id);
-    L(E, "        continue;");
+    emit_line(E, "for (size_t k = 0; k < f->%s_ntouched; k++) {", id);
+    emit_line(E, "    uint32_t tid = f->%s_touched[k];", id);
+    emit_line(E, "    if (!flow_table_live(f->%s_tab, tid))", id);
+    emit_line(E, "        continue;");
     const char *ord = w->ordered ? "true" : "false";
-    L(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    L(E, "    if (s->sched <= f->rt->now)");
-    L(E, "        s->sched = FLOW_NO_TIME;    /* Bytewax fired it this round */");
-    L(E, "    flow_time at = flow_wstate_notify_at(&s->w, &f->%s_win, %s);", id, ord);
-    L(E, "    if (at != FLOW_NO_TIME)");
-    L(E, "        s->sched = at;              /* a none keeps an earlier time */");
+    emit_line(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
+    emit_line(E, "    if (s->sched <= f->rt->now)");
+    emit_line(E, "        s->sched = FLOW_NO_TIME;    /* Bytewax fired it this round */");
+    emit_line(E, "    flow_time at = flow_wstate_notify_at(&s->w, &f->%s_win, %s);", id, ord);
+    emit_line(E, "    if (at != FLOW_NO_TIME)");
+    emit_line(E, "        s->sched = at;              /* a none keeps an earlier time */");
     if (event) {
-        L(E, "    if (s->sched != FLOW_NO_TIME && !f->%s_legacy)", id);
-        L(E, "        at = flow_wstate_wake_at(&s->w, &f->%s_win, %s, s->sched);", id, ord);
-        L(E, "    else");
-        L(E, "        at = s->sched;");
+        emit_line(E, "    if (s->sched != FLOW_NO_TIME && !f->%s_legacy)", id);
+        emit_line(E, "        at = flow_wstate_wake_at(&s->w, &f->%s_win, %s, s->sched);", id, ord);
+        emit_line(E, "    else");
+        emit_line(E, "        at = s->sched;");
     } else {
-        L(E, "    at = s->sched;");
+        emit_line(E, "    at = s->sched;");
     }
     /* unchanged (most rounds of a key with a window open): no heap update */
-    L(E, "    if (at != flow_table_timer(f->%s_tab, tid))", id);
-    L(E, "        flow_table_set_timer(f->%s_tab, tid, at);", id);
-    L(E, "}");
-    L(E, "f->%s_ntouched = 0;", id);
+    emit_line(E, "    if (at != flow_table_timer(f->%s_tab, tid))", id);
+    emit_line(E, "        flow_table_set_timer(f->%s_tab, tid, at);", id);
+    emit_line(E, "}");
+    emit_line(E, "f->%s_ntouched = 0;", id);
     fprintf(E->code, "}\n\n");
 }
 
@@ -1011,7 +999,7 @@ void emit_window_step(Emit *E, Step *s, const char *where)
     x.P = E->P;
     x.id = s->id;
     x.v = x.w->value;
-    x.vt = ctn(E, x.v);
+    x.vt = emit_ctype_name(E, x.v);
     x.has_heap = ty_has_heap(x.v);
     x.acc = nm(&x, "acc");
     x.q = nm(&x, "q");
