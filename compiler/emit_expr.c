@@ -527,225 +527,345 @@ static const char *emit_minmax_list(Emit *E, Node *e, const char *l, bool is_max
     return t;
 }
 
-static const char *emit_builtin(Emit *E, Node *e, Builtin b)
+/* str */
+static const char *bi_str(Emit *E, Node *e, Builtin b)
+{
+    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
+    (void)b;
+    return str_of(E, a0, arg(E, e, 0));
+}
+
+/* int */
+static const char *bi_int(Emit *E, Node *e, Builtin b)
+{
+    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0);
+    t = emit_tmp(E);
+    switch (kind_of(a0)) {
+    case TY_INT:
+        return v;
+    case TY_BOOL:
+        emit_line(E, "int64_t %s = %s ? 1 : 0;", t, v);
+        return t;
+    case TY_FLOAT:
+        return float_to_int(E, e->loc, v);
+    default:
+        emit_line(E, "int64_t %s;", t);
+        fail_with_repr(E, e->loc, emit_strf(E, "!flow_int_parse(%s, &%s)", v, t),
+                       "invalid literal for int() with base 10: ", v);
+        return t;
+    }
+}
+
+/* float */
+static const char *bi_float(Emit *E, Node *e, Builtin b)
+{
+    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0);
+    t = emit_tmp(E);
+    switch (kind_of(a0)) {
+    case TY_FLOAT:
+        return v;
+    case TY_INT:
+        emit_line(E, "double %s = (double)%s;", t, v);
+        return t;
+    default:
+        emit_line(E, "double %s;", t);
+        fail_with_repr(E, e->loc, emit_strf(E, "!flow_float_parse(%s, &%s)", v, t),
+                       "could not convert string to float: ", v);
+        return t;
+    }
+}
+
+/* len */
+static const char *bi_len(Emit *E, Node *e, Builtin b)
+{
+    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0);
+    t = emit_tmp(E);
+    if (kind_of(a0) == TY_STRING)
+        emit_line(E, "int64_t %s = flow_utf8_len(%s);", t, v);
+    else
+        emit_line(E, "int64_t %s = %s.n;", t, v);
+    return t;
+}
+
+/* abs */
+static const char *bi_abs(Emit *E, Node *e, Builtin b)
+{
+    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0);
+    t = emit_tmp(E);
+    if (kind_of(a0) == TY_FLOAT) {
+        emit_line(E, "double %s = fabs(%s);", t, v);
+        return t;
+    }
+    fail(E, e->loc, emit_strf(E, "%s == INT64_MIN", v), "integer overflow in abs()");
+    emit_line(E, "int64_t %s = %s < 0 ? -%s : %s;", t, v, v, v);
+    return t;
+}
+
+/* min, max */
+static const char *bi_minmax(Emit *E, Node *e, Builtin b)
+{
+    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
+    const char *t;
+    bool is_max = b == BI_MAX;
+    if (e->list.n == 1)
+        return emit_minmax_list(E, e, arg(E, e, 0), is_max);
+    const char *x = emit_coerce_value(E, arg(E, e, 0), a0, e->ty);
+    const char *y = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), e->ty);
+    t = emit_tmp(E);
+    /* Python: max(a, b) keeps a unless b is greater; min keeps a unless b is smaller */
+    emit_line(E, "%s %s = (%s %s 0) ? %s : %s;", emit_ctype_name(E, e->ty), t, emit_cmp(E, e->ty, y, x),
+              is_max ? ">" : "<", y, x);
+    return t;
+}
+
+/* floor, ceil, round */
+static const char *bi_rounding(Emit *E, Node *e, Builtin b)
+{
+    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
+    const char *v = arg(E, e, 0);
+    if (kind_of(a0) == TY_INT)
+        return v;
+    const char *fn = b == BI_FLOOR ? "floor" : b == BI_CEIL ? "ceil" : "flow_f64_round_half_even";
+    const char *d = emit_tmp(E);
+    emit_line(E, "double %s = %s(%s);", d, fn, v);
+    return float_to_int(E, e->loc, d);
+}
+
+/* sqrt */
+static const char *bi_sqrt(Emit *E, Node *e, Builtin b)
+{
+    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0);
+    if (kind_of(a0) == TY_INT)
+        v = emit_strf(E, "((double)%s)", v);
+    fail(E, e->loc, emit_strf(E, "%s < 0", v), "math domain error");
+    t = emit_tmp(E);
+    emit_line(E, "double %s = sqrt(%s);", t, v);
+    return t;
+}
+
+/* lower, upper, trim */
+static const char *bi_case(Emit *E, Node *e, Builtin b)
 {
     const char *t;
+    const char *v = arg(E, e, 0);
+    t = emit_tmp(E);
+    emit_line(E, "flow_str %s = flow_str_%s(" ARENA ", %s);", t,
+              b == BI_LOWER ? "lower" : b == BI_UPPER ? "upper" : "trim", v);
+    return t;
+}
+
+/* split */
+static const char *bi_split(Emit *E, Node *e, Builtin b)
+{
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0);
+    t = emit_tmp(E);
+    if (e->list.n == 1) {
+        emit_line(E, "flow_list_str %s = flow_str_split_ws(" ARENA ", %s);", t, v);
+    } else {
+        const char *sep = arg(E, e, 1);
+        fail(E, e->loc, emit_strf(E, "%s.n == 0", sep), "empty separator");
+        emit_line(E, "flow_list_str %s = flow_str_split(" ARENA ", %s, %s);", t, v, sep);
+    }
+    return t;
+}
+
+/* starts_with, ends_with */
+static const char *bi_affix(Emit *E, Node *e, Builtin b)
+{
+    const char *t;
+    const char *v = arg(E, e, 0), *w = arg(E, e, 1);
+    t = emit_tmp(E);
+    emit_line(E, "bool %s = flow_str_%s(%s, %s);", t, b == BI_STARTS_WITH ? "starts_with" : "ends_with", v, w);
+    return t;
+}
+
+/* contains */
+static const char *bi_contains(Emit *E, Node *e, Builtin b)
+{
     Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
-    switch (b) {
-    case BI_STR:
-        return str_of(E, a0, arg(E, e, 0));
-    case BI_INT: {
-        const char *v = arg(E, e, 0);
-        t = emit_tmp(E);
-        switch (kind_of(a0)) {
-        case TY_INT:
-            return v;
-        case TY_BOOL:
-            emit_line(E, "int64_t %s = %s ? 1 : 0;", t, v);
-            return t;
-        case TY_FLOAT:
-            return float_to_int(E, e->loc, v);
-        default:
-            emit_line(E, "int64_t %s;", t);
-            fail_with_repr(E, e->loc, emit_strf(E, "!flow_int_parse(%s, &%s)", v, t),
-                           "invalid literal for int() with base 10: ", v);
-            return t;
-        }
-    }
-    case BI_FLOAT: {
-        const char *v = arg(E, e, 0);
-        t = emit_tmp(E);
-        switch (kind_of(a0)) {
-        case TY_FLOAT:
-            return v;
-        case TY_INT:
-            emit_line(E, "double %s = (double)%s;", t, v);
-            return t;
-        default:
-            emit_line(E, "double %s;", t);
-            fail_with_repr(E, e->loc, emit_strf(E, "!flow_float_parse(%s, &%s)", v, t),
-                           "could not convert string to float: ", v);
-            return t;
-        }
-    }
-    case BI_LEN: {
-        const char *v = arg(E, e, 0);
-        t = emit_tmp(E);
-        if (kind_of(a0) == TY_STRING)
-            emit_line(E, "int64_t %s = flow_utf8_len(%s);", t, v);
-        else
-            emit_line(E, "int64_t %s = %s.n;", t, v);
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0);
+    t = emit_tmp(E);
+    if (kind_of(a0) == TY_LIST) {
+        Type *el = ty_resolve(a0)->elem;
+        const char *x = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), el);
+        emit_line(E, "bool %s = false;", t);
+        emit_line(E, "for (int64_t i = 0; i < %s.n && !%s; i++)", v, t);
+        emit_line(E, "    %s = %s;", t, emit_eq(E, el, emit_strf(E, "%s.v[i]", v), x));
         return t;
     }
-    case BI_ABS: {
-        const char *v = arg(E, e, 0);
-        t = emit_tmp(E);
-        if (kind_of(a0) == TY_FLOAT) {
-            emit_line(E, "double %s = fabs(%s);", t, v);
-            return t;
-        }
-        fail(E, e->loc, emit_strf(E, "%s == INT64_MIN", v), "integer overflow in abs()");
-        emit_line(E, "int64_t %s = %s < 0 ? -%s : %s;", t, v, v, v);
-        return t;
-    }
-    case BI_MIN:
-    case BI_MAX: {
-        bool is_max = b == BI_MAX;
-        if (e->list.n == 1)
-            return emit_minmax_list(E, e, arg(E, e, 0), is_max);
-        const char *x = emit_coerce_value(E, arg(E, e, 0), a0, e->ty);
-        const char *y = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), e->ty);
-        t = emit_tmp(E);
-        /* Python: max(a, b) keeps a unless b is greater; min keeps a unless b is smaller */
-        emit_line(E, "%s %s = (%s %s 0) ? %s : %s;", emit_ctype_name(E, e->ty), t, emit_cmp(E, e->ty, y, x),
-                  is_max ? ">" : "<", y, x);
-        return t;
-    }
-    case BI_FLOOR:
-    case BI_CEIL:
-    case BI_ROUND: {
-        const char *v = arg(E, e, 0);
-        if (kind_of(a0) == TY_INT)
-            return v;
-        const char *fn = b == BI_FLOOR ? "floor" : b == BI_CEIL ? "ceil" : "flow_f64_round_half_even";
-        const char *d = emit_tmp(E);
-        emit_line(E, "double %s = %s(%s);", d, fn, v);
-        return float_to_int(E, e->loc, d);
-    }
-    case BI_SQRT: {
-        const char *v = arg(E, e, 0);
-        if (kind_of(a0) == TY_INT)
-            v = emit_strf(E, "((double)%s)", v);
-        fail(E, e->loc, emit_strf(E, "%s < 0", v), "math domain error");
-        t = emit_tmp(E);
-        emit_line(E, "double %s = sqrt(%s);", t, v);
-        return t;
-    }
-    case BI_LOWER:
-    case BI_UPPER:
-    case BI_TRIM: {
-        const char *v = arg(E, e, 0);
-        t = emit_tmp(E);
-        emit_line(E, "flow_str %s = flow_str_%s(" ARENA ", %s);", t,
-                  b == BI_LOWER ? "lower" : b == BI_UPPER ? "upper" : "trim", v);
-        return t;
-    }
-    case BI_SPLIT: {
-        const char *v = arg(E, e, 0);
-        t = emit_tmp(E);
-        if (e->list.n == 1) {
-            emit_line(E, "flow_list_str %s = flow_str_split_ws(" ARENA ", %s);", t, v);
-        } else {
-            const char *sep = arg(E, e, 1);
-            fail(E, e->loc, emit_strf(E, "%s.n == 0", sep), "empty separator");
-            emit_line(E, "flow_list_str %s = flow_str_split(" ARENA ", %s, %s);", t, v, sep);
-        }
-        return t;
-    }
-    case BI_STARTS_WITH:
-    case BI_ENDS_WITH: {
-        const char *v = arg(E, e, 0), *w = arg(E, e, 1);
-        t = emit_tmp(E);
-        emit_line(E, "bool %s = flow_str_%s(%s, %s);", t, b == BI_STARTS_WITH ? "starts_with" : "ends_with", v, w);
-        return t;
-    }
-    case BI_CONTAINS: {
-        const char *v = arg(E, e, 0);
-        t = emit_tmp(E);
-        if (kind_of(a0) == TY_LIST) {
-            Type *el = ty_resolve(a0)->elem;
-            const char *x = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), el);
-            emit_line(E, "bool %s = false;", t);
-            emit_line(E, "for (int64_t i = 0; i < %s.n && !%s; i++)", v, t);
-            emit_line(E, "    %s = %s;", t, emit_eq(E, el, emit_strf(E, "%s.v[i]", v), x));
-            return t;
-        }
-        const char *w = arg(E, e, 1);
-        emit_line(E, "bool %s = flow_str_contains(%s, %s);", t, v, w);
-        return t;
-    }
-    case BI_REPLACE: {
-        const char *v = arg(E, e, 0), *o = arg(E, e, 1), *n = arg(E, e, 2);
-        t = emit_tmp(E);
-        emit_line(E, "flow_str %s = flow_str_replace(" ARENA ", %s, %s, %s);", t, v, o, n);
-        return t;
-    }
-    case BI_SUBSTR: {
-        const char *v = arg(E, e, 0), *s = arg(E, e, 1);
-        const char *n = e->list.n == 3 ? arg(E, e, 2) : "INT64_MAX";
-        t = emit_tmp(E);
-        emit_line(E, "flow_str %s = flow_str_substr(" ARENA ", %s, %s, %s);", t, v, s, n);
-        return t;
-    }
-    case BI_FINDALL: {
-        Node *re = e->list.items[1]->lhs;
-        const char *v = arg(E, e, 0);
-        int k = E->nregex++;
-        fprintf(E->fields, "    flow_regex *re%d;   /* %s */\n", k, c_string(E, re->sval, re->slen));
-        fprintf(E->init, "    f->re%d = flow_regex_compile(%s, %zu, err, sizeof err);\n", k,
-                c_string(E, re->sval, re->slen), re->slen);
-        fprintf(E->init, "    if (!f->re%d)\n        flow_step_error(rt, %s, NULL, err);\n", k, emit_loc_str(E, re->loc));
-        fprintf(E->fini, "    flow_regex_free(f->re%d);\n", k);
-        t = emit_tmp(E);
-        emit_line(E, "flow_list_str %s = flow_regex_findall(" ARENA ", f->re%d, %s);", t, k, v);
-        return t;
-    }
-    case BI_SUM: {
-        const char *v = arg(E, e, 0);
-        t = emit_tmp(E);
-        if (kind_of(e->ty) == TY_FLOAT) {
-            emit_line(E, "double %s = 0.0;", t);
-            emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
-            emit_line(E, "    %s += %s.v[i];", t, v);
-            return t;
-        }
-        emit_line(E, "int64_t %s = 0;", t);
+    const char *w = arg(E, e, 1);
+    emit_line(E, "bool %s = flow_str_contains(%s, %s);", t, v, w);
+    return t;
+}
+
+/* replace */
+static const char *bi_replace(Emit *E, Node *e, Builtin b)
+{
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0), *o = arg(E, e, 1), *n = arg(E, e, 2);
+    t = emit_tmp(E);
+    emit_line(E, "flow_str %s = flow_str_replace(" ARENA ", %s, %s, %s);", t, v, o, n);
+    return t;
+}
+
+/* substr */
+static const char *bi_substr(Emit *E, Node *e, Builtin b)
+{
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0), *s = arg(E, e, 1);
+    const char *n = e->list.n == 3 ? arg(E, e, 2) : "INT64_MAX";
+    t = emit_tmp(E);
+    emit_line(E, "flow_str %s = flow_str_substr(" ARENA ", %s, %s, %s);", t, v, s, n);
+    return t;
+}
+
+/* findall */
+static const char *bi_findall(Emit *E, Node *e, Builtin b)
+{
+    const char *t;
+    (void)b;
+    Node *re = e->list.items[1]->lhs;
+    const char *v = arg(E, e, 0);
+    int k = E->nregex++;
+    fprintf(E->fields, "    flow_regex *re%d;   /* %s */\n", k, c_string(E, re->sval, re->slen));
+    fprintf(E->init, "    f->re%d = flow_regex_compile(%s, %zu, err, sizeof err);\n", k,
+            c_string(E, re->sval, re->slen), re->slen);
+    fprintf(E->init, "    if (!f->re%d)\n        flow_step_error(rt, %s, NULL, err);\n", k, emit_loc_str(E, re->loc));
+    fprintf(E->fini, "    flow_regex_free(f->re%d);\n", k);
+    t = emit_tmp(E);
+    emit_line(E, "flow_list_str %s = flow_regex_findall(" ARENA ", f->re%d, %s);", t, k, v);
+    return t;
+}
+
+/* sum */
+static const char *bi_sum(Emit *E, Node *e, Builtin b)
+{
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0);
+    t = emit_tmp(E);
+    if (kind_of(e->ty) == TY_FLOAT) {
+        emit_line(E, "double %s = 0.0;", t);
         emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
-        emit_line(E, "    if (__builtin_add_overflow(%s, %s.v[i], &%s))", t, v, t);
-        emit_line(E, "        flow_step_error(f->rt, %s, %s, \"integer overflow in sum()\");", emit_loc_str(E, e->loc),
-                  E->step_expr);
+        emit_line(E, "    %s += %s.v[i];", t, v);
         return t;
     }
-    case BI_RANGE: {
-        const char *lo = "0", *hi, *st = "1";
-        if (e->list.n == 1) {
-            hi = arg(E, e, 0);
-        } else {
-            lo = arg(E, e, 0);
-            hi = arg(E, e, 1);
-            if (e->list.n == 3)
-                st = arg(E, e, 2);
-        }
-        fail(E, e->loc, emit_strf(E, "%s == 0", st), "range() arg 3 must not be zero");
-        const char *n = emit_tmp(E);
-        t = emit_tmp(E);
-        /* Python's len(range(lo, hi, st)), in unsigned arithmetic so no step overflows */
-        emit_line(E, "uint64_t %s = 0;", n);
-        emit_line(E, "if (%s > 0 && %s < %s)", st, lo, hi);
-        emit_line(E, "    %s = ((uint64_t)%s - (uint64_t)%s - 1) / (uint64_t)%s + 1;", n, hi, lo, st);
-        emit_line(E, "else if (%s < 0 && %s > %s)", st, lo, hi);
-        emit_line(E, "    %s = ((uint64_t)%s - (uint64_t)%s - 1) / (0 - (uint64_t)%s) + 1;", n, lo, hi, st);
-        fail(E, e->loc, emit_strf(E, "%s > (UINT64_C(1) << 32)", n), "range() is too long to build as a list");
-        emit_line(E, "%s %s = { .v = flow_arena_alloc(" ARENA ", sizeof(int64_t) * (size_t)(%s ? %s : 1)), .n = (int64_t)%s };",
-                  emit_ctype_name(E, e->ty), t, n, n, n);
-        emit_line(E, "for (int64_t i = 0; i < (int64_t)%s; i++)", n);
-        emit_line(E, "    %s.v[i] = (int64_t)((uint64_t)%s + (uint64_t)i * (uint64_t)%s);", t, lo, st);
-        return t;
+    emit_line(E, "int64_t %s = 0;", t);
+    emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
+    emit_line(E, "    if (__builtin_add_overflow(%s, %s.v[i], &%s))", t, v, t);
+    emit_line(E, "        flow_step_error(f->rt, %s, %s, \"integer overflow in sum()\");", emit_loc_str(E, e->loc),
+              E->step_expr);
+    return t;
+}
+
+/* range */
+static const char *bi_range(Emit *E, Node *e, Builtin b)
+{
+    const char *t;
+    (void)b;
+    const char *lo = "0", *hi, *st = "1";
+    if (e->list.n == 1) {
+        hi = arg(E, e, 0);
+    } else {
+        lo = arg(E, e, 0);
+        hi = arg(E, e, 1);
+        if (e->list.n == 3)
+            st = arg(E, e, 2);
     }
-    case BI_NOW:
-        return "f->rt->now";
-    case BI_TIMESTAMP: {
-        const char *v = arg(E, e, 0);
-        t = emit_tmp(E);
-        emit_line(E, "flow_time %s;", t);
-        fail_with_repr(E, e->loc, emit_strf(E, "!flow_time_parse(%s.p, (size_t)%s.n, &%s)", v, v, t),
-                       "invalid timestamp: ", v);
-        return t;
-    }
-    case BI_COUNT:
-        break;
-    }
-    ICE("unknown built-in");
+    fail(E, e->loc, emit_strf(E, "%s == 0", st), "range() arg 3 must not be zero");
+    const char *n = emit_tmp(E);
+    t = emit_tmp(E);
+    /* Python's len(range(lo, hi, st)), in unsigned arithmetic so no step overflows */
+    emit_line(E, "uint64_t %s = 0;", n);
+    emit_line(E, "if (%s > 0 && %s < %s)", st, lo, hi);
+    emit_line(E, "    %s = ((uint64_t)%s - (uint64_t)%s - 1) / (uint64_t)%s + 1;", n, hi, lo, st);
+    emit_line(E, "else if (%s < 0 && %s > %s)", st, lo, hi);
+    emit_line(E, "    %s = ((uint64_t)%s - (uint64_t)%s - 1) / (0 - (uint64_t)%s) + 1;", n, lo, hi, st);
+    fail(E, e->loc, emit_strf(E, "%s > (UINT64_C(1) << 32)", n), "range() is too long to build as a list");
+    emit_line(E, "%s %s = { .v = flow_arena_alloc(" ARENA ", sizeof(int64_t) * (size_t)(%s ? %s : 1)), .n = (int64_t)%s };",
+              emit_ctype_name(E, e->ty), t, n, n, n);
+    emit_line(E, "for (int64_t i = 0; i < (int64_t)%s; i++)", n);
+    emit_line(E, "    %s.v[i] = (int64_t)((uint64_t)%s + (uint64_t)i * (uint64_t)%s);", t, lo, st);
+    return t;
+}
+
+/* now */
+static const char *bi_now(Emit *E, Node *e, Builtin b)
+{
+    (void)E;
+    (void)e;
+    (void)b;
+    return "f->rt->now";
+}
+
+/* timestamp */
+static const char *bi_timestamp(Emit *E, Node *e, Builtin b)
+{
+    const char *t;
+    (void)b;
+    const char *v = arg(E, e, 0);
+    t = emit_tmp(E);
+    emit_line(E, "flow_time %s;", t);
+    fail_with_repr(E, e->loc, emit_strf(E, "!flow_time_parse(%s.p, (size_t)%s.n, &%s)", v, v, t),
+                   "invalid timestamp: ", v);
+    return t;
+}
+
+/* The code of each built-in, found by its Builtin (builtins.def). */
+static const char *(*const builtin_emits[BI_COUNT])(Emit *E, Node *e, Builtin b) = {
+    [BI_STR] = bi_str,
+    [BI_INT] = bi_int,
+    [BI_FLOAT] = bi_float,
+    [BI_LEN] = bi_len,
+    [BI_ABS] = bi_abs,
+    [BI_MIN] = bi_minmax,
+    [BI_MAX] = bi_minmax,
+    [BI_FLOOR] = bi_rounding,
+    [BI_CEIL] = bi_rounding,
+    [BI_ROUND] = bi_rounding,
+    [BI_SQRT] = bi_sqrt,
+    [BI_LOWER] = bi_case,
+    [BI_UPPER] = bi_case,
+    [BI_TRIM] = bi_case,
+    [BI_SPLIT] = bi_split,
+    [BI_STARTS_WITH] = bi_affix,
+    [BI_ENDS_WITH] = bi_affix,
+    [BI_CONTAINS] = bi_contains,
+    [BI_REPLACE] = bi_replace,
+    [BI_SUBSTR] = bi_substr,
+    [BI_FINDALL] = bi_findall,
+    [BI_SUM] = bi_sum,
+    [BI_RANGE] = bi_range,
+    [BI_NOW] = bi_now,
+    [BI_TIMESTAMP] = bi_timestamp,
+};
+
+static const char *emit_builtin(Emit *E, Node *e, Builtin b)
+{
+    if (b >= BI_COUNT || !builtin_emits[b])
+        ICE("unknown built-in");
+    return builtin_emits[b](E, e, b);
 }
 
 static const char *emit_call(Emit *E, Node *e)
