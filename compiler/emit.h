@@ -37,6 +37,11 @@ typedef struct Emit {
     FILE *protos;            /* helper prototypes */
     FILE *helpers;           /* helper definitions */
     FILE *fields;            /* members of the flow struct */
+    FILE *fields_common;     /* ... not a step's (embedding, consts): first */
+    FILE **step_fields;      /* ... of step i, under its banner (E->fields
+                              * points here while step i is emitted) */
+    char **sf_bufs;
+    size_t *sf_lens;
     FILE *init;              /* statements of <P>_new after the struct is zeroed */
     FILE *fini;              /* statements of <P>_free */
     FILE *code;              /* functions */
@@ -91,6 +96,11 @@ void emit_window_step(Emit *E, Step *s, const char *where);
 /* emit_info.c: the per-port item counters (--stats) and the program info
  * tables (inputs, outputs, steps) that main() gives flow_rt_init. */
 int emit_port_counter(Graph *g, Step *s, int port);
+/* The kind of an input's source ("testing", "range", "file", "stdin",
+ * "dir", "kafka", "extern", "nexmark") and of an output's sink ("stdout",
+ * "discard", "file", "dir", "kafka", "extern"), as --help prints them. */
+const char *emit_source_kind(const Step *s);
+const char *emit_sink_kind(const Step *s);
 int emit_port_count(Graph *g);
 void emit_program_info(Emit *E, FILE *out, const char *source_name);
 

@@ -1226,7 +1226,7 @@ static void emit_open(Emit *E, Graph *g, const EmitOptions *opt)
     E->types = open_section(E, 0);
     E->protos = open_section(E, 1);
     E->helpers = open_section(E, 2);
-    E->fields = open_section(E, 3);
+    E->fields = E->fields_common = open_section(E, 3);
     E->init = open_section(E, 4);
     E->fini = open_section(E, 5);
     E->code = open_section(E, 6);
@@ -1237,7 +1237,11 @@ static void emit_close(Emit *E)
     fclose(E->types);
     fclose(E->protos);
     fclose(E->helpers);
-    fclose(E->fields);
+    fclose(E->fields_common);
+    for (int i = 0; i < E->g->nsteps; i++) {
+        fclose(E->step_fields[i]);
+        free(E->sf_bufs[i]);
+    }
     fclose(E->init);
     fclose(E->fini);
     fclose(E->code);
@@ -1258,12 +1262,23 @@ static void emit_program(Emit *E, Graph *g)
     }
     for (int i = 0; i < g->nfns; i++)
         emit_fn_decl(E, g->fns[i]);
-    for (int i = 0; i < g->nsteps; i++)
-        declare_step(E, g->steps[i]);
+    size_t n = (size_t)(g->nsteps ? g->nsteps : 1);
+    E->step_fields = arena_alloc(E->a, n * sizeof(FILE *));
+    E->sf_bufs = arena_alloc(E->a, n * sizeof(char *));
+    E->sf_lens = arena_alloc(E->a, n * sizeof(size_t));
     for (int i = 0; i < g->nsteps; i++) {
+        E->step_fields[i] = open_memstream(&E->sf_bufs[i], &E->sf_lens[i]);
+        if (!E->step_fields[i])
+            ICE("open_memstream failed");
+        E->fields = E->step_fields[i];
+        declare_step(E, g->steps[i]);
+    }
+    for (int i = 0; i < g->nsteps; i++) {
+        E->fields = E->step_fields[i];
         E->step_expr = fq(E, g->steps[i]);
         emit_step(E, g->steps[i]);
     }
+    E->fields = E->fields_common;
     E->step_expr = "NULL";
 }
 
@@ -1329,6 +1344,12 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
     fwrite(E->bufs[3], 1, E->lens[3], out);
+    for (int i = 0; i < g->nsteps; i++) {   /* a step's banner, if it has members */
+        fflush(E->step_fields[i]);
+        const char *nl = memchr(E->sf_bufs[i], '\n', E->sf_lens[i]);
+        if (nl && (size_t)(nl + 1 - E->sf_bufs[i]) < E->sf_lens[i])
+            fwrite(E->sf_bufs[i], 1, E->sf_lens[i], out);
+    }
     fprintf(out, "};\n\n");
     fprintf(out, "int %s_run(%s_flow *f);\n", P, P);
     fwrite(E->bufs[1], 1, E->lens[1], out);
@@ -1378,7 +1399,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
 
     /* assemble */
     for (int i = 0; i < 7; i++)
-        fflush(i == 0 ? E->types : i == 1 ? E->protos : i == 2 ? E->helpers : i == 3 ? E->fields
+        fflush(i == 0 ? E->types : i == 1 ? E->protos : i == 2 ? E->helpers : i == 3 ? E->fields_common
                       : i == 4 ? E->init : i == 5 ? E->fini : E->code);
     emit_type_helpers(E);
     fflush(E->helpers);

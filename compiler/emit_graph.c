@@ -19,8 +19,7 @@
  * deterministic and the golden tests (tests/graph) are stable.
  */
 #include <string.h>
-#include "flowc.h"
-#include "graph.h"
+#include "emit.h"
 #include "io.h"
 #include "window.h"
 
@@ -34,36 +33,8 @@ static const char *port_name(Step *s, int port)
     return "down";
 }
 
-static const char *source_name(Step *s)
-{
-    switch (s->source) {
-    case SRC_TESTING:
-    case SRC_RANGE:
-        return "testing";
-    case SRC_FILE_LINES:
-        return s->io ? io_kind_name(s->io->kind) : "file";
-    case SRC_EXTERN:
-        return "extern";
-    case SRC_NEXMARK:
-        return "nexmark";
-    }
-    return "?";
-}
-
-static const char *sink_name(Step *s)
-{
-    if (s->io)
-        return io_kind_name(s->io->kind);
-    switch (s->sink) {
-    case SINK_STDOUT:
-        return "stdout";
-    case SINK_DISCARD:
-        return "discard";
-    case SINK_EXTERN:
-        return "extern";
-    }
-    return "?";
-}
+/* The source as --graph names it: a range is a testing source. */
+static const char *source_name(Step *s) { return s->source == SRC_RANGE ? "testing" : emit_source_kind(s); }
 
 /* Write S escaped for a double-quoted DOT string or Mermaid label. Mermaid
  * labels cannot hold '"' and would read '<' as HTML: they become #quot;,
@@ -91,7 +62,7 @@ static void put_node_label(FILE *out, Step *s, bool mermaid)
     if (s->kind == SK_INPUT)
         fprintf(out, ": %s", source_name(s));
     else if (s->kind == SK_OUTPUT)
-        fprintf(out, ": %s", sink_name(s));
+        fprintf(out, ": %s", emit_sink_kind(s));
     fputs(")", out);
     if (step_is_stateful(s))
         fputs(mermaid ? "<br/>stateful" : "\\nstateful", out);

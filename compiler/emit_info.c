@@ -29,7 +29,7 @@ int emit_port_count(Graph *g)
     return n;
 }
 
-static const char *input_kind(Step *s)
+const char *emit_source_kind(const Step *s)
 {
     switch (s->source) {
     case SRC_TESTING:
@@ -46,7 +46,7 @@ static const char *input_kind(Step *s)
     return "?";
 }
 
-static const char *output_kind(Step *s)
+const char *emit_sink_kind(const Step *s)
 {
     if (s->io)
         return io_kind_name(s->io->kind);   /* io.h: stdout, file, dir, kafka */
@@ -82,22 +82,24 @@ void emit_program_info(Emit *E, FILE *out, const char *source_name)
     Graph *g = E->g;
     const char *P = E->P;
 
+    fprintf(out, "/* the inputs, for --input and --help: { step id, source kind, default path } */\n");
     fprintf(out, "static const flow_input_info %s_inputs[] = {\n", P);
     for (int k = 0; k < g->ninputs; k++) {
         Step *s = g->inputs[k];
         const char *path = s->source == SRC_FILE_LINES && s->path ? c_literal(E, s->path->sval, s->path->slen) : "NULL";
-        fprintf(out, "    { \"%s\", \"%s\", %s },\n", s->id, input_kind(s), path);
+        fprintf(out, "    { \"%s\", \"%s\", %s },\n", s->id, emit_source_kind(s), path);
     }
     if (!g->ninputs)
         fprintf(out, "    { NULL, NULL, NULL },\n");
     fprintf(out, "};\n\n");
 
     int nout = 0;
+    fprintf(out, "/* the outputs, for --output and --help: { step id, sink kind } */\n");
     fprintf(out, "static const flow_output_info %s_outputs[] = {\n", P);
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
         if (s->kind == SK_OUTPUT) {
-            fprintf(out, "    { \"%s\", \"%s\" },\n", s->id, output_kind(s));
+            fprintf(out, "    { \"%s\", \"%s\" },\n", s->id, emit_sink_kind(s));
             nout++;
         }
     }
@@ -107,6 +109,8 @@ void emit_program_info(Emit *E, FILE *out, const char *source_name)
 
     /* each step's input ports, as the counters of the upstream ports */
     int nin = 0;
+    fprintf(out, "/* --stats: each step's input ports, as the counters (n_sent indices) of\n"
+                 " * the upstream ports feeding them, step after step */\n");
     fprintf(out, "static const int %s_in_ports[] = {", P);
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
@@ -115,6 +119,8 @@ void emit_program_info(Emit *E, FILE *out, const char *source_name)
     }
     fprintf(out, "%s };\n\n", nin ? "" : " 0");
 
+    fprintf(out, "/* --stats: { step id, operator, first output counter, output ports,\n"
+                 " *           first entry in in_ports, input ports } */\n");
     fprintf(out, "static const flow_step_info %s_steps[] = {\n", P);
     nin = 0;
     for (int i = 0; i < g->nsteps; i++) {
@@ -127,8 +133,9 @@ void emit_program_info(Emit *E, FILE *out, const char *source_name)
         fprintf(out, "    { NULL, NULL, 0, 0, 0, 0 },\n");
     fprintf(out, "};\n\n");
 
+    fprintf(out, "/* what the program tells flow_rt_init about itself */\n");
     fprintf(out, "static const flow_program_info %s_info = {\n", P);
-    fprintf(out, "    \"%s\", %s,\n", P, c_literal(E, source_name, strlen(source_name)));
+    fprintf(out, "    \"%s\", %s,   /* flow name, source file */\n", P, c_literal(E, source_name, strlen(source_name)));
     fprintf(out, "    %s_inputs, %d,\n", P, g->ninputs);
     fprintf(out, "    %s_outputs, %d,\n", P, nout);
     fprintf(out, "    %s_steps, %d,\n", P, g->nsteps);

@@ -563,7 +563,8 @@ static const char *sink_kind(IoSpec *io)
 
 bool emit_io_to_stdout(const Step *s)
 {
-    return strcmp(sink_kind(s->io), "FLOW_SINK_STDOUT") == 0;
+    IoKind k = s->io->kind;
+    return k != IOK_FILE && k != IOK_DIR && k != IOK_KAFKA;   /* sink_kind's FLOW_SINK_STDOUT */
 }
 
 static bool has_path(Step *s)

@@ -8,6 +8,14 @@
  * Helpers are generated on demand: asking for a helper marks it needed, and
  * emit_type_helpers writes every needed one (and those they need) at the
  * end, so the output holds no unused static function.
+ *
+ * Names of generated types: a record is <flow>_<Record>; the others are
+ * <flow>_<shape>_<N>, shape one of list, opt, pair (a 2-tuple) and tuple
+ * (3 or more elements), N the type's serial number in this unit (the
+ * typedef's comment gives the flow type, e.g. `(string, int)`). Primitive
+ * types are the runtime's (int64_t, double, bool, flow_str, flow_time,
+ * flow_window_meta), and list<string> is flow_list_str. A type's helpers
+ * carry the same number: <flow>_repr<N>, <flow>_eq<N>, <flow>_copy<N>, ...
  */
 #include <string.h>
 #include "emit.h"
@@ -88,17 +96,17 @@ CType *emit_ctype(Emit *E, Type *t)
             c->name = "flow_list_str";
             break;
         }
-        c->name = emit_strf(E, "%s_list%d", E->P, c->id);
+        c->name = emit_strf(E, "%s_list_%d", E->P, c->id);
         fprintf(E->types, "/* list<%s> */\ntypedef struct %s {\n    %s *v;\n    int64_t n;\n} %s;\n\n",
                 ty_str(t->elem), c->name, emit_ctype_name(E, t->elem), c->name);
         break;
     case TY_OPT:
-        c->name = emit_strf(E, "%s_opt%d", E->P, c->id);
+        c->name = emit_strf(E, "%s_opt_%d", E->P, c->id);
         fprintf(E->types, "/* %s */\ntypedef struct %s {\n    bool has;\n    %s v;\n} %s;\n\n",
                 ty_str(t), c->name, emit_ctype_name(E, t->elem), c->name);
         break;
     case TY_TUPLE:
-        c->name = emit_strf(E, "%s_tup%d", E->P, c->id);
+        c->name = emit_strf(E, "%s_%s_%d", E->P, t->n == 2 ? "pair" : "tuple", c->id);
         fprintf(E->types, "/* %s */\ntypedef struct %s {\n", ty_str(t), c->name);
         for (int i = 0; i < t->n; i++)
             fprintf(E->types, "    %s f%d;\n", emit_ctype_name(E, t->elems[i]), i);
