@@ -117,8 +117,8 @@ static void declare_state(Emit *E, Step *s)
     const char *P = E->P;
     Type *v = s->kind == SK_COUNT_FINAL ? NULL : ty_keyed_value(s->in_type);
     if (has_touched(s)) {
-        fprintf(E->fields, "    uint32_t *%s_touched;\n    size_t %s_ntouched, %s_touched_cap;\n", s->id, s->id, s->id);
-        fprintf(E->fini, "    flow_free(f->%s_touched, f->%s_touched_cap * sizeof(uint32_t));\n", s->id, s->id);
+        fprintf(E->fields, "    flow_touched %s_touched;   /* keys this activation touched */\n", s->id);
+        fprintf(E->fini, "    flow_touched_free(&f->%s_touched);\n", s->id);
     }
     switch (s->kind) {
     case SK_JOIN:
@@ -477,12 +477,7 @@ const char *emit_step_eof_cond(Emit *E, Step *s)
 /* Statements: remember that the activation touched key ID (for rescheduling). */
 void emit_step_touch(Emit *E, Step *s, const char *id)
 {
-    emit_line(E, "if (f->%s_ntouched == 0 || f->%s_touched[f->%s_ntouched - 1] != %s) {", s->id, s->id, s->id, id);
-    emit_line(E, "    if (f->%s_ntouched == f->%s_touched_cap)", s->id, s->id);
-    emit_line(E, "        flow_vec_grow((void **)&f->%s_touched, &f->%s_touched_cap, sizeof(uint32_t), f->%s_ntouched + 1);",
-              s->id, s->id, s->id);
-    emit_line(E, "    f->%s_touched[f->%s_ntouched++] = %s;", s->id, s->id, id);
-    emit_line(E, "}");
+    emit_line(E, "flow_touched_add(&f->%s%s, %s);", s->id, step_is_window_op(s) ? "_ws.touched" : "_touched", id);
 }
 
 /* Statements: sort buffered input port 0 by key into `order` (n items). */
@@ -644,13 +639,13 @@ static void emit_run_grouped(Emit *E, Step *s)
     emit_line(E, "}");
     if (is_collect) {
         /* reschedule the keys this activation touched */
-        emit_line(E, "for (size_t k = 0; k < f->%s_ntouched; k++) {", s->id);
-        emit_line(E, "    uint32_t id = f->%s_touched[k];", s->id);
+        emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
+        emit_line(E, "    uint32_t id = f->%s_touched.v[k];", s->id);
         emit_line(E, "    if (flow_table_live(f->%s_tab, id))", s->id);
         emit_line(E, "        flow_table_set_timer(f->%s_tab, id, ((%s_%s_state *)flow_table_value(f->%s_tab, id))->timeout_at);",
                   s->id, P, s->id, s->id);
         emit_line(E, "}");
-        emit_line(E, "f->%s_ntouched = 0;", s->id);
+        emit_line(E, "f->%s_touched.n = 0;", s->id);
     }
 }
 
@@ -780,9 +775,9 @@ static void emit_run_stateful(Emit *E, Step *s)
     emit_line(E, "}");
 
     /* reschedule touched keys */
-    emit_line(E, "for (size_t k = 0; k < f->%s_ntouched; k++) {", s->id);
+    emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
     E->indent++;
-    emit_line(E, "uint32_t id = f->%s_touched[k];", s->id);
+    emit_line(E, "uint32_t id = f->%s_touched.v[k];", s->id);
     if (s->notify_at.lambda) {
         emit_line(E, "if (!flow_table_live(f->%s_tab, id))", s->id);
         emit_line(E, "    continue;");
@@ -798,7 +793,7 @@ static void emit_run_stateful(Emit *E, Step *s)
     }
     E->indent--;
     emit_line(E, "}");
-    emit_line(E, "f->%s_ntouched = 0;", s->id);
+    emit_line(E, "f->%s_touched.n = 0;", s->id);
 }
 
 /* Statements: send every row of join state `s` for key KEY (the cartesian

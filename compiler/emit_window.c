@@ -52,33 +52,33 @@ static void emit_config(W *x)
     WinSpec *w = x->w;
     Step *c = w->clock, *win = w->windower;
     WinSpec *cw = c->win, *ww = win->win;
-    fprintf(E->fields, "    flow_clock_cfg %s_clock;    /* %s */\n    flow_windower_cfg %s_win;   /* %s */\n", x->id,
-            c->id, x->id, win->id);
+    fprintf(E->fields, "    flow_wstep %s_ws;   /* clock %s, windower %s, keyed table, wake-ups */\n", x->id, c->id,
+            win->id);
     E->out = E->init;
     E->indent = 1;
-    emit_line(E, "f->%s_clock.kind = %s;", x->id, c->kind == SK_SYSTEM_CLOCK ? "FLOW_CLOCK_SYSTEM" : "FLOW_CLOCK_EVENT");
+    emit_line(E, "f->%s_ws.clock.kind = %s;", x->id, c->kind == SK_SYSTEM_CLOCK ? "FLOW_CLOCK_SYSTEM" : "FLOW_CLOCK_EVENT");
     if (cw->wait)
-        emit_line(E, "f->%s_clock.wait = %s;", x->id, emit_expr(E, cw->wait));
+        emit_line(E, "f->%s_ws.clock.wait = %s;", x->id, emit_expr(E, cw->wait));
     const char *stp = emit_strf(E, "\"%s\"", x->id);
     if (win->kind == SK_SESSION) {
-        emit_line(E, "f->%s_win.kind = FLOW_WINDOWER_SESSION;", x->id);
-        emit_line(E, "f->%s_win.gap = %s;", x->id, emit_expr(E, ww->gap));
-        emit_line(E, "if (f->%s_win.gap < 0)", x->id);
+        emit_line(E, "f->%s_ws.win.kind = FLOW_WINDOWER_SESSION;", x->id);
+        emit_line(E, "f->%s_ws.win.gap = %s;", x->id, emit_expr(E, ww->gap));
+        emit_line(E, "if (f->%s_ws.win.gap < 0)", x->id);
         emit_line(E, "    flow_step_error(rt, %s, %s, \"session window `gap` must not be negative\");", emit_loc_str(E, ww->gap->loc),
           stp);
         return;
     }
-    emit_line(E, "f->%s_win.kind = FLOW_WINDOWER_SLIDING;", x->id);
-    emit_line(E, "f->%s_win.length = %s;", x->id, emit_expr(E, ww->length));
-    emit_line(E, "f->%s_win.align = %s;", x->id, emit_expr(E, ww->align));
+    emit_line(E, "f->%s_ws.win.kind = FLOW_WINDOWER_SLIDING;", x->id);
+    emit_line(E, "f->%s_ws.win.length = %s;", x->id, emit_expr(E, ww->length));
+    emit_line(E, "f->%s_ws.win.align = %s;", x->id, emit_expr(E, ww->align));
     if (ww->offset)
-        emit_line(E, "f->%s_win.offset = %s;", x->id, emit_expr(E, ww->offset));
+        emit_line(E, "f->%s_ws.win.offset = %s;", x->id, emit_expr(E, ww->offset));
     else
-        emit_line(E, "f->%s_win.offset = f->%s_win.length;", x->id, x->id);
-    emit_line(E, "if (f->%s_win.length <= 0 || f->%s_win.offset <= 0)", x->id, x->id);
+        emit_line(E, "f->%s_ws.win.offset = f->%s_ws.win.length;", x->id, x->id);
+    emit_line(E, "if (f->%s_ws.win.length <= 0 || f->%s_ws.win.offset <= 0)", x->id, x->id);
     emit_line(E, "    flow_step_error(rt, %s, %s, \"window `length` and `offset` must be positive\");",
       emit_loc_str(E, ww->length->loc), stp);
-    emit_line(E, "if (f->%s_win.offset > f->%s_win.length)", x->id, x->id);
+    emit_line(E, "if (f->%s_ws.win.offset > f->%s_ws.win.length)", x->id, x->id);
     emit_line(E, "    flow_step_error(rt, %s, %s, \"sliding window `offset` can't be longer than `length`\");",
       emit_loc_str(E, ww->length->loc), stp);
 }
@@ -117,27 +117,23 @@ static void emit_structs(W *x)
     fprintf(E->types, "_Static_assert(sizeof(%s) >= sizeof(void *), \"a pooled accumulator holds a link\");\n\n", x->acc);
     fprintf(E->fields, "    void *%s_accpool;    /* closed windows' accumulator structs, linked */\n", id);
     fprintf(E->types,
-            "/* step %s: one key's window state; sched: Bytewax's cached wake-up time (FLOW_NO_TIME: none) */\n"
-            "typedef struct %s {\n    flow_wstate w;\n    flow_time sched;\n    bool noted;    /* in this round's keys (f_deferred) */\n} %s;\n\n",
+            "/* step %s: one key's state: its windows and wake-up time (flow_wkey), first */\n"
+            "typedef struct %s {\n    flow_wkey k;\n    bool noted;    /* in this round's keys (f_deferred) */\n} %s;\n\n",
             id, x->st, x->st);
-    fprintf(E->fields, "    flow_time %s_lastnow;    /* the previous round's system time */\n", id);
-    fprintf(E->fields, "    bool %s_legacy;          /* system time went backwards: wake at sched */\n", id);
-    fprintf(E->init, "    f->%s_lastnow = FLOW_NO_TIME;\n", id);
     fprintf(E->types, "/* step %s: one buffered item, for grouping by key */\n", id);
     fprintf(E->types, "typedef struct %s_%s_ref {\n    flow_str key;\n    int32_t side;\n    uint32_t i;\n} %s_%s_ref;\n\n",
             P, id, P, id);
     fprintf(E->fields, "    %s_%s_ref *%s_refs;\n    size_t %s_refs_cap;\n    uint32_t *%s_order;\n    size_t %s_order_cap;\n",
             P, id, id, id, id, id);
-    fprintf(E->fields, "    uint32_t *%s_touched;\n    size_t %s_ntouched, %s_touched_cap;\n", id, id, id);
     fprintf(E->fini, "    flow_free(f->%s_refs, f->%s_refs_cap * sizeof f->%s_refs[0]);\n", id, id, id);
     fprintf(E->fini, "    flow_free(f->%s_order, f->%s_order_cap * sizeof(uint32_t));\n", id, id);
-    fprintf(E->fini, "    flow_free(f->%s_touched, f->%s_touched_cap * sizeof(uint32_t));\n", id, id);
-    fprintf(E->init, "    f->%s_tab = flow_table_new(sizeof(%s));\n", id, x->st);
+    fprintf(E->init, "    flow_wstep_init(&f->%s_ws, sizeof(%s), %s);\n    f->%s_tab = f->%s_ws.tab;\n", id, x->st,
+            x->w->ordered ? "true" : "false", id, id);
     fprintf(E->fini, "    {\n        const uint32_t *ids;\n        size_t n = flow_table_sorted(f->%s_tab, &ids);\n", id);
     fprintf(E->fini, "        for (size_t k = 0; k < n; k++)\n");
-    fprintf(E->fini, "            flow_wstate_free(&((%s *)flow_table_value(f->%s_tab, ids[k]))->w, %s, %s);\n", x->st,
+    fprintf(E->fini, "            flow_wstate_free(&((%s *)flow_table_value(f->%s_tab, ids[k]))->k.w, %s, %s);\n", x->st,
             id, nm(x, "accfree"), nm(x, "qfree"));
-    fprintf(E->fini, "        flow_table_free(f->%s_tab, NULL);\n    }\n", id);
+    fprintf(E->fini, "        flow_wstep_free(&f->%s_ws);\n    }\n", id);
     fprintf(E->fini, "    while (f->%s_accpool) {\n        void *next = *(void **)f->%s_accpool;\n", id, id);
     fprintf(E->fini, "        flow_free(f->%s_accpool, sizeof(%s));\n        f->%s_accpool = next;\n    }\n", id, x->acc, id);
 }
@@ -607,15 +603,15 @@ static void emit_flush(W *x)
     if (!direct_insert(x)) {
         /* (direct inserts queue nothing: no take) */
         emit_line(E, "const flow_wentry *e;");
-        emit_line(E, "size_t n = flow_wstate_take(&s->w, %s, wm, &e);", x->w->ordered ? "true" : "false");
+        emit_line(E, "size_t n = flow_wstate_take(&s->k.w, %s, wm, &e);", x->w->ordered ? "true" : "false");
         emit_line(E, "if (n)");
         emit_line(E, "    %s", dup);
         emit_line(E, "for (size_t i = 0; i < n; i++) {");
         emit_line(E, "    %s *q = e[i].item;", x->q);
         emit_line(E, "    const int64_t *ids;");
-        emit_line(E, "    size_t k = flow_wstate_open_for(&s->w, &f->%s_win, e[i].ts, &ids);", id);
+        emit_line(E, "    size_t k = flow_wstate_open_for(&s->k.w, &f->%s_ws.win, e[i].ts, &ids);", id);
         emit_line(E, "    for (size_t j = 0; j < k; j++)");
-        emit_line(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
+        emit_line(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->k.w, ids[j], NULL), q->side, q->v);", nm(x, "apply"));
         emit_line(E, "    if (q->sz)");
         emit_line(E, "        %s_dead(f, q, q->sz);", x->P);
         emit_line(E, "}");
@@ -623,28 +619,28 @@ static void emit_flush(W *x)
          * (sz 0), and this flush follows them in the same round: what it
          * leaves queued is copied to the heap (qnew) before the arena is
          * reset. Most items (wait 0) are taken at once and never copied. */
-        emit_line(E, "for (size_t i = 0; i < s->w.nq; i++) {");
-        emit_line(E, "    %s *q = s->w.q[i].item;", x->q);
+        emit_line(E, "for (size_t i = 0; i < s->k.w.nq; i++) {");
+        emit_line(E, "    %s *q = s->k.w.q[i].item;", x->q);
         emit_line(E, "    if (!q->sz)");
-        emit_line(E, "        s->w.q[i].item = %s(q->side, q->v);", nm(x, "qnew"));
+        emit_line(E, "        s->k.w.q[i].item = %s(q->side, q->v);", nm(x, "qnew"));
         emit_line(E, "}");
     }
     if (x->w->windower->kind == SK_SESSION) {
         emit_line(E, "flow_wmerge m;");
-        emit_line(E, "while (flow_wstate_merged(&s->w, &m, 1))");
+        emit_line(E, "while (flow_wstate_merged(&s->k.w, &m, 1))");
         emit_line(E, "    if (m.orig != m.target) {");
         emit_line(E, "        if (!key.p)");
         emit_line(E, "            %s", dup);
-        emit_line(E, "        void *o = flow_wstate_logic_pop(&s->w, m.orig);");
-        emit_line(E, "        %s(f, key, m.target, flow_wstate_logic(&s->w, m.target, NULL), o);", nm(x, "merge"));
+        emit_line(E, "        void *o = flow_wstate_logic_pop(&s->k.w, m.orig);");
+        emit_line(E, "        %s(f, key, m.target, flow_wstate_logic(&s->k.w, m.target, NULL), o);", nm(x, "merge"));
         emit_line(E, "    }");
     }
     emit_line(E, "int64_t wid;");
     emit_line(E, "flow_window_meta meta;");
-    emit_line(E, "while (flow_wstate_close_next(&s->w, &f->%s_win, wm, &f->rt->arena, &wid, &meta)) {", id);
+    emit_line(E, "while (flow_wstate_close_next(&s->k.w, &f->%s_ws.win, wm, &f->rt->arena, &wid, &meta)) {", id);
     emit_line(E, "    if (!key.p)");
     emit_line(E, "        %s", dup);
-    emit_line(E, "    %s(f, key, wid, flow_wstate_logic_pop(&s->w, wid), meta);", nm(x, "close"));
+    emit_line(E, "    %s(f, key, wid, flow_wstate_logic_pop(&s->k.w, wid), meta);", nm(x, "close"));
     emit_line(E, "}");
     fprintf(E->code, "}\n\n");
 
@@ -652,13 +648,18 @@ static void emit_flush(W *x)
     fprintf(E->code, "/* step %s: drop key TID when it holds nothing (Bytewax's DISCARD), else remember it */\n", id);
     fprintf(E->code, "static void %s(%s_flow *f, uint32_t tid)\n{\n", nm(x, "settle"), x->P);
     emit_line(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    emit_line(E, "if (flow_wstate_empty(&s->w, &f->%s_win)) {", id);
-    emit_line(E, "    flow_wstate_free(&s->w, %s, %s);", nm(x, "accfree"), nm(x, "qfree"));
+    emit_line(E, "if (flow_wstate_empty(&s->k.w, &f->%s_ws.win)) {", id);
+    emit_line(E, "    flow_wstate_free(&s->k.w, %s, %s);", nm(x, "accfree"), nm(x, "qfree"));
     emit_line(E, "    flow_table_remove(f->%s_tab, tid);", id);
     emit_line(E, "    return;");
     emit_line(E, "}");
     emit_step_touch(E, x->s, "tid");
     fprintf(E->code, "}\n\n");
+
+    /* fire: what the runtime calls for a due or EOF key (flow_wfire_fn) */
+    fprintf(E->code, "/* step %s: flush key TID at watermark WM, then settle it */\n", id);
+    fprintf(E->code, "static void %s(void *fv, uint32_t tid, flow_time wm)\n{\n", nm(x, "fire"));
+    fprintf(E->code, "    %s_flow *f = fv;\n    %s(f, tid, wm);\n    %s(f, tid);\n}\n\n", x->P, nm(x, "flush"), nm(x, "settle"));
 }
 
 /* The value V of buffered item R (a ref) as a C expression. */
@@ -696,12 +697,12 @@ static void emit_item(W *x)
     } else {
         emit_line(E, "flow_time ts = 0;");
     }
-    emit_line(E, "wm = flow_clock_on_item(&f->%s_clock, &s->w.clock, &ts);", id);
+    emit_line(E, "wm = flow_clock_on_item(&f->%s_ws.clock, &s->k.w.clock, &ts);", id);
     emit_line(E, "if (ts < wm) {");
     E->indent++;
     if (s->nout_consumers[WPORT_LATE]) {
         emit_line(E, "const int64_t *ids;");
-        emit_line(E, "size_t nl = flow_wstate_late_for(&s->w, &f->%s_win, ts, &ids);", id);
+        emit_line(E, "size_t nl = flow_wstate_late_for(&s->k.w, &f->%s_ws.win, ts, &ids);", id);
         emit_line(E, "for (size_t j = 0; j < nl; j++) {");
         E->indent++;
         Type *lt = w->port_type[WPORT_LATE];
@@ -725,16 +726,16 @@ static void emit_item(W *x)
          * reads, so applying it at once gives the same windows, merges
          * (still handled by the flush) and events, without the copy. */
         emit_line(E, "    const int64_t *ids;");
-        emit_line(E, "    size_t nk = flow_wstate_open_for(&s->w, &f->%s_win, ts, &ids);", id);
+        emit_line(E, "    size_t nk = flow_wstate_open_for(&s->k.w, &f->%s_ws.win, ts, &ids);", id);
         emit_line(E, "    for (size_t j = 0; j < nk; j++)");
-        emit_line(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->w, ids[j], NULL), r.side, x);", nm(x, "apply"));
+        emit_line(E, "        %s(f, key, ids[j], flow_wstate_logic(&s->k.w, ids[j], NULL), r.side, x);", nm(x, "apply"));
     } else {
         /* by reference until the flush below (emit_flush) */
         emit_line(E, "    %s *q = flow_arena_alloc(&f->rt->arena, sizeof *q);", x->q);
         emit_line(E, "    q->sz = 0;");
         emit_line(E, "    q->side = r.side;");
         emit_line(E, "    q->v = x;");
-        emit_line(E, "    flow_wstate_enqueue(&s->w, ts, q);");
+        emit_line(E, "    flow_wstate_enqueue(&s->k.w, ts, q);");
     }
     emit_line(E, "}");
 }
@@ -759,8 +760,8 @@ static void emit_key_state(W *x)
     emit_line(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
     emit_line(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
     emit_line(E, "if (created) {");
-    emit_line(E, "    flow_wstate_init(&s->w, &f->%s_clock, f->rt->now);", id);
-    emit_line(E, "    s->sched = FLOW_NO_TIME;");
+    emit_line(E, "    flow_wstate_init(&s->k.w, &f->%s_ws.clock, f->rt->now);", id);
+    emit_line(E, "    s->k.sched = FLOW_NO_TIME;");
     emit_line(E, "    s->noted = false;");
     emit_line(E, "}");
 }
@@ -802,7 +803,7 @@ static void emit_batch_sorted(W *x)
     E->indent++;
     emit_line(E, "flow_str key = f->%s_refs[order[k]].key;", id);
     emit_key_state(x);
-    emit_line(E, "flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
+    emit_line(E, "flow_clock_before_batch(&f->%s_ws.clock, &s->k.w.clock, f->rt->now);", id);
     emit_line(E, "flow_time wm = FLOW_TIME_MIN;");
     emit_line(E, "for (; k < n && flow_str_eq(f->%s_refs[order[k]].key, key); k++) {", id);
     E->indent++;
@@ -850,7 +851,7 @@ static void emit_batch_deferred(W *x)
         emit_key_state(x);
         emit_line(E, "if (!s->noted) {");
         emit_line(E, "    s->noted = true;");
-        emit_line(E, "    flow_clock_before_batch(&f->%s_clock, &s->w.clock, f->rt->now);", id);
+        emit_line(E, "    flow_clock_before_batch(&f->%s_ws.clock, &s->k.w.clock, f->rt->now);", id);
         emit_line(E, "    f->%s_order[nr++] = tid;", id);
         emit_line(E, "}");
         emit_line(E, "flow_time wm;");
@@ -866,8 +867,8 @@ static void emit_batch_deferred(W *x)
     emit_line(E, "    uint32_t tid = f->%s_order[k];", id);
     emit_line(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
     emit_line(E, "    s->noted = false;");
-    emit_line(E, "    flow_time wm = flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now);", id);
-    emit_line(E, "    if (flow_wstate_closes(&s->w, &f->%s_win, wm)) {", id);
+    emit_line(E, "    flow_time wm = flow_clock_on_notify(&f->%s_ws.clock, &s->k.w.clock, f->rt->now);", id);
+    emit_line(E, "    if (flow_wstate_closes(&s->k.w, &f->%s_ws.win, wm)) {", id);
     emit_line(E, "        f->%s_refs[nc].side = 0;", id);
     emit_line(E, "        f->%s_refs[nc++].i = tid;", id);
     emit_line(E, "        continue;");
@@ -883,7 +884,7 @@ static void emit_batch_deferred(W *x)
     emit_line(E, "for (size_t k = 0; k < nc; k++) {");
     emit_line(E, "    uint32_t tid = f->%s_refs[order[k]].i;", id);
     emit_line(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    emit_line(E, "    %s(f, tid, flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now));", nm(x, "flush"), id);
+    emit_line(E, "    %s(f, tid, flow_clock_on_notify(&f->%s_ws.clock, &s->k.w.clock, f->rt->now));", nm(x, "flush"), id);
     emit_line(E, "    %s(f, tid);", nm(x, "settle"));
     emit_line(E, "}");
 }
@@ -897,29 +898,8 @@ static void emit_run(W *x, const char *where)
     E->out = E->code;
     E->indent = 1;
     fprintf(E->code, "/* %s: one round (docs/semantics.md sections 8, 12.6) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, id, P);
-    bool event = w->clock->kind == SK_EVENT_CLOCK;
-    if (event) {
-        /* Timers wait for the watermark (flow_wstate_wake_at), exact while
-         * system time never goes backwards. If it does, fall back for good
-         * to Bytewax's wake-up times, first giving each key the sys_now
-         * Bytewax's skipped no-op notifications would have left: one that
-         * was due by the previous round fired in it. */
-        emit_line(E, "if (!f->%s_legacy && f->rt->now < f->%s_lastnow) {", id, id);
-        E->indent++;
-        emit_line(E, "f->%s_legacy = true;", id);
-        emit_line(E, "const uint32_t *ids;");
-        emit_line(E, "size_t nk = flow_table_sorted(f->%s_tab, &ids);", id);
-        emit_line(E, "for (size_t k = 0; k < nk; k++) {");
-        emit_line(E, "    %s *s = flow_table_value(f->%s_tab, ids[k]);", x->st, id);
-        emit_line(E, "    if (s->sched != FLOW_NO_TIME && s->sched <= f->%s_lastnow && s->w.clock.sys_now < f->%s_lastnow)", id, id);
-        emit_line(E, "        s->w.clock.sys_now = f->%s_lastnow;", id);
-        emit_line(E, "    flow_table_set_timer(f->%s_tab, ids[k], s->sched);", id);
-        emit_line(E, "}");
-        E->indent--;
-        emit_line(E, "}");
-        emit_line(E, "if (f->rt->now > f->%s_lastnow)", id);
-        emit_line(E, "    f->%s_lastnow = f->rt->now;", id);
-    }
+    if (w->clock->kind == SK_EVENT_CLOCK)
+        emit_line(E, "flow_wstep_round_begin(&f->%s_ws, f->rt->now);   /* system time went backwards? */", id);
     const char *n = "0";
     for (int p = 0; p < s->nins; p++)
         n = emit_strf(E, "%s + f->%s_in%d.n", n, id, p);
@@ -935,55 +915,14 @@ static void emit_run(W *x, const char *where)
     E->indent--;
     emit_line(E, "}");
     /* notifications due at the start of this activation, keys ascending */
-    emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", id);
-    emit_line(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
-    emit_line(E, "    const uint32_t *ids;");
-    emit_line(E, "    size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", id);
-    emit_line(E, "    for (size_t k = 0; k < nd; k++) {");
-    emit_line(E, "        uint32_t tid = ids[k];");
-    emit_line(E, "        %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    emit_line(E, "        s->sched = FLOW_NO_TIME;    /* it fires once */");
-    emit_line(E, "        %s(f, tid, flow_clock_on_notify(&f->%s_clock, &s->w.clock, f->rt->now));", nm(x, "flush"), id);
-    emit_line(E, "        %s(f, tid);", nm(x, "settle"));
-    emit_line(E, "    }");
-    emit_line(E, "}");
+    emit_line(E, "flow_wstep_fire_due(&f->%s_ws, f->rt->now, %s, f);", id, nm(x, "fire"));
     /* EOF: every key, ascending, at the end of time */
     emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
     emit_line(E, "    f->%s_eof = true;", id);
-    emit_line(E, "    const uint32_t *ids;");
-    emit_line(E, "    size_t ne = flow_table_sorted(f->%s_tab, &ids);", id);
-    emit_line(E, "    uint32_t *keys = flow_arena_alloc(&f->rt->arena, sizeof(uint32_t) * (ne ? ne : 1));");
-    emit_line(E, "    memcpy(keys, ids, sizeof(uint32_t) * ne);");
-    emit_line(E, "    for (size_t k = 0; k < ne; k++) {");
-    emit_line(E, "        %s(f, keys[k], FLOW_TIME_MAX);", nm(x, "flush"));
-    emit_line(E, "        %s(f, keys[k]);", nm(x, "settle"));
-    emit_line(E, "    }");
+    emit_line(E, "    flow_wstep_fire_eof(&f->%s_ws, &f->rt->arena, %s, f);", id, nm(x, "fire"));
     emit_line(E, "}");
     /* reschedule the keys this activation touched (a none keeps an earlier time) */
-    emit_line(E, "for (size_t k = 0; k < f->%s_ntouched; k++) {", id);
-    emit_line(E, "    uint32_t tid = f->%s_touched[k];", id);
-    emit_line(E, "    if (!flow_table_live(f->%s_tab, tid))", id);
-    emit_line(E, "        continue;");
-    const char *ord = w->ordered ? "true" : "false";
-    emit_line(E, "    %s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    emit_line(E, "    if (s->sched <= f->rt->now)");
-    emit_line(E, "        s->sched = FLOW_NO_TIME;    /* Bytewax fired it this round */");
-    emit_line(E, "    flow_time at = flow_wstate_notify_at(&s->w, &f->%s_win, %s);", id, ord);
-    emit_line(E, "    if (at != FLOW_NO_TIME)");
-    emit_line(E, "        s->sched = at;              /* a none keeps an earlier time */");
-    if (event) {
-        emit_line(E, "    if (s->sched != FLOW_NO_TIME && !f->%s_legacy)", id);
-        emit_line(E, "        at = flow_wstate_wake_at(&s->w, &f->%s_win, %s, s->sched);", id, ord);
-        emit_line(E, "    else");
-        emit_line(E, "        at = s->sched;");
-    } else {
-        emit_line(E, "    at = s->sched;");
-    }
-    /* unchanged (most rounds of a key with a window open): no heap update */
-    emit_line(E, "    if (at != flow_table_timer(f->%s_tab, tid))", id);
-    emit_line(E, "        flow_table_set_timer(f->%s_tab, tid, at);", id);
-    emit_line(E, "}");
-    emit_line(E, "f->%s_ntouched = 0;", id);
+    emit_line(E, "flow_wstep_reschedule(&f->%s_ws, f->rt->now);", id);
     fprintf(E->code, "}\n\n");
 }
 

@@ -846,6 +846,74 @@ void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created);
 /* Remove window ID's accumulator and return it (NULL if none). */
 void *flow_wstate_logic_pop(flow_wstate *w, int64_t id);
 
+/* The keys an activation touched, in the order first touched (a key
+ * touched twice in a row is listed once), for rescheduling their timers.
+ * Zero-initialised is empty; flow_touched_free releases the array. */
+typedef struct flow_touched {
+    uint32_t *v;
+    size_t n, cap;
+} flow_touched;
+
+static inline void flow_touched_add(flow_touched *t, uint32_t id)
+{
+    if (t->n && t->v[t->n - 1] == id)
+        return;
+    if (t->n == t->cap)
+        flow_vec_grow((void **)&t->v, &t->cap, sizeof(uint32_t), t->n + 1);
+    t->v[t->n++] = id;
+}
+void flow_touched_free(flow_touched *t);
+
+/* What every window step's per-key value begins with (its table's value
+ * slots are the generated state struct, whose first member is this). */
+typedef struct flow_wkey {
+    flow_wstate w;
+    flow_time sched;       /* Bytewax's cached wake-up time (FLOW_NO_TIME: none) */
+} flow_wkey;
+
+/* A window step's type-independent part: its keyed table, clock and
+ * windower, and the bookkeeping of wake-up times that the generated code
+ * used to repeat for every window step. Owned by the generated flow
+ * struct; flow_wstep_init makes the table, flow_wstep_free frees the
+ * arrays (the generated code frees the values first). */
+typedef struct flow_wstep {
+    flow_table *tab;       /* per key: a value beginning with flow_wkey */
+    flow_clock_cfg clock;
+    flow_windower_cfg win;
+    bool ordered;          /* values applied in timestamp order (§12.8) */
+    flow_time lastnow;     /* the previous round's system time */
+    bool legacy;           /* system time went backwards: wake at sched */
+    flow_touched touched;  /* keys this activation touched */
+} flow_wstep;
+
+/* A generated window step's callback: flush key TID at watermark WM
+ * (close what WM closes, apply due queued items) and then settle it
+ * (drop it when it holds nothing, else flow_touched_add). F is the flow. */
+typedef void flow_wfire_fn(void *f, uint32_t tid, flow_time wm);
+
+/* Make WS's table with values of VALUE_SIZE bytes (at least a flow_wkey);
+ * the clock and windower are set by the caller. */
+void flow_wstep_init(flow_wstep *ws, size_t value_size, bool ordered);
+void flow_wstep_free(flow_wstep *ws);
+/* At the start of an event-clock step's round at system time NOW: if
+ * system time went backwards, fall back for good to Bytewax's wake-up
+ * times (legacy), first giving each key the sys_now that Bytewax's skipped
+ * no-op notifications would have left (one due by the previous round fired
+ * in it); then remember NOW. */
+void flow_wstep_round_begin(flow_wstep *ws, flow_time now);
+/* Fire, keys ascending, every key whose wake-up time is due at NOW, with
+ * the watermark its clock gives a notification (Bytewax's on_notify); each
+ * key's sched is cleared first (it fires once). */
+void flow_wstep_fire_due(flow_wstep *ws, flow_time now, flow_wfire_fn *fire, void *f);
+/* EOF: fire every key, ascending, at the end of time (FLOW_TIME_MAX); the
+ * key list is copied into ARENA first since firing may remove keys. */
+void flow_wstep_fire_eof(flow_wstep *ws, flow_arena *arena, flow_wfire_fn *fire, void *f);
+/* After an activation at NOW: give each touched key that is still live
+ * its next wake-up time (Bytewax's notify_at; a none keeps an earlier
+ * time; event clocks wake when a flush can do something, unless legacy)
+ * and empty the touched list. */
+void flow_wstep_reschedule(flow_wstep *ws, flow_time now);
+
 /* ===================================================================
  * Inputs and outputs (io_src.c, io_csv.c, io_jsonl.c, io_dir.c,
  * io_kafka.c, sink.c): the file, stdin, dir and kafka sources with the

@@ -640,3 +640,101 @@ flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg
         at = INT64_MAX;
     return at > sched ? at : sched;
 }
+
+/* ===================================================================
+ * A window step's wake-up bookkeeping (flow_wstep)
+ * =================================================================== */
+
+void flow_touched_free(flow_touched *t)
+{
+    flow_free(t->v, t->cap * sizeof(uint32_t));
+    memset(t, 0, sizeof *t);
+}
+
+static flow_wkey *wkey(flow_wstep *ws, uint32_t tid) { return flow_table_value(ws->tab, tid); }
+
+void flow_wstep_init(flow_wstep *ws, size_t value_size, bool ordered)
+{
+    ws->tab = flow_table_new(value_size);
+    ws->ordered = ordered;
+    ws->lastnow = FLOW_NO_TIME;
+    ws->legacy = false;
+    memset(&ws->touched, 0, sizeof ws->touched);
+}
+
+void flow_wstep_free(flow_wstep *ws)
+{
+    flow_table_free(ws->tab, NULL);
+    ws->tab = NULL;
+    flow_touched_free(&ws->touched);
+}
+
+/* Timers wait for the watermark (flow_wstate_wake_at), exact while system
+ * time never goes backwards; see the header. */
+void flow_wstep_round_begin(flow_wstep *ws, flow_time now)
+{
+    if (!ws->legacy && now < ws->lastnow) {
+        ws->legacy = true;
+        const uint32_t *ids;
+        size_t nk = flow_table_sorted(ws->tab, &ids);
+        for (size_t k = 0; k < nk; k++) {
+            flow_wkey *s = wkey(ws, ids[k]);
+            if (s->sched != FLOW_NO_TIME && s->sched <= ws->lastnow && s->w.clock.sys_now < ws->lastnow)
+                s->w.clock.sys_now = ws->lastnow;
+            flow_table_set_timer(ws->tab, ids[k], s->sched);
+        }
+    }
+    if (now > ws->lastnow)
+        ws->lastnow = now;
+}
+
+void flow_wstep_fire_due(flow_wstep *ws, flow_time now, flow_wfire_fn *fire, void *f)
+{
+    flow_time next = flow_table_next_timer(ws->tab);
+    if (next == FLOW_NO_TIME || next > now)
+        return;
+    const uint32_t *ids;
+    size_t nd = flow_table_due(ws->tab, now, &ids);
+    for (size_t k = 0; k < nd; k++) {
+        uint32_t tid = ids[k];
+        flow_wkey *s = wkey(ws, tid);
+        s->sched = FLOW_NO_TIME;    /* it fires once */
+        fire(f, tid, flow_clock_on_notify(&ws->clock, &s->w.clock, now));
+    }
+}
+
+void flow_wstep_fire_eof(flow_wstep *ws, flow_arena *arena, flow_wfire_fn *fire, void *f)
+{
+    const uint32_t *ids;
+    size_t ne = flow_table_sorted(ws->tab, &ids);
+    if (!ne)
+        return;
+    uint32_t *keys = flow_arena_alloc(arena, sizeof(uint32_t) * ne);
+    memcpy(keys, ids, sizeof(uint32_t) * ne);
+    for (size_t k = 0; k < ne; k++)
+        fire(f, keys[k], FLOW_TIME_MAX);
+}
+
+void flow_wstep_reschedule(flow_wstep *ws, flow_time now)
+{
+    bool event = ws->clock.kind == FLOW_CLOCK_EVENT;
+    for (size_t k = 0; k < ws->touched.n; k++) {
+        uint32_t tid = ws->touched.v[k];
+        if (!flow_table_live(ws->tab, tid))
+            continue;
+        flow_wkey *s = wkey(ws, tid);
+        if (s->sched <= now)
+            s->sched = FLOW_NO_TIME;    /* Bytewax fired it this round */
+        flow_time at = flow_wstate_notify_at(&s->w, &ws->win, ws->ordered);
+        if (at != FLOW_NO_TIME)
+            s->sched = at;              /* a none keeps an earlier time */
+        if (event && s->sched != FLOW_NO_TIME && !ws->legacy)
+            at = flow_wstate_wake_at(&s->w, &ws->win, ws->ordered, s->sched);
+        else
+            at = s->sched;
+        /* unchanged (most rounds of a key with a window open): no heap update */
+        if (at != flow_table_timer(ws->tab, tid))
+            flow_table_set_timer(ws->tab, tid, at);
+    }
+    ws->touched.n = 0;
+}

@@ -5,7 +5,9 @@
  * extended, merged (merged ids) and closed, the event and system clocks'
  * watermarks (elapsed system time, never backwards, a wait beyond the
  * datetime range), the end of time, strict lateness, the queue, and the
- * wake-up time of an event-clock key (the first system time its flush acts).
+ * wake-up time of an event-clock key (the first system time its flush acts),
+ * and a window step's bookkeeping (flow_wstep: due keys, EOF, rescheduling,
+ * system time going backwards).
  */
 #include "unit.h"
 
@@ -605,6 +607,166 @@ static void wake_at_first_effect(void **state)
     flow_wstate_free(&w, NULL, NULL);
 }
 
+/* ---- flow_wstep: a window step's type-independent bookkeeping ---- */
+
+/* A key's value in these tests: flow_wkey first, as generated steps have. */
+typedef struct test_wvalue {
+    flow_wkey k;
+    int fired;
+} test_wvalue;
+
+typedef struct fire_log {
+    flow_wstep *ws;
+    char keys[16];
+    flow_time wm[16];
+    int n;
+    bool drop;          /* remove each key fired (settle's discard) */
+} fire_log;
+
+static void log_fire(void *f, uint32_t tid, flow_time wm)
+{
+    fire_log *l = f;
+    l->keys[l->n] = flow_table_key(l->ws->tab, tid).p[0];
+    l->wm[l->n++] = wm;
+    if (l->drop) {
+        flow_wstate_free(&((test_wvalue *)flow_table_value(l->ws->tab, tid))->k.w, NULL, NULL);
+        flow_table_remove(l->ws->tab, tid);
+    }
+}
+
+/* Key NAME (one letter) with its wake-up time SCHED (timer and cache). */
+static uint32_t wkey_add(flow_wstep *ws, const char *name, flow_time now, flow_time sched)
+{
+    bool created;
+    uint32_t id = flow_table_upsert(ws->tab, ((flow_str){ name, 1 }), &created);
+    test_wvalue *v = flow_table_value(ws->tab, id);
+    flow_wstate_init(&v->k.w, &ws->clock, now);
+    v->k.sched = sched;
+    flow_table_set_timer(ws->tab, id, sched);
+    return id;
+}
+
+static void wstep_free_all(flow_wstep *ws)
+{
+    const uint32_t *ids;
+    size_t n = flow_table_sorted(ws->tab, &ids);
+    for (size_t k = 0; k < n; k++)
+        flow_wstate_free(&((test_wvalue *)flow_table_value(ws->tab, ids[k]))->k.w, NULL, NULL);
+    flow_wstep_free(ws);
+}
+
+static void wstep_fire_due_and_eof(void **state)
+{
+    (void)state;
+    flow_time s0 = T("2030-01-01T00:00:00Z");
+    flow_wstep ws;
+    flow_wstep_init(&ws, sizeof(test_wvalue), false);
+    ws.clock = event_cfg(0);
+    ws.win = sliding(10 * SEC, 10 * SEC, s0);
+    fire_log l = { .ws = &ws };
+    flow_arena a;
+    flow_arena_init(&a);
+    /* an empty step: nothing due, nothing at EOF (no copy of no keys) */
+    flow_wstep_fire_due(&ws, s0, log_fire, &l);
+    flow_wstep_fire_eof(&ws, &a, log_fire, &l);
+    assert_int_equal(l.n, 0);
+    /* c and a due at s0 + 5 s, b later: a then c, keys ascending, sched cleared */
+    uint32_t ic = wkey_add(&ws, "c", s0, s0 + 5 * SEC);
+    uint32_t ib = wkey_add(&ws, "b", s0, s0 + 9 * SEC);
+    uint32_t ia = wkey_add(&ws, "a", s0, s0 + 3 * SEC);
+    flow_wstep_fire_due(&ws, s0 + 4 * SEC, log_fire, &l);
+    assert_int_equal(l.n, 1);
+    flow_wstep_fire_due(&ws, s0 + 5 * SEC, log_fire, &l);
+    assert_int_equal(l.n, 2);
+    assert_memory_equal(l.keys, "ac", 2);
+    assert_int_equal(((test_wvalue *)flow_table_value(ws.tab, ia))->k.sched, FLOW_NO_TIME);
+    assert_int_equal(((test_wvalue *)flow_table_value(ws.tab, ic))->k.sched, FLOW_NO_TIME);
+    assert_int_equal(((test_wvalue *)flow_table_value(ws.tab, ib))->k.sched, s0 + 9 * SEC);
+    /* the watermark of a notification: the key's clock at that system time */
+    assert_int_equal(l.wm[0], FLOW_TIME_MIN + 4 * SEC);
+    /* EOF: every key, ascending, at the end of time, even as firing removes them */
+    l.n = 0;
+    l.drop = true;
+    flow_wstep_fire_eof(&ws, &a, log_fire, &l);
+    assert_int_equal(l.n, 3);
+    assert_memory_equal(l.keys, "abc", 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(l.wm[i], FLOW_TIME_MAX);
+    assert_int_equal(flow_table_sorted(ws.tab, &(const uint32_t *){ NULL }), 0);
+    flow_arena_destroy(&a);
+    wstep_free_all(&ws);
+}
+
+static void wstep_reschedule(void **state)
+{
+    (void)state;
+    flow_time s0 = T("2030-01-01T00:00:00Z"), t0 = T("2024-01-01T00:00:00Z");
+    const int64_t *ids;
+    for (int event = 0; event < 2; event++) {
+        flow_wstep ws;
+        flow_wstep_init(&ws, sizeof(test_wvalue), false);
+        ws.clock = event ? event_cfg(0) : (flow_clock_cfg){ .kind = FLOW_CLOCK_SYSTEM };
+        ws.win = sliding(10 * SEC, 10 * SEC, t0);
+        /* a: one window [t0, t0 + 10 s) open; b: nothing open; c: removed */
+        uint32_t ia = wkey_add(&ws, "a", s0, FLOW_NO_TIME);
+        test_wvalue *va = flow_table_value(ws.tab, ia);
+        flow_time ts = t0 + 2 * SEC;
+        flow_clock_before_batch(&ws.clock, &va->k.w.clock, s0);
+        flow_clock_on_item(&ws.clock, &va->k.w.clock, &ts);
+        flow_wstate_open_for(&va->k.w, &ws.win, ts, &ids);
+        uint32_t ib = wkey_add(&ws, "b", s0, s0 - SEC);
+        uint32_t ic = wkey_add(&ws, "c", s0, FLOW_NO_TIME);
+        flow_touched_add(&ws.touched, ia);
+        flow_touched_add(&ws.touched, ia);   /* twice in a row: listed once */
+        flow_touched_add(&ws.touched, ib);
+        flow_touched_add(&ws.touched, ic);
+        assert_int_equal(ws.touched.n, 3);
+        flow_wstate_free(&((test_wvalue *)flow_table_value(ws.tab, ic))->k.w, NULL, NULL);
+        flow_table_remove(ws.tab, ic);
+        flow_wstep_reschedule(&ws, s0);
+        assert_int_equal(ws.touched.n, 0);
+        va = flow_table_value(ws.tab, ia);
+        /* Bytewax's wake-up time: the window's close (the system clock's
+         * item is at s0, a multiple of 10 s after t0); the event clock's
+         * timer waits for the watermark to reach it (8 s of system time) */
+        assert_int_equal(va->k.sched, event ? t0 + 10 * SEC : s0 + 10 * SEC);
+        assert_int_equal(flow_table_timer(ws.tab, ia), event ? s0 + 8 * SEC : s0 + 10 * SEC);
+        /* b's past time fired this round and nothing is open: no timer */
+        assert_int_equal(((test_wvalue *)flow_table_value(ws.tab, ib))->k.sched, FLOW_NO_TIME);
+        assert_int_equal(flow_table_timer(ws.tab, ib), FLOW_NO_TIME);
+        wstep_free_all(&ws);
+    }
+}
+
+static void wstep_clock_backwards(void **state)
+{
+    (void)state;
+    flow_time s0 = T("2030-01-01T00:00:00Z");
+    flow_wstep ws;
+    flow_wstep_init(&ws, sizeof(test_wvalue), false);
+    ws.clock = event_cfg(0);
+    ws.win = sliding(10 * SEC, 10 * SEC, s0);
+    flow_wstep_round_begin(&ws, s0 + 10 * SEC);
+    assert_false(ws.legacy);
+    /* a: its Bytewax time was due by the previous round, its clock behind */
+    uint32_t ia = wkey_add(&ws, "a", s0, s0 + 5 * SEC);
+    uint32_t ib = wkey_add(&ws, "b", s0, s0 + 20 * SEC);
+    flow_table_set_timer(ws.tab, ia, s0 + 30 * SEC);   /* waiting for the watermark */
+    flow_wstep_round_begin(&ws, s0 + 12 * SEC);
+    assert_false(ws.legacy);
+    assert_int_equal(ws.lastnow, s0 + 12 * SEC);
+    /* system time goes back: Bytewax's wake-up times from now on */
+    flow_wstep_round_begin(&ws, s0 + 11 * SEC);
+    assert_true(ws.legacy);
+    assert_int_equal(ws.lastnow, s0 + 12 * SEC);
+    test_wvalue *va = flow_table_value(ws.tab, ia), *vb = flow_table_value(ws.tab, ib);
+    assert_int_equal(va->k.w.clock.sys_now, s0 + 12 * SEC);   /* the skipped notification's */
+    assert_int_equal(vb->k.w.clock.sys_now, s0);               /* not due: unchanged */
+    assert_int_equal(flow_table_timer(ws.tab, ia), s0 + 5 * SEC);
+    assert_int_equal(flow_table_timer(ws.tab, ib), s0 + 20 * SEC);
+    wstep_free_all(&ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,6 +785,9 @@ int main(void)
         cmocka_unit_test(queue_take),
         cmocka_unit_test(slots_and_free),
         cmocka_unit_test(wake_at_first_effect),
+        cmocka_unit_test(wstep_fire_due_and_eof),
+        cmocka_unit_test(wstep_reschedule),
+        cmocka_unit_test(wstep_clock_backwards),
     };
     return cmocka_run_group_tests_name("window", tests, unit_arena_setup, unit_arena_teardown);
 }
