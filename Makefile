@@ -51,7 +51,7 @@ deps:
 	fi
 
 # ---- runtime --------------------------------------------------------------
-$(BUILD)/rt/%.o: runtime/src/%.c runtime/include/flowrt.h $(wildcard runtime/src/*.h)
+$(BUILD)/rt/%.o: runtime/src/%.c $(wildcard runtime/include/*.h runtime/src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iruntime/include -Iruntime/src -c $< -o $@
 
@@ -312,7 +312,7 @@ parse-test: $(FLOWC)
 
 # ---- install ----------------------------------------------------------------
 # make install [PREFIX=/usr/local] [DESTDIR=/staging]: flowc, libflowrt.a,
-# flowrt.h, flowrt.pc (pkg-config --cflags --libs flowrt) and the man pages
+# flowrt.h, flowrt_gen.h, flowrt.pc (pkg-config --cflags --libs flowrt) and the man pages
 # flowc(1) and flow(7); make uninstall removes exactly those files.
 # The installed flowc is linked separately ($(BUILD)/inst/flowc) with the
 # runtime's installed location compiled in; it also finds the runtime
@@ -326,7 +326,7 @@ MANDIR      ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 INSTALL     ?= install
 INST_DIR    := $(BUILD)/inst
-INSTALLED_FILES := $(BINDIR)/flowc $(LIBDIR)/libflowrt.a $(INCLUDEDIR)/flowrt.h \
+INSTALLED_FILES := $(BINDIR)/flowc $(LIBDIR)/libflowrt.a $(INCLUDEDIR)/flowrt.h $(INCLUDEDIR)/flowrt_gen.h \
                    $(PKGCONFIGDIR)/flowrt.pc $(MANDIR)/man1/flowc.1 $(MANDIR)/man7/flow.7
 FLOWRT_VERSION := $(shell sed -n 's/^\#define FLOWRT_VERSION "\(.*\)"/\1/p' runtime/include/flowrt.h)
 .PHONY: install uninstall install-test FORCE
@@ -354,6 +354,7 @@ install: $(INST_DIR)/flowc $(RT_LIB) $(INST_DIR)/flowrt.pc
 	$(INSTALL) -m 755 $(INST_DIR)/flowc $(DESTDIR)$(BINDIR)/flowc
 	$(INSTALL) -m 644 $(RT_LIB) $(DESTDIR)$(LIBDIR)/libflowrt.a
 	$(INSTALL) -m 644 runtime/include/flowrt.h $(DESTDIR)$(INCLUDEDIR)/flowrt.h
+	$(INSTALL) -m 644 runtime/include/flowrt_gen.h $(DESTDIR)$(INCLUDEDIR)/flowrt_gen.h
 	$(INSTALL) -m 644 $(INST_DIR)/flowrt.pc $(DESTDIR)$(PKGCONFIGDIR)/flowrt.pc
 	$(INSTALL) -m 644 docs/flowc.1 $(DESTDIR)$(MANDIR)/man1/flowc.1
 	$(INSTALL) -m 644 docs/flow.7 $(DESTDIR)$(MANDIR)/man7/flow.7

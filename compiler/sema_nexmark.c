@@ -18,7 +18,7 @@
 #include "sema.h"
 #include "sema_internal.h"
 
-/* FLOW_NX_* values of flowrt.h */
+/* FLOW_NX_* values of flowrt_gen.h */
 const NexmarkField nexmark_fields[] = {
     { "event_type", TY_INT, 0 },       { "date_time", TY_TIMESTAMP, 0 }, { "extra", TY_STRING, 32 },
     { "person_id", TY_INT, 0 },        { "name", TY_STRING, 0 },         { "email_address", TY_STRING, 0 },

@@ -7,7 +7,7 @@
 #ifndef FLOWRT_INTERNAL_H
 #define FLOWRT_INTERNAL_H
 
-#include "flowrt.h"
+#include "flowrt_gen.h"
 
 #include <stdint.h>
 

@@ -58,7 +58,7 @@ const char flowi_digit_pairs[201] =
 flow_str (flow_str_from_int)(flow_arena *a, int64_t v)
 {
     if ((uint64_t)v < 10000)
-        return flow_str_from_int(a, v);   /* flowrt.h's inline one */
+        return flow_str_from_int(a, v);   /* flowrt_gen.h's inline one */
     return flowi_str_from_int(a, v);
 }
 

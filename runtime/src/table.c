@@ -28,13 +28,13 @@
 
 #define NO_POS UINT32_MAX
 
-/* entry (flowi_table_entry) and slot (flowi_table_slot) are in flowrt.h,
+/* entry (flowi_table_entry) and slot (flowi_table_slot) are in flowrt_gen.h,
  * with the lookup's hot path (flow_table_upsert inline in generated code) */
 typedef flowi_table_entry entry;
 typedef flowi_table_slot slot;
 
 struct flow_table {
-    struct flow_table_head h;   /* values, value_size, entries, index, mask: read inline by flowrt.h */
+    struct flow_table_head h;   /* values, value_size, entries, index, mask: read inline by flowrt_gen.h */
     size_t n_ids;        /* ids handed out so far (live + free) */
     size_t cap_ids;
     uint32_t free_head;  /* first free id, or FLOW_NO_ENTRY */
@@ -230,7 +230,7 @@ uint32_t flowi_table_upsert_new(flow_table *t, flow_str key, uint64_t h, bool *c
 
 uint32_t (flow_table_upsert)(flow_table *t, flow_str key, bool *created)
 {
-    return flow_table_upsert(t, key, created);   /* flowrt.h's inline one */
+    return flow_table_upsert(t, key, created);   /* flowrt_gen.h's inline one */
 }
 
 /* ---- timer heap -------------------------------------------------------- */

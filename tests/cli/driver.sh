@@ -96,8 +96,8 @@ check "flowc --check on a bad file: exit 1, GCC-style error naming the file" eva
     'status 1 "$FLOWC" --check bad.flow && has "^bad.flow:4:[0-9]*: error: " err'
 check "flowc on a bad file writes no program" eval \
     'status 1 "$FLOWC" bad.flow -o badprog && [ ! -e badprog ]'
-check "flowc -S -o FILE writes C that includes flowrt.h" eval \
-    'status 0 "$FLOWC" -S good.flow -o good.c && has "#include <flowrt.h>" good.c && empty out'
+check "flowc -S -o FILE writes C that includes flowrt_gen.h" eval \
+    'status 0 "$FLOWC" -S good.flow -o good.c && has "#include <flowrt_gen.h>" good.c && empty out'
 check "flowc --emit-c -o - writes the same C to stdout" eval \
     'status 0 "$FLOWC" --emit-c good.flow -o - && cmp out good.c'
 check "the emitted C compiles with -Wall -Wextra -Werror" eval \

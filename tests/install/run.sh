@@ -4,7 +4,7 @@
 #
 # Installs with PREFIX=/opt/flowc-test (a prefix that does not exist, so
 # nothing can come from it) under a fresh DESTDIR, then checks:
-#   - every file is in place (flowc, libflowrt.a, flowrt.h, flowrt.pc,
+#   - every file is in place (flowc, libflowrt.a, flowrt.h, flowrt_gen.h, flowrt.pc,
 #     flowc.1, flow.7) and the man pages render without warnings;
 #   - the installed flowc, run from outside the source tree and without
 #     FLOWRT_HOME, compiles and links tests/run/op_branch.flow against the
@@ -47,7 +47,7 @@ if ! $MAKE --no-print-directory -C "$root" install PREFIX=$prefix DESTDIR="$dest
     exit 1
 fi
 
-for f in bin/flowc lib/libflowrt.a include/flowrt.h lib/pkgconfig/flowrt.pc \
+for f in bin/flowc lib/libflowrt.a include/flowrt.h include/flowrt_gen.h lib/pkgconfig/flowrt.pc \
          share/man/man1/flowc.1 share/man/man7/flow.7; do
     check "installed $f" test -s "$inst/$f"
 done

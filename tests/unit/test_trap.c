@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "flowrt.h"
+#include "flowrt_gen.h"
 
 static const flow_program_info info = { .flow_name = "trapped", .source = "trapped.flow" };
 

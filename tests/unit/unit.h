@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "flowrt.h"
+#include "flowrt_gen.h"
 
 /* Fails unless the N bytes at P are exactly the C string WANT. */
 static inline void unit_check_bytes(const char *p, size_t n, const char *want,

@@ -1,0 +1,992 @@
+/*
+ * flowrt_gen.h - the part of the runtime's interface that only generated C
+ * needs: array growth and arenas, string operations, Python arithmetic and
+ * repr, regular expressions, keyed state and timers, the run context,
+ * windowing, sources, sinks and the Nexmark generator. Generated C includes
+ * this header, which includes flowrt.h (the host's header); the
+ * conventions are flowrt.h's.
+ */
+#ifndef FLOWRT_GEN_H
+#define FLOWRT_GEN_H
+
+#include <setjmp.h>
+#include <string.h>
+#include "flowrt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ===================================================================
+ * Memory: growth of arrays, bump arenas
+ * =================================================================== */
+
+/* Ensure the array *DATA of *CAP elements of ELEM bytes holds at least NEED
+ * elements, growing geometrically. Used by generated per-step buffers so
+ * that steady-state rounds allocate nothing. */
+void flow_vec_grow(void **data, size_t *cap, size_t elem, size_t need);
+
+/* A bump arena. Generated code allocates every transient value (strings,
+ * lists, tuples of a round) here; the run context resets its round arena at
+ * the start of each round, so values live exactly one round. */
+typedef struct flow_arena_block flow_arena_block;
+typedef struct flow_arena {
+    char *cur;                 /* next free byte of the current block */
+    char *end;                 /* end of the current block */
+    flow_arena_block *blocks;  /* all blocks, newest first */
+    size_t used;               /* bytes handed out since the last reset */
+} flow_arena;
+
+void flow_arena_init(flow_arena *a);
+/* Slow path of flow_arena_alloc: adds a block of at least N bytes. */
+void *flow_arena_grow(flow_arena *a, size_t n);
+/* N bytes aligned to 16, uninitialised, valid until the next reset. */
+static inline void *flow_arena_alloc(flow_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if ((size_t)(a->end - a->cur) < n)
+        return flow_arena_grow(a, n);
+    void *p = a->cur;
+    a->cur += n;
+    a->used += n;
+    return p;
+}
+/* Forget every allocation; keeps one block (the largest) for reuse. */
+void flow_arena_reset(flow_arena *a);
+void flow_arena_destroy(flow_arena *a);
+
+/* ===================================================================
+ * String operations
+ * =================================================================== */
+
+static inline bool flow_str_eq(flow_str a, flow_str b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, (size_t)a.n) == 0);
+}
+/* Byte-wise order, shorter prefix first: the order Bytewax sorts keys in
+ * (UTF-8 byte order equals code point order, so this is also Python's str
+ * order). Returns <0, 0, >0. */
+int flow_str_cmp(flow_str a, flow_str b);
+
+/* A copy of S in A / on the heap (flow_alloc; free with flow_str_free). */
+flow_str flow_str_dup(flow_arena *a, flow_str s);
+flow_str flow_str_dup_heap(flow_str s);
+void flow_str_free(flow_str s);
+/* A + B in A. */
+flow_str flow_str_concat(flow_arena *a, flow_str x, flow_str y);
+
+/* Python str methods, results in A:
+ * lower/upper: str.lower()/str.upper() (ASCII fast path; otherwise
+ * Python's full case mapping from tables generated from CPython, e.g.
+ * 'ß' upper is "SS"; one simplification: a word-final 'Σ' lowers to 'σ',
+ * not 'ς'); trim: str.strip(); */
+flow_str flow_str_lower(flow_arena *a, flow_str s);
+flow_str flow_str_upper(flow_arena *a, flow_str s);
+flow_str flow_str_trim(flow_arena *a, flow_str s);
+/* split(s): str.split() (runs of whitespace, no empty strings);
+ * split(s, sep): str.split(sep) (sep non-empty; empty sep is reported by the
+ * checker or as a step error by the caller). */
+flow_list_str flow_str_split_ws(flow_arena *a, flow_str s);
+flow_list_str flow_str_split(flow_arena *a, flow_str s, flow_str sep);
+bool flow_str_starts_with(flow_str s, flow_str prefix);
+bool flow_str_ends_with(flow_str s, flow_str suffix);
+bool flow_str_contains(flow_str s, flow_str needle);
+flow_str flow_str_replace(flow_arena *a, flow_str s, flow_str old, flow_str new_);
+/* substr(s, start, count) in code points: START is resolved as a Python
+ * index (negative counts from the end, clamped to [0, len]), then up to
+ * COUNT code points from there (none when COUNT <= 0). For START >= 0 this
+ * is Python's s[start:start+count]. */
+flow_str flow_str_substr(flow_arena *a, flow_str s, int64_t start, int64_t count);
+/* Number of code points (Python len(str)). S must be valid UTF-8. */
+int64_t flow_utf8_len(flow_str s);
+/* True iff the N bytes at P are valid UTF-8 (no overlongs, no surrogates). */
+bool flow_utf8_valid(const char *p, size_t n);
+
+/* Conversions (Python's str()/int()/float()), results in A. */
+flow_str flow_str_from_int(flow_arena *a, int64_t v);
+flow_str flowi_str_from_int(flow_arena *a, int64_t v);   /* out of line, any V */
+extern const char flowi_digit_pairs[201];   /* "00" "01" ... "99" */
+/* str(V) inline for 0 <= V < 10000 (keys such as str(x % 10000)): the four
+ * digits written at once into the arena block (which has at least 16
+ * bytes), the string starting at the first significant one. */
+static inline flow_str flowi_str_from_int_fast(flow_arena *a, int64_t v)
+{
+    if ((uint64_t)v >= 10000)
+        return flowi_str_from_int(a, v);
+    uint32_t w = (uint32_t)v;
+    size_t n = 1 + (size_t)(w >= 10) + (size_t)(w >= 100) + (size_t)(w >= 1000);
+    char *d = (char *)flow_arena_alloc(a, 4);
+    uint16_t hi, lo;
+    memcpy(&hi, flowi_digit_pairs + 2 * (w / 100), 2);
+    memcpy(&lo, flowi_digit_pairs + 2 * (w % 100), 2);
+    /* one 4-byte store: the key's hash reads these bytes at once (a 4-byte
+     * load), which the CPU forwards from one store but not from two 2-byte
+     * ones (then the load waits for both to reach the cache) */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint32_t four = (uint32_t)hi << 16 | lo;
+#else
+    uint32_t four = (uint32_t)hi | (uint32_t)lo << 16;
+#endif
+    memcpy(d, &four, 4);
+    return (flow_str){ d + 4 - n, (int64_t)n };
+}
+#define flow_str_from_int(a, v) flowi_str_from_int_fast((a), (v))
+flow_str flow_str_from_float(flow_arena *a, double v);    /* repr(float) */
+flow_str flow_str_from_time(flow_arena *a, flow_time t);  /* "2022-01-01 00:00:00+00:00" */
+flow_str flow_str_from_duration(flow_arena *a, int64_t us); /* "0:00:10", "1 day, 0:00:00.250000" */
+/* int(s): optional sign, digits, surrounding whitespace, '_' between digits.
+ * Returns false when S is not such a literal or does not fit in int64. */
+bool flow_int_parse(flow_str s, int64_t *out);
+/* float(s): Python float() syntax incl. "inf", "nan". False when invalid. */
+bool flow_float_parse(flow_str s, double *out);
+
+/* ===================================================================
+ * Integer arithmetic with Python semantics (callers check b != 0 and
+ * overflow first; see the generated code).
+ * =================================================================== */
+
+/* Python a // b for b != 0, (a, b) != (INT64_MIN, -1). */
+static inline int64_t flow_i64_floordiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+/* Python a % b for b != 0: the result has the sign of b. */
+static inline int64_t flow_i64_mod(int64_t a, int64_t b)
+{
+    if (b == -1)
+        return 0;
+    int64_t r = a % b;
+    if (r != 0 && ((r < 0) != (b < 0)))
+        r += b;
+    return r;
+}
+/* Python float a % b for b != 0.0 (sign of b), and a // b. */
+double flow_f64_mod(double a, double b);
+double flow_f64_floordiv(double a, double b);
+/* Python round(x) (half to even) as a double; the caller converts. */
+double flow_f64_round_half_even(double x);
+
+/* ===================================================================
+ * Output buffer and Python repr
+ * =================================================================== */
+
+typedef struct flow_buf {
+    char *p;
+    size_t n;
+    size_t cap;
+} flow_buf;
+
+void flow_buf_reserve(flow_buf *b, size_t extra);
+static inline void flow_buf_putc(flow_buf *b, char c)
+{
+    if (b->n == b->cap)
+        flow_buf_reserve(b, 1);
+    b->p[b->n++] = c;
+}
+void flow_buf_put(flow_buf *b, const char *s, size_t n);
+void flow_buf_puts(flow_buf *b, const char *s);
+void flow_buf_free(flow_buf *b);
+
+/* Append Python's repr of a value:
+ *   int     42, -7
+ *   float   shortest round-trip: 0.1, 100.0, 1e-05, 1e+16, inf, -inf, nan
+ *   bool    True / False;  flow_repr_none: None
+ *   str     'a', "it's", 'say "hi"', '\n', '\x00', '\u200b' (Python rules:
+ *           printable non-ASCII characters are kept as they are)
+ *   time    datetime.datetime(2022, 1, 1, 0, 0, 4, tzinfo=datetime.timezone.utc)
+ *   duration datetime.timedelta(seconds=10), datetime.timedelta(0),
+ *           datetime.timedelta(days=-1, seconds=86399)
+ */
+void flow_repr_int(flow_buf *b, int64_t v);
+void flow_repr_float(flow_buf *b, double v);
+void flow_repr_bool(flow_buf *b, bool v);
+void flow_repr_none(flow_buf *b);
+void flow_repr_str(flow_buf *b, flow_str s);
+void flow_repr_time(flow_buf *b, flow_time t);
+void flow_repr_duration(flow_buf *b, int64_t us);
+/* str() of a timestamp / duration (what StdOutSink prints for a bare one). */
+void flow_fmt_time(flow_buf *b, flow_time t);
+void flow_fmt_duration(flow_buf *b, int64_t us);
+
+/* ===================================================================
+ * Regular expressions (PCRE2, UTF and Unicode properties on, so \s and
+ * \w match as in Python's re on str)
+ * =================================================================== */
+
+typedef struct flow_regex flow_regex;
+/* Patterns are JIT-compiled unless the environment sets FLOW_NO_JIT (for
+ * valgrind runs). */
+/* Compile PATTERN (N bytes). On error returns NULL and writes a message
+ * (with the offset) into ERR. Free with flow_regex_free. */
+flow_regex *flow_regex_compile(const char *pattern, size_t n, char *err, size_t errlen);
+void flow_regex_free(flow_regex *re);
+/* Python re.findall(pattern, s) for a pattern with no group (whole
+ * matches) or one group (that group; with more groups, group 1); strings
+ * in A, non-overlapping, empty matches included as Python does. A
+ * flow_regex keeps its match scratch space, so one regex must not be used
+ * by two threads at once. */
+flow_list_str flow_regex_findall(flow_arena *a, const flow_regex *re, flow_str s);
+
+/* ===================================================================
+ * Keyed state: a hash table from key strings to fixed-size value slots,
+ * with one optional timer per key.
+ *
+ * Entries are named by a uint32_t id that stays valid until the entry is
+ * removed (ids of removed entries are reused). Value pointers are valid
+ * until the next insert. Keys are copied into the table (see
+ * flow_table_key for how long the table's copy stays put).
+ * Timers: each entry has at most one pending time; flow_table_due pops the
+ * due ones in ascending key order (Bytewax fires notifications of one
+ * activation in key order).
+ * =================================================================== */
+
+typedef struct flow_table flow_table;
+#define FLOW_NO_ENTRY UINT32_MAX
+
+/* A table whose values are VALUE_SIZE bytes (zeroed on insert). */
+flow_table *flow_table_new(size_t value_size);
+/* Free the table; DROP (may be NULL) is called on each live value first. */
+void flow_table_free(flow_table *t, void (*drop)(void *value));
+size_t flow_table_count(const flow_table *t);
+
+uint32_t flow_table_find(flow_table *t, flow_str key);    /* FLOW_NO_ENTRY if absent */
+/* Insert KEY, which must be absent; returns its id; value zeroed. */
+uint32_t flow_table_insert(flow_table *t, flow_str key);
+/* find, or insert when absent (*CREATED tells which; may be NULL). */
+uint32_t flow_table_upsert(flow_table *t, flow_str key, bool *created);
+/* Remove the entry (and its timer). The caller drops the value first. */
+void flow_table_remove(flow_table *t, uint32_t id);
+bool flow_table_live(const flow_table *t, uint32_t id);
+void *flow_table_value(flow_table *t, uint32_t id);
+/* The table's layout that generated code reads inline (the value lookup
+ * and flow_table_upsert's hot path); the rest of flow_table is private to
+ * table.c. Not for other use. */
+#define FLOWI_TABLE_KEY_INLINE 16    /* keys of up to this many bytes live in the entry */
+typedef struct flowi_table_entry {
+    union {
+        char in[FLOWI_TABLE_KEY_INLINE];   /* klen <= FLOWI_TABLE_KEY_INLINE */
+        char *heap;                        /* longer keys: a flow_alloc'd copy */
+    } key;
+    int64_t klen;        /* -1 when the id is free */
+    flow_time timer;     /* FLOW_NO_TIME when unset */
+    uint32_t heap_pos;   /* index in the timer heap, or UINT32_MAX */
+    uint32_t next_free;  /* free list link while the id is free */
+} flowi_table_entry;
+typedef struct flowi_table_slot {
+    uint64_t hash;       /* the key's full hash (flowi_table_hash) */
+    uint32_t id;         /* FLOW_NO_ENTRY when empty */
+    uint32_t klen;       /* the key's length (UINT32_MAX for 4 GiB and more) */
+} flowi_table_slot;
+struct flow_table_head {     /* the leading member of every flow_table */
+    char *values;            /* value_size bytes per id */
+    size_t value_size;
+    flowi_table_entry *entries;   /* per id */
+    flowi_table_slot *index;      /* open addressing, linear probing */
+    size_t mask;                  /* index capacity - 1 (a power of two) */
+};
+static inline void *flowi_table_value(flow_table *t, uint32_t id)
+{
+    const struct flow_table_head *h = (const struct flow_table_head *)(const void *)t;
+    return h->values + (size_t)id * h->value_size;
+}
+#define flow_table_value(t, id) flowi_table_value((t), (id))
+/* The bytes of a live entry's key (klen of them), wherever they are. */
+static inline const char *flowi_table_entry_key(const flowi_table_entry *e)
+{
+    return e->klen <= FLOWI_TABLE_KEY_INLINE ? e->key.in : e->key.heap;
+}
+uint64_t flowi_table_hash_long(const void *p, size_t n);   /* XXH3 */
+/* murmur3's 64-bit finaliser: a bijection that mixes every bit */
+static inline uint64_t flowi_mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    x *= UINT64_C(0xc4ceb9fe1a85ec53);
+    x ^= x >> 33;
+    return x;
+}
+#define FLOWI_TABLE_KEY_PACKED 8    /* keys of up to this many bytes: hash = key */
+/* The key hash: keys of up to 8 bytes (most keys: ids, small numbers,
+ * words) are packed into one word and mixed, without a call; among keys
+ * of the same length the packing is injective and the mix a bijection, so
+ * two short keys of one length are equal iff their hashes are (keys of
+ * different lengths may share a hash: "aaaa" and "aaaai" do). Longer
+ * keys use XXH3. */
+static inline uint64_t flowi_table_hash(flow_str key)
+{
+    size_t n = (size_t)key.n;
+    const unsigned char *p = (const unsigned char *)key.p;
+    if (n > FLOWI_TABLE_KEY_PACKED)
+        return flowi_table_hash_long(p, n);
+    uint64_t v = 0;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        v = a | (uint64_t)b << 32;
+    } else if (n) {
+        v = p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
+    }
+    return flowi_mix64(v ^ ((uint64_t)n << 59) ^ UINT64_C(0x9e3779b97f4a7c15));
+}
+/* A key length as an index slot holds it. */
+static inline uint32_t flowi_table_slot_klen(int64_t n)
+{
+    return n < (int64_t)UINT32_MAX ? (uint32_t)n : UINT32_MAX;
+}
+/* Equal keys of N > 8 bytes; up to 16 bytes without a call. */
+static inline bool flowi_table_key_eq(const char *a, const char *b, size_t n)
+{
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    /* two overlapping 8-byte loads cover 9..16 bytes */
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&a1, a + n - 8, 8);
+    memcpy(&b1, b + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+/* flow_table_upsert's slow path: KEY (hash H) is absent; inserts it. */
+uint32_t flowi_table_upsert_new(flow_table *t, flow_str key, uint64_t h, bool *created);
+/* The id of KEY (hash H), or FLOW_NO_ENTRY. A short key is found in the
+ * index alone (same length and hash: the same key); a longer one is then
+ * compared with the entry's copy. */
+static inline uint32_t flowi_table_lookup(const struct flow_table_head *tb, flow_str key, uint64_t h)
+{
+    uint32_t kl = flowi_table_slot_klen(key.n);
+    for (size_t i = h & tb->mask;; i = (i + 1) & tb->mask) {
+        const flowi_table_slot *s = &tb->index[i];
+        if (s->id == FLOW_NO_ENTRY)
+            return FLOW_NO_ENTRY;
+        if (s->hash == h && s->klen == kl) {
+            if (key.n <= FLOWI_TABLE_KEY_PACKED)
+                return s->id;
+            const flowi_table_entry *e = &tb->entries[s->id];
+            if (e->klen == key.n && flowi_table_key_eq(flowi_table_entry_key(e), key.p, (size_t)key.n))
+                return s->id;
+        }
+    }
+}
+/* flow_table_upsert inline: a key seen before is found without a call. */
+static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *created)
+{
+    const struct flow_table_head *tb = (const struct flow_table_head *)(const void *)t;
+    uint64_t h = flowi_table_hash(key);
+    uint32_t id = flowi_table_lookup(tb, key, h);
+    if (id == FLOW_NO_ENTRY)
+        return flowi_table_upsert_new(t, key, h, created);
+    if (created)
+        *created = false;
+    return id;
+}
+#define flow_table_upsert(t, key, created) flowi_table_upsert((t), (key), (created))
+/* The entry's key, owned by the table: valid until the next insert (a key
+ * of up to 16 bytes lives in the entry, and entries move when the table
+ * grows) or the entry's removal. Generated code copies it before anything
+ * can insert, or reads it only after the table's last insert (the EOF
+ * flushes). */
+flow_str flow_table_key(const flow_table *t, uint32_t id);
+
+/* Set (or move) the entry's timer to AT; FLOW_NO_TIME clears it. */
+void flow_table_set_timer(flow_table *t, uint32_t id, flow_time at);
+flow_time flow_table_timer(const flow_table *t, uint32_t id);
+/* Earliest pending timer, or FLOW_NO_TIME. */
+flow_time flow_table_next_timer(const flow_table *t);
+/* Clear every timer with time <= NOW and return their ids in ascending key
+ * order in *IDS (an array owned by the table, valid until the next call of
+ * flow_table_due or flow_table_sorted). Returns the count. */
+size_t flow_table_due(flow_table *t, flow_time now, const uint32_t **ids);
+/* Every live id in ascending key order (same ownership as above); none
+ * for a NULL table. */
+size_t flow_table_sorted(flow_table *t, const uint32_t **ids);
+
+/* Stable sort of N items (each STRIDE bytes, a flow_str key at offset 0)
+ * by key, bytewise: writes the item indices in sorted order to ORDER.
+ * Used to apply a round's items grouped by key, keys ascending. */
+void flow_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *order);
+
+/* ===================================================================
+ * The run context: one per dataflow instance.
+ * =================================================================== */
+
+/* What a compiled program tells the runtime about itself (for option
+ * parsing and --help). */
+typedef struct flow_input_info {
+    const char *step;          /* step id */
+    const char *kind;          /* "testing", "range", "file" */
+    const char *default_path;  /* file inputs: path in the source, else NULL */
+} flow_input_info;
+
+typedef struct flow_output_info {
+    const char *step;          /* step id */
+    const char *kind;          /* "stdout", "discard", ... */
+} flow_output_info;
+
+/* One step, for --stats. Items out are counted per output port in the
+ * generated flow struct (one plain increment per item sent, in an array of
+ * uint64_t indexed by port number); items in are the sum of the upstream
+ * ports' counts. */
+typedef struct flow_step_info {
+    const char *step;          /* step id */
+    const char *op;            /* operator ("map", "input") */
+    int port;                  /* its first output port's counter index */
+    int n_ports;               /* output ports (0 for output steps) */
+    int in_first;              /* its input ports: in_ports[in_first .. */
+    int n_in;                  /*   in_first + n_in), as counter indices */
+} flow_step_info;
+
+typedef struct flow_program_info {
+    const char *flow_name;
+    const char *source;        /* .flow file name */
+    const flow_input_info *inputs;
+    int n_inputs;
+    const flow_output_info *outputs;
+    int n_outputs;
+    const flow_step_info *steps;
+    int n_steps;
+    const int *in_ports;       /* see flow_step_info */
+} flow_program_info;
+
+typedef struct flow_rt {
+    const flow_program_info *info;
+    flow_arena arena;     /* the round arena, reset by flow_rt_round_begin */
+    flow_time now;        /* system time sampled at the start of this round */
+    int64_t round;        /* rounds begun so far (0 before the first) */
+    bool clock_unused;    /* set by <flow>_new when nothing reads NOW: rounds
+                           * then skip sampling the clock (a pinned clock still
+                           * follows the round count) */
+    flow_buf out;         /* stdout buffer (sinks and inspect write here) */
+    /* clock pinning (--clock / FLOW_CLOCK, --clock-step / FLOW_CLOCK_STEP) */
+    bool clock_pinned;
+    flow_time clock_start;
+    int64_t clock_step;
+    /* --input STEP=PATH overrides */
+    const char **path_overrides;   /* n_inputs entries, NULL = no override */
+    bool out_is_tty;
+    /* -s SECONDS: Bytewax's epoch (snapshot) interval in microseconds, 10 s
+     * by default. 0 makes every input batch its own epoch: the generated
+     * run loop then follows each polled round with one round that polls no
+     * input (docs/semantics.md §4, §8.3), where due notifications fire. */
+    int64_t epoch_interval;
+    /* --stats, progress (runtime/src/stats.c) */
+    bool stats;                /* --stats: print per-step counts on exit */
+    bool progress;             /* on when stderr is a terminal or --progress */
+    bool err_is_tty;           /* progress rewrites one line in place */
+    int64_t progress_every_ns; /* --progress=DUR, 1 s by default */
+    const uint64_t *counters;  /* the flow's per-port item counts (set by <flow>_new) */
+    int64_t start_ns;          /* monotonic clock at flow_rt_init */
+    int64_t next_progress_ns;  /* when to print progress next */
+    bool progress_shown;       /* a progress line is on stderr */
+    /* Error trap for embedding: when TRAP is set, flow_step_error and
+     * flow_data_error write their message (the line they would print,
+     * without the newline) into ERROR, clear TRAP and longjmp(*TRAP, 1)
+     * instead of printing and exiting; see flow_rt_error. */
+    jmp_buf *trap;
+    char error[512];
+    /* sources and sinks (io_*.c, sink.c) */
+    struct flow_sink *sinks;   /* open sinks, flushed by flow_rt_flush */
+    int argc;                  /* the options, for --output STEP=PATH */
+    char **argv;
+} flow_rt;
+
+/* Initialise RT from the program's options (options may also be written
+ * --input=STEP=PATH, --clock=TIME, --clock-step=DUR; -h is --help; the
+ * command line wins over the environment). Recognised options:
+ *   --input STEP=PATH   read file input STEP from PATH instead
+ *   --clock TIME        pin the system clock at TIME (RFC 3339); also FLOW_CLOCK
+ *   -s SECONDS          the epoch interval (see epoch_interval)
+ *   --clock-step DUR    with --clock: advance it by DUR each round (e.g. 1s);
+ *                       also FLOW_CLOCK_STEP
+ *   --help              print the inputs and options
+ * Returns -1 to run, or the exit status main() should return at once
+ * (0 after --help, 2 after a usage error, which it has printed). */
+int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **argv);
+
+/* The path of file input number INDEX (an index into info->inputs). */
+const char *flow_rt_input_path(const flow_rt *rt, int index);
+
+/* Start a round: reset the round arena, sample the clock into rt->now
+ * (pinned: clock_start + round * clock_step, ROUND counted before this
+ * round, so the first round sees clock_start), then count the round. */
+void flow_rt_round_begin(flow_rt *rt);
+/* End a round: write buffered stdout when it is large or stdout is a tty. */
+void flow_rt_round_end(flow_rt *rt);
+/* What generated rounds call: the two above, with their common case (one
+ * item per round, nothing reads the clock, nothing to write yet) inline.
+ * The round arena is then rewound once it holds FLOW_ROUND_ARENA_KEEP
+ * bytes rather than every round: what a round allocated is dead after it,
+ * and rounds of one item (testing sources) cost no reset each. */
+#define FLOW_ROUND_ARENA_KEEP ((size_t)32 * 1024)
+#define FLOW_STDOUT_FLUSH_AT ((size_t)64 * 1024)
+static inline void flow_rt_round_begin_fast(flow_rt *rt)
+{
+    if (rt->clock_unused && rt->arena.used <= FLOW_ROUND_ARENA_KEEP)
+        rt->round++;
+    else
+        flow_rt_round_begin(rt);
+}
+static inline void flow_rt_round_end_fast(flow_rt *rt)
+{
+    if (!rt->progress && (rt->out_is_tty ? rt->out.n == 0 : rt->out.n < FLOW_STDOUT_FLUSH_AT))
+        return;
+    flow_rt_round_end(rt);
+}
+/* flow_rt_round_end_fast for a program in which nothing writes stdout (no
+ * stdout output, no inspect): rt->out stays empty, so only the progress
+ * line can be due. */
+static inline void flow_rt_round_end_quiet(flow_rt *rt)
+{
+    if (rt->progress)
+        flow_rt_round_end(rt);
+}
+/* Flush stdout, free everything RT owns, return STATUS. */
+int flow_rt_finish(flow_rt *rt, int status);
+/* Write the stdout buffer now. */
+void flow_rt_flush(flow_rt *rt);
+
+/* --stats: print on stderr, for each step, the items it received and sent
+ * and its rate, then the run's rounds, time and throughput (items read by
+ * the inputs per second). Uses rt->counters; does nothing without --stats.
+ * Also clears a progress line. Generated main() calls it after the run. */
+void flow_rt_report(flow_rt *rt);
+/* Progress: called by flow_rt_round_end; about once a second (--progress=DUR:
+ * every DUR) prints "FLOW: N rounds, N items in, N items/s" on stderr when
+ * progress is on (stderr a terminal, or --progress; --no-progress turns it
+ * off): on a terminal one line rewritten in place, else a line each time. */
+void flow_rt_progress(flow_rt *rt);
+
+/* The message of the last trapped error ("" when none). An embedding API
+ * sets rt->trap = &jb around each call into the dataflow, after
+ * `if (setjmp(jb)) return <error code>;`; the instance must then only be
+ * freed (its state may be half updated). Out of memory is not trapped. */
+static inline const char *flow_rt_error(const flow_rt *rt)
+{
+    return rt->error;
+}
+
+
+/* Fatal run-time error in a step: flushes stdout, prints
+ *   LOC: error: step 'FLOW.STEP': MSG
+ * on stderr (LOC is "file.flow:LINE:COL") and exits with status 1
+ * (with rt->trap set: returns through it, see above). */
+FLOW_NORETURN void flow_step_error(flow_rt *rt, const char *loc, const char *step, const char *msg);
+/* Fatal error about input data: flushes stdout, prints
+ *   PATH:LINE: error: MSG      (or "PATH: error: MSG" when LINE is 0)
+ * and exits with status 1 (with rt->trap set: returns through it). */
+FLOW_NORETURN void flow_data_error(flow_rt *rt, const char *path, int64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ===================================================================
+ * Sources
+ * =================================================================== */
+
+/* A line reader over a file: Bytewax FileSource semantics (split on '\n',
+ * the '\n' removed, a '\r' kept, blank lines are "" items, no item after a
+ * final '\n'). Reads in large blocks; memory is bounded by the longest line. */
+typedef struct flow_lines flow_lines;
+
+/* Open PATH for reading. A missing or unreadable file is a fatal data
+ * error ("PATH: error: cannot open: REASON"). */
+flow_lines *flow_lines_open(flow_rt *rt, const char *path);
+/* Next line, copied into A, in *LINE. Returns true for a line, false at EOF.
+ * Invalid UTF-8 or a read error is a fatal data error naming PATH:LINE. */
+bool flow_lines_next(flow_lines *r, flow_arena *a, flow_str *line);
+/* 1-based number of the last line returned. */
+int64_t flow_lines_lineno(const flow_lines *r);
+void flow_lines_close(flow_lines *r);
+
+/* ===================================================================
+ * Windowing (window.c): clocks, windowers and per-key window state, as
+ * Bytewax's bytewax.operators.windowing (docs/semantics.md §12). The
+ * generated window step keeps one flow_wstate per key and owns what each
+ * window accumulates (an opaque pointer here).
+ * =================================================================== */
+
+/* Current Bytewax's dataclass repr, WindowMetadata(open_time=datetime...,
+ * close_time=..., merged_ids=set()) / merged_ids={1, 2}, and Bytewax
+ * 0.17's, WindowMetadata(open_time: 2022-01-01 00:00:00 UTC, close_time: ...). */
+void flow_repr_window_meta(flow_buf *b, flow_window_meta m);
+void flow_repr_window_meta_v017(flow_buf *b, flow_window_meta m);
+bool flow_window_meta_eq(flow_window_meta a, flow_window_meta b);
+
+enum { FLOW_CLOCK_EVENT, FLOW_CLOCK_SYSTEM };
+typedef struct flow_clock_cfg {
+    int kind;              /* FLOW_CLOCK_EVENT or FLOW_CLOCK_SYSTEM */
+    int64_t wait;          /* event clock: wait_for_system_duration */
+} flow_clock_cfg;
+
+/* One key's clock. Event clock: watermark = wm_base + (sys_now -
+ * sys_at_max), never backwards; system clock: sys_now. */
+typedef struct flow_clock {
+    flow_time wm_base;     /* the last accepted ts - wait (FLOW_TIME_MIN at first) */
+    flow_time sys_at_max;  /* system time when wm_base was set (or the key built) */
+    flow_time sys_now;     /* latest system time seen (never goes back) */
+} flow_clock;
+
+void flow_clock_init(const flow_clock_cfg *cfg, flow_clock *c, flow_time now);
+/* Sample the system time NOW for an activation. */
+void flow_clock_before_batch(const flow_clock_cfg *cfg, flow_clock *c, flow_time now);
+/* One item: *TS is its event time (system clock: set to now); returns the
+ * watermark after it. The item is late iff *TS < the returned watermark. */
+flow_time flow_clock_on_item(const flow_clock_cfg *cfg, flow_clock *c, flow_time *ts);
+/* The watermark at a notification at system time NOW. */
+flow_time flow_clock_on_notify(const flow_clock_cfg *cfg, flow_clock *c, flow_time now);
+
+enum { FLOW_WINDOWER_SLIDING, FLOW_WINDOWER_SESSION };
+typedef struct flow_windower_cfg {
+    int kind;              /* FLOW_WINDOWER_SLIDING (tumbling: offset = length) or _SESSION */
+    int64_t length, offset;
+    flow_time align;
+    int64_t gap;           /* session */
+} flow_windower_cfg;
+
+/* Sliding ids of TS: LO..HI, floor((s - length)/offset) + 1 .. floor(s/offset)
+ * with s = TS - align (none when HI < LO). */
+void flow_window_ids(const flow_windower_cfg *cfg, flow_time ts, int64_t *lo, int64_t *hi);
+/* The metadata of sliding window ID. */
+flow_window_meta flow_window_meta_for(const flow_windower_cfg *cfg, int64_t id);
+
+/* An open window (session: its current bounds and absorbed ids). */
+typedef struct flow_window {
+    int64_t id;
+    flow_time open_time, close_time;
+    int64_t *merged;
+    int64_t n_merged;
+    size_t cap_merged;
+} flow_window;
+/* A queued on-time item: its timestamp and the generated code's copy. */
+typedef struct flow_wentry {
+    flow_time ts;
+    void *item;
+} flow_wentry;
+/* A session merge: window ORIG was absorbed into TARGET. */
+typedef struct flow_wmerge {
+    int64_t orig, target;
+} flow_wmerge;
+
+/* A window's accumulator (the generated code's), by window id. */
+typedef struct flow_wlogic {
+    int64_t id;
+    void *acc;
+} flow_wlogic;
+
+/* One key's window state: clock, open windows (insertion order), the
+ * accumulators by window id, the queue, pending merges. The first window,
+ * logic and id live in the struct itself (capacity 1, the pointer NULL),
+ * so the usual key of a tumbling window costs no malloc for them: the
+ * struct may be moved (a table's values are) and window.c alone reads
+ * these arrays. */
+typedef struct flow_wstate {
+    flow_clock clock;
+    flow_window *win;
+    size_t nwin, capwin;
+    flow_wlogic *logic;
+    size_t nlogic, caplogic;
+    flow_wentry *q;
+    size_t nq, capq;
+    flow_wmerge *merges;
+    size_t nmerges, capmerges;
+    int64_t max_key;       /* session ids handed out so far - 1 */
+    /* scratch */
+    flow_wentry *taken;
+    size_t captaken;
+    int64_t *ids;
+    size_t capids;
+    /* the arrays' storage while their capacity is 1 */
+    flow_window win1;
+    flow_wlogic logic1;
+    int64_t id1;
+} flow_wstate;
+
+void flow_wstate_init(flow_wstate *w, const flow_clock_cfg *clock, flow_time now);
+/* Free everything; DROP_ACC / DROP_ITEM free accumulators and queued items. */
+void flow_wstate_free(flow_wstate *w, void (*drop_acc)(void *acc), void (*drop_item)(void *item));
+/* Bytewax's discard rule: no accumulators, empty queue, windower empty
+ * (a session windower never is). */
+bool flow_wstate_empty(const flow_wstate *w, const flow_windower_cfg *cfg);
+void flow_wstate_enqueue(flow_wstate *w, flow_time ts, void *item);
+/* Take the due entries: ordered, those with ts <= WM stably sorted by ts;
+ * unordered, all in arrival order. Valid until the next call. */
+size_t flow_wstate_take(flow_wstate *w, bool ordered, flow_time wm, const flow_wentry **out);
+/* open_for / late_for: the ids of TS (valid until the next call). */
+size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids);
+size_t flow_wstate_late_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids);
+/* Pop up to MAX pending merges into OUT, oldest first. */
+size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max);
+/* Close the first open window (insertion order) that WM closes; its
+ * metadata's merged ids are copied into A. False when none closes. */
+bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
+                            int64_t *id, flow_window_meta *meta);
+/* Whether close_next at watermark WM would close a window (changes nothing). */
+bool flow_wstate_closes(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm);
+/* When to wake the key: min close time (session: + gap) and, ORDERED,
+ * the first queued ts; FLOW_NO_TIME for none. */
+flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered);
+/* Event clock: the first system time at which a notification of the key
+ * can flush anything, at least SCHED (Bytewax's wake-up time, from
+ * flow_wstate_notify_at); SCHED when nothing is open or queued. Exact
+ * while system time does not go backwards (window.c explains). */
+flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered, flow_time sched);
+/* The accumulator slot of window ID (*CREATED when new, slot NULL). */
+void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created);
+/* Remove window ID's accumulator and return it (NULL if none). */
+void *flow_wstate_logic_pop(flow_wstate *w, int64_t id);
+
+/* The keys an activation touched, in the order first touched (a key
+ * touched twice in a row is listed once), for rescheduling their timers.
+ * Zero-initialised is empty; flow_touched_free releases the array. */
+typedef struct flow_touched {
+    uint32_t *v;
+    size_t n, cap;
+} flow_touched;
+
+static inline void flow_touched_add(flow_touched *t, uint32_t id)
+{
+    if (t->n && t->v[t->n - 1] == id)
+        return;
+    if (t->n == t->cap)
+        flow_vec_grow((void **)&t->v, &t->cap, sizeof(uint32_t), t->n + 1);
+    t->v[t->n++] = id;
+}
+void flow_touched_free(flow_touched *t);
+
+/* What every window step's per-key value begins with (its table's value
+ * slots are the generated state struct, whose first member is this). */
+typedef struct flow_wkey {
+    flow_wstate w;
+    flow_time sched;       /* Bytewax's cached wake-up time (FLOW_NO_TIME: none) */
+} flow_wkey;
+
+/* A window step's type-independent part: its keyed table, clock and
+ * windower, and the bookkeeping of wake-up times that the generated code
+ * used to repeat for every window step. Owned by the generated flow
+ * struct; flow_wstep_init makes the table, flow_wstep_free frees the
+ * arrays (the generated code frees the values first). */
+typedef struct flow_wstep {
+    flow_table *tab;       /* per key: a value beginning with flow_wkey */
+    flow_clock_cfg clock;
+    flow_windower_cfg win;
+    bool ordered;          /* values applied in timestamp order (§12.8) */
+    flow_time lastnow;     /* the previous round's system time */
+    bool legacy;           /* system time went backwards: wake at sched */
+    flow_touched touched;  /* keys this activation touched */
+} flow_wstep;
+
+/* A generated window step's callback: flush key TID at watermark WM
+ * (close what WM closes, apply due queued items) and then settle it
+ * (drop it when it holds nothing, else flow_touched_add). F is the flow. */
+typedef void flow_wfire_fn(void *f, uint32_t tid, flow_time wm);
+
+/* Make WS's table with values of VALUE_SIZE bytes (at least a flow_wkey);
+ * the clock and windower are set by the caller. */
+void flow_wstep_init(flow_wstep *ws, size_t value_size, bool ordered);
+void flow_wstep_free(flow_wstep *ws);
+/* At the start of an event-clock step's round at system time NOW: if
+ * system time went backwards, fall back for good to Bytewax's wake-up
+ * times (legacy), first giving each key the sys_now that Bytewax's skipped
+ * no-op notifications would have left (one due by the previous round fired
+ * in it); then remember NOW. */
+void flow_wstep_round_begin(flow_wstep *ws, flow_time now);
+/* Fire, keys ascending, every key whose wake-up time is due at NOW, with
+ * the watermark its clock gives a notification (Bytewax's on_notify); each
+ * key's sched is cleared first (it fires once). */
+void flow_wstep_fire_due(flow_wstep *ws, flow_time now, flow_wfire_fn *fire, void *f);
+/* EOF: fire every key, ascending, at the end of time (FLOW_TIME_MAX); the
+ * key list is copied into ARENA first since firing may remove keys. */
+void flow_wstep_fire_eof(flow_wstep *ws, flow_arena *arena, flow_wfire_fn *fire, void *f);
+/* After an activation at NOW: give each touched key that is still live
+ * its next wake-up time (Bytewax's notify_at; a none keeps an earlier
+ * time; event clocks wake when a flush can do something, unless legacy)
+ * and empty the touched list. */
+void flow_wstep_reschedule(flow_wstep *ws, flow_time now);
+
+/* ===================================================================
+ * Inputs and outputs (io_src.c, io_csv.c, io_jsonl.c, io_dir.c,
+ * io_kafka.c, sink.c): the file, stdin, dir and kafka sources with the
+ * formats lines, csv and jsonl; the stdout, file, dir, kafka and discard
+ * sinks with the formats repr, json and csv. docs/io.md describes them.
+ *
+ * A source is read in polls: each poll gives up to BATCH records of each
+ * of its partitions (a file, or each file of a dir, or each Kafka
+ * partition), partitions in name order. The generated code converts each
+ * record to the item type (CSV cells and JSON values by field name, with
+ * the parsers below) and reports a bad one with flow_src_bad. A bad
+ * record stops the program at the end of the round (flow_src_raise), after
+ * the good records before it went through the whole dataflow; with
+ * on_error = "skip" it is reported on stderr and counted instead.
+ * =================================================================== */
+
+enum { FLOW_FMT_LINES, FLOW_FMT_CSV, FLOW_FMT_JSONL, FLOW_FMT_REPR, FLOW_FMT_JSON };
+enum { FLOW_SRC_FILE, FLOW_SRC_STDIN, FLOW_SRC_DIR, FLOW_SRC_KAFKA };
+
+/* The longest record (line) a source accepts; a longer one is bad. */
+#define FLOW_MAX_RECORD ((size_t)1 << 20)
+
+typedef struct flow_src_cfg {
+    const char *step;            /* step id (messages) */
+    int kind;                    /* FLOW_SRC_* */
+    int format;                  /* FLOW_FMT_LINES, _CSV or _JSONL */
+    bool skip;                   /* on_error = "skip" */
+    int batch;                   /* records per partition per poll (1000) */
+    const char *glob;            /* dir: file name pattern (fnmatch), "*" */
+    const char *const *fields;   /* csv: the record's field names, in order */
+    int nfields;
+    /* kafka */
+    const char *const *topics;
+    int ntopics;
+    const char *group;           /* consumer group (NULL: none) */
+    bool from_end;               /* starting_offset = "end" */
+    bool tail;                   /* keep waiting at the end of the partitions */
+} flow_src_cfg;
+
+typedef struct flow_src flow_src;
+typedef struct flow_json flow_json;   /* a parsed JSON value (io_jsonl.c) */
+
+/* One record. */
+typedef struct flow_rec {
+    flow_str text;               /* the line (lines), the record's text (csv,
+                                  * kafka); a jsonl file's: empty (read json) */
+    const flow_str *cols;        /* csv: one cell per cfg field, in field order */
+    const bool *has_col;         /* csv: false when the header lacks that column */
+    const flow_json *json;       /* jsonl: the object */
+    flow_str key;                /* kafka: the message key ("" when none) */
+} flow_rec;
+
+/* Open the source (PATH: the file, the directory, "-" for stdin, or the
+ * Kafka brokers). A missing or unreadable file or directory is a fatal
+ * data error "PATH: error: cannot open: REASON". */
+flow_src *flow_src_open(flow_rt *rt, const flow_src_cfg *cfg, const char *path);
+/* Begin a poll. */
+void flow_src_poll(flow_src *s);
+/* The poll's next record, its strings in A: 1, or 0 when this poll is
+ * over, or -1 at the end of the input (only on a poll that gave nothing). */
+int flow_src_next(flow_src *s, flow_arena *a, flow_rec *rec);
+/* The current record is bad: stop (at the end of the round) or skip it.
+ * The message names PATH:LINE. */
+void flow_src_bad(flow_src *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* End of round: a pending bad record stops the program now (after flushing
+ * the output), with "PATH:LINE: error: MESSAGE" and status 1. */
+void flow_src_raise(flow_src *s);
+/* Records skipped so far (on_error = "skip"). */
+int64_t flow_src_skipped(const flow_src *s);
+void flow_src_close(flow_src *s);
+
+/* CSV cells and JSON scalars to values: on a bad value these call
+ * flow_src_bad naming FIELD and return false. */
+bool flow_cell_int(flow_src *s, flow_str c, const char *field, int64_t *out);
+bool flow_cell_float(flow_src *s, flow_str c, const char *field, double *out);
+bool flow_cell_bool(flow_src *s, flow_str c, const char *field, bool *out);
+bool flow_cell_time(flow_src *s, flow_str c, const char *field, flow_time *out);
+bool flow_cell_duration(flow_src *s, flow_str c, const char *field, int64_t *out);
+/* A CSV cell holding JSON (lists, tuples, nested records), parsed into A
+ * (freed at the end of the round). */
+const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const char *field);
+
+/* JSON values: get an object's member (NULL when absent), an array's
+ * length and elements, and scalars. */
+const flow_json *flow_json_get(const flow_json *obj, const char *name);
+/* Object OBJ's members NAMES[0..N) (distinct) in OUT[0..N), each NULL
+ * when absent (all NULL when OBJ is not an object): flow_json_get of
+ * each name, found in one walk of the members. */
+void flow_json_fields(const flow_json *obj, const char *const *names, int n, const flow_json **out);
+bool flow_json_is_null(const flow_json *v);
+bool flow_json_array(flow_src *s, const flow_json *v, const char *field, int64_t *n);
+const flow_json *flow_json_at(const flow_json *v, int64_t i);
+bool flow_json_object(flow_src *s, const flow_json *v, const char *field);
+bool flow_json_int(flow_src *s, const flow_json *v, const char *field, int64_t *out);
+bool flow_json_float(flow_src *s, const flow_json *v, const char *field, double *out);
+bool flow_json_bool(flow_src *s, const flow_json *v, const char *field, bool *out);
+bool flow_json_str(flow_src *s, flow_arena *a, const flow_json *v, const char *field, flow_str *out);
+bool flow_json_time(flow_src *s, const flow_json *v, const char *field, flow_time *out);
+bool flow_json_duration(flow_src *s, const flow_json *v, const char *field, int64_t *out);
+
+/* Encoders (docs/io.md): JSON and CSV text of scalars. */
+void flow_json_put_str(flow_buf *b, flow_str s);
+void flow_json_put_float(flow_buf *b, double v);        /* null for inf/nan */
+void flow_json_put_time(flow_buf *b, flow_time t);      /* "2022-01-01T00:00:04Z" */
+void flow_json_put_duration(flow_buf *b, int64_t us);   /* seconds: 10, 0.25 */
+void flow_json_put_meta(flow_buf *b, flow_window_meta m);
+void flow_csv_put_str(flow_buf *b, flow_str s);         /* quoted when needed */
+void flow_fmt_rfc3339(flow_buf *b, flow_time t);
+void flow_fmt_seconds(flow_buf *b, int64_t us);
+
+/* The `discard` sink (Nexmark's blackhole): the item X (an lvalue) is made to exist in memory, so the C
+ * compiler cannot drop the steps that built it, and is then forgotten.
+ * An empty asm statement that reads X's address; no code of its own. */
+#define FLOW_DISCARD(x) __asm__ __volatile__("" : : "r"(&(x)) : "memory")
+
+/* Sinks. A sink buffers its output; it is written when large, at the end
+ * of the run (flow_sink_close) and also when the program stops on an error
+ * (every open sink is flushed at exit). */
+enum { FLOW_SINK_STDOUT, FLOW_SINK_FILE, FLOW_SINK_DIR, FLOW_SINK_KAFKA };
+typedef struct flow_sink_cfg {
+    const char *step;
+    int kind;                    /* FLOW_SINK_* */
+    int file_count;              /* dir: number of files part_0 .. part_N-1 */
+    const char *topic;           /* kafka */
+} flow_sink_cfg;
+typedef struct flow_sink flow_sink;
+/* PATH: the file, the directory, or the Kafka brokers (NULL for stdout). */
+flow_sink *flow_sink_open(flow_rt *rt, const flow_sink_cfg *cfg, const char *path);
+/* The buffer the next record is written to: a file's, or (dir) the file
+ * of KEY (Bytewax's DirSink: adler32(key) mod file_count over the names
+ * in string order). End the record with flow_sink_end. */
+flow_buf *flow_sink_buf(flow_sink *k, flow_str key);
+/* End a record of KEY (kafka: one message with that key, or none if
+ * HAS_KEY is false; files: a newline). */
+void flow_sink_end(flow_sink *k, bool has_key, flow_str key);
+/* csv: write the header LINE (a newline is added) to every file now. */
+void flow_sink_header(flow_sink *k, const char *line);
+/* Write what is buffered. flow_rt_flush calls flow_sinks_flush. */
+void flow_sink_flush(flow_sink *k);
+void flow_sinks_flush(flow_rt *rt);
+void flow_sink_close(flow_sink *k);
+
+/* --output STEP=PATH: the path of output STEP, or DEFAULT_PATH. */
+const char *flow_rt_output_path(const flow_rt *rt, const char *step, const char *default_path);
+/* Exit with status 2 unless every --output names one of the N NAMES. */
+void flow_rt_check_outputs(const flow_rt *rt, const char *const *names, int n);
+
+/* ===================================================================
+ * Nexmark (nexmark.c): the generator behind the `nexmark(...)` source
+ * (docs/benchmarks.md, ../shared/NEXMARK.md). Event n is deterministic in
+ * (seed, n); fields outside MASK may be left zero (bids only).
+ * =================================================================== */
+enum { FLOW_NEXMARK_PERSON = 0, FLOW_NEXMARK_AUCTION = 1, FLOW_NEXMARK_BID = 2 };
+enum { FLOW_NX_AUCTION = 1, FLOW_NX_BIDDER = 2, FLOW_NX_PRICE = 4, FLOW_NX_CHANNEL = 8, FLOW_NX_URL = 16,
+       FLOW_NX_EXTRA = 32 };
+typedef struct flow_nexmark {
+    int64_t rate;        /* first event rate (events/s of event time) */
+    uint64_t seed;
+    int64_t base_ms;     /* event time of event 0 */
+} flow_nexmark;
+typedef struct flow_nexmark_event {
+    int64_t event_type;  /* FLOW_NEXMARK_* */
+    flow_time date_time;
+    flow_str extra;
+    /* person */
+    int64_t person_id;
+    flow_str name, email_address, credit_card, city, state;
+    /* auction */
+    int64_t auction_id;
+    flow_str item_name, description;
+    int64_t initial_bid, reserve;
+    flow_time expires;
+    int64_t seller, category;
+    /* bid */
+    int64_t auction, bidder, price;
+    flow_str channel, url;
+} flow_nexmark_event;
+void flow_nexmark_init(flow_nexmark *g, int64_t rate, uint64_t seed);
+/* Event N into EV, its strings in A (or static). */
+void flow_nexmark_event_at(const flow_nexmark *g, int64_t n, uint32_t mask, flow_arena *a, flow_nexmark_event *ev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
