@@ -87,7 +87,7 @@ $(BUILD)/cc/lex.flow_yy.o: $(BUILD)/gen/lex.flow_yy.c $(wildcard compiler/*.h)
 FLOWC_DEFS = -DFLOWRT_INCLUDE_DIR='"$(abspath runtime/include)"' \
              -DFLOWRT_LIB_DIR='"$(abspath $(BUILD))"'
 
-$(BUILD)/cc/%.o: compiler/%.c $(wildcard compiler/*.h compiler/*.def) $(BUILD)/gen/flow.tab.h
+$(BUILD)/cc/%.o: compiler/%.c $(wildcard compiler/*.h compiler/*.def runtime/include/*.h) $(BUILD)/gen/flow.tab.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(FLOWC_DEFS) -Icompiler -I$(BUILD)/gen -Iruntime/include -c $< -o $@
 

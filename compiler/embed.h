@@ -27,17 +27,5 @@ bool sema_check_extern_sink(Step *st, Node *e);
  * program). Returns true when there is none. */
 bool sema_no_extern(Graph *g);
 
-/* emit_lib.c (Emit from emit.h) */
-struct Emit;
-/* --lib: before anything else is emitted (the header's item types first). */
-void emit_lib_begin(struct Emit *E);
-/* An extern input's state and poll (item x sent downstream), an extern
- * output's item function body. Without --lib an extern input is at EOF at
- * once and an extern output discards. */
-void emit_lib_input_state(struct Emit *E, Step *s);
-void emit_lib_run_input(struct Emit *E, Step *s);
-void emit_lib_output(struct Emit *E, Step *s);
-/* --lib: the end of the unit (OUT) and the whole header. */
-void emit_lib_tail(struct Emit *E, FILE *out);
 
 #endif

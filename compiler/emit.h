@@ -1,8 +1,14 @@
 /*
- * emit.h - the C emitter's private interface, shared by emit_c.c (the
- * translation unit and one function per step), emit_types.c (C types for
- * flow types and their repr/eq/cmp/copy helpers) and emit_expr.c
- * (expressions and lambdas).
+ * emit.h - the C emitter's interface: every function one emit_*.c file
+ * offers the others, all with the emit_ prefix. emit_c.c writes the
+ * translation unit and one function per step (the stateless, output and
+ * final steps' item bodies found by kind in its table item_fns);
+ * emit_types.c C types for flow types and their repr/eq/cmp/copy helpers;
+ * emit_expr.c expressions, lambdas and built-ins (found in builtin_emits);
+ * emit_window.c window operators; emit_io.c, emit_lib.c, emit_nexmark.c
+ * sources and sinks; emit_info.c the program's info tables; emit_graph.c
+ * --graph. Each construct an emit function opens (a brace, a loop) it
+ * also closes.
  *
  * Output is assembled in sections (memory streams) and written in order:
  * banner, includes, type definitions, helper prototypes, helpers, the flow
@@ -92,6 +98,33 @@ void emit_state_fini(Emit *E, FILE *out);
 /* emit_window.c: clocks, windowers and window steps (WHERE: the step's
  * "file:line:col: operator id" for comments) */
 void emit_window_step(Emit *E, Step *s, const char *where);
+
+/* emit_io.c: file/stdin/dir/kafka sources and stdout(format)/file/dir/kafka
+ * sinks (io.h's IoSpec). An input's state and its poll (a loop over the
+ * batch's records, each decoded into x and sent); an output's item body. */
+void emit_io_input_state(Emit *E, Step *s);
+void emit_io_run_input(Emit *E, Step *s);
+void emit_io_output(Emit *E, Step *s);
+/* Whether output step S (with an IoSpec) writes the stdout buffer. */
+bool emit_io_to_stdout(const Step *s);
+/* Statements ending a round (into C): pending bad records stop here. */
+void emit_io_round_end(Emit *E, FILE *c);
+
+/* emit_lib.c: extern sources and sinks, and --lib (embed.h).
+ * emit_lib_begin: before anything else is emitted (the header's item
+ * types first). An extern input's state and poll (item x sent downstream),
+ * an extern output's item function body; without --lib an extern input is
+ * at EOF at once and an extern output discards. emit_lib_tail: the end of
+ * the unit (OUT) and the whole header. */
+void emit_lib_begin(Emit *E);
+void emit_lib_input_state(Emit *E, Step *s);
+void emit_lib_run_input(Emit *E, Step *s);
+void emit_lib_output(Emit *E, Step *s);
+void emit_lib_tail(Emit *E, FILE *out);
+
+/* emit_nexmark.c: the nexmark(...) source's state and poll (nexmark.h). */
+void emit_nexmark_input_state(Emit *E, Step *s);
+void emit_nexmark_run_input(Emit *E, Step *s);
 
 /* emit_info.c: the per-port item counters (--stats) and the program info
  * tables (inputs, outputs, steps) that main() gives flow_rt_init. */

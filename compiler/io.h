@@ -53,14 +53,5 @@ struct Type *sema_check_io_source(struct Sema *S, Step *st, Node *src);
 bool sema_io_sink(Node *e);
 bool sema_check_io_sink(struct Sema *S, Step *st, Node *e);
 
-/* emit_io.c (Emit from emit.h) */
-struct Emit;
-void emit_io_input_state(struct Emit *E, Step *s);
-void emit_io_run_input(struct Emit *E, Step *s);
-void emit_io_output(struct Emit *E, Step *s);
-/* Whether output step S (with an IoSpec) writes the stdout buffer. */
-bool emit_io_to_stdout(const Step *s);
-/* Statements ending a round (into C): pending bad records stop here. */
-void emit_io_round_end(struct Emit *E, FILE *c);
 
 #endif

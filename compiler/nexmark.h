@@ -10,14 +10,10 @@
 struct Step;
 struct Node;
 struct Type;
-struct Emit;
 struct Sema;
 
 /* check_source's hook: the item type, or NULL after a diagnostic */
 struct Type *sema_check_nexmark(struct Sema *S, struct Step *st, struct Node *src);
-/* emit_input_state's and emit_run_input's hooks */
-void emit_nexmark_input_state(struct Emit *E, struct Step *s);
-void emit_nexmark_run_input(struct Emit *E, struct Step *s);
 
 /* The fields a schema record may declare (name, type, runtime member, mask
  * bit or 0); shared by the checker and the emitter. */

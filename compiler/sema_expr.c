@@ -9,7 +9,7 @@
  * is found.
  */
 #include <string.h>
-#include <flowrt.h>
+#include <flowrt_gen.h>   /* flow_regex_compile: a pattern is checked as it will run */
 #include "flowc.h"
 #include "sema.h"
 #include "sema_internal.h"
