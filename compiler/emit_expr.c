@@ -528,21 +528,18 @@ static const char *emit_minmax_list(Emit *E, Node *e, const char *l, bool is_max
 }
 
 /* str */
-static const char *bi_str(Emit *E, Node *e, Builtin b)
+static const char *bi_str(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
     (void)b;
     return str_of(E, a0, arg(E, e, 0));
 }
 
 /* int */
-static const char *bi_int(Emit *E, Node *e, Builtin b)
+static const char *bi_int(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
-    const char *t;
     (void)b;
     const char *v = arg(E, e, 0);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     switch (kind_of(a0)) {
     case TY_INT:
         return v;
@@ -560,13 +557,11 @@ static const char *bi_int(Emit *E, Node *e, Builtin b)
 }
 
 /* float */
-static const char *bi_float(Emit *E, Node *e, Builtin b)
+static const char *bi_float(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
-    const char *t;
     (void)b;
     const char *v = arg(E, e, 0);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     switch (kind_of(a0)) {
     case TY_FLOAT:
         return v;
@@ -582,13 +577,11 @@ static const char *bi_float(Emit *E, Node *e, Builtin b)
 }
 
 /* len */
-static const char *bi_len(Emit *E, Node *e, Builtin b)
+static const char *bi_len(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
-    const char *t;
     (void)b;
     const char *v = arg(E, e, 0);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     if (kind_of(a0) == TY_STRING)
         emit_line(E, "int64_t %s = flow_utf8_len(%s);", t, v);
     else
@@ -597,13 +590,11 @@ static const char *bi_len(Emit *E, Node *e, Builtin b)
 }
 
 /* abs */
-static const char *bi_abs(Emit *E, Node *e, Builtin b)
+static const char *bi_abs(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
-    const char *t;
     (void)b;
     const char *v = arg(E, e, 0);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     if (kind_of(a0) == TY_FLOAT) {
         emit_line(E, "double %s = fabs(%s);", t, v);
         return t;
@@ -614,16 +605,14 @@ static const char *bi_abs(Emit *E, Node *e, Builtin b)
 }
 
 /* min, max */
-static const char *bi_minmax(Emit *E, Node *e, Builtin b)
+static const char *bi_minmax(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
-    const char *t;
     bool is_max = b == BI_MAX;
     if (e->list.n == 1)
         return emit_minmax_list(E, e, arg(E, e, 0), is_max);
     const char *x = emit_coerce_value(E, arg(E, e, 0), a0, e->ty);
     const char *y = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), e->ty);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     /* Python: max(a, b) keeps a unless b is greater; min keeps a unless b is smaller */
     emit_line(E, "%s %s = (%s %s 0) ? %s : %s;", emit_ctype_name(E, e->ty), t, emit_cmp(E, e->ty, y, x),
               is_max ? ">" : "<", y, x);
@@ -631,9 +620,8 @@ static const char *bi_minmax(Emit *E, Node *e, Builtin b)
 }
 
 /* floor, ceil, round */
-static const char *bi_rounding(Emit *E, Node *e, Builtin b)
+static const char *bi_rounding(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
     const char *v = arg(E, e, 0);
     if (kind_of(a0) == TY_INT)
         return v;
@@ -644,38 +632,36 @@ static const char *bi_rounding(Emit *E, Node *e, Builtin b)
 }
 
 /* sqrt */
-static const char *bi_sqrt(Emit *E, Node *e, Builtin b)
+static const char *bi_sqrt(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
-    const char *t;
     (void)b;
     const char *v = arg(E, e, 0);
     if (kind_of(a0) == TY_INT)
         v = emit_strf(E, "((double)%s)", v);
     fail(E, e->loc, emit_strf(E, "%s < 0", v), "math domain error");
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     emit_line(E, "double %s = sqrt(%s);", t, v);
     return t;
 }
 
 /* lower, upper, trim */
-static const char *bi_case(Emit *E, Node *e, Builtin b)
+static const char *bi_case(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    const char *t;
+    (void)a0;
     const char *v = arg(E, e, 0);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     emit_line(E, "flow_str %s = flow_str_%s(" ARENA ", %s);", t,
               b == BI_LOWER ? "lower" : b == BI_UPPER ? "upper" : "trim", v);
     return t;
 }
 
 /* split */
-static const char *bi_split(Emit *E, Node *e, Builtin b)
+static const char *bi_split(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    const char *t;
     (void)b;
+    (void)a0;
     const char *v = arg(E, e, 0);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     if (e->list.n == 1) {
         emit_line(E, "flow_list_str %s = flow_str_split_ws(" ARENA ", %s);", t, v);
     } else {
@@ -687,23 +673,21 @@ static const char *bi_split(Emit *E, Node *e, Builtin b)
 }
 
 /* starts_with, ends_with */
-static const char *bi_affix(Emit *E, Node *e, Builtin b)
+static const char *bi_affix(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    const char *t;
+    (void)a0;
     const char *v = arg(E, e, 0), *w = arg(E, e, 1);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     emit_line(E, "bool %s = flow_str_%s(%s, %s);", t, b == BI_STARTS_WITH ? "starts_with" : "ends_with", v, w);
     return t;
 }
 
 /* contains */
-static const char *bi_contains(Emit *E, Node *e, Builtin b)
+static const char *bi_contains(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    Type *a0 = e->list.n ? arg_ty(e, 0) : NULL;
-    const char *t;
     (void)b;
     const char *v = arg(E, e, 0);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     if (kind_of(a0) == TY_LIST) {
         Type *el = ty_resolve(a0)->elem;
         const char *x = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), el);
@@ -718,33 +702,33 @@ static const char *bi_contains(Emit *E, Node *e, Builtin b)
 }
 
 /* replace */
-static const char *bi_replace(Emit *E, Node *e, Builtin b)
+static const char *bi_replace(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    const char *t;
     (void)b;
+    (void)a0;
     const char *v = arg(E, e, 0), *o = arg(E, e, 1), *n = arg(E, e, 2);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     emit_line(E, "flow_str %s = flow_str_replace(" ARENA ", %s, %s, %s);", t, v, o, n);
     return t;
 }
 
 /* substr */
-static const char *bi_substr(Emit *E, Node *e, Builtin b)
+static const char *bi_substr(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    const char *t;
     (void)b;
+    (void)a0;
     const char *v = arg(E, e, 0), *s = arg(E, e, 1);
     const char *n = e->list.n == 3 ? arg(E, e, 2) : "INT64_MAX";
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     emit_line(E, "flow_str %s = flow_str_substr(" ARENA ", %s, %s, %s);", t, v, s, n);
     return t;
 }
 
 /* findall */
-static const char *bi_findall(Emit *E, Node *e, Builtin b)
+static const char *bi_findall(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    const char *t;
     (void)b;
+    (void)a0;
     Node *re = e->list.items[1]->lhs;
     const char *v = arg(E, e, 0);
     int k = E->nregex++;
@@ -753,18 +737,18 @@ static const char *bi_findall(Emit *E, Node *e, Builtin b)
             c_string(E, re->sval, re->slen), re->slen);
     fprintf(E->init, "    if (!f->re%d)\n        flow_step_error(rt, %s, NULL, err);\n", k, emit_loc_str(E, re->loc));
     fprintf(E->fini, "    flow_regex_free(f->re%d);\n", k);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     emit_line(E, "flow_list_str %s = flow_regex_findall(" ARENA ", f->re%d, %s);", t, k, v);
     return t;
 }
 
 /* sum */
-static const char *bi_sum(Emit *E, Node *e, Builtin b)
+static const char *bi_sum(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    const char *t;
     (void)b;
+    (void)a0;
     const char *v = arg(E, e, 0);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     if (kind_of(e->ty) == TY_FLOAT) {
         emit_line(E, "double %s = 0.0;", t);
         emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
@@ -780,10 +764,10 @@ static const char *bi_sum(Emit *E, Node *e, Builtin b)
 }
 
 /* range */
-static const char *bi_range(Emit *E, Node *e, Builtin b)
+static const char *bi_range(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    const char *t;
     (void)b;
+    (void)a0;
     const char *lo = "0", *hi, *st = "1";
     if (e->list.n == 1) {
         hi = arg(E, e, 0);
@@ -795,7 +779,7 @@ static const char *bi_range(Emit *E, Node *e, Builtin b)
     }
     fail(E, e->loc, emit_strf(E, "%s == 0", st), "range() arg 3 must not be zero");
     const char *n = emit_tmp(E);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     /* Python's len(range(lo, hi, st)), in unsigned arithmetic so no step overflows */
     emit_line(E, "uint64_t %s = 0;", n);
     emit_line(E, "if (%s > 0 && %s < %s)", st, lo, hi);
@@ -811,29 +795,32 @@ static const char *bi_range(Emit *E, Node *e, Builtin b)
 }
 
 /* now */
-static const char *bi_now(Emit *E, Node *e, Builtin b)
+static const char *bi_now(Emit *E, Node *e, Builtin b, Type *a0)
 {
     (void)E;
     (void)e;
     (void)b;
+    (void)a0;
     return "f->rt->now";
 }
 
 /* timestamp */
-static const char *bi_timestamp(Emit *E, Node *e, Builtin b)
+static const char *bi_timestamp(Emit *E, Node *e, Builtin b, Type *a0)
 {
-    const char *t;
     (void)b;
+    (void)a0;
     const char *v = arg(E, e, 0);
-    t = emit_tmp(E);
+    const char *t = emit_tmp(E);
     emit_line(E, "flow_time %s;", t);
     fail_with_repr(E, e->loc, emit_strf(E, "!flow_time_parse(%s.p, (size_t)%s.n, &%s)", v, v, t),
                    "invalid timestamp: ", v);
     return t;
 }
 
-/* The code of each built-in, found by its Builtin (builtins.def). */
-static const char *(*const builtin_emits[BI_COUNT])(Emit *E, Node *e, Builtin b) = {
+/* The code of each built-in, found by its Builtin (builtins.def): called
+ * with the call E, the built-in B and A0, the type of its first argument
+ * (NULL without arguments); returns a C expression for the result. */
+static const char *(*const builtin_emits[BI_COUNT])(Emit *E, Node *e, Builtin b, Type *a0) = {
     [BI_STR] = bi_str,
     [BI_INT] = bi_int,
     [BI_FLOAT] = bi_float,
@@ -865,7 +852,7 @@ static const char *emit_builtin(Emit *E, Node *e, Builtin b)
 {
     if (b >= BI_COUNT || !builtin_emits[b])
         ICE("unknown built-in");
-    return builtin_emits[b](E, e, b);
+    return builtin_emits[b](E, e, b, e->list.n ? arg_ty(e, 0) : NULL);
 }
 
 static const char *emit_call(Emit *E, Node *e)
