@@ -10,6 +10,28 @@
 #include "json_simd.h"
 
 /* One partition: a file read as lines. */
+/* CSV's quote state, fed byte by byte across the lines of one record: is
+ * the record inside a quoted cell? A quote opens a cell only at its start
+ * (else it is literal, as Python's csv reads it); inside, "" is a quote. */
+typedef struct flowi_csvq {
+    bool in;                  /* inside a quoted cell */
+    bool cell_start;          /* the next byte starts a cell */
+    bool quote_pending;       /* inside, a '"' whose next byte decides */
+} flowi_csvq;
+
+static inline void flowi_csvq_init(flowi_csvq *q)
+{
+    q->in = false;
+    q->cell_start = true;
+    q->quote_pending = false;
+}
+void flowi_csvq_feed(flowi_csvq *q, const char *r, size_t n);
+struct flow_src;
+struct flowi_part;
+int flowi_csv_rest(struct flow_src *s, struct flowi_part *p, flowi_csvq *q, int64_t first, bool too_long);
+/* Does a record that ends here end inside a quoted cell? */
+static inline bool flowi_csvq_open(const flowi_csvq *q) { return q->in && !q->quote_pending; }
+
 typedef struct flowi_part {
     flow_rt *rt;
     int fd;
@@ -22,6 +44,7 @@ typedef struct flowi_part {
     bool gave;                /* gave a record in this poll */
     int64_t lineno;
     flow_buf rec;             /* csv: a record spanning lines */
+    flowi_csvq *qs;           /* csv: fed the bytes of a line too long to return */
     /* csv: the header */
     bool have_header;
     int ncols;                /* columns in the header */

@@ -134,28 +134,28 @@ static int split(flowi_part *p, flow_arena *a, const char *r, size_t n, const ch
     }
 }
 
-/* Is the record still inside a quoted cell at its end? */
-static bool open_quote(const char *r, size_t n)
+void flowi_csvq_feed(flowi_csvq *q, const char *r, size_t n)
 {
-    if (!memchr(r, '"', n))
-        return false;   /* most records: no quote at all */
-    bool in = false;
-    bool cell_start = true;
     for (size_t i = 0; i < n; i++) {
         char c = r[i];
-        if (in) {
-            if (c == '"') {
-                if (i + 1 < n && r[i + 1] == '"')
-                    i++;
-                else
-                    in = false;
-            }
-        } else if (c == '"' && cell_start) {
-            in = true;
+        if (q->quote_pending) {
+            q->quote_pending = false;
+            if (c == '"')
+                continue;        /* "" inside a quoted cell: a quote */
+            q->in = false;       /* the quote closed the cell; C is outside */
         }
-        cell_start = !in && c == ',';
+        if (q->in) {
+            if (c == '"')
+                q->quote_pending = true;
+            continue;
+        }
+        if (c == '"' && q->cell_start) {
+            q->in = true;
+            q->cell_start = false;
+            continue;
+        }
+        q->cell_start = c == ',';
     }
-    return in;
 }
 
 static void read_header(flow_src *s, flowi_part *p, flow_arena *a, const char *r, size_t n)
@@ -189,6 +189,45 @@ static void read_header(flow_src *s, flowi_part *p, flow_arena *a, const char *r
     }
 }
 
+/* The rest of a record whose quoted cell is open after its first line
+ * (quote state Q): its lines appended to p->rec, or, once it is longer
+ * than FLOW_MAX_RECORD (TOO_LONG: already), consumed to the end of the
+ * quoted cell and reported as one bad record, so that no line inside the
+ * cell is read as a record of its own. 0, or -1 after flow_src_bad. */
+int flowi_csv_rest(flow_src *s, flowi_part *p, flowi_csvq *q, int64_t first, bool too_long)
+{
+    p->qs = q;    /* a line too long to return still has its quotes counted */
+    while (flowi_csvq_open(q)) {
+        const char *more;
+        size_t mlen;
+        flowi_csvq_feed(q, "\n", 1);
+        int rc = flowi_part_line(p, &more, &mlen);
+        if (rc == 0) {
+            p->qs = NULL;
+            s->line = first;
+            flow_src_bad(s, "unterminated quoted cell");
+            return -1;
+        }
+        if (rc < 0) {
+            too_long = true;
+            continue;
+        }
+        flowi_csvq_feed(q, more, mlen);
+        if (too_long)
+            continue;
+        flow_buf_putc(&p->rec, '\n');
+        flow_buf_put(&p->rec, more, mlen);
+        too_long = p->rec.n > FLOW_MAX_RECORD;
+    }
+    p->qs = NULL;
+    if (too_long) {
+        s->line = first;
+        flow_src_bad(s, "record longer than %zu bytes", FLOW_MAX_RECORD);
+        return -1;
+    }
+    return 0;
+}
+
 int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line, size_t len,
                      flow_rec *rec)
 {
@@ -196,32 +235,19 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
     size_t n = len;
     int64_t first = p->lineno;
     bool quotes = memchr(line, '"', len) != NULL;    /* most records: none */
-    if (quotes && open_quote(line, len)) {
-        /* a quoted cell spans lines: gather them */
-        p->rec.n = 0;
-        flow_buf_put(&p->rec, line, len);
-        for (;;) {
-            const char *more;
-            size_t mlen;
-            int rc = flowi_part_line(p, &more, &mlen);
-            if (rc <= 0) {
-                s->line = first;
-                flow_src_bad(s, rc < 0 ? "line longer than %zu bytes" : "unterminated quoted cell",
-                             FLOW_MAX_RECORD);
+    if (quotes) {
+        flowi_csvq q;
+        flowi_csvq_init(&q);
+        flowi_csvq_feed(&q, line, len);
+        if (flowi_csvq_open(&q)) {
+            /* a quoted cell spans lines: gather them */
+            p->rec.n = 0;
+            flow_buf_put(&p->rec, line, len);
+            if (flowi_csv_rest(s, p, &q, first, false) < 0)
                 return -1;
-            }
-            flow_buf_putc(&p->rec, '\n');
-            flow_buf_put(&p->rec, more, mlen);
-            if (p->rec.n > FLOW_MAX_RECORD) {
-                s->line = first;
-                flow_src_bad(s, "record longer than %zu bytes", FLOW_MAX_RECORD);
-                return -1;
-            }
-            if (!open_quote(p->rec.p, p->rec.n))
-                break;
+            r = p->rec.p;
+            n = p->rec.n;
         }
-        r = p->rec.p;
-        n = p->rec.n;
     }
     s->line = first;
     if (!flow_utf8_valid(r, n)) {

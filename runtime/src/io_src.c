@@ -104,21 +104,22 @@ int flowi_part_line(flowi_part *p, const char **line, size_t *len)
             break;
         p->scanned = p->end - p->start;
         if (p->scanned > FLOW_MAX_RECORD) {
-            /* too long: drop the rest of this line */
+            /* too long: drop the rest of this line (csv: its quotes counted) */
             p->lineno++;
             for (;;) {
-                p->start = p->end;
-                p->scanned = 0;
-                fill(p);
-                nl = memchr(p->buf + p->start, '\n', p->end - p->start);
+                const char *from_ = p->buf + p->start;
+                nl = memchr(from_, '\n', p->end - p->start);
+                size_t upto = nl ? (size_t)(nl - from_) : p->end - p->start;
+                if (p->qs)
+                    flowi_csvq_feed(p->qs, from_, upto);
                 if (nl) {
-                    p->start = (size_t)(nl - p->buf) + 1;
+                    p->start += upto + 1;
                     break;
                 }
-                if (p->eof) {
-                    p->start = p->end;
+                p->start = p->end;
+                if (p->eof)
                     break;
-                }
+                fill(p);
             }
             p->scanned = 0;
             return -1;
@@ -130,6 +131,8 @@ int flowi_part_line(flowi_part *p, const char **line, size_t *len)
         return 0;
     p->lineno++;
     if (n > FLOW_MAX_RECORD) {
+        if (p->qs)
+            flowi_csvq_feed(p->qs, p->buf + p->start, n);
         p->start += n + (nl ? 1 : 0);
         p->scanned = 0;
         return -1;
@@ -236,11 +239,20 @@ static int part_record(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
     const char *line;
     size_t len;
     for (;;) {
+        flowi_csvq q;
+        bool csv = s->cfg.format == FLOW_FMT_CSV && p->have_header;
+        if (csv) {
+            flowi_csvq_init(&q);
+            p->qs = &q;    /* a record's first line too long: its quotes still count */
+        }
         int rc = flowi_part_line(p, &line, &len);
+        p->qs = NULL;
         s->line = p->lineno;
         s->cur_path = p->path;
         if (rc == 0)
             return 0;
+        if (rc < 0 && csv && flowi_csvq_open(&q))
+            return flowi_csv_rest(s, p, &q, p->lineno, true);   /* skip the whole record */
         if (rc < 0) {
             flow_src_bad(s, "line longer than %zu bytes", FLOW_MAX_RECORD);
             return -1;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/io/run.sh - sources, sinks, formats and bad data (make io-test).
-# Makes the generated inputs (data/gen: a line over 1 MiB), runs the golden
+# Makes the generated inputs (data/gen: a line over 1 MiB, CSV records over
+# 1 MiB inside quoted cells), runs the golden
 # cases of this directory with tests/run/run.sh (NAME.flow, NAME.expected,
 # NAME.stderr, NAME.status), then compares what the file and dir sinks
 # wrote (out/) with expected_out/. Cases that read ../shared/data say so
@@ -12,6 +13,11 @@ cd "$here"
 rm -rf out data/gen
 mkdir -p out data/gen
 { echo short; head -c 1100000 /dev/zero | tr '\0' a; echo; echo after; } > data/gen/long.txt
+# CSV records longer than the record limit inside a quoted cell: 200,000
+# lines that look like records (csv_long_cell), or a first line over 1 MiB
+# (csv_long_first); skip mode must drop each as one record
+{ printf 'user,val\na,1\nb,"'; seq -f 'fake,%g' 0 199999; printf '"\nc,3\n'; } > data/gen/long_cell.csv
+{ printf 'user,val\na,1\nb,"'; head -c 1100000 /dev/zero | tr '\0' x; printf '\nfake,2\nfake,3"\nc,4\n'; } > data/gen/long_first.csv
 cases=()
 for f in *.flow; do
     n=${f%.flow}
