@@ -147,6 +147,12 @@ wordcount-test: all
 cli-test: all
 	$(TEST_ENV) tests/cli/driver.sh
 
+# process-test   signals, idle pipes, write errors, inputs never overwritten,
+#                flowc's C compiler runs and cleanup (tests/process/run.sh)
+.PHONY: process-test
+process-test: all
+	$(TEST_ENV) tests/process/run.sh
+
 # compile-test   the generated C: strict warnings on every program, and golden
 #                generated C for tests/compile/*.flow
 .PHONY: compile-test
@@ -154,7 +160,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test io-test kafka-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test realdata-test cli-test valgrind graph-test install-test editors-test \
+TEST_GROUPS := unit errors-test parse-test run-test io-test process-test kafka-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test realdata-test cli-test valgrind graph-test install-test editors-test \
               bench-smoke
 test: deps
 	@$(MAKE) --no-print-directory all

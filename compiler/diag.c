@@ -89,6 +89,10 @@ int srcfile_add(const char *name, const char *text, size_t len)
     return add_file(xstrdup(name), copy, len);
 }
 
+/* Source files larger than this are refused (flowc /dev/zero would
+ * otherwise read until memory runs out). */
+#define FLOWC_MAX_SOURCE ((size_t)64 << 20)
+
 int srcfile_load(const char *path)
 {
     int is_stdin = strcmp(path, "-") == 0;
@@ -104,6 +108,14 @@ int srcfile_load(const char *path)
         exit(1);
     }
     for (;;) {
+        if (len >= FLOWC_MAX_SOURCE) {
+            fprintf(stderr, "flowc: cannot read %s: larger than %d MiB (a .flow file holds a program, not data)\n",
+                    path, (int)(FLOWC_MAX_SOURCE >> 20));
+            if (!is_stdin)
+                fclose(fp);
+            free(buf);
+            return -1;
+        }
         if (len == cap) {
             cap *= 2;
             char *nb = realloc(buf, cap);

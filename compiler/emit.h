@@ -31,6 +31,7 @@ typedef struct CType {
     bool need_eq, done_eq;
     bool need_cmp, done_cmp;
     bool need_copy, done_copy;   /* size_N / copy_N: deep copy of the heap parts */
+    bool done_dec, done_enc;     /* fromjson_N / json_N written (emit_io.c) */
 } CType;
 
 typedef struct Emit {

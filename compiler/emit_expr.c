@@ -13,6 +13,7 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <math.h>
 #include <string.h>
 #include "emit.h"
 
@@ -887,6 +888,11 @@ const char *emit_expr(Emit *E, Node *e)
     case ND_TIMESTAMP:
         return int_lit(E, e->ival);
     case ND_FLOAT: {
+        /* Python reads 1e999 as inf: C has no literal for it */
+        if (isinf(e->fval))
+            return e->fval < 0 ? "(-INFINITY)" : "INFINITY";
+        if (isnan(e->fval))
+            return "NAN";
         char buf[64];
         snprintf(buf, sizeof buf, "%.17g", e->fval);
         if (!strpbrk(buf, ".eEn"))

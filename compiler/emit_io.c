@@ -82,22 +82,6 @@ static void private_end(Emit *E, Private *pv)
  * JSON decoders
  * =================================================================== */
 
-/* Helpers made so far (by C type id), per unit. */
-typedef struct Made {
-    Emit *E;
-    bool dec[512], enc[512];
-} Made;
-static Made made;
-
-static Made *made_for(Emit *E)
-{
-    if (made.E != E) {
-        memset(&made, 0, sizeof made);
-        made.E = E;
-    }
-    return &made;
-}
-
 static void gen_dec(Emit *E, CType *c);
 
 /* A C expression (bool) decoding JSON value V of type T into *OUT. */
@@ -113,9 +97,8 @@ static const char *dec_call(Emit *E, Type *t, const char *v, const char *field, 
     case TY_DURATION: return emit_strf(E, "flow_json_duration(s, %s, %s, %s)", v, field, out);
     default: {
         CType *c = emit_ctype(E, t);
-        Made *m = made_for(E);
-        if (c->id < 512 && !m->dec[c->id]) {
-            m->dec[c->id] = true;
+        if (!c->done_dec) {
+            c->done_dec = true;
             gen_dec(E, c);
         }
         return emit_strf(E, "%s_fromjson%d(s, a, %s, %s, %s)", E->P, c->id, v, field, out);
@@ -400,9 +383,8 @@ static void emit_json(Emit *E, Type *t, const char *b, const char *v)
     case TY_META17: emit_line(E, "flow_json_put_meta(%s, %s);", b, v); return;
     default: {
         CType *c = emit_ctype(E, t);
-        Made *m = made_for(E);
-        if (c->id < 512 && !m->enc[c->id]) {
-            m->enc[c->id] = true;
+        if (!c->done_enc) {
+            c->done_enc = true;
             gen_enc(E, c);
         }
         emit_line(E, "%s_json%d(%s, %s);", E->P, c->id, b, v);

@@ -20,9 +20,12 @@
  * looks in ../include and ../lib beside its own executable.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,27 +177,109 @@ static char *default_output(Arena *a, const char *input, const char *suffix)
 
 /* ---- running the C compiler ---------------------------------------------- */
 
-/* Run ARGV (NULL-terminated); true when it exited with status 0. */
-static bool run(char **argv)
+/* What a signal must clean up: the C compiler running (killed with the
+ * same signal) and the temporary .c file (removed). The driver is one
+ * process; these are its only globals. */
+static volatile pid_t child_pid;
+static const char *volatile temp_file;
+
+static void on_fatal_signal(int sig)
+{
+    pid_t pid = child_pid;
+    if (pid > 0) {
+        kill(pid, sig == SIGPIPE ? SIGTERM : sig);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    if (temp_file)
+        unlink(temp_file);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signal_cleanup(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+static void remove_temp(const char *cfile)
+{
+    temp_file = NULL;
+    unlink(cfile);
+}
+
+/* Is PATH, which flowc is about to write, the input .flow file itself (by
+ * device and inode)? Then it says so and returns true: `-o p.flow` must
+ * not replace the program with its binary. */
+static bool refuse_input_as_output(const Options *o, const char *path)
+{
+    struct stat in, out;
+    if (strcmp(o->input, "-") == 0 || strcmp(path, "-") == 0 || stat(o->input, &in) != 0 || stat(path, &out) != 0)
+        return false;
+    if (in.st_dev != out.st_dev || in.st_ino != out.st_ino)
+        return false;
+    diag_fatal_noloc("the output %s is the input file: refusing to overwrite it", path);
+    return true;
+}
+
+/* Run ARGV (NULL-terminated); true when it exited with status 0. A
+ * program that cannot be started is reported here, once (the child tells
+ * the parent its exec error through a close-on-exec pipe); *REPORTED then
+ * says so. */
+static bool run(char **argv, bool *reported)
 {
     fflush(stdout);
     fflush(stderr);
+    *reported = false;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        diag_fatal_noloc("cannot run %s: %s", argv[0], strerror(errno));
+        *reported = true;
+        return false;
+    }
     pid_t pid = fork();
     if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
         diag_fatal_noloc("cannot run %s: %s", argv[0], strerror(errno));
+        *reported = true;
         return false;
     }
     if (pid == 0) {
+        close(fds[0]);
         execvp(argv[0], argv);
-        fprintf(stderr, "flowc: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        int e = errno;
+        ssize_t w = write(fds[1], &e, sizeof e);
+        (void)w;
         _exit(127);
     }
+    child_pid = pid;
+    close(fds[1]);
+    int exec_errno = 0;
+    ssize_t got;
+    while ((got = read(fds[0], &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR) {
+    }
+    close(fds[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
+            child_pid = 0;
             diag_fatal_noloc("waiting for %s: %s", argv[0], strerror(errno));
+            *reported = true;
             return false;
         }
+    }
+    child_pid = 0;
+    if (got == (ssize_t)sizeof exec_errno) {
+        diag_fatal_noloc("cannot run the C compiler %s: %s", argv[0], strerror(exec_errno));
+        *reported = true;
+        return false;
     }
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -228,12 +313,13 @@ static void runtime_dirs(Arena *a, const char **inc, const char **lib)
     }
 }
 
-/* Split $CC on blanks ("ccache gcc" works) into ARGV; returns the count. */
-static int split_cc(Arena *a, const char *cc, char **argv, int max)
+/* Split $CC on blanks ("ccache gcc" works) into ARGV (room for as many
+ * words as it has); returns the count. */
+static int split_cc(Arena *a, const char *cc, char **argv)
 {
     int n = 0;
     const char *p = cc;
-    while (*p && n < max) {
+    while (*p) {
         while (*p == ' ' || *p == '\t')
             p++;
         if (!*p)
@@ -255,8 +341,9 @@ static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
         cc = "cc";
     const char *inc, *lib;
     runtime_dirs(a, &inc, &lib);
-    char *argv[64];
-    int n = split_cc(a, cc, argv, 16);
+    /* every word of $CC (at most one per two bytes) and 16 of our own */
+    char **argv = arena_alloc(a, sizeof(char *) * (strlen(cc) / 2 + 1 + 16 + 1));
+    int n = split_cc(a, cc, argv);
     if (n == 0)
         argv[n++] = "cc";
     argv[n++] = "-std=c11";
@@ -278,8 +365,10 @@ static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
         argv[n++] = "-lm";
     }
     argv[n] = NULL;
-    if (!run(argv)) {
-        diag_fatal_noloc("the C compiler (%s) failed on the generated code", cc);
+    bool reported;
+    if (!run(argv, &reported)) {
+        if (!reported)
+            diag_fatal_noloc("the C compiler (%s) failed on the generated code", cc);
         return false;
     }
     return true;
@@ -299,6 +388,8 @@ static int write_lib(const Options *o, struct Graph *g, EmitOptions *eo, Arena *
         base = arena_strndup(a, base, n - 2);
     const char *cpath = arena_printf(a, "%s.c", base);
     const char *hpath = arena_printf(a, "%s.h", base);
+    if (refuse_input_as_output(o, cpath) || refuse_input_as_output(o, hpath))
+        return 1;
     FILE *c = fopen(cpath, "w");
     FILE *h = c ? fopen(hpath, "w") : NULL;
     if (!c || !h) {
@@ -325,6 +416,8 @@ static int write_ast(const Options *o, Node *prog)
 {
     FILE *out = stdout;
     if (o->output && strcmp(o->output, "-") != 0) {
+        if (refuse_input_as_output(o, o->output))
+            return 1;
         out = fopen(o->output, "w");
         if (!out) {
             diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
@@ -343,6 +436,8 @@ static int write_ast(const Options *o, Node *prog)
 static int write_graph(const Options *o, struct Graph *g)
 {
     bool to_stdout = !o->output || strcmp(o->output, "-") == 0;
+    if (!to_stdout && refuse_input_as_output(o, o->output))
+        return 1;
     FILE *out = to_stdout ? stdout : fopen(o->output, "w");
     if (!out) {
         diag_fatal_noloc("cannot write %s: %s", o->output, strerror(errno));
@@ -361,6 +456,8 @@ static int write_c(const Options *o, struct Graph *g, EmitOptions *eo, Arena *a)
 {
     const char *path = o->output ? o->output : default_output(a, o->input, ".c");
     bool to_stdout = strcmp(path, "-") == 0;
+    if (!to_stdout && refuse_input_as_output(o, path))
+        return 1;
     FILE *out = to_stdout ? stdout : fopen(path, "w");
     if (!out) {
         diag_fatal_noloc("cannot write %s: %s", path, strerror(errno));
@@ -384,6 +481,7 @@ static int build(const Options *o, struct Graph *g, EmitOptions *eo, Arena *a)
         tmpdir = "/tmp";
     char *cfile = arena_printf(a, "%s/flowc-XXXXXX.c", tmpdir);
     int fd = mkstemps(cfile, 2);
+    temp_file = fd >= 0 ? cfile : NULL;
     if (fd < 0) {
         diag_fatal_noloc("cannot create a temporary file in %s: %s", tmpdir, strerror(errno));
         return 1;
@@ -391,25 +489,25 @@ static int build(const Options *o, struct Graph *g, EmitOptions *eo, Arena *a)
     FILE *out = fdopen(fd, "w");
     if (!out) {
         close(fd);
-        unlink(cfile);
+        remove_temp(cfile);
         diag_fatal_noloc("cannot write %s: %s", cfile, strerror(errno));
         return 1;
     }
     eo->c_path = cfile;
     emit_c(g, out, eo);
     if (fclose(out) != 0) {
-        unlink(cfile);
+        remove_temp(cfile);
         diag_fatal_noloc("cannot write %s: %s", cfile, strerror(errno));
         return 1;
     }
     if (diag_error_count()) {
-        unlink(cfile);
+        remove_temp(cfile);
         return 1;
     }
     bool obj = o->mode == MODE_OBJ;
     const char *path = o->output ? o->output : default_output(a, o->input, obj ? ".o" : "");
-    bool ok = compile_c(a, cfile, path, obj);
-    unlink(cfile);
+    bool ok = !refuse_input_as_output(o, path) && compile_c(a, cfile, path, obj);
+    remove_temp(cfile);
     return ok ? 0 : 1;
 }
 
@@ -456,6 +554,7 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc;
+    install_signal_cleanup();
     Arena *ast_arena = arena_new();
     Arena *ir_arena = arena_new();
     rc = compile(&o, ast_arena, ir_arena);

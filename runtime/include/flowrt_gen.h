@@ -10,6 +10,7 @@
 #define FLOWRT_GEN_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <string.h>
 #include "flowrt.h"
 
@@ -514,7 +515,12 @@ const char *flow_rt_input_path(const flow_rt *rt, int index);
  * (pinned: clock_start + round * clock_step, ROUND counted before this
  * round, so the first round sees clock_start), then count the round. */
 void flow_rt_round_begin(flow_rt *rt);
-/* End a round: write buffered stdout when it is large or stdout is a tty. */
+/* End a round: write buffered stdout when it is large or stdout is a tty.
+ * After SIGINT/SIGTERM/SIGHUP (flowi_stop_signal): flush stdout and every
+ * sink, note on stderr "FLOW: stopped by SIGINT after round N; output
+ * flushed" and exit 128 + the signal's number (130, 143, 129), as shells
+ * expect. No EOF is delivered (stateful steps do not flush), as Bytewax
+ * stops on an interrupt. */
 void flow_rt_round_end(flow_rt *rt);
 /* What generated rounds call: the two above, with their common case (one
  * item per round, nothing reads the clock, nothing to write yet) inline.
@@ -530,9 +536,15 @@ static inline void flow_rt_round_begin_fast(flow_rt *rt)
     else
         flow_rt_round_begin(rt);
 }
+/* SIGINT/SIGTERM/SIGHUP received by a program's main() (rt.c installs the
+ * handlers; embedded instances leave signals to their host): the signal's
+ * number, else 0. Process-wide, as a signal is. Sources give nothing more
+ * once it is set, and the round's end stops the run (flow_rt_round_end). */
+extern volatile sig_atomic_t flowi_stop_signal;
 static inline void flow_rt_round_end_fast(flow_rt *rt)
 {
-    if (!rt->progress && (rt->out_is_tty ? rt->out.n == 0 : rt->out.n < FLOW_STDOUT_FLUSH_AT))
+    if (!rt->progress && !flowi_stop_signal &&
+        (rt->out_is_tty ? rt->out.n == 0 : rt->out.n < FLOW_STDOUT_FLUSH_AT))
         return;
     flow_rt_round_end(rt);
 }
@@ -541,12 +553,14 @@ static inline void flow_rt_round_end_fast(flow_rt *rt)
  * line can be due. */
 static inline void flow_rt_round_end_quiet(flow_rt *rt)
 {
-    if (rt->progress)
+    if (rt->progress || flowi_stop_signal)
         flow_rt_round_end(rt);
 }
 /* Flush stdout, free everything RT owns, return STATUS. */
 int flow_rt_finish(flow_rt *rt, int status);
-/* Write the stdout buffer now. */
+/* Write every sink's buffer and the stdout buffer now. A write error on
+ * stdout is fatal: "stdout: error: write error: REASON", exit status 1
+ * (sinks report theirs likewise, naming their file). */
 void flow_rt_flush(flow_rt *rt);
 
 /* --stats: print on stderr, for each step, the items it received and sent

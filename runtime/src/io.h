@@ -42,6 +42,9 @@ typedef struct flowi_part {
     bool eof;
     bool live;                /* not yet at its end */
     bool gave;                /* gave a record in this poll */
+    bool may_block;           /* a pipe, terminal or socket: reads can wait */
+    bool stalled;             /* no read now: a stop signal, or nothing to read
+                               * yet after records this poll (the round goes on) */
     int64_t lineno;
     flow_buf rec;             /* csv: a record spanning lines */
     flowi_csvq *qs;           /* csv: fed the bytes of a line too long to return */

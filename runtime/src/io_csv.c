@@ -193,7 +193,8 @@ static void read_header(flow_src *s, flowi_part *p, flow_arena *a, const char *r
  * (quote state Q): its lines appended to p->rec, or, once it is longer
  * than FLOW_MAX_RECORD (TOO_LONG: already), consumed to the end of the
  * quoted cell and reported as one bad record, so that no line inside the
- * cell is read as a record of its own. 0, or -1 after flow_src_bad. */
+ * cell is read as a record of its own. 0, -1 after flow_src_bad, or 1
+ * when a stop signal interrupted the reading (nothing reported). */
 int flowi_csv_rest(flow_src *s, flowi_part *p, flowi_csvq *q, int64_t first, bool too_long)
 {
     p->qs = q;    /* a line too long to return still has its quotes counted */
@@ -202,6 +203,10 @@ int flowi_csv_rest(flow_src *s, flowi_part *p, flowi_csvq *q, int64_t first, boo
         size_t mlen;
         flowi_csvq_feed(q, "\n", 1);
         int rc = flowi_part_line(p, &more, &mlen);
+        if (rc == 0 && p->stalled) {
+            p->qs = NULL;
+            return 1;    /* a stop signal: the record is left unread */
+        }
         if (rc == 0) {
             p->qs = NULL;
             s->line = first;
@@ -243,8 +248,9 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
             /* a quoted cell spans lines: gather them */
             p->rec.n = 0;
             flow_buf_put(&p->rec, line, len);
-            if (flowi_csv_rest(s, p, &q, first, false) < 0)
-                return -1;
+            int rest = flowi_csv_rest(s, p, &q, first, false);
+            if (rest != 0)
+                return rest < 0 ? -1 : 0;
             r = p->rec.p;
             n = p->rec.n;
         }

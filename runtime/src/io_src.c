@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,8 @@ void flowi_part_open(flowi_part *p, flow_rt *rt, const char *path, int fd)
     p->path = flowi_strdup(path);
     p->cap = BLOCK;
     p->buf = flow_alloc(p->cap);
+    struct stat st;
+    p->may_block = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
 }
 
 void flowi_part_close(flowi_part *p)
@@ -64,7 +67,12 @@ void flowi_part_close(flowi_part *p)
     flowi_csv_free(p);
 }
 
-/* Read more after the unread tail (moved to the front); sets eof. */
+/* Read more after the unread tail (moved to the front); sets eof, or
+ * stalled when a stop signal interrupted the read. A read that would wait
+ * (an idle pipe or terminal) does not happen after this poll gave records
+ * (stalled: the round processes them first); otherwise everything
+ * processed so far is flushed to stdout and the sinks before it waits, so
+ * an idle pipeline does not sit on its output. */
 static void fill(flowi_part *p)
 {
     if (p->start > 0) {
@@ -78,7 +86,21 @@ static void fill(flowi_part *p)
         p->buf = flow_realloc(p->buf, p->cap, cap);
         p->cap = cap;
     }
+    if (p->may_block) {
+        struct pollfd pf = { .fd = p->fd, .events = POLLIN };
+        if (poll(&pf, 1, 0) == 0) {
+            if (p->gave) {
+                p->stalled = true;    /* end the poll: process what was read */
+                return;
+            }
+            flow_rt_flush(p->rt);    /* about to wait: nothing may sit in a buffer */
+        }
+    }
     for (;;) {
+        if (flowi_stop_signal) {
+            p->stalled = true;
+            return;
+        }
         ssize_t n = read(p->fd, p->buf + p->end, p->cap - p->end);
         if (n < 0 && errno == EINTR)
             continue;
@@ -120,11 +142,15 @@ int flowi_part_line(flowi_part *p, const char **line, size_t *len)
                 if (p->eof)
                     break;
                 fill(p);
+                if (p->stalled)
+                    return 0;    /* stopping */
             }
             p->scanned = 0;
             return -1;
         }
         fill(p);
+        if (p->stalled)
+            return 0;    /* stopping: the partial line stays unread */
     }
     size_t n = nl ? (size_t)(nl - (p->buf + p->start)) : p->end - p->start;
     if (!nl && n == 0)
@@ -251,8 +277,8 @@ static int part_record(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
         s->cur_path = p->path;
         if (rc == 0)
             return 0;
-        if (rc < 0 && csv && flowi_csvq_open(&q))
-            return flowi_csv_rest(s, p, &q, p->lineno, true);   /* skip the whole record */
+        if (rc < 0 && csv && flowi_csvq_open(&q))    /* skip the whole record */
+            return flowi_csv_rest(s, p, &q, p->lineno, true) > 0 ? 0 : -1;
         if (rc < 0) {
             flow_src_bad(s, "line longer than %zu bytes", FLOW_MAX_RECORD);
             return -1;
@@ -289,8 +315,8 @@ int flow_src_next(flow_src *s, flow_arena *a, flow_rec *rec)
 {
     if (s->nheld)
         flowi_json_release(s);
-    if (s->pending)
-        return 0;
+    if (s->pending || flowi_stop_signal)
+        return 0;    /* stopping: nothing more this round, and no EOF */
     if (s->cfg.kind == FLOW_SRC_KAFKA)
         return flowi_kafka_next(s, a, rec);
     while (s->cur < s->nparts) {
@@ -309,6 +335,11 @@ int flow_src_next(flow_src *s, flow_arena *a, flow_rec *rec)
                 if (s->pending)
                     return 0;
                 continue;
+            }
+            if (p->stalled) {
+                p->stalled = false;
+                p->gave = false;
+                return 0;    /* a stop signal, or nothing more yet: no EOF */
             }
             /* end of this file: it ends on the poll that finds nothing */
             if (!p->gave)

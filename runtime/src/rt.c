@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,8 @@ static int set_input(flow_rt *rt, const char *prog, const char *spec)
 static int check_output(flow_rt *rt, const char *prog, const char *spec)
 {
     const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec || eq[1] == '\0')
+        return usage_error(prog, "--output expects STEP=PATH, got '%s'", spec);
     const flow_program_info *info = rt->info;
     for (int k = 0; k < info->n_outputs; k++) {
         const char *step = info->outputs[k].step, *kind = info->outputs[k].kind;
@@ -237,6 +240,51 @@ static void free_overrides(flow_rt *rt)
     rt->path_overrides = NULL;
 }
 
+/* ---- signals ------------------------------------------------------------ */
+
+volatile sig_atomic_t flowi_stop_signal;
+
+/* The first SIGINT/SIGTERM/SIGHUP asks the run to stop at the end of the
+ * round; a second one exits at once (status 128 + its number). */
+static void on_stop_signal(int sig)
+{
+    if (flowi_stop_signal) {
+        static const char msg[] = "interrupted again: exiting at once\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        _exit(128 + sig);
+    }
+    flowi_stop_signal = sig;
+}
+
+static void install_stop_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;    /* no SA_RESTART: a blocking read returns EINTR */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static const char *signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+}
+
+static _Noreturn void stop_now(flow_rt *rt)
+{
+    int sig = flowi_stop_signal;
+    flow_rt_flush(rt);
+    if (rt->progress_shown)
+        fputs("\n", stderr);
+    fprintf(stderr, "%s: stopped by %s after round %lld; output flushed\n", rt->info->flow_name,
+            signal_name(sig), (long long)rt->round);
+    exit(128 + sig);
+}
+
 int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **argv)
 {
     memset(rt, 0, sizeof *rt);
@@ -257,6 +305,8 @@ int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **ar
     int rc = parse_args(rt, argc, argv);
     if (rc >= 0)
         free_overrides(rt);
+    else if (argc > 0)
+        install_stop_handlers();   /* a program's main(); an embedded instance passes no arguments */
     flowi_stats_start(rt);
     return rc;
 }
@@ -297,8 +347,11 @@ void flow_rt_flush(flow_rt *rt)
         ssize_t w = write(STDOUT_FILENO, rt->out.p + done, rt->out.n - done);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
-            break;    /* EPIPE and the like: the output has nowhere to go */
+        if (w <= 0) {
+            int e = w < 0 ? errno : ENOSPC;
+            rt->out.n = 0;
+            flow_data_error(rt, "stdout", 0, "write error: %s", strerror(e));
+        }
         done += (size_t)w;
     }
     rt->out.n = 0;
@@ -306,6 +359,8 @@ void flow_rt_flush(flow_rt *rt)
 
 void flow_rt_round_end(flow_rt *rt)
 {
+    if (flowi_stop_signal && rt->argc > 0)
+        stop_now(rt);
     if (rt->out.n >= FLUSH_AT || (rt->out_is_tty && rt->out.n > 0))
         flow_rt_flush(rt);
     if (rt->progress && (rt->round & 255) == 0)

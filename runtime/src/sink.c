@@ -47,8 +47,41 @@ static uint32_t adler32(flow_str s)
     return (b << 16) | a;
 }
 
+/* Refuse to open PATH for writing when it is (by device and inode) a file
+ * input of the flow, or lies in a dir input: O_TRUNC would destroy the
+ * data before it is read. A usage error (status 2). */
+static void refuse_input(flow_sink *k, const char *path)
+{
+    flow_rt *rt = k->rt;
+    const flow_program_info *info = rt->info;
+    struct stat out, dir;
+    bool have_out = stat(path, &out) == 0;
+    char *parent = flowi_strdup(path);
+    char *slash = strrchr(parent, '/');
+    if (slash)
+        *(slash == parent ? slash + 1 : slash) = '\0';
+    bool have_dir = stat(slash ? parent : ".", &dir) == 0;
+    flowi_strfree(parent);
+    for (int i = 0; i < info->n_inputs; i++) {
+        const char *in = flow_rt_input_path(rt, i);
+        struct stat st;
+        if (!in || strcmp(info->inputs[i].kind, "kafka") == 0 || stat(in, &st) != 0)
+            continue;
+        bool same = S_ISDIR(st.st_mode) ? have_dir && st.st_dev == dir.st_dev && st.st_ino == dir.st_ino
+                                        : have_out && st.st_dev == out.st_dev && st.st_ino == out.st_ino;
+        if (!same)
+            continue;
+        flow_rt_flush(rt);
+        fprintf(stderr, "%s: error: output '%s' would overwrite %s of input '%s' (%s): refusing to write it\n",
+                info->flow_name, k->cfg.step, S_ISDIR(st.st_mode) ? "a file in the directory" : "the file",
+                info->inputs[i].step, path);
+        exit(2);
+    }
+}
+
 static void open_file(flow_sink *k, sink_file *f, const char *path)
 {
+    refuse_input(k, path);
     f->path = flowi_strdup(path);
     f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (f->fd < 0)

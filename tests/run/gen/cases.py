@@ -483,6 +483,15 @@ def expr_float_special():
 
 
 @case
+def expr_float_literals():
+    f = F("expr_float_literals")
+    big, neg = 1e999, -1e999
+    xs = f.testing("xs", [1e999, -1e999, 1.5])
+    f.output("out", f.map("r", xs, lambda x: (x, x == big, big - 1e999, neg, 1e400 * 0.0, x < 1e999)))
+    return f
+
+
+@case
 def expr_compare():
     f = F("expr_compare")
     nums = f.testing("nums", [1, 2, 3])
