@@ -170,7 +170,8 @@ static void gen_dec(Emit *E, CType *c)
         }
         for (int i = 0; i < t->rec->n; i++) {
             Field *fd = &t->rec->fields[i];
-            const char *name = cstr(E, fd->name);
+            /* the member's path for messages: "b" at the top, "a.b" nested */
+            const char *name = emit_strf(E, "flow_json_path(a, field, %s)", cstr(E, fd->name));
             const char *mem = emit_strf(E, "out->%s", emit_field_name(E, fd->name));
             emit_line(E, "m = ms[%d];", i);
             if (ty_resolve(fd->ty)->kind == TY_OPT) {
@@ -252,7 +253,7 @@ static void gen_read(Emit *E, Step *s)
             Type *vt = opt ? ty_resolve(ft->elem) : ft;
             const char *dst = opt ? emit_strf(E, "%s.v", mem) : mem;
             if (opt) {
-                emit_line(E, "%s.has = r->has_col[%d] && %s.n > 0;", mem, i, cell);
+                emit_line(E, "%s.has = r->has_col[%d] && (%s.n > 0 || %s.p == flow_csv_quoted_empty);", mem, i, cell, cell);
                 emit_line(E, "if (%s.has) {", mem);
             } else {
                 emit_line(E, "if (!r->has_col[%d]) {", i);
@@ -506,8 +507,17 @@ static void emit_csv_cells(Emit *E, Type *t, const char *b, const char *v, bool 
     if (t->kind == TY_OPT) {
         emit_line(E, "if (%s.has) {", v);
         E->indent++;
+        if (ty_resolve(t->elem)->kind == TY_STRING) {
+            /* present and empty: "" (none is an empty cell) */
+            emit_line(E, "if (%s.v.n == 0)", v);
+            emit_line(E, "    flow_buf_put(%s, \"\\\"\\\"\", 2);", b);
+            emit_line(E, "else");
+            E->indent++;
+        }
         bool inner = true;
         emit_csv_cells(E, t->elem, b, emit_strf(E, "%s.v", v), &inner);
+        if (ty_resolve(t->elem)->kind == TY_STRING)
+            E->indent--;
         E->indent--;
         emit_line(E, "}");
         return;

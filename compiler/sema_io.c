@@ -4,6 +4,7 @@
  * values are literals or consts: they configure the program, they are not
  * computed per item. Called from check_source / check_sink (sema_steps.c).
  */
+#include <stdint.h>
 #include <string.h>
 #include "flowc.h"
 #include "io.h"
@@ -34,11 +35,17 @@ static const char *string_opt(Sema *S, Node *e, const char *what)
     return l->sval;
 }
 
+/* An int option: a literal or const from 1 to INT32_MAX (the runtime
+ * keeps these counts in an int; a larger value must not wrap). */
 static bool int_opt(Sema *S, Node *e, const char *what, int64_t *out)
 {
     Node *l = literal(S, e, ND_INT);
     if (!l || l->ival < 1) {
         diag_error(e->loc, "%s must be an int literal (or const) of at least 1", what);
+        return false;
+    }
+    if (l->ival > INT32_MAX) {
+        diag_error(e->loc, "%s must be at most %d, found %lld", what, INT32_MAX, (long long)l->ival);
         return false;
     }
     *out = l->ival;

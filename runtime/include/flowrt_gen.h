@@ -890,6 +890,10 @@ void flow_src_raise(flow_src *s);
 int64_t flow_src_skipped(const flow_src *s);
 void flow_src_close(flow_src *s);
 
+/* A CSV cell written "" (quoted, empty) points here, so that an optional
+ * string reads it as present and empty, and an empty unquoted cell as none
+ * (the sinks write a present empty string? as "", none as nothing). */
+extern const char flow_csv_quoted_empty[1];
 /* CSV cells and JSON scalars to values: on a bad value these call
  * flow_src_bad naming FIELD and return false. */
 bool flow_cell_int(flow_src *s, flow_str c, const char *field, int64_t *out);
@@ -904,6 +908,13 @@ const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const ch
 /* JSON values: get an object's member (NULL when absent), an array's
  * length and elements, and scalars. */
 const flow_json *flow_json_get(const flow_json *obj, const char *name);
+/* The path of member NAME of the record at PARENT for messages: NAME at
+ * the top level (PARENT ""), else "PARENT.NAME" in A ("geo.lat"). */
+const char *flowi_json_path(flow_arena *a, const char *parent, const char *name);
+static inline const char *flow_json_path(flow_arena *a, const char *parent, const char *name)
+{
+    return *parent ? flowi_json_path(a, parent, name) : name;
+}
 /* Object OBJ's members NAMES[0..N) (distinct) in OUT[0..N), each NULL
  * when absent (all NULL when OBJ is not an object): flow_json_get of
  * each name, found in one walk of the members. */

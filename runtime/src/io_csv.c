@@ -65,7 +65,7 @@ static void push_cell(flowi_part *p, size_t *ncells, const char *r, size_t n)
 {
     if (*ncells == p->caprow)
         flow_vec_grow((void **)&p->row, &p->caprow, sizeof p->row[0], *ncells + 1);
-    p->row[(*ncells)++] = (flow_str){ n ? r : "", (int64_t)n };
+    p->row[(*ncells)++] = (flow_str){ n || r == flow_csv_quoted_empty ? r : "", (int64_t)n };
 }
 
 /* split() for a record without '"': every cell points into R, the commas
@@ -89,6 +89,8 @@ static int split_plain(flowi_part *p, const char *r, size_t n)
 /* Split the record in R into cells (into p->row, pointing into R when
  * unquoted, into A when quoted). Returns the cell count, or -1 for a
  * quote error. */
+const char flow_csv_quoted_empty[1] = "";
+
 static int split(flowi_part *p, flow_arena *a, const char *r, size_t n, const char **why)
 {
     size_t ncells = 0;
@@ -115,7 +117,7 @@ static int split(flowi_part *p, flow_arena *a, const char *r, size_t n, const ch
                 }
                 out[o++] = r[i++];
             }
-            push_cell(p, &ncells, out, o);
+            push_cell(p, &ncells, o ? out : flow_csv_quoted_empty, o);
             if (i < n && r[i] != ',' && !(r[i] == '\r' && i + 1 == n)) {
                 *why = "text after a quoted cell";
                 return -1;
@@ -182,8 +184,9 @@ static void read_header(flow_src *s, flowi_part *p, flow_arena *a, const char *r
         flow_str name = p->row[c];
         for (int f = 0; f < nf; f++) {
             const char *fname = s->cfg.fields[f];
-            if ((int64_t)strlen(fname) == name.n && memcmp(fname, name.p, (size_t)name.n) == 0 &&
-                p->col_of_field[f] < 0)
+            /* a name repeated in the header: the last column wins, as in
+             * Python's csv.DictReader */
+            if ((int64_t)strlen(fname) == name.n && memcmp(fname, name.p, (size_t)name.n) == 0)
                 p->col_of_field[f] = c;
         }
     }
@@ -257,6 +260,14 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
     }
     s->line = first;
     if (!flow_utf8_valid(r, n)) {
+        if (!p->have_header) {
+            /* a bad header cannot be skipped: the next line is no header */
+            bool skip = s->cfg.skip;
+            s->cfg.skip = false;
+            flow_src_bad(s, "bad header row: invalid UTF-8");
+            s->cfg.skip = skip;
+            return -1;
+        }
         flow_src_bad(s, "invalid UTF-8");
         return -1;
     }
@@ -352,10 +363,51 @@ bool flow_cell_time(flow_src *s, flow_str c, const char *field, flow_time *out)
     return false;
 }
 
+/* Seconds as the sinks write durations (flow_fmt_seconds): an optional
+ * '-', digits, optionally '.' and 1 to 6 more digits: exact microseconds. */
+static bool parse_seconds(const char *p, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    bool neg = n > 0 && p[0] == '-';
+    i += neg;
+    uint64_t whole = 0, frac = 0;
+    size_t digits = 0;
+    for (; i < n && p[i] >= '0' && p[i] <= '9'; i++, digits++)
+        if (__builtin_mul_overflow(whole, 10, &whole) || __builtin_add_overflow(whole, (uint64_t)(p[i] - '0'), &whole))
+            return false;
+    if (!digits)
+        return false;
+    if (i < n && p[i] == '.') {
+        size_t f = 0;
+        for (i++; i < n && p[i] >= '0' && p[i] <= '9' && f < 6; i++, f++)
+            frac = frac * 10 + (uint64_t)(p[i] - '0');
+        if (f == 0)
+            return false;
+        for (; f < 6; f++)
+            frac *= 10;
+    }
+    uint64_t us;
+    if (i != n || __builtin_mul_overflow(whole, (uint64_t)FLOW_US_PER_SEC, &us) || __builtin_add_overflow(us, frac, &us))
+        return false;
+    if (neg ? us > (uint64_t)INT64_MAX + 1 : us > (uint64_t)INT64_MAX)
+        return false;
+    *out = neg ? (int64_t)(0 - us) : (int64_t)us;
+    return true;
+}
+
+/* A duration cell: seconds as the sinks write them ("90", "-1.5"), or a
+ * literal with a unit as the language writes it ("10s", "250ms"), either
+ * with an optional '-'. */
 bool flow_cell_duration(flow_src *s, flow_str c, const char *field, int64_t *out)
 {
-    if (flow_duration_parse(c.p, (size_t)c.n, out))
+    if (parse_seconds(c.p, (size_t)c.n, out))
         return true;
-    bad_cell(s, c, field, "a duration (e.g. 10s, 250ms)");
+    bool neg = c.n > 1 && c.p[0] == '-';
+    if (flow_duration_parse(c.p + neg, (size_t)c.n - neg, out)) {
+        if (neg)
+            *out = -*out;
+        return true;
+    }
+    bad_cell(s, c, field, "a duration (seconds such as 90 or -1.5, or 10s, 250ms)");
     return false;
 }

@@ -188,7 +188,8 @@ static const char *type_name(const flow_json *v)
 }
 
 /* jansson: parse P..P+N (FIELD: a CSV cell's field, NULL for a line). */
-static json_t *parse(flow_src *s, const char *p, size_t n, const char *field)
+/* QUIET: no message for a line that does not parse. */
+static json_t *parse(flow_src *s, const char *p, size_t n, const char *field, bool quiet)
 {
     json_error_t err;
     static bool funcs_set;
@@ -202,6 +203,8 @@ static json_t *parse(flow_src *s, const char *p, size_t n, const char *field)
     if (!v) {
         if (!s->nheld)
             jreset((jchunk **)&s->jmem, true);    /* what the failed parse built */
+        if (quiet)
+            return NULL;
         if (field)
             flow_src_bad(s, "field '%s': malformed JSON: %s", field, err.text);
         else
@@ -236,9 +239,71 @@ static bool parse_simd(flow_src *s, const char *p, size_t n, const flow_json **o
 }
 
 /* jansson's parse of a line: its object, or NULL after flow_src_bad. */
+/* Python's json.dumps writes inf and nan as the bare tokens Infinity,
+ * -Infinity and NaN, which JSON has not: a copy of the line (N bytes at P)
+ * with each of them outside strings turned into a marker string,
+ * "\u001fInfinity" and so on, that flow_json_float reads as the float;
+ * NULL when the line has none. *OUT_N: the copy's length; free it with
+ * flow_free(copy, *CAP). */
+static char *python_specials(const char *p, size_t n, size_t *out_n, size_t *cap)
+{
+    if (!memchr(p, 'N', n) && !memchr(p, 'I', n))
+        return NULL;
+    static const char *const tokens[] = { "-Infinity", "Infinity", "NaN" };
+    *cap = n * 3 + 16;
+    char *q = NULL;
+    size_t o = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (in_string) {
+            if (c == '\\' && i + 1 < n) {
+                if (q) {
+                    q[o++] = c;
+                    q[o++] = p[i + 1];
+                }
+                i++;
+                continue;
+            }
+            in_string = c != '"';
+        } else if (c == '"') {
+            in_string = true;
+        } else {
+            for (size_t k = 0; k < 3; k++) {
+                size_t len = strlen(tokens[k]);
+                if (n - i >= len && memcmp(p + i, tokens[k], len) == 0) {
+                    if (!q) {
+                        q = flow_alloc(*cap);
+                        memcpy(q, p, i);
+                        o = i;
+                    }
+                    o += (size_t)snprintf(q + o, *cap - o, "\"\\u001f%s\"", tokens[k]);
+                    i += len - 1;
+                    c = 0;
+                    break;
+                }
+            }
+            if (!c)
+                continue;
+        }
+        if (q)
+            q[o++] = c;
+    }
+    *out_n = o;
+    return q;
+}
+
 static const flow_json *parse_jansson(flow_src *s, const char *p, size_t n)
 {
-    json_t *j = parse(s, p, n, NULL);
+    size_t m, cap;
+    char *q = python_specials(p, n, &m, &cap);
+    if (q) {
+        json_t *j = parse(s, q, m, NULL, true);
+        flow_free(q, cap);
+        if (j)
+            return object_or_bad(s, view_jansson(s, j));
+    }
+    json_t *j = parse(s, p, n, NULL, false);
     return j ? object_or_bad(s, view_jansson(s, j)) : NULL;
 }
 
@@ -272,7 +337,7 @@ int flowi_json_line(flow_src *s, const char *p, size_t n, const flow_json **out)
 const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const char *field)
 {
     (void)a;
-    json_t *j = parse(s, c.p, (size_t)c.n, field);
+    json_t *j = parse(s, c.p, (size_t)c.n, field, false);
     return j ? view_jansson(s, j) : NULL;
 }
 
@@ -385,13 +450,35 @@ bool flow_json_int(flow_src *s, const flow_json *v, const char *field, int64_t *
     return true;
 }
 
+static flow_str str_of(const flow_json *v)
+{
+    return (flow_str){ v->v.s, (int64_t)v->v.n };
+}
+
+/* Python's Infinity, -Infinity and NaN (python_specials' marker strings). */
+static bool python_special(const flow_json *v, double *out)
+{
+    flow_str t = str_of(v);
+    if (t.n < 4 || t.p[0] != '\x1f')
+        return false;
+    if (t.n == 4 && memcmp(t.p + 1, "NaN", 3) == 0)
+        *out = NAN;
+    else if (t.n == 9 && memcmp(t.p + 1, "Infinity", 8) == 0)
+        *out = INFINITY;
+    else if (t.n == 10 && memcmp(t.p + 1, "-Infinity", 9) == 0)
+        *out = -INFINITY;
+    else
+        return false;
+    return true;
+}
+
 bool flow_json_float(flow_src *s, const flow_json *v, const char *field, double *out)
 {
     if (is(v, FLOWI_J_INT))
         *out = (double)v->v.i;    /* json_number_value's conversion */
     else if (is(v, FLOWI_J_REAL))
         *out = v->v.d;
-    else
+    else if (!is(v, FLOWI_J_STRING) || !python_special(v, out))
         return wrong(s, v, field, "a number");
     return true;
 }
@@ -413,10 +500,6 @@ bool flow_json_str(flow_src *s, flow_arena *a, const flow_json *v, const char *f
 }
 
 /* String V's bytes as a flow_str (valid while V is). */
-static flow_str str_of(const flow_json *v)
-{
-    return (flow_str){ v->v.s, (int64_t)v->v.n };
-}
 
 bool flow_json_time(flow_src *s, const flow_json *v, const char *field, flow_time *out)
 {
@@ -439,7 +522,7 @@ bool flow_json_duration(flow_src *s, const flow_json *v, const char *field, int6
             return true;
         }
     }
-    return wrong(s, v, field, "a duration (seconds, or a string such as \"10s\")");
+    return wrong(s, v, field, "a duration (seconds, or a string such as \"10s\" or \"-1.5\")");
 }
 
 /* ---- encoders --------------------------------------------------------------- */
@@ -472,8 +555,8 @@ void flow_json_put_str(flow_buf *b, flow_str s)
 
 void flow_json_put_float(flow_buf *b, double v)
 {
-    if (!isfinite(v)) {
-        flow_buf_put(b, "null", 4);
+    if (!isfinite(v)) {    /* as Python's json.dumps: not JSON, but read back */
+        flow_buf_puts(b, isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
         return;
     }
     flow_repr_float(b, v);
@@ -549,4 +632,14 @@ void flow_csv_put_str(flow_buf *b, flow_str s)
         flow_buf_putc(b, s.p[i]);
     }
     flow_buf_putc(b, '"');
+}
+
+const char *flowi_json_path(flow_arena *a, const char *parent, const char *name)
+{
+    size_t np = strlen(parent), nn = strlen(name);
+    char *p = flow_arena_alloc(a, np + nn + 2);
+    memcpy(p, parent, np);
+    p[np] = '.';
+    memcpy(p + np + 1, name, nn + 1);
+    return p;
 }

@@ -284,6 +284,10 @@ static int part_record(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
             return -1;
         }
         memset(rec, 0, sizeof *rec);
+        if (p->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0 && s->cfg.format != FLOW_FMT_LINES) {
+            line += 3;    /* a UTF-8 byte order mark, as Python's utf-8-sig reads it */
+            len -= 3;
+        }
         switch (s->cfg.format) {
         case FLOW_FMT_LINES:
             if (!flowi_part_utf8(p, line, len)) {

@@ -10,6 +10,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$here"
+FLOWC_RT=${FLOWC:-$root/build/flowc}
 rm -rf out data/gen
 mkdir -p out data/gen
 { echo short; head -c 1100000 /dev/zero | tr '\0' a; echo; echo after; } > data/gen/long.txt
@@ -41,6 +42,24 @@ done
 for p in out/not_written.txt out/not_written_dir; do
     if [ -e "$p" ]; then echo "FAIL: --output did not replace the default path $p"; fail=$((fail + 1)); fi
 done
+# the round trip: every type the csv and json sinks write reads back
+# identically (roundtrip/write.flow, then roundtrip/read.flow)
+rt=out/roundtrip
+mkdir -p "$rt"
+if "$FLOWC_RT" roundtrip/write.flow -o "$rt/write" && "$FLOWC_RT" roundtrip/read.flow -o "$rt/read" &&
+    (cd "$rt" && ./write >written.txt && ./read >read.txt); then
+    for f in csv jsonl; do
+        if ! cmp -s "$rt/rt.$f" "$rt/again.$f"; then
+            echo "FAIL: round trip: $f written again differs:"; diff "$rt/rt.$f" "$rt/again.$f" | head -10; fail=$((fail + 1))
+        fi
+    done
+    if [ "$(sort "$rt/written.txt")" != "$(sort -u "$rt/read.txt")" ] || [ "$(wc -l <"$rt/read.txt")" != $((2 * $(wc -l <"$rt/written.txt"))) ]; then
+        echo "FAIL: round trip: the values read back (csv and json) differ from those written"; fail=$((fail + 1))
+    fi
+else
+    echo "FAIL: round trip: the programs do not compile or run"; fail=$((fail + 1))
+fi
 n=$(cd expected_out && find . -type f | wc -l)
+n=$((n + 3))
 echo "sink files: $((n - fail)) passed, $fail failed"
 [ "$status" -eq 0 ] && [ "$fail" -eq 0 ]
