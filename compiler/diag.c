@@ -261,6 +261,9 @@ static int use_colour(void)
 #define C_GREEN "\033[1;32m"
 #define C_RESET "\033[0m"
 
+/* At most this many bytes of a source line are echoed. */
+#define EXCERPT_MAX 160
+
 /* The source excerpt: gutter, line text, caret line. */
 static void print_excerpt(FILE *out, SrcFile *f, Loc loc, int colour)
 {
@@ -279,11 +282,25 @@ static void print_excerpt(FILE *out, SrcFile *f, Loc loc, int colour)
     if (end <= start)
         end = start + 1;
 
-    fprintf(out, " %4d | ", li + 1);
-    fwrite(f->text + ls, 1, (size_t)(shown_end - ls), out);
-    fputc('\n', out);
-    fputs("      | ", out);
-    for (int i = ls; i < start; i++) {
+    /* a long line (a generated program, a binary file) is shown as a
+     * window of EXCERPT_MAX bytes around the location, cut at UTF-8
+     * character starts and marked with "..." */
+    int ws = ls, we = shown_end;
+    if (we - ws > EXCERPT_MAX) {
+        ws = start - EXCERPT_MAX / 3 > ls ? start - EXCERPT_MAX / 3 : ls;
+        while (ws > ls && ((unsigned char)f->text[ws] & 0xC0) == 0x80)
+            ws--;
+        we = ws + EXCERPT_MAX < shown_end ? ws + EXCERPT_MAX : shown_end;
+        while (we < shown_end && ((unsigned char)f->text[we] & 0xC0) == 0x80)
+            we--;
+        if (end > we)
+            end = we > start ? we : start + 1;
+    }
+    fprintf(out, " %4d | %s", li + 1, ws > ls ? "..." : "");
+    fwrite(f->text + ws, 1, (size_t)(we - ws), out);
+    fputs(we < shown_end ? "...\n" : "\n", out);
+    fputs(ws > ls ? "      |    " : "      | ", out);
+    for (int i = ws; i < start; i++) {
         unsigned char c = (unsigned char)f->text[i];
         if (c == '\t')
             fputc('\t', out);

@@ -20,6 +20,7 @@
  * looks in ../include and ../lib beside its own executable.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -548,6 +549,39 @@ static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
     return build(o, g, &eo, ir_arena);
 }
 
+/* The checker and the emitter recurse on the syntax tree, as deep as the
+ * program nests (a chain of 50,000 `+` is 50,000 levels; the parser
+ * allows MAX_DEPTH): the phases run on a thread whose stack has room for
+ * that (reserved, not used: pages are touched only as deep as it goes). */
+#define COMPILE_STACK ((size_t)2 << 30)
+
+typedef struct CompileJob {
+    const Options *o;
+    Arena *ast_arena, *ir_arena;
+    int rc;
+} CompileJob;
+
+static void *compile_job(void *arg)
+{
+    CompileJob *j = arg;
+    j->rc = compile(j->o, j->ast_arena, j->ir_arena);
+    return NULL;
+}
+
+static int compile_on_big_stack(const Options *o, Arena *ast_arena, Arena *ir_arena)
+{
+    CompileJob job = { o, ast_arena, ir_arena, 1 };
+    pthread_attr_t attr;
+    pthread_t t;
+    if (pthread_attr_init(&attr) == 0 && pthread_attr_setstacksize(&attr, COMPILE_STACK) == 0 &&
+        pthread_create(&t, &attr, compile_job, &job) == 0) {
+        pthread_attr_destroy(&attr);
+        pthread_join(t, NULL);
+        return job.rc;
+    }
+    return compile(o, ast_arena, ir_arena);   /* no thread: the main stack (shallow programs) */
+}
+
 int main(int argc, char **argv)
 {
     Options o = { 0 };
@@ -557,7 +591,7 @@ int main(int argc, char **argv)
     install_signal_cleanup();
     Arena *ast_arena = arena_new();
     Arena *ir_arena = arena_new();
-    rc = compile(&o, ast_arena, ir_arena);
+    rc = compile_on_big_stack(&o, ast_arena, ir_arena);
     if (rc == 0 && diag_error_count())
         rc = 1;
     arena_free(ir_arena);

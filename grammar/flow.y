@@ -152,8 +152,10 @@ static Node *node(ParseState *ps, NodeKind k, Loc loc)
 
 /* Deepest chain of nested nodes the parser accepts. Left-recursive rules
  * (`a + b + c ...`, `f()()()`, `x.a.b.c`, `T???`) build trees far deeper
- * than bison's stack, and every later phase walks trees recursively. */
-#define MAX_DEPTH 1000
+ * than bison's stack, and every later phase walks trees recursively: the
+ * driver runs the phases on a thread with a large stack (main.c), sized
+ * for this depth. */
+#define MAX_DEPTH 100000
 
 /* While parsing, a node's flags field holds its depth (1 + the deepest
  * child; literals count 0). parse_program clears it before returning, as
