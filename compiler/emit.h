@@ -27,6 +27,11 @@ typedef struct CType {
     Type *t;                 /* resolved flow type */
     const char *name;        /* C type name */
     int id;
+    /* its identity, for interning (hash-consing): the kind, the record,
+     * and the ids of the element types (already interned) */
+    uint64_t key_hash;
+    int nkids;
+    int *kids;
     bool need_repr, done_repr;
     bool need_eq, done_eq;
     bool need_cmp, done_cmp;
@@ -57,6 +62,8 @@ typedef struct Emit {
 
     CType **ctypes;
     int nctypes, capctypes;
+    CType **ct_index;        /* the same by identity: open addressing, at most half full */
+    size_t ct_index_cap;
 
     FILE *out;               /* where statements go now (a function body) */
     int indent;

@@ -117,7 +117,7 @@ static void gen_dec(Emit *E, CType *c)
     Private pv;
     FILE *mine = private_begin(E, &pv);
     fprintf(mine, "/* %s from JSON */\nstatic bool %s_fromjson%d(flow_src *s, flow_arena *a, const flow_json *v, const char *field, %s *out)\n{\n",
-            ty_str(t), P, c->id, c->name);
+            ty_str_brief(t), P, c->id, c->name);
     emit_line(E, "(void)a;");
     emit_line(E, "(void)field;");
     switch (t->kind) {
@@ -400,7 +400,7 @@ static void gen_enc(Emit *E, CType *c)
     fprintf(E->protos, "static void %s_json%d(flow_buf *b, %s v);\n", P, c->id, c->name);
     Private pv;
     FILE *mine = private_begin(E, &pv);
-    fprintf(mine, "/* JSON of %s */\nstatic void %s_json%d(flow_buf *b, %s v)\n{\n", ty_str(t), P, c->id, c->name);
+    fprintf(mine, "/* JSON of %s */\nstatic void %s_json%d(flow_buf *b, %s v)\n{\n", ty_str_brief(t), P, c->id, c->name);
     switch (t->kind) {
     case TY_OPT:
         emit_line(E, "if (!v.has) {");

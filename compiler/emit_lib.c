@@ -470,7 +470,7 @@ static void emit_header(Emit *E, FILE *final)
     for (int i = 0; i < E->g->nsteps; i++) {
         Step *s = E->g->steps[i];
         if (is_extern_in(s)) {
-            fprintf(h, "/* extern input `%s`: items of type %s */\n", s->id, ty_str(s->out_type));
+            fprintf(h, "/* extern input `%s`: items of type %s */\n", s->id, ty_str_brief(s->out_type));
             H_to_flow(E, h, s);
             fprintf(h, "typedef %s %s_%s_type;\n", emit_ctype_name(E, s->out_type), P, s->id);
             H_back(E, h);
@@ -481,7 +481,7 @@ static void emit_header(Emit *E, FILE *final)
             fprintf(h, "/* The input ends after what was pushed (pushing more is FLOW_MISUSE). */\n");
             fprintf(h, "int %s_eof_%s(%s_flow *f);\n\n", P, s->id, P);
         } else if (is_extern_out(s)) {
-            fprintf(h, "/* extern output `%s`: items of type %s */\n", s->id, ty_str(s->in_type));
+            fprintf(h, "/* extern output `%s`: items of type %s */\n", s->id, ty_str_brief(s->in_type));
             H_to_flow(E, h, s);
             fprintf(h, "typedef %s %s_%s_type;\n", emit_ctype_name(E, s->in_type), P, s->id);
             H_back(E, h);

@@ -17,6 +17,7 @@
  * flow_window_meta), and list<string> is flow_list_str. A type's helpers
  * carry the same number: <flow>_repr<N>, <flow>_eq<N>, <flow>_copy<N>, ...
  */
+#include <stdint.h>
 #include <string.h>
 #include "emit.h"
 
@@ -50,40 +51,93 @@ const char *emit_field_name(Emit *E, const char *name)
     return name;
 }
 
+/* Interning: a type is identified by its kind, its record and the ids of
+ * its element types, which are interned first; so finding a type costs
+ * its arity, not its depth (a type nested 1000 deep is 1000 lookups, not
+ * a million comparisons). */
+static uint64_t ct_hash(TypeKind kind, const Record *rec, const int *kids, int n)
+{
+    uint64_t h = (uint64_t)kind * UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)(uintptr_t)rec;
+    for (int i = 0; i < n; i++)
+        h = (h ^ (uint64_t)kids[i]) * UINT64_C(0x100000001B3);
+    return h ^ (h >> 29);
+}
+
+static bool ct_same(const CType *c, uint64_t h, TypeKind kind, const Record *rec, const int *kids, int n)
+{
+    return c->key_hash == h && c->t->kind == kind && (kind != TY_RECORD || c->t->rec == rec) &&
+           c->nkids == n && (n == 0 || memcmp(c->kids, kids, sizeof(int) * (size_t)n) == 0);
+}
+
+static size_t ct_slot(CType **index, size_t cap, uint64_t h, TypeKind kind, const Record *rec, const int *kids, int n)
+{
+    for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (!index[i] || ct_same(index[i], h, kind, rec, kids, n))
+            return i;
+}
+
+static void ct_index_add(Emit *E, CType *c)
+{
+    if ((size_t)(E->nctypes + 1) * 2 > E->ct_index_cap) {
+        size_t cap = E->ct_index_cap ? E->ct_index_cap * 2 : 64;
+        CType **index = arena_alloc(E->a, sizeof(CType *) * cap);
+        memset(index, 0, sizeof(CType *) * cap);
+        for (int i = 0; i < E->nctypes; i++) {
+            CType *o = E->ctypes[i];
+            index[ct_slot(index, cap, o->key_hash, o->t->kind, o->t->rec, o->kids, o->nkids)] = o;
+        }
+        E->ct_index = index;
+        E->ct_index_cap = cap;
+    }
+    E->ct_index[ct_slot(E->ct_index, E->ct_index_cap, c->key_hash, c->t->kind, c->t->rec, c->kids, c->nkids)] = c;
+}
+
 CType *emit_ctype(Emit *E, Type *t)
 {
     t = ty_resolve(t);
-    for (int i = 0; i < E->nctypes; i++)
-        if (ty_equal(E->ctypes[i]->t, t))
-            return E->ctypes[i];
     /* elements first, so typedefs come out in dependency order */
+    int n = 0;
     switch (t->kind) {
     case TY_LIST:
     case TY_OPT:
-        emit_ctype(E, t->elem);
+        n = 1;
         break;
     case TY_TUPLE:
-        for (int i = 0; i < t->n; i++)
-            emit_ctype(E, t->elems[i]);
+        n = t->n;
         break;
     case TY_RECORD:
-        for (int i = 0; i < t->rec->n; i++)
-            emit_ctype(E, t->rec->fields[i].ty);
+        n = t->rec->n;
         break;
     default:
         break;
     }
+    int *kids = n ? arena_alloc(E->a, sizeof(int) * (size_t)n) : NULL;
+    for (int i = 0; i < n; i++) {
+        Type *k = t->kind == TY_TUPLE ? t->elems[i] : t->kind == TY_RECORD ? t->rec->fields[i].ty : t->elem;
+        kids[i] = emit_ctype(E, k)->id;
+    }
+    uint64_t h = ct_hash(t->kind, t->kind == TY_RECORD ? t->rec : NULL, kids, n);
+    if (E->ct_index_cap) {
+        CType *found = E->ct_index[ct_slot(E->ct_index, E->ct_index_cap, h, t->kind, t->rec, kids, n)];
+        if (found)
+            return found;
+    }
     CType *c = arena_alloc(E->a, sizeof *c);
+    memset(c, 0, sizeof *c);
     c->t = t;
     c->id = E->nctypes;
+    c->key_hash = h;
+    c->nkids = n;
+    c->kids = kids;
     if (E->nctypes == E->capctypes) {
         int nc = E->capctypes ? E->capctypes * 2 : 32;
-        CType **n = arena_alloc(E->a, sizeof(CType *) * (size_t)nc);
+        CType **nv = arena_alloc(E->a, sizeof(CType *) * (size_t)nc);
         if (E->nctypes)
-            memcpy(n, E->ctypes, sizeof(CType *) * (size_t)E->nctypes);
-        E->ctypes = n;
+            memcpy(nv, E->ctypes, sizeof(CType *) * (size_t)E->nctypes);
+        E->ctypes = nv;
         E->capctypes = nc;
     }
+    ct_index_add(E, c);
     E->ctypes[E->nctypes++] = c;
     const char *pn = prim_name(t->kind);
     if (pn) {
@@ -98,16 +152,16 @@ CType *emit_ctype(Emit *E, Type *t)
         }
         c->name = emit_strf(E, "%s_list_%d", E->P, c->id);
         fprintf(E->types, "/* list<%s> */\ntypedef struct %s {\n    %s *v;\n    int64_t n;\n} %s;\n\n",
-                ty_str(t->elem), c->name, emit_ctype_name(E, t->elem), c->name);
+                ty_str_brief(t->elem), c->name, emit_ctype_name(E, t->elem), c->name);
         break;
     case TY_OPT:
         c->name = emit_strf(E, "%s_opt_%d", E->P, c->id);
         fprintf(E->types, "/* %s */\ntypedef struct %s {\n    bool has;\n    %s v;\n} %s;\n\n",
-                ty_str(t), c->name, emit_ctype_name(E, t->elem), c->name);
+                ty_str_brief(t), c->name, emit_ctype_name(E, t->elem), c->name);
         break;
     case TY_TUPLE:
         c->name = emit_strf(E, "%s_%s_%d", E->P, t->n == 2 ? "pair" : "tuple", c->id);
-        fprintf(E->types, "/* %s */\ntypedef struct %s {\n", ty_str(t), c->name);
+        fprintf(E->types, "/* %s */\ntypedef struct %s {\n", ty_str_brief(t), c->name);
         for (int i = 0; i < t->n; i++)
             fprintf(E->types, "    %s f%d;\n", emit_ctype_name(E, t->elems[i]), i);
         fprintf(E->types, "} %s;\n\n", c->name);
@@ -294,7 +348,7 @@ static void gen_repr(Emit *E, CType *c)
     const char *P = E->P;
     fprintf(E->protos, "static void %s_repr%d(flow_buf *b, %s v);\n", P, c->id, c->name);
     HelperScope hs = helper_begin(E);
-    fprintf(E->helpers, "/* repr() of %s */\nstatic void %s_repr%d(flow_buf *b, %s v)\n{\n", ty_str(t), P,
+    fprintf(E->helpers, "/* repr() of %s */\nstatic void %s_repr%d(flow_buf *b, %s v)\n{\n", ty_str_brief(t), P,
             c->id, c->name);
     switch (t->kind) {
     case TY_LIST:
@@ -347,7 +401,7 @@ static void gen_eq(Emit *E, CType *c)
     const char *P = E->P;
     fprintf(E->protos, "static bool %s_eq%d(%s a, %s b);\n", P, c->id, c->name, c->name);
     HelperScope hs = helper_begin(E);
-    fprintf(E->helpers, "/* == on %s */\nstatic bool %s_eq%d(%s a, %s b)\n{\n", ty_str(t), P, c->id,
+    fprintf(E->helpers, "/* == on %s */\nstatic bool %s_eq%d(%s a, %s b)\n{\n", ty_str_brief(t), P, c->id,
             c->name, c->name);
     switch (t->kind) {
     case TY_LIST:
@@ -386,7 +440,7 @@ static void gen_cmp(Emit *E, CType *c)
     fprintf(E->protos, "static int %s_cmp%d(%s a, %s b);\n", P, c->id, c->name, c->name);
     HelperScope hs = helper_begin(E);
     fprintf(E->helpers, "/* three-way comparison of %s (Python's order) */\nstatic int %s_cmp%d(%s a, %s b)\n{\n",
-            ty_str(t), P, c->id, c->name, c->name);
+            ty_str_brief(t), P, c->id, c->name, c->name);
     switch (t->kind) {
     case TY_LIST:
         emit_line(E, "for (int64_t i = 0; i < a.n && i < b.n; i++) {");
@@ -421,7 +475,7 @@ static void gen_copy(Emit *E, CType *c)
     fprintf(E->protos, "static %s %s_copy%d(%s v, char **cur);\n", c->name, P, c->id, c->name);
     HelperScope hs = helper_begin(E);
     /* size: bytes of heap parts, each rounded up to 16 */
-    fprintf(E->helpers, "/* bytes a deep copy of %s needs */\nstatic size_t %s_size%d(%s v)\n{\n", ty_str(t), P,
+    fprintf(E->helpers, "/* bytes a deep copy of %s needs */\nstatic size_t %s_size%d(%s v)\n{\n", ty_str_brief(t), P,
             c->id, c->name);
     emit_line(E, "size_t s = 0;");
     switch (t->kind) {
@@ -463,7 +517,7 @@ static void gen_copy(Emit *E, CType *c)
     emit_line(E, "return s;");
     fprintf(E->helpers, "}\n\n");
     fprintf(E->helpers, "/* deep copy of %s into the memory at *cur */\nstatic %s %s_copy%d(%s v, char **cur)\n{\n",
-            ty_str(t), c->name, P, c->id, c->name);
+            ty_str_brief(t), c->name, P, c->id, c->name);
     switch (t->kind) {
     case TY_META:
     case TY_META17:

@@ -129,6 +129,7 @@ struct Step {
     Consumer *outs[4];      // consumers of each output port (window steps have 4)
     int nout_consumers[4];
     Step *head;             // fusion group head (itself when not fused)
+    int port_base;          // counter index of its output port 0 (--stats: n_sent)
     bool fused;             // runs inside its upstream's group
     bool side_effect;       // prints (inspect, output to stdout)
     unsigned char *upstream_inputs;  // [n_inputs]: inputs this step depends on
@@ -139,6 +140,7 @@ typedef struct Graph {
     const char *flow_name;
     Step **steps;
     int nsteps;
+    int nports;             // output ports of all steps (set by lowering)
     int ninputs;
     Step **inputs;          // input steps in declaration order
     struct Symbol **consts; // const declarations in evaluation order

@@ -65,8 +65,11 @@ static bool one_per_round(Step *s)
 
 void lower_program(Graph *g, Arena *a)
 {
+    g->nports = 0;
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
+        s->port_base = g->nports;   /* the steps' output ports, numbered in order */
+        g->nports += s->nouts;
         s->side_effect = step_prints(s);   /* an extern output counts: the host sees its callbacks in Bytewax's order */
         s->upstream_inputs = arena_alloc(a, (size_t)(g->ninputs ? g->ninputs : 1));
         if (s->kind == SK_INPUT)

@@ -19,6 +19,9 @@ typedef struct Sema {
     Graph *graph;             /* the graph being built (sema_check returns it) */
     Symbol **globals;         /* top-level names, in declaration order */
     int nglobals, capglobals;
+    Symbol **gindex;          /* the same by name: open addressing on the
+                               * interned name's address, at most half full */
+    size_t gindex_cap;        /* a power of two (0: none yet) */
     Symbol **locals;          /* the scope stack of lambda params and lets */
     int nlocals, caplocals;
     int next_local;           /* the next local_id (C names of locals) */

@@ -6,6 +6,7 @@
  * extension is optional coercion (ty_accepts, ty_join): a T may stand where
  * a T? is expected, as Python lets any value stand where None is allowed.
  */
+#include <stdint.h>
 #include <string.h>
 #include "types.h"
 
@@ -337,8 +338,12 @@ static void put(char **buf, size_t *n, size_t *cap, const char *s)
     *n += l;
 }
 
-static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap)
+/* T's text appended to *BUF, at most about LIMIT bytes of it (a deeper
+ * type stops there: no quadratic text for a deep type's every level). */
+static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap, size_t limit)
 {
+    if (*n >= limit)
+        return;
     t = ty_resolve(t);
     switch (t->kind) {
     case TY_INT: put(buf, n, cap, "int"); break;
@@ -354,7 +359,7 @@ static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap)
     case TY_RECORD: put(buf, n, cap, t->rec->name); break;
     case TY_LIST:
         put(buf, n, cap, "list<");
-        ty_str_into(t->elem, buf, n, cap);
+        ty_str_into(t->elem, buf, n, cap, limit);
         put(buf, n, cap, ">");
         break;
     case TY_OPT: {
@@ -363,7 +368,7 @@ static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap)
             put(buf, n, cap, "none");
             break;
         }
-        ty_str_into(e, buf, n, cap);
+        ty_str_into(e, buf, n, cap, limit);
         put(buf, n, cap, "?");
         break;
     }
@@ -372,7 +377,7 @@ static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap)
         for (int i = 0; i < t->n; i++) {
             if (i)
                 put(buf, n, cap, ", ");
-            ty_str_into(t->elems[i], buf, n, cap);
+            ty_str_into(t->elems[i], buf, n, cap, limit);
         }
         put(buf, n, cap, ")");
         break;
@@ -383,6 +388,21 @@ const char *ty_str(Type *t)
 {
     char *buf = NULL;
     size_t n = 0, cap = 0;
-    ty_str_into(t, &buf, &n, &cap);
+    ty_str_into(t, &buf, &n, &cap, SIZE_MAX);
+    return buf;
+}
+
+const char *ty_str_brief(Type *t)
+{
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    ty_str_into(t, &buf, &n, &cap, TY_BRIEF);
+    if (n >= TY_BRIEF) {
+        n = TY_BRIEF;
+        while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80)
+            n--;
+        buf[n] = 0;
+        put(&buf, &n, &cap, "...");
+    }
     return buf;
 }

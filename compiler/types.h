@@ -93,5 +93,10 @@ void ty_poison(Type *t);
 
 /* "int", "list<string>", "(string, int)", "int?", "Event". Arena string. */
 const char *ty_str(Type *t);
+/* The same, cut after TY_BRIEF bytes with "..." (for comments in
+ * generated C: a type nested 1000 deep must not write its whole text at
+ * every level). */
+#define TY_BRIEF 100
+const char *ty_str_brief(Type *t);
 
 #endif
