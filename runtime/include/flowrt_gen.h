@@ -784,6 +784,10 @@ typedef struct flow_wkey {
     flow_time sched;       /* Bytewax's cached wake-up time (FLOW_NO_TIME: none) */
 } flow_wkey;
 
+/* A new key's flow_wkey: an empty window state whose clock is built at
+ * system time NOW, and no wake-up time. */
+void flow_wkey_init(flow_wkey *k, const flow_clock_cfg *clock, flow_time now);
+
 /* A window step's type-independent part: its keyed table, clock and
  * windower, and the bookkeeping of wake-up times that the generated code
  * used to repeat for every window step. Owned by the generated flow
@@ -801,7 +805,7 @@ typedef struct flow_wstep {
 
 /* A generated window step's callback: flush key TID at watermark WM
  * (close what WM closes, apply due queued items) and then settle it
- * (drop it when it holds nothing, else flow_touched_add). F is the flow. */
+ * (flow_wstep_settle). F is the flow. */
 typedef void flow_wfire_fn(void *f, uint32_t tid, flow_time wm);
 
 /* Make WS's table with values of VALUE_SIZE bytes (at least a flow_wkey);
@@ -826,6 +830,12 @@ void flow_wstep_fire_eof(flow_wstep *ws, flow_arena *arena, flow_wfire_fn *fire,
  * time; event clocks wake when a flush can do something, unless legacy)
  * and empty the touched list. */
 void flow_wstep_reschedule(flow_wstep *ws, flow_time now);
+/* After a key's flush: drop key TID when it holds nothing (Bytewax's
+ * DISCARD, flow_wstate_empty: its state is freed with DROP_ACC and
+ * DROP_ITEM, see flow_wstate_free, and the entry removed, so TID and the
+ * value pointer are dead), else list it in the touched keys for
+ * flow_wstep_reschedule. */
+void flow_wstep_settle(flow_wstep *ws, uint32_t tid, void (*drop_acc)(void *acc), void (*drop_item)(void *item));
 
 /* ===================================================================
  * Inputs and outputs (io_src.c, io_csv.c, io_jsonl.c, io_dir.c,
