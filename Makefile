@@ -80,7 +80,8 @@ $(BUILD)/cc/flow.tab.o: $(BUILD)/gen/flow.tab.c $(wildcard compiler/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(GEN_CFLAGS) -c $< -o $@
 
-$(BUILD)/cc/lex.flow_yy.o: $(BUILD)/gen/lex.flow_yy.c $(wildcard compiler/*.h)
+# the scanner reads timestamp literals with flowrt.h's flow_time_parse
+$(BUILD)/cc/lex.flow_yy.o: $(BUILD)/gen/lex.flow_yy.c $(wildcard compiler/*.h) runtime/include/flowrt.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GEN_CFLAGS) -c $< -o $@
 

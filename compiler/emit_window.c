@@ -647,13 +647,7 @@ static void emit_flush(W *x)
     /* settle: drop an empty key, or remember it for rescheduling */
     fprintf(E->code, "/* step %s: drop key TID when it holds nothing (Bytewax's DISCARD), else remember it */\n", id);
     fprintf(E->code, "static void %s(%s_flow *f, uint32_t tid)\n{\n", nm(x, "settle"), x->P);
-    emit_line(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
-    emit_line(E, "if (flow_wstate_empty(&s->k.w, &f->%s_ws.win)) {", id);
-    emit_line(E, "    flow_wstate_free(&s->k.w, %s, %s);", nm(x, "accfree"), nm(x, "qfree"));
-    emit_line(E, "    flow_table_remove(f->%s_tab, tid);", id);
-    emit_line(E, "    return;");
-    emit_line(E, "}");
-    emit_step_touch(E, x->s, "tid");
+    emit_line(E, "flow_wstep_settle(&f->%s_ws, tid, %s, %s);", id, nm(x, "accfree"), nm(x, "qfree"));
     fprintf(E->code, "}\n\n");
 
     /* fire: what the runtime calls for a due or EOF key (flow_wfire_fn) */
@@ -760,8 +754,7 @@ static void emit_key_state(W *x)
     emit_line(E, "uint32_t tid = flow_table_upsert(f->%s_tab, key, &created);", id);
     emit_line(E, "%s *s = flow_table_value(f->%s_tab, tid);", x->st, id);
     emit_line(E, "if (created) {");
-    emit_line(E, "    flow_wstate_init(&s->k.w, &f->%s_ws.clock, f->rt->now);", id);
-    emit_line(E, "    s->k.sched = FLOW_NO_TIME;");
+    emit_line(E, "    flow_wkey_init(&s->k, &f->%s_ws.clock, f->rt->now);", id);
     emit_line(E, "    s->noted = false;");
     emit_line(E, "}");
 }

@@ -66,7 +66,8 @@ bool flow_time_parse(const char *s, size_t n, flow_time *out);
  * Returns false on bad syntax or overflow. */
 bool flow_duration_parse(const char *s, size_t n, int64_t *out_us);
 
-/* The real system clock now (CLOCK_REALTIME), in microseconds. */
+/* The real system clock now (CLOCK_REALTIME), in microseconds since the
+ * epoch: what a round samples unless the clock is pinned. */
 flow_time flow_time_now_real(void);
 
 /* Civil fields of T (proleptic Gregorian, UTC). US is 0..999999. */
@@ -101,6 +102,11 @@ size_t flow_mem_in_use(void);
  * Strings
  * =================================================================== */
 
+/* A string value (the language's `string`, Python's str): N bytes of
+ * UTF-8 at P, not NUL-terminated; P may be NULL when N is 0. A flow_str
+ * does not own its bytes: an item's strings live as long as the item (one
+ * passed to a host's callback, until the callback returns; a pushed one is
+ * copied by the push), other results where the function says. */
 typedef struct flow_str {
     const char *p;
     int64_t n;    /* bytes */
@@ -109,7 +115,8 @@ typedef struct flow_str {
 /* A flow_str for a C string literal (static storage). */
 #define FLOW_STR(lit) ((flow_str){ (lit), (int64_t)sizeof(lit) - 1 })
 
-/* A list of strings (the language's list<string>): V has N elements. */
+/* A list of strings (the language's list<string>): V has N elements,
+ * owned as the strings are (see flow_str). */
 typedef struct flow_list_str {
     flow_str *v;
     int64_t n;
@@ -119,17 +126,24 @@ typedef struct flow_list_str {
  * Window metadata (an item type of window operators' meta ports)
  * =================================================================== */
 
-/* A list of ints (the language's list<int>). */
+/* A list of ints (the language's list<int>): V has N elements, owned as
+ * the item holding the list is. */
 typedef struct flow_list_i64 {
     int64_t *v;
     int64_t n;
 } flow_list_i64;
 
-/* WindowMetadata: MERGED_IDS ascending (a Python set of small ints). */
+/* Bytewax's WindowMetadata, the item of a window operator's meta port
+ * (docs/semantics.md §12). */
 typedef struct flow_window_meta {
-    flow_time open_time;
-    flow_time close_time;
-    flow_list_i64 merged_ids;
+    flow_time open_time;       /* the window's start (session: its earliest
+                                * item's time) */
+    flow_time close_time;      /* sliding, tumbling: open_time + length, the
+                                * first time outside it; session: its latest
+                                * item's time */
+    flow_list_i64 merged_ids;  /* session: the ids of the sessions merged
+                                * into it, ascending (a Python set of small
+                                * ints); otherwise empty */
 } flow_window_meta;
 
 /* ===================================================================
@@ -137,8 +151,10 @@ typedef struct flow_window_meta {
  * =================================================================== */
 
 /* What the calls of an embedding API (flowc --lib, docs/embedding.md)
- * return: done, the dataflow has ended, a run-time error (the instance
- * can only be closed), a bad call (the instance goes on). */
+ * return: FLOW_OK; FLOW_DONE, the dataflow has ended (every input at EOF,
+ * stateful steps flushed); FLOW_ERROR, a run-time error, whose message
+ * <flow>_errmsg gives (the instance can only be closed); FLOW_MISUSE, a
+ * bad call that changed nothing (the instance goes on). */
 enum { FLOW_OK = 0, FLOW_DONE = 1, FLOW_ERROR = 2, FLOW_MISUSE = 3 };
 
 /* A dataflow instance's run context (flowrt_gen.h); a host sees it only

@@ -38,10 +38,12 @@ typedef struct flow_arena {
     size_t used;               /* bytes handed out since the last reset */
 } flow_arena;
 
+/* An empty arena (no block until the first allocation). */
 void flow_arena_init(flow_arena *a);
 /* Slow path of flow_arena_alloc: adds a block of at least N bytes. */
 void *flow_arena_grow(flow_arena *a, size_t n);
-/* N bytes aligned to 16, uninitialised, valid until the next reset. */
+/* N bytes aligned to 16, uninitialised, valid until the next reset (out
+ * of memory is fatal, as for flow_alloc). */
 static inline void *flow_arena_alloc(flow_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
@@ -54,12 +56,14 @@ static inline void *flow_arena_alloc(flow_arena *a, size_t n)
 }
 /* Forget every allocation; keeps one block (the largest) for reuse. */
 void flow_arena_reset(flow_arena *a);
+/* Free every block; the arena is then as flow_arena_init left it. */
 void flow_arena_destroy(flow_arena *a);
 
 /* ===================================================================
  * String operations
  * =================================================================== */
 
+/* Byte equality (Python's == on str). */
 static inline bool flow_str_eq(flow_str a, flow_str b)
 {
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, (size_t)a.n) == 0);
@@ -73,7 +77,7 @@ int flow_str_cmp(flow_str a, flow_str b);
 flow_str flow_str_dup(flow_arena *a, flow_str s);
 flow_str flow_str_dup_heap(flow_str s);
 void flow_str_free(flow_str s);
-/* A + B in A. */
+/* X + Y, in A ("" needs no memory). */
 flow_str flow_str_concat(flow_arena *a, flow_str x, flow_str y);
 
 /* Python str methods, results in A:
@@ -89,9 +93,13 @@ flow_str flow_str_trim(flow_arena *a, flow_str s);
  * checker or as a step error by the caller). */
 flow_list_str flow_str_split_ws(flow_arena *a, flow_str s);
 flow_list_str flow_str_split(flow_arena *a, flow_str s, flow_str sep);
+/* str.startswith(prefix), str.endswith(suffix), `needle in s` (an empty
+ * PREFIX, SUFFIX or NEEDLE is always found). */
 bool flow_str_starts_with(flow_str s, flow_str prefix);
 bool flow_str_ends_with(flow_str s, flow_str suffix);
 bool flow_str_contains(flow_str s, flow_str needle);
+/* str.replace(old, new), in A: every non-overlapping OLD, left to right;
+ * an empty OLD inserts NEW before each code point and at the end. */
 flow_str flow_str_replace(flow_arena *a, flow_str s, flow_str old, flow_str new_);
 /* substr(s, start, count) in code points: START is resolved as a Python
  * index (negative counts from the end, clamped to [0, len]), then up to
@@ -174,12 +182,17 @@ double flow_f64_round_half_even(double x);
  * Output buffer and Python repr
  * =================================================================== */
 
+/* A growable byte buffer (the stdout buffer, a sink's, repr's output): N
+ * bytes at P of CAP allocated, not NUL-terminated, heap memory it owns.
+ * Zero-initialised is empty; flow_buf_free releases it. */
 typedef struct flow_buf {
     char *p;
     size_t n;
     size_t cap;
 } flow_buf;
 
+/* Room for EXTRA more bytes (grows geometrically; out of memory is fatal).
+ * put appends N bytes, puts a NUL-terminated string, putc one byte. */
 void flow_buf_reserve(flow_buf *b, size_t extra);
 static inline void flow_buf_putc(flow_buf *b, char c)
 {
@@ -223,7 +236,7 @@ typedef struct flow_regex flow_regex;
 /* Compile PATTERN (N bytes). On error returns NULL and writes a message
  * (with the offset) into ERR. Free with flow_regex_free. */
 flow_regex *flow_regex_compile(const char *pattern, size_t n, char *err, size_t errlen);
-void flow_regex_free(flow_regex *re);
+void flow_regex_free(flow_regex *re);    /* NULL is a no-op */
 /* Python re.findall(pattern, s) for a pattern with no group (whole
  * matches) or one group (that group; with more groups, group 1); strings
  * in A, non-overlapping, empty matches included as Python does. A
@@ -251,6 +264,7 @@ typedef struct flow_table flow_table;
 flow_table *flow_table_new(size_t value_size);
 /* Free the table; DROP (may be NULL) is called on each live value first. */
 void flow_table_free(flow_table *t, void (*drop)(void *value));
+/* Live entries. */
 size_t flow_table_count(const flow_table *t);
 
 uint32_t flow_table_find(flow_table *t, flow_str key);    /* FLOW_NO_ENTRY if absent */
@@ -260,7 +274,10 @@ uint32_t flow_table_insert(flow_table *t, flow_str key);
 uint32_t flow_table_upsert(flow_table *t, flow_str key, bool *created);
 /* Remove the entry (and its timer). The caller drops the value first. */
 void flow_table_remove(flow_table *t, uint32_t id);
+/* Whether ID names a live entry (false once removed, until reused). */
 bool flow_table_live(const flow_table *t, uint32_t id);
+/* The value slot of live entry ID (VALUE_SIZE bytes, owned by the table,
+ * valid until the next insert). */
 void *flow_table_value(flow_table *t, uint32_t id);
 /* The table's layout that generated code reads inline (the value lookup
  * and flow_table_upsert's hot path); the rest of flow_table is private to
@@ -395,6 +412,7 @@ flow_str flow_table_key(const flow_table *t, uint32_t id);
 
 /* Set (or move) the entry's timer to AT; FLOW_NO_TIME clears it. */
 void flow_table_set_timer(flow_table *t, uint32_t id, flow_time at);
+/* The entry's timer, FLOW_NO_TIME when unset. */
 flow_time flow_table_timer(const flow_table *t, uint32_t id);
 /* Earliest pending timer, or FLOW_NO_TIME. */
 flow_time flow_table_next_timer(const flow_table *t);
@@ -626,6 +644,7 @@ void flow_lines_close(flow_lines *r);
  * 0.17's, WindowMetadata(open_time: 2022-01-01 00:00:00 UTC, close_time: ...). */
 void flow_repr_window_meta(flow_buf *b, flow_window_meta m);
 void flow_repr_window_meta_v017(flow_buf *b, flow_window_meta m);
+/* Python's == on two WindowMetadata (times and merged ids). */
 bool flow_window_meta_eq(flow_window_meta a, flow_window_meta b);
 
 enum { FLOW_CLOCK_EVENT, FLOW_CLOCK_SYSTEM };
@@ -642,6 +661,7 @@ typedef struct flow_clock {
     flow_time sys_now;     /* latest system time seen (never goes back) */
 } flow_clock;
 
+/* A new key's clock, built at system time NOW (no item seen yet). */
 void flow_clock_init(const flow_clock_cfg *cfg, flow_clock *c, flow_time now);
 /* Sample the system time NOW for an activation. */
 void flow_clock_before_batch(const flow_clock_cfg *cfg, flow_clock *c, flow_time now);
@@ -668,8 +688,8 @@ flow_window_meta flow_window_meta_for(const flow_windower_cfg *cfg, int64_t id);
 /* An open window (session: its current bounds and absorbed ids). */
 typedef struct flow_window {
     int64_t id;
-    flow_time open_time, close_time;
-    int64_t *merged;
+    flow_time open_time, close_time;   /* as flow_window_meta's */
+    int64_t *merged;       /* session: the ids merged into it, ascending */
     int64_t n_merged;
     size_t cap_merged;
 } flow_window;
@@ -717,12 +737,14 @@ typedef struct flow_wstate {
     int64_t id1;
 } flow_wstate;
 
+/* An empty state (nothing open or queued), its clock built at NOW. */
 void flow_wstate_init(flow_wstate *w, const flow_clock_cfg *clock, flow_time now);
 /* Free everything; DROP_ACC / DROP_ITEM free accumulators and queued items. */
 void flow_wstate_free(flow_wstate *w, void (*drop_acc)(void *acc), void (*drop_item)(void *item));
 /* Bytewax's discard rule: no accumulators, empty queue, windower empty
  * (a session windower never is). */
 bool flow_wstate_empty(const flow_wstate *w, const flow_windower_cfg *cfg);
+/* Queue on-time ITEM (the generated code's, which it frees) at time TS. */
 void flow_wstate_enqueue(flow_wstate *w, flow_time ts, void *item);
 /* Take the due entries: ordered, those with ts <= WM stably sorted by ts;
  * unordered, all in arrival order. Valid until the next call. */
@@ -776,6 +798,10 @@ typedef struct flow_wkey {
     flow_time sched;       /* Bytewax's cached wake-up time (FLOW_NO_TIME: none) */
 } flow_wkey;
 
+/* A new key's flow_wkey: an empty window state whose clock is built at
+ * system time NOW, and no wake-up time. */
+void flow_wkey_init(flow_wkey *k, const flow_clock_cfg *clock, flow_time now);
+
 /* A window step's type-independent part: its keyed table, clock and
  * windower, and the bookkeeping of wake-up times that the generated code
  * used to repeat for every window step. Owned by the generated flow
@@ -793,7 +819,7 @@ typedef struct flow_wstep {
 
 /* A generated window step's callback: flush key TID at watermark WM
  * (close what WM closes, apply due queued items) and then settle it
- * (drop it when it holds nothing, else flow_touched_add). F is the flow. */
+ * (flow_wstep_settle). F is the flow. */
 typedef void flow_wfire_fn(void *f, uint32_t tid, flow_time wm);
 
 /* Make WS's table with values of VALUE_SIZE bytes (at least a flow_wkey);
@@ -818,6 +844,12 @@ void flow_wstep_fire_eof(flow_wstep *ws, flow_arena *arena, flow_wfire_fn *fire,
  * time; event clocks wake when a flush can do something, unless legacy)
  * and empty the touched list. */
 void flow_wstep_reschedule(flow_wstep *ws, flow_time now);
+/* After a key's flush: drop key TID when it holds nothing (Bytewax's
+ * DISCARD, flow_wstate_empty: its state is freed with DROP_ACC and
+ * DROP_ITEM, see flow_wstate_free, and the entry removed, so TID and the
+ * value pointer are dead), else list it in the touched keys for
+ * flow_wstep_reschedule. */
+void flow_wstep_settle(flow_wstep *ws, uint32_t tid, void (*drop_acc)(void *acc), void (*drop_item)(void *item));
 
 /* ===================================================================
  * Inputs and outputs (io_src.c, io_csv.c, io_jsonl.c, io_dir.c,
@@ -888,6 +920,7 @@ void flow_src_bad(flow_src *s, const char *fmt, ...) __attribute__((format(print
 void flow_src_raise(flow_src *s);
 /* Records skipped so far (on_error = "skip"). */
 int64_t flow_src_skipped(const flow_src *s);
+/* Close the source and free what it holds (NULL is a no-op). */
 void flow_src_close(flow_src *s);
 
 /* A CSV cell written "" (quoted, empty) points here, so that an optional
@@ -905,8 +938,11 @@ bool flow_cell_duration(flow_src *s, flow_str c, const char *field, int64_t *out
  * (freed at the end of the round). */
 const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const char *field);
 
-/* JSON values: get an object's member (NULL when absent), an array's
- * length and elements, and scalars. */
+/* JSON values (valid until the source's next record): get an object's member (NULL
+ * when absent), an array's length and elements (flow_json_at: NULL out of
+ * range), and scalars. The accessors that take S check the value's type:
+ * on a mismatch they call flow_src_bad naming FIELD and return false;
+ * strings are copied into A. */
 const flow_json *flow_json_get(const flow_json *obj, const char *name);
 /* The path of member NAME of the record at PARENT for messages: NAME at
  * the top level (PARENT ""), else "PARENT.NAME" in A ("geo.lat"). */
@@ -937,6 +973,8 @@ void flow_json_put_time(flow_buf *b, flow_time t);      /* "2022-01-01T00:00:04Z
 void flow_json_put_duration(flow_buf *b, int64_t us);   /* seconds: 10, 0.25 */
 void flow_json_put_meta(flow_buf *b, flow_window_meta m);
 void flow_csv_put_str(flow_buf *b, flow_str s);         /* quoted when needed */
+/* Unquoted: 2022-01-01T00:00:04Z (.250000Z with microseconds), and
+ * seconds 10, -0.25 (no trailing zeros). */
 void flow_fmt_rfc3339(flow_buf *b, flow_time t);
 void flow_fmt_seconds(flow_buf *b, int64_t us);
 
@@ -970,6 +1008,7 @@ void flow_sink_header(flow_sink *k, const char *line);
 /* Write what is buffered. flow_rt_flush calls flow_sinks_flush. */
 void flow_sink_flush(flow_sink *k);
 void flow_sinks_flush(flow_rt *rt);
+/* Write what is buffered, close and free the sink (NULL is a no-op). */
 void flow_sink_close(flow_sink *k);
 
 /* --output STEP=PATH: the path of output STEP, or DEFAULT_PATH. */
@@ -1007,6 +1046,8 @@ typedef struct flow_nexmark_event {
     int64_t auction, bidder, price;
     flow_str channel, url;
 } flow_nexmark_event;
+/* A generator of RATE events per second of event time (10 M when RATE
+ * <= 0) from SEED; event 0's time is 2015-07-15T00:00:00Z. */
 void flow_nexmark_init(flow_nexmark *g, int64_t rate, uint64_t seed);
 /* Event N into EV, its strings in A (or static). */
 void flow_nexmark_event_at(const flow_nexmark *g, int64_t n, uint32_t mask, flow_arena *a, flow_nexmark_event *ev);

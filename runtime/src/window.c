@@ -3,7 +3,9 @@
  * bytewax.operators.windowing, docs/semantics.md §12): clocks and their
  * per-key watermarks, the sliding/tumbling and session windowers with
  * their window ids, merges and closes, the per-key queue of pending items,
- * and WindowMetadata's two reprs.
+ * WindowMetadata's two reprs, and what every window step does alike
+ * (flow_wstep: a new key, dropping an empty one, due and EOF keys,
+ * rescheduling, system time going backwards).
  *
  * Pipeline position: runtime; generated window steps (compiler/
  * emit_window.c) keep one flow_wstate per key in a flow_table and drive it:
@@ -653,6 +655,12 @@ void flow_touched_free(flow_touched *t)
 
 static flow_wkey *wkey(flow_wstep *ws, uint32_t tid) { return flow_table_value(ws->tab, tid); }
 
+void flow_wkey_init(flow_wkey *k, const flow_clock_cfg *clock, flow_time now)
+{
+    flow_wstate_init(&k->w, clock, now);
+    k->sched = FLOW_NO_TIME;
+}
+
 void flow_wstep_init(flow_wstep *ws, size_t value_size, bool ordered)
 {
     ws->tab = flow_table_new(value_size);
@@ -713,6 +721,17 @@ void flow_wstep_fire_eof(flow_wstep *ws, flow_arena *arena, flow_wfire_fn *fire,
     memcpy(keys, ids, sizeof(uint32_t) * ne);
     for (size_t k = 0; k < ne; k++)
         fire(f, keys[k], FLOW_TIME_MAX);
+}
+
+void flow_wstep_settle(flow_wstep *ws, uint32_t tid, void (*drop_acc)(void *acc), void (*drop_item)(void *item))
+{
+    flow_wkey *s = wkey(ws, tid);
+    if (flow_wstate_empty(&s->w, &ws->win)) {
+        flow_wstate_free(&s->w, drop_acc, drop_item);
+        flow_table_remove(ws->tab, tid);
+        return;
+    }
+    flow_touched_add(&ws->touched, tid);
 }
 
 void flow_wstep_reschedule(flow_wstep *ws, flow_time now)

@@ -2,7 +2,8 @@
 # tests/embed/run.sh - embedding (flowc --lib): examples/embed (the host
 # program against its expected output, with two instances and an error
 # returned as a code), tests/embed/test_api.c (the API's codes and rules),
-# strict compiles of the generated files, byte-reproducible output, #line
+# strict compiles of the generated files (the hosts and the generated
+# header against flowrt.h alone, also from C++), byte-reproducible output, #line
 # directives and -P, and the diagnostics for `extern` without --lib.
 #
 # Env: FLOWC (default build/flowc), BUILD (default build), CC (default cc),
@@ -49,10 +50,16 @@ check "sensors.c -P strict" $CC $STRICT -Iruntime/include -c "$OUT/p/sensors.c" 
 if command -v clang >/dev/null 2>&1; then
     check "sensors.c clang strict" clang $STRICT -Iruntime/include -c "$OUT/sensors.c" -o "$OUT/sensors-clang.o"
 fi
-# a C++ host includes the generated header (and flowrt.h) as it is
+# a host sees flowrt.h only (flowrt_gen.h is for the generated .c): its
+# code and the generated header compile with an include dir holding just
+# flowrt.h, and a C++ host includes the generated header as it is
+mkdir -p "$OUT/hostinc" && cp runtime/include/flowrt.h "$OUT/hostinc/"
+HOSTINC="-I$OUT -I$OUT/hostinc"
+printf '#include <flowrt.h>\n' >"$OUT/flowrt_alone.c"
+check "flowrt.h alone strict" $CC $STRICT -fsyntax-only $HOSTINC "$OUT/flowrt_alone.c"
 printf '#include "sensors.h"\nint main() { return 0; }\n' >"$OUT/host_cxx.cc"
-check "sensors.h from C++" g++ -std=c++17 -Wall -Wextra -Werror -fsyntax-only -I"$OUT" -Iruntime/include "$OUT/host_cxx.cc"
-check "host.c strict" $CC $STRICT -O2 -I"$OUT" -Iruntime/include examples/embed/host.c "$OUT/sensors.o" $LIBS -o "$OUT/host"
+check "sensors.h from C++" g++ -std=c++17 -Wall -Wextra -Werror -pedantic -fsyntax-only $HOSTINC "$OUT/host_cxx.cc"
+check "host.c strict" $CC $STRICT -O2 $HOSTINC examples/embed/host.c "$OUT/sensors.o" $LIBS -o "$OUT/host"
 
 run_host() {   # run_host NAME STATUS ARGS...: stdout vs NAME.expected (stderr vs NAME.stderr)
     name=$1 want=$2
@@ -73,7 +80,8 @@ run_host() {   # run_host NAME STATUS ARGS...: stdout vs NAME.expected (stderr v
 
 # the API's codes, messages and rules
 check "flowc --lib api" "$FLOWC" --lib tests/embed/api.flow -o "$OUT/api"
-check "test_api strict" $CC $STRICT -g -I"$OUT" -Iruntime/include tests/embed/test_api.c "$OUT/api.c" $LIBS -o "$OUT/test_api"
+check "api.c strict" $CC $STRICT -g -Iruntime/include -c "$OUT/api.c" -o "$OUT/api.o"
+check "test_api strict" $CC $STRICT -g $HOSTINC tests/embed/test_api.c "$OUT/api.o" $LIBS -o "$OUT/test_api"
 if [ -x "$OUT/test_api" ]; then
     if $RUNNER "$OUT/test_api" >"$OUT/test_api.out" 2>&1; then ok; else bad "test_api"; fi
     grep -v ' 0 failed' "$OUT/test_api.out" | sed 's/^/    /'

@@ -6,6 +6,9 @@
 # nothing can come from it) under a fresh DESTDIR, then checks:
 #   - every file is in place (flowc, libflowrt.a, flowrt.h, flowrt_gen.h, flowrt.pc,
 #     flowc.1, flow.7) and the man pages render without warnings;
+#   - libflowrt.a defines no global symbol outside flow_* and flowi_* (weak
+#     C++ ones from simdjson's inline code aside), so it cannot clash with
+#     a host program's own;
 #   - the installed flowc, run from outside the source tree and without
 #     FLOWRT_HOME, compiles and links tests/run/op_branch.flow against the
 #     installed runtime (found beside flowc), and the program's output is
@@ -55,6 +58,14 @@ check "bin/flowc is executable" test -x "$inst/bin/flowc"
 for m in man1/flowc.1 man7/flow.7; do
     check "man page $m renders" sh -c "man --warnings -l '$inst/share/man/$m' 2>&1 >/dev/null | { ! grep .; }"
 done
+
+# nm: "ADDRESS TYPE NAME" per definition; W/V are weak (the linker merges
+# them with a host's copies), _Z... and DW.ref.__gxx_personality_v0 are C++
+foreign_symbols() {
+    nm -g --defined-only "$1" | awk 'NF == 3 && $3 !~ /^flowi?_/ &&
+        !($2 ~ /^[WVwv]$/ && $3 ~ /^(_Z|DW\.ref\.)/) { print; bad = 1 } END { exit bad }'
+}
+check "libflowrt.a defines only flow_/flowi_ symbols" foreign_symbols "$inst/lib/libflowrt.a"
 
 cd "$tmp" || exit 1
 cp "$root/tests/run/op_branch.flow" "$root/tests/run/op_branch.expected" .
