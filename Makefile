@@ -148,6 +148,12 @@ wordcount-test: all
 cli-test: all
 	$(TEST_ENV) tests/cli/driver.sh
 
+# limits-test    programs at sizes where a cost growing faster than the
+#                work would time out (tests/limits/run.sh)
+.PHONY: limits-test
+limits-test: all
+	$(TEST_ENV) tests/limits/run.sh
+
 # process-test   signals, idle pipes, write errors, inputs never overwritten,
 #                flowc's C compiler runs and cleanup (tests/process/run.sh)
 .PHONY: process-test
@@ -161,7 +167,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test io-test process-test kafka-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test realdata-test cli-test valgrind graph-test install-test editors-test \
+TEST_GROUPS := unit errors-test parse-test run-test io-test process-test limits-test kafka-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test realdata-test cli-test valgrind graph-test install-test editors-test \
               bench-smoke
 test: deps
 	@$(MAKE) --no-print-directory all
