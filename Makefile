@@ -22,7 +22,7 @@ LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
 DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
                    libjansson-dev libsimdjson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz \
-                   time mawk sqlite3 bc
+                   time mawk sqlite3 bc python3-venv
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_CXX    := $(wildcard runtime/src/*.cc)
@@ -49,6 +49,8 @@ deps:
 	    if [ "$$(id -u)" -ne 0 ]; then echo "run as root to install:$$missing" >&2; exit 1; fi; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@$(MAKE) --no-print-directory bytewax-venv || \
+	    echo "make deps: WARNING: Bytewax could not be installed into $(BW_VENV); the differential tests will fail" >&2
 
 # ---- runtime --------------------------------------------------------------
 $(BUILD)/rt/%.o: runtime/src/%.c $(wildcard runtime/include/*.h runtime/src/*.h)
@@ -167,7 +169,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test io-test process-test limits-test kafka-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test realdata-test cli-test valgrind graph-test install-test editors-test \
+TEST_GROUPS := differential-test twins-test unit errors-test parse-test run-test io-test process-test limits-test kafka-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test realdata-test cli-test valgrind graph-test install-test editors-test \
               bench-smoke
 test: deps
 	@$(MAKE) --no-print-directory all
@@ -395,3 +397,50 @@ bench: deps all
 bench-smoke: all
 	SMOKE=1 FLOWC='$(abspath $(FLOWC))' bench/run.sh
 # ---- end of bench ----
+
+# ---- flowc against the real Bytewax (tests/differential) ---------------------
+# bytewax-venv       a virtual environment in build/bytewax-venv (ignored) with
+#                    the pinned Bytewax of tests/differential/requirements.txt;
+#                    `make deps` makes it; nothing outside build/ changes
+# differential-test  DIFF_N random programs (fixed seed) compiled by flowc and
+#                    run by Bytewax 0.21.1, stdout compared byte for byte
+# twins-test         every example and ported Bytewax test against its Python
+#                    twin (NAME.py beside it) run by Bytewax
+# conformance        N=... SEED=...: more random programs (make conformance N=20000)
+# The programs are compiled at -O0 (tests/differential/cc_O0.sh): 3x faster.
+PYTHON   ?= python3
+BW_VENV  := build/bytewax-venv
+BW_PY    := $(BW_VENV)/bin/python
+DIFF_N   ?= 300
+DIFF_SEED ?= 1
+N        ?= 2000
+SEED     ?= 1000000
+DIFF_ENV = FLOWC='$(abspath $(FLOWC))' CC='$(abspath tests/differential/cc_O0.sh)' \
+           $(if $(RUN_CC),HARNESS_CC='$(RUN_CC)')
+.PHONY: bytewax-venv differential-test twins-test conformance bytewax-check
+
+bytewax-venv: $(BW_VENV)/.installed
+$(BW_VENV)/.installed: tests/differential/requirements.txt
+	@rm -rf $(BW_VENV)
+	@echo "installing Bytewax into $(BW_VENV) (tests/differential/requirements.txt)"
+	$(PYTHON) -m venv $(BW_VENV)
+	PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 $(BW_PY) -m pip install -q --no-deps -r $<
+	@$(BW_PY) -c 'import bytewax.operators, importlib.metadata as m; assert m.version("bytewax") == "0.21.1"'
+	@touch $@
+
+bytewax-check:
+	@if ! [ -f $(BW_VENV)/.installed ] || ! $(BW_PY) -c 'import bytewax' 2>/dev/null; then \
+	    echo "Bytewax is missing: $(BW_VENV) has no bytewax 0.21.1. Run 'make deps' (it needs PyPI and python3-venv)."; \
+	    echo "0 passed, 1 failed"; exit 1; fi
+
+differential-test: all bytewax-check
+	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py random --n $(DIFF_N) --seed $(DIFF_SEED)
+	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py known tests/differential/known
+
+twins-test: all bytewax-check
+	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py twins examples tests/bytewax \
+	    tests/bytewax_windowing tests/window_timers tests/differential/cases
+
+conformance: all bytewax-check
+	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py random --n $(N) --seed $(SEED)
+# ---- end of flowc against Bytewax ----

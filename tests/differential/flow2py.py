@@ -1,0 +1,960 @@
+#!/usr/bin/env python3
+"""flow2py - writes the Bytewax 0.21.1 twin of a .flow program.
+
+    flow2py.py PROG.flow [--args 'PROGRAM ARGS'] [-o PROG.py]
+
+The twin is a plain Bytewax dataflow: each step becomes the Bytewax
+operator of the same name and step id (bytewax.operators,
+bytewax.operators.windowing), `testing(...)` a TestingSource, `stdout` a
+StdOutSink, lambdas Python lambdas. Expressions go through flowpy.py only
+where flowc's language is not Python's one to one (int `/`, checked int
+arithmetic, record fields, `??`, the built-ins, the pinned clock).
+
+The parser here is its own (not flowc's), written from grammar/flow.y, so
+that a parse or precedence bug of flowc shows up as a difference.
+Program arguments (the .args of a test) become the run's options: `-s 0`
+is run_main's epoch_interval, `--clock T --clock-step D` pin flowpy's
+CLOCK (the EventClock's now_getter, the SystemClock and `now()`), and the
+inputs advance it one step per round (flowpy.ClockedSource).
+
+A construct without a Bytewax counterpart (a `file` sink, `W.with_meta`,
+kafka, ...) raises NoTwin with the reason.
+"""
+
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+
+UTC = timezone.utc
+
+
+class NoTwin(Exception):
+    """The program uses something Bytewax 0.21.1 has no counterpart for."""
+
+
+class ParseError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- tokens
+
+_TS = re.compile(r"@(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+_FLOAT = re.compile(r"\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+")
+_DUR = re.compile(r"\d+(?:\.\d+)?[A-Za-z_][A-Za-z0-9_]*")
+_INT = re.compile(r"\d+")
+_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PUNCT = ["->", "==", "!=", "<=", ">=", "??", "?."]
+_KW = {"flow", "record", "const", "fn", "extern", "let", "if", "then", "else",
+       "and", "or", "not", "true", "false", "none", "with"}
+_UNITS = {"us": 1, "ms": 1000, "s": 1000000, "m": 60000000, "h": 3600000000, "d": 86400000000}
+
+
+def _dur_micros(text):
+    m = re.fullmatch(r"(\d+)(?:\.(\d+))?([a-z]+)", text)
+    if not m or m.group(3) not in _UNITS:
+        raise ParseError("bad duration %s" % text)
+    unit = _UNITS[m.group(3)]
+    whole = int(m.group(1)) * unit
+    frac = m.group(2) or ""
+    if frac:
+        whole += int(frac) * unit // (10 ** len(frac))
+    return whole
+
+
+def _ts_micros(m):
+    y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
+    frac = m.group(7) or ""
+    us = int((frac[1:] + "000000")[:6]) if frac else 0
+    tz = m.group(8)
+    off = 0
+    if tz != "Z":
+        sign = -1 if tz[0] == "-" else 1
+        off = sign * (int(tz[1:3]) * 3600 + int(tz[4:6]) * 60)
+    dt = datetime(y, mo, d, h, mi, s, us, tzinfo=UTC) - timedelta(seconds=off)
+    return dt
+
+
+def _unescape(body):
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c != "\\":
+            out += c.encode("utf-8")
+            i += 1
+            continue
+        e = body[i + 1]
+        i += 2
+        simple = {"n": b"\n", "t": b"\t", "r": b"\r", "0": b"\0", "\\": b"\\", '"': b'"', "'": b"'"}
+        if e in simple:
+            out += simple[e]
+        elif e == "x":
+            out.append(int(body[i:i + 2], 16))
+            i += 2
+        elif e == "u" and body[i] == "{":
+            j = body.index("}", i)
+            out += chr(int(body[i + 1:j], 16)).encode("utf-8")
+            i = j + 1
+        elif e == "u":
+            out += chr(int(body[i:i + 4], 16)).encode("utf-8")
+            i += 4
+        elif e == "U":
+            out += chr(int(body[i:i + 8], 16)).encode("utf-8")
+            i += 8
+        else:
+            raise ParseError("bad escape \\%s" % e)
+    return out.decode("utf-8", errors="surrogateescape")
+
+
+def tokenize(src):
+    toks = []
+    i = 0
+    n = len(src)
+    while i < n:
+        c = src[i]
+        if c in " \t\r\n":
+            i += 1
+            continue
+        if c == "#":
+            j = src.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        after_dot = bool(toks) and toks[-1][0] == "." and toks[-1][1] == "."
+        if c == "@":
+            m = _TS.match(src, i)
+            if not m:
+                raise ParseError("bad timestamp at %d" % i)
+            toks.append(("ts", _ts_micros(m)))
+            i = m.end()
+            continue
+        if c == "r" and i + 1 < n and src[i + 1] in "\"'":
+            q = src[i + 1]
+            j = src.index(q, i + 2)
+            toks.append(("str", src[i + 2:j]))
+            i = j + 1
+            continue
+        if c == '"':
+            j = i + 1
+            while src[j] != '"':
+                j += 2 if src[j] == "\\" else 1
+            toks.append(("str", _unescape(src[i + 1:j])))
+            i = j + 1
+            continue
+        if c.isdigit():
+            if after_dot:
+                m = _INT.match(src, i)
+                toks.append(("int", int(m.group())))
+                i = m.end()
+                continue
+            mf, md, mi = _FLOAT.match(src, i), _DUR.match(src, i), _INT.match(src, i)
+            lf = mf.end() if mf else -1
+            ld = md.end() if md else -1
+            if mf and lf >= ld:
+                toks.append(("float", float(mf.group())))
+                i = lf
+            elif md:
+                toks.append(("dur", _dur_micros(md.group())))
+                i = ld
+            else:
+                toks.append(("int", int(mi.group())))
+                i = mi.end()
+            continue
+        m = _ID.match(src, i)
+        if m:
+            w = m.group()
+            toks.append(("kw", w) if w in _KW else ("id", w))
+            i = m.end()
+            continue
+        for p in _PUNCT:
+            if src.startswith(p, i):
+                toks.append((".", p))
+                i += len(p)
+                break
+        else:
+            toks.append((".", c))
+            i += 1
+    toks.append(("eof", None))
+    return toks
+
+
+# ---------------------------------------------------------------- parser
+
+class Parser:
+    def __init__(self, src):
+        self.t = tokenize(src)
+        self.i = 0
+
+    def peek(self, k=0):
+        return self.t[self.i + k]
+
+    def next(self):
+        tok = self.t[self.i]
+        self.i += 1
+        return tok
+
+    def at(self, kind, val=None, k=0):
+        tok = self.t[self.i + k]
+        return tok[0] == kind and (val is None or tok[1] == val)
+
+    def p(self, val, k=0):
+        return self.at(".", val, k)
+
+    def kw(self, val):
+        return self.at("kw", val)
+
+    def expect(self, kind, val=None):
+        tok = self.next()
+        if tok[0] != kind or (val is not None and tok[1] != val):
+            raise ParseError("expected %s %s, got %r" % (kind, val, tok))
+        return tok[1]
+
+    # program
+    def program(self):
+        self.expect("kw", "flow")
+        name = self.expect("id")
+        decls = []
+        while not self.at("eof"):
+            if self.kw("record"):
+                self.next()
+                rname = self.expect("id")
+                self.expect(".", "{")
+                fields = []
+                while not self.p("}"):
+                    fname = self.expect("id")
+                    self.expect(".", ":")
+                    fields.append((fname, self.type_()))
+                    if self.p(","):
+                        self.next()
+                self.expect(".", "}")
+                decls.append(("record", rname, fields))
+            elif self.kw("const"):
+                self.next()
+                cname = self.expect("id")
+                self.expect(".", "=")
+                decls.append(("const", cname, self.expr()))
+            elif self.kw("fn"):
+                self.next()
+                fname = self.expect("id")
+                self.expect(".", "(")
+                params = []
+                while not self.p(")"):
+                    pname = self.expect("id")
+                    self.expect(".", ":")
+                    params.append((pname, self.type_()))
+                    if self.p(","):
+                        self.next()
+                self.expect(".", ")")
+                self.expect(".", "->")
+                self.type_()
+                self.expect(".", "=")
+                decls.append(("fn", fname, [p[0] for p in params], self.expr()))
+            elif self.kw("extern"):
+                raise NoTwin("extern fn: a C function")
+            else:
+                sname = self.expect("id")
+                self.expect(".", "=")
+                decls.append(("step", sname, self.expr()))
+        return name, decls
+
+    def type_(self):
+        if self.p("("):
+            self.next()
+            ts = [self.type_()]
+            while self.p(","):
+                self.next()
+                if self.p(")"):
+                    break
+                ts.append(self.type_())
+            self.expect(".", ")")
+            t = ("tuple", ts) if len(ts) > 1 else ts[0]
+        else:
+            name = self.expect("id")
+            t = ("name", name)
+            if self.p("<"):
+                self.next()
+                t = ("app", name, self.type_())
+                self.expect(".", ">")
+        while self.p("?"):
+            self.next()
+            t = ("opt", t)
+        return t
+
+    # expressions
+    def expr(self):
+        if self.p("|"):
+            return self.lambda_()
+        if self.kw("if"):
+            self.next()
+            c = self.expr()
+            self.expect("kw", "then")
+            a = self.expr()
+            self.expect("kw", "else")
+            b = self.expr()
+            return ("if", c, a, b)
+        return self.coalesce()
+
+    def lambda_(self):
+        self.expect(".", "|")
+        params = []
+        while not self.p("|"):
+            pat = self.pattern()
+            if self.p(":"):
+                self.next()
+                self.type_()
+            params.append(pat)
+            if self.p(","):
+                self.next()
+        self.expect(".", "|")
+        return ("lam", params, self.expr())
+
+    def pattern(self):
+        if self.p("("):
+            self.next()
+            ps = [self.pattern()]
+            while self.p(","):
+                self.next()
+                if self.p(")"):
+                    break
+                ps.append(self.pattern())
+            self.expect(".", ")")
+            return ("pt", ps) if len(ps) > 1 else ps[0]
+        name = self.expect("id")
+        return ("pw",) if name == "_" else ("pn", name)
+
+    def coalesce(self):
+        a = self.or_()
+        if self.p("??"):
+            self.next()
+            return ("co", a, self.coalesce())
+        return a
+
+    def or_(self):
+        a = self.and_()
+        while self.kw("or"):
+            self.next()
+            a = ("bin", "or", a, self.and_())
+        return a
+
+    def and_(self):
+        a = self.not_()
+        while self.kw("and"):
+            self.next()
+            a = ("bin", "and", a, self.not_())
+        return a
+
+    def not_(self):
+        if self.kw("not"):
+            self.next()
+            return ("not", self.not_())
+        return self.cmp()
+
+    def cmp(self):
+        a = self.add()
+        for op in ("==", "!=", "<", "<=", ">", ">="):
+            if self.p(op):
+                self.next()
+                return ("bin", op, a, self.add())
+        return a
+
+    def add(self):
+        a = self.mul()
+        while self.p("+") or self.p("-"):
+            op = self.next()[1]
+            a = ("bin", op, a, self.mul())
+        return a
+
+    def mul(self):
+        a = self.unary()
+        while self.p("*") or self.p("/") or self.p("%"):
+            op = self.next()[1]
+            a = ("bin", op, a, self.unary())
+        return a
+
+    def unary(self):
+        if self.p("-"):
+            self.next()
+            return ("neg", self.unary())
+        return self.postfix()
+
+    def _type_args_follow(self):
+        """IDENT '<' type '>' '(' : a call with type arguments."""
+        if not self.p("<", 1):
+            return False
+        depth = 0
+        k = 1
+        while True:
+            tok = self.peek(k)
+            if tok[0] == "eof":
+                return False
+            if tok == (".", "<"):
+                depth += 1
+            elif tok == (".", ">"):
+                depth -= 1
+                if depth == 0:
+                    return self.peek(k + 1) == (".", "(")
+            elif not (tok[0] == "id" or tok[1] in (",", "(", ")", "?")):
+                return False
+            k += 1
+
+    def postfix(self):
+        if self.at("id") and self._type_args_follow():
+            name = self.next()[1]
+            self.expect(".", "<")
+            targ = self.type_()
+            self.expect(".", ">")
+            e = ("id", name)
+            self.expect(".", "(")
+            return self.postfix_rest(("call", e, self.args(), targ))
+        return self.postfix_rest(self.primary())
+
+    def postfix_rest(self, e):
+        while True:
+            if self.p("("):
+                self.next()
+                e = ("call", e, self.args(), None)
+            elif self.p("."):
+                self.next()
+                tok = self.next()
+                if tok[0] == "int":
+                    e = ("tidx", e, tok[1])
+                elif tok[0] in ("id", "kw"):
+                    e = ("fld", e, tok[1])
+                else:
+                    raise ParseError("bad field %r" % (tok,))
+            elif self.p("["):
+                self.next()
+                ix = self.expr()
+                self.expect(".", "]")
+                e = ("idx", e, ix)
+            elif self.p("?."):
+                self.next()
+                e = ("optfld", e, self.expect("id"))
+            elif self.kw("with"):
+                self.next()
+                self.expect(".", "{")
+                e = ("with", e, self.field_inits())
+            else:
+                return e
+
+    def args(self):
+        args = []
+        while not self.p(")"):
+            if self.at("id") and self.p("=", 1):
+                name = self.next()[1]
+                self.next()
+                args.append((name, self.expr()))
+            else:
+                args.append((None, self.expr()))
+            if self.p(","):
+                self.next()
+        self.expect(".", ")")
+        return args
+
+    def field_inits(self):
+        fs = []
+        while not self.p("}"):
+            name = self.expect("id")
+            self.expect(".", ":")
+            fs.append((name, self.expr()))
+            if self.p(","):
+                self.next()
+        self.expect(".", "}")
+        return fs
+
+    def primary(self):
+        tok = self.next()
+        kind, val = tok
+        if kind in ("int", "float", "str", "dur", "ts"):
+            return (kind, val)
+        if kind == "kw":
+            if val == "true":
+                return ("bool", True)
+            if val == "false":
+                return ("bool", False)
+            if val == "none":
+                return ("none",)
+            if val == "extern":
+                raise NoTwin("an extern source or sink (a C host)")
+        if kind == "id":
+            if self.p("{"):
+                self.next()
+                return ("rec", val, self.field_inits())
+            return ("id", val)
+        if tok == (".", "("):
+            e = self.expr()
+            if self.p(","):
+                items = [e]
+                while self.p(","):
+                    self.next()
+                    if self.p(")"):
+                        break
+                    items.append(self.expr())
+                self.expect(".", ")")
+                return ("tuple", items)
+            self.expect(".", ")")
+            return e
+        if tok == (".", "["):
+            items = []
+            while not self.p("]"):
+                items.append(self.expr())
+                if self.p(","):
+                    self.next()
+            self.expect(".", "]")
+            return ("list", items)
+        if tok == (".", "{"):
+            lets = []
+            while self.kw("let"):
+                self.next()
+                pat = self.pattern()
+                self.expect(".", "=")
+                lets.append((pat, self.expr()))
+                self.expect(".", ";")
+            body = self.expr()
+            self.expect(".", "}")
+            return ("block", lets, body)
+        raise ParseError("unexpected %r" % (tok,))
+
+
+# ---------------------------------------------------------------- emitter
+
+PY_RESERVED = {
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break",
+    "class", "continue", "def", "del", "elif", "else", "except", "finally",
+    "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+    # names the twin itself uses
+    "op", "win", "fp", "flow", "datetime", "timedelta", "timezone",
+    "Dataflow", "TestingSource", "StdOutSink", "FileSource", "run_main",
+    "sys", "os", "RUN",
+}
+
+BUILTINS = {"str", "int", "float", "len", "abs", "min", "max", "floor", "round",
+            "sqrt", "lower", "upper", "trim", "split", "starts_with", "ends_with",
+            "contains", "replace", "substr", "findall", "sum", "range", "timestamp"}
+
+META_FIELDS = {"open_time", "close_time", "merged_ids"}
+
+
+def pyname(name):
+    return name + "_" if name in PY_RESERVED else name
+
+
+def py_dur(us):
+    if us % 1000000 == 0:
+        return "timedelta(seconds=%d)" % (us // 1000000)
+    if us % 1000 == 0:
+        return "timedelta(milliseconds=%d)" % (us // 1000)
+    return "timedelta(microseconds=%d)" % us
+
+
+def py_ts(dt):
+    parts = [dt.year, dt.month, dt.day, dt.hour, dt.minute]
+    if dt.second or dt.microsecond:
+        parts.append(dt.second)
+    if dt.microsecond:
+        parts.append(dt.microsecond)
+    return "datetime(%s, tzinfo=timezone.utc)" % ", ".join(str(p) for p in parts)
+
+
+def py_float(v):
+    if v != v:
+        return 'float("nan")'
+    if v in (float("inf"), float("-inf")):
+        return 'float("%s")' % ("inf" if v > 0 else "-inf")
+    return repr(v)
+
+
+class Emitter:
+    def __init__(self, name, decls, args):
+        self.name = name
+        self.decls = decls
+        self.records = {d[1]: [f for f, _ in d[2]] for d in decls if d[0] == "record"}
+        self.fns = {d[1] for d in decls if d[0] == "fn"}
+        self.consts = {d[1] for d in decls if d[0] == "const"}
+        self.steps = {}
+        self.args = args
+        self.tmp = 0
+        self.n_inputs = 0
+
+    def fresh(self):
+        self.tmp += 1
+        return "_p%d" % self.tmp
+
+    # -- expressions; `env` is the set of local (lambda, let) names
+    def ex(self, e, env):
+        k = e[0]
+        if k == "int":
+            return str(e[1])
+        if k == "float":
+            return py_float(e[1])
+        if k == "str":
+            return repr(e[1])
+        if k == "dur":
+            return py_dur(e[1])
+        if k == "ts":
+            return py_ts(e[1])
+        if k == "bool":
+            return "True" if e[1] else "False"
+        if k == "none":
+            return "None"
+        if k == "id":
+            n = e[1]
+            if n in env or n in self.consts or n in self.fns:
+                return pyname(n)
+            if n in BUILTINS:
+                return "fp.b_" + n
+            if n == "now":
+                return "fp.now"
+            return pyname(n)
+        if k == "neg":
+            inner = e[1]
+            if inner[0] in ("int", "float"):
+                return "-" + self.ex(inner, env)
+            if inner[0] == "dur":
+                return "-" + self.ex(inner, env)
+            return "fp.neg(%s)" % self.ex(inner, env)
+        if k == "not":
+            return "(not %s)" % self.ex(e[1], env)
+        if k == "bin":
+            op, a, b = e[1], self.ex(e[2], env), self.ex(e[3], env)
+            if op in ("and", "or", "==", "!=", "<", "<=", ">", ">="):
+                return "(%s %s %s)" % (a, op, b)
+            if op == "%":
+                return "(%s %% %s)" % (a, b)
+            plain = {e[2][0], e[3][0]} & {"float", "str", "list", "dur", "ts"}
+            if plain and op != "/":
+                return "(%s %s %s)" % (a, op, b)
+            fn = {"+": "add", "-": "sub", "*": "mul", "/": "div"}[op]
+            return "fp.%s(%s, %s)" % (fn, a, b)
+        if k == "if":
+            return "(%s if %s else %s)" % (self.ex(e[2], env), self.ex(e[1], env), self.ex(e[3], env))
+        if k == "co":
+            return "fp.coalesce(%s, lambda: %s)" % (self.ex(e[1], env), self.ex(e[2], env))
+        if k == "fld":
+            if e[2] in META_FIELDS:
+                return "fp.fld(%s, %r)" % (self.ex(e[1], env), e[2])
+            return "%s[%r]" % (self.ex(e[1], env), e[2])
+        if k == "optfld":
+            return "fp.optfld(%s, %r)" % (self.ex(e[1], env), e[2])
+        if k == "tidx":
+            return "%s[%d]" % (self.ex(e[1], env), e[2])
+        if k == "idx":
+            return "%s[%s]" % (self.ex(e[1], env), self.ex(e[2], env))
+        if k == "with":
+            fs = ", ".join("%r: %s" % (f, self.ex(v, env)) for f, v in e[2])
+            return "{**%s, %s}" % (self.ex(e[1], env), fs)
+        if k == "rec":
+            order = self.records.get(e[1])
+            if order is None:
+                raise ParseError("unknown record %s" % e[1])
+            vals = dict(e[2])
+            return "{%s}" % ", ".join("%r: %s" % (f, self.ex(vals[f], env)) for f in order)
+        if k == "tuple":
+            return "(%s)" % ", ".join(self.ex(x, env) for x in e[1])
+        if k == "list":
+            return "[%s]" % ", ".join(self.ex(x, env) for x in e[1])
+        if k == "call":
+            f = e[1]
+            args = [self.ex(a, env) for _, a in e[2]]
+            if f[0] == "id" and f[1] not in env and f[1] not in self.fns:
+                if f[1] == "now":
+                    return "fp.now()"
+                if f[1] in BUILTINS:
+                    return "fp.b_%s(%s)" % (f[1], ", ".join(args))
+            return "%s(%s)" % (self.ex(f, env), ", ".join(args))
+        if k == "lam":
+            return self.lam(e[1], e[2], env)
+        if k == "block":
+            return self.block(e[1], e[2], env)
+        raise ParseError("cannot translate %r" % (k,))
+
+    def _bind(self, pat, value_src, body_fn, env):
+        """(lambda NAMES: BODY)(VALUE) for a pattern."""
+        names, inner = self._flatten(pat)
+        env2 = env | {n for n in self._names(pat)}
+        body = body_fn(env2)
+        for pname, sub in reversed(inner):
+            body = self._unpack(pname, sub, body)
+        return "(lambda %s: %s)(%s)" % (names, body, value_src)
+
+    def _names(self, pat):
+        if pat[0] == "pn":
+            return [pat[1]]
+        if pat[0] == "pt":
+            return [n for p in pat[1] for n in self._names(p)]
+        return []
+
+    def _flatten(self, pat):
+        """A parameter name for PAT and the nested unpackings it needs."""
+        if pat[0] == "pn":
+            return pyname(pat[1]), []
+        if pat[0] == "pw":
+            return self.fresh(), []
+        tmp = self.fresh()
+        return tmp, [(tmp, pat)]
+
+    def _unpack(self, tmp, pat, body):
+        params, inner = [], []
+        for sub in pat[1]:
+            n, more = self._flatten(sub)
+            params.append(n)
+            inner += more
+        for pname, sub in reversed(inner):
+            body = self._unpack(pname, sub, body)
+        return "(lambda %s: %s)(*%s)" % (", ".join(params), body, tmp)
+
+    def lam(self, params, body, env):
+        names, inner = [], []
+        env2 = set(env)
+        for p in params:
+            n, more = self._flatten(p)
+            names.append(n)
+            inner += more
+            env2 |= set(self._names(p))
+        src = self.ex(body, env2)
+        for pname, sub in reversed(inner):
+            src = self._unpack(pname, sub, src)
+        return "(lambda %s: %s)" % (", ".join(names), src)
+
+    def block(self, lets, body, env):
+        if not lets:
+            return self.ex(body, env)
+        (pat, val), rest = lets[0], lets[1:]
+        value_src = self.ex(val, env)
+        if pat[0] == "pt":
+            names, inner = self._flatten(pat)
+            env2 = env | set(self._names(pat))
+            inner_src = self.block(rest, body, env2)
+            return "(lambda %s: %s)(%s)" % (names, self._unpack(names, pat, inner_src), value_src)
+        n, _ = self._flatten(pat)
+        env2 = env | set(self._names(pat))
+        return "(lambda %s: %s)(%s)" % (n, self.block(rest, body, env2), value_src)
+
+    # -- steps
+    def stream(self, e):
+        if e[0] == "id":
+            return pyname(e[1])
+        if e[0] == "fld" and e[1][0] == "id":
+            if e[2] == "with_meta":
+                raise NoTwin("W.with_meta (Bytewax 0.17's window output) is not in Bytewax 0.21")
+            return "%s.%s" % (pyname(e[1][1]), e[2])
+        raise ParseError("not a stream: %r" % (e,))
+
+    def fnarg(self, e):
+        return self.ex(e, set())
+
+    def step(self, sid, e):
+        if e[0] != "call" or e[1][0] != "id":
+            raise ParseError("step %s is not an operator call" % sid)
+        opname = e[1][1]
+        pos = [a for n, a in e[2] if n is None]
+        named = {n: a for n, a in e[2] if n is not None}
+        q = '"%s"' % sid
+        S, F = self.stream, self.fnarg
+
+        def opt(name):
+            return self.ex(named[name], set())
+
+        simple = {"map", "filter", "filter_map", "flat_map", "key_on", "map_value",
+                  "filter_value", "filter_map_value", "flat_map_value", "branch"}
+        if opname == "input":
+            return self.source(sid, pos[0])
+        if opname == "output":
+            sink = pos[1]
+            if sink == ("id", "stdout"):
+                return 'op.output(%s, %s, StdOutSink())' % (q, S(pos[0]))
+            raise NoTwin("sink %s: only the stdout sink is compared" % (sink,))
+        if opname in simple:
+            return "op.%s(%s, %s, %s)" % (opname, q, S(pos[0]), F(pos[1]))
+        if opname in ("flatten", "key_rm", "redistribute", "inspect"):
+            return "op.%s(%s, %s)" % (opname, q, S(pos[0]))
+        if opname == "merge":
+            return "op.merge(%s, %s)" % (q, ", ".join(S(p) for p in pos))
+        if opname in ("stateful_map", "stateful_flat_map"):
+            init = opt("init")
+            return ("op.%s(%s, %s, lambda state, v: %s(%s if state is None else state, v))"
+                    % (opname, q, S(pos[0]), F(pos[1]), init))
+        if opname == "stateful":
+            cbs = ", ".join("%s=%s" % (n, F(named[n]))
+                            for n in ("on_item", "on_notify", "on_eof", "notify_at") if n in named)
+            return ("op.stateful(%s, %s, lambda _resume: fp.Logic(%s, %s))"
+                    % (q, S(pos[0]), opt("init"), cbs))
+        if opname in ("collect", "batch"):
+            size = named.get("max_size", named.get("batch_size"))
+            return ("op.collect(%s, %s, timeout=%s, max_size=%s)"
+                    % (q, S(pos[0]), opt("timeout"), self.ex(size, set())))
+        if opname == "reduce_final":
+            return "op.reduce_final(%s, %s, %s)" % (q, S(pos[0]), F(pos[1]))
+        if opname == "fold_final":
+            return "op.fold_final(%s, %s, lambda: %s, %s)" % (q, S(pos[0]), opt("init"), F(pos[1]))
+        if opname == "count_final":
+            return "op.count_final(%s, %s, %s)" % (q, S(pos[0]), F(pos[1]))
+        if opname in ("max_final", "min_final"):
+            by = ", by=%s" % F(named["by"]) if "by" in named else ""
+            return "op.%s(%s, %s%s)" % (opname, q, S(pos[0]), by)
+        if opname == "join":
+            modes = "".join(", %s=%s" % (m, opt(m)) for m in ("insert_mode", "emit_mode") if m in named)
+            return "op.join(%s, %s%s)" % (q, ", ".join(S(p) for p in pos), modes)
+        if opname == "event_clock":
+            wait = opt("wait_for_system_duration") if "wait_for_system_duration" in named else "timedelta(0)"
+            return "win.EventClock(%s, wait_for_system_duration=%s, now_getter=fp.now)" % (F(pos[0]), wait)
+        if opname == "system_clock":
+            return "win.SystemClock()"
+        if opname == "tumbling":
+            return "win.TumblingWindower(length=%s, align_to=%s)" % (opt("length"), opt("align_to"))
+        if opname == "sliding":
+            return ("win.SlidingWindower(length=%s, offset=%s, align_to=%s)"
+                    % (opt("length"), opt("offset"), opt("align_to")))
+        if opname == "session":
+            return "win.SessionWindower(gap=%s)" % opt("gap")
+        if opname in ("collect_window", "reduce_window", "count_window", "max_window",
+                      "min_window", "fold_window"):
+            up, clock, windower = S(pos[0]), pyname(pos[1][1]), pyname(pos[2][1])
+            head = "win.%s(%s, %s, %s, %s" % (opname, q, up, clock, windower)
+            if opname == "collect_window":
+                return head + ")"
+            if opname in ("reduce_window", "count_window"):
+                return head + ", %s)" % F(pos[3])
+            if opname in ("max_window", "min_window"):
+                return head + (", by=%s)" % F(named["by"]) if "by" in named else ")")
+            merge = F(named["merge"]) if "merge" in named else "fp.no_merge"
+            return head + ", lambda: %s, %s, %s)" % (opt("init"), F(pos[3]), merge)
+        if opname == "join_window":
+            clock, windower = pyname(pos[0][1]), pyname(pos[1][1])
+            modes = "".join(", %s=%s" % (m, opt(m)) for m in ("insert_mode", "emit_mode") if m in named)
+            return "win.join_window(%s, %s, %s, %s%s)" % (
+                q, clock, windower, ", ".join(S(p) for p in pos[2:]), modes)
+        raise NoTwin("operator %s" % opname)
+
+    def source(self, sid, e):
+        if e[0] != "call" or e[1][0] != "id":
+            raise NoTwin("source %r" % (e,))
+        kind = e[1][1]
+        pos = [a for n, a in e[2] if n is None]
+        named = {n: a for n, a in e[2] if n is not None}
+        q = '"%s"' % sid
+        idx = self.n_inputs
+        self.n_inputs += 1
+        if kind == "testing":
+            items = pos[0]
+            if items[0] == "call" and items[1] == ("id", "range"):
+                src = "range(%s)" % self.ex(items[2][0][1], set())
+            else:
+                src = self.ex(items, set())
+            bs = ", batch_size=%s" % self.ex(named["batch_size"], set()) if "batch_size" in named else ""
+            if self.args.get("clock_step"):
+                return "op.input(%s, flow, fp.ClockedSource(%s%s, index=%d))" % (q, src, bs, idx)
+            return "op.input(%s, flow, TestingSource(%s%s))" % (q, src, bs)
+        if kind == "file" and (("format" not in named) or named["format"] == ("str", "lines")):
+            if named.keys() - {"format"}:
+                raise NoTwin("file input options %s" % sorted(named))
+            return "op.input(%s, flow, FileSource(%s))" % (q, self.ex(pos[0], set()))
+        raise NoTwin("source %s" % kind)
+
+    def emit(self, header=""):
+        out = []
+        w = out.append
+        if header:
+            w(header.rstrip("\n"))
+        w("import os")
+        w("import sys")
+        w("from datetime import datetime, timedelta, timezone")
+        w("")
+        w("import bytewax.operators as op")
+        w("import bytewax.operators.windowing as win")
+        w("from bytewax.connectors.files import FileSource")
+        w("from bytewax.connectors.stdio import StdOutSink")
+        w("from bytewax.dataflow import Dataflow")
+        w("from bytewax.testing import TestingSource, run_main")
+        w("")
+        w("sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), %r))"
+          % self.args.get("helpers", "."))
+        w("import flowpy as fp  # noqa: E402")
+        w("")
+        run = {}
+        if self.args.get("epoch") is not None:
+            run["epoch_interval"] = "timedelta(seconds=%d)" % self.args["epoch"]
+        w("RUN = {%s}" % ", ".join("%r: %s" % kv for kv in run.items()))
+        if self.args.get("clock") is not None:
+            w("fp.CLOCK.pin(%s, %s)" % (py_ts(self.args["clock"]),
+                                        py_dur(self.args.get("clock_step") or 0)))
+        w("")
+        for d in self.decls:
+            if d[0] == "record":
+                w("# record %s: a dict with the fields %s" % (d[1], ", ".join(f for f, _ in d[2])))
+            elif d[0] == "const":
+                w("%s = %s" % (pyname(d[1]), self.ex(d[2], set())))
+            elif d[0] == "fn":
+                w("")
+                w("def %s(%s):" % (pyname(d[1]), ", ".join(pyname(p) for p in d[2])))
+                w("    return %s" % self.ex(d[3], set(d[2])))
+                w("")
+        w("")
+        w('flow = Dataflow("%s")' % self.name)
+        for d in self.decls:
+            if d[0] == "step":
+                w("%s = %s" % (pyname(d[1]), self.step(d[1], d[2])))
+        w("")
+        w('if __name__ == "__main__":')
+        w("    run_main(flow, **RUN)")
+        return "\n".join(out) + "\n"
+
+
+def parse_args(argv):
+    """The program arguments of a test (.args) that matter to its twin."""
+    res = {"epoch": None, "clock": None, "clock_step": None}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-s", "--snapshot-interval"):
+            res["epoch"] = int(argv[i + 1])
+            i += 2
+        elif a == "--clock":
+            m = _TS.match("@" + argv[i + 1])
+            if not m:
+                raise NoTwin("--clock %s" % argv[i + 1])
+            res["clock"] = _ts_micros(m)
+            i += 2
+        elif a == "--clock-step":
+            res["clock_step"] = _dur_micros(argv[i + 1])
+            i += 2
+        else:
+            raise NoTwin("program argument %s" % a)
+    return res
+
+
+def translate(src, argv=(), helpers=".", header=""):
+    name, decls = Parser(src).program()
+    args = parse_args(list(argv))
+    args["helpers"] = helpers
+    return Emitter(name, decls, args).emit(header)
+
+
+def main():
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("flow")
+    ap.add_argument("--args", default="")
+    ap.add_argument("-o", dest="out")
+    ap.add_argument("--helpers", default=None,
+                    help="flowpy.py's folder, relative to the output (default: found)")
+    ns = ap.parse_args()
+    import os
+    src = open(ns.flow, encoding="utf-8").read()
+    out_dir = os.path.dirname(os.path.abspath(ns.out or ns.flow))
+    helpers = ns.helpers or os.path.relpath(os.path.dirname(os.path.abspath(__file__)), out_dir)
+    try:
+        py = translate(src, ns.args.split(), helpers)
+    except NoTwin as e:
+        print("flow2py: %s: no Bytewax twin: %s" % (ns.flow, e), file=sys.stderr)
+        return 3
+    if ns.out:
+        with open(ns.out, "w", encoding="utf-8") as f:
+            f.write(py)
+    else:
+        sys.stdout.write(py)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

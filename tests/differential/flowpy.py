@@ -1,0 +1,346 @@
+"""flowpy - what a .flow program's expressions mean, in Python, for the
+Bytewax twins that tests/differential/flow2py.py writes.
+
+A twin is a plain Bytewax 0.21.1 dataflow (bytewax.operators,
+bytewax.operators.windowing, TestingSource, StdOutSink). Its lambdas are
+Python; this module holds the few places where flowc's language is not
+Python's one to one, each in one function, so that the mapping lives in
+one place:
+
+  div         flowc's `/`: on two ints it is floor division today
+              (docs/semantics.md §16; Python's `//`), on floats `/`
+  add sub mul int arithmetic is 64-bit and checked in flowc: a result
+              outside the range raises OverflowError here, so that both
+              programs stop on the same item (docs/semantics.md §17.1)
+  fld         `e.f`: a record is a dict, WindowMetadata an object
+  CLOCK       the pinned clock of `--clock`/`--clock-step`: `now()`, the
+              event clock's now_getter and the system clock read it
+  Logic       flowc's `stateful(init=, on_item=, ...)` as a StatefulLogic
+
+Nothing here reimplements an operator: ordering, state, windows and
+timers are Bytewax's.
+"""
+
+import math
+import re
+from datetime import datetime, timedelta, timezone
+
+from bytewax.operators import StatefulLogic
+
+I64_MIN = -(1 << 63)
+I64_MAX = (1 << 63) - 1
+UTC = timezone.utc
+
+
+def _int(x):
+    return type(x) is int
+
+
+def i64(r):
+    """An int result must fit flowc's 64-bit ints."""
+    if _int(r) and not (I64_MIN <= r <= I64_MAX):
+        raise OverflowError("integer overflow")
+    return r
+
+
+def add(a, b):
+    return i64(a + b)
+
+
+def sub(a, b):
+    return i64(a - b)
+
+
+def mul(a, b):
+    return i64(a * b)
+
+
+def neg(a):
+    return i64(-a)
+
+
+def div(a, b):
+    """flowc's `/`: Python's `//` on two ints (floor division, issue: §16
+    of docs/semantics.md; LANGUAGE.md's true division is not yet done),
+    true division otherwise."""
+    if _int(a) and _int(b):
+        return i64(a // b)
+    return a / b
+
+
+def mod(a, b):
+    return a % b
+
+
+def fld(e, name):
+    """`e.name`: a record (a dict) or a WindowMetadata."""
+    if isinstance(e, dict):
+        return e[name]
+    return getattr(e, name)
+
+
+def optfld(e, name):
+    """`e?.name`."""
+    return None if e is None else fld(e, name)
+
+
+def coalesce(v, default):
+    """`v ?? default` (default is a thunk: evaluated only when needed)."""
+    return default() if v is None else v
+
+
+def with_(r, **fields):
+    """`r with { f: v }`: a copy, field order unchanged."""
+    out = dict(r)
+    out.update(fields)
+    return out
+
+
+# ---- built-in functions (docs/language.md §5, Python's behaviour) ----
+
+def b_str(x):
+    return str(x)
+
+
+def b_int(x):
+    return i64(int(x))
+
+
+def b_float(x):
+    return float(x)
+
+
+def b_len(x):
+    return len(x)
+
+
+def b_abs(x):
+    return i64(abs(x))
+
+
+def b_min(a, b=None):
+    return min(a) if b is None else min(a, b)
+
+
+def b_max(a, b=None):
+    return max(a) if b is None else max(a, b)
+
+
+def b_floor(f):
+    return i64(math.floor(f))
+
+
+def b_round(f):
+    return i64(round(f))
+
+
+def b_sqrt(f):
+    return math.sqrt(f)
+
+
+def b_lower(s):
+    return s.lower()
+
+
+def b_upper(s):
+    return s.upper()
+
+
+def b_trim(s):
+    return s.strip()
+
+
+def b_split(s, sep=None):
+    return s.split() if sep is None else s.split(sep)
+
+
+def b_starts_with(s, p):
+    return s.startswith(p)
+
+
+def b_ends_with(s, p):
+    return s.endswith(p)
+
+
+def b_contains(s, sub):
+    return sub in s
+
+
+def b_replace(s, old, new):
+    return s.replace(old, new)
+
+
+def b_substr(s, start, count):
+    if start < 0:
+        start = max(0, len(s) + start)
+    return s[start:start + max(count, 0)]
+
+
+def b_findall(s, pattern):
+    return re.findall(pattern, s)
+
+
+def b_sum(xs):
+    if xs and isinstance(xs[0], float):
+        t = 0.0
+        for x in xs:
+            t += x
+        return t
+    t = 0
+    for x in xs:
+        t = add(t, x)
+    return t
+
+
+def b_range(n):
+    return list(range(n))
+
+
+def b_timestamp(s):
+    t = s.strip()
+    if "T" in t or t.endswith("Z") or "+" in t[10:] or t[10:].count("-") > 0:
+        t = t.replace("Z", "+00:00")
+        d = datetime.fromisoformat(t)
+    else:
+        d = datetime.fromisoformat(t)
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=UTC)
+    return d.astimezone(UTC)
+
+
+# ---- time ----
+
+class Clock:
+    """The program's system clock as flowc's --clock/--clock-step pin it:
+    round k reads start + k * step. `tick()` is called by the first live
+    input at each poll after its first (see ClockedSource), so the rounds
+    of a one-input dataflow advance it as flowc's rounds do. Without
+    --clock the real clock is read."""
+
+    def __init__(self):
+        self.start = None
+        self.step = timedelta(0)
+        self.k = 0
+
+    def pin(self, start, step=timedelta(0)):
+        self.start, self.step, self.k = start, step, 0
+
+    def now(self):
+        if self.start is None:
+            return datetime.now(UTC)
+        return self.start + self.k * self.step
+
+
+CLOCK = Clock()
+
+
+def now():
+    return CLOCK.now()
+
+
+# ---- stateful ----
+
+class Logic(StatefulLogic):
+    """flowc's `stateful(keyed, init=, on_item=, on_notify=, on_eof=,
+    notify_at=)`: each callback returns (new_state or None, outputs); a
+    None state is Bytewax's DISCARD, any other RETAIN."""
+
+    def __init__(self, state, on_item, on_notify=None, on_eof=None, notify_at=None):
+        self.state = state
+        self._on_item = on_item
+        self._on_notify = on_notify
+        self._on_eof = on_eof
+        self._notify_at = notify_at
+
+    def _apply(self, res):
+        new, outs = res
+        if new is None:
+            return list(outs), StatefulLogic.DISCARD
+        self.state = new
+        return list(outs), StatefulLogic.RETAIN
+
+    def on_item(self, value):
+        return self._apply(self._on_item(self.state, value))
+
+    def on_notify(self):
+        if self._on_notify is None:
+            return [], StatefulLogic.RETAIN
+        return self._apply(self._on_notify(self.state))
+
+    def on_eof(self):
+        if self._on_eof is None:
+            return [], StatefulLogic.RETAIN
+        return self._apply(self._on_eof(self.state))
+
+    def notify_at(self):
+        if self._notify_at is None:
+            return None
+        return self._notify_at(self.state)
+
+    def snapshot(self):
+        return self.state
+
+
+def no_merge(_a, _b):
+    raise AssertionError("fold_window merge called without a session windower")
+
+
+# ---- inputs ----
+
+from bytewax.inputs import StatefulSourcePartition  # noqa: E402
+from bytewax.testing import TestingSource  # noqa: E402
+
+
+class _Rounds:
+    """Which inputs are still live, in declaration order: the first live
+    one advances CLOCK at each of its polls but the very first poll."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.live = {}
+        self.started = False
+
+
+ROUNDS = _Rounds()
+
+
+class _ClockedPart(StatefulSourcePartition):
+    def __init__(self, part, index):
+        self.part = part
+        self.index = index
+        ROUNDS.live[index] = True
+
+    def next_batch(self):
+        first_live = all(not v for i, v in ROUNDS.live.items() if i < self.index)
+        if first_live:
+            if ROUNDS.started:
+                CLOCK.k += 1
+            ROUNDS.started = True
+        try:
+            return self.part.next_batch()
+        except StopIteration:
+            ROUNDS.live[self.index] = False
+            raise
+
+    def next_awake(self):
+        return self.part.next_awake()
+
+    def snapshot(self):
+        return self.part.snapshot()
+
+    def close(self):
+        return self.part.close()
+
+
+class ClockedSource(TestingSource):
+    """TestingSource whose polls advance CLOCK (--clock-step); `index` is
+    the input's place among the dataflow's inputs."""
+
+    def __init__(self, ib, batch_size=1, index=0):
+        super().__init__(ib, batch_size)
+        self._index = index
+
+    def build_part(self, step_id, for_part, resume_state):
+        return _ClockedPart(super().build_part(step_id, for_part, resume_state), self._index)

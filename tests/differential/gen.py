@@ -1,0 +1,798 @@
+#!/usr/bin/env python3
+"""gen - random, well-typed .flow dataflows for the differential harness.
+
+    gen.py SEED [SEED...] -o DIR     writes DIR/p<SEED>.flow and .args
+
+Each program is made from one seed alone (random.Random(seed)), so a
+failing seed is reproduced by its number. Its Bytewax twin is written
+from the .flow by flow2py.py (an independent parser), so a program is
+written twice: as .flow and as the Bytewax Python dataflow.
+
+What is generated (README.md here says why the rest is left out):
+- 1-3 `testing` inputs of one item type, batch sizes 1-4, merged;
+  item types of every printable kind: int (near the 64-bit edges too),
+  float (-0.0, inf, nan, 1e16, subnormals), bool, strings (quotes, non-
+  ASCII, control and non-printable characters), timestamps, durations,
+  tuples, lists, records (printed as dicts), optionals;
+- stateless chains (map, filter, filter_map, flat_map, flatten, inspect,
+  branch, key_on, key_rm, *_value, redistribute) with random typed
+  expressions over the built-ins, some of which raise on bad values
+  (division by zero, int() of bad text, list index, math domain,
+  overflow);
+- every keyed stateful operator: stateful_map, stateful_flat_map, collect
+  (max_size; a timeout too long to fire), reduce/fold/count/max/min_final,
+  stateful (on_item, on_eof, notify_at in the past or never, on_notify),
+  join in every insert and emit mode;
+- windows: event clocks (waits 0, positive, negative, 4000000d) with the
+  system clock pinned after the events, stepping or not, and system
+  clocks on a pinned clock; tumbling, sliding and session windowers;
+  collect/fold/reduce/count/max/min/join_window with .down, .late, .meta.
+"""
+
+import os
+import random
+import sys
+
+I64_MAX = (1 << 63) - 1
+I64_MIN = -(1 << 63)
+
+# ------------------------------------------------------------------ types
+INT, FLOAT, BOOL, STR, TS, DUR = ("int",), ("float",), ("bool",), ("string",), ("timestamp",), ("duration",)
+SCALARS = [INT, FLOAT, BOOL, STR, TS, DUR]
+
+
+def List(t):
+    return ("list", t)
+
+
+def Tup(*ts):
+    return ("tuple",) + tuple(ts)
+
+
+def Opt(t):
+    return ("opt", t)
+
+
+def tname(t, recs):
+    k = t[0]
+    if k == "list":
+        return "list<%s>" % tname(t[1], recs)
+    if k == "tuple":
+        return "(%s)" % ", ".join(tname(x, recs) for x in t[1:])
+    if k == "opt":
+        inner = tname(t[1], recs)
+        return inner + "?"
+    if k == "rec":
+        return t[1]
+    return k
+
+
+STRINGS = ["", "a", "b", "abc", "it's", 'say "hi"', "both ' and \"", "café", "ключ",
+           "😀", "\n", "tab\there", "\r\n", "\x00", "\x01\x7f", "\x85", "\xa0", "\u200b",
+           "\u2028", "ß", "İ", "ΣΑΣ", "ǅ", "  padded  ", "A,B", "10", " -3 ", "+17", "1_000",
+           "1e3", "inf", "nan", "-0.0", "abc def  ghi", "2022-01-01T00:00:00Z",
+           "2023-06-30 12:34:56.5", "e\u0301", "\\", "'", '"', "x" * 40, "Ünïcödé", "日本語",
+           "\U0001d11e", "\x1b[0m", "\ufeff", "a\u0300b", "0", "-9223372036854775808",
+           "9223372036854775808", "12", "3.25", "  7  ", "\u00b2", "٣"]
+
+FLOATS = [0.0, -0.0, 0.1, 1.5, 2.5, -2.5, 0.5, 3.0, -7.25, 1e16, 1e-5, 1e-4, 123456789.125,
+          1e22, 5e-324, 1.7976931348623157e308, float("inf"), float("-inf"), float("nan"),
+          0.30000000000000004, 100.0, 9007199254740993.0, -1e-300, 2.675, 1e15, 1.0 / 3]
+
+INTS = [0, 1, -1, 2, 3, 7, -7, 10, 42, 100, -100, I64_MAX, I64_MIN, I64_MAX - 1, I64_MIN + 1,
+        1 << 62, -(1 << 62), (1 << 53) + 1, 4294967296, 2147483647, -2147483648, 86400]
+
+EPOCH_US = 1640995200 * 1000000  # 2022-01-01T00:00:00Z
+
+
+def fmt_ts(us):
+    from datetime import datetime, timedelta, timezone
+    d = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=us)
+    s = "%04d-%02d-%02dT%02d:%02d:%02d" % (d.year, d.month, d.day, d.hour, d.minute, d.second)
+    if d.microsecond:
+        s += ".%06d" % d.microsecond
+    return "@" + s + "Z"
+
+
+def fmt_dur(us):
+    if us < 0:
+        return "-" + fmt_dur(-us)
+    for unit, n in (("d", 86400000000), ("h", 3600000000), ("m", 60000000), ("s", 1000000), ("ms", 1000)):
+        if us % n == 0 and us:
+            return "%d%s" % (us // n, unit)
+    return "%dus" % us
+
+
+def fmt_float(v):
+    if v != v:
+        return 'float("nan")'
+    if v == float("inf"):
+        return 'float("inf")'
+    if v == float("-inf"):
+        return '-float("inf")'
+    if v < 0 or (v == 0 and str(v).startswith("-")):
+        return "-" + fmt_float(-v)
+    r = repr(v)
+    if "e" in r and "." not in r.split("e")[0]:
+        return r  # 1e+16: digits, exponent
+    return r
+
+
+def fmt_str(s, rng):
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif o < 0x20 or o == 0x7f:
+            out.append("\\x%02x" % o)
+        elif o > 0x7f and rng.random() < 0.3:
+            out.append("\\u{%x}" % o)
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+class Gen:
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.records = {}     # name -> [(field, type)]
+        self.lines = []
+        self.n = 0
+        self.args = []
+        self.outputs = 0
+
+    # ---------------------------------------------------------- helpers
+    def r(self):
+        return self.rng.random()
+
+    def pick(self, xs):
+        return self.rng.choice(xs)
+
+    def name(self, base):
+        self.n += 1
+        return "%s%d" % (base, self.n)
+
+    def step(self, base, text):
+        n = self.name(base)
+        self.lines.append("%s = %s" % (n, text))
+        return n
+
+    def out(self, stream):
+        self.outputs += 1
+        self.step("out", "output(%s, stdout)" % stream)
+
+    def T(self, t):
+        return tname(t, self.records)
+
+    # ---------------------------------------------------------- types and values
+    def rand_type(self, depth=0):
+        x = self.r()
+        if depth >= 2 or x < 0.55:
+            return self.pick(SCALARS)
+        if x < 0.68:
+            return List(self.rand_type(depth + 1))
+        if x < 0.8:
+            return Tup(*[self.rand_type(depth + 1) for _ in range(self.rng.randint(2, 3))])
+        if x < 0.9:
+            return Opt(self.pick(SCALARS) if self.r() < 0.7 else self.rand_type(depth + 1))
+        return self.new_record(depth + 1)
+
+    def new_record(self, depth):
+        name = "R%d" % (len(self.records) + 1)
+        fields = []
+        for i in range(self.rng.randint(1, 3)):
+            fields.append((self.pick(["a", "b", "val", "user", "time", "n", "index", "x"]) + str(i),
+                           self.rand_type(depth + 1)))
+        self.records[name] = fields
+        return ("rec", name)
+
+    def val(self, t, expr=False):
+        """A literal of type t (flow text); in an expression (expr), one
+        whose type needs no context: no bare `none`, no `[]`."""
+        k = t[0]
+        rng = self.rng
+        if k == "int":
+            if self.r() < 0.2:
+                v = self.pick(INTS)
+            else:
+                v = rng.randint(-20, 50)
+            if v == I64_MIN:
+                return "(-9223372036854775807 - 1)"
+            return str(v)
+        if k == "float":
+            if self.r() < 0.5:
+                v = self.pick(FLOATS)
+            else:
+                v = round(rng.uniform(-100, 100), rng.randint(0, 3))
+            return fmt_float(v)
+        if k == "bool":
+            return self.pick(["true", "false"])
+        if k == "string":
+            if self.r() < 0.75:
+                s = self.pick(STRINGS)
+            else:
+                s = "".join(self.pick(STRINGS[:30]) for _ in range(rng.randint(1, 3)))
+            return fmt_str(s, rng)
+        if k == "timestamp":
+            x = self.r()
+            if x < 0.1:
+                us = self.pick([-62135596800000000, 253402300799999999, 0, 951782400000000])
+            else:
+                us = EPOCH_US + rng.randint(-10 ** 9, 10 ** 9) * rng.choice([1, 1000000])
+            return fmt_ts(us)
+        if k == "duration":
+            x = self.r()
+            if x < 0.15:
+                us = self.pick([0, -1, 1, 86400000000, -86400000000, 999999, 3600000000 * 30])
+            else:
+                us = rng.randint(-10 ** 11, 10 ** 11) * self.pick([1, 1000, 1000000])
+            return fmt_dur(us)
+        if k == "list":
+            n = rng.randint(1 if expr else 0, 3)
+            return "[%s]" % ", ".join(self.val(t[1], expr) for _ in range(n))
+        if k == "tuple":
+            return "(%s)" % ", ".join(self.val(x, expr) for x in t[1:])
+        if k == "opt":
+            if expr:
+                return "(if %s then %s else none)" % (self.pick(["true", "false"]), self.val(t[1], expr))
+            return "none" if self.r() < 0.35 else self.val(t[1])
+        if k == "rec":
+            return "%s { %s }" % (t[1], ", ".join("%s: %s" % (f, self.val(ft, expr)) for f, ft in self.records[t[1]]))
+        raise ValueError(t)
+
+    # ---------------------------------------------------------- expressions
+    def leaves(self, env, t):
+        """Expressions of type t made of variables: x, x.0, x.f, x ?? d."""
+        res = []
+        for name, vt in env:
+            res += self._paths(name, vt, t, 2)
+        return res
+
+    def _paths(self, src, vt, t, depth):
+        res = [src] if vt == t else []
+        if depth == 0:
+            return res
+        if vt[0] == "tuple":
+            for i, et in enumerate(vt[1:]):
+                res += self._paths("%s.%d" % (src, i), et, t, depth - 1)
+        elif vt[0] == "rec":
+            for f, ft in self.records[vt[1]]:
+                res += self._paths("%s.%s" % (src, f), ft, t, depth - 1)
+        elif vt[0] == "opt" and vt[1] == t:
+            res.append("(%s ?? %s)" % (src, self.val(t, True)))
+        elif vt[0] == "opt" and vt[1][0] == "rec":
+            for f, ft in self.records[vt[1][1]]:
+                if Opt(ft) == t or (ft[0] == "opt" and ft == t):
+                    res.append("%s?.%s" % (src, f))
+        return res
+
+    def any_leaf(self, env):
+        """Some variable path and its type."""
+        cands = []
+        for name, vt in env:
+            cands.append((name, vt))
+            if vt[0] == "tuple":
+                cands += [("%s.%d" % (name, i), et) for i, et in enumerate(vt[1:])]
+            if vt[0] == "rec":
+                cands += [("%s.%s" % (name, f), ft) for f, ft in self.records[vt[1]]]
+        return self.pick(cands)
+
+    def e(self, t, env, d=2):
+        """A random expression of type t over env (a list of (name, type))."""
+        leaves = self.leaves(env, t)
+        if d <= 0 or self.r() < 0.25:
+            if leaves and self.r() < 0.8:
+                return self.pick(leaves)
+            return self.val(t, True)
+        k = t[0]
+        f = getattr(self, "e_" + k, None)
+        if f is not None and self.r() < 0.85:
+            return f(t, env, d - 1)
+        if self.r() < 0.15:
+            return "(if %s then %s else %s)" % (self.e(BOOL, env, d - 1), self.e(t, env, d - 1), self.e(t, env, d - 1))
+        if leaves:
+            return self.pick(leaves)
+        return self.val(t, True)
+
+    def risky(self):
+        return self.r() < 0.04
+
+    def e_int(self, t, env, d):
+        E = lambda tt=INT: self.e(tt, env, d)  # noqa: E731
+        c = self.rng.randint(0, 16)
+        if c == 0:
+            return "(%s + %s)" % (E(), E())
+        if c == 1:
+            return "(%s - %s)" % (E(), E())
+        if c == 2:
+            return "(%s * %s)" % (E(), self.pick(["2", "3", "-1", "0", E()]))
+        if c == 3:
+            b = E()
+            if self.risky():
+                return "(%s / %s)" % (E(), b)
+            return "(if %s != 0 then %s / %s else 0)" % (b, E(), b)
+        if c == 4:
+            b = E()
+            if self.risky():
+                return "(%s %% %s)" % (E(), b)
+            return "(if %s != 0 then %s %% %s else -1)" % (b, E(), b)
+        if c == 5:
+            return "len(%s)" % E(STR)
+        if c == 6:
+            return "len(%s)" % E(List(self.pick(SCALARS)))
+        if c == 7:
+            s = E(STR)
+            if self.risky():
+                return "int(%s)" % s
+            return "int(str(len(%s)))" % s
+        if c == 8:
+            f = E(FLOAT)
+            if self.risky():
+                return "%s(%s)" % (self.pick(["int", "floor", "round"]), f)
+            return "(if %s > -1e15 and %s < 1e15 then %s(%s) else 0)" % (f, f, self.pick(["int", "floor", "round"]), f)
+        if c == 9:
+            return "%s(%s, %s)" % (self.pick(["min", "max"]), E(), E())
+        if c == 10:
+            return "abs(%s)" % E()
+        if c == 11:
+            xs = E(List(INT))
+            if self.risky():
+                return "%s[%s]" % (xs, self.pick(["0", "-1", "2", E()]))
+            return "sum(%s)" % xs
+        if c == 12:
+            return "-%s" % E()
+        if c == 13 and self.leaves(env, Opt(INT)):
+            return "(%s ?? %s)" % (self.pick(self.leaves(env, Opt(INT))), E())
+        if c == 14:
+            return "len(split(%s))" % E(STR)
+        return E()
+
+    def e_float(self, t, env, d):
+        E = lambda tt=FLOAT: self.e(tt, env, d)  # noqa: E731
+        c = self.rng.randint(0, 11)
+        if c == 0:
+            return "(%s + %s)" % (E(), E())
+        if c == 1:
+            return "(%s - %s)" % (E(), E())
+        if c == 2:
+            return "(%s * %s)" % (E(), E())
+        if c == 3:
+            b = E()
+            if self.risky():
+                return "(%s / %s)" % (E(), b)
+            return "(if %s != 0.0 then %s / %s else 0.5)" % (b, E(), b)
+        if c == 4:
+            b = E()
+            return "(if %s != 0.0 then %s %% %s else 0.25)" % (b, E(), b)
+        if c == 5:
+            return "float(%s)" % E(INT)
+        if c == 6:
+            s = E(STR)
+            if self.risky():
+                return "float(%s)" % s
+            return "float(str(len(%s)))" % s
+        if c == 7:
+            f = E()
+            if self.risky():
+                return "sqrt(%s)" % f
+            return "sqrt(abs(%s))" % f
+        if c == 8:
+            return "%s(%s, %s)" % (self.pick(["min", "max"]), E(), E())
+        if c == 9:
+            return "sum(%s)" % E(List(FLOAT))
+        if c == 10:
+            return "-%s" % E()
+        return "abs(%s)" % E()
+
+    def e_bool(self, t, env, d):
+        c = self.rng.randint(0, 7)
+        if c <= 2:
+            ct = self.pick([INT, FLOAT, STR, TS, DUR, INT])
+            return "(%s %s %s)" % (self.e(ct, env, d), self.pick(["<", "<=", ">", ">=", "==", "!="]), self.e(ct, env, d))
+        if c == 3:
+            _, vt = self.any_leaf(env)
+            return "(%s == %s)" % (self.e(vt, env, d), self.e(vt, env, d))
+        if c == 4:
+            return "(%s %s %s)" % (self.e(BOOL, env, d), self.pick(["and", "or"]), self.e(BOOL, env, d))
+        if c == 5:
+            return "(not %s)" % self.e(BOOL, env, d)
+        if c == 6:
+            return "%s(%s, %s)" % (self.pick(["starts_with", "ends_with", "contains"]), self.e(STR, env, d), self.val(STR))
+        return "(%s < %s)" % (self.e(INT, env, d), self.e(FLOAT, env, d))
+
+    def e_string(self, t, env, d):
+        c = self.rng.randint(0, 9)
+        E = lambda tt=STR: self.e(tt, env, d)  # noqa: E731
+        if c <= 2:
+            _, vt = self.any_leaf(env)
+            return "str(%s)" % self.e(vt, env, d)
+        if c == 3:
+            return "(%s + %s)" % (E(), E())
+        if c == 4:
+            return "%s(%s)" % (self.pick(["lower", "upper", "trim"]), E())
+        if c == 5:
+            return "replace(%s, %s, %s)" % (E(), self.val(STR), self.val(STR))
+        if c == 6:
+            return "substr(%s, %s, %s)" % (E(), self.pick(["0", "1", "-2", "-10", "3"]), self.pick(["0", "1", "2", "5", "-1"]))
+        if c == 7:
+            return "str(%s)" % self.e(self.pick([INT, FLOAT, TS, DUR, BOOL]), env, d)
+        return E()
+
+    def e_timestamp(self, t, env, d):
+        c = self.rng.randint(0, 3)
+        if c == 0:
+            return "(%s + %s)" % (self.e(TS, env, d), self.val(DUR) if self.r() < 0.7 else self.e(DUR, env, d))
+        if c == 1:
+            return "(%s - %s)" % (self.e(TS, env, d), self.val(DUR))
+        if c == 2 and self.risky():
+            return "timestamp(%s)" % self.e(STR, env, d)
+        return self.e(TS, env, 0)
+
+    def e_duration(self, t, env, d):
+        c = self.rng.randint(0, 4)
+        if c == 0:
+            return "(%s - %s)" % (self.e(TS, env, d), self.e(TS, env, d))
+        if c == 1:
+            return "(%s + %s)" % (self.e(DUR, env, d), self.e(DUR, env, d))
+        if c == 2:
+            return "(%s * %s)" % (self.e(DUR, env, d), self.pick(["2", "-1", "0", "3"]))
+        if c == 3:
+            return "-%s" % self.e(DUR, env, d)
+        return self.e(DUR, env, 0)
+
+    def e_list(self, t, env, d):
+        et = t[1]
+        c = self.rng.randint(0, 5)
+        if et == STR and c == 0:
+            return "split(%s)" % self.e(STR, env, d)
+        if et == STR and c == 1:
+            return "split(%s, %s)" % (self.e(STR, env, d), self.pick(['","', '" "', '"a"', '"é"']))
+        if et == STR and c == 2:
+            return "findall(%s, %s)" % (self.e(STR, env, d), self.pick([r"r'\w+'", r"r'[a-z]'", r"r'\d'", r"r'(.)b'", r"r'\s+'", r"r'[^ ]+'"]))
+        if et == INT and c == 0:
+            return "range(%s %% 4)" % self.e(INT, env, d)
+        if c == 3:
+            return "(%s + %s)" % (self.e(t, env, d), self.e(t, env, d))
+        n = self.rng.randint(1, 3)
+        return "[%s]" % ", ".join(self.e(et, env, d) for _ in range(n))
+
+    def e_tuple(self, t, env, d):
+        return "(%s)" % ", ".join(self.e(x, env, d) for x in t[1:])
+
+    def e_opt(self, t, env, d):
+        # always an `if`: a bare value would be typed T, not T?
+        return "(if %s then %s else none)" % (self.e(BOOL, env, d), self.e(t[1], env, d))
+
+    def e_rec(self, t, env, d):
+        fields = self.records[t[1]]
+        leaves = self.leaves(env, t)
+        if leaves and self.r() < 0.5:
+            f, ft = self.pick(fields)
+            return "(%s with { %s: %s })" % (self.pick(leaves), f, self.e(ft, env, d))
+        return "%s { %s }" % (t[1], ", ".join("%s: %s" % (f, self.e(ft, env, d)) for f, ft in fields))
+
+    # ---------------------------------------------------------- lambdas
+    def lam(self, params, ret, d=2):
+        """|p1, p2| EXPR, params: [(name, type)]; tuple params destructured sometimes."""
+        ps = []
+        env = []
+        for name, pt in params:
+            if pt[0] == "tuple" and len(pt) == 3 and self.r() < 0.4:
+                a, b = self.name("a"), self.name("b")
+                ps.append("(%s, %s)" % (a, b))
+                env += [(a, pt[1]), (b, pt[2])]
+            else:
+                ps.append(name)
+                env.append((name, pt))
+        body = self.e(ret, env, d)
+        if self.r() < 0.15:
+            v = self.name("v")
+            lt = self.pick([INT, STR, FLOAT])
+            body = "{ let %s = %s; %s }" % (v, self.e(lt, env, 1), self.e(ret, env + [(v, lt)], d))
+        return "|%s| %s" % (", ".join(ps), body)
+
+    def key_fn(self, t):
+        x = self.name("x")
+        return self.pick([
+            "|%s| substr(str(%s), 0, 1)" % (x, x),
+            "|%s| str(len(str(%s)) %% 3)" % (x, x),
+            "|_| \"k\"",
+            "|%s| if len(str(%s)) %% 2 == 0 then \"even\" else \"odd\"" % (x, x),
+            "|%s| substr(str(%s), -1, 1)" % (x, x),
+        ])
+
+    # ---------------------------------------------------------- dataflow
+    def inputs(self, t, k=None):
+        k = k or self.pick([1, 1, 1, 2, 3])
+        names = []
+        for _ in range(k):
+            n = self.rng.randint(0, 6)
+            items = ", ".join(self.val(t) for _ in range(n))
+            bs = self.pick([None, None, 1, 2, 3, 4])
+            opt = ", batch_size = %d" % bs if bs else ""
+            names.append(self.step("inp", "input(testing<%s>([%s]%s))" % (self.T(t), items, opt)))
+        if len(names) == 1:
+            return names[0]
+        return self.step("merged", "merge(%s)" % ", ".join(names))
+
+    def stateless(self, s, t, n):
+        """A chain of n stateless steps; returns (stream, type)."""
+        for _ in range(n):
+            x = self.name("x")
+            c = self.rng.randint(0, 9)
+            if c <= 2:
+                nt = self.rand_type() if self.r() < 0.5 else t
+                s, t = self.step("m", "map(%s, %s)" % (s, self.lam([(x, t)], nt))), nt
+            elif c == 3:
+                s = self.step("f", "filter(%s, %s)" % (s, self.lam([(x, t)], BOOL)))
+            elif c == 4:
+                nt = self.pick(SCALARS)
+                body = "if %s then %s else none" % (self.e(BOOL, [(x, t)], 1), self.e(nt, [(x, t)], 1))
+                s, t = self.step("fm", "filter_map(%s, |%s| %s)" % (s, x, body)), nt
+            elif c == 5:
+                nt = self.pick(SCALARS)
+                s, t = self.step("flm", "flat_map(%s, %s)" % (s, self.lam([(x, t)], List(nt)))), nt
+            elif c == 6 and t[0] == "list":
+                s, t = self.step("fl", "flatten(%s)" % s), t[1]
+            elif c == 7:
+                s = self.step("insp", "inspect(%s)" % s)
+            elif c == 8:
+                s = self.step("rd", "redistribute(%s)" % s)
+            else:
+                b = self.step("br", "branch(%s, %s)" % (s, self.lam([(x, t)], BOOL)))
+                if self.r() < 0.5:
+                    self.out("%s.falses" % b)
+                s = "%s.trues" % b
+        return s, t
+
+    def keyed_stateless(self, s, vt, n):
+        for _ in range(n):
+            v = self.name("v")
+            c = self.rng.randint(0, 4)
+            if c == 0:
+                nt = self.pick(SCALARS + [vt])
+                s, vt = self.step("mv", "map_value(%s, %s)" % (s, self.lam([(v, vt)], nt))), nt
+            elif c == 1:
+                s = self.step("fv", "filter_value(%s, %s)" % (s, self.lam([(v, vt)], BOOL)))
+            elif c == 2:
+                nt = self.pick(SCALARS)
+                body = "if %s then %s else none" % (self.e(BOOL, [(v, vt)], 1), self.e(nt, [(v, vt)], 1))
+                s, vt = self.step("fmv", "filter_map_value(%s, |%s| %s)" % (s, v, body)), nt
+            elif c == 3:
+                nt = self.pick(SCALARS)
+                s, vt = self.step("fmv", "flat_map_value(%s, %s)" % (s, self.lam([(v, vt)], List(nt)))), nt
+            else:
+                s = self.step("insp", "inspect(%s)" % s)
+        return s, vt
+
+    def keyed(self, t, k=None):
+        s = self.inputs(t, k)
+        s, t = self.stateless(s, t, self.rng.randint(0, 2))
+        ks = self.step("key", "key_on(%s, %s)" % (s, self.key_fn(t)))
+        return self.keyed_stateless(ks, t, self.rng.randint(0, 1))
+
+    def prog_stateless(self):
+        t = self.rand_type()
+        s = self.inputs(t)
+        s, t = self.stateless(s, t, self.rng.randint(1, 4))
+        if self.r() < 0.3:
+            ks = self.step("key", "key_on(%s, %s)" % (s, self.key_fn(t)))
+            ks, _ = self.keyed_stateless(ks, t, self.rng.randint(0, 2))
+            s = self.step("krm", "key_rm(%s)" % ks) if self.r() < 0.5 else ks
+        self.out(s)
+
+    def prog_stateful(self):
+        t = self.rand_type()
+        s, vt = self.keyed(t)
+        c = self.rng.randint(0, 9)
+        st, v = self.name("st"), self.name("v")
+        if c == 0:
+            stt = self.pick([INT, STR, List(vt)])
+            ot = self.pick([vt, stt, INT, STR])
+            init = self.val(stt) if stt[0] != "list" else "[]"
+            env = [(st, stt), (v, vt)]
+            new = "%s + [%s]" % (st, v) if stt[0] == "list" else self.e(stt, env, 2)
+            if self.r() < 0.4:  # a none state discards the key
+                new = "if %s then none else %s" % (self.e(BOOL, env, 1), new)
+            body = "(%s, %s)" % (new, self.e(ot, env, 2))
+            r = self.step("sm", "stateful_map(%s, init = %s, |%s, %s| %s)" % (s, init, st, v, body))
+        elif c == 1:
+            body = "(%s + 1, [%s, %s])" % (st, self.e(STR, [(st, INT), (v, vt)], 1), self.e(STR, [(st, INT), (v, vt)], 1)) if self.r() < 0.5 \
+                else "(if %s > 2 then none else %s + 1, range(%s))" % (st, st, st)
+            r = self.step("sfm", "stateful_flat_map(%s, init = 0, |%s, %s| %s)" % (s, st, v, body))
+        elif c == 2:
+            size = self.pick([1, 2, 3, 5])
+            r = self.step("col", "collect(%s, timeout = %s, max_size = %d)" % (s, self.pick(["1h", "1d", "30m"]), size))
+        elif c == 3:
+            a, b = self.name("a"), self.name("b")
+            if vt in (INT, FLOAT, STR) or vt[0] == "list":
+                r = self.step("rf", "reduce_final(%s, |%s, %s| %s + %s)" % (s, a, b, a, b))
+            else:
+                r = self.step("rf", "reduce_final(%s, |%s, %s| if %s then %s else %s)" % (s, a, b, self.e(BOOL, [(a, vt), (b, vt)], 1), a, b))
+        elif c == 4:
+            at = self.pick([INT, STR, List(vt), FLOAT])
+            init = "[]" if at[0] == "list" else self.val(at)
+            a = self.name("acc")
+            if at[0] == "list":
+                body = "%s + [%s]" % (a, v)
+            else:
+                body = self.e(at, [(a, at), (v, vt)], 2)
+            r = self.step("ff", "fold_final(%s, init = %s, |%s: %s, %s| %s)" % (s, init, a, self.T(at), v, body))
+        elif c == 5:
+            r = self.step("cf", "count_final(%s, %s)" % (self.step("krm", "key_rm(%s)" % s), self.key_fn(vt)))
+        elif c == 6:
+            opn = self.pick(["max_final", "min_final"])
+            if vt in (INT, FLOAT, STR, TS, DUR) and self.r() < 0.5:
+                r = self.step("mf", "%s(%s)" % (opn, s))
+            else:
+                bt = self.pick([INT, STR, FLOAT])
+                r = self.step("mf", "%s(%s, by = %s)" % (opn, s, self.lam([(v, vt)], bt, 1)))
+        elif c == 7:
+            r = self.prog_join(s, vt)
+        else:
+            r = self.prog_logic(s, vt)
+        r, _ = self.keyed_stateless(r, None, 0) if False else (r, None)
+        self.out(r)
+
+    def prog_join(self, s, vt):
+        sides = [s]
+        for _ in range(self.rng.randint(0, 2)):
+            t2 = self.rand_type()
+            s2, _ = self.keyed(t2, self.pick([1, 1, 2]))
+            sides.append(s2)
+        if len(sides) == 1:
+            t2 = self.rand_type()
+            s2, _ = self.keyed(t2, 1)
+            sides.append(s2)
+        modes = []
+        if self.r() < 0.8:
+            modes.append('insert_mode = "%s"' % self.pick(["first", "last", "product"]))
+        if self.r() < 0.8:
+            modes.append('emit_mode = "%s"' % self.pick(["complete", "final", "running"]))
+        return self.step("j", "join(%s)" % ", ".join(sides + modes))
+
+    def prog_logic(self, s, vt):
+        st, v = self.name("st"), self.name("v")
+        env = [(st, INT), (v, vt)]
+        disc = self.e(BOOL, env, 1) if self.r() < 0.5 else "false"
+        on_item = "|%s, %s| (if %s then none else %s + 1, [%s])" % (st, v, disc, st, self.e(STR, env, 1))
+        parts = ["init = %s" % self.pick(["0", "5"]), "on_item = %s" % on_item]
+        if self.r() < 0.7:
+            parts.append('on_eof = |%s| (%s, [str(%s) + "eof"])' % (st, self.pick(["none", st]), st))
+        if self.r() < 0.4:
+            # in the past: due at the next round in both (Bytewax's timer
+            # reads the wall clock, flowc the pinned one); or never
+            when = self.pick(["@2000-01-01T00:00:00Z", "none"])
+            parts.append("notify_at = |%s| if %s %% 2 == 1 then %s else none" % (st, st, when))
+            parts.append('on_notify = |%s| (%s, ["n" + str(%s)])' % (st, self.pick(["none", st + " + 1"]), st))
+            self.clock_pinned = True
+        return self.step("sf", "stateful(%s, %s)" % (s, ", ".join(parts)))
+
+    def prog_window(self):
+        vt = self.pick(SCALARS + [self.rand_type()])
+        t = Tup(TS, vt)
+        base = EPOCH_US
+        k = self.pick([1, 1, 2])
+        names = []
+        for _ in range(k):
+            items = []
+            tcur = base + self.rng.randint(0, 5) * 1000000
+            for _ in range(self.rng.randint(0, 8)):
+                tcur += self.pick([0, 1, 2, 3, 5, -1, -4, 7, 12, -10]) * 1000000 + self.pick([0, 0, 0, 500000, 1])
+                items.append("(%s, %s)" % (fmt_ts(tcur), self.val(vt)))
+            bs = self.pick([None, 1, 2, 3])
+            names.append(self.step("inp", "input(testing<%s>([%s]%s))" % (self.T(t), ", ".join(items), ", batch_size = %d" % bs if bs else "")))
+        s = names[0] if k == 1 else self.step("merged", "merge(%s)" % ", ".join(names))
+        x = self.name("x")
+        ks = self.step("key", "key_on(%s, |%s| %s)" % (s, x, self.pick(['"k"', 'substr(str(%s.1), 0, 1)' % x, 'if %s.0 < @2022-01-01T00:00:10Z then "a" else "b"' % x])))
+        sysclock = self.r() < 0.15
+        if sysclock:
+            clock = self.step("clock", "system_clock()")
+        else:
+            wait = self.pick(["0s", "0s", "1s", "3s", "500ms", "4000000d", "-1s"])
+            clock = self.step("clock", "event_clock(|%s| %s.0, wait_for_system_duration = %s)" % (x, x, wait))
+        c = self.rng.randint(0, 2)
+        align = fmt_ts(base + self.pick([0, 0, 1, -3]) * 1000000)
+        if c == 0:
+            wdw = self.step("wdw", "tumbling(length = %s, align_to = %s)" % (self.pick(["1s", "2s", "5s", "10s"]), align))
+        elif c == 1:
+            ln = self.pick([2, 4, 6, 10])
+            off = self.pick([o for o in (1, 2, 3, 5) if o <= ln])
+            wdw = self.step("wdw", "sliding(length = %ds, offset = %ds, align_to = %s)" % (ln, off, align))
+        else:
+            wdw = self.step("wdw", "session(gap = %s)" % self.pick(["0s", "1s", "2s", "5s"]))
+        session = c == 2
+        op = self.rng.randint(0, 6)
+        a, b, v = self.name("a"), self.name("b"), self.name("v")
+        if op == 0:
+            w = self.step("w", "collect_window(%s, %s, %s)" % (ks, clock, wdw))
+        elif op == 1:
+            body = "%s + 1" % a
+            w = self.step("w", "fold_window(%s, %s, %s, init = 0, |%s, %s| %s%s)" % (ks, clock, wdw, a, v, body, ", merge = |%s, %s| %s + %s" % (a, b, a, b) if session or self.r() < 0.3 else ""))
+        elif op == 2:
+            w = self.step("w", "reduce_window(%s, %s, %s, |%s, %s| if %s.0 > %s.0 then %s else %s)" % (ks, clock, wdw, a, b, a, b, a, b))
+        elif op == 3:
+            w = self.step("w", "count_window(%s, %s, %s, |%s| %s)" % (s, clock, wdw, x, self.pick(['"k"', 'substr(str(%s.1), 0, 1)' % x])))
+        elif op == 4:
+            opn = self.pick(["max_window", "min_window"])
+            w = self.step("w", "%s(%s, %s, %s, by = |%s| str(%s.1))" % (opn, ks, clock, wdw, v, v))
+        else:
+            sides = [ks]
+            for _ in range(self.rng.randint(1, 2)):
+                items = []
+                for _ in range(self.rng.randint(0, 4)):
+                    items.append("(%s, %s)" % (fmt_ts(base + self.rng.randint(-2, 15) * 1000000), self.val(vt)))
+                i2 = self.step("inp", "input(testing<%s>([%s]))" % (self.T(t), ", ".join(items)))
+                sides.append(self.step("key", "key_on(%s, |%s| \"k\")" % (i2, x)))
+            modes = []
+            if self.r() < 0.8:
+                modes.append('insert_mode = "%s"' % self.pick(["first", "last", "product"]))
+            if self.r() < 0.8:
+                modes.append('emit_mode = "%s"' % self.pick(["complete", "final", "running"]))
+            w = self.step("w", "join_window(%s)" % ", ".join([clock, wdw] + sides + modes))
+        ports = [p for p in ("down", "late", "meta") if self.r() < 0.6] or ["down"]
+        for p in ports:
+            self.out("%s.%s" % (w, p))
+        # the system clock: after the events (Bytewax's wake-ups at event
+        # times are then due at once, as flowc's), stepping or not
+        step = self.pick(["0s", "0s", "1s", "2s", "500ms", "10s"])
+        self.args = ["--clock", "2023-01-01T00:00:00Z"] + (["--clock-step", step] if step != "0s" else [])
+
+    def program(self):
+        self.clock_pinned = False
+        kind = self.rng.randint(0, 9)
+        if kind <= 2:
+            self.prog_stateless()
+        elif kind <= 6:
+            self.prog_stateful()
+        else:
+            self.prog_window()
+        if self.clock_pinned and not self.args:
+            self.args = ["--clock", "2023-01-01T00:00:00Z"]
+        # -s 0 only with a clock that stands still: its input-free rounds
+        # advance flowc's --clock-step, but no poll of a Bytewax input
+        # marks them, so the twin's clock cannot follow
+        if self.r() < 0.2 and "--clock-step" not in self.args:
+            self.args = self.args + ["-s", "0"]
+        head = ["# random program, seed %d (tests/differential/gen.py)" % self.seed, "flow p%d" % self.seed, ""]
+        for name, fields in self.records.items():
+            head.append("record %s { %s }" % (name, ", ".join("%s: %s" % (f, self.T(ft)) for f, ft in fields)))
+        return "\n".join(head + [""] + self.lines) + "\n", " ".join(self.args)
+
+
+def generate(seed):
+    return Gen(seed).program()
+
+
+def main():
+    args = sys.argv[1:]
+    out = "."
+    seeds = []
+    while args:
+        a = args.pop(0)
+        if a == "-o":
+            out = args.pop(0)
+        else:
+            seeds.append(int(a))
+    os.makedirs(out, exist_ok=True)
+    for s in seeds:
+        src, argv = generate(s)
+        with open(os.path.join(out, "p%d.flow" % s), "w", encoding="utf-8") as f:
+            f.write(src)
+        with open(os.path.join(out, "p%d.args" % s), "w") as f:
+            f.write(argv + "\n")
+
+
+if __name__ == "__main__":
+    main()
