@@ -292,15 +292,20 @@ from bytewax.testing import TestingSource  # noqa: E402
 
 
 class _Rounds:
-    """Which inputs are still live, in declaration order: the first live
-    one advances CLOCK at each of its polls but the very first poll."""
+    """Marks rounds by the inputs' polls: each live input is polled once a
+    round, in declaration order, so a poll whose input index is not above
+    the previous poll's starts a new round, which advances CLOCK."""
 
     def __init__(self):
         self.reset()
 
     def reset(self):
-        self.live = {}
-        self.started = False
+        self.last = None
+
+    def poll(self, index):
+        if self.last is not None and index <= self.last:
+            CLOCK.k += 1
+        self.last = index
 
 
 ROUNDS = _Rounds()
@@ -310,19 +315,10 @@ class _ClockedPart(StatefulSourcePartition):
     def __init__(self, part, index):
         self.part = part
         self.index = index
-        ROUNDS.live[index] = True
 
     def next_batch(self):
-        first_live = all(not v for i, v in ROUNDS.live.items() if i < self.index)
-        if first_live:
-            if ROUNDS.started:
-                CLOCK.k += 1
-            ROUNDS.started = True
-        try:
-            return self.part.next_batch()
-        except StopIteration:
-            ROUNDS.live[self.index] = False
-            raise
+        ROUNDS.poll(self.index)
+        return self.part.next_batch()
 
     def next_awake(self):
         return self.part.next_awake()
