@@ -435,7 +435,6 @@ bytewax-check:
 
 differential-test: all bytewax-check
 	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py random --n $(DIFF_N) --seed $(DIFF_SEED)
-	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py known tests/differential/known
 
 twins-test: all bytewax-check
 	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py twins examples tests/bytewax \

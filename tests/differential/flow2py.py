@@ -525,7 +525,7 @@ PY_RESERVED = {
     # names the twin itself uses
     "op", "win", "fp", "flow", "datetime", "timedelta", "timezone",
     "Dataflow", "TestingSource", "StdOutSink", "FileSource", "run_main",
-    "sys", "os", "RUN",
+    "sys", "os", "RUN", "Path", "DirSource",
 }
 
 BUILTINS = {"str", "int", "float", "len", "abs", "min", "max", "floor", "round",
@@ -849,7 +849,13 @@ class Emitter:
             if named.keys() - {"format"}:
                 raise NoTwin("file input options %s" % sorted(named))
             return "op.input(%s, flow, FileSource(%s))" % (q, self.ex(pos[0], set()))
-        raise NoTwin("source %s" % kind)
+        if kind == "dir" and named.get("format", ("str", "lines")) == ("str", "lines") \
+                and not named.keys() - {"format", "glob", "batch_size"}:
+            glob = ", glob_pat=%s" % self.ex(named["glob"], set()) if "glob" in named else ""
+            bs = ", batch_size=%s" % self.ex(named["batch_size"], set()) if "batch_size" in named else ""
+            return "op.input(%s, flow, DirSource(Path(%s)%s%s))" % (q, self.ex(pos[0], set()), glob, bs)
+        raise NoTwin("source %s with these options (a Bytewax CSVSource or JSON source gives "
+                     "dicts of strings, not typed records)" % kind)
 
     def emit(self, header=""):
         out = []
@@ -862,7 +868,9 @@ class Emitter:
         w("")
         w("import bytewax.operators as op")
         w("import bytewax.operators.windowing as win")
-        w("from bytewax.connectors.files import FileSource")
+        w("from pathlib import Path")
+        w("")
+        w("from bytewax.connectors.files import DirSource, FileSource")
         w("from bytewax.connectors.stdio import StdOutSink")
         w("from bytewax.dataflow import Dataflow")
         w("from bytewax.testing import TestingSource, run_main")

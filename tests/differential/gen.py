@@ -185,7 +185,10 @@ class Gen:
         if x < 0.8:
             return Tup(*[self.rand_type(depth + 1) for _ in range(self.rng.randint(2, 3))])
         if x < 0.9:
-            return Opt(self.pick(SCALARS) if self.r() < 0.7 else self.rand_type(depth + 1))
+            inner = self.pick(SCALARS) if self.r() < 0.7 else self.rand_type(depth + 1)
+            # no T?? : Python has one None, so Bytewax cannot tell
+            # none from a present none
+            return inner if inner[0] == "opt" else Opt(inner)
         return self.new_record(depth + 1)
 
     def new_record(self, depth):

@@ -1,0 +1,30 @@
+"""The Bytewax 0.21.1 twin of examples/collect.flow, written by tests/differential/flow2py.py
+(tests/differential/twins.sh rewrites it). `make twins-test` runs both
+and compares their output."""
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+
+import bytewax.operators as op
+import bytewax.operators.windowing as win
+from pathlib import Path
+
+from bytewax.connectors.files import DirSource, FileSource
+from bytewax.connectors.stdio import StdOutSink
+from bytewax.dataflow import Dataflow
+from bytewax.testing import TestingSource, run_main
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../tests/differential'))
+import flowpy as fp  # noqa: E402
+
+RUN = {}
+
+
+flow = Dataflow("collect")
+stream = op.input("stream", flow, TestingSource(range(10)))
+keyed = op.key_on("keyed", stream, (lambda _p1: 'ALL'))
+collected = op.collect("collected", keyed, timeout=timedelta(seconds=10), max_size=3)
+out = op.output("out", collected, StdOutSink())
+
+if __name__ == "__main__":
+    run_main(flow, **RUN)

@@ -1,0 +1,30 @@
+"""The Bytewax 0.21.1 twin of tests/bytewax/test_branch__branch_benchmark.flow, written by tests/differential/flow2py.py
+(tests/differential/twins.sh rewrites it). `make twins-test` runs both
+and compares their output."""
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+
+import bytewax.operators as op
+import bytewax.operators.windowing as win
+from pathlib import Path
+
+from bytewax.connectors.files import DirSource, FileSource
+from bytewax.connectors.stdio import StdOutSink
+from bytewax.dataflow import Dataflow
+from bytewax.testing import TestingSource, run_main
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../differential'))
+import flowpy as fp  # noqa: E402
+
+RUN = {}
+
+
+flow = Dataflow("branch")
+inp = op.input("inp", flow, TestingSource(range(100000), batch_size=10))
+evens_and_odds = op.branch("evens_and_odds", inp, (lambda x: ((x % 2) == 0)))
+out_evens = op.output("out_evens", evens_and_odds.trues, StdOutSink())
+out_odds = op.output("out_odds", evens_and_odds.falses, StdOutSink())
+
+if __name__ == "__main__":
+    run_main(flow, **RUN)

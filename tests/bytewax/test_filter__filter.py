@@ -1,0 +1,29 @@
+"""The Bytewax 0.21.1 twin of tests/bytewax/test_filter__filter.flow, written by tests/differential/flow2py.py
+(tests/differential/twins.sh rewrites it). `make twins-test` runs both
+and compares their output."""
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+
+import bytewax.operators as op
+import bytewax.operators.windowing as win
+from pathlib import Path
+
+from bytewax.connectors.files import DirSource, FileSource
+from bytewax.connectors.stdio import StdOutSink
+from bytewax.dataflow import Dataflow
+from bytewax.testing import TestingSource, run_main
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../differential'))
+import flowpy as fp  # noqa: E402
+
+RUN = {}
+
+
+flow = Dataflow("test_df")
+inp = op.input("inp", flow, TestingSource([1, 2, 3]))
+is_odd = op.filter("is_odd", inp, (lambda item: ((item % 2) != 0)))
+out = op.output("out", is_odd, StdOutSink())
+
+if __name__ == "__main__":
+    run_main(flow, **RUN)

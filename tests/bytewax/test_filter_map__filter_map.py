@@ -1,0 +1,29 @@
+"""The Bytewax 0.21.1 twin of tests/bytewax/test_filter_map__filter_map.flow, written by tests/differential/flow2py.py
+(tests/differential/twins.sh rewrites it). `make twins-test` runs both
+and compares their output."""
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+
+import bytewax.operators as op
+import bytewax.operators.windowing as win
+from pathlib import Path
+
+from bytewax.connectors.files import DirSource, FileSource
+from bytewax.connectors.stdio import StdOutSink
+from bytewax.dataflow import Dataflow
+from bytewax.testing import TestingSource, run_main
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../differential'))
+import flowpy as fp  # noqa: E402
+
+RUN = {}
+
+
+flow = Dataflow("test_df")
+inp = op.input("inp", flow, TestingSource([0, 1, 2, 3, 4, 5]))
+make_odd = op.filter_map("make_odd", inp, (lambda item: (None if ((item % 2) != 0) else fp.add(item, 1))))
+out = op.output("out", make_odd, StdOutSink())
+
+if __name__ == "__main__":
+    run_main(flow, **RUN)

@@ -1,0 +1,31 @@
+"""The Bytewax 0.21.1 twin of tests/bytewax/test_merge__merge.flow, written by tests/differential/flow2py.py
+(tests/differential/twins.sh rewrites it). `make twins-test` runs both
+and compares their output."""
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+
+import bytewax.operators as op
+import bytewax.operators.windowing as win
+from pathlib import Path
+
+from bytewax.connectors.files import DirSource, FileSource
+from bytewax.connectors.stdio import StdOutSink
+from bytewax.dataflow import Dataflow
+from bytewax.testing import TestingSource, run_main
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../differential'))
+import flowpy as fp  # noqa: E402
+
+RUN = {}
+
+
+flow = Dataflow("test_df")
+inp_odds = op.input("inp_odds", flow, TestingSource([1, 3, 5]))
+inp_evens = op.input("inp_evens", flow, TestingSource([2, 4, 6]))
+inp_huge = op.input("inp_huge", flow, TestingSource([100, 200, 300]))
+merge = op.merge("merge", inp_odds, inp_evens, inp_huge)
+out = op.output("out", merge, StdOutSink())
+
+if __name__ == "__main__":
+    run_main(flow, **RUN)

@@ -1,0 +1,33 @@
+"""The Bytewax 0.21.1 twin of tests/bytewax_windowing/test_count_window__count_window.flow, written by tests/differential/flow2py.py
+(tests/differential/twins.sh rewrites it). `make twins-test` runs both
+and compares their output."""
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+
+import bytewax.operators as op
+import bytewax.operators.windowing as win
+from pathlib import Path
+
+from bytewax.connectors.files import DirSource, FileSource
+from bytewax.connectors.stdio import StdOutSink
+from bytewax.dataflow import Dataflow
+from bytewax.testing import TestingSource, run_main
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../differential'))
+import flowpy as fp  # noqa: E402
+
+RUN = {}
+
+# record E: a dict with the fields time, user, val
+align_to = datetime(2022, 1, 1, 0, 0, tzinfo=timezone.utc)
+
+flow = Dataflow("test_df")
+inp = op.input("inp", flow, TestingSource([{'time': align_to, 'user': 'a', 'val': 1}, {'time': (align_to + timedelta(seconds=4)), 'user': 'a', 'val': 1}, {'time': (align_to + timedelta(seconds=8)), 'user': 'b', 'val': 1}, {'time': (align_to + timedelta(seconds=12)), 'user': 'a', 'val': 1}, {'time': (align_to + timedelta(seconds=13)), 'user': 'a', 'val': 1}]))
+clock = win.EventClock((lambda e: e['time']), wait_for_system_duration=timedelta(seconds=0), now_getter=fp.now)
+windower = win.TumblingWindower(length=timedelta(seconds=10), align_to=align_to)
+add = win.count_window("add", inp, clock, windower, (lambda e: e['user']))
+out = op.output("out", add.down, StdOutSink())
+
+if __name__ == "__main__":
+    run_main(flow, **RUN)

@@ -1,0 +1,33 @@
+"""The Bytewax 0.21.1 twin of tests/bytewax_windowing/test_session_windower__extend_forward_within_gap.flow, written by tests/differential/flow2py.py
+(tests/differential/twins.sh rewrites it). `make twins-test` runs both
+and compares their output."""
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+
+import bytewax.operators as op
+import bytewax.operators.windowing as win
+from pathlib import Path
+
+from bytewax.connectors.files import DirSource, FileSource
+from bytewax.connectors.stdio import StdOutSink
+from bytewax.dataflow import Dataflow
+from bytewax.testing import TestingSource, run_main
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../differential'))
+import flowpy as fp  # noqa: E402
+
+RUN = {}
+fp.CLOCK.pin(datetime(2024, 1, 1, 9, 0, tzinfo=timezone.utc), timedelta(seconds=0))
+
+
+flow = Dataflow("test_df")
+inp = op.input("inp", flow, TestingSource([datetime(2024, 1, 1, 9, 0, tzinfo=timezone.utc), datetime(2024, 1, 1, 9, 0, 5, tzinfo=timezone.utc)]))
+clock = win.EventClock((lambda t: t), wait_for_system_duration=timedelta(seconds=3600), now_getter=fp.now)
+windower = win.SessionWindower(gap=timedelta(seconds=10))
+w = win.count_window("w", inp, clock, windower, (lambda _t: 'a'))
+down = op.output("down", w.down, StdOutSink())
+meta = op.output("meta", w.meta, StdOutSink())
+
+if __name__ == "__main__":
+    run_main(flow, **RUN)
