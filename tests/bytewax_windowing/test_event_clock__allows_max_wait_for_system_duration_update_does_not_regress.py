@@ -1,14 +1,14 @@
-"""The Bytewax 0.21.1 twin of tests/bytewax_windowing/test_event_clock__allows_max_wait_for_system_duration_update_does_not_regress.flow, written by tests/differential/flow2py.py
-(tests/differential/twins.sh rewrites it). `make twins-test` runs both
-and compares their output."""
+"""The Bytewax 0.21.1 twin of tests/bytewax_windowing/test_event_clock__allows_max_wait_for_system_duration_update_does_not_regress.flow, written by
+tests/differential/flow2py.py (`harness.py write-twins DIR` rewrites it).
+`make twins-test` runs both and compares their output; run it alone with
+build/bytewax-venv/bin/python tests/bytewax_windowing/test_event_clock__allows_max_wait_for_system_duration_update_does_not_regress.flow from the repository root."""
 import os
 import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import bytewax.operators as op
 import bytewax.operators.windowing as win
-from pathlib import Path
-
 from bytewax.connectors.files import DirSource, FileSource
 from bytewax.connectors.stdio import StdOutSink
 from bytewax.dataflow import Dataflow

@@ -238,6 +238,13 @@ def now():
     return CLOCK.now()
 
 
+# Bytewax's SystemClock reads the system time through this module global
+# at each build: the pinned clock when there is one, else the real one.
+import bytewax.operators.windowing as _win  # noqa: E402
+
+_win._get_system_utc = now
+
+
 # ---- stateful ----
 
 class Logic(StatefulLogic):
