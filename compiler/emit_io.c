@@ -46,7 +46,8 @@ static const char *cstr(Emit *E, const char *s)
 }
 
 /* Helpers are written into a private buffer (making one may make others,
- * which go to E->helpers first), then appended to E->helpers. */
+ * which go to E->helpers first), then appended to E->helpers: between
+ * private_begin and private_end, statements go to the private buffer. */
 typedef struct Private {
     char *buf;
     size_t len;
@@ -70,7 +71,6 @@ static FILE *private_begin(Emit *E, Private *pv)
 
 static void private_end(Emit *E, Private *pv)
 {
-    fprintf(pv->f, "}\n\n");
     fclose(pv->f);
     fwrite(pv->buf, 1, pv->len, E->helpers);
     free(pv->buf);
@@ -193,6 +193,7 @@ static void gen_dec(Emit *E, CType *c)
     default:
         ICE("no JSON decoder for this type");
     }
+    fprintf(mine, "}\n\n");
     private_end(E, &pv);
 }
 
@@ -289,6 +290,7 @@ static void gen_read(Emit *E, Step *s)
         }
         emit_line(E, "return true;");
     }
+    fprintf(mine, "}\n\n");
     private_end(E, &pv);
 }
 
@@ -441,6 +443,7 @@ static void gen_enc(Emit *E, CType *c)
     default:
         ICE("no JSON encoder for this type");
     }
+    fprintf(mine, "}\n\n");
     private_end(E, &pv);
 }
 
