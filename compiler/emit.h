@@ -59,6 +59,9 @@ typedef struct Emit {
     FILE *code;              /* functions */
     char *bufs[7];
     size_t lens[7];
+    FILE *lib_types;         /* --lib: the header's item types (emit_lib.c) */
+    char *lib_types_buf;
+    size_t lib_types_len;
 
     CType **ctypes;
     int nctypes, capctypes;

@@ -31,13 +31,6 @@
 #include "emit.h"
 #include "embed.h"
 
-/* The header's item types (a memory stream), between begin and tail. */
-static struct {
-    FILE *types;
-    char *buf;
-    size_t len;
-} L;
-
 static bool lib_mode(Emit *E) { return E->opt->lib_header != NULL; }
 
 static const char *base_name(const char *p)
@@ -51,13 +44,11 @@ static bool is_extern_out(Step *s) { return s->kind == SK_OUTPUT && s->sink == S
 
 void emit_lib_begin(Emit *E)
 {
-    L.buf = NULL;
-    L.len = 0;
-    L.types = open_memstream(&L.buf, &L.len);
-    if (!L.types)
+    E->lib_types = open_memstream(&E->lib_types_buf, &E->lib_types_len);
+    if (!E->lib_types)
         ICE("open_memstream failed");
     FILE *unit_types = E->types;
-    E->types = L.types;
+    E->types = E->lib_types;   /* the header's item types, written out by emit_header */
     for (int i = 0; i < E->g->nsteps; i++) {
         Step *s = E->g->steps[i];
         if (is_extern_in(s))
@@ -402,15 +393,18 @@ static void emit_clock_and_step_api(Emit *E, FILE *out)
 
 /* The header, in memory until it is complete: #line directives back to it
  * need its line numbers. */
-static char *hbuf;
-static size_t hlen;
+typedef struct Header {
+    FILE *f;
+    char *buf;
+    size_t len;
+} Header;
 
-static long header_lines(FILE *h)
+static long header_lines(Header *hd)
 {
-    fflush(h);
+    fflush(hd->f);
     long n = 0;
-    for (size_t i = 0; i < hlen; i++)
-        n += hbuf[i] == '\n';
+    for (size_t i = 0; i < hd->len; i++)
+        n += hd->buf[i] == '\n';
     return n;
 }
 
@@ -424,16 +418,17 @@ static void H_to_flow(Emit *E, FILE *h, Step *s)
     fprintf(h, "#line %d \"%s\"\n", line, E->src_name);
 }
 
-static void H_back(Emit *E, FILE *h)
+static void H_back(Emit *E, Header *hd)
 {
     if (E->opt->line_directives)
-        fprintf(h, "#line %ld \"%s\"\n", header_lines(h) + 2, E->opt->lib_header_path);
+        fprintf(hd->f, "#line %ld \"%s\"\n", header_lines(hd) + 2, E->opt->lib_header_path);
 }
 
 static void emit_header(Emit *E, FILE *final)
 {
     const char *P = E->P, *src = base_name(E->src_name);
-    FILE *h = open_memstream(&hbuf, &hlen);
+    Header hd = { NULL, NULL, 0 };
+    FILE *h = hd.f = open_memstream(&hd.buf, &hd.len);
     if (!h)
         ICE("open_memstream failed");
     if (E->opt->no_version)
@@ -453,10 +448,10 @@ static void emit_header(Emit *E, FILE *final)
             *p = (char)(*p - 'a' + 'A');
     fprintf(h, "#ifndef %s\n#define %s\n\n#include <flowrt.h>\n\n", guard, guard);
     fprintf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-    fflush(L.types);
-    if (L.len) {
+    fflush(E->lib_types);
+    if (E->lib_types_len) {
         fprintf(h, "/* the item types of the extern inputs and outputs */\n");
-        fwrite(L.buf, 1, L.len, h);
+        fwrite(E->lib_types_buf, 1, E->lib_types_len, h);
     }
     fprintf(h, "/* an instance of the dataflow */\ntypedef struct %s_flow %s_flow;\n\n", P, P);
     fprintf(h, "/* Create an instance in *OUT: FLOW_OK, or FLOW_ERROR with *OUT still set\n");
@@ -473,7 +468,7 @@ static void emit_header(Emit *E, FILE *final)
             fprintf(h, "/* extern input `%s`: items of type %s */\n", s->id, ty_str_brief(s->out_type));
             H_to_flow(E, h, s);
             fprintf(h, "typedef %s %s_%s_type;\n", emit_ctype_name(E, s->out_type), P, s->id);
-            H_back(E, h);
+            H_back(E, &hd);
             fprintf(h, "/* Push one item / N items: they form the input's next batch, which\n");
             fprintf(h, " * the next round polls. Items are copied (strings and lists too). */\n");
             fprintf(h, "int %s_push_%s(%s_flow *f, const %s_%s_type *item);\n", P, s->id, P, P, s->id);
@@ -484,7 +479,7 @@ static void emit_header(Emit *E, FILE *final)
             fprintf(h, "/* extern output `%s`: items of type %s */\n", s->id, ty_str_brief(s->in_type));
             H_to_flow(E, h, s);
             fprintf(h, "typedef %s %s_%s_type;\n", emit_ctype_name(E, s->in_type), P, s->id);
-            H_back(E, h);
+            H_back(E, &hd);
             fprintf(h, "/* Called during _step for each item, in the dataflow's order; *ITEM and\n");
             fprintf(h, " * what it points to live until the callback returns. */\n");
             fprintf(h, "typedef void %s_%s_fn(void *ud, const %s_%s_type *item);\n", P, s->id, P, s->id);
@@ -504,9 +499,8 @@ static void emit_header(Emit *E, FILE *final)
     fprintf(h, "int %s_finish(%s_flow *f);\n\n", P, P);
     fprintf(h, "#ifdef __cplusplus\n}\n#endif\n#endif\n");
     fclose(h);
-    fwrite(hbuf, 1, hlen, final);
-    free(hbuf);
-    hbuf = NULL;
+    fwrite(hd.buf, 1, hd.len, final);
+    free(hd.buf);
 }
 
 void emit_lib_tail(Emit *E, FILE *out)
@@ -523,8 +517,8 @@ void emit_lib_tail(Emit *E, FILE *out)
     }
     emit_clock_and_step_api(E, out);
     emit_header(E, E->opt->lib_header);
-    fclose(L.types);
-    free(L.buf);
-    L.types = NULL;
-    L.buf = NULL;
+    fclose(E->lib_types);
+    free(E->lib_types_buf);
+    E->lib_types = NULL;
+    E->lib_types_buf = NULL;
 }
