@@ -36,12 +36,6 @@ typedef struct W {
 
 static const char *nm(W *x, const char *what) { return emit_strf(x->E, "%s_%s_%s", x->P, x->id, what); }
 
-/* Deep copy of V-typed C expression SRC into DST (with MEM / SZ). */
-static void own(W *x, Type *t, const char *dst, const char *src, const char *mem, const char *sz)
-{
-    emit_own(x->E, t, dst, src, mem, sz);
-}
-
 /* ===================================================================
  * Clocks and windowers: their configuration, filled at start-up
  * =================================================================== */
@@ -240,7 +234,7 @@ static void push_slot(W *x, const char *arr, const char *n, const char *cap, con
     Emit *E = x->E;
     emit_line(E, "if (a->%s == (int64_t)a->%s)", n, cap);
     emit_line(E, "    flow_vec_grow((void **)&a->%s, &a->%s, sizeof a->%s[0], (size_t)a->%s + 1);", arr, cap, arr, n);
-    own(x, x->v, emit_strf(E, "a->%s[a->%s].v", arr, n), v, emit_strf(E, "a->%s[a->%s].mem", arr, n),
+    emit_own(E, x->v, emit_strf(E, "a->%s[a->%s].v", arr, n), v, emit_strf(E, "a->%s[a->%s].mem", arr, n),
         emit_strf(E, "a->%s[a->%s].sz", arr, n));
     emit_line(E, "a->%s++;", n);
 }
@@ -250,7 +244,7 @@ static void set_state(W *x, const char *nv)
 {
     Emit *E = x->E;
     emit_line(E, "%s_dead(f, a->mem, a->sz);", x->P);
-    own(x, x->w->down, "a->st", nv, "a->mem", "a->sz");
+    emit_own(E, x->w->down, "a->st", nv, "a->mem", "a->sz");
 }
 
 static const char *call(W *x, Callable *c, const char *fn, const char *a0, const char *a1)
@@ -385,7 +379,7 @@ static void emit_apply(W *x)
         emit_line(E, "if (created) {");
         E->indent++;
         const char *init = emit_coerce(E, s->init, x->w->down);
-        own(x, x->w->down, "a->st", init, "a->mem", "a->sz");
+        emit_own(E, x->w->down, "a->st", init, "a->mem", "a->sz");
         E->indent--;
         emit_line(E, "}");
         const char *r = call(x, &s->fn, nm(x, "fn"), "a->st", "x");
@@ -398,7 +392,7 @@ static void emit_apply(W *x)
         /* the first value becomes the state, later ones are reduced into it */
         emit_line(E, "if (created) {");
         E->indent++;
-        own(x, x->v, "a->st", "x", "a->mem", "a->sz");
+        emit_own(E, x->v, "a->st", "x", "a->mem", "a->sz");
         E->indent--;
         emit_line(E, "} else {");
         E->indent++;
