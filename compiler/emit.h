@@ -40,6 +40,18 @@ typedef struct CType {
     bool done_dec, done_enc;     /* fromjson_N / json_N written (emit_io.c) */
 } CType;
 
+/* The unit's sections (memory streams), indices of Emit.bufs / lens. */
+enum {
+    SEC_TYPES,               /* Emit.types */
+    SEC_PROTOS,              /* Emit.protos */
+    SEC_HELPERS,             /* Emit.helpers */
+    SEC_FIELDS,              /* Emit.fields_common */
+    SEC_INIT,                /* Emit.init */
+    SEC_FINI,                /* Emit.fini */
+    SEC_CODE,                /* Emit.code */
+    SEC_COUNT
+};
+
 typedef struct Emit {
     Graph *g;
     const EmitOptions *opt;
@@ -58,8 +70,8 @@ typedef struct Emit {
     FILE *init;              /* statements of <P>_new after the struct is zeroed */
     FILE *fini;              /* statements of <P>_free */
     FILE *code;              /* functions */
-    char *bufs[7];
-    size_t lens[7];
+    char *bufs[SEC_COUNT];   /* each section's text, once flushed */
+    size_t lens[SEC_COUNT];
     FILE *lib_types;         /* --lib: the header's item types (emit_lib.c) */
     char *lib_types_buf;
     size_t lib_types_len;

@@ -1102,12 +1102,19 @@ static void emit_step(Emit *E, Step *s)
  * The translation unit
  * =================================================================== */
 
-static FILE *open_section(Emit *E, int i)
+/* The stream of section I (SEC_*). */
+static FILE **section(Emit *E, int i)
 {
-    FILE *f = open_memstream(&E->bufs[i], &E->lens[i]);
-    if (!f)
-        ICE("open_memstream failed");
-    return f;
+    FILE **const files[SEC_COUNT] = {
+        [SEC_TYPES] = &E->types,
+        [SEC_PROTOS] = &E->protos,
+        [SEC_HELPERS] = &E->helpers,
+        [SEC_FIELDS] = &E->fields_common,
+        [SEC_INIT] = &E->init,
+        [SEC_FINI] = &E->fini,
+        [SEC_CODE] = &E->code,
+    };
+    return files[i];
 }
 
 static void emit_consts(Emit *E)
@@ -1154,12 +1161,12 @@ void emit_state_init(Emit *E, FILE *out)
     fprintf(out, "    rt->counters = f->n_sent;\n    flow_arena_init(&f->perm);\n");
     if (E->nregex)
         fprintf(out, "    char err[256];   /* a regular expression's compile error */\n");
-    fwrite(E->bufs[4], 1, E->lens[4], out);
+    fwrite(E->bufs[SEC_INIT], 1, E->lens[SEC_INIT], out);
 }
 
 void emit_state_fini(Emit *E, FILE *out)
 {
-    fwrite(E->bufs[5], 1, E->lens[5], out);
+    fwrite(E->bufs[SEC_FINI], 1, E->lens[SEC_FINI], out);
     fprintf(out, "    for (size_t i = 0; i < f->dead_n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
     fprintf(out, "    flow_free(f->dead, f->dead_cap * sizeof f->dead[0]);\n");
     fprintf(out, "    flow_buf_free(&f->scratch);\n    flow_arena_destroy(&f->perm);\n");
@@ -1171,7 +1178,7 @@ void emit_state_fini(Emit *E, FILE *out)
  * it skip sampling the clock (flow_rt.clock_unused). */
 static bool reads_clock(Emit *E)
 {
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < SEC_COUNT; i++)
         if (E->bufs[i] && strstr(E->bufs[i], "rt->now"))
             return true;
     return false;
@@ -1230,30 +1237,24 @@ static void emit_open(Emit *E, Graph *g, const EmitOptions *opt)
     E->a = arena_new();
     E->src_name = opt->source_path ? opt->source_path : "input.flow";
     E->step_expr = "NULL";
-    E->types = open_section(E, 0);
-    E->protos = open_section(E, 1);
-    E->helpers = open_section(E, 2);
-    E->fields = E->fields_common = open_section(E, 3);
-    E->init = open_section(E, 4);
-    E->fini = open_section(E, 5);
-    E->code = open_section(E, 6);
+    for (int i = 0; i < SEC_COUNT; i++) {
+        *section(E, i) = open_memstream(&E->bufs[i], &E->lens[i]);
+        if (!*section(E, i))
+            ICE("open_memstream failed");
+    }
+    E->fields = E->fields_common;
 }
 
 static void emit_close(Emit *E)
 {
-    fclose(E->types);
-    fclose(E->protos);
-    fclose(E->helpers);
-    fclose(E->fields_common);
     for (int i = 0; i < E->g->nsteps; i++) {
         fclose(E->step_fields[i]);
         free(E->sf_bufs[i]);
     }
-    fclose(E->init);
-    fclose(E->fini);
-    fclose(E->code);
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < SEC_COUNT; i++) {
+        fclose(*section(E, i));
         free(E->bufs[i]);
+    }
     arena_free(E->a);
 }
 
@@ -1337,7 +1338,7 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     emit_banner(E, out);
     fprintf(out, "#include <flowrt_gen.h>\n#include <math.h>\n#include <string.h>\n\n");
     fprintf(out, "typedef struct %s_flow %s_flow;\n\n", P, P);
-    fwrite(E->bufs[0], 1, E->lens[0], out);
+    fwrite(E->bufs[SEC_TYPES], 1, E->lens[SEC_TYPES], out);
     fprintf(out, "/* the dataflow's state: everything mutable lives here */\nstruct %s_flow {\n", P);
     fprintf(out, "    flow_rt *rt;\n    flow_arena perm;     /* consts and testing lists */\n");
     fprintf(out, "    flow_buf scratch;    /* str() of composite values */\n");
@@ -1346,7 +1347,7 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    size_t dead_n, dead_cap;\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
-    fwrite(E->bufs[3], 1, E->lens[3], out);
+    fwrite(E->bufs[SEC_FIELDS], 1, E->lens[SEC_FIELDS], out);
     for (int i = 0; i < g->nsteps; i++) {   /* a step's banner, if it has members */
         fflush(E->step_fields[i]);
         const char *nl = memchr(E->sf_bufs[i], '\n', E->sf_lens[i]);
@@ -1355,15 +1356,15 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     }
     fprintf(out, "};\n\n");
     fprintf(out, "int %s_run(%s_flow *f);\n", P, P);
-    fwrite(E->bufs[1], 1, E->lens[1], out);
+    fwrite(E->bufs[SEC_PROTOS], 1, E->lens[SEC_PROTOS], out);
     fprintf(out, "\n/* Free P (SZ bytes) at the end of this round. */\n");
     fprintf(out, "static inline void %s_dead(%s_flow *f, void *p, size_t sz)\n{\n", P, P);
     fprintf(out, "    if (!p)\n        return;\n");
     fprintf(out, "    if (f->dead_n == f->dead_cap)\n");
     fprintf(out, "        flow_vec_grow((void **)&f->dead, &f->dead_cap, sizeof f->dead[0], f->dead_n + 1);\n");
     fprintf(out, "    f->dead[f->dead_n].p = p;\n    f->dead[f->dead_n].sz = sz;\n    f->dead_n++;\n}\n\n");
-    fwrite(E->bufs[2], 1, E->lens[2], out);
-    fwrite(E->bufs[6], 1, E->lens[6], out);
+    fwrite(E->bufs[SEC_HELPERS], 1, E->lens[SEC_HELPERS], out);
+    fwrite(E->bufs[SEC_CODE], 1, E->lens[SEC_CODE], out);
 }
 
 /* <flow>_new, <flow>_free, the program's info tables and main(). */
@@ -1400,14 +1401,10 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     emit_round_fn(E, g, E->code);
     emit_run_fn(E, g, E->code);
 
-    /* assemble */
-    for (int i = 0; i < 7; i++)
-        fflush(i == 0 ? E->types : i == 1 ? E->protos : i == 2 ? E->helpers : i == 3 ? E->fields_common
-                      : i == 4 ? E->init : i == 5 ? E->fini : E->code);
+    /* assemble: the type helpers the code asked for, then every section */
     emit_type_helpers(E);
-    fflush(E->helpers);
-    fflush(E->protos);
-    fflush(E->types);
+    for (int i = 0; i < SEC_COUNT; i++)
+        fflush(*section(E, i));
     emit_unit_body(E, g, out);
     if (opt->lib_header)
         emit_lib_tail(E, out);   /* --lib (emit_lib.c): the embedding API instead of _new, _free and main() */
