@@ -50,6 +50,9 @@ static bool buffered(Step *s) { return s->kind != SK_INPUT && !direct(s); }
 
 static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 
+/* collect and batch keep a list of items per key */
+static bool collects(Step *s) { return s->kind == SK_COLLECT || s->kind == SK_BATCH; }
+
 static bool has_item_fn(Step *s)
 {
     return s->kind != SK_INPUT && s->kind != SK_MERGE && !grouped(s) && !step_is_windowing(s);
@@ -158,7 +161,7 @@ static void declare_state(Emit *E, Step *s)
     /* drop: free what a live state owns (at free time) */
     fprintf(E->code, "/* step %s: free what one key's state owns */\nstatic void %s_%s_drop(void *p)\n{\n", s->id, P, s->id);
     fprintf(E->code, "    %s_%s_state *s = p;\n", P, s->id);
-    if (s->kind == SK_COLLECT || s->kind == SK_BATCH) {
+    if (collects(s)) {
         fprintf(E->code, "    for (int64_t i = 0; i < s->n; i++)\n        flow_free(s->items[i].mem, s->items[i].sz);\n");
         fprintf(E->code, "    flow_free(s->items, s->cap * sizeof s->items[0]);\n");
     } else if (s->kind == SK_JOIN) {
@@ -563,27 +566,26 @@ static void emit_grouped_apply(Emit *E, Step *s)
     }
 }
 
-/* Statements opening a grouped activation: if port 0 buffered n items,
- * `items` sorted by key into `order`, and the loop state `id`/`key`
- * (the caller closes the `if (n) {` it opens). */
-static void emit_group_begin(Emit *E, Step *s)
+/* Statements declaring a grouped activation's loop state: `items` (port
+ * 0's buffer, n > 0 of them) sorted by key into `order`, and `id`/`key`,
+ * the entry and key of the group being applied. */
+static void emit_group_vars(Emit *E, Step *s)
 {
-    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
-    emit_line(E, "if (n) {");
-    E->indent++;
     emit_line(E, "%s *items = f->%s_in0.v;", in_ty(E, s), s->id);
     emit_sort_prologue(E, s, "items");
     emit_line(E, "uint32_t id = FLOW_NO_ENTRY;");
     emit_line(E, "flow_str key = { NULL, 0 };");
 }
 
-/* The run function of a grouped stateful step. */
-static void emit_run_grouped(Emit *E, Step *s)
+/* Statements applying the round's buffered items, grouped by key, keys
+ * ascending: for each item `x`, APPLY's statements with its key's state
+ * `s` (entry `id`, `created` when new). */
+static void emit_grouped_items(Emit *E, Step *s, void (*apply)(Emit *E, Step *s))
 {
-    const char *P = E->P;
-    Type *v = ty_keyed_value(s->in_type);
-    bool is_collect = s->kind == SK_COLLECT || s->kind == SK_BATCH;
-    emit_group_begin(E, s);
+    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
+    emit_line(E, "if (n) {");
+    E->indent++;
+    emit_group_vars(E, s);
     emit_line(E, "for (size_t k = 0; k < n; k++) {");
     E->indent++;
     emit_line(E, "%s x = items[order[k]];", in_ty(E, s));
@@ -592,61 +594,72 @@ static void emit_run_grouped(Emit *E, Step *s)
     emit_line(E, "    key = x.f0;");
     emit_line(E, "    id = flow_table_upsert(f->%s_tab, key, &created);", s->id);
     emit_line(E, "}");
-    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-    if (is_collect) {
-        emit_line(E, "if (s->n == (int64_t)s->cap) {");
-        emit_line(E, "    size_t nc = s->cap ? s->cap * 2 : 4;");
-        emit_line(E, "    s->items = flow_realloc(s->items, s->cap * sizeof s->items[0], nc * sizeof s->items[0]);");
-        emit_line(E, "    s->cap = nc;");
-        emit_line(E, "}");
-        emit_own(E, v, "s->items[s->n].v", "x.f1", "s->items[s->n].mem", "s->items[s->n].sz");
-        emit_line(E, "s->n++;");
-        emit_line(E, "if (__builtin_add_overflow(f->rt->now, f->%s_timeout, &s->timeout_at))", s->id);
-        emit_line(E, "    s->timeout_at = FLOW_TIME_MAX;");
-        emit_step_touch(E, s, "id");
-        emit_line(E, "if (s->n >= f->%s_max) {", s->id);
-        emit_line(E, "    %s_%s_flush(f, id);", P, s->id);
-        emit_line(E, "    id = FLOW_NO_ENTRY;");
-        emit_line(E, "}");
-    } else {
-        emit_grouped_apply(E, s);
-    }
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
+    apply(E, s);
     E->indent--;
     emit_line(E, "}");
     emit_line(E, "f->%s_in0.n = 0;", s->id);
     E->indent--;
     emit_line(E, "}");
-    if (is_collect) {
-        /* notifications due at the start of this activation, keys ascending */
-        emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
-        emit_line(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
-        emit_line(E, "    const uint32_t *ids;");
-        emit_line(E, "    size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", s->id);
-        emit_line(E, "    for (size_t k = 0; k < nd; k++)");
-        emit_line(E, "        %s_%s_flush(f, ids[k]);", P, s->id);
-        emit_line(E, "}");
-    }
+}
+
+/* stateful_map, stateful_flat_map: the round's items by key, then EOF. */
+static void emit_run_grouped(Emit *E, Step *s)
+{
+    emit_grouped_items(E, s, emit_grouped_apply);
     emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
-    E->indent++;
-    emit_line(E, "f->%s_eof = true;", s->id);
-    if (is_collect) {
-        emit_line(E, "const uint32_t *ids;");
-        emit_line(E, "size_t ne = flow_table_sorted(f->%s_tab, &ids);", s->id);
-        emit_line(E, "for (size_t k = 0; k < ne; k++)");
-        emit_line(E, "    %s_%s_flush(f, ids[k]);", P, s->id);
-    }
-    E->indent--;
+    emit_line(E, "    f->%s_eof = true;", s->id);
     emit_line(E, "}");
-    if (is_collect) {
-        /* reschedule the keys this activation touched */
-        emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
-        emit_line(E, "    uint32_t id = f->%s_touched.v[k];", s->id);
-        emit_line(E, "    if (flow_table_live(f->%s_tab, id))", s->id);
-        emit_line(E, "        flow_table_set_timer(f->%s_tab, id, ((%s_%s_state *)flow_table_value(f->%s_tab, id))->timeout_at);",
-                  s->id, P, s->id, s->id);
-        emit_line(E, "}");
-        emit_line(E, "f->%s_touched.n = 0;", s->id);
-    }
+}
+
+/* collect, batch: statements adding item `x` to its key's list `s` (entry
+ * `id`), emitting the list when it is full. */
+static void emit_collect_item(Emit *E, Step *s)
+{
+    emit_line(E, "if (s->n == (int64_t)s->cap) {");
+    emit_line(E, "    size_t nc = s->cap ? s->cap * 2 : 4;");
+    emit_line(E, "    s->items = flow_realloc(s->items, s->cap * sizeof s->items[0], nc * sizeof s->items[0]);");
+    emit_line(E, "    s->cap = nc;");
+    emit_line(E, "}");
+    emit_own(E, ty_keyed_value(s->in_type), "s->items[s->n].v", "x.f1", "s->items[s->n].mem", "s->items[s->n].sz");
+    emit_line(E, "s->n++;");
+    emit_line(E, "if (__builtin_add_overflow(f->rt->now, f->%s_timeout, &s->timeout_at))", s->id);
+    emit_line(E, "    s->timeout_at = FLOW_TIME_MAX;");
+    emit_step_touch(E, s, "id");
+    emit_line(E, "if (s->n >= f->%s_max) {", s->id);
+    emit_line(E, "    %s_%s_flush(f, id);", E->P, s->id);
+    emit_line(E, "    id = FLOW_NO_ENTRY;");
+    emit_line(E, "}");
+}
+
+/* collect, batch: the round's items by key, then the lists whose timeout
+ * was due at the start of the activation, then EOF (every list, keys
+ * ascending), then the touched keys' new timeouts. */
+static void emit_run_collect(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    emit_grouped_items(E, s, emit_collect_item);
+    emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
+    emit_line(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
+    emit_line(E, "    const uint32_t *ids;");
+    emit_line(E, "    size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", s->id);
+    emit_line(E, "    for (size_t k = 0; k < nd; k++)");
+    emit_line(E, "        %s_%s_flush(f, ids[k]);", P, s->id);
+    emit_line(E, "}");
+    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
+    emit_line(E, "    f->%s_eof = true;", s->id);
+    emit_line(E, "    const uint32_t *ids;");
+    emit_line(E, "    size_t ne = flow_table_sorted(f->%s_tab, &ids);", s->id);
+    emit_line(E, "    for (size_t k = 0; k < ne; k++)");
+    emit_line(E, "        %s_%s_flush(f, ids[k]);", P, s->id);
+    emit_line(E, "}");
+    emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
+    emit_line(E, "    uint32_t id = f->%s_touched.v[k];", s->id);
+    emit_line(E, "    if (flow_table_live(f->%s_tab, id))", s->id);
+    emit_line(E, "        flow_table_set_timer(f->%s_tab, id, ((%s_%s_state *)flow_table_value(f->%s_tab, id))->timeout_at);",
+              s->id, P, s->id, s->id);
+    emit_line(E, "}");
+    emit_line(E, "f->%s_touched.n = 0;", s->id);
 }
 
 /* Statements after a StatefulLogic callback C returned R for the state of
@@ -721,7 +734,10 @@ static void emit_run_stateful(Emit *E, Step *s)
 {
     const char *P = E->P;
     Type *st = s->state_type;
-    emit_group_begin(E, s);
+    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
+    emit_line(E, "if (n) {");
+    E->indent++;
+    emit_group_vars(E, s);
     emit_line(E, "for (size_t k = 0; k <= n; k++) {");
     E->indent++;
     emit_line(E, "if (k < n && id != FLOW_NO_ENTRY && flow_str_eq(items[order[k]].f0, key))");
@@ -1002,13 +1018,92 @@ static void emit_input_state(Emit *E, Step *s)
     }
 }
 
-static void emit_step(Emit *E, Step *s)
+/* collect, batch: timeout and max_size (batch_size) at start-up, and the
+ * function emitting one key's list. */
+static void emit_collect_state(Emit *E, Step *s)
+{
+    E->out = E->init;
+    E->indent = 1;
+    emit_line(E, "f->%s_timeout = %s;", s->id, emit_expr(E, s->timeout_expr));
+    const char *m = emit_expr(E, s->max_size_expr);
+    emit_line(E, "if (%s < 1)", m);
+    emit_line(E, "    flow_step_error(rt, %s, %s, \"%s must be at least 1\");", emit_loc_str(E, s->max_size_expr->loc),
+              fq(E, s), s->kind == SK_BATCH ? "batch_size" : "max_size");
+    emit_line(E, "f->%s_max = %s;", s->id, m);
+    emit_collect_flush_fn(E, s);
+}
+
+/* *_final: at EOF, (key, state) for every key, keys ascending. */
+static void emit_run_final(Emit *E, Step *s)
+{
+    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
+    E->indent++;
+    emit_line(E, "f->%s_eof = true;", s->id);
+    emit_final_flush(E, s);
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* merge: each upstream's buffered items, in argument order. */
+static void emit_run_merge(Emit *E, Step *s)
+{
+    for (int p = 0; p < s->nins; p++) {
+        emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
+        E->indent++;
+        emit_line(E, "%s x = f->%s_in%d.v[i];", in_ty(E, s), s->id, p);
+        emit_step_send(E, s, 0, "x");
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "f->%s_in%d.n = 0;", s->id, p);
+    }
+}
+
+/* A stateless step or an output that is not fused: its buffered items
+ * through its item function. */
+static void emit_run_items(Emit *E, Step *s)
+{
+    emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
+    emit_line(E, "    %s_%s_item(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+}
+
+/* The body of a step's run function (one round, at its place in the
+ * order), by kind; window operators: emit_window.c. */
+static void (*const run_fns[SK_COUNT])(Emit *E, Step *s) = {
+    [SK_INPUT] = emit_run_input,
+    [SK_OUTPUT] = emit_run_items,
+    [SK_MAP] = emit_run_items,
+    [SK_FILTER] = emit_run_items,
+    [SK_FILTER_MAP] = emit_run_items,
+    [SK_FLAT_MAP] = emit_run_items,
+    [SK_FLATTEN] = emit_run_items,
+    [SK_INSPECT] = emit_run_items,
+    [SK_BRANCH] = emit_run_items,
+    [SK_MERGE] = emit_run_merge,
+    [SK_KEY_ON] = emit_run_items,
+    [SK_KEY_RM] = emit_run_items,
+    [SK_MAP_VALUE] = emit_run_items,
+    [SK_FILTER_VALUE] = emit_run_items,
+    [SK_FILTER_MAP_VALUE] = emit_run_items,
+    [SK_FLAT_MAP_VALUE] = emit_run_items,
+    [SK_REDISTRIBUTE] = emit_run_items,
+    [SK_STATEFUL_MAP] = emit_run_grouped,
+    [SK_STATEFUL_FLAT_MAP] = emit_run_grouped,
+    [SK_COLLECT] = emit_run_collect,
+    [SK_BATCH] = emit_run_collect,
+    [SK_REDUCE_FINAL] = emit_run_final,
+    [SK_FOLD_FINAL] = emit_run_final,
+    [SK_COUNT_FINAL] = emit_run_final,
+    [SK_MAX_FINAL] = emit_run_final,
+    [SK_MIN_FINAL] = emit_run_final,
+    [SK_STATEFUL] = emit_run_stateful,
+    [SK_JOIN] = emit_run_join,
+};
+
+/* The lambdas of step S: its function and StatefulLogic's callbacks. */
+static void emit_step_lambdas(Emit *E, Step *s)
 {
     const char *P = E->P;
-    int line, col;
-    srcfile_linecol(s->decl->loc.file, s->decl->loc.start, &line, &col);
-    const char *where = emit_strf(E, "%s:%d:%d: %s %s", E->src_name, line, col, step_kind_name(s->kind), s->id);
-
     if (s->fn.lambda)
         emit_lambda(E, s->fn.lambda, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
     if (s->on_notify.lambda)
@@ -1017,6 +1112,45 @@ static void emit_step(Emit *E, Step *s)
         emit_lambda(E, s->on_eof.lambda, emit_strf(E, "%s_%s_on_eof", P, s->id), s->on_eof.ret);
     if (s->notify_at.lambda)
         emit_lambda(E, s->notify_at.lambda, emit_strf(E, "%s_%s_notify_at", P, s->id), s->notify_at.ret);
+}
+
+/* Step S's item function (WHERE: "file:line:col: operator id"): what one
+ * item x does, when upstream calls it directly or a run passes the
+ * buffered items through it. */
+static void emit_item_fn(Emit *E, Step *s, const char *where)
+{
+    const char *P = E->P;
+    E->out = E->code;
+    E->indent = 1;
+    if (has_item_fn(s)) {
+        fprintf(E->code, "/* %s: one item */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P, s->id, P, in_ty(E, s));
+        emit_line(E, "(void)f;");
+        emit_item_stateless(E, s);
+        fprintf(E->code, "}\n\n");
+    } else if (grouped(s) && s->fused) {
+        /* at most one item a round (lower.c): applied at once, no buffer, no
+         * sort; the step's run (only its EOF flag) is not needed */
+        fprintf(E->code, "/* %s: one item, applied at once */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P,
+                s->id, P, in_ty(E, s));
+        emit_line(E, "bool created = false;");
+        emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
+        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+        emit_grouped_apply(E, s);
+        emit_line(E, "(void)id;");
+        fprintf(E->code, "}\n\n");
+    }
+}
+
+/* Everything of step S: its lambdas, state, push and item functions and,
+ * unless it is fused into its upstream, its run function. */
+static void emit_step(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    int line, col;
+    srcfile_linecol(s->decl->loc.file, s->decl->loc.start, &line, &col);
+    const char *where = emit_strf(E, "%s:%d:%d: %s %s", E->src_name, line, col, step_kind_name(s->kind), s->id);
+
+    emit_step_lambdas(E, s);
     if (step_is_windowing(s)) {
         emit_push_fns(E, s);
         emit_window_step(E, s, where);
@@ -1026,75 +1160,18 @@ static void emit_step(Emit *E, Step *s)
         declare_state(E, s);
     if (s->kind == SK_INPUT)
         emit_input_state(E, s);
-    if (s->kind == SK_COLLECT || s->kind == SK_BATCH) {
-        E->out = E->init;
-        E->indent = 1;
-        emit_line(E, "f->%s_timeout = %s;", s->id, emit_expr(E, s->timeout_expr));
-        const char *m = emit_expr(E, s->max_size_expr);
-        emit_line(E, "if (%s < 1)", m);
-        emit_line(E, "    flow_step_error(rt, %s, %s, \"%s must be at least 1\");", emit_loc_str(E, s->max_size_expr->loc),
-                  fq(E, s), s->kind == SK_BATCH ? "batch_size" : "max_size");
-        emit_line(E, "f->%s_max = %s;", s->id, m);
-        emit_collect_flush_fn(E, s);
-    }
+    if (collects(s))
+        emit_collect_state(E, s);
     emit_push_fns(E, s);
-
-    E->out = E->code;
-    if (has_item_fn(s)) {
-        fprintf(E->code, "/* %s: one item */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P, s->id, P, in_ty(E, s));
-        E->indent = 1;
-        emit_line(E, "(void)f;");
-        emit_item_stateless(E, s);
-        fprintf(E->code, "}\n\n");
-    }
-    if (grouped(s) && s->fused) {
-        /* at most one item a round (lower.c): applied at once, no buffer, no
-         * sort; the step's run (only its EOF flag) is not needed */
-        fprintf(E->code, "/* %s: one item, applied at once */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P,
-                s->id, P, in_ty(E, s));
-        E->indent = 1;
-        emit_line(E, "bool created = false;");
-        emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
-        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-        emit_grouped_apply(E, s);
-        emit_line(E, "(void)id;");
-        fprintf(E->code, "}\n\n");
-    }
+    emit_item_fn(E, s, where);
     if (s->fused)
         return;
+    if (!run_fns[s->kind])
+        ICE("no run function for this step");
     E->out = E->code;
     fprintf(E->code, "/* %s: one round */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
     E->indent = 1;
-    if (s->kind == SK_INPUT) {
-        emit_run_input(E, s);
-    } else if (s->kind == SK_STATEFUL) {
-        emit_run_stateful(E, s);
-    } else if (s->kind == SK_JOIN) {
-        emit_run_join(E, s);
-    } else if (grouped(s)) {
-        emit_run_grouped(E, s);
-    } else if (step_is_final(s)) {
-        emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
-        E->indent++;
-        emit_line(E, "f->%s_eof = true;", s->id);
-        emit_final_flush(E, s);
-        E->indent--;
-        emit_line(E, "}");
-    } else if (s->kind == SK_MERGE) {
-        for (int p = 0; p < s->nins; p++) {
-            emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
-            E->indent++;
-            emit_line(E, "%s x = f->%s_in%d.v[i];", in_ty(E, s), s->id, p);
-            emit_step_send(E, s, 0, "x");
-            E->indent--;
-            emit_line(E, "}");
-            emit_line(E, "f->%s_in%d.n = 0;", s->id, p);
-        }
-    } else {
-        emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
-        emit_line(E, "    %s_%s_item(f, f->%s_in0.v[i]);", P, s->id, s->id);
-        emit_line(E, "f->%s_in0.n = 0;", s->id);
-    }
+    run_fns[s->kind](E, s);
     fprintf(E->code, "}\n\n");
 }
 
@@ -1218,7 +1295,7 @@ static bool writes_stdout(const Graph *g)
 {
     for (int i = 0; i < g->nsteps; i++) {
         const Step *s = g->steps[i];
-        if (s->kind == SK_INSPECT)
+        if (step_has(s, TR_PRINTS))   /* inspect */
             return true;
         if (s->kind == SK_OUTPUT && (s->io ? emit_io_to_stdout(s) : s->sink == SINK_STDOUT))
             return true;
