@@ -991,47 +991,43 @@ static void emit_param_list(Emit *E, NodeList *params, Type **ptypes)
     }
 }
 
-void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret)
+/* A static function NAME(f, step, PARAMS) -> RET computing BODY, after a
+ * comment naming WHAT at LOC (PTYPES: the parameters' types, or NULL to
+ * take them from the parameters). */
+static void emit_function(Emit *E, Loc loc, const char *what, const char *name, NodeList *params, Type **ptypes,
+                          Node *body, Type *ret)
 {
     E->out = E->code;
     E->indent = 1;
     int line, col;
-    srcfile_linecol(lam->loc.file, lam->loc.start, &line, &col);
-    fprintf(E->out, "/* %s:%d:%d: lambda */\n", E->src_name, line, col);
+    srcfile_linecol(loc.file, loc.start, &line, &col);
+    fprintf(E->out, "/* %s:%d:%d: %s */\n", E->src_name, line, col, what);
     fprintf(E->out, "static %s %s(", emit_ctype_name(E, ret), name);
-    emit_param_list(E, &lam->list, NULL);
+    emit_param_list(E, params, ptypes);
     fprintf(E->out, ")\n{\n");
     emit_line(E, "(void)f;");
     emit_line(E, "(void)step;");
     const char *saved = E->step_expr;
     E->step_expr = "step";
-    emit_params_and_body(E, &lam->list, lam->body, ret);
+    emit_params_and_body(E, params, body, ret);
     E->step_expr = saved;
     fprintf(E->out, "}\n\n");
+}
+
+void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret)
+{
+    emit_function(E, lam->loc, "lambda", name, &lam->list, NULL, lam->body, ret);
 }
 
 void emit_fn_decl(Emit *E, Symbol *s)
 {
     Node *d = s->decl;
+    const char *name = emit_strf(E, "%s_fn_%s", E->P, s->name);
     E->out = E->protos;
-    fprintf(E->out, "static %s %s_fn_%s(", emit_ctype_name(E, s->ret), E->P, s->name);
+    fprintf(E->out, "static %s %s(", emit_ctype_name(E, s->ret), name);
     emit_param_list(E, &d->list, s->params);
     fprintf(E->out, ");\n");
-    E->out = E->code;
-    E->indent = 1;
-    int line, col;
-    srcfile_linecol(d->loc.file, d->loc.start, &line, &col);
-    fprintf(E->out, "/* %s:%d:%d: fn %s */\n", E->src_name, line, col, s->name);
-    fprintf(E->out, "static %s %s_fn_%s(", emit_ctype_name(E, s->ret), E->P, s->name);
-    emit_param_list(E, &d->list, s->params);
-    fprintf(E->out, ")\n{\n");
-    emit_line(E, "(void)f;");
-    emit_line(E, "(void)step;");
-    const char *saved = E->step_expr;
-    E->step_expr = "step";
-    emit_params_and_body(E, &d->list, d->body, s->ret);
-    E->step_expr = saved;
-    fprintf(E->out, "}\n\n");
+    emit_function(E, d->loc, emit_strf(E, "fn %s", s->name), name, &d->list, s->params, d->body, s->ret);
 }
 
 void emit_extern_decl(Emit *E, Symbol *s)
