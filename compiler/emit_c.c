@@ -836,6 +836,63 @@ static void emit_join_rows(Emit *E, Step *s, const char *key)
     }
 }
 
+/* join: the switch case inserting value v of side I into the key's state
+ * `s` by insert_mode (first: only while the side is empty; last: replacing
+ * what it holds; product: appended). */
+static void emit_join_insert(Emit *E, Step *s, int i)
+{
+    const char *P = E->P;
+    Type *v = ty_keyed_value(s->in_types[i]);
+    emit_line(E, "case %d: {", i);
+    E->indent++;
+    emit_line(E, "%s v = f->%s_in%d.v[items[order[k]].idx].f1;", emit_ctype_name(E, v), s->id, i);
+    if (s->insert_mode == JOIN_FIRST) {
+        emit_line(E, "if (s->n%d)", i);
+        emit_line(E, "    break;");
+    } else if (s->insert_mode == JOIN_LAST) {
+        emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
+        emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
+        emit_line(E, "s->n%d = 0;", i);
+    }
+    emit_line(E, "if (s->n%d == (int64_t)s->cap%d) {", i, i);
+    emit_line(E, "    size_t nc = s->cap%d ? s->cap%d * 2 : 2;", i, i);
+    emit_line(E, "    s->s%d = flow_realloc(s->s%d, s->cap%d * sizeof s->s%d[0], nc * sizeof s->s%d[0]);", i, i, i, i, i);
+    emit_line(E, "    s->cap%d = nc;", i);
+    emit_line(E, "}");
+    emit_own(E, v, emit_strf(E, "s->s%d[s->n%d].v", i, i), "v", emit_strf(E, "s->s%d[s->n%d].mem", i, i),
+             emit_strf(E, "s->s%d[s->n%d].sz", i, i));
+    emit_line(E, "s->n%d++;", i);
+    emit_line(E, "break;");
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* join: after an insert into the key's state `s`, what emit_mode emits
+ * (running: every row; complete: every row once each side has a value,
+ * then the state goes; final: nothing until EOF). */
+static void emit_join_emit(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    if (s->emit_mode == JOIN_RUNNING) {
+        emit_join_rows(E, s, "key");
+    } else if (s->emit_mode == JOIN_COMPLETE) {
+        char *all = emit_strf(E, "s->n0");
+        for (int i = 1; i < s->nins; i++)
+            all = emit_strf(E, "%s && s->n%d", all, i);
+        emit_line(E, "if (%s) {", all);
+        E->indent++;
+        emit_join_rows(E, s, "key");
+        for (int i = 0; i < s->nins; i++) {
+            emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
+            emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
+            emit_line(E, "%s_dead(f, s->s%d, s->cap%d * sizeof s->s%d[0]);", P, i, i, i);
+        }
+        emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
+        E->indent--;
+        emit_line(E, "}");
+    }
+}
+
 /* join: docs/semantics.md §11.5. The sides are merged in argument order, grouped
  * by key (stable), inserted by insert_mode, emitted by emit_mode. */
 static void emit_run_join(Emit *E, Step *s)
@@ -862,50 +919,10 @@ static void emit_run_join(Emit *E, Step *s)
     emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, key, NULL);", s->id);
     emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
     emit_line(E, "switch (items[order[k]].side) {");
-    for (int i = 0; i < s->nins; i++) {
-        Type *v = ty_keyed_value(s->in_types[i]);
-        emit_line(E, "case %d: {", i);
-        E->indent++;
-        emit_line(E, "%s v = f->%s_in%d.v[items[order[k]].idx].f1;", emit_ctype_name(E, v), s->id, i);
-        if (s->insert_mode == JOIN_FIRST) {
-            emit_line(E, "if (s->n%d)", i);
-            emit_line(E, "    break;");
-        } else if (s->insert_mode == JOIN_LAST) {
-            emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
-            emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
-            emit_line(E, "s->n%d = 0;", i);
-        }
-        emit_line(E, "if (s->n%d == (int64_t)s->cap%d) {", i, i);
-        emit_line(E, "    size_t nc = s->cap%d ? s->cap%d * 2 : 2;", i, i);
-        emit_line(E, "    s->s%d = flow_realloc(s->s%d, s->cap%d * sizeof s->s%d[0], nc * sizeof s->s%d[0]);", i, i, i, i, i);
-        emit_line(E, "    s->cap%d = nc;", i);
-        emit_line(E, "}");
-        emit_own(E, v, emit_strf(E, "s->s%d[s->n%d].v", i, i), "v", emit_strf(E, "s->s%d[s->n%d].mem", i, i),
-                 emit_strf(E, "s->s%d[s->n%d].sz", i, i));
-        emit_line(E, "s->n%d++;", i);
-        emit_line(E, "break;");
-        E->indent--;
-        emit_line(E, "}");
-    }
+    for (int i = 0; i < s->nins; i++)
+        emit_join_insert(E, s, i);
     emit_line(E, "}");
-    if (s->emit_mode == JOIN_RUNNING) {
-        emit_join_rows(E, s, "key");
-    } else if (s->emit_mode == JOIN_COMPLETE) {
-        char *all = emit_strf(E, "s->n0");
-        for (int i = 1; i < s->nins; i++)
-            all = emit_strf(E, "%s && s->n%d", all, i);
-        emit_line(E, "if (%s) {", all);
-        E->indent++;
-        emit_join_rows(E, s, "key");
-        for (int i = 0; i < s->nins; i++) {
-            emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
-            emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
-            emit_line(E, "%s_dead(f, s->s%d, s->cap%d * sizeof s->s%d[0]);", P, i, i, i);
-        }
-        emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
-        E->indent--;
-        emit_line(E, "}");
-    }
+    emit_join_emit(E, s);
     E->indent--;
     emit_line(E, "}");
     for (int i = 0; i < s->nins; i++)
