@@ -88,6 +88,9 @@ void emit_step_send(Emit *E, Step *s, int port, const char *v)
  * Per-step declarations
  * =================================================================== */
 
+/* Step S's members of the flow struct (under its banner) and its
+ * prototypes: input buffers and push functions, item function, keyed
+ * table. */
 static void declare_step(Emit *E, Step *s)
 {
     const char *P = E->P;
@@ -107,78 +110,15 @@ static void declare_step(Emit *E, Step *s)
         fprintf(E->protos, "static void %s_%s_item(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
     if (step_is_stateful(s)) {
         fprintf(E->fields, "    flow_table *%s_tab;\n    bool %s_eof;\n", s->id, s->id);
-        if (grouped(s))
+        if (grouped(s)) {
             fprintf(E->fields, "    uint32_t *%s_order;\n    size_t %s_order_cap;\n", s->id, s->id);
-        if (grouped(s))
             fprintf(E->fini, "    flow_free(f->%s_order, f->%s_order_cap * sizeof(uint32_t));\n", s->id, s->id);
-    }
-}
-
-/* The state struct of a stateful step, <P>_<id>_state. */
-static void declare_state(Emit *E, Step *s)
-{
-    const char *P = E->P;
-    Type *v = s->kind == SK_COUNT_FINAL ? NULL : ty_keyed_value(s->in_type);
-    if (has_touched(s)) {
-        fprintf(E->fields, "    flow_touched %s_touched;   /* keys this activation touched */\n", s->id);
-        fprintf(E->fini, "    flow_touched_free(&f->%s_touched);\n", s->id);
-    }
-    switch (s->kind) {
-    case SK_JOIN:
-        fprintf(E->types, "/* step %s: per-key state: the values seen on each side */\n", s->id);
-        for (int i = 0; i < s->nins; i++)
-            fprintf(E->types, "typedef struct %s_%s_slot%d {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot%d;\n",
-                    P, s->id, i, emit_ctype_name(E, ty_keyed_value(s->in_types[i])), P, s->id, i);
-        fprintf(E->types, "typedef struct %s_%s_state {\n", P, s->id);
-        for (int i = 0; i < s->nins; i++)
-            fprintf(E->types, "    %s_%s_slot%d *s%d;\n    int64_t n%d;\n    size_t cap%d;\n", P, s->id, i, i, i, i);
-        fprintf(E->types, "} %s_%s_state;\n\n", P, s->id);
-        break;
-    case SK_COLLECT:
-    case SK_BATCH:
-        fprintf(E->types, "/* step %s: one collected item and the memory it owns */\n", s->id);
-        fprintf(E->types, "typedef struct %s_%s_slot {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot;\n\n", P,
-                s->id, emit_ctype_name(E, v), P, s->id);
-        fprintf(E->types, "/* step %s: per-key state */\n", s->id);
-        fprintf(E->types,
-                "typedef struct %s_%s_state {\n    %s_%s_slot *items;\n    int64_t n;\n    size_t cap;\n"
-                "    flow_time timeout_at;\n} %s_%s_state;\n\n",
-                P, s->id, P, s->id, P, s->id);
-        fprintf(E->fields, "    int64_t %s_timeout;\n    int64_t %s_max;\n", s->id, s->id);
-        break;
-    case SK_COUNT_FINAL:
-        fprintf(E->types, "/* step %s: per-key state */\ntypedef struct %s_%s_state {\n    int64_t n;\n} %s_%s_state;\n\n",
-                s->id, P, s->id, P, s->id);
-        break;
-    default:
-        fprintf(E->types,
-                "/* step %s: per-key state and the memory it owns */\ntypedef struct %s_%s_state {\n    %s st;\n"
-                "    void *mem;\n    size_t sz;%s\n} %s_%s_state;\n\n",
-                s->id, P, s->id, emit_ctype_name(E, s->state_type),
-                s->kind == SK_STATEFUL ? "\n    bool live;   /* false once a callback returned none */" : "", P, s->id);
-        break;
-    }
-    /* drop: free what a live state owns (at free time) */
-    fprintf(E->code, "/* step %s: free what one key's state owns */\nstatic void %s_%s_drop(void *p)\n{\n", s->id, P, s->id);
-    fprintf(E->code, "    %s_%s_state *s = p;\n", P, s->id);
-    if (collects(s)) {
-        fprintf(E->code, "    for (int64_t i = 0; i < s->n; i++)\n        flow_free(s->items[i].mem, s->items[i].sz);\n");
-        fprintf(E->code, "    flow_free(s->items, s->cap * sizeof s->items[0]);\n");
-    } else if (s->kind == SK_JOIN) {
-        for (int i = 0; i < s->nins; i++) {
-            fprintf(E->code, "    for (int64_t i = 0; i < s->n%d; i++)\n        flow_free(s->s%d[i].mem, s->s%d[i].sz);\n", i, i, i);
-            fprintf(E->code, "    flow_free(s->s%d, s->cap%d * sizeof s->s%d[0]);\n", i, i, i);
         }
-    } else if (s->kind == SK_COUNT_FINAL) {
-        fprintf(E->code, "    (void)s;\n");
-    } else {
-        fprintf(E->code, "    flow_free(s->mem, s->sz);\n");
     }
-    fprintf(E->code, "}\n\n");
-    fprintf(E->init, "    f->%s_tab = flow_table_new(sizeof(%s_%s_state));\n", s->id, P, s->id);
-    fprintf(E->fini, "    flow_table_free(f->%s_tab, %s_%s_drop);\n", s->id, P, s->id);
 }
 
+/* The push functions of a buffered step: one item into input port P's
+ * buffer for its run. */
 static void emit_push_fns(Emit *E, Step *s)
 {
     if (!buffered(s))
@@ -191,6 +131,124 @@ static void emit_push_fns(Emit *E, Step *s)
                 s->id, p, s->id, p, s->id, p, s->id, p);
         fprintf(E->code, "    f->%s_in%d.v[f->%s_in%d.n++] = x;\n}\n\n", s->id, p, s->id, p);
     }
+}
+
+/* ===================================================================
+ * Per-key state of the keyed steps: <P>_<id>_state and the body of
+ * <P>_<id>_drop (free what one key's state `s` owns), by kind in state_fns
+ * =================================================================== */
+
+/* join: the values seen on each side, in slots */
+static void state_join(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    fprintf(E->types, "/* step %s: per-key state: the values seen on each side */\n", s->id);
+    for (int i = 0; i < s->nins; i++)
+        fprintf(E->types, "typedef struct %s_%s_slot%d {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot%d;\n",
+                P, s->id, i, emit_ctype_name(E, ty_keyed_value(s->in_types[i])), P, s->id, i);
+    fprintf(E->types, "typedef struct %s_%s_state {\n", P, s->id);
+    for (int i = 0; i < s->nins; i++)
+        fprintf(E->types, "    %s_%s_slot%d *s%d;\n    int64_t n%d;\n    size_t cap%d;\n", P, s->id, i, i, i, i);
+    fprintf(E->types, "} %s_%s_state;\n\n", P, s->id);
+}
+
+static void drop_join(Emit *E, Step *s)
+{
+    for (int i = 0; i < s->nins; i++) {
+        fprintf(E->code, "    for (int64_t i = 0; i < s->n%d; i++)\n        flow_free(s->s%d[i].mem, s->s%d[i].sz);\n", i, i, i);
+        fprintf(E->code, "    flow_free(s->s%d, s->cap%d * sizeof s->s%d[0]);\n", i, i, i);
+    }
+}
+
+/* collect, batch: the collected items and when the list times out (and,
+ * in the flow struct, the step's timeout and size limit) */
+static void state_collect(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    fprintf(E->types, "/* step %s: one collected item and the memory it owns */\n", s->id);
+    fprintf(E->types, "typedef struct %s_%s_slot {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot;\n\n", P,
+            s->id, emit_ctype_name(E, ty_keyed_value(s->in_type)), P, s->id);
+    fprintf(E->types, "/* step %s: per-key state */\n", s->id);
+    fprintf(E->types,
+            "typedef struct %s_%s_state {\n    %s_%s_slot *items;\n    int64_t n;\n    size_t cap;\n"
+            "    flow_time timeout_at;\n} %s_%s_state;\n\n",
+            P, s->id, P, s->id, P, s->id);
+    fprintf(E->fields, "    int64_t %s_timeout;\n    int64_t %s_max;\n", s->id, s->id);
+}
+
+static void drop_collect(Emit *E, Step *s)
+{
+    (void)s;
+    fprintf(E->code, "    for (int64_t i = 0; i < s->n; i++)\n        flow_free(s->items[i].mem, s->items[i].sz);\n");
+    fprintf(E->code, "    flow_free(s->items, s->cap * sizeof s->items[0]);\n");
+}
+
+/* count_final: a count */
+static void state_count(Emit *E, Step *s)
+{
+    fprintf(E->types, "/* step %s: per-key state */\ntypedef struct %s_%s_state {\n    int64_t n;\n} %s_%s_state;\n\n",
+            s->id, E->P, s->id, E->P, s->id);
+}
+
+static void drop_count(Emit *E, Step *s)
+{
+    (void)s;
+    fprintf(E->code, "    (void)s;\n");
+}
+
+/* the others: a value of the state type and the memory it owns (stateful:
+ * and whether its logic lives) */
+static void state_value(Emit *E, Step *s)
+{
+    fprintf(E->types,
+            "/* step %s: per-key state and the memory it owns */\ntypedef struct %s_%s_state {\n    %s st;\n"
+            "    void *mem;\n    size_t sz;%s\n} %s_%s_state;\n\n",
+            s->id, E->P, s->id, emit_ctype_name(E, s->state_type),
+            s->kind == SK_STATEFUL ? "\n    bool live;   /* false once a callback returned none */" : "", E->P, s->id);
+}
+
+static void drop_value(Emit *E, Step *s)
+{
+    (void)s;
+    fprintf(E->code, "    flow_free(s->mem, s->sz);\n");
+}
+
+static const struct {
+    void (*type)(Emit *E, Step *s);
+    void (*drop)(Emit *E, Step *s);
+} state_fns[SK_COUNT] = {
+    [SK_STATEFUL_MAP] = { state_value, drop_value },
+    [SK_STATEFUL_FLAT_MAP] = { state_value, drop_value },
+    [SK_COLLECT] = { state_collect, drop_collect },
+    [SK_BATCH] = { state_collect, drop_collect },
+    [SK_REDUCE_FINAL] = { state_value, drop_value },
+    [SK_FOLD_FINAL] = { state_value, drop_value },
+    [SK_COUNT_FINAL] = { state_count, drop_count },
+    [SK_MAX_FINAL] = { state_value, drop_value },
+    [SK_MIN_FINAL] = { state_value, drop_value },
+    [SK_STATEFUL] = { state_value, drop_value },
+    [SK_JOIN] = { state_join, drop_join },
+};
+
+/* A keyed step's state: its struct, its drop function, its table (and
+ * its touched keys, for a step with timers). */
+static void declare_state(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    if (!state_fns[s->kind].type)
+        ICE("no state for this step");
+    if (has_touched(s)) {
+        fprintf(E->fields, "    flow_touched %s_touched;   /* keys this activation touched */\n", s->id);
+        fprintf(E->fini, "    flow_touched_free(&f->%s_touched);\n", s->id);
+    }
+    state_fns[s->kind].type(E, s);
+    /* drop: free what a live state owns (at free time) */
+    fprintf(E->code, "/* step %s: free what one key's state owns */\nstatic void %s_%s_drop(void *p)\n{\n", s->id, P, s->id);
+    fprintf(E->code, "    %s_%s_state *s = p;\n", P, s->id);
+    state_fns[s->kind].drop(E, s);
+    fprintf(E->code, "}\n\n");
+    fprintf(E->init, "    f->%s_tab = flow_table_new(sizeof(%s_%s_state));\n", s->id, P, s->id);
+    fprintf(E->fini, "    flow_table_free(f->%s_tab, %s_%s_drop);\n", s->id, P, s->id);
 }
 
 /* ===================================================================
