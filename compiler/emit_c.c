@@ -46,16 +46,18 @@ static const char *out_ty(Emit *E, Step *s) { return emit_ctype_name(E, s->out_t
 static bool direct(Step *s) { return s->fused || step_is_final(s); }
 
 /* Steps that buffer their input and run at their own place in the order. */
-static bool buffered(Step *s) { return s->kind != SK_INPUT && !direct(s); }
+static bool buffered(Step *s) { return step_family(s->kind) != FAM_INPUT && !direct(s); }
 
 static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 
 /* collect and batch keep a list of items per key */
 static bool collects(Step *s) { return s->kind == SK_COLLECT || s->kind == SK_BATCH; }
 
+/* Steps with an item function (item_fns): what one item does. */
 static bool has_item_fn(Step *s)
 {
-    return s->kind != SK_INPUT && s->kind != SK_MERGE && !grouped(s) && !step_is_windowing(s);
+    StepFamily f = step_family(s->kind);
+    return f == FAM_STATELESS || f == FAM_OUTPUT || f == FAM_FINAL;
 }
 
 /* The item type on input port P (join's sides differ). */
