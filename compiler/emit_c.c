@@ -126,6 +126,7 @@ static void emit_push_fns(Emit *E, Step *s)
     if (!buffered(s))
         return;
     for (int p = 0; p < s->nins; p++) {
+        fprintf(E->code, "/* step %s: item X of input %d, buffered for the step's run */\n", s->id, p);
         fprintf(E->code, "static inline void %s_%s_push%d(%s_flow *f, %s x)\n{\n", E->P, s->id, p, E->P, port_ty(E, s, p));
         fprintf(E->code, "    if (f->%s_in%d.n == f->%s_in%d.cap)\n", s->id, p, s->id, p);
         fprintf(E->code,
@@ -1494,9 +1495,11 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "typedef struct %s_flow %s_flow;\n\n", P, P);
     fwrite(E->bufs[SEC_TYPES], 1, E->lens[SEC_TYPES], out);
     fprintf(out, "/* the dataflow's state: everything mutable lives here */\nstruct %s_flow {\n", P);
-    fprintf(out, "    flow_rt *rt;\n    flow_arena perm;     /* consts and testing lists */\n");
+    fprintf(out, "    flow_rt *rt;         /* the run: clock, round arena, stdout buffer */\n");
+    fprintf(out, "    flow_arena perm;     /* consts and testing lists */\n");
     fprintf(out, "    flow_buf scratch;    /* str() of composite values */\n");
-    fprintf(out, "    bool eof[%d];        /* per input */\n", g->ninputs ? g->ninputs : 1);
+    fprintf(out, "    bool eof[%d];%*s/* per input: at its end */\n", g->ninputs ? g->ninputs : 1,
+            g->ninputs >= 10 ? 8 : 9, "");
     fprintf(out, "    struct { void *p; size_t sz; } *dead;   /* freed at the end of the round */\n");
     fprintf(out, "    size_t dead_n, dead_cap;\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
