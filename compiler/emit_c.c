@@ -787,11 +787,10 @@ static void emit_logic_callback_loop(Emit *E, Step *s, Callable *c, const char *
     emit_line(E, "}");
 }
 
-/* stateful: docs/semantics.md §11.2 — items grouped by key (a key's logic is
- * dropped only if none is left at the end of its group), then due
- * notifications in key order, then EOF, then notify_at for touched keys
- * (a none from notify_at keeps an earlier time: Bytewax's quirk). */
-static void emit_run_stateful(Emit *E, Step *s)
+/* stateful: the round's items grouped by key: a key's logic starts (init)
+ * when it has none, and is dropped only if none is left at the end of its
+ * group. */
+static void emit_stateful_items(Emit *E, Step *s)
 {
     const char *P = E->P;
     Type *st = s->state_type;
@@ -828,6 +827,40 @@ static void emit_run_stateful(Emit *E, Step *s)
     emit_line(E, "f->%s_in0.n = 0;", s->id);
     E->indent--;
     emit_line(E, "}");
+}
+
+/* stateful: the touched keys' next notification (notify_at). */
+static void emit_stateful_reschedule(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
+    E->indent++;
+    emit_line(E, "uint32_t id = f->%s_touched.v[k];", s->id);
+    if (s->notify_at.lambda) {
+        emit_line(E, "if (!flow_table_live(f->%s_tab, id))", s->id);
+        emit_line(E, "    continue;");
+        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+        const char *r = emit_tmp(E);
+        Type *ot = ty_opt(ty_prim(TY_TIMESTAMP));
+        emit_line(E, "%s %s = %s;", emit_ctype_name(E, ot), r,
+                  emit_coerce_value(E, emit_strf(E, "%s_%s_notify_at(f, \"%s\", s->st)", P, s->id, s->id), s->notify_at.ret, ot));
+        emit_line(E, "if (%s.has)", r);
+        emit_line(E, "    flow_table_set_timer(f->%s_tab, id, %s.v);", s->id, r);
+    } else {
+        emit_line(E, "(void)id;");
+    }
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "f->%s_touched.n = 0;", s->id);
+}
+
+/* stateful: docs/semantics.md §11.2 — items grouped by key (a key's logic is
+ * dropped only if none is left at the end of its group), then due
+ * notifications in key order, then EOF, then notify_at for touched keys
+ * (a none from notify_at keeps an earlier time: Bytewax's quirk). */
+static void emit_run_stateful(Emit *E, Step *s)
+{
+    emit_stateful_items(E, s);
 
     /* notifications that were due at the start of this activation */
     emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
@@ -852,25 +885,7 @@ static void emit_run_stateful(Emit *E, Step *s)
     emit_line(E, "}");
 
     /* reschedule touched keys */
-    emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
-    E->indent++;
-    emit_line(E, "uint32_t id = f->%s_touched.v[k];", s->id);
-    if (s->notify_at.lambda) {
-        emit_line(E, "if (!flow_table_live(f->%s_tab, id))", s->id);
-        emit_line(E, "    continue;");
-        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-        const char *r = emit_tmp(E);
-        Type *ot = ty_opt(ty_prim(TY_TIMESTAMP));
-        emit_line(E, "%s %s = %s;", emit_ctype_name(E, ot), r,
-                  emit_coerce_value(E, emit_strf(E, "%s_%s_notify_at(f, \"%s\", s->st)", P, s->id, s->id), s->notify_at.ret, ot));
-        emit_line(E, "if (%s.has)", r);
-        emit_line(E, "    flow_table_set_timer(f->%s_tab, id, %s.v);", s->id, r);
-    } else {
-        emit_line(E, "(void)id;");
-    }
-    E->indent--;
-    emit_line(E, "}");
-    emit_line(E, "f->%s_touched.n = 0;", s->id);
+    emit_stateful_reschedule(E, s);
 }
 
 /* Statements: send every row of join state `s` for key KEY (the cartesian

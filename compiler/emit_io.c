@@ -83,6 +83,46 @@ static const char *dec_call(Emit *E, Type *t, const char *v, const char *field, 
     }
 }
 
+/* The statements of <P>_fromjson<N> for record REC: its members found in
+ * one walk of the object, each decoded into its field (a missing member:
+ * an error, or none for an optional field). */
+static void dec_record(Emit *E, Record *rec)
+{
+    emit_line(E, "if (!flow_json_object(s, v, field))");
+    emit_line(E, "    return false;");
+    if (rec->n) {
+        /* the members in one walk of the object */
+        emit_line(E, "static const char *const names[%d] = {", rec->n);
+        for (int i = 0; i < rec->n; i++)
+            emit_line(E, "    %s,", emit_c_str(E, rec->fields[i].name));
+        emit_line(E, "};");
+        emit_line(E, "const flow_json *ms[%d];", rec->n);
+        emit_line(E, "flow_json_fields(v, names, %d, ms);", rec->n);
+        emit_line(E, "const flow_json *m;");
+    }
+    for (int i = 0; i < rec->n; i++) {
+        Field *fd = &rec->fields[i];
+        /* the member's path for messages: "b" at the top, "a.b" nested */
+        const char *name = emit_strf(E, "flow_json_path(a, field, %s)", emit_c_str(E, fd->name));
+        const char *mem = emit_strf(E, "out->%s", emit_field_name(E, fd->name));
+        emit_line(E, "m = ms[%d];", i);
+        if (ty_resolve(fd->ty)->kind == TY_OPT) {
+            emit_line(E, "if (!m)");
+            emit_line(E, "    %s.has = false;", mem);
+            emit_line(E, "else if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
+            emit_line(E, "    return false;");
+        } else {
+            emit_line(E, "if (!m) {");
+            emit_line(E, "    flow_src_bad(s, \"missing field '%%s'\", %s);", name);
+            emit_line(E, "    return false;");
+            emit_line(E, "}");
+            emit_line(E, "if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
+            emit_line(E, "    return false;");
+        }
+    }
+    emit_line(E, "return true;");
+}
+
 static void gen_dec(Emit *E, CType *c)
 {
     Type *t = c->t;
@@ -133,39 +173,7 @@ static void gen_dec(Emit *E, CType *c)
         emit_line(E, "return true;");
         break;
     case TY_RECORD:
-        emit_line(E, "if (!flow_json_object(s, v, field))");
-        emit_line(E, "    return false;");
-        if (t->rec->n) {
-            /* the members in one walk of the object */
-            emit_line(E, "static const char *const names[%d] = {", t->rec->n);
-            for (int i = 0; i < t->rec->n; i++)
-                emit_line(E, "    %s,", emit_c_str(E, t->rec->fields[i].name));
-            emit_line(E, "};");
-            emit_line(E, "const flow_json *ms[%d];", t->rec->n);
-            emit_line(E, "flow_json_fields(v, names, %d, ms);", t->rec->n);
-            emit_line(E, "const flow_json *m;");
-        }
-        for (int i = 0; i < t->rec->n; i++) {
-            Field *fd = &t->rec->fields[i];
-            /* the member's path for messages: "b" at the top, "a.b" nested */
-            const char *name = emit_strf(E, "flow_json_path(a, field, %s)", emit_c_str(E, fd->name));
-            const char *mem = emit_strf(E, "out->%s", emit_field_name(E, fd->name));
-            emit_line(E, "m = ms[%d];", i);
-            if (ty_resolve(fd->ty)->kind == TY_OPT) {
-                emit_line(E, "if (!m)");
-                emit_line(E, "    %s.has = false;", mem);
-                emit_line(E, "else if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
-                emit_line(E, "    return false;");
-            } else {
-                emit_line(E, "if (!m) {");
-                emit_line(E, "    flow_src_bad(s, \"missing field '%%s'\", %s);", name);
-                emit_line(E, "    return false;");
-                emit_line(E, "}");
-                emit_line(E, "if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
-                emit_line(E, "    return false;");
-            }
-        }
-        emit_line(E, "return true;");
+        dec_record(E, t->rec);
         break;
     default:
         ICE("no JSON decoder for this type");
