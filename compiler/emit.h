@@ -1,11 +1,12 @@
 /*
  * emit.h - the C emitter's interface: every function one emit_*.c file
  * offers the others, all with the emit_ prefix. emit_c.c writes the
- * translation unit and one function per step (the stateless, output and
- * final steps' item bodies found by kind in its table item_fns);
- * emit_types.c C types for flow types and their repr/eq/cmp/copy helpers;
- * emit_expr.c expressions, lambdas and built-ins (found in builtin_emits);
- * emit_window.c window operators; emit_io.c, emit_lib.c, emit_nexmark.c
+ * translation unit and the functions of each step (what differs by
+ * operator found by kind in its table step_emits: per-key state, item
+ * function body, run function body); emit_types.c C types for flow types
+ * and their repr/eq/cmp/copy helpers; emit_expr.c expressions, lambdas and
+ * built-ins (found in builtin_emits); emit_window.c window operators (what
+ * differs by operator in window_ops); emit_io.c, emit_lib.c, emit_nexmark.c
  * sources and sinks; emit_info.c the program's info tables; emit_graph.c
  * --graph. Each construct an emit function opens (a brace, a loop) it
  * also closes.

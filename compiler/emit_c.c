@@ -53,7 +53,7 @@ static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 /* collect and batch keep a list of items per key */
 static bool collects(Step *s) { return s->kind == SK_COLLECT || s->kind == SK_BATCH; }
 
-/* Steps with an item function (item_fns): what one item does. */
+/* Steps with an item function (StepEmit.item): what one item does. */
 static bool has_item_fn(Step *s)
 {
     StepFamily f = step_family(s->kind);
@@ -138,7 +138,7 @@ static void emit_push_fns(Emit *E, Step *s)
 
 /* ===================================================================
  * Per-key state of the keyed steps: <P>_<id>_state and the body of
- * <P>_<id>_drop (free what one key's state `s` owns), by kind in state_fns
+ * <P>_<id>_drop (free what one key's state `s` owns): StepEmit.state, .drop
  * =================================================================== */
 
 /* join: the values seen on each side, in slots */
@@ -214,44 +214,6 @@ static void drop_value(Emit *E, Step *s)
 {
     (void)s;
     fprintf(E->code, "    flow_free(s->mem, s->sz);\n");
-}
-
-static const struct {
-    void (*type)(Emit *E, Step *s);
-    void (*drop)(Emit *E, Step *s);
-} state_fns[SK_COUNT] = {
-    [SK_STATEFUL_MAP] = { state_value, drop_value },
-    [SK_STATEFUL_FLAT_MAP] = { state_value, drop_value },
-    [SK_COLLECT] = { state_collect, drop_collect },
-    [SK_BATCH] = { state_collect, drop_collect },
-    [SK_REDUCE_FINAL] = { state_value, drop_value },
-    [SK_FOLD_FINAL] = { state_value, drop_value },
-    [SK_COUNT_FINAL] = { state_count, drop_count },
-    [SK_MAX_FINAL] = { state_value, drop_value },
-    [SK_MIN_FINAL] = { state_value, drop_value },
-    [SK_STATEFUL] = { state_value, drop_value },
-    [SK_JOIN] = { state_join, drop_join },
-};
-
-/* A keyed step's state: its struct, its drop function, its table (and
- * its touched keys, for a step with timers). */
-static void declare_state(Emit *E, Step *s)
-{
-    const char *P = E->P;
-    if (!state_fns[s->kind].type)
-        ICE("no state for this step");
-    if (has_touched(s)) {
-        fprintf(E->fields, "    flow_touched %s_touched;   /* keys this activation touched */\n", s->id);
-        fprintf(E->fini, "    flow_touched_free(&f->%s_touched);\n", s->id);
-    }
-    state_fns[s->kind].type(E, s);
-    /* drop: free what a live state owns (at free time) */
-    fprintf(E->code, "/* step %s: free what one key's state owns */\nstatic void %s_%s_drop(void *p)\n{\n", s->id, P, s->id);
-    fprintf(E->code, "    %s_%s_state *s = p;\n", P, s->id);
-    state_fns[s->kind].drop(E, s);
-    fprintf(E->code, "}\n\n");
-    fprintf(E->init, "    f->%s_tab = flow_table_new(sizeof(%s_%s_state));\n", s->id, P, s->id);
-    fprintf(E->fini, "    flow_table_free(f->%s_tab, %s_%s_drop);\n", s->id, P, s->id);
 }
 
 /* ===================================================================
@@ -476,41 +438,6 @@ static void item_final(Emit *E, Step *s)
     } else {
         emit_line(E, "s->st = %s;", nv);
     }
-}
-
-/* The body of a step's item function (what one item does), by kind: the
- * stateless operators, outputs and finals (the other families run per
- * round: emit_run_* below, emit_window.c). */
-static void (*const item_fns[SK_COUNT])(Emit *E, Step *s) = {
-    [SK_MAP] = item_map,
-    [SK_MAP_VALUE] = item_map,
-    [SK_FILTER] = item_filter,
-    [SK_FILTER_VALUE] = item_filter,
-    [SK_BRANCH] = item_branch,
-    [SK_FILTER_MAP] = item_filter_map,
-    [SK_FILTER_MAP_VALUE] = item_filter_map,
-    [SK_FLAT_MAP] = item_flat_map,
-    [SK_FLAT_MAP_VALUE] = item_flat_map,
-    [SK_FLATTEN] = item_flatten,
-    [SK_INSPECT] = item_inspect,
-    [SK_REDISTRIBUTE] = item_pass,
-    [SK_KEY_ON] = item_key_on,
-    [SK_KEY_RM] = item_key_rm,
-    [SK_OUTPUT] = item_output,
-    [SK_COUNT_FINAL] = item_count_final,
-    [SK_REDUCE_FINAL] = item_final,
-    [SK_FOLD_FINAL] = item_final,
-    [SK_MAX_FINAL] = item_final,
-    [SK_MIN_FINAL] = item_final,
-};
-
-/* The item function of a step with one (stateless, output, final): what
- * one item X does. */
-static void emit_item_stateless(Emit *E, Step *s)
-{
-    if (!item_fns[s->kind])
-        ICE("no item function for this step");
-    item_fns[s->kind](E, s);
 }
 
 /* EOF flush of a *_final step: (key, state) for every key, keys ascending. */
@@ -1160,38 +1087,69 @@ static void emit_run_items(Emit *E, Step *s)
     emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
-/* The body of a step's run function (one round, at its place in the
- * order), by kind; window operators: emit_window.c. */
-static void (*const run_fns[SK_COUNT])(Emit *E, Step *s) = {
-    [SK_INPUT] = emit_run_input,
-    [SK_OUTPUT] = emit_run_items,
-    [SK_MAP] = emit_run_items,
-    [SK_FILTER] = emit_run_items,
-    [SK_FILTER_MAP] = emit_run_items,
-    [SK_FLAT_MAP] = emit_run_items,
-    [SK_FLATTEN] = emit_run_items,
-    [SK_INSPECT] = emit_run_items,
-    [SK_BRANCH] = emit_run_items,
-    [SK_MERGE] = emit_run_merge,
-    [SK_KEY_ON] = emit_run_items,
-    [SK_KEY_RM] = emit_run_items,
-    [SK_MAP_VALUE] = emit_run_items,
-    [SK_FILTER_VALUE] = emit_run_items,
-    [SK_FILTER_MAP_VALUE] = emit_run_items,
-    [SK_FLAT_MAP_VALUE] = emit_run_items,
-    [SK_REDISTRIBUTE] = emit_run_items,
-    [SK_STATEFUL_MAP] = emit_run_grouped,
-    [SK_STATEFUL_FLAT_MAP] = emit_run_grouped,
-    [SK_COLLECT] = emit_run_collect,
-    [SK_BATCH] = emit_run_collect,
-    [SK_REDUCE_FINAL] = emit_run_final,
-    [SK_FOLD_FINAL] = emit_run_final,
-    [SK_COUNT_FINAL] = emit_run_final,
-    [SK_MAX_FINAL] = emit_run_final,
-    [SK_MIN_FINAL] = emit_run_final,
-    [SK_STATEFUL] = emit_run_stateful,
-    [SK_JOIN] = emit_run_join,
+/* ===================================================================
+ * The operators: what the emitter writes for each kind (window
+ * operators: emit_window.c's window_ops)
+ * =================================================================== */
+
+typedef struct StepEmit {
+    void (*state)(Emit *E, Step *s);   /* keyed: the struct of one key's state */
+    void (*drop)(Emit *E, Step *s);    /* keyed: what freeing one key's state `s` frees */
+    void (*item)(Emit *E, Step *s);    /* the body of the item function: what item x does */
+    void (*run)(Emit *E, Step *s);     /* the body of the run function: one round */
+} StepEmit;
+
+static const StepEmit step_emits[SK_COUNT] = {
+    [SK_INPUT] = { .run = emit_run_input },
+    [SK_OUTPUT] = { .item = item_output, .run = emit_run_items },
+    [SK_MAP] = { .item = item_map, .run = emit_run_items },
+    [SK_FILTER] = { .item = item_filter, .run = emit_run_items },
+    [SK_FILTER_MAP] = { .item = item_filter_map, .run = emit_run_items },
+    [SK_FLAT_MAP] = { .item = item_flat_map, .run = emit_run_items },
+    [SK_FLATTEN] = { .item = item_flatten, .run = emit_run_items },
+    [SK_INSPECT] = { .item = item_inspect, .run = emit_run_items },
+    [SK_BRANCH] = { .item = item_branch, .run = emit_run_items },
+    [SK_MERGE] = { .run = emit_run_merge },
+    [SK_KEY_ON] = { .item = item_key_on, .run = emit_run_items },
+    [SK_KEY_RM] = { .item = item_key_rm, .run = emit_run_items },
+    [SK_MAP_VALUE] = { .item = item_map, .run = emit_run_items },
+    [SK_FILTER_VALUE] = { .item = item_filter, .run = emit_run_items },
+    [SK_FILTER_MAP_VALUE] = { .item = item_filter_map, .run = emit_run_items },
+    [SK_FLAT_MAP_VALUE] = { .item = item_flat_map, .run = emit_run_items },
+    [SK_REDISTRIBUTE] = { .item = item_pass, .run = emit_run_items },
+    [SK_STATEFUL_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
+    [SK_STATEFUL_FLAT_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
+    [SK_COLLECT] = { .state = state_collect, .drop = drop_collect, .run = emit_run_collect },
+    [SK_BATCH] = { .state = state_collect, .drop = drop_collect, .run = emit_run_collect },
+    [SK_REDUCE_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_FOLD_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_COUNT_FINAL] = { .state = state_count, .drop = drop_count, .item = item_count_final, .run = emit_run_final },
+    [SK_MAX_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_MIN_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_STATEFUL] = { .state = state_value, .drop = drop_value, .run = emit_run_stateful },
+    [SK_JOIN] = { .state = state_join, .drop = drop_join, .run = emit_run_join },
 };
+
+/* A keyed step's state: its struct, its drop function, its table (and
+ * its touched keys, for a step with timers). */
+static void declare_state(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    if (!step_emits[s->kind].state)
+        ICE("no state for this step");
+    if (has_touched(s)) {
+        fprintf(E->fields, "    flow_touched %s_touched;   /* keys this activation touched */\n", s->id);
+        fprintf(E->fini, "    flow_touched_free(&f->%s_touched);\n", s->id);
+    }
+    step_emits[s->kind].state(E, s);
+    /* drop: free what a live state owns (at free time) */
+    fprintf(E->code, "/* step %s: free what one key's state owns */\nstatic void %s_%s_drop(void *p)\n{\n", s->id, P, s->id);
+    fprintf(E->code, "    %s_%s_state *s = p;\n", P, s->id);
+    step_emits[s->kind].drop(E, s);
+    fprintf(E->code, "}\n\n");
+    fprintf(E->init, "    f->%s_tab = flow_table_new(sizeof(%s_%s_state));\n", s->id, P, s->id);
+    fprintf(E->fini, "    flow_table_free(f->%s_tab, %s_%s_drop);\n", s->id, P, s->id);
+}
 
 /* The lambdas of step S: its function and StatefulLogic's callbacks. */
 static void emit_step_lambdas(Emit *E, Step *s)
@@ -1218,7 +1176,9 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
     if (has_item_fn(s)) {
         fprintf(E->code, "/* %s: one item */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P, s->id, P, in_ty(E, s));
         emit_line(E, "(void)f;");
-        emit_item_stateless(E, s);
+        if (!step_emits[s->kind].item)
+            ICE("no item function for this step");
+        step_emits[s->kind].item(E, s);
         fprintf(E->code, "}\n\n");
     } else if (grouped(s) && s->fused) {
         /* at most one item a round (lower.c): applied at once, no buffer, no
@@ -1259,12 +1219,12 @@ static void emit_step(Emit *E, Step *s)
     emit_item_fn(E, s, where);
     if (s->fused)
         return;
-    if (!run_fns[s->kind])
+    if (!step_emits[s->kind].run)
         ICE("no run function for this step");
     E->out = E->code;
     fprintf(E->code, "/* %s: one round */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
     E->indent = 1;
-    run_fns[s->kind](E, s);
+    step_emits[s->kind].run(E, s);
     fprintf(E->code, "}\n\n");
 }
 
