@@ -949,82 +949,9 @@ static void emit_run_join(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
-/* Inputs: poll one batch. */
-static void emit_run_input(Emit *E, Step *s)
+/* testing and range sources: batch_size at start-up (1 when not given). */
+static void emit_batch_size(Emit *E, Step *s)
 {
-    int k = s->input_no;
-    emit_line(E, "if (f->eof[%d])", k);
-    emit_line(E, "    return;");
-    switch (s->source) {
-    case SRC_EXTERN:
-        emit_lib_run_input(E, s);   /* emit_lib.c: the batch the host pushed */
-        break;
-    case SRC_TESTING:
-        emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
-        emit_line(E, "    f->eof[%d] = true;", k);
-        emit_line(E, "    return;");
-        emit_line(E, "}");
-        emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_list.n; i++) {", s->id, s->id, s->id);
-        E->indent++;
-        emit_line(E, "%s x = f->%s_list.v[f->%s_pos++];", out_ty(E, s), s->id, s->id);
-        emit_step_send(E, s, 0, "x");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case SRC_RANGE:
-        emit_line(E, "if (f->%s_pos >= f->%s_n) {", s->id, s->id);
-        emit_line(E, "    f->eof[%d] = true;", k);
-        emit_line(E, "    return;");
-        emit_line(E, "}");
-        emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_n; i++) {", s->id, s->id, s->id);
-        E->indent++;
-        emit_line(E, "int64_t x = f->%s_pos++;", s->id);
-        emit_step_send(E, s, 0, "x");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case SRC_NEXMARK:
-        emit_nexmark_run_input(E, s);   /* emit_nexmark.c */
-        break;
-    case SRC_FILE_LINES:
-        emit_io_run_input(E, s);   /* emit_io.c */
-        break;
-    }
-}
-
-static void emit_input_state(Emit *E, Step *s)
-{
-    switch (s->source) {
-    case SRC_EXTERN:
-        emit_lib_input_state(E, s);   /* emit_lib.c */
-        return;
-    case SRC_TESTING: {
-        Type *lt = ty_list(s->out_type);
-        fprintf(E->fields, "    %s %s_list;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", emit_ctype_name(E, lt), s->id,
-                s->id, s->id);
-        E->out = E->init;
-        E->indent = 1;
-        emit_line(E, "{");
-        E->indent++;
-        const char *v = emit_coerce(E, s->source_list, lt);
-        emit_arena_copy(E, lt, "&f->perm", emit_strf(E, "f->%s_list", s->id), v);
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    }
-    case SRC_RANGE:
-        fprintf(E->fields, "    int64_t %s_n;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", s->id, s->id, s->id);
-        E->out = E->init;
-        E->indent = 1;
-        emit_line(E, "f->%s_n = %s;", s->id, emit_expr(E, s->range_n));
-        break;
-    case SRC_FILE_LINES:
-        emit_io_input_state(E, s);   /* emit_io.c */
-        return;
-    case SRC_NEXMARK:
-        emit_nexmark_input_state(E, s);   /* emit_nexmark.c */
-        return;
-    }
     E->out = E->init;
     E->indent = 1;
     if (s->batch_size) {
@@ -1036,6 +963,83 @@ static void emit_input_state(Emit *E, Step *s)
     } else {
         emit_line(E, "f->%s_batch = 1;", s->id);
     }
+}
+
+/* testing(LIST): the list (copied at start-up) and the position in it */
+static void testing_state(Emit *E, Step *s)
+{
+    Type *lt = ty_list(s->out_type);
+    fprintf(E->fields, "    %s %s_list;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", emit_ctype_name(E, lt), s->id,
+            s->id, s->id);
+    E->out = E->init;
+    E->indent = 1;
+    emit_line(E, "{");
+    E->indent++;
+    const char *v = emit_coerce(E, s->source_list, lt);
+    emit_arena_copy(E, lt, "&f->perm", emit_strf(E, "f->%s_list", s->id), v);
+    E->indent--;
+    emit_line(E, "}");
+    emit_batch_size(E, s);
+}
+
+static void testing_run(Emit *E, Step *s)
+{
+    emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
+    emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_list.n; i++) {", s->id, s->id, s->id);
+    E->indent++;
+    emit_line(E, "%s x = f->%s_list.v[f->%s_pos++];", out_ty(E, s), s->id, s->id);
+    emit_step_send(E, s, 0, "x");
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* testing(range(N)): the integers 0 .. N-1, none stored */
+static void range_state(Emit *E, Step *s)
+{
+    fprintf(E->fields, "    int64_t %s_n;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", s->id, s->id, s->id);
+    E->out = E->init;
+    E->indent = 1;
+    emit_line(E, "f->%s_n = %s;", s->id, emit_expr(E, s->range_n));
+    emit_batch_size(E, s);
+}
+
+static void range_run(Emit *E, Step *s)
+{
+    emit_line(E, "if (f->%s_pos >= f->%s_n) {", s->id, s->id);
+    emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_n; i++) {", s->id, s->id, s->id);
+    E->indent++;
+    emit_line(E, "int64_t x = f->%s_pos++;", s->id);
+    emit_step_send(E, s, 0, "x");
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* Each kind of source: its state (members of the flow struct, start-up
+ * statements) and its poll (the body of the input's run after the EOF
+ * check: one batch, each item x sent). */
+static const struct {
+    void (*state)(Emit *E, Step *s);
+    void (*run)(Emit *E, Step *s);
+} source_emits[] = {
+    [SRC_TESTING] = { testing_state, testing_run },
+    [SRC_RANGE] = { range_state, range_run },
+    [SRC_FILE_LINES] = { emit_io_input_state, emit_io_run_input },          /* file, stdin, dir, kafka */
+    [SRC_EXTERN] = { emit_lib_input_state, emit_lib_run_input },            /* what the host pushed */
+    [SRC_NEXMARK] = { emit_nexmark_input_state, emit_nexmark_run_input },
+};
+
+/* Inputs: poll one batch. */
+static void emit_run_input(Emit *E, Step *s)
+{
+    emit_line(E, "if (f->eof[%d])", s->input_no);
+    emit_line(E, "    return;");
+    source_emits[s->source].run(E, s);
 }
 
 /* collect, batch: timeout and max_size (batch_size) at start-up, and the
@@ -1212,7 +1216,7 @@ static void emit_step(Emit *E, Step *s)
     if (step_is_stateful(s))
         declare_state(E, s);
     if (s->kind == SK_INPUT)
-        emit_input_state(E, s);
+        source_emits[s->source].state(E, s);
     if (collects(s))
         emit_collect_state(E, s);
     emit_push_fns(E, s);
