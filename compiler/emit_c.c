@@ -217,7 +217,7 @@ static void drop_value(Emit *E, Step *s)
 }
 
 /* ===================================================================
- * Step bodies
+ * Item functions: stateless operators, outputs, finals
  * =================================================================== */
 
 static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1)
@@ -440,6 +440,10 @@ static void item_final(Emit *E, Step *s)
     }
 }
 
+/* ===================================================================
+ * Run functions: one round of a step
+ * =================================================================== */
+
 /* EOF flush of a *_final step: (key, state) for every key, keys ascending. */
 static void emit_final_flush(Emit *E, Step *s)
 {
@@ -506,6 +510,21 @@ static void emit_collect_flush_fn(Emit *E, Step *s)
     emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
     emit_step_send(E, s, 0, "y");
     fprintf(E->code, "}\n\n");
+}
+
+/* collect, batch: timeout and max_size (batch_size) at start-up, and the
+ * function emitting one key's list. */
+static void emit_collect_state(Emit *E, Step *s)
+{
+    E->out = E->init;
+    E->indent = 1;
+    emit_line(E, "f->%s_timeout = %s;", s->id, emit_expr(E, s->timeout_expr));
+    const char *m = emit_expr(E, s->max_size_expr);
+    emit_line(E, "if (%s < 1)", m);
+    emit_line(E, "    flow_step_error(rt, %s, %s, \"%s must be at least 1\");", emit_loc_str(E, s->max_size_expr->loc),
+              fq(E, s), s->kind == SK_BATCH ? "batch_size" : "max_size");
+    emit_line(E, "f->%s_max = %s;", s->id, m);
+    emit_collect_flush_fn(E, s);
 }
 
 /* Statements: apply item `x` to the state `s` (id `id`, `created` when new)
@@ -949,6 +968,44 @@ static void emit_run_join(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
+/* *_final: at EOF, (key, state) for every key, keys ascending. */
+static void emit_run_final(Emit *E, Step *s)
+{
+    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
+    E->indent++;
+    emit_line(E, "f->%s_eof = true;", s->id);
+    emit_final_flush(E, s);
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* merge: each upstream's buffered items, in argument order. */
+static void emit_run_merge(Emit *E, Step *s)
+{
+    for (int p = 0; p < s->nins; p++) {
+        emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
+        E->indent++;
+        emit_line(E, "%s x = f->%s_in%d.v[i];", in_ty(E, s), s->id, p);
+        emit_step_send(E, s, 0, "x");
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "f->%s_in%d.n = 0;", s->id, p);
+    }
+}
+
+/* A stateless step or an output that is not fused: its buffered items
+ * through its item function. */
+static void emit_run_items(Emit *E, Step *s)
+{
+    emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
+    emit_line(E, "    %s_%s_item(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+}
+
+/* ===================================================================
+ * Sources
+ * =================================================================== */
+
 /* testing and range sources: batch_size at start-up (1 when not given). */
 static void emit_batch_size(Emit *E, Step *s)
 {
@@ -1040,55 +1097,6 @@ static void emit_run_input(Emit *E, Step *s)
     emit_line(E, "if (f->eof[%d])", s->input_no);
     emit_line(E, "    return;");
     source_emits[s->source].run(E, s);
-}
-
-/* collect, batch: timeout and max_size (batch_size) at start-up, and the
- * function emitting one key's list. */
-static void emit_collect_state(Emit *E, Step *s)
-{
-    E->out = E->init;
-    E->indent = 1;
-    emit_line(E, "f->%s_timeout = %s;", s->id, emit_expr(E, s->timeout_expr));
-    const char *m = emit_expr(E, s->max_size_expr);
-    emit_line(E, "if (%s < 1)", m);
-    emit_line(E, "    flow_step_error(rt, %s, %s, \"%s must be at least 1\");", emit_loc_str(E, s->max_size_expr->loc),
-              fq(E, s), s->kind == SK_BATCH ? "batch_size" : "max_size");
-    emit_line(E, "f->%s_max = %s;", s->id, m);
-    emit_collect_flush_fn(E, s);
-}
-
-/* *_final: at EOF, (key, state) for every key, keys ascending. */
-static void emit_run_final(Emit *E, Step *s)
-{
-    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
-    E->indent++;
-    emit_line(E, "f->%s_eof = true;", s->id);
-    emit_final_flush(E, s);
-    E->indent--;
-    emit_line(E, "}");
-}
-
-/* merge: each upstream's buffered items, in argument order. */
-static void emit_run_merge(Emit *E, Step *s)
-{
-    for (int p = 0; p < s->nins; p++) {
-        emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
-        E->indent++;
-        emit_line(E, "%s x = f->%s_in%d.v[i];", in_ty(E, s), s->id, p);
-        emit_step_send(E, s, 0, "x");
-        E->indent--;
-        emit_line(E, "}");
-        emit_line(E, "f->%s_in%d.n = 0;", s->id, p);
-    }
-}
-
-/* A stateless step or an output that is not fused: its buffered items
- * through its item function. */
-static void emit_run_items(Emit *E, Step *s)
-{
-    emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
-    emit_line(E, "    %s_%s_item(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
-    emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
 /* ===================================================================
