@@ -85,8 +85,9 @@ const char *emit_local_name(Emit *E, Symbol *s)
     return emit_strf(E, "v%d_%s", s->local_id, s->name);
 }
 
-/* A C string literal for N bytes at S (octal escapes for anything odd). */
-static const char *c_string(Emit *E, const char *s, size_t n)
+/* A C string literal for N bytes at S: '"' and '\\' escaped, octal escapes
+ * for control bytes, '?' (no trigraphs) and bytes outside ASCII. */
+const char *emit_c_string(Emit *E, const char *s, size_t n)
 {
     size_t cap = n * 4 + 3;
     char *out = arena_alloc(E->a, cap);
@@ -379,32 +380,24 @@ static const char *emit_coalesce(Emit *E, Node *e)
  * Records, lists, tuples
  * =================================================================== */
 
-static const char *field_c(Emit *E, Record *r, const char *name)
-{
-    (void)r;
-    return emit_field_name(E, name);
-}
-
 static const char *emit_record_lit(Emit *E, Node *e)
 {
-    Record *r = ty_resolve(e->ty)->rec;
     const char *t = emit_tmp(E);
     emit_line(E, "%s %s;", emit_ctype_name(E, e->ty), t);
     for (int i = 0; i < e->list.n; i++) {
         Node *fi = e->list.items[i];
-        emit_line(E, "%s.%s = %s;", t, field_c(E, r, fi->name), emit_coerce(E, fi->lhs, fi->ty));
+        emit_line(E, "%s.%s = %s;", t, emit_field_name(E, fi->name), emit_coerce(E, fi->lhs, fi->ty));
     }
     return t;
 }
 
 static const char *emit_with(Emit *E, Node *e)
 {
-    Record *r = ty_resolve(e->ty)->rec;
     const char *t = emit_tmp(E);
     emit_line(E, "%s %s = %s;", emit_ctype_name(E, e->ty), t, emit_expr(E, e->lhs));
     for (int i = 0; i < e->list.n; i++) {
         Node *fi = e->list.items[i];
-        emit_line(E, "%s.%s = %s;", t, field_c(E, r, fi->name), emit_coerce(E, fi->lhs, fi->ty));
+        emit_line(E, "%s.%s = %s;", t, emit_field_name(E, fi->name), emit_coerce(E, fi->lhs, fi->ty));
     }
     return t;
 }
@@ -448,7 +441,7 @@ static const char *emit_opt_field(Emit *E, Node *e)
     emit_line(E, "%s %s = { .has = false };", emit_ctype_name(E, e->ty), t);
     emit_line(E, "if (%s.has)", o);
     emit_line(E, "    %s = %s;", t,
-              emit_coerce_value(E, emit_strf(E, "%s.v.%s", o, field_c(E, r, e->name)), ft, e->ty));
+              emit_coerce_value(E, emit_strf(E, "%s.v.%s", o, emit_field_name(E, e->name)), ft, e->ty));
     return t;
 }
 
@@ -733,9 +726,9 @@ static const char *bi_findall(Emit *E, Node *e, Builtin b, Type *a0)
     Node *re = e->list.items[1]->lhs;
     const char *v = arg(E, e, 0);
     int k = E->nregex++;
-    fprintf(E->fields, "    flow_regex *re%d;   /* %s */\n", k, c_string(E, re->sval, re->slen));
+    fprintf(E->fields, "    flow_regex *re%d;   /* %s */\n", k, emit_c_string(E, re->sval, re->slen));
     fprintf(E->init, "    f->re%d = flow_regex_compile(%s, %zu, err, sizeof err);\n", k,
-            c_string(E, re->sval, re->slen), re->slen);
+            emit_c_string(E, re->sval, re->slen), re->slen);
     fprintf(E->init, "    if (!f->re%d)\n        flow_step_error(rt, %s, NULL, err);\n", k, emit_loc_str(E, re->loc));
     fprintf(E->fini, "    flow_regex_free(f->re%d);\n", k);
     const char *t = emit_tmp(E);
@@ -900,7 +893,7 @@ const char *emit_expr(Emit *E, Node *e)
         return emit_strf(E, "%s", buf);
     }
     case ND_STRING:
-        return emit_strf(E, "((flow_str){ %s, %zu })", c_string(E, e->sval, e->slen), e->slen);
+        return emit_strf(E, "((flow_str){ %s, %zu })", emit_c_string(E, e->sval, e->slen), e->slen);
     case ND_BOOL:
         return e->ival ? "true" : "false";
     case ND_NONE:
@@ -928,7 +921,7 @@ const char *emit_expr(Emit *E, Node *e)
         Type *lt = ty_resolve(e->lhs->ty);
         if ((lt->kind == TY_META || lt->kind == TY_META17) && strcmp(e->name, "merged_ids") == 0)
             return emit_strf(E, "((%s){ %s.merged_ids.v, %s.merged_ids.n })", emit_ctype_name(E, e->ty), v, v);
-        return emit_strf(E, "%s.%s", v, lt->kind == TY_RECORD ? field_c(E, lt->rec, e->name) : e->name);
+        return emit_strf(E, "%s.%s", v, lt->kind == TY_RECORD ? emit_field_name(E, e->name) : e->name);
     }
     case ND_OPT_FIELD:
         return emit_opt_field(E, e);
@@ -998,47 +991,43 @@ static void emit_param_list(Emit *E, NodeList *params, Type **ptypes)
     }
 }
 
-void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret)
+/* A static function NAME(f, step, PARAMS) -> RET computing BODY, after a
+ * comment naming WHAT at LOC (PTYPES: the parameters' types, or NULL to
+ * take them from the parameters). */
+static void emit_function(Emit *E, Loc loc, const char *what, const char *name, NodeList *params, Type **ptypes,
+                          Node *body, Type *ret)
 {
     E->out = E->code;
     E->indent = 1;
     int line, col;
-    srcfile_linecol(lam->loc.file, lam->loc.start, &line, &col);
-    fprintf(E->out, "/* %s:%d:%d: lambda */\n", E->src_name, line, col);
+    srcfile_linecol(loc.file, loc.start, &line, &col);
+    fprintf(E->out, "/* %s:%d:%d: %s */\n", E->src_name, line, col, what);
     fprintf(E->out, "static %s %s(", emit_ctype_name(E, ret), name);
-    emit_param_list(E, &lam->list, NULL);
+    emit_param_list(E, params, ptypes);
     fprintf(E->out, ")\n{\n");
     emit_line(E, "(void)f;");
     emit_line(E, "(void)step;");
     const char *saved = E->step_expr;
     E->step_expr = "step";
-    emit_params_and_body(E, &lam->list, lam->body, ret);
+    emit_params_and_body(E, params, body, ret);
     E->step_expr = saved;
     fprintf(E->out, "}\n\n");
+}
+
+void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret)
+{
+    emit_function(E, lam->loc, "lambda", name, &lam->list, NULL, lam->body, ret);
 }
 
 void emit_fn_decl(Emit *E, Symbol *s)
 {
     Node *d = s->decl;
+    const char *name = emit_strf(E, "%s_fn_%s", E->P, s->name);
     E->out = E->protos;
-    fprintf(E->out, "static %s %s_fn_%s(", emit_ctype_name(E, s->ret), E->P, s->name);
+    fprintf(E->out, "static %s %s(", emit_ctype_name(E, s->ret), name);
     emit_param_list(E, &d->list, s->params);
     fprintf(E->out, ");\n");
-    E->out = E->code;
-    E->indent = 1;
-    int line, col;
-    srcfile_linecol(d->loc.file, d->loc.start, &line, &col);
-    fprintf(E->out, "/* %s:%d:%d: fn %s */\n", E->src_name, line, col, s->name);
-    fprintf(E->out, "static %s %s_fn_%s(", emit_ctype_name(E, s->ret), E->P, s->name);
-    emit_param_list(E, &d->list, s->params);
-    fprintf(E->out, ")\n{\n");
-    emit_line(E, "(void)f;");
-    emit_line(E, "(void)step;");
-    const char *saved = E->step_expr;
-    E->step_expr = "step";
-    emit_params_and_body(E, &d->list, d->body, s->ret);
-    E->step_expr = saved;
-    fprintf(E->out, "}\n\n");
+    emit_function(E, d->loc, emit_strf(E, "fn %s", s->name), name, &d->list, s->params, d->body, s->ret);
 }
 
 void emit_extern_decl(Emit *E, Symbol *s)
