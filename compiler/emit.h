@@ -86,6 +86,7 @@ typedef struct Emit {
     int indent;
     int tmp;                 /* temporaries t<N> */
     int nregex;
+    int nlists;              /* list literals written as static data (<flow>_data<N>) */
     const char *step_expr;   /* C expression naming the step for errors ("step") */
     const char *src_name;    /* .flow file as written in #line and error locations */
 } Emit;

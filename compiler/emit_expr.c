@@ -402,9 +402,94 @@ static const char *emit_with(Emit *E, Node *e)
     return t;
 }
 
+/* A C constant initializer for literal E as a value of type WANT (ints,
+ * floats, bools, strings, timestamps, durations, a negated number, none,
+ * and tuples, records and optionals of those), or NULL when E is not such
+ * a literal. */
+static const char *const_value(Emit *E, Node *e, Type *want)
+{
+    want = ty_resolve(want);
+    if (want->kind == TY_OPT) {
+        if (e->kind == ND_NONE)
+            return "{ .has = false }";
+        const char *v = const_value(E, e, want->elem);
+        return v ? emit_strf(E, "{ .has = true, .v = %s }", v) : NULL;
+    }
+    switch (e->kind) {
+    case ND_INT:
+    case ND_DURATION:
+    case ND_TIMESTAMP:
+        return want->kind == TY_FLOAT ? emit_strf(E, "(double)%s", int_lit(E, e->ival)) : int_lit(E, e->ival);
+    case ND_FLOAT:
+    case ND_BOOL:
+        return emit_expr(E, e);    /* a literal: no statements */
+    case ND_STRING:
+        return emit_strf(E, "{ %s, %zu }", emit_c_string(E, e->sval, e->slen), e->slen);
+    case ND_UNARY:
+        if (e->op != OP_NEG || (e->lhs->kind != ND_INT && e->lhs->kind != ND_FLOAT) ||
+            (e->lhs->kind == ND_INT && e->lhs->ival == INT64_MIN))
+            return NULL;
+        if (e->lhs->kind == ND_INT && want->kind != TY_FLOAT)
+            return int_lit(E, -e->lhs->ival);
+        return emit_strf(E, "(-%s)", const_value(E, e->lhs, want));
+    case ND_TUPLE: {
+        if (want->kind != TY_TUPLE)
+            return NULL;
+        const char *v = "{";
+        for (int i = 0; i < e->list.n; i++) {
+            const char *x = const_value(E, e->list.items[i], want->elems[i]);
+            if (!x)
+                return NULL;
+            v = emit_strf(E, "%s%s %s", v, i ? "," : "", x);
+        }
+        return emit_strf(E, "%s }", v);
+    }
+    case ND_RECORD_LIT: {
+        const char *v = "{";
+        for (int i = 0; i < e->list.n; i++) {
+            Node *fi = e->list.items[i];
+            const char *x = const_value(E, fi->lhs, fi->ty);
+            if (!x)
+                return NULL;
+            v = emit_strf(E, "%s%s .%s = %s", v, i ? "," : "", emit_field_name(E, fi->name), x);
+        }
+        return emit_strf(E, "%s }", v);
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* A long list of literals (a testing input of 100,000 items) is data, a
+ * static array, not a statement per element for the C compiler to chew
+ * on; LIST_AS_DATA is the length from which it pays. */
+#define LIST_AS_DATA 32
+
+static const char *emit_list_data(Emit *E, Node *e, Type *lt)
+{
+    int n = e->list.n;
+    const char **vals = arena_alloc(E->a, sizeof(char *) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        if (!(vals[i] = const_value(E, e->list.items[i], lt->elem)))
+            return NULL;
+    int k = E->nlists++;
+    const char *elem = emit_ctype_name(E, lt->elem);
+    fprintf(E->helpers, "/* a list literal of %d elements (%s) */\nstatic const %s %s_data%d[%d] = {\n", n,
+            emit_loc_str(E, e->loc), elem, E->P, k, n);
+    for (int i = 0; i < n; i++)
+        fprintf(E->helpers, "    %s,\n", vals[i]);
+    fprintf(E->helpers, "};\n\n");
+    return emit_strf(E, "((%s){ (%s *)%s_data%d, %d })", emit_ctype_name(E, lt), elem, E->P, k, n);
+}
+
 static const char *emit_list(Emit *E, Node *e)
 {
     Type *lt = ty_resolve(e->ty);
+    if (e->list.n >= LIST_AS_DATA) {
+        const char *data = emit_list_data(E, e, lt);
+        if (data)
+            return data;
+    }
     const char *t = emit_tmp(E);
     int n = e->list.n;
     emit_line(E, "%s %s;", emit_ctype_name(E, lt), t);
