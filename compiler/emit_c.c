@@ -414,6 +414,19 @@ static void final_combine(Emit *E, Step *s, const char *nv)
     emit_line(E, "}");
 }
 
+/* Statements: append the list or string TAIL (a C expression of the
+ * state's type) to the key's state s->st in place (lower.c's
+ * append_tail). */
+static void emit_state_append(Emit *E, Step *s, const char *tail)
+{
+    Type *st = ty_resolve(s->state_type);
+    bool str = st->kind == TY_STRING;
+    const char *data = str ? "p" : "v";
+    emit_line(E, "s->st.%s = flow_append(&s->mem, &s->sz, s->st.%s, s->st.n, sizeof s->st.%s[0], %s.%s, %s.n);", data,
+              data, data, tail, data, tail);
+    emit_line(E, "s->st.n += %s.n;", tail);
+}
+
 /* fold_final, reduce_final, max_final, min_final: update the key's state */
 static void item_final(Emit *E, Step *s)
 {
@@ -421,6 +434,11 @@ static void item_final(Emit *E, Step *s)
     emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
     emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
     Type *st = s->state_type;
+    if (s->kind == SK_FOLD_FINAL && s->append_tail) {
+        emit_init_if_created(E, s, st);
+        emit_state_append(E, s, emit_coerce_value(E, call_fn(E, s, "s->st", "x.f1"), s->fn.ret, st));
+        return;
+    }
     const char *nv = emit_tmp(E);
     emit_line(E, "%s %s;", emit_ctype_name(E, st), nv);
     if (s->kind == SK_FOLD_FINAL) {
@@ -545,7 +563,9 @@ static void emit_grouped_apply(Emit *E, Step *s)
         E->indent++;
         nsv = emit_coerce_value(E, emit_strf(E, "%s.f0.v", r), ty_resolve(nst)->elem, st);
     }
-    if (ty_has_heap(st)) {
+    if (s->append_tail) {
+        emit_state_append(E, s, nsv);
+    } else if (ty_has_heap(st)) {
         defer_free(E, "s->mem", "s->sz");
         emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
     } else {
@@ -1167,8 +1187,14 @@ static void declare_state(Emit *E, Step *s)
 static void emit_step_lambdas(Emit *E, Step *s)
 {
     const char *P = E->P;
-    if (s->fn.lambda)
+    if (s->fn.lambda && s->append_tail) {
+        /* the state grows in place: the lambda returns what to append */
+        Node lam = *s->fn.lambda;
+        lam.body = s->append_tail;
+        emit_lambda(E, &lam, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    } else if (s->fn.lambda) {
         emit_lambda(E, s->fn.lambda, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    }
     if (s->on_notify.lambda)
         emit_lambda(E, s->on_notify.lambda, emit_strf(E, "%s_%s_on_notify", P, s->id), s->on_notify.ret);
     if (s->on_eof.lambda)
