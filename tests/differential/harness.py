@@ -5,6 +5,7 @@ Runs under the Python of the Bytewax virtual environment that `make deps`
 makes (build/bytewax-venv). Modes:
 
   harness.py random [--n N] [--seed S] [--jobs J] [--keep DIR] [--no-reduce]
+      (--keep: the failing programs go to DIR, not to a temporary folder)
       N random programs from gen.py (seeds S..S+N-1): each is compiled by
       flowc and run, its twin (flow2py.py) run by Bytewax in this process,
       and the two stdouts compared byte for byte. When Bytewax raises, flowc
@@ -296,12 +297,15 @@ def reduce_case(flow_path, argv, why, workdir, log=print):
 
 # ---------------------------------------------------------------- modes
 
-def mode_random(n, seed, jobs, keep, do_reduce, max_reduce=3):
-    work = keep or tempfile.mkdtemp(prefix="flowc-diff.")
-    os.makedirs(work, exist_ok=True)
-    t0 = time.time()
+CHUNK = 500
+
+
+def run_chunk(seeds, work, jobs):
+    """Generates, runs and compares the programs of SEEDS in WORK; returns
+    (passed, errors agreed, failures as (flow, argv, why))."""
     cases = []
-    for s in range(seed, seed + n):
+    failures = []
+    for s in seeds:
         src, args = gen.generate(s)
         fp = os.path.join(work, "p%d.flow" % s)
         with open(fp, "w", encoding="utf-8") as f:
@@ -312,47 +316,60 @@ def mode_random(n, seed, jobs, keep, do_reduce, max_reduce=3):
         try:
             py = flow2py.translate(src, argv, helpers=os.path.relpath(HERE, work))
         except Exception as e:  # noqa: B902 - a generator or flow2py bug
-            print("FAIL %s: the generator wrote a program without a twin: %s: %s" % (fp, type(e).__name__, e))
-            cases.append((fp, argv, None))
+            why = "the generator wrote a program without a twin: %s: %s" % (type(e).__name__, e)
+            print("FAIL %s: %s" % (fp, why))
+            failures.append((fp, argv, why))
             continue
         with open(fp[:-5] + ".py", "w", encoding="utf-8") as f:
             f.write(py)
-        cases.append((fp, argv, fp[:-5] + ".py"))
+        cases.append((fp, argv))
     # flowc: compile and run in parallel, while Bytewax runs here
     with cf.ThreadPoolExecutor(max_workers=jobs) as ex:
-        futs = {c[0]: ex.submit(run_flowc, c[0], c[1], work) for c in cases if c[2]}
-        bres = {}
-        for fp, argv, py in cases:
-            if py:
-                bres[fp] = run_bytewax(py)
-        fres = {k: f.result() for k, f in futs.items()}
-    passed = failed = errors_agreed = 0
-    failures = []
-    for fp, argv, py in cases:
-        if not py:
-            failed += 1
-            continue
+        futs = {fp: ex.submit(run_flowc, fp, argv, work) for fp, argv in cases}
+        bres = {fp: run_bytewax(fp[:-5] + ".py") for fp, _ in cases}
+        fres = {fp: f.result() for fp, f in futs.items()}
+    passed = errors_agreed = 0
+    for fp, argv in cases:
         why = compare(fres[fp], bres[fp])
         if why is None:
             passed += 1
-            if bres[fp].status == "error":
-                errors_agreed += 1
+            errors_agreed += bres[fp].status == "error"
+            for ext in (".flow", ".args", ".py"):
+                os.unlink(fp[:-5] + ext)
             continue
-        failed += 1
         failures.append((fp, argv, why))
         report(fp, argv, why, fres[fp], bres[fp])
+    return passed, errors_agreed, failures
+
+
+def mode_random(n, seed, jobs, keep, do_reduce, max_reduce=3):
+    """N programs from SEED on, CHUNK at a time (one Bytewax process runs
+    them all; a chunk's passing programs are deleted as it ends)."""
+    work = os.path.abspath(keep) if keep else tempfile.mkdtemp(prefix="flowc-diff.")
+    os.makedirs(work, exist_ok=True)
+    t0 = time.time()
+    passed = errors_agreed = 0
+    failures = []
+    for lo in range(seed, seed + n, CHUNK):
+        p, e, f = run_chunk(range(lo, min(lo + CHUNK, seed + n)), work, jobs)
+        passed, errors_agreed, failures = passed + p, errors_agreed + e, failures + f
+        if n > CHUNK:
+            print("differential: seeds %d..%d: %d passed, %d failed (%.0f s)"
+                  % (seed, min(lo + CHUNK, seed + n) - 1, passed, len(failures), time.time() - t0),
+                  flush=True)
     if do_reduce:
         for fp, argv, why in failures[:max_reduce]:
-            reduce_case(fp, argv, why, work)
+            if not why.startswith("the generator"):
+                reduce_case(fp, argv, why, work)
     dt = time.time() - t0
     print("differential: %d random programs (seeds %d..%d) in %.1f s; %d stopped on an error in both"
           % (n, seed, seed + n - 1, dt, errors_agreed))
-    if not keep and not failures:
+    if failures:
+        print("differential: the failing programs are in %s" % work)
+    elif not keep:
         shutil.rmtree(work, ignore_errors=True)
-    elif failures:
-        print("differential: the programs are in %s" % work)
-    print("%d passed, %d failed" % (passed, failed))
-    return failed == 0
+    print("%d passed, %d failed" % (passed, len(failures)))
+    return not failures
 
 
 def mode_twins(dirs, jobs):
