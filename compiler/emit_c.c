@@ -865,8 +865,12 @@ static void emit_join_rows(Emit *E, Step *s, const char *key)
     }
     emit_line(E, "%s r;", emit_ctype_name(E, row));
     for (int i = 0; i < s->nins; i++) {
+        /* a side of optional values gives them as they are (T?? is T?) */
         if (s->emit_mode == JOIN_COMPLETE)
             emit_line(E, "r.f%d = s->s%d[i%d].v;", i, i, i);
+        else if (ty_resolve(ty_keyed_value(s->in_types[i]))->kind == TY_OPT)
+            emit_line(E, "r.f%d = s->n%d ? s->s%d[i%d].v : (%s){ .has = false };", i, i, i, i,
+                      emit_ctype_name(E, row->elems[i]));
         else
             emit_line(E, "r.f%d = s->n%d ? (%s){ .has = true, .v = s->s%d[i%d].v } : (%s){ .has = false };", i, i,
                       emit_ctype_name(E, row->elems[i]), i, i, emit_ctype_name(E, row->elems[i]));

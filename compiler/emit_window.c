@@ -146,7 +146,15 @@ static void join_rows(W *x, const char *key, const char *wid, bool final_close, 
     Type *row = x->w->down;
     const char *r = emit_tmp(E);
     emit_line(E, "%s %s;", emit_ctype_name(E, row), r);
+    bool opt = ty_resolve(x->w->value)->kind == TY_OPT;   /* T?? is T?: values as they are */
     for (int i = 0; i < n; i++) {
+        if (opt) {
+            emit_line(E, "if (a->n%d)", i);
+            emit_line(E, "    %s.f%d = a->s%d[j%d].v;", r, i, i, i);
+            emit_line(E, "else");
+            emit_line(E, "    memset(&%s.f%d, 0, sizeof %s.f%d);", r, i, r, i);
+            continue;
+        }
         emit_line(E, "%s.f%d.has = a->n%d > 0;", r, i, i);
         emit_line(E, "if (a->n%d)", i);
         emit_line(E, "    %s.f%d.v = a->s%d[j%d].v;", r, i, i, i);
