@@ -66,8 +66,17 @@ static const char *port_ty(Emit *E, Step *s, int p)
     return emit_ctype_name(E, s->in_types ? s->in_types[p] : s->in_type);
 }
 
-/* Steps that remember which keys an activation touched, to reschedule them. */
-static bool has_touched(Step *s) { return step_has(s, TR_TIMERS); }
+/* reduce_final, max_final, min_final: a round's values of a key are
+ * reduced first, then into the key's state (Bytewax's pre_reduce, a
+ * flat_map_batch before its fold_final: state = f(state, f(v1, v2))). */
+static bool pre_reduces(Step *s)
+{
+    return s->kind == SK_REDUCE_FINAL || s->kind == SK_MAX_FINAL || s->kind == SK_MIN_FINAL;
+}
+
+/* Steps that remember which keys an activation touched: to reschedule
+ * them (timers), or to fold their round's values into their state. */
+static bool has_touched(Step *s) { return step_has(s, TR_TIMERS) || pre_reduces(s); }
 
 /* ===================================================================
  * Emitting items downstream
@@ -203,17 +212,25 @@ static void drop_count(Emit *E, Step *s)
  * and whether its logic lives) */
 static void state_value(Emit *E, Step *s)
 {
+    const char *more = "";
+    if (s->kind == SK_STATEFUL)
+        more = "\n    bool live;   /* false once a callback returned none */";
+    else if (pre_reduces(s))
+        more = emit_strf(E, "\n    %s pend;   /* this round's values, reduced */\n    void *pmem;\n    size_t psz;\n"
+                         "    bool has_st;    /* st holds the earlier rounds' values */\n"
+                         "    bool pending;   /* pend holds this round's values */",
+                         emit_ctype_name(E, s->state_type));
     fprintf(E->types,
             "/* step %s: per-key state and the memory it owns */\ntypedef struct %s_%s_state {\n    %s st;\n"
             "    void *mem;\n    size_t sz;%s\n} %s_%s_state;\n\n",
-            s->id, E->P, s->id, emit_ctype_name(E, s->state_type),
-            s->kind == SK_STATEFUL ? "\n    bool live;   /* false once a callback returned none */" : "", E->P, s->id);
+            s->id, E->P, s->id, emit_ctype_name(E, s->state_type), more, E->P, s->id);
 }
 
 static void drop_value(Emit *E, Step *s)
 {
-    (void)s;
     fprintf(E->code, "    flow_free(s->mem, s->sz);\n");
+    if (pre_reduces(s))
+        fprintf(E->code, "    flow_free(s->pmem, s->psz);\n");
 }
 
 /* ===================================================================
@@ -371,47 +388,93 @@ static void item_count_final(Emit *E, Step *s)
     emit_line(E, "((%s_%s_state *)flow_table_value(f->%s_tab, id))->n++;", E->P, s->id, s->id);
 }
 
-/* reduce_final, max_final, min_final: statements setting NV, the key's
- * new state, from s->st and the value x.f1 (the first value of a key
- * becomes its state). */
-static void final_combine(Emit *E, Step *s, const char *nv)
+/* reduce_final, max_final, min_final: statements setting NV to A and B
+ * combined: f(A, B), or max/min(A, B) by `by`. */
+static void final_combine(Emit *E, Step *s, const char *nv, const char *a, const char *b)
 {
     Type *st = s->state_type;
-    emit_line(E, "if (created) {");
-    E->indent++;
-    emit_line(E, "%s = x.f1;", nv);
-    E->indent--;
-    emit_line(E, "} else {");
-    E->indent++;
     if (s->kind == SK_REDUCE_FINAL) {
-        /* Bytewax quirk: a None accumulator starts over with the next value */
-        bool opt = ty_resolve(st)->kind == TY_OPT;
-        if (opt) {
-            emit_line(E, "if (!s->st.has) {");
-            emit_line(E, "    %s = x.f1;", nv);
-            emit_line(E, "} else {");
-            E->indent++;
-        }
-        const char *r = call_fn(E, s, "s->st", "x.f1");
+        const char *r = call_fn(E, s, a, b);
         emit_line(E, "%s = %s;", nv, emit_coerce_value(E, r, s->fn.ret, st));
-        if (opt) {
-            E->indent--;
-            emit_line(E, "}");
-        }
     } else {
-        const char *ka = "s->st", *kb = "x.f1";
+        const char *ka = a, *kb = b;
         Type *kt = ty_keyed_value(s->in_type);
         if (s->fn.lambda) {
-            ka = call_fn(E, s, "s->st", NULL);
-            kb = call_fn(E, s, "x.f1", NULL);
+            ka = call_fn(E, s, a, NULL);
+            kb = call_fn(E, s, b, NULL);
             kt = s->fn.ret;
         }
         /* Python max/min keep the earlier value on ties */
-        emit_line(E, "%s = (%s %s 0) ? x.f1 : s->st;", nv, emit_cmp(E, kt, kb, ka),
-                  s->kind == SK_MAX_FINAL ? ">" : "<");
+        emit_line(E, "%s = (%s %s 0) ? %s : %s;", nv, emit_cmp(E, kt, kb, ka), s->kind == SK_MAX_FINAL ? ">" : "<", b,
+                  a);
     }
+}
+
+/* Statements: keep NV (of the state's type) in the key's s->DST, owned by
+ * s->MEM of s->SZ bytes (the old memory freed at the end of the round). */
+static void keep_value(Emit *E, Step *s, const char *dst, const char *mem, const char *sz, const char *nv)
+{
+    Type *st = s->state_type;
+    if (ty_has_heap(st)) {
+        emit_line(E, "s = flow_table_value(f->%s_tab, id);", s->id);
+        defer_free(E, mem, sz);
+        emit_own(E, st, dst, nv, mem, sz);
+    } else {
+        emit_line(E, "%s = %s;", dst, nv);
+    }
+}
+
+/* reduce_final, max_final, min_final: the item joins its key's values of
+ * this round (the first is taken as it is; then pend = f(pend, v), even
+ * for a none: Bytewax's pre_reduce calls the reducer on it). */
+static void item_pre_reduce(Emit *E, Step *s)
+{
+    emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, NULL);", s->id);
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
+    const char *nv = emit_tmp(E);
+    emit_line(E, "%s %s;", emit_ctype_name(E, s->state_type), nv);
+    emit_line(E, "if (!s->pending) {");
+    E->indent++;
+    emit_line(E, "%s = x.f1;", nv);
+    emit_line(E, "s->pending = true;");
+    emit_step_touch(E, s, "id");
+    E->indent--;
+    emit_line(E, "} else {");
+    E->indent++;
+    final_combine(E, s, nv, "s->pend", "x.f1");
     E->indent--;
     emit_line(E, "}");
+    keep_value(E, s, "s->pend", "s->pmem", "s->psz", nv);
+}
+
+/* reduce_final, max_final, min_final: at the end of a round, each key's
+ * values of the round are folded into its state (Bytewax's fold_final
+ * after pre_reduce: the first becomes the state, and, a quirk, so does
+ * the next when a reduce_final's state is none). In the order the keys
+ * first came in the round: only an error could tell it from Bytewax's
+ * ascending keys. */
+static void emit_pre_reduce_fold(Emit *E, Step *s)
+{
+    emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
+    E->indent++;
+    emit_line(E, "uint32_t id = f->%s_touched.v[k];", s->id);
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
+    emit_line(E, "s->pending = false;");
+    const char *nv = emit_tmp(E);
+    emit_line(E, "%s %s;", emit_ctype_name(E, s->state_type), nv);
+    bool opt = s->kind == SK_REDUCE_FINAL && ty_resolve(s->state_type)->kind == TY_OPT;
+    emit_line(E, "if (!s->has_st%s) {", opt ? " || !s->st.has" : "");
+    emit_line(E, "    %s = s->pend;", nv);
+    emit_line(E, "} else {");
+    E->indent++;
+    final_combine(E, s, nv, "s->st", "s->pend");
+    E->indent--;
+    emit_line(E, "}");
+    keep_value(E, s, "s->st", "s->mem", "s->sz", nv);
+    emit_line(E, "s->has_st = true;");
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "f->%s_touched.n = 0;", s->id);
 }
 
 /* Statements: append the list or string TAIL (a C expression of the
@@ -427,7 +490,7 @@ static void emit_state_append(Emit *E, Step *s, const char *tail)
     emit_line(E, "s->st.n += %s.n;", tail);
 }
 
-/* fold_final, reduce_final, max_final, min_final: update the key's state */
+/* fold_final: update the key's state */
 static void item_final(Emit *E, Step *s)
 {
     emit_line(E, "bool created;");
@@ -441,21 +504,11 @@ static void item_final(Emit *E, Step *s)
     }
     const char *nv = emit_tmp(E);
     emit_line(E, "%s %s;", emit_ctype_name(E, st), nv);
-    if (s->kind == SK_FOLD_FINAL) {
-        emit_init_if_created(E, s, st);
-        const char *r = call_fn(E, s, "s->st", "x.f1");
-        emit_line(E, "%s = %s;", nv, emit_coerce_value(E, r, s->fn.ret, st));
-    } else {
-        final_combine(E, s, nv);
-    }
+    emit_init_if_created(E, s, st);
+    const char *r = call_fn(E, s, "s->st", "x.f1");
+    emit_line(E, "%s = %s;", nv, emit_coerce_value(E, r, s->fn.ret, st));
     /* keep the new state, freeing the old memory at the end of the round */
-    if (ty_has_heap(st)) {
-        emit_line(E, "s = flow_table_value(f->%s_tab, id);", s->id);
-        defer_free(E, "s->mem", "s->sz");
-        emit_own(E, st, "s->st", nv, "s->mem", "s->sz");
-    } else {
-        emit_line(E, "s->st = %s;", nv);
-    }
+    keep_value(E, s, "s->st", "s->mem", "s->sz", nv);
 }
 
 /* ===================================================================
@@ -995,6 +1048,8 @@ static void emit_run_join(Emit *E, Step *s)
 /* *_final: at EOF, (key, state) for every key, keys ascending. */
 static void emit_run_final(Emit *E, Step *s)
 {
+    if (pre_reduces(s))
+        emit_pre_reduce_fold(E, s);
     emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
     E->indent++;
     emit_line(E, "f->%s_eof = true;", s->id);
@@ -1157,11 +1212,11 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_STATEFUL_FLAT_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
     [SK_COLLECT] = { .state = state_collect, .drop = drop_collect, .run = emit_run_collect },
     [SK_BATCH] = { .state = state_collect, .drop = drop_collect, .run = emit_run_collect },
-    [SK_REDUCE_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_REDUCE_FINAL] = { .state = state_value, .drop = drop_value, .item = item_pre_reduce, .run = emit_run_final },
     [SK_FOLD_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
     [SK_COUNT_FINAL] = { .state = state_count, .drop = drop_count, .item = item_count_final, .run = emit_run_final },
-    [SK_MAX_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
-    [SK_MIN_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_MAX_FINAL] = { .state = state_value, .drop = drop_value, .item = item_pre_reduce, .run = emit_run_final },
+    [SK_MIN_FINAL] = { .state = state_value, .drop = drop_value, .item = item_pre_reduce, .run = emit_run_final },
     [SK_STATEFUL] = { .state = state_value, .drop = drop_value, .run = emit_run_stateful },
     [SK_JOIN] = { .state = state_join, .drop = drop_join, .run = emit_run_join },
 };

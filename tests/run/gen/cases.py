@@ -377,6 +377,21 @@ def reduce_final():
 
 
 @case
+def reduce_final_rounds():
+    # Bytewax reduces a round's values of a key first, then into the state:
+    # f(state, f(v1, v2)); float addition shows the grouping
+    f = F("reduce_final_rounds")
+    a = f.testing("a", ["a", "b", "c", "d", "e"], batch_size=3)
+    b = f.testing("b", ["X", "Y", "Z"], batch_size=2)
+    keyed = f.key_on("keyed", f.merge("both", a, b), lambda _: "k")
+    f.output("out", f.reduce_final("tree", keyed, lambda x, y: "(" + x + "," + y + ")"))
+    nums = f.testing("nums", [1e16, 1.0, 1.0, 1.0], batch_size=2)
+    knums = f.key_on("knums", nums, lambda _: "n")
+    f.output("out2", f.reduce_final("total", knums, lambda x, y: x + y))
+    return f
+
+
+@case
 def fold_final():
     f = F("fold_final")
     keyed = f.key_on("keyed", f.testing("nums", [4, 9, 2, 7, 1]),

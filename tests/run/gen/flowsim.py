@@ -266,6 +266,19 @@ class Flow:
         return self._stateful(sid, up, L)
 
     def reduce_final(self, sid, up, f):
+        # Bytewax's pre_reduce: a round's values of each key are reduced
+        # first (f(v1, v2), even on a None), then folded into the state
+        pre = Step(self, sid + "/pre_reduce", [up])
+
+        def pre_reduce(items):
+            states = {}
+            for k, v in items:
+                states[k] = f(states[k], v) if k in states else v
+            return list(states.items())
+        pre.fn = pre_reduce
+        self._add(pre)
+        up = pre.out()
+
         class L:
             def __init__(self, key):
                 self.acc = None
