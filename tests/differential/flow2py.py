@@ -528,7 +528,7 @@ PY_RESERVED = {
     "sys", "os", "RUN", "Path", "DirSource",
 }
 
-BUILTINS = {"str", "int", "float", "len", "abs", "min", "max", "floor", "round",
+BUILTINS = {"str", "int", "float", "len", "abs", "min", "max", "floor", "ceil", "round",
             "sqrt", "lower", "upper", "trim", "split", "starts_with", "ends_with",
             "contains", "replace", "substr", "findall", "sum", "range", "timestamp"}
 

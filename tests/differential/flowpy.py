@@ -130,6 +130,10 @@ def b_floor(f):
     return i64(math.floor(f))
 
 
+def b_ceil(f):
+    return i64(math.ceil(f))
+
+
 def b_round(f):
     return i64(round(f))
 

@@ -151,6 +151,10 @@ class Gen:
         self.n = 0
         self.args = []
         self.outputs = 0
+        self.consts = []      # [(name, type)]: leaves of every expression
+        self.fns = []         # [(name, param type, result type)]
+        self.decls = []       # const and fn lines
+        self.clock_pinned = False
 
     # ---------------------------------------------------------- helpers
     def r(self):
@@ -258,7 +262,7 @@ class Gen:
     def leaves(self, env, t):
         """Expressions of type t made of variables: x, x.0, x.f, x ?? d."""
         res = []
-        for name, vt in env:
+        for name, vt in env + self.consts:
             res += self._paths(name, vt, t, 2)
         return res
 
@@ -299,6 +303,10 @@ class Gen:
                 return self.pick(leaves)
             return self.val(t, True)
         k = t[0]
+        fns = [fn for fn in self.fns if fn[2] == t]
+        if fns and self.r() < 0.1:
+            name, pt, _ = self.pick(fns)
+            return "%s(%s)" % (name, self.e(pt, env, d - 1))
         f = getattr(self, "e_" + k, None)
         if f is not None and self.r() < 0.85:
             return f(t, env, d - 1)
@@ -313,7 +321,7 @@ class Gen:
 
     def e_int(self, t, env, d):
         E = lambda tt=INT: self.e(tt, env, d)  # noqa: E731
-        c = self.rng.randint(0, 16)
+        c = self.rng.randint(0, 18)
         if c == 0:
             return "(%s + %s)" % (E(), E())
         if c == 1:
@@ -341,9 +349,10 @@ class Gen:
             return "int(str(len(%s)))" % s
         if c == 8:
             f = E(FLOAT)
+            fn = self.pick(["int", "floor", "ceil", "round"])
             if self.risky():
-                return "%s(%s)" % (self.pick(["int", "floor", "round"]), f)
-            return "(if %s > -1e15 and %s < 1e15 then %s(%s) else 0)" % (f, f, self.pick(["int", "floor", "round"]), f)
+                return "%s(%s)" % (fn, f)
+            return "(if %s > -1e15 and %s < 1e15 then %s(%s) else 0)" % (f, f, fn, f)
         if c == 9:
             return "%s(%s, %s)" % (self.pick(["min", "max"]), E(), E())
         if c == 10:
@@ -359,11 +368,15 @@ class Gen:
             return "(%s ?? %s)" % (self.pick(self.leaves(env, Opt(INT))), E())
         if c == 14:
             return "len(split(%s))" % E(STR)
+        if c == 15:
+            # min/max of a list: of an empty one raises (ValueError)
+            xs = E(List(INT))
+            return "%s(%s)" % (self.pick(["min", "max"]), xs if self.risky() else "%s + [%s]" % (xs, E()))
         return E()
 
     def e_float(self, t, env, d):
         E = lambda tt=FLOAT: self.e(tt, env, d)  # noqa: E731
-        c = self.rng.randint(0, 11)
+        c = self.rng.randint(0, 12)
         if c == 0:
             return "(%s + %s)" % (E(), E())
         if c == 1:
@@ -396,6 +409,9 @@ class Gen:
             return "sum(%s)" % E(List(FLOAT))
         if c == 10:
             return "-%s" % E()
+        if c == 11:
+            xs = E(List(FLOAT))
+            return "%s(%s)" % (self.pick(["min", "max"]), xs if self.risky() else "%s + [%s]" % (xs, E()))
         return "abs(%s)" % E()
 
     def e_bool(self, t, env, d):
@@ -430,6 +446,8 @@ class Gen:
             return "substr(%s, %s, %s)" % (E(), self.pick(["0", "1", "-2", "-10", "3"]), self.pick(["0", "1", "2", "5", "-1"]))
         if c == 7:
             return "str(%s)" % self.e(self.pick([INT, FLOAT, TS, DUR, BOOL]), env, d)
+        if c == 8:
+            return "%s(%s, %s)" % (self.pick(["min", "max"]), E(), E())
         return E()
 
     def e_timestamp(self, t, env, d):
@@ -440,6 +458,10 @@ class Gen:
             return "(%s - %s)" % (self.e(TS, env, d), self.val(DUR))
         if c == 2 and self.risky():
             return "timestamp(%s)" % self.e(STR, env, d)
+        if c == 3 and self.r() < 0.2:
+            # the round's clock: pinned (--clock), so both read the same
+            self.clock_pinned = True
+            return "now()"
         return self.e(TS, env, 0)
 
     def e_duration(self, t, env, d):
@@ -616,7 +638,10 @@ class Gen:
             r = self.step("sfm", "stateful_flat_map(%s, init = 0, |%s, %s| %s)" % (s, st, v, body))
         elif c == 2:
             size = self.pick([1, 2, 3, 5])
-            r = self.step("col", "collect(%s, timeout = %s, max_size = %d)" % (s, self.pick(["1h", "1d", "30m"]), size))
+            if self.r() < 0.2:  # Bytewax 0.18's name, collect in the twin
+                r = self.step("bat", "batch(%s, timeout = %s, batch_size = %d)" % (s, self.pick(["1h", "1d", "30m"]), size))
+            else:
+                r = self.step("col", "collect(%s, timeout = %s, max_size = %d)" % (s, self.pick(["1h", "1d", "30m"]), size))
         elif c == 3:
             a, b = self.name("a"), self.name("b")
             if vt in (INT, FLOAT, STR) or vt[0] == "list":
@@ -752,8 +777,23 @@ class Gen:
         step = self.pick(["0s", "0s", "1s", "2s", "500ms", "10s"])
         self.args = ["--clock", "2023-01-01T00:00:00Z"] + (["--clock-step", step] if step != "0s" else [])
 
+    def helpers(self):
+        """Some consts (leaves of any expression) and one-parameter fns
+        (called where their result type is wanted)."""
+        for _ in range(self.pick([0, 0, 0, 1, 2])):
+            t = self.pick(SCALARS)
+            name = self.name("K")
+            self.decls.append("const %s = %s" % (name, self.val(t, True)))
+            self.consts.append((name, t))
+        for _ in range(self.pick([0, 0, 0, 1, 2])):
+            pt, rt = self.pick(SCALARS), self.pick(SCALARS)
+            name, a = self.name("h"), self.name("a")
+            body = self.e(rt, [(a, pt)], 2)
+            self.decls.append("fn %s(%s: %s) -> %s = %s" % (name, a, self.T(pt), self.T(rt), body))
+            self.fns.append((name, pt, rt))
+
     def program(self):
-        self.clock_pinned = False
+        self.helpers()
         kind = self.rng.randint(0, 9)
         if kind <= 2:
             self.prog_stateless()
@@ -771,7 +811,7 @@ class Gen:
         head = ["# random program, seed %d (tests/differential/gen.py)" % self.seed, "flow p%d" % self.seed, ""]
         for name, fields in self.records.items():
             head.append("record %s { %s }" % (name, ", ".join("%s: %s" % (f, self.T(ft)) for f, ft in fields)))
-        return "\n".join(head + [""] + self.lines) + "\n", " ".join(self.args)
+        return "\n".join(head + self.decls + [""] + self.lines) + "\n", " ".join(self.args)
 
 
 def generate(seed):
