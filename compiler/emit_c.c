@@ -530,13 +530,14 @@ static void emit_final_flush(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
-/* The EOF condition of step S: every input it depends on is at EOF. */
+/* The EOF condition of step S: every input it depends on ended, at least
+ * S's eof_depth rounds ago (docs/semantics.md §9.1). */
 const char *emit_step_eof_cond(Emit *E, Step *s)
 {
     char *c = emit_strf(E, "!f->%s_eof", s->id);
     for (int k = 0; k < E->g->ninputs; k++)
         if (s->upstream_inputs[k])
-            c = emit_strf(E, "%s && f->eof[%d]", c, k);
+            c = emit_strf(E, "%s && f->eof_at[%d] && f->passes >= f->eof_at[%d] + %d", c, k, k, s->eof_depth);
     return c;
 }
 
@@ -1523,13 +1524,16 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
     const char *P = E->P;
     fprintf(c, "/* One round: every step, in declaration order (docs/semantics.md section 3.1). */\n");
     fprintf(c, "/* POLL false: a round in which no input is polled (epoch interval 0). */\n");
-    fprintf(c, "static void %s_round(%s_flow *f, bool poll)\n{\n    flow_rt_round_begin_fast(f->rt);\n", P, P);
+    fprintf(c, "static void %s_round(%s_flow *f, bool poll)\n{\n    flow_rt_round_begin_fast(f->rt);\n"
+               "    f->passes++;\n", P, P);
     for (int i = 0; i < g->nsteps; i++) {
         Step *st = g->steps[i];
         if (st->fused || step_is_clock(st) || step_is_windower(st))
             continue;
         if (st->kind == SK_INPUT)
-            fprintf(c, "    if (poll)\n        %s_%s_run(f);\n", P, st->id);
+            fprintf(c, "    if (poll) {\n        %s_%s_run(f);\n        if (f->eof[%d] && !f->eof_at[%d])\n"
+                       "            f->eof_at[%d] = f->passes;\n    }\n",
+                    P, st->id, st->input_no, st->input_no, st->input_no);
         else
             fprintf(c, "    %s_%s_run(f);\n", P, st->id);
     }
@@ -1545,6 +1549,14 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
 static void emit_run_fn(Emit *E, Graph *g, FILE *c)
 {
     const char *P = E->P;
+    fprintf(c, "/* The end of input reaches the steps (docs/semantics.md section 9.1):\n"
+               " * rounds that poll nothing, on a clock that stands still, until every\n"
+               " * step has seen it. */\n");
+    fprintf(c, "static void %s_settle(%s_flow *f)\n{\n    f->settled = true;\n", P, P);
+    if (g->max_eof_depth > 0)
+        fprintf(c, "    f->rt->settling = true;\n    for (int i = 0; i < %d; i++)\n        %s_round(f, false);\n",
+                g->max_eof_depth, P);
+    fprintf(c, "}\n\n");
     fprintf(c, "/* Run the dataflow to the end of its inputs. Returns 0. With epoch\n"
                " * interval 0, each polling round is followed by one that polls nothing. */\n");
     fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n        %s_round(f, poll);\n"
@@ -1552,9 +1564,9 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
-    fprintf(c, g->ninputs > 1 ? "))\n            return 0;\n" : ")\n            return 0;\n");
+    fprintf(c, g->ninputs > 1 ? "))\n            break;\n" : ")\n            break;\n");
     fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
-    fprintf(c, "    }\n}\n\n");
+    fprintf(c, "    }\n    %s_settle(f);\n    return 0;\n}\n\n", P);
 }
 
 /* The banner, includes, type definitions, the flow struct, prototypes,
@@ -1572,6 +1584,10 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    flow_buf scratch;    /* str() of composite values */\n");
     fprintf(out, "    bool eof[%d];%*s/* per input: at its end */\n", g->ninputs ? g->ninputs : 1,
             g->ninputs >= 10 ? 8 : 9, "");
+    fprintf(out, "    int64_t eof_at[%d];%*s/* per input: the round it ended in (passes), else 0 */\n",
+            g->ninputs ? g->ninputs : 1, g->ninputs >= 10 ? 2 : 3, "");
+    fprintf(out, "    int64_t passes;      /* rounds run, end-of-input rounds too */\n");
+    fprintf(out, "    bool settled;        /* the end of input has reached every step */\n");
     fprintf(out, "    struct { void *p; size_t sz; } *dead;   /* freed at the end of the round */\n");
     fprintf(out, "    size_t dead_n, dead_cap;\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",

@@ -369,6 +369,7 @@ static void emit_clock_and_step_api(Emit *E, FILE *out)
     fprintf(out, "    jmp_buf jb;\n    if (setjmp(jb))\n        return %s_failed(f);\n", P);
     fprintf(out, "    f->rt->trap = &jb;\n    f->lib_busy = true;\n");
     fprintf(out, "    do {\n        %s_round(f, true);\n    } while (!%s_ended(f) && %s_pending(f));\n", P, P, P);
+    fprintf(out, "    if (%s_ended(f) && !f->settled)\n        %s_settle(f);\n", P, P);
     fprintf(out, "    f->lib_busy = false;\n    f->rt->trap = NULL;\n");
     fprintf(out, "    fflush(stdout);\n    flow_rt_flush(f->rt);   /* what stdout sinks and inspect wrote */\n");
     fprintf(out, "    return %s_ended(f) ? FLOW_DONE : FLOW_OK;\n}\n\n", P);

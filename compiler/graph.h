@@ -135,6 +135,9 @@ struct Step {
     bool fused;             // runs inside its upstream's group
     bool side_effect;       // prints (inspect, output to stdout)
     unsigned char *upstream_inputs;  // [n_inputs]: inputs this step depends on
+    int eof_depth;          // stateful steps on the longest path from an input to
+                            // here, this one included: the end of input reaches the
+                            // step that many rounds after its inputs ended (lower.c)
 };
 
 typedef struct Graph {
@@ -144,6 +147,8 @@ typedef struct Graph {
     int nsteps;
     int nports;             // output ports of all steps (set by lowering)
     int ninputs;
+    int max_eof_depth;      // the largest Step.eof_depth: the rounds after the end of
+                            // the inputs in which steps still see it (lower.c)
     Step **inputs;          // input steps in declaration order
     struct Symbol **consts; // const declarations in evaluation order
     int nconsts;

@@ -143,6 +143,7 @@ static bool one_per_round(Step *s)
 void lower_program(Graph *g, Arena *a)
 {
     g->nports = 0;
+    g->max_eof_depth = 0;
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
         s->port_base = g->nports;   /* the steps' output ports, numbered in order */
@@ -151,12 +152,23 @@ void lower_program(Graph *g, Arena *a)
         s->upstream_inputs = arena_alloc(a, (size_t)(g->ninputs ? g->ninputs : 1));
         if (s->kind == SK_INPUT)
             s->upstream_inputs[s->input_no] = 1;
+        s->eof_depth = 0;
         for (int p = 0; p < s->nins; p++) {
             Step *u = s->ins[p].step;
             add_consumer(a, u, s->ins[p].port, s, p);
             for (int k = 0; k < g->ninputs; k++)
                 s->upstream_inputs[k] |= u->upstream_inputs[k];
+            if (u->eof_depth > s->eof_depth)
+                s->eof_depth = u->eof_depth;
         }
+        /* A stateful step sees the end of its input one round after the
+         * steps before it (docs/semantics.md §9.1): what they flush at
+         * the end reaches it first, as in Bytewax, where the end of input
+         * is Timely's progress, which follows the data. */
+        if (step_is_stateful(s))
+            s->eof_depth++;
+        if (s->eof_depth > g->max_eof_depth)
+            g->max_eof_depth = s->eof_depth;
     }
     for (int i = 0; i < g->nsteps; i++)
         g->steps[i]->append_tail = append_tail(a, g->steps[i]);

@@ -493,6 +493,9 @@ typedef struct flow_rt {
     bool clock_pinned;
     flow_time clock_start;
     int64_t clock_step;
+    bool settling;        /* the inputs have ended: the rounds that bring the
+                           * end of input to every step keep a pinned clock
+                           * where it stands (docs/semantics.md §9.1) */
     /* --input STEP=PATH overrides */
     const char **path_overrides;   /* n_inputs entries, NULL = no override */
     bool out_is_tty;
@@ -540,7 +543,8 @@ const char *flow_rt_input_path(const flow_rt *rt, int index);
 
 /* Start a round: reset the round arena, sample the clock into rt->now
  * (pinned: clock_start + round * clock_step, ROUND counted before this
- * round, so the first round sees clock_start), then count the round. */
+ * round, so the first round sees clock_start; unchanged while SETTLING),
+ * then count the round. */
 void flow_rt_round_begin(flow_rt *rt);
 /* End a round: write buffered stdout when it is large or stdout is a tty.
  * After SIGINT/SIGTERM/SIGHUP (flowi_stop_signal): flush stdout and every

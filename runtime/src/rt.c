@@ -326,6 +326,8 @@ void flow_rt_round_begin(flow_rt *rt)
         flow_arena_reset(&rt->arena);
     if (rt->clock_unused) {
         /* nothing reads the clock */
+    } else if (rt->clock_pinned && rt->settling) {
+        /* the end of input reaching the steps: no time passes */
     } else if (rt->clock_pinned) {
         int64_t off, now;
         if (__builtin_mul_overflow(rt->round, rt->clock_step, &off) ||

@@ -346,21 +346,31 @@ class Flow:
         return outs
 
     def run(self):
-        """Run to the end (or to the first StepError); returns self."""
+        """Run to the end (or to the first StepError); returns self.
+
+        A stateful step sees the end of its input `depth` rounds after the
+        last of its inputs ended, depth being the stateful steps from an
+        input to it, itself included (docs/semantics.md 9.1); once every
+        input has ended, rounds go on, polling nothing, on a clock that
+        stands still, until every step has seen it."""
+        sources = [s for s in self.steps if getattr(s, "kind", "") == "testing"]
+        for s in self.steps:
+            s.depth = max([u.step.depth for u in s.ups], default=0) + (1 if s.stateful else 0)
+        max_depth = max([s.depth for s in self.steps], default=0)
         rnd = 0
-        eofs = set()
+        settle_until = None
         while True:
-            self.now = self.clock + rnd * self.clock_step
-            for s in self.steps:
-                if getattr(s, "kind", "") != "testing" or s.done:
+            if settle_until is None:
+                self.now = self.clock + rnd * self.clock_step
+            for s in sources:
+                if s.done or settle_until is not None:
                     continue
                 batch = s.items[s.pos:s.pos + s.bs]
                 s.pos += len(batch)
                 if batch:
                     s.emit(batch)
                 else:
-                    s.done = True
-            eofs = {s for s in self.steps if getattr(s, "kind", "") == "testing" and s.done}
+                    s.done, s.end_rnd = True, rnd
             try:
                 for s in self.steps:
                     if getattr(s, "kind", "") == "testing":
@@ -369,7 +379,8 @@ class Flow:
                     cur = s.sid
                     if s.stateful:
                         s.eof_seen = getattr(s, "eof_seen", False)
-                        eof = s.sources <= eofs and not s.eof_seen
+                        eof = (not s.eof_seen and all(src.done for src in s.sources)
+                               and rnd >= max(src.end_rnd for src in s.sources) + s.depth)
                         s.eof_seen |= eof
                         s.emit(self._run_stateful(s, items, eof))
                     elif getattr(s, "kind", "") == "branch":
@@ -382,7 +393,9 @@ class Flow:
                     self.src, e.loc, self.name, cur.split("/")[0], e.msg)
                 self.status = 1
                 return self
-            if len(eofs) == len([s for s in self.steps if getattr(s, "kind", "") == "testing"]):
+            if settle_until is None and all(s.done for s in sources):
+                settle_until = rnd + max_depth
+            if settle_until is not None and rnd >= settle_until:
                 return self
             rnd += 1
 
