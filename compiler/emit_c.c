@@ -1526,16 +1526,28 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, "/* POLL false: a round in which no input is polled (epoch interval 0). */\n");
     fprintf(c, "static void %s_round(%s_flow *f, bool poll)\n{\n    flow_rt_round_begin_fast(f->rt);\n"
                "    f->passes++;\n", P, P);
+    /* the printing step of each group (lower.c: at most one), by head */
+    int *printer = arena_alloc(E->a, sizeof(int) * (size_t)(g->nsteps ? g->nsteps : 1));
+    for (int i = 0; i < g->nsteps; i++)
+        printer[i] = -1;
+    for (int i = 0; i < g->nsteps; i++)
+        if (g->steps[i]->side_effect)
+            printer[g->steps[i]->head->index] = i;
     for (int i = 0; i < g->nsteps; i++) {
         Step *st = g->steps[i];
         if (st->fused || step_is_clock(st) || step_is_windower(st))
             continue;
+        bool seg = printer[i] > i;   /* prints after its head: an error may take that back */
+        if (seg)
+            fprintf(c, "    flow_rt_segment(f->rt, %d);   /* %s prints */\n", printer[i], g->steps[printer[i]]->id);
         if (st->kind == SK_INPUT)
             fprintf(c, "    if (poll) {\n        %s_%s_run(f);\n        if (f->eof[%d] && !f->eof_at[%d])\n"
                        "            f->eof_at[%d] = f->passes;\n    }\n",
                     P, st->id, st->input_no, st->input_no, st->input_no);
         else
             fprintf(c, "    %s_%s_run(f);\n", P, st->id);
+        if (seg)
+            fprintf(c, "    f->rt->seg_step = 0;\n");
     }
     emit_io_round_end(E, c);   /* a pending bad record stops the run here */
     fprintf(c, "    if (f->dead_n) {\n        for (size_t i = 0; i < f->dead_n; i++)\n"

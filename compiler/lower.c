@@ -11,9 +11,19 @@
  * item) when that cannot change anything a user can observe:
  *   - S has exactly one consumer (C) on that port, C has one input port;
  *   - C is not stateful, not a merge, not an input;
- *   - if C prints (inspect, output to stdout), its group holds no other
- *     printing step, and the printing steps before C in declaration order
- *     all run before C's group does (their group heads come earlier).
+ *   - if C prints (inspect, output to stdout or extern), its group holds
+ *     no other printing step, and if C is an extern output, no step that
+ *     may fail; if C may fail (it calls user code), no printing step
+ *     comes before it in its group;
+ *   - if C prints or may fail, every step before it in declaration order
+ *     that prints or may fail is in its group or runs before its group
+ *     does (their group heads come no later).
+ *   These keep what a run that stops on an error has printed Bytewax's
+ *   (docs/semantics.md §14.1): every step declared before the failing
+ *   one ran its whole round, none declared after it ran; the one part a
+ *   chain cannot keep, a printing step after the failing one in its
+ *   group having printed the items before the failing one, is taken
+ *   back from the stdout buffer (flow_rt_segment).
  *   - or C is a stateful_map / stateful_flat_map (TR_ITEMWISE in
  *     steps.def) that receives at most one item a round (one_per_round: a
  *     chain of one-in-at-most-one-out steps from a testing input without
@@ -42,13 +52,84 @@ static void add_consumer(Arena *a, Step *from, int port, Step *to, int in_port)
     from->nout_consumers[port] = n + 1;
 }
 
-static bool group_prints(Graph *g, Step *head)
+/* Can expression N raise at run time (docs/semantics.md §14.1)? Integer,
+ * duration and timestamp arithmetic (overflow, the datetime range),
+ * division and `%` (by zero), indexing, and the built-ins that convert
+ * or reduce can; a call of a fn can if its body can (DEPTH bounds the
+ * recursion; beyond it, yes). Errs on the side of yes. */
+static bool expr_may_fail(const Node *n, int depth)
 {
-    for (int i = head->index; i < g->nsteps; i++)
-        if (g->steps[i]->head == head && g->steps[i]->side_effect)
+    if (!n)
+        return false;
+    switch (n->kind) {
+    case ND_INDEX:
+        return true;
+    case ND_BINARY:
+        if (n->op == OP_ADD || n->op == OP_SUB || n->op == OP_MUL || n->op == OP_DIV || n->op == OP_MOD) {
+            Type *t = n->lhs->ty ? ty_resolve(n->lhs->ty) : NULL;
+            bool plain = t && (t->kind == TY_STRING || t->kind == TY_LIST ||
+                               (t->kind == TY_FLOAT && n->op != OP_DIV && n->op != OP_MOD));
+            if (!plain)
+                return true;
+        }
+        break;
+    case ND_UNARY:
+        if (n->op == OP_NEG && !(n->lhs->ty && ty_resolve(n->lhs->ty)->kind == TY_FLOAT))
+            return true;
+        break;
+    case ND_CALL: {
+        const Symbol *f = n->lhs && n->lhs->kind == ND_IDENT ? n->lhs->sym : NULL;
+        if (!f)
+            return true;
+        if (f->kind == SYM_FN) {
+            if (depth <= 0 || expr_may_fail(f->decl->body, depth - 1))
+                return true;
+        } else if (f->kind == SYM_BUILTIN) {
+            switch (f->builtin) {
+            case BI_STR: case BI_LEN: case BI_LOWER: case BI_UPPER: case BI_TRIM: case BI_SPLIT:
+            case BI_STARTS_WITH: case BI_ENDS_WITH: case BI_CONTAINS: case BI_REPLACE:
+            case BI_SUBSTR: case BI_FINDALL: case BI_NOW:
+                break;
+            default:
+                return true;
+            }
+        } else {
+            return true;   /* an extern fn, or something called through a value */
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (expr_may_fail(n->lhs, depth) || expr_may_fail(n->rhs, depth) || expr_may_fail(n->cond, depth) ||
+        expr_may_fail(n->body, depth))
+        return true;
+    for (int i = 0; i < n->list.n; i++)
+        if (expr_may_fail(n->list.items[i], depth))
             return true;
     return false;
 }
+
+/* Can step S stop the run with an error? Every stateful step may (its
+ * callbacks, its init); a stateless one when its function may. */
+static bool may_fail(const Step *s)
+{
+    if (step_is_stateful(s))
+        return true;
+    if (s->fn.fn)
+        return s->fn.fn->kind != SYM_FN || expr_may_fail(s->fn.fn->decl->body, 8);
+    return s->fn.lambda && expr_may_fail(s->fn.lambda->body, 8);
+}
+
+/* Does step S print to stdout, whose buffer an error can take back
+ * (flow_rt_segment), unlike an extern output's callback? */
+static bool prints_stdout(const Step *s)
+{
+    return s->kind == SK_INSPECT || (s->kind == SK_OUTPUT && s->sink == SINK_STDOUT);
+}
+
+/* Does step S do something a user sees: print, or possibly fail? */
+static bool effectful(const Step *s) { return s->side_effect || may_fail(s); }
 
 /* ===================================================================
  * States that only grow: `acc + [x]`
@@ -173,7 +254,11 @@ void lower_program(Graph *g, Arena *a)
     for (int i = 0; i < g->nsteps; i++)
         g->steps[i]->append_tail = append_tail(a, g->steps[i]);
     /* fusion, in declaration order */
-    Step *last_printer = NULL;
+    unsigned char *head_prints = arena_alloc(a, (size_t)(g->nsteps ? g->nsteps : 1));
+    unsigned char *head_fails = arena_alloc(a, (size_t)(g->nsteps ? g->nsteps : 1));
+    memset(head_prints, 0, (size_t)g->nsteps);
+    memset(head_fails, 0, (size_t)g->nsteps);
+    int eff_head = -1;   /* the latest group head of an effectful step so far */
     for (int i = 0; i < g->nsteps; i++) {
         Step *c = g->steps[i];
         c->head = c;
@@ -184,17 +269,24 @@ void lower_program(Graph *g, Arena *a)
             can = c->ins[0].port == 0 && one_per_round(c->ins[0].step);
         if (can) {
             Step *s = c->ins[0].step;
+            Step *h = s->head;
             can = s->nout_consumers[c->ins[0].port] == 1 && s->nouts == 1;
-            if (can && c->side_effect) {
-                Step *h = s->head;
-                can = !group_prints(g, h) && (!last_printer || last_printer->head->index < h->index);
-            }
+            if (can && c->side_effect)
+                can = !head_prints[h->index] && (prints_stdout(c) || !head_fails[h->index]);
+            if (can && may_fail(c))
+                can = !head_prints[h->index];
+            if (can && effectful(c))
+                can = eff_head <= h->index;
             if (can) {
-                c->head = s->head;
+                c->head = h;
                 c->fused = true;
             }
         }
         if (c->side_effect)
-            last_printer = c;
+            head_prints[c->head->index] = 1;
+        if (may_fail(c))
+            head_fails[c->head->index] = 1;
+        if (effectful(c) && c->head->index > eff_head)
+            eff_head = c->head->index;
     }
 }

@@ -493,6 +493,11 @@ typedef struct flow_rt {
     bool clock_pinned;
     flow_time clock_start;
     int64_t clock_step;
+    /* The group of steps running now, when a step of it prints after its
+     * head (flow_rt_segment): the stdout buffer's length when it started,
+     * and the printing step's index + 1 (0: none). */
+    size_t seg_start;
+    int seg_step;
     bool settling;        /* the inputs have ended: the rounds that bring the
                            * end of input to every step keep a pinned clock
                            * where it stands (docs/semantics.md §9.1) */
@@ -586,6 +591,16 @@ static inline void flow_rt_round_end_quiet(flow_rt *rt)
 {
     if (rt->progress || flowi_stop_signal)
         flow_rt_round_end(rt);
+}
+/* A group of fused steps in which step number STEP (declaration order)
+ * prints starts running: should a step before STEP in the group fail,
+ * flow_step_error takes back what STEP printed meanwhile, since in
+ * Bytewax, operator at a time, STEP would not have run yet
+ * (docs/semantics.md §14.1). The group's run clears rt->seg_step. */
+static inline void flow_rt_segment(flow_rt *rt, int step)
+{
+    rt->seg_start = rt->out.n;
+    rt->seg_step = step + 1;
 }
 /* Flush stdout, free everything RT owns, return STATUS. */
 int flow_rt_finish(flow_rt *rt, int status);

@@ -357,6 +357,7 @@ void flow_rt_flush(flow_rt *rt)
         done += (size_t)w;
     }
     rt->out.n = 0;
+    rt->seg_start = 0;   /* what a group printed before this is written */
 }
 
 void flow_rt_round_end(flow_rt *rt)
@@ -390,6 +391,15 @@ static _Noreturn void spring_trap(flow_rt *rt)
 
 _Noreturn void flow_step_error(flow_rt *rt, const char *loc, const char *step, const char *msg)
 {
+    if (rt->seg_step && rt->info && rt->seg_start <= rt->out.n) {
+        /* a step declared after STEP printed in this group: take it back */
+        for (int i = 0; i < rt->info->n_steps && i < rt->seg_step - 1; i++)
+            if (strcmp(rt->info->steps[i].step, step) == 0) {
+                rt->out.n = rt->seg_start;
+                break;
+            }
+    }
+    rt->seg_step = 0;
     flow_rt_flush(rt);
     fflush(stdout);
     if (rt->trap) {
