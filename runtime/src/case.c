@@ -5,8 +5,8 @@
  * points are looked up in tables generated from CPython (unicode.c), so
  * the result is Python's full case mapping ('ß'.upper() == 'SS',
  * 'İ'.lower() == 'i̇'), independent of the program's locale and with no
- * global state. One deliberate simplification: Python lowers a word-final
- * 'Σ' to 'ς'; here it is always 'σ'.
+ * global state, 'Σ' lowered to 'ς' at the end of a word as Python does
+ * (final_sigma).
  */
 #include "internal.h"
 
@@ -24,6 +24,36 @@ static const flowi_case *find_case(const flowi_case *table, size_t n, uint32_t c
             return &table[mid];
     }
     return NULL;
+}
+
+/* CPython's handle_capital_sigma: the 'Σ' at P[I..I+LEN) (of N bytes)
+ * lowers to 'ς' when a cased letter comes before it and none after it,
+ * case-ignorable code points (apostrophes, combining marks, ...) skipped
+ * on both sides. */
+static bool final_sigma(const unsigned char *p, size_t n, size_t i, size_t len)
+{
+    uint32_t cp = 0;
+    size_t j = i;
+    do {
+        if (j == 0)
+            return false;
+        size_t k = j - 1;
+        while (k > 0 && (p[k] & 0xC0) == 0x80)
+            k--;
+        int l;
+        cp = flowi_utf8_decode(p + k, j - k, &l);
+        j = k;
+    } while (flowi_in_ranges(flowi_case_ignorable, flowi_case_ignorable_count, cp));
+    if (!flowi_in_ranges(flowi_cased, flowi_cased_count, cp))
+        return false;
+    for (j = i + len; j < n;) {
+        int l;
+        cp = flowi_utf8_decode(p + j, n - j, &l);
+        j += (size_t)l;
+        if (!flowi_in_ranges(flowi_case_ignorable, flowi_case_ignorable_count, cp))
+            return !flowi_in_ranges(flowi_cased, flowi_cased_count, cp);
+    }
+    return true;
 }
 
 #define ONES UINT64_C(0x0101010101010101)
@@ -87,7 +117,10 @@ static flow_str map_case_slow(flow_arena *a, const unsigned char *p, size_t n, s
         int len;
         uint32_t cp = flowi_utf8_decode(p + i, n - i, &len);
         const flowi_case *m = len > 1 ? find_case(table, rows, cp) : NULL;
-        if (m) {
+        if (cp == 0x3A3 && !upper && final_sigma(p, n, i, (size_t)len)) {
+            memcpy(d + o, "\xcf\x82", 2);   /* U+03C2 GREEK SMALL LETTER FINAL SIGMA */
+            o += 2;
+        } else if (m) {
             memcpy(d + o, flowi_case_pool + m->off, m->len);
             o += m->len;
         } else {

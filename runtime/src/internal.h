@@ -33,6 +33,11 @@ size_t flowi_utf8_valid_prefix(const unsigned char *p, size_t n);
 int flowi_utf8_encode(uint32_t cp, char *out);
 /* Python's str.isspace() for one code point. */
 bool flowi_is_space(uint32_t cp);
+/* Is CP in one of the N inclusive, ascending ranges R? (binary search) */
+bool flowi_in_ranges(const uint32_t (*r)[2], size_t n, uint32_t cp);
+/* The value of CP as a decimal digit (Python's unicodedata.decimal: the
+ * ASCII digits and every other Nd digit), or -1. */
+int flowi_decimal(uint32_t cp);
 
 /* ---- Unicode tables (unicode.c, generated from CPython) ---------------- */
 
@@ -55,6 +60,15 @@ extern const size_t flowi_lower_count;
 extern const flowi_case flowi_upper[];
 extern const size_t flowi_upper_count;
 extern const char flowi_case_pool[];
+/* Ranges of the code points str.lower() skips looking for a word-final
+ * sigma (Case_Ignorable), and of the other cased ones (case.c). */
+extern const uint32_t flowi_case_ignorable[][2];
+extern const size_t flowi_case_ignorable_count;
+extern const uint32_t flowi_cased[][2];
+extern const size_t flowi_cased_count;
+/* The zero of every run of ten decimal digits >= U+0080, ascending. */
+extern const uint32_t flowi_digit_zero[];
+extern const size_t flowi_digit_zero_count;
 
 /* ---- memory (mem.c) --------------------------------------------------- */
 

@@ -205,21 +205,11 @@ void flow_repr_float(flow_buf *b, double v)
 
 /* ---- str --------------------------------------------------------------- */
 
-/* Python's str.isprintable() for a code point >= U+0080 (binary search in
- * the generated table of uniprint.c). */
+/* Python's str.isprintable() for a code point >= U+0080 (the generated
+ * table of unicode.c). */
 static bool is_printable(uint32_t cp)
 {
-    size_t lo = 0, hi = flowi_nonprint_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cp < flowi_nonprint[mid][0])
-            hi = mid;
-        else if (cp > flowi_nonprint[mid][1])
-            lo = mid + 1;
-        else
-            return false;
-    }
-    return true;
+    return !flowi_in_ranges(flowi_nonprint, flowi_nonprint_count, cp);
 }
 
 static void put_hex(flow_buf *b, char kind, uint32_t v, int width)

@@ -1,8 +1,9 @@
 /*
  * utf8.c - UTF-8 primitives for the runtime: validation (used by the line
  * reader on every input line, so it has an ASCII fast path), decoding and
- * encoding single code points, code point counting, and Python's notion of
- * whitespace (str.isspace), which split() and strip() use.
+ * encoding single code points, code point counting, Python's notion of
+ * whitespace (str.isspace), which split() and strip() use, and of decimal
+ * digits (int(), float()).
  */
 #include "internal.h"
 
@@ -153,6 +154,36 @@ int64_t flow_utf8_len(flow_str s)
     for (int64_t i = 0; i < s.n; i++)
         count += (p[i] & 0xC0) != 0x80;
     return count;
+}
+
+bool flowi_in_ranges(const uint32_t (*r)[2], size_t n, uint32_t cp)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < r[mid][0])
+            hi = mid;
+        else if (cp > r[mid][1])
+            lo = mid + 1;
+        else
+            return true;
+    }
+    return false;
+}
+
+int flowi_decimal(uint32_t cp)
+{
+    if (cp < 0x80)
+        return cp >= '0' && cp <= '9' ? (int)(cp - '0') : -1;
+    size_t lo = 0, hi = flowi_digit_zero_count;   /* the last zero <= cp */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (flowi_digit_zero[mid] <= cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && cp - flowi_digit_zero[lo - 1] < 10 ? (int)(cp - flowi_digit_zero[lo - 1]) : -1;
 }
 
 bool flowi_is_space(uint32_t cp)

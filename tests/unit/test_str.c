@@ -123,7 +123,8 @@ static void utf8_validity(void **state)
 /* lower()/upper() map eight ASCII bytes at a time and validity skips
  * eight (or 32) ASCII bytes at a time: on random mixed text, the whole string's
  * mapping equals the concatenation of each code point's (mapped alone, so
- * by the byte loop), and validity equals a code point by code point walk. */
+ * by the byte loop; a final sigma 'ς' counted as the 'σ' of a lone 'Σ'),
+ * and validity equals a code point by code point walk. */
 static void case_and_validity_random(void **state)
 {
     flow_arena *A = *state;
@@ -167,6 +168,13 @@ static void case_and_validity_random(void **state)
                 flow_buf_put(&parts, m.p, (size_t)m.n);
                 j += len;
             }
+            char *w = (char *)whole.p;   /* the arena's copy: ours to change */
+            for (int64_t j = 0; !up && j + 1 < whole.n; j++)
+                if ((unsigned char)w[j] == 0xCF && (unsigned char)w[j + 1] == 0x82)
+                    w[j + 1] = (char)0x83;
+            for (size_t j = 0; !up && j + 1 < parts.n; j++)
+                if ((unsigned char)parts.p[j] == 0xCF && (unsigned char)parts.p[j + 1] == 0x82)
+                    parts.p[j + 1] = (char)0x83;
             if ((size_t)whole.n != parts.n || (parts.n && memcmp(whole.p, parts.p, parts.n) != 0))
                 fail_msg("%s('%s') differs from its code points mapped one by one", up ? "upper" : "lower", buf);
             flow_buf_free(&parts);
@@ -186,6 +194,15 @@ static void case_mapping(void **state)
     ASSERT_STR(flow_str_lower(A, S("\xe2\x84\xaa")), "k");                   /* KELVIN SIGN */
     ASSERT_STR(flow_str_upper(A, S("\xc9\x90")), "\xe2\xb1\xaf");             /* ɐ grows */
     ASSERT_STR(flow_str_lower(A, S("\xce\xa3\xce\x91")), "\xcf\x83\xce\xb1"); /* ΣΑ */
+    /* a word-final Σ lowers to ς (Python's Final_Sigma): after a cased
+     * letter, with none after it; case-ignorable ones (' . U+0301) skipped */
+    ASSERT_STR(flow_str_lower(A, S("\xce\xa3\xce\x91\xce\xa3")), "\xcf\x83\xce\xb1\xcf\x82");   /* ΣΑΣ */
+    ASSERT_STR(flow_str_lower(A, S("A\xce\xa3 B")), "a\xcf\x82 b");
+    ASSERT_STR(flow_str_lower(A, S("A'\xce\xa3'")), "a'\xcf\x82'");
+    ASSERT_STR(flow_str_lower(A, S("A\xce\xa3\xcc\x81")), "a\xcf\x82\xcc\x81");
+    ASSERT_STR(flow_str_lower(A, S("A\xce\xa3'b")), "a\xcf\x83'b");        /* a letter follows */
+    ASSERT_STR(flow_str_lower(A, S("1\xce\xa3")), "1\xcf\x83");            /* no cased letter before */
+    ASSERT_STR(flow_str_lower(A, S("\xce\xa3")), "\xcf\x83");
     /* Python's full mappings: 'straße'.upper(), 'İ'.lower(), 'ΐ'.upper() */
     ASSERT_STR(flow_str_upper(A, S("stra\xc3\x9f" "e")), "STRASSE");
     ASSERT_STR(flow_str_lower(A, S("\xc4\xb0")), "i\xcc\x87");
@@ -226,8 +243,13 @@ static void int_parse(void **state)
     assert_int_equal(v, INT64_MAX);
     assert_true(flow_int_parse(S("-9223372036854775808"), &v));
     assert_int_equal(v, INT64_MIN);
+    /* any Unicode decimal digit, as Python: '٣٤' (Arabic-Indic), '１_２' (fullwidth) */
+    assert_true(flow_int_parse(S(" -\xd9\xa3\xd9\xa4\xe2\x80\x83"), &v));
+    assert_int_equal(v, -34);
+    assert_true(flow_int_parse(S("\xef\xbc\x91_\xef\xbc\x92"), &v));
+    assert_int_equal(v, 12);
     static const char *bad[] = { "", " ", "9223372036854775808", "1_", "_1", "1__0",
-                                 "1.0", "0x10", "--1", "1 2", "+" };
+                                 "1.0", "0x10", "--1", "1 2", "+", "\xc2\xb2", "1\xc2\xa0" "2" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         if (flow_int_parse(S(bad[i]), &v))
             fail_msg("int accepted '%s'", bad[i]);
@@ -240,6 +262,7 @@ static void float_parse(void **state)
     assert_true(flow_float_parse(S(" 1_0.5e1_0 "), &v));
     assert_true(v == 105000000000.0);
     assert_true(flow_float_parse(S(".5"), &v) && v == 0.5);
+    assert_true(flow_float_parse(S("\xd9\xa3.\xd9\xa5"), &v) && v == 3.5);   /* '٣.٥' */
     assert_true(flow_float_parse(S("5."), &v) && v == 5.0);
     assert_true(flow_float_parse(S("-Infinity"), &v) && isinf(v) && v < 0);
     assert_true(flow_float_parse(S("nan"), &v) && isnan(v));

@@ -21,7 +21,7 @@ RUN = {}
 
 
 flow = Dataflow("lower_final_sigma")
-inp = op.input("inp", flow, TestingSource(['ΣΑΣ', 'ΟΔΥΣΣΕΥΣ ΣΑΣ', 'Σ']))
+inp = op.input("inp", flow, TestingSource(['ΣΑΣ', 'ΟΔΥΣΣΕΥΣ ΣΑΣ', 'Σ', "AΣ'", "AΣ'B"]))
 low = op.map("low", inp, (lambda s: fp.b_lower(s)))
 out = op.output("out", low, StdOutSink())
 
