@@ -132,6 +132,33 @@ static int64_t digits(flow_str s, int64_t *i, char *out, int64_t *o)
     return count;
 }
 
+/* Python reads any Unicode decimal digit ('٣', '３') as its ASCII digit
+ * (_PyUnicode_TransformDecimalAndSpaceToASCII). S, if it has non-ASCII
+ * bytes, with those digits made ASCII into BUF (S.n bytes: never longer);
+ * another non-ASCII code point gives '?', which no syntax accepts. */
+static flow_str ascii_digits(flow_str s, char *buf)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    int64_t i = 0;
+    while (i < s.n && p[i] < 0x80)
+        i++;
+    if (i == s.n)
+        return s;
+    memcpy(buf, s.p, (size_t)i);
+    int64_t o = i;
+    while (i < s.n) {
+        if (p[i] < 0x80) {
+            buf[o++] = (char)p[i++];
+            continue;
+        }
+        int len;
+        int d = flowi_decimal(flowi_utf8_decode(p + i, (size_t)(s.n - i), &len));
+        buf[o++] = d >= 0 ? (char)('0' + d) : '?';
+        i += len;
+    }
+    return (flow_str){ buf, o };
+}
+
 /* S stripped of whitespace, with its sign taken off into *NEG. */
 static flow_str unsign(flow_str s, bool *neg)
 {
@@ -142,10 +169,9 @@ static flow_str unsign(flow_str s, bool *neg)
     return s;
 }
 
-bool flow_int_parse(flow_str s, int64_t *out)
+/* flow_int_parse of S, stripped, unsigned and ASCII. */
+static bool int_parse_ascii(flow_str s, bool neg, int64_t *out)
 {
-    bool neg;
-    s = unsign(s, &neg);
     int64_t i = 0, start = 0;
     uint64_t v = 0;
     uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
@@ -161,6 +187,21 @@ bool flow_int_parse(flow_str s, int64_t *out)
     }
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return true;
+}
+
+bool flow_int_parse(flow_str s, int64_t *out)
+{
+    bool neg;
+    s = unsign(s, &neg);
+    char small[64];
+    char *buf = NULL;
+    if (s.n > (int64_t)sizeof small)
+        buf = flow_alloc((size_t)s.n);
+    flow_str a = ascii_digits(s, buf ? buf : small);
+    bool ok = int_parse_ascii(a, neg, out);
+    if (buf)
+        flow_free(buf, (size_t)s.n);
+    return ok;
 }
 
 /* Case-insensitive match of S[I..] against the lower-case word W, to the end. */
@@ -206,12 +247,9 @@ static bool float_fast(flow_str s, double *out)
     return true;
 }
 
-bool flow_float_parse(flow_str s, double *out)
+/* flow_float_parse of S, stripped, unsigned and ASCII. */
+static bool float_parse_ascii(flow_str s, bool neg, double *out)
 {
-    if (float_fast(s, out))
-        return true;
-    bool neg;
-    s = unsign(s, &neg);
     int64_t i = 0;
     if (word_is(s, i, "inf") || word_is(s, i, "infinity")) {
         *out = neg ? -INFINITY : INFINITY;
@@ -247,6 +285,20 @@ bool flow_float_parse(flow_str s, double *out)
         *out = strtod(buf, NULL);
     if (buf != small)
         flow_free(buf, (size_t)s.n + 2);
+    return ok;
+}
+
+bool flow_float_parse(flow_str s, double *out)
+{
+    if (float_fast(s, out))
+        return true;
+    bool neg;
+    s = unsign(s, &neg);
+    char small[64];
+    char *buf = s.n > (int64_t)sizeof small ? flow_alloc((size_t)s.n) : small;
+    bool ok = float_parse_ascii(ascii_digits(s, buf), neg, out);
+    if (buf != small)
+        flow_free(buf, (size_t)s.n);
     return ok;
 }
 

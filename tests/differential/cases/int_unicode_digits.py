@@ -21,9 +21,11 @@ RUN = {}
 
 
 flow = Dataflow("int_unicode_digits")
-inp = op.input("inp", flow, TestingSource(['٣', '12']))
+inp = op.input("inp", flow, TestingSource(['٣', '12', ' -٣٤ ', '１_２']))
 n = op.map("n", inp, (lambda s: fp.b_int(s)))
 out = op.output("out", n, StdOutSink())
+f = op.map("f", inp, (lambda s: (fp.b_float(s) + 0.5)))
+out_f = op.output("out_f", f, StdOutSink())
 
 if __name__ == "__main__":
     run_main(flow, **RUN)
