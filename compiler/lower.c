@@ -14,7 +14,9 @@
  *   - if C prints (inspect, output to stdout or extern), its group holds
  *     no other printing step, and if C is an extern output, no step that
  *     may fail; if C may fail (it calls user code), no printing step
- *     comes before it in its group;
+ *     and no other step that may fail comes before it in its group
+ *     (Bytewax would run that one over the whole round first, and stop
+ *     there if it fails on a later item);
  *   - if C prints or may fail, every step before it in declaration order
  *     that prints or may fail is in its group or runs before its group
  *     does (their group heads come no later).
@@ -67,8 +69,12 @@ static bool expr_may_fail(const Node *n, int depth)
     case ND_BINARY:
         if (n->op == OP_ADD || n->op == OP_SUB || n->op == OP_MUL || n->op == OP_DIV || n->op == OP_MOD) {
             Type *t = n->lhs->ty ? ty_resolve(n->lhs->ty) : NULL;
-            bool plain = t && (t->kind == TY_STRING || t->kind == TY_LIST ||
-                               (t->kind == TY_FLOAT && n->op != OP_DIV && n->op != OP_MOD));
+            bool div = n->op == OP_DIV || n->op == OP_MOD;
+            /* by a positive literal: no division by zero, no MIN / -1 */
+            bool safe_div = (n->rhs->kind == ND_INT && n->rhs->ival > 0) ||
+                            (n->rhs->kind == ND_FLOAT && n->rhs->fval != 0.0);
+            bool plain = t && (t->kind == TY_STRING || t->kind == TY_LIST || (t->kind == TY_FLOAT && !div) ||
+                               (div && safe_div && (t->kind == TY_FLOAT || t->kind == TY_INT)));
             if (!plain)
                 return true;
         }
@@ -274,7 +280,7 @@ void lower_program(Graph *g, Arena *a)
             if (can && c->side_effect)
                 can = !head_prints[h->index] && (prints_stdout(c) || !head_fails[h->index]);
             if (can && may_fail(c))
-                can = !head_prints[h->index];
+                can = !head_prints[h->index] && !head_fails[h->index];
             if (can && effectful(c))
                 can = eff_head <= h->index;
             if (can) {
