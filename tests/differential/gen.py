@@ -724,6 +724,11 @@ class Gen:
         s = names[0] if k == 1 else self.step("merged", "merge(%s)" % ", ".join(names))
         x = self.name("x")
         ks = self.step("key", "key_on(%s, |%s| %s)" % (s, x, self.pick(['"k"', 'substr(str(%s.1), 0, 1)' % x, 'if %s.0 < @2022-01-01T00:00:10Z then "a" else "b"' % x])))
+        if self.r() < 0.2:
+            # a stateful step before the window: the end of input reaches
+            # the window a round after it
+            st, v = self.name("st"), self.name("v")
+            ks = self.step("sm", "stateful_map(%s, init = 0, |%s, %s| (%s + 1, %s))" % (ks, st, v, st, v))
         sysclock = self.r() < 0.15
         if sysclock:
             clock = self.step("clock", "system_clock()")
@@ -772,6 +777,11 @@ class Gen:
         ports = [p for p in ("down", "late", "meta") if self.r() < 0.6] or ["down"]
         for p in ports:
             self.out("%s.%s" % (w, p))
+        if self.r() < 0.25:
+            # a stateful step after the window: what the window flushes at
+            # the end reaches it before the end of input does
+            a2, v2 = self.name("acc"), self.name("v")
+            self.out(self.step("ff", "fold_final(%s.down, init = 0, |%s, %s| %s + 1)" % (w, a2, v2, a2)))
         # the system clock: after the events (Bytewax's wake-ups at event
         # times are then due at once, as flowc's), stepping or not
         step = self.pick(["0s", "0s", "1s", "2s", "500ms", "10s"])
