@@ -406,7 +406,8 @@ bench-smoke: all
 #                    run by Bytewax 0.21.1, stdout compared byte for byte
 # twins-test         every example and ported Bytewax test against its Python
 #                    twin (NAME.py beside it) run by Bytewax
-# conformance        N=... SEED=...: more random programs (make conformance N=20000)
+# conformance        N=... SEED=... [JOBS=...]: more random programs, 500 at a
+#                    time (nice -n 10 make conformance N=20000 SEED=1000000)
 # The programs are compiled at -O0 (tests/differential/cc_O0.sh): 3x faster.
 PYTHON   ?= python3
 BW_VENV  := build/bytewax-venv
@@ -415,6 +416,7 @@ DIFF_N   ?= 300
 DIFF_SEED ?= 1
 N        ?= 2000
 SEED     ?= 1000000
+JOBS     ?= 2
 DIFF_ENV = FLOWC='$(abspath $(FLOWC))' CC='$(abspath tests/differential/cc_O0.sh)' \
            $(if $(RUN_CC),HARNESS_CC='$(RUN_CC)')
 .PHONY: bytewax-venv differential-test twins-test conformance bytewax-check
@@ -441,5 +443,5 @@ twins-test: all bytewax-check
 	    tests/bytewax_windowing tests/window_timers tests/differential/cases
 
 conformance: all bytewax-check
-	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py random --n $(N) --seed $(SEED)
+	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py random --n $(N) --seed $(SEED) --jobs $(JOBS)
 # ---- end of flowc against Bytewax ----

@@ -436,7 +436,7 @@ def mode_twins(dirs, jobs):
                     failed += 1
                     print("FAIL %s: a documented difference changed (%s.bytewax, %s.expected); "
                           "if flowc now agrees with Bytewax, remove %s.bytewax and the entry of "
-                          "docs/semantics.md §17.4" % (rel, os.path.basename(base), os.path.basename(base),
+                          "docs/semantics.md §17.3" % (rel, os.path.basename(base), os.path.basename(base),
                                                        os.path.basename(base)))
                     print(show_diff(br.out, want_bw, "bytewax now", "recorded").rstrip())
                     print(show_diff(fr.out, expected or "", "flowc now", "recorded").rstrip())
