@@ -20,17 +20,6 @@ The tables follow the Unicode version of the Python that runs this script
 import sys
 import unicodedata
 
-nonprint = []
-start = None
-for cp in range(0x80, 0x110000):
-    bad = not chr(cp).isprintable()
-    if bad and start is None:
-        start = cp
-    elif not bad and start is not None:
-        nonprint.append((start, cp - 1))
-        start = None
-if start is not None:
-    nonprint.append((start, 0x10FFFF))
 
 pool = bytearray()
 pool_index = {}
@@ -56,13 +45,12 @@ def case_table(method):
     return rows
 
 
-def ranges(pred):
+def ranges(pred, lo=0):
+    """The inclusive ranges of the code points from LO on whose character
+    PRED accepts."""
     res, start = [], None
-    for cp in range(0, 0x110000):
-        if 0xD800 <= cp <= 0xDFFF:
-            ok = False
-        else:
-            ok = pred(chr(cp))
+    for cp in range(lo, 0x110000):
+        ok = pred(chr(cp))
         if ok and start is None:
             start = cp
         elif not ok and start is not None:
@@ -86,6 +74,7 @@ def cased(c):
     return (c + "\u03a3").lower()[-1] == "\u03c2"
 
 
+nonprint = ranges(lambda c: not c.isprintable(), 0x80)
 case_ignorable = ranges(ignorable)
 cased_ranges = ranges(cased)
 digit_zero = [cp for cp in range(0x80, 0x110000)

@@ -208,6 +208,23 @@ class Parser:
             raise ParseError("expected %s %s, got %r" % (kind, val, tok))
         return tok[1]
 
+    def items(self, close, one):
+        """ONE() for each item of a comma-separated list (a trailing comma
+        allowed) up to CLOSE, which is consumed."""
+        res = []
+        while not self.p(close):
+            res.append(one())
+            if self.p(","):
+                self.next()
+        self.expect(".", close)
+        return res
+
+    def named(self, value):
+        """NAME : VALUE(), as (name, value)."""
+        name = self.expect("id")
+        self.expect(".", ":")
+        return (name, value())
+
     # program
     def program(self):
         self.expect("kw", "flow")
@@ -218,14 +235,7 @@ class Parser:
                 self.next()
                 rname = self.expect("id")
                 self.expect(".", "{")
-                fields = []
-                while not self.p("}"):
-                    fname = self.expect("id")
-                    self.expect(".", ":")
-                    fields.append((fname, self.type_()))
-                    if self.p(","):
-                        self.next()
-                self.expect(".", "}")
+                fields = self.items("}", lambda: self.named(self.type_))
                 decls.append(("record", rname, fields))
             elif self.kw("const"):
                 self.next()
@@ -236,14 +246,7 @@ class Parser:
                 self.next()
                 fname = self.expect("id")
                 self.expect(".", "(")
-                params = []
-                while not self.p(")"):
-                    pname = self.expect("id")
-                    self.expect(".", ":")
-                    params.append((pname, self.type_()))
-                    if self.p(","):
-                        self.next()
-                self.expect(".", ")")
+                params = self.items(")", lambda: self.named(self.type_))
                 self.expect(".", "->")
                 self.type_()
                 self.expect(".", "=")
@@ -295,17 +298,15 @@ class Parser:
 
     def lambda_(self):
         self.expect(".", "|")
-        params = []
-        while not self.p("|"):
-            pat = self.pattern()
-            if self.p(":"):
-                self.next()
-                self.type_()
-            params.append(pat)
-            if self.p(","):
-                self.next()
-        self.expect(".", "|")
+        params = self.items("|", self.param)
         return ("lam", params, self.expr())
+
+    def param(self):
+        pat = self.pattern()
+        if self.p(":"):
+            self.next()
+            self.type_()
+        return pat
 
     def pattern(self):
         if self.p("("):
@@ -437,29 +438,17 @@ class Parser:
                 return e
 
     def args(self):
-        args = []
-        while not self.p(")"):
-            if self.at("id") and self.p("=", 1):
-                name = self.next()[1]
-                self.next()
-                args.append((name, self.expr()))
-            else:
-                args.append((None, self.expr()))
-            if self.p(","):
-                self.next()
-        self.expect(".", ")")
-        return args
+        return self.items(")", self.arg)
+
+    def arg(self):
+        if self.at("id") and self.p("=", 1):
+            name = self.next()[1]
+            self.next()
+            return (name, self.expr())
+        return (None, self.expr())
 
     def field_inits(self):
-        fs = []
-        while not self.p("}"):
-            name = self.expect("id")
-            self.expect(".", ":")
-            fs.append((name, self.expr()))
-            if self.p(","):
-                self.next()
-        self.expect(".", "}")
-        return fs
+        return self.items("}", lambda: self.named(self.expr))
 
     def primary(self):
         tok = self.next()
@@ -494,13 +483,7 @@ class Parser:
             self.expect(".", ")")
             return e
         if tok == (".", "["):
-            items = []
-            while not self.p("]"):
-                items.append(self.expr())
-                if self.p(","):
-                    self.next()
-            self.expect(".", "]")
-            return ("list", items)
+            return ("list", self.items("]", self.expr))
         if tok == (".", "{"):
             lets = []
             while self.kw("let"):

@@ -372,34 +372,40 @@ def mode_random(n, seed, jobs, keep, do_reduce, max_reduce=3):
     return not failures
 
 
+def flow_files(dirs):
+    """(folder, path, path without .flow, program arguments) of every
+    NAME.flow in DIRS, NAME.args giving the arguments."""
+    for d in dirs:
+        d = os.path.abspath(d)
+        for name in sorted(os.listdir(d)):
+            if name.endswith(".flow"):
+                fp = os.path.join(d, name)
+                base = fp[:-5]
+                argv = open(base + ".args").read().split() if os.path.exists(base + ".args") else []
+                yield d, fp, base, argv
+
+
 def mode_twins(dirs, jobs):
     work = tempfile.mkdtemp(prefix="flowc-twins.")
     passed = failed = 0
     cases = []
-    for d in dirs:
-        d = os.path.abspath(d)
-        for name in sorted(os.listdir(d)):
-            if not name.endswith(".flow"):
+    for d, fp, base, argv in flow_files(dirs):
+        cwd = ROOT if os.path.basename(d) == "examples" else d
+        if not os.path.exists(base + ".py"):
+            try:
+                flow2py.translate(open(fp, encoding="utf-8").read(), argv)
+            except flow2py.NoTwin as e:
+                print("no twin: %s: %s" % (os.path.relpath(fp, ROOT), e))
                 continue
-            fp = os.path.join(d, name)
-            base = fp[:-5]
-            argv = open(base + ".args").read().split() if os.path.exists(base + ".args") else []
-            cwd = ROOT if os.path.basename(d) == "examples" else d
-            if not os.path.exists(base + ".py"):
-                try:
-                    flow2py.translate(open(fp, encoding="utf-8").read(), argv)
-                except flow2py.NoTwin as e:
-                    print("no twin: %s: %s" % (os.path.relpath(fp, ROOT), e))
-                    continue
-                except Exception as e:  # noqa: B902
-                    print("FAIL %s: flow2py: %s" % (os.path.relpath(fp, ROOT), e))
-                    failed += 1
-                    continue
-                print("FAIL %s: no twin %s.py (write it: tests/differential/flow2py.py)"
-                      % (os.path.relpath(fp, ROOT), os.path.basename(base)))
+            except Exception as e:  # noqa: B902
+                print("FAIL %s: flow2py: %s" % (os.path.relpath(fp, ROOT), e))
                 failed += 1
                 continue
-            cases.append((fp, argv, cwd))
+            print("FAIL %s: no twin %s.py (write it: tests/differential/flow2py.py)"
+                  % (os.path.relpath(fp, ROOT), os.path.basename(base)))
+            failed += 1
+            continue
+        cases.append((fp, argv, cwd))
     with cf.ThreadPoolExecutor(max_workers=jobs) as ex:
         futs = {c[0]: ex.submit(run_flowc, c[0], c[1], work, c[2]) for c in cases}
         for fp, argv, cwd in cases:
@@ -464,23 +470,16 @@ def _twin_header(fp):
 
 def write_twins(dirs):
     n = 0
-    for d in dirs:
-        d = os.path.abspath(d)
-        for name in sorted(os.listdir(d)):
-            if not name.endswith(".flow"):
-                continue
-            fp = os.path.join(d, name)
-            base = fp[:-5]
-            argv = open(base + ".args").read().split() if os.path.exists(base + ".args") else []
-            try:
-                py = flow2py.translate(open(fp, encoding="utf-8").read(), argv,
-                                       helpers=os.path.relpath(HERE, d), header=_twin_header(fp))
-            except flow2py.NoTwin as e:
-                print("no twin: %s: %s" % (os.path.relpath(fp, ROOT), e))
-                continue
-            with open(base + ".py", "w", encoding="utf-8") as f:
-                f.write(py)
-            n += 1
+    for d, fp, base, argv in flow_files(dirs):
+        try:
+            py = flow2py.translate(open(fp, encoding="utf-8").read(), argv,
+                                   helpers=os.path.relpath(HERE, d), header=_twin_header(fp))
+        except flow2py.NoTwin as e:
+            print("no twin: %s: %s" % (os.path.relpath(fp, ROOT), e))
+            continue
+        with open(base + ".py", "w", encoding="utf-8") as f:
+            f.write(py)
+        n += 1
     print("wrote %d twins" % n)
 
 
