@@ -216,6 +216,48 @@ static void csv_header_only_and_unterminated_quote(void **state)
     assert_string_equal(take_error(f->s), "2: unterminated quoted cell");
 }
 
+/* A bad header stops the input in both on_error modes: skipped, the next
+ * line would be taken for the header. So too a header line over the
+ * record limit, a header whose quoted cell runs past it, and one whose
+ * quoted cell the file ends in (found by tests/fuzz/fuzz_csv: with
+ * on_error = "skip" they were skipped as records). */
+static void csv_bad_header_not_skipped(void **state)
+{
+    fixture *f = *state;
+    size_t n = FLOW_MAX_RECORD + 10;
+    char *text = malloc(1200 * 1000);
+    assert_non_null(text);
+    memset(text, 'a', n);
+    strcpy(text + n, ",b,c\n1,2,3\n");
+    open_text(f, FLOW_FMT_CSV, text, abc, 3);
+    f->s->cfg.skip = true;
+    flow_rec r;
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "1: bad header row: line longer than 1048576 bytes");
+    assert_int_equal(flow_src_skipped(f->s), 0);
+    flow_src_close(f->s);
+    /* a quoted cell of 1100 lines of 1000 bytes */
+    size_t o = (size_t)sprintf(text, "\"a");
+    for (int i = 0; i < 1100; i++) {
+        text[o++] = '\n';
+        memset(text + o, 'q', 999);
+        o += 999;
+    }
+    strcpy(text + o, "\",b,c\n1,2,3\n");
+    open_text(f, FLOW_FMT_CSV, text, abc, 3);
+    f->s->cfg.skip = true;
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "1: bad header row: record longer than 1048576 bytes");
+    assert_int_equal(flow_src_skipped(f->s), 0);
+    flow_src_close(f->s);
+    open_text(f, FLOW_FMT_CSV, "\"a,b,c\n1,2,3\n", abc, 3);
+    f->s->cfg.skip = true;
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "1: bad header row: unterminated quoted cell");
+    assert_int_equal(flow_src_skipped(f->s), 0);
+    free(text);
+}
+
 /* ---- cell parsers --------------------------------------------------------- */
 
 static void cell_parsers(void **state)
@@ -458,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(csv_missing_and_extra_cells, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_columns_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_header_only_and_unterminated_quote, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv_bad_header_not_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(cell_parsers, setup, teardown),
         cmocka_unit_test_setup_teardown(json_decoding, setup, teardown),
         cmocka_unit_test_setup_teardown(json_bad_lines, setup, teardown),
