@@ -429,6 +429,75 @@ static void json_bad_lines(void **state)
 
 /* ---- JSON and CSV encoding ------------------------------------------------ */
 
+/* An allocator hook that keeps GUARD bytes of a pattern after each block
+ * and counts the blocks whose pattern changed by the time they are
+ * resized or freed: writes past the end of a runtime buffer. */
+enum { GUARD = 4096 };
+static int guard_broken;
+
+static void *guarded_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
+{
+    (void)ud;
+    if (ptr) {
+        const unsigned char *g = (const unsigned char *)ptr + old_size;
+        for (size_t i = 0; i < GUARD; i++)
+            if (g[i] != 0xA5) {
+                guard_broken++;
+                break;
+            }
+    }
+    if (new_size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    unsigned char *p = realloc(ptr, new_size + GUARD);
+    if (p)
+        memset(p + new_size, 0xA5, GUARD);
+    return p;
+}
+
+static int setup_guarded(void **state)
+{
+    guard_broken = 0;
+    flow_set_allocator(guarded_alloc, NULL);
+    return setup(state);
+}
+
+static int teardown_guarded(void **state)
+{
+    teardown(state);
+    flow_set_allocator(NULL, NULL);    /* back to malloc */
+    return 0;
+}
+
+/* Python's NaN and Infinity are rewritten to marker strings in a copy of
+ * the line, which grows: by 8 bytes a token, NaN's 3 bytes to 11. The copy
+ * had room for 3 times the line, and adjacent NaN tokens (malformed JSON)
+ * wrote past it (seen reading io_jsonl.c for tests/fuzz/fuzz_jsonl, which
+ * then crashed on it under ASan). */
+static void json_python_specials_in_bounds(void **state)
+{
+    fixture *f = *state;
+    char text[512];
+    size_t o = (size_t)sprintf(text, "{\"f\": [");
+    for (int i = 0; i < 40; i++)
+        o += (size_t)sprintf(text + o, "NaN");
+    sprintf(text + o, "]}\n{\"f\": [NaN, -Infinity, Infinity]}\n");
+    open_text(f, FLOW_FMT_JSONL, text, NULL, 0);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 0);
+    assert_non_null(strstr(take_error(f->s), "1: malformed JSON"));
+    assert_int_equal(next(f, &r), 1);
+    const flow_json *l = flow_json_get(r.json, "f");
+    double d[3];
+    for (int i = 0; i < 3; i++)
+        assert_true(flow_json_float(f->s, flow_json_at(l, i), "f", &d[i]));
+    assert_true(isnan(d[0]) && isinf(d[1]) && d[1] < 0 && isinf(d[2]) && d[2] > 0);
+    flow_src_close(f->s);
+    f->s = NULL;
+    assert_int_equal(guard_broken, 0);
+}
+
 static void json_encoding(void **state)
 {
     (void)state;
@@ -504,6 +573,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(cell_parsers, setup, teardown),
         cmocka_unit_test_setup_teardown(json_decoding, setup, teardown),
         cmocka_unit_test_setup_teardown(json_bad_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_python_specials_in_bounds, setup_guarded, teardown_guarded),
         cmocka_unit_test(json_encoding),
         cmocka_unit_test(csv_encoding),
     };
