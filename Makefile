@@ -284,8 +284,9 @@ bytewax-windowing-test: all
 #               sanitizers ($(BUILD)/fuzz/rt); seeds: tests/fuzz/seeds.sh,
 #               from tests/io/data/*.csv and *.jsonl
 # `make fuzz` runs the three at once for FUZZ_SECONDS each (make test: 20);
-# `make fuzz-long` runs each in turn for FUZZ_LONG_SECONDS (600). What they
-# find goes to $(BUILD)/fuzz/crash-* (tests/fuzz/run.sh).
+# `make fuzz-long` runs each in turn for FUZZ_LONG_SECONDS (600);
+# FUZZ_HARNESSES="fuzz_csv fuzz_jsonl" picks some. What they find goes to
+# $(BUILD)/fuzz/crash-* (tests/fuzz/run.sh).
 FUZZ_SECONDS ?= 30
 FUZZ_LONG_SECONDS ?= 600
 FUZZ_CC      ?= clang
@@ -340,11 +341,12 @@ fuzz-seeds:
 	@cp examples/*.flow $(wildcard tests/errors/*.flow) $(FUZZ_DIR)/seed/
 	@sh tests/fuzz/seeds.sh $(FUZZ_DIR)
 
+FUZZ_HARNESSES ?= fuzz_parse fuzz_csv fuzz_jsonl
 fuzz: fuzz-build fuzz-seeds
-	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) parallel fuzz_parse fuzz_csv fuzz_jsonl
+	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) parallel $(FUZZ_HARNESSES)
 
 fuzz-long: fuzz-build fuzz-seeds
-	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_LONG_SECONDS) serial fuzz_parse fuzz_csv fuzz_jsonl
+	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_LONG_SECONDS) serial $(FUZZ_HARNESSES)
 
 # ---- diagnostics tests --------------------------------------------------------
 # tests/errors/: each bad NAME.flow has NAME.err, the exact stderr of

@@ -5,8 +5,10 @@
  * schema and the decoders of JSON values, as generated code has them.
  *
  * A fuzz input is one options byte, then the file's bytes:
- *   bits 0-1  records per poll (cfg.batch): 1, 2, 3, 1000
- *   bit  2    read through a pipe (when the file fits in one), else a memfd
+ *   bits 0-1  records per poll (cfg.batch) with on_error = "stop": 1, 2,
+ *             3, 1000 ("skip": the next one, 1000 -> 1)
+ *   bit  2    "stop" reads through a pipe (when the file fits in one),
+ *             else a memfd ("skip": the other)
  *   bits 3-4  the schema: 0 every field (FUZZ_NFIELDS), 1 those and
  *             FUZZ_NEXTRA optional strings x0..x7, 2 the first 4, 3 none
  * In the file's bytes, FF FE K C stands for a run of bytes C, of length
