@@ -68,11 +68,7 @@ static bool decode(flow_src *s, flow_arena *a, const flow_rec *r, int nfields, u
             break;
         default:    /* lists, records and tuples: JSON in the cell */
             j = flow_cell_json(s, a, c, fd->name);
-            if (!j)
-                return false;
-            if (!(fd->type == FUZZ_TAGS  ? fuzz_json_tags(s, a, j, fd->name, h)
-                  : fd->type == FUZZ_GEO ? fuzz_json_geo(s, a, j, fd->name, h)
-                                         : fuzz_json_tuple(s, a, j, fd->name, h)))
+            if (!j || !fuzz_json_value(s, a, j, fd->type, fd->name, h))
                 return false;
             break;
         }

@@ -76,7 +76,7 @@ static bool list_int(flow_src *s, flow_arena *a, const flow_json *v, const char 
     return true;
 }
 
-bool fuzz_json_tags(flow_src *s, flow_arena *a, const flow_json *v, const char *field, uint64_t *h)
+static bool tags(flow_src *s, flow_arena *a, const flow_json *v, const char *field, uint64_t *h)
 {
     int64_t n;
     if (!flow_json_array(s, v, field, &n))
@@ -98,30 +98,30 @@ FUZZ_NO_COVERAGE void fuzz_mix_double(uint64_t *h, double d)
     fuzz_mix(h, d == d ? u : 0x7ff8);    /* any NaN alike */
 }
 
-/* Geo: its members found one by one with flow_json_get (the top level's
- * with flow_json_fields). */
-bool fuzz_json_geo(flow_src *s, flow_arena *a, const flow_json *v, const char *field, uint64_t *h)
+/* Member NAME of object V, a float, into H: false after flow_src_bad. */
+static bool member_float(flow_src *s, flow_arena *a, const flow_json *v, const char *field, const char *name,
+                         uint64_t *h)
 {
-    if (!flow_json_object(s, v, field))
-        return false;
-    const flow_json *m = flow_json_get(v, "lat");
+    const flow_json *m = flow_json_get(v, name);
     double d;
     if (!m) {
-        flow_src_bad(s, "missing field '%s'", flow_json_path(a, field, "lat"));
+        flow_src_bad(s, "missing field '%s'", flow_json_path(a, field, name));
         return false;
     }
-    if (!flow_json_float(s, m, flow_json_path(a, field, "lat"), &d))
+    if (!flow_json_float(s, m, flow_json_path(a, field, name), &d))
         return false;
     fuzz_mix_double(h, d);
-    m = flow_json_get(v, "lon");
-    if (!m) {
-        flow_src_bad(s, "missing field '%s'", flow_json_path(a, field, "lon"));
+    return true;
+}
+
+/* Geo: its members found one by one with flow_json_get (the top level's
+ * with flow_json_fields). */
+static bool geo(flow_src *s, flow_arena *a, const flow_json *v, const char *field, uint64_t *h)
+{
+    if (!flow_json_object(s, v, field) || !member_float(s, a, v, field, "lat", h) ||
+        !member_float(s, a, v, field, "lon", h))
         return false;
-    }
-    if (!flow_json_float(s, m, flow_json_path(a, field, "lon"), &d))
-        return false;
-    fuzz_mix_double(h, d);
-    m = flow_json_get(v, "ids");
+    const flow_json *m = flow_json_get(v, "ids");
     if (!m || flow_json_is_null(m)) {
         fuzz_mix(h, 0xdead);
         return true;
@@ -132,7 +132,7 @@ bool fuzz_json_geo(flow_src *s, flow_arena *a, const flow_json *v, const char *f
 /* (int, string, bool?): the elements read last to first (simdjson's
  * arrays are walked: going back starts the walk again), and past both
  * ends (NULL). */
-bool fuzz_json_tuple(flow_src *s, flow_arena *a, const flow_json *v, const char *field, uint64_t *h)
+static bool tuple(flow_src *s, flow_arena *a, const flow_json *v, const char *field, uint64_t *h)
 {
     int64_t n;
     if (!flow_json_array(s, v, field, &n))
@@ -157,6 +157,13 @@ bool fuzz_json_tuple(flow_src *s, flow_arena *a, const flow_json *v, const char 
     fuzz_mix_str(h, str);
     fuzz_mix(h, b);
     return true;
+}
+
+bool fuzz_json_value(flow_src *s, flow_arena *a, const flow_json *v, int type, const char *field, uint64_t *h)
+{
+    return type == FUZZ_TAGS  ? tags(s, a, v, field, h)
+           : type == FUZZ_GEO ? geo(s, a, v, field, h)
+                              : tuple(s, a, v, field, h);
 }
 
 /* ---- the input ------------------------------------------------------------ */

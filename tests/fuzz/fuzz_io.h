@@ -64,11 +64,9 @@ void fuzz_mix_double(uint64_t *h, double d);    /* any NaN alike */
  * flow_src_bad. */
 typedef bool fuzz_decode_fn(flow_src *s, flow_arena *a, const flow_rec *r, int nfields, uint64_t *h);
 
-/* JSON values of the schema's types (generated fromjson functions): false
- * after flow_src_bad. */
-bool fuzz_json_tags(flow_src *s, flow_arena *a, const flow_json *v, const char *field, uint64_t *h);
-bool fuzz_json_geo(flow_src *s, flow_arena *a, const flow_json *v, const char *field, uint64_t *h);
-bool fuzz_json_tuple(flow_src *s, flow_arena *a, const flow_json *v, const char *field, uint64_t *h);
+/* JSON value V of TYPE FUZZ_TAGS, FUZZ_GEO or FUZZ_TUPLE, as generated
+ * fromjson functions read it, into H: false after flow_src_bad. */
+bool fuzz_json_value(flow_src *s, flow_arena *a, const flow_json *v, int type, const char *field, uint64_t *h);
 
 /* Read DATA (encoded as above) with a source of FORMAT, once with
  * on_error = "stop" and once with "skip", decoding each record with

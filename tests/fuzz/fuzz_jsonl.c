@@ -76,16 +76,8 @@ static bool decode(flow_src *s, flow_arena *a, const flow_rec *r, int nfields, u
                 return false;
             fuzz_mix(h, (uint64_t)i);
             break;
-        case FUZZ_TAGS:
-            if (!fuzz_json_tags(s, a, m, name, h))
-                return false;
-            break;
-        case FUZZ_GEO:
-            if (!fuzz_json_geo(s, a, m, name, h))
-                return false;
-            break;
-        default:
-            if (!fuzz_json_tuple(s, a, m, name, h))
+        default:    /* lists, records and tuples */
+            if (!fuzz_json_value(s, a, m, fd->type, name, h))
                 return false;
             break;
         }
