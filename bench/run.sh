@@ -281,6 +281,30 @@ nexmark() {
     done
 }
 
+# ---- costs that grow with the program (issue 16) ------------------------------
+# 50,000 steps through flowc (--check, -S), and a list of 10 M elements
+# built by `acc + [x]`; the figures before the fixes are in bench/notes.md.
+growth() {
+    local n=50000 m=10000000
+    [ "$SMOKE" = 1 ] && n=500 m=10000
+    echo "Growth: $n steps compiled; acc + [x] to $m elements" >&2
+    python3 - "$n" "$out/steps.flow" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "w") as f:
+    f.write("flow steps\nx0 = input(testing([1, 2, 3]))\n")
+    for i in range(1, n):
+        f.write("x%d = map(x%d, |v| v + 1)\n" % (i, i - 1))
+    f.write("out = output(x%d, stdout)\n" % (n - 1))
+PY
+    run_variant "$n steps" "flowc --check" "$n" "$RUNS" "-" "$FLOWC" --check "$out/steps.flow"
+    run_variant "$n steps" "flowc -S" "$n" "$RUNS" "-" "$FLOWC" -S "$out/steps.flow" -o "$out/steps.c"
+    sed -e "s/range(10000000)/range($m)/" "$root/bench/append.flow" >"$out/append.flow"
+    flowc_build "$out/append.flow" "$out/append_flowc" || return
+    run_variant "acc + [x]" flowc "$m" "$RUNS" "-" "$out/append_flowc"
+    [ "$SMOKE" = 1 ] && { "$out/append_flowc" | grep -q "('all', $m, 0, $((m - 1)))" || fail "acc + [x]: wrong result"; }
+}
+
 # ---- compile time -------------------------------------------------------------
 compile_times() {
     local progs=("$root"/examples/*.flow "$root"/bench/w[0-9].flow "$root"/bench/nexmark/q*.flow)
@@ -320,6 +344,7 @@ w2
 w3
 w4
 nexmark
+growth
 compile_times
 
 if [ "$SMOKE" = 1 ]; then

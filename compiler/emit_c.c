@@ -46,13 +46,18 @@ static const char *out_ty(Emit *E, Step *s) { return emit_ctype_name(E, s->out_t
 static bool direct(Step *s) { return s->fused || step_is_final(s); }
 
 /* Steps that buffer their input and run at their own place in the order. */
-static bool buffered(Step *s) { return s->kind != SK_INPUT && !direct(s); }
+static bool buffered(Step *s) { return step_family(s->kind) != FAM_INPUT && !direct(s); }
 
 static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 
+/* collect and batch keep a list of items per key */
+static bool collects(Step *s) { return s->kind == SK_COLLECT || s->kind == SK_BATCH; }
+
+/* Steps with an item function (StepEmit.item): what one item does. */
 static bool has_item_fn(Step *s)
 {
-    return s->kind != SK_INPUT && s->kind != SK_MERGE && !grouped(s) && !step_is_windowing(s);
+    StepFamily f = step_family(s->kind);
+    return f == FAM_STATELESS || f == FAM_OUTPUT || f == FAM_FINAL;
 }
 
 /* The item type on input port P (join's sides differ). */
@@ -85,6 +90,9 @@ void emit_step_send(Emit *E, Step *s, int port, const char *v)
  * Per-step declarations
  * =================================================================== */
 
+/* Step S's members of the flow struct (under its banner) and its
+ * prototypes: input buffers and push functions, item function, keyed
+ * table. */
 static void declare_step(Emit *E, Step *s)
 {
     const char *P = E->P;
@@ -104,83 +112,21 @@ static void declare_step(Emit *E, Step *s)
         fprintf(E->protos, "static void %s_%s_item(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
     if (step_is_stateful(s)) {
         fprintf(E->fields, "    flow_table *%s_tab;\n    bool %s_eof;\n", s->id, s->id);
-        if (grouped(s))
+        if (grouped(s)) {
             fprintf(E->fields, "    uint32_t *%s_order;\n    size_t %s_order_cap;\n", s->id, s->id);
-        if (grouped(s))
             fprintf(E->fini, "    flow_free(f->%s_order, f->%s_order_cap * sizeof(uint32_t));\n", s->id, s->id);
-    }
-}
-
-/* The state struct of a stateful step, <P>_<id>_state. */
-static void declare_state(Emit *E, Step *s)
-{
-    const char *P = E->P;
-    Type *v = s->kind == SK_COUNT_FINAL ? NULL : ty_keyed_value(s->in_type);
-    if (has_touched(s)) {
-        fprintf(E->fields, "    flow_touched %s_touched;   /* keys this activation touched */\n", s->id);
-        fprintf(E->fini, "    flow_touched_free(&f->%s_touched);\n", s->id);
-    }
-    switch (s->kind) {
-    case SK_JOIN:
-        fprintf(E->types, "/* step %s: per-key state: the values seen on each side */\n", s->id);
-        for (int i = 0; i < s->nins; i++)
-            fprintf(E->types, "typedef struct %s_%s_slot%d {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot%d;\n",
-                    P, s->id, i, emit_ctype_name(E, ty_keyed_value(s->in_types[i])), P, s->id, i);
-        fprintf(E->types, "typedef struct %s_%s_state {\n", P, s->id);
-        for (int i = 0; i < s->nins; i++)
-            fprintf(E->types, "    %s_%s_slot%d *s%d;\n    int64_t n%d;\n    size_t cap%d;\n", P, s->id, i, i, i, i);
-        fprintf(E->types, "} %s_%s_state;\n\n", P, s->id);
-        break;
-    case SK_COLLECT:
-    case SK_BATCH:
-        fprintf(E->types, "/* step %s: one collected item and the memory it owns */\n", s->id);
-        fprintf(E->types, "typedef struct %s_%s_slot {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot;\n\n", P,
-                s->id, emit_ctype_name(E, v), P, s->id);
-        fprintf(E->types, "/* step %s: per-key state */\n", s->id);
-        fprintf(E->types,
-                "typedef struct %s_%s_state {\n    %s_%s_slot *items;\n    int64_t n;\n    size_t cap;\n"
-                "    flow_time timeout_at;\n} %s_%s_state;\n\n",
-                P, s->id, P, s->id, P, s->id);
-        fprintf(E->fields, "    int64_t %s_timeout;\n    int64_t %s_max;\n", s->id, s->id);
-        break;
-    case SK_COUNT_FINAL:
-        fprintf(E->types, "/* step %s: per-key state */\ntypedef struct %s_%s_state {\n    int64_t n;\n} %s_%s_state;\n\n",
-                s->id, P, s->id, P, s->id);
-        break;
-    default:
-        fprintf(E->types,
-                "/* step %s: per-key state and the memory it owns */\ntypedef struct %s_%s_state {\n    %s st;\n"
-                "    void *mem;\n    size_t sz;%s\n} %s_%s_state;\n\n",
-                s->id, P, s->id, emit_ctype_name(E, s->state_type),
-                s->kind == SK_STATEFUL ? "\n    bool live;   /* false once a callback returned none */" : "", P, s->id);
-        break;
-    }
-    /* drop: free what a live state owns (at free time) */
-    fprintf(E->code, "/* step %s: free what one key's state owns */\nstatic void %s_%s_drop(void *p)\n{\n", s->id, P, s->id);
-    fprintf(E->code, "    %s_%s_state *s = p;\n", P, s->id);
-    if (s->kind == SK_COLLECT || s->kind == SK_BATCH) {
-        fprintf(E->code, "    for (int64_t i = 0; i < s->n; i++)\n        flow_free(s->items[i].mem, s->items[i].sz);\n");
-        fprintf(E->code, "    flow_free(s->items, s->cap * sizeof s->items[0]);\n");
-    } else if (s->kind == SK_JOIN) {
-        for (int i = 0; i < s->nins; i++) {
-            fprintf(E->code, "    for (int64_t i = 0; i < s->n%d; i++)\n        flow_free(s->s%d[i].mem, s->s%d[i].sz);\n", i, i, i);
-            fprintf(E->code, "    flow_free(s->s%d, s->cap%d * sizeof s->s%d[0]);\n", i, i, i);
         }
-    } else if (s->kind == SK_COUNT_FINAL) {
-        fprintf(E->code, "    (void)s;\n");
-    } else {
-        fprintf(E->code, "    flow_free(s->mem, s->sz);\n");
     }
-    fprintf(E->code, "}\n\n");
-    fprintf(E->init, "    f->%s_tab = flow_table_new(sizeof(%s_%s_state));\n", s->id, P, s->id);
-    fprintf(E->fini, "    flow_table_free(f->%s_tab, %s_%s_drop);\n", s->id, P, s->id);
 }
 
+/* The push functions of a buffered step: one item into input port P's
+ * buffer for its run. */
 static void emit_push_fns(Emit *E, Step *s)
 {
     if (!buffered(s))
         return;
     for (int p = 0; p < s->nins; p++) {
+        fprintf(E->code, "/* step %s: item X of input %d, buffered for the step's run */\n", s->id, p);
         fprintf(E->code, "static inline void %s_%s_push%d(%s_flow *f, %s x)\n{\n", E->P, s->id, p, E->P, port_ty(E, s, p));
         fprintf(E->code, "    if (f->%s_in%d.n == f->%s_in%d.cap)\n", s->id, p, s->id, p);
         fprintf(E->code,
@@ -191,7 +137,87 @@ static void emit_push_fns(Emit *E, Step *s)
 }
 
 /* ===================================================================
- * Step bodies
+ * Per-key state of the keyed steps: <P>_<id>_state and the body of
+ * <P>_<id>_drop (free what one key's state `s` owns): StepEmit.state, .drop
+ * =================================================================== */
+
+/* join: the values seen on each side, in slots */
+static void state_join(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    fprintf(E->types, "/* step %s: per-key state: the values seen on each side */\n", s->id);
+    for (int i = 0; i < s->nins; i++)
+        fprintf(E->types, "typedef struct %s_%s_slot%d {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot%d;\n",
+                P, s->id, i, emit_ctype_name(E, ty_keyed_value(s->in_types[i])), P, s->id, i);
+    fprintf(E->types, "typedef struct %s_%s_state {\n", P, s->id);
+    for (int i = 0; i < s->nins; i++)
+        fprintf(E->types, "    %s_%s_slot%d *s%d;\n    int64_t n%d;\n    size_t cap%d;\n", P, s->id, i, i, i, i);
+    fprintf(E->types, "} %s_%s_state;\n\n", P, s->id);
+}
+
+static void drop_join(Emit *E, Step *s)
+{
+    for (int i = 0; i < s->nins; i++) {
+        fprintf(E->code, "    for (int64_t i = 0; i < s->n%d; i++)\n        flow_free(s->s%d[i].mem, s->s%d[i].sz);\n", i, i, i);
+        fprintf(E->code, "    flow_free(s->s%d, s->cap%d * sizeof s->s%d[0]);\n", i, i, i);
+    }
+}
+
+/* collect, batch: the collected items and when the list times out (and,
+ * in the flow struct, the step's timeout and size limit) */
+static void state_collect(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    fprintf(E->types, "/* step %s: one collected item and the memory it owns */\n", s->id);
+    fprintf(E->types, "typedef struct %s_%s_slot {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s_%s_slot;\n\n", P,
+            s->id, emit_ctype_name(E, ty_keyed_value(s->in_type)), P, s->id);
+    fprintf(E->types, "/* step %s: per-key state */\n", s->id);
+    fprintf(E->types,
+            "typedef struct %s_%s_state {\n    %s_%s_slot *items;\n    int64_t n;\n    size_t cap;\n"
+            "    flow_time timeout_at;\n} %s_%s_state;\n\n",
+            P, s->id, P, s->id, P, s->id);
+    fprintf(E->fields, "    int64_t %s_timeout;\n    int64_t %s_max;\n", s->id, s->id);
+}
+
+static void drop_collect(Emit *E, Step *s)
+{
+    (void)s;
+    fprintf(E->code, "    for (int64_t i = 0; i < s->n; i++)\n        flow_free(s->items[i].mem, s->items[i].sz);\n");
+    fprintf(E->code, "    flow_free(s->items, s->cap * sizeof s->items[0]);\n");
+}
+
+/* count_final: a count */
+static void state_count(Emit *E, Step *s)
+{
+    fprintf(E->types, "/* step %s: per-key state */\ntypedef struct %s_%s_state {\n    int64_t n;\n} %s_%s_state;\n\n",
+            s->id, E->P, s->id, E->P, s->id);
+}
+
+static void drop_count(Emit *E, Step *s)
+{
+    (void)s;
+    fprintf(E->code, "    (void)s;\n");
+}
+
+/* the others: a value of the state type and the memory it owns (stateful:
+ * and whether its logic lives) */
+static void state_value(Emit *E, Step *s)
+{
+    fprintf(E->types,
+            "/* step %s: per-key state and the memory it owns */\ntypedef struct %s_%s_state {\n    %s st;\n"
+            "    void *mem;\n    size_t sz;%s\n} %s_%s_state;\n\n",
+            s->id, E->P, s->id, emit_ctype_name(E, s->state_type),
+            s->kind == SK_STATEFUL ? "\n    bool live;   /* false once a callback returned none */" : "", E->P, s->id);
+}
+
+static void drop_value(Emit *E, Step *s)
+{
+    (void)s;
+    fprintf(E->code, "    flow_free(s->mem, s->sz);\n");
+}
+
+/* ===================================================================
+ * Item functions: stateless operators, outputs, finals
  * =================================================================== */
 
 static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1)
@@ -388,6 +414,19 @@ static void final_combine(Emit *E, Step *s, const char *nv)
     emit_line(E, "}");
 }
 
+/* Statements: append the list or string TAIL (a C expression of the
+ * state's type) to the key's state s->st in place (lower.c's
+ * append_tail). */
+static void emit_state_append(Emit *E, Step *s, const char *tail)
+{
+    Type *st = ty_resolve(s->state_type);
+    bool str = st->kind == TY_STRING;
+    const char *data = str ? "p" : "v";
+    emit_line(E, "s->st.%s = flow_append(&s->mem, &s->sz, s->st.%s, s->st.n, sizeof s->st.%s[0], %s.%s, %s.n);", data,
+              data, data, tail, data, tail);
+    emit_line(E, "s->st.n += %s.n;", tail);
+}
+
 /* fold_final, reduce_final, max_final, min_final: update the key's state */
 static void item_final(Emit *E, Step *s)
 {
@@ -395,6 +434,11 @@ static void item_final(Emit *E, Step *s)
     emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
     emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
     Type *st = s->state_type;
+    if (s->kind == SK_FOLD_FINAL && s->append_tail) {
+        emit_init_if_created(E, s, st);
+        emit_state_append(E, s, emit_coerce_value(E, call_fn(E, s, "s->st", "x.f1"), s->fn.ret, st));
+        return;
+    }
     const char *nv = emit_tmp(E);
     emit_line(E, "%s %s;", emit_ctype_name(E, st), nv);
     if (s->kind == SK_FOLD_FINAL) {
@@ -414,40 +458,9 @@ static void item_final(Emit *E, Step *s)
     }
 }
 
-/* The body of a step's item function (what one item does), by kind: the
- * stateless operators, outputs and finals (the other families run per
- * round: emit_run_* below, emit_window.c). */
-static void (*const item_fns[SK_COUNT])(Emit *E, Step *s) = {
-    [SK_MAP] = item_map,
-    [SK_MAP_VALUE] = item_map,
-    [SK_FILTER] = item_filter,
-    [SK_FILTER_VALUE] = item_filter,
-    [SK_BRANCH] = item_branch,
-    [SK_FILTER_MAP] = item_filter_map,
-    [SK_FILTER_MAP_VALUE] = item_filter_map,
-    [SK_FLAT_MAP] = item_flat_map,
-    [SK_FLAT_MAP_VALUE] = item_flat_map,
-    [SK_FLATTEN] = item_flatten,
-    [SK_INSPECT] = item_inspect,
-    [SK_REDISTRIBUTE] = item_pass,
-    [SK_KEY_ON] = item_key_on,
-    [SK_KEY_RM] = item_key_rm,
-    [SK_OUTPUT] = item_output,
-    [SK_COUNT_FINAL] = item_count_final,
-    [SK_REDUCE_FINAL] = item_final,
-    [SK_FOLD_FINAL] = item_final,
-    [SK_MAX_FINAL] = item_final,
-    [SK_MIN_FINAL] = item_final,
-};
-
-/* The item function of a step with one (stateless, output, final): what
- * one item X does. */
-static void emit_item_stateless(Emit *E, Step *s)
-{
-    if (!item_fns[s->kind])
-        ICE("no item function for this step");
-    item_fns[s->kind](E, s);
-}
+/* ===================================================================
+ * Run functions: one round of a step
+ * =================================================================== */
 
 /* EOF flush of a *_final step: (key, state) for every key, keys ascending. */
 static void emit_final_flush(Emit *E, Step *s)
@@ -517,6 +530,21 @@ static void emit_collect_flush_fn(Emit *E, Step *s)
     fprintf(E->code, "}\n\n");
 }
 
+/* collect, batch: timeout and max_size (batch_size) at start-up, and the
+ * function emitting one key's list. */
+static void emit_collect_state(Emit *E, Step *s)
+{
+    E->out = E->init;
+    E->indent = 1;
+    emit_line(E, "f->%s_timeout = %s;", s->id, emit_expr(E, s->timeout_expr));
+    const char *m = emit_expr(E, s->max_size_expr);
+    emit_line(E, "if (%s < 1)", m);
+    emit_line(E, "    flow_step_error(rt, %s, %s, \"%s must be at least 1\");", emit_loc_str(E, s->max_size_expr->loc),
+              fq(E, s), s->kind == SK_BATCH ? "batch_size" : "max_size");
+    emit_line(E, "f->%s_max = %s;", s->id, m);
+    emit_collect_flush_fn(E, s);
+}
+
 /* Statements: apply item `x` to the state `s` (id `id`, `created` when new)
  * of a stateful_map / stateful_flat_map step and send its outputs. */
 static void emit_grouped_apply(Emit *E, Step *s)
@@ -535,7 +563,9 @@ static void emit_grouped_apply(Emit *E, Step *s)
         E->indent++;
         nsv = emit_coerce_value(E, emit_strf(E, "%s.f0.v", r), ty_resolve(nst)->elem, st);
     }
-    if (ty_has_heap(st)) {
+    if (s->append_tail) {
+        emit_state_append(E, s, nsv);
+    } else if (ty_has_heap(st)) {
         defer_free(E, "s->mem", "s->sz");
         emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
     } else {
@@ -563,27 +593,26 @@ static void emit_grouped_apply(Emit *E, Step *s)
     }
 }
 
-/* Statements opening a grouped activation: if port 0 buffered n items,
- * `items` sorted by key into `order`, and the loop state `id`/`key`
- * (the caller closes the `if (n) {` it opens). */
-static void emit_group_begin(Emit *E, Step *s)
+/* Statements declaring a grouped activation's loop state: `items` (port
+ * 0's buffer, n > 0 of them) sorted by key into `order`, and `id`/`key`,
+ * the entry and key of the group being applied. */
+static void emit_group_vars(Emit *E, Step *s)
 {
-    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
-    emit_line(E, "if (n) {");
-    E->indent++;
     emit_line(E, "%s *items = f->%s_in0.v;", in_ty(E, s), s->id);
     emit_sort_prologue(E, s, "items");
     emit_line(E, "uint32_t id = FLOW_NO_ENTRY;");
     emit_line(E, "flow_str key = { NULL, 0 };");
 }
 
-/* The run function of a grouped stateful step. */
-static void emit_run_grouped(Emit *E, Step *s)
+/* Statements applying the round's buffered items, grouped by key, keys
+ * ascending: for each item `x`, APPLY's statements with its key's state
+ * `s` (entry `id`, `created` when new). */
+static void emit_grouped_items(Emit *E, Step *s, void (*apply)(Emit *E, Step *s))
 {
-    const char *P = E->P;
-    Type *v = ty_keyed_value(s->in_type);
-    bool is_collect = s->kind == SK_COLLECT || s->kind == SK_BATCH;
-    emit_group_begin(E, s);
+    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
+    emit_line(E, "if (n) {");
+    E->indent++;
+    emit_group_vars(E, s);
     emit_line(E, "for (size_t k = 0; k < n; k++) {");
     E->indent++;
     emit_line(E, "%s x = items[order[k]];", in_ty(E, s));
@@ -592,61 +621,72 @@ static void emit_run_grouped(Emit *E, Step *s)
     emit_line(E, "    key = x.f0;");
     emit_line(E, "    id = flow_table_upsert(f->%s_tab, key, &created);", s->id);
     emit_line(E, "}");
-    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-    if (is_collect) {
-        emit_line(E, "if (s->n == (int64_t)s->cap) {");
-        emit_line(E, "    size_t nc = s->cap ? s->cap * 2 : 4;");
-        emit_line(E, "    s->items = flow_realloc(s->items, s->cap * sizeof s->items[0], nc * sizeof s->items[0]);");
-        emit_line(E, "    s->cap = nc;");
-        emit_line(E, "}");
-        emit_own(E, v, "s->items[s->n].v", "x.f1", "s->items[s->n].mem", "s->items[s->n].sz");
-        emit_line(E, "s->n++;");
-        emit_line(E, "if (__builtin_add_overflow(f->rt->now, f->%s_timeout, &s->timeout_at))", s->id);
-        emit_line(E, "    s->timeout_at = FLOW_TIME_MAX;");
-        emit_step_touch(E, s, "id");
-        emit_line(E, "if (s->n >= f->%s_max) {", s->id);
-        emit_line(E, "    %s_%s_flush(f, id);", P, s->id);
-        emit_line(E, "    id = FLOW_NO_ENTRY;");
-        emit_line(E, "}");
-    } else {
-        emit_grouped_apply(E, s);
-    }
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
+    apply(E, s);
     E->indent--;
     emit_line(E, "}");
     emit_line(E, "f->%s_in0.n = 0;", s->id);
     E->indent--;
     emit_line(E, "}");
-    if (is_collect) {
-        /* notifications due at the start of this activation, keys ascending */
-        emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
-        emit_line(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
-        emit_line(E, "    const uint32_t *ids;");
-        emit_line(E, "    size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", s->id);
-        emit_line(E, "    for (size_t k = 0; k < nd; k++)");
-        emit_line(E, "        %s_%s_flush(f, ids[k]);", P, s->id);
-        emit_line(E, "}");
-    }
+}
+
+/* stateful_map, stateful_flat_map: the round's items by key, then EOF. */
+static void emit_run_grouped(Emit *E, Step *s)
+{
+    emit_grouped_items(E, s, emit_grouped_apply);
     emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
-    E->indent++;
-    emit_line(E, "f->%s_eof = true;", s->id);
-    if (is_collect) {
-        emit_line(E, "const uint32_t *ids;");
-        emit_line(E, "size_t ne = flow_table_sorted(f->%s_tab, &ids);", s->id);
-        emit_line(E, "for (size_t k = 0; k < ne; k++)");
-        emit_line(E, "    %s_%s_flush(f, ids[k]);", P, s->id);
-    }
-    E->indent--;
+    emit_line(E, "    f->%s_eof = true;", s->id);
     emit_line(E, "}");
-    if (is_collect) {
-        /* reschedule the keys this activation touched */
-        emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
-        emit_line(E, "    uint32_t id = f->%s_touched.v[k];", s->id);
-        emit_line(E, "    if (flow_table_live(f->%s_tab, id))", s->id);
-        emit_line(E, "        flow_table_set_timer(f->%s_tab, id, ((%s_%s_state *)flow_table_value(f->%s_tab, id))->timeout_at);",
-                  s->id, P, s->id, s->id);
-        emit_line(E, "}");
-        emit_line(E, "f->%s_touched.n = 0;", s->id);
-    }
+}
+
+/* collect, batch: statements adding item `x` to its key's list `s` (entry
+ * `id`), emitting the list when it is full. */
+static void emit_collect_item(Emit *E, Step *s)
+{
+    emit_line(E, "if (s->n == (int64_t)s->cap) {");
+    emit_line(E, "    size_t nc = s->cap ? s->cap * 2 : 4;");
+    emit_line(E, "    s->items = flow_realloc(s->items, s->cap * sizeof s->items[0], nc * sizeof s->items[0]);");
+    emit_line(E, "    s->cap = nc;");
+    emit_line(E, "}");
+    emit_own(E, ty_keyed_value(s->in_type), "s->items[s->n].v", "x.f1", "s->items[s->n].mem", "s->items[s->n].sz");
+    emit_line(E, "s->n++;");
+    emit_line(E, "if (__builtin_add_overflow(f->rt->now, f->%s_timeout, &s->timeout_at))", s->id);
+    emit_line(E, "    s->timeout_at = FLOW_TIME_MAX;");
+    emit_step_touch(E, s, "id");
+    emit_line(E, "if (s->n >= f->%s_max) {", s->id);
+    emit_line(E, "    %s_%s_flush(f, id);", E->P, s->id);
+    emit_line(E, "    id = FLOW_NO_ENTRY;");
+    emit_line(E, "}");
+}
+
+/* collect, batch: the round's items by key, then the lists whose timeout
+ * was due at the start of the activation, then EOF (every list, keys
+ * ascending), then the touched keys' new timeouts. */
+static void emit_run_collect(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    emit_grouped_items(E, s, emit_collect_item);
+    emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
+    emit_line(E, "if (next != FLOW_NO_TIME && next <= f->rt->now) {");
+    emit_line(E, "    const uint32_t *ids;");
+    emit_line(E, "    size_t nd = flow_table_due(f->%s_tab, f->rt->now, &ids);", s->id);
+    emit_line(E, "    for (size_t k = 0; k < nd; k++)");
+    emit_line(E, "        %s_%s_flush(f, ids[k]);", P, s->id);
+    emit_line(E, "}");
+    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
+    emit_line(E, "    f->%s_eof = true;", s->id);
+    emit_line(E, "    const uint32_t *ids;");
+    emit_line(E, "    size_t ne = flow_table_sorted(f->%s_tab, &ids);", s->id);
+    emit_line(E, "    for (size_t k = 0; k < ne; k++)");
+    emit_line(E, "        %s_%s_flush(f, ids[k]);", P, s->id);
+    emit_line(E, "}");
+    emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
+    emit_line(E, "    uint32_t id = f->%s_touched.v[k];", s->id);
+    emit_line(E, "    if (flow_table_live(f->%s_tab, id))", s->id);
+    emit_line(E, "        flow_table_set_timer(f->%s_tab, id, ((%s_%s_state *)flow_table_value(f->%s_tab, id))->timeout_at);",
+              s->id, P, s->id, s->id);
+    emit_line(E, "}");
+    emit_line(E, "f->%s_touched.n = 0;", s->id);
 }
 
 /* Statements after a StatefulLogic callback C returned R for the state of
@@ -713,15 +753,17 @@ static void emit_logic_callback_loop(Emit *E, Step *s, Callable *c, const char *
     emit_line(E, "}");
 }
 
-/* stateful: docs/semantics.md §11.2 — items grouped by key (a key's logic is
- * dropped only if none is left at the end of its group), then due
- * notifications in key order, then EOF, then notify_at for touched keys
- * (a none from notify_at keeps an earlier time: Bytewax's quirk). */
-static void emit_run_stateful(Emit *E, Step *s)
+/* stateful: the round's items grouped by key: a key's logic starts (init)
+ * when it has none, and is dropped only if none is left at the end of its
+ * group. */
+static void emit_stateful_items(Emit *E, Step *s)
 {
     const char *P = E->P;
     Type *st = s->state_type;
-    emit_group_begin(E, s);
+    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
+    emit_line(E, "if (n) {");
+    E->indent++;
+    emit_group_vars(E, s);
     emit_line(E, "for (size_t k = 0; k <= n; k++) {");
     E->indent++;
     emit_line(E, "if (k < n && id != FLOW_NO_ENTRY && flow_str_eq(items[order[k]].f0, key))");
@@ -751,6 +793,40 @@ static void emit_run_stateful(Emit *E, Step *s)
     emit_line(E, "f->%s_in0.n = 0;", s->id);
     E->indent--;
     emit_line(E, "}");
+}
+
+/* stateful: the touched keys' next notification (notify_at). */
+static void emit_stateful_reschedule(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
+    E->indent++;
+    emit_line(E, "uint32_t id = f->%s_touched.v[k];", s->id);
+    if (s->notify_at.lambda) {
+        emit_line(E, "if (!flow_table_live(f->%s_tab, id))", s->id);
+        emit_line(E, "    continue;");
+        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+        const char *r = emit_tmp(E);
+        Type *ot = ty_opt(ty_prim(TY_TIMESTAMP));
+        emit_line(E, "%s %s = %s;", emit_ctype_name(E, ot), r,
+                  emit_coerce_value(E, emit_strf(E, "%s_%s_notify_at(f, \"%s\", s->st)", P, s->id, s->id), s->notify_at.ret, ot));
+        emit_line(E, "if (%s.has)", r);
+        emit_line(E, "    flow_table_set_timer(f->%s_tab, id, %s.v);", s->id, r);
+    } else {
+        emit_line(E, "(void)id;");
+    }
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "f->%s_touched.n = 0;", s->id);
+}
+
+/* stateful: docs/semantics.md §11.2 — items grouped by key (a key's logic is
+ * dropped only if none is left at the end of its group), then due
+ * notifications in key order, then EOF, then notify_at for touched keys
+ * (a none from notify_at keeps an earlier time: Bytewax's quirk). */
+static void emit_run_stateful(Emit *E, Step *s)
+{
+    emit_stateful_items(E, s);
 
     /* notifications that were due at the start of this activation */
     emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
@@ -775,25 +851,7 @@ static void emit_run_stateful(Emit *E, Step *s)
     emit_line(E, "}");
 
     /* reschedule touched keys */
-    emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
-    E->indent++;
-    emit_line(E, "uint32_t id = f->%s_touched.v[k];", s->id);
-    if (s->notify_at.lambda) {
-        emit_line(E, "if (!flow_table_live(f->%s_tab, id))", s->id);
-        emit_line(E, "    continue;");
-        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-        const char *r = emit_tmp(E);
-        Type *ot = ty_opt(ty_prim(TY_TIMESTAMP));
-        emit_line(E, "%s %s = %s;", emit_ctype_name(E, ot), r,
-                  emit_coerce_value(E, emit_strf(E, "%s_%s_notify_at(f, \"%s\", s->st)", P, s->id, s->id), s->notify_at.ret, ot));
-        emit_line(E, "if (%s.has)", r);
-        emit_line(E, "    flow_table_set_timer(f->%s_tab, id, %s.v);", s->id, r);
-    } else {
-        emit_line(E, "(void)id;");
-    }
-    E->indent--;
-    emit_line(E, "}");
-    emit_line(E, "f->%s_touched.n = 0;", s->id);
+    emit_stateful_reschedule(E, s);
 }
 
 /* Statements: send every row of join state `s` for key KEY (the cartesian
@@ -815,6 +873,63 @@ static void emit_join_rows(Emit *E, Step *s, const char *key)
     }
     emit_step_send(E, s, 0, emit_strf(E, "((%s){ %s, r })", out_ty(E, s), key));
     for (int i = 0; i < s->nins; i++) {
+        E->indent--;
+        emit_line(E, "}");
+    }
+}
+
+/* join: the switch case inserting value v of side I into the key's state
+ * `s` by insert_mode (first: only while the side is empty; last: replacing
+ * what it holds; product: appended). */
+static void emit_join_insert(Emit *E, Step *s, int i)
+{
+    const char *P = E->P;
+    Type *v = ty_keyed_value(s->in_types[i]);
+    emit_line(E, "case %d: {", i);
+    E->indent++;
+    emit_line(E, "%s v = f->%s_in%d.v[items[order[k]].idx].f1;", emit_ctype_name(E, v), s->id, i);
+    if (s->insert_mode == JOIN_FIRST) {
+        emit_line(E, "if (s->n%d)", i);
+        emit_line(E, "    break;");
+    } else if (s->insert_mode == JOIN_LAST) {
+        emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
+        emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
+        emit_line(E, "s->n%d = 0;", i);
+    }
+    emit_line(E, "if (s->n%d == (int64_t)s->cap%d) {", i, i);
+    emit_line(E, "    size_t nc = s->cap%d ? s->cap%d * 2 : 2;", i, i);
+    emit_line(E, "    s->s%d = flow_realloc(s->s%d, s->cap%d * sizeof s->s%d[0], nc * sizeof s->s%d[0]);", i, i, i, i, i);
+    emit_line(E, "    s->cap%d = nc;", i);
+    emit_line(E, "}");
+    emit_own(E, v, emit_strf(E, "s->s%d[s->n%d].v", i, i), "v", emit_strf(E, "s->s%d[s->n%d].mem", i, i),
+             emit_strf(E, "s->s%d[s->n%d].sz", i, i));
+    emit_line(E, "s->n%d++;", i);
+    emit_line(E, "break;");
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* join: after an insert into the key's state `s`, what emit_mode emits
+ * (running: every row; complete: every row once each side has a value,
+ * then the state goes; final: nothing until EOF). */
+static void emit_join_emit(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    if (s->emit_mode == JOIN_RUNNING) {
+        emit_join_rows(E, s, "key");
+    } else if (s->emit_mode == JOIN_COMPLETE) {
+        char *all = emit_strf(E, "s->n0");
+        for (int i = 1; i < s->nins; i++)
+            all = emit_strf(E, "%s && s->n%d", all, i);
+        emit_line(E, "if (%s) {", all);
+        E->indent++;
+        emit_join_rows(E, s, "key");
+        for (int i = 0; i < s->nins; i++) {
+            emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
+            emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
+            emit_line(E, "%s_dead(f, s->s%d, s->cap%d * sizeof s->s%d[0]);", P, i, i, i);
+        }
+        emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
         E->indent--;
         emit_line(E, "}");
     }
@@ -846,50 +961,10 @@ static void emit_run_join(Emit *E, Step *s)
     emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, key, NULL);", s->id);
     emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
     emit_line(E, "switch (items[order[k]].side) {");
-    for (int i = 0; i < s->nins; i++) {
-        Type *v = ty_keyed_value(s->in_types[i]);
-        emit_line(E, "case %d: {", i);
-        E->indent++;
-        emit_line(E, "%s v = f->%s_in%d.v[items[order[k]].idx].f1;", emit_ctype_name(E, v), s->id, i);
-        if (s->insert_mode == JOIN_FIRST) {
-            emit_line(E, "if (s->n%d)", i);
-            emit_line(E, "    break;");
-        } else if (s->insert_mode == JOIN_LAST) {
-            emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
-            emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
-            emit_line(E, "s->n%d = 0;", i);
-        }
-        emit_line(E, "if (s->n%d == (int64_t)s->cap%d) {", i, i);
-        emit_line(E, "    size_t nc = s->cap%d ? s->cap%d * 2 : 2;", i, i);
-        emit_line(E, "    s->s%d = flow_realloc(s->s%d, s->cap%d * sizeof s->s%d[0], nc * sizeof s->s%d[0]);", i, i, i, i, i);
-        emit_line(E, "    s->cap%d = nc;", i);
-        emit_line(E, "}");
-        emit_own(E, v, emit_strf(E, "s->s%d[s->n%d].v", i, i), "v", emit_strf(E, "s->s%d[s->n%d].mem", i, i),
-                 emit_strf(E, "s->s%d[s->n%d].sz", i, i));
-        emit_line(E, "s->n%d++;", i);
-        emit_line(E, "break;");
-        E->indent--;
-        emit_line(E, "}");
-    }
+    for (int i = 0; i < s->nins; i++)
+        emit_join_insert(E, s, i);
     emit_line(E, "}");
-    if (s->emit_mode == JOIN_RUNNING) {
-        emit_join_rows(E, s, "key");
-    } else if (s->emit_mode == JOIN_COMPLETE) {
-        char *all = emit_strf(E, "s->n0");
-        for (int i = 1; i < s->nins; i++)
-            all = emit_strf(E, "%s && s->n%d", all, i);
-        emit_line(E, "if (%s) {", all);
-        E->indent++;
-        emit_join_rows(E, s, "key");
-        for (int i = 0; i < s->nins; i++) {
-            emit_line(E, "for (int64_t j = 0; j < s->n%d; j++)", i);
-            emit_line(E, "    %s_dead(f, s->s%d[j].mem, s->s%d[j].sz);", P, i, i);
-            emit_line(E, "%s_dead(f, s->s%d, s->cap%d * sizeof s->s%d[0]);", P, i, i, i);
-        }
-        emit_line(E, "flow_table_remove(f->%s_tab, id);", s->id);
-        E->indent--;
-        emit_line(E, "}");
-    }
+    emit_join_emit(E, s);
     E->indent--;
     emit_line(E, "}");
     for (int i = 0; i < s->nins; i++)
@@ -913,82 +988,47 @@ static void emit_run_join(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
-/* Inputs: poll one batch. */
-static void emit_run_input(Emit *E, Step *s)
+/* *_final: at EOF, (key, state) for every key, keys ascending. */
+static void emit_run_final(Emit *E, Step *s)
 {
-    int k = s->input_no;
-    emit_line(E, "if (f->eof[%d])", k);
-    emit_line(E, "    return;");
-    switch (s->source) {
-    case SRC_EXTERN:
-        emit_lib_run_input(E, s);   /* emit_lib.c: the batch the host pushed */
-        break;
-    case SRC_TESTING:
-        emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
-        emit_line(E, "    f->eof[%d] = true;", k);
-        emit_line(E, "    return;");
-        emit_line(E, "}");
-        emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_list.n; i++) {", s->id, s->id, s->id);
+    emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
+    E->indent++;
+    emit_line(E, "f->%s_eof = true;", s->id);
+    emit_final_flush(E, s);
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* merge: each upstream's buffered items, in argument order. */
+static void emit_run_merge(Emit *E, Step *s)
+{
+    for (int p = 0; p < s->nins; p++) {
+        emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
         E->indent++;
-        emit_line(E, "%s x = f->%s_list.v[f->%s_pos++];", out_ty(E, s), s->id, s->id);
+        emit_line(E, "%s x = f->%s_in%d.v[i];", in_ty(E, s), s->id, p);
         emit_step_send(E, s, 0, "x");
         E->indent--;
         emit_line(E, "}");
-        break;
-    case SRC_RANGE:
-        emit_line(E, "if (f->%s_pos >= f->%s_n) {", s->id, s->id);
-        emit_line(E, "    f->eof[%d] = true;", k);
-        emit_line(E, "    return;");
-        emit_line(E, "}");
-        emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_n; i++) {", s->id, s->id, s->id);
-        E->indent++;
-        emit_line(E, "int64_t x = f->%s_pos++;", s->id);
-        emit_step_send(E, s, 0, "x");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case SRC_NEXMARK:
-        emit_nexmark_run_input(E, s);   /* emit_nexmark.c */
-        break;
-    case SRC_FILE_LINES:
-        emit_io_run_input(E, s);   /* emit_io.c */
-        break;
+        emit_line(E, "f->%s_in%d.n = 0;", s->id, p);
     }
 }
 
-static void emit_input_state(Emit *E, Step *s)
+/* A stateless step or an output that is not fused: its buffered items
+ * through its item function. */
+static void emit_run_items(Emit *E, Step *s)
 {
-    switch (s->source) {
-    case SRC_EXTERN:
-        emit_lib_input_state(E, s);   /* emit_lib.c */
-        return;
-    case SRC_TESTING: {
-        Type *lt = ty_list(s->out_type);
-        fprintf(E->fields, "    %s %s_list;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", emit_ctype_name(E, lt), s->id,
-                s->id, s->id);
-        E->out = E->init;
-        E->indent = 1;
-        emit_line(E, "{");
-        E->indent++;
-        const char *v = emit_coerce(E, s->source_list, lt);
-        emit_arena_copy(E, lt, "&f->perm", emit_strf(E, "f->%s_list", s->id), v);
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    }
-    case SRC_RANGE:
-        fprintf(E->fields, "    int64_t %s_n;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", s->id, s->id, s->id);
-        E->out = E->init;
-        E->indent = 1;
-        emit_line(E, "f->%s_n = %s;", s->id, emit_expr(E, s->range_n));
-        break;
-    case SRC_FILE_LINES:
-        emit_io_input_state(E, s);   /* emit_io.c */
-        return;
-    case SRC_NEXMARK:
-        emit_nexmark_input_state(E, s);   /* emit_nexmark.c */
-        return;
-    }
+    emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
+    emit_line(E, "    %s_%s_item(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+}
+
+/* ===================================================================
+ * Sources
+ * =================================================================== */
+
+/* testing and range sources: batch_size at start-up (1 when not given). */
+static void emit_batch_size(Emit *E, Step *s)
+{
     E->out = E->init;
     E->indent = 1;
     if (s->batch_size) {
@@ -1002,6 +1042,198 @@ static void emit_input_state(Emit *E, Step *s)
     }
 }
 
+/* testing(LIST): the list (copied at start-up) and the position in it */
+static void testing_state(Emit *E, Step *s)
+{
+    Type *lt = ty_list(s->out_type);
+    fprintf(E->fields, "    %s %s_list;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", emit_ctype_name(E, lt), s->id,
+            s->id, s->id);
+    E->out = E->init;
+    E->indent = 1;
+    emit_line(E, "{");
+    E->indent++;
+    const char *v = emit_coerce(E, s->source_list, lt);
+    emit_arena_copy(E, lt, "&f->perm", emit_strf(E, "f->%s_list", s->id), v);
+    E->indent--;
+    emit_line(E, "}");
+    emit_batch_size(E, s);
+}
+
+static void testing_run(Emit *E, Step *s)
+{
+    emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
+    emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_list.n; i++) {", s->id, s->id, s->id);
+    E->indent++;
+    emit_line(E, "%s x = f->%s_list.v[f->%s_pos++];", out_ty(E, s), s->id, s->id);
+    emit_step_send(E, s, 0, "x");
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* testing(range(N)): the integers 0 .. N-1, none stored */
+static void range_state(Emit *E, Step *s)
+{
+    fprintf(E->fields, "    int64_t %s_n;\n    int64_t %s_pos;\n    int64_t %s_batch;\n", s->id, s->id, s->id);
+    E->out = E->init;
+    E->indent = 1;
+    emit_line(E, "f->%s_n = %s;", s->id, emit_expr(E, s->range_n));
+    emit_batch_size(E, s);
+}
+
+static void range_run(Emit *E, Step *s)
+{
+    emit_line(E, "if (f->%s_pos >= f->%s_n) {", s->id, s->id);
+    emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_n; i++) {", s->id, s->id, s->id);
+    E->indent++;
+    emit_line(E, "int64_t x = f->%s_pos++;", s->id);
+    emit_step_send(E, s, 0, "x");
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* Each kind of source: its state (members of the flow struct, start-up
+ * statements) and its poll (the body of the input's run after the EOF
+ * check: one batch, each item x sent). */
+static const struct {
+    void (*state)(Emit *E, Step *s);
+    void (*run)(Emit *E, Step *s);
+} source_emits[] = {
+    [SRC_TESTING] = { testing_state, testing_run },
+    [SRC_RANGE] = { range_state, range_run },
+    [SRC_FILE_LINES] = { emit_io_input_state, emit_io_run_input },          /* file, stdin, dir, kafka */
+    [SRC_EXTERN] = { emit_lib_input_state, emit_lib_run_input },            /* what the host pushed */
+    [SRC_NEXMARK] = { emit_nexmark_input_state, emit_nexmark_run_input },
+};
+
+/* Inputs: poll one batch. */
+static void emit_run_input(Emit *E, Step *s)
+{
+    emit_line(E, "if (f->eof[%d])", s->input_no);
+    emit_line(E, "    return;");
+    source_emits[s->source].run(E, s);
+}
+
+/* ===================================================================
+ * The operators: what the emitter writes for each kind (window
+ * operators: emit_window.c's window_ops)
+ * =================================================================== */
+
+typedef struct StepEmit {
+    void (*state)(Emit *E, Step *s);   /* keyed: the struct of one key's state */
+    void (*drop)(Emit *E, Step *s);    /* keyed: what freeing one key's state `s` frees */
+    void (*item)(Emit *E, Step *s);    /* the body of the item function: what item x does */
+    void (*run)(Emit *E, Step *s);     /* the body of the run function: one round */
+} StepEmit;
+
+static const StepEmit step_emits[SK_COUNT] = {
+    [SK_INPUT] = { .run = emit_run_input },
+    [SK_OUTPUT] = { .item = item_output, .run = emit_run_items },
+    [SK_MAP] = { .item = item_map, .run = emit_run_items },
+    [SK_FILTER] = { .item = item_filter, .run = emit_run_items },
+    [SK_FILTER_MAP] = { .item = item_filter_map, .run = emit_run_items },
+    [SK_FLAT_MAP] = { .item = item_flat_map, .run = emit_run_items },
+    [SK_FLATTEN] = { .item = item_flatten, .run = emit_run_items },
+    [SK_INSPECT] = { .item = item_inspect, .run = emit_run_items },
+    [SK_BRANCH] = { .item = item_branch, .run = emit_run_items },
+    [SK_MERGE] = { .run = emit_run_merge },
+    [SK_KEY_ON] = { .item = item_key_on, .run = emit_run_items },
+    [SK_KEY_RM] = { .item = item_key_rm, .run = emit_run_items },
+    [SK_MAP_VALUE] = { .item = item_map, .run = emit_run_items },
+    [SK_FILTER_VALUE] = { .item = item_filter, .run = emit_run_items },
+    [SK_FILTER_MAP_VALUE] = { .item = item_filter_map, .run = emit_run_items },
+    [SK_FLAT_MAP_VALUE] = { .item = item_flat_map, .run = emit_run_items },
+    [SK_REDISTRIBUTE] = { .item = item_pass, .run = emit_run_items },
+    [SK_STATEFUL_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
+    [SK_STATEFUL_FLAT_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
+    [SK_COLLECT] = { .state = state_collect, .drop = drop_collect, .run = emit_run_collect },
+    [SK_BATCH] = { .state = state_collect, .drop = drop_collect, .run = emit_run_collect },
+    [SK_REDUCE_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_FOLD_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_COUNT_FINAL] = { .state = state_count, .drop = drop_count, .item = item_count_final, .run = emit_run_final },
+    [SK_MAX_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_MIN_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
+    [SK_STATEFUL] = { .state = state_value, .drop = drop_value, .run = emit_run_stateful },
+    [SK_JOIN] = { .state = state_join, .drop = drop_join, .run = emit_run_join },
+};
+
+/* A keyed step's state: its struct, its drop function, its table (and
+ * its touched keys, for a step with timers). */
+static void declare_state(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    if (!step_emits[s->kind].state)
+        ICE("no state for this step");
+    if (has_touched(s)) {
+        fprintf(E->fields, "    flow_touched %s_touched;   /* keys this activation touched */\n", s->id);
+        fprintf(E->fini, "    flow_touched_free(&f->%s_touched);\n", s->id);
+    }
+    step_emits[s->kind].state(E, s);
+    /* drop: free what a live state owns (at free time) */
+    fprintf(E->code, "/* step %s: free what one key's state owns */\nstatic void %s_%s_drop(void *p)\n{\n", s->id, P, s->id);
+    fprintf(E->code, "    %s_%s_state *s = p;\n", P, s->id);
+    step_emits[s->kind].drop(E, s);
+    fprintf(E->code, "}\n\n");
+    fprintf(E->init, "    f->%s_tab = flow_table_new(sizeof(%s_%s_state));\n", s->id, P, s->id);
+    fprintf(E->fini, "    flow_table_free(f->%s_tab, %s_%s_drop);\n", s->id, P, s->id);
+}
+
+/* The lambdas of step S: its function and StatefulLogic's callbacks. */
+static void emit_step_lambdas(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    if (s->fn.lambda && s->append_tail) {
+        /* the state grows in place: the lambda returns what to append */
+        Node lam = *s->fn.lambda;
+        lam.body = s->append_tail;
+        emit_lambda(E, &lam, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    } else if (s->fn.lambda) {
+        emit_lambda(E, s->fn.lambda, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    }
+    if (s->on_notify.lambda)
+        emit_lambda(E, s->on_notify.lambda, emit_strf(E, "%s_%s_on_notify", P, s->id), s->on_notify.ret);
+    if (s->on_eof.lambda)
+        emit_lambda(E, s->on_eof.lambda, emit_strf(E, "%s_%s_on_eof", P, s->id), s->on_eof.ret);
+    if (s->notify_at.lambda)
+        emit_lambda(E, s->notify_at.lambda, emit_strf(E, "%s_%s_notify_at", P, s->id), s->notify_at.ret);
+}
+
+/* Step S's item function (WHERE: "file:line:col: operator id"): what one
+ * item x does, when upstream calls it directly or a run passes the
+ * buffered items through it. */
+static void emit_item_fn(Emit *E, Step *s, const char *where)
+{
+    const char *P = E->P;
+    E->out = E->code;
+    E->indent = 1;
+    if (has_item_fn(s)) {
+        fprintf(E->code, "/* %s: one item */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P, s->id, P, in_ty(E, s));
+        emit_line(E, "(void)f;");
+        if (!step_emits[s->kind].item)
+            ICE("no item function for this step");
+        step_emits[s->kind].item(E, s);
+        fprintf(E->code, "}\n\n");
+    } else if (grouped(s) && s->fused) {
+        /* at most one item a round (lower.c): applied at once, no buffer, no
+         * sort; the step's run (only its EOF flag) is not needed */
+        fprintf(E->code, "/* %s: one item, applied at once */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P,
+                s->id, P, in_ty(E, s));
+        emit_line(E, "bool created = false;");
+        emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
+        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+        emit_grouped_apply(E, s);
+        emit_line(E, "(void)id;");
+        fprintf(E->code, "}\n\n");
+    }
+}
+
+/* Everything of step S: its lambdas, state, push and item functions and,
+ * unless it is fused into its upstream, its run function. */
 static void emit_step(Emit *E, Step *s)
 {
     const char *P = E->P;
@@ -1009,14 +1241,7 @@ static void emit_step(Emit *E, Step *s)
     srcfile_linecol(s->decl->loc.file, s->decl->loc.start, &line, &col);
     const char *where = emit_strf(E, "%s:%d:%d: %s %s", E->src_name, line, col, step_kind_name(s->kind), s->id);
 
-    if (s->fn.lambda)
-        emit_lambda(E, s->fn.lambda, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
-    if (s->on_notify.lambda)
-        emit_lambda(E, s->on_notify.lambda, emit_strf(E, "%s_%s_on_notify", P, s->id), s->on_notify.ret);
-    if (s->on_eof.lambda)
-        emit_lambda(E, s->on_eof.lambda, emit_strf(E, "%s_%s_on_eof", P, s->id), s->on_eof.ret);
-    if (s->notify_at.lambda)
-        emit_lambda(E, s->notify_at.lambda, emit_strf(E, "%s_%s_notify_at", P, s->id), s->notify_at.ret);
+    emit_step_lambdas(E, s);
     if (step_is_windowing(s)) {
         emit_push_fns(E, s);
         emit_window_step(E, s, where);
@@ -1025,76 +1250,19 @@ static void emit_step(Emit *E, Step *s)
     if (step_is_stateful(s))
         declare_state(E, s);
     if (s->kind == SK_INPUT)
-        emit_input_state(E, s);
-    if (s->kind == SK_COLLECT || s->kind == SK_BATCH) {
-        E->out = E->init;
-        E->indent = 1;
-        emit_line(E, "f->%s_timeout = %s;", s->id, emit_expr(E, s->timeout_expr));
-        const char *m = emit_expr(E, s->max_size_expr);
-        emit_line(E, "if (%s < 1)", m);
-        emit_line(E, "    flow_step_error(rt, %s, %s, \"%s must be at least 1\");", emit_loc_str(E, s->max_size_expr->loc),
-                  fq(E, s), s->kind == SK_BATCH ? "batch_size" : "max_size");
-        emit_line(E, "f->%s_max = %s;", s->id, m);
-        emit_collect_flush_fn(E, s);
-    }
+        source_emits[s->source].state(E, s);
+    if (collects(s))
+        emit_collect_state(E, s);
     emit_push_fns(E, s);
-
-    E->out = E->code;
-    if (has_item_fn(s)) {
-        fprintf(E->code, "/* %s: one item */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P, s->id, P, in_ty(E, s));
-        E->indent = 1;
-        emit_line(E, "(void)f;");
-        emit_item_stateless(E, s);
-        fprintf(E->code, "}\n\n");
-    }
-    if (grouped(s) && s->fused) {
-        /* at most one item a round (lower.c): applied at once, no buffer, no
-         * sort; the step's run (only its EOF flag) is not needed */
-        fprintf(E->code, "/* %s: one item, applied at once */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P,
-                s->id, P, in_ty(E, s));
-        E->indent = 1;
-        emit_line(E, "bool created = false;");
-        emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
-        emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-        emit_grouped_apply(E, s);
-        emit_line(E, "(void)id;");
-        fprintf(E->code, "}\n\n");
-    }
+    emit_item_fn(E, s, where);
     if (s->fused)
         return;
+    if (!step_emits[s->kind].run)
+        ICE("no run function for this step");
     E->out = E->code;
     fprintf(E->code, "/* %s: one round */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
     E->indent = 1;
-    if (s->kind == SK_INPUT) {
-        emit_run_input(E, s);
-    } else if (s->kind == SK_STATEFUL) {
-        emit_run_stateful(E, s);
-    } else if (s->kind == SK_JOIN) {
-        emit_run_join(E, s);
-    } else if (grouped(s)) {
-        emit_run_grouped(E, s);
-    } else if (step_is_final(s)) {
-        emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
-        E->indent++;
-        emit_line(E, "f->%s_eof = true;", s->id);
-        emit_final_flush(E, s);
-        E->indent--;
-        emit_line(E, "}");
-    } else if (s->kind == SK_MERGE) {
-        for (int p = 0; p < s->nins; p++) {
-            emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
-            E->indent++;
-            emit_line(E, "%s x = f->%s_in%d.v[i];", in_ty(E, s), s->id, p);
-            emit_step_send(E, s, 0, "x");
-            E->indent--;
-            emit_line(E, "}");
-            emit_line(E, "f->%s_in%d.n = 0;", s->id, p);
-        }
-    } else {
-        emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
-        emit_line(E, "    %s_%s_item(f, f->%s_in0.v[i]);", P, s->id, s->id);
-        emit_line(E, "f->%s_in0.n = 0;", s->id);
-    }
+    step_emits[s->kind].run(E, s);
     fprintf(E->code, "}\n\n");
 }
 
@@ -1102,12 +1270,19 @@ static void emit_step(Emit *E, Step *s)
  * The translation unit
  * =================================================================== */
 
-static FILE *open_section(Emit *E, int i)
+/* The stream of section I (SEC_*). */
+static FILE **section(Emit *E, int i)
 {
-    FILE *f = open_memstream(&E->bufs[i], &E->lens[i]);
-    if (!f)
-        ICE("open_memstream failed");
-    return f;
+    FILE **const files[SEC_COUNT] = {
+        [SEC_TYPES] = &E->types,
+        [SEC_PROTOS] = &E->protos,
+        [SEC_HELPERS] = &E->helpers,
+        [SEC_FIELDS] = &E->fields_common,
+        [SEC_INIT] = &E->init,
+        [SEC_FINI] = &E->fini,
+        [SEC_CODE] = &E->code,
+    };
+    return files[i];
 }
 
 static void emit_consts(Emit *E)
@@ -1127,10 +1302,22 @@ static void emit_consts(Emit *E)
     }
 }
 
-static const char *base_name(const char *p)
+/* The last component of PATH (the .flow file as comments and the info
+ * table name it). */
+const char *emit_base_name(const char *path)
 {
-    const char *s = strrchr(p, '/');
-    return s ? s + 1 : p;
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* The first line of every generated file (the unit, --lib's header). */
+void emit_banner(Emit *E, FILE *out)
+{
+    const char *src = emit_base_name(E->src_name);
+    if (E->opt->no_version)
+        fprintf(out, "/* Generated by flowc from %s. Do not edit; edit %s. */\n", src, src);
+    else
+        fprintf(out, "/* Generated by flowc %s from %s. Do not edit; edit %s. */\n", FLOWC_VERSION, src, src);
 }
 
 static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt);
@@ -1142,12 +1329,12 @@ void emit_state_init(Emit *E, FILE *out)
     fprintf(out, "    rt->counters = f->n_sent;\n    flow_arena_init(&f->perm);\n");
     if (E->nregex)
         fprintf(out, "    char err[256];   /* a regular expression's compile error */\n");
-    fwrite(E->bufs[4], 1, E->lens[4], out);
+    fwrite(E->bufs[SEC_INIT], 1, E->lens[SEC_INIT], out);
 }
 
 void emit_state_fini(Emit *E, FILE *out)
 {
-    fwrite(E->bufs[5], 1, E->lens[5], out);
+    fwrite(E->bufs[SEC_FINI], 1, E->lens[SEC_FINI], out);
     fprintf(out, "    for (size_t i = 0; i < f->dead_n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
     fprintf(out, "    flow_free(f->dead, f->dead_cap * sizeof f->dead[0]);\n");
     fprintf(out, "    flow_buf_free(&f->scratch);\n    flow_arena_destroy(&f->perm);\n");
@@ -1159,7 +1346,7 @@ void emit_state_fini(Emit *E, FILE *out)
  * it skip sampling the clock (flow_rt.clock_unused). */
 static bool reads_clock(Emit *E)
 {
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < SEC_COUNT; i++)
         if (E->bufs[i] && strstr(E->bufs[i], "rt->now"))
             return true;
     return false;
@@ -1199,7 +1386,7 @@ static bool writes_stdout(const Graph *g)
 {
     for (int i = 0; i < g->nsteps; i++) {
         const Step *s = g->steps[i];
-        if (s->kind == SK_INSPECT)
+        if (step_has(s, TR_PRINTS))   /* inspect */
             return true;
         if (s->kind == SK_OUTPUT && (s->io ? emit_io_to_stdout(s) : s->sink == SINK_STDOUT))
             return true;
@@ -1218,30 +1405,24 @@ static void emit_open(Emit *E, Graph *g, const EmitOptions *opt)
     E->a = arena_new();
     E->src_name = opt->source_path ? opt->source_path : "input.flow";
     E->step_expr = "NULL";
-    E->types = open_section(E, 0);
-    E->protos = open_section(E, 1);
-    E->helpers = open_section(E, 2);
-    E->fields = E->fields_common = open_section(E, 3);
-    E->init = open_section(E, 4);
-    E->fini = open_section(E, 5);
-    E->code = open_section(E, 6);
+    for (int i = 0; i < SEC_COUNT; i++) {
+        *section(E, i) = open_memstream(&E->bufs[i], &E->lens[i]);
+        if (!*section(E, i))
+            ICE("open_memstream failed");
+    }
+    E->fields = E->fields_common;
 }
 
 static void emit_close(Emit *E)
 {
-    fclose(E->types);
-    fclose(E->protos);
-    fclose(E->helpers);
-    fclose(E->fields_common);
     for (int i = 0; i < E->g->nsteps; i++) {
         fclose(E->step_fields[i]);
         free(E->sf_bufs[i]);
     }
-    fclose(E->init);
-    fclose(E->fini);
-    fclose(E->code);
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < SEC_COUNT; i++) {
+        fclose(*section(E, i));
         free(E->bufs[i]);
+    }
     arena_free(E->a);
 }
 
@@ -1322,23 +1503,21 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
 static void emit_unit_body(Emit *E, Graph *g, FILE *out)
 {
     const char *P = E->P;
-    const char *src = base_name(E->src_name);
-    if (E->opt->no_version)
-        fprintf(out, "/* Generated by flowc from %s. Do not edit; edit %s. */\n", src, src);
-    else
-        fprintf(out, "/* Generated by flowc %s from %s. Do not edit; edit %s. */\n", FLOWC_VERSION, src, src);
+    emit_banner(E, out);
     fprintf(out, "#include <flowrt_gen.h>\n#include <math.h>\n#include <string.h>\n\n");
     fprintf(out, "typedef struct %s_flow %s_flow;\n\n", P, P);
-    fwrite(E->bufs[0], 1, E->lens[0], out);
+    fwrite(E->bufs[SEC_TYPES], 1, E->lens[SEC_TYPES], out);
     fprintf(out, "/* the dataflow's state: everything mutable lives here */\nstruct %s_flow {\n", P);
-    fprintf(out, "    flow_rt *rt;\n    flow_arena perm;     /* consts and testing lists */\n");
+    fprintf(out, "    flow_rt *rt;         /* the run: clock, round arena, stdout buffer */\n");
+    fprintf(out, "    flow_arena perm;     /* consts and testing lists */\n");
     fprintf(out, "    flow_buf scratch;    /* str() of composite values */\n");
-    fprintf(out, "    bool eof[%d];        /* per input */\n", g->ninputs ? g->ninputs : 1);
+    fprintf(out, "    bool eof[%d];%*s/* per input: at its end */\n", g->ninputs ? g->ninputs : 1,
+            g->ninputs >= 10 ? 8 : 9, "");
     fprintf(out, "    struct { void *p; size_t sz; } *dead;   /* freed at the end of the round */\n");
     fprintf(out, "    size_t dead_n, dead_cap;\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
-    fwrite(E->bufs[3], 1, E->lens[3], out);
+    fwrite(E->bufs[SEC_FIELDS], 1, E->lens[SEC_FIELDS], out);
     for (int i = 0; i < g->nsteps; i++) {   /* a step's banner, if it has members */
         fflush(E->step_fields[i]);
         const char *nl = memchr(E->sf_bufs[i], '\n', E->sf_lens[i]);
@@ -1347,15 +1526,15 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     }
     fprintf(out, "};\n\n");
     fprintf(out, "int %s_run(%s_flow *f);\n", P, P);
-    fwrite(E->bufs[1], 1, E->lens[1], out);
+    fwrite(E->bufs[SEC_PROTOS], 1, E->lens[SEC_PROTOS], out);
     fprintf(out, "\n/* Free P (SZ bytes) at the end of this round. */\n");
     fprintf(out, "static inline void %s_dead(%s_flow *f, void *p, size_t sz)\n{\n", P, P);
     fprintf(out, "    if (!p)\n        return;\n");
     fprintf(out, "    if (f->dead_n == f->dead_cap)\n");
     fprintf(out, "        flow_vec_grow((void **)&f->dead, &f->dead_cap, sizeof f->dead[0], f->dead_n + 1);\n");
     fprintf(out, "    f->dead[f->dead_n].p = p;\n    f->dead[f->dead_n].sz = sz;\n    f->dead_n++;\n}\n\n");
-    fwrite(E->bufs[2], 1, E->lens[2], out);
-    fwrite(E->bufs[6], 1, E->lens[6], out);
+    fwrite(E->bufs[SEC_HELPERS], 1, E->lens[SEC_HELPERS], out);
+    fwrite(E->bufs[SEC_CODE], 1, E->lens[SEC_CODE], out);
 }
 
 /* <flow>_new, <flow>_free, the program's info tables and main(). */
@@ -1373,7 +1552,7 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     emit_state_fini(E, out);
     fprintf(out, "    flow_free(f, sizeof *f);\n}\n\n");
 
-    emit_program_info(E, out, base_name(E->src_name));
+    emit_program_info(E, out);
     fprintf(out, "#ifndef FLOW_NO_MAIN\nint main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");
@@ -1392,14 +1571,10 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     emit_round_fn(E, g, E->code);
     emit_run_fn(E, g, E->code);
 
-    /* assemble */
-    for (int i = 0; i < 7; i++)
-        fflush(i == 0 ? E->types : i == 1 ? E->protos : i == 2 ? E->helpers : i == 3 ? E->fields_common
-                      : i == 4 ? E->init : i == 5 ? E->fini : E->code);
+    /* assemble: the type helpers the code asked for, then every section */
     emit_type_helpers(E);
-    fflush(E->helpers);
-    fflush(E->protos);
-    fflush(E->types);
+    for (int i = 0; i < SEC_COUNT; i++)
+        fflush(*section(E, i));
     emit_unit_body(E, g, out);
     if (opt->lib_header)
         emit_lib_tail(E, out);   /* --lib (emit_lib.c): the embedding API instead of _new, _free and main() */

@@ -85,8 +85,9 @@ const char *emit_local_name(Emit *E, Symbol *s)
     return emit_strf(E, "v%d_%s", s->local_id, s->name);
 }
 
-/* A C string literal for N bytes at S (octal escapes for anything odd). */
-static const char *c_string(Emit *E, const char *s, size_t n)
+/* A C string literal for N bytes at S: '"' and '\\' escaped, octal escapes
+ * for control bytes, '?' (no trigraphs) and bytes outside ASCII. */
+const char *emit_c_string(Emit *E, const char *s, size_t n)
 {
     size_t cap = n * 4 + 3;
     char *out = arena_alloc(E->a, cap);
@@ -379,39 +380,116 @@ static const char *emit_coalesce(Emit *E, Node *e)
  * Records, lists, tuples
  * =================================================================== */
 
-static const char *field_c(Emit *E, Record *r, const char *name)
-{
-    (void)r;
-    return emit_field_name(E, name);
-}
-
 static const char *emit_record_lit(Emit *E, Node *e)
 {
-    Record *r = ty_resolve(e->ty)->rec;
     const char *t = emit_tmp(E);
     emit_line(E, "%s %s;", emit_ctype_name(E, e->ty), t);
     for (int i = 0; i < e->list.n; i++) {
         Node *fi = e->list.items[i];
-        emit_line(E, "%s.%s = %s;", t, field_c(E, r, fi->name), emit_coerce(E, fi->lhs, fi->ty));
+        emit_line(E, "%s.%s = %s;", t, emit_field_name(E, fi->name), emit_coerce(E, fi->lhs, fi->ty));
     }
     return t;
 }
 
 static const char *emit_with(Emit *E, Node *e)
 {
-    Record *r = ty_resolve(e->ty)->rec;
     const char *t = emit_tmp(E);
     emit_line(E, "%s %s = %s;", emit_ctype_name(E, e->ty), t, emit_expr(E, e->lhs));
     for (int i = 0; i < e->list.n; i++) {
         Node *fi = e->list.items[i];
-        emit_line(E, "%s.%s = %s;", t, field_c(E, r, fi->name), emit_coerce(E, fi->lhs, fi->ty));
+        emit_line(E, "%s.%s = %s;", t, emit_field_name(E, fi->name), emit_coerce(E, fi->lhs, fi->ty));
     }
     return t;
+}
+
+/* A C constant initializer for literal E as a value of type WANT (ints,
+ * floats, bools, strings, timestamps, durations, a negated number, none,
+ * and tuples, records and optionals of those), or NULL when E is not such
+ * a literal. */
+static const char *const_value(Emit *E, Node *e, Type *want)
+{
+    want = ty_resolve(want);
+    if (want->kind == TY_OPT) {
+        if (e->kind == ND_NONE)
+            return "{ .has = false }";
+        const char *v = const_value(E, e, want->elem);
+        return v ? emit_strf(E, "{ .has = true, .v = %s }", v) : NULL;
+    }
+    switch (e->kind) {
+    case ND_INT:
+    case ND_DURATION:
+    case ND_TIMESTAMP:
+        return want->kind == TY_FLOAT ? emit_strf(E, "(double)%s", int_lit(E, e->ival)) : int_lit(E, e->ival);
+    case ND_FLOAT:
+    case ND_BOOL:
+        return emit_expr(E, e);    /* a literal: no statements */
+    case ND_STRING:
+        return emit_strf(E, "{ %s, %zu }", emit_c_string(E, e->sval, e->slen), e->slen);
+    case ND_UNARY:
+        if (e->op != OP_NEG || (e->lhs->kind != ND_INT && e->lhs->kind != ND_FLOAT) ||
+            (e->lhs->kind == ND_INT && e->lhs->ival == INT64_MIN))
+            return NULL;
+        if (e->lhs->kind == ND_INT && want->kind != TY_FLOAT)
+            return int_lit(E, -e->lhs->ival);
+        return emit_strf(E, "(-%s)", const_value(E, e->lhs, want));
+    case ND_TUPLE: {
+        if (want->kind != TY_TUPLE)
+            return NULL;
+        const char *v = "{";
+        for (int i = 0; i < e->list.n; i++) {
+            const char *x = const_value(E, e->list.items[i], want->elems[i]);
+            if (!x)
+                return NULL;
+            v = emit_strf(E, "%s%s %s", v, i ? "," : "", x);
+        }
+        return emit_strf(E, "%s }", v);
+    }
+    case ND_RECORD_LIT: {
+        const char *v = "{";
+        for (int i = 0; i < e->list.n; i++) {
+            Node *fi = e->list.items[i];
+            const char *x = const_value(E, fi->lhs, fi->ty);
+            if (!x)
+                return NULL;
+            v = emit_strf(E, "%s%s .%s = %s", v, i ? "," : "", emit_field_name(E, fi->name), x);
+        }
+        return emit_strf(E, "%s }", v);
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* A long list of literals (a testing input of 100,000 items) is data, a
+ * static array, not a statement per element for the C compiler to chew
+ * on; LIST_AS_DATA is the length from which it pays. */
+#define LIST_AS_DATA 32
+
+static const char *emit_list_data(Emit *E, Node *e, Type *lt)
+{
+    int n = e->list.n;
+    const char **vals = arena_alloc(E->a, sizeof(char *) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        if (!(vals[i] = const_value(E, e->list.items[i], lt->elem)))
+            return NULL;
+    int k = E->nlists++;
+    const char *elem = emit_ctype_name(E, lt->elem);
+    fprintf(E->helpers, "/* a list literal of %d elements (%s) */\nstatic const %s %s_data%d[%d] = {\n", n,
+            emit_loc_str(E, e->loc), elem, E->P, k, n);
+    for (int i = 0; i < n; i++)
+        fprintf(E->helpers, "    %s,\n", vals[i]);
+    fprintf(E->helpers, "};\n\n");
+    return emit_strf(E, "((%s){ (%s *)%s_data%d, %d })", emit_ctype_name(E, lt), elem, E->P, k, n);
 }
 
 static const char *emit_list(Emit *E, Node *e)
 {
     Type *lt = ty_resolve(e->ty);
+    if (e->list.n >= LIST_AS_DATA) {
+        const char *data = emit_list_data(E, e, lt);
+        if (data)
+            return data;
+    }
     const char *t = emit_tmp(E);
     int n = e->list.n;
     emit_line(E, "%s %s;", emit_ctype_name(E, lt), t);
@@ -448,7 +526,7 @@ static const char *emit_opt_field(Emit *E, Node *e)
     emit_line(E, "%s %s = { .has = false };", emit_ctype_name(E, e->ty), t);
     emit_line(E, "if (%s.has)", o);
     emit_line(E, "    %s = %s;", t,
-              emit_coerce_value(E, emit_strf(E, "%s.v.%s", o, field_c(E, r, e->name)), ft, e->ty));
+              emit_coerce_value(E, emit_strf(E, "%s.v.%s", o, emit_field_name(E, e->name)), ft, e->ty));
     return t;
 }
 
@@ -733,9 +811,9 @@ static const char *bi_findall(Emit *E, Node *e, Builtin b, Type *a0)
     Node *re = e->list.items[1]->lhs;
     const char *v = arg(E, e, 0);
     int k = E->nregex++;
-    fprintf(E->fields, "    flow_regex *re%d;   /* %s */\n", k, c_string(E, re->sval, re->slen));
+    fprintf(E->fields, "    flow_regex *re%d;   /* %s */\n", k, emit_c_string(E, re->sval, re->slen));
     fprintf(E->init, "    f->re%d = flow_regex_compile(%s, %zu, err, sizeof err);\n", k,
-            c_string(E, re->sval, re->slen), re->slen);
+            emit_c_string(E, re->sval, re->slen), re->slen);
     fprintf(E->init, "    if (!f->re%d)\n        flow_step_error(rt, %s, NULL, err);\n", k, emit_loc_str(E, re->loc));
     fprintf(E->fini, "    flow_regex_free(f->re%d);\n", k);
     const char *t = emit_tmp(E);
@@ -900,7 +978,7 @@ const char *emit_expr(Emit *E, Node *e)
         return emit_strf(E, "%s", buf);
     }
     case ND_STRING:
-        return emit_strf(E, "((flow_str){ %s, %zu })", c_string(E, e->sval, e->slen), e->slen);
+        return emit_strf(E, "((flow_str){ %s, %zu })", emit_c_string(E, e->sval, e->slen), e->slen);
     case ND_BOOL:
         return e->ival ? "true" : "false";
     case ND_NONE:
@@ -928,7 +1006,7 @@ const char *emit_expr(Emit *E, Node *e)
         Type *lt = ty_resolve(e->lhs->ty);
         if ((lt->kind == TY_META || lt->kind == TY_META17) && strcmp(e->name, "merged_ids") == 0)
             return emit_strf(E, "((%s){ %s.merged_ids.v, %s.merged_ids.n })", emit_ctype_name(E, e->ty), v, v);
-        return emit_strf(E, "%s.%s", v, lt->kind == TY_RECORD ? field_c(E, lt->rec, e->name) : e->name);
+        return emit_strf(E, "%s.%s", v, lt->kind == TY_RECORD ? emit_field_name(E, e->name) : e->name);
     }
     case ND_OPT_FIELD:
         return emit_opt_field(E, e);
@@ -998,47 +1076,43 @@ static void emit_param_list(Emit *E, NodeList *params, Type **ptypes)
     }
 }
 
-void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret)
+/* A static function NAME(f, step, PARAMS) -> RET computing BODY, after a
+ * comment naming WHAT at LOC (PTYPES: the parameters' types, or NULL to
+ * take them from the parameters). */
+static void emit_function(Emit *E, Loc loc, const char *what, const char *name, NodeList *params, Type **ptypes,
+                          Node *body, Type *ret)
 {
     E->out = E->code;
     E->indent = 1;
     int line, col;
-    srcfile_linecol(lam->loc.file, lam->loc.start, &line, &col);
-    fprintf(E->out, "/* %s:%d:%d: lambda */\n", E->src_name, line, col);
+    srcfile_linecol(loc.file, loc.start, &line, &col);
+    fprintf(E->out, "/* %s:%d:%d: %s */\n", E->src_name, line, col, what);
     fprintf(E->out, "static %s %s(", emit_ctype_name(E, ret), name);
-    emit_param_list(E, &lam->list, NULL);
+    emit_param_list(E, params, ptypes);
     fprintf(E->out, ")\n{\n");
     emit_line(E, "(void)f;");
     emit_line(E, "(void)step;");
     const char *saved = E->step_expr;
     E->step_expr = "step";
-    emit_params_and_body(E, &lam->list, lam->body, ret);
+    emit_params_and_body(E, params, body, ret);
     E->step_expr = saved;
     fprintf(E->out, "}\n\n");
+}
+
+void emit_lambda(Emit *E, Node *lam, const char *name, Type *ret)
+{
+    emit_function(E, lam->loc, "lambda", name, &lam->list, NULL, lam->body, ret);
 }
 
 void emit_fn_decl(Emit *E, Symbol *s)
 {
     Node *d = s->decl;
+    const char *name = emit_strf(E, "%s_fn_%s", E->P, s->name);
     E->out = E->protos;
-    fprintf(E->out, "static %s %s_fn_%s(", emit_ctype_name(E, s->ret), E->P, s->name);
+    fprintf(E->out, "static %s %s(", emit_ctype_name(E, s->ret), name);
     emit_param_list(E, &d->list, s->params);
     fprintf(E->out, ");\n");
-    E->out = E->code;
-    E->indent = 1;
-    int line, col;
-    srcfile_linecol(d->loc.file, d->loc.start, &line, &col);
-    fprintf(E->out, "/* %s:%d:%d: fn %s */\n", E->src_name, line, col, s->name);
-    fprintf(E->out, "static %s %s_fn_%s(", emit_ctype_name(E, s->ret), E->P, s->name);
-    emit_param_list(E, &d->list, s->params);
-    fprintf(E->out, ")\n{\n");
-    emit_line(E, "(void)f;");
-    emit_line(E, "(void)step;");
-    const char *saved = E->step_expr;
-    E->step_expr = "step";
-    emit_params_and_body(E, &d->list, d->body, s->ret);
-    E->step_expr = saved;
-    fprintf(E->out, "}\n\n");
+    emit_function(E, d->loc, emit_strf(E, "fn %s", s->name), name, &d->list, s->params, d->body, s->ret);
 }
 
 void emit_extern_decl(Emit *E, Symbol *s)

@@ -33,6 +33,12 @@ static const char *port_name(Step *s, int port)
     return "down";
 }
 
+/* Inputs and outputs are drawn apart (stadium, ellipse). */
+static bool is_io(Step *s)
+{
+    return step_family(s->kind) == FAM_INPUT || step_family(s->kind) == FAM_OUTPUT;
+}
+
 /* The source as --graph names it: a range is a testing source. */
 static const char *source_name(Step *s) { return s->source == SRC_RANGE ? "testing" : emit_source_kind(s); }
 
@@ -92,7 +98,7 @@ static void emit_mermaid(Graph *g, FILE *out)
     fprintf(out, "subgraph flow_%s[\"%s (Dataflow)\"]\n", g->flow_name, g->flow_name);
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
-        bool io = s->kind == SK_INPUT || s->kind == SK_OUTPUT;
+        bool io = is_io(s);
         /* inputs and outputs are stadium-shaped, stateful steps subroutines */
         fprintf(out, "    step_%s%s\"", s->id, io ? "([" : step_is_stateful(s) ? "[[" : "[");
         put_node_label(out, s, true);
@@ -121,7 +127,7 @@ static void emit_dot(Graph *g, FILE *out)
         fprintf(out, "    \"%s\" [label=\"", s->id);
         put_node_label(out, s, false);
         fputs("\"", out);
-        if (s->kind == SK_INPUT || s->kind == SK_OUTPUT)
+        if (is_io(s))
             fputs(", shape=ellipse", out);
         else if (step_is_stateful(s))
             fputs(", peripheries=2", out);

@@ -53,24 +53,9 @@ const char *emit_sink_kind(const Step *s)
     return "?";
 }
 
-/* S (N bytes) as a C string literal (escaping '"' and '\'). */
-static const char *c_literal(Emit *E, const char *s, size_t n)
+void emit_program_info(Emit *E, FILE *out)
 {
-    char *lit = arena_alloc(E->a, n * 2 + 3);
-    size_t j = 0;
-    lit[j++] = '"';
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"' || s[i] == '\\')
-            lit[j++] = '\\';
-        lit[j++] = s[i];
-    }
-    lit[j++] = '"';
-    lit[j] = 0;
-    return lit;
-}
-
-void emit_program_info(Emit *E, FILE *out, const char *source_name)
-{
+    const char *source_name = emit_base_name(E->src_name);
     Graph *g = E->g;
     const char *P = E->P;
 
@@ -78,7 +63,7 @@ void emit_program_info(Emit *E, FILE *out, const char *source_name)
     fprintf(out, "static const flow_input_info %s_inputs[] = {\n", P);
     for (int k = 0; k < g->ninputs; k++) {
         Step *s = g->inputs[k];
-        const char *path = s->source == SRC_FILE_LINES && s->path ? c_literal(E, s->path->sval, s->path->slen) : "NULL";
+        const char *path = s->source == SRC_FILE_LINES && s->path ? emit_c_string(E, s->path->sval, s->path->slen) : "NULL";
         fprintf(out, "    { \"%s\", \"%s\", %s },\n", s->id, emit_source_kind(s), path);
     }
     if (!g->ninputs)
@@ -127,7 +112,7 @@ void emit_program_info(Emit *E, FILE *out, const char *source_name)
 
     fprintf(out, "/* what the program tells flow_rt_init about itself */\n");
     fprintf(out, "static const flow_program_info %s_info = {\n", P);
-    fprintf(out, "    \"%s\", %s,   /* flow name, source file */\n", P, c_literal(E, source_name, strlen(source_name)));
+    fprintf(out, "    \"%s\", %s,   /* flow name, source file */\n", P, emit_c_str(E, source_name));
     fprintf(out, "    %s_inputs, %d,\n", P, g->ninputs);
     fprintf(out, "    %s_outputs, %d,\n", P, nout);
     fprintf(out, "    %s_steps, %d,\n", P, g->nsteps);

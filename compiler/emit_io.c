@@ -22,31 +22,9 @@
 #include "emit.h"
 #include "io.h"
 
-/* S as a C string literal. */
-static const char *cstr(Emit *E, const char *s)
-{
-    size_t n = strlen(s);
-    char *lit = arena_alloc(E->a, n * 4 + 3);
-    size_t j = 0;
-    lit[j++] = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            lit[j++] = '\\';
-            lit[j++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f) {
-            j += (size_t)sprintf(lit + j, "\\%03o", c);
-        } else {
-            lit[j++] = (char)c;
-        }
-    }
-    lit[j++] = '"';
-    lit[j] = 0;
-    return lit;
-}
-
 /* Helpers are written into a private buffer (making one may make others,
- * which go to E->helpers first), then appended to E->helpers. */
+ * which go to E->helpers first), then appended to E->helpers: between
+ * private_begin and private_end, statements go to the private buffer. */
 typedef struct Private {
     char *buf;
     size_t len;
@@ -70,7 +48,6 @@ static FILE *private_begin(Emit *E, Private *pv)
 
 static void private_end(Emit *E, Private *pv)
 {
-    fprintf(pv->f, "}\n\n");
     fclose(pv->f);
     fwrite(pv->buf, 1, pv->len, E->helpers);
     free(pv->buf);
@@ -104,6 +81,46 @@ static const char *dec_call(Emit *E, Type *t, const char *v, const char *field, 
         return emit_strf(E, "%s_fromjson%d(s, a, %s, %s, %s)", E->P, c->id, v, field, out);
     }
     }
+}
+
+/* The statements of <P>_fromjson<N> for record REC: its members found in
+ * one walk of the object, each decoded into its field (a missing member:
+ * an error, or none for an optional field). */
+static void dec_record(Emit *E, Record *rec)
+{
+    emit_line(E, "if (!flow_json_object(s, v, field))");
+    emit_line(E, "    return false;");
+    if (rec->n) {
+        /* the members in one walk of the object */
+        emit_line(E, "static const char *const names[%d] = {", rec->n);
+        for (int i = 0; i < rec->n; i++)
+            emit_line(E, "    %s,", emit_c_str(E, rec->fields[i].name));
+        emit_line(E, "};");
+        emit_line(E, "const flow_json *ms[%d];", rec->n);
+        emit_line(E, "flow_json_fields(v, names, %d, ms);", rec->n);
+        emit_line(E, "const flow_json *m;");
+    }
+    for (int i = 0; i < rec->n; i++) {
+        Field *fd = &rec->fields[i];
+        /* the member's path for messages: "b" at the top, "a.b" nested */
+        const char *name = emit_strf(E, "flow_json_path(a, field, %s)", emit_c_str(E, fd->name));
+        const char *mem = emit_strf(E, "out->%s", emit_field_name(E, fd->name));
+        emit_line(E, "m = ms[%d];", i);
+        if (ty_resolve(fd->ty)->kind == TY_OPT) {
+            emit_line(E, "if (!m)");
+            emit_line(E, "    %s.has = false;", mem);
+            emit_line(E, "else if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
+            emit_line(E, "    return false;");
+        } else {
+            emit_line(E, "if (!m) {");
+            emit_line(E, "    flow_src_bad(s, \"missing field '%%s'\", %s);", name);
+            emit_line(E, "    return false;");
+            emit_line(E, "}");
+            emit_line(E, "if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
+            emit_line(E, "    return false;");
+        }
+    }
+    emit_line(E, "return true;");
 }
 
 static void gen_dec(Emit *E, CType *c)
@@ -156,43 +173,12 @@ static void gen_dec(Emit *E, CType *c)
         emit_line(E, "return true;");
         break;
     case TY_RECORD:
-        emit_line(E, "if (!flow_json_object(s, v, field))");
-        emit_line(E, "    return false;");
-        if (t->rec->n) {
-            /* the members in one walk of the object */
-            emit_line(E, "static const char *const names[%d] = {", t->rec->n);
-            for (int i = 0; i < t->rec->n; i++)
-                emit_line(E, "    %s,", cstr(E, t->rec->fields[i].name));
-            emit_line(E, "};");
-            emit_line(E, "const flow_json *ms[%d];", t->rec->n);
-            emit_line(E, "flow_json_fields(v, names, %d, ms);", t->rec->n);
-            emit_line(E, "const flow_json *m;");
-        }
-        for (int i = 0; i < t->rec->n; i++) {
-            Field *fd = &t->rec->fields[i];
-            /* the member's path for messages: "b" at the top, "a.b" nested */
-            const char *name = emit_strf(E, "flow_json_path(a, field, %s)", cstr(E, fd->name));
-            const char *mem = emit_strf(E, "out->%s", emit_field_name(E, fd->name));
-            emit_line(E, "m = ms[%d];", i);
-            if (ty_resolve(fd->ty)->kind == TY_OPT) {
-                emit_line(E, "if (!m)");
-                emit_line(E, "    %s.has = false;", mem);
-                emit_line(E, "else if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
-                emit_line(E, "    return false;");
-            } else {
-                emit_line(E, "if (!m) {");
-                emit_line(E, "    flow_src_bad(s, \"missing field '%%s'\", %s);", name);
-                emit_line(E, "    return false;");
-                emit_line(E, "}");
-                emit_line(E, "if (!%s)", dec_call(E, fd->ty, "m", name, emit_strf(E, "&%s", mem)));
-                emit_line(E, "    return false;");
-            }
-        }
-        emit_line(E, "return true;");
+        dec_record(E, t->rec);
         break;
     default:
         ICE("no JSON decoder for this type");
     }
+    fprintf(mine, "}\n\n");
     private_end(E, &pv);
 }
 
@@ -246,7 +232,7 @@ static void gen_read(Emit *E, Step *s)
         for (int i = 0; i < rec->n; i++) {
             Field *fd = &rec->fields[i];
             Type *ft = ty_resolve(fd->ty);
-            const char *name = cstr(E, fd->name);
+            const char *name = emit_c_str(E, fd->name);
             const char *mem = emit_strf(E, "out->%s", emit_field_name(E, fd->name));
             const char *cell = emit_strf(E, "r->cols[%d]", i);
             bool opt = ft->kind == TY_OPT;
@@ -289,6 +275,7 @@ static void gen_read(Emit *E, Step *s)
         }
         emit_line(E, "return true;");
     }
+    fprintf(mine, "}\n\n");
     private_end(E, &pv);
 }
 
@@ -302,20 +289,24 @@ void emit_io_input_state(Emit *E, Step *s)
     if (rec) {
         fprintf(o, "        static const char *const fields[] = {");
         for (int i = 0; i < rec->n; i++)
-            fprintf(o, "%s %s", i ? "," : "", cstr(E, rec->fields[i].name));
+            fprintf(o, "%s %s", i ? "," : "", emit_c_str(E, rec->fields[i].name));
         fprintf(o, " };\n");
     }
     if (io->ntopics) {
         fprintf(o, "        static const char *const topics[] = {");
         for (int i = 0; i < io->ntopics; i++)
-            fprintf(o, "%s %s", i ? "," : "", cstr(E, io->topics[i]));
+            fprintf(o, "%s %s", i ? "," : "", emit_c_str(E, io->topics[i]));
         fprintf(o, " };\n");
     }
-    fprintf(o, "        static const flow_src_cfg cfg = { \"%s\", %s, %s, %s, %lld, %s, %s, %d, %s, %d, %s, %s, %s };\n",
-            s->id, src_kind(io), fmt_name(io->format), io->skip ? "true" : "false", (long long)io->batch,
-            io->glob ? cstr(E, io->glob) : "NULL", rec ? "fields" : "NULL", rec ? rec->n : 0,
-            io->ntopics ? "topics" : "NULL", io->ntopics, io->group ? cstr(E, io->group) : "NULL",
+    fprintf(o, "        static const flow_src_cfg cfg = {\n");
+    fprintf(o, "            .step = \"%s\", .kind = %s, .format = %s, .skip = %s, .batch = %lld,\n", s->id, src_kind(io),
+            fmt_name(io->format), io->skip ? "true" : "false", (long long)io->batch);
+    fprintf(o, "            .glob = %s, .fields = %s, .nfields = %d,\n", io->glob ? emit_c_str(E, io->glob) : "NULL",
+            rec ? "fields" : "NULL", rec ? rec->n : 0);
+    fprintf(o, "            .topics = %s, .ntopics = %d, .group = %s, .from_end = %s, .tail = %s,\n",
+            io->ntopics ? "topics" : "NULL", io->ntopics, io->group ? emit_c_str(E, io->group) : "NULL",
             io->from_end ? "true" : "false", io->tail ? "true" : "false");
+    fprintf(o, "        };\n");
     fprintf(o, "        f->%s_src = flow_src_open(rt, &cfg, flow_rt_input_path(rt, %d));\n", s->id, s->input_no);
     fprintf(o, "    }\n");
     fprintf(E->fini, "    flow_src_close(f->%s_src);\n", s->id);
@@ -433,7 +424,7 @@ static void gen_enc(Emit *E, CType *c)
         emit_line(E, "flow_buf_putc(b, '{');");
         for (int i = 0; i < t->rec->n; i++) {
             Field *fd = &t->rec->fields[i];
-            emit_line(E, "flow_buf_puts(b, %s);", cstr(E, emit_strf(E, "%s\"%s\": ", i ? ", " : "", fd->name)));
+            emit_line(E, "flow_buf_puts(b, %s);", emit_c_str(E, emit_strf(E, "%s\"%s\": ", i ? ", " : "", fd->name)));
             emit_json(E, fd->ty, "b", emit_strf(E, "v.%s", emit_field_name(E, fd->name)));
         }
         emit_line(E, "flow_buf_putc(b, '}');");
@@ -441,6 +432,7 @@ static void gen_enc(Emit *E, CType *c)
     default:
         ICE("no JSON encoder for this type");
     }
+    fprintf(mine, "}\n\n");
     private_end(E, &pv);
 }
 
@@ -588,18 +580,18 @@ void emit_io_output(Emit *E, Step *s)
                 fprintf(o, "%s \"%s\"", k++ ? "," : "", g->steps[i]->id);
         fprintf(o, " };\n        flow_rt_check_outputs(rt, outputs, %d);\n", npath);
     }
-    fprintf(o, "        static const flow_sink_cfg cfg = { \"%s\", %s, %lld, %s };\n", s->id, sink_kind(io),
-            (long long)io->file_count, io->topic ? cstr(E, io->topic) : "NULL");
+    fprintf(o, "        static const flow_sink_cfg cfg = { .step = \"%s\", .kind = %s, .file_count = %lld, .topic = %s };\n",
+            s->id, sink_kind(io), (long long)io->file_count, io->topic ? emit_c_str(E, io->topic) : "NULL");
     if (has_path(s))
         fprintf(o, "        f->%s_sink = flow_sink_open(rt, &cfg, flow_rt_output_path(rt, \"%s\", %s));\n", s->id,
-                s->id, cstr(E, io->path));
+                s->id, emit_c_str(E, io->path));
     else
         fprintf(o, "        f->%s_sink = flow_sink_open(rt, &cfg, NULL);\n", s->id);
     Type *t = io->keyed ? ty_keyed_value(s->in_type) : s->in_type;
     if (io->format == IO_CSV && io->kind != IOK_KAFKA) {
         const char *h = NULL;
         csv_header(E, t, NULL, &h);
-        fprintf(o, "        flow_sink_header(f->%s_sink, %s);\n", s->id, cstr(E, h));
+        fprintf(o, "        flow_sink_header(f->%s_sink, %s);\n", s->id, emit_c_str(E, h));
     }
     fprintf(o, "    }\n");
     fprintf(E->fini, "    flow_sink_close(f->%s_sink);\n", s->id);

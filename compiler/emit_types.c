@@ -467,14 +467,14 @@ static void gen_cmp(Emit *E, CType *c)
     helper_end(E, hs);
 }
 
-static void gen_copy(Emit *E, CType *c)
+/* <P>_size<N>: the bytes of T's heap parts, each rounded up to 16 (the
+ * block a deep copy needs). */
+static void gen_size(Emit *E, CType *c)
 {
     Type *t = c->t;
     const char *P = E->P;
     fprintf(E->protos, "static size_t %s_size%d(%s v);\n", P, c->id, c->name);
-    fprintf(E->protos, "static %s %s_copy%d(%s v, char **cur);\n", c->name, P, c->id, c->name);
     HelperScope hs = helper_begin(E);
-    /* size: bytes of heap parts, each rounded up to 16 */
     fprintf(E->helpers, "/* bytes a deep copy of %s needs */\nstatic size_t %s_size%d(%s v)\n{\n", ty_str_brief(t), P,
             c->id, c->name);
     emit_line(E, "size_t s = 0;");
@@ -516,6 +516,16 @@ static void gen_copy(Emit *E, CType *c)
     }
     emit_line(E, "return s;");
     fprintf(E->helpers, "}\n\n");
+    helper_end(E, hs);
+}
+
+/* <P>_copy<N>: a deep copy of T, its heap parts into the block at *cur. */
+static void gen_copy(Emit *E, CType *c)
+{
+    Type *t = c->t;
+    const char *P = E->P;
+    fprintf(E->protos, "static %s %s_copy%d(%s v, char **cur);\n", c->name, P, c->id, c->name);
+    HelperScope hs = helper_begin(E);
     fprintf(E->helpers, "/* deep copy of %s into the memory at *cur */\nstatic %s %s_copy%d(%s v, char **cur)\n{\n",
             ty_str_brief(t), c->name, P, c->id, c->name);
     switch (t->kind) {
@@ -590,6 +600,7 @@ void emit_type_helpers(Emit *E)
             }
             if (c->need_copy && !c->done_copy) {
                 c->done_copy = true;
+                gen_size(E, c);
                 gen_copy(E, c);
                 again = true;
             }

@@ -32,15 +32,10 @@ typedef struct W {
     const char *vt;           /* its C type */
     const char *acc, *q, *st, *slot;
     bool has_heap;
+    const struct WindowOp *op;   /* the operator's functions (window_ops) */
 } W;
 
 static const char *nm(W *x, const char *what) { return emit_strf(x->E, "%s_%s_%s", x->P, x->id, what); }
-
-/* Deep copy of V-typed C expression SRC into DST (with MEM / SZ). */
-static void own(W *x, Type *t, const char *dst, const char *src, const char *mem, const char *sz)
-{
-    emit_own(x->E, t, dst, src, mem, sz);
-}
 
 /* ===================================================================
  * Clocks and windowers: their configuration, filled at start-up
@@ -84,155 +79,9 @@ static void emit_config(W *x)
 }
 
 /* ===================================================================
- * Types
+ * Helpers for the window operators' functions (statements on a window's
+ * accumulator `a`)
  * =================================================================== */
-
-static void emit_structs(W *x)
-{
-    Emit *E = x->E;
-    const char *P = x->P, *id = x->id;
-    Step *s = x->s;
-    fprintf(E->types, "/* step %s: one queued on-time item and the memory it owns (one block) */\n", id);
-    fprintf(E->types, "typedef struct %s {\n    size_t sz;\n    int side;\n    %s v;\n} %s;\n\n", x->q, x->vt, x->q);
-    if (s->kind == SK_COLLECT_WINDOW || s->kind == SK_JOIN_WINDOW)
-        fprintf(E->types, "/* step %s: one kept value */\ntypedef struct %s {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s;\n\n",
-                id, x->slot, x->vt, x->slot);
-    fprintf(E->types, "/* step %s: one window's accumulator */\ntypedef struct %s {\n", id, x->acc);
-    switch (s->kind) {
-    case SK_COLLECT_WINDOW:
-        fprintf(E->types, "    %s *items;\n    int64_t n;\n    size_t cap;\n", x->slot);
-        break;
-    case SK_JOIN_WINDOW:
-        for (int i = 0; i < x->w->nsides; i++)
-            fprintf(E->types, "    %s *s%d;\n    int64_t n%d;\n    size_t cap%d;\n", x->slot, i, i, i);
-        break;
-    case SK_COUNT_WINDOW:
-        fprintf(E->types, "    int64_t n;\n");
-        break;
-    default:
-        fprintf(E->types, "    %s st;\n    void *mem;\n    size_t sz;\n", emit_ctype_name(E, x->w->down));
-        break;
-    }
-    fprintf(E->types, "} %s;\n", x->acc);
-    fprintf(E->types, "_Static_assert(sizeof(%s) >= sizeof(void *), \"a pooled accumulator holds a link\");\n\n", x->acc);
-    fprintf(E->fields, "    void *%s_accpool;    /* closed windows' accumulator structs, linked */\n", id);
-    fprintf(E->types,
-            "/* step %s: one key's state: its windows and wake-up time (flow_wkey), first */\n"
-            "typedef struct %s {\n    flow_wkey k;\n    bool noted;    /* in this round's keys (f_deferred) */\n} %s;\n\n",
-            id, x->st, x->st);
-    fprintf(E->types, "/* step %s: one buffered item, for grouping by key */\n", id);
-    fprintf(E->types, "typedef struct %s_%s_ref {\n    flow_str key;\n    int32_t side;\n    uint32_t i;\n} %s_%s_ref;\n\n",
-            P, id, P, id);
-    fprintf(E->fields, "    %s_%s_ref *%s_refs;\n    size_t %s_refs_cap;\n    uint32_t *%s_order;\n    size_t %s_order_cap;\n",
-            P, id, id, id, id, id);
-    fprintf(E->fini, "    flow_free(f->%s_refs, f->%s_refs_cap * sizeof f->%s_refs[0]);\n", id, id, id);
-    fprintf(E->fini, "    flow_free(f->%s_order, f->%s_order_cap * sizeof(uint32_t));\n", id, id);
-    fprintf(E->init, "    flow_wstep_init(&f->%s_ws, sizeof(%s), %s);\n    f->%s_tab = f->%s_ws.tab;\n", id, x->st,
-            x->w->ordered ? "true" : "false", id, id);
-    fprintf(E->fini, "    {\n        const uint32_t *ids;\n        size_t n = flow_table_sorted(f->%s_tab, &ids);\n", id);
-    fprintf(E->fini, "        for (size_t k = 0; k < n; k++)\n");
-    fprintf(E->fini, "            flow_wstate_free(&((%s *)flow_table_value(f->%s_tab, ids[k]))->k.w, %s, %s);\n", x->st,
-            id, nm(x, "accfree"), nm(x, "qfree"));
-    fprintf(E->fini, "        flow_wstep_free(&f->%s_ws);\n    }\n", id);
-    fprintf(E->fini, "    while (f->%s_accpool) {\n        void *next = *(void **)f->%s_accpool;\n", id, id);
-    fprintf(E->fini, "        flow_free(f->%s_accpool, sizeof(%s));\n        f->%s_accpool = next;\n    }\n", id, x->acc, id);
-}
-
-/* ===================================================================
- * Queue items and accumulators
- * =================================================================== */
-
-/* Unordered and no insert emits anything (every operator but join_window,
- * whose complete/running modes emit at inserts): items go into their
- * windows as they are clocked instead of through the queue. */
-static bool direct_insert(W *x)
-{
-    return !x->w->ordered && x->s->kind != SK_JOIN_WINDOW;
-}
-
-static void emit_q_fns(W *x)
-{
-    Emit *E = x->E;
-    E->out = E->code;
-    E->indent = 1;
-    if (direct_insert(x))
-        goto qfree;    /* nothing is queued */
-    fprintf(E->code, "/* step %s: a queued copy of X (one block) */\nstatic void *%s(int side, %s x)\n{\n", x->id,
-            nm(x, "qnew"), x->vt);
-    emit_line(E, "size_t head = (sizeof(%s) + 15) & ~(size_t)15;", x->q);
-    if (x->has_heap) {
-        CType *c = emit_ctype(E, x->v);
-        c->need_copy = true;
-        emit_line(E, "size_t sz = head + %s_size%d(x);", x->P, c->id);
-        emit_line(E, "%s *q = flow_alloc(sz);", x->q);
-        emit_line(E, "char *cur = (char *)q + head;");
-        emit_line(E, "q->v = %s_copy%d(x, &cur);", x->P, c->id);
-    } else {
-        emit_line(E, "size_t sz = head;");
-        emit_line(E, "%s *q = flow_alloc(sz);", x->q);
-        emit_line(E, "q->v = x;");
-    }
-    emit_line(E, "q->sz = sz;");
-    emit_line(E, "q->side = side;");
-    emit_line(E, "return q;");
-    fprintf(E->code, "}\n\n");
-qfree:
-    /* sz 0: a round-arena entry (see emit_flush) */
-    fprintf(E->code, "static void %s(void *p)\n{\n    if (((%s *)p)->sz)\n        flow_free(p, ((%s *)p)->sz);\n}\n\n",
-            nm(x, "qfree"), x->q, x->q);
-}
-
-/* Free (DEAD: at the end of the round) what accumulator `a` owns, and `a`. */
-static void emit_acc_release(W *x, bool dead)
-{
-    Emit *E = x->E;
-    const char *fr = dead ? emit_strf(E, "%s_dead(f, ", x->P) : "flow_free(";
-    switch (x->s->kind) {
-    case SK_COLLECT_WINDOW:
-        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
-        emit_line(E, "    %sa->items[i].mem, a->items[i].sz);", fr);
-        emit_line(E, "%sa->items, a->cap * sizeof a->items[0]);", fr);
-        break;
-    case SK_JOIN_WINDOW:
-        for (int i = 0; i < x->w->nsides; i++) {
-            emit_line(E, "for (int64_t i = 0; i < a->n%d; i++)", i);
-            emit_line(E, "    %sa->s%d[i].mem, a->s%d[i].sz);", fr, i, i);
-            emit_line(E, "%sa->s%d, a->cap%d * sizeof a->s%d[0]);", fr, i, i, i);
-        }
-        break;
-    case SK_COUNT_WINDOW:
-        break;
-    default:
-        emit_line(E, "%sa->mem, a->sz);", fr);
-        break;
-    }
-    if (dead) {
-        /* nothing emitted points into the struct itself: reuse it at once */
-        emit_line(E, "*(void **)a = f->%s_accpool;", x->id);
-        emit_line(E, "f->%s_accpool = a;", x->id);
-    } else {
-        emit_line(E, "flow_free(a, sizeof *a);");
-    }
-}
-
-static void emit_acc_fns(W *x)
-{
-    Emit *E = x->E;
-    E->out = E->code;
-    E->indent = 1;
-    fprintf(E->code, "/* step %s: free a window's accumulator now (at exit) */\nstatic void %s(void *p)\n{\n", x->id,
-            nm(x, "accfree"));
-    emit_line(E, "%s *a = p;", x->acc);
-    emit_line(E, "if (!a)");
-    emit_line(E, "    return;");
-    emit_acc_release(x, false);
-    fprintf(E->code, "}\n\n");
-    fprintf(E->code, "/* step %s: free a window's accumulator at the end of the round */\n", x->id);
-    fprintf(E->code, "static void %s(%s_flow *f, %s *a)\n{\n", nm(x, "accdrop"), x->P, x->acc);
-    E->indent = 1;
-    emit_acc_release(x, true);
-    fprintf(E->code, "}\n\n");
-}
 
 /* Statements appending V (type V) to slot array ARR/N/CAP of `a`, owned. */
 static void push_slot(W *x, const char *arr, const char *n, const char *cap, const char *v)
@@ -240,7 +89,7 @@ static void push_slot(W *x, const char *arr, const char *n, const char *cap, con
     Emit *E = x->E;
     emit_line(E, "if (a->%s == (int64_t)a->%s)", n, cap);
     emit_line(E, "    flow_vec_grow((void **)&a->%s, &a->%s, sizeof a->%s[0], (size_t)a->%s + 1);", arr, cap, arr, n);
-    own(x, x->v, emit_strf(E, "a->%s[a->%s].v", arr, n), v, emit_strf(E, "a->%s[a->%s].mem", arr, n),
+    emit_own(E, x->v, emit_strf(E, "a->%s[a->%s].v", arr, n), v, emit_strf(E, "a->%s[a->%s].mem", arr, n),
         emit_strf(E, "a->%s[a->%s].sz", arr, n));
     emit_line(E, "a->%s++;", n);
 }
@@ -250,7 +99,7 @@ static void set_state(W *x, const char *nv)
 {
     Emit *E = x->E;
     emit_line(E, "%s_dead(f, a->mem, a->sz);", x->P);
-    own(x, x->w->down, "a->st", nv, "a->mem", "a->sz");
+    emit_own(E, x->w->down, "a->st", nv, "a->mem", "a->sz");
 }
 
 static const char *call(W *x, Callable *c, const char *fn, const char *a0, const char *a1)
@@ -286,7 +135,7 @@ static void emit_maxmin(W *x, const char *v, const char *repl)
 
 /* Statements: emit every row of join accumulator `a` (product over sides,
  * None for an empty side, the first side varying slowest). */
-static void emit_join_rows(W *x, const char *key, const char *wid, bool final_close, const char *meta)
+static void join_rows(W *x, const char *key, const char *wid, bool final_close, const char *meta)
 {
     Emit *E = x->E;
     int n = x->w->nsides;
@@ -334,14 +183,14 @@ static void join_after(W *x)
     Emit *E = x->E;
     int n = x->w->nsides;
     if (x->w->emit_mode == JOIN_RUNNING) {
-        emit_join_rows(x, "key", "wid", false, NULL);
+        join_rows(x, "key", "wid", false, NULL);
     } else if (x->w->emit_mode == JOIN_COMPLETE) {
         const char *c = "true";
         for (int i = 0; i < n; i++)
             c = emit_strf(E, "%s && a->n%d", c, i);
         emit_line(E, "if (%s) {", c);
         E->indent++;
-        emit_join_rows(x, "key", "wid", false, NULL);
+        join_rows(x, "key", "wid", false, NULL);
         for (int i = 0; i < n; i++)
             join_clear_side(x, i);
         E->indent--;
@@ -349,93 +198,7 @@ static void join_after(W *x)
     }
 }
 
-static void emit_apply(W *x)
-{
-    Emit *E = x->E;
-    Step *s = x->s;
-    E->out = E->code;
-    E->indent = 1;
-    fprintf(E->code, "/* step %s: window WID takes value X of input SIDE (on_value) */\n", x->id);
-    fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, void **slot, int side, %s x)\n{\n",
-            nm(x, "apply"), x->P, x->vt);
-    emit_line(E, "(void)f;");
-    emit_line(E, "(void)key;");
-    emit_line(E, "(void)wid;");
-    emit_line(E, "(void)side;");
-    emit_line(E, "%s *a = *slot;", x->acc);
-    emit_line(E, "bool created = false;");
-    emit_line(E, "if (!a) {");
-    emit_line(E, "    if ((a = f->%s_accpool))    /* a closed window's, reused */", x->id);
-    emit_line(E, "        f->%s_accpool = *(void **)a;", x->id);
-    emit_line(E, "    else");
-    emit_line(E, "        a = flow_alloc(sizeof *a);");
-    emit_line(E, "    memset(a, 0, sizeof *a);");
-    emit_line(E, "    *slot = a;");
-    emit_line(E, "    created = true;");
-    emit_line(E, "}");
-    emit_line(E, "(void)created;");
-    switch (s->kind) {
-    case SK_COLLECT_WINDOW:
-        push_slot(x, "items", "n", "cap", "x");
-        break;
-    case SK_COUNT_WINDOW:
-        emit_line(E, "a->n++;");
-        break;
-    case SK_FOLD_WINDOW: {
-        emit_line(E, "if (created) {");
-        E->indent++;
-        const char *init = emit_coerce(E, s->init, x->w->down);
-        own(x, x->w->down, "a->st", init, "a->mem", "a->sz");
-        E->indent--;
-        emit_line(E, "}");
-        const char *r = call(x, &s->fn, nm(x, "fn"), "a->st", "x");
-        set_state(x, emit_coerce_value(E, r, s->fn.ret, x->w->down));
-        break;
-    }
-    case SK_REDUCE_WINDOW:
-    case SK_MAX_WINDOW:
-    case SK_MIN_WINDOW:
-        /* the first value becomes the state, later ones are reduced into it */
-        emit_line(E, "if (created) {");
-        E->indent++;
-        own(x, x->v, "a->st", "x", "a->mem", "a->sz");
-        E->indent--;
-        emit_line(E, "} else {");
-        E->indent++;
-        if (s->kind == SK_REDUCE_WINDOW)
-            set_state(x, emit_coerce_value(E, call(x, &s->fn, nm(x, "fn"), "a->st", "x"), s->fn.ret, x->v));
-        else
-            emit_maxmin(x, "x", "x");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case SK_JOIN_WINDOW:
-        emit_line(E, "switch (side) {");
-        for (int i = 0; i < x->w->nsides; i++) {
-            emit_line(E, "case %d:", i);
-            E->indent++;
-            if (x->w->insert_mode == JOIN_FIRST) {
-                emit_line(E, "if (a->n%d == 0) {", i);
-                E->indent++;
-            } else if (x->w->insert_mode == JOIN_LAST) {
-                join_clear_side(x, i);
-            }
-            push_slot(x, emit_strf(E, "s%d", i), emit_strf(E, "n%d", i), emit_strf(E, "cap%d", i), "x");
-            if (x->w->insert_mode == JOIN_FIRST) {
-                E->indent--;
-                emit_line(E, "}");
-            }
-            emit_line(E, "break;");
-            E->indent--;
-        }
-        emit_line(E, "}");
-        join_after(x);
-        break;
-    default:
-        ICE("not a window operator");
-    }
-    fprintf(E->code, "}\n\n");
-}
+static void emit_acc_release(W *x, bool dead);
 
 /* Statements: free the merged-in accumulator `o` (at the end of the round). */
 static void release_orig(W *x)
@@ -461,10 +224,389 @@ static void append_slots(W *x, const char *arr, const char *n, const char *cap)
     emit_line(E, "o->%s = 0;", n);
 }
 
-static void emit_merge(W *x)
+/* ===================================================================
+ * The window operators: what differs between them, one function per
+ * operator (or family) and role, found by kind in window_ops:
+ *   acc       the members of the accumulator struct
+ *   release   statements freeing what accumulator `a` owns, through FR
+ *             ("flow_free(" or "<P>_dead(f, ")
+ *   apply     on_value: statements taking value x into `a` (`created`
+ *             when the window is new)
+ *   merge     on_merge (session windowers): statements merging the
+ *             accumulator `o` into `a`
+ *   close     on_close: statements, then the C value of the window's
+ *             result (NULL when they emitted the result themselves)
+ * =================================================================== */
+
+/* collect_window: every value, in a list of slots */
+static void acc_collect(W *x)
+{
+    fprintf(x->E->types, "    %s *items;\n    int64_t n;\n    size_t cap;\n", x->slot);
+}
+
+static void release_collect(W *x, const char *fr)
+{
+    Emit *E = x->E;
+    emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+    emit_line(E, "    %sa->items[i].mem, a->items[i].sz);", fr);
+    emit_line(E, "%sa->items, a->cap * sizeof a->items[0]);", fr);
+}
+
+static void apply_collect(W *x) { push_slot(x, "items", "n", "cap", "x"); }
+
+static void merge_collect(W *x)
+{
+    /* target + orig; the slots move */
+    append_slots(x, "items", "n", "cap");
+    release_orig(x);
+}
+
+static const char *close_collect(W *x)
+{
+    Emit *E = x->E;
+    const char *lt = emit_ctype_name(E, x->w->down);
+    const char *val = emit_tmp(E);
+    emit_line(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = a->n };",
+      lt, val, val);
+    emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+    emit_line(E, "    %s.v[i] = a->items[i].v;", val);
+    return val;
+}
+
+/* count_window: a count */
+static void acc_count(W *x) { fprintf(x->E->types, "    int64_t n;\n"); }
+
+static void apply_count(W *x) { emit_line(x->E, "a->n++;"); }
+
+static void merge_count(W *x)
+{
+    emit_line(x->E, "a->n += o->n;");
+    release_orig(x);
+}
+
+static const char *close_count(W *x)
+{
+    (void)x;
+    return "a->n";
+}
+
+/* fold_window, reduce_window, max_window, min_window: a state (down's
+ * type) and the memory it owns */
+static void acc_state(W *x)
+{
+    fprintf(x->E->types, "    %s st;\n    void *mem;\n    size_t sz;\n", emit_ctype_name(x->E, x->w->down));
+}
+
+static void release_state(W *x, const char *fr) { emit_line(x->E, "%sa->mem, a->sz);", fr); }
+
+static const char *close_state(W *x)
+{
+    (void)x;
+    return "a->st";
+}
+
+/* fold_window: the state starts as init, the fold function takes each value */
+static void apply_fold(W *x)
 {
     Emit *E = x->E;
     Step *s = x->s;
+    emit_line(E, "if (created) {");
+    E->indent++;
+    const char *init = emit_coerce(E, s->init, x->w->down);
+    emit_own(E, x->w->down, "a->st", init, "a->mem", "a->sz");
+    E->indent--;
+    emit_line(E, "}");
+    const char *r = call(x, &s->fn, nm(x, "fn"), "a->st", "x");
+    set_state(x, emit_coerce_value(E, r, s->fn.ret, x->w->down));
+}
+
+/* reduce_window, max_window, min_window: the first value becomes the
+ * state, later ones are reduced into it */
+static void apply_reduce(W *x)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    emit_line(E, "if (created) {");
+    E->indent++;
+    emit_own(E, x->v, "a->st", "x", "a->mem", "a->sz");
+    E->indent--;
+    emit_line(E, "} else {");
+    E->indent++;
+    if (s->kind == SK_REDUCE_WINDOW)
+        set_state(x, emit_coerce_value(E, call(x, &s->fn, nm(x, "fn"), "a->st", "x"), s->fn.ret, x->v));
+    else
+        emit_maxmin(x, "x", "x");
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* fold_window (its merge function), reduce_window (its reduce function):
+ * the two states combined */
+static void merge_combine(W *x)
+{
+    Step *s = x->s;
+    Callable *c = s->kind == SK_FOLD_WINDOW ? &x->w->merge : &s->fn;
+    const char *fn = s->kind == SK_FOLD_WINDOW ? nm(x, "merge_fn") : nm(x, "fn");
+    const char *r = call(x, c, fn, "a->st", "o->st");
+    set_state(x, emit_coerce_value(x->E, r, c->ret, x->w->down));
+    release_orig(x);
+}
+
+/* max_window, min_window */
+static void merge_maxmin(W *x)
+{
+    emit_maxmin(x, "o->st", "o->st");
+    release_orig(x);
+}
+
+/* join_window: each side's values, in slots */
+static void acc_join(W *x)
+{
+    for (int i = 0; i < x->w->nsides; i++)
+        fprintf(x->E->types, "    %s *s%d;\n    int64_t n%d;\n    size_t cap%d;\n", x->slot, i, i, i);
+}
+
+static void release_join(W *x, const char *fr)
+{
+    Emit *E = x->E;
+    for (int i = 0; i < x->w->nsides; i++) {
+        emit_line(E, "for (int64_t i = 0; i < a->n%d; i++)", i);
+        emit_line(E, "    %sa->s%d[i].mem, a->s%d[i].sz);", fr, i, i);
+        emit_line(E, "%sa->s%d, a->cap%d * sizeof a->s%d[0]);", fr, i, i, i);
+    }
+}
+
+/* the value goes to its side by insert_mode, then what emit_mode emits */
+static void apply_join(W *x)
+{
+    Emit *E = x->E;
+    emit_line(E, "switch (side) {");
+    for (int i = 0; i < x->w->nsides; i++) {
+        emit_line(E, "case %d:", i);
+        E->indent++;
+        if (x->w->insert_mode == JOIN_FIRST) {
+            emit_line(E, "if (a->n%d == 0) {", i);
+            E->indent++;
+        } else if (x->w->insert_mode == JOIN_LAST) {
+            join_clear_side(x, i);
+        }
+        push_slot(x, emit_strf(E, "s%d", i), emit_strf(E, "n%d", i), emit_strf(E, "cap%d", i), "x");
+        if (x->w->insert_mode == JOIN_FIRST) {
+            E->indent--;
+            emit_line(E, "}");
+        }
+        emit_line(E, "break;");
+        E->indent--;
+    }
+    emit_line(E, "}");
+    join_after(x);
+}
+
+static void merge_join(W *x)
+{
+    Emit *E = x->E;
+    for (int i = 0; i < x->w->nsides; i++) {
+        /* first: orig's values win when it has some; last: the target's; product: target then orig */
+        if (x->w->insert_mode == JOIN_PRODUCT || x->w->insert_mode == JOIN_LAST)
+            emit_line(E, "if (%s) {", x->w->insert_mode == JOIN_LAST ? emit_strf(E, "a->n%d == 0", i) : "true");
+        else
+            emit_line(E, "if (o->n%d) {", i);
+        E->indent++;
+        if (x->w->insert_mode != JOIN_PRODUCT)
+            join_clear_side(x, i);
+        append_slots(x, emit_strf(E, "s%d", i), emit_strf(E, "n%d", i), emit_strf(E, "cap%d", i));
+        E->indent--;
+        emit_line(E, "}");
+    }
+    release_orig(x);
+    join_after(x);
+}
+
+/* emit_mode final: every row now (with_meta too); the others emitted at inserts */
+static const char *close_join(W *x)
+{
+    if (x->w->emit_mode == JOIN_FINAL)
+        join_rows(x, "key", "wid", true, "meta");
+    return NULL;
+}
+
+typedef struct WindowOp {
+    bool slots;                                  /* keeps each value (a <P>_<W>_slot) */
+    void (*acc)(W *x);
+    void (*release)(W *x, const char *fr);       /* NULL: `a` owns nothing */
+    void (*apply)(W *x);
+    void (*merge)(W *x);
+    const char *(*close)(W *x);
+} WindowOp;
+
+static const WindowOp window_ops[SK_COUNT] = {
+    [SK_COLLECT_WINDOW] = { true, acc_collect, release_collect, apply_collect, merge_collect, close_collect },
+    [SK_COUNT_WINDOW] = { false, acc_count, NULL, apply_count, merge_count, close_count },
+    [SK_FOLD_WINDOW] = { false, acc_state, release_state, apply_fold, merge_combine, close_state },
+    [SK_REDUCE_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_combine, close_state },
+    [SK_MAX_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state },
+    [SK_MIN_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state },
+    [SK_JOIN_WINDOW] = { true, acc_join, release_join, apply_join, merge_join, close_join },
+};
+
+/* ===================================================================
+ * Types
+ * =================================================================== */
+
+static void emit_structs(W *x)
+{
+    Emit *E = x->E;
+    const char *P = x->P, *id = x->id;
+    fprintf(E->types, "/* step %s: one queued on-time item and the memory it owns (one block) */\n", id);
+    fprintf(E->types, "typedef struct %s {\n    size_t sz;\n    int side;\n    %s v;\n} %s;\n\n", x->q, x->vt, x->q);
+    if (x->op->slots)
+        fprintf(E->types, "/* step %s: one kept value */\ntypedef struct %s {\n    %s v;\n    void *mem;\n    size_t sz;\n} %s;\n\n",
+                id, x->slot, x->vt, x->slot);
+    fprintf(E->types, "/* step %s: one window's accumulator */\ntypedef struct %s {\n", id, x->acc);
+    x->op->acc(x);
+    fprintf(E->types, "} %s;\n", x->acc);
+    fprintf(E->types, "_Static_assert(sizeof(%s) >= sizeof(void *), \"a pooled accumulator holds a link\");\n\n", x->acc);
+    fprintf(E->fields, "    void *%s_accpool;    /* closed windows' accumulator structs, linked */\n", id);
+    fprintf(E->types,
+            "/* step %s: one key's state: its windows and wake-up time (flow_wkey), first */\n"
+            "typedef struct %s {\n    flow_wkey k;\n    bool noted;    /* in this round's keys (f_deferred) */\n} %s;\n\n",
+            id, x->st, x->st);
+    fprintf(E->types, "/* step %s: one buffered item, for grouping by key */\n", id);
+    fprintf(E->types, "typedef struct %s_%s_ref {\n    flow_str key;\n    int32_t side;\n    uint32_t i;\n} %s_%s_ref;\n\n",
+            P, id, P, id);
+    fprintf(E->fields, "    %s_%s_ref *%s_refs;\n    size_t %s_refs_cap;\n    uint32_t *%s_order;\n    size_t %s_order_cap;\n",
+            P, id, id, id, id, id);
+    fprintf(E->fini, "    flow_free(f->%s_refs, f->%s_refs_cap * sizeof f->%s_refs[0]);\n", id, id, id);
+    fprintf(E->fini, "    flow_free(f->%s_order, f->%s_order_cap * sizeof(uint32_t));\n", id, id);
+    fprintf(E->init, "    flow_wstep_init(&f->%s_ws, sizeof(%s), %s);\n    f->%s_tab = f->%s_ws.tab;\n", id, x->st,
+            x->w->ordered ? "true" : "false", id, id);
+    fprintf(E->fini, "    {\n        const uint32_t *ids;\n        size_t n = flow_table_sorted(f->%s_tab, &ids);\n", id);
+    fprintf(E->fini, "        for (size_t k = 0; k < n; k++)\n");
+    fprintf(E->fini, "            flow_wstate_free(&((%s *)flow_table_value(f->%s_tab, ids[k]))->k.w, %s, %s);\n", x->st,
+            id, nm(x, "accfree"), nm(x, "qfree"));
+    fprintf(E->fini, "        flow_wstep_free(&f->%s_ws);\n    }\n", id);
+    fprintf(E->fini, "    while (f->%s_accpool) {\n        void *next = *(void **)f->%s_accpool;\n", id, id);
+    fprintf(E->fini, "        flow_free(f->%s_accpool, sizeof(%s));\n        f->%s_accpool = next;\n    }\n", id, x->acc, id);
+}
+
+/* ===================================================================
+ * Queue items and accumulators
+ * =================================================================== */
+
+/* Unordered and no insert emits anything (every operator but join_window,
+ * whose complete/running modes emit at inserts): items go into their
+ * windows as they are clocked instead of through the queue. */
+static bool direct_insert(W *x)
+{
+    return !x->w->ordered && x->s->kind != SK_JOIN_WINDOW;
+}
+
+/* <P>_<W>_qnew (unless nothing is queued: direct_insert) and _qfree. */
+static void emit_q_fns(W *x)
+{
+    Emit *E = x->E;
+    E->out = E->code;
+    E->indent = 1;
+    if (!direct_insert(x)) {
+        fprintf(E->code, "/* step %s: a queued copy of X (one block) */\nstatic void *%s(int side, %s x)\n{\n", x->id,
+                nm(x, "qnew"), x->vt);
+        emit_line(E, "size_t head = (sizeof(%s) + 15) & ~(size_t)15;", x->q);
+        if (x->has_heap) {
+            CType *c = emit_ctype(E, x->v);
+            c->need_copy = true;
+            emit_line(E, "size_t sz = head + %s_size%d(x);", x->P, c->id);
+            emit_line(E, "%s *q = flow_alloc(sz);", x->q);
+            emit_line(E, "char *cur = (char *)q + head;");
+            emit_line(E, "q->v = %s_copy%d(x, &cur);", x->P, c->id);
+        } else {
+            emit_line(E, "size_t sz = head;");
+            emit_line(E, "%s *q = flow_alloc(sz);", x->q);
+            emit_line(E, "q->v = x;");
+        }
+        emit_line(E, "q->sz = sz;");
+        emit_line(E, "q->side = side;");
+        emit_line(E, "return q;");
+        fprintf(E->code, "}\n\n");
+    }
+    /* sz 0: a round-arena entry (see emit_flush) */
+    fprintf(E->code, "static void %s(void *p)\n{\n    if (((%s *)p)->sz)\n        flow_free(p, ((%s *)p)->sz);\n}\n\n",
+            nm(x, "qfree"), x->q, x->q);
+}
+
+/* Free (DEAD: at the end of the round) what accumulator `a` owns, and `a`. */
+static void emit_acc_release(W *x, bool dead)
+{
+    Emit *E = x->E;
+    const char *fr = dead ? emit_strf(E, "%s_dead(f, ", x->P) : "flow_free(";
+    if (x->op->release)
+        x->op->release(x, fr);
+    if (dead) {
+        /* nothing emitted points into the struct itself: reuse it at once */
+        emit_line(E, "*(void **)a = f->%s_accpool;", x->id);
+        emit_line(E, "f->%s_accpool = a;", x->id);
+    } else {
+        emit_line(E, "flow_free(a, sizeof *a);");
+    }
+}
+
+static void emit_acc_fns(W *x)
+{
+    Emit *E = x->E;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: free a window's accumulator now (at exit) */\nstatic void %s(void *p)\n{\n", x->id,
+            nm(x, "accfree"));
+    emit_line(E, "%s *a = p;", x->acc);
+    emit_line(E, "if (!a)");
+    emit_line(E, "    return;");
+    emit_acc_release(x, false);
+    fprintf(E->code, "}\n\n");
+    fprintf(E->code, "/* step %s: free a window's accumulator at the end of the round */\n", x->id);
+    fprintf(E->code, "static void %s(%s_flow *f, %s *a)\n{\n", nm(x, "accdrop"), x->P, x->acc);
+    E->indent = 1;
+    emit_acc_release(x, true);
+    fprintf(E->code, "}\n\n");
+}
+
+/* ===================================================================
+ * The window logic: on_value, on_merge, on_close
+ * =================================================================== */
+
+/* <P>_<W>_apply: value x of input SIDE into window WID's accumulator
+ * (made, or taken from the pool, when the window is new). */
+static void emit_apply(W *x)
+{
+    Emit *E = x->E;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: window WID takes value X of input SIDE (on_value) */\n", x->id);
+    fprintf(E->code, "static void %s(%s_flow *f, flow_str key, int64_t wid, void **slot, int side, %s x)\n{\n",
+            nm(x, "apply"), x->P, x->vt);
+    emit_line(E, "(void)f;");
+    emit_line(E, "(void)key;");
+    emit_line(E, "(void)wid;");
+    emit_line(E, "(void)side;");
+    emit_line(E, "%s *a = *slot;", x->acc);
+    emit_line(E, "bool created = false;");
+    emit_line(E, "if (!a) {");
+    emit_line(E, "    if ((a = f->%s_accpool))    /* a closed window's, reused */", x->id);
+    emit_line(E, "        f->%s_accpool = *(void **)a;", x->id);
+    emit_line(E, "    else");
+    emit_line(E, "        a = flow_alloc(sizeof *a);");
+    emit_line(E, "    memset(a, 0, sizeof *a);");
+    emit_line(E, "    *slot = a;");
+    emit_line(E, "    created = true;");
+    emit_line(E, "}");
+    emit_line(E, "(void)created;");
+    x->op->apply(x);
+    fprintf(E->code, "}\n\n");
+}
+
+/* <P>_<W>_merge (session windowers): session ORIG's accumulator merged
+ * into window WID's. */
+static void emit_merge(W *x)
+{
+    Emit *E = x->E;
     if (x->w->merge.lambda)
         emit_lambda(E, x->w->merge.lambda, nm(x, "merge_fn"), x->w->merge.ret);
     E->out = E->code;
@@ -481,53 +623,12 @@ static void emit_merge(W *x)
     emit_line(E, "    *slot = o;");
     emit_line(E, "    return;");
     emit_line(E, "}");
-    switch (s->kind) {
-    case SK_COLLECT_WINDOW:
-        /* target + orig; the slots move */
-        append_slots(x, "items", "n", "cap");
-        release_orig(x);
-        break;
-    case SK_COUNT_WINDOW:
-        emit_line(E, "a->n += o->n;");
-        release_orig(x);
-        break;
-    case SK_FOLD_WINDOW:
-    case SK_REDUCE_WINDOW: {
-        Callable *c = s->kind == SK_FOLD_WINDOW ? &x->w->merge : &s->fn;
-        const char *fn = s->kind == SK_FOLD_WINDOW ? nm(x, "merge_fn") : nm(x, "fn");
-        const char *r = call(x, c, fn, "a->st", "o->st");
-        set_state(x, emit_coerce_value(E, r, c->ret, x->w->down));
-        release_orig(x);
-        break;
-    }
-    case SK_MAX_WINDOW:
-    case SK_MIN_WINDOW:
-        emit_maxmin(x, "o->st", "o->st");
-        release_orig(x);
-        break;
-    case SK_JOIN_WINDOW:
-        for (int i = 0; i < x->w->nsides; i++) {
-            /* first: orig's values win when it has some; last: the target's; product: target then orig */
-            if (x->w->insert_mode == JOIN_PRODUCT || x->w->insert_mode == JOIN_LAST)
-                emit_line(E, "if (%s) {", x->w->insert_mode == JOIN_LAST ? emit_strf(E, "a->n%d == 0", i) : "true");
-            else
-                emit_line(E, "if (o->n%d) {", i);
-            E->indent++;
-            if (x->w->insert_mode != JOIN_PRODUCT)
-                join_clear_side(x, i);
-            append_slots(x, emit_strf(E, "s%d", i), emit_strf(E, "n%d", i), emit_strf(E, "cap%d", i));
-            E->indent--;
-            emit_line(E, "}");
-        }
-        release_orig(x);
-        join_after(x);
-        break;
-    default:
-        ICE("not a window operator");
-    }
+    x->op->merge(x);
     fprintf(E->code, "}\n\n");
 }
 
+/* <P>_<W>_close: window WID's result down (and with_meta), its
+ * accumulator dropped, then its metadata on meta. */
 static void emit_close(W *x)
 {
     Emit *E = x->E;
@@ -544,28 +645,7 @@ static void emit_close(W *x)
     emit_line(E, "(void)meta;");
     emit_line(E, "if (a) {");
     E->indent++;
-    const char *val = NULL;
-    switch (s->kind) {
-    case SK_COLLECT_WINDOW: {
-        const char *lt = emit_ctype_name(E, w->down);
-        val = emit_tmp(E);
-        emit_line(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = a->n };",
-          lt, val, val);
-        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
-        emit_line(E, "    %s.v[i] = a->items[i].v;", val);
-        break;
-    }
-    case SK_COUNT_WINDOW:
-        val = "a->n";
-        break;
-    case SK_JOIN_WINDOW:
-        if (w->emit_mode == JOIN_FINAL)
-            emit_join_rows(x, "key", "wid", true, "meta");
-        break;
-    default:
-        val = "a->st";
-        break;
-    }
+    const char *val = x->op->close(x);
     if (val) {
         const char *inner = emit_ctype_name(E, ty_resolve(w->port_type[WPORT_DOWN])->elems[1]);
         emit_step_send(E, s, WPORT_DOWN,
@@ -937,6 +1017,9 @@ void emit_window_step(Emit *E, Step *s, const char *where)
     x.q = nm(&x, "q");
     x.st = nm(&x, "state");
     x.slot = nm(&x, "slot");
+    x.op = &window_ops[s->kind];
+    if (!x.op->apply)
+        ICE("not a window operator");
     emit_config(&x);
     emit_structs(&x);
     emit_q_fns(&x);

@@ -130,6 +130,8 @@ struct Step {
     int nout_consumers[4];
     Step *head;             // fusion group head (itself when not fused)
     int port_base;          // counter index of its output port 0 (--stats: n_sent)
+    Node *append_tail;      // the state only grows: the lambda's body with ACC + TAIL
+                            // replaced by TAIL, appended in place (lower.c), or NULL
     bool fused;             // runs inside its upstream's group
     bool side_effect;       // prints (inspect, output to stdout)
     unsigned char *upstream_inputs;  // [n_inputs]: inputs this step depends on

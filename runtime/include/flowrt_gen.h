@@ -27,6 +27,15 @@ extern "C" {
  * that steady-state rounds allocate nothing. */
 void flow_vec_grow(void **data, size_t *cap, size_t elem, size_t need);
 
+/* In-place append for a key's state that only grows (`acc + [x]`, `acc +
+ * s`, lowering's append_tail): the state's N elements of ELEM bytes at
+ * DATA live in the block *MEM of *SIZE bytes (flow_alloc'd, the state's
+ * own); K more from SRC are appended, the block growing geometrically (a
+ * state whose data is not at *MEM is first moved into a new block, the old
+ * one freed). Returns where the N + K elements now start. Amortised O(K)
+ * instead of a copy of the whole state per item. */
+void *flow_append(void **mem, size_t *size, const void *data, int64_t n, size_t elem, const void *src, int64_t k);
+
 /* A bump arena. Generated code allocates every transient value (strings,
  * lists, tuples of a round) here; the run context resets its round arena at
  * the start of each round, so values live exactly one round. */

@@ -492,6 +492,19 @@ def expr_float_literals():
 
 
 @case
+def stateful_append():
+    f = F("stateful_append")
+    nums = f.testing("nums", [1, 2, 3, 4, 5, 6, 7], batch_size=3)
+    keyed = f.key_on("keyed", nums, lambda x: "even" if x % 2 == 0 else "odd")
+    f.output("o1", f.fold_final("lists", keyed, lambda: [0], lambda acc, x: acc + [x, x * 10]))
+    f.output("o2", f.stateful_map("texts", keyed, lambda: "", lambda acc, x: (acc + str(x), x * 2)))
+    f.output("o3", f.stateful_flat_map("flat", keyed, lambda: [1.5], lambda acc, x: (acc + [float(x)], [x, -x])))
+    f.output("o4", f.fold_final("doubled", keyed, lambda: [1], lambda acc, x: acc + acc))
+    f.output("o5", f.fold_final("joined", keyed, lambda: "<", lambda acc, x: acc + str(x) + ","))
+    return f
+
+
+@case
 def expr_compare():
     f = F("expr_compare")
     nums = f.testing("nums", [1, 2, 3])
