@@ -1057,10 +1057,67 @@ static void testing_state(Emit *E, Step *s)
     E->indent--;
     emit_line(E, "}");
     emit_batch_size(E, s);
+    if (s->nmarks) {   /* EOF/ABORT markers: the next one, the one met */
+        fprintf(E->fields, "    int %s_mark;         /* the next of %s_marks */\n", s->id, s->id);
+        fprintf(E->fields, "    int %s_stop;         /* 1 after an EOF marker, 2 after an ABORT */\n", s->id);
+    }
+}
+
+/* The markers of testing(LIST): a table of {item position, 1 EOF | 2 ABORT}. */
+static void testing_marks(Emit *E, Step *s)
+{
+    emit_line(E, "static const struct { int64_t pos; int stop; } %s_marks[%d] = {", s->id, s->nmarks);
+    for (int i = 0; i < s->nmarks; i++)
+        emit_line(E, "    { %lld, %d },", (long long)s->marks[i].pos, s->marks[i].abort ? 2 : 1);
+    emit_line(E, "};");
+}
+
+/* testing(LIST) with EOF/ABORT markers, as Bytewax's TestingSource: a marker
+ * ends the batch early (the items before it, maybe none); the next poll then
+ * ends the input (EOF) or the run (ABORT: no EOF is delivered, stateful steps
+ * flush nothing, what was written stays). Items after the marker are never read. */
+static void testing_run_marked(Emit *E, Step *s)
+{
+    testing_marks(E, s);
+    bool abort = false;
+    for (int i = 0; i < s->nmarks; i++)
+        abort |= s->marks[i].abort;
+    emit_line(E, "if (f->%s_stop) {", s->id);
+    if (abort) {
+        emit_line(E, "    if (f->%s_stop == 2)", s->id);
+        emit_line(E, "        f->aborted = true;");
+        emit_line(E, "    else");
+        emit_line(E, "        f->eof[%d] = true;", s->input_no);
+    } else {
+        emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    }
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "if (f->%s_pos >= f->%s_list.n && f->%s_mark == %d) {", s->id, s->id, s->id, s->nmarks);
+    emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "for (int64_t i = 0; i < f->%s_batch; i++) {", s->id);
+    E->indent++;
+    emit_line(E, "if (f->%s_mark < %d && %s_marks[f->%s_mark].pos == f->%s_pos) {", s->id, s->nmarks, s->id, s->id,
+              s->id);
+    emit_line(E, "    f->%s_stop = %s_marks[f->%s_mark++].stop;", s->id, s->id, s->id);
+    emit_line(E, "    break;");
+    emit_line(E, "}");
+    emit_line(E, "if (f->%s_pos >= f->%s_list.n)", s->id, s->id);
+    emit_line(E, "    break;");
+    emit_line(E, "%s x = f->%s_list.v[f->%s_pos++];", out_ty(E, s), s->id, s->id);
+    emit_step_send(E, s, 0, "x");
+    E->indent--;
+    emit_line(E, "}");
 }
 
 static void testing_run(Emit *E, Step *s)
 {
+    if (s->nmarks) {
+        testing_run_marked(E, s);
+        return;
+    }
     emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
     emit_line(E, "    f->eof[%d] = true;", s->input_no);
     emit_line(E, "    return;");
@@ -1480,6 +1537,16 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, "    flow_rt_round_end_%s(f->rt);\n}\n\n", writes_stdout(g) ? "fast" : "quiet");
 }
 
+/* Whether a testing input of G has an ABORT marker. */
+static bool has_abort_mark(Graph *g)
+{
+    for (int i = 0; i < g->nsteps; i++)
+        for (int k = 0; k < g->steps[i]->nmarks; k++)
+            if (g->steps[i]->marks[k].abort)
+                return true;
+    return false;
+}
+
 /* <flow>_run: rounds until every input is at EOF. One call of the round,
  * so that the C compiler inlines it into the loop (a round of one item
  * costs no call, no register saves). */
@@ -1494,6 +1561,8 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
     fprintf(c, g->ninputs > 1 ? "))\n            return 0;\n" : ")\n            return 0;\n");
+    if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF */
+        fprintf(c, "        if (f->aborted)\n            return 0;\n");
     fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
     fprintf(c, "    }\n}\n\n");
 }
@@ -1517,6 +1586,8 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    size_t dead_n, dead_cap;\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
+    if (has_abort_mark(g))
+        fprintf(out, "    bool aborted;        /* a testing input met an ABORT marker: stop, no EOF */\n");
     fwrite(E->bufs[SEC_FIELDS], 1, E->lens[SEC_FIELDS], out);
     for (int i = 0; i < g->nsteps; i++) {   /* a step's banner, if it has members */
         fflush(E->step_fields[i]);

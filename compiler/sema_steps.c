@@ -289,6 +289,33 @@ static bool check_int_option(Sema *S, Node *e, const char *what)
     return true;
 }
 
+/* EOF and ABORT among the elements of a list literal given to testing (Bytewax's
+ * TestingSource.EOF() and .ABORT(), unless the program binds those names):
+ * taken out of the list into ST's marks, each with the count of items before it. */
+static void take_testing_marks(Sema *S, Step *st, Node *l)
+{
+    if (l->kind != ND_LIST)
+        return;
+    int n = 0;
+    for (int i = 0; i < l->list.n; i++) {
+        Node *e = l->list.items[i];
+        bool mark = e->kind == ND_IDENT && (strcmp(e->name, "EOF") == 0 || strcmp(e->name, "ABORT") == 0) &&
+                    !sema_lookup(S, e->name);
+        if (!mark) {
+            l->list.items[n++] = e;
+            continue;
+        }
+        if (st->nmarks % 8 == 0) {
+            TestingMark *m = arena_alloc(S->arena, sizeof *m * (size_t)(st->nmarks + 8));
+            if (st->nmarks)
+                memcpy(m, st->marks, sizeof *m * (size_t)st->nmarks);
+            st->marks = m;
+        }
+        st->marks[st->nmarks++] = (TestingMark){ .pos = n, .abort = e->name[0] == 'A' };
+    }
+    l->list.n = n;
+}
+
 /* source = testing(LIST [, batch_size = N]) | testing(range(N)) | file/stdin/dir/kafka(...) (sema_io.c) */
 static Type *check_source(Sema *S, Step *st, Node *src)
 {
@@ -322,6 +349,7 @@ static Type *check_source(Sema *S, Step *st, Node *src)
             l->ty = ty_list(T(TY_INT));
             return T(TY_INT);
         }
+        take_testing_marks(S, st, l);
         Type *t = sema_check_expr(S, l, ann ? ty_list(ann) : NULL);
         Type *r = ty_resolve(t);
         if (r->kind == TY_ERROR)

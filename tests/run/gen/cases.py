@@ -10,7 +10,7 @@ Run tests/run/gen/make_expected.py to rewrite the expected files.
 import math
 import re
 import os
-from flowsim import Flow, T0, ts, dur, add, sub, mul, div, mod, StepError
+from flowsim import Flow, T0, ts, dur, add, sub, mul, div, mod, StepError, EOF, ABORT
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUN = os.path.dirname(HERE)
@@ -58,6 +58,44 @@ def input_testing_list():
 def input_range():
     f = F("input_range")
     f.output("out", f.testing("nums", range(6)))
+    return f
+
+
+def _testing_marker(name, items, bs):
+    f = F(name)
+    inp = f.inspect("seen", f.testing("inp", items, batch_size=bs))
+    keyed = f.key_on("keyed", inp, lambda x: "k")
+    f.output("sums", f.stateful_map("running", keyed, 0, lambda acc, x: (acc + x, acc + x)))
+    f.output("lists", f.collect("lists", keyed, dur(seconds=10), 10))
+    return f
+
+
+@case
+def testing_eof_marker():
+    return _testing_marker("testing_eof_marker", [0, 1, 2, EOF, 3, 4], 2)
+
+
+@case
+def testing_abort_marker():
+    return _testing_marker("testing_abort_marker", [0, 1, 2, ABORT, 3, 4], 2)
+
+
+@case
+def testing_markers_edges():
+    f = F("testing_markers_edges")
+    f.output("a", f.testing("first", [EOF, 1, 2]))
+    f.output("b", f.testing("full", [10, 11, EOF], batch_size=2))
+    f.output("c", f.testing("both", [20, 21, 22, EOF, ABORT, 23], batch_size=2))
+    f.output("d", f.testing("plain", [30, 31, 32, 33, 34]))
+    return f
+
+
+@case
+def testing_abort_stops_all():
+    f = F("testing_abort_stops_all")
+    f.output("a", f.testing("short", [1, 2, ABORT, 3]))
+    late = f.key_on("keyed", f.testing("long", range(10)), lambda x: "k")
+    f.output("b", f.collect("lists", late, dur(seconds=10), 100))
     return f
 
 

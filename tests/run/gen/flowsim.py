@@ -109,6 +109,16 @@ class Step:
             d.inbox.setdefault(i, []).extend(items)
 
 
+class Marker:
+    """TestingSource.EOF() / ABORT() in a testing list (bytewax.testing)."""
+    def __init__(self, kind):
+        self.kind = kind
+
+
+EOF = Marker("EOF")
+ABORT = Marker("ABORT")
+
+
 class Flow:
     def __init__(self, name, src="", clock=T0, clock_step=_dt.timedelta(0)):
         self.name, self.src = name, src
@@ -336,16 +346,31 @@ class Flow:
         """Run to the end (or to the first StepError); returns self."""
         rnd = 0
         eofs = set()
+        aborted = False
         while True:
             self.now = self.clock + rnd * self.clock_step
             for s in self.steps:
                 if getattr(s, "kind", "") != "testing" or s.done:
                     continue
-                batch = s.items[s.pos:s.pos + s.bs]
-                s.pos += len(batch)
+                if getattr(s, "stop", None) is EOF:
+                    s.done = True
+                    continue
+                if getattr(s, "stop", None) is ABORT:
+                    aborted = True   # the round runs; no EOF; the run ends after it
+                    continue
+                # TestingSource.next_batch: up to bs items; a marker ends the
+                # batch early (maybe empty), the next poll acts on it
+                batch = []
+                while len(batch) < s.bs and s.pos < len(s.items):
+                    x = s.items[s.pos]
+                    s.pos += 1
+                    if isinstance(x, Marker):
+                        s.stop = x
+                        break
+                    batch.append(x)
                 if batch:
                     s.emit(batch)
-                else:
+                elif getattr(s, "stop", None) is None:
                     s.done = True
             eofs = {s for s in self.steps if getattr(s, "kind", "") == "testing" and s.done}
             try:
@@ -369,7 +394,7 @@ class Flow:
                     self.src, e.loc, self.name, cur.split("/")[0], e.msg)
                 self.status = 1
                 return self
-            if len(eofs) == len([s for s in self.steps if getattr(s, "kind", "") == "testing"]):
+            if aborted or len(eofs) == len([s for s in self.steps if getattr(s, "kind", "") == "testing"]):
                 return self
             rnd += 1
 
