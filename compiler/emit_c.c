@@ -57,7 +57,7 @@ static bool collects(Step *s) { return s->kind == SK_COLLECT || s->kind == SK_BA
 static bool has_item_fn(Step *s)
 {
     StepFamily f = step_family(s->kind);
-    return f == FAM_STATELESS || f == FAM_OUTPUT || f == FAM_FINAL;
+    return (f == FAM_STATELESS && !step_has(s, TR_BATCH)) || f == FAM_OUTPUT || f == FAM_FINAL;
 }
 
 /* The item type on input port P (join's sides differ). */
@@ -336,6 +336,25 @@ static void item_inspect(Emit *E, Step *s)
     emit_repr(E, s->in_type, "&f->rt->out", "x");
     emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
     emit_step_send(E, s, 0, "x");
+}
+
+/* inspect_debug: Bytewax's default inspector, "FLOW.STEP W<worker> @<epoch>: repr" */
+static void item_inspect_debug(Emit *E, Step *s)
+{
+    emit_line(E, "flow_inspect_debug_prefix(f->rt, \"%s.%s\");", E->P, s->id);
+    emit_repr(E, s->in_type, "&f->rt->out", "x");
+    emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
+    emit_step_send(E, s, 0, "x");
+}
+
+/* raises: the first item stops the run, with Bytewax's RuntimeError message */
+static void item_raises(Emit *E, Step *s)
+{
+    emit_line(E, "f->scratch.n = 0;");
+    emit_line(E, "flow_buf_puts(&f->scratch, \"`raises` step '%s' got an item: \");", s->id);
+    emit_repr(E, s->in_type, "&f->scratch", "x");
+    emit_line(E, "flow_buf_putc(&f->scratch, 0);");
+    emit_line(E, "flow_step_error(f->rt, %s, %s, f->scratch.p);", emit_loc_str(E, s->call->loc), fq(E, s));
 }
 
 /* redistribute (one worker: passes items on) */
@@ -1022,6 +1041,20 @@ static void emit_run_items(Emit *E, Step *s)
     emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
+/* flat_map_batch: the mapper called once with the round's items as a list
+ * (the buffer itself, not copied), when there are any; its items sent. */
+static void emit_run_batch(Emit *E, Step *s)
+{
+    emit_line(E, "if (f->%s_in0.n) {", s->id);
+    E->indent++;
+    emit_line(E, "%s batch = { f->%s_in0.v, (int64_t)f->%s_in0.n };", emit_ctype_name(E, ty_list(s->in_type)), s->id,
+              s->id);
+    send_each(E, s, call_fn(E, s, "batch", NULL), "%s");
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+    E->indent--;
+    emit_line(E, "}");
+}
+
 /* ===================================================================
  * Sources
  * =================================================================== */
@@ -1197,6 +1230,9 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_FLAT_MAP] = { .item = item_flat_map, .run = emit_run_items },
     [SK_FLATTEN] = { .item = item_flatten, .run = emit_run_items },
     [SK_INSPECT] = { .item = item_inspect, .run = emit_run_items },
+    [SK_INSPECT_DEBUG] = { .item = item_inspect_debug, .run = emit_run_items },
+    [SK_FLAT_MAP_BATCH] = { .run = emit_run_batch },
+    [SK_RAISES] = { .item = item_raises, .run = emit_run_items },
     [SK_BRANCH] = { .item = item_branch, .run = emit_run_items },
     [SK_MERGE] = { .run = emit_run_merge },
     [SK_KEY_ON] = { .item = item_key_on, .run = emit_run_items },

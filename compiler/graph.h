@@ -41,6 +41,7 @@ enum {
     TR_VALUE = 8,
     TR_TIMERS = 16,
     TR_ITEMWISE = 32,
+    TR_BATCH = 64,
 };
 
 typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES, SRC_EXTERN, SRC_NEXMARK } SourceKind;

@@ -138,7 +138,7 @@ bool sema_resolve_stream(Sema *S, Node *e, PortRef *out, Type **item)
     }
     if (st->out_type && ty_resolve(st->out_type)->kind == TY_ERROR)
         return false;   /* already reported */
-    if (st->kind == SK_OUTPUT) {
+    if (step_family(st->kind) == FAM_OUTPUT) {
         diag_error(id->loc, "`%s` is an output step; it has no stream", id->name);
         return false;
     }
@@ -555,6 +555,23 @@ static Type *check_flat_map(Sema *S, Step *st, Node *call)
     if (ty_resolve(r)->kind != TY_LIST) {
         diag_error(st->fn.lambda->body->loc, "the mapper of `flat_map` must return a list, found `%s`",
                    ty_str(r));
+        return NULL;
+    }
+    return ty_resolve(r)->elem;
+}
+
+/* flat_map_batch(stream, |batch: list<T>| list<U>): the round's items at once */
+static Type *check_flat_map_batch(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!stream_args(S, st, call, 2, &a))
+        return NULL;
+    Type *r = fn1(S, st, a.pos[1], ty_list(st->in_type), NULL, "mapper");
+    if (!r)
+        return NULL;
+    if (ty_resolve(r)->kind != TY_LIST) {
+        diag_error(st->fn.lambda ? st->fn.lambda->body->loc : a.pos[1]->loc,
+                   "the mapper of `flat_map_batch` must return a list, found `%s`", ty_str(r));
         return NULL;
     }
     return ty_resolve(r)->elem;
@@ -1022,6 +1039,9 @@ static StepCheck *const check_fns[SK_COUNT] = {
     [SK_FLAT_MAP] = check_flat_map,
     [SK_FLATTEN] = check_flatten,
     [SK_INSPECT] = check_pass,
+    [SK_INSPECT_DEBUG] = check_pass,
+    [SK_FLAT_MAP_BATCH] = check_flat_map_batch,
+    [SK_RAISES] = check_pass,
     [SK_BRANCH] = check_branch,
     [SK_MERGE] = check_merge,
     [SK_KEY_ON] = check_key_on,
@@ -1093,7 +1113,7 @@ void sema_check_step(Sema *S, Node *decl)
     }
     if (!out && diag_error_count() == 0)
         ICE("step check failed without a diagnostic");
-    st->out_type = out && st->kind != SK_OUTPUT ? out : (out ? NULL : ty_error());
+    st->out_type = out && step_family(st->kind) != FAM_OUTPUT ? out : (out ? NULL : ty_error());
     decl->sym->step = st;
 }
 

@@ -100,6 +100,34 @@ def testing_abort_stops_all():
 
 
 @case
+def flat_map_batch():
+    f = F("flat_map_batch")
+    a = f.testing("a", range(7), batch_size=3)
+    b = f.testing("b", [100, 101, 102, 103, 104], batch_size=2)
+    m = f.merge("both", f.map("doubled", a, lambda x: x * 2), b)
+    f.output("out", f.flat_map_batch("batches", m, lambda xs: [xs, [len(xs)]]))
+    f.output("sums", f.flat_map_batch("sums", a, lambda xs: [sum(xs)]))
+    return f
+
+
+@case
+def inspect_debug_epochs():
+    f = F("inspect_debug_epochs", clock=T0, clock_step=dur(seconds=4))
+    words = f.testing("words", ["a", "b", "c", "d", "e", "f", "g"], batch_size=2)
+    f.output("out", f.map("shout", f.inspect_debug("seen", words), lambda w: w.upper()))
+    return f
+
+
+@case
+def raises_stops():
+    f = F("raises_stops")
+    nums = f.testing("nums", [1, 2, 3, 4, 5])
+    f.output("out", nums)
+    f.raises("big", f.filter("over", nums, lambda x: x > 3), loc("raises_stops", "raises(over)"))
+    return f
+
+
+@case
 def input_batch_size():
     f = F("input_batch_size")
     nums = f.testing("nums", [1, 2, 3, 4, 5, 6, 7], batch_size=3)

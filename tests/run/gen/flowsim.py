@@ -173,6 +173,27 @@ class Flow:
             return xs
         return self._stateless(sid, up, fn)
 
+    def flat_map_batch(self, sid, up, f):
+        # the round's items at this step, when there are any, as one batch
+        return self._stateless(sid, up, lambda xs: list(f(list(xs))) if xs else [])
+
+    def inspect_debug(self, sid, up, epoch_interval=_dt.timedelta(seconds=10)):
+        # Bytewax's default debug inspector; one worker; epochs counted from
+        # 1 by whole intervals of the (pinned) clock since the first round
+        def fn(xs):
+            epoch = 1 + (self.now - self.clock) // epoch_interval
+            for x in xs:
+                self.lines.append("%s.%s W0 @%d: %r" % (self.name, sid, epoch, x))
+            return xs
+        return self._stateless(sid, up, fn)
+
+    def raises(self, sid, up, loc):
+        def fn(xs):
+            for x in xs:
+                raise StepError(loc, "`raises` step %r got an item: %r" % (sid, x))
+            return []
+        return self._stateless(sid, up, fn)
+
     def key_on(self, sid, up, f):
         return self.map(sid, up, lambda x: (f(x), x))
 
