@@ -207,7 +207,7 @@ static void state_value(Emit *E, Step *s)
             "/* step %s: per-key state and the memory it owns */\ntypedef struct %s_%s_state {\n    %s st;\n"
             "    void *mem;\n    size_t sz;%s\n} %s_%s_state;\n\n",
             s->id, E->P, s->id, emit_ctype_name(E, s->state_type),
-            s->kind == SK_STATEFUL ? "\n    bool live;   /* false once a callback returned none */" : "", E->P, s->id);
+            s->kind == SK_STATEFUL || s->kind == SK_STATEFUL_BATCH ? "\n    bool live;   /* false once a callback returned none */" : "", E->P, s->id);
 }
 
 static void drop_value(Emit *E, Step *s)
@@ -814,6 +814,48 @@ static void emit_stateful_items(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
+/* stateful_batch: the round's items grouped by key, each key's values (in
+ * arrival order) as one list, in the round arena, to on_batch: Bytewax's
+ * StatefulBatchLogic.on_batch with what one activation brings for the key. */
+static void emit_stateful_batch_items(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    Type *st = s->state_type;
+    Type *v = ty_keyed_value(s->in_type);
+    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
+    emit_line(E, "if (n) {");
+    E->indent++;
+    emit_group_vars(E, s);
+    emit_line(E, "for (size_t k = 0, j; k < n; k = j) {");
+    E->indent++;
+    emit_line(E, "key = items[order[k]].f0;");
+    emit_line(E, "for (j = k + 1; j < n && flow_str_eq(items[order[j]].f0, key); j++)");
+    emit_line(E, "    ;");
+    emit_line(E, "id = flow_table_upsert(f->%s_tab, key, NULL);", s->id);
+    emit_step_touch(E, s, "id");
+    const char *lt = emit_ctype_name(E, ty_list(v));
+    const char *vt = emit_ctype_name(E, v);
+    emit_line(E, "%s values = { flow_arena_alloc(&f->rt->arena, (j - k) * sizeof(%s)), (int64_t)(j - k) };", lt, vt);
+    emit_line(E, "for (size_t i = k; i < j; i++)");
+    emit_line(E, "    values.v[i - k] = items[order[i]].f1;");
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+    emit_line(E, "if (!s->live) {");
+    E->indent++;
+    const char *init = emit_coerce(E, s->init, st);
+    emit_own(E, st, "s->st", init, "s->mem", "s->sz");
+    emit_line(E, "s->live = true;");
+    E->indent--;
+    emit_line(E, "}");
+    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", "values"), "key");
+    emit_line(E, "if (!s->live)");
+    emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+    E->indent--;
+    emit_line(E, "}");
+}
+
 /* stateful: the touched keys' next notification (notify_at). */
 static void emit_stateful_reschedule(Emit *E, Step *s)
 {
@@ -845,7 +887,10 @@ static void emit_stateful_reschedule(Emit *E, Step *s)
  * (a none from notify_at keeps an earlier time: Bytewax's quirk). */
 static void emit_run_stateful(Emit *E, Step *s)
 {
-    emit_stateful_items(E, s);
+    if (s->kind == SK_STATEFUL_BATCH)
+        emit_stateful_batch_items(E, s);
+    else
+        emit_stateful_items(E, s);
 
     /* notifications that were due at the start of this activation */
     emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
@@ -1252,6 +1297,7 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_MAX_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
     [SK_MIN_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
     [SK_STATEFUL] = { .state = state_value, .drop = drop_value, .run = emit_run_stateful },
+    [SK_STATEFUL_BATCH] = { .state = state_value, .drop = drop_value, .run = emit_run_stateful },
     [SK_JOIN] = { .state = state_join, .drop = drop_join, .run = emit_run_join },
 };
 

@@ -417,6 +417,7 @@ static const char *const collect_opts[] = { "timeout", "max_size", NULL };
 static const char *const batch_opts[] = { "timeout", "batch_size", NULL };
 static const char *const by_opts[] = { "by", NULL };
 static const char *const stateful_opts[] = { "init", "on_item", "on_notify", "on_eof", "notify_at", NULL };
+static const char *const stateful_batch_opts[] = { "init", "on_batch", "on_notify", "on_eof", "notify_at", NULL };
 static const char *const join_opts[] = { "insert_mode", "emit_mode", NULL };
 
 /* Does a callback's new state NS fit the state type S? A new state that
@@ -911,15 +912,18 @@ static Type *check_max_min_final(Sema *S, Step *st, Node *call)
     return st->in_type;
 }
 
-/* stateful(keyed, init = E, on_item = f, on_notify = g, on_eof = h, notify_at = n):
- * Bytewax's StatefulLogic (docs/semantics.md §11.2). */
-static Type *check_stateful(Sema *S, Step *st, Node *call)
+/* stateful and stateful_batch: Bytewax's StatefulLogic and StatefulBatchLogic
+ * (docs/semantics.md §11.2); with BATCH, on_batch gets the list of the key's
+ * values of the round instead of on_item one value. */
+static Type *check_stateful_logic(Sema *S, Step *st, Node *call, bool batch)
 {
+    const char *op = batch ? "stateful_batch" : "stateful";
+    const char *first = batch ? "on_batch" : "on_item";
     Args a;
-    if (!sema_bind_args(S, call, "stateful", 1, 1, "a keyed stream", stateful_opts, &a))
+    if (!sema_bind_args(S, call, op, 1, 1, "a keyed stream", batch ? stateful_batch_opts : stateful_opts, &a))
         return NULL;
     Node *init = sema_required(&a, "init");
-    Node *on_item = sema_required(&a, "on_item");
+    Node *on_item = sema_required(&a, first);
     Type *v;
     if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !init || !on_item)
         return NULL;
@@ -928,9 +932,9 @@ static Type *check_stateful(Sema *S, Step *st, Node *call)
         return NULL;
     st->state_type = s;
     Type *w = NULL;
-    Type *p[2] = { s, v };
-    Type *r = sema_fn_arg_to(S, st, &st->fn, on_item, p, 2, NULL, "on_item function");
-    if (!r || !check_logic_result(st, &st->fn, r, s, &w, "on_item"))
+    Type *p[2] = { s, batch ? ty_list(v) : v };
+    Type *r = sema_fn_arg_to(S, st, &st->fn, on_item, p, 2, NULL, arena_printf(S->arena, "%s function", first));
+    if (!r || !check_logic_result(st, &st->fn, r, s, &w, first))
         return NULL;
     static const char *const names[] = { "on_notify", "on_eof" };
     Callable *dst[] = { &st->on_notify, &st->on_eof };
@@ -949,12 +953,18 @@ static Type *check_stateful(Sema *S, Step *st, Node *call)
             return NULL;
         if (!ty_accepts(ty_opt(T(TY_TIMESTAMP)), r)) {
             diag_error(st->notify_at.lambda->body->loc,
-                       "`notify_at` of `stateful` must return `timestamp?`, found `%s`", ty_str(r));
+                       "`notify_at` of `%s` must return `timestamp?`, found `%s`", op, ty_str(r));
             return NULL;
         }
     }
     return ty_pair(T(TY_STRING), w);
 }
+
+/* stateful(keyed, init = E, on_item = f [, on_notify = g, on_eof = h, notify_at = n]) */
+static Type *check_stateful(Sema *S, Step *st, Node *call) { return check_stateful_logic(S, st, call, false); }
+
+/* stateful_batch(keyed, init = E, on_batch = |s, values| ..., on_notify, on_eof, notify_at) */
+static Type *check_stateful_batch(Sema *S, Step *st, Node *call) { return check_stateful_logic(S, st, call, true); }
 
 /* Mode option OPT_NAME of join (join_window when WINDOW, which words an
  * unknown mode its own way): a string literal among NAMES; returns its
@@ -1061,6 +1071,7 @@ static StepCheck *const check_fns[SK_COUNT] = {
     [SK_MAX_FINAL] = check_max_min_final,
     [SK_MIN_FINAL] = check_max_min_final,
     [SK_STATEFUL] = check_stateful,
+    [SK_STATEFUL_BATCH] = check_stateful_batch,
     [SK_JOIN] = check_join,
     [SK_EVENT_CLOCK] = sema_check_event_clock,
     [SK_SYSTEM_CLOCK] = sema_check_system_clock,

@@ -128,6 +128,24 @@ def raises_stops():
 
 
 @case
+def stateful_batch():
+    f = F("stateful_batch")
+    nums = f.testing("nums", range(1, 12), batch_size=4)
+    keyed = f.key_on("keyed", nums, lambda x: "even" if x % 2 == 0 else "odd")
+
+    def on_batch(total, xs):
+        t = total + sum(xs)
+        return (None if t > 20 else t), [(len(xs), sum(xs), t)]
+    f.output("out", f.stateful_batch("totals", keyed, 0, on_batch,
+                                     on_eof=lambda total: (total, [(0, 0, total)])))
+    more = f.testing("more", ["a", "b", "a", "a", "c"], batch_size=5)
+    seen = f.key_on("by_word", more, lambda w: w)
+    f.output("counts", f.stateful_batch("counts", seen, 0,
+                                        lambda n, ws: (n + len(ws), [n + len(ws)])))
+    return f
+
+
+@case
 def input_batch_size():
     f = F("input_batch_size")
     nums = f.testing("nums", [1, 2, 3, 4, 5, 6, 7], batch_size=3)

@@ -255,6 +255,28 @@ class Flow:
                 return list(outs), ns is None
         return self._stateful(sid, up, L)
 
+    def stateful_batch(self, sid, up, init, on_batch, on_eof=None):
+        """Bytewax's StatefulBatchLogic: ON_BATCH(state, values) and
+        ON_EOF(state) return (new state or None to discard, [outs])."""
+        class L:
+            batch = True
+
+            def __init__(self, key):
+                self.state = init
+
+            def on_item(self, vs, now):
+                ns, outs = on_batch(self.state, vs)
+                self.state = ns
+                return list(outs), ns is None
+
+            def on_eof(self):
+                if on_eof is None:
+                    return [], False
+                ns, outs = on_eof(self.state)
+                self.state = ns
+                return list(outs), ns is None
+        return self._stateful(sid, up, L)
+
     def stateful_map(self, sid, up, init, f):
         def g(s, v):
             ns, out = f(s, v)
@@ -330,7 +352,9 @@ class Flow:
             groups.setdefault(k, []).append(v)
         awoken = set()
         for k in keyorder(groups):
-            for v in groups[k]:
+            # a batch logic (stateful_batch) gets the key's values at once
+            batches = [groups[k]] if getattr(s.logic, "batch", False) else groups[k]
+            for v in batches:
                 lg = s.live.get(k) or s.logic(k)
                 s.live[k] = lg
                 o, discard = lg.on_item(v, self.now)
