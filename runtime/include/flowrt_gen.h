@@ -611,6 +611,20 @@ static inline const char *flow_rt_error(const flow_rt *rt)
 }
 
 
+/* The epoch of the current round, as Bytewax numbers them from 1: with -s 0
+ * (epoch_interval 0) every polling round begins one (rounds alternate
+ * between polling and not, so it is (round + 1) / 2); otherwise 1 + the
+ * whole epoch intervals elapsed since the run began, on the pinned clock
+ * (--clock/--clock-step) or the monotonic one. Bytewax begins an epoch at
+ * the first poll after the interval: the same number while the inputs are
+ * polled steadily. Reads RT, changes nothing. */
+int64_t flow_rt_epoch(const flow_rt *rt);
+/* inspect_debug: write "STEP W<worker> @<epoch>: " (STEP the fq step id,
+ * "flow.step") to the stdout buffer, as Bytewax's default debug inspector
+ * begins its line; the caller adds repr(item) and the newline. One worker:
+ * the worker is 0. */
+void flow_inspect_debug_prefix(flow_rt *rt, const char *step);
+
 /* Fatal run-time error in a step: flushes stdout, prints
  *   LOC: error: step 'FLOW.STEP': MSG
  * on stderr (LOC is "file.flow:LINE:COL") and exits with status 1

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FLUSH_AT FLOW_STDOUT_FLUSH_AT
@@ -374,6 +375,32 @@ int flow_rt_finish(flow_rt *rt, int status)
     flow_arena_destroy(&rt->arena);
     free_overrides(rt);
     return status;
+}
+
+/* ---- epochs -------------------------------------------------------------- */
+
+int64_t flow_rt_epoch(const flow_rt *rt)
+{
+    if (rt->epoch_interval <= 0)
+        return (rt->round + 1) / 2;
+    int64_t elapsed;
+    if (rt->clock_pinned) {
+        if (__builtin_mul_overflow(rt->round > 0 ? rt->round - 1 : 0, rt->clock_step, &elapsed))
+            elapsed = INT64_MAX;
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        elapsed = ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - rt->start_ns) / 1000;
+    }
+    return 1 + (elapsed > 0 ? elapsed / rt->epoch_interval : 0);
+}
+
+void flow_inspect_debug_prefix(flow_rt *rt, const char *step)
+{
+    char buf[64];
+    flow_buf_puts(&rt->out, step);
+    snprintf(buf, sizeof buf, " W%d @%lld: ", 0, (long long)flow_rt_epoch(rt));
+    flow_buf_puts(&rt->out, buf);
 }
 
 /* ---- fatal errors ------------------------------------------------------ */
