@@ -206,6 +206,17 @@ static char *slurp(const char *path)
     return buf;
 }
 
+/* Run PROG (its output in BINDIR/TAG.out, .err): check NAME, that it
+ * exits with status 0 and writes nothing on stderr. */
+static bool run_clean(const char *prog, const char *tag, const char *const *args, child *c, const char *name)
+{
+    int rc = run(prog, tag, args, c);
+    char *err = slurp(c->err);
+    bool ok = check(rc == 0 && !*err, name, "exit status %d, stderr: %s", rc, err);
+    free(err);
+    return ok;
+}
+
 static int by_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -218,6 +229,20 @@ static void conf_set(rd_kafka_conf_t *conf, const char *k, const char *v)
     char err[512];
     if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK)
         die("%s: %s", k, err);
+}
+
+/* A producer (also the admin client) on the cluster: CONF (NULL: a new
+ * one) with its bootstrap servers. */
+static rd_kafka_t *new_producer(rd_kafka_conf_t *conf, const char *what)
+{
+    char err[512];
+    if (!conf)
+        conf = rd_kafka_conf_new();
+    conf_set(conf, "bootstrap.servers", bootstrap);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk)
+        die("%s: %s", what, err);
+    return rk;
 }
 
 typedef struct msg {
@@ -357,10 +382,7 @@ static void round_trip(void)
     char ov[300];
     snprintf(ov, sizeof ov, "out=%s", bootstrap);
     pargs[1] = ov;
-    int rc = run("produce", "produce", pargs, &c);
-    char *err = slurp(c.err);
-    check(rc == 0 && !*err, "round_trip: produce writes to the kafka sink", "exit status %d, stderr: %s", rc, err);
-    free(err);
+    run_clean("produce", "produce", pargs, &c, "round_trip: produce writes to the kafka sink");
 
     msg m[MAXMSG];
     int n = read_topic("events", 3, m);
@@ -388,10 +410,7 @@ static void round_trip(void)
     char iv[300];
     snprintf(iv, sizeof iv, "inp=%s", bootstrap);
     cargs[1] = iv;
-    rc = run("consume", "consume", cargs, &c);
-    err = slurp(c.err);
-    check(rc == 0 && !*err, "round_trip: consume reads the topic to its end and exits", "exit status %d, stderr: %s", rc, err);
-    free(err);
+    run_clean("consume", "consume", cargs, &c, "round_trip: consume reads the topic to its end and exits");
     char *got[MAXMSG], *exp[MAXMSG];
     int ngot = read_lines(c.out, got, MAXMSG);
     int nexp = read_lines("consume.expected", exp, MAXMSG);
@@ -418,11 +437,7 @@ static void docs_example(void)
     snprintf(ov, sizeof ov, "out=%s", bootstrap);
     const char *args[] = { "--input", iv, "--output", ov, NULL };
     child c;
-    int rc = run("events", "events", args, &c);
-    char *err = slurp(c.err);
-    check(rc == 0 && !*err, "docs_example: events (docs/io.md) runs with --input/--output brokers",
-          "exit status %d, stderr: %s", rc, err);
-    free(err);
+    run_clean("events", "events", args, &c, "docs_example: events (docs/io.md) runs with --input/--output brokers");
     msg m[MAXMSG];
     int n = read_topic("doubled", 3, m);
     check(n == nwant && per_key_order(m, n, want, nwant, doubled),
@@ -436,12 +451,7 @@ static void docs_example(void)
 static void group_split(void)
 {
     /* 40 messages over the 4 partitions of "split", 10 each */
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char err[512];
-    conf_set(conf, "bootstrap.servers", bootstrap);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (!rk)
-        die("producer: %s", err);
+    rd_kafka_t *rk = new_producer(NULL, "producer");
     for (int i = 0; i < NSPLIT; i++) {
         char key[16], val[16];
         snprintf(key, sizeof key, "k%d", i);
@@ -569,12 +579,8 @@ static bool broker_wait(pid_t pid)
 /* Create TOPIC with NPART partitions on the real broker (Admin API). */
 static void create_topics(const char *const *names, const int *nparts, int n)
 {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_t *rk = new_producer(NULL, "admin client");
     char err[512];
-    conf_set(conf, "bootstrap.servers", bootstrap);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (!rk)
-        die("admin client: %s", err);
     rd_kafka_NewTopic_t *nt[16];
     for (int i = 0; i < n; i++)
         if (!(nt[i] = rd_kafka_NewTopic_new(names[i], nparts[i], 1, err, sizeof err)))
@@ -684,15 +690,11 @@ static void restart(void)
 
     /* this program's producer keeps messages through the restart too */
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char err[512];
-    conf_set(conf, "bootstrap.servers", bootstrap);
     conf_set(conf, "enable.idempotence", "true");
     conf_set(conf, "message.timeout.ms", "120000");
     conf_set(conf, "log_level", "0");
     rd_kafka_conf_set_dr_msg_cb(conf, count_dr);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (!rk)
-        die("producer: %s", err);
+    rd_kafka_t *rk = new_producer(conf, "producer");
     int total = 0;
     for (; total < NRELAY; total++)
         produce_one(rk, "relay_in", total);
@@ -752,11 +754,8 @@ static void sasl(void)
     /* the program holds security.protocol, sasl.mechanism, sasl.username */
     const char *good[] = { "--output", ov, "--kafka-property", "out:sasl.password=flowc-secret", NULL };
     child c;
-    int rc = run("sasl_produce", "sasl_produce", good, &c);
-    char *err = slurp(c.err);
-    check(rc == 0 && !*err, "sasl: add_config in the program and the password from --kafka-property authenticate",
-          "exit status %d, stderr: %s", rc, err);
-    free(err);
+    run_clean("sasl_produce", "sasl_produce", good, &c,
+              "sasl: add_config in the program and the password from --kafka-property authenticate");
     msg m[MAXMSG];
     int n = read_topic("secure", 1, m);
     check(n == nwant && per_key_order(m, n, want, nwant, same), "sasl: topic secure holds every item",
@@ -764,8 +763,8 @@ static void sasl(void)
     free_msgs(m, n);
 
     const char *bad[] = { "--output", ov, "--kafka-property", "sasl.password=wrong", NULL };
-    rc = run("sasl_produce", "sasl_wrong", bad, &c);
-    err = slurp(c.err);
+    int rc = run("sasl_produce", "sasl_wrong", bad, &c);
+    char *err = slurp(c.err);
     check(rc == 1 && strstr(err, "error: kafka: ") && strstr(err, "Authentication failed"),
           "sasl: a wrong password stops the program with status 1 and librdkafka's authentication error",
           "exit status %d, stderr: %s", rc, err);
