@@ -22,7 +22,7 @@ LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
 DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
                    libjansson-dev libsimdjson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz \
-                   time mawk sqlite3 bc
+                   time mawk sqlite3 bc maven openjdk-17-jre-headless
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_CXX    := $(wildcard runtime/src/*.cc)
@@ -40,7 +40,11 @@ all: $(FLOWC) $(RT_LIB)
 
 # ---- dependencies -------------------------------------------------------
 # Installs only what is missing, so a machine that has everything runs no
-# apt-get at all.
+# apt-get at all. Then the Apache Kafka broker's jars for kafka-broker-test
+# (the version is in tests/kafka/broker/pom.xml), from Maven Central into
+# $(KAFKA_LIB), again only when missing or when the pom changed; without
+# them (no network) that test says so and is skipped.
+KAFKA_LIB := $(BUILD)/kafka-broker/lib
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
 	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -49,6 +53,17 @@ deps:
 	    if [ "$$(id -u)" -ne 0 ]; then echo "run as root to install:$$missing" >&2; exit 1; fi; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@$(MAKE) -s --no-print-directory $(KAFKA_LIB)/.fetched || \
+	    echo "make deps: WARNING: the Kafka broker's jars could not be fetched; kafka-broker-test will be skipped" >&2
+
+$(KAFKA_LIB)/.fetched: tests/kafka/broker/pom.xml
+	rm -rf $(KAFKA_LIB)
+	@mkdir -p $(dir $(KAFKA_LIB))
+	@echo "fetching the Kafka broker's jars ($<) into $(KAFKA_LIB)"
+	@timeout 900 mvn -q -B -f $< dependency:copy-dependencies -DincludeScope=runtime \
+	    -DoutputDirectory=$(abspath $(KAFKA_LIB)) >$(dir $(KAFKA_LIB))mvn.log 2>&1 || \
+	    { cat $(dir $(KAFKA_LIB))mvn.log; exit 1; }
+	touch $@
 
 # ---- runtime --------------------------------------------------------------
 $(BUILD)/rt/%.o: runtime/src/%.c $(wildcard runtime/include/*.h runtime/src/*.h)
@@ -167,7 +182,7 @@ compile-test: all
 	FLOWC='$(abspath $(FLOWC))' tests/compile/run.sh
 
 # Runs every group even when one fails, then reports which failed.
-TEST_GROUPS := unit errors-test parse-test run-test io-test process-test limits-test kafka-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test realdata-test cli-test valgrind graph-test install-test editors-test \
+TEST_GROUPS := unit errors-test parse-test run-test io-test process-test limits-test kafka-test kafka-broker-test bytewax-test bytewax-windowing-test compile-test examples-test wordcount-test realdata-test cli-test valgrind graph-test install-test editors-test \
               bench-smoke
 test: deps
 	@$(MAKE) --no-print-directory all
@@ -242,13 +257,22 @@ embed-test: all
 #                started by tests/kafka/kafka_test.c itself (loopback only, no
 #                external broker): keyed round trip, a consumer group splitting
 #                partitions, unknown topic and brokers down as errors
-.PHONY: kafka-test
+# kafka-broker-test  the same against a real Apache Kafka broker (KRaft, one
+#                node, jars from make deps, started and stopped by
+#                tests/kafka/broker.sh on loopback ports), plus a broker
+#                restart mid-stream and a SASL/PLAIN listener; skipped, saying
+#                why, without Java or the jars
+.PHONY: kafka-test kafka-broker-test
 $(BUILD)/kafka/kafka_test: tests/kafka/kafka_test.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lrdkafka
 
 kafka-test: all $(BUILD)/kafka/kafka_test
-	$(TEST_ENV) KAFKA_TEST='$(abspath $(BUILD)/kafka/kafka_test)' tests/kafka/run.sh
+	$(TEST_ENV) KAFKA_TEST='$(abspath $(BUILD)/kafka/kafka_test)' tests/kafka/run.sh mock
+
+kafka-broker-test: all $(BUILD)/kafka/kafka_test
+	$(TEST_ENV) KAFKA_TEST='$(abspath $(BUILD)/kafka/kafka_test)' KAFKA_LIB='$(abspath $(KAFKA_LIB))' \
+	    tests/kafka/run.sh broker
 # ---- end of kafka ----
 
 # ---- examples on real data (tests/realdata) ----------------------------------

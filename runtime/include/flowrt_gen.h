@@ -911,6 +911,8 @@ typedef struct flow_src_cfg {
     const char *group;           /* consumer group (NULL: none) */
     bool from_end;               /* starting_offset = "end" */
     bool tail;                   /* keep waiting at the end of the partitions */
+    const char *const *config;   /* kafka: add_config, KEY, VALUE, KEY, ... */
+    int nconfig;                 /* pairs in config */
 } flow_src_cfg;
 
 typedef struct flow_src flow_src;
@@ -1015,6 +1017,8 @@ typedef struct flow_sink_cfg {
     int kind;                    /* FLOW_SINK_* */
     int file_count;              /* dir: number of files part_0 .. part_N-1 */
     const char *topic;           /* kafka */
+    const char *const *config;   /* kafka: add_config, KEY, VALUE, KEY, ... */
+    int nconfig;                 /* pairs in config */
 } flow_sink_cfg;
 typedef struct flow_sink flow_sink;
 /* PATH: the file, the directory, or the Kafka brokers (NULL for stdout). */

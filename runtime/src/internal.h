@@ -15,6 +15,10 @@
 
 /* Note the start of the run (the monotonic clock) for rates. */
 void flowi_stats_start(flow_rt *rt);
+/* rt.c: the value of run-time option NAME at rt->argv[*I] ("NAME VALUE",
+ * advancing *I, or "NAME=VALUE"), else NULL (advancing *I past the value
+ * of another option that takes one, so that it is not read as an option). */
+const char *flowi_arg_value(const flow_rt *rt, int *i, const char *name);
 
 /* ---- UTF-8 (str.c) ----------------------------------------------------- */
 
