@@ -718,18 +718,26 @@ typedef struct flow_wlogic {
     void *acc;
 } flow_wlogic;
 
+/* The index of a key with many open windows or logics (window.c). */
+struct flow_wbig;
+
 /* One key's window state: clock, open windows (insertion order), the
  * accumulators by window id, the queue, pending merges. The first window,
  * logic and id live in the struct itself (capacity 1, the pointer NULL),
  * so the usual key of a tumbling window costs no malloc for them: the
  * struct may be moved (a table's values are) and window.c alone reads
- * these arrays. */
+ * these arrays. A few windows and logics are searched linearly; past
+ * flowi_wbig_at (16) of them BIG indexes them (a min-tree of close times
+ * over the windows in insertion order, which then has holes where windows
+ * closed; window ids or, for sessions, open times in a search structure;
+ * logics by id), so that an item and a close cost O(log n) in the key's
+ * open windows, until they fall back to a quarter of that. */
 typedef struct flow_wstate {
     flow_clock clock;
     flow_window *win;
-    size_t nwin, capwin;
+    size_t nwin, capwin;   /* nwin: the open windows (with BIG, win has holes) */
     flow_wlogic *logic;
-    size_t nlogic, caplogic;
+    size_t nlogic, caplogic;   /* with BIG, logic is in no particular order */
     flow_wentry *q;
     size_t nq, capq;
     flow_wmerge *merges;
@@ -744,6 +752,7 @@ typedef struct flow_wstate {
     flow_window win1;
     flow_wlogic logic1;
     int64_t id1;
+    struct flow_wbig *big;     /* NULL while the key has few windows and logics */
 } flow_wstate;
 
 /* An empty state (nothing open or queued), its clock built at NOW. */
