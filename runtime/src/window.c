@@ -596,11 +596,19 @@ static void big_to_small(flow_wstate *w)
     big_release(w);
 }
 
-/* After windows closed or merged: back to the linear layout when few are left. */
-static void big_settle(flow_wstate *w)
+/* After windows closed or merged (never in the middle of a walk over
+ * slots: this moves them): back to the linear layout when few are left,
+ * or into a smaller array when under an eighth of it is in use, so that
+ * a key that once had a million windows open does not keep their memory
+ * (each shrink costs O(capacity), paid for by the closes since the last). */
+static void big_settle(flow_wstate *w, const flow_windower_cfg *cfg)
 {
-    if (wbig(w) && w->nwin <= flowi_wbig_at / 4)
+    if (!wbig(w))
+        return;
+    if (w->nwin <= flowi_wbig_at / 4)
         big_to_small(w);
+    else if (w->capwin >= 64 && 8 * w->nwin < w->capwin)
+        big_layout(w, cfg, pow2_at_least(2 * w->nwin));
 }
 
 /* Open window ID [OPEN, CLOSE] after the others; its slot. */
@@ -790,21 +798,20 @@ static void remove_win(flow_wstate *w, size_t i)
     w->nwin--;
 }
 
+/* ID, a session INTO absorbed, added to its merged ids: appended, and
+ * sorted when the session closes (close_next), so that a session that
+ * absorbs many costs O(1) each and not a shift of the whole set. An id is
+ * absorbed once (its session is then gone), so there are no repeats. */
 static void add_merged(flow_window *into, int64_t id)
 {
-    /* a set of ints, kept ascending (Python prints small-int sets ascending) */
     GROW(into->merged, (size_t)into->n_merged, into->cap_merged);
-    int64_t i = into->n_merged;
-    while (i > 0 && into->merged[i - 1] > id) {
-        into->merged[i] = into->merged[i - 1];
-        i--;
-    }
-    if (i > 0 && into->merged[i - 1] == id) {
-        memmove(&into->merged[i], &into->merged[i + 1], (size_t)(into->n_merged - i) * sizeof into->merged[0]);
-        return;
-    }
-    into->merged[i] = id;
-    into->n_merged++;
+    into->merged[into->n_merged++] = id;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* Session ORIG absorbed into TARGET: a pending merge, and TARGET's merged ids. */
@@ -890,9 +897,10 @@ static void big_merge_near(flow_wstate *w, const flow_windower_cfg *cfg, uint32_
             big_remove(w, cfg, cur);
             cur = t_near(win, b, last, 1);
         } else {
-            break;
-            last = cur;
-            passed = cur == s;
+            if (passed)
+                break;    /* S and its successor are apart: nothing further merges */
+            last = cur;   /* the predecessor kept S apart: S is the current one now */
+            passed = true;
             cur = t_near(win, b, cur, 1);
         }
     }
@@ -956,7 +964,7 @@ static size_t big_session_open(flow_wstate *w, const flow_windower_cfg *cfg, flo
         return one_id(w, id, ids);    /* inside: nothing changes */
     }
     big_merge_near(w, cfg, best);
-    big_settle(w);
+    big_settle(w, cfg);
     return one_id(w, id, ids);
 }
 
@@ -1078,10 +1086,12 @@ bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_t
     if (s->n_merged) {
         meta->merged_ids.v = flow_arena_alloc(a, (size_t)s->n_merged * sizeof(int64_t));
         memcpy(meta->merged_ids.v, s->merged, (size_t)s->n_merged * sizeof(int64_t));
+        /* a Python set of small ints prints ascending */
+        qsort(meta->merged_ids.v, (size_t)s->n_merged, sizeof(int64_t), cmp_i64);
     }
     if (wbig(w)) {
         big_remove(w, cfg, (uint32_t)i);
-        big_settle(w);
+        big_settle(w, cfg);
     } else {
         free_merged(s);
         remove_win(w, i);
@@ -1161,6 +1171,12 @@ static void *big_logic_pop(flow_wstate *w, int64_t id)
         w->logic[i] = w->logic[last];
     }
     w->nlogic--;
+    if (w->caplogic >= 64 && 8 * w->nlogic < w->caplogic) {
+        /* under an eighth in use: a smaller array (the indexes below nlogic stay) */
+        size_t cap = pow2_at_least(2 * w->nlogic);
+        w->logic = flow_realloc(w->logic, w->caplogic * sz, cap * sz);
+        w->caplogic = cap;
+    }
     if (w->nlogic <= flowi_wbig_at / 4) {
         h_free(&b->lcell, &b->lmask);
         big_release(w);
@@ -1236,21 +1252,19 @@ flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg
     const flow_clock *c = &w->clock;
     bool have = false;
     flow_time target = 0;
-    /* indexed: only the earliest close (sessions have a gap >= 0 then, so
-     * close + gap + 1 grows with close and is beyond the range only when
-     * every later one is too) */
-    size_t n = wbig(w) ? 1 : w->nwin;
-    for (size_t i = 0; i < n; i++) {
-        flow_time t = wbig(w) ? min_close(w) : WIN(w)[i].close_time;
-        if (cfg->kind == FLOW_WINDOWER_SESSION) {
-            /* close + gap + 1 beyond the range: wm never exceeds it */
-            if (__builtin_add_overflow(t, cfg->gap, &t) || t >= FLOW_TIME_MAX)
-                continue;
+    /* only the earliest close matters: close (+ gap + 1) grows with close,
+     * the gap being >= 0 (flowc and the start-up check reject a negative
+     * one, as Bytewax's SessionWindower does) */
+    flow_time t = min_close(w);
+    if (t != FLOW_NO_TIME && cfg->kind == FLOW_WINDOWER_SESSION) {
+        /* close + gap + 1 beyond the range: wm never exceeds it */
+        if (__builtin_add_overflow(t, cfg->gap, &t) || t >= FLOW_TIME_MAX)
+            t = FLOW_NO_TIME;
+        else
             t++;
-        }
-        if (!have || t < target)
-            target = t, have = true;
     }
+    if (t != FLOW_NO_TIME)
+        target = t, have = true;
     if (ordered)
         for (size_t i = 0; i < w->nq; i++)
             if (!have || w->q[i].ts < target)
