@@ -1312,18 +1312,34 @@ static void index_against_linear(void **state)
 
 /* ---- many windows on one key, at the default threshold ---------------- */
 
+/* A new key's state (event clock, no wait) at 2024-01-01T00:00:00Z, which
+ * it returns; *MEM0 the memory in use before. */
+static flow_time many_key(flow_wstate *w, size_t *mem0)
+{
+    static const flow_clock_cfg c = { .kind = FLOW_CLOCK_EVENT };
+    *mem0 = flow_mem_in_use();
+    flow_time a = T("2024-01-01T00:00:00Z");
+    flow_wstate_init(w, &c, a);
+    return a;
+}
+
+/* Free W and check that all its memory is back (MEM0 in use). */
+static void many_key_free(flow_wstate *w, size_t mem0)
+{
+    flow_wstate_free(w, NULL, NULL);
+    assert_int_equal(flow_mem_in_use(), mem0);
+}
+
 /* Sliding 1 h windows every 1 s, one item a second: 3,600 windows open
  * at once, each item in 3,600 of them, one closing per item, in the order
  * opened (ids ascending here), each with the count of its items. */
 static void sliding_hour_by_second(void **state)
 {
     flow_arena *ar = *state;
-    size_t mem0 = flow_mem_in_use();
-    flow_time a = T("2024-01-01T00:00:00Z");
-    flow_windower_cfg cfg = sliding(3600 * SEC, SEC, a);
-    flow_clock_cfg c = event_cfg(0);
+    size_t mem0;
     flow_wstate w;
-    flow_wstate_init(&w, &c, a);
+    flow_time a = many_key(&w, &mem0);
+    flow_windower_cfg cfg = sliding(3600 * SEC, SEC, a);
     const int64_t n = 4000;
     int64_t next = -3599;    /* the next window to close */
     for (int64_t i = 0; i < n; i++) {
@@ -1360,8 +1376,7 @@ static void sliding_hour_by_second(void **state)
     }
     assert_int_equal(next, n);
     assert_true(flow_wstate_empty(&w, &cfg));
-    flow_wstate_free(&w, NULL, NULL);
-    assert_int_equal(flow_mem_in_use(), mem0);
+    many_key_free(&w, mem0);
 }
 
 /* 1,048,576 tumbling windows open on one key, opened out of id order
@@ -1371,12 +1386,10 @@ static void sliding_hour_by_second(void **state)
 static void million_windows_one_key(void **state)
 {
     flow_arena *ar = *state;
-    size_t mem0 = flow_mem_in_use();
-    flow_time a = T("2024-01-01T00:00:00Z");
-    flow_windower_cfg cfg = sliding(SEC, SEC, a);
-    flow_clock_cfg c = event_cfg(0);
+    size_t mem0;
     flow_wstate w;
-    flow_wstate_init(&w, &c, a);
+    flow_time a = many_key(&w, &mem0);
+    flow_windower_cfg cfg = sliding(SEC, SEC, a);
     const int64_t n = INT64_C(1) << 20;
     for (int64_t i = 0; i < n; i++) {
         int64_t id = (i * 7919) % n;
@@ -1427,8 +1440,7 @@ static void million_windows_one_key(void **state)
     assert_int_equal(i, n + 1);
     assert_true(flow_wstate_empty(&w, &cfg));
     assert_true(flow_mem_in_use() - mem0 < mem_full / 1000);    /* given back as they closed */
-    flow_wstate_free(&w, NULL, NULL);
-    assert_int_equal(flow_mem_in_use(), mem0);
+    many_key_free(&w, mem0);
 }
 
 /* 16,384 sessions on one key, 20 s apart with a 10 s gap, created out of
@@ -1438,12 +1450,10 @@ static void million_windows_one_key(void **state)
 static void many_sessions_one_key(void **state)
 {
     flow_arena *ar = *state;
-    size_t mem0 = flow_mem_in_use();
-    flow_time a = T("2024-01-01T00:00:00Z");
-    flow_windower_cfg cfg = session(10 * SEC);
-    flow_clock_cfg c = event_cfg(0);
+    size_t mem0;
     flow_wstate w;
-    flow_wstate_init(&w, &c, a);
+    flow_time a = many_key(&w, &mem0);
+    flow_windower_cfg cfg = session(10 * SEC);
     enum { N = 1 << 14 };
     static int64_t pos_of[N], id_at[N];    /* session id -> position in time, and back */
     static bool absorbed[N];               /* by position */
@@ -1496,8 +1506,7 @@ static void many_sessions_one_key(void **state)
     }
     assert_int_equal(w.nwin, 0);
     assert_int_equal(open1(&w, &cfg, a), N);    /* ids go on */
-    flow_wstate_free(&w, NULL, NULL);
-    assert_int_equal(flow_mem_in_use(), mem0);
+    many_key_free(&w, mem0);
 }
 
 int main(void)
