@@ -129,6 +129,14 @@ static inline uint64_t flowi_load_le64(const char *p)
  * tests compare the two). */
 bool flowi_time_parse_general(const char *text, size_t n, flow_time *out);
 
+/* ---- windows (window.c) ------------------------------------------------ */
+
+/* A key indexes its windows (logics) once it has this many and opens
+ * (adds) another, and drops the index when they fall to a quarter of it
+ * (flow_wstate's BIG). 16; at least 2 (the unit tests lower it to test the
+ * index on few windows). */
+extern size_t flowi_wbig_at;
+
 /* ---- formatting into caller storage (repr.c, time.c) ------------------ */
 
 /* repr(float) into OUT (at least 32 bytes); returns the length. */
