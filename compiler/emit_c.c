@@ -57,7 +57,7 @@ static bool collects(Step *s) { return s->kind == SK_COLLECT || s->kind == SK_BA
 static bool has_item_fn(Step *s)
 {
     StepFamily f = step_family(s->kind);
-    return f == FAM_STATELESS || f == FAM_OUTPUT || f == FAM_FINAL;
+    return (f == FAM_STATELESS && !step_has(s, TR_BATCH)) || f == FAM_OUTPUT || f == FAM_FINAL;
 }
 
 /* The item type on input port P (join's sides differ). */
@@ -213,7 +213,7 @@ static void drop_count(Emit *E, Step *s)
 static void state_value(Emit *E, Step *s)
 {
     const char *more = "";
-    if (s->kind == SK_STATEFUL)
+    if (s->kind == SK_STATEFUL || s->kind == SK_STATEFUL_BATCH)
         more = "\n    bool live;   /* false once a callback returned none */";
     else if (pre_reduces(s))
         more = emit_strf(E, "\n    %s pend;   /* this round's values, reduced */\n    void *pmem;\n    size_t psz;\n"
@@ -353,6 +353,25 @@ static void item_inspect(Emit *E, Step *s)
     emit_repr(E, s->in_type, "&f->rt->out", "x");
     emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
     emit_step_send(E, s, 0, "x");
+}
+
+/* inspect_debug: Bytewax's default inspector, "FLOW.STEP W<worker> @<epoch>: repr" */
+static void item_inspect_debug(Emit *E, Step *s)
+{
+    emit_line(E, "flow_inspect_debug_prefix(f->rt, \"%s.%s\");", E->P, s->id);
+    emit_repr(E, s->in_type, "&f->rt->out", "x");
+    emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
+    emit_step_send(E, s, 0, "x");
+}
+
+/* raises: the first item stops the run, with Bytewax's RuntimeError message */
+static void item_raises(Emit *E, Step *s)
+{
+    emit_line(E, "f->scratch.n = 0;");
+    emit_line(E, "flow_buf_puts(&f->scratch, \"`raises` step '%s' got an item: \");", s->id);
+    emit_repr(E, s->in_type, "&f->scratch", "x");
+    emit_line(E, "flow_buf_putc(&f->scratch, 0);");
+    emit_line(E, "flow_step_error(f->rt, %s, %s, f->scratch.p);", emit_loc_str(E, s->call->loc), fq(E, s));
 }
 
 /* redistribute (one worker: passes items on) */
@@ -849,6 +868,48 @@ static void emit_stateful_items(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
+/* stateful_batch: the round's items grouped by key, each key's values (in
+ * arrival order) as one list, in the round arena, to on_batch: Bytewax's
+ * StatefulBatchLogic.on_batch with what one activation brings for the key. */
+static void emit_stateful_batch_items(Emit *E, Step *s)
+{
+    const char *P = E->P;
+    Type *st = s->state_type;
+    Type *v = ty_keyed_value(s->in_type);
+    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
+    emit_line(E, "if (n) {");
+    E->indent++;
+    emit_group_vars(E, s);
+    emit_line(E, "for (size_t k = 0, j; k < n; k = j) {");
+    E->indent++;
+    emit_line(E, "key = items[order[k]].f0;");
+    emit_line(E, "for (j = k + 1; j < n && flow_str_eq(items[order[j]].f0, key); j++)");
+    emit_line(E, "    ;");
+    emit_line(E, "id = flow_table_upsert(f->%s_tab, key, NULL);", s->id);
+    emit_step_touch(E, s, "id");
+    const char *lt = emit_ctype_name(E, ty_list(v));
+    const char *vt = emit_ctype_name(E, v);
+    emit_line(E, "%s values = { flow_arena_alloc(&f->rt->arena, (j - k) * sizeof(%s)), (int64_t)(j - k) };", lt, vt);
+    emit_line(E, "for (size_t i = k; i < j; i++)");
+    emit_line(E, "    values.v[i - k] = items[order[i]].f1;");
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
+    emit_line(E, "if (!s->live) {");
+    E->indent++;
+    const char *init = emit_coerce(E, s->init, st);
+    emit_own(E, st, "s->st", init, "s->mem", "s->sz");
+    emit_line(E, "s->live = true;");
+    E->indent--;
+    emit_line(E, "}");
+    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", "values"), "key");
+    emit_line(E, "if (!s->live)");
+    emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+    E->indent--;
+    emit_line(E, "}");
+}
+
 /* stateful: the touched keys' next notification (notify_at). */
 static void emit_stateful_reschedule(Emit *E, Step *s)
 {
@@ -880,7 +941,10 @@ static void emit_stateful_reschedule(Emit *E, Step *s)
  * (a none from notify_at keeps an earlier time: Bytewax's quirk). */
 static void emit_run_stateful(Emit *E, Step *s)
 {
-    emit_stateful_items(E, s);
+    if (s->kind == SK_STATEFUL_BATCH)
+        emit_stateful_batch_items(E, s);
+    else
+        emit_stateful_items(E, s);
 
     /* notifications that were due at the start of this activation */
     emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
@@ -1082,6 +1146,20 @@ static void emit_run_items(Emit *E, Step *s)
     emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
+/* flat_map_batch: the mapper called once with the round's items as a list
+ * (the buffer itself, not copied), when there are any; its items sent. */
+static void emit_run_batch(Emit *E, Step *s)
+{
+    emit_line(E, "if (f->%s_in0.n) {", s->id);
+    E->indent++;
+    emit_line(E, "%s batch = { f->%s_in0.v, (int64_t)f->%s_in0.n };", emit_ctype_name(E, ty_list(s->in_type)), s->id,
+              s->id);
+    send_each(E, s, call_fn(E, s, "batch", NULL), "%s");
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+    E->indent--;
+    emit_line(E, "}");
+}
+
 /* ===================================================================
  * Sources
  * =================================================================== */
@@ -1117,10 +1195,67 @@ static void testing_state(Emit *E, Step *s)
     E->indent--;
     emit_line(E, "}");
     emit_batch_size(E, s);
+    if (s->nmarks) {   /* EOF/ABORT markers: the next one, the one met */
+        fprintf(E->fields, "    int %s_mark;         /* the next of %s_marks */\n", s->id, s->id);
+        fprintf(E->fields, "    int %s_stop;         /* 1 after an EOF marker, 2 after an ABORT */\n", s->id);
+    }
+}
+
+/* The markers of testing(LIST): a table of {item position, 1 EOF | 2 ABORT}. */
+static void testing_marks(Emit *E, Step *s)
+{
+    emit_line(E, "static const struct { int64_t pos; int stop; } %s_marks[%d] = {", s->id, s->nmarks);
+    for (int i = 0; i < s->nmarks; i++)
+        emit_line(E, "    { %lld, %d },", (long long)s->marks[i].pos, s->marks[i].abort ? 2 : 1);
+    emit_line(E, "};");
+}
+
+/* testing(LIST) with EOF/ABORT markers, as Bytewax's TestingSource: a marker
+ * ends the batch early (the items before it, maybe none); the next poll then
+ * ends the input (EOF) or the run (ABORT: no EOF is delivered, stateful steps
+ * flush nothing, what was written stays). Items after the marker are never read. */
+static void testing_run_marked(Emit *E, Step *s)
+{
+    testing_marks(E, s);
+    bool abort = false;
+    for (int i = 0; i < s->nmarks; i++)
+        abort |= s->marks[i].abort;
+    emit_line(E, "if (f->%s_stop) {", s->id);
+    if (abort) {
+        emit_line(E, "    if (f->%s_stop == 2)", s->id);
+        emit_line(E, "        f->aborted = true;");
+        emit_line(E, "    else");
+        emit_line(E, "        f->eof[%d] = true;", s->input_no);
+    } else {
+        emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    }
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "if (f->%s_pos >= f->%s_list.n && f->%s_mark == %d) {", s->id, s->id, s->id, s->nmarks);
+    emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "for (int64_t i = 0; i < f->%s_batch; i++) {", s->id);
+    E->indent++;
+    emit_line(E, "if (f->%s_mark < %d && %s_marks[f->%s_mark].pos == f->%s_pos) {", s->id, s->nmarks, s->id, s->id,
+              s->id);
+    emit_line(E, "    f->%s_stop = %s_marks[f->%s_mark++].stop;", s->id, s->id, s->id);
+    emit_line(E, "    break;");
+    emit_line(E, "}");
+    emit_line(E, "if (f->%s_pos >= f->%s_list.n)", s->id, s->id);
+    emit_line(E, "    break;");
+    emit_line(E, "%s x = f->%s_list.v[f->%s_pos++];", out_ty(E, s), s->id, s->id);
+    emit_step_send(E, s, 0, "x");
+    E->indent--;
+    emit_line(E, "}");
 }
 
 static void testing_run(Emit *E, Step *s)
 {
+    if (s->nmarks) {
+        testing_run_marked(E, s);
+        return;
+    }
     emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
     emit_line(E, "    f->eof[%d] = true;", s->input_no);
     emit_line(E, "    return;");
@@ -1200,6 +1335,9 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_FLAT_MAP] = { .item = item_flat_map, .run = emit_run_items },
     [SK_FLATTEN] = { .item = item_flatten, .run = emit_run_items },
     [SK_INSPECT] = { .item = item_inspect, .run = emit_run_items },
+    [SK_INSPECT_DEBUG] = { .item = item_inspect_debug, .run = emit_run_items },
+    [SK_FLAT_MAP_BATCH] = { .run = emit_run_batch },
+    [SK_RAISES] = { .item = item_raises, .run = emit_run_items },
     [SK_BRANCH] = { .item = item_branch, .run = emit_run_items },
     [SK_MERGE] = { .run = emit_run_merge },
     [SK_KEY_ON] = { .item = item_key_on, .run = emit_run_items },
@@ -1219,6 +1357,7 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_MAX_FINAL] = { .state = state_value, .drop = drop_value, .item = item_pre_reduce, .run = emit_run_final },
     [SK_MIN_FINAL] = { .state = state_value, .drop = drop_value, .item = item_pre_reduce, .run = emit_run_final },
     [SK_STATEFUL] = { .state = state_value, .drop = drop_value, .run = emit_run_stateful },
+    [SK_STATEFUL_BATCH] = { .state = state_value, .drop = drop_value, .run = emit_run_stateful },
     [SK_JOIN] = { .state = state_join, .drop = drop_join, .run = emit_run_join },
 };
 
@@ -1555,6 +1694,16 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, "    flow_rt_round_end_%s(f->rt);\n}\n\n", writes_stdout(g) ? "fast" : "quiet");
 }
 
+/* Whether a testing input of G has an ABORT marker. */
+static bool has_abort_mark(Graph *g)
+{
+    for (int i = 0; i < g->nsteps; i++)
+        for (int k = 0; k < g->steps[i]->nmarks; k++)
+            if (g->steps[i]->marks[k].abort)
+                return true;
+    return false;
+}
+
 /* <flow>_run: rounds until every input is at EOF. One call of the round,
  * so that the C compiler inlines it into the loop (a round of one item
  * costs no call, no register saves). */
@@ -1577,6 +1726,8 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
     fprintf(c, g->ninputs > 1 ? "))\n            break;\n" : ")\n            break;\n");
+    if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF */
+        fprintf(c, "        if (f->aborted)\n            return 0;\n");
     fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
     fprintf(c, "    }\n    %s_settle(f);\n    return 0;\n}\n\n", P);
 }
@@ -1604,6 +1755,8 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    size_t dead_n, dead_cap;\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
+    if (has_abort_mark(g))
+        fprintf(out, "    bool aborted;        /* a testing input met an ABORT marker: stop, no EOF */\n");
     fwrite(E->bufs[SEC_FIELDS], 1, E->lens[SEC_FIELDS], out);
     for (int i = 0; i < g->nsteps; i++) {   /* a step's banner, if it has members */
         fflush(E->step_fields[i]);

@@ -279,6 +279,19 @@ static void gen_read(Emit *E, Step *s)
     private_end(E, &pv);
 }
 
+/* A kafka source's or sink's add_config as a static array CONFIG of KEY,
+ * VALUE strings (nothing when it has none); returns the cfg's members. */
+static const char *kafka_config(Emit *E, FILE *o, IoSpec *io)
+{
+    if (!io->nconfig)
+        return "";
+    fprintf(o, "        static const char *const config[] = {");
+    for (int i = 0; i < 2 * io->nconfig; i++)
+        fprintf(o, "%s %s", i ? "," : "", emit_c_str(E, io->config[i]));
+    fprintf(o, " };\n");
+    return emit_strf(E, ", .config = config, .nconfig = %d", io->nconfig);
+}
+
 void emit_io_input_state(Emit *E, Step *s)
 {
     IoSpec *io = s->io;
@@ -298,14 +311,15 @@ void emit_io_input_state(Emit *E, Step *s)
             fprintf(o, "%s %s", i ? "," : "", emit_c_str(E, io->topics[i]));
         fprintf(o, " };\n");
     }
+    const char *config = kafka_config(E, o, io);
     fprintf(o, "        static const flow_src_cfg cfg = {\n");
     fprintf(o, "            .step = \"%s\", .kind = %s, .format = %s, .skip = %s, .batch = %lld,\n", s->id, src_kind(io),
             fmt_name(io->format), io->skip ? "true" : "false", (long long)io->batch);
     fprintf(o, "            .glob = %s, .fields = %s, .nfields = %d,\n", io->glob ? emit_c_str(E, io->glob) : "NULL",
             rec ? "fields" : "NULL", rec ? rec->n : 0);
-    fprintf(o, "            .topics = %s, .ntopics = %d, .group = %s, .from_end = %s, .tail = %s,\n",
+    fprintf(o, "            .topics = %s, .ntopics = %d, .group = %s, .from_end = %s, .tail = %s%s,\n",
             io->ntopics ? "topics" : "NULL", io->ntopics, io->group ? emit_c_str(E, io->group) : "NULL",
-            io->from_end ? "true" : "false", io->tail ? "true" : "false");
+            io->from_end ? "true" : "false", io->tail ? "true" : "false", config);
     fprintf(o, "        };\n");
     fprintf(o, "        f->%s_src = flow_src_open(rt, &cfg, flow_rt_input_path(rt, %d));\n", s->id, s->input_no);
     fprintf(o, "    }\n");
@@ -580,8 +594,9 @@ void emit_io_output(Emit *E, Step *s)
                 fprintf(o, "%s \"%s\"", k++ ? "," : "", g->steps[i]->id);
         fprintf(o, " };\n        flow_rt_check_outputs(rt, outputs, %d);\n", npath);
     }
-    fprintf(o, "        static const flow_sink_cfg cfg = { .step = \"%s\", .kind = %s, .file_count = %lld, .topic = %s };\n",
-            s->id, sink_kind(io), (long long)io->file_count, io->topic ? emit_c_str(E, io->topic) : "NULL");
+    const char *config = kafka_config(E, o, io);
+    fprintf(o, "        static const flow_sink_cfg cfg = { .step = \"%s\", .kind = %s, .file_count = %lld, .topic = %s%s };\n",
+            s->id, sink_kind(io), (long long)io->file_count, io->topic ? emit_c_str(E, io->topic) : "NULL", config);
     if (has_path(s))
         fprintf(o, "        f->%s_sink = flow_sink_open(rt, &cfg, flow_rt_output_path(rt, \"%s\", %s));\n", s->id,
                 s->id, emit_c_str(E, io->path));

@@ -270,7 +270,7 @@ void lower_program(Graph *g, Arena *a)
         c->head = c;
         c->fused = false;
         StepFamily fam = step_family(c->kind);
-        bool can = c->nins == 1 && !step_is_stateful(c) && fam != FAM_MERGE && fam != FAM_INPUT;
+        bool can = c->nins == 1 && !step_is_stateful(c) && fam != FAM_MERGE && fam != FAM_INPUT && !step_has(c, TR_BATCH);
         if (step_has(c, TR_ITEMWISE) && c->nins == 1)
             can = c->ins[0].port == 0 && one_per_round(c->ins[0].step);
         if (can) {

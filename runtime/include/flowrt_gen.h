@@ -630,6 +630,20 @@ static inline const char *flow_rt_error(const flow_rt *rt)
 }
 
 
+/* The epoch of the current round, as Bytewax numbers them from 1: with -s 0
+ * (epoch_interval 0) every polling round begins one (rounds alternate
+ * between polling and not, so it is (round + 1) / 2); otherwise 1 + the
+ * whole epoch intervals elapsed since the run began, on the pinned clock
+ * (--clock/--clock-step) or the monotonic one. Bytewax begins an epoch at
+ * the first poll after the interval: the same number while the inputs are
+ * polled steadily. Reads RT, changes nothing. */
+int64_t flow_rt_epoch(const flow_rt *rt);
+/* inspect_debug: write "STEP W<worker> @<epoch>: " (STEP the fq step id,
+ * "flow.step") to the stdout buffer, as Bytewax's default debug inspector
+ * begins its line; the caller adds repr(item) and the newline. One worker:
+ * the worker is 0. */
+void flow_inspect_debug_prefix(flow_rt *rt, const char *step);
+
 /* Fatal run-time error in a step: flushes stdout, prints
  *   LOC: error: step 'FLOW.STEP': MSG
  * on stderr (LOC is "file.flow:LINE:COL") and exits with status 1
@@ -664,7 +678,11 @@ void flow_lines_close(flow_lines *r);
  * Windowing (window.c): clocks, windowers and per-key window state, as
  * Bytewax's bytewax.operators.windowing (docs/semantics.md §12). The
  * generated window step keeps one flow_wstate per key and owns what each
- * window accumulates (an opaque pointer here).
+ * window accumulates (an opaque pointer here). Times are flow_time,
+ * microseconds since the Unix epoch (UTC); lengths, offsets, gaps and
+ * waits are microseconds. Per item and per close, a key with n open
+ * windows costs O(log n) at most (O(1) per window id for sliding and
+ * tumbling windows), however many windows it has open.
  * =================================================================== */
 
 /* Current Bytewax's dataclass repr, WindowMetadata(open_time=datetime...,
@@ -717,7 +735,8 @@ flow_window_meta flow_window_meta_for(const flow_windower_cfg *cfg, int64_t id);
 typedef struct flow_window {
     int64_t id;
     flow_time open_time, close_time;   /* as flow_window_meta's */
-    int64_t *merged;       /* session: the ids merged into it, ascending */
+    int64_t *merged;       /* session: the ids merged into it, in the order absorbed
+                            * (flow_wstate_close_next sorts its copy) */
     int64_t n_merged;
     size_t cap_merged;
 } flow_window;
@@ -737,18 +756,28 @@ typedef struct flow_wlogic {
     void *acc;
 } flow_wlogic;
 
+/* The index of a key with many open windows or logics (window.c). */
+struct flow_wbig;
+
 /* One key's window state: clock, open windows (insertion order), the
- * accumulators by window id, the queue, pending merges. The first window,
+ * accumulators by window id, the queue, pending merges. Accumulators and
+ * queued items are the generated code's (flow_wstate_free hands them to
+ * its drop functions); the rest is window.c's. The first window,
  * logic and id live in the struct itself (capacity 1, the pointer NULL),
  * so the usual key of a tumbling window costs no malloc for them: the
  * struct may be moved (a table's values are) and window.c alone reads
- * these arrays. */
+ * these arrays. A few windows and logics are searched linearly; past
+ * flowi_wbig_at (16) of them BIG indexes them (a min-tree of close times
+ * over the windows in insertion order, which then has holes where windows
+ * closed; window ids or, for sessions, open times in a search structure;
+ * logics by id), so that an item and a close cost O(log n) in the key's
+ * open windows, until they fall back to a quarter of that. */
 typedef struct flow_wstate {
     flow_clock clock;
     flow_window *win;
-    size_t nwin, capwin;
+    size_t nwin, capwin;   /* nwin: the open windows (with BIG, win has holes) */
     flow_wlogic *logic;
-    size_t nlogic, caplogic;
+    size_t nlogic, caplogic;   /* with BIG, logic is in no particular order */
     flow_wentry *q;
     size_t nq, capq;
     flow_wmerge *merges;
@@ -763,6 +792,7 @@ typedef struct flow_wstate {
     flow_window win1;
     flow_wlogic logic1;
     int64_t id1;
+    struct flow_wbig *big;     /* NULL while the key has few windows and logics */
 } flow_wstate;
 
 /* An empty state (nothing open or queued), its clock built at NOW. */
@@ -777,16 +807,27 @@ void flow_wstate_enqueue(flow_wstate *w, flow_time ts, void *item);
 /* Take the due entries: ordered, those with ts <= WM stably sorted by ts;
  * unordered, all in arrival order. Valid until the next call. */
 size_t flow_wstate_take(flow_wstate *w, bool ordered, flow_time wm, const flow_wentry **out);
-/* open_for / late_for: the ids of TS (valid until the next call). */
+/* open_for: open every window an on-time item at TS goes into that is not
+ * open yet and return their ids in *IDS (valid until the next call):
+ * sliding and tumbling, the ids of TS ascending (opened in that order);
+ * session, the one session TS joins, extends (then merging neighbours,
+ * see flow_wstate_merged) or starts, Bytewax's first match in creation
+ * order. late_for: the ids a late item at TS is reported under (sliding:
+ * every id of TS, open or not; session: -1), opening nothing. O(log n) in
+ * the key's open windows plus O(1) per id. */
 size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids);
 size_t flow_wstate_late_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids);
 /* Pop up to MAX pending merges into OUT, oldest first. */
 size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max);
-/* Close the first open window (insertion order) that WM closes; its
- * metadata's merged ids are copied into A. False when none closes. */
+/* Close the first open window (insertion order, as Bytewax's dict) that
+ * watermark WM closes (sliding, tumbling: close_time <= WM; session:
+ * close_time + gap < WM): its id and metadata, whose merged ids are copied
+ * into A, ascending. False when none closes. O(log n). */
 bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
                             int64_t *id, flow_window_meta *meta);
-/* Whether close_next at watermark WM would close a window (changes nothing). */
+/* Whether close_next at watermark WM would close a window (changes
+ * nothing). O(1) once the key's windows are indexed, O(n) for the few
+ * windows before. */
 bool flow_wstate_closes(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm);
 /* When to wake the key: min close time (session: + gap) and, ORDERED,
  * the first queued ts; FLOW_NO_TIME for none. */
@@ -796,7 +837,8 @@ flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *c
  * flow_wstate_notify_at); SCHED when nothing is open or queued. Exact
  * while system time does not go backwards (window.c explains). */
 flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered, flow_time sched);
-/* The accumulator slot of window ID (*CREATED when new, slot NULL). */
+/* The accumulator slot of window ID (*CREATED when new, slot NULL); the
+ * slot is valid until the next logic call. O(1) expected. */
 void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created);
 /* Remove window ID's accumulator and return it (NULL if none). */
 void *flow_wstate_logic_pop(flow_wstate *w, int64_t id);
@@ -916,6 +958,8 @@ typedef struct flow_src_cfg {
     const char *group;           /* consumer group (NULL: none) */
     bool from_end;               /* starting_offset = "end" */
     bool tail;                   /* keep waiting at the end of the partitions */
+    const char *const *config;   /* kafka: add_config, KEY, VALUE, KEY, ... */
+    int nconfig;                 /* pairs in config */
 } flow_src_cfg;
 
 typedef struct flow_src flow_src;
@@ -1020,6 +1064,8 @@ typedef struct flow_sink_cfg {
     int kind;                    /* FLOW_SINK_* */
     int file_count;              /* dir: number of files part_0 .. part_N-1 */
     const char *topic;           /* kafka */
+    const char *const *config;   /* kafka: add_config, KEY, VALUE, KEY, ... */
+    int nconfig;                 /* pairs in config */
 } flow_sink_cfg;
 typedef struct flow_sink flow_sink;
 /* PATH: the file, the directory, or the Kafka brokers (NULL for stdout). */

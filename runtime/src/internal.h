@@ -15,6 +15,10 @@
 
 /* Note the start of the run (the monotonic clock) for rates. */
 void flowi_stats_start(flow_rt *rt);
+/* rt.c: the value of run-time option NAME at rt->argv[*I] ("NAME VALUE",
+ * advancing *I, or "NAME=VALUE"), else NULL (advancing *I past the value
+ * of another option that takes one, so that it is not read as an option). */
+const char *flowi_arg_value(const flow_rt *rt, int *i, const char *name);
 
 /* ---- UTF-8 (str.c) ----------------------------------------------------- */
 
@@ -138,6 +142,14 @@ static inline uint64_t flowi_load_le64(const char *p)
 /* flow_time_parse without its fast path for the common shapes (the unit
  * tests compare the two). */
 bool flowi_time_parse_general(const char *text, size_t n, flow_time *out);
+
+/* ---- windows (window.c) ------------------------------------------------ */
+
+/* A key indexes its windows (logics) once it has this many and opens
+ * (adds) another, and drops the index when they fall to a quarter of it
+ * (flow_wstate's BIG). 16; at least 2 (the unit tests lower it to test the
+ * index on few windows). */
+extern size_t flowi_wbig_at;
 
 /* ---- formatting into caller storage (repr.c, time.c) ------------------ */
 

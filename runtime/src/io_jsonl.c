@@ -250,7 +250,9 @@ static char *python_specials(const char *p, size_t n, size_t *out_n, size_t *cap
     if (!memchr(p, 'N', n) && !memchr(p, 'I', n))
         return NULL;
     static const char *const tokens[] = { "-Infinity", "Infinity", "NaN" };
-    *cap = n * 3 + 16;
+    /* each token grows by 8 bytes (the quotes and \u001f): NaN's 3 to 11,
+     * less than 4 times, adjacent NaNs (malformed JSON) included */
+    *cap = n * 4 + 16;
     char *q = NULL;
     size_t o = 0;
     bool in_string = false;

@@ -144,7 +144,7 @@ flow_sink *flow_sink_open(flow_rt *rt, const flow_sink_cfg *cfg, const char *pat
         break;
     }
     case FLOW_SINK_KAFKA:
-        flowi_kafka_sink_open(k->rt, &k->kafka, k->path, cfg->topic);
+        flowi_kafka_sink_open(k->rt, &k->kafka, k->path, &k->cfg);
         break;
     }
     k->next = rt->sinks;
@@ -237,20 +237,11 @@ void flow_sink_close(flow_sink *k)
     flow_free(k, sizeof *k);
 }
 
-/* The value of the I-th argument if it is --output VALUE / --output=VALUE
- * (advancing *I past a separate value or past another option's value),
- * else NULL. */
+/* The value of the I-th argument if it is --output VALUE / --output=VALUE,
+ * else NULL (rt.c's flowi_arg_value). */
 static const char *output_arg(const flow_rt *rt, int *i)
 {
-    const char *a = rt->argv[*i];
-    if (strcmp(a, "--output") == 0 && *i + 1 < rt->argc)
-        return rt->argv[++*i];
-    if (strncmp(a, "--output=", 9) == 0)
-        return a + 9;
-    if (strcmp(a, "--input") == 0 || strcmp(a, "--clock") == 0 || strcmp(a, "--clock-step") == 0 ||
-        strcmp(a, "-s") == 0 || strcmp(a, "--snapshot-interval") == 0)
-        ++*i;
-    return NULL;
+    return flowi_arg_value(rt, i, "--output");
 }
 
 /* --output STEP=PATH (the last one for STEP wins). */

@@ -216,6 +216,48 @@ static void csv_header_only_and_unterminated_quote(void **state)
     assert_string_equal(take_error(f->s), "2: unterminated quoted cell");
 }
 
+/* A bad header stops the input in both on_error modes: skipped, the next
+ * line would be taken for the header. So too a header line over the
+ * record limit, a header whose quoted cell runs past it, and one whose
+ * quoted cell the file ends in (found by tests/fuzz/fuzz_csv: with
+ * on_error = "skip" they were skipped as records). */
+static void csv_bad_header_not_skipped(void **state)
+{
+    fixture *f = *state;
+    size_t n = FLOW_MAX_RECORD + 10;
+    char *text = malloc(1200 * 1000);
+    assert_non_null(text);
+    memset(text, 'a', n);
+    strcpy(text + n, ",b,c\n1,2,3\n");
+    open_text(f, FLOW_FMT_CSV, text, abc, 3);
+    f->s->cfg.skip = true;
+    flow_rec r;
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "1: bad header row: line longer than 1048576 bytes");
+    assert_int_equal(flow_src_skipped(f->s), 0);
+    flow_src_close(f->s);
+    /* a quoted cell of 1100 lines of 1000 bytes */
+    size_t o = (size_t)sprintf(text, "\"a");
+    for (int i = 0; i < 1100; i++) {
+        text[o++] = '\n';
+        memset(text + o, 'q', 999);
+        o += 999;
+    }
+    strcpy(text + o, "\",b,c\n1,2,3\n");
+    open_text(f, FLOW_FMT_CSV, text, abc, 3);
+    f->s->cfg.skip = true;
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "1: bad header row: record longer than 1048576 bytes");
+    assert_int_equal(flow_src_skipped(f->s), 0);
+    flow_src_close(f->s);
+    open_text(f, FLOW_FMT_CSV, "\"a,b,c\n1,2,3\n", abc, 3);
+    f->s->cfg.skip = true;
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "1: bad header row: unterminated quoted cell");
+    assert_int_equal(flow_src_skipped(f->s), 0);
+    free(text);
+}
+
 /* ---- cell parsers --------------------------------------------------------- */
 
 static void cell_parsers(void **state)
@@ -387,6 +429,75 @@ static void json_bad_lines(void **state)
 
 /* ---- JSON and CSV encoding ------------------------------------------------ */
 
+/* An allocator hook that keeps GUARD bytes of a pattern after each block
+ * and counts the blocks whose pattern changed by the time they are
+ * resized or freed: writes past the end of a runtime buffer. */
+enum { GUARD = 4096 };
+static int guard_broken;
+
+static void *guarded_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
+{
+    (void)ud;
+    if (ptr) {
+        const unsigned char *g = (const unsigned char *)ptr + old_size;
+        for (size_t i = 0; i < GUARD; i++)
+            if (g[i] != 0xA5) {
+                guard_broken++;
+                break;
+            }
+    }
+    if (new_size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    unsigned char *p = realloc(ptr, new_size + GUARD);
+    if (p)
+        memset(p + new_size, 0xA5, GUARD);
+    return p;
+}
+
+static int setup_guarded(void **state)
+{
+    guard_broken = 0;
+    flow_set_allocator(guarded_alloc, NULL);
+    return setup(state);
+}
+
+static int teardown_guarded(void **state)
+{
+    teardown(state);
+    flow_set_allocator(NULL, NULL);    /* back to malloc */
+    return 0;
+}
+
+/* Python's NaN and Infinity are rewritten to marker strings in a copy of
+ * the line, which grows: by 8 bytes a token, NaN's 3 bytes to 11. The copy
+ * had room for 3 times the line, and adjacent NaN tokens (malformed JSON)
+ * wrote past it (seen reading io_jsonl.c for tests/fuzz/fuzz_jsonl, which
+ * then crashed on it under ASan). */
+static void json_python_specials_in_bounds(void **state)
+{
+    fixture *f = *state;
+    char text[512];
+    size_t o = (size_t)sprintf(text, "{\"f\": [");
+    for (int i = 0; i < 40; i++)
+        o += (size_t)sprintf(text + o, "NaN");
+    sprintf(text + o, "]}\n{\"f\": [NaN, -Infinity, Infinity]}\n");
+    open_text(f, FLOW_FMT_JSONL, text, NULL, 0);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 0);
+    assert_non_null(strstr(take_error(f->s), "1: malformed JSON"));
+    assert_int_equal(next(f, &r), 1);
+    const flow_json *l = flow_json_get(r.json, "f");
+    double d[3];
+    for (int i = 0; i < 3; i++)
+        assert_true(flow_json_float(f->s, flow_json_at(l, i), "f", &d[i]));
+    assert_true(isnan(d[0]) && isinf(d[1]) && d[1] < 0 && isinf(d[2]) && d[2] > 0);
+    flow_src_close(f->s);
+    f->s = NULL;
+    assert_int_equal(guard_broken, 0);
+}
+
 static void json_encoding(void **state)
 {
     (void)state;
@@ -458,9 +569,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(csv_missing_and_extra_cells, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_columns_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_header_only_and_unterminated_quote, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv_bad_header_not_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(cell_parsers, setup, teardown),
         cmocka_unit_test_setup_teardown(json_decoding, setup, teardown),
         cmocka_unit_test_setup_teardown(json_bad_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_python_specials_in_bounds, setup_guarded, teardown_guarded),
         cmocka_unit_test(json_encoding),
         cmocka_unit_test(csv_encoding),
     };

@@ -8,7 +8,7 @@ endif
 syn keyword flowKeyword     flow record const fn extern let if then else with
 syn keyword flowOperator    and or not
 syn keyword flowBoolean     true false
-syn keyword flowConstant    none
+syn keyword flowConstant    none EOF ABORT
 syn keyword flowType        int float bool string timestamp duration list WindowMetadata
 " Bytewax's operators (compiler/steps.def), sources, sinks and clocks
 syn keyword flowStep        input output map filter filter_map flat_map flatten inspect
@@ -18,6 +18,7 @@ syn keyword flowStep        stateful_flat_map collect batch reduce_final fold_fi
 syn keyword flowStep        count_final max_final min_final stateful join
 syn keyword flowStep        collect_window fold_window reduce_window count_window
 syn keyword flowStep        max_window min_window join_window
+syn keyword flowStep        flat_map_batch inspect_debug raises stateful_batch
 syn keyword flowSource      testing file stdout discard event_clock system_clock
 syn keyword flowSource      tumbling sliding session
 " built-in functions (compiler/builtins.def)

@@ -10,7 +10,7 @@ Run tests/run/gen/make_expected.py to rewrite the expected files.
 import math
 import re
 import os
-from flowsim import Flow, T0, ts, dur, add, sub, mul, div, mod, StepError
+from flowsim import Flow, T0, ts, dur, add, sub, mul, div, mod, StepError, EOF, ABORT
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUN = os.path.dirname(HERE)
@@ -58,6 +58,90 @@ def input_testing_list():
 def input_range():
     f = F("input_range")
     f.output("out", f.testing("nums", range(6)))
+    return f
+
+
+def _testing_marker(name, items, bs):
+    f = F(name)
+    inp = f.inspect("seen", f.testing("inp", items, batch_size=bs))
+    keyed = f.key_on("keyed", inp, lambda x: "k")
+    f.output("sums", f.stateful_map("running", keyed, 0, lambda acc, x: (acc + x, acc + x)))
+    f.output("lists", f.collect("lists", keyed, dur(seconds=10), 10))
+    return f
+
+
+@case
+def testing_eof_marker():
+    return _testing_marker("testing_eof_marker", [0, 1, 2, EOF, 3, 4], 2)
+
+
+@case
+def testing_abort_marker():
+    return _testing_marker("testing_abort_marker", [0, 1, 2, ABORT, 3, 4], 2)
+
+
+@case
+def testing_markers_edges():
+    f = F("testing_markers_edges")
+    f.output("a", f.testing("first", [EOF, 1, 2]))
+    f.output("b", f.testing("full", [10, 11, EOF], batch_size=2))
+    f.output("c", f.testing("both", [20, 21, 22, EOF, ABORT, 23], batch_size=2))
+    f.output("d", f.testing("plain", [30, 31, 32, 33, 34]))
+    return f
+
+
+@case
+def testing_abort_stops_all():
+    f = F("testing_abort_stops_all")
+    f.output("a", f.testing("short", [1, 2, ABORT, 3]))
+    late = f.key_on("keyed", f.testing("long", range(10)), lambda x: "k")
+    f.output("b", f.collect("lists", late, dur(seconds=10), 100))
+    return f
+
+
+@case
+def flat_map_batch():
+    f = F("flat_map_batch")
+    a = f.testing("a", range(7), batch_size=3)
+    b = f.testing("b", [100, 101, 102, 103, 104], batch_size=2)
+    m = f.merge("both", f.map("doubled", a, lambda x: x * 2), b)
+    f.output("out", f.flat_map_batch("batches", m, lambda xs: [xs, [len(xs)]]))
+    f.output("sums", f.flat_map_batch("sums", a, lambda xs: [sum(xs)]))
+    return f
+
+
+@case
+def inspect_debug_epochs():
+    f = F("inspect_debug_epochs", clock=T0, clock_step=dur(seconds=4))
+    words = f.testing("words", ["a", "b", "c", "d", "e", "f", "g"], batch_size=2)
+    f.output("out", f.map("shout", f.inspect_debug("seen", words), lambda w: w.upper()))
+    return f
+
+
+@case
+def raises_stops():
+    f = F("raises_stops")
+    nums = f.testing("nums", [1, 2, 3, 4, 5])
+    f.output("out", nums)
+    f.raises("big", f.filter("over", nums, lambda x: x > 3), loc("raises_stops", "raises(over)"))
+    return f
+
+
+@case
+def stateful_batch():
+    f = F("stateful_batch")
+    nums = f.testing("nums", range(1, 12), batch_size=4)
+    keyed = f.key_on("keyed", nums, lambda x: "even" if x % 2 == 0 else "odd")
+
+    def on_batch(total, xs):
+        t = total + sum(xs)
+        return (None if t > 20 else t), [(len(xs), sum(xs), t)]
+    f.output("out", f.stateful_batch("totals", keyed, 0, on_batch,
+                                     on_eof=lambda total: (total, [(0, 0, total)])))
+    more = f.testing("more", ["a", "b", "a", "a", "c"], batch_size=5)
+    seen = f.key_on("by_word", more, lambda w: w)
+    f.output("counts", f.stateful_batch("counts", seen, 0,
+                                        lambda n, ws: (n + len(ws), [n + len(ws)])))
     return f
 
 

@@ -109,6 +109,16 @@ class Step:
             d.inbox.setdefault(i, []).extend(items)
 
 
+class Marker:
+    """TestingSource.EOF() / ABORT() in a testing list (bytewax.testing)."""
+    def __init__(self, kind):
+        self.kind = kind
+
+
+EOF = Marker("EOF")
+ABORT = Marker("ABORT")
+
+
 class Flow:
     def __init__(self, name, src="", clock=T0, clock_step=_dt.timedelta(0)):
         self.name, self.src = name, src
@@ -161,6 +171,27 @@ class Flow:
             for x in xs:
                 self.lines.append("%s.%s: %r" % (self.name, sid, x))
             return xs
+        return self._stateless(sid, up, fn)
+
+    def flat_map_batch(self, sid, up, f):
+        # the round's items at this step, when there are any, as one batch
+        return self._stateless(sid, up, lambda xs: list(f(list(xs))) if xs else [])
+
+    def inspect_debug(self, sid, up, epoch_interval=_dt.timedelta(seconds=10)):
+        # Bytewax's default debug inspector; one worker; epochs counted from
+        # 1 by whole intervals of the (pinned) clock since the first round
+        def fn(xs):
+            epoch = 1 + (self.now - self.clock) // epoch_interval
+            for x in xs:
+                self.lines.append("%s.%s W0 @%d: %r" % (self.name, sid, epoch, x))
+            return xs
+        return self._stateless(sid, up, fn)
+
+    def raises(self, sid, up, loc):
+        def fn(xs):
+            for x in xs:
+                raise StepError(loc, "`raises` step %r got an item: %r" % (sid, x))
+            return []
         return self._stateless(sid, up, fn)
 
     def key_on(self, sid, up, f):
@@ -220,6 +251,28 @@ class Flow:
 
             def on_item(self, v, now):
                 ns, outs = f(self.state, v)
+                self.state = ns
+                return list(outs), ns is None
+        return self._stateful(sid, up, L)
+
+    def stateful_batch(self, sid, up, init, on_batch, on_eof=None):
+        """Bytewax's StatefulBatchLogic: ON_BATCH(state, values) and
+        ON_EOF(state) return (new state or None to discard, [outs])."""
+        class L:
+            batch = True
+
+            def __init__(self, key):
+                self.state = init
+
+            def on_item(self, vs, now):
+                ns, outs = on_batch(self.state, vs)
+                self.state = ns
+                return list(outs), ns is None
+
+            def on_eof(self):
+                if on_eof is None:
+                    return [], False
+                ns, outs = on_eof(self.state)
                 self.state = ns
                 return list(outs), ns is None
         return self._stateful(sid, up, L)
@@ -312,7 +365,9 @@ class Flow:
             groups.setdefault(k, []).append(v)
         awoken = set()
         for k in keyorder(groups):
-            for v in groups[k]:
+            # a batch logic (stateful_batch) gets the key's values at once
+            batches = [groups[k]] if getattr(s.logic, "batch", False) else groups[k]
+            for v in batches:
                 lg = s.live.get(k) or s.logic(k)
                 s.live[k] = lg
                 o, discard = lg.on_item(v, self.now)
@@ -359,17 +414,32 @@ class Flow:
         max_depth = max([s.depth for s in self.steps], default=0)
         rnd = 0
         settle_until = None
+        aborted = False
         while True:
             if settle_until is None:
                 self.now = self.clock + rnd * self.clock_step
             for s in sources:
                 if s.done or settle_until is not None:
                     continue
-                batch = s.items[s.pos:s.pos + s.bs]
-                s.pos += len(batch)
+                if getattr(s, "stop", None) is EOF:
+                    s.done, s.end_rnd = True, rnd
+                    continue
+                if getattr(s, "stop", None) is ABORT:
+                    aborted = True   # the round runs; no EOF; the run ends after it
+                    continue
+                # TestingSource.next_batch: up to bs items; a marker ends the
+                # batch early (maybe empty), the next poll acts on it
+                batch = []
+                while len(batch) < s.bs and s.pos < len(s.items):
+                    x = s.items[s.pos]
+                    s.pos += 1
+                    if isinstance(x, Marker):
+                        s.stop = x
+                        break
+                    batch.append(x)
                 if batch:
                     s.emit(batch)
-                else:
+                elif getattr(s, "stop", None) is None:
                     s.done, s.end_rnd = True, rnd
             try:
                 for s in self.steps:
@@ -392,6 +462,8 @@ class Flow:
                 self.err = "%s:%s: error: step '%s.%s': %s\n" % (
                     self.src, e.loc, self.name, cur.split("/")[0], e.msg)
                 self.status = 1
+                return self
+            if aborted:
                 return self
             if settle_until is None and all(s.done for s in sources):
                 settle_until = rnd + max_depth
