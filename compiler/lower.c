@@ -117,10 +117,11 @@ static bool expr_may_fail(const Node *n, int depth)
 }
 
 /* Can step S stop the run with an error? Every stateful step may (its
- * callbacks, its init); a stateless one when its function may. */
+ * callbacks, its init), `raises` does; a stateless one when its function
+ * may. */
 static bool may_fail(const Step *s)
 {
-    if (step_is_stateful(s))
+    if (step_is_stateful(s) || s->kind == SK_RAISES)
         return true;
     if (s->fn.fn)
         return s->fn.fn->kind != SYM_FN || expr_may_fail(s->fn.fn->decl->body, 8);
@@ -131,7 +132,7 @@ static bool may_fail(const Step *s)
  * (flow_rt_segment), unlike an extern output's callback? */
 static bool prints_stdout(const Step *s)
 {
-    return s->kind == SK_INSPECT || (s->kind == SK_OUTPUT && s->sink == SINK_STDOUT);
+    return s->kind == SK_INSPECT || s->kind == SK_INSPECT_DEBUG || (s->kind == SK_OUTPUT && s->sink == SINK_STDOUT);
 }
 
 /* Does step S do something a user sees: print, or possibly fail? */
