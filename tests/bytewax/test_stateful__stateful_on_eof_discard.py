@@ -22,7 +22,7 @@ RUN = {'epoch_interval': timedelta(seconds=0)}
 # record Logic: a dict with the fields state, notify_at
 
 flow = Dataflow("test_df")
-inp = op.input("inp", flow, TestingSource([1]))
+inp = op.input("inp", flow, TestingSource([1, TestingSource.EOF(), 2, TestingSource.ABORT()]))
 key = op.key_on("key", inp, (lambda _x: 'ALL'))
 stateful = op.stateful("stateful", key, lambda _resume: fp.Logic({'state': 'NEW', 'notify_at': None}, on_item=(lambda s, _value: ({**s, 'state': 'ITEM'}, [(s['state'], 'ITEM')])), on_notify=(lambda s: ({**s, 'state': 'NOTIFY', 'notify_at': None}, [(s['state'], 'NOTIFY')])), on_eof=(lambda s: (None, [(s['state'], 'EOF')])), notify_at=(lambda s: s['notify_at'])))
 out = op.output("out", stateful, StdOutSink())

@@ -23,7 +23,7 @@ fp.CLOCK.pin(datetime(2022, 1, 1, 0, 0, tzinfo=timezone.utc), timedelta(seconds=
 # record Logic: a dict with the fields state, notify_at
 
 flow = Dataflow("test_df")
-inp = op.input("inp", flow, fp.ClockedSource([1, 2], index=0))
+inp = op.input("inp", flow, fp.ClockedSource([1, 2, TestingSource.ABORT()], index=0))
 key = op.key_on("key", inp, (lambda _x: 'ALL'))
 stateful = op.stateful("stateful", key, lambda _resume: fp.Logic({'state': 'NEW', 'notify_at': None}, on_item=(lambda s, _value: ({**s, 'state': 'ITEM', 'notify_at': fp.now()}, [(s['state'], 'ITEM')])), on_notify=(lambda s: ({**s, 'state': 'NOTIFY', 'notify_at': None}, [(s['state'], 'NOTIFY')])), on_eof=(lambda s: ({**s, 'state': 'EOF'}, [(s['state'], 'EOF')])), notify_at=(lambda s: s['notify_at'])))
 out = op.output("out", stateful, StdOutSink())

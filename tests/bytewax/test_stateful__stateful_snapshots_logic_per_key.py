@@ -22,7 +22,7 @@ RUN = {'epoch_interval': timedelta(seconds=0)}
 # record Last: a dict with the fields value
 
 flow = Dataflow("test_df")
-inp = op.input("inp", flow, TestingSource([('a', 'a1'), ('b', 'b1')]))
+inp = op.input("inp", flow, TestingSource([('a', 'a1'), ('b', 'b1'), TestingSource.ABORT(), ('a', 'a2'), ('b', 'b2')]))
 stateful = op.stateful("stateful", inp, lambda _resume: fp.Logic({'value': None}, on_item=(lambda s, value: ((None if (value == 'DISCARD') else {'value': value}), [(s['value'], value)])), on_notify=(lambda s: (s, [])), on_eof=(lambda s: (s, [])), notify_at=(lambda _s: None)))
 out = op.output("out", stateful, StdOutSink())
 

@@ -68,8 +68,10 @@ def run_one(path, cwd=None):
         try:
             run_main(g["flow"], **g.get("RUN", {}))
         except BaseException as e:  # noqa: B902 - Bytewax wraps user errors
-            m = re.search(r'in step "([^"]+)"', str(e))
+            # "error calling `mapper` in step "FLOW.STEP..."", or the
+            # message of the `raises` operator itself
             root = innermost(e)
+            m = re.search(r'in step "([^"]+)"', str(e)) or re.search(r"`raises` step '([^']+)'", str(root))
             msg = str(root).replace("\n", " ")
             status = "error %s %s: %s" % (m.group(1) if m else "?", type(root).__name__, msg)
         finally:

@@ -588,6 +588,8 @@ class Emitter:
                 return "fp.b_" + n
             if n == "now":
                 return "fp.now"
+            if n in ("EOF", "ABORT"):   # testing(LIST)'s markers
+                return "TestingSource.%s()" % n
             return pyname(n)
         if k == "neg":
             inner = e[1]
@@ -739,7 +741,7 @@ class Emitter:
             return self.ex(named[name], set())
 
         simple = {"map", "filter", "filter_map", "flat_map", "key_on", "map_value",
-                  "filter_value", "filter_map_value", "flat_map_value", "branch"}
+                  "filter_value", "filter_map_value", "flat_map_value", "branch", "flat_map_batch"}
         if opname == "input":
             return self.source(sid, pos[0])
         if opname == "output":
@@ -749,7 +751,7 @@ class Emitter:
             raise NoTwin("sink %s: only the stdout sink is compared" % (sink,))
         if opname in simple:
             return "op.%s(%s, %s, %s)" % (opname, q, S(pos[0]), F(pos[1]))
-        if opname in ("flatten", "key_rm", "redistribute", "inspect"):
+        if opname in ("flatten", "key_rm", "redistribute", "inspect", "inspect_debug", "raises"):
             return "op.%s(%s, %s)" % (opname, q, S(pos[0]))
         if opname == "merge":
             return "op.merge(%s, %s)" % (q, ", ".join(S(p) for p in pos))
@@ -757,11 +759,11 @@ class Emitter:
             init = opt("init")
             return ("op.%s(%s, %s, lambda state, v: %s(%s if state is None else state, v))"
                     % (opname, q, S(pos[0]), F(pos[1]), init))
-        if opname == "stateful":
-            cbs = ", ".join("%s=%s" % (n, F(named[n]))
-                            for n in ("on_item", "on_notify", "on_eof", "notify_at") if n in named)
-            return ("op.stateful(%s, %s, lambda _resume: fp.Logic(%s, %s))"
-                    % (q, S(pos[0]), opt("init"), cbs))
+        if opname in ("stateful", "stateful_batch"):
+            cbs = ", ".join("%s=%s" % ("on_item" if n == "on_batch" else n, F(named[n]))
+                            for n in ("on_item", "on_batch", "on_notify", "on_eof", "notify_at") if n in named)
+            return ("op.%s(%s, %s, lambda _resume: fp.%s(%s, %s))"
+                    % (opname, q, S(pos[0]), "Logic" if opname == "stateful" else "BatchLogic", opt("init"), cbs))
         if opname in ("collect", "batch"):
             size = named.get("max_size", named.get("batch_size"))
             return ("op.collect(%s, %s, timeout=%s, max_size=%s)"

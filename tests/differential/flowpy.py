@@ -25,7 +25,7 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 
-from bytewax.operators import StatefulLogic
+from bytewax.operators import StatefulBatchLogic, StatefulLogic
 
 I64_MIN = -(1 << 63)
 I64_MAX = (1 << 63) - 1
@@ -251,10 +251,11 @@ _win._get_system_utc = now
 
 # ---- stateful ----
 
-class Logic(StatefulLogic):
-    """flowc's `stateful(keyed, init=, on_item=, on_notify=, on_eof=,
-    notify_at=)`: each callback returns (new_state or None, outputs); a
-    None state is Bytewax's DISCARD, any other RETAIN."""
+class _Callbacks:
+    """What `stateful` and `stateful_batch` share: the state and the
+    callbacks; each returns (new_state or None, outputs), a None state
+    being Bytewax's DISCARD, any other RETAIN (True and False in both of
+    Bytewax's logic classes)."""
 
     def __init__(self, state, on_item, on_notify=None, on_eof=None, notify_at=None):
         self.state = state
@@ -269,9 +270,6 @@ class Logic(StatefulLogic):
             return list(outs), StatefulLogic.DISCARD
         self.state = new
         return list(outs), StatefulLogic.RETAIN
-
-    def on_item(self, value):
-        return self._apply(self._on_item(self.state, value))
 
     def on_notify(self):
         if self._on_notify is None:
@@ -290,6 +288,22 @@ class Logic(StatefulLogic):
 
     def snapshot(self):
         return self.state
+
+
+class Logic(_Callbacks, StatefulLogic):
+    """flowc's `stateful(keyed, init=, on_item=, on_notify=, on_eof=,
+    notify_at=)` as a StatefulLogic."""
+
+    def on_item(self, value):
+        return self._apply(self._on_item(self.state, value))
+
+
+class BatchLogic(_Callbacks, StatefulBatchLogic):
+    """flowc's `stateful_batch(keyed, init=, on_batch=, ...)` as a
+    StatefulBatchLogic: on_batch gets a key's values of the activation."""
+
+    def on_batch(self, values):
+        return self._apply(self._on_item(self.state, list(values)))
 
 
 def no_merge(_a, _b):

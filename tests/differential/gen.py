@@ -83,6 +83,7 @@ INTS = [0, 1, -1, 2, 3, 7, -7, 10, 42, 100, -100, I64_MAX, I64_MIN, I64_MAX - 1,
         1 << 62, -(1 << 62), (1 << 53) + 1, 4294967296, 2147483647, -2147483648, 86400]
 
 EPOCH_US = 1640995200 * 1000000  # 2022-01-01T00:00:00Z
+MARK = "@MARK@"   # where a testing list may get an EOF or ABORT marker
 
 
 def fmt_ts(us):
@@ -543,7 +544,13 @@ class Gen:
         names = []
         for _ in range(k):
             n = self.rng.randint(0, 6)
-            items = ", ".join(self.val(t) for _ in range(n))
+            vals = [self.val(t) for _ in range(n)]
+            if self.r() < 0.15:
+                # an EOF or ABORT marker, kept only if this is the program's
+                # one input (program(): Bytewax waits 1 ms after the empty
+                # batch a marker ends, so other inputs would race it)
+                vals.insert(self.rng.randint(0, n), MARK)
+            items = ", ".join(vals)
             bs = self.pick([None, None, 1, 2, 3, 4])
             opt = ", batch_size = %d" % bs if bs else ""
             names.append(self.step("inp", "input(testing<%s>([%s]%s))" % (self.T(t), items, opt)))
@@ -571,12 +578,21 @@ class Gen:
             elif c == 6 and t[0] == "list":
                 s, t = self.step("fl", "flatten(%s)" % s), t[1]
             elif c == 7:
-                s = self.step("insp", "inspect(%s)" % s)
-            elif c == 8:
+                s = self.step("insp", "%s(%s)" % (self.pick(["inspect", "inspect", "inspect_debug"]), s))
+            elif c == 8 and self.r() < 0.5:
                 s = self.step("rd", "redistribute(%s)" % s)
+            elif c == 8:
+                # a round's items at once: the batch itself, twice, its
+                # length, or its length and repr
+                xs = self.name("xs")
+                body, nt = self.pick([("%s" % xs, t), ("%s + %s" % (xs, xs), t), ("[len(%s)]" % xs, INT),
+                                      ("[str(len(%s)), str(%s)]" % (xs, xs), STR)])
+                s, t = self.step("fmb", "flat_map_batch(%s, |%s| %s)" % (s, xs, body)), nt
             else:
                 b = self.step("br", "branch(%s, %s)" % (s, self.lam([(x, t)], BOOL)))
-                if self.r() < 0.5:
+                if self.r() < 0.1:
+                    self.step("rs", "raises(%s.falses)" % b)   # stops the run at an item
+                elif self.r() < 0.5:
                     self.out("%s.falses" % b)
                 s = "%s.trues" % b
         return s, t
@@ -620,9 +636,11 @@ class Gen:
     def prog_stateful(self):
         t = self.rand_type()
         s, vt = self.keyed(t)
-        c = self.rng.randint(0, 9)
+        c = self.rng.randint(0, 10)
         st, v = self.name("st"), self.name("v")
-        if c == 0:
+        if c == 10:
+            r = self.prog_logic(s, vt, batch=True)
+        elif c == 0:
             stt = self.pick([INT, STR, List(vt)])
             ot = self.pick([vt, stt, INT, STR])
             init = self.val(stt) if stt[0] != "list" else "[]"
@@ -690,12 +708,18 @@ class Gen:
             modes.append('emit_mode = "%s"' % self.pick(["complete", "final", "running"]))
         return self.step("j", "join(%s)" % ", ".join(sides + modes))
 
-    def prog_logic(self, s, vt):
+    def prog_logic(self, s, vt, batch=False):
         st, v = self.name("st"), self.name("v")
         env = [(st, INT), (v, vt)]
         disc = self.e(BOOL, env, 1) if self.r() < 0.5 else "false"
-        on_item = "|%s, %s| (if %s then none else %s + 1, [%s])" % (st, v, disc, st, self.e(STR, env, 1))
-        parts = ["init = %s" % self.pick(["0", "5"]), "on_item = %s" % on_item]
+        if batch:   # stateful_batch: a key's values of the round at once
+            env = [(st, INT), (v, List(vt))]
+            disc = self.e(BOOL, env, 1) if self.r() < 0.5 else "false"
+            on_item = "on_batch = |%s, %s| (if %s then none else %s + len(%s), [%s, str(len(%s))])" % (
+                st, v, disc, st, v, self.e(STR, env, 1), v)
+        else:
+            on_item = "on_item = |%s, %s| (if %s then none else %s + 1, [%s])" % (st, v, disc, st, self.e(STR, env, 1))
+        parts = ["init = %s" % self.pick(["0", "5"]), on_item]
         if self.r() < 0.7:
             parts.append('on_eof = |%s| (%s, [str(%s) + "eof"])' % (st, self.pick(["none", st]), st))
         if self.r() < 0.4:
@@ -705,7 +729,7 @@ class Gen:
             parts.append("notify_at = |%s| if %s %% 2 == 1 then %s else none" % (st, st, when))
             parts.append('on_notify = |%s| (%s, ["n" + str(%s)])' % (st, self.pick(["none", st + " + 1"]), st))
             self.clock_pinned = True
-        return self.step("sf", "stateful(%s, %s)" % (s, ", ".join(parts)))
+        return self.step("sf", "%s(%s, %s)" % ("stateful_batch" if batch else "stateful", s, ", ".join(parts)))
 
     def prog_window(self):
         vt = self.pick(SCALARS + [self.rand_type()])
@@ -818,6 +842,12 @@ class Gen:
         # marks them, so the twin's clock cannot follow
         if self.r() < 0.2 and "--clock-step" not in self.args:
             self.args = self.args + ["-s", "0"]
+        # the markers: in the one input of a program that has one
+        lines = "\n".join(self.lines)
+        one = sum(ln.split(" = ", 1)[1].startswith("input(") for ln in self.lines) == 1
+        marker = self.pick(["EOF", "EOF", "ABORT"])
+        lines = lines.replace(", " + MARK, ", " + marker if one else "").replace(MARK + ", ", marker + ", " if one else "")
+        self.lines = lines.replace(MARK, marker if one else "").split("\n")
         head = ["# random program, seed %d (tests/differential/gen.py)" % self.seed, "flow p%d" % self.seed, ""]
         for name, fields in self.records.items():
             head.append("record %s { %s }" % (name, ", ".join("%s: %s" % (f, self.T(ft)) for f, ft in fields)))
