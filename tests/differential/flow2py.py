@@ -262,13 +262,7 @@ class Parser:
     def type_(self):
         if self.p("("):
             self.next()
-            ts = [self.type_()]
-            while self.p(","):
-                self.next()
-                if self.p(")"):
-                    break
-                ts.append(self.type_())
-            self.expect(".", ")")
+            ts = self.items(")", self.type_)
             t = ("tuple", ts) if len(ts) > 1 else ts[0]
         else:
             name = self.expect("id")
@@ -311,13 +305,7 @@ class Parser:
     def pattern(self):
         if self.p("("):
             self.next()
-            ps = [self.pattern()]
-            while self.p(","):
-                self.next()
-                if self.p(")"):
-                    break
-                ps.append(self.pattern())
-            self.expect(".", ")")
+            ps = self.items(")", self.pattern)
             return ("pt", ps) if len(ps) > 1 else ps[0]
         name = self.expect("id")
         return ("pw",) if name == "_" else ("pn", name)
