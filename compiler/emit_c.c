@@ -469,7 +469,8 @@ static void item_pre_reduce(Emit *E, Step *s)
 /* reduce_final, max_final, min_final: at the end of a round, each key's
  * values of the round are folded into its state (Bytewax's fold_final
  * after pre_reduce: the first becomes the state, and, a quirk, so does
- * the next when a reduce_final's state is none). In the order the keys
+ * the next when the state is none; Bytewax builds max_final and
+ * min_final on reduce_final, so they have it too). In the order the keys
  * first came in the round: only an error could tell it from Bytewax's
  * ascending keys. */
 static void emit_pre_reduce_fold(Emit *E, Step *s)
@@ -481,7 +482,7 @@ static void emit_pre_reduce_fold(Emit *E, Step *s)
     emit_line(E, "s->pending = false;");
     const char *nv = emit_tmp(E);
     emit_line(E, "%s %s;", emit_ctype_name(E, s->state_type), nv);
-    bool opt = s->kind == SK_REDUCE_FINAL && ty_resolve(s->state_type)->kind == TY_OPT;
+    bool opt = ty_resolve(s->state_type)->kind == TY_OPT;   /* max/min_final are reduce_finals too */
     emit_line(E, "if (!s->has_st%s) {", opt ? " || !s->st.has" : "");
     emit_line(E, "    %s = s->pend;", nv);
     emit_line(E, "} else {");

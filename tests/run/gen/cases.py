@@ -518,6 +518,19 @@ def max_min_default():
 
 
 @case
+def max_min_final_none():
+    # max_final and min_final are Bytewax reduce_finals: a None state (the
+    # first value of the first round here) gives way to the next round's
+    # value; within a round max/min keep the earlier value on a tie
+    f = F("max_min_final_none")
+    vals = f.testing("vals", [None, 3, 1, None, 2, 5], batch_size=2)
+    keyed = f.key_on("keyed", vals, lambda _: "k")
+    f.output("out1", f.max_final("hi", keyed, by=lambda v: 0))
+    f.output("out2", f.min_final("lo", keyed, by=lambda v: 0))
+    return f
+
+
+@case
 def keys_one():
     f = F("keys_one")
     nums = f.testing("nums", range(100))
