@@ -429,6 +429,23 @@ static void final_combine(Emit *E, Step *s, const char *nv, const char *a, const
     }
 }
 
+/* Statements declaring a new value of the state's type, FIRST when COND
+ * holds, else A and B combined (final_combine); returns its name. */
+static const char *first_or_combine(Emit *E, Step *s, const char *cond, const char *first, const char *a,
+                                    const char *b)
+{
+    const char *nv = emit_tmp(E);
+    emit_line(E, "%s %s;", emit_ctype_name(E, s->state_type), nv);
+    emit_line(E, "if (%s) {", cond);
+    emit_line(E, "    %s = %s;", nv, first);
+    emit_line(E, "} else {");
+    E->indent++;
+    final_combine(E, s, nv, a, b);
+    E->indent--;
+    emit_line(E, "}");
+    return nv;
+}
+
 /* Statements: keep NV (of the state's type) in the key's s->DST, owned by
  * s->MEM of s->SZ bytes (the old memory freed at the end of the round). */
 static void keep_value(Emit *E, Step *s, const char *dst, const char *mem, const char *sz, const char *nv)
@@ -450,17 +467,11 @@ static void item_pre_reduce(Emit *E, Step *s)
 {
     emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, NULL);", s->id);
     emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
-    const char *nv = emit_tmp(E);
-    emit_line(E, "%s %s;", emit_ctype_name(E, s->state_type), nv);
+    const char *nv = first_or_combine(E, s, "!s->pending", "x.f1", "s->pend", "x.f1");
     emit_line(E, "if (!s->pending) {");
     E->indent++;
-    emit_line(E, "%s = x.f1;", nv);
     emit_line(E, "s->pending = true;");
     emit_step_touch(E, s, "id");
-    E->indent--;
-    emit_line(E, "} else {");
-    E->indent++;
-    final_combine(E, s, nv, "s->pend", "x.f1");
     E->indent--;
     emit_line(E, "}");
     keep_value(E, s, "s->pend", "s->pmem", "s->psz", nv);
@@ -480,16 +491,9 @@ static void emit_pre_reduce_fold(Emit *E, Step *s)
     emit_line(E, "uint32_t id = f->%s_touched.v[k];", s->id);
     emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
     emit_line(E, "s->pending = false;");
-    const char *nv = emit_tmp(E);
-    emit_line(E, "%s %s;", emit_ctype_name(E, s->state_type), nv);
     bool opt = ty_resolve(s->state_type)->kind == TY_OPT;   /* max/min_final are reduce_finals too */
-    emit_line(E, "if (!s->has_st%s) {", opt ? " || !s->st.has" : "");
-    emit_line(E, "    %s = s->pend;", nv);
-    emit_line(E, "} else {");
-    E->indent++;
-    final_combine(E, s, nv, "s->st", "s->pend");
-    E->indent--;
-    emit_line(E, "}");
+    const char *nv = first_or_combine(E, s, opt ? "!s->has_st || !s->st.has" : "!s->has_st", "s->pend", "s->st",
+                                      "s->pend");
     keep_value(E, s, "s->st", "s->mem", "s->sz", nv);
     emit_line(E, "s->has_st = true;");
     E->indent--;
