@@ -22,7 +22,7 @@ LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
 DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
                    libjansson-dev libsimdjson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz \
-                   time mawk sqlite3 bc
+                   time mawk sqlite3 bc libsqlite3-dev
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_CXX    := $(wildcard runtime/src/*.cc)
