@@ -237,6 +237,17 @@ embed-test: all
 	FLOWC='$(abspath $(FLOWC))' BUILD='$(BUILD)' $(if $(RUN_CC),CC='$(RUN_CC)') tests/embed/run.sh
 # ---- end of embedding ----
 
+# ---- recovery (tests/recovery) ----------------------------------------------
+# recovery-test  docs/recovery.md: programs killed with SIGKILL at random
+#                moments (fixed seeds) and resumed until done, file output
+#                byte-identical to an uninterrupted run; corrupted, truncated,
+#                foreign, locked and full stores; Bytewax's test_recovery.py
+.PHONY: recovery-test
+TEST_GROUPS += recovery-test
+recovery-test: all
+	FLOWC='$(abspath $(FLOWC))' tests/recovery/run.sh
+# ---- end of recovery ----
+
 # ---- kafka (tests/kafka) ------------------------------------------------------
 # kafka-test     the kafka source and sink against librdkafka's mock cluster,
 #                started by tests/kafka/kafka_test.c itself (loopback only, no

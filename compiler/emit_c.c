@@ -1658,7 +1658,8 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
     fprintf(c, g->ninputs > 1 ? ")) {\n" : ") {\n");
     if (rec)
-        fprintf(c, "            if (f->rt->store)\n                %s_snapshot(f);   /* the last epoch */\n", P);
+        fprintf(c, "            if (f->rt->store) {\n                flow_store_last(f->rt);\n"
+                   "                %s_snapshot(f);   /* the last epoch */\n            }\n", P);
     fprintf(c, "            return 0;\n        }\n");
     if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF */
         fprintf(c, "        if (f->aborted)\n            return 0;\n");

@@ -1164,6 +1164,9 @@ void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf 
  * write the queued rows (one transaction per partition), then the
  * frontier; garbage-collect. */
 void flow_store_commit(flow_rt *rt);
+/* The next commit is the last one, at the end of the input: it also
+ * records in meta ('ended_ex') that this execution ended. */
+void flow_store_last(flow_rt *rt);
 /* A testing input's ABORT marker number MARK was hit (recorded at once),
  * or was it hit in an earlier execution (to skip it)? */
 void flow_store_abort_hit(flow_rt *rt, const char *step, int64_t mark);

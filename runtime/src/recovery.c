@@ -57,6 +57,7 @@ struct flow_store {
     int64_t gc_lag;             /* d: epochs of backup, or -1 for never */
     int64_t epoch_start_us;     /* when the current epoch began */
     int64_t snap_round;         /* rt->round at the last snapshot */
+    bool last;                  /* the next commit is the one at the end of the input */
     row *rows;
     size_t nrows, caprows;
     flow_buf data;              /* the bytes of the queued rows */
@@ -438,6 +439,10 @@ int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
     st->dir = flowi_strdup(rt->recovery_dir);
     st->lockfd = -1;
     rt->store = st;
+    struct stat sb;
+    if (stat(st->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        store_fail(rt, st->dir, "no partitions (create them with %s --recovery-init %s N)",
+                   rt->argv[0], st->dir);
     take_lock(st);
     open_parts(st);
     st->put = flow_alloc((size_t)st->nparts * sizeof *st->put);
@@ -645,7 +650,9 @@ static void write_part(flow_store *st, int k)
 {
     exec(st, k, "BEGIN IMMEDIATE");
     sqlite3_stmt *put = st->put[k], *gc = st->gc[k];
-    int64_t keep = st->gc_lag < 0 ? -1 : st->epoch - st->gc_lag;
+    /* until the frontier moves past this epoch a resume starts at it and
+     * needs each key's newest row before it: GC keeps that one too */
+    int64_t keep = st->gc_lag < 0 ? -1 : st->epoch - 1 - st->gc_lag;
     for (size_t i = 0; i < st->nrows; i++) {
         row *r = &st->rows[i];
         if (r->part != k)
@@ -678,6 +685,10 @@ static void write_part(flow_store *st, int k)
         snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO fronts VALUES (%lld, 0, %lld)", (long long)st->ex_num,
                  (long long)(st->epoch + 1));
         exec(st, k, sql);
+        if (st->last) {   /* the run reached the end of its input */
+            snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES ('ended_ex', '%lld')", (long long)st->ex_num);
+            exec(st, k, sql);
+        }
     }
     exec(st, k, "COMMIT");
 }
@@ -694,4 +705,9 @@ void flow_store_commit(flow_rt *rt)
     st->epoch++;
     st->epoch_start_us = mono_us(rt);
     st->snap_round = rt->round;
+}
+
+void flow_store_last(flow_rt *rt)
+{
+    rt->store->last = true;
 }
