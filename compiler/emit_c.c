@@ -1650,7 +1650,7 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     bool rec = !E->opt->lib_header;   /* recovery (emit_recovery.c): not embedded */
     fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n", P, P);
     if (rec)
-        fprintf(c, "        if (poll && f->rt->store && flow_store_epoch_due(f->rt))\n"
+        fprintf(c, "        if (poll && f->rt->store && flow_store_tick(f->rt) && flow_store_epoch_due(f->rt))\n"
                    "            %s_snapshot(f);   /* the end of an epoch */\n", P);
     fprintf(c, "        %s_round(f, poll);\n        if (poll", P);
     fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");

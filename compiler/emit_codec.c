@@ -21,44 +21,51 @@
 
 static void gen_codec(Emit *E, CType *c);
 
+/* The runtime's codec of a primitive type (flow_enc_<name>,
+ * flow_dec_<name>), or NULL for a composite one; *ARENA: its decoder
+ * takes the arena (heap parts). */
+static const char *prim_codec(TypeKind k, bool *arena)
+{
+    *arena = k == TY_STRING || k == TY_META || k == TY_META17;
+    switch (k) {
+    case TY_INT:
+    case TY_DURATION:
+    case TY_TIMESTAMP: return "i64";
+    case TY_FLOAT: return "f64";
+    case TY_BOOL: return "bool";
+    case TY_STRING: return "str";
+    case TY_META:
+    case TY_META17: return "meta";
+    default: return NULL;
+    }
+}
+
 void emit_codec_enc(Emit *E, Type *t, const char *b, const char *v)
 {
     t = ty_resolve(t);
-    switch (t->kind) {
-    case TY_INT:
-    case TY_DURATION:
-    case TY_TIMESTAMP: emit_line(E, "flow_enc_i64(%s, %s);", b, v); return;
-    case TY_FLOAT: emit_line(E, "flow_enc_f64(%s, %s);", b, v); return;
-    case TY_BOOL: emit_line(E, "flow_enc_bool(%s, %s);", b, v); return;
-    case TY_STRING: emit_line(E, "flow_enc_str(%s, %s);", b, v); return;
-    case TY_META:
-    case TY_META17: emit_line(E, "flow_enc_meta(%s, %s);", b, v); return;
-    default: {
-        CType *c = emit_ctype(E, t);
-        gen_codec(E, c);
-        emit_line(E, "%s_enc%d(%s, &%s);", E->P, c->id, b, v);
+    bool arena;
+    const char *prim = prim_codec(t->kind, &arena);
+    if (prim) {
+        emit_line(E, "flow_enc_%s(%s, %s);", prim, b, v);
+        return;
     }
-    }
+    CType *c = emit_ctype(E, t);
+    gen_codec(E, c);
+    emit_line(E, "%s_enc%d(%s, &%s);", E->P, c->id, b, v);
 }
 
 void emit_codec_dec(Emit *E, Type *t, const char *r, const char *a, const char *dst)
 {
     t = ty_resolve(t);
-    switch (t->kind) {
-    case TY_INT:
-    case TY_DURATION:
-    case TY_TIMESTAMP: emit_line(E, "%s = flow_dec_i64(%s);", dst, r); return;
-    case TY_FLOAT: emit_line(E, "%s = flow_dec_f64(%s);", dst, r); return;
-    case TY_BOOL: emit_line(E, "%s = flow_dec_bool(%s);", dst, r); return;
-    case TY_STRING: emit_line(E, "%s = flow_dec_str(%s, %s);", dst, r, a); return;
-    case TY_META:
-    case TY_META17: emit_line(E, "%s = flow_dec_meta(%s, %s);", dst, r, a); return;
-    default: {
-        CType *c = emit_ctype(E, t);
-        gen_codec(E, c);
-        emit_line(E, "%s_dec%d(%s, %s, &%s);", E->P, c->id, r, a, dst);
+    bool arena;
+    const char *prim = prim_codec(t->kind, &arena);
+    if (prim) {
+        emit_line(E, "%s = flow_dec_%s(%s%s%s);", dst, prim, r, arena ? ", " : "", arena ? a : "");
+        return;
     }
-    }
+    CType *c = emit_ctype(E, t);
+    gen_codec(E, c);
+    emit_line(E, "%s_dec%d(%s, %s, &%s);", E->P, c->id, r, a, dst);
 }
 
 /* Member I of a tuple or record, as a C member name. */

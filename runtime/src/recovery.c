@@ -151,7 +151,7 @@ static int64_t mono_us(const flow_rt *rt)
     if (rt->clock_pinned)
         return rt->now;
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);   /* a few ms of resolution is plenty */
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
