@@ -188,7 +188,7 @@ ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
               UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 all
-	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test; do \
+	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test recovery-test; do \
 	    echo "==== make $$t (ASan+UBSan)"; \
 	    $(ASAN_ENV) $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 \
 	        RUN_CC='$(CC) -O1 -g $(ASAN_SAN)' $$t || failed="$$failed $$t"; done; \
@@ -242,10 +242,11 @@ embed-test: all
 #                moments (fixed seeds) and resumed until done, file output
 #                byte-identical to an uninterrupted run; corrupted, truncated,
 #                foreign, locked and full stores; Bytewax's test_recovery.py
+#                (also under ASan+UBSan in make asan)
 .PHONY: recovery-test
 TEST_GROUPS += recovery-test
 recovery-test: all
-	FLOWC='$(abspath $(FLOWC))' tests/recovery/run.sh
+	FLOWC='$(abspath $(FLOWC))' $(if $(RUN_CC),CC='$(RUN_CC)') tests/recovery/run.sh
 # ---- end of recovery ----
 
 # ---- kafka (tests/kafka) ------------------------------------------------------
