@@ -16,13 +16,13 @@ CXXSTD  := -std=c++17
 SAN     ?=
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN)
 ALL_CXXFLAGS = $(CXXSTD) $(WARN) $(CFLAGS) $(SAN)
-LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
+LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lsqlite3 -lstdc++ -lm
 
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
                    libjansson-dev libsimdjson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz \
-                   time mawk sqlite3 bc maven openjdk-17-jre-headless
+                   time mawk sqlite3 bc libsqlite3-dev maven openjdk-17-jre-headless
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_CXX    := $(wildcard runtime/src/*.cc)
@@ -203,7 +203,7 @@ ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
               UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 all
-	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test; do \
+	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test recovery-test; do \
 	    echo "==== make $$t (ASan+UBSan)"; \
 	    $(ASAN_ENV) $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 \
 	        RUN_CC='$(CC) -O1 -g $(ASAN_SAN)' $$t || failed="$$failed $$t"; done; \
@@ -251,6 +251,18 @@ TEST_GROUPS += embed-test
 embed-test: all
 	FLOWC='$(abspath $(FLOWC))' BUILD='$(BUILD)' $(if $(RUN_CC),CC='$(RUN_CC)') tests/embed/run.sh
 # ---- end of embedding ----
+
+# ---- recovery (tests/recovery) ----------------------------------------------
+# recovery-test  docs/recovery.md: programs killed with SIGKILL at random
+#                moments (fixed seeds) and resumed until done, file output
+#                byte-identical to an uninterrupted run; corrupted, truncated,
+#                foreign, locked and full stores; Bytewax's test_recovery.py
+#                (also under ASan+UBSan in make asan)
+.PHONY: recovery-test
+TEST_GROUPS += recovery-test
+recovery-test: all
+	FLOWC='$(abspath $(FLOWC))' $(if $(RUN_CC),CC='$(RUN_CC)') tests/recovery/run.sh
+# ---- end of recovery ----
 
 # ---- kafka (tests/kafka) ------------------------------------------------------
 # kafka-test     the kafka source and sink against librdkafka's mock cluster,

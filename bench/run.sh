@@ -127,6 +127,13 @@ w1() {
         order by value) as s from generate_series(0, $((nsql - 1))))"
     run_variant W1 baseline "$n" "$RUNS" "reference" "$out/w1_c" "$n"
     run_variant W1 flowc "$n" "$RUNS" "same (exact)" "$out/w1_flowc"
+    # recovery on (docs/recovery.md): a fresh store each run (a used one
+    # would continue after the end of its input and read nothing)
+    for s in 10 1; do
+        run_variant W1 "flowc -r -s $s" "$n" "$RUNS" "same (exact)" sh -c \
+            "rm -rf '$out/w1.store' && '$out/w1_flowc' --recovery-init '$out/w1.store' 1 >/dev/null &&
+             exec '$out/w1_flowc' -r '$out/w1.store' -s $s -b 0"
+    done
     run_variant W1 mawk "$npeer" "$PEER_RUNS" "$mawk_ok (exact)" mawk -v N="$npeer" "$awkd"
     run_variant W1 gawk "$npeer" "$PEER_RUNS" "$gawk_ok (exact)" gawk -v N="$npeer" "$awkd"
     run_variant W1 "sqlite3 (N=$nsql)" "$nsql" "$PEER_RUNS" "$sql_ok (exact)" sqlite3 :memory: "$sqld"

@@ -1179,6 +1179,16 @@ static void testing_run_marked(Emit *E, Step *s)
     E->indent++;
     emit_line(E, "if (f->%s_mark < %d && %s_marks[f->%s_mark].pos == f->%s_pos) {", s->id, s->nmarks, s->id, s->id,
               s->id);
+    if (abort) {   /* recovery: an ABORT is recorded when hit and skipped on resume (docs/recovery.md) */
+        emit_line(E, "    if (%s_marks[f->%s_mark].stop == 2 && f->rt->store) {", s->id, s->id);
+        emit_line(E, "        if (flow_store_abort_seen(f->rt, \"%s\", f->%s_mark)) {", s->id, s->id);
+        emit_line(E, "            f->%s_mark++;", s->id);
+        emit_line(E, "            i--;");
+        emit_line(E, "            continue;");
+        emit_line(E, "        }");
+        emit_line(E, "        flow_store_abort_hit(f->rt, \"%s\", f->%s_mark);", s->id, s->id);
+        emit_line(E, "    }");
+    }
     emit_line(E, "    f->%s_stop = %s_marks[f->%s_mark++].stop;", s->id, s->id, s->id);
     emit_line(E, "    break;");
     emit_line(E, "}");
@@ -1637,12 +1647,20 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     const char *P = E->P;
     fprintf(c, "/* Run the dataflow to the end of its inputs. Returns 0. With epoch\n"
                " * interval 0, each polling round is followed by one that polls nothing. */\n");
-    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n        %s_round(f, poll);\n"
-               "        if (poll", P, P, P);
+    bool rec = !E->opt->lib_header;   /* recovery (emit_recovery.c): not embedded */
+    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n", P, P);
+    if (rec)
+        fprintf(c, "        if (poll && f->rt->store && flow_store_tick(f->rt) && flow_store_epoch_due(f->rt))\n"
+                   "            %s_snapshot(f);   /* the end of an epoch */\n", P);
+    fprintf(c, "        %s_round(f, poll);\n        if (poll", P);
     fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
-    fprintf(c, g->ninputs > 1 ? "))\n            return 0;\n" : ")\n            return 0;\n");
+    fprintf(c, g->ninputs > 1 ? ")) {\n" : ") {\n");
+    if (rec)
+        fprintf(c, "            if (f->rt->store) {\n                flow_store_last(f->rt);\n"
+                   "                %s_snapshot(f);   /* the last epoch */\n            }\n", P);
+    fprintf(c, "            return 0;\n        }\n");
     if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF */
         fprintf(c, "        if (f->aborted)\n            return 0;\n");
     fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
@@ -1709,7 +1727,9 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     fprintf(out, "#ifndef FLOW_NO_MAIN\nint main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");
-    fprintf(out, "    %s_flow *f = %s_new(&rt);\n    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P, P, P);
+    fprintf(out, "    %s_flow *f = %s_new(&rt);\n", P, P);
+    fprintf(out, "    if (rt.store)\n        %s_restore(f);   /* recovery: resume from the store */\n", P);
+    fprintf(out, "    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P);
     fprintf(out, "    return flow_rt_finish(&rt, 0);\n}\n#endif\n");
 }
 
@@ -1722,6 +1742,8 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
         emit_lib_begin(E);   /* --lib (emit_lib.c): the header's item types first */
     emit_program(E, g);
     emit_round_fn(E, g, E->code);
+    if (!opt->lib_header)
+        emit_recovery_fns(E, g);   /* emit_recovery.c: <flow>_snapshot, <flow>_restore */
     emit_run_fn(E, g, E->code);
 
     /* assemble: the type helpers the code asked for, then every section */
