@@ -6,6 +6,12 @@ import static flowc.peers.Repr.str;
 import static flowc.peers.Repr.tuple;
 
 import flowc.peers.Nexmark.Event;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -23,7 +29,9 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -54,13 +62,24 @@ import org.apache.flink.util.Collector;
  * The benchmark workloads of bench/run.sh as Flink DataStream jobs on a
  * local MiniCluster (StreamExecutionEnvironment.createLocalEnvironment):
  *
- *   java -cp 'target/flowc-peers.jar:target/lib/*' flowc.peers.Peers WORKLOAD PARALLELISM
+ *   java -cp 'flowc-peers.jar:lib/*' flowc.peers.Peers JOB...
  *
- * WORKLOAD: w1 w2 w3 w4 q0 ... q8 (bench/w1.flow, examples/wordcount.flow,
- * bench/w3.flow, bench/w4.flow, bench/nexmark/q*.flow). Environment:
- * PEER_N (events of W1 and Nexmark), PEER_IN (the input file of W2-W4),
- * PEER_OUT=stdout (print every item as Python's repr, as flowc and Bytewax
- * do; else the items are built and dropped by a DiscardingSink).
+ * JOB is WORKLOAD:PARALLELISM:EVENTS:INPUT:OUTPUT (EVENTS and INPUT may
+ * be "-"), run one after the other in this JVM, each on its own
+ * MiniCluster. WORKLOAD may be several joined by "+" (one job with a
+ * pipeline for each; "%" in INPUT and OUTPUT stands for the workload's
+ * name): the checks of bench/peers/peers.sh pay the MiniCluster's start
+ * once. WORKLOAD: w1 w2 w3 w4 q0 ... q8 (bench/w1.flow,
+ * examples/wordcount.flow, bench/w3.flow, bench/w4.flow,
+ * bench/nexmark/q*.flow); EVENTS: W1's and Nexmark's; INPUT: the file of
+ * W2-W4; OUTPUT: a file that gets every item as Python's repr (what flowc
+ * and Bytewax print), or "-": the items are built and dropped by a
+ * DiscardingSink (flowc's discard). After each job, on stderr:
+ *
+ *   flink-job WORKLOAD PARALLELISM EVENTS cpu=SECONDS wall=SECONDS
+ *
+ * the process CPU time (all threads) and the wall time of that job's
+ * env.execute(), its MiniCluster's start included; JVM start-up is not.
  *
  * Sources: W1's sequence and the files are read by one subtask (Bytewax's
  * TestingSource and FileSource have one partition; flowc's W1 needs each
@@ -69,36 +88,53 @@ import org.apache.flink.util.Collector;
  * that flowc emits at the end of the input (count_final, fold_final,
  * join final) come from event-time timers at Long.MAX_VALUE, which fire
  * on the end of input's final watermark. Object reuse is on.
- *
- * On stderr: "flink-job: EVENTS events in SECONDS s (execute)", the wall
- * time of env.execute() alone.
  */
 public final class Peers {
-    static final boolean PRINT = "stdout".equals(System.getenv("PEER_OUT"));
-    static final long N = Long.parseLong(env("PEER_N", "10000000"));
-    static final String IN = env("PEER_IN", "");
+    static long N;
+    static String IN;
+    static String OUT;
 
     private Peers() {}
 
-    static String env(String k, String d) {
-        String v = System.getenv(k);
-        return v == null || v.isEmpty() ? d : v;
-    }
-
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: Peers WORKLOAD PARALLELISM");
+        if (args.length == 0) {
+            System.err.println("usage: Peers WORKLOAD:PARALLELISM:EVENTS:INPUT:OUTPUT...");
             System.exit(2);
         }
-        String w = args[0];
-        int par = Integer.parseInt(args[1]);
-        // the MiniCluster's network buffers are allocated (and touched) at
-        // start: 16 MB instead of the default 64 MB saves seconds here
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        for (String job : args) {
+            String[] f = job.split(":", 5);
+            if (f.length != 5) {
+                System.err.println("bad job " + job + " (WORKLOAD:PARALLELISM:EVENTS:INPUT:OUTPUT)");
+                System.exit(2);
+            }
+            int par = Integer.parseInt(f[1]);
+            N = f[2].equals("-") ? 0 : Long.parseLong(f[2]);
+            long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+            StreamExecutionEnvironment env = environment(par);
+            for (String w : f[0].split("\\+")) {
+                IN = f[3].replace("%", w);
+                OUT = f[4].replace("%", w);
+                build(env, w, par);
+            }
+            env.execute(f[0]);
+            System.err.printf("flink-job %s %d %d cpu=%.3f wall=%.3f%n", f[0], par, N,
+                    (os.getProcessCpuTime() - c0) / 1e9, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    static StreamExecutionEnvironment environment(int par) {
+        // the MiniCluster's network buffers: 16 MB (the local default is 64 MB)
         Configuration conf = new Configuration();
-        conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse(env("PEER_NETMEM", "16m")));
-        conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse(env("PEER_NETMEM", "16m")));
+        conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("16m"));
+        conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("16m"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(par, conf);
         env.getConfig().enableObjectReuse();
+        return env;
+    }
+
+    static void build(StreamExecutionEnvironment env, String w, int par) {
         switch (w) {
             case "w1": w1(env); break;
             case "w2": w2(env, par); break;
@@ -117,17 +153,39 @@ public final class Peers {
                 System.err.println("unknown workload " + w);
                 System.exit(2);
         }
-        long t0 = System.nanoTime();
-        env.execute(w);
-        System.err.printf("flink-job: %s %d events in %.3f s (execute)%n", w, N, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** the sink: Python reprs on stdout (one printing subtask), or dropped */
+    /** the sink: Python reprs into OUT (one writing subtask), or dropped */
     static <T> void emit(DataStream<T> s, MapFunction<T, String> repr) {
-        if (PRINT)
-            s.map(repr).returns(Types.STRING).print().setParallelism(1);
+        if (!OUT.equals("-"))
+            s.map(repr).returns(Types.STRING).sinkTo(new LineFileSink(OUT)).setParallelism(1);
         else
             s.sinkTo(new DiscardingSink<>());
+    }
+
+    /** writes each item as a line of one local file (parallelism 1) */
+    static final class LineFileSink implements Sink<String> {
+        final String path;
+
+        LineFileSink(String path) { this.path = path; }
+
+        @Override
+        public SinkWriter<String> createWriter(WriterInitContext c) throws IOException {
+            BufferedWriter out = Files.newBufferedWriter(Paths.get(path), StandardCharsets.UTF_8);
+            return new SinkWriter<String>() {
+                @Override
+                public void write(String line, Context ctx) throws IOException {
+                    out.write(line);
+                    out.write('\n');
+                }
+
+                @Override
+                public void flush(boolean endOfInput) throws IOException { out.flush(); }
+
+                @Override
+                public void close() throws IOException { out.close(); }
+            };
+        }
     }
 
     /** a keyed function that emits only when the input has ended */
