@@ -16,13 +16,13 @@ CXXSTD  := -std=c++17
 SAN     ?=
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN)
 ALL_CXXFLAGS = $(CXXSTD) $(WARN) $(CFLAGS) $(SAN)
-LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
+LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lsqlite3 -lstdc++ -lm
 
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
                    libjansson-dev libsimdjson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz \
-                   time mawk sqlite3 bc maven openjdk-17-jre-headless python3-venv
+                   time mawk sqlite3 bc libsqlite3-dev maven openjdk-17-jdk-headless python3-venv
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_CXX    := $(wildcard runtime/src/*.cc)
@@ -57,6 +57,7 @@ deps:
 	    echo "make deps: WARNING: Bytewax could not be installed into $(BW_VENV); the differential tests will fail" >&2
 	@$(MAKE) -s --no-print-directory $(KAFKA_LIB)/.fetched || \
 	    echo "make deps: WARNING: the Kafka broker's jars could not be fetched; kafka-broker-test will be skipped" >&2
+	@$(MAKE) --no-print-directory peer-deps
 
 $(KAFKA_LIB)/.fetched: tests/kafka/broker/pom.xml
 	rm -rf $(KAFKA_LIB)
@@ -205,7 +206,7 @@ ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
               UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 all
-	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test; do \
+	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test recovery-test; do \
 	    echo "==== make $$t (ASan+UBSan)"; \
 	    $(ASAN_ENV) $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 \
 	        RUN_CC='$(CC) -O1 -g $(ASAN_SAN)' $$t || failed="$$failed $$t"; done; \
@@ -253,6 +254,18 @@ TEST_GROUPS += embed-test
 embed-test: all
 	FLOWC='$(abspath $(FLOWC))' BUILD='$(BUILD)' $(if $(RUN_CC),CC='$(RUN_CC)') tests/embed/run.sh
 # ---- end of embedding ----
+
+# ---- recovery (tests/recovery) ----------------------------------------------
+# recovery-test  docs/recovery.md: programs killed with SIGKILL at random
+#                moments (fixed seeds) and resumed until done, file output
+#                byte-identical to an uninterrupted run; corrupted, truncated,
+#                foreign, locked and full stores; Bytewax's test_recovery.py
+#                (also under ASan+UBSan in make asan)
+.PHONY: recovery-test
+TEST_GROUPS += recovery-test
+recovery-test: all
+	FLOWC='$(abspath $(FLOWC))' $(if $(RUN_CC),CC='$(RUN_CC)') tests/recovery/run.sh
+# ---- end of recovery ----
 
 # ---- kafka (tests/kafka) ------------------------------------------------------
 # kafka-test     the kafka source and sink against librdkafka's mock cluster,
@@ -460,15 +473,47 @@ install-test: all
 # bench        the benchmarks of issue 6 (bench/run.sh): W1-W4, Nexmark and
 #              compile times against hand-written C (bench/baseline/) and
 #              peer tools; prints the table and writes docs/benchmarks.md.
-#              Not part of `make test`; takes about 5 minutes.
+#              Bytewax and Flink as peers (bench/peers/peers.sh). Not part of
+#              `make test`; takes about 20 minutes.
 # bench-smoke  every benchmark program built and checked on tiny inputs (in
 #              TEST_GROUPS, so `make test` runs it)
 .PHONY: bench bench-smoke
 bench: deps all
+	@$(MAKE) --no-print-directory flink-peers
 	FLOWC='$(abspath $(FLOWC))' bench/run.sh
 
 bench-smoke: all
+	-@$(MAKE) --no-print-directory flink-peers
 	SMOKE=1 FLOWC='$(abspath $(FLOWC))' bench/run.sh
+
+# ---- benchmark peers: Bytewax and Flink (bench/peers, bench/peers/peers.sh) ----
+# peer-deps    (run by `make deps`) the venv build/bytewax-venv (bytewax-venv
+#              below: tests/differential/requirements.txt, bytewax==0.21.1,
+#              pinned, --no-deps, shared with the differential tests); Flink's
+#              Maven dependencies into build/m2 (not ~/.m2) when the pom
+#              changed, building the jobs on the way
+# flink-peers  the Flink jobs, offline: build/flink-peers/flowc-peers.jar and
+#              its dependencies in build/flink-peers/lib
+# Fixed under build/ (also for BUILD=build-asan): one venv and one Maven
+# repository whatever the build.
+.PHONY: peer-deps flink-peers
+FLINK_PEERS  := build/flink-peers
+M2_REPO      := build/m2
+FLINK_SRCS   := bench/peers/flink/pom.xml $(wildcard bench/peers/flink/src/main/java/flowc/peers/*.java)
+MVN_PEERS     = mvn -B -q -Dstyle.color=never -f bench/peers/flink/pom.xml -Dpeers.build='$(abspath $(FLINK_PEERS))' \
+                -Dmaven.repo.local='$(abspath $(M2_REPO))'
+
+peer-deps: bytewax-venv
+	@if [ ! -f $(M2_REPO)/.fetched ] || [ bench/peers/flink/pom.xml -nt $(M2_REPO)/.fetched ]; then \
+	    echo "fetching Flink's Maven dependencies into $(M2_REPO)"; \
+	    mkdir -p $(M2_REPO) && $(MVN_PEERS) package && touch $(M2_REPO)/.fetched; fi
+
+$(FLINK_PEERS)/flowc-peers.jar: $(FLINK_SRCS)
+	@command -v java >/dev/null && command -v mvn >/dev/null || \
+	    { echo "flink-peers: no java or mvn (make deps installs openjdk-17-jdk-headless and maven)"; exit 1; }
+	$(MVN_PEERS) -o package
+
+flink-peers: $(FLINK_PEERS)/flowc-peers.jar
 # ---- end of bench ----
 
 # ---- flowc against the real Bytewax (tests/differential) ---------------------

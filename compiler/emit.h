@@ -39,6 +39,7 @@ typedef struct CType {
     bool need_cmp, done_cmp;
     bool need_copy, done_copy;   /* size_N / copy_N: deep copy of the heap parts */
     bool done_dec, done_enc;     /* fromjson_N / json_N written (emit_io.c) */
+    bool done_bin;               /* enc_N / dec_N written (emit_codec.c) */
 } CType;
 
 /* The unit's sections (memory streams), indices of Emit.bufs / lens. */
@@ -155,6 +156,18 @@ void emit_lib_tail(Emit *E, FILE *out);
 /* emit_nexmark.c: the nexmark(...) source's state and poll (nexmark.h). */
 void emit_nexmark_input_state(Emit *E, Step *s);
 void emit_nexmark_run_input(Emit *E, Step *s);
+
+/* emit_codec.c: the binary encoding of values (docs/recovery.md).
+ * Statements appending V (type T) to the flow_buf * B; statements reading
+ * one from the flow_rd * R into the lvalue DST, heap parts in the
+ * flow_arena * A. A fingerprint: WHAT and the type spelt out. */
+void emit_codec_enc(Emit *E, Type *t, const char *b, const char *v);
+void emit_codec_dec(Emit *E, Type *t, const char *r, const char *a, const char *dst);
+const char *emit_codec_fingerprint(Emit *E, const char *what, Type *t);
+
+/* emit_recovery.c: <flow>_snapshot and <flow>_restore (docs/recovery.md),
+ * and the testing source's ABORT bookkeeping. */
+void emit_recovery_fns(Emit *E, Graph *g);
 
 /* emit_info.c: the per-port item counters (--stats) and the program info
  * tables (inputs, outputs, steps) that main() gives flow_rt_init. */

@@ -831,13 +831,28 @@ static void emit_logic_callback_loop(Emit *E, Step *s, Callable *c, const char *
     emit_line(E, "}");
 }
 
+/* stateful, stateful_batch: the entry `id`'s logic `s` (started from init
+ * when it has none) applied to ARG (a value, or the list of a batch), its
+ * outputs sent under KEY. */
+static void emit_logic_apply(Emit *E, Step *s, const char *arg, const char *key)
+{
+    Type *st = s->state_type;
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
+    emit_line(E, "if (!s->live) {");
+    E->indent++;
+    emit_own(E, st, "s->st", emit_coerce(E, s->init, st), "s->mem", "s->sz");
+    emit_line(E, "s->live = true;");
+    E->indent--;
+    emit_line(E, "}");
+    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", arg), key);
+}
+
 /* stateful: the round's items grouped by key: a key's logic starts (init)
  * when it has none, and is dropped only if none is left at the end of its
  * group. */
 static void emit_stateful_items(Emit *E, Step *s)
 {
     const char *P = E->P;
-    Type *st = s->state_type;
     emit_line(E, "size_t n = f->%s_in0.n;", s->id);
     emit_line(E, "if (n) {");
     E->indent++;
@@ -857,15 +872,7 @@ static void emit_stateful_items(Emit *E, Step *s)
     emit_line(E, "same_key:;");
     E->indent++;
     emit_line(E, "%s x = items[order[k]];", in_ty(E, s));
-    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-    emit_line(E, "if (!s->live) {");
-    E->indent++;
-    const char *init = emit_coerce(E, s->init, st);
-    emit_own(E, st, "s->st", init, "s->mem", "s->sz");
-    emit_line(E, "s->live = true;");
-    E->indent--;
-    emit_line(E, "}");
-    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", "x.f1"), "x.f0");
+    emit_logic_apply(E, s, "x.f1", "x.f0");
     E->indent--;
     emit_line(E, "}");
     emit_line(E, "f->%s_in0.n = 0;", s->id);
@@ -878,8 +885,6 @@ static void emit_stateful_items(Emit *E, Step *s)
  * StatefulBatchLogic.on_batch with what one activation brings for the key. */
 static void emit_stateful_batch_items(Emit *E, Step *s)
 {
-    const char *P = E->P;
-    Type *st = s->state_type;
     Type *v = ty_keyed_value(s->in_type);
     emit_line(E, "size_t n = f->%s_in0.n;", s->id);
     emit_line(E, "if (n) {");
@@ -897,15 +902,7 @@ static void emit_stateful_batch_items(Emit *E, Step *s)
     emit_line(E, "%s values = { flow_arena_alloc(&f->rt->arena, (j - k) * sizeof(%s)), (int64_t)(j - k) };", lt, vt);
     emit_line(E, "for (size_t i = k; i < j; i++)");
     emit_line(E, "    values.v[i - k] = items[order[i]].f1;");
-    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-    emit_line(E, "if (!s->live) {");
-    E->indent++;
-    const char *init = emit_coerce(E, s->init, st);
-    emit_own(E, st, "s->st", init, "s->mem", "s->sz");
-    emit_line(E, "s->live = true;");
-    E->indent--;
-    emit_line(E, "}");
-    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", "values"), "key");
+    emit_logic_apply(E, s, "values", "key");
     emit_line(E, "if (!s->live)");
     emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
     E->indent--;
@@ -1244,6 +1241,16 @@ static void testing_run_marked(Emit *E, Step *s)
     E->indent++;
     emit_line(E, "if (f->%s_mark < %d && %s_marks[f->%s_mark].pos == f->%s_pos) {", s->id, s->nmarks, s->id, s->id,
               s->id);
+    if (abort) {   /* recovery: an ABORT is recorded when hit and skipped on resume (docs/recovery.md) */
+        emit_line(E, "    if (%s_marks[f->%s_mark].stop == 2 && f->rt->store) {", s->id, s->id);
+        emit_line(E, "        if (flow_store_abort_seen(f->rt, \"%s\", f->%s_mark)) {", s->id, s->id);
+        emit_line(E, "            f->%s_mark++;", s->id);
+        emit_line(E, "            i--;");
+        emit_line(E, "            continue;");
+        emit_line(E, "        }");
+        emit_line(E, "        flow_store_abort_hit(f->rt, \"%s\", f->%s_mark);", s->id, s->id);
+        emit_line(E, "    }");
+    }
     emit_line(E, "    f->%s_stop = %s_marks[f->%s_mark++].stop;", s->id, s->id, s->id);
     emit_line(E, "    break;");
     emit_line(E, "}");
@@ -1725,8 +1732,12 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, "}\n\n");
     fprintf(c, "/* Run the dataflow to the end of its inputs. Returns 0. With epoch\n"
                " * interval 0, each polling round is followed by one that polls nothing. */\n");
-    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n        %s_round(f, poll);\n"
-               "        if (poll", P, P, P);
+    bool rec = !E->opt->lib_header;   /* recovery (emit_recovery.c): not embedded */
+    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n", P, P);
+    if (rec)
+        fprintf(c, "        if (poll && f->rt->store && flow_store_tick(f->rt) && flow_store_epoch_due(f->rt))\n"
+                   "            %s_snapshot(f);   /* the end of an epoch */\n", P);
+    fprintf(c, "        %s_round(f, poll);\n        if (poll", P);
     fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
@@ -1734,7 +1745,11 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF */
         fprintf(c, "        if (f->aborted)\n            return 0;\n");
     fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
-    fprintf(c, "    }\n    %s_settle(f);\n    return 0;\n}\n\n", P);
+    fprintf(c, "    }\n    %s_settle(f);\n", P);
+    if (rec)
+        fprintf(c, "    if (f->rt->store) {\n        flow_store_last(f->rt);\n"
+                   "        %s_snapshot(f);   /* the last epoch, once every step has seen the end */\n    }\n", P);
+    fprintf(c, "    return 0;\n}\n\n");
 }
 
 /* The banner, includes, type definitions, the flow struct, prototypes,
@@ -1801,7 +1816,9 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     fprintf(out, "#ifndef FLOW_NO_MAIN\nint main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");
-    fprintf(out, "    %s_flow *f = %s_new(&rt);\n    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P, P, P);
+    fprintf(out, "    %s_flow *f = %s_new(&rt);\n", P, P);
+    fprintf(out, "    if (rt.store)\n        %s_restore(f);   /* recovery: resume from the store */\n", P);
+    fprintf(out, "    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P);
     fprintf(out, "    return flow_rt_finish(&rt, 0);\n}\n#endif\n");
 }
 
@@ -1814,6 +1831,8 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
         emit_lib_begin(E);   /* --lib (emit_lib.c): the header's item types first */
     emit_program(E, g);
     emit_round_fn(E, g, E->code);
+    if (!opt->lib_header)
+        emit_recovery_fns(E, g);   /* emit_recovery.c: <flow>_snapshot, <flow>_restore */
     emit_run_fn(E, g, E->code);
 
     /* assemble: the type helpers the code asked for, then every section */

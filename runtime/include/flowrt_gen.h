@@ -313,6 +313,8 @@ struct flow_table_head {     /* the leading member of every flow_table */
     flowi_table_entry *entries;   /* per id */
     flowi_table_slot *index;      /* open addressing, linear probing */
     size_t mask;                  /* index capacity - 1 (a power of two) */
+    uint8_t *dirty;               /* per id, 1 when dirty; NULL unless tracked
+                                   * (recovery: flow_table_track) */
 };
 static inline void *flowi_table_value(flow_table *t, uint32_t id)
 {
@@ -399,6 +401,8 @@ static inline uint32_t flowi_table_lookup(const struct flow_table_head *tb, flow
         }
     }
 }
+/* Recovery's dirty tracking: mark live entry ID dirty (tb->dirty set). */
+void flowi_table_mark(flow_table *t, uint32_t id);
 /* flow_table_upsert inline: a key seen before is found without a call. */
 static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *created)
 {
@@ -409,6 +413,8 @@ static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *cre
         return flowi_table_upsert_new(t, key, h, created);
     if (created)
         *created = false;
+    if (tb->dirty && !tb->dirty[id])
+        flowi_table_mark(t, id);
     return id;
 }
 #define flow_table_upsert(t, key, created) flowi_table_upsert((t), (key), (created))
@@ -528,6 +534,11 @@ typedef struct flow_rt {
     struct flow_sink *sinks;   /* open sinks, flushed by flow_rt_flush */
     int argc;                  /* the options, for --output STEP=PATH */
     char **argv;
+    /* recovery (recovery.c, docs/recovery.md): -r DIR opens the store */
+    struct flow_store *store;  /* NULL without -r */
+    const char *recovery_dir;  /* -r DIR */
+    int64_t backup_interval;   /* -b SECONDS, in microseconds; -1 unset */
+    uint32_t store_tick;       /* polling rounds, for flow_store_tick */
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -1125,6 +1136,105 @@ typedef struct flow_nexmark_event {
 void flow_nexmark_init(flow_nexmark *g, int64_t rate, uint64_t seed);
 /* Event N into EV, its strings in A (or static). */
 void flow_nexmark_event_at(const flow_nexmark *g, int64_t n, uint32_t mask, flow_arena *a, flow_nexmark_event *ev);
+
+/* ===================================================================
+ * Recovery (docs/recovery.md): the compact binary encoding of values
+ * (codec.c; the generated <flow>_enc<N>/<flow>_dec<N> call these for
+ * primitives), dirty tracking of keyed tables (table.c) and the SQLite
+ * store of snapshots (recovery.c).
+ * =================================================================== */
+
+/* A reader over the N bytes of one encoded value. Every read checks the
+ * end: past it, or on a malformed length, BAD is set, the reader stops
+ * (P = END) and reads give zeros, so a corrupted blob is an error the
+ * caller reports, never a crash. */
+typedef struct flow_rd {
+    const char *p, *end;
+    bool bad;
+} flow_rd;
+
+/* unsigned LEB128 varint; int64 as zigzag varint */
+void flow_enc_u64(flow_buf *b, uint64_t v);
+static inline void flow_enc_i64(flow_buf *b, int64_t v)
+{
+    flow_enc_u64(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+void flow_enc_f64(flow_buf *b, double v);     /* 8 bytes, IEEE 754, little-endian */
+static inline void flow_enc_bool(flow_buf *b, bool v) { flow_buf_putc(b, v ? 1 : 0); }
+void flow_enc_str(flow_buf *b, flow_str s);   /* varint length, bytes */
+void flow_enc_meta(flow_buf *b, flow_window_meta m);
+uint64_t flow_dec_u64(flow_rd *r);
+int64_t flow_dec_i64(flow_rd *r);
+double flow_dec_f64(flow_rd *r);
+bool flow_dec_bool(flow_rd *r);
+/* A string (valid UTF-8, else BAD) copied into A. */
+flow_str flow_dec_str(flow_rd *r, flow_arena *a);
+/* An element count: at most the bytes left (every element takes one). */
+int64_t flow_dec_count(flow_rd *r);
+flow_window_meta flow_dec_meta(flow_rd *r, flow_arena *a);
+
+/* Dirty tracking (table.c), on once flow_table_track is called: every
+ * entry looked up, inserted, whose timer is set or fires, or listed by
+ * flow_table_sorted is marked dirty; removed keys are remembered. A
+ * snapshot reads them and flow_table_clean forgets them. */
+void flow_table_track(flow_table *t);
+/* The live dirty ids, each once, in the order first marked. */
+size_t flow_table_dirty(flow_table *t, const uint32_t **ids);
+/* The keys removed since the last clean (a key may be both removed and,
+ * inserted again, dirty: write the removals first). */
+size_t flow_table_gone_count(const flow_table *t);
+flow_str flow_table_gone_key(const flow_table *t, size_t i);
+void flow_table_clean(flow_table *t);
+
+/* The store (recovery.c). flow_rt_init opens it for -r DIR (rt->store);
+ * the generated code then restores each step (flow_store_type checks the
+ * fingerprint, flow_store_load hands back every saved row of a step),
+ * and at each epoch's end (flow_store_epoch_due) writes the rows of what
+ * changed (flow_store_put) and commits (flow_store_commit). */
+typedef struct flow_store flow_store;
+/* Check STEP's state fingerprint against the store's (an error naming
+ * the step and both types when they differ) and record it. */
+void flow_store_type(flow_rt *rt, const char *step, const char *fingerprint);
+/* Call FN(CTX, KEY, BLOB) for each of STEP's rows to restore (the newest
+ * before the resume epoch, not NULL), keys in no particular order. */
+void flow_store_load(flow_rt *rt, const char *step,
+                     void (*fn)(void *ctx, flow_str key, flow_rd *blob), void *ctx);
+/* The one row of STEP with key KEY into *BLOB: false when absent. */
+bool flow_store_get(flow_rt *rt, const char *step, flow_str key, flow_rd *blob);
+/* A decoding error of a row: "corrupted state of step F.STEP key K". */
+FLOW_NORETURN void flow_store_corrupt(flow_rt *rt, const char *step, flow_str key);
+/* A step recovery cannot save yet (WHAT: "a window operator", "a kafka
+ * input"): an error at start-up naming it, before anything is read. */
+FLOW_NORETURN void flow_store_refuse(flow_rt *rt, const char *step, const char *what);
+/* Whether the epoch ended: a polling round is about to begin, rounds ran
+ * since the last snapshot, and the interval has passed (-s 0: always). */
+bool flow_store_epoch_due(flow_rt *rt);
+/* Whether to ask flow_store_epoch_due at this polling round: every one
+ * with -s 0, else every 64th (reading the clock each round of one item
+ * cost W1 more than the run itself). */
+static inline bool flow_store_tick(flow_rt *rt)
+{
+    return (++rt->store_tick & 63) == 0 || rt->epoch_interval == 0;
+}
+/* Queue the row (STEP, KEY) of this epoch: the encoded state (B's bytes),
+ * or NULL for "no state". */
+void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf *b);
+/* End the epoch's snapshot: flush the sinks and record their lengths,
+ * write the queued rows (one transaction per partition), then the
+ * frontier; garbage-collect. */
+void flow_store_commit(flow_rt *rt);
+/* The next commit is the last one, at the end of the input: it also
+ * records in meta ('ended_ex') that this execution ended. */
+void flow_store_last(flow_rt *rt);
+/* A testing input's ABORT marker number MARK was hit (recorded at once),
+ * or was it hit in an earlier execution (to skip it)? */
+void flow_store_abort_hit(flow_rt *rt, const char *step, int64_t mark);
+bool flow_store_abort_seen(flow_rt *rt, const char *step, int64_t mark);
+/* A file / dir source's position (each file's byte offset and line
+ * number) into B; seek back to it from R (false: R is malformed). */
+struct flow_src;
+void flow_src_save(struct flow_src *s, flow_buf *b);
+bool flow_src_seek(struct flow_src *s, flow_rd *r);
 
 #ifdef __cplusplus
 }

@@ -160,4 +160,18 @@ int flowi_fmt_time(char *out, flow_time t);
 /* str(timedelta) into OUT (at least 48 bytes); returns the length. */
 int flowi_fmt_duration(char *out, int64_t us);
 
+
+/* ---- recovery (recovery.c, sink.c; docs/recovery.md) ------------------- */
+
+/* A recovery option at ARGV[*I] (-r, -b, --recovery-init DIR N): -1 when
+ * taken (*I advanced past its value), -2 when not one, else the exit
+ * status (--recovery-init's, or 2 after a usage error it printed). */
+int flowi_store_option(flow_rt *rt, const char *prog, int argc, char **argv, int *i);
+/* After parsing (HAVE_S: -s was given): check the recovery options and
+ * open the store; -1 to run, else the exit status. */
+int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s);
+void flowi_store_close(flow_rt *rt);
+/* sink.c: flush every file sink and queue each file's length. */
+void flowi_sinks_save(flow_rt *rt);
+
 #endif

@@ -73,6 +73,10 @@ static void print_help(const flow_program_info *info, const char *prog)
            "  -s SECONDS         snapshot (epoch) interval, as Bytewax's -s; with 0\n"
            "                     every input batch is its own epoch: one round\n"
            "                     without input follows each polled batch\n"
+           "  -r DIR             recovery: snapshot into the store DIR at the end of\n"
+           "                     every epoch, resume from it (needs -s and -b)\n"
+           "  -b SECONDS         recovery: keep old snapshots this long\n"
+           "  --recovery-init DIR N  create a recovery store of N partitions, exit\n"
            "  --stats            on exit, print on stderr the items in and out of\n"
            "                     each step and the throughput\n"
            "  --progress[=DUR]   show progress on stderr every DUR (default 1s; on\n"
@@ -211,6 +215,7 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
 {
     const char *prog = prog_name(rt->info, argc, argv);
     const char *clock = NULL, *step = NULL;
+    bool have_s = false;
     for (int i = 1; i < argc; i++) {
         bool missing = false;
         const char *v;
@@ -246,9 +251,12 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
         } else if ((v = option_value("--snapshot-interval", argc, argv, &i, &missing)) ||
                    (v = option_value("-s", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "-s needs a number of seconds") : set_epoch(rt, prog, v);
+            have_s = true;
         } else if ((v = option_value("--clock", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--clock needs a time") : -1;
             clock = v;
+        } else if ((rc = flowi_store_option(rt, prog, argc, argv, &i)) != -2) {
+            /* -r, -b, --recovery-init (recovery.c) */
         } else if (argv[i][0] == '-') {
             rc = usage_error(prog, "unrecognized option '%s' (see --help)", argv[i]);
         } else {
@@ -271,7 +279,9 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
         rc = set_clock_step(rt, prog, "--clock-step", step);
     else if ((env = getenv("FLOW_CLOCK_STEP")) && *env && rt->clock_pinned)
         rc = set_clock_step(rt, prog, "FLOW_CLOCK_STEP", env);
-    return rc;
+    if (rc >= 0)
+        return rc;
+    return flowi_store_setup(rt, prog, have_s);
 }
 
 static void free_overrides(flow_rt *rt)
@@ -340,6 +350,7 @@ int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **ar
     rt->argc = argc;
     rt->argv = argv;
     rt->epoch_interval = 10 * FLOW_US_PER_SEC;   /* Bytewax's default without -s */
+    rt->backup_interval = -1;
     rt->err_is_tty = isatty(STDERR_FILENO);
     rt->progress = rt->err_is_tty;
     rt->progress_every_ns = INT64_C(1000000000);
@@ -414,6 +425,7 @@ void flow_rt_round_end(flow_rt *rt)
 int flow_rt_finish(flow_rt *rt, int status)
 {
     flow_rt_flush(rt);
+    flowi_store_close(rt);
     flow_buf_free(&rt->out);
     flow_arena_destroy(&rt->arena);
     free_overrides(rt);
