@@ -52,6 +52,7 @@ const char *ast_op_name(int op)
     case OP_MUL: return "*";
     case OP_DIV: return "/";
     case OP_MOD: return "%";
+    case OP_FLOORDIV: return "//";
     case OP_EQ:  return "==";
     case OP_NE:  return "!=";
     case OP_LT:  return "<";

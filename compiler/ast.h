@@ -79,6 +79,7 @@ typedef enum NodeKind {
 
 typedef enum OpKind {
     OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,   // + - * / %
+    OP_FLOORDIV,                               // //
     OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, // == != < <= > >=
     OP_AND, OP_OR,                             // and or
     OP_NOT, OP_NEG,                            // not, unary -

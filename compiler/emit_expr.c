@@ -176,6 +176,13 @@ static const char *emit_arith(Emit *E, Node *e)
     const char *rr = emit_expr(E, e->rhs);
     const char *t = emit_tmp(E);
     const char *op = ast_op_name(e->op);
+    if (r == TY_FLOAT && e->op == OP_DIV && a != TY_FLOAT && b != TY_FLOAT) {
+        /* int / int, duration / duration: Python's correctly rounded
+         * true division of two integers */
+        fail(E, e->loc, emit_strf(E, "%s == 0", rr), "division by zero");
+        emit_line(E, "double %s = flow_i64_truediv(%s, %s);", t, l, rr);
+        return t;
+    }
     if (r == TY_FLOAT) {
         const char *x = a == TY_INT ? emit_strf(E, "((double)%s)", l) : l;
         const char *y = b == TY_INT ? emit_strf(E, "((double)%s)", rr) : rr;
@@ -186,6 +193,10 @@ static const char *emit_arith(Emit *E, Node *e)
         case OP_DIV:
             fail(E, e->loc, emit_strf(E, "%s == 0.0", y), "division by zero");
             emit_line(E, "double %s = %s / %s;", t, x, y);
+            break;
+        case OP_FLOORDIV:
+            fail(E, e->loc, emit_strf(E, "%s == 0.0", y), "division by zero");
+            emit_line(E, "double %s = flow_f64_floordiv(%s, %s);", t, x, y);
             break;
         case OP_MOD:
             fail(E, e->loc, emit_strf(E, "%s == 0.0", y), "division by zero");
@@ -221,10 +232,11 @@ static const char *emit_arith(Emit *E, Node *e)
                    e->op == OP_ADD ? "add" : e->op == OP_SUB ? "sub" : "mul", l, rr, t),
              r == TY_TIMESTAMP ? "timestamp out of range" : emit_strf(E, "%s overflow in '%s'", what, op));
         break;
-    case OP_DIV:
+    case OP_DIV:        /* duration / int: Python rounds half to even */
+    case OP_FLOORDIV:
         fail(E, e->loc, emit_strf(E, "%s == 0", rr), "division by zero");
-        fail(E, e->loc, emit_strf(E, "%s == INT64_MIN && %s == -1", l, rr), emit_strf(E, "%s overflow in '/'", what));
-        emit_line(E, "%s = flow_i64_floordiv(%s, %s);", t, l, rr);
+        fail(E, e->loc, emit_strf(E, "%s == INT64_MIN && %s == -1", l, rr), emit_strf(E, "%s overflow in '%s'", what, op));
+        emit_line(E, "%s = flow_i64_%s(%s, %s);", t, e->op == OP_DIV ? "div_nearest" : "floordiv", l, rr);
         break;
     case OP_MOD:
         fail(E, e->loc, emit_strf(E, "%s == 0", rr), "division by zero");

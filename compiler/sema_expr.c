@@ -100,9 +100,10 @@ static Type *arith_result(int op, Type *l, Type *r)
     TypeKind a = ty_resolve(l)->kind, b = ty_resolve(r)->kind;
     if (a == TY_ERROR || b == TY_ERROR)
         return ty_error();
-    /* no implicit int/float mixing (docs/language.md §4) */
+    /* no implicit int/float mixing (docs/language.md §4); `/` is Python
+     * 3's true division, so int / int is a float */
     if ((a == TY_INT || a == TY_FLOAT) && a == b)
-        return T(a);
+        return op == OP_DIV ? T(TY_FLOAT) : T(a);
     switch (op) {
     case OP_ADD:
         if (a == TY_STRING && b == TY_STRING)
@@ -132,9 +133,15 @@ static Type *arith_result(int op, Type *l, Type *r)
         return NULL;
     case OP_DIV:
         if (a == TY_DURATION && b == TY_INT)
-            return T(TY_DURATION);
+            return T(TY_DURATION);   /* Python td / n: rounded half to even */
         if (a == TY_DURATION && b == TY_DURATION)
-            return T(TY_INT);   /* Python td // td */
+            return T(TY_FLOAT);      /* Python td / td */
+        return NULL;
+    case OP_FLOORDIV:
+        if (a == TY_DURATION && b == TY_INT)
+            return T(TY_DURATION);   /* Python td // n */
+        if (a == TY_DURATION && b == TY_DURATION)
+            return T(TY_INT);        /* Python td // td */
         return NULL;
     case OP_MOD:
         if (a == TY_DURATION && b == TY_DURATION)
@@ -145,14 +152,29 @@ static Type *arith_result(int op, Type *l, Type *r)
     }
 }
 
+/* The fix for int operand N beside a float: `2.0` for the literal `2`,
+ * else `float(TEXT)` with N's source text (`float(...)` when that is long
+ * or spans lines). */
+static void int_to_float_note(Node *n)
+{
+    const char *src = srcfile_text(n->loc.file) + n->loc.start;
+    int len = n->loc.end - n->loc.start;
+    if (n->kind == ND_INT && len <= 21)
+        diag_note(n->loc, "ints and floats do not mix; write `%.*s.0` to make it a float", len, src);
+    else if (len > 0 && len <= 40 && !memchr(src, '\n', (size_t)len))
+        diag_note(n->loc, "ints and floats do not mix; write `float(%.*s)` to make it a float", len, src);
+    else
+        diag_note(n->loc, "ints and floats do not mix; convert the int with `float(...)`");
+}
+
 /* After an int/float mismatch: say how to convert the int side. */
 static void mixed_numbers_note(Node *ln, Type *l, Node *rn, Type *r)
 {
     TypeKind a = ty_resolve(l)->kind, b = ty_resolve(r)->kind;
     if (a == TY_INT && b == TY_FLOAT)
-        diag_note(ln->loc, "ints and floats do not mix; convert with `float(...)`");
+        int_to_float_note(ln);
     else if (a == TY_FLOAT && b == TY_INT)
-        diag_note(rn->loc, "ints and floats do not mix; convert with `float(...)`");
+        int_to_float_note(rn);
 }
 
 static Type *check_binary(Sema *S, Node *e, Type *hint)

@@ -105,7 +105,7 @@ bool lex_at_line_start(ParseState *ps, Loc loc);
 %token KW_ELSE "`else`" KW_AND "`and`" KW_OR "`or`" KW_NOT "`not`"
 %token KW_TRUE "`true`" KW_FALSE "`false`" KW_NONE "`none`" KW_WITH "`with`"
 %token ARROW "`->`" EQEQ "`==`" NE "`!=`" LE "`<=`" GE "`>=`"
-%token COALESCE "`??`" OPTDOT "`?.`"
+%token COALESCE "`??`" OPTDOT "`?.`" FLOORDIV "`//`"
 %token SYNC "declaration start"   /* zero-width, only after an error */
 %token TEXTERN "`extern<`"   /* `extern` directly followed by `<` (scanner), as in input(extern<T>) */
 
@@ -606,6 +606,7 @@ mul_expr
     : unary_expr
     | mul_expr '*' unary_expr   { $$ = mk_binary(ps, ND_BINARY, OP_MUL, @$, $1, $3); }
     | mul_expr '/' unary_expr   { $$ = mk_binary(ps, ND_BINARY, OP_DIV, @$, $1, $3); }
+    | mul_expr FLOORDIV unary_expr  { $$ = mk_binary(ps, ND_BINARY, OP_FLOORDIV, @$, $1, $3); }
     | mul_expr '%' unary_expr   { $$ = mk_binary(ps, ND_BINARY, OP_MOD, @$, $1, $3); }
     ;
 
@@ -744,7 +745,7 @@ static bool continues_expr(yysymbol_kind_t k)
     static const char *const ops[] = {
         "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'.'", "'('", "'?'", "'['",
         "'{'",   /* IDENT { is a record literal */
-        "`==`", "`!=`", "`<=`", "`>=`", "`??`", "`?.`",
+        "`==`", "`!=`", "`<=`", "`>=`", "`??`", "`?.`", "`//`",
         "`and`", "`or`", "`with`",
     };
     return name_in(yysymbol_name(k), ops, sizeof ops / sizeof ops[0]);

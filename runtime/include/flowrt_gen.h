@@ -181,6 +181,33 @@ static inline int64_t flow_i64_mod(int64_t a, int64_t b)
         r += b;
     return r;
 }
+/* Python a / b (true division, b != 0) of two ints: the double nearest
+ * to the exact quotient, ties to even, as CPython's long_true_divide
+ * gives (so 9007199254740993 / 1 is 9007199254740992.0, not a double
+ * rounding of two conversions). Inline when both fit in 53 bits, where
+ * converting first and dividing is already exact; else flowi_i64_truediv. */
+double flowi_i64_truediv(int64_t a, int64_t b);
+static inline double flow_i64_truediv(int64_t a, int64_t b)
+{
+    const uint64_t lim = UINT64_C(1) << 53;
+    if ((uint64_t)a + lim <= 2 * lim && (uint64_t)b + lim <= 2 * lim)
+        return (double)a / (double)b;
+    return flowi_i64_truediv(a, b);
+}
+/* Python's rounding of timedelta / int (CPython's divide_nearest): a / b
+ * rounded to the nearest integer, ties to even, for b != 0 and (a, b) !=
+ * (INT64_MIN, -1). */
+static inline int64_t flow_i64_div_nearest(int64_t a, int64_t b)
+{
+    int64_t q = flow_i64_floordiv(a, b);
+    int64_t r = flow_i64_mod(a, b);   /* a = q * b + r, r has b's sign */
+    uint64_t ur = r < 0 ? 0 - (uint64_t)r : (uint64_t)r;
+    uint64_t ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    /* the fraction r / b is ur / ub in [0, 1): round up past one half */
+    if (ur > ub - ur || (ur == ub - ur && ur != 0 && (q & 1)))
+        q++;
+    return q;
+}
 /* Python float a % b for b != 0.0 (sign of b), and a // b. */
 double flow_f64_mod(double a, double b);
 double flow_f64_floordiv(double a, double b);

@@ -10,7 +10,7 @@ Run tests/run/gen/make_expected.py to rewrite the expected files.
 import math
 import re
 import os
-from flowsim import Flow, T0, ts, dur, add, sub, mul, div, mod, StepError
+from flowsim import Flow, T0, ts, dur, add, sub, mul, div, floordiv, mod, StepError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUN = os.path.dirname(HERE)
@@ -451,8 +451,8 @@ def expr_int_arith():
     f = F("expr_int_arith")
     pairs = f.testing("pairs", [(7, 2), (-7, 2), (7, -2), (-7, -2), (6, 3), (0, 5), (1, 7)])
     f.output("out", f.map("results", pairs, lambda p: (
-        p[0] + p[1], p[0] - p[1], p[0] * p[1], p[0] // p[1], p[0] % p[1], -p[0],
-        p[0] + p[1] * 2, (p[0] + p[1]) * 2)))
+        p[0] + p[1], p[0] - p[1], p[0] * p[1], div(p[0], p[1], None), p[0] // p[1], p[0] % p[1], -p[0],
+        p[0] + p[1] * 2, (p[0] + p[1]) * 2, p[0] * 3 // p[1])))
     return f
 
 
@@ -460,7 +460,7 @@ def expr_int_arith():
 def expr_int_limits():
     f = F("expr_int_limits")
     nums = f.testing("nums", [9223372036854775807, 1])
-    f.output("out", f.map("near", nums, lambda x: (x, x - 1, -x, -x - 1, x // 2)))
+    f.output("out", f.map("near", nums, lambda x: (x, x - 1, -x, -x - 1, x // 2, x / 2, x / 3, (x - 1) / x)))
     return f
 
 
@@ -468,7 +468,7 @@ def expr_int_limits():
 def expr_float_arith():
     f = F("expr_float_arith")
     xs = f.testing("xs", [0.1, 1e-05, 1e16, 100.0, 2.5, -7.5, 1e22, 0.0001, 123456789.125])
-    f.output("out", f.map("r", xs, lambda x: (x, x + 0.2, x * 3.0, x / 4.0, x % 2.0, -x)))
+    f.output("out", f.map("r", xs, lambda x: (x, x + 0.2, x * 3.0, x / 4.0, floordiv(x, 2.0, None), x % 2.0, -x)))
     f.output("out2", f.map("z", xs, lambda x: x * 0.0 * -1.0))
     return f
 
@@ -774,9 +774,9 @@ def error_overflow_mul():
 def error_overflow_div():
     n = "error_overflow_div"
     f = F(n)
-    L = loc(n, "MIN / d")
+    L = loc(n, "MIN // d")
     MIN = -9223372036854775807 - 1
-    f.output("out", f.map("r", f.testing("nums", [1, -1]), lambda d: div(MIN, d, L)))
+    f.output("out", f.map("r", f.testing("nums", [1, -1]), lambda d: (div(MIN, d, L), floordiv(MIN, d, L))))
     return f
 
 

@@ -61,9 +61,17 @@ def mul(a, b, loc):
 
 
 def div(a, b, loc):
+    """Python 3's a / b: true division, an int divided by an int is a float."""
     if b == 0:
         raise StepError(loc, "division by zero")
-    return chk(a // b, loc, "/") if isinstance(a, int) else a / b
+    return a / b
+
+
+def floordiv(a, b, loc):
+    """a // b: floor division of ints (checked) or floats."""
+    if b == 0:
+        raise StepError(loc, "division by zero")
+    return chk(a // b, loc, "//") if isinstance(a, int) else a // b
 
 
 def mod(a, b, loc):
