@@ -215,6 +215,118 @@ double flow_f64_floordiv(double a, double b);
 double flow_f64_round_half_even(double x);
 
 /* ===================================================================
+ * Hashing and sets (set.c)
+ *
+ * Python's hash() where CPython's is not seeded per process, and
+ * CPython 3.11's set table, so that a set<T> iterates and prints in
+ * CPython's order. Deliberate differences (docs/language.md, "Sets"):
+ * strings hash with FNV-1a (CPython seeds SipHash per run, so its order
+ * of a set of strings is not reproducible), timestamps as their
+ * microseconds (CPython hashes their bytes, seeded), none as the constant
+ * CPython 3.12 uses (3.11 hashes None's address), nan as 0 (CPython 3.10+
+ * hashes the float object's address).
+ * =================================================================== */
+
+/* hash(int) (and bool): V modulo 2**61 - 1 with V's sign; -1 becomes -2. */
+int64_t flow_hash_int(int64_t v);
+/* hash(float): CPython's _Py_HashDouble (equal to hash(int(v)) for
+ * integral V; inf 314159; nan 0, see above). */
+int64_t flow_hash_float(double v);
+/* flowc's hash of a string: FNV-1a 64 of its UTF-8 bytes (-1 becomes -2). */
+int64_t flow_hash_str(flow_str s);
+/* hash(timedelta): the tuple hash of (days, seconds, microseconds). */
+int64_t flow_hash_duration(int64_t us);
+#define FLOW_HASH_NONE INT64_C(0xFCA86420)
+/* hash(tuple), CPython 3.8+'s xxHash-based tuplehash: begin, add each
+ * element's hash in order, end with the element count. */
+static inline uint64_t flow_hash_tuple_begin(void)
+{
+    return UINT64_C(2870177450012600261);
+}
+static inline uint64_t flow_hash_tuple_add(uint64_t acc, int64_t lane)
+{
+    acc += (uint64_t)lane * UINT64_C(14029467366897019727);
+    acc = (acc << 31) | (acc >> 33);
+    return acc * UINT64_C(11400714785074694791);
+}
+static inline int64_t flow_hash_tuple_end(uint64_t acc, int64_t n)
+{
+    acc += (uint64_t)n ^ (UINT64_C(2870177450012600261) ^ UINT64_C(3527539));
+    return acc == UINT64_MAX ? 1546275796 : (int64_t)acc;
+}
+
+/* A set value is its table: MASK + 1 slots (a power of two, 8 at least)
+ * of STRIDE bytes, each a generated struct whose first member is this
+ * header (the element follows it), USED live elements and FILL slots not
+ * empty (live or dummy, as CPython's). The zero value { NULL, 0, 0, 0 } is
+ * the empty set: no slots yet, as if 8 empty ones. Tables are never
+ * changed once a set value holds them: add and remove clone first. */
+typedef struct flow_set_slot {
+    int64_t h;     /* the element's hash */
+    int64_t st;    /* FLOW_SLOT_EMPTY, FLOW_SLOT_ACTIVE or FLOW_SLOT_DUMMY */
+} flow_set_slot;
+enum { FLOW_SLOT_EMPTY = 0, FLOW_SLOT_ACTIVE = 1, FLOW_SLOT_DUMMY = 2 };
+#define FLOW_SET_LINEAR_PROBES 9
+#define FLOW_SET_PERTURB_SHIFT 5
+
+/* CPython 3.11's probe for an element of hash H equal to *KEY (EQ(slot,
+ * key) compares a slot's element with it): returns the index of its
+ * slot, or -1 when absent, with *WHERE the slot set_add_entry would fill
+ * (the last dummy passed, else the empty slot that ended the search).
+ * SLOTS must not be NULL. Inline so that EQ, a generated function, is
+ * called directly. */
+static inline int64_t flow_set_find(const void *slots, size_t stride, int64_t mask, int64_t h,
+                                    bool (*eq)(const void *slot, const void *key), const void *key, int64_t *where)
+{
+    size_t m = (size_t)mask, i = (size_t)h & m, perturb = (size_t)h;
+    int64_t freeslot = -1;
+    for (;;) {
+        int probes = i + FLOW_SET_LINEAR_PROBES <= m ? FLOW_SET_LINEAR_PROBES : 0;
+        size_t j = i;
+        do {
+            const flow_set_slot *e = (const flow_set_slot *)(const void *)((const char *)slots + j * stride);
+            if (e->st == FLOW_SLOT_EMPTY) {
+                *where = freeslot >= 0 ? freeslot : (int64_t)j;
+                return -1;
+            }
+            if (e->st == FLOW_SLOT_ACTIVE) {
+                if (e->h == h && eq(e, key))
+                    return (int64_t)j;
+            } else {
+                freeslot = (int64_t)j;
+            }
+            j++;
+        } while (probes--);
+        perturb >>= FLOW_SET_PERTURB_SHIFT;
+        i = (i * 5 + 1 + perturb) & m;
+    }
+}
+/* SIZE zeroed (empty) slots of STRIDE bytes in A. */
+void *flow_set_new(flow_arena *a, size_t stride, int64_t size);
+/* A copy of the MASK + 1 slots at SLOTS in A (NULL: 8 empty slots), for
+ * changing a set without changing the value it was copied from. */
+void *flow_set_clone(flow_arena *a, const void *slots, int64_t mask, size_t stride);
+/* CPython's set_table_resize: the USED live elements of SLOTS (NULL: an
+ * empty set) moved, in slot order, into a new table in A of the smallest
+ * power of two above MINUSED (at least 8); returns it and updates *MASK
+ * and *FILL. A table of 8 without dummies is kept (CPython leaves its
+ * small table alone). */
+void *flow_set_resize(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride,
+                      int64_t minused);
+/* After an add filled an empty slot (*FILL counts it): CPython's growth
+ * rule, a resize to 4 x USED (2 x above 50000) once FILL * 5 >= MASK * 3.
+ * Returns the table (SLOTS, or the new one). */
+void *flow_set_grown(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride);
+/* A literal of constants, `{1, 2, 3}`, once its elements were added in
+ * order: CPython compiles it to a frozenset constant, which its constant
+ * merging builds again from its own iteration order, and merges that into
+ * an empty set (a resize to 2 x USED first when USED >= 5); each step can
+ * lay out the slots differently. Returns the table (SLOTS, or a new one),
+ * *MASK and *FILL updated. (As CPython compiles source; a .pyc, whose
+ * marshalled frozensets are sorted, can give another order.) */
+void *flow_set_literal(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride);
+
+/* ===================================================================
  * Output buffer and Python repr
  * =================================================================== */
 
@@ -464,6 +576,10 @@ size_t flow_table_sorted(flow_table *t, const uint32_t **ids);
  * by key, bytewise: writes the item indices in sorted order to ORDER.
  * Used to apply a round's items grouped by key, keys ascending. */
 void flow_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *order);
+/* Python's sorted() on N values of SIZE bytes at BASE, in place: stable
+ * (equal values keep their order), ascending by CMP (<0, 0, >0); scratch
+ * memory from A. */
+void flow_sort_values(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *), flow_arena *a);
 
 /* ===================================================================
  * The run context: one per dataflow instance.
@@ -995,6 +1111,11 @@ bool flow_json_is_null(const flow_json *v);
 bool flow_json_array(flow_src *s, const flow_json *v, const char *field, int64_t *n);
 const flow_json *flow_json_at(const flow_json *v, int64_t i);
 bool flow_json_object(flow_src *s, const flow_json *v, const char *field);
+/* An object's member count (false and flow_src_bad naming FIELD when V is
+ * not an object), and its I-th member (0 <= I < that count), in document
+ * order, with its key in *KEY (valid as the value is). */
+bool flow_json_members(flow_src *s, const flow_json *v, const char *field, int64_t *n);
+const flow_json *flow_json_member(const flow_json *v, int64_t i, flow_str *key);
 bool flow_json_int(flow_src *s, const flow_json *v, const char *field, int64_t *out);
 bool flow_json_float(flow_src *s, const flow_json *v, const char *field, double *out);
 bool flow_json_bool(flow_src *s, const flow_json *v, const char *field, bool *out);
