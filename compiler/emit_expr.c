@@ -516,6 +516,148 @@ static const char *emit_list(Emit *E, Node *e)
     return t;
 }
 
+/* Is E a constant as CPython's compiler folds them (a number, string,
+ * bool, none, or a tuple of those)? A set literal of three or more
+ * constants is then built as a frozenset and merged (flow_set_literal). */
+static bool py_constant(Node *e)
+{
+    switch (e->kind) {
+    case ND_INT: case ND_FLOAT: case ND_STRING: case ND_BOOL: case ND_NONE:
+        return true;
+    case ND_UNARY:
+        return e->op == OP_NEG && (e->lhs->kind == ND_INT || e->lhs->kind == ND_FLOAT);
+    case ND_TUPLE:
+        for (int i = 0; i < e->list.n; i++)
+            if (!py_constant(e->list.items[i]))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* set = `{` expr, ... `}`: the elements added in order (BUILD_SET) */
+static const char *emit_set_lit(Emit *E, Node *e)
+{
+    Type *st = ty_resolve(e->ty);
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, st), t);
+    bool constant = e->list.n >= 3;
+    for (int i = 0; i < e->list.n; i++) {
+        Node *x = e->list.items[i];
+        constant = constant && py_constant(x);
+        emit_line(E, "%s(" ARENA ", &%s, %s);", emit_coll_fn(E, st, "ins"), t, emit_coerce(E, x, st->elem));
+    }
+    if (constant)
+        emit_line(E, "%s.s = flow_set_literal(" ARENA ", %s.s, &%s.mask, &%s.fill, %s.used, sizeof(%s.s[0]));", t, t,
+                  t, t, t, t);
+    return t;
+}
+
+/* dict = `{` `}` | `{` key `:` value, ... `}`: a repeated key keeps its
+ * first place and takes its last value, as in Python */
+static const char *emit_dict_lit(Emit *E, Node *e)
+{
+    Type *dt = ty_resolve(e->ty);
+    const char *t = emit_tmp(E);
+    int n = e->list.n;
+    emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, dt), t);
+    if (n == 0)
+        return t;
+    emit_line(E, "%s.v = flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * %d);", t, t, n);
+    for (int i = 0; i < n; i++) {
+        Node *en = e->list.items[i];
+        const char *k = emit_coerce(E, en->lhs, dt->key);
+        const char *v = emit_coerce(E, en->rhs, dt->elem);
+        emit_line(E, "%s(&%s, %s, %s);", emit_coll_fn(E, dt, "put"), t, k, v);
+    }
+    return t;
+}
+
+/* d with { [k]: v, ... }: a copy of D's entries with room for the new
+ * keys, each put in order */
+static const char *emit_dict_with(Emit *E, Node *e)
+{
+    Type *dt = ty_resolve(e->ty);
+    const char *d = emit_expr(E, e->lhs);
+    const char *t = emit_tmp(E);
+    int n = e->list.n;
+    emit_line(E, "%s %s;", emit_ctype_name(E, dt), t);
+    emit_line(E, "%s.n = %s.n;", t, d);
+    emit_line(E, "%s.v = flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)(%s.n + %d));", t, t, d, n);
+    emit_line(E, "if (%s.n)", d);
+    emit_line(E, "    memcpy(%s.v, %s.v, sizeof(%s.v[0]) * (size_t)%s.n);", t, d, t, d);
+    for (int i = 0; i < n; i++) {
+        Node *en = e->list.items[i];
+        const char *k = emit_coerce(E, en->lhs, dt->key);
+        const char *v = emit_coerce(E, en->rhs, dt->elem);
+        emit_line(E, "%s(&%s, %s, %s);", emit_coll_fn(E, dt, "put"), t, k, v);
+    }
+    return t;
+}
+
+/* Statements ending the step with "KeyError: REPR(K)" when COND holds. */
+static void fail_key(Emit *E, Loc loc, const char *cond, Type *kt, const char *k)
+{
+    emit_line(E, "if (%s) {", cond);
+    E->indent++;
+    emit_line(E, "f->scratch.n = 0;");
+    emit_line(E, "flow_buf_puts(&f->scratch, \"KeyError: \");");
+    emit_repr(E, kt, "&f->scratch", k);
+    emit_line(E, "flow_buf_putc(&f->scratch, 0);");
+    emit_line(E, "flow_step_error(f->rt, %s, %s, f->scratch.p);", emit_loc_str(E, loc), E->step_expr);
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* d[k]: the value, or the step error naming the key */
+static const char *emit_dict_index(Emit *E, Node *e)
+{
+    Type *dt = ty_resolve(e->lhs->ty);
+    const char *d = emit_expr(E, e->lhs);
+    const char *k = emit_coerce(E, e->rhs, dt->key);
+    const char *i = emit_tmp(E);
+    emit_line(E, "int64_t %s = %s(%s, %s);", i, emit_coll_fn(E, dt, "find"), d, k);
+    fail_key(E, e->loc, emit_strf(E, "%s < 0", i), dt->key, k);
+    return emit_strf(E, "%s.v[%s].f1", d, i);
+}
+
+/* Whether X (of type XT) is in C (of type CT): a dict's key, a set's or
+ * list's element, a substring. */
+static const char *emit_member(Emit *E, Type *ct, const char *c, Type *xt, const char *x)
+{
+    ct = ty_resolve(ct);
+    const char *t = emit_tmp(E);
+    switch (ct->kind) {
+    case TY_DICT:
+        emit_line(E, "bool %s = %s(%s, %s) >= 0;", t, emit_coll_fn(E, ct, "find"), c,
+                  emit_coerce_value(E, x, xt, ct->key));
+        return t;
+    case TY_SET:
+        emit_line(E, "bool %s = %s(%s, %s);", t, emit_coll_fn(E, ct, "has"), c, emit_coerce_value(E, x, xt, ct->elem));
+        return t;
+    case TY_LIST: {
+        const char *y = emit_coerce_value(E, x, xt, ct->elem);
+        emit_line(E, "bool %s = false;", t);
+        emit_line(E, "for (int64_t i = 0; i < %s.n && !%s; i++)", c, t);
+        emit_line(E, "    %s = %s;", t, emit_eq(E, ct->elem, emit_strf(E, "%s.v[i]", c), y));
+        return t;
+    }
+    default:
+        emit_line(E, "bool %s = flow_str_contains(%s, %s);", t, c, x);
+        return t;
+    }
+}
+
+/* x in c, x not in c */
+static const char *emit_in(Emit *E, Node *e)
+{
+    const char *x = emit_expr(E, e->lhs);
+    const char *c = emit_expr(E, e->rhs);
+    const char *r = emit_member(E, e->rhs->ty, c, e->lhs->ty, x);
+    return e->op == OP_IN ? r : emit_strf(E, "(!%s)", r);
+}
+
 static const char *emit_tuple(Emit *E, Node *e)
 {
     Type *tt = ty_resolve(e->ty);
@@ -675,6 +817,8 @@ static const char *bi_len(Emit *E, Node *e, Builtin b, Type *a0)
     const char *t = emit_tmp(E);
     if (kind_of(a0) == TY_STRING)
         emit_line(E, "int64_t %s = flow_utf8_len(%s);", t, v);
+    else if (kind_of(a0) == TY_SET)
+        emit_line(E, "int64_t %s = %s.used;", t, v);
     else
         emit_line(E, "int64_t %s = %s.n;", t, v);
     return t;
@@ -773,22 +917,136 @@ static const char *bi_affix(Emit *E, Node *e, Builtin b, Type *a0)
     return t;
 }
 
-/* contains */
+/* contains: `x in c` as a function */
 static const char *bi_contains(Emit *E, Node *e, Builtin b, Type *a0)
 {
     (void)b;
-    const char *v = arg(E, e, 0);
+    const char *c = arg(E, e, 0);
+    const char *x = arg(E, e, 1);
+    return emit_member(E, a0, c, arg_ty(e, 1), x);
+}
+
+/* get(d, k [, default]) */
+static const char *bi_get(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *dt = ty_resolve(a0);
+    const char *d = arg(E, e, 0);
+    const char *k = emit_coerce(E, e->list.items[1]->lhs, dt->key);
+    const char *i = emit_tmp(E), *t = emit_tmp(E);
+    emit_line(E, "int64_t %s = %s(%s, %s);", i, emit_coll_fn(E, dt, "find"), d, k);
+    emit_line(E, "%s %s;", emit_ctype_name(E, e->ty), t);
+    emit_line(E, "if (%s >= 0) {", i);
+    emit_line(E, "    %s = %s;", t, emit_coerce_value(E, emit_strf(E, "%s.v[%s].f1", d, i), dt->elem, e->ty));
+    emit_line(E, "} else {");
+    E->indent++;
+    if (e->list.n == 3)
+        emit_line(E, "%s = %s;", t, emit_coerce(E, e->list.items[2]->lhs, e->ty));
+    else
+        emit_line(E, "%s = (%s){ .has = false };", t, emit_ctype_name(E, e->ty));
+    E->indent--;
+    emit_line(E, "}");
+    return t;
+}
+
+/* remove(d, k), remove(s, x) */
+static const char *bi_remove(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *ct = ty_resolve(a0);
+    const char *c = arg(E, e, 0);
+    const char *x = emit_coerce(E, e->list.items[1]->lhs, ct->kind == TY_DICT ? ct->key : ct->elem);
     const char *t = emit_tmp(E);
-    if (kind_of(a0) == TY_LIST) {
-        Type *el = ty_resolve(a0)->elem;
-        const char *x = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), el);
-        emit_line(E, "bool %s = false;", t);
-        emit_line(E, "for (int64_t i = 0; i < %s.n && !%s; i++)", v, t);
-        emit_line(E, "    %s = %s;", t, emit_eq(E, el, emit_strf(E, "%s.v[i]", v), x));
+    emit_line(E, "%s %s = %s(" ARENA ", %s, %s);", emit_ctype_name(E, ct), t, emit_coll_fn(E, ct, "rm"), c, x);
+    return t;
+}
+
+/* keys(d), values(d), items(d): items are the dict's own entries */
+static const char *bi_dict_view(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)a0;
+    const char *d = arg(E, e, 0);
+    const char *t = emit_tmp(E);
+    const char *lt = emit_ctype_name(E, e->ty);
+    if (b == BI_ITEMS) {
+        emit_line(E, "%s %s = { %s.v, %s.n };", lt, t, d, d);
         return t;
     }
-    const char *w = arg(E, e, 1);
-    emit_line(E, "bool %s = flow_str_contains(%s, %s);", t, v, w);
+    emit_line(E, "%s %s = { flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)%s.n), %s.n };", lt, t, t, d, d);
+    emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", d);
+    emit_line(E, "    %s.v[i] = %s.v[i].f%d;", t, d, b == BI_KEYS ? 0 : 1);
+    return t;
+}
+
+/* add(s, x) */
+static const char *bi_add(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *st = ty_resolve(a0);
+    const char *s = arg(E, e, 0);
+    const char *x = emit_coerce(E, e->list.items[1]->lhs, st->elem);
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s = %s(" ARENA ", %s, %s);", emit_ctype_name(E, st), t, emit_coll_fn(E, st, "add"), s, x);
+    return t;
+}
+
+/* set(), set(list | set | dict): a set is its own value; the others
+ * are added in order */
+static const char *bi_set(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *st = ty_resolve(e->ty);
+    const char *t = emit_tmp(E);
+    if (!a0) {
+        emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, st), t);
+        return t;
+    }
+    const char *v = arg(E, e, 0);
+    if (kind_of(a0) == TY_SET)
+        return v;
+    emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, st), t);
+    const char *x = emit_iter_begin(E, a0, v);
+    emit_line(E, "    %s(" ARENA ", &%s, %s);", emit_coll_fn(E, st, "ins"), t, x);
+    emit_line(E, "}");
+    return t;
+}
+
+/* dict(), dict(list of pairs | dict) */
+static const char *bi_dict(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *dt = ty_resolve(e->ty);
+    const char *t = emit_tmp(E);
+    if (!a0) {
+        emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, dt), t);
+        return t;
+    }
+    const char *v = arg(E, e, 0);
+    if (kind_of(a0) == TY_DICT)
+        return v;
+    emit_line(E, "%s %s = { flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)%s.n), 0 };",
+              emit_ctype_name(E, dt), t, t, v);
+    emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
+    emit_line(E, "    %s(&%s, %s.v[i].f0, %s.v[i].f1);", emit_coll_fn(E, dt, "put"), t, v, v);
+    return t;
+}
+
+/* sorted(list | set | dict) */
+static const char *bi_sorted(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *lt = ty_resolve(e->ty);
+    const char *v = arg(E, e, 0);
+    const char *t = emit_tmp(E);
+    TypeKind k = kind_of(a0);
+    const char *n = k == TY_SET ? emit_strf(E, "%s.used", v) : emit_strf(E, "%s.n", v);
+    emit_line(E, "%s %s = { flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)%s), 0 };", emit_ctype_name(E, lt), t,
+              t, n);
+    const char *x = emit_iter_begin(E, a0, v);
+    emit_line(E, "    %s.v[%s.n++] = %s;", t, t, x);
+    emit_line(E, "}");
+    emit_line(E, "flow_sort_values(%s.v, (size_t)%s.n, sizeof(%s.v[0]), %s, " ARENA ");", t, t, t,
+              emit_qcmp(E, lt->elem));
     return t;
 }
 
@@ -937,6 +1195,15 @@ static const char *(*const builtin_emits[BI_COUNT])(Emit *E, Node *e, Builtin b,
     [BI_RANGE] = bi_range,
     [BI_NOW] = bi_now,
     [BI_TIMESTAMP] = bi_timestamp,
+    [BI_GET] = bi_get,
+    [BI_REMOVE] = bi_remove,
+    [BI_KEYS] = bi_dict_view,
+    [BI_VALUES] = bi_dict_view,
+    [BI_ITEMS] = bi_dict_view,
+    [BI_ADD] = bi_add,
+    [BI_SET] = bi_set,
+    [BI_DICT] = bi_dict,
+    [BI_SORTED] = bi_sorted,
 };
 
 static const char *emit_builtin(Emit *E, Node *e, Builtin b)
@@ -1004,6 +1271,9 @@ const char *emit_expr(Emit *E, Node *e)
             return emit_logic(E, e);
         case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
             return emit_compare(E, e);
+        case OP_IN:
+        case OP_NOT_IN:
+            return emit_in(E, e);
         default:
             return emit_arith(E, e);
         }
@@ -1025,6 +1295,8 @@ const char *emit_expr(Emit *E, Node *e)
     case ND_TUPLE_INDEX:
         return emit_strf(E, "%s.f%lld", emit_expr(E, e->lhs), (long long)e->ival);
     case ND_INDEX: {
+        if (kind_of(e->lhs->ty) == TY_DICT)
+            return emit_dict_index(E, e);
         /* Python: xs[-1] is the last element; outside the list is an error */
         const char *l = emit_expr(E, e->lhs);
         const char *i = emit_expr(E, e->rhs);
@@ -1034,13 +1306,17 @@ const char *emit_expr(Emit *E, Node *e)
         return emit_strf(E, "%s.v[%s]", l, k);
     }
     case ND_WITH:
-        return emit_with(E, e);
+        return kind_of(e->ty) == TY_DICT ? emit_dict_with(E, e) : emit_with(E, e);
     case ND_RECORD_LIT:
         return emit_record_lit(E, e);
     case ND_TUPLE:
         return emit_tuple(E, e);
     case ND_LIST:
         return emit_list(E, e);
+    case ND_SET:
+        return emit_set_lit(E, e);
+    case ND_DICT:
+        return emit_dict_lit(E, e);
     case ND_CALL:
         return emit_call(E, e);
     case ND_BLOCK:

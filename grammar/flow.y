@@ -103,7 +103,7 @@ bool lex_at_line_start(ParseState *ps, Loc loc);
 %token KW_FLOW "`flow`" KW_RECORD "`record`" KW_CONST "`const`" KW_FN "`fn`"
 %token KW_EXTERN "`extern`" KW_LET "`let`" KW_IF "`if`" KW_THEN "`then`"
 %token KW_ELSE "`else`" KW_AND "`and`" KW_OR "`or`" KW_NOT "`not`"
-%token KW_TRUE "`true`" KW_FALSE "`false`" KW_NONE "`none`" KW_WITH "`with`"
+%token KW_TRUE "`true`" KW_FALSE "`false`" KW_NONE "`none`" KW_WITH "`with`" KW_IN "`in`"
 %token ARROW "`->`" EQEQ "`==`" NE "`!=`" LE "`<=`" GE "`>=`"
 %token COALESCE "`??`" OPTDOT "`?.`" FLOORDIV "`//`"
 %token SYNC "declaration start"   /* zero-width, only after an error */
@@ -111,10 +111,10 @@ bool lex_at_line_start(ParseState *ps, Loc loc);
 
 %type <node> decl type expr lambda_expr coalesce or_expr and_expr not_expr
 %type <node> cmp_expr add_expr mul_expr unary_expr postfix primary block
-%type <node> field_decl fn_param lparam pattern field_init arg let
+%type <node> field_decl fn_param lparam pattern field_init arg let dict_entry
 %type <list> field_decls field_decl_list fn_params fn_param_list
 %type <list> lparams lparam_list pattern_list field_inits field_init_list
-%type <list> args arg_list exprs expr_list tuple_rest type_list lets
+%type <list> args arg_list exprs expr_list tuple_rest type_list lets dict_entries
 %type <op> cmp_op
 
 %initial-action {
@@ -224,17 +224,31 @@ static Node *mk_typed_name(ParseState *ps, NodeKind k, Loc loc, const char *name
     return done(ps, n);
 }
 
-/* type = IDENT | IDENT "<" type ">" */
+/* type = IDENT | IDENT "<" type ">" | IDENT "<" type "," type ">"
+ * (list<T>, set<T>, dict<K, V>; ARG2 is NULL for one argument) */
 static Node *mk_type_name(ParseState *ps, Loc loc, const char *name, Loc name_loc,
-                          Node *arg)
+                          Node *arg, Node *arg2)
 {
     if (!arg) {
         Node *n = mk_named(ps, ND_TYPE_NAME, loc, name, name_loc, NULL);
         return n;
     }
-    if (strcmp(name, "list") != 0)
-        diag_error(name_loc, "type `%s` takes no type argument; only `list<T>` does", name);
-    return mk_named(ps, ND_TYPE_LIST, loc, NULL, name_loc, arg);   /* done() there */
+    bool list = strcmp(name, "list") == 0, set = strcmp(name, "set") == 0;
+    bool dict = strcmp(name, "dict") == 0;
+    if (!list && !set && !dict) {
+        diag_error(name_loc, "type `%s` takes no type argument; only `list<T>`, `set<T>` and `dict<K, V>` do",
+                   name);
+        return mk_named(ps, ND_TYPE_LIST, loc, NULL, name_loc, arg);
+    }
+    if (dict && !arg2) {
+        diag_error(loc, "`dict` takes two type arguments: `dict<K, V>`");
+        arg2 = arg;
+    }
+    if (!dict && arg2)
+        diag_error(loc, "`%s` takes one type argument: `%s<T>`", name, name);
+    Node *n = mk_named(ps, dict ? ND_TYPE_DICT : set ? ND_TYPE_SET : ND_TYPE_LIST, loc, NULL, name_loc, arg);
+    n->rhs = dict ? arg2 : NULL;
+    return done(ps, n);
 }
 
 /* type = "(" type "," type_list [","] ")" | type "?" */
@@ -273,13 +287,11 @@ static Node *mk_pat_name(ParseState *ps, Loc loc, const char *name)
 }
 
 /* pattern = "(" pattern_list [","] ")"   -- one element without a comma is
- * just that pattern in parentheses */
+ * just that pattern in parentheses; `(a,)` takes a one-element tuple */
 static Node *mk_pat_tuple(ParseState *ps, Loc loc, NodeList l, bool comma)
 {
     if (l.n == 1 && !comma)
         return l.items[0];
-    if (l.n < 2)
-        diag_error(loc, "a tuple pattern needs at least two elements");
     Node *n = node(ps, ND_PAT_TUPLE, loc);
     n->list = l;
     return done(ps, n);
@@ -396,6 +408,15 @@ static Node *mk_seq(ParseState *ps, NodeKind k, Loc loc, Node *first, NodeList r
     return done(ps, n);
 }
 
+/* dict_entry = expr ":" expr ; field_init = "[" expr "]" ":" expr */
+static Node *mk_entry(ParseState *ps, Loc loc, Node *key, Node *value)
+{
+    Node *n = node(ps, ND_DICT_ENTRY, loc);
+    n->lhs = key;
+    n->rhs = value;
+    return done(ps, n);
+}
+
 /* primary = "true" | "false" | "none" | IDENT */
 static Node *mk_atom(ParseState *ps, NodeKind k, Loc loc, int64_t ival, const char *name)
 {
@@ -509,10 +530,12 @@ fn_param
 /* ---- types ---------------------------------------------------------- */
 
 type
-    : IDENT                     { $$ = mk_type_name(ps, @$, $1, @1, NULL); }
-    | IDENT '<' type '>'        { $$ = mk_type_name(ps, @$, $1, @1, $3); }
+    : IDENT                     { $$ = mk_type_name(ps, @$, $1, @1, NULL, NULL); }
+    | IDENT '<' type '>'        { $$ = mk_type_name(ps, @$, $1, @1, $3, NULL); }
+    | IDENT '<' type ',' type '>'   { $$ = mk_type_name(ps, @$, $1, @1, $3, $5); }
     | '(' type ')'              { $$ = $2; }
     | '(' type ',' type_list ')'        { $$ = mk_type(ps, ND_TYPE_TUPLE, @$, NULL, list_add(ps, (NodeList){ 0 }, $2)); for (int i = 0; i < $4.n; i++) ast_push(ps->a, &$$->list, $4.items[i]); }
+    | '(' type ',' ')'                  { $$ = mk_type(ps, ND_TYPE_TUPLE, @$, NULL, list1(ps, $2)); }
     | '(' type ',' type_list ',' ')'    { $$ = mk_type(ps, ND_TYPE_TUPLE, @$, NULL, list_add(ps, (NodeList){ 0 }, $2)); for (int i = 0; i < $4.n; i++) ast_push(ps->a, &$$->list, $4.items[i]); }
     | type '?'                  { $$ = mk_type(ps, ND_TYPE_OPT, @$, $1, (NodeList){ 0 }); }
     ;
@@ -594,6 +617,8 @@ cmp_op
     | LE    { $$ = OP_LE; }
     | '>'   { $$ = OP_GT; }
     | GE    { $$ = OP_GE; }
+    | KW_IN         { $$ = OP_IN; }
+    | KW_NOT KW_IN  { $$ = OP_NOT_IN; }
     ;
 
 add_expr
@@ -621,6 +646,8 @@ postfix
         { $$ = mk_call(ps, @$, $1, NULL, $3); }
     | TIDENT '<' type '>' '(' args ')'
         { $$ = mk_call(ps, @$, mk_atom(ps, ND_IDENT, @1, 0, $1), $3, $6); }
+    | TIDENT '<' type ',' type '>' '(' args ')'
+        { $$ = mk_call(ps, @$, mk_atom(ps, ND_IDENT, @1, 0, $1), mk_type_name(ps, @$, $1, @1, $3, $5), $8); }
     | postfix '.' IDENT
         { $$ = mk_field(ps, ND_FIELD, @$, $1, $3, @3); }
     | postfix '.' INT
@@ -642,7 +669,13 @@ primary
     | '(' expr ')'              { $$ = $2; }
     | '(' expr ',' tuple_rest ')'       { $$ = mk_seq(ps, ND_TUPLE, @$, $2, $4); }
     | '(' expr ',' tuple_rest ',' ')'   { $$ = mk_seq(ps, ND_TUPLE, @$, $2, $4); }
+    | '(' expr ',' ')'                  { $$ = mk_seq(ps, ND_TUPLE, @$, $2, (NodeList){ 0 }); }
     | '[' exprs ']'             { $$ = mk_seq(ps, ND_LIST, @$, NULL, $2); }
+    | '{' '}'                   { $$ = mk_seq(ps, ND_DICT, @$, NULL, (NodeList){ 0 }); }
+    | '{' expr_list '}'         { $$ = mk_seq(ps, ND_SET, @$, NULL, $2); }
+    | '{' expr_list ',' '}'     { $$ = mk_seq(ps, ND_SET, @$, NULL, $2); }
+    | '{' dict_entries '}'      { $$ = mk_seq(ps, ND_DICT, @$, NULL, $2); }
+    | '{' dict_entries ',' '}'  { $$ = mk_seq(ps, ND_DICT, @$, NULL, $2); }
     | IDENT '{' field_inits '}' { $$ = mk_fields(ps, ND_RECORD_LIT, @$, NULL, $1, @1, $3); }
     | block
     | KW_EXTERN                 { $$ = mk_extern(ps, @$, NULL); }
@@ -678,6 +711,16 @@ field_init_list
 
 field_init
     : IDENT ':' expr        { $$ = mk_named(ps, ND_FIELD_INIT, @$, $1, @1, $3); }
+    | '[' expr ']' ':' expr { $$ = mk_entry(ps, @$, $2, $5); }
+    ;
+
+dict_entries
+    : dict_entry                    { $$ = list1(ps, $1); }
+    | dict_entries ',' dict_entry   { $$ = list_add(ps, $1, $3); }
+    ;
+
+dict_entry
+    : expr ':' expr         { $$ = mk_entry(ps, @$, $1, $3); }
     ;
 
 args
@@ -696,12 +739,14 @@ arg
     | IDENT '=' expr        { $$ = mk_arg(ps, @$, $1, @1, $3); }
     ;
 
+/* A block has at least one `let`: `{ E }` is a one-element set, as in
+ * Python. */
 block
     : '{' lets expr '}'     { $$ = mk_block(ps, @$, $2, $3); }
     ;
 
 lets
-    : %empty                { $$ = (NodeList){ 0 }; }
+    : let                   { $$ = list1(ps, $1); }
     | lets let              { $$ = list_add(ps, $1, $2); }
     ;
 
@@ -746,7 +791,7 @@ static bool continues_expr(yysymbol_kind_t k)
         "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'.'", "'('", "'?'", "'['",
         "'{'",   /* IDENT { is a record literal */
         "`==`", "`!=`", "`<=`", "`>=`", "`??`", "`?.`", "`//`",
-        "`and`", "`or`", "`with`",
+        "`and`", "`or`", "`with`", "`in`", "`not`",   /* `not` here only as `not in` */
     };
     return name_in(yysymbol_name(k), ops, sizeof ops / sizeof ops[0]);
 }

@@ -6,10 +6,10 @@ if exists("b:current_syntax")
 endif
 
 syn keyword flowKeyword     flow record const fn extern let if then else with
-syn keyword flowOperator    and or not
+syn keyword flowOperator    and or not in
 syn keyword flowBoolean     true false
 syn keyword flowConstant    none
-syn keyword flowType        int float bool string timestamp duration list WindowMetadata
+syn keyword flowType        int float bool string timestamp duration list set dict WindowMetadata
 " Bytewax's operators (compiler/steps.def), sources, sinks and clocks
 syn keyword flowStep        input output map filter filter_map flat_map flatten inspect
 syn keyword flowStep        branch merge key_on key_rm map_value filter_value
@@ -23,7 +23,7 @@ syn keyword flowSource      tumbling sliding session
 " built-in functions (compiler/builtins.def)
 syn keyword flowBuiltin     str len abs min max floor ceil round sqrt lower upper trim
 syn keyword flowBuiltin     split starts_with ends_with replace substr findall
-syn keyword flowBuiltin     sum range now
+syn keyword flowBuiltin     sum range now get remove keys values items add sorted
 " `contains` is an argument word of :syn, so it cannot be a keyword
 syn match   flowBuiltin     "\<contains\>"
 
