@@ -102,6 +102,23 @@ flow_str flow_str_trim(flow_arena *a, flow_str s);
  * checker or as a step error by the caller). */
 flow_list_str flow_str_split_ws(flow_arena *a, flow_str s);
 flow_list_str flow_str_split(flow_arena *a, flow_str s, flow_str sep);
+/* The same with Python's maxsplit (negative: no limit): at most MAXSPLIT
+ * splits from the left, the rest of the string the last element (for
+ * whitespace, from its first non-space character, its trailing spaces
+ * kept, as s.split(None, n)). */
+flow_list_str flow_str_split_ws_max(flow_arena *a, flow_str s, int64_t maxsplit);
+flow_list_str flow_str_split_max(flow_arena *a, flow_str s, flow_str sep, int64_t maxsplit);
+/* sep.join(xs), in A. */
+flow_str flow_str_join(flow_arena *a, flow_str sep, flow_list_str xs);
+/* s.strip(chars) (SIDES 3), s.lstrip(chars) (1), s.rstrip(chars) (2):
+ * the code points of CHARS taken off those ends; flow_str_strip_ws the
+ * same for Python's whitespace (s.strip() with SIDES 3 is flow_str_trim).
+ * The result is a slice of S copied into A. */
+flow_str flow_str_strip_chars(flow_arena *a, flow_str s, flow_str chars, int sides);
+flow_str flow_str_strip_ws(flow_arena *a, flow_str s, int sides);
+/* s.zfill(width): '0's after a leading '+' or '-' up to WIDTH code points
+ * (S itself when it is as long already). */
+flow_str flow_str_zfill(flow_arena *a, flow_str s, int64_t width);
 /* str.startswith(prefix), str.endswith(suffix), `needle in s` (an empty
  * PREFIX, SUFFIX or NEEDLE is always found). */
 bool flow_str_starts_with(flow_str s, flow_str prefix);
@@ -372,6 +389,43 @@ void flow_repr_duration(flow_buf *b, int64_t us);
 /* str() of a timestamp / duration (what StdOutSink prints for a bare one). */
 void flow_fmt_time(flow_buf *b, flow_time t);
 void flow_fmt_duration(flow_buf *b, int64_t us);
+
+/* ===================================================================
+ * Python's format-spec mini-language (format.c): format(x, spec) and
+ * f-strings, as CPython 3.11's Python/formatter_unicode.c
+ * =================================================================== */
+
+/* A parsed spec, [[fill]align][sign][z][#][0][width][grouping][.precision]
+ * [type]. flowc parses each spec of a program when compiling it and
+ * writes the result into the generated code as this struct. */
+typedef struct flow_fmtspec {
+    uint32_t fill;        /* the fill code point (' ' unless given) */
+    char align;           /* '<', '>', '^' or '=' (the kind's default filled in) */
+    char sign;            /* '+', '-', ' ', or 0 */
+    char grouping;        /* ',', '_', or 0 */
+    char type;            /* the presentation type ('d' for ints without one), or 0 */
+    bool z;               /* coerce negative zero to zero (floats) */
+    bool alt;             /* '#': alternate form */
+    int64_t width;        /* minimum width in code points, -1 when absent */
+    int64_t precision;    /* -1 when absent */
+} flow_fmtspec;
+
+/* Parse the N bytes at S as the spec of a value of KIND ('i' int, 'b'
+ * bool, 'f' float, 's' str) into *OUT, with the checks that kind's
+ * __format__ makes. False with CPython's message in ERR (ERRLEN bytes)
+ * when Python would raise ValueError: "Unknown format code 'd' for object
+ * of type 'float'", "Sign not allowed in string format specifier", ... */
+bool flow_fmtspec_parse(const char *s, size_t n, char kind, flow_fmtspec *out, char *err, size_t errlen);
+/* Append format(V, spec) to B, as Python does for an int (the float types
+ * e E f F g G % format float(V)), a float, or a str (widths and precision
+ * count code points). SP must come from flow_fmtspec_parse of the same
+ * kind. flow_format_int returns false, writing nothing, only for type 'c'
+ * of a V that is no code point or a surrogate (Python: "%c arg not in
+ * range(0x110000)"). Float digits are the exact, correctly rounded ones
+ * Python prints (format(2.675, '.2f') is '2.67'). */
+bool flow_format_int(flow_buf *b, int64_t v, const flow_fmtspec *sp);
+void flow_format_float(flow_buf *b, double v, const flow_fmtspec *sp);
+void flow_format_str(flow_buf *b, flow_str s, const flow_fmtspec *sp);
 
 /* ===================================================================
  * Regular expressions (PCRE2, UTF and Unicode properties on, so \s and
