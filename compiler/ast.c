@@ -109,6 +109,8 @@ static const char *kind_name(NodeKind k)
     case ND_SET:         return "set";
     case ND_DICT:        return "dict";
     case ND_DICT_ENTRY:  return "entry";
+    case ND_FSTRING:     return "fstring";
+    case ND_FMT:         return "field";
     case ND_CALL:        return "call";
     case ND_ARG:         return "arg";
     case ND_LAMBDA:      return "lambda";
@@ -188,6 +190,14 @@ static void dump(FILE *out, const Node *n, int depth)
     case ND_STRING:
         fputs(n->raw ? " r" : " ", out);
         dump_string(out, n->sval, n->slen);
+        break;
+    case ND_FMT:
+        if (n->ival)
+            fprintf(out, " !%c", (char)n->ival);
+        if (n->sval) {
+            fputs(" :", out);
+            dump_string(out, n->sval, n->slen);
+        }
         break;
     case ND_BINARY:
     case ND_UNARY:

@@ -69,6 +69,9 @@ typedef enum NodeKind {
     ND_DICT,         // { list = ND_DICT_ENTRY }; `{}` is an empty dict
     ND_DICT_ENTRY,   // lhs = key, rhs = value: `k: v` in a dict literal,
                      // `[k]: v` in `d with { ... }`
+    ND_FSTRING,      // f"...": list = parts, ND_STRING (text) and ND_FMT
+    ND_FMT,          // a replacement field {lhs!conv:spec}: ival = conversion
+                     // ('r', 's' or 0), sval/slen = the spec (NULL: none)
     ND_CALL,         // lhs = callee (usually ND_IDENT); list = ND_ARG;
                      // type_ann = explicit type argument, as in testing<int>([])
     ND_ARG,          // name = option name or NULL when positional; lhs = value

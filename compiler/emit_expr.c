@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <math.h>
 #include <string.h>
+#include <flowrt_gen.h>   /* flow_fmtspec_parse: a format spec is parsed as it will run */
 #include "emit.h"
 
 #define ARENA "&f->rt->arena"
@@ -890,7 +891,8 @@ static const char *bi_case(Emit *E, Node *e, Builtin b, Type *a0)
     return t;
 }
 
-/* split */
+/* split(s [, sep [, maxsplit]]); sep may be an optional (none:
+ * whitespace) */
 static const char *bi_split(Emit *E, Node *e, Builtin b, Type *a0)
 {
     (void)b;
@@ -899,11 +901,186 @@ static const char *bi_split(Emit *E, Node *e, Builtin b, Type *a0)
     const char *t = emit_tmp(E);
     if (e->list.n == 1) {
         emit_line(E, "flow_list_str %s = flow_str_split_ws(" ARENA ", %s);", t, v);
-    } else {
-        const char *sep = arg(E, e, 1);
-        fail(E, e->loc, emit_strf(E, "%s.n == 0", sep), "empty separator");
-        emit_line(E, "flow_list_str %s = flow_str_split(" ARENA ", %s, %s);", t, v, sep);
+        return t;
     }
+    Node *sn = e->list.items[1]->lhs;
+    const char *max = e->list.n == 3 ? arg(E, e, 2) : NULL;
+    if (kind_of(sn->ty) == TY_OPT) {
+        const char *sep = emit_expr(E, sn);
+        fail(E, e->loc, emit_strf(E, "%s.has && %s.v.n == 0", sep, sep), "empty separator");
+        emit_line(E, "flow_list_str %s = %s.has ? flow_str_split_max(" ARENA ", %s, %s.v, %s) : flow_str_split_ws_max(" ARENA
+                     ", %s, %s);", t, sep, v, sep, max ? max : "-1", v, max ? max : "-1");
+        return t;
+    }
+    const char *sep = emit_expr(E, sn);
+    fail(E, e->loc, emit_strf(E, "%s.n == 0", sep), "empty separator");
+    if (max)
+        emit_line(E, "flow_list_str %s = flow_str_split_max(" ARENA ", %s, %s, %s);", t, v, sep, max);
+    else
+        emit_line(E, "flow_list_str %s = flow_str_split(" ARENA ", %s, %s);", t, v, sep);
+    return t;
+}
+
+/* join(sep, xs) or join(xs, sep) */
+static const char *bi_join(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    const char *x = arg(E, e, 0), *y = arg(E, e, 1);
+    bool list_first = kind_of(a0) == TY_LIST;
+    const char *t = emit_tmp(E);
+    emit_line(E, "flow_str %s = flow_str_join(" ARENA ", %s, %s);", t, list_first ? y : x, list_first ? x : y);
+    return t;
+}
+
+/* strip, lstrip, rstrip (with or without chars) */
+static const char *bi_strip(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)a0;
+    const char *v = arg(E, e, 0);
+    int sides = b == BI_LSTRIP ? 1 : b == BI_RSTRIP ? 2 : 3;
+    const char *t = emit_tmp(E);
+    if (e->list.n == 2)
+        emit_line(E, "flow_str %s = flow_str_strip_chars(" ARENA ", %s, %s, %d);", t, v, arg(E, e, 1), sides);
+    else
+        emit_line(E, "flow_str %s = flow_str_strip_ws(" ARENA ", %s, %d);", t, v, sides);
+    return t;
+}
+
+/* zfill */
+static const char *bi_zfill(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    (void)a0;
+    const char *v = arg(E, e, 0), *w = arg(E, e, 1);
+    const char *t = emit_tmp(E);
+    emit_line(E, "flow_str %s = flow_str_zfill(" ARENA ", %s, %s);", t, v, w);
+    return t;
+}
+
+/* ===================================================================
+ * Formatting: format(x, spec) and f-strings
+ * =================================================================== */
+
+/* A C character constant for C (printable ASCII as itself). */
+static const char *char_lit(Emit *E, char c)
+{
+    if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
+        return emit_strf(E, "'%c'", c);
+    return emit_strf(E, "%d", (unsigned char)c);
+}
+
+/* A pointer to a constant flow_fmtspec: SPEC (N bytes, checked by the
+ * checker) parsed for KIND, as flowc parses it when compiling. */
+static const char *spec_lit(Emit *E, const char *spec, size_t n, char kind)
+{
+    flow_fmtspec sp;
+    char err[256];
+    if (!flow_fmtspec_parse(spec, n, kind, &sp, err, sizeof err))
+        ICE("a format spec the checker accepted does not parse");
+    return emit_strf(E, "&(const flow_fmtspec){ .fill = %u, .align = %s, .sign = %s, .grouping = %s, .type = %s, "
+                        ".z = %s, .alt = %s, .width = %lld, .precision = %lld }   /* %s */",
+                     (unsigned)sp.fill, char_lit(E, sp.align), char_lit(E, sp.sign), char_lit(E, sp.grouping),
+                     char_lit(E, sp.type), sp.z ? "true" : "false", sp.alt ? "true" : "false", (long long)sp.width,
+                     (long long)sp.precision, emit_c_string(E, spec, n));
+}
+
+/* One value to format: V of type T, converted by CONV ('r', 's' or 0),
+ * with SPEC (N bytes, NULL: none). */
+typedef struct FmtField {
+    Type *t;
+    const char *v;
+    int conv;
+    const char *spec;
+    size_t n;
+    Loc loc;
+} FmtField;
+
+/* Statements run before anything is written to the scratch buffer: a
+ * converted value that has a spec becomes a string first. */
+static FmtField field_prepare(Emit *E, FmtField f)
+{
+    if (f.conv && f.spec && f.n) {
+        if (f.conv == 's') {
+            f.v = str_of(E, f.t, f.v);
+        } else {
+            const char *t = emit_tmp(E);
+            emit_line(E, "f->scratch.n = 0;");
+            emit_repr(E, f.t, "&f->scratch", f.v);
+            emit_line(E, "flow_str %s = flow_str_dup(" ARENA ", (flow_str){ f->scratch.p, (int64_t)f->scratch.n });", t);
+            f.v = t;
+        }
+        f.t = T(TY_STRING);
+        f.conv = 0;
+    }
+    return f;
+}
+
+/* Statements appending format(F) to f->scratch. */
+static void field_append(Emit *E, FmtField f)
+{
+    if (f.conv == 'r') {
+        emit_repr(E, f.t, "&f->scratch", f.v);
+        return;
+    }
+    if (!f.spec || f.n == 0 || f.conv) {
+        emit_str_form(E, f.t, "&f->scratch", f.v);   /* format(x, '') is str(x) */
+        return;
+    }
+    switch (kind_of(f.t)) {
+    case TY_INT:
+    case TY_BOOL: {
+        const char *sp = spec_lit(E, f.spec, f.n, kind_of(f.t) == TY_INT ? 'i' : 'b');
+        emit_line(E, "if (!flow_format_int(&f->scratch, (int64_t)%s, %s))", f.v, sp);
+        emit_line(E, "    flow_step_error(f->rt, %s, %s, \"%%c arg not in range(0x110000)\");", emit_loc_str(E, f.loc),
+                  E->step_expr);
+        break;
+    }
+    case TY_FLOAT:
+        emit_line(E, "flow_format_float(&f->scratch, %s, %s);", f.v, spec_lit(E, f.spec, f.n, 'f'));
+        break;
+    default:
+        emit_line(E, "flow_format_str(&f->scratch, %s, %s);", f.v, spec_lit(E, f.spec, f.n, 's'));
+        break;
+    }
+}
+
+/* format(x [, spec]) */
+static const char *bi_format(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Node *sp = e->list.n == 2 ? e->list.items[1]->lhs : NULL;
+    FmtField f = { a0, arg(E, e, 0), 0, sp ? sp->sval : NULL, sp ? sp->slen : 0, e->loc };
+    f = field_prepare(E, f);
+    const char *t = emit_tmp(E);
+    emit_line(E, "f->scratch.n = 0;");
+    field_append(E, f);
+    emit_line(E, "flow_str %s = flow_str_dup(" ARENA ", (flow_str){ f->scratch.p, (int64_t)f->scratch.n });", t);
+    return t;
+}
+
+/* f"...": every field's value first (each may use the scratch buffer),
+ * then the text and the formatted values into it, one string copied out */
+static const char *emit_fstring(Emit *E, Node *e)
+{
+    int n = e->list.n;
+    FmtField *fs = arena_alloc(E->a, sizeof(FmtField) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        Node *p = e->list.items[i];
+        if (p->kind != ND_FMT)
+            continue;
+        fs[i] = (FmtField){ p->lhs->ty, emit_expr(E, p->lhs), (int)p->ival, p->sval, p->slen, p->loc };
+        fs[i] = field_prepare(E, fs[i]);
+    }
+    const char *t = emit_tmp(E);
+    emit_line(E, "f->scratch.n = 0;");
+    for (int i = 0; i < n; i++) {
+        Node *p = e->list.items[i];
+        if (p->kind == ND_FMT)
+            field_append(E, fs[i]);
+        else if (p->slen)
+            emit_line(E, "flow_buf_put(&f->scratch, %s, %zu);", emit_c_string(E, p->sval, p->slen), p->slen);
+    }
+    emit_line(E, "flow_str %s = flow_str_dup(" ARENA ", (flow_str){ f->scratch.p, (int64_t)f->scratch.n });", t);
     return t;
 }
 
@@ -1204,6 +1381,12 @@ static const char *(*const builtin_emits[BI_COUNT])(Emit *E, Node *e, Builtin b,
     [BI_SET] = bi_set,
     [BI_DICT] = bi_dict,
     [BI_SORTED] = bi_sorted,
+    [BI_FORMAT] = bi_format,
+    [BI_JOIN] = bi_join,
+    [BI_STRIP] = bi_strip,
+    [BI_LSTRIP] = bi_strip,
+    [BI_RSTRIP] = bi_strip,
+    [BI_ZFILL] = bi_zfill,
 };
 
 static const char *emit_builtin(Emit *E, Node *e, Builtin b)
@@ -1313,6 +1496,8 @@ const char *emit_expr(Emit *E, Node *e)
         return emit_tuple(E, e);
     case ND_LIST:
         return emit_list(E, e);
+    case ND_FSTRING:
+        return emit_fstring(E, e);
     case ND_SET:
         return emit_set_lit(E, e);
     case ND_DICT:

@@ -474,23 +474,25 @@ static Type *check_coalesce(Sema *S, Node *e, Type *hint)
  * Lists, tuples, blocks, if
  * =================================================================== */
 
+/* The common type of ACC, the elements so far, and element IT (checked
+ * with ACC as its hint); ACC itself after reporting a mismatch. */
+static Type *join_elem(Sema *S, Node *it, Type *acc)
+{
+    Type *t = sema_check_expr(S, it, acc);
+    Type *j = ty_join(acc, t);
+    if (!j) {
+        sema_mismatch(it->loc, acc, t);
+        return acc;
+    }
+    return j;
+}
+
 static Type *check_list(Sema *S, Node *e, Type *hint)
 {
-    Type *elem = NULL;
     Type *h = hint ? ty_resolve(hint) : NULL;
-    if (h && h->kind == TY_LIST)
-        elem = h->elem;
-    Type *acc = elem ? elem : ty_var();
-    for (int i = 0; i < e->list.n; i++) {
-        Node *it = e->list.items[i];
-        Type *t = sema_check_expr(S, it, acc);
-        Type *j = ty_join(acc, t);
-        if (!j) {
-            sema_mismatch(it->loc, acc, t);
-            continue;
-        }
-        acc = j;
-    }
+    Type *acc = h && h->kind == TY_LIST ? h->elem : ty_var();
+    for (int i = 0; i < e->list.n; i++)
+        acc = join_elem(S, e->list.items[i], acc);
     return set(e, ty_list(acc));
 }
 
@@ -500,16 +502,8 @@ static Type *check_set_lit(Sema *S, Node *e, Type *hint)
 {
     Type *h = hint ? ty_resolve(hint) : NULL;
     Type *acc = h && h->kind == TY_SET ? h->elem : ty_var();
-    for (int i = 0; i < e->list.n; i++) {
-        Node *it = e->list.items[i];
-        Type *t = sema_check_expr(S, it, acc);
-        Type *j = ty_join(acc, t);
-        if (!j) {
-            sema_mismatch(it->loc, acc, t);
-            continue;
-        }
-        acc = j;
-    }
+    for (int i = 0; i < e->list.n; i++)
+        acc = join_elem(S, e->list.items[i], acc);
     sema_check_hashable(e->loc, acc, "a set element");
     return set(e, ty_set(acc));
 }
@@ -522,19 +516,8 @@ static Type *check_dict_lit(Sema *S, Node *e, Type *hint)
     Type *kt = h && h->kind == TY_DICT ? h->key : ty_var();
     Type *vt = h && h->kind == TY_DICT ? h->elem : ty_var();
     for (int i = 0; i < e->list.n; i++) {
-        Node *en = e->list.items[i];
-        Type *k = sema_check_expr(S, en->lhs, kt);
-        Type *j = ty_join(kt, k);
-        if (!j)
-            sema_mismatch(en->lhs->loc, kt, k);
-        else
-            kt = j;
-        Type *v = sema_check_expr(S, en->rhs, vt);
-        j = ty_join(vt, v);
-        if (!j)
-            sema_mismatch(en->rhs->loc, vt, v);
-        else
-            vt = j;
+        kt = join_elem(S, e->list.items[i]->lhs, kt);
+        vt = join_elem(S, e->list.items[i]->rhs, vt);
     }
     sema_check_hashable(e->loc, kt, "a dict key");
     return set(e, ty_dict(kt, vt));
@@ -583,6 +566,28 @@ static Type *check_if(Sema *S, Node *e, Type *hint)
         return set(e, ty_error());
     }
     return set(e, j);
+}
+
+static void check_spec(Loc loc, const char *spec, size_t n, Type *t);
+
+/* fstring = `f"` { text | `{` expr [`!` conv] [`:` spec] `}` } `"`: each
+ * field's value formatted (its spec checked for its type) */
+static Type *check_fstring(Sema *S, Node *e)
+{
+    for (int i = 0; i < e->list.n; i++) {
+        Node *p = e->list.items[i];
+        if (p->kind != ND_FMT)
+            continue;
+        if (!p->lhs) {   /* a syntax error, reported */
+            p->ty = ty_error();
+            continue;
+        }
+        Type *t = sema_check_expr(S, p->lhs, NULL);
+        p->ty = t;
+        if (p->sval)
+            check_spec(p->loc, p->sval, p->slen, p->ival ? T(TY_STRING) : t);
+    }
+    return set(e, T(TY_STRING));
 }
 
 /* ===================================================================
@@ -684,18 +689,101 @@ static Type *bi_string_op(Sema *S, Node *e, Type *a0)
     return want(e, 0, a0, T(TY_STRING)) ? T(TY_STRING) : ty_error();
 }
 
-/* split(string [, separator]) */
+/* split(string [, separator [, maxsplit]]): the separator may be `none`
+ * (whitespace, as Python's s.split(None, n)) */
 static Type *bi_split(Sema *S, Node *e, Type *a0)
 {
     want(e, 0, a0, T(TY_STRING));
-    if (e->list.n == 2) {
-        Type *a1 = arg_type(S, e, 1, T(TY_STRING));
-        want(e, 1, a1, T(TY_STRING));
+    if (e->list.n >= 2) {
+        Type *a1 = arg_type(S, e, 1, ty_opt(T(TY_STRING)));
+        want(e, 1, a1, ty_opt(T(TY_STRING)));
         Node *sep = arg(e, 1);
         if (sep->kind == ND_STRING && sep->slen == 0)
             diag_error(sep->loc, "`split` separator must not be empty");
     }
+    if (e->list.n == 3)
+        want(e, 2, arg_type(S, e, 2, T(TY_INT)), T(TY_INT));
     return ty_list(T(TY_STRING));
+}
+
+/* The kind of value flow_fmtspec_parse formats ('i', 'b', 'f', 's'), or
+ * 0 for a type a format spec cannot apply to. */
+static char format_kind(Type *t)
+{
+    switch (ty_resolve(t)->kind) {
+    case TY_INT: return 'i';
+    case TY_BOOL: return 'b';
+    case TY_FLOAT: return 'f';
+    case TY_STRING: return 's';
+    default: return 0;
+    }
+}
+
+/* A format spec SPEC (N bytes, at LOC) for a value of type T: checked as
+ * Python's __format__ of that type would, at compile time. */
+static void check_spec(Loc loc, const char *spec, size_t n, Type *t)
+{
+    if (n == 0 || ty_has_error(t))
+        return;
+    char kind = format_kind(t);
+    if (!kind) {
+        Type *r = ty_resolve(t);
+        if (r->kind == TY_OPT)
+            diag_error(loc, "a format spec needs a value, but `%s` may be none (Python cannot format None with "
+                       "a spec); write `x ?? default`", ty_str(t));
+        else
+            diag_error(loc, "a format spec applies to ints, floats, bools and strings, not to `%s`; "
+                       "format `str(x)` instead", ty_str(t));
+        return;
+    }
+    flow_fmtspec sp;
+    char err[256];
+    if (!flow_fmtspec_parse(spec, n, kind, &sp, err, sizeof err))
+        diag_error(loc, "invalid format spec '%.*s': %s", (int)n, spec, err);
+}
+
+/* format(x [, spec]): Python's format(); the spec a string literal */
+static Type *bi_format(Sema *S, Node *e, Type *a0)
+{
+    if (e->list.n == 2) {
+        Node *sp = arg(e, 1);
+        Type *t = arg_type(S, e, 1, T(TY_STRING));
+        if (sp->kind != ND_STRING) {
+            if (!ty_has_error(t))
+                diag_error(sp->loc, "the spec of `format` must be a string literal, e.g. \".2f\"");
+            return T(TY_STRING);
+        }
+        check_spec(sp->loc, sp->sval, sp->slen, a0);
+    }
+    return T(TY_STRING);
+}
+
+/* join(separator, list<string>), or join(list<string>, separator):
+ * Python's separator.join(list) */
+static Type *bi_join(Sema *S, Node *e, Type *a0)
+{
+    bool list_first = ty_resolve(a0)->kind == TY_LIST;
+    Type *a1 = arg_type(S, e, 1, list_first ? T(TY_STRING) : ty_list(T(TY_STRING)));
+    want(e, 0, a0, list_first ? ty_list(T(TY_STRING)) : T(TY_STRING));
+    want(e, 1, a1, list_first ? T(TY_STRING) : ty_list(T(TY_STRING)));
+    return T(TY_STRING);
+}
+
+/* strip(string [, chars]), lstrip, rstrip */
+static Type *bi_strip(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_STRING));
+    if (e->list.n == 2)
+        want(e, 1, arg_type(S, e, 1, T(TY_STRING)), T(TY_STRING));
+    return T(TY_STRING);
+}
+
+/* zfill(string, width) */
+static Type *bi_zfill(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_STRING));
+    want(e, 1, arg_type(S, e, 1, T(TY_INT)), T(TY_INT));
+    return T(TY_STRING);
 }
 
 /* starts_with(string, string) | ends_with(string, string) */
@@ -956,6 +1044,12 @@ static BuiltinCheck *const builtin_checks[BI_COUNT] = {
     [BI_SET] = bi_set,
     [BI_DICT] = bi_dict,
     [BI_SORTED] = bi_sorted,
+    [BI_FORMAT] = bi_format,
+    [BI_JOIN] = bi_join,
+    [BI_STRIP] = bi_strip,
+    [BI_LSTRIP] = bi_strip,
+    [BI_RSTRIP] = bi_strip,
+    [BI_ZFILL] = bi_zfill,
 };
 
 /* call = BUILTIN `(` expr, ... `)`: the arguments' number (builtins.def),
@@ -1121,6 +1215,8 @@ Type *sema_check_expr(Sema *S, Node *e, Type *hint)
         return check_set_lit(S, e, hint);
     case ND_DICT:
         return check_dict_lit(S, e, hint);
+    case ND_FSTRING:
+        return check_fstring(S, e);
     case ND_CALL:
         return check_call(S, e);
     case ND_BLOCK:

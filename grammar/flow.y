@@ -75,10 +75,18 @@ typedef struct ParseState {
     int decl_end_off;     // end of the last complete (or resynced) declaration
     NodeList min_lits;    // `9223372036854775808` literals after a `-`
     int too_deep;         // "nested too deeply" was reported
+    int start_tok;        // a token the scanner returns first (START_EXPR), or 0
+    int depth;            // f-strings parsed inside f-strings (a bound)
 } ParseState;
 
 /* Scanner lifecycle (grammar/flow.l). */
 void lex_open(ParseState *ps);
+/* Scan TEXT[START, END) of the same source (an f-string's field). */
+void lex_open_range(ParseState *ps, int start, int end);
+/* Parse the expression at bytes [START, END) of PS's file (a replacement
+ * field of an f-string, which the scanner found): its node in PS's arena,
+ * locations in the file; NULL after a reported error. */
+Node *parse_fexpr(ParseState *ps, int start, int end);
 void lex_close(ParseState *ps);
 void lex_restart(ParseState *ps, int offset);
 bool lex_is_decl_start(ParseState *ps, int tok, Loc loc);
@@ -108,6 +116,7 @@ bool lex_at_line_start(ParseState *ps, Loc loc);
 %token COALESCE "`??`" OPTDOT "`?.`" FLOORDIV "`//`"
 %token SYNC "declaration start"   /* zero-width, only after an error */
 %token TEXTERN "`extern<`"   /* `extern` directly followed by `<` (scanner), as in input(extern<T>) */
+%token START_EXPR "f-string field"   /* first token of parse_fexpr's parse: an expression follows */
 
 %type <node> decl type expr lambda_expr coalesce or_expr and_expr not_expr
 %type <node> cmp_expr add_expr mul_expr unary_expr postfix primary block
@@ -471,6 +480,7 @@ static void add_decl(ParseState *ps, Node *d, Loc loc)
 
 program
     : header decls
+    | START_EXPR expr   { ps->prog->lhs = $2; }
     ;
 
 header
@@ -918,6 +928,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps)
     }
     char found[128], expected[400];
     describe_found(ps, tok, loc, found, sizeof found);
+    if (ps->depth > 0 && tok == YYSYMBOL_YYEOF)
+        snprintf(found, sizeof found, "end of the f-string field");
     describe_expected(exp, n, expected, sizeof expected);
     /* `NAME` then not `=`: the tokens before tell a step from a const. */
     if (n == 1 && strcmp(yysymbol_name(exp[0]), "'='") == 0 && ps->prev_tok == IDENT
@@ -957,6 +969,41 @@ static void clear_flags(Node *n)
     clear_flags(n->type_ann);
     for (int i = 0; i < n->list.n; i++)
         clear_flags(n->list.items[i]);
+}
+
+Node *parse_fexpr(ParseState *outer, int start, int end)
+{
+    if (outer->depth >= 8) {
+        diag_error((Loc){ outer->file, start, end }, "f-strings are nested too deeply");
+        return NULL;
+    }
+    ParseState ps = { 0 };
+    ps.a = outer->a;
+    ps.file = outer->file;
+    ps.text = outer->text;
+    ps.len = end;
+    ps.last_restart = INT32_MAX;   /* no re-scans (declaration recovery) in a field */
+    ps.lex_err_off = -1;
+    ps.depth = outer->depth + 1;
+    ps.start_tok = START_EXPR;
+    ps.prog = ast_new(ps.a, ND_PROGRAM, (Loc){ ps.file, start, end });
+    int errors = diag_error_count();
+    lex_open_range(&ps, start, end);
+    flow_yyparse(&ps);
+    lex_close(&ps);
+    for (int i = 0; i < ps.min_lits.n; i++) {
+        Node *n = ps.min_lits.items[i];
+        if (n->flags == 1) {
+            diag_error(n->loc, "integer literal is too large");
+            n->flags = 0;
+            n->ival = 0;
+        }
+    }
+    if (diag_error_count() > errors || !ps.prog->lhs)
+        return NULL;
+    if (!ps.too_deep)
+        clear_flags(ps.prog->lhs);
+    return ps.prog->lhs;
 }
 
 Node *parse_program(int file, Arena *a)

@@ -230,28 +230,45 @@ static void pad(flow_buf *b, const char *s, size_t n, int64_t len, const flow_fm
  * never starts with a separator (a '0' goes before it). Appended to B. */
 static void grouped(flow_buf *b, const char *d, size_t n, char sep, int group, int64_t min_width)
 {
-    /* built from the right, reversed, in scratch memory */
-    size_t cap = (n + (size_t)(min_width > 0 ? min_width : 0)) * 2 + 8;
-    char *tmp = flow_alloc(cap);
-    size_t k = 0;
+    /* written from the right, so reversed, then turned around in place */
+    size_t start = b->n, k = 0;
     size_t left = n;
     int in_group = 0;
     while (left > 0 || (int64_t)k < min_width) {
         if (sep && in_group == group) {
-            tmp[k++] = sep;
+            flow_buf_putc(b, sep);
+            k++;
             in_group = 0;
             if (left == 0) {   /* only padding follows: a digit after the separator */
-                tmp[k++] = '0';
+                flow_buf_putc(b, '0');
+                k++;
                 in_group = 1;
             }
             continue;
         }
-        tmp[k++] = left > 0 ? d[--left] : '0';
+        flow_buf_putc(b, left > 0 ? d[--left] : '0');
+        k++;
         in_group++;
     }
-    for (size_t i = 0; i < k; i++)
-        flow_buf_putc(b, tmp[k - 1 - i]);
-    flow_free(tmp, cap);
+    for (size_t i = start, j = b->n > start ? b->n - 1 : start; i < j; i++, j--) {
+        char c = b->p[i];
+        b->p[i] = b->p[j];
+        b->p[j] = c;
+    }
+}
+
+/* COUNT fill code points FILL inserted into B at byte AT. */
+static void insert_fill(flow_buf *b, size_t at, uint32_t fill, int64_t count)
+{
+    if (count <= 0)
+        return;
+    char u[4];
+    size_t len = (size_t)flowi_utf8_encode(fill, u), total = len * (size_t)count;
+    flow_buf_reserve(b, total);
+    memmove(b->p + at + total, b->p + at, b->n - at);
+    for (size_t i = 0; i < total; i += len)
+        memcpy(b->p + at + i, u, len);
+    b->n += total;
 }
 
 /* A number's parts, written as CPython's fill_number: [sign][prefix]
@@ -280,26 +297,26 @@ static void put_number(flow_buf *b, char sign, const char *prefix, const char *d
         flow_buf_put(b, rest, nrest);
         return;
     }
-    /* the number, then padded */
-    flow_buf body = { 0 };
+    /* the number written where it goes, then the padding put around it */
+    size_t start = b->n;
     if (sign)
-        flow_buf_putc(&body, sign);
-    flow_buf_put(&body, prefix, npre);
-    size_t at = body.n;   /* where '=' pads */
+        flow_buf_putc(b, sign);
+    flow_buf_put(b, prefix, npre);
+    size_t at = b->n;   /* where '=' pads */
     if (is_digits && sep)
-        grouped(&body, digits, nd, sep, group, 0);
+        grouped(b, digits, nd, sep, group, 0);
     else
-        flow_buf_put(&body, digits, nd);
-    flow_buf_put(&body, rest, nrest);
-    int64_t len = flow_utf8_len((flow_str){ body.p, (int64_t)body.n });
+        flow_buf_put(b, digits, nd);
+    flow_buf_put(b, rest, nrest);
+    int64_t len = flow_utf8_len((flow_str){ b->p + start, (int64_t)(b->n - start) });
+    int64_t total = sp->width > len ? sp->width - len : 0;
     if (sp->align == '=') {
-        flow_buf_put(b, body.p, at);
-        put_fill(b, sp->fill, sp->width > len ? sp->width - len : 0);
-        flow_buf_put(b, body.p + at, body.n - at);
+        insert_fill(b, at, sp->fill, total);
     } else {
-        pad(b, body.p, body.n, len, sp);
+        int64_t left = sp->align == '>' ? total : sp->align == '^' ? total / 2 : 0;
+        insert_fill(b, start, sp->fill, left);
+        put_fill(b, sp->fill, total - left);
     }
-    flow_buf_free(&body);
 }
 
 /* ---- ints -------------------------------------------------------------- */
@@ -428,7 +445,8 @@ static size_t float_short(char *out, const char *digits, int nd, int decpt, char
 static int float_digits(double x, bool fixed, int n, char *digits, int *decpt)
 {
     size_t cap = (size_t)n + 400;
-    char *buf = flow_alloc(cap);
+    char small[640];
+    char *buf = cap <= sizeof small ? small : flow_alloc(cap);
     int nd = 0;
     if (!fixed) {
         snprintf(buf, cap, "%.*e", n - 1, x);
@@ -458,7 +476,8 @@ static int float_digits(double x, bool fixed, int n, char *digits, int *decpt)
         nd--;
     if (nd == 1 && digits[0] == '0')
         *decpt = 1;
-    flow_free(buf, cap);
+    if (buf != small)
+        flow_free(buf, cap);
     return nd;
 }
 
@@ -496,7 +515,8 @@ void flow_format_float(flow_buf *b, double v, const flow_fmtspec *sp)
     bool neg = signbit(v) && !isnan(v);
     double x = fabs(v);
     size_t cap = (size_t)precision + 420;
-    char *text = flow_alloc(cap);
+    char text_small[640], digits_small[640];   /* no allocation for the usual precisions */
+    char *text = cap <= sizeof text_small ? text_small : flow_alloc(cap);
     size_t n;
     bool zero;
     if (isinf(x) || isnan(x)) {
@@ -535,7 +555,7 @@ void flow_format_float(flow_buf *b, double v, const flow_fmtspec *sp)
         zero = x == 0.0;
         n = float_short(text, digits, nd, decpt, 'r', 0, true, sp->alt, false);
     } else {
-        char *digits = flow_alloc(cap);
+        char *digits = cap <= sizeof digits_small ? digits_small : flow_alloc(cap);
         int decpt;
         int nd;
         if (code == 'f') {
@@ -547,7 +567,8 @@ void flow_format_float(flow_buf *b, double v, const flow_fmtspec *sp)
         zero = nd == 1 && digits[0] == '0';
         n = float_short(text, digits, nd, decpt, code, code == 'e' ? precision + 1 : precision == 0 && code == 'g' ? 1 : precision,
                         add_dot_0, sp->alt, upper);
-        flow_free(digits, cap);
+        if (digits != digits_small)
+            flow_free(digits, cap);
     }
     if (pct)
         text[n++] = '%';
@@ -561,7 +582,8 @@ void flow_format_float(flow_buf *b, double v, const flow_fmtspec *sp)
     bool digits_first = nd > 0;
     put_number(b, sign, "", text, digits_first ? nd : n, text + (digits_first ? nd : n), digits_first ? n - nd : 0, sp, 3,
                digits_first);
-    flow_free(text, cap);
+    if (text != text_small)
+        flow_free(text, cap);
 }
 
 /* ---- strings ----------------------------------------------------------- */

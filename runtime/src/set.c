@@ -131,6 +131,25 @@ static size_t insert_clean(void *table, size_t mask, size_t stride, int64_t hash
     }
 }
 
+/* The USED live elements of SLOTS (*MASK + 1 of them) moved, in slot
+ * order, into a new table of NEWSIZE slots in A, which *MASK and *FILL
+ * then describe. */
+static void *rebuilt(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride,
+                     int64_t newsize)
+{
+    void *table = flow_set_new(a, stride, newsize);
+    for (int64_t i = 0; i <= *mask; i++) {
+        flow_set_slot *e = slot_at(slots, stride, (size_t)i);
+        if (e->st == FLOW_SLOT_ACTIVE) {
+            size_t j = insert_clean(table, (size_t)(newsize - 1), stride, e->h);
+            memcpy(slot_at(table, stride, j), e, stride);
+        }
+    }
+    *mask = newsize - 1;
+    *fill = used;
+    return table;
+}
+
 void *flow_set_resize(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride,
                       int64_t minused)
 {
@@ -145,17 +164,7 @@ void *flow_set_resize(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, 
     /* the small table (8 slots) without dummies is left as it is */
     if (newsize == MINSIZE && *mask == MINSIZE - 1 && *fill == used)
         return slots;
-    void *table = flow_set_new(a, stride, newsize);
-    for (int64_t i = 0; i <= *mask; i++) {
-        flow_set_slot *e = slot_at(slots, stride, (size_t)i);
-        if (e->st == FLOW_SLOT_ACTIVE) {
-            size_t j = insert_clean(table, (size_t)(newsize - 1), stride, e->h);
-            memcpy(slot_at(table, stride, j), e, stride);
-        }
-    }
-    *mask = newsize - 1;
-    *fill = used;
-    return table;
+    return rebuilt(a, slots, mask, fill, used, stride, newsize);
 }
 
 void *flow_set_grown(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride)
@@ -195,15 +204,5 @@ void *flow_set_literal(flow_arena *a, void *slots, int64_t *mask, int64_t *fill,
         newsize <<= 1;
     if (newsize == *mask + 1)
         return slots;   /* *fill == used: a literal has no dummies */
-    void *table = flow_set_new(a, stride, newsize);
-    for (int64_t i = 0; i <= *mask; i++) {
-        flow_set_slot *e = slot_at(slots, stride, (size_t)i);
-        if (e->st == FLOW_SLOT_ACTIVE) {
-            size_t j = insert_clean(table, (size_t)(newsize - 1), stride, e->h);
-            memcpy(slot_at(table, stride, j), e, stride);
-        }
-    }
-    *mask = newsize - 1;
-    *fill = used;
-    return table;
+    return rebuilt(a, slots, mask, fill, used, stride, newsize);
 }

@@ -24,6 +24,7 @@ syn keyword flowSource      tumbling sliding session
 syn keyword flowBuiltin     str len abs min max floor ceil round sqrt lower upper trim
 syn keyword flowBuiltin     split starts_with ends_with replace substr findall
 syn keyword flowBuiltin     sum range now get remove keys values items add sorted
+syn keyword flowBuiltin     format join strip lstrip rstrip zfill
 " `contains` is an argument word of :syn, so it cannot be a keyword
 syn match   flowBuiltin     "\<contains\>"
 
@@ -34,6 +35,8 @@ syn match   flowDuration    "\<\d\+\(\.\d\+\)\=\(us\|ms\|s\|m\|h\|d\)\>"
 syn match   flowTimestamp   "@\d\{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d\(\.\d\+\)\=\([Zz]\|[-+]\d\d:\d\d\)\="
 syn match   flowEscape      contained "\\\([ntr0\\"']\|x\x\x\|u\x\{4}\|U\x\{8}\|u{\x\+}\)"
 syn region  flowString      start=+"+ skip=+\\\\\|\\"+ end=+"+ contains=flowEscape,@Spell
+syn region  flowFString     start=+\<f"+ skip=+\\\\\|\\"+ end=+"+ contains=flowEscape
+syn region  flowFString     start=+\<f'+ skip=+\\\\\|\\'+ end=+'+ contains=flowEscape
 syn region  flowRawString   start=+\<r"+ end=+"+
 syn region  flowRawString   start=+\<r'+ end=+'+
 syn match   flowLambda      "|[^|]*|"
@@ -55,6 +58,7 @@ hi def link flowDuration    Number
 hi def link flowTimestamp   Constant
 hi def link flowEscape      SpecialChar
 hi def link flowString      String
+hi def link flowFString     String
 hi def link flowRawString   String
 hi def link flowLambda      Identifier
 hi def link flowArrow       Operator

@@ -906,3 +906,42 @@ def error_key_missing():
         return d[k]
     f.output("out", f.map("v", f.testing("keys", ["a", "b", "it's"]), get))
     return f
+
+
+# ---- string formatting (issue 17 item 3) ------------------------------------
+
+@case
+def format_fstrings():
+    f = F("format_fstrings")
+    temps = f.testing("temps", [("lab", 21.25), ("attic", 30.0), ("lab", 22.5), ("cellar", -2.675), ("attic", 31.0)])
+    vals = f.map_value("vals", f.key_on("keyed", temps, lambda t: t[0]), lambda t: t[1])
+
+    def step(acc, v):
+        s = (acc[0] + v, acc[1] + 1)
+        return s, s[0] / float(s[1])
+    means = f.stateful_map("means", vals, (0.0, 0), step)
+    f.output("out", f.map("shown", means, lambda km: (lambda k, mean: (
+        f"{k}={mean:.1f} [{k:>8}|{mean:+09.3f}|{mean:e}|{mean:.2%}] {k!r} {mean=}"))(*km)))
+    nums = f.testing("nums", [0, 7, -42, 1234567, 255, -9223372036854775807 - 1])
+    f.output("out2", f.map("ints", nums, lambda n: (
+        format(n, ">8,"), format(n, "#x"), format(n, "#_b"), format(n, "+08_"), format(n, "^9"), format(n, "e"),
+        f"{n:o}|{n:X}|{n:,}|{n:=+12}|{n:*<7}", format(n))))
+    floats = f.testing("floats", [2.675, 0.1, 1e16, -0.0, 123456.789, 1.5e-7, 5e-324, 1e300])
+    f.output("out3", f.map("fl", floats, lambda x: (
+        format(x, ".2f"), format(x, ".3g"), format(x, ""), format(x, ".1"), format(x, ",.2f"), format(x, "z.1f"),
+        format(x, "#.0f"), format(x, "G"), f"{x!s:>12}|{x!r}", format(x, "010.4"))))
+    strs = f.testing("strs", ["a", "héllo", ""])
+    f.output("out4", f.map("st", strs, lambda s: (
+        format(s, "*^9"), format(s, ".2"), format(s, "<4"), f"{s:>6}|{s!r:^9}|{len(s)=}", f"{{{s}}}")))
+    return f
+
+
+@case
+def string_methods():
+    f = F("string_methods")
+    lines = f.testing("lines", ["  alpha beta  gamma delta ", "x,y,,z", "--42--", "+7"])
+    f.output("out", f.map("r", lines, lambda l: (
+        l.split(None, 1), l.split(None, 0), l.split(",", 1), l.split(",", 0), l.split(",", -1), "|".join(l.split()),
+        "+".join(l.split(",")), l.strip("-"), l.lstrip(" -"), l.rstrip(), l.strip(), l.strip("-").zfill(6),
+        l.zfill(2))))
+    return f
