@@ -1092,7 +1092,7 @@ static void emit_run_batch(Emit *E, Step *s)
     E->indent++;
     emit_line(E, "%s batch = { f->%s_in0.v, (int64_t)f->%s_in0.n };", emit_ctype_name(E, ty_list(s->in_type)), s->id,
               s->id);
-    send_each(E, s, call_fn(E, s, "batch", NULL), "%s");
+    send_each(E, s, call_fn(E, s, "batch", NULL), s->fn.ret, "%s");
     emit_line(E, "f->%s_in0.n = 0;", s->id);
     E->indent--;
     emit_line(E, "}");
