@@ -289,12 +289,13 @@ static void send_if(Emit *E, Step *s, const char *cond, const char *v)
     emit_line(E, "}");
 }
 
-/* Statements: send each element of the list L on port 0 (through REKEY). */
-static void send_each(Emit *E, Step *s, const char *l, const char *rekey)
+/* Statements: send each element of L on port 0 (through REKEY): a list's
+ * or set's elements, a dict's keys (LT: L's type). */
+static void send_each(Emit *E, Step *s, const char *l, Type *lt, const char *rekey)
 {
-    emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", l);
+    const char *x = emit_iter_begin(E, lt, l);
     E->indent++;
-    emit_step_send(E, s, 0, emit_strf(E, rekey, emit_strf(E, "%s.v[i]", l)));
+    emit_step_send(E, s, 0, emit_strf(E, rekey, x));
     E->indent--;
     emit_line(E, "}");
 }
@@ -341,10 +342,10 @@ static void item_filter_map(Emit *E, Step *s)
 static void item_flat_map(Emit *E, Step *s)
 {
     ItemArg a = item_arg(E, s);
-    send_each(E, s, call_fn(E, s, a.arg, NULL), a.rekey);
+    send_each(E, s, call_fn(E, s, a.arg, NULL), s->fn.ret, a.rekey);
 }
 
-static void item_flatten(Emit *E, Step *s) { send_each(E, s, "x", "%s"); }
+static void item_flatten(Emit *E, Step *s) { send_each(E, s, "x", s->in_type, "%s"); }
 
 /* inspect: prints FLOW.STEP: repr(x), as Bytewax's default inspector */
 static void item_inspect(Emit *E, Step *s)
@@ -1156,7 +1157,7 @@ static void emit_run_batch(Emit *E, Step *s)
     E->indent++;
     emit_line(E, "%s batch = { f->%s_in0.v, (int64_t)f->%s_in0.n };", emit_ctype_name(E, ty_list(s->in_type)), s->id,
               s->id);
-    send_each(E, s, call_fn(E, s, "batch", NULL), "%s");
+    send_each(E, s, call_fn(E, s, "batch", NULL), s->fn.ret, "%s");
     emit_line(E, "f->%s_in0.n = 0;", s->id);
     E->indent--;
     emit_line(E, "}");
