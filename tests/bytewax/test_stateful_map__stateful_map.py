@@ -23,7 +23,7 @@ RUN = {}
 flow = Dataflow("test_df")
 inp = op.input("inp", flow, TestingSource([2, 5, 8, 1, 3]))
 key = op.key_on("key", inp, (lambda _x: 'ALL'))
-running_mean = op.stateful_map("running_mean", key, lambda state, v: (lambda last_3, new: (lambda last_3: (lambda last_3: (last_3, fp.div(fp.b_float(fp.b_sum(last_3)), fp.b_float(fp.b_len(last_3)))))(([last_3[0]] if (fp.b_len(last_3) > 3) else last_3)))((last_3 + [new])))([] if state is None else state, v))
+running_mean = op.stateful_map("running_mean", key, lambda state, v: (lambda last_3, new: (lambda last_3: (lambda last_3: (last_3, (fp.b_sum(last_3) / fp.b_len(last_3))))(([last_3[0]] if (fp.b_len(last_3) > 3) else last_3)))((last_3 + [new])))([] if state is None else state, v))
 out = op.output("out", running_mean, StdOutSink())
 
 if __name__ == "__main__":

@@ -43,9 +43,9 @@ _FLOAT = re.compile(r"\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+")
 _DUR = re.compile(r"\d+(?:\.\d+)?[A-Za-z_][A-Za-z0-9_]*")
 _INT = re.compile(r"\d+")
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PUNCT = ["->", "==", "!=", "<=", ">=", "??", "?."]
+_PUNCT = ["->", "==", "!=", "<=", ">=", "??", "?.", "//"]
 _KW = {"flow", "record", "const", "fn", "extern", "let", "if", "then", "else",
-       "and", "or", "not", "true", "false", "none", "with"}
+       "and", "or", "not", "true", "false", "none", "with", "in"}
 _UNITS = {"us": 1, "ms": 1000, "s": 1000000, "m": 60000000, "h": 3600000000, "d": 86400000000}
 
 
@@ -106,6 +106,79 @@ def _unescape(body):
     return out.decode("utf-8", errors="surrogateescape")
 
 
+def _string_end(src, i):
+    """The index of the quote that closes the string opened at I."""
+    q = src[i]
+    j = i + 1
+    while src[j] != q:
+        j += 2 if src[j] == "\\" else 1
+    return j
+
+
+def _field_end(body, i):
+    """Where the expression of an f-string field starting at I ends: at
+    `!` (not `!=`), `:`, `=` (not part of `==`, `!=`, `<=`, `>=`) or `}`
+    outside brackets and strings."""
+    depth = 0
+    while True:
+        c = body[i]
+        if c in "\"'":
+            i = _string_end(body, i) + 1
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}" and depth > 0:
+            depth -= 1
+        elif depth == 0:
+            if c == "}" or c == ":":
+                return i
+            if c == "!" and body[i + 1] != "=":
+                return i
+            if c == "=" and body[i + 1] != "=" and body[i - 1] not in "=!<>":
+                return i
+        i += 1
+
+
+def _fstring(body):
+    """An f-string's parts: ("lit", text) and ("field", expression text,
+    `=` or "", conversion or None, spec)."""
+    parts = []
+    lit = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c in "{}" and body[i + 1:i + 2] == c:
+            lit.append(c)
+            i += 2
+            continue
+        if c != "{":
+            lit.append(c)
+            i += 1
+            continue
+        if lit:
+            parts.append(("lit", _unescape("".join(lit))))
+            lit = []
+        j = _field_end(body, i + 1)
+        text = body[i + 1:j]
+        eq = conv = None
+        if body[j] == "=":
+            eq = text + "="
+            j += 1
+        if body[j] == "!":
+            conv = body[j + 1]
+            j += 2
+        spec = ""
+        if body[j] == ":":
+            k = body.index("}", j)
+            spec = _unescape(body[j + 1:k])
+            j = k
+        parts.append(("field", text, eq, conv, spec))
+        i = j + 1
+    if lit:
+        parts.append(("lit", _unescape("".join(lit))))
+    return parts
+
+
 def tokenize(src):
     toks = []
     i = 0
@@ -133,10 +206,13 @@ def tokenize(src):
             toks.append(("str", src[i + 2:j]))
             i = j + 1
             continue
-        if c == '"':
-            j = i + 1
-            while src[j] != '"':
-                j += 2 if src[j] == "\\" else 1
+        if c == "f" and i + 1 < n and src[i + 1] in "\"'":
+            j = _string_end(src, i + 1)
+            toks.append(("fstr", _fstring(src[i + 2:j])))
+            i = j + 1
+            continue
+        if c in "\"'":
+            j = _string_end(src, i)
             toks.append(("str", _unescape(src[i + 1:j])))
             i = j + 1
             continue
@@ -262,19 +338,51 @@ class Parser:
     def type_(self):
         if self.p("("):
             self.next()
-            ts = self.items(")", self.type_)
-            t = ("tuple", ts) if len(ts) > 1 else ts[0]
+            one = self.type_()
+            if self.p(")"):
+                self.next()
+                t = one
+            else:
+                self.expect(".", ",")
+                t = ("tuple", [one] + self.items(")", self.type_))
         else:
             name = self.expect("id")
             t = ("name", name)
             if self.p("<"):
                 self.next()
-                t = ("app", name, self.type_())
-                self.expect(".", ">")
+                t = ("app", name, self.items(">", self.type_))
         while self.p("?"):
             self.next()
             t = ("opt", t)
         return t
+
+    def whole(self):
+        """An expression that is all of the text (an f-string's field)."""
+        e = self.expr()
+        self.expect("eof")
+        return e
+
+    def dict_or_set(self):
+        """After `{` (no `let`): `{}`, `{k: v, ...}` or `{a, b, ...}`."""
+        if self.p("}"):
+            self.next()
+            return ("dict", [])
+        first = self.expr()
+        kind, more = "set", self.expr
+        if self.p(":"):
+            self.next()
+            first = (first, self.expr())
+            kind, more = "dict", self.dict_entry
+        if self.p(","):
+            self.next()
+            return (kind, [first] + self.items("}", more))
+        self.expect(".", "}")
+        return (kind, [first])
+
+    def dict_entry(self):
+        key = self.expr()
+        self.expect(".", ":")
+        return (key, self.expr())
 
     # expressions
     def expr(self):
@@ -343,6 +451,13 @@ class Parser:
             if self.p(op):
                 self.next()
                 return ("bin", op, a, self.add())
+        if self.kw("in"):
+            self.next()
+            return ("bin", "in", a, self.add())
+        if self.kw("not") and self.at("kw", "in", 1):
+            self.next()
+            self.next()
+            return ("bin", "not in", a, self.add())
         return a
 
     def add(self):
@@ -354,7 +469,7 @@ class Parser:
 
     def mul(self):
         a = self.unary()
-        while self.p("*") or self.p("/") or self.p("%"):
+        while self.p("*") or self.p("/") or self.p("//") or self.p("%"):
             op = self.next()[1]
             a = ("bin", op, a, self.unary())
         return a
@@ -436,13 +551,26 @@ class Parser:
         return (None, self.expr())
 
     def field_inits(self):
-        return self.items("}", lambda: self.named(self.expr))
+        return self.items("}", self.field_init)
+
+    def field_init(self):
+        """`name: E`, or `[K]: E` (a dict's key, as ("key", K))."""
+        if self.p("["):
+            self.next()
+            key = self.expr()
+            self.expect(".", "]")
+            self.expect(".", ":")
+            return (("key", key), self.expr())
+        return self.named(self.expr)
 
     def primary(self):
         tok = self.next()
         kind, val = tok
         if kind in ("int", "float", "str", "dur", "ts"):
             return (kind, val)
+        if kind == "fstr":
+            return ("fstr", [p if p[0] == "lit" else p[:1] + (Parser(p[1]).whole(),) + p[2:]
+                             for p in val])
         if kind == "kw":
             if val == "true":
                 return ("bool", True)
@@ -472,6 +600,8 @@ class Parser:
             return e
         if tok == (".", "["):
             return ("list", self.items("]", self.expr))
+        if tok == (".", "{") and not self.kw("let"):
+            return self.dict_or_set()
         if tok == (".", "{"):
             lets = []
             while self.kw("let"):
@@ -501,7 +631,9 @@ PY_RESERVED = {
 
 BUILTINS = {"str", "int", "float", "len", "abs", "min", "max", "floor", "ceil", "round",
             "sqrt", "lower", "upper", "trim", "split", "starts_with", "ends_with",
-            "contains", "replace", "substr", "findall", "sum", "range", "timestamp"}
+            "contains", "replace", "substr", "findall", "sum", "range", "timestamp",
+            "format", "join", "strip", "lstrip", "rstrip", "zfill", "get", "keys", "values",
+            "items", "remove", "add", "set", "dict", "sorted"}
 
 META_FIELDS = {"open_time", "close_time", "merged_ids"}
 
@@ -590,14 +722,14 @@ class Emitter:
             return "(not %s)" % self.ex(e[1], env)
         if k == "bin":
             op, a, b = e[1], self.ex(e[2], env), self.ex(e[3], env)
-            if op in ("and", "or", "==", "!=", "<", "<=", ">", ">="):
+            if op in ("and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "not in", "/"):
                 return "(%s %s %s)" % (a, op, b)
             if op == "%":
                 return "(%s %% %s)" % (a, b)
             plain = {e[2][0], e[3][0]} & {"float", "str", "list", "dur", "ts"}
-            if plain and op != "/":
+            if plain and op != "//":
                 return "(%s %s %s)" % (a, op, b)
-            fn = {"+": "add", "-": "sub", "*": "mul", "/": "div"}[op]
+            fn = {"+": "add", "-": "sub", "*": "mul", "//": "floordiv"}[op]
             return "fp.%s(%s, %s)" % (fn, a, b)
         if k == "if":
             return "(%s if %s else %s)" % (self.ex(e[2], env), self.ex(e[1], env), self.ex(e[3], env))
@@ -614,7 +746,8 @@ class Emitter:
         if k == "idx":
             return "%s[%s]" % (self.ex(e[1], env), self.ex(e[2], env))
         if k == "with":
-            fs = ", ".join("%r: %s" % (f, self.ex(v, env)) for f, v in e[2])
+            fs = ", ".join("%s: %s" % (self.ex(f[1], env) if isinstance(f, tuple) else repr(f),
+                                       self.ex(v, env)) for f, v in e[2])
             return "{**%s, %s}" % (self.ex(e[1], env), fs)
         if k == "rec":
             order = self.records.get(e[1])
@@ -623,7 +756,13 @@ class Emitter:
             vals = dict(e[2])
             return "{%s}" % ", ".join("%r: %s" % (f, self.ex(vals[f], env)) for f in order)
         if k == "tuple":
-            return "(%s)" % ", ".join(self.ex(x, env) for x in e[1])
+            return "(%s%s)" % (", ".join(self.ex(x, env) for x in e[1]), "," if len(e[1]) == 1 else "")
+        if k == "dict":
+            return "{%s}" % ", ".join("%s: %s" % (self.ex(a, env), self.ex(b, env)) for a, b in e[1])
+        if k == "set":
+            return "{%s}" % ", ".join(self.ex(x, env) for x in e[1])
+        if k == "fstr":
+            return self.fstr(e[1], env)
         if k == "list":
             return "[%s]" % ", ".join(self.ex(x, env) for x in e[1])
         if k == "call":
@@ -640,6 +779,26 @@ class Emitter:
         if k == "block":
             return self.block(e[1], e[2], env)
         raise ParseError("cannot translate %r" % (k,))
+
+    def fstr(self, parts, env):
+        """An f-string as the concatenation of its parts: a field is
+        format(VALUE, SPEC), its `!r`/`!s` applied first; `{x=}` is the
+        text `x=` and, without a conversion or a spec, repr, as Python's."""
+        out = []
+        for part in parts:
+            if part[0] == "lit":
+                out.append(repr(part[1]))
+                continue
+            _, e, eq, conv, spec = part
+            v = self.ex(e, env)
+            if eq is not None:
+                out.append(repr(eq))
+                if conv is None and not spec:
+                    conv = "r"
+            if conv is not None:
+                v = "%s(%s)" % ({"r": "repr", "s": "str", "a": "ascii"}[conv], v)
+            out.append("format(%s, %r)" % (v, spec))
+        return "(%s)" % " + ".join(out or ["''"])
 
     def _bind(self, pat, value_src, body_fn, env):
         """(lambda NAMES: BODY)(VALUE) for a pattern."""
@@ -799,6 +958,10 @@ class Emitter:
                 q, clock, windower, ", ".join(S(p) for p in pos[2:]), modes)
         raise NoTwin("operator %s" % opname)
 
+    def batch_opt(self, named):
+        """`, batch_size=N` of a source's batch_size option, or ""."""
+        return ", batch_size=%s" % self.ex(named["batch_size"], set()) if "batch_size" in named else ""
+
     def source(self, sid, e):
         if e[0] != "call" or e[1][0] != "id":
             raise NoTwin("source %r" % (e,))
@@ -814,19 +977,19 @@ class Emitter:
                 src = "range(%s)" % self.ex(items[2][0][1], set())
             else:
                 src = self.ex(items, set())
-            bs = ", batch_size=%s" % self.ex(named["batch_size"], set()) if "batch_size" in named else ""
+            bs = self.batch_opt(named)
             if self.args.get("clock_step"):
                 return "op.input(%s, flow, fp.ClockedSource(%s%s, index=%d))" % (q, src, bs, idx)
             return "op.input(%s, flow, TestingSource(%s%s))" % (q, src, bs)
         if kind == "file" and (("format" not in named) or named["format"] == ("str", "lines")):
-            if named.keys() - {"format"}:
+            if named.keys() - {"format", "batch_size"}:
                 raise NoTwin("file input options %s" % sorted(named))
-            return "op.input(%s, flow, FileSource(%s))" % (q, self.ex(pos[0], set()))
+            return "op.input(%s, flow, FileSource(%s%s))" % (q, self.ex(pos[0], set()), self.batch_opt(named))
         if kind == "dir" and named.get("format", ("str", "lines")) == ("str", "lines") \
                 and not named.keys() - {"format", "glob", "batch_size"}:
             glob = ", glob_pat=%s" % self.ex(named["glob"], set()) if "glob" in named else ""
-            bs = ", batch_size=%s" % self.ex(named["batch_size"], set()) if "batch_size" in named else ""
-            return "op.input(%s, flow, DirSource(Path(%s)%s%s))" % (q, self.ex(pos[0], set()), glob, bs)
+            return "op.input(%s, flow, DirSource(Path(%s)%s%s))" % (q, self.ex(pos[0], set()), glob,
+                                                                    self.batch_opt(named))
         raise NoTwin("source %s with these options (a Bytewax CSVSource or JSON source gives "
                      "dicts of strings, not typed records)" % kind)
 

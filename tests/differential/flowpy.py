@@ -7,9 +7,8 @@ Python; this module holds the few places where flowc's language is not
 Python's one to one, each in one function, so that the mapping lives in
 one place:
 
-  div         flowc's `/`: on two ints it is floor division today
-              (docs/semantics.md §16; Python's `//`), on floats `/`
   add sub mul int arithmetic is 64-bit and checked in flowc: a result
+  floordiv    (`//`; `/` is Python's own true division, written as is)
               outside the range raises OverflowError here, so that both
               programs stop on the same item (docs/semantics.md §17.1)
   fld         `e.f`: a record is a dict, WindowMetadata an object
@@ -59,13 +58,9 @@ def neg(a):
     return i64(-a)
 
 
-def div(a, b):
-    """flowc's `/`: Python's `//` on two ints (floor division, issue: §16
-    of docs/semantics.md; LANGUAGE.md's true division is not yet done),
-    true division otherwise."""
-    if _int(a) and _int(b):
-        return i64(a // b)
-    return a / b
+def floordiv(a, b):
+    """`//`: Python's; on two ints only (-2**63) // -1 leaves the range."""
+    return i64(a // b)
 
 
 def mod(a, b):
@@ -154,8 +149,71 @@ def b_trim(s):
     return s.strip()
 
 
-def b_split(s, sep=None):
-    return s.split() if sep is None else s.split(sep)
+def b_split(s, sep=None, maxsplit=-1):
+    return s.split(sep, maxsplit)
+
+
+def b_join(a, b):
+    """join(sep, xs) or join(xs, sep): the types tell."""
+    return a.join(b) if isinstance(a, str) else b.join(a)
+
+
+def b_strip(s, chars=None):
+    return s.strip(chars)
+
+
+def b_lstrip(s, chars=None):
+    return s.lstrip(chars)
+
+
+def b_rstrip(s, chars=None):
+    return s.rstrip(chars)
+
+
+def b_zfill(s, width):
+    return s.zfill(width)
+
+
+def b_format(x, spec=""):
+    return format(x, spec)
+
+
+# ---- dicts and sets: values, so remove and add work on copies ----
+
+def b_get(d, k, default=None):
+    return d.get(k, default)
+
+
+def b_keys(d):
+    return list(d.keys())
+
+
+def b_values(d):
+    return list(d.values())
+
+
+def b_items(d):
+    return list(d.items())
+
+
+def b_remove(c, x):
+    c = c.copy()
+    if isinstance(c, dict):
+        c.pop(x, None)
+    else:
+        c.discard(x)
+    return c
+
+
+def b_add(s, x):
+    s = s.copy()
+    s.add(x)
+    return s
+
+
+b_set = set
+b_dict = dict
+b_sorted = sorted
 
 
 def b_starts_with(s, p):

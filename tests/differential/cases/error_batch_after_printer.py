@@ -22,7 +22,7 @@ RUN = {}
 
 flow = Dataflow("error_batch_after_printer")
 inp = op.input("inp", flow, TestingSource([1, 2, 0, 4, 5], batch_size=4))
-inv = op.map("inv", inp, (lambda x: fp.div(10, x)))
+inv = op.map("inv", inp, (lambda x: (10 / x)))
 out = op.output("out", inv, StdOutSink())
 
 if __name__ == "__main__":

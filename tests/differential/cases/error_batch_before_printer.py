@@ -23,7 +23,7 @@ RUN = {}
 flow = Dataflow("error_batch_before_printer")
 inp = op.input("inp", flow, TestingSource([1, 2, 0, 4, 5], batch_size=4))
 seen = op.inspect("seen", inp)
-inv = op.map("inv", seen, (lambda x: fp.div(10, x)))
+inv = op.map("inv", seen, (lambda x: (10 / x)))
 out = op.output("out", inv, StdOutSink())
 
 if __name__ == "__main__":
