@@ -56,7 +56,7 @@ static void add_consumer(Arena *a, Step *from, int port, Step *to, int in_port)
 
 /* Can expression N raise at run time (docs/semantics.md §14.1)? Integer,
  * duration and timestamp arithmetic (overflow, the datetime range),
- * division and `%` (by zero), indexing, and the built-ins that convert
+ * division (`/`, `//`) and `%` (by zero), indexing, and the built-ins that convert
  * or reduce can; a call of a fn can if its body can (DEPTH bounds the
  * recursion; beyond it, yes). Errs on the side of yes. */
 static bool expr_may_fail(const Node *n, int depth)
@@ -67,9 +67,10 @@ static bool expr_may_fail(const Node *n, int depth)
     case ND_INDEX:
         return true;
     case ND_BINARY:
-        if (n->op == OP_ADD || n->op == OP_SUB || n->op == OP_MUL || n->op == OP_DIV || n->op == OP_MOD) {
+        if (n->op == OP_ADD || n->op == OP_SUB || n->op == OP_MUL || n->op == OP_DIV || n->op == OP_MOD ||
+            n->op == OP_FLOORDIV) {
             Type *t = n->lhs->ty ? ty_resolve(n->lhs->ty) : NULL;
-            bool div = n->op == OP_DIV || n->op == OP_MOD;
+            bool div = n->op == OP_DIV || n->op == OP_MOD || n->op == OP_FLOORDIV;
             /* by a positive literal: no division by zero, no MIN / -1 */
             bool safe_div = (n->rhs->kind == ND_INT && n->rhs->ival > 0) ||
                             (n->rhs->kind == ND_FLOAT && n->rhs->fval != 0.0);

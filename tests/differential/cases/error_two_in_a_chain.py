@@ -22,8 +22,8 @@ RUN = {}
 
 flow = Dataflow("error_two_in_a_chain")
 inp = op.input("inp", flow, TestingSource([0, 1], batch_size=2))
-first = op.map("first", inp, (lambda x: fp.div(10, fp.sub(1, x))))
-second = op.map("second", first, (lambda y: fp.div(100, fp.sub(y, 10))))
+first = op.map("first", inp, (lambda x: fp.floordiv(10, fp.sub(1, x))))
+second = op.map("second", first, (lambda y: fp.floordiv(100, fp.sub(y, 10))))
 out = op.output("out", second, StdOutSink())
 
 if __name__ == "__main__":
