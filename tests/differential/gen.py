@@ -53,6 +53,21 @@ def Opt(t):
     return ("opt", t)
 
 
+def Dict(k, v):
+    return ("dict", k, v)
+
+
+def Set(t):
+    return ("set", t)
+
+
+# dict keys: hashable; no floats (a NaN key is found by identity in Python)
+DICT_KEYS = [INT, STR, BOOL, DUR]
+# set elements: those whose hash is CPython's in flowc too (strings and
+# timestamps are seeded per process: docs/language.md, "Dicts and sets")
+SET_ELEMS = [INT, INT, DUR, BOOL, ("tuple", INT, INT)]
+
+
 def tname(t, recs):
     k = t[0]
     if k == "list":
@@ -62,6 +77,10 @@ def tname(t, recs):
     if k == "opt":
         inner = tname(t[1], recs)
         return inner + "?"
+    if k == "dict":
+        return "dict<%s, %s>" % (tname(t[1], recs), tname(t[2], recs))
+    if k == "set":
+        return "set<%s>" % tname(t[1], recs)
     if k == "rec":
         return t[1]
     return k
@@ -185,15 +204,19 @@ class Gen:
         x = self.r()
         if depth >= 2 or x < 0.55:
             return self.pick(SCALARS)
-        if x < 0.68:
+        if x < 0.66:
             return List(self.rand_type(depth + 1))
-        if x < 0.8:
+        if x < 0.77:
             return Tup(*[self.rand_type(depth + 1) for _ in range(self.rng.randint(2, 3))])
-        if x < 0.9:
+        if x < 0.86:
             inner = self.pick(SCALARS) if self.r() < 0.7 else self.rand_type(depth + 1)
             # no T?? : Python has one None, so Bytewax cannot tell
             # none from a present none
             return inner if inner[0] == "opt" else Opt(inner)
+        if x < 0.91:
+            return Dict(self.pick(DICT_KEYS), self.rand_type(depth + 1))
+        if x < 0.94:
+            return Set(self.pick(SET_ELEMS))
         return self.new_record(depth + 1)
 
     def new_record(self, depth):
@@ -251,6 +274,14 @@ class Gen:
             return "[%s]" % ", ".join(self.val(t[1], expr) for _ in range(n))
         if k == "tuple":
             return "(%s)" % ", ".join(self.val(x, expr) for x in t[1:])
+        if k == "dict":
+            n = rng.randint(1 if expr else 0, 3)
+            return "{%s}" % ", ".join("%s: %s" % (self.val(t[1], expr), self.val(t[2], expr)) for _ in range(n))
+        if k == "set":
+            n = rng.randint(1 if expr else 0, 4)
+            if n == 0:
+                return "set<%s>()" % self.T(t[1])
+            return "{%s}" % ", ".join(self.set_elem(t[1]) for _ in range(n))
         if k == "opt":
             if expr:
                 return "(if %s then %s else none)" % (self.pick(["true", "false"]), self.val(t[1], expr))
@@ -258,6 +289,17 @@ class Gen:
         if k == "rec":
             return "%s { %s }" % (t[1], ", ".join("%s: %s" % (f, self.val(ft, expr)) for f, ft in self.records[t[1]]))
         raise ValueError(t)
+
+    def set_elem(self, t):
+        """A constant set element: ints near 0 or far, never the 64-bit
+        minimum (written -9223372036854775807 - 1, which the twin does not
+        fold into a constant as CPython's compiler would), so that a
+        literal of constants is built as CPython builds it."""
+        if t == INT:
+            return str(self.pick([self.rng.randint(-20, 50)] * 4 + [v for v in INTS if v != I64_MIN]))
+        if t[0] == "tuple":
+            return "(%s)" % ", ".join(self.set_elem(x) for x in t[1:])
+        return self.val(t, True)
 
     # ---------------------------------------------------------- expressions
     def leaves(self, env, t):
@@ -322,7 +364,7 @@ class Gen:
 
     def e_int(self, t, env, d):
         E = lambda tt=INT: self.e(tt, env, d)  # noqa: E731
-        c = self.rng.randint(0, 18)
+        c = self.rng.randint(0, 20)
         if c == 0:
             return "(%s + %s)" % (E(), E())
         if c == 1:
@@ -332,8 +374,10 @@ class Gen:
         if c == 3:
             b = E()
             if self.risky():
-                return "(%s / %s)" % (E(), b)
-            return "(if %s != 0 then %s / %s else 0)" % (b, E(), b)
+                return "(%s // %s)" % (E(), b)
+            if self.r() < 0.3:
+                return "(%s // %s)" % (E(), self.pick(["2", "3", "7", "-2", "-1"]))
+            return "(if %s != 0 then %s // %s else 0)" % (b, E(), b)
         if c == 4:
             b = E()
             if self.risky():
@@ -373,11 +417,38 @@ class Gen:
             # min/max of a list: of an empty one raises (ValueError)
             xs = E(List(INT))
             return "%s(%s)" % (self.pick(["min", "max"]), xs if self.risky() else "%s + [%s]" % (xs, E()))
+        if c == 16:
+            return self.e_collection_int(env, d)
+        if c == 17:
+            b = self.e(DUR, env, d)
+            if self.risky():
+                return "(%s // %s)" % (self.e(DUR, env, d), b)
+            return "(if %s != 0s then %s // %s else 0)" % (b, self.e(DUR, env, d), b)
         return E()
+
+    def collection(self, env, kinds=("dict", "set")):
+        """A dict or set type: of a variable in ENV, or a random one."""
+        have = [vt for _, vt in env + self.consts if vt[0] in kinds]
+        if have and self.r() < 0.7:
+            return self.pick(have)
+        if "dict" in kinds and ("set" not in kinds or self.r() < 0.5):
+            return Dict(self.pick(DICT_KEYS), self.pick(SCALARS))
+        return Set(self.pick(SET_ELEMS))
+
+    def e_collection_int(self, env, d):
+        """len, d[k], get over dicts and sets."""
+        ct = self.collection(env)
+        c = self.e(ct, env, d)
+        if ct[0] == "dict" and ct[2] == INT and self.r() < 0.5:
+            k = self.e(ct[1], env, d)
+            if self.risky():
+                return "%s[%s]" % (c, k)   # KeyError when absent
+            return "get(%s, %s, %s)" % (c, k, self.e(INT, env, d))
+        return "len(%s)" % c
 
     def e_float(self, t, env, d):
         E = lambda tt=FLOAT: self.e(tt, env, d)  # noqa: E731
-        c = self.rng.randint(0, 12)
+        c = self.rng.randint(0, 15)
         if c == 0:
             return "(%s + %s)" % (E(), E())
         if c == 1:
@@ -392,6 +463,19 @@ class Gen:
         if c == 4:
             b = E()
             return "(if %s != 0.0 then %s %% %s else 0.25)" % (b, E(), b)
+        if c == 12:
+            # true division of ints, of durations
+            tt = self.pick([INT, INT, DUR])
+            b = self.e(tt, env, d)
+            zero = "0" if tt == INT else "0s"
+            if self.risky():
+                return "(%s / %s)" % (self.e(tt, env, d), b)
+            return "(if %s != %s then %s / %s else 0.5)" % (b, zero, self.e(tt, env, d), b)
+        if c == 13:
+            b = E()
+            if self.risky():
+                return "(%s // %s)" % (E(), b)
+            return "(if %s != 0.0 then %s // %s else -0.5)" % (b, E(), b)
         if c == 5:
             return "float(%s)" % E(INT)
         if c == 6:
@@ -416,7 +500,7 @@ class Gen:
         return "abs(%s)" % E()
 
     def e_bool(self, t, env, d):
-        c = self.rng.randint(0, 7)
+        c = self.rng.randint(0, 8)
         if c <= 2:
             ct = self.pick([INT, FLOAT, STR, TS, DUR, INT])
             return "(%s %s %s)" % (self.e(ct, env, d), self.pick(["<", "<=", ">", ">=", "==", "!="]), self.e(ct, env, d))
@@ -429,10 +513,15 @@ class Gen:
             return "(not %s)" % self.e(BOOL, env, d)
         if c == 6:
             return "%s(%s, %s)" % (self.pick(["starts_with", "ends_with", "contains"]), self.e(STR, env, d), self.val(STR))
+        if c == 7:
+            # in, not in: a dict's keys, a set's or list's elements, a substring
+            ct = self.collection(env, ("dict", "set", "list")) if self.r() < 0.7 else STR
+            elem = STR if ct == STR else ct[1]
+            return "(%s %s %s)" % (self.e(elem, env, d), self.pick(["in", "not in"]), self.e(ct, env, d))
         return "(%s < %s)" % (self.e(INT, env, d), self.e(FLOAT, env, d))
 
     def e_string(self, t, env, d):
-        c = self.rng.randint(0, 9)
+        c = self.rng.randint(0, 14)
         E = lambda tt=STR: self.e(tt, env, d)  # noqa: E731
         if c <= 2:
             _, vt = self.any_leaf(env)
@@ -449,7 +538,66 @@ class Gen:
             return "str(%s)" % self.e(self.pick([INT, FLOAT, TS, DUR, BOOL]), env, d)
         if c == 8:
             return "%s(%s, %s)" % (self.pick(["min", "max"]), E(), E())
+        if c == 9:
+            return self.e_format(env, d)
+        if c == 10:
+            return "f\"%s\"" % "".join(self.fstring_part(env, d) for _ in range(self.rng.randint(1, 3)))
+        if c == 11:
+            xs = self.e(List(STR), env, d)
+            sep = self.pick(['","', '""', '" - "', E()])
+            return "join(%s, %s)" % ((sep, xs) if self.r() < 0.5 else (xs, sep))
+        if c == 12:
+            fn = self.pick(["strip", "lstrip", "rstrip"])
+            if self.r() < 0.5:
+                return "%s(%s)" % (fn, E())
+            return "%s(%s, %s)" % (fn, E(), self.pick(['" "', '"ab"', '"0"', '"-+"', '""', E()]))
+        if c == 13:
+            return "zfill(%s, %s)" % (E(), self.pick(["0", "3", "6", "-1", "12"]))
         return E()
+
+    # format specs by type, valid ones (a spec is checked when compiling)
+    SPECS = {
+        "int": ["", "d", ">5", "<4", "^7", "*^9", "+", " ", "08", ",", "_", "x", "#x", "X", "o", "#o",
+                "b", "#b", "_b", "e", ".2f", ".3g", "%", "010,", "=+8", "n", ",.1f", "c"],
+        "float": ["", ".1f", ".2f", ".0f", "#.0f", "e", ".3e", "E", "g", ".3g", ".10g", "G", "%", ".1%",
+                  ">10.2f", "<9", "^12.3f", "+.1f", " .2f", "z.1f", ",.2f", "_.3f", "010.3f", ",",
+                  "n", "=+12.4e", ".0e", "#g"],
+        "string": ["", "s", ">5", "<6", "^9", ".2", "*^8", ">12.3", "-<4"],
+        "bool": ["", ">3", "d", "^5"],
+    }
+
+    def e_format(self, env, d):
+        t = self.pick([INT, FLOAT, STR, BOOL, INT, FLOAT])
+        spec = self.pick(self.SPECS[t[0]])
+        if spec == "c" and not self.risky():
+            spec = "d"    # an int outside range(0x110000) raises
+        v = self.e(t, env, d)
+        return "format(%s)" % v if spec == "" and self.r() < 0.3 else "format(%s, \"%s\")" % (v, spec)
+
+    def fstring_part(self, env, d):
+        """Text, or a field {E}, {E!r}, {E!s}, {E:SPEC} or {E=}; E has no
+        string literal (no quote inside the f-string's quotes), no braces
+        and no `:` (a timestamp literal's would start the spec, as in
+        Python)."""
+        if self.r() < 0.3:
+            return self.pick(["=", " ", "/", "{{", "}}", "ab", "é", ": ", "\\n"])
+        t = self.pick([INT, FLOAT, STR, BOOL, TS, DUR])
+        v = self.e(t, env, max(d - 1, 0))
+        if any(ch in v for ch in "\"'{}:"):
+            leaves = self.leaves(env, t)
+            v = self.pick(leaves) if leaves else self.pick(["1", "-2", "0.5", "true", "3s"])
+            t = {"1": INT, "-2": INT, "0.5": FLOAT, "true": BOOL, "3s": DUR}.get(v, t)
+        c = self.rng.randint(0, 4)
+        if c == 0 and t[0] in self.SPECS:
+            spec = self.pick([sp for sp in self.SPECS[t[0]] if sp not in ("", "c")])
+            return "{%s:%s}" % (v, spec)
+        if c == 1:
+            return "{%s!r}" % v
+        if c == 2:
+            return "{%s!s:>%d}" % (v, self.rng.randint(1, 12)) if self.r() < 0.5 else "{%s!s}" % v
+        if c == 3:
+            return "{%s=}" % v
+        return "{%s}" % v
 
     def e_timestamp(self, t, env, d):
         c = self.rng.randint(0, 3)
@@ -466,7 +614,7 @@ class Gen:
         return self.e(TS, env, 0)
 
     def e_duration(self, t, env, d):
-        c = self.rng.randint(0, 4)
+        c = self.rng.randint(0, 5)
         if c == 0:
             return "(%s - %s)" % (self.e(TS, env, d), self.e(TS, env, d))
         if c == 1:
@@ -475,6 +623,15 @@ class Gen:
             return "(%s * %s)" % (self.e(DUR, env, d), self.pick(["2", "-1", "0", "3"]))
         if c == 3:
             return "-%s" % self.e(DUR, env, d)
+        if c == 4:
+            # / (rounded half to even), // by an int; % by a duration
+            op = self.pick(["/", "//", "%"])
+            tt = DUR if op == "%" else INT
+            b = self.e(tt, env, d) if self.r() < 0.5 else self.pick(["2", "3", "-7", "1000000"] if tt == INT else ["7s", "-3ms", "1us"])
+            zero = "0" if tt == INT else "0s"
+            if self.risky() or b[0] in "-0123456789":
+                return "(%s %s %s)" % (self.e(DUR, env, d), op, b)
+            return "(if %s != %s then %s %s %s else 0s)" % (b, zero, self.e(DUR, env, d), op, b)
         return self.e(DUR, env, 0)
 
     def e_list(self, t, env, d):
@@ -488,10 +645,52 @@ class Gen:
             return "findall(%s, %s)" % (self.e(STR, env, d), self.pick([r"r'\w+'", r"r'[a-z]'", r"r'\d'", r"r'(.)b'", r"r'\s+'", r"r'[^ ]+'"]))
         if et == INT and c == 0:
             return "range(%s %% 4)" % self.e(INT, env, d)
+        if et == STR and c == 4 and self.r() < 0.5:
+            return "split(%s, %s, %s)" % (self.e(STR, env, d), self.pick(['","', '" "', "none"]), self.pick(["0", "1", "2", "-1"]))
+        if c == 4 and self.r() < 0.6:
+            # a dict's keys or values, a set's or list's elements sorted
+            if et in SET_ELEMS and self.r() < 0.5:
+                return "sorted(%s)" % self.e(Set(et), env, d)
+            if et in DICT_KEYS and et != BOOL and self.r() < 0.3:
+                return "sorted(%s)" % self.e(List(et), env, d)
+            if et in DICT_KEYS and self.r() < 0.5:
+                return "keys(%s)" % self.e(Dict(et, self.pick(SCALARS)), env, d)
+            return "values(%s)" % self.e(Dict(self.pick(DICT_KEYS), et), env, d)
         if c == 3:
             return "(%s + %s)" % (self.e(t, env, d), self.e(t, env, d))
         n = self.rng.randint(1, 3)
         return "[%s]" % ", ".join(self.e(et, env, d) for _ in range(n))
+
+    def e_dict(self, t, env, d):
+        kt, vt = t[1], t[2]
+        leaves = self.leaves(env, t)
+        c = self.rng.randint(0, 4)
+        if c == 0 and leaves:
+            k = self.e(kt, env, d)
+            return "(%s with { [%s]: %s })" % (self.pick(leaves), k, self.e(vt, env, d))
+        if c == 1:
+            return "remove(%s, %s)" % (self.e(t, env, d), self.e(kt, env, d))
+        if c == 2:
+            return "dict(%s)" % self.e(List(Tup(kt, vt)), env, d)
+        n = self.rng.randint(1, 3)
+        return "{%s}" % ", ".join("%s: %s" % (self.e(kt, env, d), self.e(vt, env, d)) for _ in range(n))
+
+    def e_set(self, t, env, d):
+        et = t[1]
+        c = self.rng.randint(0, 5)
+        if c == 0:
+            return "add(%s, %s)" % (self.e(t, env, d), self.e(et, env, d))
+        if c == 1:
+            return "remove(%s, %s)" % (self.e(t, env, d), self.e(et, env, d))
+        if c == 2:
+            return "set(%s)" % self.e(List(et), env, d)
+        if c == 3:
+            return "set(%s)" % self.e(Dict(et, self.pick(SCALARS)), env, d)
+        leaves = self.leaves(env, et)
+        if c == 4 and leaves:
+            # a variable first: the literal adds its elements one by one
+            return "{%s}" % ", ".join([self.pick(leaves)] + [self.e(et, env, d) for _ in range(self.rng.randint(0, 2))])
+        return self.val(t, True)
 
     def e_tuple(self, t, env, d):
         return "(%s)" % ", ".join(self.e(x, env, d) for x in t[1:])
