@@ -524,8 +524,9 @@ flink-peers: $(FLINK_PEERS)/flowc-peers.jar
 #                    run by Bytewax 0.21.1, stdout compared byte for byte
 # twins-test         every example and ported Bytewax test against its Python
 #                    twin (NAME.py beside it) run by Bytewax
-# conformance        N=... SEED=... [JOBS=...]: more random programs, 500 at a
-#                    time (nice -n 10 make conformance N=20000 SEED=1000000)
+# conformance        N=... SEED=... [JOBS=...] [KEEP=DIR]: more random programs,
+#                    500 at a time (nice -n 10 make conformance N=20000
+#                    SEED=1000000); KEEP: the failing programs go to DIR
 # The programs are compiled at -O0 (tests/differential/cc_O0.sh): 3x faster.
 PYTHON   ?= python3
 BW_VENV  := build/bytewax-venv
@@ -561,5 +562,6 @@ twins-test: all bytewax-check
 	    tests/bytewax_windowing tests/window_timers tests/differential/cases
 
 conformance: all bytewax-check
-	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py random --n $(N) --seed $(SEED) --jobs $(JOBS)
+	$(DIFF_ENV) $(BW_PY) tests/differential/harness.py random --n $(N) --seed $(SEED) --jobs $(JOBS) \
+	    $(if $(KEEP),--keep $(KEEP))
 # ---- end of flowc against Bytewax ----
