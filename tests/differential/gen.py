@@ -13,12 +13,15 @@ What is generated (README.md here says why the rest is left out):
   item types of every printable kind: int (near the 64-bit edges too),
   float (-0.0, inf, nan, 1e16, subnormals), bool, strings (quotes, non-
   ASCII, control and non-printable characters), timestamps, durations,
-  tuples, lists, records (printed as dicts), optionals;
+  tuples, lists, records (printed as dicts), optionals, dicts, sets of
+  ints, durations, bools and (int, int) (no strings: CPython seeds their
+  hash per process, so their sets' order changes at each run);
 - stateless chains (map, filter, filter_map, flat_map, flatten, inspect,
   branch, key_on, key_rm, *_value, redistribute) with random typed
-  expressions over the built-ins, some of which raise on bad values
-  (division by zero, int() of bad text, list index, math domain,
-  overflow);
+  expressions over the built-ins (/ and //, in, dict and set operations,
+  format() and f-strings too), some of which raise on bad values
+  (division by zero, int() of bad text, list index, absent dict key,
+  math domain, overflow);
 - every keyed stateful operator: stateful_map, stateful_flat_map, collect
   (max_size; a timeout too long to fire), reduce/fold/count/max/min_final,
   stateful (on_item, on_eof, notify_at in the past or never, on_notify),
