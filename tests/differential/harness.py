@@ -43,7 +43,10 @@ import flow2py  # noqa: E402
 import gen  # noqa: E402
 
 FLOWC = os.environ.get("FLOWC", os.path.join(ROOT, "build", "flowc"))
-RUN_TIMEOUT = 20
+# a guard against a hung program, not a time limit: each runs in well under
+# a second, but under a load of 15 on two cores one took over 20 s (seed
+# 1001879 of the second 20,000 run; it passes alone)
+RUN_TIMEOUT = 60
 
 
 # ---------------------------------------------------------------- running
