@@ -129,6 +129,9 @@ const char *emit_base_name(const char *path);
 /* emit_window.c: clocks, windowers and window steps (WHERE: the step's
  * "file:line:col: operator id" for comments) */
 void emit_window_step(Emit *E, Step *s, const char *where);
+/* The fingerprint of window step S's state (emit_recovery.c): operator,
+ * windower, clock, the value type and what a window accumulates. */
+const char *emit_window_fingerprint(Emit *E, Step *s);
 
 /* emit_io.c: file/stdin/dir/kafka sources and stdout(format)/file/dir/kafka
  * sinks (io.h's IoSpec). An input's state and its poll (a loop over the

@@ -20,11 +20,16 @@
  *   count_final    n
  *   collect, batch the items' values, then timeout_at
  *   join           per side, its values
+ *   window ops     the key's wake-up time (flow_wkey.sched), then its
+ *                  flow_wstate (window.c's flow_wstate_enc, with the
+ *                  step's <flow>_<id>_accenc/_qenc from emit_window.c);
+ *                  one more row per step, "<id>/ws": the flow_wstep's
+ *                  lastnow and legacy
  */
 #include "emit.h"
 
 /* The kinds of keyed state this file knows how to save. */
-typedef enum StateShape { SH_NONE, SH_VALUE, SH_COUNT, SH_COLLECT, SH_JOIN } StateShape;
+typedef enum StateShape { SH_NONE, SH_VALUE, SH_COUNT, SH_COLLECT, SH_JOIN, SH_WINDOW } StateShape;
 
 static StateShape shape(const Step *s)
 {
@@ -46,7 +51,7 @@ static StateShape shape(const Step *s)
     case SK_JOIN:
         return SH_JOIN;
     default:
-        return SH_NONE;
+        return step_is_window_op(s) ? SH_WINDOW : SH_NONE;
     }
 }
 
@@ -93,6 +98,8 @@ static const char *fingerprint(Emit *E, Step *s)
             fp = emit_strf(E, "%s | %s", fp, emit_codec_fingerprint(E, "side", ty_keyed_value(s->in_types[i])));
         return fp;
     }
+    case SH_WINDOW:
+        return emit_window_fingerprint(E, s);
     default:
         return op;
     }
@@ -133,6 +140,10 @@ static void encode_state(Emit *E, Step *s)
             emit_line(E, "}");
         }
         break;
+    case SH_WINDOW:
+        emit_line(E, "flow_enc_i64(b, s->k.sched);");
+        emit_line(E, "flow_wstate_enc(b, &s->k.w, %s_%s_accenc, %s_%s_qenc);", E->P, s->id, E->P, s->id);
+        break;
     default:
         ICE("no state encoding for this operator");
     }
@@ -168,6 +179,13 @@ static void snapshot_step(Emit *E, Step *s)
     E->indent--;
     emit_line(E, "}");
     emit_line(E, "flow_table_clean(%s);", tab);
+    if (shape(s) == SH_WINDOW) {
+        /* the step's own part: system time seen, and whether it went backwards */
+        emit_line(E, "b->n = 0;");
+        emit_line(E, "flow_enc_i64(b, f->%s_ws.lastnow);", s->id);
+        emit_line(E, "flow_enc_bool(b, f->%s_ws.legacy);", s->id);
+        emit_line(E, "flow_store_put(f->rt, \"%s/ws\", (flow_str){ \"\", 0 }, b);", s->id);
+    }
     E->indent--;
     emit_line(E, "}");
 }
@@ -278,6 +296,12 @@ static void emit_load_fn(Emit *E, Step *s)
                          emit_strf(E, "s->s%d[i].mem", p), emit_strf(E, "s->s%d[i].sz", p));
         }
         break;
+    case SH_WINDOW:
+        emit_line(E, "flow_wkey_init(&s->k, &f->%s_ws.clock, f->rt->now);", s->id);
+        emit_line(E, "s->noted = false;");
+        emit_line(E, "s->k.sched = flow_dec_i64(r);");
+        emit_line(E, "flow_wstate_dec(r, &s->k.w, &f->%s_ws.win, %s_%s_accdec, %s_%s_qdec, f);", s->id, P, s->id, P, s->id);
+        break;
     default:
         ICE("no state decoding for this operator");
     }
@@ -330,10 +354,16 @@ static void emit_restore_fn(Emit *E, Graph *g)
             emit_line(E, "flow_store_type(f->rt, \"%s\", %s);", s->id, emit_c_str(E, fingerprint(E, s)));
             emit_line(E, "flow_store_load(f->rt, \"%s\", %s_%s_load, f);", s->id, P, s->id);
             emit_line(E, "flow_table_track(f->%s_tab);", s->id);
+            if (shape(s) == SH_WINDOW) {
+                emit_line(E, "if (flow_store_get(f->rt, \"%s/ws\", (flow_str){ \"\", 0 }, &r)) {", s->id);
+                emit_line(E, "    f->%s_ws.lastnow = flow_dec_i64(&r);", s->id);
+                emit_line(E, "    f->%s_ws.legacy = flow_dec_bool(&r);", s->id);
+                emit_line(E, "    if (r.bad || r.p != r.end)");
+                emit_line(E, "        flow_store_corrupt(f->rt, \"%s/ws\", (flow_str){ \"\", 0 });", s->id);
+                emit_line(E, "}");
+            }
         } else if (s->kind == SK_INPUT) {
             restore_input(E, s);
-        } else if (step_is_window_op(s)) {
-            emit_line(E, "flow_store_refuse(f->rt, \"%s\", \"a window operator\");", s->id);
         }
     }
     fprintf(E->code, "}\n\n");

@@ -430,6 +430,64 @@ static const char *close_join(W *x)
     return NULL;
 }
 
+/* Recovery (docs/recovery.md): statements encoding accumulator `a` into
+ * flow_buf *b, and decoding one from flow_rd *r into a fresh `a` (zeroed),
+ * owning its values (in scope: f, the flow). */
+
+/* slot array ARR (count N, capacity CAP) */
+static void enc_slots(W *x, const char *arr, const char *n)
+{
+    Emit *E = x->E;
+    emit_line(E, "flow_enc_u64(b, (uint64_t)a->%s);", n);
+    emit_line(E, "for (int64_t i = 0; i < a->%s; i++) {", n);
+    E->indent++;
+    emit_codec_enc(E, x->v, "b", emit_strf(E, "a->%s[i].v", arr));
+    E->indent--;
+    emit_line(E, "}");
+}
+
+static void dec_slots(W *x, const char *arr, const char *n, const char *cap)
+{
+    Emit *E = x->E;
+    emit_line(E, "a->%s = flow_dec_count(r);", n);
+    emit_line(E, "a->%s = (size_t)a->%s;", cap, n);
+    emit_line(E, "a->%s = a->%s ? flow_alloc(a->%s * sizeof a->%s[0]) : NULL;", arr, n, cap, arr);
+    emit_line(E, "for (int64_t i = 0; i < a->%s; i++) {", n);
+    E->indent++;
+    emit_line(E, "%s v;", x->vt);
+    emit_codec_dec(E, x->v, "r", "&f->rt->arena", "v");
+    emit_own(E, x->v, emit_strf(E, "a->%s[i].v", arr), "v", emit_strf(E, "a->%s[i].mem", arr),
+             emit_strf(E, "a->%s[i].sz", arr));
+    E->indent--;
+    emit_line(E, "}");
+}
+
+static void enc_collect(W *x) { enc_slots(x, "items", "n"); }
+static void dec_collect(W *x) { dec_slots(x, "items", "n", "cap"); }
+static void enc_count(W *x) { emit_line(x->E, "flow_enc_i64(b, a->n);"); }
+static void dec_count(W *x) { emit_line(x->E, "a->n = flow_dec_i64(r);"); }
+static void enc_state(W *x) { emit_codec_enc(x->E, x->w->down, "b", "a->st"); }
+
+static void dec_state(W *x)
+{
+    Emit *E = x->E;
+    emit_line(E, "%s v;", emit_ctype_name(E, x->w->down));
+    emit_codec_dec(E, x->w->down, "r", "&f->rt->arena", "v");
+    emit_own(E, x->w->down, "a->st", "v", "a->mem", "a->sz");
+}
+
+static void enc_join(W *x)
+{
+    for (int i = 0; i < x->w->nsides; i++)
+        enc_slots(x, emit_strf(x->E, "s%d", i), emit_strf(x->E, "n%d", i));
+}
+
+static void dec_join(W *x)
+{
+    for (int i = 0; i < x->w->nsides; i++)
+        dec_slots(x, emit_strf(x->E, "s%d", i), emit_strf(x->E, "n%d", i), emit_strf(x->E, "cap%d", i));
+}
+
 typedef struct WindowOp {
     bool slots;                                  /* keeps each value (a <P>_<W>_slot) */
     void (*acc)(W *x);
@@ -437,16 +495,20 @@ typedef struct WindowOp {
     void (*apply)(W *x);
     void (*merge)(W *x);
     const char *(*close)(W *x);
+    void (*enc)(W *x);                           /* recovery: encode `a` into b */
+    void (*dec)(W *x);                           /* recovery: decode r into `a` */
 } WindowOp;
 
 static const WindowOp window_ops[SK_COUNT] = {
-    [SK_COLLECT_WINDOW] = { true, acc_collect, release_collect, apply_collect, merge_collect, close_collect },
-    [SK_COUNT_WINDOW] = { false, acc_count, NULL, apply_count, merge_count, close_count },
-    [SK_FOLD_WINDOW] = { false, acc_state, release_state, apply_fold, merge_combine, close_state },
-    [SK_REDUCE_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_combine, close_state },
-    [SK_MAX_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state },
-    [SK_MIN_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state },
-    [SK_JOIN_WINDOW] = { true, acc_join, release_join, apply_join, merge_join, close_join },
+    [SK_COLLECT_WINDOW] = { true, acc_collect, release_collect, apply_collect, merge_collect, close_collect,
+                            enc_collect, dec_collect },
+    [SK_COUNT_WINDOW] = { false, acc_count, NULL, apply_count, merge_count, close_count, enc_count, dec_count },
+    [SK_FOLD_WINDOW] = { false, acc_state, release_state, apply_fold, merge_combine, close_state, enc_state, dec_state },
+    [SK_REDUCE_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_combine, close_state, enc_state,
+                           dec_state },
+    [SK_MAX_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state, enc_state, dec_state },
+    [SK_MIN_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state, enc_state, dec_state },
+    [SK_JOIN_WINDOW] = { true, acc_join, release_join, apply_join, merge_join, close_join, enc_join, dec_join },
 };
 
 /* ===================================================================
@@ -999,6 +1061,65 @@ static void emit_run(W *x, const char *where)
     fprintf(E->code, "}\n\n");
 }
 
+/* Recovery (docs/recovery.md, emit_recovery.c): the step's accumulator and
+ * queued item in the binary encoding, for flow_wstate_enc / _dec:
+ *   <P>_<W>_accenc, <P>_<W>_accdec, <P>_<W>_qenc, <P>_<W>_qdec
+ * (a queued item: its input side, then its value). */
+static void emit_codec_fns(W *x)
+{
+    Emit *E = x->E;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: a window's accumulator in the binary encoding (recovery) */\n", x->id);
+    fprintf(E->code, "static void %s(flow_buf *b, const void *p)\n{\n", nm(x, "accenc"));
+    emit_line(E, "const %s *a = p;", x->acc);
+    x->op->enc(x);
+    fprintf(E->code, "}\n\n");
+    fprintf(E->code, "/* step %s: a window's accumulator from its encoding (r->bad when malformed) */\n", x->id);
+    fprintf(E->code, "static void *%s(void *ctx, flow_rd *r)\n{\n", nm(x, "accdec"));
+    emit_line(E, "%s_flow *f = ctx;", x->P);
+    emit_line(E, "(void)f;");
+    emit_line(E, "%s *a = flow_alloc(sizeof *a);", x->acc);
+    emit_line(E, "memset(a, 0, sizeof *a);");
+    x->op->dec(x);
+    emit_line(E, "return a;");
+    fprintf(E->code, "}\n\n");
+    fprintf(E->code, "/* step %s: a queued item in the binary encoding (recovery) */\n", x->id);
+    fprintf(E->code, "static void %s(flow_buf *b, const void *p)\n{\n", nm(x, "qenc"));
+    emit_line(E, "const %s *q = p;", x->q);
+    emit_line(E, "flow_enc_u64(b, (uint64_t)q->side);");
+    emit_codec_enc(E, x->v, "b", "q->v");
+    fprintf(E->code, "}\n\n");
+    fprintf(E->code, "/* step %s: a queued item from its encoding (NULL when malformed) */\n", x->id);
+    fprintf(E->code, "static void *%s(void *ctx, flow_rd *r)\n{\n", nm(x, "qdec"));
+    emit_line(E, "%s_flow *f = ctx;", x->P);
+    emit_line(E, "uint64_t side = flow_dec_u64(r);");
+    emit_line(E, "%s v;", x->vt);
+    emit_codec_dec(E, x->v, "r", "&f->rt->arena", "v");
+    if (direct_insert(x)) {
+        emit_line(E, "(void)side;");
+        emit_line(E, "return NULL;    /* nothing is queued: items go straight into their windows */");
+    } else {
+        emit_line(E, "if (r->bad || side >= %d)", x->s->nins);
+        emit_line(E, "    return NULL;");
+        emit_line(E, "return %s((int)side, v);", nm(x, "qnew"));
+    }
+    fprintf(E->code, "}\n\n");
+}
+
+const char *emit_window_fingerprint(Emit *E, Step *s)
+{
+    WinSpec *w = s->win;
+    const char *head = emit_strf(E, "%s %s %s", step_kind_name(s->kind), w->windower->kind == SK_SESSION ? "session" : "sliding",
+                                 w->clock->kind == SK_SYSTEM_CLOCK ? "system_clock" : "event_clock");
+    if (s->kind == SK_JOIN_WINDOW)
+        head = emit_strf(E, "%s %d sides %d", head, w->nsides, (int)w->insert_mode);
+    const char *fp = emit_codec_fingerprint(E, head, w->value);
+    if (s->kind != SK_COLLECT_WINDOW && s->kind != SK_COUNT_WINDOW && s->kind != SK_JOIN_WINDOW)
+        fp = emit_codec_fingerprint(E, emit_strf(E, "%s ->", fp), w->down);
+    return fp;
+}
+
 void emit_window_step(Emit *E, Step *s, const char *where)
 {
     if (!step_is_window_op(s))
@@ -1030,4 +1151,6 @@ void emit_window_step(Emit *E, Step *s, const char *where)
     emit_close(&x);
     emit_flush(&x);
     emit_run(&x, where);
+    if (!E->opt->lib_header)
+        emit_codec_fns(&x);    /* recovery (emit_recovery.c) */
 }

@@ -834,6 +834,19 @@ flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg
 void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created);
 /* Remove window ID's accumulator and return it (NULL if none). */
 void *flow_wstate_logic_pop(flow_wstate *w, int64_t id);
+/* Recovery (docs/recovery.md): W's clock, open windows (insertion order,
+ * with their merged ids), accumulators and queue in the binary encoding,
+ * the accumulators' and queued items' contents by ENC_ACC / ENC_ITEM
+ * (the generated step's). Read back into a fresh W (flow_wstate_init) by
+ * flow_wstate_dec, which makes each with DEC_ACC / DEC_ITEM (CTX: the
+ * flow) and rebuilds the index of a key with many windows; false (R bad)
+ * when the bytes are malformed. */
+void flow_wstate_enc(flow_buf *b, const flow_wstate *w, void (*enc_acc)(flow_buf *b, const void *acc),
+                     void (*enc_item)(flow_buf *b, const void *item));
+struct flow_rd;
+bool flow_wstate_dec(struct flow_rd *r, flow_wstate *w, const flow_windower_cfg *cfg,
+                     void *(*dec_acc)(void *ctx, struct flow_rd *r), void *(*dec_item)(void *ctx, struct flow_rd *r),
+                     void *ctx);
 
 /* The keys an activation touched, in the order first touched (a key
  * touched twice in a row is listed once), for rescheduling their timers.

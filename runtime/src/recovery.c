@@ -57,6 +57,7 @@ struct flow_store {
     int64_t gc_lag;             /* d: epochs of backup, or -1 for never */
     int64_t epoch_start_us;     /* when the current epoch began */
     int64_t snap_round;         /* rt->round at the last snapshot */
+    int64_t round_base;         /* rounds of earlier executions before the resume epoch */
     bool last;                  /* the next commit is the one at the end of the input */
     row *rows;
     size_t nrows, caprows;
@@ -409,6 +410,28 @@ static void resume_from(flow_store *st)
     st->epoch = st->resume;
 }
 
+/* The rounds run before the resume epoch (row "@rt"): a pinned clock
+ * (--clock, --clock-step) goes on from the time the interrupted execution
+ * had reached there, so that a resumed run sees the system times an
+ * uninterrupted one would (timers, windows, watermarks). */
+static void resume_rounds(flow_store *st)
+{
+    flow_rt *rt = st->rt;
+    flow_rd r;
+    if (!flow_store_get(rt, "@rt", (flow_str){ "", 0 }, &r))
+        return;
+    st->round_base = flow_dec_i64(&r);
+    if (r.bad || r.p != r.end || st->round_base < 0)
+        flow_store_corrupt(rt, "@rt", (flow_str){ "", 0 });
+    if (rt->clock_pinned) {
+        int64_t off, start;
+        if (__builtin_mul_overflow(st->round_base, rt->clock_step, &off) ||
+            __builtin_add_overflow(rt->clock_start, off, &start) || start > FLOW_TIME_MAX)
+            start = FLOW_TIME_MAX;
+        rt->clock_start = start;
+    }
+}
+
 /* After the options: check them and open the store. Returns -1 to run,
  * else main()'s exit status. */
 int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
@@ -455,6 +478,7 @@ int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
                          "(SELECT MAX(snap_epoch) FROM snaps WHERE step_id = ?1 AND state_key = ?2 AND snap_epoch <= ?3)");
     }
     resume_from(st);
+    resume_rounds(st);
     /* d = ceil(backup / interval) epochs (0 when -b 0; -s 0: never) */
     if (rt->backup_interval == 0)
         st->gc_lag = 0;
@@ -696,6 +720,9 @@ static void write_part(flow_store *st, int k)
 void flow_store_commit(flow_rt *rt)
 {
     flow_store *st = rt->store;
+    st->tmp.n = 0;
+    flow_enc_i64(&st->tmp, st->round_base + rt->round);    /* resume_rounds */
+    flow_store_put(rt, "@rt", (flow_str){ "", 0 }, &st->tmp);
     flowi_sinks_save(rt);    /* flushes the files, queues their lengths */
     fflush(stdout);
     for (int k = st->nparts - 1; k >= 0; k--)

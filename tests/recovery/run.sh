@@ -17,25 +17,27 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # check NAME CMD...: the command succeeds
 check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
-for p in words lists timers bw_abort bw_continue bw_rescale bw_other km_int km_float; do
+for p in words lists timers wtumble wslide wsession bw_abort bw_continue bw_rescale bw_other km_int km_float; do
     $FLOWC "$p.flow" -o "$tmp/$p" || { bad "compile $p"; }
 done
 
 # ---- crashes: kill -9 at random moments, resume until done ---------------
 # crash PROG SEED PARTS OUTS...: in a fresh directory, the uninterrupted run
-# (no recovery) and the crashed one; their OUTS must be identical.
+# (no recovery) and the crashed one; their OUTS must be identical. Both
+# runs get the options in $ARGS (a pinned clock: a resumed run goes on
+# with the system time the interrupted one had reached, docs/recovery.md).
 crash() {
     local prog=$1 seed=$2 parts=$3; shift 3
     local d=$tmp/$prog.$seed
     mkdir -p "$d/ref" "$d/run"
     cp words.txt "$d/ref/" && cp words.txt "$d/run/"
-    (cd "$d/ref" && "$tmp/$prog" -s 0 >/dev/null) || { bad "$prog: reference run"; return; }
+    (cd "$d/ref" && "$tmp/$prog" -s 0 $ARGS >/dev/null) || { bad "$prog: reference run"; return; }
     (cd "$d/run" && "$tmp/$prog" --recovery-init st "$parts" >/dev/null) || { bad "$prog: init"; return; }
     RANDOM=$seed
     local tries=0 kills=0 rc
     while :; do
         tries=$((tries + 1))
-        (cd "$d/run" && exec "$tmp/$prog" -r st -s 0 -b "$((seed % 2))" >/dev/null 2>"$d/err") &
+        (cd "$d/run" && exec "$tmp/$prog" -r st -s 0 -b "$((seed % 2))" $ARGS >/dev/null 2>"$d/err") &
         local pid=$!
         sleep "0.$(printf '%03d' $((RANDOM % 250)))"
         kill -9 $pid 2>/dev/null && kills=$((kills + 1))
@@ -56,6 +58,14 @@ crash() {
 [ -n "$ONLY" ] || for seed in 1 2 3 4 5 6 7 8; do crash words $seed 2 running.out totals.out; done
 [ -n "$ONLY" ] || for seed in 11 12 13 14 15 16 17; do crash lists $seed 3 groups.out joined.out top.out; done
 for seed in 21 22 23 24 25; do crash timers $seed 1 timers.out; done
+# windows: tumbling, sliding (and a system-clock window), session
+ARGS="--clock 2022-01-01T00:00:00Z --clock-step 100ms"
+for seed in 31 32 33 34 35; do crash wtumble $seed 2 down.out late.out meta.out count.out; done
+ARGS="--clock 2022-01-01T00:00:00Z --clock-step 250ms"
+for seed in 41 42 43 44 45; do crash wslide $seed 1 lists.out late.out top.out red.out meta.out; done
+ARGS="--clock 2022-01-01T00:00:00Z --clock-step 0s"
+for seed in 51 52 53 54 55; do crash wsession $seed 3 red.out meta.out col.out late.out join.out; done
+ARGS=
 
 # ---- Bytewax's pytests/test_recovery.py ---------------------------------------
 # each: run PROG with recovery in DIR, stdout compared with EXPECTED
