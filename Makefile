@@ -16,7 +16,7 @@ CXXSTD  := -std=c++17
 SAN     ?=
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN)
 ALL_CXXFLAGS = $(CXXSTD) $(WARN) $(CFLAGS) $(SAN)
-LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lsqlite3 -lstdc++ -lm
+LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
 
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \

@@ -228,6 +228,15 @@ w3() {
     run_variant W3 baseline "$nrows" "$RUNS" "reference" "$out/w3_c" "$csv"
     run_variant W3 flowc "$nrows" "$RUNS" "$(check "$out/w3.want" "$out/w3.c.got" sorted) (sorted)" \
         env -C "$root" "$out/w3_flowc" --clock 2022-02-24T00:00:00Z --input "inp=$csv"
+    # recovery on (docs/recovery.md), a fresh store each run; the frozen
+    # pinned clock keeps the output exact, epochs are the real clock's
+    local rec
+    for s in 10 1; do
+        rec="rm -rf '$out/w3.store' && '$out/w3_flowc' --recovery-init '$out/w3.store' 1 >/dev/null &&
+             cd '$root' && exec '$out/w3_flowc' -r '$out/w3.store' -s $s -b 0 --clock 2022-02-24T00:00:00Z --input 'inp=$csv'"
+        sh -c "$rec" >"$out/w3.rec.got"
+        run_variant W3 "flowc -r -s $s" "$nrows" "$RUNS" "$(check "$out/w3.want" "$out/w3.rec.got" exact) (exact)" sh -c "$rec"
+    done
     run_variant W3 gawk "$nrows" "$PEER_RUNS" "$(check "$out/w3.want" "$out/w3.gawk.got" sorted) (sorted)" gawk "$awk3" "$csv"
     run_variant W3 mawk "$nrows" "$PEER_RUNS" "$(check "$out/w3.want" "$out/w3.mawk.got" sorted) (sorted)" mawk "$awk3" "$csv"
 }
@@ -268,6 +277,13 @@ w4() {
     run_variant W4 baseline "$n" "$RUNS" "reference" "$out/w4_c" "$js"
     run_variant W4 flowc "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.c.got" sorted) (sorted)" \
         env -C "$root" "$out/w4_flowc" $clock --input "inp=$js"
+    local rec
+    for s in 10 1; do    # recovery on, as W3's rows
+        rec="rm -rf '$out/w4.store' && '$out/w4_flowc' --recovery-init '$out/w4.store' 1 >/dev/null &&
+             cd '$root' && exec '$out/w4_flowc' -r '$out/w4.store' -s $s -b 0 $clock --input 'inp=$js'"
+        sh -c "$rec" >"$out/w4.rec.got"
+        run_variant W4 "flowc -r -s $s" "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.rec.got" exact) (exact)" sh -c "$rec"
+    done
     run_variant W4 gawk "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.gawk.got" sorted) (sorted)" gawk "$awk4" "$js"
     run_variant W4 mawk "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.mawk.got" sorted) (sorted)" mawk "$awk4" "$js"
 }

@@ -1646,12 +1646,11 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
 {
     const char *P = E->P;
     fprintf(c, "/* Run the dataflow to the end of its inputs. Returns 0. With epoch\n"
-               " * interval 0, each polling round is followed by one that polls nothing. */\n");
+               " * interval 0, each polling round is followed by one that polls nothing.\n"
+               " * (Recovery's snapshots at the end of an epoch are taken at the end of\n"
+               " * a round, flow_store_hook: the loop checks nothing for them.) */\n");
     bool rec = !E->opt->lib_header;   /* recovery (emit_recovery.c): not embedded */
     fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n", P, P);
-    if (rec)
-        fprintf(c, "        if (poll && f->rt->store && flow_store_tick(f->rt) && flow_store_epoch_due(f->rt))\n"
-                   "            %s_snapshot(f);   /* the end of an epoch */\n", P);
     fprintf(c, "        %s_round(f, poll);\n        if (poll", P);
     fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");
     for (int k = 0; k < g->ninputs; k++)

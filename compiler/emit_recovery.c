@@ -3,14 +3,15 @@
  * function writing the snapshot at the end of an epoch and the one
  * restoring the flow from the store at start-up.
  *
- *   static void <flow>_snapshot(<flow>_flow *f);   rows of what changed, commit
+ *   static void <flow>_snapshot(void *f);          rows of what changed, commit
  *   static void <flow>_restore(<flow>_flow *f);    fingerprints, rows, positions
  *   static void <flow>_<id>_load(void *f, flow_str key, flow_rd *r);  one key
  *
  * Pipeline position: emit_c.c calls emit_recovery_fns after the steps'
- * functions and before <flow>_run, whose loop calls <flow>_snapshot when
- * rt->store says an epoch ended (and once more at the end of the input);
- * main() calls <flow>_restore after <flow>_new. Not written for --lib
+ * functions and before <flow>_run, whose loop calls <flow>_snapshot once
+ * at the end of the input; main() calls <flow>_restore after <flow>_new,
+ * which hands <flow>_snapshot to the runtime (flow_store_hook): the end
+ * of a round calls it when an epoch ended. Not written for --lib
  * (an embedded dataflow has no recovery).
  *
  * A key's row is its state in the binary encoding (emit_codec.c) behind a
@@ -164,7 +165,9 @@ static void snapshot_step(Emit *E, Step *s)
     emit_line(E, "flow_str key = flow_table_key(%s, ids[k]);", tab);
     if (discards_at_eof(s)) {
         emit_line(E, "if (f->%s_eof) {   /* flushed at EOF: a continuation starts it fresh */", s->id);
-        emit_line(E, "    flow_store_put(f->rt, \"%s\", key, NULL);", s->id);
+        emit_line(E, "    if (flow_table_has_row(%s, ids[k]))", tab);
+        emit_line(E, "        flow_store_put(f->rt, \"%s\", key, NULL);", s->id);
+        emit_line(E, "    flow_table_wrote(%s, ids[k], false);", tab);
         emit_line(E, "    continue;");
         emit_line(E, "}");
     }
@@ -175,7 +178,8 @@ static void snapshot_step(Emit *E, Step *s)
     emit_line(E, "if (tm != FLOW_NO_TIME)");
     emit_line(E, "    flow_enc_i64(b, tm);");
     encode_state(E, s);
-    emit_line(E, "flow_store_put(f->rt, \"%s\", key, b);", s->id);
+    /* (older rows are collected with every fourth state: flow_table_wrote) */
+    emit_line(E, "flow_store_put_state(f->rt, \"%s\", key, b, flow_table_wrote(%s, ids[k], true));", s->id, tab);
     E->indent--;
     emit_line(E, "}");
     emit_line(E, "flow_table_clean(%s);", tab);
@@ -216,9 +220,10 @@ static void emit_snapshot_fn(Emit *E, Graph *g)
                      " * key touched since the last snapshot, the inputs' positions, then the\n"
                      " * commit (which adds the file sinks' lengths). Not while an ABORT\n"
                      " * marker is pending: Bytewax keeps only completed epochs. */\n");
-    fprintf(E->code, "static void %s_snapshot(%s_flow *f)\n{\n", P, P);
+    fprintf(E->code, "static void %s_snapshot(void *fv)\n{\n", P);
     E->out = E->code;
     E->indent = 1;
+    emit_line(E, "%s_flow *f = fv;", P);
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
         if (s->kind == SK_INPUT && is_abort_input(s)) {
@@ -366,6 +371,7 @@ static void emit_restore_fn(Emit *E, Graph *g)
             restore_input(E, s);
         }
     }
+    emit_line(E, "flow_store_hook(f->rt, %s_snapshot, f);   /* epochs end at the end of a round */", P);
     fprintf(E->code, "}\n\n");
 }
 

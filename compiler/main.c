@@ -362,7 +362,6 @@ static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
         argv[n++] = "-lsimdjson";
         argv[n++] = "-ljansson";
         argv[n++] = "-lrdkafka";
-        argv[n++] = "-lsqlite3";
         argv[n++] = "-lstdc++";
         argv[n++] = "-lm";
     }

@@ -313,8 +313,6 @@ struct flow_table_head {     /* the leading member of every flow_table */
     flowi_table_entry *entries;   /* per id */
     flowi_table_slot *index;      /* open addressing, linear probing */
     size_t mask;                  /* index capacity - 1 (a power of two) */
-    uint8_t *dirty;               /* per id, 1 when dirty; NULL unless tracked
-                                   * (recovery: flow_table_track) */
 };
 static inline void *flowi_table_value(flow_table *t, uint32_t id)
 {
@@ -380,7 +378,8 @@ static inline bool flowi_table_key_eq(const char *a, const char *b, size_t n)
     memcpy(&b1, b + n - 8, 8);
     return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
-/* flow_table_upsert's slow path: KEY (hash H) is absent; inserts it. */
+/* flow_table_upsert's slow path: KEY (hash H) is not in a warm slot;
+ * inserts it, or (recovery's tracking, table.c) warms its cold slot. */
 uint32_t flowi_table_upsert_new(flow_table *t, flow_str key, uint64_t h, bool *created);
 /* The id of KEY (hash H), or FLOW_NO_ENTRY. A short key is found in the
  * index alone (same length and hash: the same key); a longer one is then
@@ -401,8 +400,6 @@ static inline uint32_t flowi_table_lookup(const struct flow_table_head *tb, flow
         }
     }
 }
-/* Recovery's dirty tracking: mark live entry ID dirty (tb->dirty set). */
-void flowi_table_mark(flow_table *t, uint32_t id);
 /* flow_table_upsert inline: a key seen before is found without a call. */
 static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *created)
 {
@@ -413,8 +410,6 @@ static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *cre
         return flowi_table_upsert_new(t, key, h, created);
     if (created)
         *created = false;
-    if (tb->dirty && !tb->dirty[id])
-        flowi_table_mark(t, id);
     return id;
 }
 #define flow_table_upsert(t, key, created) flowi_table_upsert((t), (key), (created))
@@ -530,7 +525,6 @@ typedef struct flow_rt {
     struct flow_store *store;  /* NULL without -r */
     const char *recovery_dir;  /* -r DIR */
     int64_t backup_interval;   /* -b SECONDS, in microseconds; -1 unset */
-    uint32_t store_tick;       /* polling rounds, for flow_store_tick */
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -579,9 +573,15 @@ static inline void flow_rt_round_begin_fast(flow_rt *rt)
  * number, else 0. Process-wide, as a signal is. Sources give nothing more
  * once it is set, and the round's end stops the run (flow_rt_round_end). */
 extern volatile sig_atomic_t flowi_stop_signal;
+/* Set when the round's end has something to do besides output: a stop
+ * signal arrived (flowi_stop_signal), or recovery's epoch timer fired
+ * (recovery.c). One flag, so that a round's end tests one word whatever
+ * the run's options: a run with recovery costs no more per round than one
+ * without. flow_rt_round_end clears it. */
+extern volatile sig_atomic_t flowi_attention;
 static inline void flow_rt_round_end_fast(flow_rt *rt)
 {
-    if (!rt->progress && !flowi_stop_signal &&
+    if (!rt->progress && !flowi_attention &&
         (rt->out_is_tty ? rt->out.n == 0 : rt->out.n < FLOW_STDOUT_FLUSH_AT))
         return;
     flow_rt_round_end(rt);
@@ -591,7 +591,7 @@ static inline void flow_rt_round_end_fast(flow_rt *rt)
  * line can be due. */
 static inline void flow_rt_round_end_quiet(flow_rt *rt)
 {
-    if (rt->progress || flowi_stop_signal)
+    if (rt->progress || flowi_attention)
         flow_rt_round_end(rt);
 }
 /* Flush stdout, free everything RT owns, return STATUS. */
@@ -1174,8 +1174,17 @@ flow_window_meta flow_dec_meta(flow_rd *r, flow_arena *a);
 void flow_table_track(flow_table *t);
 /* The live dirty ids, each once, in the order first marked. */
 size_t flow_table_dirty(flow_table *t, const uint32_t **ids);
-/* The keys removed since the last clean (a key may be both removed and,
- * inserted again, dirty: write the removals first). */
+/* Whether live key ID's newest row in the store holds a state (loaded,
+ * or flow_table_wrote(.., true) since); the snapshot tells the table what
+ * it writes for a dirty key: a state (STATE) or NULL. Returns whether the
+ * key's older rows are to be garbage-collected with this row: for every
+ * NULL, and for every fourth state in a row (docs/recovery.md, "Garbage
+ * collection"). */
+bool flow_table_has_row(const flow_table *t, uint32_t id);
+bool flow_table_wrote(flow_table *t, uint32_t id, bool state);
+/* The keys removed since the last clean that had a row holding a state
+ * (a key may be both removed and, inserted again, dirty: write the
+ * removals first). */
 size_t flow_table_gone_count(const flow_table *t);
 flow_str flow_table_gone_key(const flow_table *t, size_t i);
 void flow_table_clean(flow_table *t);
@@ -1200,19 +1209,20 @@ FLOW_NORETURN void flow_store_corrupt(flow_rt *rt, const char *step, flow_str ke
 /* A step recovery cannot save yet (WHAT: "a window operator", "a kafka
  * input"): an error at start-up naming it, before anything is read. */
 FLOW_NORETURN void flow_store_refuse(flow_rt *rt, const char *step, const char *what);
-/* Whether the epoch ended: a polling round is about to begin, rounds ran
- * since the last snapshot, and the interval has passed (-s 0: always). */
-bool flow_store_epoch_due(flow_rt *rt);
-/* Whether to ask flow_store_epoch_due at this polling round: every one
- * with -s 0, else every 64th (reading the clock each round of one item
- * cost W1 more than the run itself). */
-static inline bool flow_store_tick(flow_rt *rt)
-{
-    return (++rt->store_tick & 63) == 0 || rt->epoch_interval == 0;
-}
+/* Recovery's snapshots: SNAPSHOT(CTX) writes the rows of the epoch that
+ * ended and commits (the generated <flow>_snapshot). From this call on,
+ * the end of a round (flow_rt_round_end) calls it when an epoch ends: the
+ * -s interval has passed (a one-shot timer, SIGALRM, sets flowi_attention:
+ * nothing is checked per round; with a pinned clock that steps, pinned time is
+ * compared at every round instead), or with -s 0 before every polling
+ * round. The last snapshot, at the end of the input, is the generated
+ * loop's. */
+void flow_store_hook(flow_rt *rt, void (*snapshot)(void *ctx), void *ctx);
 /* Queue the row (STEP, KEY) of this epoch: the encoded state (B's bytes),
- * or NULL for "no state". */
+ * or NULL for "no state"; the key's older rows are garbage-collected with
+ * it (flow_store_put_state: when GC). */
 void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf *b);
+void flow_store_put_state(flow_rt *rt, const char *step, flow_str key, const flow_buf *b, bool gc);
 /* End the epoch's snapshot: flush the sinks and record their lengths,
  * write the queued rows (one transaction per partition), then the
  * frontier; garbage-collect. */

@@ -157,6 +157,10 @@ int flowi_store_option(flow_rt *rt, const char *prog, int argc, char **argv, int
  * open the store; -1 to run, else the exit status. */
 int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s);
 void flowi_store_close(flow_rt *rt);
+/* From flow_rt_round_end (with a store): write a snapshot if the epoch
+ * ended (the epoch timer fired; -s 0: a polling round comes next; a
+ * pinned clock: the interval passed in pinned time). */
+void flowi_store_round_end(flow_rt *rt);
 /* sink.c: flush every file sink and queue each file's length. */
 void flowi_sinks_save(flow_rt *rt);
 

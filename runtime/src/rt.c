@@ -294,6 +294,7 @@ static void free_overrides(flow_rt *rt)
 /* ---- signals ------------------------------------------------------------ */
 
 volatile sig_atomic_t flowi_stop_signal;
+volatile sig_atomic_t flowi_attention;
 
 /* The first SIGINT/SIGTERM/SIGHUP asks the run to stop at the end of the
  * round; a second one exits at once (status 128 + its number). */
@@ -306,6 +307,7 @@ static void on_stop_signal(int sig)
         _exit(128 + sig);
     }
     flowi_stop_signal = sig;
+    flowi_attention = 1;
 }
 
 static void install_stop_handlers(void)
@@ -411,12 +413,15 @@ void flow_rt_flush(flow_rt *rt)
 
 void flow_rt_round_end(flow_rt *rt)
 {
+    flowi_attention = 0;    /* first: a signal from now on sets it again */
     if (flowi_stop_signal && rt->argc > 0)
         stop_now(rt);
     if (rt->out.n >= FLUSH_AT || (rt->out_is_tty && rt->out.n > 0))
         flow_rt_flush(rt);
     if (rt->progress && (rt->round & 255) == 0)
         flow_rt_progress(rt);
+    if (rt->store)
+        flowi_store_round_end(rt);
 }
 
 int flow_rt_finish(flow_rt *rt, int status)

@@ -57,6 +57,11 @@ crash() {
 }
 [ -n "$ONLY" ] || for seed in 1 2 3 4 5 6 7 8; do crash words $seed 2 running.out totals.out; done
 [ -n "$ONLY" ] || for seed in 11 12 13 14 15 16 17; do crash lists $seed 3 groups.out joined.out top.out; done
+# garbage collection (-b 0, seed 2): a key's older rows go with every fourth
+# state written, so no key keeps more than five
+[ -n "$ONLY" ] || { most=$(sqlite3 "$tmp/words.2/run/st/part-0.sqlite3" \
+    "SELECT MAX(c) FROM (SELECT count(*) AS c FROM snaps GROUP BY step_id, state_key)")
+    [ "${most:-99}" -le 5 ] && ok || bad "gc: a key keeps $most rows"; }
 for seed in 21 22 23 24 25; do crash timers $seed 1 timers.out; done
 # windows: tumbling, sliding (and a system-clock window), session
 ARGS="--clock 2022-01-01T00:00:00Z --clock-step 100ms"
