@@ -46,6 +46,7 @@ typedef struct flowi_part {
     bool stalled;             /* no read now: a stop signal, or nothing to read
                                * yet after records this poll (the round goes on) */
     int64_t lineno;
+    int64_t nread;            /* bytes read from fd (recovery: the position in a pipe) */
     flow_buf rec;             /* csv: a record spanning lines */
     flowi_csvq *qs;           /* csv: fed the bytes of a line too long to return */
     /* csv: the header */

@@ -104,6 +104,8 @@ static void fill(flowi_part *p)
         ssize_t n = read(p->fd, p->buf + p->end, p->cap - p->end);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n > 0)
+            p->nread += n;
         if (n < 0)
             flow_data_error(p->rt, p->path, p->lineno + 1, "read error: %s", strerror(errno));
         if (n == 0)

@@ -17,7 +17,9 @@ void flow_src_save(flow_src *s, flow_buf *b)
     for (size_t i = 0; i < s->nparts; i++) {
         flowi_part *p = &s->parts[i];
         off_t at = lseek(p->fd, 0, SEEK_CUR);
-        if (at < 0)
+        if (at < 0 && errno == ESPIPE)
+            at = (off_t)p->nread;    /* a pipe: the bytes read (a resume reads the file it was fed from) */
+        else if (at < 0)
             flow_data_error(s->rt, p->path, 0, "recovery: cannot tell the read position: %s", strerror(errno));
         flow_enc_str(b, (flow_str){ p->path, (int64_t)strlen(p->path) });
         flow_enc_i64(b, (int64_t)at - (int64_t)(p->end - p->start));
@@ -61,6 +63,7 @@ bool flow_src_seek(flow_src *s, flow_rd *r)
                 flow_data_error(s->rt, p->path, 0, "recovery: cannot seek to byte %lld: %s", (long long)off,
                                 strerror(errno));
             p->start = p->end = p->scanned = p->valid = 0;
+            p->nread = off;
             p->eof = false;
             p->lineno = line;
             /* an ended file is read on from where it ended: new lines

@@ -17,7 +17,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # check NAME CMD...: the command succeeds
 check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
-for p in words lists timers wtumble wslide wsession bw_abort bw_continue bw_rescale bw_other km_int km_float; do
+for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float; do
     $FLOWC "$p.flow" -o "$tmp/$p" || { bad "compile $p"; }
 done
 
@@ -63,6 +63,9 @@ crash() {
     "SELECT MAX(c) FROM (SELECT count(*) AS c FROM snaps GROUP BY step_id, state_key)")
     [ "${most:-99}" -le 5 ] && ok || bad "gc: a key keeps $most rows"; }
 for seed in 21 22 23 24 25; do crash timers $seed 1 timers.out; done
+# timers on system time: collect's timeout, stateful's notify_at
+ARGS="--clock 2022-01-01T00:00:00Z --clock-step 30ms"
+for seed in 26 27 28 29 30; do crash ptimers $seed 2 groups.out idle.out; done
 # windows: tumbling, sliding (and a system-clock window), session
 ARGS="--clock 2022-01-01T00:00:00Z --clock-step 100ms"
 for seed in 31 32 33 34 35; do crash wtumble $seed 2 down.out late.out meta.out count.out; done
@@ -71,6 +74,29 @@ for seed in 41 42 43 44 45; do crash wslide $seed 1 lists.out late.out top.out r
 ARGS="--clock 2022-01-01T00:00:00Z --clock-step 0s"
 for seed in 51 52 53 54 55; do crash wsession $seed 3 red.out meta.out col.out late.out join.out; done
 ARGS=
+
+# ---- epochs on the real clock: the interval timer ----------------------------
+# alarm reads a FIFO fed in three parts 1.2 s apart, with -s 1: epochs
+# end by the timer (SIGALRM) while the source waits in read(), which
+# goes on (SA_RESTART); killed in the third part, then resumed on the
+# whole file put in the FIFO's place (the saved byte offset is the
+# position in it), the output equals an uninterrupted run's.
+d=$tmp/alarm.d && mkdir -p "$d/ref" "$d/run" && cp words.txt "$d/ref/" && cp words.txt "$d/run/"
+(cd "$d/ref" && "$tmp/alarm" >/dev/null)
+(cd "$d/run" && "$tmp/alarm" --recovery-init st 1 >/dev/null && mkfifo feed)
+(cd "$d/run" && exec "$tmp/alarm" -r st -s 1 -b 0 --input inp=feed >/dev/null 2>"$d/err") &
+pid=$!
+(head -n 2000 "$d/run/words.txt"; sleep 1.2; sed -n '2001,4000p' "$d/run/words.txt"; sleep 1.2
+ sed -n '4001,4500p' "$d/run/words.txt"; sleep 3) >"$d/run/feed" &
+feeder=$!
+sleep 3
+{ kill -9 $pid; wait $pid; kill $feeder; wait $feeder; } 2>/dev/null
+epochs=$(sqlite3 "$d/run/st/part-0.sqlite3" "SELECT MAX(worker_frontier) - 1 FROM fronts")
+[ "${epochs:-0}" -ge 2 ] && ok || bad "alarm: $epochs epochs in 3 s with -s 1: $(cat "$d/err")"
+# the resume reads a regular file of the same name (positions are per path)
+rm "$d/run/feed" && cp "$d/run/words.txt" "$d/run/feed"
+(cd "$d/run" && "$tmp/alarm" -r st -s 1 -b 0 --input inp=feed >/dev/null) &&
+    cmp -s "$d/ref/lines.out" "$d/run/lines.out" && ok || bad "alarm: resumed output differs"
 
 # ---- Bytewax's pytests/test_recovery.py ---------------------------------------
 # each: run PROG with recovery in DIR, stdout compared with EXPECTED
@@ -97,6 +123,13 @@ expect continuation.1 "0${nl}1${nl}2" ./bw_continue -r s3 -s 5 -b 0
 expect continuation.2 "3${nl}4" ./bw_continue -r s3 -s 5 -b 0
 expect continuation.3 "" ./bw_continue -r s3 -s 5 -b 0
 expect continuation.4 "" ./bw_continue -r s3 -s 5 -b 0
+# test_continuation_with_delayed_backup: -s 5 -b 10 keeps two more epochs
+# before GC; each run's snapshot is one epoch, GC starts at the fifth
+./bw_delayed --recovery-init s4 1 >/dev/null
+for i in 0 1 2 3 4; do expect delayed_backup.$i "$i" ./bw_delayed -r s4 -s 5 -b 10; done
+expect delayed_backup.5 "" ./bw_delayed -r s4 -s 5 -b 10
+expect delayed_backup.gc "3,4,5,6" sqlite3 s4/part-0.sqlite3 \
+    "SELECT group_concat(snap_epoch) FROM (SELECT snap_epoch FROM snaps WHERE step_id = 'inp' ORDER BY 1)"
 # test_rescale (one worker: flowc has no -w yet): keep_max across continuations
 ./bw_rescale --recovery-init s5 3 >/dev/null
 expect rescale.1 "('a', 4)${nl}('b', 4)" ./bw_rescale -r s5 -s 0 -b 0
