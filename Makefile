@@ -22,7 +22,7 @@ LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
 DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
                    libjansson-dev libsimdjson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz \
-                   time mawk sqlite3 bc libsqlite3-dev maven openjdk-17-jre-headless
+                   time mawk sqlite3 bc libsqlite3-dev maven openjdk-17-jdk-headless python3-venv
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_CXX    := $(wildcard runtime/src/*.cc)
@@ -55,6 +55,7 @@ deps:
 	fi
 	@$(MAKE) -s --no-print-directory $(KAFKA_LIB)/.fetched || \
 	    echo "make deps: WARNING: the Kafka broker's jars could not be fetched; kafka-broker-test will be skipped" >&2
+	@$(MAKE) --no-print-directory peer-deps
 
 $(KAFKA_LIB)/.fetched: tests/kafka/broker/pom.xml
 	rm -rf $(KAFKA_LIB)
@@ -470,13 +471,51 @@ install-test: all
 # bench        the benchmarks of issue 6 (bench/run.sh): W1-W4, Nexmark and
 #              compile times against hand-written C (bench/baseline/) and
 #              peer tools; prints the table and writes docs/benchmarks.md.
-#              Not part of `make test`; takes about 5 minutes.
+#              Bytewax and Flink as peers (bench/peers/peers.sh). Not part of
+#              `make test`; takes about 20 minutes.
 # bench-smoke  every benchmark program built and checked on tiny inputs (in
 #              TEST_GROUPS, so `make test` runs it)
 .PHONY: bench bench-smoke
 bench: deps all
+	@$(MAKE) --no-print-directory flink-peers
 	FLOWC='$(abspath $(FLOWC))' bench/run.sh
 
 bench-smoke: all
+	-@$(MAKE) --no-print-directory flink-peers
 	SMOKE=1 FLOWC='$(abspath $(FLOWC))' bench/run.sh
+
+# ---- benchmark peers: Bytewax and Flink (bench/peers, bench/peers/peers.sh) ----
+# peer-deps    (run by `make deps`) the venv build/bytewax-venv with
+#              bench/peers/bytewax/requirements.txt (bytewax==0.21.1, pinned,
+#              --no-deps) unless it already has Bytewax 0.21.1; Flink's Maven
+#              dependencies into build/m2 (not ~/.m2) when the pom changed,
+#              building the jobs on the way
+# flink-peers  the Flink jobs, offline: build/flink-peers/flowc-peers.jar and
+#              its dependencies in build/flink-peers/lib
+# Fixed under build/ (also for BUILD=build-asan): one venv and one Maven
+# repository whatever the build.
+.PHONY: peer-deps flink-peers
+BYTEWAX_VENV := build/bytewax-venv
+FLINK_PEERS  := build/flink-peers
+M2_REPO      := build/m2
+FLINK_SRCS   := bench/peers/flink/pom.xml $(wildcard bench/peers/flink/src/main/java/flowc/peers/*.java)
+MVN_PEERS     = mvn -B -q -Dstyle.color=never -f bench/peers/flink/pom.xml -Dpeers.build='$(abspath $(FLINK_PEERS))' \
+                -Dmaven.repo.local='$(abspath $(M2_REPO))'
+
+peer-deps:
+	@if ! $(BYTEWAX_VENV)/bin/python -c 'import bytewax, importlib.metadata as m; assert m.version("bytewax") == "0.21.1"' 2>/dev/null; then \
+	    echo "creating $(BYTEWAX_VENV) (bench/peers/bytewax/requirements.txt)"; \
+	    python3 -m venv $(BYTEWAX_VENV) && \
+	    $(BYTEWAX_VENV)/bin/pip install -q --disable-pip-version-check --no-deps \
+	        -r bench/peers/bytewax/requirements.txt || exit 1; fi
+	@if [ ! -f $(M2_REPO)/.fetched ] || [ bench/peers/flink/pom.xml -nt $(M2_REPO)/.fetched ]; then \
+	    echo "fetching Flink's Maven dependencies into $(M2_REPO)"; \
+	    mkdir -p $(M2_REPO) && $(MVN_PEERS) package && touch $(M2_REPO)/.fetched; fi
+
+$(FLINK_PEERS)/flowc-peers.jar: $(FLINK_SRCS)
+	@command -v java >/dev/null && command -v mvn >/dev/null || \
+	    { echo "flink-peers: no java or mvn (make deps installs openjdk-17-jdk-headless and maven)"; exit 1; }
+	$(MVN_PEERS) -o package
+
+flink-peers: $(FLINK_PEERS)/flowc-peers.jar
 # ---- end of bench ----

@@ -22,7 +22,9 @@
 #                           left alone
 #
 # Inputs are generated into build/bench/ from ../shared/data (or DATA=DIR).
-# Env: FLOWC, CC (for the baselines), RUNS (5), PEER_RUNS (3).
+# Env: FLOWC, CC (for the baselines), RUNS (5), PEER_RUNS (3); the Bytewax
+# and Flink peers' own (BYTEWAX_RUNS, FLINK_RUNS, PEERS=0 to skip them) are
+# described in bench/peers/peers.sh.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 FLOWC=${FLOWC:-$root/build/flowc}
@@ -381,6 +383,9 @@ compile_times() {
     done
 }
 
+# Bytewax and Flink (issue 15): peers(), peers_table()
+. "$root/bench/peers/peers.sh"
+
 for tool in mawk gawk sqlite3 bc; do
     command -v $tool >/dev/null || fail "$tool is not installed (make bench installs it)"
 done
@@ -404,6 +409,7 @@ w2
 w3
 w4
 nexmark
+peers
 growth
 compile_times
 fi
@@ -430,9 +436,10 @@ fi
         if [ -n "${base[$w]:-}" ] && [ "$(echo "$s > 0" | bc)" = 1 ]; then
             ratio=$(printf '%.2fx' "$(echo "${base[$w]} / ($s / $ev)" | bc -l)")
         fi
-        printf '| %s | %s | %.2f | %s | %.2f M | %s | %s MB | %s |\n' "$w" "$v" "$s" \
+        printf '| %s | %s | %.2f | %s | %.3f M | %s | %s MB | %s |\n' "$w" "$v" "$s" \
             "$ev" "$(echo "$rate / 1000000" | bc -l)" "$ratio" "$((rss / 1024))" "$chk"
     done
+    peers_table
     echo
     echo "| program | flowc -S (ms) | cc -O2 -c of the generated C (ms) |"
     echo "|---|---:|---:|"
@@ -466,7 +473,8 @@ mem=$(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)
     echo
     echo "- machine: $(nproc) cores, $cpu, $mem RAM, $(uname -sr)"
     echo "- compilers: $($CC --version | head -1); generated C built by flowc with -O2"
-    echo "- command: \`make bench\` (RUNS=$RUNS for flowc and the C baselines, PEER_RUNS=$PEER_RUNS for the peer tools)"
+    echo "- command: \`make bench\` (RUNS=$RUNS for flowc and the C baselines, PEER_RUNS=$PEER_RUNS for the peer tools,"
+    echo "  BYTEWAX_RUNS=$BYTEWAX_RUNS and FLINK_RUNS=$FLINK_RUNS for Bytewax 0.21.1 and Flink 2.1.1 (bench/peers/peers.sh))"
     echo "- time: the median over the runs of user+sys CPU seconds (single-threaded"
     echo "  programs, so this is per core; the machine is shared, so CPU time is"
     echo "  steadier than wall time); events/s = events / that time"

@@ -38,6 +38,9 @@ typedef struct CType {
     bool need_eq, done_eq;
     bool need_cmp, done_cmp;
     bool need_copy, done_copy;   /* size_N / copy_N: deep copy of the heap parts */
+    bool need_hash, done_hash;   /* hash_N: Python's hash() (set elements) */
+    unsigned ops_need, ops_done; /* a set's or dict's operations, one bit each (emit_types.c) */
+    bool need_qcmp, done_qcmp;   /* qcmp_N: cmp_N on pointers (flow_sort_values) */
     bool done_dec, done_enc;     /* fromjson_N / json_N written (emit_io.c) */
     bool done_bin;               /* enc_N / dec_N written (emit_codec.c) */
 } CType;
@@ -108,6 +111,33 @@ const char *emit_cmp(Emit *E, Type *t, const char *a, const char *b);
 void emit_own(Emit *E, Type *t, const char *dst, const char *v, const char *mem, const char *sz);
 /* Statements: DST = a deep copy of V in the arena ARENA (a flow_arena * expression). */
 void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const char *v);
+/* C expression: Python's hash() of V of hashable type T (an int64_t). */
+const char *emit_hash(Emit *E, Type *t, const char *v);
+/* The entry type of dict<K, V>: the tuple (K, V); a dict's C struct is
+ * { entries *v; int64_t n; }, entries in insertion order, the same shape
+ * as list<(K, V)>. */
+Type *emit_dict_entry(Type *dict);
+/* The C functions of set type T (set<E>) or dict type T, named
+ * <flow>_<OP><N> (N: T's number), generated on first use:
+ *   set:  ins (add in place into an owned table: `void ins(flow_arena *,
+ *         S *, E)`), add (copy with x: `S add(flow_arena *, S, E)`), has
+ *         (`bool has(S, E)`), rm (copy without x: `S rm(flow_arena *, S, E)`)
+ *   dict: find (index of key or -1: `int64_t find(D, K)`), put (set key in
+ *         place, room for one more entry assumed: `void put(D *, K, V)`),
+ *         rm (copy without key: `D rm(flow_arena *, D, K)`)
+ * Returns "<flow>_<OP><N>". */
+const char *emit_coll_fn(Emit *E, Type *t, const char *op);
+/* C statements looping over the elements of V of type T (list, set, or
+ * a dict's keys): `for (...) {` with ELEM (an lvalue expression naming
+ * the element, built from the loop index `i`) returned; close with
+ * emit_line(E, "}"). */
+const char *emit_iter_begin(Emit *E, Type *t, const char *v);
+
+/* The name of <flow>_qcmp<N>(const void *, const void *), the three-way
+ * comparison of two values of ordered type T through pointers, for
+ * flow_sort_values. */
+const char *emit_qcmp(Emit *E, Type *t);
+
 /* The C member name for a record field (C keywords get a trailing _). */
 const char *emit_field_name(Emit *E, const char *name);
 

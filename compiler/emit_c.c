@@ -272,12 +272,13 @@ static void send_if(Emit *E, Step *s, const char *cond, const char *v)
     emit_line(E, "}");
 }
 
-/* Statements: send each element of the list L on port 0 (through REKEY). */
-static void send_each(Emit *E, Step *s, const char *l, const char *rekey)
+/* Statements: send each element of L on port 0 (through REKEY): a list's
+ * or set's elements, a dict's keys (LT: L's type). */
+static void send_each(Emit *E, Step *s, const char *l, Type *lt, const char *rekey)
 {
-    emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", l);
+    const char *x = emit_iter_begin(E, lt, l);
     E->indent++;
-    emit_step_send(E, s, 0, emit_strf(E, rekey, emit_strf(E, "%s.v[i]", l)));
+    emit_step_send(E, s, 0, emit_strf(E, rekey, x));
     E->indent--;
     emit_line(E, "}");
 }
@@ -324,10 +325,10 @@ static void item_filter_map(Emit *E, Step *s)
 static void item_flat_map(Emit *E, Step *s)
 {
     ItemArg a = item_arg(E, s);
-    send_each(E, s, call_fn(E, s, a.arg, NULL), a.rekey);
+    send_each(E, s, call_fn(E, s, a.arg, NULL), s->fn.ret, a.rekey);
 }
 
-static void item_flatten(Emit *E, Step *s) { send_each(E, s, "x", "%s"); }
+static void item_flatten(Emit *E, Step *s) { send_each(E, s, "x", s->in_type, "%s"); }
 
 /* inspect: prints FLOW.STEP: repr(x), as Bytewax's default inspector */
 static void item_inspect(Emit *E, Step *s)
@@ -772,13 +773,28 @@ static void emit_logic_callback_loop(Emit *E, Step *s, Callable *c, const char *
     emit_line(E, "}");
 }
 
+/* stateful, stateful_batch: the entry `id`'s logic `s` (started from init
+ * when it has none) applied to ARG (a value, or the list of a batch), its
+ * outputs sent under KEY. */
+static void emit_logic_apply(Emit *E, Step *s, const char *arg, const char *key)
+{
+    Type *st = s->state_type;
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
+    emit_line(E, "if (!s->live) {");
+    E->indent++;
+    emit_own(E, st, "s->st", emit_coerce(E, s->init, st), "s->mem", "s->sz");
+    emit_line(E, "s->live = true;");
+    E->indent--;
+    emit_line(E, "}");
+    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", arg), key);
+}
+
 /* stateful: the round's items grouped by key: a key's logic starts (init)
  * when it has none, and is dropped only if none is left at the end of its
  * group. */
 static void emit_stateful_items(Emit *E, Step *s)
 {
     const char *P = E->P;
-    Type *st = s->state_type;
     emit_line(E, "size_t n = f->%s_in0.n;", s->id);
     emit_line(E, "if (n) {");
     E->indent++;
@@ -798,15 +814,7 @@ static void emit_stateful_items(Emit *E, Step *s)
     emit_line(E, "same_key:;");
     E->indent++;
     emit_line(E, "%s x = items[order[k]];", in_ty(E, s));
-    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-    emit_line(E, "if (!s->live) {");
-    E->indent++;
-    const char *init = emit_coerce(E, s->init, st);
-    emit_own(E, st, "s->st", init, "s->mem", "s->sz");
-    emit_line(E, "s->live = true;");
-    E->indent--;
-    emit_line(E, "}");
-    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", "x.f1"), "x.f0");
+    emit_logic_apply(E, s, "x.f1", "x.f0");
     E->indent--;
     emit_line(E, "}");
     emit_line(E, "f->%s_in0.n = 0;", s->id);
@@ -819,8 +827,6 @@ static void emit_stateful_items(Emit *E, Step *s)
  * StatefulBatchLogic.on_batch with what one activation brings for the key. */
 static void emit_stateful_batch_items(Emit *E, Step *s)
 {
-    const char *P = E->P;
-    Type *st = s->state_type;
     Type *v = ty_keyed_value(s->in_type);
     emit_line(E, "size_t n = f->%s_in0.n;", s->id);
     emit_line(E, "if (n) {");
@@ -838,15 +844,7 @@ static void emit_stateful_batch_items(Emit *E, Step *s)
     emit_line(E, "%s values = { flow_arena_alloc(&f->rt->arena, (j - k) * sizeof(%s)), (int64_t)(j - k) };", lt, vt);
     emit_line(E, "for (size_t i = k; i < j; i++)");
     emit_line(E, "    values.v[i - k] = items[order[i]].f1;");
-    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-    emit_line(E, "if (!s->live) {");
-    E->indent++;
-    const char *init = emit_coerce(E, s->init, st);
-    emit_own(E, st, "s->st", init, "s->mem", "s->sz");
-    emit_line(E, "s->live = true;");
-    E->indent--;
-    emit_line(E, "}");
-    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", "values"), "key");
+    emit_logic_apply(E, s, "values", "key");
     emit_line(E, "if (!s->live)");
     emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
     E->indent--;
@@ -1094,7 +1092,7 @@ static void emit_run_batch(Emit *E, Step *s)
     E->indent++;
     emit_line(E, "%s batch = { f->%s_in0.v, (int64_t)f->%s_in0.n };", emit_ctype_name(E, ty_list(s->in_type)), s->id,
               s->id);
-    send_each(E, s, call_fn(E, s, "batch", NULL), "%s");
+    send_each(E, s, call_fn(E, s, "batch", NULL), s->fn.ret, "%s");
     emit_line(E, "f->%s_in0.n = 0;", s->id);
     E->indent--;
     emit_line(E, "}");

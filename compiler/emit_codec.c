@@ -101,10 +101,11 @@ static void gen_codec(Emit *E, CType *c)
     emit_line(E, "const %s *v = vp;", c->name);
     switch (t->kind) {
     case TY_LIST:
+    case TY_DICT:   /* a dict: its entries (key, value) in insertion order, as a list */
         emit_line(E, "flow_enc_u64(b, (uint64_t)v->n);");
         emit_line(E, "for (int64_t i = 0; i < v->n; i++) {");
         E->indent++;
-        emit_codec_enc(E, t->elem, "b", "v->v[i]");
+        emit_codec_enc(E, t->kind == TY_DICT ? emit_dict_entry(t) : t->elem, "b", "v->v[i]");
         E->indent--;
         emit_line(E, "}");
         break;
@@ -122,6 +123,26 @@ static void gen_codec(Emit *E, CType *c)
             emit_codec_enc(E, t->kind == TY_TUPLE ? t->elems[i] : t->rec->fields[i].ty, "b",
                            emit_strf(E, "v->%s", member(E, t, i)));
         break;
+    case TY_SET:    /* a set: its table slot by slot, so that the order survives */
+        emit_line(E, "flow_enc_u64(b, v->s ? (uint64_t)v->mask + 1 : 0);");
+        emit_line(E, "if (v->s) {");
+        E->indent++;
+        emit_line(E, "flow_enc_i64(b, v->used);");
+        emit_line(E, "flow_enc_i64(b, v->fill);");
+        emit_line(E, "for (int64_t i = 0; i <= v->mask; i++) {");
+        E->indent++;
+        emit_line(E, "flow_enc_i64(b, v->s[i].hd.st);");
+        emit_line(E, "if (v->s[i].hd.st == FLOW_SLOT_ACTIVE) {");
+        E->indent++;
+        emit_line(E, "flow_enc_i64(b, v->s[i].hd.h);");
+        emit_codec_enc(E, t->elem, "b", "v->s[i].k");
+        E->indent--;
+        emit_line(E, "}");
+        E->indent--;
+        emit_line(E, "}");
+        E->indent--;
+        emit_line(E, "}");
+        break;
     default:
         ICE("no binary encoder for this type");
     }
@@ -134,11 +155,12 @@ static void gen_codec(Emit *E, CType *c)
     emit_line(E, "(void)a;");
     switch (t->kind) {
     case TY_LIST:
+    case TY_DICT:
         emit_line(E, "v->n = flow_dec_count(r);");
         emit_line(E, "v->v = v->n ? flow_arena_alloc(a, sizeof(v->v[0]) * (size_t)v->n) : NULL;");
         emit_line(E, "for (int64_t i = 0; i < v->n; i++) {");
         E->indent++;
-        emit_codec_dec(E, t->elem, "r", "a", "v->v[i]");
+        emit_codec_dec(E, t->kind == TY_DICT ? emit_dict_entry(t) : t->elem, "r", "a", "v->v[i]");
         E->indent--;
         emit_line(E, "}");
         break;
@@ -156,6 +178,31 @@ static void gen_codec(Emit *E, CType *c)
         for (int i = 0; i < n; i++)
             emit_codec_dec(E, t->kind == TY_TUPLE ? t->elems[i] : t->rec->fields[i].ty, "r", "a",
                            emit_strf(E, "v->%s", member(E, t, i)));
+        break;
+    case TY_SET:
+        emit_line(E, "memset(v, 0, sizeof *v);");
+        emit_line(E, "int64_t size = flow_dec_count(r);");
+        emit_line(E, "if (size >= 8 && (size & (size - 1)) == 0) {");
+        E->indent++;
+        emit_line(E, "v->mask = size - 1;");
+        emit_line(E, "v->used = flow_dec_i64(r);");
+        emit_line(E, "v->fill = flow_dec_i64(r);");
+        emit_line(E, "v->s = flow_set_new(a, sizeof v->s[0], size);");
+        emit_line(E, "for (int64_t i = 0; i < size && !r->bad; i++) {");
+        E->indent++;
+        emit_line(E, "v->s[i].hd.st = flow_dec_i64(r);");
+        emit_line(E, "if (v->s[i].hd.st == FLOW_SLOT_ACTIVE) {");
+        E->indent++;
+        emit_line(E, "v->s[i].hd.h = flow_dec_i64(r);");
+        emit_codec_dec(E, t->elem, "r", "a", "v->s[i].k");
+        E->indent--;
+        emit_line(E, "}");
+        E->indent--;
+        emit_line(E, "}");
+        E->indent--;
+        emit_line(E, "} else if (size != 0) {");
+        emit_line(E, "    r->bad = true;   /* not a table size */");
+        emit_line(E, "}");
         break;
     default:
         ICE("no binary decoder for this type");
@@ -185,6 +232,18 @@ static void fp(Emit *E, FILE *o, Type *t)
     case TY_OPT:
         fp(E, o, t->elem);
         fputc('?', o);
+        return;
+    case TY_SET:
+        fputs("set<", o);
+        fp(E, o, t->elem);
+        fputc('>', o);
+        return;
+    case TY_DICT:
+        fputs("dict<", o);
+        fp(E, o, t->key);
+        fputs(", ", o);
+        fp(E, o, t->elem);
+        fputc('>', o);
         return;
     case TY_TUPLE:
         fputc('(', o);

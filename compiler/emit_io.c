@@ -175,6 +175,43 @@ static void gen_dec(Emit *E, CType *c)
     case TY_RECORD:
         dec_record(E, t->rec);
         break;
+    case TY_SET:   /* an array, its elements added in order */
+        emit_line(E, "int64_t n;");
+        emit_line(E, "if (!flow_json_array(s, v, field, &n))");
+        emit_line(E, "    return false;");
+        emit_line(E, "*out = (%s){ 0 };", c->name);
+        emit_line(E, "for (int64_t i = 0; i < n; i++) {");
+        emit_line(E, "    %s x;", emit_ctype_name(E, t->elem));
+        emit_line(E, "    if (!%s)", dec_call(E, t->elem, "flow_json_at(v, i)", "field", "&x"));
+        emit_line(E, "        return false;");
+        emit_line(E, "    %s(a, out, x);", emit_coll_fn(E, t, "ins"));
+        emit_line(E, "}");
+        emit_line(E, "return true;");
+        break;
+    case TY_DICT: {   /* string keys: an object; others: an array of [key, value] */
+        bool obj = ty_resolve(t->key)->kind == TY_STRING;
+        emit_line(E, "int64_t n;");
+        emit_line(E, "if (!flow_json_%s(s, v, field, &n))", obj ? "members" : "array");
+        emit_line(E, "    return false;");
+        emit_line(E, "out->n = 0;");
+        emit_line(E, "out->v = n ? flow_arena_alloc(a, sizeof out->v[0] * (size_t)n) : NULL;");
+        emit_line(E, "for (int64_t i = 0; i < n; i++) {");
+        E->indent++;
+        emit_line(E, "%s e;", emit_ctype_name(E, emit_dict_entry(t)));
+        if (obj) {
+            emit_line(E, "const flow_json *m = flow_json_member(v, i, &e.f0);");
+            emit_line(E, "e.f0 = flow_str_dup(a, e.f0);");
+            emit_line(E, "if (!%s)", dec_call(E, t->elem, "m", "field", "&e.f1"));
+        } else {
+            emit_line(E, "if (!%s)", dec_call(E, emit_dict_entry(t), "flow_json_at(v, i)", "field", "&e"));
+        }
+        emit_line(E, "    return false;");
+        emit_line(E, "%s(out, e.f0, e.f1);", emit_coll_fn(E, t, "put"));
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "return true;");
+        break;
+    }
     default:
         ICE("no JSON decoder for this type");
     }
@@ -443,6 +480,40 @@ static void gen_enc(Emit *E, CType *c)
         }
         emit_line(E, "flow_buf_putc(b, '}');");
         break;
+    case TY_SET: {   /* an array, in the set's order */
+        const char *x;
+        emit_line(E, "bool first = true;");
+        emit_line(E, "flow_buf_putc(b, '[');");
+        x = emit_iter_begin(E, t, "v");
+        E->indent++;
+        emit_line(E, "if (!first)");
+        emit_line(E, "    flow_buf_put(b, \", \", 2);");
+        emit_line(E, "first = false;");
+        emit_json(E, t->elem, "b", x);
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "flow_buf_putc(b, ']');");
+        break;
+    }
+    case TY_DICT: {   /* string keys: an object, as json.dumps; others: [[key, value], ...] */
+        bool obj = ty_resolve(t->key)->kind == TY_STRING;
+        emit_line(E, "flow_buf_putc(b, '%c');", obj ? '{' : '[');
+        emit_line(E, "for (int64_t i = 0; i < v.n; i++) {");
+        emit_line(E, "    if (i)");
+        emit_line(E, "        flow_buf_put(b, \", \", 2);");
+        E->indent++;
+        if (obj) {
+            emit_json(E, t->key, "b", "v.v[i].f0");
+            emit_line(E, "flow_buf_put(b, \": \", 2);");
+            emit_json(E, t->elem, "b", "v.v[i].f1");
+        } else {
+            emit_json(E, emit_dict_entry(t), "b", "v.v[i]");
+        }
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "flow_buf_putc(b, '%c');", obj ? '}' : ']');
+        break;
+    }
     default:
         ICE("no JSON encoder for this type");
     }

@@ -544,7 +544,20 @@ static Type *check_filter_map(Sema *S, Step *st, Node *call)
     return r->kind == TY_OPT ? r->elem : r;
 }
 
-/* flat_map(stream, |x| [y]) */
+/* What iterating a value of type T gives, as Python's `for x in v`: a
+ * list's or set's elements, a dict's keys; NULL for other types. */
+static Type *iter_elem(Type *t)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_LIST: case TY_SET: return t->elem;
+    case TY_DICT: return t->key;
+    default: return NULL;
+    }
+}
+
+/* flat_map(stream, |x| [y]) (the mapper may also return a set, or a
+ * dict whose keys are emitted, as Python iterates them) */
 static Type *check_flat_map(Sema *S, Step *st, Node *call)
 {
     Args a;
@@ -553,12 +566,12 @@ static Type *check_flat_map(Sema *S, Step *st, Node *call)
     Type *r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
     if (!r)
         return NULL;
-    if (ty_resolve(r)->kind != TY_LIST) {
+    if (!iter_elem(r)) {
         diag_error(st->fn.lambda->body->loc, "the mapper of `flat_map` must return a list, found `%s`",
                    ty_str(r));
         return NULL;
     }
-    return ty_resolve(r)->elem;
+    return iter_elem(r);
 }
 
 /* flat_map_batch(stream, |batch: list<T>| list<U>): the round's items at once */
@@ -704,13 +717,12 @@ static Type *check_flat_map_value(Sema *S, Step *st, Node *call)
     Type *r = v ? fn1(S, st, a.pos[1], v, NULL, "mapper") : NULL;
     if (!r)
         return NULL;
-    r = ty_resolve(r);
-    if (r->kind != TY_LIST) {
+    if (!iter_elem(r)) {
         diag_error(st->fn.lambda->body->loc,
                    "the mapper of `flat_map_value` must return a list, found `%s`", ty_str(r));
         return NULL;
     }
-    return ty_pair(T(TY_STRING), r->elem);
+    return ty_pair(T(TY_STRING), iter_elem(r));
 }
 
 /* OP(keyed, |state, v| ..., init = E): the stream, init (the state type,

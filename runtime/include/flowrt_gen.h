@@ -102,6 +102,23 @@ flow_str flow_str_trim(flow_arena *a, flow_str s);
  * checker or as a step error by the caller). */
 flow_list_str flow_str_split_ws(flow_arena *a, flow_str s);
 flow_list_str flow_str_split(flow_arena *a, flow_str s, flow_str sep);
+/* The same with Python's maxsplit (negative: no limit): at most MAXSPLIT
+ * splits from the left, the rest of the string the last element (for
+ * whitespace, from its first non-space character, its trailing spaces
+ * kept, as s.split(None, n)). */
+flow_list_str flow_str_split_ws_max(flow_arena *a, flow_str s, int64_t maxsplit);
+flow_list_str flow_str_split_max(flow_arena *a, flow_str s, flow_str sep, int64_t maxsplit);
+/* sep.join(xs), in A. */
+flow_str flow_str_join(flow_arena *a, flow_str sep, flow_list_str xs);
+/* s.strip(chars) (SIDES 3), s.lstrip(chars) (1), s.rstrip(chars) (2):
+ * the code points of CHARS taken off those ends; flow_str_strip_ws the
+ * same for Python's whitespace (s.strip() with SIDES 3 is flow_str_trim).
+ * The result is a slice of S copied into A. */
+flow_str flow_str_strip_chars(flow_arena *a, flow_str s, flow_str chars, int sides);
+flow_str flow_str_strip_ws(flow_arena *a, flow_str s, int sides);
+/* s.zfill(width): '0's after a leading '+' or '-' up to WIDTH code points
+ * (S itself when it is as long already). */
+flow_str flow_str_zfill(flow_arena *a, flow_str s, int64_t width);
 /* str.startswith(prefix), str.endswith(suffix), `needle in s` (an empty
  * PREFIX, SUFFIX or NEEDLE is always found). */
 bool flow_str_starts_with(flow_str s, flow_str prefix);
@@ -181,11 +198,150 @@ static inline int64_t flow_i64_mod(int64_t a, int64_t b)
         r += b;
     return r;
 }
+/* Python a / b (true division, b != 0) of two ints: the double nearest
+ * to the exact quotient, ties to even, as CPython's long_true_divide
+ * gives (so 9007199254740993 / 1 is 9007199254740992.0, not a double
+ * rounding of two conversions). Inline when both fit in 53 bits, where
+ * converting first and dividing is already exact; else flowi_i64_truediv. */
+double flowi_i64_truediv(int64_t a, int64_t b);
+static inline double flow_i64_truediv(int64_t a, int64_t b)
+{
+    const uint64_t lim = UINT64_C(1) << 53;
+    if ((uint64_t)a + lim <= 2 * lim && (uint64_t)b + lim <= 2 * lim)
+        return (double)a / (double)b;
+    return flowi_i64_truediv(a, b);
+}
+/* Python's rounding of timedelta / int (CPython's divide_nearest): a / b
+ * rounded to the nearest integer, ties to even, for b != 0 and (a, b) !=
+ * (INT64_MIN, -1). */
+static inline int64_t flow_i64_div_nearest(int64_t a, int64_t b)
+{
+    int64_t q = flow_i64_floordiv(a, b);
+    int64_t r = flow_i64_mod(a, b);   /* a = q * b + r, r has b's sign */
+    uint64_t ur = r < 0 ? 0 - (uint64_t)r : (uint64_t)r;
+    uint64_t ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    /* the fraction r / b is ur / ub in [0, 1): round up past one half */
+    if (ur > ub - ur || (ur == ub - ur && ur != 0 && (q & 1)))
+        q++;
+    return q;
+}
 /* Python float a % b for b != 0.0 (sign of b), and a // b. */
 double flow_f64_mod(double a, double b);
 double flow_f64_floordiv(double a, double b);
 /* Python round(x) (half to even) as a double; the caller converts. */
 double flow_f64_round_half_even(double x);
+
+/* ===================================================================
+ * Hashing and sets (set.c)
+ *
+ * Python's hash() where CPython's is not seeded per process, and
+ * CPython 3.11's set table, so that a set<T> iterates and prints in
+ * CPython's order. Deliberate differences (docs/language.md, "Sets"):
+ * strings hash with FNV-1a (CPython seeds SipHash per run, so its order
+ * of a set of strings is not reproducible), timestamps as their
+ * microseconds (CPython hashes their bytes, seeded), none as the constant
+ * CPython 3.12 uses (3.11 hashes None's address), nan as 0 (CPython 3.10+
+ * hashes the float object's address).
+ * =================================================================== */
+
+/* hash(int) (and bool): V modulo 2**61 - 1 with V's sign; -1 becomes -2. */
+int64_t flow_hash_int(int64_t v);
+/* hash(float): CPython's _Py_HashDouble (equal to hash(int(v)) for
+ * integral V; inf 314159; nan 0, see above). */
+int64_t flow_hash_float(double v);
+/* flowc's hash of a string: FNV-1a 64 of its UTF-8 bytes (-1 becomes -2). */
+int64_t flow_hash_str(flow_str s);
+/* hash(timedelta): the tuple hash of (days, seconds, microseconds). */
+int64_t flow_hash_duration(int64_t us);
+#define FLOW_HASH_NONE INT64_C(0xFCA86420)
+/* hash(tuple), CPython 3.8+'s xxHash-based tuplehash: begin, add each
+ * element's hash in order, end with the element count. */
+static inline uint64_t flow_hash_tuple_begin(void)
+{
+    return UINT64_C(2870177450012600261);
+}
+static inline uint64_t flow_hash_tuple_add(uint64_t acc, int64_t lane)
+{
+    acc += (uint64_t)lane * UINT64_C(14029467366897019727);
+    acc = (acc << 31) | (acc >> 33);
+    return acc * UINT64_C(11400714785074694791);
+}
+static inline int64_t flow_hash_tuple_end(uint64_t acc, int64_t n)
+{
+    acc += (uint64_t)n ^ (UINT64_C(2870177450012600261) ^ UINT64_C(3527539));
+    return acc == UINT64_MAX ? 1546275796 : (int64_t)acc;
+}
+
+/* A set value is its table: MASK + 1 slots (a power of two, 8 at least)
+ * of STRIDE bytes, each a generated struct whose first member is this
+ * header (the element follows it), USED live elements and FILL slots not
+ * empty (live or dummy, as CPython's). The zero value { NULL, 0, 0, 0 } is
+ * the empty set: no slots yet, as if 8 empty ones. Tables are never
+ * changed once a set value holds them: add and remove clone first. */
+typedef struct flow_set_slot {
+    int64_t h;     /* the element's hash */
+    int64_t st;    /* FLOW_SLOT_EMPTY, FLOW_SLOT_ACTIVE or FLOW_SLOT_DUMMY */
+} flow_set_slot;
+enum { FLOW_SLOT_EMPTY = 0, FLOW_SLOT_ACTIVE = 1, FLOW_SLOT_DUMMY = 2 };
+#define FLOW_SET_LINEAR_PROBES 9
+#define FLOW_SET_PERTURB_SHIFT 5
+
+/* CPython 3.11's probe for an element of hash H equal to *KEY (EQ(slot,
+ * key) compares a slot's element with it): returns the index of its
+ * slot, or -1 when absent, with *WHERE the slot set_add_entry would fill
+ * (the last dummy passed, else the empty slot that ended the search).
+ * SLOTS must not be NULL. Inline so that EQ, a generated function, is
+ * called directly. */
+static inline int64_t flow_set_find(const void *slots, size_t stride, int64_t mask, int64_t h,
+                                    bool (*eq)(const void *slot, const void *key), const void *key, int64_t *where)
+{
+    size_t m = (size_t)mask, i = (size_t)h & m, perturb = (size_t)h;
+    int64_t freeslot = -1;
+    for (;;) {
+        int probes = i + FLOW_SET_LINEAR_PROBES <= m ? FLOW_SET_LINEAR_PROBES : 0;
+        size_t j = i;
+        do {
+            const flow_set_slot *e = (const flow_set_slot *)(const void *)((const char *)slots + j * stride);
+            if (e->st == FLOW_SLOT_EMPTY) {
+                *where = freeslot >= 0 ? freeslot : (int64_t)j;
+                return -1;
+            }
+            if (e->st == FLOW_SLOT_ACTIVE) {
+                if (e->h == h && eq(e, key))
+                    return (int64_t)j;
+            } else {
+                freeslot = (int64_t)j;
+            }
+            j++;
+        } while (probes--);
+        perturb >>= FLOW_SET_PERTURB_SHIFT;
+        i = (i * 5 + 1 + perturb) & m;
+    }
+}
+/* SIZE zeroed (empty) slots of STRIDE bytes in A. */
+void *flow_set_new(flow_arena *a, size_t stride, int64_t size);
+/* A copy of the MASK + 1 slots at SLOTS in A (NULL: 8 empty slots), for
+ * changing a set without changing the value it was copied from. */
+void *flow_set_clone(flow_arena *a, const void *slots, int64_t mask, size_t stride);
+/* CPython's set_table_resize: the USED live elements of SLOTS (NULL: an
+ * empty set) moved, in slot order, into a new table in A of the smallest
+ * power of two above MINUSED (at least 8); returns it and updates *MASK
+ * and *FILL. A table of 8 without dummies is kept (CPython leaves its
+ * small table alone). */
+void *flow_set_resize(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride,
+                      int64_t minused);
+/* After an add filled an empty slot (*FILL counts it): CPython's growth
+ * rule, a resize to 4 x USED (2 x above 50000) once FILL * 5 >= MASK * 3.
+ * Returns the table (SLOTS, or the new one). */
+void *flow_set_grown(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride);
+/* A literal of constants, `{1, 2, 3}`, once its elements were added in
+ * order: CPython compiles it to a frozenset constant, which its constant
+ * merging builds again from its own iteration order, and merges that into
+ * an empty set (a resize to 2 x USED first when USED >= 5); each step can
+ * lay out the slots differently. Returns the table (SLOTS, or a new one),
+ * *MASK and *FILL updated. (As CPython compiles source; a .pyc, whose
+ * marshalled frozensets are sorted, can give another order.) */
+void *flow_set_literal(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride);
 
 /* ===================================================================
  * Output buffer and Python repr
@@ -233,6 +389,43 @@ void flow_repr_duration(flow_buf *b, int64_t us);
 /* str() of a timestamp / duration (what StdOutSink prints for a bare one). */
 void flow_fmt_time(flow_buf *b, flow_time t);
 void flow_fmt_duration(flow_buf *b, int64_t us);
+
+/* ===================================================================
+ * Python's format-spec mini-language (format.c): format(x, spec) and
+ * f-strings, as CPython 3.11's Python/formatter_unicode.c
+ * =================================================================== */
+
+/* A parsed spec, [[fill]align][sign][z][#][0][width][grouping][.precision]
+ * [type]. flowc parses each spec of a program when compiling it and
+ * writes the result into the generated code as this struct. */
+typedef struct flow_fmtspec {
+    uint32_t fill;        /* the fill code point (' ' unless given) */
+    char align;           /* '<', '>', '^' or '=' (the kind's default filled in) */
+    char sign;            /* '+', '-', ' ', or 0 */
+    char grouping;        /* ',', '_', or 0 */
+    char type;            /* the presentation type ('d' for ints without one), or 0 */
+    bool z;               /* coerce negative zero to zero (floats) */
+    bool alt;             /* '#': alternate form */
+    int64_t width;        /* minimum width in code points, -1 when absent */
+    int64_t precision;    /* -1 when absent */
+} flow_fmtspec;
+
+/* Parse the N bytes at S as the spec of a value of KIND ('i' int, 'b'
+ * bool, 'f' float, 's' str) into *OUT, with the checks that kind's
+ * __format__ makes. False with CPython's message in ERR (ERRLEN bytes)
+ * when Python would raise ValueError: "Unknown format code 'd' for object
+ * of type 'float'", "Sign not allowed in string format specifier", ... */
+bool flow_fmtspec_parse(const char *s, size_t n, char kind, flow_fmtspec *out, char *err, size_t errlen);
+/* Append format(V, spec) to B, as Python does for an int (the float types
+ * e E f F g G % format float(V)), a float, or a str (widths and precision
+ * count code points). SP must come from flow_fmtspec_parse of the same
+ * kind. flow_format_int returns false, writing nothing, only for type 'c'
+ * of a V that is no code point or a surrogate (Python: "%c arg not in
+ * range(0x110000)"). Float digits are the exact, correctly rounded ones
+ * Python prints (format(2.675, '.2f') is '2.67'). */
+bool flow_format_int(flow_buf *b, int64_t v, const flow_fmtspec *sp);
+void flow_format_float(flow_buf *b, double v, const flow_fmtspec *sp);
+void flow_format_str(flow_buf *b, flow_str s, const flow_fmtspec *sp);
 
 /* ===================================================================
  * Regular expressions (PCRE2, UTF and Unicode properties on, so \s and
@@ -438,6 +631,10 @@ size_t flow_table_sorted(flow_table *t, const uint32_t **ids);
  * by key, bytewise: writes the item indices in sorted order to ORDER.
  * Used to apply a round's items grouped by key, keys ascending. */
 void flow_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *order);
+/* Python's sorted() on N values of SIZE bytes at BASE, in place: stable
+ * (equal values keep their order), ascending by CMP (<0, 0, >0); scratch
+ * memory from A. */
+void flow_sort_values(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *), flow_arena *a);
 
 /* ===================================================================
  * The run context: one per dataflow instance.
@@ -1036,6 +1233,11 @@ bool flow_json_is_null(const flow_json *v);
 bool flow_json_array(flow_src *s, const flow_json *v, const char *field, int64_t *n);
 const flow_json *flow_json_at(const flow_json *v, int64_t i);
 bool flow_json_object(flow_src *s, const flow_json *v, const char *field);
+/* An object's member count (false and flow_src_bad naming FIELD when V is
+ * not an object), and its I-th member (0 <= I < that count), in document
+ * order, with its key in *KEY (valid as the value is). */
+bool flow_json_members(flow_src *s, const flow_json *v, const char *field, int64_t *n);
+const flow_json *flow_json_member(const flow_json *v, int64_t i, flow_str *key);
 bool flow_json_int(flow_src *s, const flow_json *v, const char *field, int64_t *out);
 bool flow_json_float(flow_src *s, const flow_json *v, const char *field, double *out);
 bool flow_json_bool(flow_src *s, const flow_json *v, const char *field, bool *out);

@@ -353,6 +353,47 @@ static void json_decoding(void **state)
     assert_int_equal(us, 10000000);
 }
 
+/* An object's members in document order (dict<string, V> fields), on
+ * simdjson's fast path (duplicates kept: the generated code keeps the
+ * first place and the last value) and on jansson's (a "\u0000" in the
+ * line sends it there; jansson keeps one member per key). */
+static void json_members(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_JSONL,
+              "{\"o\": {\"b\": 1, \"a\": 2, \"b\": 3}, \"l\": []}\n"
+              "{\"o\": {\"z\": 1, \"y\": 2}, \"s\": \"\\u0000\"}\n",
+              NULL, 0);
+    flow_src *s = f->s;
+    flow_rec r;
+    int64_t n, i;
+    flow_str k;
+    assert_int_equal(next(f, &r), 1);
+    const flow_json *o = flow_json_get(r.json, "o");
+    assert_true(flow_json_members(s, o, "o", &n));
+    assert_int_equal(n, 3);
+    const char *keys[] = { "b", "a", "b" };
+    const int64_t vals[] = { 1, 2, 3 };
+    for (int64_t j = 0; j < n; j++) {
+        assert_true(flow_json_int(s, flow_json_member(o, j, &k), "o", &i));
+        ASSERT_STR(k, keys[j]);
+        assert_int_equal(i, vals[j]);
+    }
+    assert_true(flow_json_int(s, flow_json_member(o, 0, &k), "o", &i));   /* back to the start */
+    assert_int_equal(i, 1);
+    assert_false(flow_json_members(s, flow_json_get(r.json, "l"), "l", &n));
+    assert_string_equal(take_error(s), "1: field 'l': expected an object, found an array");
+    assert_int_equal(next(f, &r), 1);
+    o = flow_json_get(r.json, "o");
+    assert_true(flow_json_members(s, o, "o", &n));
+    assert_int_equal(n, 2);
+    assert_true(flow_json_int(s, flow_json_member(o, 0, &k), "o", &i));
+    ASSERT_STR(k, "z");
+    assert_true(flow_json_int(s, flow_json_member(o, 1, &k), "o", &i));
+    ASSERT_STR(k, "y");
+    assert_int_equal(i, 2);
+}
+
 /* ---- lines ---------------------------------------------------------- */
 
 /* Lines are checked to be UTF-8 ahead, in bulk over the read buffer
@@ -562,6 +603,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(lines_utf8_checked_ahead, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_members, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_quoted_cells, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_embedded_newlines, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_crlf, setup, teardown),
