@@ -76,11 +76,12 @@ static bool is_abort_input(const Step *s)
     return false;
 }
 
-/* An input recovery can seek: testing lists and ranges, file and dir. */
+/* An input recovery can seek besides testing lists and ranges: file, dir
+ * (byte offsets) and kafka (offsets per partition). */
 static bool seekable_file(const Step *s)
 {
     const char *k = emit_source_kind(s);
-    return s->io && (strcmp(k, "file") == 0 || strcmp(k, "dir") == 0);
+    return s->io && (strcmp(k, "file") == 0 || strcmp(k, "dir") == 0 || strcmp(k, "kafka") == 0);
 }
 
 static const char *fingerprint(Emit *E, Step *s)
@@ -207,7 +208,8 @@ static void snapshot_input(Emit *E, Step *s)
         emit_line(E, "flow_enc_i64(b, f->%s_pos);", s->id);
         emit_line(E, "flow_store_put(f->rt, \"%s\", (flow_str){ \"\", 0 }, b);", s->id);
     } else if (seekable_file(s)) {
-        emit_line(E, "b->n = 0;   /* input %s: each file's position */", s->id);
+        emit_line(E, "b->n = 0;   /* input %s: each %s position */", s->id,
+                  strcmp(emit_source_kind(s), "kafka") == 0 ? "partition's" : "file's");
         emit_line(E, "flow_src_save(f->%s_src, b);", s->id);
         emit_line(E, "flow_store_put(f->rt, \"%s\", (flow_str){ \"\", 0 }, b);", s->id);
     }

@@ -1437,7 +1437,9 @@ void flow_store_last(flow_rt *rt);
 void flow_store_abort_hit(flow_rt *rt, const char *step, int64_t mark);
 bool flow_store_abort_seen(flow_rt *rt, const char *step, int64_t mark);
 /* A file / dir source's position (each file's byte offset and line
- * number) into B; seek back to it from R (false: R is malformed). */
+ * number) or a kafka source's (each partition's offset after the last
+ * message read) into B; seek back to it from R (false: R is malformed;
+ * kafka: the partitions are assigned there at the first poll). */
 struct flow_src;
 void flow_src_save(struct flow_src *s, flow_buf *b);
 bool flow_src_seek(struct flow_src *s, flow_rd *r);

@@ -126,6 +126,12 @@ size_t flowi_dir_list(flow_rt *rt, const char *dir, const char *glob, char ***na
 void flowi_kafka_open(flow_src *s);
 int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec);
 void flowi_kafka_close(flow_src *s);
+/* Recovery: the offset after the last message read of each partition
+ * read from, as (topic, partition, offset) into B; on resume, before the
+ * first poll, those offsets from R as where the partitions start (false:
+ * R is malformed). */
+void flowi_kafka_save(flow_src *s, flow_buf *b);
+bool flowi_kafka_seek(flow_src *s, flow_rd *r);
 void flowi_kafka_sink_open(flow_rt *rt, void **k, const char *brokers, const flow_sink_cfg *cfg);
 void flowi_kafka_produce(flow_rt *rt, void *k, const char *p, size_t n, bool has_key, flow_str key);
 void flowi_kafka_sink_flush(flow_rt *rt, void *k);
