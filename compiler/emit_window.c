@@ -1065,34 +1065,40 @@ static void emit_run(W *x, const char *where)
  * queued item in the binary encoding, for flow_wstate_enc / _dec:
  *   <P>_<W>_accenc, <P>_<W>_accdec, <P>_<W>_qenc, <P>_<W>_qdec
  * (a queued item: its input side, then its value). */
+/* The head of a generated function: COMMENT, "static SIG", its brace and
+ * its first statement FIRST (the argument P or CTX given its type). */
+static void codec_fn(W *x, const char *comment, const char *sig, const char *first)
+{
+    fprintf(x->E->code, "/* step %s: %s */\nstatic %s\n{\n", x->id, comment, sig);
+    emit_line(x->E, "%s", first);
+}
+
 static void emit_codec_fns(W *x)
 {
     Emit *E = x->E;
     E->out = E->code;
     E->indent = 1;
-    fprintf(E->code, "/* step %s: a window's accumulator in the binary encoding (recovery) */\n", x->id);
-    fprintf(E->code, "static void %s(flow_buf *b, const void *p)\n{\n", nm(x, "accenc"));
-    emit_line(E, "const %s *a = p;", x->acc);
+    const char *flow_ctx = emit_strf(E, "%s_flow *f = ctx;", x->P);
+    codec_fn(x, "a window's accumulator in the binary encoding (recovery)",
+             emit_strf(E, "void %s(flow_buf *b, const void *p)", nm(x, "accenc")),
+             emit_strf(E, "const %s *a = p;", x->acc));
     x->op->enc(x);
     fprintf(E->code, "}\n\n");
-    fprintf(E->code, "/* step %s: a window's accumulator from its encoding (r->bad when malformed) */\n", x->id);
-    fprintf(E->code, "static void *%s(void *ctx, flow_rd *r)\n{\n", nm(x, "accdec"));
-    emit_line(E, "%s_flow *f = ctx;", x->P);
+    codec_fn(x, "a window's accumulator from its encoding (r->bad when malformed)",
+             emit_strf(E, "void *%s(void *ctx, flow_rd *r)", nm(x, "accdec")), flow_ctx);
     emit_line(E, "(void)f;");
     emit_line(E, "%s *a = flow_alloc(sizeof *a);", x->acc);
     emit_line(E, "memset(a, 0, sizeof *a);");
     x->op->dec(x);
     emit_line(E, "return a;");
     fprintf(E->code, "}\n\n");
-    fprintf(E->code, "/* step %s: a queued item in the binary encoding (recovery) */\n", x->id);
-    fprintf(E->code, "static void %s(flow_buf *b, const void *p)\n{\n", nm(x, "qenc"));
-    emit_line(E, "const %s *q = p;", x->q);
+    codec_fn(x, "a queued item in the binary encoding (recovery)",
+             emit_strf(E, "void %s(flow_buf *b, const void *p)", nm(x, "qenc")), emit_strf(E, "const %s *q = p;", x->q));
     emit_line(E, "flow_enc_u64(b, (uint64_t)q->side);");
     emit_codec_enc(E, x->v, "b", "q->v");
     fprintf(E->code, "}\n\n");
-    fprintf(E->code, "/* step %s: a queued item from its encoding (NULL when malformed) */\n", x->id);
-    fprintf(E->code, "static void *%s(void *ctx, flow_rd *r)\n{\n", nm(x, "qdec"));
-    emit_line(E, "%s_flow *f = ctx;", x->P);
+    codec_fn(x, "a queued item from its encoding (NULL when malformed)",
+             emit_strf(E, "void *%s(void *ctx, flow_rd *r)", nm(x, "qdec")), flow_ctx);
     emit_line(E, "uint64_t side = flow_dec_u64(r);");
     emit_line(E, "%s v;", x->vt);
     emit_codec_dec(E, x->v, "r", "&f->rt->arena", "v");
