@@ -680,10 +680,10 @@ static bool relay_complete(msg *m, int n, int total, char *why, size_t nwhy)
 static int await_relay(int total, msg *m)
 {
     int n = 0;
-    for (int waited = 0; waited < TIME_LIMIT * 2; waited++) {
+    for (int waited = 0;; waited++) {
         n = read_topic("relay_out", 2, m);
-        if (n >= total)
-            break;
+        if (n >= total || waited + 1 >= TIME_LIMIT * 2)
+            break;    /* the caller frees the messages of the last read */
         free_msgs(m, n);
         usleep(500000);
     }
