@@ -87,6 +87,8 @@ typedef struct Emit {
     int tmp;                 /* temporaries t<N> */
     int nregex;
     const char *step_expr;   /* C expression naming the step for errors ("step") */
+    int *xbox_first;         /* per step: its first exchange point (flow_xbox id), or -1 */
+    int nxbox;               /* exchange points */
     const char *src_name;    /* .flow file as written in #line and error locations */
 } Emit;
 
@@ -114,6 +116,13 @@ const char *emit_field_name(Emit *E, const char *name);
 void emit_step_send(Emit *E, Step *s, int port, const char *v);
 const char *emit_step_eof_cond(Emit *E, Step *s);
 void emit_step_touch(Emit *E, Step *s, const char *id);
+
+/* emit_c.c, for emit_window.c: with several workers, a window step's run
+ * begins with its exchange point (docs/workers.md). */
+void emit_step_xchg_call(Emit *E, Step *s);
+/* Statements: input K has reached its end on this worker (f->ieof[K]);
+ * with one worker, that is its end (f->eof[K]). */
+void emit_input_end(Emit *E, int k);
 
 /* emit_c.c, for emit_lib.c: the statements that build the state of `f`
  * (given `rt`) and that free it (also half built), into OUT. */

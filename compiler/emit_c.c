@@ -48,6 +48,39 @@ static bool direct(Step *s) { return s->fused || step_is_final(s); }
 /* Steps that buffer their input and run at their own place in the order. */
 static bool buffered(Step *s) { return step_family(s->kind) != FAM_INPUT && !direct(s); }
 
+/* Exchange points (docs/workers.md). With several workers, the items of
+ * these steps go to the worker that must handle them before the step
+ * runs: by key (every step keeping per-key state, TR_EXCHANGE), all to
+ * worker 0 (a file sink, one writer), by the dir sink's file (each file
+ * one writer), or spread evenly in order (redistribute). */
+typedef enum XKind { XK_NONE, XK_KEY, XK_ZERO, XK_DIR, XK_BLOCK } XKind;
+
+static XKind xkind(const Step *s)
+{
+    if (step_is_clock(s) || step_is_windower(s))
+        return XK_NONE;
+    if (step_has(s, TR_ITEMWISE) && s->fused)
+        return XK_NONE;    /* fed by a testing input (lower.c), which only worker 0 reads:
+                            * its every key is on worker 0 already */
+    if (step_has(s, TR_EXCHANGE))
+        return XK_KEY;
+    if (s->kind == SK_REDISTRIBUTE)
+        return XK_BLOCK;
+    if (s->kind == SK_OUTPUT && s->io && s->io->kind == IOK_FILE)
+        return XK_ZERO;
+    if (s->kind == SK_OUTPUT && s->io && s->io->kind == IOK_DIR)
+        return XK_DIR;
+    return XK_NONE;
+}
+
+/* An exchange step its upstream calls directly (a final, a fused step):
+ * with several workers its item function buffers instead, and the step
+ * applies the gathered items at its own place (<P>_<id>_run). */
+static bool xdirect(Step *s) { return xkind(s) != XK_NONE && direct(s); }
+
+/* Steps with per-port input buffers: buffered ones and exchange points. */
+static bool inbuf(Step *s) { return buffered(s) || xkind(s) != XK_NONE; }
+
 static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 
 /* collect and batch keep a list of items per key */
@@ -99,7 +132,7 @@ static void declare_step(Emit *E, Step *s)
     fprintf(E->fields, "    /* step %s (%s) */\n", s->id, step_kind_name(s->kind));
     if (step_is_clock(s) || step_is_windower(s))
         return;    /* emit_window.c: configuration only */
-    if (buffered(s)) {
+    if (inbuf(s)) {
         for (int p = 0; p < s->nins; p++) {
             fprintf(E->fields, "    struct {\n        %s *v;\n        size_t n, cap;\n    } %s_in%d;\n",
                     port_ty(E, s, p), s->id, p);
@@ -110,6 +143,16 @@ static void declare_step(Emit *E, Step *s)
     }
     if (has_item_fn(s) || (grouped(s) && s->fused))
         fprintf(E->protos, "static void %s_%s_item(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
+    if (xdirect(s))
+        fprintf(E->protos, "static inline void %s_%s_apply(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
+    if (xkind(s) != XK_NONE) {
+        for (int p = 0; p < s->nins; p++) {
+            fprintf(E->fields, "    flow_xbox %s_x%d;   /* exchange point (several workers) */\n", s->id, p);
+            fprintf(E->init, "    flow_xbox_init(rt, &f->%s_x%d, %d, sizeof(%s), NULL, NULL);\n", s->id, p,
+                    E->xbox_first[s->index] + p, port_ty(E, s, p));
+            fprintf(E->fini, "    flow_xbox_free(&f->%s_x%d);\n", s->id, p);
+        }
+    }
     if (step_is_stateful(s)) {
         fprintf(E->fields, "    flow_table *%s_tab;\n    bool %s_eof;\n", s->id, s->id);
         if (grouped(s)) {
@@ -123,7 +166,7 @@ static void declare_step(Emit *E, Step *s)
  * buffer for its run. */
 static void emit_push_fns(Emit *E, Step *s)
 {
-    if (!buffered(s))
+    if (!inbuf(s))
         return;
     for (int p = 0; p < s->nins; p++) {
         fprintf(E->code, "/* step %s: item X of input %d, buffered for the step's run */\n", s->id, p);
@@ -134,6 +177,75 @@ static void emit_push_fns(Emit *E, Step *s)
                 s->id, p, s->id, p, s->id, p, s->id, p);
         fprintf(E->code, "    f->%s_in%d.v[f->%s_in%d.n++] = x;\n}\n\n", s->id, p, s->id, p);
     }
+}
+
+static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1);
+
+/* <P>_<id>_xchg: step S's exchange point, with several workers: route each
+ * port's buffered items to their workers' outboxes, wait for every
+ * worker, gather what the others sent this worker into the buffers. */
+static void emit_xchg_fn(Emit *E, Step *s)
+{
+    XKind k = xkind(s);
+    if (k == XK_NONE)
+        return;
+    static const char *const why[] = {
+        [XK_KEY] = "each item to the worker that owns its key",
+        [XK_ZERO] = "every item to worker 0, the file's writer",
+        [XK_DIR] = "each item to the worker that writes its file",
+        [XK_BLOCK] = "the items, in order, spread evenly over the workers",
+    };
+    const char *P = E->P;
+    fprintf(E->code, "/* step %s: its exchange point with several workers (docs/workers.md):\n * %s */\n", s->id,
+            why[k]);
+    fprintf(E->code, "static void %s_%s_xchg(%s_flow *f)\n{\n", P, s->id, P);
+    E->out = E->code;
+    E->indent = 1;
+    for (int p = 0; p < s->nins; p++) {
+        emit_line(E, "flow_xbox_clear(&f->%s_x%d);", s->id, p);
+        emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
+        E->indent++;
+        emit_line(E, "%s x = f->%s_in%d.v[i];", port_ty(E, s, p), s->id, p);
+        const char *to = "0";
+        if (k == XK_KEY && (s->kind == SK_COUNT_FINAL || s->kind == SK_COUNT_WINDOW))
+            to = emit_strf(E, "flow_key_owner(f->rt, %s)", call_fn(E, s, "x", NULL));
+        else if (k == XK_KEY)
+            to = "flow_key_owner(f->rt, x.f0)";
+        else if (k == XK_DIR)
+            to = emit_strf(E, "flow_sink_owner(f->%s_sink, x.f0, f->rt->nworkers)", s->id);
+        emit_line(E, "*(%s *)flow_xput(&f->%s_x%d, %s) = x;", port_ty(E, s, p), s->id, p, to);
+        E->indent--;
+        emit_line(E, "}");
+    }
+    emit_line(E, "flow_xsync(f->rt);");
+    for (int p = 0; p < s->nins; p++)
+        emit_line(E, "flow_xgather%s(f->rt, &f->%s_x%d, (void **)&f->%s_in%d.v, &f->%s_in%d.n, &f->%s_in%d.cap);",
+                  k == XK_BLOCK ? "_block" : "", s->id, p, s->id, p, s->id, p, s->id, p);
+    fprintf(E->code, "}\n\n");
+}
+
+void emit_input_end(Emit *E, int k)
+{
+    emit_line(E, "f->ieof[%d] = true;", k);
+    emit_line(E, "f->eof[%d] = !f->mw;    /* several workers: when all agree, at a round's end */", k);
+}
+
+void emit_step_xchg_call(Emit *E, Step *s)
+{
+    if (xkind(s) == XK_NONE)
+        return;
+    emit_line(E, "if (f->mw)");
+    emit_line(E, "    %s_%s_xchg(f);    /* several workers */", E->P, s->id);
+}
+
+/* With several workers, an exchange step called directly by its upstream
+ * applies the gathered items here, at its own place in the round. */
+static void emit_xdirect_apply(Emit *E, Step *s)
+{
+    emit_line(E, "%s_%s_xchg(f);", E->P, s->id);
+    emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
+    emit_line(E, "    %s_%s_apply(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
 /* ===================================================================
@@ -459,13 +571,15 @@ static void emit_final_flush(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
-/* The EOF condition of step S: every input it depends on is at EOF. */
+/* The EOF condition of step S: every input it depends on is at EOF (with
+ * several workers, on every worker: the step's exchange point has just
+ * waited for all of them to poll their inputs this round). */
 const char *emit_step_eof_cond(Emit *E, Step *s)
 {
     char *c = emit_strf(E, "!f->%s_eof", s->id);
     for (int k = 0; k < E->g->ninputs; k++)
         if (s->upstream_inputs[k])
-            c = emit_strf(E, "%s && f->eof[%d]", c, k);
+            c = emit_strf(E, "%s && flow_rt_eof(f->rt, f->eof, %d)", c, k);
     return c;
 }
 
@@ -1036,14 +1150,18 @@ static void testing_state(Emit *E, Step *s)
     emit_arena_copy(E, lt, "&f->perm", emit_strf(E, "f->%s_list", s->id), v);
     E->indent--;
     emit_line(E, "}");
+    emit_line(E, "if (rt->worker)    /* several workers: worker 0 reads it (Bytewax's TestingSource) */");
+    emit_line(E, "    f->%s_pos = f->%s_list.n;", s->id, s->id);
     emit_batch_size(E, s);
 }
 
 static void testing_run(Emit *E, Step *s)
 {
     emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
-    emit_line(E, "    f->eof[%d] = true;", s->input_no);
-    emit_line(E, "    return;");
+    E->indent++;
+    emit_input_end(E, s->input_no);
+    emit_line(E, "return;");
+    E->indent--;
     emit_line(E, "}");
     emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_list.n; i++) {", s->id, s->id, s->id);
     E->indent++;
@@ -1060,14 +1178,18 @@ static void range_state(Emit *E, Step *s)
     E->out = E->init;
     E->indent = 1;
     emit_line(E, "f->%s_n = %s;", s->id, emit_expr(E, s->range_n));
+    emit_line(E, "if (rt->worker)    /* several workers: worker 0 reads it (a testing source) */");
+    emit_line(E, "    f->%s_pos = f->%s_n;", s->id, s->id);
     emit_batch_size(E, s);
 }
 
 static void range_run(Emit *E, Step *s)
 {
     emit_line(E, "if (f->%s_pos >= f->%s_n) {", s->id, s->id);
-    emit_line(E, "    f->eof[%d] = true;", s->input_no);
-    emit_line(E, "    return;");
+    E->indent++;
+    emit_input_end(E, s->input_no);
+    emit_line(E, "return;");
+    E->indent--;
     emit_line(E, "}");
     emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_n; i++) {", s->id, s->id, s->id);
     E->indent++;
@@ -1094,7 +1216,7 @@ static const struct {
 /* Inputs: poll one batch. */
 static void emit_run_input(Emit *E, Step *s)
 {
-    emit_line(E, "if (f->eof[%d])", s->input_no);
+    emit_line(E, "if (f->ieof[%d])", s->input_no);
     emit_line(E, "    return;");
     source_emits[s->source].run(E, s);
 }
@@ -1185,8 +1307,15 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
     const char *P = E->P;
     E->out = E->code;
     E->indent = 1;
+    /* an exchange step called directly: the body is _apply, _item decides */
+    const char *name = xdirect(s) ? "apply" : "item";
+    /* _apply is inlined into both its callers (the item function and, with
+     * several workers, the run): a call would cost a one-item round ~40
+     * instructions (W1) */
+    const char *pre = xdirect(s) ? "FLOW_ALWAYS_INLINE static inline" : "static";
     if (has_item_fn(s)) {
-        fprintf(E->code, "/* %s: one item */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P, s->id, P, in_ty(E, s));
+        fprintf(E->code, "/* %s: one item */\n%s void %s_%s_%s(%s_flow *f, %s x)\n{\n", where, pre, P, s->id,
+                name, P, in_ty(E, s));
         emit_line(E, "(void)f;");
         if (!step_emits[s->kind].item)
             ICE("no item function for this step");
@@ -1195,14 +1324,21 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
     } else if (grouped(s) && s->fused) {
         /* at most one item a round (lower.c): applied at once, no buffer, no
          * sort; the step's run (only its EOF flag) is not needed */
-        fprintf(E->code, "/* %s: one item, applied at once */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P,
-                s->id, P, in_ty(E, s));
+        fprintf(E->code, "/* %s: one item, applied at once */\n%s void %s_%s_%s(%s_flow *f, %s x)\n{\n", where,
+                pre, P, s->id, name, P, in_ty(E, s));
         emit_line(E, "bool created = false;");
         emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
         emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
         emit_grouped_apply(E, s);
         emit_line(E, "(void)id;");
         fprintf(E->code, "}\n\n");
+    }
+    if (xdirect(s)) {
+        fprintf(E->code, "/* step %s: an item from upstream, applied at once; with several workers\n"
+                         " * it waits in the buffer for the step's exchange point */\n", s->id);
+        fprintf(E->code, "static inline void %s_%s_item(%s_flow *f, %s x)\n{\n", P, s->id, P, in_ty(E, s));
+        fprintf(E->code, "    if (f->mw) {\n        %s_%s_push0(f, x);\n        return;\n    }\n", P, s->id);
+        fprintf(E->code, "    %s_%s_apply(f, x);\n}\n\n", P, s->id);
     }
 }
 
@@ -1216,6 +1352,7 @@ static void emit_step(Emit *E, Step *s)
     const char *where = emit_strf(E, "%s:%d:%d: %s %s", E->src_name, line, col, step_kind_name(s->kind), s->id);
 
     emit_step_lambdas(E, s);
+    emit_xchg_fn(E, s);
     if (step_is_windowing(s)) {
         emit_push_fns(E, s);
         emit_window_step(E, s, where);
@@ -1229,13 +1366,31 @@ static void emit_step(Emit *E, Step *s)
         emit_collect_state(E, s);
     emit_push_fns(E, s);
     emit_item_fn(E, s, where);
-    if (s->fused)
+    if (s->fused) {
+        if (xdirect(s)) {
+            E->out = E->code;
+            fprintf(E->code, "/* %s: one round with several workers (alone it runs inside\n"
+                             " * its upstream's) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
+            E->indent = 1;
+            emit_xdirect_apply(E, s);
+            fprintf(E->code, "}\n\n");
+        }
         return;
+    }
     if (!step_emits[s->kind].run)
         ICE("no run function for this step");
     E->out = E->code;
     fprintf(E->code, "/* %s: one round */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
     E->indent = 1;
+    if (xdirect(s)) {
+        emit_line(E, "if (f->mw) {    /* several workers */");
+        E->indent++;
+        emit_xdirect_apply(E, s);
+        E->indent--;
+        emit_line(E, "}");
+    } else {
+        emit_step_xchg_call(E, s);
+    }
     step_emits[s->kind].run(E, s);
     fprintf(E->code, "}\n\n");
 }
@@ -1300,7 +1455,9 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt);
  * that free it, for <flow>_new / <flow>_free and emit_lib.c. */
 void emit_state_init(Emit *E, FILE *out)
 {
-    fprintf(out, "    rt->counters = f->n_sent;\n    flow_arena_init(&f->perm);\n");
+    fprintf(out, "    rt->counters = f->n_sent;\n    rt->eof = f->ieof;\n    rt->geof = f->eof;\n");
+    fprintf(out, "    f->mw = rt->cluster != NULL;\n");
+    fprintf(out, "    flow_arena_init(&f->perm);\n");
     if (E->nregex)
         fprintf(out, "    char err[256];   /* a regular expression's compile error */\n");
     fwrite(E->bufs[SEC_INIT], 1, E->lens[SEC_INIT], out);
@@ -1413,6 +1570,13 @@ static void emit_program(Emit *E, Graph *g)
     for (int i = 0; i < g->nfns; i++)
         emit_fn_decl(E, g->fns[i]);
     size_t n = (size_t)(g->nsteps ? g->nsteps : 1);
+    E->xbox_first = arena_alloc(E->a, n * sizeof(int));
+    for (int i = 0; i < g->nsteps; i++) {
+        Step *st = g->steps[i];
+        E->xbox_first[i] = xkind(st) != XK_NONE ? E->nxbox : -1;
+        if (xkind(st) != XK_NONE)
+            E->nxbox += st->nins;
+    }
     E->step_fields = arena_alloc(E->a, n * sizeof(FILE *));
     E->sf_bufs = arena_alloc(E->a, n * sizeof(char *));
     E->sf_lens = arena_alloc(E->a, n * sizeof(size_t));
@@ -1441,20 +1605,27 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, "static void %s_round(%s_flow *f, bool poll)\n{\n    flow_rt_round_begin_fast(f->rt);\n", P, P);
     for (int i = 0; i < g->nsteps; i++) {
         Step *st = g->steps[i];
-        if (st->fused || step_is_clock(st) || step_is_windower(st))
+        if (step_is_clock(st) || step_is_windower(st))
             continue;
-        if (st->kind == SK_INPUT)
+        if (st->fused && xdirect(st))
+            fprintf(c, "    if (f->mw)    /* several workers: its exchange point */\n        %s_%s_run(f);\n", P, st->id);
+        else if (st->fused)
+            continue;
+        else if (st->kind == SK_INPUT)
             fprintf(c, "    if (poll)\n        %s_%s_run(f);\n", P, st->id);
         else
             fprintf(c, "    %s_%s_run(f);\n", P, st->id);
     }
     emit_io_round_end(E, c);   /* a pending bad record stops the run here */
+    /* the round's end first: with several workers, items of this round may
+     * point into memory on the dead list until every worker is done */
+    fprintf(c, "    flow_rt_round_end_%s(f->rt);\n", writes_stdout(g) ? "fast" : "quiet");
     fprintf(c, "    if (f->dead_n) {\n        for (size_t i = 0; i < f->dead_n; i++)\n"
-               "            flow_free(f->dead[i].p, f->dead[i].sz);\n        f->dead_n = 0;\n    }\n");
-    fprintf(c, "    flow_rt_round_end_%s(f->rt);\n}\n\n", writes_stdout(g) ? "fast" : "quiet");
+               "            flow_free(f->dead[i].p, f->dead[i].sz);\n        f->dead_n = 0;\n    }\n}\n\n");
 }
 
-/* <flow>_run: rounds until every input is at EOF. One call of the round,
+/* <flow>_run: rounds until every input is at EOF (with several workers,
+ * on every worker: f->eof is set at a round's end). One call of the round,
  * so that the C compiler inlines it into the loop (a round of one item
  * costs no call, no register saves). */
 static void emit_run_fn(Emit *E, Graph *g, FILE *c)
@@ -1485,12 +1656,15 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    flow_rt *rt;         /* the run: clock, round arena, stdout buffer */\n");
     fprintf(out, "    flow_arena perm;     /* consts and testing lists */\n");
     fprintf(out, "    flow_buf scratch;    /* str() of composite values */\n");
-    fprintf(out, "    bool eof[%d];%*s/* per input: at its end */\n", g->ninputs ? g->ninputs : 1,
+    fprintf(out, "    bool eof[%d];%*s/* per input: at its end (on every worker) */\n", g->ninputs ? g->ninputs : 1,
             g->ninputs >= 10 ? 8 : 9, "");
+    fprintf(out, "    bool ieof[%d];%*s/* per input: at its end on this worker */\n", g->ninputs ? g->ninputs : 1,
+            g->ninputs >= 10 ? 7 : 8, "");
     fprintf(out, "    struct { void *p; size_t sz; } *dead;   /* freed at the end of the round */\n");
     fprintf(out, "    size_t dead_n, dead_cap;\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
+    fprintf(out, "    bool mw;             /* several workers (rt->cluster): exchange points run */\n");
     fwrite(E->bufs[SEC_FIELDS], 1, E->lens[SEC_FIELDS], out);
     for (int i = 0; i < g->nsteps; i++) {   /* a step's banner, if it has members */
         fflush(E->step_fields[i]);
@@ -1527,9 +1701,16 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     fprintf(out, "    flow_free(f, sizeof *f);\n}\n\n");
 
     emit_program_info(E, out);
-    fprintf(out, "#ifndef FLOW_NO_MAIN\nint main(int argc, char **argv)\n{\n");
+    fprintf(out, "#ifndef FLOW_NO_MAIN\n");
+    fprintf(out, "/* for flow_cluster_main: several workers, each with its instance */\n");
+    fprintf(out, "static void *%s_make(flow_rt *rt)\n{\n    return %s_new(rt);\n}\n\n", P, P);
+    fprintf(out, "static int %s_run_any(void *f)\n{\n    return %s_run(f);\n}\n\n", P, P);
+    fprintf(out, "static void %s_destroy(void *f)\n{\n    %s_free(f);\n}\n\n", P, P);
+    fprintf(out, "static const flow_program %s_program = { %s_make, %s_run_any, %s_destroy };\n\n", P, P, P, P);
+    fprintf(out, "int main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");
+    fprintf(out, "    if (rt.nworkers > 1)\n        return flow_cluster_main(&rt, &%s_program);\n", P);
     fprintf(out, "    %s_flow *f = %s_new(&rt);\n    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P, P, P);
     fprintf(out, "    return flow_rt_finish(&rt, 0);\n}\n#endif\n");
 }

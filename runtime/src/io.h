@@ -78,6 +78,11 @@ struct flow_src {
     int64_t skipped;
     bool reported;
     void *kafka;              /* io_kafka.c */
+    /* several workers (docs/workers.md): a file read by every worker, each
+     * taking records [lo, hi) of every batch of cfg.batch records and
+     * skipping the others (split); or a partition list divided among them */
+    bool split;
+    size_t lo, hi;
     size_t nheld;             /* io_jsonl.c: JSON documents of the current record */
     void *jmem;               /* io_jsonl.c: the memory jansson built them in */
     struct flowi_simd *simd;  /* io_jsonl.c: the jsonl parser (json_simd.cc) */

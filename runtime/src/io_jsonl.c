@@ -21,6 +21,8 @@
  */
 #include "io.h"
 
+#include <pthread.h>
+
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -60,8 +62,9 @@ static inline void *bump(jchunk **m, size_t n)
     return p;
 }
 
-/* The arena jansson allocates from while a source parses (NULL: none). */
-static jchunk **jcur;
+/* The arena jansson allocates from while a source parses (NULL: none);
+ * per thread, as workers parse in parallel (jansson's hooks are global). */
+static _Thread_local jchunk **jcur;
 
 static void *jalloc(size_t n)
 {
@@ -73,6 +76,11 @@ static void jfree(void *p)
 {
     if (!jcur)
         free(p);
+}
+
+static void set_funcs(void)
+{
+    json_set_alloc_funcs(jalloc, jfree);
 }
 
 /* Forget everything in arena *M, keeping one standard chunk for reuse. */
@@ -192,11 +200,8 @@ static const char *type_name(const flow_json *v)
 static json_t *parse(flow_src *s, const char *p, size_t n, const char *field, bool quiet)
 {
     json_error_t err;
-    static bool funcs_set;
-    if (!funcs_set) {
-        json_set_alloc_funcs(jalloc, jfree);
-        funcs_set = true;
-    }
+    static pthread_once_t funcs_once = PTHREAD_ONCE_INIT;
+    pthread_once(&funcs_once, set_funcs);
     jcur = (jchunk **)&s->jmem;
     json_t *v = json_loadb(p, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
     jcur = NULL;

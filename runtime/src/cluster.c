@@ -1,0 +1,708 @@
+/*
+ * cluster.c - several workers in one process (`PROG -w N`, docs/workers.md):
+ * N threads in lockstep, each running its own instance of the flow (its
+ * own flow struct and flow_rt) over the same rounds, and what they share:
+ * a barrier, the registry of exchange points (flow_xbox), the end of each
+ * round (global EOF, the clock, the ordered writing of stdout, bad
+ * records, the stop signal) and the end of the run.
+ *
+ * The one-worker path never comes here: main() calls flow_cluster_main
+ * only for N > 1, and the generated code tests rt->cluster (or its own
+ * copy of it) once per round before anything of this file runs.
+ *
+ * Synchronisation: the barrier (spin, then futex) is the only one in a
+ * round. Everything a worker writes before it arrives (its outboxes, its
+ * EOF flags, its output buffer) is read by the others after they leave it
+ * (the arrival is a release, the departure an acquire); nothing a worker
+ * reads of another's is written again before the round's last barrier,
+ * which is also where round-arena resets and frees wait. At the round's
+ * end the last worker to arrive runs the serial part (round_end_serial)
+ * while the others wait: it reads and writes every worker's output
+ * buffers and flags.
+ *
+ * Output: each worker writes stdout into its own buffer and notes at each
+ * round end where the round's output ends; stdout gets, round after
+ * round, worker 0's output of the round, then worker 1's, and so on. The
+ * same holds for the warnings of skipped records on stderr.
+ *
+ * The transport (how items cross between workers at an exchange point) is
+ * behind gather_from: the items themselves (copy: one address space), or
+ * their binary encoding decoded again (encode: what a transport between
+ * processes does, FLOW_TRANSPORT=encode runs it in one process, so the
+ * tests check the encoders).
+ */
+#include "internal.h"
+#include "io.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* ---- the barrier --------------------------------------------------------- */
+
+/* A sense-counting barrier: arrivals count up; the last arrival resets the
+ * count, runs the serial part and bumps GEN, which the others spin on
+ * (then sleep on, as a futex). A pthread barrier wakes its waiters through
+ * the kernel every time, too slow for rounds of a few microseconds. */
+typedef struct barrier {
+    _Atomic uint32_t arrived;
+    _Atomic uint32_t gen;
+    _Atomic uint32_t sleepers;
+    uint32_t n;
+    int spin;                  /* polls of GEN before sleeping */
+} barrier;
+
+static void futex_wait(_Atomic uint32_t *w, uint32_t v)
+{
+    syscall(SYS_futex, (uint32_t *)w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+
+static void futex_wake(_Atomic uint32_t *w)
+{
+    syscall(SYS_futex, (uint32_t *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* ---- the cluster --------------------------------------------------------- */
+
+enum { HALT_NONE, HALT_FAILED, HALT_MSG, HALT_STOP };
+
+typedef struct seg {
+    int64_t round;
+    size_t end;                /* the round's output ends here in the buffer */
+} seg;
+
+/* An ordered buffer: what one worker wrote, and where each round ends. */
+typedef struct obuf {
+    seg *segs;
+    size_t nsegs, capsegs;
+    size_t last;               /* the end of the last noted round */
+} obuf;
+
+typedef struct worker {
+    struct flow_cluster *c;
+    flow_rt *rt;
+    void *f;                   /* its instance of the flow */
+    pthread_t th;
+    bool failed;               /* stopped by an error: rt->error */
+    obuf out;                  /* rt->out's rounds */
+    flow_buf err;              /* warnings (skipped records) to write on stderr */
+    obuf errs;
+} worker;
+
+enum { TRANSPORT_COPY, TRANSPORT_ENCODE };
+
+struct flow_cluster {
+    int nw;
+    const flow_program *prog;
+    const flow_program_info *info;
+    barrier bar;
+    worker *w;
+    flow_xbox **xboxes;        /* [id * nw + worker] */
+    flow_src **srcs;           /* [input * nw + worker]: sources with files */
+    bool *reported;            /* [input]: skipped records reported */
+    int transport;
+    _Atomic int halt;          /* HALT_*: every worker stops at its next barrier */
+    int stop_sig;
+    char msg[600];             /* HALT_MSG's message */
+    bool stdout_broken;        /* a write to stdout failed */
+    bool flush_each_round;     /* an input may block: never sit on output */
+    flow_time now;             /* the next round's clock (when not pinned) */
+    flow_buf scratch;          /* the encode transport's bytes; stdout's */
+    pthread_mutex_t mu;
+};
+
+/* Leave the round: another worker failed, or the round's end decided to
+ * stop. Returns to worker_main through the trap. */
+static _Noreturn void bail(flow_rt *rt)
+{
+    jmp_buf *trap = rt->trap;
+    rt->trap = NULL;
+    longjmp(*trap, 2);
+}
+
+/* Wait until every worker has arrived; the last one runs SERIAL first. */
+static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *c))
+{
+    barrier *b = &c->bar;
+    if (atomic_load_explicit(&c->halt, memory_order_acquire))
+        bail(rt);
+    uint32_t g = atomic_load_explicit(&b->gen, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1 == b->n) {
+        atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+        if (serial)
+            serial(c);
+        atomic_store_explicit(&b->gen, g + 1, memory_order_seq_cst);
+        if (atomic_load_explicit(&b->sleepers, memory_order_seq_cst))
+            futex_wake(&b->gen);
+    } else {
+        int i = 0;
+        while (atomic_load_explicit(&b->gen, memory_order_acquire) == g) {
+            if (i < b->spin) {
+                i++;
+                cpu_relax();
+                continue;
+            }
+            atomic_fetch_add_explicit(&b->sleepers, 1, memory_order_seq_cst);
+            while (atomic_load_explicit(&b->gen, memory_order_seq_cst) == g)
+                futex_wait(&b->gen, g);
+            atomic_fetch_sub_explicit(&b->sleepers, 1, memory_order_relaxed);
+        }
+    }
+    if (atomic_load_explicit(&c->halt, memory_order_acquire))
+        bail(rt);
+}
+
+/* Stop every worker at its next barrier (and wake those waiting). */
+static void halt(flow_cluster *c, int why)
+{
+    int none = HALT_NONE;
+    atomic_compare_exchange_strong(&c->halt, &none, why);
+    atomic_fetch_add_explicit(&c->bar.gen, 1, memory_order_seq_cst);
+    futex_wake(&c->bar.gen);
+}
+
+/* ---- exchange points ----------------------------------------------------- */
+
+void flow_xbox_init(flow_rt *rt, flow_xbox *xb, int id, size_t elem, void (*enc)(flow_buf *b, const void *item),
+                    void (*dec)(const char **p, flow_arena *a, void *item))
+{
+    memset(xb, 0, sizeof *xb);
+    xb->id = id;
+    xb->elem = elem;
+    xb->enc = enc;
+    xb->dec = dec;
+    flow_cluster *c = rt->cluster;
+    if (!c)
+        return;
+    xb->nw = c->nw;
+    xb->to = flow_alloc(sizeof *xb->to * (size_t)c->nw);
+    memset(xb->to, 0, sizeof *xb->to * (size_t)c->nw);
+    c->xboxes[(size_t)id * (size_t)c->nw + (size_t)rt->worker] = xb;
+}
+
+void flow_xbox_free(flow_xbox *xb)
+{
+    for (int d = 0; d < xb->nw; d++)
+        flow_free(xb->to[d].p, xb->to[d].cap * xb->elem);
+    if (xb->to)
+        flow_free(xb->to, sizeof *xb->to * (size_t)xb->nw);
+    xb->to = NULL;
+    xb->nw = 0;
+}
+
+void flowi_xout_grow(flowi_xout *o, size_t elem)
+{
+    flow_vec_grow((void **)&o->p, &o->cap, elem, o->n + 1);
+}
+
+void flow_xsync(flow_rt *rt)
+{
+    bar_wait(rt->cluster, rt, NULL);
+}
+
+/* Append the N items at SRC (worker FROM's) to DST, through the transport. */
+static char *gather_from(flow_rt *rt, const flow_xbox *xb, int from, const char *src, size_t n, char *dst)
+{
+    flow_cluster *c = rt->cluster;
+    if (c->transport == TRANSPORT_COPY || from == rt->worker || !xb->enc) {
+        memcpy(dst, src, n * xb->elem);
+        return dst + n * xb->elem;
+    }
+    /* the bytes a transport between processes would carry */
+    flow_buf bytes = { NULL, 0, 0 };
+    for (size_t i = 0; i < n; i++)
+        xb->enc(&bytes, src + i * xb->elem);
+    const char *p = bytes.p, *end = bytes.p + bytes.n;
+    for (size_t i = 0; i < n; i++, dst += xb->elem)
+        xb->dec(&p, &rt->arena, dst);
+    if (p != end) {
+        fprintf(stderr, "flowrt: exchange point %d: %zu bytes left after decoding\n", xb->id, (size_t)(end - p));
+        abort();
+    }
+    flow_buf_free(&bytes);
+    return dst;
+}
+
+void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
+{
+    flow_cluster *c = rt->cluster;
+    int me = rt->worker, nw = c->nw;
+    flow_xbox *const *all = &c->xboxes[(size_t)xb->id * (size_t)nw];
+    size_t total = 0;
+    for (int s = 0; s < nw; s++)
+        total += all[s]->to[me].n;
+    flow_vec_grow(v, cap, xb->elem, total);
+    char *dst = *v;
+    for (int s = 0; s < nw; s++)
+        if (all[s]->to[me].n)
+            dst = gather_from(rt, xb, s, all[s]->to[me].p, all[s]->to[me].n, dst);
+    *n = total;
+    xb->recv += total;
+}
+
+void flow_xgather_block(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
+{
+    flow_cluster *c = rt->cluster;
+    int me = rt->worker, nw = c->nw;
+    flow_xbox *const *all = &c->xboxes[(size_t)xb->id * (size_t)nw];
+    size_t total = 0;
+    for (int s = 0; s < nw; s++)
+        total += all[s]->to[0].n;
+    size_t lo = (size_t)((unsigned __int128)total * (unsigned)me / (unsigned)nw);
+    size_t hi = (size_t)((unsigned __int128)total * (unsigned)(me + 1) / (unsigned)nw);
+    flow_vec_grow(v, cap, xb->elem, hi - lo);
+    char *dst = *v;
+    size_t at = 0;    /* the sequence's index of source s's first item */
+    for (int s = 0; s < nw && at < hi; s++) {
+        size_t m = all[s]->to[0].n;
+        size_t from = lo > at ? lo - at : 0, to = hi - at < m ? hi - at : m;
+        if (from < to)
+            dst = gather_from(rt, xb, s, all[s]->to[0].p + from * xb->elem, to - from, dst);
+        at += m;
+    }
+    *n = hi - lo;
+    xb->recv += hi - lo;
+}
+
+bool flowi_cluster_eof(const flow_cluster *c, int k)
+{
+    for (int w = 0; w < c->nw; w++)
+        if (!c->w[w].rt->eof[k])
+            return false;
+    return true;
+}
+
+/* ---- sources --------------------------------------------------------------- */
+
+void flowi_cluster_add_src(flow_rt *rt, flow_src *s)
+{
+    flow_cluster *c = rt->cluster;
+    for (int k = 0; k < c->info->n_inputs; k++)
+        if (strcmp(c->info->inputs[k].step, s->cfg.step) == 0)
+            c->srcs[(size_t)k * (size_t)c->nw + (size_t)rt->worker] = s;
+}
+
+void flowi_cluster_may_block(flow_rt *rt)
+{
+    rt->cluster->flush_each_round = true;
+}
+
+flow_buf *flowi_cluster_err(flow_rt *rt)
+{
+    return &rt->cluster->w[rt->worker].err;
+}
+
+/* ---- ordered output ---------------------------------------------------------- */
+
+/* Note that what BUF holds beyond the last noted end is ROUND's. */
+static void note(obuf *o, const flow_buf *buf, int64_t round)
+{
+    if (buf->n <= o->last)
+        return;
+    if (o->nsegs == o->capsegs)
+        flow_vec_grow((void **)&o->segs, &o->capsegs, sizeof *o->segs, o->nsegs + 1);
+    o->segs[o->nsegs++] = (seg){ round, buf->n };
+    o->last = buf->n;
+}
+
+/* Write every worker's noted output to FD, round by round, workers in
+ * order within a round; empty the buffers. False on a write error (ERRNO). */
+static bool write_ordered(flow_cluster *c, int fd, flow_buf *(*buf_of)(worker *w), obuf *(*obuf_of)(worker *w))
+{
+    flow_buf *all = &c->scratch;
+    all->n = 0;
+    size_t *at = flow_alloc(sizeof *at * (size_t)c->nw);    /* next segment */
+    memset(at, 0, sizeof *at * (size_t)c->nw);
+    for (;;) {
+        int best = -1;
+        for (int w = 0; w < c->nw; w++) {
+            obuf *o = obuf_of(&c->w[w]);
+            if (at[w] < o->nsegs && (best < 0 || o->segs[at[w]].round < obuf_of(&c->w[best])->segs[at[best]].round))
+                best = w;
+        }
+        if (best < 0)
+            break;
+        obuf *o = obuf_of(&c->w[best]);
+        size_t from = at[best] ? o->segs[at[best] - 1].end : 0;
+        flow_buf_put(all, buf_of(&c->w[best])->p + from, o->segs[at[best]].end - from);
+        at[best]++;
+    }
+    flow_free(at, sizeof *at * (size_t)c->nw);
+    for (int w = 0; w < c->nw; w++) {
+        obuf_of(&c->w[w])->nsegs = 0;
+        obuf_of(&c->w[w])->last = 0;
+        buf_of(&c->w[w])->n = 0;
+    }
+    size_t done = 0;
+    while (done < all->n) {
+        ssize_t n = write(fd, all->p + done, all->n - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC;
+            all->n = 0;
+            return false;
+        }
+        done += (size_t)n;
+    }
+    all->n = 0;
+    return true;
+}
+
+static flow_buf *out_buf(worker *w) { return &w->rt->out; }
+static obuf *out_obuf(worker *w) { return &w->out; }
+static flow_buf *err_buf(worker *w) { return &w->err; }
+static obuf *err_obuf(worker *w) { return &w->errs; }
+
+/* Write the noted stdout (a failed write stops the run with its message). */
+static void write_stdout(flow_cluster *c)
+{
+    if (c->stdout_broken) {
+        for (int w = 0; w < c->nw; w++) {
+            c->w[w].out.nsegs = c->w[w].out.last = 0;
+            c->w[w].rt->out.n = 0;
+        }
+        return;
+    }
+    if (!write_ordered(c, STDOUT_FILENO, out_buf, out_obuf)) {
+        c->stdout_broken = true;
+        snprintf(c->msg, sizeof c->msg, "stdout: error: write error: %s", strerror(errno));
+        int none = HALT_NONE;
+        atomic_compare_exchange_strong(&c->halt, &none, HALT_MSG);
+    }
+}
+
+static void write_stderr(flow_cluster *c)
+{
+    bool any = false;
+    for (int w = 0; w < c->nw; w++)
+        any |= c->w[w].errs.nsegs > 0;
+    if (!any)
+        return;
+    write_stdout(c);    /* what came before the warnings */
+    write_ordered(c, STDERR_FILENO, err_buf, err_obuf);
+}
+
+/* ---- the round's end ------------------------------------------------------- */
+
+/* Inputs that reached their end on every worker: their skipped records, summed. */
+static void report_skipped(flow_cluster *c)
+{
+    for (int k = 0; k < c->info->n_inputs; k++) {
+        flow_src *s0 = c->srcs[(size_t)k * (size_t)c->nw];
+        if (!s0 || c->reported[k] || !flowi_cluster_eof(c, k))
+            continue;
+        c->reported[k] = true;
+        int64_t n = 0;
+        for (int w = 0; w < c->nw; w++)
+            n += flow_src_skipped(c->srcs[(size_t)k * (size_t)c->nw + (size_t)w]);
+        if (n) {
+            write_stdout(c);
+            fprintf(stderr, "%s: warning: skipped %lld bad record%s\n", s0->path, (long long)n, n == 1 ? "" : "s");
+        }
+    }
+}
+
+/* A bad record stops the run after this round: the first input's in
+ * declaration order, its first worker's (the earliest in the file). */
+static void raise_bad(flow_cluster *c)
+{
+    for (int k = 0; k < c->info->n_inputs; k++)
+        for (int w = 0; w < c->nw; w++) {
+            flow_src *s = c->srcs[(size_t)k * (size_t)c->nw + (size_t)w];
+            if (!s || !s->pending)
+                continue;
+            if (s->err_line > 0)
+                snprintf(c->msg, sizeof c->msg, "%s:%lld: error: %s", s->err_path, (long long)s->err_line, s->err_msg);
+            else
+                snprintf(c->msg, sizeof c->msg, "%s: error: %s", s->err_path, s->err_msg);
+            int none = HALT_NONE;
+            atomic_compare_exchange_strong(&c->halt, &none, HALT_MSG);
+            return;
+        }
+}
+
+static void round_end_serial(flow_cluster *c)
+{
+    flow_rt *rt0 = c->w[0].rt;
+    write_stderr(c);
+    report_skipped(c);
+    raise_bad(c);
+    if (flowi_stop_signal) {
+        c->stop_sig = flowi_stop_signal;
+        int none = HALT_NONE;
+        atomic_compare_exchange_strong(&c->halt, &none, HALT_STOP);
+    }
+    bool flush = c->flush_each_round;
+    for (int w = 0; w < c->nw && !flush; w++) {
+        const flow_buf *b = &c->w[w].rt->out;
+        flush = b->n >= FLOW_STDOUT_FLUSH_AT || (rt0->out_is_tty && b->n > 0);
+    }
+    if (flush)
+        write_stdout(c);
+    if (!rt0->clock_pinned && !rt0->clock_unused)
+        c->now = flow_time_now_real();
+    if (rt0->progress && (rt0->round & 255) == 0)
+        flow_rt_progress(rt0);
+}
+
+void flowi_cluster_round_end(flow_rt *rt)
+{
+    flow_cluster *c = rt->cluster;
+    worker *w = &c->w[rt->worker];
+    note(&w->out, &rt->out, rt->round);
+    note(&w->errs, &w->err, rt->round);
+    bar_wait(c, rt, round_end_serial);
+    for (int k = 0; k < rt->info->n_inputs; k++)
+        rt->geof[k] = flowi_cluster_eof(c, k);
+}
+
+flow_time flowi_cluster_now(const flow_rt *rt)
+{
+    return rt->cluster->now;
+}
+
+uint64_t flowi_cluster_counter(const flow_rt *rt, int i)
+{
+    const flow_cluster *c = rt->cluster;
+    uint64_t n = 0;
+    for (int w = 0; w < c->nw; w++)
+        n += c->w[w].rt->counters ? c->w[w].rt->counters[i] : 0;
+    return n;
+}
+
+/* ---- --stats, per worker ---------------------------------------------------- */
+
+void flowi_cluster_report(const flow_rt *rt)
+{
+    const flow_cluster *c = rt->cluster;
+    const flow_program_info *info = c->info;
+    int wd = 4;
+    for (int i = 0; i < info->n_steps; i++)
+        if ((int)strlen(info->steps[i].step) > wd)
+            wd = (int)strlen(info->steps[i].step);
+    fprintf(stderr, "  items in / items out per worker:\n  %-*s", wd, "step");
+    for (int w = 0; w < c->nw; w++) {
+        char h[24];
+        snprintf(h, sizeof h, "worker %d", w);
+        fprintf(stderr, "  %21s", h);
+    }
+    fputc('\n', stderr);
+    for (int i = 0; i < info->n_steps; i++) {
+        const flow_step_info *s = &info->steps[i];
+        fprintf(stderr, "  %-*s", wd, s->step);
+        for (int w = 0; w < c->nw; w++) {
+            const flow_rt *r = c->w[w].rt;
+            char in[24], out[24], cell[50];
+            uint64_t nin = 0, nout = 0;
+            if (s->xbox) {
+                for (int p = 0; p < (s->n_in ? s->n_in : 1); p++)
+                    nin += c->xboxes[(size_t)(s->xbox - 1 + p) * (size_t)c->nw + (size_t)w]->recv;
+            } else {
+                for (int p = 0; p < s->n_in; p++)
+                    nin += r->counters[info->in_ports[s->in_first + p]];
+            }
+            for (int p = 0; p < s->n_ports; p++)
+                nout += r->counters[s->port + p];
+            if (s->n_in)
+                snprintf(in, sizeof in, "%llu", (unsigned long long)nin);
+            else
+                snprintf(in, sizeof in, "-");
+            if (s->n_ports)
+                snprintf(out, sizeof out, "%llu", (unsigned long long)nout);
+            else
+                snprintf(out, sizeof out, "-");
+            snprintf(cell, sizeof cell, "%s / %s", in, out);
+            fprintf(stderr, "  %21s", cell);
+        }
+        fputc('\n', stderr);
+    }
+}
+
+/* ---- the run ------------------------------------------------------------------ */
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    flow_cluster *c = w->c;
+    jmp_buf jb;
+    int code = setjmp(jb);
+    if (code == 0) {
+        w->rt->trap = &jb;
+        c->prog->run(w->f);
+        w->rt->trap = NULL;
+    } else if (code == 1) {
+        w->failed = true;    /* its message is in w->rt->error */
+        halt(c, HALT_FAILED);
+    }
+    return NULL;
+}
+
+/* Worker W's run context: a copy of worker 0's options, with a round
+ * arena, stdout buffer and counters of its own. */
+static flow_rt *clone_rt(const flow_rt *rt0)
+{
+    flow_rt *rt = flow_alloc(sizeof *rt);
+    memcpy(rt, rt0, sizeof *rt);
+    flow_arena_init(&rt->arena);
+    memset(&rt->out, 0, sizeof rt->out);
+    rt->sinks = NULL;
+    rt->counters = NULL;
+    rt->trap = NULL;
+    rt->error[0] = '\0';
+    rt->progress = false;
+    rt->stats = false;
+    rt->progress_shown = false;
+    return rt;
+}
+
+/* Write everything the workers produced (after they stopped). */
+static void flush_all(flow_cluster *c)
+{
+    for (int w = 0; w < c->nw; w++) {
+        note(&c->w[w].out, &c->w[w].rt->out, c->w[w].rt->round);
+        note(&c->w[w].errs, &c->w[w].err, c->w[w].rt->round);
+    }
+    write_stderr(c);
+    write_stdout(c);
+    for (int w = 0; w < c->nw; w++)
+        if (c->w[w].rt->sinks)
+            flow_sinks_flush(c->w[w].rt);
+}
+
+/* Stop the process: write what came before, then MSG, exit 1. */
+static _Noreturn void fail(flow_cluster *c, const char *msg)
+{
+    flush_all(c);
+    fflush(stdout);
+    fprintf(stderr, "%s\n", msg);
+    exit(1);
+}
+
+int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
+{
+    int nw = rt0->nworkers;
+    flow_cluster *c = flow_alloc(sizeof *c);
+    memset(c, 0, sizeof *c);
+    c->nw = nw;
+    c->prog = prog;
+    c->info = rt0->info;
+    c->bar.n = (uint32_t)nw;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    c->bar.spin = ncpu >= nw ? 400 : 20;    /* ~20 us of pauses; more workers than CPUs: sleep soon */
+    pthread_mutex_init(&c->mu, NULL);
+    const char *tr = getenv("FLOW_TRANSPORT");
+    c->transport = tr && strcmp(tr, "encode") == 0 ? TRANSPORT_ENCODE : TRANSPORT_COPY;
+    c->w = flow_alloc(sizeof *c->w * (size_t)nw);
+    memset(c->w, 0, sizeof *c->w * (size_t)nw);
+    size_t nx = (size_t)(c->info->n_xboxes > 0 ? c->info->n_xboxes : 1) * (size_t)nw;
+    c->xboxes = flow_alloc(sizeof *c->xboxes * nx);
+    memset(c->xboxes, 0, sizeof *c->xboxes * nx);
+    size_t ns = (size_t)(c->info->n_inputs > 0 ? c->info->n_inputs : 1);
+    c->srcs = flow_alloc(sizeof *c->srcs * ns * (size_t)nw);
+    memset(c->srcs, 0, sizeof *c->srcs * ns * (size_t)nw);
+    c->reported = flow_alloc(ns);
+    memset(c->reported, 0, ns);
+    if (!rt0->clock_pinned)
+        c->now = flow_time_now_real();
+    for (int w = 0; w < nw; w++) {
+        flow_rt *rt = w ? clone_rt(rt0) : rt0;
+        rt->cluster = c;
+        rt->worker = w;
+        rt->round_slow = true;
+        c->w[w].c = c;
+        c->w[w].rt = rt;
+    }
+    /* build the instances here, in order: an error (a file that cannot be
+     * opened) stops the program before any worker runs */
+    for (int w = 0; w < nw; w++) {
+        jmp_buf jb;
+        if (setjmp(jb))
+            fail(c, c->w[w].rt->error);
+        c->w[w].rt->trap = &jb;
+        c->w[w].f = prog->make(c->w[w].rt);
+        c->w[w].rt->trap = NULL;
+    }
+    /* the other threads block the stop signals: they reach the main
+     * thread, which is worker 0, the one that reads stdin and pipes */
+    sigset_t stop, old;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop, &old);
+    for (int w = 1; w < nw; w++) {
+        int e = pthread_create(&c->w[w].th, NULL, worker_main, &c->w[w]);
+        if (e) {
+            fprintf(stderr, "%s: error: cannot start worker %d: %s\n", c->info->flow_name, w, strerror(e));
+            exit(1);
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    worker_main(&c->w[0]);
+    for (int w = 1; w < nw; w++)
+        pthread_join(c->w[w].th, NULL);
+
+    switch (atomic_load(&c->halt)) {
+    case HALT_NONE:
+        break;
+    case HALT_STOP: {
+        flush_all(c);
+        int sig = c->stop_sig;
+        if (rt0->progress_shown)
+            fputs("\n", stderr);
+        fprintf(stderr, "%s: stopped by %s after round %lld; output flushed\n", c->info->flow_name,
+                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal",
+                (long long)rt0->round);
+        exit(128 + sig);
+    }
+    case HALT_MSG:
+        fail(c, c->msg);
+    default:
+        for (int w = 0; w < nw; w++)
+            if (c->w[w].failed)
+                fail(c, c->w[w].rt->error);
+        fail(c, "flowrt: a worker stopped");
+    }
+    flush_all(c);
+    flow_rt_report(rt0);
+    for (int w = 0; w < nw; w++)
+        prog->destroy(c->w[w].f);
+    for (int w = nw - 1; w >= 0; w--) {
+        flow_rt *rt = c->w[w].rt;
+        flow_buf_free(&c->w[w].err);
+        flow_free(c->w[w].out.segs, c->w[w].out.capsegs * sizeof(seg));
+        flow_free(c->w[w].errs.segs, c->w[w].errs.capsegs * sizeof(seg));
+        if (w) {
+            rt->path_overrides = NULL;
+            flow_rt_finish(rt, 0);
+            flow_free(rt, sizeof *rt);
+        }
+    }
+    int status = flow_rt_finish(rt0, 0);
+    flow_buf_free(&c->scratch);
+    flow_free(c->xboxes, sizeof *c->xboxes * nx);
+    flow_free(c->srcs, sizeof *c->srcs * ns * (size_t)nw);
+    flow_free(c->reported, ns);
+    flow_free(c->w, sizeof *c->w * (size_t)nw);
+    pthread_mutex_destroy(&c->mu);
+    flow_free(c, sizeof *c);
+    return status;
+}
