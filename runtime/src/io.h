@@ -84,7 +84,9 @@ struct flow_src {
     bool split;
     size_t lo, hi;
     size_t nheld;             /* io_jsonl.c: JSON documents of the current record */
-    void *jmem;               /* io_jsonl.c: the memory jansson built them in */
+    void *jmem;               /* io_jsonl.c: the views of their values */
+    void **jroots;            /* io_jsonl.c: jansson's documents among them */
+    size_t njroots, capjroots;
     struct flowi_simd *simd;  /* io_jsonl.c: the jsonl parser (json_simd.cc) */
 };
 
