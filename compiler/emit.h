@@ -39,6 +39,9 @@ typedef struct CType {
     bool need_cmp, done_cmp;
     bool need_copy, done_copy;   /* size_N / copy_N: deep copy of the heap parts */
     bool done_dec, done_enc;     /* fromjson_N / json_N written (emit_io.c) */
+    bool need_bin, done_bin;     /* benc_N / bdec_N: the binary encoding an
+                                  * exchange between workers may carry */
+    bool need_xcodec, done_xcodec; /* xenc_N / xdec_N: benc/bdec for flow_xbox */
 } CType;
 
 /* The unit's sections (memory streams), indices of Emit.bufs / lens. */
@@ -108,6 +111,9 @@ const char *emit_cmp(Emit *E, Type *t, const char *a, const char *b);
 void emit_own(Emit *E, Type *t, const char *dst, const char *v, const char *mem, const char *sz);
 /* Statements: DST = a deep copy of V in the arena ARENA (a flow_arena * expression). */
 void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const char *v);
+/* The names of T's exchange encoder and decoder (<P>_xenc<N>, <P>_xdec<N>:
+ * flow_xbox_init's ENC and DEC, docs/workers.md), written with the helpers. */
+void emit_xcodec(Emit *E, Type *t, const char **enc, const char **dec);
 /* The C member name for a record field (C keywords get a trailing _). */
 const char *emit_field_name(Emit *E, const char *name);
 

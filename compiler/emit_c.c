@@ -55,8 +55,10 @@ static bool buffered(Step *s) { return step_family(s->kind) != FAM_INPUT && !dir
  * one writer), or spread evenly in order (redistribute). */
 typedef enum XKind { XK_NONE, XK_KEY, XK_ZERO, XK_DIR, XK_BLOCK } XKind;
 
-static XKind xkind(const Step *s)
+static XKind xkind(const Emit *E, const Step *s)
 {
+    if (E->opt->lib_header)
+        return XK_NONE;    /* --lib: an embedded instance is one worker */
     if (step_is_clock(s) || step_is_windower(s))
         return XK_NONE;
     if (step_has(s, TR_ITEMWISE) && s->fused)
@@ -76,10 +78,10 @@ static XKind xkind(const Step *s)
 /* An exchange step its upstream calls directly (a final, a fused step):
  * with several workers its item function buffers instead, and the step
  * applies the gathered items at its own place (<P>_<id>_run). */
-static bool xdirect(Step *s) { return xkind(s) != XK_NONE && direct(s); }
+static bool xdirect(const Emit *E, Step *s) { return xkind(E, s) != XK_NONE && direct(s); }
 
 /* Steps with per-port input buffers: buffered ones and exchange points. */
-static bool inbuf(Step *s) { return buffered(s) || xkind(s) != XK_NONE; }
+static bool inbuf(const Emit *E, Step *s) { return buffered(s) || xkind(E, s) != XK_NONE; }
 
 static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 
@@ -94,10 +96,9 @@ static bool has_item_fn(Step *s)
 }
 
 /* The item type on input port P (join's sides differ). */
-static const char *port_ty(Emit *E, Step *s, int p)
-{
-    return emit_ctype_name(E, s->in_types ? s->in_types[p] : s->in_type);
-}
+static Type *port_type(Step *s, int p) { return s->in_types ? s->in_types[p] : s->in_type; }
+
+static const char *port_ty(Emit *E, Step *s, int p) { return emit_ctype_name(E, port_type(s, p)); }
 
 /* Steps that remember which keys an activation touched, to reschedule them. */
 static bool has_touched(Step *s) { return step_has(s, TR_TIMERS); }
@@ -132,7 +133,7 @@ static void declare_step(Emit *E, Step *s)
     fprintf(E->fields, "    /* step %s (%s) */\n", s->id, step_kind_name(s->kind));
     if (step_is_clock(s) || step_is_windower(s))
         return;    /* emit_window.c: configuration only */
-    if (inbuf(s)) {
+    if (inbuf(E, s)) {
         for (int p = 0; p < s->nins; p++) {
             fprintf(E->fields, "    struct {\n        %s *v;\n        size_t n, cap;\n    } %s_in%d;\n",
                     port_ty(E, s, p), s->id, p);
@@ -143,14 +144,17 @@ static void declare_step(Emit *E, Step *s)
     }
     if (has_item_fn(s) || (grouped(s) && s->fused))
         fprintf(E->protos, "static void %s_%s_item(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
-    if (xdirect(s))
+    if (xdirect(E, s))
         fprintf(E->protos, "static inline void %s_%s_apply(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
-    if (xkind(s) != XK_NONE) {
+    if (xkind(E, s) != XK_NONE) {
+        fprintf(E->fields, "    flow_xbox %s_x[%d];   /* exchange points, one per input (several workers) */\n",
+                s->id, s->nins);
         for (int p = 0; p < s->nins; p++) {
-            fprintf(E->fields, "    flow_xbox %s_x%d;   /* exchange point (several workers) */\n", s->id, p);
-            fprintf(E->init, "    flow_xbox_init(rt, &f->%s_x%d, %d, sizeof(%s), NULL, NULL);\n", s->id, p,
-                    E->xbox_first[s->index] + p, port_ty(E, s, p));
-            fprintf(E->fini, "    flow_xbox_free(&f->%s_x%d);\n", s->id, p);
+            const char *enc, *dec;
+            emit_xcodec(E, port_type(s, p), &enc, &dec);
+            fprintf(E->init, "    flow_xbox_init(rt, &f->%s_x[%d], %d, sizeof(%s), %s, %s);\n", s->id, p,
+                    E->xbox_first[s->index] + p, port_ty(E, s, p), enc, dec);
+            fprintf(E->fini, "    flow_xbox_free(&f->%s_x[%d]);\n", s->id, p);
         }
     }
     if (step_is_stateful(s)) {
@@ -166,7 +170,7 @@ static void declare_step(Emit *E, Step *s)
  * buffer for its run. */
 static void emit_push_fns(Emit *E, Step *s)
 {
-    if (!inbuf(s))
+    if (!inbuf(E, s))
         return;
     for (int p = 0; p < s->nins; p++) {
         fprintf(E->code, "/* step %s: item X of input %d, buffered for the step's run */\n", s->id, p);
@@ -186,7 +190,7 @@ static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1);
  * worker, gather what the others sent this worker into the buffers. */
 static void emit_xchg_fn(Emit *E, Step *s)
 {
-    XKind k = xkind(s);
+    XKind k = xkind(E, s);
     if (k == XK_NONE)
         return;
     static const char *const why[] = {
@@ -202,7 +206,7 @@ static void emit_xchg_fn(Emit *E, Step *s)
     E->out = E->code;
     E->indent = 1;
     for (int p = 0; p < s->nins; p++) {
-        emit_line(E, "flow_xbox_clear(&f->%s_x%d);", s->id, p);
+        emit_line(E, "flow_xbox_clear(&f->%s_x[%d]);", s->id, p);
         emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
         E->indent++;
         emit_line(E, "%s x = f->%s_in%d.v[i];", port_ty(E, s, p), s->id, p);
@@ -213,13 +217,13 @@ static void emit_xchg_fn(Emit *E, Step *s)
             to = "flow_key_owner(f->rt, x.f0)";
         else if (k == XK_DIR)
             to = emit_strf(E, "flow_sink_owner(f->%s_sink, x.f0, f->rt->nworkers)", s->id);
-        emit_line(E, "*(%s *)flow_xput(&f->%s_x%d, %s) = x;", port_ty(E, s, p), s->id, p, to);
+        emit_line(E, "*(%s *)flow_xput(&f->%s_x[%d], %s) = x;", port_ty(E, s, p), s->id, p, to);
         E->indent--;
         emit_line(E, "}");
     }
-    emit_line(E, "flow_xsync(f->rt);");
+    emit_line(E, "flow_xsync(f->rt, f->%s_x, %d);", s->id, s->nins);
     for (int p = 0; p < s->nins; p++)
-        emit_line(E, "flow_xgather%s(f->rt, &f->%s_x%d, (void **)&f->%s_in%d.v, &f->%s_in%d.n, &f->%s_in%d.cap);",
+        emit_line(E, "flow_xgather%s(f->rt, &f->%s_x[%d], (void **)&f->%s_in%d.v, &f->%s_in%d.n, &f->%s_in%d.cap);",
                   k == XK_BLOCK ? "_block" : "", s->id, p, s->id, p, s->id, p, s->id, p);
     fprintf(E->code, "}\n\n");
 }
@@ -232,7 +236,7 @@ void emit_input_end(Emit *E, int k)
 
 void emit_step_xchg_call(Emit *E, Step *s)
 {
-    if (xkind(s) == XK_NONE)
+    if (xkind(E, s) == XK_NONE)
         return;
     emit_line(E, "if (f->mw)");
     emit_line(E, "    %s_%s_xchg(f);    /* several workers */", E->P, s->id);
@@ -1308,11 +1312,11 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
     E->out = E->code;
     E->indent = 1;
     /* an exchange step called directly: the body is _apply, _item decides */
-    const char *name = xdirect(s) ? "apply" : "item";
+    const char *name = xdirect(E, s) ? "apply" : "item";
     /* _apply is inlined into both its callers (the item function and, with
      * several workers, the run): a call would cost a one-item round ~40
      * instructions (W1) */
-    const char *pre = xdirect(s) ? "FLOW_ALWAYS_INLINE static inline" : "static";
+    const char *pre = xdirect(E, s) ? "FLOW_ALWAYS_INLINE static inline" : "static";
     if (has_item_fn(s)) {
         fprintf(E->code, "/* %s: one item */\n%s void %s_%s_%s(%s_flow *f, %s x)\n{\n", where, pre, P, s->id,
                 name, P, in_ty(E, s));
@@ -1333,7 +1337,7 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
         emit_line(E, "(void)id;");
         fprintf(E->code, "}\n\n");
     }
-    if (xdirect(s)) {
+    if (xdirect(E, s)) {
         fprintf(E->code, "/* step %s: an item from upstream, applied at once; with several workers\n"
                          " * it waits in the buffer for the step's exchange point */\n", s->id);
         fprintf(E->code, "static inline void %s_%s_item(%s_flow *f, %s x)\n{\n", P, s->id, P, in_ty(E, s));
@@ -1367,7 +1371,7 @@ static void emit_step(Emit *E, Step *s)
     emit_push_fns(E, s);
     emit_item_fn(E, s, where);
     if (s->fused) {
-        if (xdirect(s)) {
+        if (xdirect(E, s)) {
             E->out = E->code;
             fprintf(E->code, "/* %s: one round with several workers (alone it runs inside\n"
                              " * its upstream's) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
@@ -1382,7 +1386,7 @@ static void emit_step(Emit *E, Step *s)
     E->out = E->code;
     fprintf(E->code, "/* %s: one round */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
     E->indent = 1;
-    if (xdirect(s)) {
+    if (xdirect(E, s)) {
         emit_line(E, "if (f->mw) {    /* several workers */");
         E->indent++;
         emit_xdirect_apply(E, s);
@@ -1573,8 +1577,8 @@ static void emit_program(Emit *E, Graph *g)
     E->xbox_first = arena_alloc(E->a, n * sizeof(int));
     for (int i = 0; i < g->nsteps; i++) {
         Step *st = g->steps[i];
-        E->xbox_first[i] = xkind(st) != XK_NONE ? E->nxbox : -1;
-        if (xkind(st) != XK_NONE)
+        E->xbox_first[i] = xkind(E, st) != XK_NONE ? E->nxbox : -1;
+        if (xkind(E, st) != XK_NONE)
             E->nxbox += st->nins;
     }
     E->step_fields = arena_alloc(E->a, n * sizeof(FILE *));
@@ -1607,7 +1611,7 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
         Step *st = g->steps[i];
         if (step_is_clock(st) || step_is_windower(st))
             continue;
-        if (st->fused && xdirect(st))
+        if (st->fused && xdirect(E, st))
             fprintf(c, "    if (f->mw)    /* several workers: its exchange point */\n        %s_%s_run(f);\n", P, st->id);
         else if (st->fused)
             continue;

@@ -16,6 +16,14 @@
  * types are the runtime's (int64_t, double, bool, flow_str, flow_time,
  * flow_window_meta), and list<string> is flow_list_str. A type's helpers
  * carry the same number: <flow>_repr<N>, <flow>_eq<N>, <flow>_copy<N>, ...
+ *
+ * The binary encoding (<flow>_benc<N>, <flow>_bdec<N>) is what an exchange
+ * between workers carries when it moves bytes rather than structs
+ * (docs/workers.md): each value in order, scalars as 8 bytes (bool: 1) in
+ * the machine's byte order, strings and lists as their length and then
+ * their bytes or elements, optionals as a has-byte and the value. The
+ * decoder builds the heap parts in an arena. Every process of a run is the
+ * same program on the same kind of machine: no tags, no versions.
  */
 #include <stdint.h>
 #include <string.h>
@@ -316,6 +324,77 @@ void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const
     emit_line(E, "}");
 }
 
+/* Statements appending the binary encoding of V (of type T) to flow_buf *B. */
+static void emit_benc(Emit *E, Type *t, const char *b, const char *v)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_INT:
+    case TY_DURATION:
+    case TY_TIMESTAMP:
+        emit_line(E, "flow_benc_i64(%s, %s);", b, v);
+        return;
+    case TY_FLOAT:
+        emit_line(E, "flow_benc_f64(%s, %s);", b, v);
+        return;
+    case TY_BOOL:
+        emit_line(E, "flow_benc_u8(%s, %s);", b, v);
+        return;
+    case TY_STRING:
+        emit_line(E, "flow_benc_str(%s, %s);", b, v);
+        return;
+    case TY_META:
+    case TY_META17:
+        emit_line(E, "flow_benc_meta(%s, &%s);", b, v);
+        return;
+    default: {
+        CType *c = emit_ctype(E, t);
+        c->need_bin = true;
+        emit_line(E, "%s_benc%d(%s, &%s);", E->P, c->id, b, v);
+    }
+    }
+}
+
+/* Statements decoding a T from *P (const char **) into lvalue DST, heap
+ * parts in flow_arena *A. */
+static void emit_bdec(Emit *E, Type *t, const char *p, const char *a, const char *dst)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_INT:
+    case TY_DURATION:
+    case TY_TIMESTAMP:
+        emit_line(E, "%s = flow_bdec_i64(%s);", dst, p);
+        return;
+    case TY_FLOAT:
+        emit_line(E, "%s = flow_bdec_f64(%s);", dst, p);
+        return;
+    case TY_BOOL:
+        emit_line(E, "%s = flow_bdec_u8(%s) != 0;", dst, p);
+        return;
+    case TY_STRING:
+        emit_line(E, "%s = flow_bdec_str(%s, %s);", dst, p, a);
+        return;
+    case TY_META:
+    case TY_META17:
+        emit_line(E, "flow_bdec_meta(%s, %s, &%s);", p, a, dst);
+        return;
+    default: {
+        CType *c = emit_ctype(E, t);
+        c->need_bin = true;
+        emit_line(E, "%s_bdec%d(%s, %s, &%s);", E->P, c->id, p, a, dst);
+    }
+    }
+}
+
+void emit_xcodec(Emit *E, Type *t, const char **enc, const char **dec)
+{
+    CType *c = emit_ctype(E, t);
+    c->need_xcodec = true;
+    *enc = emit_strf(E, "%s_xenc%d", E->P, c->id);
+    *dec = emit_strf(E, "%s_xdec%d", E->P, c->id);
+}
+
 /* ===================================================================
  * Helper definitions
  * =================================================================== */
@@ -576,6 +655,98 @@ static void gen_copy(Emit *E, CType *c)
     helper_end(E, hs);
 }
 
+/* <P>_benc<N>, <P>_bdec<N>: the binary encoding of a composite T. */
+static void gen_bin(Emit *E, CType *c)
+{
+    Type *t = c->t;
+    const char *P = E->P;
+    fprintf(E->protos, "static void %s_benc%d(flow_buf *b, const %s *v);\n", P, c->id, c->name);
+    fprintf(E->protos, "static void %s_bdec%d(const char **p, flow_arena *a, %s *v);\n", P, c->id, c->name);
+    HelperScope hs = helper_begin(E);
+    fprintf(E->helpers, "/* binary encoding of %s (an exchange's bytes) */\nstatic void %s_benc%d(flow_buf *b, const %s *v)\n{\n",
+            ty_str_brief(t), P, c->id, c->name);
+    switch (t->kind) {
+    case TY_LIST:
+        emit_line(E, "flow_benc_i64(b, v->n);");
+        emit_line(E, "for (int64_t i = 0; i < v->n; i++) {");
+        E->indent++;
+        emit_benc(E, t->elem, "b", "v->v[i]");
+        E->indent--;
+        emit_line(E, "}");
+        break;
+    case TY_OPT:
+        emit_line(E, "flow_benc_u8(b, v->has);");
+        emit_line(E, "if (v->has) {");
+        E->indent++;
+        emit_benc(E, t->elem, "b", "v->v");
+        E->indent--;
+        emit_line(E, "}");
+        break;
+    case TY_TUPLE:
+    case TY_RECORD:
+        for (int i = 0; i < nmembers(t); i++)
+            emit_benc(E, member_type(t, i), "b", emit_strf(E, "v->%s", member(E, t, i)));
+        break;
+    default:
+        ICE("binary encoding of a primitive");
+    }
+    fprintf(E->helpers, "}\n\n");
+    fprintf(E->helpers, "/* decoding of %s, heap parts in A */\nstatic void %s_bdec%d(const char **p, flow_arena *a, %s *v)\n{\n",
+            ty_str_brief(t), P, c->id, c->name);
+    emit_line(E, "(void)a;");
+    switch (t->kind) {
+    case TY_LIST:
+        emit_line(E, "v->n = flow_bdec_i64(p);");
+        emit_line(E, "v->v = v->n ? flow_arena_alloc(a, sizeof v->v[0] * (size_t)v->n) : NULL;");
+        emit_line(E, "for (int64_t i = 0; i < v->n; i++) {");
+        E->indent++;
+        emit_bdec(E, t->elem, "p", "a", "v->v[i]");
+        E->indent--;
+        emit_line(E, "}");
+        break;
+    case TY_OPT:
+        emit_line(E, "memset(v, 0, sizeof *v);");
+        emit_line(E, "v->has = flow_bdec_u8(p) != 0;");
+        emit_line(E, "if (v->has) {");
+        E->indent++;
+        emit_bdec(E, t->elem, "p", "a", "v->v");
+        E->indent--;
+        emit_line(E, "}");
+        break;
+    case TY_TUPLE:
+    case TY_RECORD:
+        for (int i = 0; i < nmembers(t); i++)
+            emit_bdec(E, member_type(t, i), "p", "a", emit_strf(E, "v->%s", member(E, t, i)));
+        break;
+    default:
+        break;
+    }
+    fprintf(E->helpers, "}\n\n");
+    helper_end(E, hs);
+}
+
+/* <P>_xenc<N>, <P>_xdec<N>: T's binary encoding with flow_xbox's
+ * signatures (an item by address). */
+static void gen_xcodec(Emit *E, CType *c)
+{
+    const char *P = E->P;
+    fprintf(E->protos, "static void %s_xenc%d(flow_buf *b, const void *item);\n", P, c->id);
+    fprintf(E->protos, "static void %s_xdec%d(const char **p, flow_arena *a, void *item);\n", P, c->id);
+    HelperScope hs = helper_begin(E);
+    fprintf(E->helpers, "/* an exchange's encoder of %s items */\nstatic void %s_xenc%d(flow_buf *b, const void *item)\n{\n",
+            ty_str_brief(c->t), P, c->id);
+    emit_line(E, "const %s *v = item;", c->name);
+    emit_benc(E, c->t, "b", "(*v)");
+    fprintf(E->helpers, "}\n\n");
+    fprintf(E->helpers, "/* an exchange's decoder of %s items */\nstatic void %s_xdec%d(const char **p, flow_arena *a, void *item)\n{\n",
+            ty_str_brief(c->t), P, c->id);
+    emit_line(E, "%s *v = item;", c->name);
+    emit_line(E, "(void)a;");
+    emit_bdec(E, c->t, "p", "a", "(*v)");
+    fprintf(E->helpers, "}\n\n");
+    helper_end(E, hs);
+}
+
 void emit_type_helpers(Emit *E)
 {
     bool again = true;
@@ -596,6 +767,16 @@ void emit_type_helpers(Emit *E)
             if (c->need_cmp && !c->done_cmp && !is_prim(c->t)) {
                 c->done_cmp = true;
                 gen_cmp(E, c);
+                again = true;
+            }
+            if (c->need_xcodec && !c->done_xcodec) {
+                c->done_xcodec = true;
+                gen_xcodec(E, c);
+                again = true;
+            }
+            if (c->need_bin && !c->done_bin && !is_prim(c->t)) {
+                c->done_bin = true;
+                gen_bin(E, c);
                 again = true;
             }
             if (c->need_copy && !c->done_copy) {

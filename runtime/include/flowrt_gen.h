@@ -675,6 +675,49 @@ typedef struct flow_xbox {
     void (*dec)(const char **p, flow_arena *a, void *item);
 } flow_xbox;
 
+/* The binary encoding of scalars, for the generated encoders of item
+ * types (<flow>_benc<N>, <flow>_bdec<N>: docs/workers.md): 8 bytes in the
+ * machine's order (bool: 1), a string or id list as its length and then
+ * its contents. A decoded string or list is copied into the arena A. */
+static inline void flow_benc_i64(flow_buf *b, int64_t v)
+{
+    if (b->cap - b->n < sizeof v)
+        flow_buf_reserve(b, sizeof v);
+    memcpy(b->p + b->n, &v, sizeof v);
+    b->n += sizeof v;
+}
+static inline void flow_benc_f64(flow_buf *b, double v)
+{
+    int64_t u;
+    memcpy(&u, &v, sizeof u);
+    flow_benc_i64(b, u);
+}
+static inline void flow_benc_u8(flow_buf *b, bool v) { flow_buf_putc(b, (char)v); }
+static inline void flow_benc_str(flow_buf *b, flow_str s)
+{
+    flow_benc_i64(b, s.n);
+    if (s.n)
+        flow_buf_put(b, s.p, (size_t)s.n);
+}
+void flow_benc_meta(flow_buf *b, const flow_window_meta *m);
+static inline int64_t flow_bdec_i64(const char **p)
+{
+    int64_t v;
+    memcpy(&v, *p, sizeof v);
+    *p += sizeof v;
+    return v;
+}
+static inline double flow_bdec_f64(const char **p)
+{
+    int64_t u = flow_bdec_i64(p);
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+static inline unsigned char flow_bdec_u8(const char **p) { return (unsigned char)*(*p)++; }
+flow_str flow_bdec_str(const char **p, flow_arena *a);
+void flow_bdec_meta(const char **p, flow_arena *a, flow_window_meta *m);
+
 /* Register XB (items of ELEM bytes, encoded by ENC, decoded by DEC) as
  * exchange point ID; with one worker it stays empty and unused. */
 void flow_xbox_init(flow_rt *rt, flow_xbox *xb, int id, size_t elem, void (*enc)(flow_buf *b, const void *item),
@@ -702,8 +745,10 @@ static inline int flow_key_owner(const flow_rt *rt, flow_str key)
 {
     return (int)(((flowi_table_hash(key) >> 32) * (uint64_t)rt->nworkers) >> 32);
 }
-/* Every worker has put its items of this exchange point (waits for them). */
-void flow_xsync(flow_rt *rt);
+/* This worker has put its items into the N exchange points at XB (a
+ * step's, one per input port): hand them to the transport, and wait until
+ * every worker has done so. */
+void flow_xsync(flow_rt *rt, flow_xbox *xb, int n);
 /* After flow_xsync: the items every worker put for this worker into its
  * exchange point XB's id, worker 0's first, replace the vector *V (N
  * items, CAP allocated; flow_vec_grow's). */

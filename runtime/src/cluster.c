@@ -26,10 +26,10 @@
  * same holds for the warnings of skipped records on stderr.
  *
  * The transport (how items cross between workers at an exchange point) is
- * behind gather_from: the items themselves (copy: one address space), or
- * their binary encoding decoded again (encode: what a transport between
- * processes does, FLOW_TRANSPORT=encode runs it in one process, so the
- * tests check the encoders).
+ * a small interface, `transport` below: the items themselves (copy: one
+ * address space), or their binary encoding decoded again (encode: what a
+ * transport between processes carries; FLOW_TRANSPORT=encode runs it in
+ * one process, so that the tests check the generated encoders).
  */
 #include "internal.h"
 #include "io.h"
@@ -103,9 +103,10 @@ typedef struct worker {
     obuf out;                  /* rt->out's rounds */
     flow_buf err;              /* warnings (skipped records) to write on stderr */
     obuf errs;
+    flow_buf xbytes;           /* the encode transport's bytes */
 } worker;
 
-enum { TRANSPORT_COPY, TRANSPORT_ENCODE };
+struct transport;
 
 struct flow_cluster {
     int nw;
@@ -116,15 +117,16 @@ struct flow_cluster {
     flow_xbox **xboxes;        /* [id * nw + worker] */
     flow_src **srcs;           /* [input * nw + worker]: sources with files */
     bool *reported;            /* [input]: skipped records reported */
-    int transport;
+    bool *geof;                /* [input]: at its end on every worker, as of
+                                * the last round's end (round_end_serial) */
+    const struct transport *tr;
     _Atomic int halt;          /* HALT_*: every worker stops at its next barrier */
     int stop_sig;
     char msg[600];             /* HALT_MSG's message */
     bool stdout_broken;        /* a write to stdout failed */
     bool flush_each_round;     /* an input may block: never sit on output */
     flow_time now;             /* the next round's clock (when not pinned) */
-    flow_buf scratch;          /* the encode transport's bytes; stdout's */
-    pthread_mutex_t mu;
+    flow_buf scratch;          /* stdout's bytes of a round, in order */
 };
 
 /* Leave the round: another worker failed, or the round's end decided to
@@ -211,32 +213,77 @@ void flowi_xout_grow(flowi_xout *o, size_t elem)
     flow_vec_grow((void **)&o->p, &o->cap, elem, o->n + 1);
 }
 
-void flow_xsync(flow_rt *rt)
+/* ---- transports -------------------------------------------------------------
+ *
+ * How the items a worker put into an exchange point for another reach
+ * that one. The cluster calls post() on every worker once it has routed
+ * a step's items (before the exchange's barrier), then move() on each
+ * receiving worker, after the barrier, once per sending worker that has
+ * items for it, in worker order. Between the threads of one process
+ * post() has nothing to do: after the barrier every worker may read every
+ * outbox. A transport between processes (MPI: issue 12, part B) would
+ * encode the outboxes of other processes' workers and send them in
+ * post(), and receive and decode them in move(); the generated code
+ * gives every exchange point the encoder and decoder of its item type
+ * (flow_xbox.enc/.dec), so nothing else changes. */
+
+typedef struct transport {
+    const char *name;          /* FLOW_TRANSPORT=NAME */
+    void (*post)(flow_rt *rt, flow_xbox *xb, int n);
+    /* append the N items at SRC (worker FROM's outbox for this worker) to
+     * DST as XB's items; return the end of what it wrote */
+    char *(*move)(flow_rt *rt, const flow_xbox *xb, int from, const char *src, size_t n, char *dst);
+} transport;
+
+static char *move_copy(flow_rt *rt, const flow_xbox *xb, int from, const char *src, size_t n, char *dst)
 {
-    bar_wait(rt->cluster, rt, NULL);
+    (void)rt;
+    (void)from;
+    memcpy(dst, src, n * xb->elem);
+    return dst + n * xb->elem;
 }
 
-/* Append the N items at SRC (worker FROM's) to DST, through the transport. */
-static char *gather_from(flow_rt *rt, const flow_xbox *xb, int from, const char *src, size_t n, char *dst)
+/* The bytes a transport between processes would carry, decoded into this
+ * worker's round arena (where they live until the round's end, as the
+ * items a worker makes itself). */
+static char *move_encode(flow_rt *rt, const flow_xbox *xb, int from, const char *src, size_t n, char *dst)
 {
-    flow_cluster *c = rt->cluster;
-    if (c->transport == TRANSPORT_COPY || from == rt->worker || !xb->enc) {
-        memcpy(dst, src, n * xb->elem);
-        return dst + n * xb->elem;
-    }
-    /* the bytes a transport between processes would carry */
-    flow_buf bytes = { NULL, 0, 0 };
+    if (from == rt->worker || !xb->enc)
+        return move_copy(rt, xb, from, src, n, dst);
+    flow_buf *bytes = &rt->cluster->w[rt->worker].xbytes;
+    bytes->n = 0;
     for (size_t i = 0; i < n; i++)
-        xb->enc(&bytes, src + i * xb->elem);
-    const char *p = bytes.p, *end = bytes.p + bytes.n;
+        xb->enc(bytes, src + i * xb->elem);
+    const char *p = bytes->p, *end = bytes->p + bytes->n;
     for (size_t i = 0; i < n; i++, dst += xb->elem)
         xb->dec(&p, &rt->arena, dst);
     if (p != end) {
         fprintf(stderr, "flowrt: exchange point %d: %zu bytes left after decoding\n", xb->id, (size_t)(end - p));
         abort();
     }
-    flow_buf_free(&bytes);
     return dst;
+}
+
+static const transport transports[] = {
+    { "copy", NULL, move_copy },
+    { "encode", NULL, move_encode },
+};
+
+/* FLOW_TRANSPORT's transport (copy when unset or unknown). */
+static const transport *find_transport(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof transports / sizeof transports[0]; i++)
+        if (strcmp(transports[i].name, name) == 0)
+            return &transports[i];
+    return &transports[0];
+}
+
+void flow_xsync(flow_rt *rt, flow_xbox *xb, int n)
+{
+    flow_cluster *c = rt->cluster;
+    if (c->tr->post)
+        c->tr->post(rt, xb, n);
+    bar_wait(c, rt, NULL);
 }
 
 void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
@@ -251,7 +298,7 @@ void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
     char *dst = *v;
     for (int s = 0; s < nw; s++)
         if (all[s]->to[me].n)
-            dst = gather_from(rt, xb, s, all[s]->to[me].p, all[s]->to[me].n, dst);
+            dst = c->tr->move(rt, xb, s, all[s]->to[me].p, all[s]->to[me].n, dst);
     *n = total;
     xb->recv += total;
 }
@@ -273,11 +320,47 @@ void flow_xgather_block(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t 
         size_t m = all[s]->to[0].n;
         size_t from = lo > at ? lo - at : 0, to = hi - at < m ? hi - at : m;
         if (from < to)
-            dst = gather_from(rt, xb, s, all[s]->to[0].p + from * xb->elem, to - from, dst);
+            dst = c->tr->move(rt, xb, s, all[s]->to[0].p + from * xb->elem, to - from, dst);
         at += m;
     }
     *n = hi - lo;
     xb->recv += hi - lo;
+}
+
+/* ---- the binary encoding's non-inline parts --------------------------------- */
+
+flow_str flow_bdec_str(const char **p, flow_arena *a)
+{
+    flow_str s = { NULL, flow_bdec_i64(p) };
+    if (s.n) {
+        char *d = flow_arena_alloc(a, (size_t)s.n);
+        memcpy(d, *p, (size_t)s.n);
+        *p += s.n;
+        s.p = d;
+    }
+    return s;
+}
+
+void flow_benc_meta(flow_buf *b, const flow_window_meta *m)
+{
+    flow_benc_i64(b, m->open_time);
+    flow_benc_i64(b, m->close_time);
+    flow_benc_i64(b, m->merged_ids.n);
+    for (int64_t i = 0; i < m->merged_ids.n; i++)
+        flow_benc_i64(b, m->merged_ids.v[i]);
+}
+
+void flow_bdec_meta(const char **p, flow_arena *a, flow_window_meta *m)
+{
+    memset(m, 0, sizeof *m);
+    m->open_time = flow_bdec_i64(p);
+    m->close_time = flow_bdec_i64(p);
+    m->merged_ids.n = flow_bdec_i64(p);
+    if (m->merged_ids.n) {
+        m->merged_ids.v = flow_arena_alloc(a, sizeof(int64_t) * (size_t)m->merged_ids.n);
+        for (int64_t i = 0; i < m->merged_ids.n; i++)
+            m->merged_ids.v[i] = flow_bdec_i64(p);
+    }
 }
 
 bool flowi_cluster_eof(const flow_cluster *c, int k)
@@ -442,6 +525,10 @@ static void raise_bad(flow_cluster *c)
 static void round_end_serial(flow_cluster *c)
 {
     flow_rt *rt0 = c->w[0].rt;
+    /* here, not after the barrier: a worker that has left it may already
+     * poll its inputs of the next round */
+    for (int k = 0; k < c->info->n_inputs; k++)
+        c->geof[k] = flowi_cluster_eof(c, k);
     write_stderr(c);
     report_skipped(c);
     raise_bad(c);
@@ -471,7 +558,7 @@ void flowi_cluster_round_end(flow_rt *rt)
     note(&w->errs, &w->err, rt->round);
     bar_wait(c, rt, round_end_serial);
     for (int k = 0; k < rt->info->n_inputs; k++)
-        rt->geof[k] = flowi_cluster_eof(c, k);
+        rt->geof[k] = c->geof[k];
 }
 
 flow_time flowi_cluster_now(const flow_rt *rt)
@@ -607,9 +694,7 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     c->bar.n = (uint32_t)nw;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     c->bar.spin = ncpu >= nw ? 400 : 20;    /* ~20 us of pauses; more workers than CPUs: sleep soon */
-    pthread_mutex_init(&c->mu, NULL);
-    const char *tr = getenv("FLOW_TRANSPORT");
-    c->transport = tr && strcmp(tr, "encode") == 0 ? TRANSPORT_ENCODE : TRANSPORT_COPY;
+    c->tr = find_transport(getenv("FLOW_TRANSPORT"));
     c->w = flow_alloc(sizeof *c->w * (size_t)nw);
     memset(c->w, 0, sizeof *c->w * (size_t)nw);
     size_t nx = (size_t)(c->info->n_xboxes > 0 ? c->info->n_xboxes : 1) * (size_t)nw;
@@ -620,6 +705,8 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     memset(c->srcs, 0, sizeof *c->srcs * ns * (size_t)nw);
     c->reported = flow_alloc(ns);
     memset(c->reported, 0, ns);
+    c->geof = flow_alloc(ns);
+    memset(c->geof, 0, ns);
     if (!rt0->clock_pinned)
         c->now = flow_time_now_real();
     for (int w = 0; w < nw; w++) {
@@ -688,6 +775,7 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     for (int w = nw - 1; w >= 0; w--) {
         flow_rt *rt = c->w[w].rt;
         flow_buf_free(&c->w[w].err);
+        flow_buf_free(&c->w[w].xbytes);
         flow_free(c->w[w].out.segs, c->w[w].out.capsegs * sizeof(seg));
         flow_free(c->w[w].errs.segs, c->w[w].errs.capsegs * sizeof(seg));
         if (w) {
@@ -701,8 +789,8 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     flow_free(c->xboxes, sizeof *c->xboxes * nx);
     flow_free(c->srcs, sizeof *c->srcs * ns * (size_t)nw);
     flow_free(c->reported, ns);
+    flow_free(c->geof, ns);
     flow_free(c->w, sizeof *c->w * (size_t)nw);
-    pthread_mutex_destroy(&c->mu);
     flow_free(c, sizeof *c);
     return status;
 }

@@ -30,7 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # folders of runnable programs (tests/errors do not compile; tests/kafka
 # needs a broker; bench/ reads large generated inputs)
 DIRS = ["examples", "examples/embed", "tests/run", "tests/bytewax", "tests/bytewax_windowing",
-        "tests/window_timers", "tests/io", "tests/compile", "tests/graph", "tests/parse", "tests/embed"]
+        "tests/window_timers", "tests/io", "tests/compile", "tests/graph", "tests/parse", "tests/embed",
+        "tests/workers"]
 TIMEOUT = 120
 
 # A line's key: an inspect's "FLOW.STEP: " prefix, then the first element
