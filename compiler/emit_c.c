@@ -230,8 +230,7 @@ static void emit_xchg_fn(Emit *E, Step *s)
 
 void emit_input_end(Emit *E, int k)
 {
-    emit_line(E, "f->ieof[%d] = true;", k);
-    emit_line(E, "f->eof[%d] = !f->mw;    /* several workers: when all agree, at a round's end */", k);
+    emit_line(E, "f->eof[%d] = true;", k);
 }
 
 void emit_step_xchg_call(Emit *E, Step *s)
@@ -580,10 +579,16 @@ static void emit_final_flush(Emit *E, Step *s)
  * waited for all of them to poll their inputs this round). */
 const char *emit_step_eof_cond(Emit *E, Step *s)
 {
-    char *c = emit_strf(E, "!f->%s_eof", s->id);
+    char *c = emit_strf(E, "!f->%s_eof", s->id), *all = "";
     for (int k = 0; k < E->g->ninputs; k++)
-        if (s->upstream_inputs[k])
-            c = emit_strf(E, "%s && flow_rt_eof(f->rt, f->eof, %d)", c, k);
+        if (s->upstream_inputs[k]) {
+            c = emit_strf(E, "%s && f->eof[%d]", c, k);
+            all = emit_strf(E, "%s%sflow_xeof(f->rt, %d)", all, *all ? " && " : "", k);
+        }
+    /* several workers: and on every worker (tested only once it holds on
+     * this one: nothing more a round with one worker) */
+    if (*all)
+        c = emit_strf(E, "%s && (!f->mw || %s%s%s)", c, strchr(all, '&') ? "(" : "", all, strchr(all, '&') ? ")" : "");
     return c;
 }
 
@@ -1220,7 +1225,7 @@ static const struct {
 /* Inputs: poll one batch. */
 static void emit_run_input(Emit *E, Step *s)
 {
-    emit_line(E, "if (f->ieof[%d])", s->input_no);
+    emit_line(E, "if (f->eof[%d])", s->input_no);
     emit_line(E, "    return;");
     source_emits[s->source].run(E, s);
 }
@@ -1459,7 +1464,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt);
  * that free it, for <flow>_new / <flow>_free and emit_lib.c. */
 void emit_state_init(Emit *E, FILE *out)
 {
-    fprintf(out, "    rt->counters = f->n_sent;\n    rt->eof = f->ieof;\n    rt->geof = f->eof;\n");
+    fprintf(out, "    rt->counters = f->n_sent;\n    rt->eof = f->eof;\n");
     fprintf(out, "    f->mw = rt->cluster != NULL;\n");
     fprintf(out, "    flow_arena_init(&f->perm);\n");
     if (E->nregex)
@@ -1621,15 +1626,12 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
             fprintf(c, "    %s_%s_run(f);\n", P, st->id);
     }
     emit_io_round_end(E, c);   /* a pending bad record stops the run here */
-    /* the round's end first: with several workers, items of this round may
-     * point into memory on the dead list until every worker is done */
-    fprintf(c, "    flow_rt_round_end_%s(f->rt);\n", writes_stdout(g) ? "fast" : "quiet");
-    fprintf(c, "    if (f->dead_n) {\n        for (size_t i = 0; i < f->dead_n; i++)\n"
-               "            flow_free(f->dead[i].p, f->dead[i].sz);\n        f->dead_n = 0;\n    }\n}\n\n");
+    fprintf(c, "    if (f->dead_n)\n        %s_free_dead(f);\n", P);
+    fprintf(c, "    flow_rt_round_end_%s(f->rt);\n}\n\n", writes_stdout(g) ? "fast" : "quiet");
 }
 
 /* <flow>_run: rounds until every input is at EOF (with several workers,
- * on every worker: f->eof is set at a round's end). One call of the round,
+ * on every worker: flow_xdone). One call of the round,
  * so that the C compiler inlines it into the loop (a round of one item
  * costs no call, no register saves). */
 static void emit_run_fn(Emit *E, Graph *g, FILE *c)
@@ -1642,7 +1644,9 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
-    fprintf(c, g->ninputs > 1 ? "))\n            return 0;\n" : ")\n            return 0;\n");
+    fprintf(c, g->ninputs > 1 ? ")" : "");
+    /* several workers: and on every worker, as of this round's end */
+    fprintf(c, " && (!f->mw || flow_xdone(f->rt)))\n            return 0;\n");
     fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
     fprintf(c, "    }\n}\n\n");
 }
@@ -1660,12 +1664,11 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    flow_rt *rt;         /* the run: clock, round arena, stdout buffer */\n");
     fprintf(out, "    flow_arena perm;     /* consts and testing lists */\n");
     fprintf(out, "    flow_buf scratch;    /* str() of composite values */\n");
-    fprintf(out, "    bool eof[%d];%*s/* per input: at its end (on every worker) */\n", g->ninputs ? g->ninputs : 1,
+    fprintf(out, "    bool eof[%d];%*s/* per input: at its end (on this worker) */\n", g->ninputs ? g->ninputs : 1,
             g->ninputs >= 10 ? 8 : 9, "");
-    fprintf(out, "    bool ieof[%d];%*s/* per input: at its end on this worker */\n", g->ninputs ? g->ninputs : 1,
-            g->ninputs >= 10 ? 7 : 8, "");
     fprintf(out, "    struct { void *p; size_t sz; } *dead;   /* freed at the end of the round */\n");
     fprintf(out, "    size_t dead_n, dead_cap;\n");
+    fprintf(out, "    size_t dead_old;     /* several workers: those of earlier rounds */\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
     fprintf(out, "    bool mw;             /* several workers (rt->cluster): exchange points run */\n");
@@ -1685,6 +1688,15 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    if (f->dead_n == f->dead_cap)\n");
     fprintf(out, "        flow_vec_grow((void **)&f->dead, &f->dead_cap, sizeof f->dead[0], f->dead_n + 1);\n");
     fprintf(out, "    f->dead[f->dead_n].p = p;\n    f->dead[f->dead_n].sz = sz;\n    f->dead_n++;\n}\n\n");
+    fprintf(out, "/* At the end of a round: free what the dead list holds. With several\n"
+                 " * workers, only what earlier rounds put there: an item of this round\n"
+                 " * may point into this round's, and another worker may read it until\n"
+                 " * every worker has ended the round. */\n");
+    fprintf(out, "static void %s_free_dead(%s_flow *f)\n{\n", P, P);
+    fprintf(out, "    size_t n = f->mw ? f->dead_old : f->dead_n;\n");
+    fprintf(out, "    for (size_t i = 0; i < n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
+    fprintf(out, "    if (n < f->dead_n)\n        memmove(f->dead, f->dead + n, (f->dead_n - n) * sizeof f->dead[0]);\n");
+    fprintf(out, "    f->dead_n -= n;\n    f->dead_old = f->dead_n;\n}\n\n");
     fwrite(E->bufs[SEC_HELPERS], 1, E->lens[SEC_HELPERS], out);
     fwrite(E->bufs[SEC_CODE], 1, E->lens[SEC_CODE], out);
 }

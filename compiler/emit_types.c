@@ -324,6 +324,12 @@ void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const
     emit_line(E, "}");
 }
 
+/* &V, written without `&*` */
+static const char *addr_of(Emit *E, const char *v)
+{
+    return v[0] == '*' ? v + 1 : emit_strf(E, "&%s", v);
+}
+
 /* Statements appending the binary encoding of V (of type T) to flow_buf *B. */
 static void emit_benc(Emit *E, Type *t, const char *b, const char *v)
 {
@@ -345,12 +351,12 @@ static void emit_benc(Emit *E, Type *t, const char *b, const char *v)
         return;
     case TY_META:
     case TY_META17:
-        emit_line(E, "flow_benc_meta(%s, &%s);", b, v);
+        emit_line(E, "flow_benc_meta(%s, %s);", b, addr_of(E, v));
         return;
     default: {
         CType *c = emit_ctype(E, t);
         c->need_bin = true;
-        emit_line(E, "%s_benc%d(%s, &%s);", E->P, c->id, b, v);
+        emit_line(E, "%s_benc%d(%s, %s);", E->P, c->id, b, addr_of(E, v));
     }
     }
 }
@@ -377,12 +383,12 @@ static void emit_bdec(Emit *E, Type *t, const char *p, const char *a, const char
         return;
     case TY_META:
     case TY_META17:
-        emit_line(E, "flow_bdec_meta(%s, %s, &%s);", p, a, dst);
+        emit_line(E, "flow_bdec_meta(%s, %s, %s);", p, a, addr_of(E, dst));
         return;
     default: {
         CType *c = emit_ctype(E, t);
         c->need_bin = true;
-        emit_line(E, "%s_bdec%d(%s, %s, &%s);", E->P, c->id, p, a, dst);
+        emit_line(E, "%s_bdec%d(%s, %s, %s);", E->P, c->id, p, a, addr_of(E, dst));
     }
     }
 }
@@ -736,13 +742,13 @@ static void gen_xcodec(Emit *E, CType *c)
     fprintf(E->helpers, "/* an exchange's encoder of %s items */\nstatic void %s_xenc%d(flow_buf *b, const void *item)\n{\n",
             ty_str_brief(c->t), P, c->id);
     emit_line(E, "const %s *v = item;", c->name);
-    emit_benc(E, c->t, "b", "(*v)");
+    emit_benc(E, c->t, "b", "*v");
     fprintf(E->helpers, "}\n\n");
     fprintf(E->helpers, "/* an exchange's decoder of %s items */\nstatic void %s_xdec%d(const char **p, flow_arena *a, void *item)\n{\n",
             ty_str_brief(c->t), P, c->id);
     emit_line(E, "%s *v = item;", c->name);
     emit_line(E, "(void)a;");
-    emit_bdec(E, c->t, "p", "a", "(*v)");
+    emit_bdec(E, c->t, "p", "a", "*v");
     fprintf(E->helpers, "}\n\n");
     helper_end(E, hs);
 }

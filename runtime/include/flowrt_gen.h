@@ -525,9 +525,7 @@ typedef struct flow_rt {
     bool round_slow;           /* the round end's slow path every round:
                                 * progress on, or several workers */
     const bool *eof;           /* the flow's per-input EOF flags on this
-                                * worker (<flow>_new sets both) ... */
-    bool *geof;                /* ... and on every worker: with several, set
-                                * at each round's end */
+                                * worker (<flow>_new sets it) */
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -757,15 +755,13 @@ void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap);
  * worker order as one sequence, this worker's contiguous share of it
  * (worker w gets items [w*T/N, (w+1)*T/N) of the T). */
 void flow_xgather_block(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap);
-/* With several workers: is input K at its end on every worker? Only
- * after a flow_xsync of a step downstream of K in the same round. */
-bool flowi_cluster_eof(const flow_cluster *c, int k);
-/* Is input K at its end: the flow's flag EOF[K] (one worker), or is it on
- * every worker (several, in the middle of a round). */
-static inline bool flow_rt_eof(const flow_rt *rt, const bool *eof, int k)
-{
-    return rt->cluster ? flowi_cluster_eof(rt->cluster, k) : eof[k];
-}
+/* With several workers: is input K at its end on every worker? For a
+ * step's end-of-input test, after its exchange point (flow_xsync) in the
+ * round in which K ended here: every worker has polled K this round. */
+bool flow_xeof(const flow_rt *rt, int k);
+/* With several workers, after a round: has every input ended on every
+ * worker (as of that round's end)? */
+bool flow_xdone(const flow_rt *rt);
 
 /* What main() hands flow_cluster_main: the generated functions that
  * build, run and free one instance of the flow. */

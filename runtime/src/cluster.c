@@ -363,13 +363,29 @@ void flow_bdec_meta(const char **p, flow_arena *a, flow_window_meta *m)
     }
 }
 
-bool flowi_cluster_eof(const flow_cluster *c, int k)
+/* Is input K at its end on every worker (their flags as they are now)? */
+static bool all_ended(const flow_cluster *c, int k)
 {
     for (int w = 0; w < c->nw; w++)
         if (!c->w[w].rt->eof[k])
             return false;
     return true;
 }
+
+bool flow_xeof(const flow_rt *rt, int k)
+{
+    return all_ended(rt->cluster, k);
+}
+
+bool flow_xdone(const flow_rt *rt)
+{
+    const flow_cluster *c = rt->cluster;
+    for (int k = 0; k < c->info->n_inputs; k++)
+        if (!c->geof[k])
+            return false;
+    return true;
+}
+
 
 /* ---- sources --------------------------------------------------------------- */
 
@@ -490,7 +506,7 @@ static void report_skipped(flow_cluster *c)
 {
     for (int k = 0; k < c->info->n_inputs; k++) {
         flow_src *s0 = c->srcs[(size_t)k * (size_t)c->nw];
-        if (!s0 || c->reported[k] || !flowi_cluster_eof(c, k))
+        if (!s0 || c->reported[k] || !all_ended(c, k))
             continue;
         c->reported[k] = true;
         int64_t n = 0;
@@ -528,7 +544,7 @@ static void round_end_serial(flow_cluster *c)
     /* here, not after the barrier: a worker that has left it may already
      * poll its inputs of the next round */
     for (int k = 0; k < c->info->n_inputs; k++)
-        c->geof[k] = flowi_cluster_eof(c, k);
+        c->geof[k] = all_ended(c, k);
     write_stderr(c);
     report_skipped(c);
     raise_bad(c);
@@ -557,8 +573,6 @@ void flowi_cluster_round_end(flow_rt *rt)
     note(&w->out, &rt->out, rt->round);
     note(&w->errs, &w->err, rt->round);
     bar_wait(c, rt, round_end_serial);
-    for (int k = 0; k < rt->info->n_inputs; k++)
-        rt->geof[k] = c->geof[k];
 }
 
 flow_time flowi_cluster_now(const flow_rt *rt)

@@ -114,7 +114,7 @@ struct flow_json {
     flowi_sel it;
 };
 
-static flow_json *view_new(flow_src *s)
+static inline flow_json *view_new(flow_src *s)
 {
     flow_json *w = bump((jchunk **)&s->jmem, sizeof *w);
     if (!w)

@@ -367,7 +367,7 @@ static void skip_csv_rest(flowi_part *p, flowi_csvq *q)
  * what part_record would read, counted the same way, without decoding or
  * checking it. 1, or 0 at its end; a CSV header is read (every worker
  * reads it), which may give part_record's -1 for a bad one. */
-static int part_skip(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
+__attribute__((noinline)) static int part_skip(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
 {
     int format = s->cfg.format;
     for (;;) {
@@ -434,22 +434,30 @@ int flow_src_next(flow_src *s, flow_arena *a, flow_rec *rec)
     while (s->cur < s->nparts) {
         flowi_part *p = &s->parts[s->cur];
         if (s->taken < (size_t)s->cfg.batch) {
-            bool mine = !s->split || (s->taken >= s->lo && s->taken < s->hi);
-            int rc = mine ? part_record(s, p, a, rec) : part_skip(s, p, a, rec);
-            if (rc != 0)
-                s->taken++;
-            if (rc > 0 && mine) {
-                s->gave = true;
-                p->gave = true;
-                return 1;
-            }
-            if (rc > 0)
-                continue;    /* another worker's record */
-            if (rc < 0) {
-                p->gave |= mine;   /* a bad record counts as read */
-                if (s->pending)
-                    return 0;
-                continue;
+            int rc;
+            if (s->split && (s->taken < s->lo || s->taken >= s->hi)) {
+                rc = part_skip(s, p, a, rec);    /* another worker's record */
+                if (rc != 0) {
+                    s->taken++;
+                    if (rc < 0 && s->pending)
+                        return 0;
+                    continue;
+                }
+            } else {
+                rc = part_record(s, p, a, rec);
+                if (rc != 0)
+                    s->taken++;
+                if (rc > 0) {
+                    s->gave = true;
+                    p->gave = true;
+                    return 1;
+                }
+                if (rc < 0) {
+                    p->gave = true;   /* a bad record counts as read */
+                    if (s->pending)
+                        return 0;
+                    continue;
+                }
             }
             if (p->stalled) {
                 p->stalled = false;
