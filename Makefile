@@ -172,7 +172,7 @@ TEST_GROUPS := unit errors-test parse-test run-test io-test process-test limits-
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; npass=0; nfail=0; \
-	for t in $(TEST_GROUPS) fuzz asan; do \
+	for t in $(TEST_GROUPS) fuzz asan tsan; do \
 	    echo "==== make $$t"; \
 	    if $(MAKE) --no-print-directory $$t FUZZ_SECONDS=20; then npass=$$((npass + 1)); \
 	    else nfail=$$((nfail + 1)); failed="$$failed $$t"; fi; done; \
@@ -236,6 +236,35 @@ TEST_GROUPS += embed-test
 embed-test: all
 	FLOWC='$(abspath $(FLOWC))' BUILD='$(BUILD)' $(if $(RUN_CC),CC='$(RUN_CC)') tests/embed/run.sh
 # ---- end of embedding ----
+
+# ---- several workers (tests/workers) -------------------------------------------
+# workers-test   every runnable program of the repository run with -w 1, 2, 3
+#                and 4: the same multiset of output lines, each key's lines in
+#                the same order, the same stderr, status and sink files
+#                (tests/workers/run.py); then tests/workers and the examples
+#                with the exchange's items encoded and decoded
+#                (FLOW_TRANSPORT=encode: the generated binary encoders)
+# tsan           the runtime, and the programs of tests/workers and examples,
+#                built with ThreadSanitizer into build-tsan, run with -w 1, 2
+#                and 4 (any report fails the run: exit status 66)
+.PHONY: workers-test tsan tsan-run
+TEST_GROUPS += workers-test
+workers-test: all
+	$(TEST_ENV) tests/workers/run.py
+	$(TEST_ENV) tests/workers/run.py --transport encode -w 2,3 tests/workers/*.flow examples/*.flow
+
+TSAN_BUILD := build-tsan
+TSAN_SAN   := -fsanitize=thread
+TSAN_CASES := tests/workers/*.flow examples/*.flow tests/io/*.flow tests/run/collect_*.flow \
+              tests/run/stateful_*.flow tests/bytewax_windowing/*session*.flow
+tsan:
+	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) SAN='$(TSAN_SAN)' OPT=-O1 all
+	@TSAN_OPTIONS=halt_on_error=1:exitcode=66 $(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) \
+	    SAN='$(TSAN_SAN)' OPT=-O1 RUN_CC='$(CC) -O1 -g $(TSAN_SAN)' tsan-run
+
+tsan-run:
+	$(TEST_ENV) tests/workers/run.py -w 2,4 $(wildcard $(TSAN_CASES))
+# ---- end of several workers ----
 
 # ---- kafka (tests/kafka) ------------------------------------------------------
 # kafka-test     the kafka source and sink against librdkafka's mock cluster,

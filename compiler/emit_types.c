@@ -699,7 +699,8 @@ static void gen_bin(Emit *E, CType *c)
     fprintf(E->helpers, "}\n\n");
     fprintf(E->helpers, "/* decoding of %s, heap parts in A */\nstatic void %s_bdec%d(const char **p, flow_arena *a, %s *v)\n{\n",
             ty_str_brief(t), P, c->id, c->name);
-    emit_line(E, "(void)a;");
+    if (!ty_has_heap(t))
+        emit_line(E, "(void)a;");
     switch (t->kind) {
     case TY_LIST:
         emit_line(E, "v->n = flow_bdec_i64(p);");
@@ -747,7 +748,8 @@ static void gen_xcodec(Emit *E, CType *c)
     fprintf(E->helpers, "/* an exchange's decoder of %s items */\nstatic void %s_xdec%d(const char **p, flow_arena *a, void *item)\n{\n",
             ty_str_brief(c->t), P, c->id);
     emit_line(E, "%s *v = item;", c->name);
-    emit_line(E, "(void)a;");
+    if (!ty_has_heap(c->t))
+        emit_line(E, "(void)a;");
     emit_bdec(E, c->t, "p", "a", "*v");
     fprintf(E->helpers, "}\n\n");
     helper_end(E, hs);
