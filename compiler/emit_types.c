@@ -25,6 +25,7 @@
  * decoder builds the heap parts in an arena. Every process of a run is the
  * same program on the same kind of machine: no tags, no versions.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "emit.h"
@@ -324,73 +325,62 @@ void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const
     emit_line(E, "}");
 }
 
+/* The runtime's binary encoding of a scalar type T (flow_benc_X and
+ * flow_bdec_X), or NULL: a composite type has its own <P>_benc<N>. */
+static const char *bin_scalar(Type *t)
+{
+    switch (t->kind) {
+    case TY_INT:
+    case TY_DURATION:
+    case TY_TIMESTAMP:
+        return "i64";
+    case TY_FLOAT:
+        return "f64";
+    case TY_BOOL:
+        return "bool";
+    case TY_STRING:
+        return "str";
+    case TY_META:
+    case TY_META17:
+        return "meta";
+    default:
+        return NULL;
+    }
+}
+
 /* &V, written without `&*` */
 static const char *addr_of(Emit *E, const char *v)
 {
     return v[0] == '*' ? v + 1 : emit_strf(E, "&%s", v);
 }
 
-/* Statements appending the binary encoding of V (of type T) to flow_buf *B. */
+/* A statement appending the binary encoding of V (of type T) to flow_buf *B. */
 static void emit_benc(Emit *E, Type *t, const char *b, const char *v)
 {
     t = ty_resolve(t);
-    switch (t->kind) {
-    case TY_INT:
-    case TY_DURATION:
-    case TY_TIMESTAMP:
-        emit_line(E, "flow_benc_i64(%s, %s);", b, v);
+    const char *x = bin_scalar(t);
+    if (x) {
+        emit_line(E, "flow_benc_%s(%s, %s);", x, b, v);
         return;
-    case TY_FLOAT:
-        emit_line(E, "flow_benc_f64(%s, %s);", b, v);
-        return;
-    case TY_BOOL:
-        emit_line(E, "flow_benc_u8(%s, %s);", b, v);
-        return;
-    case TY_STRING:
-        emit_line(E, "flow_benc_str(%s, %s);", b, v);
-        return;
-    case TY_META:
-    case TY_META17:
-        emit_line(E, "flow_benc_meta(%s, %s);", b, addr_of(E, v));
-        return;
-    default: {
-        CType *c = emit_ctype(E, t);
-        c->need_bin = true;
-        emit_line(E, "%s_benc%d(%s, %s);", E->P, c->id, b, addr_of(E, v));
     }
-    }
+    CType *c = emit_ctype(E, t);
+    c->need_bin = true;
+    emit_line(E, "%s_benc%d(%s, %s);", E->P, c->id, b, addr_of(E, v));
 }
 
-/* Statements decoding a T from *P (const char **) into lvalue DST, heap
+/* A statement decoding a T from *P (const char **) into lvalue DST, heap
  * parts in flow_arena *A. */
 static void emit_bdec(Emit *E, Type *t, const char *p, const char *a, const char *dst)
 {
     t = ty_resolve(t);
-    switch (t->kind) {
-    case TY_INT:
-    case TY_DURATION:
-    case TY_TIMESTAMP:
-        emit_line(E, "%s = flow_bdec_i64(%s);", dst, p);
+    const char *x = bin_scalar(t);
+    if (x) {
+        emit_line(E, "%s = flow_bdec_%s(%s, %s);", dst, x, p, a);
         return;
-    case TY_FLOAT:
-        emit_line(E, "%s = flow_bdec_f64(%s);", dst, p);
-        return;
-    case TY_BOOL:
-        emit_line(E, "%s = flow_bdec_u8(%s) != 0;", dst, p);
-        return;
-    case TY_STRING:
-        emit_line(E, "%s = flow_bdec_str(%s, %s);", dst, p, a);
-        return;
-    case TY_META:
-    case TY_META17:
-        emit_line(E, "flow_bdec_meta(%s, %s, %s);", p, a, addr_of(E, dst));
-        return;
-    default: {
-        CType *c = emit_ctype(E, t);
-        c->need_bin = true;
-        emit_line(E, "%s_bdec%d(%s, %s, %s);", E->P, c->id, p, a, addr_of(E, dst));
     }
-    }
+    CType *c = emit_ctype(E, t);
+    c->need_bin = true;
+    emit_line(E, "%s_bdec%d(%s, %s, %s);", E->P, c->id, p, a, addr_of(E, dst));
 }
 
 void emit_xcodec(Emit *E, Type *t, const char **enc, const char **dec)
@@ -661,6 +651,59 @@ static void gen_copy(Emit *E, CType *c)
     helper_end(E, hs);
 }
 
+/* A statement encoding (ENC: from `v`, into `b`) or decoding (into V,
+ * from `p`, heap parts in `a`) V, of type T. */
+static void emit_bin(Emit *E, bool enc, Type *t, const char *v)
+{
+    if (enc)
+        emit_benc(E, t, "b", v);
+    else
+        emit_bdec(E, t, "p", "a", v);
+}
+
+/* The body of <P>_benc<N> (ENC) or <P>_bdec<N> for the composite C:
+ * lists as their length and elements, optionals as a flag and the value,
+ * tuples and records member by member. */
+static void gen_bin_body(Emit *E, CType *c, bool enc)
+{
+    Type *t = c->t;
+    switch (t->kind) {
+    case TY_LIST:
+        if (enc) {
+            emit_line(E, "flow_benc_i64(b, v->n);");
+        } else {
+            emit_line(E, "v->n = flow_bdec_i64(p, a);");
+            emit_line(E, "v->v = v->n ? flow_arena_alloc(a, sizeof v->v[0] * (size_t)v->n) : NULL;");
+        }
+        emit_line(E, "for (int64_t i = 0; i < v->n; i++) {");
+        E->indent++;
+        emit_bin(E, enc, t->elem, "v->v[i]");
+        E->indent--;
+        emit_line(E, "}");
+        break;
+    case TY_OPT:
+        if (enc) {
+            emit_line(E, "flow_benc_bool(b, v->has);");
+        } else {
+            emit_line(E, "memset(v, 0, sizeof *v);");
+            emit_line(E, "v->has = flow_bdec_bool(p, a);");
+        }
+        emit_line(E, "if (v->has) {");
+        E->indent++;
+        emit_bin(E, enc, t->elem, "v->v");
+        E->indent--;
+        emit_line(E, "}");
+        break;
+    case TY_TUPLE:
+    case TY_RECORD:
+        for (int i = 0; i < nmembers(t); i++)
+            emit_bin(E, enc, member_type(t, i), emit_strf(E, "v->%s", member(E, t, i)));
+        break;
+    default:
+        ICE("binary encoding of a primitive");
+    }
+}
+
 /* <P>_benc<N>, <P>_bdec<N>: the binary encoding of a composite T. */
 static void gen_bin(Emit *E, CType *c)
 {
@@ -671,63 +714,13 @@ static void gen_bin(Emit *E, CType *c)
     HelperScope hs = helper_begin(E);
     fprintf(E->helpers, "/* binary encoding of %s (an exchange's bytes) */\nstatic void %s_benc%d(flow_buf *b, const %s *v)\n{\n",
             ty_str_brief(t), P, c->id, c->name);
-    switch (t->kind) {
-    case TY_LIST:
-        emit_line(E, "flow_benc_i64(b, v->n);");
-        emit_line(E, "for (int64_t i = 0; i < v->n; i++) {");
-        E->indent++;
-        emit_benc(E, t->elem, "b", "v->v[i]");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case TY_OPT:
-        emit_line(E, "flow_benc_u8(b, v->has);");
-        emit_line(E, "if (v->has) {");
-        E->indent++;
-        emit_benc(E, t->elem, "b", "v->v");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case TY_TUPLE:
-    case TY_RECORD:
-        for (int i = 0; i < nmembers(t); i++)
-            emit_benc(E, member_type(t, i), "b", emit_strf(E, "v->%s", member(E, t, i)));
-        break;
-    default:
-        ICE("binary encoding of a primitive");
-    }
+    gen_bin_body(E, c, true);
     fprintf(E->helpers, "}\n\n");
     fprintf(E->helpers, "/* decoding of %s, heap parts in A */\nstatic void %s_bdec%d(const char **p, flow_arena *a, %s *v)\n{\n",
             ty_str_brief(t), P, c->id, c->name);
     if (!ty_has_heap(t))
         emit_line(E, "(void)a;");
-    switch (t->kind) {
-    case TY_LIST:
-        emit_line(E, "v->n = flow_bdec_i64(p);");
-        emit_line(E, "v->v = v->n ? flow_arena_alloc(a, sizeof v->v[0] * (size_t)v->n) : NULL;");
-        emit_line(E, "for (int64_t i = 0; i < v->n; i++) {");
-        E->indent++;
-        emit_bdec(E, t->elem, "p", "a", "v->v[i]");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case TY_OPT:
-        emit_line(E, "memset(v, 0, sizeof *v);");
-        emit_line(E, "v->has = flow_bdec_u8(p) != 0;");
-        emit_line(E, "if (v->has) {");
-        E->indent++;
-        emit_bdec(E, t->elem, "p", "a", "v->v");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case TY_TUPLE:
-    case TY_RECORD:
-        for (int i = 0; i < nmembers(t); i++)
-            emit_bdec(E, member_type(t, i), "p", "a", emit_strf(E, "v->%s", member(E, t, i)));
-        break;
-    default:
-        break;
-    }
+    gen_bin_body(E, c, false);
     fprintf(E->helpers, "}\n\n");
     helper_end(E, hs);
 }
@@ -755,43 +748,43 @@ static void gen_xcodec(Emit *E, CType *c)
     helper_end(E, hs);
 }
 
+static void gen_size_copy(Emit *E, CType *c)
+{
+    gen_size(E, c);
+    gen_copy(E, c);
+}
+
+/* Every kind of helper: the CType flags saying it is needed and written,
+ * whether a primitive type has one, and what writes it. */
+static const struct {
+    size_t need, done;       /* offsetof the two bools in CType */
+    bool prims;
+    void (*gen)(Emit *E, CType *c);
+} helper_kinds[] = {
+    { offsetof(CType, need_repr), offsetof(CType, done_repr), false, gen_repr },
+    { offsetof(CType, need_eq), offsetof(CType, done_eq), false, gen_eq },
+    { offsetof(CType, need_cmp), offsetof(CType, done_cmp), false, gen_cmp },
+    { offsetof(CType, need_xcodec), offsetof(CType, done_xcodec), true, gen_xcodec },
+    { offsetof(CType, need_bin), offsetof(CType, done_bin), false, gen_bin },
+    { offsetof(CType, need_copy), offsetof(CType, done_copy), true, gen_size_copy },
+};
+
 void emit_type_helpers(Emit *E)
 {
+    /* writing a helper may ask for others: until none is left */
     bool again = true;
     while (again) {
         again = false;
         for (int i = 0; i < E->nctypes; i++) {
             CType *c = E->ctypes[i];
-            if (c->need_repr && !c->done_repr && !is_prim(c->t)) {
-                c->done_repr = true;
-                gen_repr(E, c);
-                again = true;
-            }
-            if (c->need_eq && !c->done_eq && !is_prim(c->t)) {
-                c->done_eq = true;
-                gen_eq(E, c);
-                again = true;
-            }
-            if (c->need_cmp && !c->done_cmp && !is_prim(c->t)) {
-                c->done_cmp = true;
-                gen_cmp(E, c);
-                again = true;
-            }
-            if (c->need_xcodec && !c->done_xcodec) {
-                c->done_xcodec = true;
-                gen_xcodec(E, c);
-                again = true;
-            }
-            if (c->need_bin && !c->done_bin && !is_prim(c->t)) {
-                c->done_bin = true;
-                gen_bin(E, c);
-                again = true;
-            }
-            if (c->need_copy && !c->done_copy) {
-                c->done_copy = true;
-                gen_size(E, c);
-                gen_copy(E, c);
-                again = true;
+            for (size_t h = 0; h < sizeof helper_kinds / sizeof helper_kinds[0]; h++) {
+                bool *need = (bool *)((char *)c + helper_kinds[h].need);
+                bool *done = (bool *)((char *)c + helper_kinds[h].done);
+                if (*need && !*done && (helper_kinds[h].prims || !is_prim(c->t))) {
+                    *done = true;
+                    helper_kinds[h].gen(E, c);
+                    again = true;
+                }
             }
         }
     }

@@ -674,9 +674,10 @@ typedef struct flow_xbox {
 } flow_xbox;
 
 /* The binary encoding of scalars, for the generated encoders of item
- * types (<flow>_benc<N>, <flow>_bdec<N>: docs/workers.md): 8 bytes in the
- * machine's order (bool: 1), a string or id list as its length and then
- * its contents. A decoded string or list is copied into the arena A. */
+ * types (<flow>_benc<N>, <flow>_bdec<N>: docs/workers.md §7): 8 bytes in
+ * the machine's order (a bool: 1), a string or id list as its length and
+ * then its contents. flow_bdec_X reads one from *P and moves *P past it;
+ * a decoded string or list is copied into the arena A. */
 static inline void flow_benc_i64(flow_buf *b, int64_t v)
 {
     if (b->cap - b->n < sizeof v)
@@ -690,31 +691,36 @@ static inline void flow_benc_f64(flow_buf *b, double v)
     memcpy(&u, &v, sizeof u);
     flow_benc_i64(b, u);
 }
-static inline void flow_benc_u8(flow_buf *b, bool v) { flow_buf_putc(b, (char)v); }
+static inline void flow_benc_bool(flow_buf *b, bool v) { flow_buf_putc(b, (char)v); }
 static inline void flow_benc_str(flow_buf *b, flow_str s)
 {
     flow_benc_i64(b, s.n);
     if (s.n)
         flow_buf_put(b, s.p, (size_t)s.n);
 }
-void flow_benc_meta(flow_buf *b, const flow_window_meta *m);
-static inline int64_t flow_bdec_i64(const char **p)
+void flow_benc_meta(flow_buf *b, flow_window_meta m);
+static inline int64_t flow_bdec_i64(const char **p, flow_arena *a)
 {
+    (void)a;
     int64_t v;
     memcpy(&v, *p, sizeof v);
     *p += sizeof v;
     return v;
 }
-static inline double flow_bdec_f64(const char **p)
+static inline double flow_bdec_f64(const char **p, flow_arena *a)
 {
-    int64_t u = flow_bdec_i64(p);
+    int64_t u = flow_bdec_i64(p, a);
     double v;
     memcpy(&v, &u, sizeof v);
     return v;
 }
-static inline unsigned char flow_bdec_u8(const char **p) { return (unsigned char)*(*p)++; }
+static inline bool flow_bdec_bool(const char **p, flow_arena *a)
+{
+    (void)a;
+    return *(*p)++ != 0;
+}
 flow_str flow_bdec_str(const char **p, flow_arena *a);
-void flow_bdec_meta(const char **p, flow_arena *a, flow_window_meta *m);
+flow_window_meta flow_bdec_meta(const char **p, flow_arena *a);
 
 /* Register XB (items of ELEM bytes, encoded by ENC, decoded by DEC) as
  * exchange point ID; with one worker it stays empty and unused. */

@@ -7,18 +7,24 @@
  * records, the stop signal) and the end of the run.
  *
  * The one-worker path never comes here: main() calls flow_cluster_main
- * only for N > 1, and the generated code tests rt->cluster (or its own
- * copy of it) once per round before anything of this file runs.
+ * only for N > 1, and the generated code tests its flag f->mw (several
+ * workers) before anything of this file runs.
  *
- * Synchronisation: the barrier (spin, then futex) is the only one in a
- * round. Everything a worker writes before it arrives (its outboxes, its
- * EOF flags, its output buffer) is read by the others after they leave it
- * (the arrival is a release, the departure an acquire); nothing a worker
- * reads of another's is written again before the round's last barrier,
- * which is also where round-arena resets and frees wait. At the round's
- * end the last worker to arrive runs the serial part (round_end_serial)
- * while the others wait: it reads and writes every worker's output
- * buffers and flags.
+ * Synchronisation: the barrier (spin, then futex) is the only kind of
+ * wait, at each exchange point and at the round's end. Everything a
+ * worker writes before it arrives (its outboxes, its EOF flags, its output
+ * buffer) is read by the others after they leave it (the arrival is a
+ * release, the departure an acquire); nothing a worker reads of another's
+ * is written again before the round's last barrier, which is also where
+ * round-arena resets and frees wait. At the round's end the last worker to
+ * arrive runs the serial part (round_end_serial) while the others wait:
+ * it reads and writes every worker's output buffers and flags. A flow
+ * without exchange points meets only every SYNC_EVERY rounds.
+ *
+ * Stopping: a worker that fails (a step's error, through its trap) sets
+ * `halt`; the others leave at their next barrier (bail), except that in a
+ * flow meeting every SYNC_EVERY rounds each first runs up to the failing
+ * round (stopped). Output is written up to the round that stopped the run.
  *
  * Output: each worker writes stdout into its own buffer and notes at each
  * round end where the round's output ends; stdout gets, round after
@@ -94,12 +100,20 @@ typedef struct obuf {
     size_t last;               /* the end of the last noted round */
 } obuf;
 
+/* A flow without exchange points has nothing crossing between workers:
+ * each runs on its own and they meet only every SYNC_EVERY rounds (to
+ * agree on the end of the inputs, write stdout in order, stop). A round
+ * of one item then costs no meeting: bench/w1.flow's testing(range(N))
+ * would otherwise spend microseconds a round waiting. */
+#define SYNC_EVERY 256
+
 typedef struct worker {
     struct flow_cluster *c;
     flow_rt *rt;
     void *f;                   /* its instance of the flow */
     pthread_t th;
     bool failed;               /* stopped by an error: rt->error */
+    int64_t fail_round;        /* ... in this round */
     obuf out;                  /* rt->out's rounds */
     flow_buf err;              /* warnings (skipped records) to write on stderr */
     obuf errs;
@@ -125,6 +139,14 @@ struct flow_cluster {
     char msg[600];             /* HALT_MSG's message */
     bool stdout_broken;        /* a write to stdout failed */
     bool flush_each_round;     /* an input may block: never sit on output */
+    int sync_every;            /* the workers meet at the end of every round
+                                * whose number is a multiple of this: 1, or
+                                * SYNC_EVERY for a flow without exchange
+                                * points (flow_cluster_main) */
+    _Atomic int64_t stop_round; /* stopping on an error: the output of rounds
+                                * up to this one only is written (and, for
+                                * workers that meet every SYNC_EVERY rounds,
+                                * each runs until this round: see stopped) */
     flow_time now;             /* the next round's clock (when not pinned) */
     flow_buf scratch;          /* stdout's bytes of a round, in order */
 };
@@ -138,12 +160,25 @@ static _Noreturn void bail(flow_rt *rt)
     longjmp(*trap, 2);
 }
 
+/* The run is stopping (c->halt): leave through the trap, or, for a worker
+ * of a flow whose workers meet every SYNC_EVERY rounds only and that has
+ * not yet reached the round in which another worker failed, go on without
+ * meeting anyone (true), so that the output of every round before the
+ * error is written, as one worker writes it. */
+static bool stopped(flow_cluster *c, flow_rt *rt)
+{
+    if (atomic_load_explicit(&c->halt, memory_order_acquire) == HALT_FAILED && c->sync_every > 1 &&
+        rt->round < atomic_load(&c->stop_round))
+        return true;
+    bail(rt);
+}
+
 /* Wait until every worker has arrived; the last one runs SERIAL first. */
 static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *c))
 {
     barrier *b = &c->bar;
-    if (atomic_load_explicit(&c->halt, memory_order_acquire))
-        bail(rt);
+    if (atomic_load_explicit(&c->halt, memory_order_acquire) && stopped(c, rt))
+        return;
     uint32_t g = atomic_load_explicit(&b->gen, memory_order_acquire);
     if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1 == b->n) {
         atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
@@ -167,7 +202,7 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
         }
     }
     if (atomic_load_explicit(&c->halt, memory_order_acquire))
-        bail(rt);
+        stopped(c, rt);
 }
 
 /* Stop every worker at its next barrier (and wake those waiting). */
@@ -286,52 +321,50 @@ void flow_xsync(flow_rt *rt, flow_xbox *xb, int n)
     bar_wait(c, rt, NULL);
 }
 
-void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
+/* After flow_xsync: gather into the vector *V (N items, CAP allocated)
+ * the items every worker put into exchange point XB for worker D, worker
+ * 0's first, and of that sequence of T items keep [LO, HI) (LO and HI
+ * scaled from 0..N_WORKERS to 0..T: the whole of it, or one worker's
+ * share of a redistribute). */
+static void gather(flow_rt *rt, flow_xbox *xb, int d, int lo, int hi, void **v, size_t *n, size_t *cap)
 {
     flow_cluster *c = rt->cluster;
-    int me = rt->worker, nw = c->nw;
+    int nw = c->nw;
     flow_xbox *const *all = &c->xboxes[(size_t)xb->id * (size_t)nw];
     size_t total = 0;
     for (int s = 0; s < nw; s++)
-        total += all[s]->to[me].n;
-    flow_vec_grow(v, cap, xb->elem, total);
+        total += all[s]->to[d].n;
+    size_t first = (size_t)((unsigned __int128)total * (unsigned)lo / (unsigned)nw);
+    size_t end = (size_t)((unsigned __int128)total * (unsigned)hi / (unsigned)nw);
+    flow_vec_grow(v, cap, xb->elem, end - first);
     char *dst = *v;
-    for (int s = 0; s < nw; s++)
-        if (all[s]->to[me].n)
-            dst = c->tr->move(rt, xb, s, all[s]->to[me].p, all[s]->to[me].n, dst);
-    *n = total;
-    xb->recv += total;
+    size_t at = 0;    /* the sequence's index of worker s's first item */
+    for (int s = 0; s < nw && at < end; s++) {
+        size_t m = all[s]->to[d].n;
+        size_t from = first > at ? first - at : 0, to = end - at < m ? end - at : m;
+        if (from < to)
+            dst = c->tr->move(rt, xb, s, all[s]->to[d].p + from * xb->elem, to - from, dst);
+        at += m;
+    }
+    *n = end - first;
+    xb->recv += end - first;
+}
+
+void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
+{
+    gather(rt, xb, rt->worker, 0, rt->cluster->nw, v, n, cap);
 }
 
 void flow_xgather_block(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
 {
-    flow_cluster *c = rt->cluster;
-    int me = rt->worker, nw = c->nw;
-    flow_xbox *const *all = &c->xboxes[(size_t)xb->id * (size_t)nw];
-    size_t total = 0;
-    for (int s = 0; s < nw; s++)
-        total += all[s]->to[0].n;
-    size_t lo = (size_t)((unsigned __int128)total * (unsigned)me / (unsigned)nw);
-    size_t hi = (size_t)((unsigned __int128)total * (unsigned)(me + 1) / (unsigned)nw);
-    flow_vec_grow(v, cap, xb->elem, hi - lo);
-    char *dst = *v;
-    size_t at = 0;    /* the sequence's index of source s's first item */
-    for (int s = 0; s < nw && at < hi; s++) {
-        size_t m = all[s]->to[0].n;
-        size_t from = lo > at ? lo - at : 0, to = hi - at < m ? hi - at : m;
-        if (from < to)
-            dst = c->tr->move(rt, xb, s, all[s]->to[0].p + from * xb->elem, to - from, dst);
-        at += m;
-    }
-    *n = hi - lo;
-    xb->recv += hi - lo;
+    gather(rt, xb, 0, rt->worker, rt->worker + 1, v, n, cap);
 }
 
 /* ---- the binary encoding's non-inline parts --------------------------------- */
 
 flow_str flow_bdec_str(const char **p, flow_arena *a)
 {
-    flow_str s = { NULL, flow_bdec_i64(p) };
+    flow_str s = { NULL, flow_bdec_i64(p, a) };
     if (s.n) {
         char *d = flow_arena_alloc(a, (size_t)s.n);
         memcpy(d, *p, (size_t)s.n);
@@ -341,26 +374,28 @@ flow_str flow_bdec_str(const char **p, flow_arena *a)
     return s;
 }
 
-void flow_benc_meta(flow_buf *b, const flow_window_meta *m)
+void flow_benc_meta(flow_buf *b, flow_window_meta m)
 {
-    flow_benc_i64(b, m->open_time);
-    flow_benc_i64(b, m->close_time);
-    flow_benc_i64(b, m->merged_ids.n);
-    for (int64_t i = 0; i < m->merged_ids.n; i++)
-        flow_benc_i64(b, m->merged_ids.v[i]);
+    flow_benc_i64(b, m.open_time);
+    flow_benc_i64(b, m.close_time);
+    flow_benc_i64(b, m.merged_ids.n);
+    for (int64_t i = 0; i < m.merged_ids.n; i++)
+        flow_benc_i64(b, m.merged_ids.v[i]);
 }
 
-void flow_bdec_meta(const char **p, flow_arena *a, flow_window_meta *m)
+flow_window_meta flow_bdec_meta(const char **p, flow_arena *a)
 {
-    memset(m, 0, sizeof *m);
-    m->open_time = flow_bdec_i64(p);
-    m->close_time = flow_bdec_i64(p);
-    m->merged_ids.n = flow_bdec_i64(p);
-    if (m->merged_ids.n) {
-        m->merged_ids.v = flow_arena_alloc(a, sizeof(int64_t) * (size_t)m->merged_ids.n);
-        for (int64_t i = 0; i < m->merged_ids.n; i++)
-            m->merged_ids.v[i] = flow_bdec_i64(p);
+    flow_window_meta m;
+    memset(&m, 0, sizeof m);
+    m.open_time = flow_bdec_i64(p, a);
+    m.close_time = flow_bdec_i64(p, a);
+    m.merged_ids.n = flow_bdec_i64(p, a);
+    if (m.merged_ids.n) {
+        m.merged_ids.v = flow_arena_alloc(a, sizeof(int64_t) * (size_t)m.merged_ids.n);
+        for (int64_t i = 0; i < m.merged_ids.n; i++)
+            m.merged_ids.v[i] = flow_bdec_i64(p, a);
     }
+    return m;
 }
 
 /* Is input K at its end on every worker (their flags as they are now)? */
@@ -421,7 +456,8 @@ static void note(obuf *o, const flow_buf *buf, int64_t round)
 }
 
 /* Write every worker's noted output to FD, round by round, workers in
- * order within a round; empty the buffers. False on a write error (ERRNO). */
+ * order within a round, up to c->stop_round; empty the buffers. False on
+ * a write error (ERRNO). */
 static bool write_ordered(flow_cluster *c, int fd, flow_buf *(*buf_of)(worker *w), obuf *(*obuf_of)(worker *w))
 {
     flow_buf *all = &c->scratch;
@@ -435,8 +471,8 @@ static bool write_ordered(flow_cluster *c, int fd, flow_buf *(*buf_of)(worker *w
             if (at[w] < o->nsegs && (best < 0 || o->segs[at[w]].round < obuf_of(&c->w[best])->segs[at[best]].round))
                 best = w;
         }
-        if (best < 0)
-            break;
+        if (best < 0 || obuf_of(&c->w[best])->segs[at[best]].round > atomic_load(&c->stop_round))
+            break;    /* the rest came after the round that stopped the run */
         obuf *o = obuf_of(&c->w[best]);
         size_t from = at[best] ? o->segs[at[best] - 1].end : 0;
         flow_buf_put(all, buf_of(&c->w[best])->p + from, o->segs[at[best]].end - from);
@@ -533,7 +569,8 @@ static void raise_bad(flow_cluster *c)
             else
                 snprintf(c->msg, sizeof c->msg, "%s: error: %s", s->err_path, s->err_msg);
             int none = HALT_NONE;
-            atomic_compare_exchange_strong(&c->halt, &none, HALT_MSG);
+            if (atomic_compare_exchange_strong(&c->halt, &none, HALT_MSG))
+                atomic_store(&c->stop_round, s->err_round);
             return;
         }
 }
@@ -572,12 +609,16 @@ void flowi_cluster_round_end(flow_rt *rt)
     worker *w = &c->w[rt->worker];
     note(&w->out, &rt->out, rt->round);
     note(&w->errs, &w->err, rt->round);
+    if (rt->round % c->sync_every != 0)
+        return;    /* nothing crosses between workers: meet later */
     bar_wait(c, rt, round_end_serial);
 }
 
 flow_time flowi_cluster_now(const flow_rt *rt)
 {
-    return rt->cluster->now;
+    /* workers that meet every round share one reading; those that do not
+     * (no exchange points) read it each round, as one worker does */
+    return rt->cluster->sync_every > 1 ? flow_time_now_real() : rt->cluster->now;
 }
 
 uint64_t flowi_cluster_counter(const flow_rt *rt, int i)
@@ -651,6 +692,10 @@ static void *worker_main(void *arg)
         w->rt->trap = NULL;
     } else if (code == 1) {
         w->failed = true;    /* its message is in w->rt->error */
+        w->fail_round = w->rt->round;
+        int64_t r = atomic_load(&c->stop_round);
+        while (w->fail_round < r && !atomic_compare_exchange_weak(&c->stop_round, &r, w->fail_round))
+            ;
         halt(c, HALT_FAILED);
     }
     return NULL;
@@ -709,6 +754,8 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     c->bar.spin = ncpu >= nw ? 400 : 20;    /* ~20 us of pauses; more workers than CPUs: sleep soon */
     c->tr = find_transport(getenv("FLOW_TRANSPORT"));
+    atomic_store(&c->stop_round, INT64_MAX);
+    c->sync_every = 1;
     c->w = flow_alloc(sizeof *c->w * (size_t)nw);
     memset(c->w, 0, sizeof *c->w * (size_t)nw);
     size_t nx = (size_t)(c->info->n_xboxes > 0 ? c->info->n_xboxes : 1) * (size_t)nw;
@@ -741,6 +788,11 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
         c->w[w].f = prog->make(c->w[w].rt);
         c->w[w].rt->trap = NULL;
     }
+    /* nothing crosses between the workers of a flow without exchange
+     * points: let them meet only every SYNC_EVERY rounds, unless output
+     * must not wait (a terminal, an input that may block) */
+    if (c->info->n_xboxes == 0 && !c->flush_each_round && !rt0->out_is_tty)
+        c->sync_every = SYNC_EVERY;
     /* the other threads block the stop signals: they reach the main
      * thread, which is worker 0, the one that reads stdin and pipes */
     sigset_t stop, old;
@@ -776,11 +828,16 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     }
     case HALT_MSG:
         fail(c, c->msg);
-    default:
+    default: {
+        /* the first failure: in the earliest round, then the first worker */
+        int first = -1;
         for (int w = 0; w < nw; w++)
-            if (c->w[w].failed)
-                fail(c, c->w[w].rt->error);
-        fail(c, "flowrt: a worker stopped");
+            if (c->w[w].failed && (first < 0 || c->w[w].fail_round < c->w[first].fail_round))
+                first = w;
+        if (first < 0)
+            fail(c, "flowrt: a worker stopped");
+        fail(c, c->w[first].rt->error);
+    }
     }
     flush_all(c);
     flow_rt_report(rt0);

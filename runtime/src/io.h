@@ -74,6 +74,7 @@ struct flow_src {
     /* bad records */
     bool pending;             /* stop at the end of the round */
     int64_t err_line;
+    int64_t err_round;        /* the round that read it (cluster.c) */
     char *err_path, *err_msg;
     int64_t skipped;
     bool reported;

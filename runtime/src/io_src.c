@@ -227,6 +227,8 @@ flow_src *flow_src_open(flow_rt *rt, const flow_src_cfg *cfg, const char *path)
     if (cfg->kind == FLOW_SRC_KAFKA) {
         if (w == 0)    /* several workers: worker 0 reads the topics */
             flowi_kafka_open(s);
+        if (rt->cluster)
+            flowi_cluster_may_block(rt);    /* its polls wait for messages */
         return s;
     }
     if (cfg->kind == FLOW_SRC_DIR && strcmp(s->path, "-") != 0) {
@@ -519,6 +521,7 @@ void flow_src_bad(flow_src *s, const char *fmt, ...)
         return;
     s->pending = true;
     s->err_line = s->line;
+    s->err_round = s->rt->round;
     s->err_path = flowi_strdup(path);
     s->err_msg = flowi_strdup(msg);
 }
