@@ -126,6 +126,9 @@ void emit_step_touch(Emit *E, Step *s, const char *id);
 /* emit_c.c, for emit_window.c: with several workers, a window step's run
  * begins with its exchange point (docs/workers.md). */
 void emit_step_xchg_call(Emit *E, Step *s);
+/* emit_c.c, for emit_info.c: 1 + the first exchange point of S's items
+ * (flow_step_info.xbox: --stats counts what each worker received), or 0. */
+int emit_step_xitems(Emit *E, Step *s);
 /* Statements: input K has reached its end on this worker (f->ieof[K]);
  * with one worker, that is its end (f->eof[K]). */
 void emit_input_end(Emit *E, int k);

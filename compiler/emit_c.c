@@ -52,8 +52,23 @@ static bool buffered(Step *s) { return step_family(s->kind) != FAM_INPUT && !dir
  * these steps go to the worker that must handle them before the step
  * runs: by key (every step keeping per-key state, TR_EXCHANGE), all to
  * worker 0 (a file sink, one writer), by the dir sink's file (each file
- * one writer), or spread evenly in order (redistribute). */
-typedef enum XKind { XK_NONE, XK_KEY, XK_ZERO, XK_DIR, XK_BLOCK } XKind;
+ * one writer), or spread evenly in order (redistribute). count_final
+ * (XK_PARTIAL) instead counts on every worker and exchanges the counts,
+ * by key, at the end of its input (<P>_<id>_combine): one item per key
+ * and worker crosses, not every item. (The other finals cannot: a max or
+ * min must keep the earliest of equal values and a reducer need not
+ * commute, and partial results in worker order are not in input order
+ * across rounds.) */
+typedef enum XKind { XK_NONE, XK_KEY, XK_ZERO, XK_DIR, XK_BLOCK, XK_PARTIAL } XKind;
+
+static XKind xkind(const Emit *E, const Step *s);
+
+/* Does S exchange its items (before it runs, every round)? */
+static bool xitems(const Emit *E, const Step *s)
+{
+    XKind k = xkind(E, s);
+    return k != XK_NONE && k != XK_PARTIAL;
+}
 
 static XKind xkind(const Emit *E, const Step *s)
 {
@@ -64,6 +79,8 @@ static XKind xkind(const Emit *E, const Step *s)
     if (step_has(s, TR_ITEMWISE) && s->fused)
         return XK_NONE;    /* fed by a testing input (lower.c), which only worker 0 reads:
                             * its every key is on worker 0 already */
+    if (s->kind == SK_COUNT_FINAL)
+        return XK_PARTIAL;
     if (step_has(s, TR_EXCHANGE))
         return XK_KEY;
     if (s->kind == SK_REDISTRIBUTE)
@@ -78,10 +95,10 @@ static XKind xkind(const Emit *E, const Step *s)
 /* An exchange step its upstream calls directly (a final, a fused step):
  * with several workers its item function buffers instead, and the step
  * applies the gathered items at its own place (<P>_<id>_run). */
-static bool xdirect(const Emit *E, Step *s) { return xkind(E, s) != XK_NONE && direct(s); }
+static bool xdirect(const Emit *E, Step *s) { return xitems(E, s) && direct(s); }
 
 /* Steps with per-port input buffers: buffered ones and exchange points. */
-static bool inbuf(const Emit *E, Step *s) { return buffered(s) || xkind(E, s) != XK_NONE; }
+static bool inbuf(const Emit *E, Step *s) { return buffered(s) || xitems(E, s); }
 
 static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 
@@ -146,7 +163,7 @@ static void declare_step(Emit *E, Step *s)
         fprintf(E->protos, "static void %s_%s_item(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
     if (xdirect(E, s))
         fprintf(E->protos, "static inline void %s_%s_apply(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
-    if (xkind(E, s) != XK_NONE) {
+    if (xitems(E, s)) {
         fprintf(E->fields, "    flow_xbox %s_x[%d];   /* exchange points, one per input (several workers) */\n",
                 s->id, s->nins);
         for (int p = 0; p < s->nins; p++) {
@@ -156,6 +173,17 @@ static void declare_step(Emit *E, Step *s)
                     E->xbox_first[s->index] + p, port_ty(E, s, p), enc, dec);
             fprintf(E->fini, "    flow_xbox_free(&f->%s_x[%d]);\n", s->id, p);
         }
+    } else if (xkind(E, s) == XK_PARTIAL) {
+        const char *enc, *dec;
+        emit_xcodec(E, s->out_type, &enc, &dec);
+        fprintf(E->fields, "    flow_xbox %s_x[1];   /* several workers: the partial results, at the end */\n", s->id);
+        fprintf(E->fields, "    struct {\n        %s *v;\n        size_t n, cap;\n    } %s_parts;\n", out_ty(E, s), s->id);
+        fprintf(E->fields, "    flow_table *%s_old;   /* the partial results, read by other workers till the end */\n", s->id);
+        fprintf(E->init, "    flow_xbox_init(rt, &f->%s_x[0], %d, sizeof(%s), %s, %s);\n", s->id,
+                E->xbox_first[s->index], out_ty(E, s), enc, dec);
+        fprintf(E->fini, "    flow_xbox_free(&f->%s_x[0]);\n", s->id);
+        fprintf(E->fini, "    flow_free(f->%s_parts.v, f->%s_parts.cap * sizeof f->%s_parts.v[0]);\n", s->id, s->id, s->id);
+        fprintf(E->fini, "    if (f->%s_old)\n        flow_table_free(f->%s_old, %s_%s_drop);\n", s->id, s->id, P, s->id);
     }
     if (step_is_stateful(s)) {
         fprintf(E->fields, "    flow_table *%s_tab;\n    bool %s_eof;\n", s->id, s->id);
@@ -191,7 +219,7 @@ static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1);
 static void emit_xchg_fn(Emit *E, Step *s)
 {
     XKind k = xkind(E, s);
-    if (k == XK_NONE)
+    if (!xitems(E, s))
         return;
     static const char *const why[] = {
         [XK_KEY] = "each item to the worker that owns its key",
@@ -211,7 +239,7 @@ static void emit_xchg_fn(Emit *E, Step *s)
         E->indent++;
         emit_line(E, "%s x = f->%s_in%d.v[i];", port_ty(E, s, p), s->id, p);
         const char *to = "0";
-        if (k == XK_KEY && (s->kind == SK_COUNT_FINAL || s->kind == SK_COUNT_WINDOW))
+        if (k == XK_KEY && s->kind == SK_COUNT_WINDOW)
             to = emit_strf(E, "flow_key_owner(f->rt, %s)", call_fn(E, s, "x", NULL));
         else if (k == XK_KEY)
             to = "flow_key_owner(f->rt, x.f0)";
@@ -233,9 +261,14 @@ void emit_input_end(Emit *E, int k)
     emit_line(E, "f->eof[%d] = true;", k);
 }
 
+int emit_step_xitems(Emit *E, Step *s)
+{
+    return xitems(E, s) ? E->xbox_first[s->index] + 1 : 0;
+}
+
 void emit_step_xchg_call(Emit *E, Step *s)
 {
-    if (xkind(E, s) == XK_NONE)
+    if (!xitems(E, s))
         return;
     emit_line(E, "if (f->mw)");
     emit_line(E, "    %s_%s_xchg(f);    /* several workers */", E->P, s->id);
@@ -1091,12 +1124,59 @@ static void emit_run_join(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
+/* <P>_<id>_combine: count_final with several workers (XK_PARTIAL): send
+ * each key's count to the key's worker, and add up what the workers sent
+ * this one in a new table (the old one stays: the others read its keys
+ * until the end). */
+static void emit_combine_fn(Emit *E, Step *s)
+{
+    const char *P = E->P, *id = s->id;
+    fprintf(E->code, "/* step %s, several workers: every key's count to its worker, then the\n"
+                     " * counts this worker got, added up (docs/workers.md) */\n", id);
+    fprintf(E->code, "static void %s_%s_combine(%s_flow *f)\n{\n", P, id, P);
+    E->out = E->code;
+    E->indent = 1;
+    emit_line(E, "flow_xbox_clear(&f->%s_x[0]);", id);
+    emit_line(E, "const uint32_t *ids;");
+    emit_line(E, "size_t n = flow_table_sorted(f->%s_tab, &ids);", id);
+    emit_line(E, "for (size_t k = 0; k < n; k++) {");
+    E->indent++;
+    emit_line(E, "flow_str key = flow_table_key(f->%s_tab, ids[k]);", id);
+    emit_line(E, "int64_t c = ((%s_%s_state *)flow_table_value(f->%s_tab, ids[k]))->n;", P, id, id);
+    emit_line(E, "*(%s *)flow_xput(&f->%s_x[0], flow_key_owner(f->rt, key)) = (%s){ key, c };", out_ty(E, s), id,
+              out_ty(E, s));
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "flow_xsync(f->rt, f->%s_x, 1);", id);
+    emit_line(E, "flow_xgather(f->rt, &f->%s_x[0], (void **)&f->%s_parts.v, &f->%s_parts.n, &f->%s_parts.cap);", id, id,
+              id, id);
+    emit_line(E, "f->%s_old = f->%s_tab;", id, id);
+    emit_line(E, "f->%s_tab = flow_table_new(sizeof(%s_%s_state));", id, P, id);
+    emit_line(E, "for (size_t i = 0; i < f->%s_parts.n; i++) {", id);
+    emit_line(E, "    %s x = f->%s_parts.v[i];", out_ty(E, s), id);
+    emit_line(E, "    uint32_t id = flow_table_upsert(f->%s_tab, x.f0, NULL);", id);
+    emit_line(E, "    ((%s_%s_state *)flow_table_value(f->%s_tab, id))->n += x.f1;", P, id, id);
+    emit_line(E, "}");
+    fprintf(E->code, "}\n\n");
+}
+
 /* *_final: at EOF, (key, state) for every key, keys ascending. */
 static void emit_run_final(Emit *E, Step *s)
 {
+    if (xkind(E, s) == XK_PARTIAL) {
+        /* several workers: meet, so that every worker has polled the
+         * inputs of this round before the EOF test (flow_xeof); it costs
+         * one wait a round, the counts cross only at the end */
+        emit_line(E, "if (f->mw)");
+        emit_line(E, "    flow_xsync(f->rt, f->%s_x, 0);", s->id);
+    }
     emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
     E->indent++;
     emit_line(E, "f->%s_eof = true;", s->id);
+    if (xkind(E, s) == XK_PARTIAL) {
+        emit_line(E, "if (f->mw)");
+        emit_line(E, "    %s_%s_combine(f);    /* several workers */", E->P, s->id);
+    }
     emit_final_flush(E, s);
     E->indent--;
     emit_line(E, "}");
@@ -1362,6 +1442,8 @@ static void emit_step(Emit *E, Step *s)
 
     emit_step_lambdas(E, s);
     emit_xchg_fn(E, s);
+    if (xkind(E, s) == XK_PARTIAL)
+        emit_combine_fn(E, s);
     if (step_is_windowing(s)) {
         emit_push_fns(E, s);
         emit_window_step(E, s, where);

@@ -103,7 +103,7 @@ void emit_program_info(Emit *E, FILE *out)
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
         fprintf(out, "    { \"%s\", \"%s\", %d, %d, %d, %d, %d },\n", s->id, step_kind_name(s->kind),
-                emit_port_counter(g, s, 0), s->nouts, nin, s->nins, E->xbox_first[i] + 1);
+                emit_port_counter(g, s, 0), s->nouts, nin, s->nins, emit_step_xitems(E, s));
         nin += s->nins;
     }
     if (!g->nsteps)
