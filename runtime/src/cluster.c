@@ -113,6 +113,9 @@ typedef struct worker {
     void *f;                   /* its instance of the flow */
     pthread_t th;
     bool failed;               /* stopped by an error: rt->error */
+    bool retired;              /* its inputs ended, in a flow without exchange
+                                * points: it has nothing more to do and no
+                                * longer meets the others (round_end_serial) */
     int64_t fail_round;        /* ... in this round */
     obuf out;                  /* rt->out's rounds */
     flow_buf err;              /* warnings (skipped records) to write on stderr */
@@ -415,6 +418,8 @@ bool flow_xeof(const flow_rt *rt, int k)
 bool flow_xdone(const flow_rt *rt)
 {
     const flow_cluster *c = rt->cluster;
+    if (c->w[rt->worker].retired)
+        return true;
     for (int k = 0; k < c->info->n_inputs; k++)
         if (!c->geof[k])
             return false;
@@ -582,6 +587,19 @@ static void round_end_serial(flow_cluster *c)
      * poll its inputs of the next round */
     for (int k = 0; k < c->info->n_inputs; k++)
         c->geof[k] = all_ended(c, k);
+    /* without exchange points, a worker whose inputs have ended can do
+     * nothing more (no timers, nothing reaches it): it leaves, and the
+     * others meet without it (a testing input read by worker 0 alone then
+     * costs the others nothing) */
+    for (int w = 0; w < c->nw && c->sync_every > 1; w++) {
+        bool done = !c->w[w].retired;
+        for (int k = 0; k < c->info->n_inputs && done; k++)
+            done = c->w[w].rt->eof[k];
+        if (done) {
+            c->w[w].retired = true;
+            c->bar.n--;
+        }
+    }
     write_stderr(c);
     report_skipped(c);
     raise_bad(c);
