@@ -61,7 +61,8 @@ typedef struct barrier {
     _Atomic uint32_t arrived;
     _Atomic uint32_t gen;
     _Atomic uint32_t sleepers;
-    uint32_t n;
+    uint32_t n;                /* workers that meet (the serial part may
+                                * lower it: workers that retired) */
     int spin;                  /* polls of GEN before sleeping */
 } barrier;
 
@@ -183,7 +184,8 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
     if (atomic_load_explicit(&c->halt, memory_order_acquire) && stopped(c, rt))
         return;
     uint32_t g = atomic_load_explicit(&b->gen, memory_order_acquire);
-    if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1 == b->n) {
+    uint32_t n = b->n;    /* before arriving: the last to arrive may change it */
+    if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1 == n) {
         atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
         if (serial)
             serial(c);
@@ -425,7 +427,6 @@ bool flow_xdone(const flow_rt *rt)
             return false;
     return true;
 }
-
 
 /* ---- sources --------------------------------------------------------------- */
 
