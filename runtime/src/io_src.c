@@ -365,6 +365,44 @@ static void skip_csv_rest(flowi_part *p, flowi_csvq *q)
     p->qs = NULL;
 }
 
+/* Skip up to K lines of partition P, other workers' records of a split
+ * file in the lines format (every line a record, nothing checked): what
+ * flowi_part_line does, without a record to return. The lines skipped
+ * (fewer at the end of the file, or when stopping). */
+static size_t skip_lines(flowi_part *p, size_t k)
+{
+    size_t done = 0;
+    while (done < k) {
+        char *from = p->buf + p->start + p->scanned;
+        char *nl = memchr(from, '\n', p->end - p->start - p->scanned);
+        if (nl) {
+            p->start = (size_t)(nl + 1 - p->buf);
+            p->scanned = 0;
+            done++;
+            continue;
+        }
+        if (p->eof) {
+            if (p->end > p->start) {    /* the last line, without its newline */
+                p->start = p->end;
+                p->scanned = 0;
+                done++;
+            }
+            break;
+        }
+        if (p->end - p->start > FLOW_MAX_RECORD) {
+            p->start = p->end;    /* a long line: drop what is read of it */
+            p->scanned = 0;
+        } else {
+            p->scanned = p->end - p->start;
+        }
+        fill(p);
+        if (p->stalled)
+            break;
+    }
+    p->lineno += (int64_t)done;
+    return done;
+}
+
 /* Skip the next record of partition P, another worker's (a split file):
  * what part_record would read, counted the same way, without decoding or
  * checking it. 1, or 0 at its end; a CSV header is read (every worker
@@ -437,7 +475,15 @@ int flow_src_next(flow_src *s, flow_arena *a, flow_rec *rec)
         flowi_part *p = &s->parts[s->cur];
         if (s->taken < (size_t)s->cfg.batch) {
             int rc;
-            if (s->split && (s->taken < s->lo || s->taken >= s->hi)) {
+            if (s->split && (s->taken < s->lo || s->taken >= s->hi) && s->cfg.format == FLOW_FMT_LINES) {
+                /* other workers' lines, up to this worker's share or the batch's end */
+                size_t want = (s->taken < s->lo ? s->lo : (size_t)s->cfg.batch) - s->taken;
+                size_t got = skip_lines(p, want);
+                s->taken += got;
+                if (got == want)
+                    continue;
+                rc = 0;    /* the end of the file, or stopping */
+            } else if (s->split && (s->taken < s->lo || s->taken >= s->hi)) {
                 rc = part_skip(s, p, a, rec);    /* another worker's record */
                 if (rc != 0) {
                     s->taken++;
