@@ -57,13 +57,15 @@
  * count, runs the serial part and bumps GEN, which the others spin on
  * (then sleep on, as a futex). A pthread barrier wakes its waiters through
  * the kernel every time, too slow for rounds of a few microseconds. */
+#define SPIN_MIN 8
+
 typedef struct barrier {
     _Atomic uint32_t arrived;
     _Atomic uint32_t gen;
     _Atomic uint32_t sleepers;
     uint32_t n;                /* workers that meet (the serial part may
                                 * lower it: workers that retired) */
-    int spin;                  /* polls of GEN before sleeping */
+    int spin;                  /* polls of GEN before sleeping, at most */
 } barrier;
 
 static void futex_wait(_Atomic uint32_t *w, uint32_t v)
@@ -114,6 +116,9 @@ typedef struct worker {
     void *f;                   /* its instance of the flow */
     pthread_t th;
     bool failed;               /* stopped by an error: rt->error */
+    int spin;                  /* polls of the barrier before sleeping: halved
+                                * after a wait that slept, doubled (up to
+                                * bar.spin) after one that did not */
     bool retired;              /* its inputs ended, in a flow without exchange
                                 * points: it has nothing more to do and no
                                 * longer meets the others (round_end_serial) */
@@ -193,9 +198,12 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
         if (atomic_load_explicit(&b->sleepers, memory_order_seq_cst))
             futex_wake(&b->gen);
     } else {
-        int i = 0;
+        /* spin, then sleep; how long to spin adapts to how long waits are:
+         * on a machine busier than its cores a late worker is usually not
+         * running, and spinning for it only takes CPU from it */
+        int *spin = &c->w[rt->worker].spin, i = 0;
         while (atomic_load_explicit(&b->gen, memory_order_acquire) == g) {
-            if (i < b->spin) {
+            if (i < *spin) {
                 i++;
                 cpu_relax();
                 continue;
@@ -205,6 +213,10 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
                 futex_wait(&b->gen, g);
             atomic_fetch_sub_explicit(&b->sleepers, 1, memory_order_relaxed);
         }
+        if (i < *spin)
+            *spin = *spin * 2 < b->spin ? *spin * 2 : b->spin;    /* the wait ended while spinning */
+        else
+            *spin = *spin / 2 > SPIN_MIN ? *spin / 2 : SPIN_MIN;
     }
     if (atomic_load_explicit(&c->halt, memory_order_acquire))
         stopped(c, rt);
@@ -796,6 +808,7 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
         rt->round_slow = true;
         c->w[w].c = c;
         c->w[w].rt = rt;
+        c->w[w].spin = c->bar.spin;
     }
     /* build the instances here, in order: an error (a file that cannot be
      * opened) stops the program before any worker runs */
