@@ -225,6 +225,10 @@ int emit_port_counter(Graph *g, Step *s, int port);
  * "dir", "kafka", "extern", "nexmark") and of an output's sink ("stdout",
  * "discard", "file", "dir", "kafka", "extern"), as --help prints them. */
 const char *emit_source_kind(const Step *s);
+/* emit_c.c: with several workers, does step S's state live with the
+ * worker that owns each key (flow_key_owner), rather than on worker 0
+ * (a step fed by a testing input)? */
+bool emit_step_by_owner(const Emit *E, const Step *s);
 const char *emit_sink_kind(const Step *s);
 int emit_port_count(Graph *g);
 void emit_program_info(Emit *E, FILE *out);

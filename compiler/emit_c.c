@@ -92,6 +92,11 @@ static XKind xkind(const Emit *E, const Step *s)
     return XK_NONE;
 }
 
+bool emit_step_by_owner(const Emit *E, const Step *s)
+{
+    return xkind(E, s) == XK_KEY || xkind(E, s) == XK_PARTIAL;
+}
+
 /* An exchange step its upstream calls directly (a final, a fused step):
  * with several workers its item function buffers instead, and the step
  * applies the gathered items at its own place (<P>_<id>_run). */
@@ -1918,9 +1923,8 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, g->ninputs > 1 ? ")" : "");
     /* several workers: and on every worker, as of this round's end */
     fprintf(c, " && (!f->mw || flow_xdone(f->rt))) {\n");
-    if (rec)
-        fprintf(c, "            if (f->rt->store) {\n                flow_store_last(f->rt);\n"
-                   "                %s_snapshot(f);   /* the last epoch */\n            }\n", P);
+    if (rec)   /* (several workers: cluster.c's, once every worker has ended) */
+        fprintf(c, "            if (f->rt->store && !f->mw)\n                flow_store_end(f->rt);   /* the last epoch */\n");
     fprintf(c, "            return 0;\n        }\n");
     if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF, on every worker */
         fprintf(c, "        if (f->aborted) {\n            if (f->mw)\n                flow_cluster_abort(f->rt);\n"
@@ -2002,7 +2006,9 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     fprintf(out, "static void *%s_make(flow_rt *rt)\n{\n    return %s_new(rt);\n}\n\n", P, P);
     fprintf(out, "static int %s_run_any(void *f)\n{\n    return %s_run(f);\n}\n\n", P, P);
     fprintf(out, "static void %s_destroy(void *f)\n{\n    %s_free(f);\n}\n\n", P, P);
-    fprintf(out, "static const flow_program %s_program = { %s_make, %s_run_any, %s_destroy };\n\n", P, P, P, P);
+    fprintf(out, "static void %s_restore_any(void *f)\n{\n    %s_restore(f);\n}\n\n", P, P);
+    fprintf(out, "static const flow_program %s_program = { %s_make, %s_run_any, %s_destroy, %s_restore_any };\n\n", P,
+            P, P, P, P);
     fprintf(out, "int main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");

@@ -470,6 +470,10 @@ void flow_table_free(flow_table *t, void (*drop)(void *value));
 size_t flow_table_count(const flow_table *t);
 
 uint32_t flow_table_find(flow_table *t, flow_str key);    /* FLOW_NO_ENTRY if absent */
+/* Recovery, several workers: KEY's id as flow_table_find gives it, but
+ * the key is not marked as touched (another worker's table, read by a
+ * snapshot). */
+uint32_t flow_table_peek(flow_table *t, flow_str key);
 /* Insert KEY, which must be absent; returns its id; value zeroed. */
 uint32_t flow_table_insert(flow_table *t, flow_str key);
 /* find, or insert when absent (*CREATED tells which; may be NULL). */
@@ -965,6 +969,7 @@ typedef struct flow_program {
     void *(*make)(flow_rt *rt);
     int (*run)(void *f);
     void (*destroy)(void *f);
+    void (*restore)(void *f);  /* recovery: load the store (with -r), after every make */
 } flow_program;
 /* Run the flow on RT->nworkers workers (RT, initialised by flow_rt_init,
  * is worker 0's) and return main()'s exit status (or exit on an error,
@@ -1541,27 +1546,29 @@ FLOW_NORETURN void flow_store_corrupt(flow_rt *rt, const char *step, flow_str ke
 /* A step recovery cannot save yet (WHAT: "a window operator", "a kafka
  * input"): an error at start-up naming it, before anything is read. */
 FLOW_NORETURN void flow_store_refuse(flow_rt *rt, const char *step, const char *what);
-/* Recovery's snapshots: SNAPSHOT(CTX) writes the rows of the epoch that
- * ended and commits (the generated <flow>_snapshot). From this call on,
- * the end of a round (flow_rt_round_end) calls it when an epoch ends: the
- * -s interval has passed (a one-shot timer, SIGALRM, sets flowi_attention:
- * nothing is checked per round; with a pinned clock that steps, pinned time is
- * compared at every round instead), or with -s 0 before every polling
- * round. The last snapshot, at the end of the input, is the generated
- * loop's. */
-void flow_store_hook(flow_rt *rt, void (*snapshot)(void *ctx), void *ctx);
+/* Recovery's snapshots: ROWS(CTX) queues this worker's rows of the epoch
+ * that ended (flow_store_put; the generated <flow>_snap_rows, CTX its
+ * flow), or returns false to skip this snapshot (an ABORT marker is
+ * pending). Once every worker has called this (one worker: at once), the
+ * end of a round (flow_rt_round_end; several workers: the round end's
+ * serial part, all waiting) calls every worker's ROWS, worker 0's first,
+ * and commits, when an epoch ends: the -s interval has passed (a one-shot
+ * timer, SIGALRM, sets flowi_attention: nothing is checked per round; with
+ * a pinned clock that steps, pinned time is compared at every round
+ * instead), or with -s 0 before every polling round. */
+void flow_store_hook(flow_rt *rt, bool (*rows)(void *ctx), void *ctx);
+/* Inside a ROWS call: the CTX that WORKER (0 .. nworkers-1) hooked, its
+ * flow (the others wait meanwhile: their state may be read). */
+void *flow_store_peer(flow_rt *rt, int worker);
+/* The last snapshot, at the end of the input (the run loop's with one
+ * worker, cluster.c's after every worker ended): like an epoch's, and it
+ * records in meta ('ended_ex') that this execution ended. */
+void flow_store_end(flow_rt *rt);
 /* Queue the row (STEP, KEY) of this epoch: the encoded state (B's bytes),
  * or NULL for "no state"; the key's older rows are garbage-collected with
  * it (flow_store_put_state: when GC). */
 void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf *b);
 void flow_store_put_state(flow_rt *rt, const char *step, flow_str key, const flow_buf *b, bool gc);
-/* End the epoch's snapshot: flush the sinks and record their lengths,
- * write the queued rows (one transaction per partition), then the
- * frontier; garbage-collect. */
-void flow_store_commit(flow_rt *rt);
-/* The next commit is the last one, at the end of the input: it also
- * records in meta ('ended_ex') that this execution ended. */
-void flow_store_last(flow_rt *rt);
 /* A testing input's ABORT marker number MARK was hit (recorded at once),
  * or was it hit in an earlier execution (to skip it)? */
 void flow_store_abort_hit(flow_rt *rt, const char *step, int64_t mark);

@@ -600,6 +600,10 @@ static void round_end_serial(flow_cluster *c)
     }
     if (flush)
         write_stdout(c);
+    /* recovery: every worker is at the end of the same round, so this is
+     * where an epoch ends for all of them (recovery.c) */
+    if (rt0->store && atomic_load(&c->halt) == HALT_NONE)
+        flowi_store_round_end(rt0);
     if (!rt0->clock_pinned && !rt0->clock_unused)
         c->now = flow_time_now_real();
     if (rt0->progress && (rt0->round & 255) == 0)
@@ -679,6 +683,21 @@ void flowi_cluster_report(const flow_rt *rt)
         }
         fputc('\n', stderr);
     }
+}
+
+void flowi_cluster_save_outputs(flow_rt *rt)
+{
+    flow_cluster *c = rt->cluster;
+    for (int w = 0; w < c->nw; w++) {
+        /* run by whichever worker arrived last: an error (a write, a
+         * delivery) must not jump into another thread's stack, it exits */
+        flow_rt *wrt = c->w[w].rt;
+        jmp_buf *trap = wrt->trap;
+        wrt->trap = NULL;
+        flowi_sinks_save(wrt);
+        wrt->trap = trap;
+    }
+    write_stdout(c);
 }
 
 /* ---- the run ------------------------------------------------------------------ */
@@ -792,10 +811,20 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
         c->w[w].f = prog->make(c->w[w].rt);
         c->w[w].rt->trap = NULL;
     }
+    /* recovery: each worker loads the keys it owns now, one after the
+     * other (the store is shared); the epochs start after the last */
+    for (int w = 0; w < nw && rt0->store; w++) {
+        jmp_buf jb;
+        if (setjmp(jb))
+            fail(c, c->w[w].rt->error);
+        c->w[w].rt->trap = &jb;
+        prog->restore(c->w[w].f);
+        c->w[w].rt->trap = NULL;
+    }
     /* nothing crosses between the workers of a flow without exchange
      * points: let them meet only every SYNC_EVERY rounds, unless output
      * must not wait (a terminal, an input that may block) */
-    if (c->info->n_xboxes == 0 && !c->flush_each_round && !rt0->out_is_tty)
+    if (c->info->n_xboxes == 0 && !c->flush_each_round && !rt0->out_is_tty && !rt0->store)
         c->sync_every = SYNC_EVERY;
     /* the other threads block the stop signals: they reach the main
      * thread, which is worker 0, the one that reads stdin and pipes */
@@ -845,6 +874,8 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     }
     }
     flush_all(c);
+    if (rt0->store && atomic_load(&c->halt) == HALT_NONE)
+        flow_store_end(rt0);    /* the last snapshot, for every worker */
     flow_rt_report(rt0);
     for (int w = 0; w < nw; w++)
         prog->destroy(c->w[w].f);
@@ -856,6 +887,7 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
         flow_free(c->w[w].errs.segs, c->w[w].errs.capsegs * sizeof(seg));
         if (w) {
             rt->path_overrides = NULL;
+            rt->store = NULL;    /* worker 0's */
             flow_rt_finish(rt, 0);
             flow_free(rt, sizeof *rt);
         }

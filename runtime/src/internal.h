@@ -181,6 +181,10 @@ void flowi_store_close(flow_rt *rt);
  * ended (the epoch timer fired; -s 0: a polling round comes next; a
  * pinned clock: the interval passed in pinned time). */
 void flowi_store_round_end(flow_rt *rt);
+/* cluster.c, from a snapshot's commit in the round end's serial part:
+ * every worker's sinks saved (flowi_sinks_save), then stdout written in
+ * order up to this round. */
+void flowi_cluster_save_outputs(flow_rt *rt);
 /* sink.c: flush every file sink and queue each file's length. */
 void flowi_sinks_save(flow_rt *rt);
 

@@ -499,10 +499,10 @@ void flowi_kafka_save(flow_src *s, flow_buf *b)
 {
     ksrc *k = s->kafka;
     uint64_t n = 0;
-    for (size_t i = 0; i < k->nparts; i++)
+    for (size_t i = 0; k && i < k->nparts; i++)
         n += k->parts[i].next >= 0;
     flow_enc_u64(b, n);
-    for (size_t i = 0; i < k->nparts; i++) {
+    for (size_t i = 0; k && i < k->nparts; i++) {
         kpart *p = &k->parts[i];
         if (p->next < 0)
             continue;
@@ -525,7 +525,8 @@ bool flowi_kafka_seek(flow_src *s, flow_rd *r)
         char *t = flow_alloc((size_t)topic.n + 1);
         memcpy(t, topic.p, (size_t)topic.n);
         t[topic.n] = 0;
-        add_part(k, t, (int32_t)partition)->next = next;
+        if (k)    /* (several workers: only worker 0 has a consumer) */
+            add_part(k, t, (int32_t)partition)->next = next;
         flow_free(t, (size_t)topic.n + 1);
     }
     return !r->bad;

@@ -11,9 +11,12 @@
  * (flow_store_commit). The sinks record their file lengths here
  * (sink.c), the sources their positions (recovery_io.c).
  *
- * Bytewax's model (SEMANTICS §8) with one worker: executions (exs), the
- * worker's frontier (fronts), per-partition commit epochs (commits), state
- * rows (snaps). One addition: types (each step's state fingerprint) and
+ * Bytewax's model (SEMANTICS §8): executions (exs), each worker's
+ * frontier (fronts), per-partition commit epochs (commits), state rows
+ * (snaps). With several workers (-w N, cluster.c) the store is shared:
+ * every worker registers the function queuing its rows, and the end of a
+ * round's serial part (all workers waiting) calls them all and commits
+ * once, so every worker's frontier is the same epoch. One addition: types (each step's state fingerprint) and
  * aborts (a testing source's ABORT markers already triggered).
  */
 #include "io.h"
@@ -35,8 +38,9 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-/* 2: snaps WITHOUT ROWID (one b-tree: a row written costs a fifth less) */
-#define FORMAT "flowc-recovery 2"
+/* 2: snaps WITHOUT ROWID (one b-tree: a row written costs a fifth less);
+ * 3: an input's row holds every worker's positions */
+#define FORMAT "flowc-recovery 3"
 
 /* A row queued for the epoch's snapshot: offsets into flow_store.data. */
 typedef struct row {
@@ -63,8 +67,12 @@ struct flow_store {
     int64_t min_epoch;          /* no row is older (GC has nothing to do until keep passes it) */
     int64_t epoch_start_us;     /* pinned clock: when the current epoch began (-1: not yet) */
     int64_t snap_round;         /* rt->round at the last snapshot */
-    void (*snapshot)(void *ctx);    /* flow_store_hook's */
-    void *snapshot_ctx;
+    int nw;                     /* workers (-w) */
+    struct {                    /* [nw] each worker's flow_store_hook */
+        bool (*rows)(void *ctx);
+        void *ctx;
+    } *hooks;
+    bool hooked;                /* every worker's hook is set */
     int64_t round_base;         /* rounds of earlier executions before the resume epoch */
     bool last;                  /* the next commit is the one at the end of the input */
     row *rows;
@@ -466,14 +474,15 @@ static void open_parts(flow_store *st)
     flow_free(names, n * sizeof *names);
 }
 
-/* Bytewax's resume calculation (SEMANTICS §8.3), one worker. */
+/* Bytewax's resume calculation (SEMANTICS §8.3): the latest execution's
+ * lowest worker frontier (all are equal: one commit writes them). */
 static void resume_from(flow_store *st)
 {
     int64_t last_ex = query_int(st, 0, "SELECT MAX(ex_num) FROM exs", -1);
     st->resume = 1;
     if (last_ex >= 0) {
         char sql[160];
-        snprintf(sql, sizeof sql, "SELECT MAX(worker_frontier) FROM fronts WHERE ex_num = %lld", (long long)last_ex);
+        snprintf(sql, sizeof sql, "SELECT MIN(worker_frontier) FROM fronts WHERE ex_num = %lld", (long long)last_ex);
         int64_t front = query_int(st, 0, sql, -1);
         snprintf(sql, sizeof sql, "SELECT resume_epoch FROM exs WHERE ex_num = %lld", (long long)last_ex);
         st->resume = front >= 0 ? front : query_int(st, 0, sql, 1);
@@ -494,7 +503,8 @@ static void resume_from(flow_store *st)
         exec(st, k, sql);
     }
     char sql[128];
-    snprintf(sql, sizeof sql, "INSERT INTO exs VALUES (%lld, 1, %lld)", (long long)st->ex_num, (long long)st->resume);
+    snprintf(sql, sizeof sql, "INSERT INTO exs VALUES (%lld, %d, %lld)", (long long)st->ex_num, st->nw,
+             (long long)st->resume);
     exec(st, 0, sql);
     st->epoch = st->resume;
     /* the oldest row: GC deletes rows older than another at most `keep`,
@@ -558,16 +568,14 @@ int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
         fprintf(stderr, "%s: error: recovery store %s: recovery needs SQLite: %s\n", prog, rt->recovery_dir, why);
         return 1;
     }
-    if (rt->nworkers > 1) {
-        fprintf(stderr, "%s: error: -r with -w %d: recovery runs one worker for now (docs/recovery.md)\n",
-                prog, rt->nworkers);
-        return 2;
-    }
     flow_store *st = flow_alloc(sizeof *st);
     memset(st, 0, sizeof *st);
     st->rt = rt;
     st->dir = flowi_strdup(rt->recovery_dir);
     st->lockfd = -1;
+    st->nw = rt->nworkers > 1 ? rt->nworkers : 1;
+    st->hooks = flow_alloc((size_t)st->nw * sizeof *st->hooks);
+    memset(st->hooks, 0, (size_t)st->nw * sizeof *st->hooks);
     rt->store = st;
     struct stat sb;
     if (stat(st->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
@@ -610,6 +618,7 @@ void flowi_store_close(flow_rt *rt)
     flow_free(st->put, (size_t)st->nparts * sizeof *st->put);
     flow_free(st->gc, (size_t)st->nparts * sizeof *st->gc);
     flow_free(st->db, (size_t)st->nparts * sizeof *st->db);
+    flow_free(st->hooks, (size_t)st->nw * sizeof *st->hooks);
     flow_free(st->rows, st->caprows * sizeof *st->rows);
     flow_buf_free(&st->data);
     flow_buf_free(&st->tmp);
@@ -746,6 +755,8 @@ bool flow_store_abort_seen(flow_rt *rt, const char *step, int64_t mark)
 
 /* ---- snapshots ----------------------------------------------------------- */
 
+static void commit(flow_rt *rt);
+
 /* When an epoch ends. The run loop checks nothing per round: with the
  * real clock a one-shot interval timer (SIGALRM, SA_RESTART) sets
  * flowi_attention, which the end of every round tests anyway, and
@@ -787,11 +798,17 @@ static void arm_epoch(flow_rt *rt)
     setitimer(ITIMER_REAL, &it, NULL);
 }
 
-void flow_store_hook(flow_rt *rt, void (*snapshot)(void *ctx), void *ctx)
+void flow_store_hook(flow_rt *rt, bool (*rows)(void *ctx), void *ctx)
 {
     flow_store *st = rt->store;
-    st->snapshot = snapshot;
-    st->snapshot_ctx = ctx;
+    int w = rt->cluster ? rt->worker : 0;
+    st->hooks[w].rows = rows;
+    st->hooks[w].ctx = ctx;
+    st->hooked = true;
+    for (int k = 0; k < st->nw; k++)
+        st->hooked &= st->hooks[k].rows != NULL;
+    if (!st->hooked)
+        return;    /* the epochs start once every worker has restored */
     if (!every_round(rt)) {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -803,10 +820,29 @@ void flow_store_hook(flow_rt *rt, void (*snapshot)(void *ctx), void *ctx)
     arm_epoch(rt);
 }
 
+void *flow_store_peer(flow_rt *rt, int worker)
+{
+    return rt->store->hooks[worker].ctx;
+}
+
+/* The snapshot of the epoch that ended: every worker's rows, worker 0's
+ * first, then the commit; none while an ABORT is pending (a ROWS says no:
+ * what was queued is dropped). */
+static void take_snapshot(flow_store *st, flow_rt *rt)
+{
+    for (int w = 0; w < st->nw; w++)
+        if (!st->hooks[w].rows(st->hooks[w].ctx)) {
+            st->nrows = 0;
+            st->data.n = 0;
+            return;
+        }
+    commit(rt);
+}
+
 void flowi_store_round_end(flow_rt *rt)
 {
     flow_store *st = rt->store;
-    if (!st->snapshot)
+    if (!st->hooked)
         return;
     bool due;
     if (rt->epoch_interval == 0) {
@@ -824,7 +860,16 @@ void flowi_store_round_end(flow_rt *rt)
     if (every_round(rt))
         flowi_attention = 1;
     if (due)
-        st->snapshot(st->snapshot_ctx);    /* commits, and arms the next epoch */
+        take_snapshot(st, rt);    /* commits, and arms the next epoch */
+}
+
+void flow_store_end(flow_rt *rt)
+{
+    flow_store *st = rt->store;
+    if (!st->hooked)
+        return;
+    st->last = true;
+    take_snapshot(st, rt);
 }
 
 void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf *b)
@@ -889,9 +934,11 @@ static void write_part(flow_store *st, int k)
     if (k == 0) {
         /* the frontier last, in partition 0's transaction, after every
          * other partition's has committed */
-        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO fronts VALUES (%lld, 0, %lld)", (long long)st->ex_num,
-                 (long long)(st->epoch + 1));
-        exec(st, k, sql);
+        for (int w = 0; w < st->nw; w++) {
+            snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO fronts VALUES (%lld, %d, %lld)", (long long)st->ex_num, w,
+                     (long long)(st->epoch + 1));
+            exec(st, k, sql);
+        }
         if (st->last) {   /* the run reached the end of its input */
             snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES ('ended_ex', '%lld')", (long long)st->ex_num);
             exec(st, k, sql);
@@ -900,13 +947,19 @@ static void write_part(flow_store *st, int k)
     exec(st, k, "COMMIT");
 }
 
-void flow_store_commit(flow_rt *rt)
+/* End the epoch's snapshot: flush the sinks of every worker and record
+ * their lengths, write stdout, write the queued rows (one transaction per
+ * partition), then the frontiers; garbage-collect. */
+static void commit(flow_rt *rt)
 {
     flow_store *st = rt->store;
     st->tmp.n = 0;
     flow_enc_i64(&st->tmp, st->round_base + rt->round);    /* resume_rounds */
     flow_store_put(rt, "@rt", (flow_str){ "", 0 }, &st->tmp);
-    flowi_sinks_save(rt);    /* flushes the files, queues their lengths */
+    if (rt->cluster)
+        flowi_cluster_save_outputs(rt);    /* each worker's sinks, then stdout in order */
+    else
+        flowi_sinks_save(rt);    /* flushes the files, queues their lengths */
     fflush(stdout);
     for (int k = st->nparts - 1; k >= 0; k--)
         write_part(st, k);
@@ -915,11 +968,6 @@ void flow_store_commit(flow_rt *rt)
     st->epoch++;
     st->epoch_start_us = rt->now;    /* (pinned clock) */
     st->snap_round = rt->round;
-    if (!st->last && st->snapshot)
+    if (!st->last)
         arm_epoch(rt);
-}
-
-void flow_store_last(flow_rt *rt)
-{
-    rt->store->last = true;
 }

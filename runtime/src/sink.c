@@ -317,6 +317,8 @@ void flowi_sinks_save(flow_rt *rt)
     for (flow_sink *k = rt->sinks; k; k = k->next) {
         for (int i = 0; i < k->nfiles; i++) {
             sink_file *f = &k->files[i];
+            if (f->fd < 0)
+                continue;    /* several workers: another worker's file */
             if (f->buf.n)
                 write_all(k, f);
             off_t len = lseek(f->fd, 0, SEEK_CUR);

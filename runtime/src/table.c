@@ -207,6 +207,13 @@ uint32_t flow_table_find(flow_table *t, flow_str key)
     return id;
 }
 
+uint32_t flow_table_peek(flow_table *t, flow_str key)
+{
+    uint64_t h = hash_key(key);
+    uint32_t id = flowi_table_lookup(&t->h, key, h);
+    return id == FLOW_NO_ENTRY && t->dirty ? lookup_cold(t, key, h) : id;
+}
+
 static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
 {
     if ((t->count + 1) * 2 > t->h.mask + 1)    /* at most half full */

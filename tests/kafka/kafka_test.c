@@ -36,6 +36,7 @@
  *   recover        recovery (docs/recovery.md): recover (stateful_map
  *                  from topic rec_in to a file and to topic rec_out) run
  *                  with -r -s 0, killed with SIGKILL mid-stream twice
+ *                  (with -w 1, then resumed with -w 2, then -w 3)
  *                  (after the first kill the second half of the messages
  *                  is produced, and the group's committed offsets are
  *                  moved to the partitions' ends, which a resume must not
@@ -899,13 +900,14 @@ static void recover(void)
     /* three executions: killed mid-stream (the second half of rec_in is
      * produced only after the first kill), killed again, then left to read
      * everything and stopped with SIGTERM */
-    const char *args[] = { "-r", dir, "-s", "0", "-b", "0", "--input", iv, "--output", fv, "--output", ov, NULL };
+    const char *args[] = { "-r", dir, "-s", "0", "-b", "0", "--input", iv, "--output", fv, "--output", ov, "-w", "1", NULL };
     static const int kill_at[] = { NREC / 5, NREC * 7 / 10 };
     int kills = 0;
     char why[300] = "";
     for (int run_no = 0; run_no < 3 && !why[0]; run_no++) {
         char tag[32];
         snprintf(tag, sizeof tag, "recover_%d", run_no);
+        args[13] = run_no == 0 ? "1" : run_no == 1 ? "2" : "3";   /* rescaled at each resume */
         start(&c, "recover", tag, args);
         int st = 0, got = await_lines(&c, outf, run_no < 2 ? kill_at[run_no] : NREC, &st);
         if (got == 0) {
@@ -935,7 +937,8 @@ static void recover(void)
         }
     }
     rd_kafka_destroy(rk);
-    check(!why[0], "recover: killed twice mid-stream with SIGKILL, each resume goes on to the end", "%s", why);
+    check(!why[0], "recover: killed twice mid-stream with SIGKILL, each resume (-w 2, then -w 3) goes on to the end",
+          "%s", why);
     check(recover_file_ok(outf, why, sizeof why),
           "recover: the file holds every message once, its state (running count) exactly-once, in order per key",
           "%s (%s)", why, outf);

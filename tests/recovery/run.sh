@@ -17,15 +17,26 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # check NAME CMD...: the command succeeds
 check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
-for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float; do
+for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float rescale; do
     $FLOWC "$p.flow" -o "$tmp/$p" || { bad "compile $p"; }
 done
 
 # ---- crashes: kill -9 at random moments, resume until done ---------------
+# keysorted FILE: its lines grouped by key (the text before the first
+# "', "), each key's lines in file order: equal for two outputs with the
+# same lines and the same order per key
+keysorted() {
+    awk '{ i = index($0, "\047, "); k = i ? substr($0, 1, i) : $0; printf "%s\t%09d\t%s\n", k, NR, $0 }' "$1" |
+        LC_ALL=C sort -t"$(printf '\t')" -k1,1 -k2,2 | cut -f3-
+}
 # crash PROG SEED PARTS OUTS...: in a fresh directory, the uninterrupted run
 # (no recovery) and the crashed one; their OUTS must be identical. Both
 # runs get the options in $ARGS (a pinned clock: a resumed run goes on
 # with the system time the interrupted one had reached, docs/recovery.md).
+# With RESCALE="N1 N2 ...", the crashed run's executions take -w N1, N2,
+# ... in turn (rescaling at every resume): the OUTS must then hold the
+# same lines in the same order per key (keysorted), as the order across
+# keys within a round follows the workers (docs/workers.md §2).
 crash() {
     local prog=$1 seed=$2 parts=$3; shift 3
     local d=$tmp/$prog.$seed
@@ -37,7 +48,9 @@ crash() {
     local tries=0 kills=0 rc
     while :; do
         tries=$((tries + 1))
-        (cd "$d/run" && exec "$tmp/$prog" -r st -s 0 -b "$((seed % 2))" $ARGS >/dev/null 2>"$d/err") &
+        local w=""
+        [ -n "$RESCALE" ] && { local ws=($RESCALE); w="-w ${ws[$(((tries - 1) % ${#ws[@]}))]}"; }
+        (cd "$d/run" && exec "$tmp/$prog" -r st -s 0 -b "$((seed % 2))" $ARGS $w >/dev/null 2>"$d/err") &
         local pid=$!
         sleep "0.$(printf '%03d' $((RANDOM % 250)))"
         kill -9 $pid 2>/dev/null && kills=$((kills + 1))
@@ -51,7 +64,12 @@ crash() {
         [ $tries -ge 60 ] && { bad "$prog seed $seed: not done after $tries runs"; return; }
     done
     for o in "$@"; do
-        cmp -s "$d/ref/$o" "$d/run/$o" || { bad "$prog seed $seed ($kills kills): $o differs"; return; }
+        if [ -n "$RESCALE" ]; then
+            [ "$(keysorted "$d/ref/$o")" = "$(keysorted "$d/run/$o")" ] ||
+                { bad "$prog seed $seed ($kills kills, -w $RESCALE): $o differs per key"; return; }
+        else
+            cmp -s "$d/ref/$o" "$d/run/$o" || { bad "$prog seed $seed ($kills kills): $o differs"; return; }
+        fi
     done
     ok
 }
@@ -74,6 +92,53 @@ for seed in 41 42 43 44 45; do crash wslide $seed 1 lists.out late.out top.out r
 ARGS="--clock 2022-01-01T00:00:00Z --clock-step 0s"
 for seed in 51 52 53 54 55; do crash wsession $seed 3 red.out meta.out col.out late.out join.out; done
 ARGS=
+
+# ---- several workers (-w N, docs/workers.md) ---------------------------------
+# at -w 2, the uninterrupted run and every execution of the crashed one:
+# byte-identical outputs (workers run rounds in lockstep; a snapshot is
+# taken at a round's end with every worker waiting)
+ARGS="-w 2"
+for seed in 61 62 63; do crash words $seed 2 running.out totals.out; done
+for seed in 64 65 66; do crash lists $seed 3 groups.out joined.out top.out; done
+ARGS="-w 2 --clock 2022-01-01T00:00:00Z --clock-step 100ms"
+for seed in 67 68; do crash wtumble $seed 2 down.out late.out meta.out count.out; done
+ARGS="-w 2 --clock 2022-01-01T00:00:00Z --clock-step 30ms"
+crash ptimers 69 2 groups.out idle.out
+ARGS="-w 2 --clock 2022-01-01T00:00:00Z --clock-step 0s"
+crash wsession 70 3 red.out meta.out col.out late.out join.out
+# rescaling: each resume with another -w, keys re-routed (each worker
+# loads the keys it owns now); compared per key with a -w 1 run
+ARGS=
+RESCALE="1 3 2"
+for seed in 71 72; do crash words $seed 2 running.out totals.out; done
+crash lists 73 3 groups.out joined.out top.out
+RESCALE="3 1 2"
+for seed in 74 75; do crash words $seed 2 running.out totals.out; done
+crash lists 76 3 groups.out joined.out top.out
+ARGS="--clock 2022-01-01T00:00:00Z --clock-step 100ms"
+RESCALE="2 1 3"
+crash wtumble 77 2 down.out late.out meta.out count.out
+ARGS="--clock 2022-01-01T00:00:00Z --clock-step 0s"
+crash wsession 78 3 red.out meta.out col.out late.out join.out
+RESCALE=
+ARGS=
+# rescaling at chosen points: rescale.flow's two ABORT markers end the
+# first two executions; -w 1 for all three, against (1, 3, 2), (3, 1, 2),
+# (2, 2, 2): the same lines in the same order per key
+stages() {   # stages DIR N1 N2 N3
+    local d=$tmp/rescale.$1; shift
+    mkdir -p "$d" && (cd "$d" && "$tmp/rescale" --recovery-init st 2 >/dev/null &&
+        for w in "$@"; do "$tmp/rescale" -r st -s 0 -b 0 -w "$w" || exit 1; done)
+}
+stages ref 1 1 1 || bad "rescale: the -w 1 executions"
+for ws in "1 3 2" "3 1 2" "2 2 2"; do
+    if ! stages "${ws// /}" $ws; then bad "rescale -w $ws: an execution failed"; continue; fi
+    same=true
+    for o in running counts groups joined top; do
+        [ "$(keysorted "$tmp/rescale.ref/$o.out")" = "$(keysorted "$tmp/rescale.${ws// /}/$o.out")" ] || same=false
+    done
+    $same && ok || bad "rescale -w $ws: outputs differ per key from -w 1"
+done
 
 # ---- epochs on the real clock: the interval timer ----------------------------
 # alarm reads a FIFO fed in three parts 1.2 s apart, with -s 1: epochs
@@ -130,11 +195,13 @@ for i in 0 1 2 3 4; do expect delayed_backup.$i "$i" ./bw_delayed -r s4 -s 5 -b 
 expect delayed_backup.5 "" ./bw_delayed -r s4 -s 5 -b 10
 expect delayed_backup.gc "3,4,5,6" sqlite3 s4/part-0.sqlite3 \
     "SELECT group_concat(snap_epoch) FROM (SELECT snap_epoch FROM snaps WHERE step_id = 'inp' ORDER BY 1)"
-# test_rescale (one worker: flowc has no -w yet): keep_max across continuations
+# test_rescale: keep_max across continuations with 2, then 1, then 3 workers
 ./bw_rescale --recovery-init s5 3 >/dev/null
-expect rescale.1 "('a', 4)${nl}('b', 4)" ./bw_rescale -r s5 -s 0 -b 0
-expect rescale.2 "('a', 4)${nl}('b', 5)" ./bw_rescale -r s5 -s 0 -b 0
-expect rescale.3 "('a', 8)${nl}('b', 5)" ./bw_rescale -r s5 -s 0 -b 0
+expect rescale.1 "('a', 4)${nl}('b', 4)" ./bw_rescale -r s5 -s 0 -b 0 -w 2
+expect rescale.2 "('a', 4)${nl}('b', 5)" ./bw_rescale -r s5 -s 0 -b 0 -w 1
+expect rescale.3 "('a', 8)${nl}('b', 5)" ./bw_rescale -r s5 -s 0 -b 0 -w 3
+expect rescale.workers "2,1,3" sqlite3 s5/part-0.sqlite3 \
+    "SELECT group_concat(worker_count) FROM (SELECT worker_count FROM exs ORDER BY ex_num)"
 # test_no_parts, test_missing_parts
 mkdir empty
 expect no_parts "bw_rescale: error: recovery store empty: no partitions (create them with ./bw_rescale --recovery-init empty N)" \
