@@ -17,7 +17,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # check NAME CMD...: the command succeeds
 check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
-for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float rescale; do
+for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float rescale dirs; do
     $FLOWC "$p.flow" -o "$tmp/$p" || { bad "compile $p"; }
 done
 
@@ -42,6 +42,9 @@ crash() {
     local d=$tmp/$prog.$seed
     mkdir -p "$d/ref" "$d/run"
     cp words.txt "$d/ref/" && cp words.txt "$d/run/"
+    if [ "$prog" = dirs ]; then   # dirs.flow's input: words.txt in 12 files
+        mkdir "$d/ref/in" "$d/run/in" && split -l 500 words.txt "$d/ref/in/part_" && split -l 500 words.txt "$d/run/in/part_"
+    fi
     (cd "$d/ref" && "$tmp/$prog" -s 0 $ARGS >/dev/null) || { bad "$prog: reference run"; return; }
     (cd "$d/run" && "$tmp/$prog" --recovery-init st "$parts" >/dev/null) || { bad "$prog: init"; return; }
     RANDOM=$seed
@@ -106,6 +109,8 @@ ARGS="-w 2 --clock 2022-01-01T00:00:00Z --clock-step 30ms"
 crash ptimers 69 2 groups.out idle.out
 ARGS="-w 2 --clock 2022-01-01T00:00:00Z --clock-step 0s"
 crash wsession 70 3 red.out meta.out col.out late.out join.out
+ARGS="-w 3"
+crash dirs 79 2 running.out totals.out
 # rescaling: each resume with another -w, keys re-routed (each worker
 # loads the keys it owns now); compared per key with a -w 1 run
 ARGS=
@@ -115,6 +120,7 @@ crash lists 73 3 groups.out joined.out top.out
 RESCALE="3 1 2"
 for seed in 74 75; do crash words $seed 2 running.out totals.out; done
 crash lists 76 3 groups.out joined.out top.out
+for seed in 80 81; do crash dirs $seed 2 running.out totals.out; done
 ARGS="--clock 2022-01-01T00:00:00Z --clock-step 100ms"
 RESCALE="2 1 3"
 crash wtumble 77 2 down.out late.out meta.out count.out
