@@ -214,7 +214,7 @@ void emit_codec_enc(Emit *E, Type *t, const char *b, const char *v);
 void emit_codec_dec(Emit *E, Type *t, const char *r, const char *a, const char *dst);
 const char *emit_codec_fingerprint(Emit *E, const char *what, Type *t);
 
-/* emit_recovery.c: <flow>_snapshot and <flow>_restore (docs/recovery.md),
+/* emit_recovery.c: <flow>_snap_rows and <flow>_restore (docs/recovery.md),
  * and the testing source's ABORT bookkeeping. */
 void emit_recovery_fns(Emit *E, Graph *g);
 

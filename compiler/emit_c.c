@@ -2029,7 +2029,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     emit_program(E, g);
     emit_round_fn(E, g, E->code);
     if (!opt->lib_header)
-        emit_recovery_fns(E, g);   /* emit_recovery.c: <flow>_snapshot, <flow>_restore */
+        emit_recovery_fns(E, g);   /* emit_recovery.c: <flow>_snap_rows, <flow>_restore */
     emit_run_fn(E, g, E->code);
 
     /* assemble: the type helpers the code asked for, then every section */

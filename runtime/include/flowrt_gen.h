@@ -1529,8 +1529,9 @@ void flow_table_clean(flow_table *t);
 /* The store (recovery.c). flow_rt_init opens it for -r DIR (rt->store);
  * the generated code then restores each step (flow_store_type checks the
  * fingerprint, flow_store_load hands back every saved row of a step),
- * and at each epoch's end (flow_store_epoch_due) writes the rows of what
- * changed (flow_store_put) and commits (flow_store_commit). */
+ * and hooks the function that writes the rows of what changed
+ * (flow_store_put) at each epoch's end (flow_store_hook); the runtime
+ * commits them. */
 typedef struct flow_store flow_store;
 /* Check STEP's state fingerprint against the store's (an error naming
  * the step and both types when they differ) and record it. */
@@ -1543,7 +1544,7 @@ void flow_store_load(flow_rt *rt, const char *step,
 bool flow_store_get(flow_rt *rt, const char *step, flow_str key, flow_rd *blob);
 /* A decoding error of a row: "corrupted state of step F.STEP key K". */
 FLOW_NORETURN void flow_store_corrupt(flow_rt *rt, const char *step, flow_str key);
-/* A step recovery cannot save yet (WHAT: "a window operator", "a kafka
+/* A step recovery cannot save yet (WHAT: "a stdin input", "a nexmark
  * input"): an error at start-up naming it, before anything is read. */
 FLOW_NORETURN void flow_store_refuse(flow_rt *rt, const char *step, const char *what);
 /* Recovery's snapshots: ROWS(CTX) queues this worker's rows of the epoch

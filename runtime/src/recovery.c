@@ -6,18 +6,20 @@
  *
  * Pipeline position: flow_rt_init parses the options and opens the store
  * (rt->store); the generated code restores every step from it after
- * <flow>_new and, before each polling round that begins a new epoch,
- * queues the rows of what changed (flow_store_put) and commits them
- * (flow_store_commit). The sinks record their file lengths here
- * (sink.c), the sources their positions (recovery_io.c).
+ * <flow>_new and hooks its rows function (flow_store_hook); before each
+ * polling round that begins a new epoch the round's end calls it, which
+ * queues the rows of what changed (flow_store_put), and commits them
+ * (commit). The sinks record their file lengths here (sink.c), the
+ * sources their positions (recovery_io.c).
  *
  * Bytewax's model (SEMANTICS §8): executions (exs), each worker's
  * frontier (fronts), per-partition commit epochs (commits), state rows
  * (snaps). With several workers (-w N, cluster.c) the store is shared:
  * every worker registers the function queuing its rows, and the end of a
  * round's serial part (all workers waiting) calls them all and commits
- * once, so every worker's frontier is the same epoch. One addition: types (each step's state fingerprint) and
- * aborts (a testing source's ABORT markers already triggered).
+ * once, so every worker's frontier is the same epoch. Two additions:
+ * types (each step's state fingerprint) and aborts (a testing source's
+ * ABORT markers already triggered).
  */
 #include "io.h"
 
@@ -761,7 +763,7 @@ static void commit(flow_rt *rt);
  * real clock a one-shot interval timer (SIGALRM, SA_RESTART) sets
  * flowi_attention, which the end of every round tests anyway, and
  * epoch_alarm; the round's end then snapshots and arms the timer again
- * (flow_store_commit). With -s 0 (an epoch per polling round) or a pinned
+ * (commit). With -s 0 (an epoch per polling round) or a pinned
  * clock that steps (epochs in pinned time, for reproducible tests) the
  * round's end keeps flowi_attention set and looks at every round. */
 static volatile sig_atomic_t epoch_alarm;

@@ -449,11 +449,14 @@ void flow_rt_flush(flow_rt *rt)
 
 void flow_rt_round_end(flow_rt *rt)
 {
-    flowi_attention = 0;    /* first: a signal from now on sets it again */
     if (rt->cluster) {
-        flowi_cluster_round_end(rt);    /* stop, output and progress too */
+        /* stop, output, progress and recovery too; flowi_attention is not
+         * cleared: every worker's round end takes this slow path anyway
+         * (round_slow), and the workers would race to write it */
+        flowi_cluster_round_end(rt);
         return;
     }
+    flowi_attention = 0;    /* first: a signal from now on sets it again */
     if (flowi_stop_signal && rt->argc > 0)
         stop_now(rt);
     if (rt->out.n >= FLUSH_AT || (rt->out_is_tty && rt->out.n > 0))
