@@ -1098,6 +1098,65 @@ static void emit_run_batch(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
+/* enrich_cached: the mapper, its cache parameter a placeholder (get()
+ * calls the step's <P>_<id>_cache_get) */
+static void item_enrich(Emit *E, Step *s) { emit_step_send(E, s, 0, call_fn(E, s, "0", "x")); }
+
+/* enrich_cached's cache, Bytewax's TTLCache: the fields (entries of
+ * (key, value), the time each was got and the memory it owns), the ttl at
+ * start-up, and <P>_<id>_cache_get(f, step, k), which returns the key's
+ * value, calling the getter when it is absent or older than the ttl
+ * (`now - t > ttl`, now the round's clock). Deliberately simple: a key is
+ * found by a scan, as in a dict value; a cache holds what a getter was
+ * asked for, typically dozens of keys. */
+static void emit_cache(Emit *E, Step *s)
+{
+    const char *P = E->P, *id = s->id;
+    Type *kt = s->getter.params[0], *vt = s->getter.ret, *kv = ty_pair(kt, vt);
+    const char *kvn = emit_ctype_name(E, kv), *vn = emit_ctype_name(E, vt);
+    fprintf(E->fields, "    struct { %s kv; flow_time t; void *mem; size_t sz; } *%s_cache;   /* enrich_cached */\n", kvn,
+            id);
+    fprintf(E->fields, "    size_t %s_cache_n, %s_cache_cap;\n    int64_t %s_ttl;\n    bool %s_has_ttl;\n", id, id, id, id);
+    fprintf(E->fini, "    for (size_t i = 0; i < f->%s_cache_n; i++)\n        flow_free(f->%s_cache[i].mem, f->%s_cache[i].sz);\n",
+            id, id, id);
+    fprintf(E->fini, "    flow_free(f->%s_cache, f->%s_cache_cap * sizeof f->%s_cache[0]);\n", id, id, id);
+    if (s->ttl_expr) {
+        E->out = E->init;
+        E->indent = 1;
+        emit_line(E, "f->%s_ttl = %s;", id, emit_expr(E, s->ttl_expr));
+        emit_line(E, "f->%s_has_ttl = true;", id);
+    }
+    emit_lambda(E, s->getter.lambda, emit_strf(E, "%s_%s_getter", P, id), vt);
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: get(cache, k), Bytewax's TTLCache.get */\n", id);
+    fprintf(E->code, "static %s %s_%s_cache_get(%s_flow *f, const char *step, %s k)\n{\n", vn, P, id, P,
+            emit_ctype_name(E, kt));
+    emit_line(E, "flow_time now = f->rt->now;");
+    emit_line(E, "size_t i = 0;");
+    emit_line(E, "while (i < f->%s_cache_n && !%s)", id, emit_eq(E, kt, emit_strf(E, "f->%s_cache[i].kv.f0", id), "k"));
+    emit_line(E, "    i++;");
+    emit_line(E, "if (i < f->%s_cache_n && !(f->%s_has_ttl && now - f->%s_cache[i].t > f->%s_ttl))", id, id, id, id);
+    emit_line(E, "    return f->%s_cache[i].kv.f1;", id);
+    emit_line(E, "%s v = %s_%s_getter(f, step, k);", vn, P, id);
+    emit_line(E, "if (i < f->%s_cache_n) {", id);
+    emit_line(E, "    %s_dead(f, f->%s_cache[i].mem, f->%s_cache[i].sz);   /* still read this round */", P, id, id);
+    emit_line(E, "} else {");
+    emit_line(E, "    if (f->%s_cache_n == f->%s_cache_cap) {", id, id);
+    emit_line(E, "        size_t nc = f->%s_cache_cap ? f->%s_cache_cap * 2 : 4;", id, id);
+    emit_line(E, "        f->%s_cache = flow_realloc(f->%s_cache, f->%s_cache_cap * sizeof f->%s_cache[0], "
+              "nc * sizeof f->%s_cache[0]);", id, id, id, id, id);
+    emit_line(E, "        f->%s_cache_cap = nc;", id);
+    emit_line(E, "    }");
+    emit_line(E, "    f->%s_cache_n++;", id);
+    emit_line(E, "}");
+    emit_own(E, kv, emit_strf(E, "f->%s_cache[i].kv", id), emit_strf(E, "((%s){ k, v })", kvn),
+             emit_strf(E, "f->%s_cache[i].mem", id), emit_strf(E, "f->%s_cache[i].sz", id));
+    emit_line(E, "f->%s_cache[i].t = now;", id);
+    emit_line(E, "return f->%s_cache[i].kv.f1;", id);
+    fprintf(E->code, "}\n\n");
+}
+
 /* ===================================================================
  * Sources
  * =================================================================== */
@@ -1295,6 +1354,7 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_FILTER_MAP_VALUE] = { .item = item_filter_map, .run = emit_run_items },
     [SK_FLAT_MAP_VALUE] = { .item = item_flat_map, .run = emit_run_items },
     [SK_REDISTRIBUTE] = { .item = item_pass, .run = emit_run_items },
+    [SK_ENRICH_CACHED] = { .item = item_enrich, .run = emit_run_items },
     [SK_STATEFUL_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
     [SK_STATEFUL_FLAT_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
     [SK_COLLECT] = { .state = state_collect, .drop = drop_collect, .run = emit_run_collect },
@@ -1334,6 +1394,8 @@ static void declare_state(Emit *E, Step *s)
 static void emit_step_lambdas(Emit *E, Step *s)
 {
     const char *P = E->P;
+    if (s->kind == SK_ENRICH_CACHED)   /* before the mapper, which calls its get */
+        emit_cache(E, s);
     if (s->fn.lambda && s->append_tail) {
         /* the state grows in place: the lambda returns what to append */
         Node lam = *s->fn.lambda;

@@ -109,6 +109,8 @@ struct Step {
     Callable on_notify;     // stateful: the other StatefulLogic callbacks (lambda NULL when absent)
     Callable on_eof;
     Callable notify_at;
+    Callable getter;        // enrich_cached: the getter, called on a cache miss
+    Node *ttl_expr;         // enrich_cached: ttl = D, or NULL (never expires)
     Type **in_types;        // join: the item type of each input port (sides differ)
     JoinInsertMode insert_mode;  // join
     JoinEmitMode emit_mode;      // join
