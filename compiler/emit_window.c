@@ -266,6 +266,19 @@ static const char *close_collect(W *x)
     Emit *E = x->E;
     const char *lt = emit_ctype_name(E, x->w->down);
     const char *val = emit_tmp(E);
+    if (x->w->into == COLLECT_INTO_SET) {   /* Bytewax's folder: s.add(v) for each, in order */
+        emit_line(E, "%s %s = { 0 };", lt, val);
+        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+        emit_line(E, "    %s(&f->rt->arena, &%s, a->items[i].v);", emit_coll_fn(E, x->w->down, "ins"), val);
+        return val;
+    }
+    if (x->w->into == COLLECT_INTO_DICT) {   /* d[k] = v for each, in order */
+        emit_line(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = 0 };",
+                  lt, val, val);
+        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+        emit_line(E, "    %s(&%s, a->items[i].v.f0, a->items[i].v.f1);", emit_coll_fn(E, x->w->down, "put"), val);
+        return val;
+    }
     emit_line(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = a->n };",
       lt, val, val);
     emit_line(E, "for (int64_t i = 0; i < a->n; i++)");

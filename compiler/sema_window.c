@@ -306,15 +306,52 @@ static bool returns_exactly(Type *r, Type *want)
     return ty_accepts(want, r) && !(ty_resolve(r)->kind == TY_OPT && ty_resolve(want)->kind != TY_OPT);
 }
 
-/* collect_window(keyed, clock, windower) */
+static const char *const collect_opts[] = { "into", NULL };
+
+/* collect_window's container for values V: `into = "list"` (the default),
+ * "set" (V hashable) or "dict" (V a (key, value) pair, the key hashable),
+ * as Bytewax's into=list|set|dict; NULL after an error */
+static Type *collect_into(Step *st, Args *a, Type *v)
+{
+    static const char *const names[] = { "list", "set", "dict", NULL };
+    Node *m = sema_opt(a, "into");
+    int into = -1;
+    if (!m)
+        into = COLLECT_INTO_LIST;
+    else if (m->kind == ND_STRING)
+        for (int i = 0; names[i]; i++)
+            if (strcmp(m->sval, names[i]) == 0)
+                into = i;
+    if (into < 0) {
+        diag_error(m->loc, "`into` must be one of \"list\", \"set\" or \"dict\" (Bytewax's `into=list`, `set`, `dict`)");
+        return NULL;
+    }
+    st->win->into = into;
+    if (into == COLLECT_INTO_LIST)
+        return ty_list(v);
+    if (into == COLLECT_INTO_SET)
+        return sema_check_hashable(m->loc, v, "the values collected into a set") ? ty_set(v) : NULL;
+    Type *r = ty_resolve(v);
+    if (r->kind != TY_TUPLE || r->n != 2) {
+        diag_error(m->loc, "`collect_window` into a dict needs `(key, value)` pairs as the values of its stream, "
+                   "found `%s`", ty_str(v));
+        return NULL;
+    }
+    if (!sema_check_hashable(m->loc, r->elems[0], "the keys of the dict a window collects into"))
+        return NULL;
+    return ty_dict(r->elems[0], r->elems[1]);
+}
+
+/* collect_window(keyed, clock, windower [, into = "list" | "set" | "dict"]) */
 Type *sema_check_collect_window(Sema *S, Step *st, Node *call)
 {
     Args a;
-    Type *v = window_args(S, st, call, 3, "a keyed stream, a clock and a windower", no_opts, true, &a);
+    Type *v = window_args(S, st, call, 3, "a keyed stream, a clock and a windower", collect_opts, true, &a);
     if (!v)
         return NULL;
     st->win->ordered = true;
-    st->win->down = ty_list(v);
+    if (!(st->win->down = collect_into(st, &a, v)))
+        return NULL;
     return window_ports(st, v);
 }
 
