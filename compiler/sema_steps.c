@@ -1141,6 +1141,7 @@ static StepCheck *const check_fns[SK_COUNT] = {
     [SK_MAX_WINDOW] = sema_check_max_min_window,
     [SK_MIN_WINDOW] = sema_check_max_min_window,
     [SK_JOIN_WINDOW] = sema_check_join_window,
+    [SK_WINDOW] = sema_check_window,
 };
 
 /* step = NAME `=` OPERATOR `(` args `)` */

@@ -454,6 +454,92 @@ Type *sema_check_fold_window(Sema *S, Step *st, Node *call)
     return window_ports(st, v);
 }
 
+static const char *const window_opts[] = { "init", "on_value", "on_merge", "on_close", NULL };
+
+/* A WindowLogic callback's result R: `(new_state, [outputs])` with the
+ * state type S (ON_CLOSE: just `[outputs]`); unifies the outputs' type
+ * with *W (NULL at the first callback). False after an error. */
+static bool window_logic_result(Callable *c, Type *r, Type *s, Type **w, const char *what, bool on_close)
+{
+    Type *rr = ty_resolve(r), *out = rr;
+    Node *body = sema_result_expr(c->lambda->body);
+    if (!on_close) {
+        if (rr->kind != TY_TUPLE || rr->n != 2 || ty_resolve(rr->elems[1])->kind != TY_LIST) {
+            diag_error(body->loc, "`%s` of `window` must return `(new_state, [outputs])`, found `%s`", what, ty_str(r));
+            return false;
+        }
+        if (!returns_exactly(rr->elems[0], s)) {
+            diag_error(body->loc, "the new state returned by `%s` must have the state type `%s`, found `%s`", what,
+                       ty_str(s), ty_str(rr->elems[0]));
+            return false;
+        }
+        out = ty_resolve(rr->elems[1]);
+    } else if (rr->kind != TY_LIST) {
+        diag_error(body->loc, "`on_close` of `window` must return `[outputs]`, found `%s`", ty_str(r));
+        return false;
+    }
+    if (!*w) {
+        *w = out->elem;
+    } else if (!ty_unify(*w, out->elem)) {
+        diag_error(body->loc, "`%s` of `window` emits `%s`, but `on_value` emits `%s`", what, ty_str(out->elem),
+                   ty_str(*w));
+        return false;
+    }
+    return true;
+}
+
+/* window(keyed, clock, windower, init = E, on_value = |s, v| (s, [w])
+ *        [, on_merge = |s, orig| (s, [w]), on_close = |s| [w]]):
+ * Bytewax's generic window operator, one WindowLogic per key and window */
+Type *sema_check_window(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = window_args(S, st, call, 3, "a keyed stream, a clock and a windower", window_opts, true, &a);
+    if (!v)
+        return NULL;
+    WinSpec *w = st->win;
+    w->ordered = true;
+    Node *init = sema_required(&a, "init");
+    Node *on_value = sema_required(&a, "on_value");
+    if (!init || !on_value)
+        return NULL;
+    Type *s = sema_init_state(S, st, init);
+    if (!s)
+        return NULL;
+    st->state_type = s;
+    Type *out = NULL;
+    Type *p[2] = { s, v };
+    Type *r = sema_fn_arg_to(S, st, &st->fn, on_value, p, 2, NULL, "on_value function");
+    if (!r || !window_logic_result(&st->fn, r, s, &out, "on_value", false))
+        return NULL;
+    Node *m = sema_opt(&a, "on_merge");
+    if (m) {
+        p[1] = s;
+        r = sema_fn_arg_to(S, st, &w->merge, m, p, 2, NULL, "on_merge function");
+        if (!r || !window_logic_result(&w->merge, r, s, &out, "on_merge", false))
+            return NULL;
+    } else if (w->windower->kind == SK_SESSION) {
+        diag_error(call->loc, "`window` over session windows needs `on_merge = |state, original| ...` "
+                   "for two sessions that merge");
+        Node *d = w->windower->decl;
+        diag_note(d->name_loc.end ? d->name_loc : d->loc, "`%s` is a session windower", w->windower->id);
+        return NULL;
+    }
+    Node *c = sema_opt(&a, "on_close");
+    if (c) {
+        r = sema_fn_arg_to(S, st, &st->on_eof, c, p, 1, NULL, "on_close function");
+        if (!r || !window_logic_result(&st->on_eof, r, s, &out, "on_close", true))
+            return NULL;
+    }
+    if (ty_has_var(out)) {
+        diag_error(call->loc, "cannot tell what `window` emits: its callbacks return empty lists only; "
+                   "say what one emits, e.g. `[\"x\"]`");
+        return NULL;
+    }
+    w->down = out;
+    return window_ports(st, v);
+}
+
 /* max_window(keyed, clock, windower [, by = |v| ordered]) | min_window(...) */
 Type *sema_check_max_min_window(Sema *S, Step *st, Node *call)
 {
