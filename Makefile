@@ -137,9 +137,10 @@ $(BUILD)/unit/%: tests/unit/%.c $(RT_LIB) $(wildcard runtime/src/*.h)
 # examples-test  examples/*.flow against ../shared/conformance and examples/*.expected
 # wordcount-test examples/wordcount.flow on ../shared/data/collected-works.txt vs gawk
 # cli-test       flowc's flags and a compiled program's options
-# test           everything, then the sanitizer build (`asan`); installs packages first
-# asan           rebuilds into build-asan with ASan+UBSan and runs unit, errors-test
-#                and run-test with the compiled programs built the same way
+# test           everything, then the sanitizer builds (`asan`, `tsan`); installs packages first
+# asan           rebuilds into build-asan with ASan+UBSan and runs unit, errors-test,
+#                run-test, bytewax-test, bytewax-windowing-test, io-test and
+#                workers-sample with the compiled programs built the same way
 # valgrind       the examples and a sample of tests/run under valgrind
 # demo           compiles and runs the four examples
 .PHONY: run-test examples-test wordcount-test cli-test asan valgrind
@@ -188,7 +189,7 @@ TEST_GROUPS := unit errors-test parse-test run-test io-test process-test limits-
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; npass=0; nfail=0; \
-	for t in $(TEST_GROUPS) fuzz asan; do \
+	for t in $(TEST_GROUPS) fuzz asan tsan; do \
 	    echo "==== make $$t"; \
 	    if $(MAKE) --no-print-directory $$t FUZZ_SECONDS=20; then npass=$$((npass + 1)); \
 	    else nfail=$$((nfail + 1)); failed="$$failed $$t"; fi; done; \
@@ -204,7 +205,7 @@ ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
               UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 all
-	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test recovery-test; do \
+	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test recovery-test workers-sample; do \
 	    echo "==== make $$t (ASan+UBSan)"; \
 	    $(ASAN_ENV) $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 \
 	        RUN_CC='$(CC) -O1 -g $(ASAN_SAN)' $$t || failed="$$failed $$t"; done; \
@@ -264,6 +265,38 @@ TEST_GROUPS += recovery-test
 recovery-test: all
 	FLOWC='$(abspath $(FLOWC))' $(if $(RUN_CC),CC='$(RUN_CC)') tests/recovery/run.sh
 # ---- end of recovery ----
+
+# ---- several workers (tests/workers) -------------------------------------------
+# workers-test   every runnable program of the repository run with -w 1, 2, 3
+#                and 4: the same multiset of output lines, each key's lines in
+#                the same order, the same stderr, status and sink files
+#                (tests/workers/run.py); then tests/workers and the examples
+#                with the exchange's items encoded and decoded
+#                (FLOW_TRANSPORT=encode: the generated binary encoders)
+# workers-sample a sample of programs (tests/workers, examples, tests/io, and
+#                stateful, collect and session programs) at -w 2 and 4; asan
+#                and tsan run it with their builds
+# tsan           the runtime and the sample built with ThreadSanitizer into
+#                build-tsan (any report fails the run: exit status 66)
+.PHONY: workers-test workers-sample tsan
+TEST_GROUPS += workers-test
+workers-test: all
+	$(TEST_ENV) tests/workers/run.py
+	$(TEST_ENV) tests/workers/run.py --transport encode -w 2,3 tests/workers/*.flow examples/*.flow \
+	    tests/run/dict_*.flow tests/run/set_*.flow
+
+WORKERS_SAMPLE := tests/workers/*.flow examples/*.flow tests/io/*.flow tests/run/collect_*.flow \
+                  tests/run/stateful_*.flow tests/bytewax_windowing/*session*.flow
+workers-sample: all
+	$(TEST_ENV) tests/workers/run.py -w 2,4 $(wildcard $(WORKERS_SAMPLE))
+
+TSAN_BUILD := build-tsan
+TSAN_SAN   := -fsanitize=thread
+tsan:
+	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) SAN='$(TSAN_SAN)' OPT=-O1 all
+	@TSAN_OPTIONS=halt_on_error=1:exitcode=66 $(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) \
+	    SAN='$(TSAN_SAN)' OPT=-O1 RUN_CC='$(CC) -O1 -g $(TSAN_SAN)' workers-sample
+# ---- end of several workers ----
 
 # ---- kafka (tests/kafka) ------------------------------------------------------
 # kafka-test     the kafka source and sink against librdkafka's mock cluster,

@@ -48,6 +48,58 @@ static bool direct(Step *s) { return s->fused || step_is_final(s); }
 /* Steps that buffer their input and run at their own place in the order. */
 static bool buffered(Step *s) { return step_family(s->kind) != FAM_INPUT && !direct(s); }
 
+/* Exchange points (docs/workers.md). With several workers, the items of
+ * these steps go to the worker that must handle them before the step
+ * runs: by key (every step keeping per-key state, TR_EXCHANGE), all to
+ * worker 0 (a file sink, one writer), by the dir sink's file (each file
+ * one writer), or spread evenly in order (redistribute). count_final
+ * (XK_PARTIAL) instead counts on every worker and exchanges the counts,
+ * by key, at the end of its input (<P>_<id>_combine): one item per key
+ * and worker crosses, not every item. (The other finals cannot: a max or
+ * min must keep the earliest of equal values and a reducer need not
+ * commute, and partial results in worker order are not in input order
+ * across rounds.) */
+typedef enum XKind { XK_NONE, XK_KEY, XK_ZERO, XK_DIR, XK_BLOCK, XK_PARTIAL } XKind;
+
+static XKind xkind(const Emit *E, const Step *s);
+
+/* Does S exchange its items (before it runs, every round)? */
+static bool xitems(const Emit *E, const Step *s)
+{
+    XKind k = xkind(E, s);
+    return k != XK_NONE && k != XK_PARTIAL;
+}
+
+static XKind xkind(const Emit *E, const Step *s)
+{
+    if (E->opt->lib_header)
+        return XK_NONE;    /* --lib: an embedded instance is one worker */
+    if (step_is_clock(s) || step_is_windower(s))
+        return XK_NONE;
+    if (step_has(s, TR_ITEMWISE) && s->fused)
+        return XK_NONE;    /* fed by a testing input (lower.c), which only worker 0 reads:
+                            * its every key is on worker 0 already */
+    if (s->kind == SK_COUNT_FINAL)
+        return XK_PARTIAL;
+    if (step_has(s, TR_EXCHANGE))
+        return XK_KEY;
+    if (s->kind == SK_REDISTRIBUTE)
+        return XK_BLOCK;
+    if (s->kind == SK_OUTPUT && s->io && s->io->kind == IOK_FILE)
+        return XK_ZERO;
+    if (s->kind == SK_OUTPUT && s->io && s->io->kind == IOK_DIR)
+        return XK_DIR;
+    return XK_NONE;
+}
+
+/* An exchange step its upstream calls directly (a final, a fused step):
+ * with several workers its item function buffers instead, and the step
+ * applies the gathered items at its own place (<P>_<id>_run). */
+static bool xdirect(const Emit *E, Step *s) { return xitems(E, s) && direct(s); }
+
+/* Steps with per-port input buffers: buffered ones and exchange points. */
+static bool inbuf(const Emit *E, Step *s) { return buffered(s) || xitems(E, s); }
+
 static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 
 /* collect and batch keep a list of items per key */
@@ -61,10 +113,9 @@ static bool has_item_fn(Step *s)
 }
 
 /* The item type on input port P (join's sides differ). */
-static const char *port_ty(Emit *E, Step *s, int p)
-{
-    return emit_ctype_name(E, s->in_types ? s->in_types[p] : s->in_type);
-}
+static Type *port_type(Step *s, int p) { return s->in_types ? s->in_types[p] : s->in_type; }
+
+static const char *port_ty(Emit *E, Step *s, int p) { return emit_ctype_name(E, port_type(s, p)); }
 
 /* Steps that remember which keys an activation touched, to reschedule them. */
 static bool has_touched(Step *s) { return step_has(s, TR_TIMERS); }
@@ -99,7 +150,7 @@ static void declare_step(Emit *E, Step *s)
     fprintf(E->fields, "    /* step %s (%s) */\n", s->id, step_kind_name(s->kind));
     if (step_is_clock(s) || step_is_windower(s))
         return;    /* emit_window.c: configuration only */
-    if (buffered(s)) {
+    if (inbuf(E, s)) {
         for (int p = 0; p < s->nins; p++) {
             fprintf(E->fields, "    struct {\n        %s *v;\n        size_t n, cap;\n    } %s_in%d;\n",
                     port_ty(E, s, p), s->id, p);
@@ -110,6 +161,30 @@ static void declare_step(Emit *E, Step *s)
     }
     if (has_item_fn(s) || (grouped(s) && s->fused))
         fprintf(E->protos, "static void %s_%s_item(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
+    if (xdirect(E, s))
+        fprintf(E->protos, "static inline void %s_%s_apply(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
+    if (xitems(E, s)) {
+        fprintf(E->fields, "    flow_xbox %s_x[%d];   /* exchange points, one per input (several workers) */\n",
+                s->id, s->nins);
+        for (int p = 0; p < s->nins; p++) {
+            const char *enc, *dec;
+            emit_xcodec(E, port_type(s, p), &enc, &dec);
+            fprintf(E->init, "    flow_xbox_init(rt, &f->%s_x[%d], %d, sizeof(%s), %s, %s);\n", s->id, p,
+                    E->xbox_first[s->index] + p, port_ty(E, s, p), enc, dec);
+            fprintf(E->fini, "    flow_xbox_free(&f->%s_x[%d]);\n", s->id, p);
+        }
+    } else if (xkind(E, s) == XK_PARTIAL) {
+        const char *enc, *dec;
+        emit_xcodec(E, s->out_type, &enc, &dec);
+        fprintf(E->fields, "    flow_xbox %s_x[1];   /* several workers: the partial results, at the end */\n", s->id);
+        fprintf(E->fields, "    struct {\n        %s *v;\n        size_t n, cap;\n    } %s_parts;\n", out_ty(E, s), s->id);
+        fprintf(E->fields, "    flow_table *%s_old;   /* the partial results, read by other workers till the end */\n", s->id);
+        fprintf(E->init, "    flow_xbox_init(rt, &f->%s_x[0], %d, sizeof(%s), %s, %s);\n", s->id,
+                E->xbox_first[s->index], out_ty(E, s), enc, dec);
+        fprintf(E->fini, "    flow_xbox_free(&f->%s_x[0]);\n", s->id);
+        fprintf(E->fini, "    flow_free(f->%s_parts.v, f->%s_parts.cap * sizeof f->%s_parts.v[0]);\n", s->id, s->id, s->id);
+        fprintf(E->fini, "    if (f->%s_old)\n        flow_table_free(f->%s_old, %s_%s_drop);\n", s->id, s->id, P, s->id);
+    }
     if (step_is_stateful(s)) {
         fprintf(E->fields, "    flow_table *%s_tab;\n    bool %s_eof;\n", s->id, s->id);
         if (grouped(s)) {
@@ -123,7 +198,7 @@ static void declare_step(Emit *E, Step *s)
  * buffer for its run. */
 static void emit_push_fns(Emit *E, Step *s)
 {
-    if (!buffered(s))
+    if (!inbuf(E, s))
         return;
     for (int p = 0; p < s->nins; p++) {
         fprintf(E->code, "/* step %s: item X of input %d, buffered for the step's run */\n", s->id, p);
@@ -134,6 +209,79 @@ static void emit_push_fns(Emit *E, Step *s)
                 s->id, p, s->id, p, s->id, p, s->id, p);
         fprintf(E->code, "    f->%s_in%d.v[f->%s_in%d.n++] = x;\n}\n\n", s->id, p, s->id, p);
     }
+}
+
+static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1);
+
+/* <P>_<id>_xchg: step S's exchange point, with several workers: route each
+ * port's buffered items to their workers' outboxes, wait for every
+ * worker, gather what the others sent this worker into the buffers. */
+static void emit_xchg_fn(Emit *E, Step *s)
+{
+    XKind k = xkind(E, s);
+    if (!xitems(E, s))
+        return;
+    static const char *const why[] = {
+        [XK_KEY] = "each item to the worker that owns its key",
+        [XK_ZERO] = "every item to worker 0, the file's writer",
+        [XK_DIR] = "each item to the worker that writes its file",
+        [XK_BLOCK] = "the items, in order, spread evenly over the workers",
+    };
+    const char *P = E->P;
+    fprintf(E->code, "/* step %s: its exchange point with several workers (docs/workers.md):\n * %s */\n", s->id,
+            why[k]);
+    fprintf(E->code, "static void %s_%s_xchg(%s_flow *f)\n{\n", P, s->id, P);
+    E->out = E->code;
+    E->indent = 1;
+    for (int p = 0; p < s->nins; p++) {
+        emit_line(E, "flow_xbox_clear(&f->%s_x[%d]);", s->id, p);
+        emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
+        E->indent++;
+        emit_line(E, "%s x = f->%s_in%d.v[i];", port_ty(E, s, p), s->id, p);
+        const char *to = "0";
+        if (k == XK_KEY && s->kind == SK_COUNT_WINDOW)
+            to = emit_strf(E, "flow_key_owner(f->rt, %s)", call_fn(E, s, "x", NULL));
+        else if (k == XK_KEY)
+            to = "flow_key_owner(f->rt, x.f0)";
+        else if (k == XK_DIR)
+            to = emit_strf(E, "flow_sink_owner(f->%s_sink, x.f0, f->rt->nworkers)", s->id);
+        emit_line(E, "*(%s *)flow_xput(&f->%s_x[%d], %s) = x;", port_ty(E, s, p), s->id, p, to);
+        E->indent--;
+        emit_line(E, "}");
+    }
+    emit_line(E, "flow_xsync(f->rt, f->%s_x, %d);", s->id, s->nins);
+    for (int p = 0; p < s->nins; p++)
+        emit_line(E, "flow_xgather%s(f->rt, &f->%s_x[%d], (void **)&f->%s_in%d.v, &f->%s_in%d.n, &f->%s_in%d.cap);",
+                  k == XK_BLOCK ? "_block" : "", s->id, p, s->id, p, s->id, p, s->id, p);
+    fprintf(E->code, "}\n\n");
+}
+
+void emit_input_end(Emit *E, int k)
+{
+    emit_line(E, "f->eof[%d] = true;", k);
+}
+
+int emit_step_xitems(Emit *E, Step *s)
+{
+    return xitems(E, s) ? E->xbox_first[s->index] + 1 : 0;
+}
+
+void emit_step_xchg_call(Emit *E, Step *s)
+{
+    if (!xitems(E, s))
+        return;
+    emit_line(E, "if (f->mw)");
+    emit_line(E, "    %s_%s_xchg(f);    /* several workers */", E->P, s->id);
+}
+
+/* With several workers, an exchange step called directly by its upstream
+ * applies the gathered items here, at its own place in the round. */
+static void emit_xdirect_apply(Emit *E, Step *s)
+{
+    emit_line(E, "%s_%s_xchg(f);", E->P, s->id);
+    emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
+    emit_line(E, "    %s_%s_apply(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
 /* ===================================================================
@@ -497,13 +645,21 @@ static void emit_final_flush(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
-/* The EOF condition of step S: every input it depends on is at EOF. */
+/* The EOF condition of step S: every input it depends on is at EOF (with
+ * several workers, on every worker: the step's exchange point has just
+ * waited for all of them to poll their inputs this round). */
 const char *emit_step_eof_cond(Emit *E, Step *s)
 {
-    char *c = emit_strf(E, "!f->%s_eof", s->id);
+    char *c = emit_strf(E, "!f->%s_eof", s->id), *all = "";
     for (int k = 0; k < E->g->ninputs; k++)
-        if (s->upstream_inputs[k])
+        if (s->upstream_inputs[k]) {
             c = emit_strf(E, "%s && f->eof[%d]", c, k);
+            all = emit_strf(E, "%s%sflow_xeof(f->rt, %d)", all, *all ? " && " : "", k);
+        }
+    /* several workers: and on every worker (tested only once it holds on
+     * this one: nothing more a round with one worker) */
+    if (*all)
+        c = emit_strf(E, "%s && (!f->mw || %s%s%s)", c, strchr(all, '&') ? "(" : "", all, strchr(all, '&') ? ")" : "");
     return c;
 }
 
@@ -1050,12 +1206,59 @@ static void emit_run_join(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
+/* <P>_<id>_combine: count_final with several workers (XK_PARTIAL): send
+ * each key's count to the key's worker, and add up what the workers sent
+ * this one in a new table (the old one stays: the others read its keys
+ * until the end). */
+static void emit_combine_fn(Emit *E, Step *s)
+{
+    const char *P = E->P, *id = s->id;
+    fprintf(E->code, "/* step %s, several workers: every key's count to its worker, then the\n"
+                     " * counts this worker got, added up (docs/workers.md) */\n", id);
+    fprintf(E->code, "static void %s_%s_combine(%s_flow *f)\n{\n", P, id, P);
+    E->out = E->code;
+    E->indent = 1;
+    emit_line(E, "flow_xbox_clear(&f->%s_x[0]);", id);
+    emit_line(E, "const uint32_t *ids;");
+    emit_line(E, "size_t n = flow_table_sorted(f->%s_tab, &ids);", id);
+    emit_line(E, "for (size_t k = 0; k < n; k++) {");
+    E->indent++;
+    emit_line(E, "flow_str key = flow_table_key(f->%s_tab, ids[k]);", id);
+    emit_line(E, "int64_t c = ((%s_%s_state *)flow_table_value(f->%s_tab, ids[k]))->n;", P, id, id);
+    emit_line(E, "*(%s *)flow_xput(&f->%s_x[0], flow_key_owner(f->rt, key)) = (%s){ key, c };", out_ty(E, s), id,
+              out_ty(E, s));
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "flow_xsync(f->rt, f->%s_x, 1);", id);
+    emit_line(E, "flow_xgather(f->rt, &f->%s_x[0], (void **)&f->%s_parts.v, &f->%s_parts.n, &f->%s_parts.cap);", id, id,
+              id, id);
+    emit_line(E, "f->%s_old = f->%s_tab;", id, id);
+    emit_line(E, "f->%s_tab = flow_table_new(sizeof(%s_%s_state));", id, P, id);
+    emit_line(E, "for (size_t i = 0; i < f->%s_parts.n; i++) {", id);
+    emit_line(E, "    %s x = f->%s_parts.v[i];", out_ty(E, s), id);
+    emit_line(E, "    uint32_t id = flow_table_upsert(f->%s_tab, x.f0, NULL);", id);
+    emit_line(E, "    ((%s_%s_state *)flow_table_value(f->%s_tab, id))->n += x.f1;", P, id, id);
+    emit_line(E, "}");
+    fprintf(E->code, "}\n\n");
+}
+
 /* *_final: at EOF, (key, state) for every key, keys ascending. */
 static void emit_run_final(Emit *E, Step *s)
 {
+    if (xkind(E, s) == XK_PARTIAL) {
+        /* several workers: meet, so that every worker has polled the
+         * inputs of this round before the EOF test (flow_xeof); it costs
+         * one wait a round, the counts cross only at the end */
+        emit_line(E, "if (f->mw)");
+        emit_line(E, "    flow_xsync(f->rt, f->%s_x, 0);", s->id);
+    }
     emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
     E->indent++;
     emit_line(E, "f->%s_eof = true;", s->id);
+    if (xkind(E, s) == XK_PARTIAL) {
+        emit_line(E, "if (f->mw)");
+        emit_line(E, "    %s_%s_combine(f);    /* several workers */", E->P, s->id);
+    }
     emit_final_flush(E, s);
     E->indent--;
     emit_line(E, "}");
@@ -1191,6 +1394,11 @@ static void testing_state(Emit *E, Step *s)
     emit_arena_copy(E, lt, "&f->perm", emit_strf(E, "f->%s_list", s->id), v);
     E->indent--;
     emit_line(E, "}");
+    emit_line(E, "if (rt->worker) {    /* several workers: worker 0 reads it (Bytewax's TestingSource) */");
+    emit_line(E, "    f->%s_pos = f->%s_list.n;", s->id, s->id);
+    if (s->nmarks)   /* and meets its markers */
+        emit_line(E, "    f->%s_mark = %d;", s->id, s->nmarks);
+    emit_line(E, "}");
     emit_batch_size(E, s);
     if (s->nmarks) {   /* EOF/ABORT markers: the next one, the one met */
         fprintf(E->fields, "    int %s_mark;         /* the next of %s_marks */\n", s->id, s->id);
@@ -1264,8 +1472,10 @@ static void testing_run(Emit *E, Step *s)
         return;
     }
     emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
-    emit_line(E, "    f->eof[%d] = true;", s->input_no);
-    emit_line(E, "    return;");
+    E->indent++;
+    emit_input_end(E, s->input_no);
+    emit_line(E, "return;");
+    E->indent--;
     emit_line(E, "}");
     emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_list.n; i++) {", s->id, s->id, s->id);
     E->indent++;
@@ -1282,14 +1492,18 @@ static void range_state(Emit *E, Step *s)
     E->out = E->init;
     E->indent = 1;
     emit_line(E, "f->%s_n = %s;", s->id, emit_expr(E, s->range_n));
+    emit_line(E, "if (rt->worker)    /* several workers: worker 0 reads it (a testing source) */");
+    emit_line(E, "    f->%s_pos = f->%s_n;", s->id, s->id);
     emit_batch_size(E, s);
 }
 
 static void range_run(Emit *E, Step *s)
 {
     emit_line(E, "if (f->%s_pos >= f->%s_n) {", s->id, s->id);
-    emit_line(E, "    f->eof[%d] = true;", s->input_no);
-    emit_line(E, "    return;");
+    E->indent++;
+    emit_input_end(E, s->input_no);
+    emit_line(E, "return;");
+    E->indent--;
     emit_line(E, "}");
     emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_n; i++) {", s->id, s->id, s->id);
     E->indent++;
@@ -1420,8 +1634,15 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
     const char *P = E->P;
     E->out = E->code;
     E->indent = 1;
+    /* an exchange step called directly: the body is _apply, _item decides */
+    const char *name = xdirect(E, s) ? "apply" : "item";
+    /* _apply is inlined into both its callers (the item function and, with
+     * several workers, the run): a call would cost a one-item round ~40
+     * instructions (W1) */
+    const char *pre = xdirect(E, s) ? "FLOW_ALWAYS_INLINE static inline" : "static";
     if (has_item_fn(s)) {
-        fprintf(E->code, "/* %s: one item */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P, s->id, P, in_ty(E, s));
+        fprintf(E->code, "/* %s: one item */\n%s void %s_%s_%s(%s_flow *f, %s x)\n{\n", where, pre, P, s->id,
+                name, P, in_ty(E, s));
         emit_line(E, "(void)f;");
         if (!step_emits[s->kind].item)
             ICE("no item function for this step");
@@ -1430,14 +1651,21 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
     } else if (grouped(s) && s->fused) {
         /* at most one item a round (lower.c): applied at once, no buffer, no
          * sort; the step's run (only its EOF flag) is not needed */
-        fprintf(E->code, "/* %s: one item, applied at once */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P,
-                s->id, P, in_ty(E, s));
+        fprintf(E->code, "/* %s: one item, applied at once */\n%s void %s_%s_%s(%s_flow *f, %s x)\n{\n", where,
+                pre, P, s->id, name, P, in_ty(E, s));
         emit_line(E, "bool created = false;");
         emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
         emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
         emit_grouped_apply(E, s);
         emit_line(E, "(void)id;");
         fprintf(E->code, "}\n\n");
+    }
+    if (xdirect(E, s)) {
+        fprintf(E->code, "/* step %s: an item from upstream, applied at once; with several workers\n"
+                         " * it waits in the buffer for the step's exchange point */\n", s->id);
+        fprintf(E->code, "static inline void %s_%s_item(%s_flow *f, %s x)\n{\n", P, s->id, P, in_ty(E, s));
+        fprintf(E->code, "    if (f->mw) {\n        %s_%s_push0(f, x);\n        return;\n    }\n", P, s->id);
+        fprintf(E->code, "    %s_%s_apply(f, x);\n}\n\n", P, s->id);
     }
 }
 
@@ -1451,6 +1679,9 @@ static void emit_step(Emit *E, Step *s)
     const char *where = emit_strf(E, "%s:%d:%d: %s %s", E->src_name, line, col, step_kind_name(s->kind), s->id);
 
     emit_step_lambdas(E, s);
+    emit_xchg_fn(E, s);
+    if (xkind(E, s) == XK_PARTIAL)
+        emit_combine_fn(E, s);
     if (step_is_windowing(s)) {
         emit_push_fns(E, s);
         emit_window_step(E, s, where);
@@ -1464,13 +1695,31 @@ static void emit_step(Emit *E, Step *s)
         emit_collect_state(E, s);
     emit_push_fns(E, s);
     emit_item_fn(E, s, where);
-    if (s->fused)
+    if (s->fused) {
+        if (xdirect(E, s)) {
+            E->out = E->code;
+            fprintf(E->code, "/* %s: one round with several workers (alone it runs inside\n"
+                             " * its upstream's) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
+            E->indent = 1;
+            emit_xdirect_apply(E, s);
+            fprintf(E->code, "}\n\n");
+        }
         return;
+    }
     if (!step_emits[s->kind].run)
         ICE("no run function for this step");
     E->out = E->code;
     fprintf(E->code, "/* %s: one round */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
     E->indent = 1;
+    if (xdirect(E, s)) {
+        emit_line(E, "if (f->mw) {    /* several workers */");
+        E->indent++;
+        emit_xdirect_apply(E, s);
+        E->indent--;
+        emit_line(E, "}");
+    } else {
+        emit_step_xchg_call(E, s);
+    }
     step_emits[s->kind].run(E, s);
     fprintf(E->code, "}\n\n");
 }
@@ -1535,7 +1784,9 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt);
  * that free it, for <flow>_new / <flow>_free and emit_lib.c. */
 void emit_state_init(Emit *E, FILE *out)
 {
-    fprintf(out, "    rt->counters = f->n_sent;\n    flow_arena_init(&f->perm);\n");
+    fprintf(out, "    rt->counters = f->n_sent;\n    rt->eof = f->eof;\n");
+    fprintf(out, "    f->mw = rt->cluster != NULL;\n");
+    fprintf(out, "    flow_arena_init(&f->perm);\n");
     if (E->nregex)
         fprintf(out, "    char err[256];   /* a regular expression's compile error */\n");
     fwrite(E->bufs[SEC_INIT], 1, E->lens[SEC_INIT], out);
@@ -1648,6 +1899,13 @@ static void emit_program(Emit *E, Graph *g)
     for (int i = 0; i < g->nfns; i++)
         emit_fn_decl(E, g->fns[i]);
     size_t n = (size_t)(g->nsteps ? g->nsteps : 1);
+    E->xbox_first = arena_alloc(E->a, n * sizeof(int));
+    for (int i = 0; i < g->nsteps; i++) {
+        Step *st = g->steps[i];
+        E->xbox_first[i] = xkind(E, st) != XK_NONE ? E->nxbox : -1;
+        if (xkind(E, st) != XK_NONE)
+            E->nxbox += st->nins;
+    }
     E->step_fields = arena_alloc(E->a, n * sizeof(FILE *));
     E->sf_bufs = arena_alloc(E->a, n * sizeof(char *));
     E->sf_lens = arena_alloc(E->a, n * sizeof(size_t));
@@ -1676,16 +1934,19 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, "static void %s_round(%s_flow *f, bool poll)\n{\n    flow_rt_round_begin_fast(f->rt);\n", P, P);
     for (int i = 0; i < g->nsteps; i++) {
         Step *st = g->steps[i];
-        if (st->fused || step_is_clock(st) || step_is_windower(st))
+        if (step_is_clock(st) || step_is_windower(st))
             continue;
-        if (st->kind == SK_INPUT)
+        if (st->fused && xdirect(E, st))
+            fprintf(c, "    if (f->mw)    /* several workers: its exchange point */\n        %s_%s_run(f);\n", P, st->id);
+        else if (st->fused)
+            continue;
+        else if (st->kind == SK_INPUT)
             fprintf(c, "    if (poll)\n        %s_%s_run(f);\n", P, st->id);
         else
             fprintf(c, "    %s_%s_run(f);\n", P, st->id);
     }
     emit_io_round_end(E, c);   /* a pending bad record stops the run here */
-    fprintf(c, "    if (f->dead_n) {\n        for (size_t i = 0; i < f->dead_n; i++)\n"
-               "            flow_free(f->dead[i].p, f->dead[i].sz);\n        f->dead_n = 0;\n    }\n");
+    fprintf(c, "    if (f->dead_n)\n        %s_free_dead(f);\n", P);
     fprintf(c, "    flow_rt_round_end_%s(f->rt);\n}\n\n", writes_stdout(g) ? "fast" : "quiet");
 }
 
@@ -1699,7 +1960,8 @@ static bool has_abort_mark(Graph *g)
     return false;
 }
 
-/* <flow>_run: rounds until every input is at EOF. One call of the round,
+/* <flow>_run: rounds until every input is at EOF (with several workers,
+ * on every worker: flow_xdone). One call of the round,
  * so that the C compiler inlines it into the loop (a round of one item
  * costs no call, no register saves). */
 static void emit_run_fn(Emit *E, Graph *g, FILE *c)
@@ -1716,13 +1978,16 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
-    fprintf(c, g->ninputs > 1 ? ")) {\n" : ") {\n");
+    fprintf(c, g->ninputs > 1 ? ")" : "");
+    /* several workers: and on every worker, as of this round's end */
+    fprintf(c, " && (!f->mw || flow_xdone(f->rt))) {\n");
     if (rec)
         fprintf(c, "            if (f->rt->store) {\n                flow_store_last(f->rt);\n"
                    "                %s_snapshot(f);   /* the last epoch */\n            }\n", P);
     fprintf(c, "            return 0;\n        }\n");
-    if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF */
-        fprintf(c, "        if (f->aborted)\n            return 0;\n");
+    if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF, on every worker */
+        fprintf(c, "        if (f->aborted) {\n            if (f->mw)\n                flow_cluster_abort(f->rt);\n"
+                   "            return 0;\n        }\n");
     fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
     fprintf(c, "    }\n}\n\n");
 }
@@ -1740,14 +2005,16 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    flow_rt *rt;         /* the run: clock, round arena, stdout buffer */\n");
     fprintf(out, "    flow_arena perm;     /* consts and testing lists */\n");
     fprintf(out, "    flow_buf scratch;    /* str() of composite values */\n");
-    fprintf(out, "    bool eof[%d];%*s/* per input: at its end */\n", g->ninputs ? g->ninputs : 1,
+    fprintf(out, "    bool eof[%d];%*s/* per input: at its end (on this worker) */\n", g->ninputs ? g->ninputs : 1,
             g->ninputs >= 10 ? 8 : 9, "");
     fprintf(out, "    struct { void *p; size_t sz; } *dead;   /* freed at the end of the round */\n");
     fprintf(out, "    size_t dead_n, dead_cap;\n");
+    fprintf(out, "    size_t dead_old;     /* several workers: those of earlier rounds */\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
     if (has_abort_mark(g))
         fprintf(out, "    bool aborted;        /* a testing input met an ABORT marker: stop, no EOF */\n");
+    fprintf(out, "    bool mw;             /* several workers (rt->cluster): exchange points run */\n");
     fwrite(E->bufs[SEC_FIELDS], 1, E->lens[SEC_FIELDS], out);
     for (int i = 0; i < g->nsteps; i++) {   /* a step's banner, if it has members */
         fflush(E->step_fields[i]);
@@ -1764,6 +2031,15 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    if (f->dead_n == f->dead_cap)\n");
     fprintf(out, "        flow_vec_grow((void **)&f->dead, &f->dead_cap, sizeof f->dead[0], f->dead_n + 1);\n");
     fprintf(out, "    f->dead[f->dead_n].p = p;\n    f->dead[f->dead_n].sz = sz;\n    f->dead_n++;\n}\n\n");
+    fprintf(out, "/* At the end of a round: free what the dead list holds. With several\n"
+                 " * workers, only what earlier rounds put there: an item of this round\n"
+                 " * may point into this round's, and another worker may read it until\n"
+                 " * every worker has ended the round. */\n");
+    fprintf(out, "static void %s_free_dead(%s_flow *f)\n{\n", P, P);
+    fprintf(out, "    size_t n = f->mw ? f->dead_old : f->dead_n;\n");
+    fprintf(out, "    for (size_t i = 0; i < n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
+    fprintf(out, "    if (n < f->dead_n)\n        memmove(f->dead, f->dead + n, (f->dead_n - n) * sizeof f->dead[0]);\n");
+    fprintf(out, "    f->dead_n -= n;\n    f->dead_old = f->dead_n;\n}\n\n");
     fwrite(E->bufs[SEC_HELPERS], 1, E->lens[SEC_HELPERS], out);
     fwrite(E->bufs[SEC_CODE], 1, E->lens[SEC_CODE], out);
 }
@@ -1784,9 +2060,16 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     fprintf(out, "    flow_free(f, sizeof *f);\n}\n\n");
 
     emit_program_info(E, out);
-    fprintf(out, "#ifndef FLOW_NO_MAIN\nint main(int argc, char **argv)\n{\n");
+    fprintf(out, "#ifndef FLOW_NO_MAIN\n");
+    fprintf(out, "/* for flow_cluster_main: several workers, each with its instance */\n");
+    fprintf(out, "static void *%s_make(flow_rt *rt)\n{\n    return %s_new(rt);\n}\n\n", P, P);
+    fprintf(out, "static int %s_run_any(void *f)\n{\n    return %s_run(f);\n}\n\n", P, P);
+    fprintf(out, "static void %s_destroy(void *f)\n{\n    %s_free(f);\n}\n\n", P, P);
+    fprintf(out, "static const flow_program %s_program = { %s_make, %s_run_any, %s_destroy };\n\n", P, P, P, P);
+    fprintf(out, "int main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");
+    fprintf(out, "    if (rt.nworkers > 1)\n        return flow_cluster_main(&rt, &%s_program);\n", P);
     fprintf(out, "    %s_flow *f = %s_new(&rt);\n", P, P);
     fprintf(out, "    if (rt.store)\n        %s_restore(f);   /* recovery: resume from the store */\n", P);
     fprintf(out, "    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P);

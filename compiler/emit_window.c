@@ -1052,6 +1052,7 @@ static void emit_run(W *x, const char *where)
     E->out = E->code;
     E->indent = 1;
     fprintf(E->code, "/* %s: one round (docs/semantics.md sections 8, 12.6) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, id, P);
+    emit_step_xchg_call(E, s);
     if (w->clock->kind == SK_EVENT_CLOCK)
         emit_line(E, "flow_wstep_round_begin(&f->%s_ws, f->rt->now);   /* system time went backwards? */", id);
     const char *n = "0";

@@ -669,6 +669,9 @@ typedef struct flow_step_info {
     int n_ports;               /* output ports (0 for output steps) */
     int in_first;              /* its input ports: in_ports[in_first .. */
     int n_in;                  /*   in_first + n_in), as counter indices */
+    int xbox;                  /* with several workers: 1 + the exchange point
+                                * (flow_xbox id) of its first input port, one
+                                * per port; 0 when it has none */
 } flow_step_info;
 
 typedef struct flow_program_info {
@@ -681,6 +684,7 @@ typedef struct flow_program_info {
     const flow_step_info *steps;
     int n_steps;
     const int *in_ports;       /* see flow_step_info */
+    int n_xboxes;              /* exchange points (flow_xbox ids 0 .. n-1) */
 } flow_program_info;
 
 typedef struct flow_rt {
@@ -728,6 +732,17 @@ typedef struct flow_rt {
     const char *recovery_dir;  /* -r DIR */
     int64_t backup_interval;   /* -b SECONDS, in microseconds; -1 unset */
     uint32_t store_tick;       /* polling rounds, for flow_store_tick */
+    /* workers (-w N; cluster.c, docs/workers.md): with N > 1 each of N
+     * threads runs its own instance of the flow on its own flow_rt, and
+     * CLUSTER, which main() owns, is what they share; with one worker
+     * CLUSTER is NULL and nothing of it is touched */
+    int nworkers;              /* -w N, --workers N, FLOW_WORKERS (1) */
+    int worker;                /* this instance's worker, 0 .. nworkers-1 */
+    struct flow_cluster *cluster;
+    bool round_slow;           /* the round end's slow path every round:
+                                * progress on, or several workers */
+    const bool *eof;           /* the flow's per-input EOF flags on this
+                                * worker (<flow>_new sets it) */
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -778,7 +793,7 @@ static inline void flow_rt_round_begin_fast(flow_rt *rt)
 extern volatile sig_atomic_t flowi_stop_signal;
 static inline void flow_rt_round_end_fast(flow_rt *rt)
 {
-    if (!rt->progress && !flowi_stop_signal &&
+    if (!rt->round_slow && !flowi_stop_signal &&
         (rt->out_is_tty ? rt->out.n == 0 : rt->out.n < FLOW_STDOUT_FLUSH_AT))
         return;
     flow_rt_round_end(rt);
@@ -788,7 +803,7 @@ static inline void flow_rt_round_end_fast(flow_rt *rt)
  * line can be due. */
 static inline void flow_rt_round_end_quiet(flow_rt *rt)
 {
-    if (rt->progress || flowi_stop_signal)
+    if (rt->round_slow || flowi_stop_signal)
         flow_rt_round_end(rt);
 }
 /* Flush stdout, free everything RT owns, return STATUS. */
@@ -843,6 +858,118 @@ FLOW_NORETURN void flow_step_error(flow_rt *rt, const char *loc, const char *ste
  * and exits with status 1 (with rt->trap set: returns through it). */
 FLOW_NORETURN void flow_data_error(flow_rt *rt, const char *path, int64_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ===================================================================
+ * Workers (cluster.c; docs/workers.md has the execution model)
+ *
+ * `PROG -w N` runs N workers, threads in lockstep: each runs its own
+ * instance of the flow (its own flow struct and flow_rt) over the same
+ * rounds. Before a step that keeps per-key state, every worker routes its
+ * items to the worker that owns their key (flow_key_owner) through the
+ * step's exchange point, a flow_xbox: it puts each item into the outbox
+ * of its destination (flow_xput), waits until every worker has done so
+ * for this step in this round (flow_xsync), then gathers the items
+ * addressed to it from every worker's outbox in worker order
+ * (flow_xgather), which the step then applies as it always did. Items
+ * may point into the producing worker's round arena or state: nothing is
+ * reset or freed before the round's end, which every worker reaches
+ * together. With one worker (rt->cluster NULL) none of this runs.
+ * =================================================================== */
+
+typedef struct flow_cluster flow_cluster;
+
+/* The generated code's mark on a function it wants inlined at every call
+ * (an exchange step's _apply: called by its upstream and by its run). */
+#define FLOW_ALWAYS_INLINE __attribute__((always_inline))
+
+/* One destination's outbox: N items of the xbox's ELEM bytes each. */
+typedef struct flowi_xout {
+    char *p;
+    size_t n, cap;
+} flowi_xout;
+
+/* An exchange point of one worker: the items it sends each worker in this
+ * round (a redistribute's: all in to[0]). The generated code owns it (a
+ * member of the flow struct); flow_xbox_init registers it with the
+ * cluster under its ID, so that the other workers find it. */
+/* A testing input's ABORT marker (Bytewax's TestingSource.ABORT()) on
+ * worker RT->worker with several workers: every worker stops once it has
+ * ended the current round (RT->round), whose output is written; the
+ * process then exits as after EOF, without a final snapshot. */
+void flow_cluster_abort(flow_rt *rt);
+
+struct flow_rd;   /* the recovery codec's reader (below) */
+typedef struct flow_xbox {
+    flowi_xout *to;            /* [nworkers] */
+    int nw;
+    int id;                    /* 0 .. info->n_xboxes - 1 */
+    size_t elem;               /* the item's size */
+    uint64_t recv;             /* items gathered so far (--stats) */
+    /* the item type's binary encoding (<flow>_xenc<N>/_xdec<N>: the
+     * recovery store's encoding, flow_enc_X/flow_dec_X below), for a
+     * transport that moves bytes rather than pointers (docs/workers.md) */
+    void (*enc)(flow_buf *b, const void *item);
+    void (*dec)(struct flow_rd *r, flow_arena *a, void *item);
+} flow_xbox;
+
+/* Register XB (items of ELEM bytes, encoded by ENC, decoded by DEC) as
+ * exchange point ID; with one worker it stays empty and unused. */
+void flow_xbox_init(flow_rt *rt, flow_xbox *xb, int id, size_t elem, void (*enc)(flow_buf *b, const void *item),
+                    void (*dec)(struct flow_rd *r, flow_arena *a, void *item));
+void flow_xbox_free(flow_xbox *xb);
+void flowi_xout_grow(flowi_xout *o, size_t elem);
+/* Empty every outbox (before a round's routing). */
+static inline void flow_xbox_clear(flow_xbox *xb)
+{
+    for (int d = 0; d < xb->nw; d++)
+        xb->to[d].n = 0;
+}
+/* Room for one more item for worker D (write the item there). */
+static inline void *flow_xput(flow_xbox *xb, int d)
+{
+    flowi_xout *o = &xb->to[d];
+    if (o->n == o->cap)
+        flowi_xout_grow(o, xb->elem);
+    return o->p + xb->elem * o->n++;
+}
+/* The worker that owns KEY: the high half of the runtime's key hash
+ * (flowi_table_hash; the tables index by the low bits, so each worker's
+ * tables stay evenly filled) scaled to the worker count. */
+static inline int flow_key_owner(const flow_rt *rt, flow_str key)
+{
+    return (int)(((flowi_table_hash(key) >> 32) * (uint64_t)rt->nworkers) >> 32);
+}
+/* This worker has put its items into the N exchange points at XB (a
+ * step's, one per input port): hand them to the transport, and wait until
+ * every worker has done so. */
+void flow_xsync(flow_rt *rt, flow_xbox *xb, int n);
+/* After flow_xsync: the items every worker put for this worker into its
+ * exchange point XB's id, worker 0's first, replace the vector *V (N
+ * items, CAP allocated; flow_vec_grow's). */
+void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap);
+/* After flow_xsync, for redistribute: the items of every worker taken in
+ * worker order as one sequence, this worker's contiguous share of it
+ * (worker w gets items [w*T/N, (w+1)*T/N) of the T). */
+void flow_xgather_block(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap);
+/* With several workers: is input K at its end on every worker? For a
+ * step's end-of-input test, after its exchange point (flow_xsync) in the
+ * round in which K ended here: every worker has polled K this round. */
+bool flow_xeof(const flow_rt *rt, int k);
+/* With several workers, after a round: has every input ended on every
+ * worker (as of that round's end)? */
+bool flow_xdone(const flow_rt *rt);
+
+/* What main() hands flow_cluster_main: the generated functions that
+ * build, run and free one instance of the flow. */
+typedef struct flow_program {
+    void *(*make)(flow_rt *rt);
+    int (*run)(void *f);
+    void (*destroy)(void *f);
+} flow_program;
+/* Run the flow on RT->nworkers workers (RT, initialised by flow_rt_init,
+ * is worker 0's) and return main()'s exit status (or exit on an error,
+ * after writing what the workers produced before it). */
+int flow_cluster_main(flow_rt *rt, const flow_program *prog);
 
 /* ===================================================================
  * Sources
@@ -1268,6 +1395,9 @@ flow_sink *flow_sink_open(flow_rt *rt, const flow_sink_cfg *cfg, const char *pat
  * of KEY (Bytewax's DirSink: adler32(key) mod file_count over the names
  * in string order). End the record with flow_sink_end. */
 flow_buf *flow_sink_buf(flow_sink *k, flow_str key);
+/* Several workers: the worker that writes KEY's file of dir sink K (its
+ * file's index mod NWORKERS), so that every file has one writer. */
+int flow_sink_owner(const flow_sink *k, flow_str key, int nworkers);
 /* End a record of KEY (kafka: one message with that key, or none if
  * HAS_KEY is false; files: a newline). */
 void flow_sink_end(flow_sink *k, bool has_key, flow_str key);

@@ -20,6 +20,26 @@ void flowi_stats_start(flow_rt *rt);
  * of another option that takes one, so that it is not read as an option). */
 const char *flowi_arg_value(const flow_rt *rt, int *i, const char *name);
 
+/* ---- workers (cluster.c) ------------------------------------------------ */
+
+struct flow_src;
+/* The round's end with several workers: wait for the others, agree on
+ * EOF, the clock, output, bad records and a stop signal. */
+void flowi_cluster_round_end(flow_rt *rt);
+/* The clock of the round every worker is starting. */
+flow_time flowi_cluster_now(const flow_rt *rt);
+/* Counter I (flow_step_info) summed over the workers. */
+uint64_t flowi_cluster_counter(const flow_rt *rt, int i);
+/* --stats: the items in and out of every step on each worker. */
+void flowi_cluster_report(const flow_rt *rt);
+/* A source of RT's worker (for bad records and skipped counts at the
+ * round's end); one that may block (stdin, a pipe): output is then
+ * written at every round's end. */
+void flowi_cluster_add_src(flow_rt *rt, struct flow_src *s);
+void flowi_cluster_may_block(flow_rt *rt);
+/* Where RT's worker writes its warnings (written at the round's end). */
+flow_buf *flowi_cluster_err(flow_rt *rt);
+
 /* ---- UTF-8 (str.c) ----------------------------------------------------- */
 
 /* The length (1-4) of the well-formed UTF-8 sequence at P (LEFT >= 1

@@ -74,12 +74,20 @@ struct flow_src {
     /* bad records */
     bool pending;             /* stop at the end of the round */
     int64_t err_line;
+    int64_t err_round;        /* the round that read it (cluster.c) */
     char *err_path, *err_msg;
     int64_t skipped;
     bool reported;
     void *kafka;              /* io_kafka.c */
+    /* several workers (docs/workers.md): a file read by every worker, each
+     * taking records [lo, hi) of every batch of cfg.batch records and
+     * skipping the others (split); or a partition list divided among them */
+    bool split;
+    size_t lo, hi;
     size_t nheld;             /* io_jsonl.c: JSON documents of the current record */
-    void *jmem;               /* io_jsonl.c: the memory jansson built them in */
+    void *jmem;               /* io_jsonl.c: the views of their values */
+    void **jroots;            /* io_jsonl.c: jansson's documents among them */
+    size_t njroots, capjroots;
     struct flowi_simd *simd;  /* io_jsonl.c: the jsonl parser (json_simd.cc) */
 };
 

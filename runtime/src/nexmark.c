@@ -15,6 +15,8 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,20 +78,18 @@ static const char *const STATES[] = { "AZ", "CA", "ID", "OR", "WA", "WY" };
 static const char *const HOT_CHANNELS[] = { "Google", "Facebook", "Baidu", "Apple" };
 
 static char extra_pool[EXTRA_POOL];
-static bool extra_ready;
+static pthread_once_t extra_once = PTHREAD_ONCE_INIT;
 
 static void init_pool(void)
 {
     rng r = stream(UINT64_C(0x6e65786d61726b), -1, 0);
     for (size_t i = 0; i < EXTRA_POOL; i++)
         extra_pool[i] = (char)('a' + rnd(&r, 26));
-    extra_ready = true;
 }
 
 void flow_nexmark_init(flow_nexmark *g, int64_t rate, uint64_t seed)
 {
-    if (!extra_ready)
-        init_pool();
+    pthread_once(&extra_once, init_pool);
     g->rate = rate > 0 ? rate : 10000000;
     g->seed = seed;
     g->base_ms = INT64_C(1436918400000);   /* 2015-07-15T00:00:00Z: a fixed base time */

@@ -433,6 +433,11 @@ int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
         fprintf(stderr, "%s: error: -r needs both -s SECONDS and -b SECONDS (as Bytewax's)\n", prog);
         return 2;
     }
+    if (rt->nworkers > 1) {
+        fprintf(stderr, "%s: error: -r with -w %d: recovery runs one worker for now (docs/recovery.md)\n",
+                prog, rt->nworkers);
+        return 2;
+    }
     flow_store *st = flow_alloc(sizeof *st);
     memset(st, 0, sizeof *st);
     st->rt = rt;
