@@ -70,8 +70,8 @@ static Type *check_ident(Sema *S, Node *e)
     switch (s->kind) {
     case SYM_LOCAL:
         if (s->ty && ty_resolve(s->ty)->kind == TY_CACHE) {
-            diag_error(e->loc, "`%s` is the cache of `enrich_cached`; it can only be read with `get(%s, KEY)`",
-                       e->name, e->name);
+            diag_error(e->loc, "`%s` is the cache of `enrich_cached`; it can only be read with `%s.get(KEY)` or `get(%s, KEY)`",
+                       e->name, e->name, e->name);
             return set(e, ty_error());
         }
         return set(e, s->ty);
@@ -1162,8 +1162,46 @@ static Type *check_fn_call(Sema *S, Node *e, Symbol *s)
     return set(e, s->ret);
 }
 
+/* call = IDENT `.` `get` `(` args `)` on enrich_cached's cache: Bytewax's
+ * `cache.get(k)`, rewritten to `get(cache, k)` (the built-in, even where a
+ * fn named get hides it). Returns false when E is not such a call. */
+static bool cache_method(Sema *S, Node *e)
+{
+    Node *m = e->lhs;
+    if (m->kind != ND_FIELD || m->lhs->kind != ND_IDENT)
+        return false;
+    Symbol *c = sema_lookup(S, m->lhs->name);
+    if (!c || c->kind != SYM_LOCAL || !c->ty || ty_resolve(c->ty)->kind != TY_CACHE)
+        return false;
+    if (strcmp(m->name, "get") != 0) {
+        /* Bytewax's cache.remove(k) included: an expression cannot drop an entry */
+        diag_error(m->name_loc.end ? m->name_loc : m->loc,
+                   "the cache of `enrich_cached` has only `get`: `%s.get(KEY)` or `get(%s, KEY)`", m->lhs->name,
+                   m->lhs->name);
+        for (int i = 0; i < e->list.n; i++)
+            arg_type(S, e, i, NULL);
+        e->lhs = m->lhs;   /* checked no further */
+        return true;
+    }
+    Node *a = ast_new(S->arena, ND_ARG, m->lhs->loc);
+    a->lhs = m->lhs;
+    NodeList args = { 0 };
+    ast_push(S->arena, &args, a);
+    for (int i = 0; i < e->list.n; i++)
+        ast_push(S->arena, &args, e->list.items[i]);
+    e->list = args;
+    Node *callee = ast_new(S->arena, ND_IDENT, m->name_loc.end ? m->name_loc : m->loc);
+    callee->name = m->name;
+    callee->sym = sema_new_symbol(S, SYM_BUILTIN, m->name, callee->loc);
+    callee->sym->builtin = BI_GET;
+    e->lhs = callee;
+    return true;
+}
+
 static Type *check_call(Sema *S, Node *e)
 {
+    if (cache_method(S, e))
+        return e->lhs->kind == ND_IDENT && e->lhs->sym ? check_builtin(S, e, BI_GET) : set(e, ty_error());
     if (e->lhs->kind != ND_IDENT) {
         diag_error(e->lhs->loc, "only named functions can be called");
         return set(e, ty_error());
