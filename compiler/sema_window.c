@@ -395,6 +395,16 @@ Type *sema_check_reduce_window(Sema *S, Step *st, Node *call)
     return window_ports(st, v);
 }
 
+/* The error of window step ST at CALL over a session windower without
+ * NEED, the function merging two sessions' states: false. */
+static bool session_needs(Step *st, Node *call, const char *need)
+{
+    Step *ws = st->win->windower;
+    diag_error(call->loc, "`%s` over session windows needs %s", step_kind_name(st->kind), need);
+    diag_note(ws->decl->name_loc.end ? ws->decl->name_loc : ws->decl->loc, "`%s` is a session windower", ws->id);
+    return false;
+}
+
 /* fold_window's merge = |s, s| s, needed over session windows: false
  * after an error. */
 static bool check_fold_merge(Sema *S, Step *st, Node *call, Args *a, Type *s)
@@ -413,11 +423,7 @@ static bool check_fold_merge(Sema *S, Step *st, Node *call, Args *a, Type *s)
             return false;
         }
     } else if (w->windower->kind == SK_SESSION) {
-        diag_error(call->loc, "`fold_window` over session windows needs `merge = |a, b| ...` "
-                   "to combine the states of two sessions that merge");
-        Node *d = w->windower->decl;
-        diag_note(d->name_loc.end ? d->name_loc : d->loc, "`%s` is a session windower", w->windower->id);
-        return false;
+        return session_needs(st, call, "`merge = |a, b| ...` to combine the states of two sessions that merge");
     }
     return true;
 }
@@ -503,11 +509,9 @@ Type *sema_check_window(Sema *S, Step *st, Node *call)
     Node *on_value = sema_required(&a, "on_value");
     if (!init || !on_value)
         return NULL;
-    Type *s = sema_init_state(S, st, init);
-    if (!s)
+    Type *s = sema_init_state(S, st, init), *out = NULL;
+    if (!(st->state_type = s))
         return NULL;
-    st->state_type = s;
-    Type *out = NULL;
     Type *p[2] = { s, v };
     Type *r = sema_fn_arg_to(S, st, &st->fn, on_value, p, 2, NULL, "on_value function");
     if (!r || !window_logic_result(&st->fn, r, s, &out, "on_value", false))
@@ -519,10 +523,7 @@ Type *sema_check_window(Sema *S, Step *st, Node *call)
         if (!r || !window_logic_result(&w->merge, r, s, &out, "on_merge", false))
             return NULL;
     } else if (w->windower->kind == SK_SESSION) {
-        diag_error(call->loc, "`window` over session windows needs `on_merge = |state, original| ...` "
-                   "for two sessions that merge");
-        Node *d = w->windower->decl;
-        diag_note(d->name_loc.end ? d->name_loc : d->loc, "`%s` is a session windower", w->windower->id);
+        session_needs(st, call, "`on_merge = |state, original| ...` for two sessions that merge");
         return NULL;
     }
     Node *c = sema_opt(&a, "on_close");
