@@ -368,13 +368,17 @@ static void drop_value(Emit *E, Step *s)
  * Item functions: stateless operators, outputs, finals
  * =================================================================== */
 
+/* The lambda's result type as emitted: (K, V) instead of the new state
+ * where lower.c's put_entry rewrote it. */
+static Type *fn_ret(Step *s) { return s->put_entry ? s->put_entry->ty : s->fn.ret; }
+
 static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1)
 {
     const char *t = emit_tmp(E);
     if (a1)
-        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s, %s);", emit_ctype_name(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0, a1);
+        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s, %s);", emit_ctype_name(E, fn_ret(s)), t, E->P, s->id, fq(E, s), a0, a1);
     else
-        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s);", emit_ctype_name(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0);
+        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s);", emit_ctype_name(E, fn_ret(s)), t, E->P, s->id, fq(E, s), a0);
     return t;
 }
 
@@ -595,6 +599,32 @@ static void emit_state_append(Emit *E, Step *s, const char *tail)
     emit_line(E, "s->st.n += %s.n;", tail);
 }
 
+/* Statements: the dict state s->st takes the key and value of KV (a C
+ * expression of type KVT, the (K, V) of lower.c's put_entry): V written in
+ * place when K is a key already, else a copy with K added (as `with`). */
+static void emit_state_put(Emit *E, Step *s, const char *kv, Type *kvt)
+{
+    Type *st = ty_resolve(s->state_type), *kt = ty_resolve(kvt)->elems[0], *vt = ty_resolve(kvt)->elems[1];
+    const char *k = emit_tmp(E), *v = emit_tmp(E), *i = emit_tmp(E), *nd = emit_tmp(E);
+    emit_line(E, "%s %s = %s;", emit_ctype_name(E, st->key), k, emit_coerce_value(E, emit_strf(E, "%s.f0", kv), kt, st->key));
+    emit_line(E, "%s %s = %s;", emit_ctype_name(E, st->elem), v,
+              emit_coerce_value(E, emit_strf(E, "%s.f1", kv), vt, st->elem));
+    emit_line(E, "int64_t %s = %s(s->st, %s);", i, emit_coll_fn(E, st, "find"), k);
+    emit_line(E, "if (%s >= 0) {", i);
+    emit_line(E, "    s->st.v[%s].f1 = %s;", i, v);
+    emit_line(E, "} else {");
+    E->indent++;
+    emit_line(E, "%s %s = { flow_arena_alloc(&f->rt->arena, sizeof(s->st.v[0]) * (size_t)(s->st.n + 1)), s->st.n };",
+              emit_ctype_name(E, st), nd);
+    emit_line(E, "if (s->st.n)");
+    emit_line(E, "    memcpy(%s.v, s->st.v, sizeof(s->st.v[0]) * (size_t)s->st.n);", nd);
+    emit_line(E, "%s(&%s, %s, %s);", emit_coll_fn(E, st, "put"), nd, k, v);
+    defer_free(E, "s->mem", "s->sz");
+    emit_own(E, st, "s->st", nd, "s->mem", "s->sz");
+    E->indent--;
+    emit_line(E, "}");
+}
+
 /* fold_final, reduce_final, max_final, min_final: update the key's state */
 static void item_final(Emit *E, Step *s)
 {
@@ -605,6 +635,11 @@ static void item_final(Emit *E, Step *s)
     if (s->kind == SK_FOLD_FINAL && s->append_tail) {
         emit_init_if_created(E, s, st);
         emit_state_append(E, s, emit_coerce_value(E, call_fn(E, s, "s->st", "x.f1"), s->fn.ret, st));
+        return;
+    }
+    if (s->kind == SK_FOLD_FINAL && s->put_entry) {
+        emit_init_if_created(E, s, st);
+        emit_state_put(E, s, call_fn(E, s, "s->st", "x.f1"), fn_ret(s));
         return;
     }
     const char *nv = emit_tmp(E);
@@ -728,11 +763,11 @@ static void emit_grouped_apply(Emit *E, Step *s)
     Type *st = s->state_type;
     emit_init_if_created(E, s, st);
     const char *r = call_fn(E, s, "s->st", "x.f1");
-    Type *rt = ty_resolve(s->fn.ret);
+    Type *rt = ty_resolve(fn_ret(s));
     Type *nst = rt->elems[0];
     const char *out = emit_strf(E, "%s.f1", r);
     Type *outt = rt->elems[1];
-    const char *nsv = emit_coerce_value(E, emit_strf(E, "%s.f0", r), nst, st);
+    const char *nsv = s->put_entry ? NULL : emit_coerce_value(E, emit_strf(E, "%s.f0", r), nst, st);
     if (s->state_opt_result) {
         /* a none new state discards the key's state (Bytewax: None) */
         emit_line(E, "if (%s.f0.has) {", r);
@@ -741,6 +776,8 @@ static void emit_grouped_apply(Emit *E, Step *s)
     }
     if (s->append_tail) {
         emit_state_append(E, s, nsv);
+    } else if (s->put_entry) {
+        emit_state_put(E, s, emit_strf(E, "%s.f0", r), nst);
     } else if (ty_has_heap(st)) {
         defer_free(E, "s->mem", "s->sz");
         emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
@@ -1615,6 +1652,11 @@ static void emit_step_lambdas(Emit *E, Step *s)
         Node lam = *s->fn.lambda;
         lam.body = s->append_tail;
         emit_lambda(E, &lam, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    } else if (s->fn.lambda && s->put_entry) {
+        /* a dict state set one key: the lambda returns the key and value */
+        Node lam = *s->fn.lambda;
+        lam.body = s->put_entry;
+        emit_lambda(E, &lam, emit_strf(E, "%s_%s_fn", P, s->id), s->put_entry->ty);
     } else if (s->fn.lambda) {
         emit_lambda(E, s->fn.lambda, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
     }

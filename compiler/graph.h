@@ -145,6 +145,9 @@ struct Step {
     int port_base;          // counter index of its output port 0 (--stats: n_sent)
     Node *append_tail;      // the state only grows: the lambda's body with ACC + TAIL
                             // replaced by TAIL, appended in place (lower.c), or NULL
+    Node *put_entry;        // the dict state changes one key: the lambda's body with
+                            // `acc with {[K]: V}` replaced by (K, V), V written in
+                            // place when K is present (lower.c), or NULL
     bool fused;             // runs inside its upstream's group
     bool side_effect;       // prints (inspect, output to stdout)
     unsigned char *upstream_inputs;  // [n_inputs]: inputs this step depends on

@@ -921,6 +921,27 @@ def put(d, k, v):
 
 
 @case
+def dict_inplace():
+    f = F("dict_inplace")
+    words = f.testing("words", ["a", "b", "a", "c", "b", "a", "d", "a", "e", "b"], batch_size=3)
+    keyed = f.key_on("keyed", words, lambda w: "low" if w < "c" else "high")
+    f.output("out1", f.stateful_map("before", keyed, {},
+                                    lambda acc, w: (put(acc, w, acc.get(w, 0) + 1), acc.get(w, 0))))
+
+    def pair(acc, w):
+        n = acc.get(w, 0) + 10
+        total = sum(acc.values())
+        return put(acc, w, n), [n, total]
+    f.output("out2", f.stateful_flat_map("pairs", keyed, {}, pair))
+
+    def fold(acc, w):
+        k = w.upper()
+        return put(acc, k, acc.get(k, 0) + len(acc))
+    f.output("out3", f.fold_final("final", keyed, {}, fold))
+    return f
+
+
+@case
 def dict_counts():
     f = F("dict_counts")
     clicks = f.testing("clicks", [("ann", "home"), ("bob", "cart"), ("ann", "cart"), ("ann", "home"),
