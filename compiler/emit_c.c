@@ -373,13 +373,17 @@ static void drop_value(Emit *E, Step *s)
  * Item functions: stateless operators, outputs, finals
  * =================================================================== */
 
+/* The lambda's result type as emitted: (K, V) instead of the new state
+ * where lower.c's put_entry rewrote it. */
+static Type *fn_ret(Step *s) { return s->put_entry ? s->put_entry->ty : s->fn.ret; }
+
 static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1)
 {
     const char *t = emit_tmp(E);
     if (a1)
-        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s, %s);", emit_ctype_name(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0, a1);
+        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s, %s);", emit_ctype_name(E, fn_ret(s)), t, E->P, s->id, fq(E, s), a0, a1);
     else
-        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s);", emit_ctype_name(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0);
+        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s);", emit_ctype_name(E, fn_ret(s)), t, E->P, s->id, fq(E, s), a0);
     return t;
 }
 
@@ -600,6 +604,32 @@ static void emit_state_append(Emit *E, Step *s, const char *tail)
     emit_line(E, "s->st.n += %s.n;", tail);
 }
 
+/* Statements: the dict state s->st takes the key and value of KV (a C
+ * expression of type KVT, the (K, V) of lower.c's put_entry): V written in
+ * place when K is a key already, else a copy with K added (as `with`). */
+static void emit_state_put(Emit *E, Step *s, const char *kv, Type *kvt)
+{
+    Type *st = ty_resolve(s->state_type), *kt = ty_resolve(kvt)->elems[0], *vt = ty_resolve(kvt)->elems[1];
+    const char *k = emit_tmp(E), *v = emit_tmp(E), *i = emit_tmp(E), *nd = emit_tmp(E);
+    emit_line(E, "%s %s = %s;", emit_ctype_name(E, st->key), k, emit_coerce_value(E, emit_strf(E, "%s.f0", kv), kt, st->key));
+    emit_line(E, "%s %s = %s;", emit_ctype_name(E, st->elem), v,
+              emit_coerce_value(E, emit_strf(E, "%s.f1", kv), vt, st->elem));
+    emit_line(E, "int64_t %s = %s(s->st, %s);", i, emit_coll_fn(E, st, "find"), k);
+    emit_line(E, "if (%s >= 0) {", i);
+    emit_line(E, "    s->st.v[%s].f1 = %s;", i, v);
+    emit_line(E, "} else {");
+    E->indent++;
+    emit_line(E, "%s %s = { flow_arena_alloc(&f->rt->arena, sizeof(s->st.v[0]) * (size_t)(s->st.n + 1)), s->st.n };",
+              emit_ctype_name(E, st), nd);
+    emit_line(E, "if (s->st.n)");
+    emit_line(E, "    memcpy(%s.v, s->st.v, sizeof(s->st.v[0]) * (size_t)s->st.n);", nd);
+    emit_line(E, "%s(&%s, %s, %s);", emit_coll_fn(E, st, "put"), nd, k, v);
+    defer_free(E, "s->mem", "s->sz");
+    emit_own(E, st, "s->st", nd, "s->mem", "s->sz");
+    E->indent--;
+    emit_line(E, "}");
+}
+
 /* fold_final, reduce_final, max_final, min_final: update the key's state */
 static void item_final(Emit *E, Step *s)
 {
@@ -610,6 +640,11 @@ static void item_final(Emit *E, Step *s)
     if (s->kind == SK_FOLD_FINAL && s->append_tail) {
         emit_init_if_created(E, s, st);
         emit_state_append(E, s, emit_coerce_value(E, call_fn(E, s, "s->st", "x.f1"), s->fn.ret, st));
+        return;
+    }
+    if (s->kind == SK_FOLD_FINAL && s->put_entry) {
+        emit_init_if_created(E, s, st);
+        emit_state_put(E, s, call_fn(E, s, "s->st", "x.f1"), fn_ret(s));
         return;
     }
     const char *nv = emit_tmp(E);
@@ -733,11 +768,11 @@ static void emit_grouped_apply(Emit *E, Step *s)
     Type *st = s->state_type;
     emit_init_if_created(E, s, st);
     const char *r = call_fn(E, s, "s->st", "x.f1");
-    Type *rt = ty_resolve(s->fn.ret);
+    Type *rt = ty_resolve(fn_ret(s));
     Type *nst = rt->elems[0];
     const char *out = emit_strf(E, "%s.f1", r);
     Type *outt = rt->elems[1];
-    const char *nsv = emit_coerce_value(E, emit_strf(E, "%s.f0", r), nst, st);
+    const char *nsv = s->put_entry ? NULL : emit_coerce_value(E, emit_strf(E, "%s.f0", r), nst, st);
     if (s->state_opt_result) {
         /* a none new state discards the key's state (Bytewax: None) */
         emit_line(E, "if (%s.f0.has) {", r);
@@ -746,6 +781,8 @@ static void emit_grouped_apply(Emit *E, Step *s)
     }
     if (s->append_tail) {
         emit_state_append(E, s, nsv);
+    } else if (s->put_entry) {
+        emit_state_put(E, s, emit_strf(E, "%s.f0", r), nst);
     } else if (ty_has_heap(st)) {
         defer_free(E, "s->mem", "s->sz");
         emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
@@ -1306,6 +1343,65 @@ static void emit_run_batch(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
+/* enrich_cached: the mapper, its cache parameter a placeholder (get()
+ * calls the step's <P>_<id>_cache_get) */
+static void item_enrich(Emit *E, Step *s) { emit_step_send(E, s, 0, call_fn(E, s, "0", "x")); }
+
+/* enrich_cached's cache, Bytewax's TTLCache: the fields (entries of
+ * (key, value), the time each was got and the memory it owns), the ttl at
+ * start-up, and <P>_<id>_cache_get(f, step, k), which returns the key's
+ * value, calling the getter when it is absent or older than the ttl
+ * (`now - t > ttl`, now the round's clock). Deliberately simple: a key is
+ * found by a scan, as in a dict value; a cache holds what a getter was
+ * asked for, typically dozens of keys. */
+static void emit_cache(Emit *E, Step *s)
+{
+    const char *P = E->P, *id = s->id;
+    Type *kt = s->getter.params[0], *vt = s->getter.ret, *kv = ty_pair(kt, vt);
+    const char *kvn = emit_ctype_name(E, kv), *vn = emit_ctype_name(E, vt);
+    fprintf(E->fields, "    struct { %s kv; flow_time t; void *mem; size_t sz; } *%s_cache;   /* enrich_cached */\n", kvn,
+            id);
+    fprintf(E->fields, "    size_t %s_cache_n, %s_cache_cap;\n    int64_t %s_ttl;\n    bool %s_has_ttl;\n", id, id, id, id);
+    fprintf(E->fini, "    for (size_t i = 0; i < f->%s_cache_n; i++)\n        flow_free(f->%s_cache[i].mem, f->%s_cache[i].sz);\n",
+            id, id, id);
+    fprintf(E->fini, "    flow_free(f->%s_cache, f->%s_cache_cap * sizeof f->%s_cache[0]);\n", id, id, id);
+    if (s->ttl_expr) {
+        E->out = E->init;
+        E->indent = 1;
+        emit_line(E, "f->%s_ttl = %s;", id, emit_expr(E, s->ttl_expr));
+        emit_line(E, "f->%s_has_ttl = true;", id);
+    }
+    emit_lambda(E, s->getter.lambda, emit_strf(E, "%s_%s_getter", P, id), vt);
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: get(cache, k), Bytewax's TTLCache.get */\n", id);
+    fprintf(E->code, "static %s %s_%s_cache_get(%s_flow *f, const char *step, %s k)\n{\n", vn, P, id, P,
+            emit_ctype_name(E, kt));
+    emit_line(E, "flow_time now = f->rt->now;");
+    emit_line(E, "size_t i = 0;");
+    emit_line(E, "while (i < f->%s_cache_n && !%s)", id, emit_eq(E, kt, emit_strf(E, "f->%s_cache[i].kv.f0", id), "k"));
+    emit_line(E, "    i++;");
+    emit_line(E, "if (i < f->%s_cache_n && !(f->%s_has_ttl && now - f->%s_cache[i].t > f->%s_ttl))", id, id, id, id);
+    emit_line(E, "    return f->%s_cache[i].kv.f1;", id);
+    emit_line(E, "%s v = %s_%s_getter(f, step, k);", vn, P, id);
+    emit_line(E, "if (i < f->%s_cache_n) {", id);
+    emit_line(E, "    %s_dead(f, f->%s_cache[i].mem, f->%s_cache[i].sz);   /* still read this round */", P, id, id);
+    emit_line(E, "} else {");
+    emit_line(E, "    if (f->%s_cache_n == f->%s_cache_cap) {", id, id);
+    emit_line(E, "        size_t nc = f->%s_cache_cap ? f->%s_cache_cap * 2 : 4;", id, id);
+    emit_line(E, "        f->%s_cache = flow_realloc(f->%s_cache, f->%s_cache_cap * sizeof f->%s_cache[0], "
+              "nc * sizeof f->%s_cache[0]);", id, id, id, id, id);
+    emit_line(E, "        f->%s_cache_cap = nc;", id);
+    emit_line(E, "    }");
+    emit_line(E, "    f->%s_cache_n++;", id);
+    emit_line(E, "}");
+    emit_own(E, kv, emit_strf(E, "f->%s_cache[i].kv", id), emit_strf(E, "((%s){ k, v })", kvn),
+             emit_strf(E, "f->%s_cache[i].mem", id), emit_strf(E, "f->%s_cache[i].sz", id));
+    emit_line(E, "f->%s_cache[i].t = now;", id);
+    emit_line(E, "return f->%s_cache[i].kv.f1;", id);
+    fprintf(E->code, "}\n\n");
+}
+
 /* ===================================================================
  * Sources
  * =================================================================== */
@@ -1514,6 +1610,7 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_FILTER_MAP_VALUE] = { .item = item_filter_map, .run = emit_run_items },
     [SK_FLAT_MAP_VALUE] = { .item = item_flat_map, .run = emit_run_items },
     [SK_REDISTRIBUTE] = { .item = item_pass, .run = emit_run_items },
+    [SK_ENRICH_CACHED] = { .item = item_enrich, .run = emit_run_items },
     [SK_STATEFUL_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
     [SK_STATEFUL_FLAT_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
     [SK_COLLECT] = { .state = state_collect, .drop = drop_collect, .run = emit_run_collect },
@@ -1553,11 +1650,18 @@ static void declare_state(Emit *E, Step *s)
 static void emit_step_lambdas(Emit *E, Step *s)
 {
     const char *P = E->P;
+    if (s->kind == SK_ENRICH_CACHED)   /* before the mapper, which calls its get */
+        emit_cache(E, s);
     if (s->fn.lambda && s->append_tail) {
         /* the state grows in place: the lambda returns what to append */
         Node lam = *s->fn.lambda;
         lam.body = s->append_tail;
         emit_lambda(E, &lam, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    } else if (s->fn.lambda && s->put_entry) {
+        /* a dict state set one key: the lambda returns the key and value */
+        Node lam = *s->fn.lambda;
+        lam.body = s->put_entry;
+        emit_lambda(E, &lam, emit_strf(E, "%s_%s_fn", P, s->id), s->put_entry->ty);
     } else if (s->fn.lambda) {
         emit_lambda(E, s->fn.lambda, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
     }

@@ -42,6 +42,7 @@ static const char *prim_name(TypeKind k)
     case TY_DURATION: return "int64_t";
     case TY_META: return "flow_window_meta";
     case TY_META17: return "flow_window_meta";
+    case TY_CACHE: return "int";   /* a placeholder: get() reaches the step's cache */
     default: return NULL;
     }
 }

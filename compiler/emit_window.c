@@ -266,6 +266,19 @@ static const char *close_collect(W *x)
     Emit *E = x->E;
     const char *lt = emit_ctype_name(E, x->w->down);
     const char *val = emit_tmp(E);
+    if (x->w->into == COLLECT_INTO_SET) {   /* Bytewax's folder: s.add(v) for each, in order */
+        emit_line(E, "%s %s = { 0 };", lt, val);
+        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+        emit_line(E, "    %s(&f->rt->arena, &%s, a->items[i].v);", emit_coll_fn(E, x->w->down, "ins"), val);
+        return val;
+    }
+    if (x->w->into == COLLECT_INTO_DICT) {   /* d[k] = v for each, in order */
+        emit_line(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = 0 };",
+                  lt, val, val);
+        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+        emit_line(E, "    %s(&%s, a->items[i].v.f0, a->items[i].v.f1);", emit_coll_fn(E, x->w->down, "put"), val);
+        return val;
+    }
     emit_line(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = a->n };",
       lt, val, val);
     emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
@@ -488,6 +501,84 @@ static void dec_join(W *x)
         dec_slots(x, emit_strf(x->E, "s%d", i), emit_strf(x->E, "n%d", i), emit_strf(x->E, "cap%d", i));
 }
 
+/* window: a WindowLogic's state (the step's state type) and the memory
+ * it owns; each callback's outputs go down as (key, (wid, w)) */
+static void acc_logic(W *x)
+{
+    fprintf(x->E->types, "    %s st;\n    void *mem;\n    size_t sz;\n", emit_ctype_name(x->E, x->s->state_type));
+}
+
+/* Statements: keep new state NS of callback result R (`(S, list<W>)`),
+ * then send each output of list L down (and with_meta when WITH_META). */
+static void logic_emit(W *x, const char *l, bool with_meta)
+{
+    Emit *E = x->E;
+    WinSpec *w = x->w;
+    Step *s = x->s;
+    emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", l);
+    E->indent++;
+    const char *inner = emit_ctype_name(E, ty_resolve(w->port_type[WPORT_DOWN])->elems[1]);
+    emit_step_send(E, s, WPORT_DOWN, emit_strf(E, "((%s){ key, ((%s){ wid, %s.v[i] }) })",
+                                               emit_ctype_name(E, w->port_type[WPORT_DOWN]), inner, l));
+    if (with_meta && s->nout_consumers[WPORT_WITH_META]) {
+        const char *wi = emit_ctype_name(E, ty_resolve(w->port_type[WPORT_WITH_META])->elems[1]);
+        emit_step_send(E, s, WPORT_WITH_META, emit_strf(E, "((%s){ key, ((%s){ meta, %s.v[i] }) })",
+                                                        emit_ctype_name(E, w->port_type[WPORT_WITH_META]), wi, l));
+    }
+    E->indent--;
+    emit_line(E, "}");
+}
+
+static void logic_result(W *x, Callable *c, const char *r)
+{
+    Emit *E = x->E;
+    Type *st = x->s->state_type;
+    emit_line(E, "%s_dead(f, a->mem, a->sz);", x->P);
+    emit_own(E, st, "a->st", emit_coerce_value(E, emit_strf(E, "%s.f0", r), ty_resolve(c->ret)->elems[0], st), "a->mem",
+             "a->sz");
+    logic_emit(x, emit_strf(E, "%s.f1", r), false);
+}
+
+/* on_value: a new window's logic starts from init */
+static void apply_logic(W *x)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    emit_line(E, "if (created) {");
+    E->indent++;
+    emit_own(E, s->state_type, "a->st", emit_coerce(E, s->init, s->state_type), "a->mem", "a->sz");
+    E->indent--;
+    emit_line(E, "}");
+    logic_result(x, &s->fn, call(x, &s->fn, nm(x, "fn"), "a->st", "x"));
+}
+
+/* on_merge: the target's logic takes the original's state */
+static void merge_logic(W *x)
+{
+    logic_result(x, &x->w->merge, call(x, &x->w->merge, nm(x, "merge_fn"), "a->st", "o->st"));
+    release_orig(x);
+}
+
+/* on_close: its outputs (without on_close: none) */
+static const char *close_logic(W *x)
+{
+    Step *s = x->s;
+    if (s->on_eof.lambda)
+        logic_emit(x, call(x, &s->on_eof, nm(x, "on_eof"), "a->st", NULL), true);
+    return NULL;
+}
+
+/* recovery: a WindowLogic's state, of the step's state type */
+static void enc_logic(W *x) { emit_codec_enc(x->E, x->s->state_type, "b", "a->st"); }
+
+static void dec_logic(W *x)
+{
+    Emit *E = x->E;
+    emit_line(E, "%s v;", emit_ctype_name(E, x->s->state_type));
+    emit_codec_dec(E, x->s->state_type, "r", "&f->rt->arena", "v");
+    emit_own(E, x->s->state_type, "a->st", "v", "a->mem", "a->sz");
+}
+
 typedef struct WindowOp {
     bool slots;                                  /* keeps each value (a <P>_<W>_slot) */
     void (*acc)(W *x);
@@ -509,6 +600,7 @@ static const WindowOp window_ops[SK_COUNT] = {
     [SK_MAX_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state, enc_state, dec_state },
     [SK_MIN_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state, enc_state, dec_state },
     [SK_JOIN_WINDOW] = { true, acc_join, release_join, apply_join, merge_join, close_join, enc_join, dec_join },
+    [SK_WINDOW] = { false, acc_logic, release_state, apply_logic, merge_logic, close_logic, enc_logic, dec_logic },
 };
 
 /* ===================================================================

@@ -93,7 +93,7 @@ for seed in 31 32 33 34 35; do crash wtumble $seed 2 down.out late.out meta.out 
 ARGS="--clock 2022-01-01T00:00:00Z --clock-step 250ms"
 for seed in 41 42 43 44 45; do crash wslide $seed 1 lists.out late.out top.out red.out meta.out; done
 ARGS="--clock 2022-01-01T00:00:00Z --clock-step 0s"
-for seed in 51 52 53 54 55; do crash wsession $seed 3 red.out meta.out col.out late.out join.out; done
+for seed in 51 52 53 54 55; do crash wsession $seed 3 red.out meta.out col.out late.out join.out logic.out; done
 ARGS=
 
 # ---- several workers (-w N, docs/workers.md) ---------------------------------
@@ -108,7 +108,7 @@ for seed in 67 68; do crash wtumble $seed 2 down.out late.out meta.out count.out
 ARGS="-w 2 --clock 2022-01-01T00:00:00Z --clock-step 30ms"
 crash ptimers 69 2 groups.out idle.out
 ARGS="-w 2 --clock 2022-01-01T00:00:00Z --clock-step 0s"
-crash wsession 70 3 red.out meta.out col.out late.out join.out
+crash wsession 70 3 red.out meta.out col.out late.out join.out logic.out
 ARGS="-w 3"
 crash dirs 79 2 running.out totals.out
 # rescaling: each resume with another -w, keys re-routed (each worker
@@ -125,7 +125,7 @@ ARGS="--clock 2022-01-01T00:00:00Z --clock-step 100ms"
 RESCALE="2 1 3"
 crash wtumble 77 2 down.out late.out meta.out count.out
 ARGS="--clock 2022-01-01T00:00:00Z --clock-step 0s"
-crash wsession 78 3 red.out meta.out col.out late.out join.out
+crash wsession 78 3 red.out meta.out col.out late.out join.out logic.out
 RESCALE=
 ARGS=
 # rescaling at chosen points: rescale.flow's two ABORT markers end the
