@@ -1808,6 +1808,8 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     fprintf(out, "int main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");
+    if (E->opt->mpi)
+        fprintf(out, "    flow_mpi_init(&rt);    /* --mpi: the processes of an mpirun job */\n");
     fprintf(out, "    if (rt.nworkers > 1)\n        return flow_cluster_main(&rt, &%s_program);\n", P);
     fprintf(out, "    %s_flow *f = %s_new(&rt);\n    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P, P, P);
     fprintf(out, "    return flow_rt_finish(&rt, 0);\n}\n#endif\n");

@@ -172,7 +172,6 @@ static int set_epoch(flow_rt *rt, const char *prog, const char *v)
     return -1;
 }
 
-#define FLOW_MAX_WORKERS 1024
 
 /* -w N: the number of workers, 1 to FLOW_MAX_WORKERS. */
 static int set_workers(flow_rt *rt, const char *prog, const char *what, const char *v)
