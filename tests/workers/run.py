@@ -14,7 +14,8 @@ With --mpi P each program is also built with `flowc --mpi`, and the runs
 with several workers are jobs of P processes, `mpirun -n P PROG -w N`
 (docs/workers.md §9), compared with the one-worker run of the program
 built without MPI; mpirun's own report of a process that exited with a
-non-zero status is left out of stderr.
+non-zero status is left out of stderr, and so is the second report of a
+usage error (each process finds it before MPI starts).
 
 Usage: tests/workers/run.py [-w 2,3,4] [--transport encode] [--mpi P] [PATH.flow...]
 Environment: FLOWC (default build/flowc), JOBS (parallel programs,
@@ -127,6 +128,9 @@ def run_once(case, binary, args, stdin, tmp, n, env, procs=0):
     err = p.stderr.decode(errors="replace")
     if procs:
         err = MPIRUN_NOTE.sub("", err)
+        if p.returncode == 2:
+            # a usage error: every process reports it, before MPI starts
+            err = "".join(dict.fromkeys(err.splitlines(True)))
     return {"rc": p.returncode, "out": p.stdout.decode(errors="replace"), "err": err, "files": files}
 
 
@@ -141,7 +145,8 @@ def check(path, workers, transport, procs=0):
             return path, None    # does not compile: not this test's business
         mpibin = binary
         if procs:
-            mpibin = os.path.join(tmp, "prog-mpi")
+            os.makedirs(os.path.join(tmp, "mpi"))
+            mpibin = os.path.join(tmp, "mpi", "prog")    # the same name in messages
             c = subprocess.run([FLOWC, "--mpi", base + ".flow", "-o", mpibin], cwd=d, capture_output=True, timeout=300)
             if c.returncode != 0:
                 return path, ["flowc --mpi failed: %s" % c.stderr.decode(errors="replace")[-300:]]
