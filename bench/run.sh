@@ -15,9 +15,16 @@
 #                           times nothing, writes nothing outside build/
 #   DOC_ONLY=1 bench/run.sh rewrites the head of docs/benchmarks.md from the
 #                           last run's table (build/bench/table.md)
+#   ONLY='growth_windows' bench/run.sh
+#                           just those parts (w1 w2 w3 w4 nexmark growth
+#                           growth_windows compile_times): their table goes
+#                           to build/bench/only.md, docs/benchmarks.md is
+#                           left alone
 #
 # Inputs are generated into build/bench/ from ../shared/data (or DATA=DIR).
-# Env: FLOWC, CC (for the baselines), RUNS (5), PEER_RUNS (3).
+# Env: FLOWC, CC (for the baselines), RUNS (5), PEER_RUNS (3); the Bytewax
+# and Flink peers' own (BYTEWAX_RUNS, FLINK_RUNS, PEERS=0 to skip them) are
+# described in bench/peers/peers.sh.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 FLOWC=${FLOWC:-$root/build/flowc}
@@ -25,6 +32,7 @@ CC=${CC:-cc}
 DATA=${DATA:-$(cd "$root/.." && pwd)/shared/data}
 SMOKE=${SMOKE:-0}
 DOC_ONLY=${DOC_ONLY:-0}
+ONLY=${ONLY:-}
 RUNS=${RUNS:-5}
 PEER_RUNS=${PEER_RUNS:-3}
 out=$root/build/bench
@@ -121,6 +129,13 @@ w1() {
         order by value) as s from generate_series(0, $((nsql - 1))))"
     run_variant W1 baseline "$n" "$RUNS" "reference" "$out/w1_c" "$n"
     run_variant W1 flowc "$n" "$RUNS" "same (exact)" "$out/w1_flowc"
+    # recovery on (docs/recovery.md): a fresh store each run (a used one
+    # would continue after the end of its input and read nothing)
+    for s in 10 1; do
+        run_variant W1 "flowc -r -s $s" "$n" "$RUNS" "same (exact)" sh -c \
+            "rm -rf '$out/w1.store' && '$out/w1_flowc' --recovery-init '$out/w1.store' 1 >/dev/null &&
+             exec '$out/w1_flowc' -r '$out/w1.store' -s $s -b 0"
+    done
     run_variant W1 mawk "$npeer" "$PEER_RUNS" "$mawk_ok (exact)" mawk -v N="$npeer" "$awkd"
     run_variant W1 gawk "$npeer" "$PEER_RUNS" "$gawk_ok (exact)" gawk -v N="$npeer" "$awkd"
     run_variant W1 "sqlite3 (N=$nsql)" "$nsql" "$PEER_RUNS" "$sql_ok (exact)" sqlite3 :memory: "$sqld"
@@ -281,6 +296,53 @@ nexmark() {
     done
 }
 
+# ---- costs that grow with the program (issue 16) ------------------------------
+# 50,000 steps through flowc (--check, -S), and a list of 10 M elements
+# built by `acc + [x]`; the figures before the fixes are in bench/notes.md.
+growth() {
+    local n=50000 m=10000000
+    [ "$SMOKE" = 1 ] && n=500 m=10000
+    echo "Growth: $n steps compiled; acc + [x] to $m elements" >&2
+    python3 - "$n" "$out/steps.flow" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "w") as f:
+    f.write("flow steps\nx0 = input(testing([1, 2, 3]))\n")
+    for i in range(1, n):
+        f.write("x%d = map(x%d, |v| v + 1)\n" % (i, i - 1))
+    f.write("out = output(x%d, stdout)\n" % (n - 1))
+PY
+    run_variant "$n steps" "flowc --check" "$n" "$RUNS" "-" "$FLOWC" --check "$out/steps.flow"
+    run_variant "$n steps" "flowc -S" "$n" "$RUNS" "-" "$FLOWC" -S "$out/steps.flow" -o "$out/steps.c"
+    sed -e "s/range(10000000)/range($m)/" "$root/bench/append.flow" >"$out/append.flow"
+    flowc_build "$out/append.flow" "$out/append_flowc" || return
+    run_variant "acc + [x]" flowc "$m" "$RUNS" "-" "$out/append_flowc"
+    [ "$SMOKE" = 1 ] && { "$out/append_flowc" | grep -q "('all', $m, 0, $((m - 1)))" || fail "acc + [x]: wrong result"; }
+    growth_windows
+}
+
+# Many windows open on one key (issue 16 item 16): a million 1 s tumbling
+# windows open at once (bench/win_open.flow), and sliding 1 h windows every
+# 1 s, 3,600 open and each event in all of them (bench/win_slide.flow).
+# --clock pins the system clock: the event clock's watermark then depends on
+# the events alone, not on how fast the program runs. Each prints (windows,
+# items counted, last window id), checked here.
+growth_windows() {
+    local nw=1000000 ns=10000 clock=--clock=2022-01-01T00:00:00Z
+    [ "$SMOKE" = 1 ] && nw=20000 ns=500
+    echo "Growth: $nw windows open on one key; sliding 1h/1s, $ns events" >&2
+    sed "s/range(1000000)/range($nw)/" "$root/bench/win_open.flow" >"$out/win_open.flow"
+    sed "s/range(10000)/range($ns)/" "$root/bench/win_slide.flow" >"$out/win_slide.flow"
+    flowc_build "$out/win_open.flow" "$out/win_open_flowc" || return
+    flowc_build "$out/win_slide.flow" "$out/win_slide_flowc" || return
+    run_variant "$nw open windows, one key" flowc "$nw" "$RUNS" "-" "$out/win_open_flowc" $clock
+    run_variant "sliding 1 h every 1 s, one key" flowc "$ns" "$RUNS" "-" "$out/win_slide_flowc" $clock
+    "$out/win_open_flowc" $clock | grep -qxF "('all', ($nw, $nw, $((nw - 1))))" ||
+        fail "$nw open windows: wrong result"
+    "$out/win_slide_flowc" $clock | grep -qxF "('all', ($((ns + 3599)), $((ns * 3600)), $((ns - 1))))" ||
+        fail "sliding 1 h every 1 s: wrong result"
+}
+
 # ---- compile time -------------------------------------------------------------
 compile_times() {
     local progs=("$root"/examples/*.flow "$root"/bench/w[0-9].flow "$root"/bench/nexmark/q*.flow)
@@ -305,6 +367,9 @@ compile_times() {
     done
 }
 
+# Bytewax and Flink (issue 15): peers(), peers_table()
+. "$root/bench/peers/peers.sh"
+
 for tool in mawk gawk sqlite3 bc; do
     command -v $tool >/dev/null || fail "$tool is not installed (make bench installs it)"
 done
@@ -312,16 +377,27 @@ done
 [ -x "$FLOWC" ] || { fail "no compiler at $FLOWC"; exit 1; }
 
 table=$out/table.md
+[ -n "$ONLY" ] && table=$out/only.md
 if [ "$DOC_ONLY" = 1 ]; then
     [ -s "$table" ] || { echo "DOC_ONLY=1: no $table yet (run make bench first)"; exit 1; }
+elif [ -n "$ONLY" ]; then
+    for part in $ONLY; do
+        case $part in
+        w1 | w2 | w3 | w4 | nexmark | growth | growth_windows | compile_times) $part ;;
+        *) fail "ONLY: no part $part" ;;
+        esac
+    done
 else
 w1
 w2
 w3
 w4
 nexmark
+peers
+growth
 compile_times
-
+fi
+if [ "$DOC_ONLY" != 1 ]; then
 if [ "$SMOKE" = 1 ]; then
     [ "$failures" -eq 0 ] && echo "bench-smoke: every benchmark program built and agreed on tiny inputs"
     [ "$failures" -eq 0 ]
@@ -344,9 +420,10 @@ fi
         if [ -n "${base[$w]:-}" ] && [ "$(echo "$s > 0" | bc)" = 1 ]; then
             ratio=$(printf '%.2fx' "$(echo "${base[$w]} / ($s / $ev)" | bc -l)")
         fi
-        printf '| %s | %s | %.2f | %s | %.2f M | %s | %s MB | %s |\n' "$w" "$v" "$s" \
+        printf '| %s | %s | %.2f | %s | %.3f M | %s | %s MB | %s |\n' "$w" "$v" "$s" \
             "$ev" "$(echo "$rate / 1000000" | bc -l)" "$ratio" "$((rss / 1024))" "$chk"
     done
+    peers_table
     echo
     echo "| program | flowc -S (ms) | cc -O2 -c of the generated C (ms) |"
     echo "|---|---:|---:|"
@@ -356,6 +433,10 @@ fi
     done
 } >"$table"
 cat "$table"
+fi
+if [ -n "$ONLY" ]; then
+    [ "$failures" -eq 0 ]
+    exit
 fi
 
 # ---- docs/benchmarks.md ---------------------------------------------------------
@@ -376,7 +457,8 @@ mem=$(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)
     echo
     echo "- machine: $(nproc) cores, $cpu, $mem RAM, $(uname -sr)"
     echo "- compilers: $($CC --version | head -1); generated C built by flowc with -O2"
-    echo "- command: \`make bench\` (RUNS=$RUNS for flowc and the C baselines, PEER_RUNS=$PEER_RUNS for the peer tools)"
+    echo "- command: \`make bench\` (RUNS=$RUNS for flowc and the C baselines, PEER_RUNS=$PEER_RUNS for the peer tools,"
+    echo "  BYTEWAX_RUNS=$BYTEWAX_RUNS and FLINK_RUNS=$FLINK_RUNS for Bytewax 0.21.1 and Flink 2.1.1 (bench/peers/peers.sh))"
     echo "- time: the median over the runs of user+sys CPU seconds (single-threaded"
     echo "  programs, so this is per core; the machine is shared, so CPU time is"
     echo "  steadier than wall time); events/s = events / that time"

@@ -52,6 +52,9 @@ const char *ast_op_name(int op)
     case OP_MUL: return "*";
     case OP_DIV: return "/";
     case OP_MOD: return "%";
+    case OP_FLOORDIV: return "//";
+    case OP_IN:  return "in";
+    case OP_NOT_IN: return "not in";
     case OP_EQ:  return "==";
     case OP_NE:  return "!=";
     case OP_LT:  return "<";
@@ -78,6 +81,8 @@ static const char *kind_name(NodeKind k)
     case ND_STEP_DECL:   return "step";
     case ND_TYPE_NAME:   return "type";
     case ND_TYPE_LIST:   return "type-list";
+    case ND_TYPE_SET:    return "type-set";
+    case ND_TYPE_DICT:   return "type-dict";
     case ND_TYPE_TUPLE:  return "type-tuple";
     case ND_TYPE_OPT:    return "type-opt";
     case ND_INT:         return "int";
@@ -101,6 +106,11 @@ static const char *kind_name(NodeKind k)
     case ND_FIELD_INIT:  return "field-init";
     case ND_TUPLE:       return "tuple";
     case ND_LIST:        return "list";
+    case ND_SET:         return "set";
+    case ND_DICT:        return "dict";
+    case ND_DICT_ENTRY:  return "entry";
+    case ND_FSTRING:     return "fstring";
+    case ND_FMT:         return "field";
     case ND_CALL:        return "call";
     case ND_ARG:         return "arg";
     case ND_LAMBDA:      return "lambda";
@@ -180,6 +190,14 @@ static void dump(FILE *out, const Node *n, int depth)
     case ND_STRING:
         fputs(n->raw ? " r" : " ", out);
         dump_string(out, n->sval, n->slen);
+        break;
+    case ND_FMT:
+        if (n->ival)
+            fprintf(out, " !%c", (char)n->ival);
+        if (n->sval) {
+            fputs(" :", out);
+            dump_string(out, n->sval, n->slen);
+        }
         break;
     case ND_BINARY:
     case ND_UNARY:

@@ -38,7 +38,9 @@ typedef enum NodeKind {
     /* type expressions (annotations) */
     ND_TYPE_NAME,    // name: int float bool string timestamp duration, a record, WindowMetadata
     ND_TYPE_LIST,    // lhs = element type
-    ND_TYPE_TUPLE,   // list = element types (at least 2)
+    ND_TYPE_SET,     // lhs = element type (set<T>)
+    ND_TYPE_DICT,    // lhs = key type, rhs = value type (dict<K, V>)
+    ND_TYPE_TUPLE,   // list = element types (one for `(T,)`)
     ND_TYPE_OPT,     // lhs = inner type (T?)
 
     /* expressions */
@@ -61,8 +63,15 @@ typedef enum NodeKind {
     ND_WITH,         // lhs with { list = ND_FIELD_INIT }
     ND_RECORD_LIT,   // name { list = ND_FIELD_INIT }
     ND_FIELD_INIT,   // name: lhs
-    ND_TUPLE,        // ( list ) with at least 2 elements
+    ND_TUPLE,        // ( list ): `(a, b)`, or `(a,)` with one element
     ND_LIST,         // [ list ]
+    ND_SET,          // { list } with at least one element
+    ND_DICT,         // { list = ND_DICT_ENTRY }; `{}` is an empty dict
+    ND_DICT_ENTRY,   // lhs = key, rhs = value: `k: v` in a dict literal,
+                     // `[k]: v` in `d with { ... }`
+    ND_FSTRING,      // f"...": list = parts, ND_STRING (text) and ND_FMT
+    ND_FMT,          // a replacement field {lhs!conv:spec}: ival = conversion
+                     // ('r', 's' or 0), sval/slen = the spec (NULL: none)
     ND_CALL,         // lhs = callee (usually ND_IDENT); list = ND_ARG;
                      // type_ann = explicit type argument, as in testing<int>([])
     ND_ARG,          // name = option name or NULL when positional; lhs = value
@@ -79,6 +88,8 @@ typedef enum NodeKind {
 
 typedef enum OpKind {
     OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,   // + - * / %
+    OP_FLOORDIV,                               // //
+    OP_IN, OP_NOT_IN,                          // in, not in
     OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, // == != < <= > >=
     OP_AND, OP_OR,                             // and or
     OP_NOT, OP_NEG,                            // not, unary -

@@ -291,8 +291,8 @@ static void print_excerpt(FILE *out, SrcFile *f, Loc loc, int colour)
         while (ws > ls && ((unsigned char)f->text[ws] & 0xC0) == 0x80)
             ws--;
         we = ws + EXCERPT_MAX < shown_end ? ws + EXCERPT_MAX : shown_end;
-        while (we < shown_end && ((unsigned char)f->text[we] & 0xC0) == 0x80)
-            we--;
+        while (we > ws && ((unsigned char)f->text[we] & 0xC0) == 0x80)
+            we--;   /* not before ws: a line of stray continuation bytes */
         if (end > we)
             end = we > start ? we : start + 1;
     }

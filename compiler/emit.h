@@ -38,10 +38,12 @@ typedef struct CType {
     bool need_eq, done_eq;
     bool need_cmp, done_cmp;
     bool need_copy, done_copy;   /* size_N / copy_N: deep copy of the heap parts */
+    bool need_hash, done_hash;   /* hash_N: Python's hash() (set elements) */
+    unsigned ops_need, ops_done; /* a set's or dict's operations, one bit each (emit_types.c) */
+    bool need_qcmp, done_qcmp;   /* qcmp_N: cmp_N on pointers (flow_sort_values) */
     bool done_dec, done_enc;     /* fromjson_N / json_N written (emit_io.c) */
-    bool need_bin, done_bin;     /* benc_N / bdec_N: the binary encoding an
-                                  * exchange between workers may carry */
-    bool need_xcodec, done_xcodec; /* xenc_N / xdec_N: benc/bdec for flow_xbox */
+    bool done_bin;               /* enc_N / dec_N written (emit_codec.c) */
+    bool need_xcodec, done_xcodec; /* xenc_N / xdec_N: enc/dec for flow_xbox */
 } CType;
 
 /* The unit's sections (memory streams), indices of Emit.bufs / lens. */
@@ -89,6 +91,7 @@ typedef struct Emit {
     int indent;
     int tmp;                 /* temporaries t<N> */
     int nregex;
+    int nlists;              /* list literals written as static data (<flow>_data<N>) */
     const char *step_expr;   /* C expression naming the step for errors ("step") */
     int *xbox_first;         /* per step: its first exchange point (flow_xbox id), or -1 */
     int nxbox;               /* exchange points */
@@ -111,6 +114,33 @@ const char *emit_cmp(Emit *E, Type *t, const char *a, const char *b);
 void emit_own(Emit *E, Type *t, const char *dst, const char *v, const char *mem, const char *sz);
 /* Statements: DST = a deep copy of V in the arena ARENA (a flow_arena * expression). */
 void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const char *v);
+/* C expression: Python's hash() of V of hashable type T (an int64_t). */
+const char *emit_hash(Emit *E, Type *t, const char *v);
+/* The entry type of dict<K, V>: the tuple (K, V); a dict's C struct is
+ * { entries *v; int64_t n; }, entries in insertion order, the same shape
+ * as list<(K, V)>. */
+Type *emit_dict_entry(Type *dict);
+/* The C functions of set type T (set<E>) or dict type T, named
+ * <flow>_<OP><N> (N: T's number), generated on first use:
+ *   set:  ins (add in place into an owned table: `void ins(flow_arena *,
+ *         S *, E)`), add (copy with x: `S add(flow_arena *, S, E)`), has
+ *         (`bool has(S, E)`), rm (copy without x: `S rm(flow_arena *, S, E)`)
+ *   dict: find (index of key or -1: `int64_t find(D, K)`), put (set key in
+ *         place, room for one more entry assumed: `void put(D *, K, V)`),
+ *         rm (copy without key: `D rm(flow_arena *, D, K)`)
+ * Returns "<flow>_<OP><N>". */
+const char *emit_coll_fn(Emit *E, Type *t, const char *op);
+/* C statements looping over the elements of V of type T (list, set, or
+ * a dict's keys): `for (...) {` with ELEM (an lvalue expression naming
+ * the element, built from the loop index `i`) returned; close with
+ * emit_line(E, "}"). */
+const char *emit_iter_begin(Emit *E, Type *t, const char *v);
+
+/* The name of <flow>_qcmp<N>(const void *, const void *), the three-way
+ * comparison of two values of ordered type T through pointers, for
+ * flow_sort_values. */
+const char *emit_qcmp(Emit *E, Type *t);
+
 /* The names of T's exchange encoder and decoder (<P>_xenc<N>, <P>_xdec<N>:
  * flow_xbox_init's ENC and DEC, docs/workers.md), written with the helpers. */
 void emit_xcodec(Emit *E, Type *t, const char **enc, const char **dec);
@@ -172,6 +202,18 @@ void emit_lib_tail(Emit *E, FILE *out);
 /* emit_nexmark.c: the nexmark(...) source's state and poll (nexmark.h). */
 void emit_nexmark_input_state(Emit *E, Step *s);
 void emit_nexmark_run_input(Emit *E, Step *s);
+
+/* emit_codec.c: the binary encoding of values (docs/recovery.md).
+ * Statements appending V (type T) to the flow_buf * B; statements reading
+ * one from the flow_rd * R into the lvalue DST, heap parts in the
+ * flow_arena * A. A fingerprint: WHAT and the type spelt out. */
+void emit_codec_enc(Emit *E, Type *t, const char *b, const char *v);
+void emit_codec_dec(Emit *E, Type *t, const char *r, const char *a, const char *dst);
+const char *emit_codec_fingerprint(Emit *E, const char *what, Type *t);
+
+/* emit_recovery.c: <flow>_snapshot and <flow>_restore (docs/recovery.md),
+ * and the testing source's ABORT bookkeeping. */
+void emit_recovery_fns(Emit *E, Graph *g);
 
 /* emit_info.c: the per-port item counters (--stats) and the program info
  * tables (inputs, outputs, steps) that main() gives flow_rt_init. */

@@ -109,7 +109,7 @@ static bool collects(Step *s) { return s->kind == SK_COLLECT || s->kind == SK_BA
 static bool has_item_fn(Step *s)
 {
     StepFamily f = step_family(s->kind);
-    return f == FAM_STATELESS || f == FAM_OUTPUT || f == FAM_FINAL;
+    return (f == FAM_STATELESS && !step_has(s, TR_BATCH)) || f == FAM_OUTPUT || f == FAM_FINAL;
 }
 
 /* The item type on input port P (join's sides differ). */
@@ -355,7 +355,7 @@ static void state_value(Emit *E, Step *s)
             "/* step %s: per-key state and the memory it owns */\ntypedef struct %s_%s_state {\n    %s st;\n"
             "    void *mem;\n    size_t sz;%s\n} %s_%s_state;\n\n",
             s->id, E->P, s->id, emit_ctype_name(E, s->state_type),
-            s->kind == SK_STATEFUL ? "\n    bool live;   /* false once a callback returned none */" : "", E->P, s->id);
+            s->kind == SK_STATEFUL || s->kind == SK_STATEFUL_BATCH ? "\n    bool live;   /* false once a callback returned none */" : "", E->P, s->id);
 }
 
 static void drop_value(Emit *E, Step *s)
@@ -420,12 +420,13 @@ static void send_if(Emit *E, Step *s, const char *cond, const char *v)
     emit_line(E, "}");
 }
 
-/* Statements: send each element of the list L on port 0 (through REKEY). */
-static void send_each(Emit *E, Step *s, const char *l, const char *rekey)
+/* Statements: send each element of L on port 0 (through REKEY): a list's
+ * or set's elements, a dict's keys (LT: L's type). */
+static void send_each(Emit *E, Step *s, const char *l, Type *lt, const char *rekey)
 {
-    emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", l);
+    const char *x = emit_iter_begin(E, lt, l);
     E->indent++;
-    emit_step_send(E, s, 0, emit_strf(E, rekey, emit_strf(E, "%s.v[i]", l)));
+    emit_step_send(E, s, 0, emit_strf(E, rekey, x));
     E->indent--;
     emit_line(E, "}");
 }
@@ -472,10 +473,10 @@ static void item_filter_map(Emit *E, Step *s)
 static void item_flat_map(Emit *E, Step *s)
 {
     ItemArg a = item_arg(E, s);
-    send_each(E, s, call_fn(E, s, a.arg, NULL), a.rekey);
+    send_each(E, s, call_fn(E, s, a.arg, NULL), s->fn.ret, a.rekey);
 }
 
-static void item_flatten(Emit *E, Step *s) { send_each(E, s, "x", "%s"); }
+static void item_flatten(Emit *E, Step *s) { send_each(E, s, "x", s->in_type, "%s"); }
 
 /* inspect: prints FLOW.STEP: repr(x), as Bytewax's default inspector */
 static void item_inspect(Emit *E, Step *s)
@@ -484,6 +485,25 @@ static void item_inspect(Emit *E, Step *s)
     emit_repr(E, s->in_type, "&f->rt->out", "x");
     emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
     emit_step_send(E, s, 0, "x");
+}
+
+/* inspect_debug: Bytewax's default inspector, "FLOW.STEP W<worker> @<epoch>: repr" */
+static void item_inspect_debug(Emit *E, Step *s)
+{
+    emit_line(E, "flow_inspect_debug_prefix(f->rt, \"%s.%s\");", E->P, s->id);
+    emit_repr(E, s->in_type, "&f->rt->out", "x");
+    emit_line(E, "flow_buf_putc(&f->rt->out, '\\n');");
+    emit_step_send(E, s, 0, "x");
+}
+
+/* raises: the first item stops the run, with Bytewax's RuntimeError message */
+static void item_raises(Emit *E, Step *s)
+{
+    emit_line(E, "f->scratch.n = 0;");
+    emit_line(E, "flow_buf_puts(&f->scratch, \"`raises` step '%s' got an item: \");", s->id);
+    emit_repr(E, s->in_type, "&f->scratch", "x");
+    emit_line(E, "flow_buf_putc(&f->scratch, 0);");
+    emit_line(E, "flow_step_error(f->rt, %s, %s, f->scratch.p);", emit_loc_str(E, s->call->loc), fq(E, s));
 }
 
 /* redistribute (one worker: passes items on) */
@@ -562,6 +582,19 @@ static void final_combine(Emit *E, Step *s, const char *nv)
     emit_line(E, "}");
 }
 
+/* Statements: append the list or string TAIL (a C expression of the
+ * state's type) to the key's state s->st in place (lower.c's
+ * append_tail). */
+static void emit_state_append(Emit *E, Step *s, const char *tail)
+{
+    Type *st = ty_resolve(s->state_type);
+    bool str = st->kind == TY_STRING;
+    const char *data = str ? "p" : "v";
+    emit_line(E, "s->st.%s = flow_append(&s->mem, &s->sz, s->st.%s, s->st.n, sizeof s->st.%s[0], %s.%s, %s.n);", data,
+              data, data, tail, data, tail);
+    emit_line(E, "s->st.n += %s.n;", tail);
+}
+
 /* fold_final, reduce_final, max_final, min_final: update the key's state */
 static void item_final(Emit *E, Step *s)
 {
@@ -569,6 +602,11 @@ static void item_final(Emit *E, Step *s)
     emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
     emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
     Type *st = s->state_type;
+    if (s->kind == SK_FOLD_FINAL && s->append_tail) {
+        emit_init_if_created(E, s, st);
+        emit_state_append(E, s, emit_coerce_value(E, call_fn(E, s, "s->st", "x.f1"), s->fn.ret, st));
+        return;
+    }
     const char *nv = emit_tmp(E);
     emit_line(E, "%s %s;", emit_ctype_name(E, st), nv);
     if (s->kind == SK_FOLD_FINAL) {
@@ -701,7 +739,9 @@ static void emit_grouped_apply(Emit *E, Step *s)
         E->indent++;
         nsv = emit_coerce_value(E, emit_strf(E, "%s.f0.v", r), ty_resolve(nst)->elem, st);
     }
-    if (ty_has_heap(st)) {
+    if (s->append_tail) {
+        emit_state_append(E, s, nsv);
+    } else if (ty_has_heap(st)) {
         defer_free(E, "s->mem", "s->sz");
         emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
     } else {
@@ -889,13 +929,28 @@ static void emit_logic_callback_loop(Emit *E, Step *s, Callable *c, const char *
     emit_line(E, "}");
 }
 
+/* stateful, stateful_batch: the entry `id`'s logic `s` (started from init
+ * when it has none) applied to ARG (a value, or the list of a batch), its
+ * outputs sent under KEY. */
+static void emit_logic_apply(Emit *E, Step *s, const char *arg, const char *key)
+{
+    Type *st = s->state_type;
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
+    emit_line(E, "if (!s->live) {");
+    E->indent++;
+    emit_own(E, st, "s->st", emit_coerce(E, s->init, st), "s->mem", "s->sz");
+    emit_line(E, "s->live = true;");
+    E->indent--;
+    emit_line(E, "}");
+    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", arg), key);
+}
+
 /* stateful: the round's items grouped by key: a key's logic starts (init)
  * when it has none, and is dropped only if none is left at the end of its
  * group. */
 static void emit_stateful_items(Emit *E, Step *s)
 {
     const char *P = E->P;
-    Type *st = s->state_type;
     emit_line(E, "size_t n = f->%s_in0.n;", s->id);
     emit_line(E, "if (n) {");
     E->indent++;
@@ -915,15 +970,39 @@ static void emit_stateful_items(Emit *E, Step *s)
     emit_line(E, "same_key:;");
     E->indent++;
     emit_line(E, "%s x = items[order[k]];", in_ty(E, s));
-    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
-    emit_line(E, "if (!s->live) {");
-    E->indent++;
-    const char *init = emit_coerce(E, s->init, st);
-    emit_own(E, st, "s->st", init, "s->mem", "s->sz");
-    emit_line(E, "s->live = true;");
+    emit_logic_apply(E, s, "x.f1", "x.f0");
     E->indent--;
     emit_line(E, "}");
-    emit_logic_result(E, s, &s->fn, call_fn(E, s, "s->st", "x.f1"), "x.f0");
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* stateful_batch: the round's items grouped by key, each key's values (in
+ * arrival order) as one list, in the round arena, to on_batch: Bytewax's
+ * StatefulBatchLogic.on_batch with what one activation brings for the key. */
+static void emit_stateful_batch_items(Emit *E, Step *s)
+{
+    Type *v = ty_keyed_value(s->in_type);
+    emit_line(E, "size_t n = f->%s_in0.n;", s->id);
+    emit_line(E, "if (n) {");
+    E->indent++;
+    emit_group_vars(E, s);
+    emit_line(E, "for (size_t k = 0, j; k < n; k = j) {");
+    E->indent++;
+    emit_line(E, "key = items[order[k]].f0;");
+    emit_line(E, "for (j = k + 1; j < n && flow_str_eq(items[order[j]].f0, key); j++)");
+    emit_line(E, "    ;");
+    emit_line(E, "id = flow_table_upsert(f->%s_tab, key, NULL);", s->id);
+    emit_step_touch(E, s, "id");
+    const char *lt = emit_ctype_name(E, ty_list(v));
+    const char *vt = emit_ctype_name(E, v);
+    emit_line(E, "%s values = { flow_arena_alloc(&f->rt->arena, (j - k) * sizeof(%s)), (int64_t)(j - k) };", lt, vt);
+    emit_line(E, "for (size_t i = k; i < j; i++)");
+    emit_line(E, "    values.v[i - k] = items[order[i]].f1;");
+    emit_logic_apply(E, s, "values", "key");
+    emit_line(E, "if (!s->live)");
+    emit_line(E, "    flow_table_remove(f->%s_tab, id);", s->id);
     E->indent--;
     emit_line(E, "}");
     emit_line(E, "f->%s_in0.n = 0;", s->id);
@@ -962,7 +1041,10 @@ static void emit_stateful_reschedule(Emit *E, Step *s)
  * (a none from notify_at keeps an earlier time: Bytewax's quirk). */
 static void emit_run_stateful(Emit *E, Step *s)
 {
-    emit_stateful_items(E, s);
+    if (s->kind == SK_STATEFUL_BATCH)
+        emit_stateful_batch_items(E, s);
+    else
+        emit_stateful_items(E, s);
 
     /* notifications that were due at the start of this activation */
     emit_line(E, "flow_time next = flow_table_next_timer(f->%s_tab);", s->id);
@@ -1205,6 +1287,20 @@ static void emit_run_items(Emit *E, Step *s)
     emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
+/* flat_map_batch: the mapper called once with the round's items as a list
+ * (the buffer itself, not copied), when there are any; its items sent. */
+static void emit_run_batch(Emit *E, Step *s)
+{
+    emit_line(E, "if (f->%s_in0.n) {", s->id);
+    E->indent++;
+    emit_line(E, "%s batch = { f->%s_in0.v, (int64_t)f->%s_in0.n };", emit_ctype_name(E, ty_list(s->in_type)), s->id,
+              s->id);
+    send_each(E, s, call_fn(E, s, "batch", NULL), s->fn.ret, "%s");
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+    E->indent--;
+    emit_line(E, "}");
+}
+
 /* ===================================================================
  * Sources
  * =================================================================== */
@@ -1239,13 +1335,83 @@ static void testing_state(Emit *E, Step *s)
     emit_arena_copy(E, lt, "&f->perm", emit_strf(E, "f->%s_list", s->id), v);
     E->indent--;
     emit_line(E, "}");
-    emit_line(E, "if (rt->worker)    /* several workers: worker 0 reads it (Bytewax's TestingSource) */");
+    emit_line(E, "if (rt->worker) {    /* several workers: worker 0 reads it (Bytewax's TestingSource) */");
     emit_line(E, "    f->%s_pos = f->%s_list.n;", s->id, s->id);
+    if (s->nmarks)   /* and meets its markers */
+        emit_line(E, "    f->%s_mark = %d;", s->id, s->nmarks);
+    emit_line(E, "}");
     emit_batch_size(E, s);
+    if (s->nmarks) {   /* EOF/ABORT markers: the next one, the one met */
+        fprintf(E->fields, "    int %s_mark;         /* the next of %s_marks */\n", s->id, s->id);
+        fprintf(E->fields, "    int %s_stop;         /* 1 after an EOF marker, 2 after an ABORT */\n", s->id);
+    }
+}
+
+/* The markers of testing(LIST): a table of {item position, 1 EOF | 2 ABORT}. */
+static void testing_marks(Emit *E, Step *s)
+{
+    emit_line(E, "static const struct { int64_t pos; int stop; } %s_marks[%d] = {", s->id, s->nmarks);
+    for (int i = 0; i < s->nmarks; i++)
+        emit_line(E, "    { %lld, %d },", (long long)s->marks[i].pos, s->marks[i].abort ? 2 : 1);
+    emit_line(E, "};");
+}
+
+/* testing(LIST) with EOF/ABORT markers, as Bytewax's TestingSource: a marker
+ * ends the batch early (the items before it, maybe none); the next poll then
+ * ends the input (EOF) or the run (ABORT: no EOF is delivered, stateful steps
+ * flush nothing, what was written stays). Items after the marker are never read. */
+static void testing_run_marked(Emit *E, Step *s)
+{
+    testing_marks(E, s);
+    bool abort = false;
+    for (int i = 0; i < s->nmarks; i++)
+        abort |= s->marks[i].abort;
+    emit_line(E, "if (f->%s_stop) {", s->id);
+    if (abort) {
+        emit_line(E, "    if (f->%s_stop == 2)", s->id);
+        emit_line(E, "        f->aborted = true;");
+        emit_line(E, "    else");
+        emit_line(E, "        f->eof[%d] = true;", s->input_no);
+    } else {
+        emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    }
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "if (f->%s_pos >= f->%s_list.n && f->%s_mark == %d) {", s->id, s->id, s->id, s->nmarks);
+    emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    emit_line(E, "    return;");
+    emit_line(E, "}");
+    emit_line(E, "for (int64_t i = 0; i < f->%s_batch; i++) {", s->id);
+    E->indent++;
+    emit_line(E, "if (f->%s_mark < %d && %s_marks[f->%s_mark].pos == f->%s_pos) {", s->id, s->nmarks, s->id, s->id,
+              s->id);
+    if (abort) {   /* recovery: an ABORT is recorded when hit and skipped on resume (docs/recovery.md) */
+        emit_line(E, "    if (%s_marks[f->%s_mark].stop == 2 && f->rt->store) {", s->id, s->id);
+        emit_line(E, "        if (flow_store_abort_seen(f->rt, \"%s\", f->%s_mark)) {", s->id, s->id);
+        emit_line(E, "            f->%s_mark++;", s->id);
+        emit_line(E, "            i--;");
+        emit_line(E, "            continue;");
+        emit_line(E, "        }");
+        emit_line(E, "        flow_store_abort_hit(f->rt, \"%s\", f->%s_mark);", s->id, s->id);
+        emit_line(E, "    }");
+    }
+    emit_line(E, "    f->%s_stop = %s_marks[f->%s_mark++].stop;", s->id, s->id, s->id);
+    emit_line(E, "    break;");
+    emit_line(E, "}");
+    emit_line(E, "if (f->%s_pos >= f->%s_list.n)", s->id, s->id);
+    emit_line(E, "    break;");
+    emit_line(E, "%s x = f->%s_list.v[f->%s_pos++];", out_ty(E, s), s->id, s->id);
+    emit_step_send(E, s, 0, "x");
+    E->indent--;
+    emit_line(E, "}");
 }
 
 static void testing_run(Emit *E, Step *s)
 {
+    if (s->nmarks) {
+        testing_run_marked(E, s);
+        return;
+    }
     emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
     E->indent++;
     emit_input_end(E, s->input_no);
@@ -1331,6 +1497,9 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_FLAT_MAP] = { .item = item_flat_map, .run = emit_run_items },
     [SK_FLATTEN] = { .item = item_flatten, .run = emit_run_items },
     [SK_INSPECT] = { .item = item_inspect, .run = emit_run_items },
+    [SK_INSPECT_DEBUG] = { .item = item_inspect_debug, .run = emit_run_items },
+    [SK_FLAT_MAP_BATCH] = { .run = emit_run_batch },
+    [SK_RAISES] = { .item = item_raises, .run = emit_run_items },
     [SK_BRANCH] = { .item = item_branch, .run = emit_run_items },
     [SK_MERGE] = { .run = emit_run_merge },
     [SK_KEY_ON] = { .item = item_key_on, .run = emit_run_items },
@@ -1350,6 +1519,7 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_MAX_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
     [SK_MIN_FINAL] = { .state = state_value, .drop = drop_value, .item = item_final, .run = emit_run_final },
     [SK_STATEFUL] = { .state = state_value, .drop = drop_value, .run = emit_run_stateful },
+    [SK_STATEFUL_BATCH] = { .state = state_value, .drop = drop_value, .run = emit_run_stateful },
     [SK_JOIN] = { .state = state_join, .drop = drop_join, .run = emit_run_join },
 };
 
@@ -1378,8 +1548,14 @@ static void declare_state(Emit *E, Step *s)
 static void emit_step_lambdas(Emit *E, Step *s)
 {
     const char *P = E->P;
-    if (s->fn.lambda)
+    if (s->fn.lambda && s->append_tail) {
+        /* the state grows in place: the lambda returns what to append */
+        Node lam = *s->fn.lambda;
+        lam.body = s->append_tail;
+        emit_lambda(E, &lam, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    } else if (s->fn.lambda) {
         emit_lambda(E, s->fn.lambda, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    }
     if (s->on_notify.lambda)
         emit_lambda(E, s->on_notify.lambda, emit_strf(E, "%s_%s_on_notify", P, s->id), s->on_notify.ret);
     if (s->on_eof.lambda)
@@ -1712,6 +1888,16 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
     fprintf(c, "    flow_rt_round_end_%s(f->rt);\n}\n\n", writes_stdout(g) ? "fast" : "quiet");
 }
 
+/* Whether a testing input of G has an ABORT marker. */
+static bool has_abort_mark(Graph *g)
+{
+    for (int i = 0; i < g->nsteps; i++)
+        for (int k = 0; k < g->steps[i]->nmarks; k++)
+            if (g->steps[i]->marks[k].abort)
+                return true;
+    return false;
+}
+
 /* <flow>_run: rounds until every input is at EOF (with several workers,
  * on every worker: flow_xdone). One call of the round,
  * so that the C compiler inlines it into the loop (a round of one item
@@ -1721,14 +1907,25 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
     const char *P = E->P;
     fprintf(c, "/* Run the dataflow to the end of its inputs. Returns 0. With epoch\n"
                " * interval 0, each polling round is followed by one that polls nothing. */\n");
-    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n        %s_round(f, poll);\n"
-               "        if (poll", P, P, P);
+    bool rec = !E->opt->lib_header;   /* recovery (emit_recovery.c): not embedded */
+    fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n", P, P);
+    if (rec)
+        fprintf(c, "        if (poll && f->rt->store && flow_store_tick(f->rt) && flow_store_epoch_due(f->rt))\n"
+                   "            %s_snapshot(f);   /* the end of an epoch */\n", P);
+    fprintf(c, "        %s_round(f, poll);\n        if (poll", P);
     fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
     fprintf(c, g->ninputs > 1 ? ")" : "");
     /* several workers: and on every worker, as of this round's end */
-    fprintf(c, " && (!f->mw || flow_xdone(f->rt)))\n            return 0;\n");
+    fprintf(c, " && (!f->mw || flow_xdone(f->rt))) {\n");
+    if (rec)
+        fprintf(c, "            if (f->rt->store) {\n                flow_store_last(f->rt);\n"
+                   "                %s_snapshot(f);   /* the last epoch */\n            }\n", P);
+    fprintf(c, "            return 0;\n        }\n");
+    if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF, on every worker */
+        fprintf(c, "        if (f->aborted) {\n            if (f->mw)\n                flow_cluster_abort(f->rt);\n"
+                   "            return 0;\n        }\n");
     fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
     fprintf(c, "    }\n}\n\n");
 }
@@ -1753,6 +1950,8 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    size_t dead_old;     /* several workers: those of earlier rounds */\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
+    if (has_abort_mark(g))
+        fprintf(out, "    bool aborted;        /* a testing input met an ABORT marker: stop, no EOF */\n");
     fprintf(out, "    bool mw;             /* several workers (rt->cluster): exchange points run */\n");
     fwrite(E->bufs[SEC_FIELDS], 1, E->lens[SEC_FIELDS], out);
     for (int i = 0; i < g->nsteps; i++) {   /* a step's banner, if it has members */
@@ -1811,7 +2010,9 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     if (E->opt->mpi)
         fprintf(out, "    flow_mpi_init(&rt);    /* --mpi: the processes of an mpirun job */\n");
     fprintf(out, "    if (rt.nworkers > 1)\n        return flow_cluster_main(&rt, &%s_program);\n", P);
-    fprintf(out, "    %s_flow *f = %s_new(&rt);\n    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P, P, P);
+    fprintf(out, "    %s_flow *f = %s_new(&rt);\n", P, P);
+    fprintf(out, "    if (rt.store)\n        %s_restore(f);   /* recovery: resume from the store */\n", P);
+    fprintf(out, "    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P);
     fprintf(out, "    return flow_rt_finish(&rt, 0);\n}\n#endif\n");
 }
 
@@ -1824,6 +2025,8 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
         emit_lib_begin(E);   /* --lib (emit_lib.c): the header's item types first */
     emit_program(E, g);
     emit_round_fn(E, g, E->code);
+    if (!opt->lib_header)
+        emit_recovery_fns(E, g);   /* emit_recovery.c: <flow>_snapshot, <flow>_restore */
     emit_run_fn(E, g, E->code);
 
     /* assemble: the type helpers the code asked for, then every section */

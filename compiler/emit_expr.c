@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <math.h>
 #include <string.h>
+#include <flowrt_gen.h>   /* flow_fmtspec_parse: a format spec is parsed as it will run */
 #include "emit.h"
 
 #define ARENA "&f->rt->arena"
@@ -176,6 +177,13 @@ static const char *emit_arith(Emit *E, Node *e)
     const char *rr = emit_expr(E, e->rhs);
     const char *t = emit_tmp(E);
     const char *op = ast_op_name(e->op);
+    if (r == TY_FLOAT && e->op == OP_DIV && a != TY_FLOAT && b != TY_FLOAT) {
+        /* int / int, duration / duration: Python's correctly rounded
+         * true division of two integers */
+        fail(E, e->loc, emit_strf(E, "%s == 0", rr), "division by zero");
+        emit_line(E, "double %s = flow_i64_truediv(%s, %s);", t, l, rr);
+        return t;
+    }
     if (r == TY_FLOAT) {
         const char *x = a == TY_INT ? emit_strf(E, "((double)%s)", l) : l;
         const char *y = b == TY_INT ? emit_strf(E, "((double)%s)", rr) : rr;
@@ -186,6 +194,10 @@ static const char *emit_arith(Emit *E, Node *e)
         case OP_DIV:
             fail(E, e->loc, emit_strf(E, "%s == 0.0", y), "division by zero");
             emit_line(E, "double %s = %s / %s;", t, x, y);
+            break;
+        case OP_FLOORDIV:
+            fail(E, e->loc, emit_strf(E, "%s == 0.0", y), "division by zero");
+            emit_line(E, "double %s = flow_f64_floordiv(%s, %s);", t, x, y);
             break;
         case OP_MOD:
             fail(E, e->loc, emit_strf(E, "%s == 0.0", y), "division by zero");
@@ -221,10 +233,11 @@ static const char *emit_arith(Emit *E, Node *e)
                    e->op == OP_ADD ? "add" : e->op == OP_SUB ? "sub" : "mul", l, rr, t),
              r == TY_TIMESTAMP ? "timestamp out of range" : emit_strf(E, "%s overflow in '%s'", what, op));
         break;
-    case OP_DIV:
+    case OP_DIV:        /* duration / int: Python rounds half to even */
+    case OP_FLOORDIV:
         fail(E, e->loc, emit_strf(E, "%s == 0", rr), "division by zero");
-        fail(E, e->loc, emit_strf(E, "%s == INT64_MIN && %s == -1", l, rr), emit_strf(E, "%s overflow in '/'", what));
-        emit_line(E, "%s = flow_i64_floordiv(%s, %s);", t, l, rr);
+        fail(E, e->loc, emit_strf(E, "%s == INT64_MIN && %s == -1", l, rr), emit_strf(E, "%s overflow in '%s'", what, op));
+        emit_line(E, "%s = flow_i64_%s(%s, %s);", t, e->op == OP_DIV ? "div_nearest" : "floordiv", l, rr);
         break;
     case OP_MOD:
         fail(E, e->loc, emit_strf(E, "%s == 0", rr), "division by zero");
@@ -402,9 +415,94 @@ static const char *emit_with(Emit *E, Node *e)
     return t;
 }
 
+/* A C constant initializer for literal E as a value of type WANT (ints,
+ * floats, bools, strings, timestamps, durations, a negated number, none,
+ * and tuples, records and optionals of those), or NULL when E is not such
+ * a literal. */
+static const char *const_value(Emit *E, Node *e, Type *want)
+{
+    want = ty_resolve(want);
+    if (want->kind == TY_OPT) {
+        if (e->kind == ND_NONE)
+            return "{ .has = false }";
+        const char *v = const_value(E, e, want->elem);
+        return v ? emit_strf(E, "{ .has = true, .v = %s }", v) : NULL;
+    }
+    switch (e->kind) {
+    case ND_INT:
+    case ND_DURATION:
+    case ND_TIMESTAMP:
+        return want->kind == TY_FLOAT ? emit_strf(E, "(double)%s", int_lit(E, e->ival)) : int_lit(E, e->ival);
+    case ND_FLOAT:
+    case ND_BOOL:
+        return emit_expr(E, e);    /* a literal: no statements */
+    case ND_STRING:
+        return emit_strf(E, "{ %s, %zu }", emit_c_string(E, e->sval, e->slen), e->slen);
+    case ND_UNARY:
+        if (e->op != OP_NEG || (e->lhs->kind != ND_INT && e->lhs->kind != ND_FLOAT) ||
+            (e->lhs->kind == ND_INT && e->lhs->ival == INT64_MIN))
+            return NULL;
+        if (e->lhs->kind == ND_INT && want->kind != TY_FLOAT)
+            return int_lit(E, -e->lhs->ival);
+        return emit_strf(E, "(-%s)", const_value(E, e->lhs, want));
+    case ND_TUPLE: {
+        if (want->kind != TY_TUPLE)
+            return NULL;
+        const char *v = "{";
+        for (int i = 0; i < e->list.n; i++) {
+            const char *x = const_value(E, e->list.items[i], want->elems[i]);
+            if (!x)
+                return NULL;
+            v = emit_strf(E, "%s%s %s", v, i ? "," : "", x);
+        }
+        return emit_strf(E, "%s }", v);
+    }
+    case ND_RECORD_LIT: {
+        const char *v = "{";
+        for (int i = 0; i < e->list.n; i++) {
+            Node *fi = e->list.items[i];
+            const char *x = const_value(E, fi->lhs, fi->ty);
+            if (!x)
+                return NULL;
+            v = emit_strf(E, "%s%s .%s = %s", v, i ? "," : "", emit_field_name(E, fi->name), x);
+        }
+        return emit_strf(E, "%s }", v);
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* A long list of literals (a testing input of 100,000 items) is data, a
+ * static array, not a statement per element for the C compiler to chew
+ * on; LIST_AS_DATA is the length from which it pays. */
+#define LIST_AS_DATA 32
+
+static const char *emit_list_data(Emit *E, Node *e, Type *lt)
+{
+    int n = e->list.n;
+    const char **vals = arena_alloc(E->a, sizeof(char *) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        if (!(vals[i] = const_value(E, e->list.items[i], lt->elem)))
+            return NULL;
+    int k = E->nlists++;
+    const char *elem = emit_ctype_name(E, lt->elem);
+    fprintf(E->helpers, "/* a list literal of %d elements (%s) */\nstatic const %s %s_data%d[%d] = {\n", n,
+            emit_loc_str(E, e->loc), elem, E->P, k, n);
+    for (int i = 0; i < n; i++)
+        fprintf(E->helpers, "    %s,\n", vals[i]);
+    fprintf(E->helpers, "};\n\n");
+    return emit_strf(E, "((%s){ (%s *)%s_data%d, %d })", emit_ctype_name(E, lt), elem, E->P, k, n);
+}
+
 static const char *emit_list(Emit *E, Node *e)
 {
     Type *lt = ty_resolve(e->ty);
+    if (e->list.n >= LIST_AS_DATA) {
+        const char *data = emit_list_data(E, e, lt);
+        if (data)
+            return data;
+    }
     const char *t = emit_tmp(E);
     int n = e->list.n;
     emit_line(E, "%s %s;", emit_ctype_name(E, lt), t);
@@ -417,6 +515,148 @@ static const char *emit_list(Emit *E, Node *e)
     for (int i = 0; i < n; i++)
         emit_line(E, "%s.v[%d] = %s;", t, i, emit_coerce(E, e->list.items[i], lt->elem));
     return t;
+}
+
+/* Is E a constant as CPython's compiler folds them (a number, string,
+ * bool, none, or a tuple of those)? A set literal of three or more
+ * constants is then built as a frozenset and merged (flow_set_literal). */
+static bool py_constant(Node *e)
+{
+    switch (e->kind) {
+    case ND_INT: case ND_FLOAT: case ND_STRING: case ND_BOOL: case ND_NONE:
+        return true;
+    case ND_UNARY:
+        return e->op == OP_NEG && (e->lhs->kind == ND_INT || e->lhs->kind == ND_FLOAT);
+    case ND_TUPLE:
+        for (int i = 0; i < e->list.n; i++)
+            if (!py_constant(e->list.items[i]))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* set = `{` expr, ... `}`: the elements added in order (BUILD_SET) */
+static const char *emit_set_lit(Emit *E, Node *e)
+{
+    Type *st = ty_resolve(e->ty);
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, st), t);
+    bool constant = e->list.n >= 3;
+    for (int i = 0; i < e->list.n; i++) {
+        Node *x = e->list.items[i];
+        constant = constant && py_constant(x);
+        emit_line(E, "%s(" ARENA ", &%s, %s);", emit_coll_fn(E, st, "ins"), t, emit_coerce(E, x, st->elem));
+    }
+    if (constant)
+        emit_line(E, "%s.s = flow_set_literal(" ARENA ", %s.s, &%s.mask, &%s.fill, %s.used, sizeof(%s.s[0]));", t, t,
+                  t, t, t, t);
+    return t;
+}
+
+/* dict = `{` `}` | `{` key `:` value, ... `}`: a repeated key keeps its
+ * first place and takes its last value, as in Python */
+static const char *emit_dict_lit(Emit *E, Node *e)
+{
+    Type *dt = ty_resolve(e->ty);
+    const char *t = emit_tmp(E);
+    int n = e->list.n;
+    emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, dt), t);
+    if (n == 0)
+        return t;
+    emit_line(E, "%s.v = flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * %d);", t, t, n);
+    for (int i = 0; i < n; i++) {
+        Node *en = e->list.items[i];
+        const char *k = emit_coerce(E, en->lhs, dt->key);
+        const char *v = emit_coerce(E, en->rhs, dt->elem);
+        emit_line(E, "%s(&%s, %s, %s);", emit_coll_fn(E, dt, "put"), t, k, v);
+    }
+    return t;
+}
+
+/* d with { [k]: v, ... }: a copy of D's entries with room for the new
+ * keys, each put in order */
+static const char *emit_dict_with(Emit *E, Node *e)
+{
+    Type *dt = ty_resolve(e->ty);
+    const char *d = emit_expr(E, e->lhs);
+    const char *t = emit_tmp(E);
+    int n = e->list.n;
+    emit_line(E, "%s %s;", emit_ctype_name(E, dt), t);
+    emit_line(E, "%s.n = %s.n;", t, d);
+    emit_line(E, "%s.v = flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)(%s.n + %d));", t, t, d, n);
+    emit_line(E, "if (%s.n)", d);
+    emit_line(E, "    memcpy(%s.v, %s.v, sizeof(%s.v[0]) * (size_t)%s.n);", t, d, t, d);
+    for (int i = 0; i < n; i++) {
+        Node *en = e->list.items[i];
+        const char *k = emit_coerce(E, en->lhs, dt->key);
+        const char *v = emit_coerce(E, en->rhs, dt->elem);
+        emit_line(E, "%s(&%s, %s, %s);", emit_coll_fn(E, dt, "put"), t, k, v);
+    }
+    return t;
+}
+
+/* Statements ending the step with "KeyError: REPR(K)" when COND holds. */
+static void fail_key(Emit *E, Loc loc, const char *cond, Type *kt, const char *k)
+{
+    emit_line(E, "if (%s) {", cond);
+    E->indent++;
+    emit_line(E, "f->scratch.n = 0;");
+    emit_line(E, "flow_buf_puts(&f->scratch, \"KeyError: \");");
+    emit_repr(E, kt, "&f->scratch", k);
+    emit_line(E, "flow_buf_putc(&f->scratch, 0);");
+    emit_line(E, "flow_step_error(f->rt, %s, %s, f->scratch.p);", emit_loc_str(E, loc), E->step_expr);
+    E->indent--;
+    emit_line(E, "}");
+}
+
+/* d[k]: the value, or the step error naming the key */
+static const char *emit_dict_index(Emit *E, Node *e)
+{
+    Type *dt = ty_resolve(e->lhs->ty);
+    const char *d = emit_expr(E, e->lhs);
+    const char *k = emit_coerce(E, e->rhs, dt->key);
+    const char *i = emit_tmp(E);
+    emit_line(E, "int64_t %s = %s(%s, %s);", i, emit_coll_fn(E, dt, "find"), d, k);
+    fail_key(E, e->loc, emit_strf(E, "%s < 0", i), dt->key, k);
+    return emit_strf(E, "%s.v[%s].f1", d, i);
+}
+
+/* Whether X (of type XT) is in C (of type CT): a dict's key, a set's or
+ * list's element, a substring. */
+static const char *emit_member(Emit *E, Type *ct, const char *c, Type *xt, const char *x)
+{
+    ct = ty_resolve(ct);
+    const char *t = emit_tmp(E);
+    switch (ct->kind) {
+    case TY_DICT:
+        emit_line(E, "bool %s = %s(%s, %s) >= 0;", t, emit_coll_fn(E, ct, "find"), c,
+                  emit_coerce_value(E, x, xt, ct->key));
+        return t;
+    case TY_SET:
+        emit_line(E, "bool %s = %s(%s, %s);", t, emit_coll_fn(E, ct, "has"), c, emit_coerce_value(E, x, xt, ct->elem));
+        return t;
+    case TY_LIST: {
+        const char *y = emit_coerce_value(E, x, xt, ct->elem);
+        emit_line(E, "bool %s = false;", t);
+        emit_line(E, "for (int64_t i = 0; i < %s.n && !%s; i++)", c, t);
+        emit_line(E, "    %s = %s;", t, emit_eq(E, ct->elem, emit_strf(E, "%s.v[i]", c), y));
+        return t;
+    }
+    default:
+        emit_line(E, "bool %s = flow_str_contains(%s, %s);", t, c, x);
+        return t;
+    }
+}
+
+/* x in c, x not in c */
+static const char *emit_in(Emit *E, Node *e)
+{
+    const char *x = emit_expr(E, e->lhs);
+    const char *c = emit_expr(E, e->rhs);
+    const char *r = emit_member(E, e->rhs->ty, c, e->lhs->ty, x);
+    return e->op == OP_IN ? r : emit_strf(E, "(!%s)", r);
 }
 
 static const char *emit_tuple(Emit *E, Node *e)
@@ -578,6 +818,8 @@ static const char *bi_len(Emit *E, Node *e, Builtin b, Type *a0)
     const char *t = emit_tmp(E);
     if (kind_of(a0) == TY_STRING)
         emit_line(E, "int64_t %s = flow_utf8_len(%s);", t, v);
+    else if (kind_of(a0) == TY_SET)
+        emit_line(E, "int64_t %s = %s.used;", t, v);
     else
         emit_line(E, "int64_t %s = %s.n;", t, v);
     return t;
@@ -649,7 +891,8 @@ static const char *bi_case(Emit *E, Node *e, Builtin b, Type *a0)
     return t;
 }
 
-/* split */
+/* split(s [, sep [, maxsplit]]); sep may be an optional (none:
+ * whitespace) */
 static const char *bi_split(Emit *E, Node *e, Builtin b, Type *a0)
 {
     (void)b;
@@ -658,11 +901,186 @@ static const char *bi_split(Emit *E, Node *e, Builtin b, Type *a0)
     const char *t = emit_tmp(E);
     if (e->list.n == 1) {
         emit_line(E, "flow_list_str %s = flow_str_split_ws(" ARENA ", %s);", t, v);
-    } else {
-        const char *sep = arg(E, e, 1);
-        fail(E, e->loc, emit_strf(E, "%s.n == 0", sep), "empty separator");
-        emit_line(E, "flow_list_str %s = flow_str_split(" ARENA ", %s, %s);", t, v, sep);
+        return t;
     }
+    Node *sn = e->list.items[1]->lhs;
+    const char *max = e->list.n == 3 ? arg(E, e, 2) : NULL;
+    if (kind_of(sn->ty) == TY_OPT) {
+        const char *sep = emit_expr(E, sn);
+        fail(E, e->loc, emit_strf(E, "%s.has && %s.v.n == 0", sep, sep), "empty separator");
+        emit_line(E, "flow_list_str %s = %s.has ? flow_str_split_max(" ARENA ", %s, %s.v, %s) : flow_str_split_ws_max(" ARENA
+                     ", %s, %s);", t, sep, v, sep, max ? max : "-1", v, max ? max : "-1");
+        return t;
+    }
+    const char *sep = emit_expr(E, sn);
+    fail(E, e->loc, emit_strf(E, "%s.n == 0", sep), "empty separator");
+    if (max)
+        emit_line(E, "flow_list_str %s = flow_str_split_max(" ARENA ", %s, %s, %s);", t, v, sep, max);
+    else
+        emit_line(E, "flow_list_str %s = flow_str_split(" ARENA ", %s, %s);", t, v, sep);
+    return t;
+}
+
+/* join(sep, xs) or join(xs, sep) */
+static const char *bi_join(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    const char *x = arg(E, e, 0), *y = arg(E, e, 1);
+    bool list_first = kind_of(a0) == TY_LIST;
+    const char *t = emit_tmp(E);
+    emit_line(E, "flow_str %s = flow_str_join(" ARENA ", %s, %s);", t, list_first ? y : x, list_first ? x : y);
+    return t;
+}
+
+/* strip, lstrip, rstrip (with or without chars) */
+static const char *bi_strip(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)a0;
+    const char *v = arg(E, e, 0);
+    int sides = b == BI_LSTRIP ? 1 : b == BI_RSTRIP ? 2 : 3;
+    const char *t = emit_tmp(E);
+    if (e->list.n == 2)
+        emit_line(E, "flow_str %s = flow_str_strip_chars(" ARENA ", %s, %s, %d);", t, v, arg(E, e, 1), sides);
+    else
+        emit_line(E, "flow_str %s = flow_str_strip_ws(" ARENA ", %s, %d);", t, v, sides);
+    return t;
+}
+
+/* zfill */
+static const char *bi_zfill(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    (void)a0;
+    const char *v = arg(E, e, 0), *w = arg(E, e, 1);
+    const char *t = emit_tmp(E);
+    emit_line(E, "flow_str %s = flow_str_zfill(" ARENA ", %s, %s);", t, v, w);
+    return t;
+}
+
+/* ===================================================================
+ * Formatting: format(x, spec) and f-strings
+ * =================================================================== */
+
+/* A C character constant for C (printable ASCII as itself). */
+static const char *char_lit(Emit *E, char c)
+{
+    if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
+        return emit_strf(E, "'%c'", c);
+    return emit_strf(E, "%d", (unsigned char)c);
+}
+
+/* A pointer to a constant flow_fmtspec: SPEC (N bytes, checked by the
+ * checker) parsed for KIND, as flowc parses it when compiling. */
+static const char *spec_lit(Emit *E, const char *spec, size_t n, char kind)
+{
+    flow_fmtspec sp;
+    char err[256];
+    if (!flow_fmtspec_parse(spec, n, kind, &sp, err, sizeof err))
+        ICE("a format spec the checker accepted does not parse");
+    return emit_strf(E, "&(const flow_fmtspec){ .fill = %u, .align = %s, .sign = %s, .grouping = %s, .type = %s, "
+                        ".z = %s, .alt = %s, .width = %lld, .precision = %lld }   /* %s */",
+                     (unsigned)sp.fill, char_lit(E, sp.align), char_lit(E, sp.sign), char_lit(E, sp.grouping),
+                     char_lit(E, sp.type), sp.z ? "true" : "false", sp.alt ? "true" : "false", (long long)sp.width,
+                     (long long)sp.precision, emit_c_string(E, spec, n));
+}
+
+/* One value to format: V of type T, converted by CONV ('r', 's' or 0),
+ * with SPEC (N bytes, NULL: none). */
+typedef struct FmtField {
+    Type *t;
+    const char *v;
+    int conv;
+    const char *spec;
+    size_t n;
+    Loc loc;
+} FmtField;
+
+/* Statements run before anything is written to the scratch buffer: a
+ * converted value that has a spec becomes a string first. */
+static FmtField field_prepare(Emit *E, FmtField f)
+{
+    if (f.conv && f.spec && f.n) {
+        if (f.conv == 's') {
+            f.v = str_of(E, f.t, f.v);
+        } else {
+            const char *t = emit_tmp(E);
+            emit_line(E, "f->scratch.n = 0;");
+            emit_repr(E, f.t, "&f->scratch", f.v);
+            emit_line(E, "flow_str %s = flow_str_dup(" ARENA ", (flow_str){ f->scratch.p, (int64_t)f->scratch.n });", t);
+            f.v = t;
+        }
+        f.t = T(TY_STRING);
+        f.conv = 0;
+    }
+    return f;
+}
+
+/* Statements appending format(F) to f->scratch. */
+static void field_append(Emit *E, FmtField f)
+{
+    if (f.conv == 'r') {
+        emit_repr(E, f.t, "&f->scratch", f.v);
+        return;
+    }
+    if (!f.spec || f.n == 0 || f.conv) {
+        emit_str_form(E, f.t, "&f->scratch", f.v);   /* format(x, '') is str(x) */
+        return;
+    }
+    switch (kind_of(f.t)) {
+    case TY_INT:
+    case TY_BOOL: {
+        const char *sp = spec_lit(E, f.spec, f.n, kind_of(f.t) == TY_INT ? 'i' : 'b');
+        emit_line(E, "if (!flow_format_int(&f->scratch, (int64_t)%s, %s))", f.v, sp);
+        emit_line(E, "    flow_step_error(f->rt, %s, %s, \"%%c arg not in range(0x110000)\");", emit_loc_str(E, f.loc),
+                  E->step_expr);
+        break;
+    }
+    case TY_FLOAT:
+        emit_line(E, "flow_format_float(&f->scratch, %s, %s);", f.v, spec_lit(E, f.spec, f.n, 'f'));
+        break;
+    default:
+        emit_line(E, "flow_format_str(&f->scratch, %s, %s);", f.v, spec_lit(E, f.spec, f.n, 's'));
+        break;
+    }
+}
+
+/* format(x [, spec]) */
+static const char *bi_format(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Node *sp = e->list.n == 2 ? e->list.items[1]->lhs : NULL;
+    FmtField f = { a0, arg(E, e, 0), 0, sp ? sp->sval : NULL, sp ? sp->slen : 0, e->loc };
+    f = field_prepare(E, f);
+    const char *t = emit_tmp(E);
+    emit_line(E, "f->scratch.n = 0;");
+    field_append(E, f);
+    emit_line(E, "flow_str %s = flow_str_dup(" ARENA ", (flow_str){ f->scratch.p, (int64_t)f->scratch.n });", t);
+    return t;
+}
+
+/* f"...": every field's value first (each may use the scratch buffer),
+ * then the text and the formatted values into it, one string copied out */
+static const char *emit_fstring(Emit *E, Node *e)
+{
+    int n = e->list.n;
+    FmtField *fs = arena_alloc(E->a, sizeof(FmtField) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) {
+        Node *p = e->list.items[i];
+        if (p->kind != ND_FMT)
+            continue;
+        fs[i] = (FmtField){ p->lhs->ty, emit_expr(E, p->lhs), (int)p->ival, p->sval, p->slen, p->loc };
+        fs[i] = field_prepare(E, fs[i]);
+    }
+    const char *t = emit_tmp(E);
+    emit_line(E, "f->scratch.n = 0;");
+    for (int i = 0; i < n; i++) {
+        Node *p = e->list.items[i];
+        if (p->kind == ND_FMT)
+            field_append(E, fs[i]);
+        else if (p->slen)
+            emit_line(E, "flow_buf_put(&f->scratch, %s, %zu);", emit_c_string(E, p->sval, p->slen), p->slen);
+    }
+    emit_line(E, "flow_str %s = flow_str_dup(" ARENA ", (flow_str){ f->scratch.p, (int64_t)f->scratch.n });", t);
     return t;
 }
 
@@ -676,22 +1094,136 @@ static const char *bi_affix(Emit *E, Node *e, Builtin b, Type *a0)
     return t;
 }
 
-/* contains */
+/* contains: `x in c` as a function */
 static const char *bi_contains(Emit *E, Node *e, Builtin b, Type *a0)
 {
     (void)b;
-    const char *v = arg(E, e, 0);
+    const char *c = arg(E, e, 0);
+    const char *x = arg(E, e, 1);
+    return emit_member(E, a0, c, arg_ty(e, 1), x);
+}
+
+/* get(d, k [, default]) */
+static const char *bi_get(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *dt = ty_resolve(a0);
+    const char *d = arg(E, e, 0);
+    const char *k = emit_coerce(E, e->list.items[1]->lhs, dt->key);
+    const char *i = emit_tmp(E), *t = emit_tmp(E);
+    emit_line(E, "int64_t %s = %s(%s, %s);", i, emit_coll_fn(E, dt, "find"), d, k);
+    emit_line(E, "%s %s;", emit_ctype_name(E, e->ty), t);
+    emit_line(E, "if (%s >= 0) {", i);
+    emit_line(E, "    %s = %s;", t, emit_coerce_value(E, emit_strf(E, "%s.v[%s].f1", d, i), dt->elem, e->ty));
+    emit_line(E, "} else {");
+    E->indent++;
+    if (e->list.n == 3)
+        emit_line(E, "%s = %s;", t, emit_coerce(E, e->list.items[2]->lhs, e->ty));
+    else
+        emit_line(E, "%s = (%s){ .has = false };", t, emit_ctype_name(E, e->ty));
+    E->indent--;
+    emit_line(E, "}");
+    return t;
+}
+
+/* remove(d, k), remove(s, x) */
+static const char *bi_remove(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *ct = ty_resolve(a0);
+    const char *c = arg(E, e, 0);
+    const char *x = emit_coerce(E, e->list.items[1]->lhs, ct->kind == TY_DICT ? ct->key : ct->elem);
     const char *t = emit_tmp(E);
-    if (kind_of(a0) == TY_LIST) {
-        Type *el = ty_resolve(a0)->elem;
-        const char *x = emit_coerce_value(E, arg(E, e, 1), arg_ty(e, 1), el);
-        emit_line(E, "bool %s = false;", t);
-        emit_line(E, "for (int64_t i = 0; i < %s.n && !%s; i++)", v, t);
-        emit_line(E, "    %s = %s;", t, emit_eq(E, el, emit_strf(E, "%s.v[i]", v), x));
+    emit_line(E, "%s %s = %s(" ARENA ", %s, %s);", emit_ctype_name(E, ct), t, emit_coll_fn(E, ct, "rm"), c, x);
+    return t;
+}
+
+/* keys(d), values(d), items(d): items are the dict's own entries */
+static const char *bi_dict_view(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)a0;
+    const char *d = arg(E, e, 0);
+    const char *t = emit_tmp(E);
+    const char *lt = emit_ctype_name(E, e->ty);
+    if (b == BI_ITEMS) {
+        emit_line(E, "%s %s = { %s.v, %s.n };", lt, t, d, d);
         return t;
     }
-    const char *w = arg(E, e, 1);
-    emit_line(E, "bool %s = flow_str_contains(%s, %s);", t, v, w);
+    emit_line(E, "%s %s = { flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)%s.n), %s.n };", lt, t, t, d, d);
+    emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", d);
+    emit_line(E, "    %s.v[i] = %s.v[i].f%d;", t, d, b == BI_KEYS ? 0 : 1);
+    return t;
+}
+
+/* add(s, x) */
+static const char *bi_add(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *st = ty_resolve(a0);
+    const char *s = arg(E, e, 0);
+    const char *x = emit_coerce(E, e->list.items[1]->lhs, st->elem);
+    const char *t = emit_tmp(E);
+    emit_line(E, "%s %s = %s(" ARENA ", %s, %s);", emit_ctype_name(E, st), t, emit_coll_fn(E, st, "add"), s, x);
+    return t;
+}
+
+/* set(), set(list | set | dict): a set is its own value; the others
+ * are added in order */
+static const char *bi_set(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *st = ty_resolve(e->ty);
+    const char *t = emit_tmp(E);
+    if (!a0) {
+        emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, st), t);
+        return t;
+    }
+    const char *v = arg(E, e, 0);
+    if (kind_of(a0) == TY_SET)
+        return v;
+    emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, st), t);
+    const char *x = emit_iter_begin(E, a0, v);
+    emit_line(E, "    %s(" ARENA ", &%s, %s);", emit_coll_fn(E, st, "ins"), t, x);
+    emit_line(E, "}");
+    return t;
+}
+
+/* dict(), dict(list of pairs | dict) */
+static const char *bi_dict(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *dt = ty_resolve(e->ty);
+    const char *t = emit_tmp(E);
+    if (!a0) {
+        emit_line(E, "%s %s = { 0 };", emit_ctype_name(E, dt), t);
+        return t;
+    }
+    const char *v = arg(E, e, 0);
+    if (kind_of(a0) == TY_DICT)
+        return v;
+    emit_line(E, "%s %s = { flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)%s.n), 0 };",
+              emit_ctype_name(E, dt), t, t, v);
+    emit_line(E, "for (int64_t i = 0; i < %s.n; i++)", v);
+    emit_line(E, "    %s(&%s, %s.v[i].f0, %s.v[i].f1);", emit_coll_fn(E, dt, "put"), t, v, v);
+    return t;
+}
+
+/* sorted(list | set | dict) */
+static const char *bi_sorted(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    Type *lt = ty_resolve(e->ty);
+    const char *v = arg(E, e, 0);
+    const char *t = emit_tmp(E);
+    TypeKind k = kind_of(a0);
+    const char *n = k == TY_SET ? emit_strf(E, "%s.used", v) : emit_strf(E, "%s.n", v);
+    emit_line(E, "%s %s = { flow_arena_alloc(" ARENA ", sizeof(%s.v[0]) * (size_t)%s), 0 };", emit_ctype_name(E, lt), t,
+              t, n);
+    const char *x = emit_iter_begin(E, a0, v);
+    emit_line(E, "    %s.v[%s.n++] = %s;", t, t, x);
+    emit_line(E, "}");
+    emit_line(E, "flow_sort_values(%s.v, (size_t)%s.n, sizeof(%s.v[0]), %s, " ARENA ");", t, t, t,
+              emit_qcmp(E, lt->elem));
     return t;
 }
 
@@ -840,6 +1372,21 @@ static const char *(*const builtin_emits[BI_COUNT])(Emit *E, Node *e, Builtin b,
     [BI_RANGE] = bi_range,
     [BI_NOW] = bi_now,
     [BI_TIMESTAMP] = bi_timestamp,
+    [BI_GET] = bi_get,
+    [BI_REMOVE] = bi_remove,
+    [BI_KEYS] = bi_dict_view,
+    [BI_VALUES] = bi_dict_view,
+    [BI_ITEMS] = bi_dict_view,
+    [BI_ADD] = bi_add,
+    [BI_SET] = bi_set,
+    [BI_DICT] = bi_dict,
+    [BI_SORTED] = bi_sorted,
+    [BI_FORMAT] = bi_format,
+    [BI_JOIN] = bi_join,
+    [BI_STRIP] = bi_strip,
+    [BI_LSTRIP] = bi_strip,
+    [BI_RSTRIP] = bi_strip,
+    [BI_ZFILL] = bi_zfill,
 };
 
 static const char *emit_builtin(Emit *E, Node *e, Builtin b)
@@ -907,6 +1454,9 @@ const char *emit_expr(Emit *E, Node *e)
             return emit_logic(E, e);
         case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
             return emit_compare(E, e);
+        case OP_IN:
+        case OP_NOT_IN:
+            return emit_in(E, e);
         default:
             return emit_arith(E, e);
         }
@@ -928,6 +1478,8 @@ const char *emit_expr(Emit *E, Node *e)
     case ND_TUPLE_INDEX:
         return emit_strf(E, "%s.f%lld", emit_expr(E, e->lhs), (long long)e->ival);
     case ND_INDEX: {
+        if (kind_of(e->lhs->ty) == TY_DICT)
+            return emit_dict_index(E, e);
         /* Python: xs[-1] is the last element; outside the list is an error */
         const char *l = emit_expr(E, e->lhs);
         const char *i = emit_expr(E, e->rhs);
@@ -937,13 +1489,19 @@ const char *emit_expr(Emit *E, Node *e)
         return emit_strf(E, "%s.v[%s]", l, k);
     }
     case ND_WITH:
-        return emit_with(E, e);
+        return kind_of(e->ty) == TY_DICT ? emit_dict_with(E, e) : emit_with(E, e);
     case ND_RECORD_LIT:
         return emit_record_lit(E, e);
     case ND_TUPLE:
         return emit_tuple(E, e);
     case ND_LIST:
         return emit_list(E, e);
+    case ND_FSTRING:
+        return emit_fstring(E, e);
+    case ND_SET:
+        return emit_set_lit(E, e);
+    case ND_DICT:
+        return emit_dict_lit(E, e);
     case ND_CALL:
         return emit_call(E, e);
     case ND_BLOCK:

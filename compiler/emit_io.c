@@ -175,6 +175,43 @@ static void gen_dec(Emit *E, CType *c)
     case TY_RECORD:
         dec_record(E, t->rec);
         break;
+    case TY_SET:   /* an array, its elements added in order */
+        emit_line(E, "int64_t n;");
+        emit_line(E, "if (!flow_json_array(s, v, field, &n))");
+        emit_line(E, "    return false;");
+        emit_line(E, "*out = (%s){ 0 };", c->name);
+        emit_line(E, "for (int64_t i = 0; i < n; i++) {");
+        emit_line(E, "    %s x;", emit_ctype_name(E, t->elem));
+        emit_line(E, "    if (!%s)", dec_call(E, t->elem, "flow_json_at(v, i)", "field", "&x"));
+        emit_line(E, "        return false;");
+        emit_line(E, "    %s(a, out, x);", emit_coll_fn(E, t, "ins"));
+        emit_line(E, "}");
+        emit_line(E, "return true;");
+        break;
+    case TY_DICT: {   /* string keys: an object; others: an array of [key, value] */
+        bool obj = ty_resolve(t->key)->kind == TY_STRING;
+        emit_line(E, "int64_t n;");
+        emit_line(E, "if (!flow_json_%s(s, v, field, &n))", obj ? "members" : "array");
+        emit_line(E, "    return false;");
+        emit_line(E, "out->n = 0;");
+        emit_line(E, "out->v = n ? flow_arena_alloc(a, sizeof out->v[0] * (size_t)n) : NULL;");
+        emit_line(E, "for (int64_t i = 0; i < n; i++) {");
+        E->indent++;
+        emit_line(E, "%s e;", emit_ctype_name(E, emit_dict_entry(t)));
+        if (obj) {
+            emit_line(E, "const flow_json *m = flow_json_member(v, i, &e.f0);");
+            emit_line(E, "e.f0 = flow_str_dup(a, e.f0);");
+            emit_line(E, "if (!%s)", dec_call(E, t->elem, "m", "field", "&e.f1"));
+        } else {
+            emit_line(E, "if (!%s)", dec_call(E, emit_dict_entry(t), "flow_json_at(v, i)", "field", "&e"));
+        }
+        emit_line(E, "    return false;");
+        emit_line(E, "%s(out, e.f0, e.f1);", emit_coll_fn(E, t, "put"));
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "return true;");
+        break;
+    }
     default:
         ICE("no JSON decoder for this type");
     }
@@ -279,6 +316,19 @@ static void gen_read(Emit *E, Step *s)
     private_end(E, &pv);
 }
 
+/* A kafka source's or sink's add_config as a static array CONFIG of KEY,
+ * VALUE strings (nothing when it has none); returns the cfg's members. */
+static const char *kafka_config(Emit *E, FILE *o, IoSpec *io)
+{
+    if (!io->nconfig)
+        return "";
+    fprintf(o, "        static const char *const config[] = {");
+    for (int i = 0; i < 2 * io->nconfig; i++)
+        fprintf(o, "%s %s", i ? "," : "", emit_c_str(E, io->config[i]));
+    fprintf(o, " };\n");
+    return emit_strf(E, ", .config = config, .nconfig = %d", io->nconfig);
+}
+
 void emit_io_input_state(Emit *E, Step *s)
 {
     IoSpec *io = s->io;
@@ -298,14 +348,15 @@ void emit_io_input_state(Emit *E, Step *s)
             fprintf(o, "%s %s", i ? "," : "", emit_c_str(E, io->topics[i]));
         fprintf(o, " };\n");
     }
+    const char *config = kafka_config(E, o, io);
     fprintf(o, "        static const flow_src_cfg cfg = {\n");
     fprintf(o, "            .step = \"%s\", .kind = %s, .format = %s, .skip = %s, .batch = %lld,\n", s->id, src_kind(io),
             fmt_name(io->format), io->skip ? "true" : "false", (long long)io->batch);
     fprintf(o, "            .glob = %s, .fields = %s, .nfields = %d,\n", io->glob ? emit_c_str(E, io->glob) : "NULL",
             rec ? "fields" : "NULL", rec ? rec->n : 0);
-    fprintf(o, "            .topics = %s, .ntopics = %d, .group = %s, .from_end = %s, .tail = %s,\n",
+    fprintf(o, "            .topics = %s, .ntopics = %d, .group = %s, .from_end = %s, .tail = %s%s,\n",
             io->ntopics ? "topics" : "NULL", io->ntopics, io->group ? emit_c_str(E, io->group) : "NULL",
-            io->from_end ? "true" : "false", io->tail ? "true" : "false");
+            io->from_end ? "true" : "false", io->tail ? "true" : "false", config);
     fprintf(o, "        };\n");
     fprintf(o, "        f->%s_src = flow_src_open(rt, &cfg, flow_rt_input_path(rt, %d));\n", s->id, s->input_no);
     fprintf(o, "    }\n");
@@ -432,6 +483,40 @@ static void gen_enc(Emit *E, CType *c)
         }
         emit_line(E, "flow_buf_putc(b, '}');");
         break;
+    case TY_SET: {   /* an array, in the set's order */
+        const char *x;
+        emit_line(E, "bool first = true;");
+        emit_line(E, "flow_buf_putc(b, '[');");
+        x = emit_iter_begin(E, t, "v");
+        E->indent++;
+        emit_line(E, "if (!first)");
+        emit_line(E, "    flow_buf_put(b, \", \", 2);");
+        emit_line(E, "first = false;");
+        emit_json(E, t->elem, "b", x);
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "flow_buf_putc(b, ']');");
+        break;
+    }
+    case TY_DICT: {   /* string keys: an object, as json.dumps; others: [[key, value], ...] */
+        bool obj = ty_resolve(t->key)->kind == TY_STRING;
+        emit_line(E, "flow_buf_putc(b, '%c');", obj ? '{' : '[');
+        emit_line(E, "for (int64_t i = 0; i < v.n; i++) {");
+        emit_line(E, "    if (i)");
+        emit_line(E, "        flow_buf_put(b, \", \", 2);");
+        E->indent++;
+        if (obj) {
+            emit_json(E, t->key, "b", "v.v[i].f0");
+            emit_line(E, "flow_buf_put(b, \": \", 2);");
+            emit_json(E, t->elem, "b", "v.v[i].f1");
+        } else {
+            emit_json(E, emit_dict_entry(t), "b", "v.v[i]");
+        }
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "flow_buf_putc(b, '%c');", obj ? '}' : ']');
+        break;
+    }
     default:
         ICE("no JSON encoder for this type");
     }
@@ -583,8 +668,9 @@ void emit_io_output(Emit *E, Step *s)
                 fprintf(o, "%s \"%s\"", k++ ? "," : "", g->steps[i]->id);
         fprintf(o, " };\n        flow_rt_check_outputs(rt, outputs, %d);\n", npath);
     }
-    fprintf(o, "        static const flow_sink_cfg cfg = { .step = \"%s\", .kind = %s, .file_count = %lld, .topic = %s };\n",
-            s->id, sink_kind(io), (long long)io->file_count, io->topic ? emit_c_str(E, io->topic) : "NULL");
+    const char *config = kafka_config(E, o, io);
+    fprintf(o, "        static const flow_sink_cfg cfg = { .step = \"%s\", .kind = %s, .file_count = %lld, .topic = %s%s };\n",
+            s->id, sink_kind(io), (long long)io->file_count, io->topic ? emit_c_str(E, io->topic) : "NULL", config);
     if (has_path(s))
         fprintf(o, "        f->%s_sink = flow_sink_open(rt, &cfg, flow_rt_output_path(rt, \"%s\", %s));\n", s->id,
                 s->id, emit_c_str(E, io->path));

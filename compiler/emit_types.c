@@ -27,6 +27,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "emit.h"
 
@@ -109,6 +110,8 @@ CType *emit_ctype(Emit *E, Type *t)
     switch (t->kind) {
     case TY_LIST:
     case TY_OPT:
+    case TY_SET:
+    case TY_DICT:
         n = 1;
         break;
     case TY_TUPLE:
@@ -122,7 +125,8 @@ CType *emit_ctype(Emit *E, Type *t)
     }
     int *kids = n ? arena_alloc(E->a, sizeof(int) * (size_t)n) : NULL;
     for (int i = 0; i < n; i++) {
-        Type *k = t->kind == TY_TUPLE ? t->elems[i] : t->kind == TY_RECORD ? t->rec->fields[i].ty : t->elem;
+        Type *k = t->kind == TY_TUPLE ? t->elems[i] : t->kind == TY_RECORD ? t->rec->fields[i].ty
+                  : t->kind == TY_DICT ? emit_dict_entry(t) : t->elem;
         kids[i] = emit_ctype(E, k)->id;
     }
     uint64_t h = ct_hash(t->kind, t->kind == TY_RECORD ? t->rec : NULL, kids, n);
@@ -162,6 +166,19 @@ CType *emit_ctype(Emit *E, Type *t)
         c->name = emit_strf(E, "%s_list_%d", E->P, c->id);
         fprintf(E->types, "/* list<%s> */\ntypedef struct %s {\n    %s *v;\n    int64_t n;\n} %s;\n\n",
                 ty_str_brief(t->elem), c->name, emit_ctype_name(E, t->elem), c->name);
+        break;
+    case TY_DICT:
+        c->name = emit_strf(E, "%s_dict_%d", E->P, c->id);
+        fprintf(E->types, "/* %s: entries in insertion order */\ntypedef struct %s {\n    %s *v;\n    int64_t n;\n} %s;\n\n",
+                ty_str_brief(t), c->name, emit_ctype_name(E, emit_dict_entry(t)), c->name);
+        break;
+    case TY_SET:
+        c->name = emit_strf(E, "%s_set_%d", E->P, c->id);
+        fprintf(E->types,
+                "/* %s: CPython's set table (flow_set_slot) */\ntypedef struct %s_slot {\n    flow_set_slot hd;\n"
+                "    %s k;\n} %s_slot;\ntypedef struct %s {\n    %s_slot *s;\n    int64_t mask;\n    int64_t used;\n"
+                "    int64_t fill;\n} %s;\n\n",
+                ty_str_brief(t), c->name, emit_ctype_name(E, t->elem), c->name, c->name, c->name, c->name);
         break;
     case TY_OPT:
         c->name = emit_strf(E, "%s_opt_%d", E->P, c->id);
@@ -325,64 +342,6 @@ void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const
     emit_line(E, "}");
 }
 
-/* The runtime's binary encoding of a scalar type T (flow_benc_X and
- * flow_bdec_X), or NULL: a composite type has its own <P>_benc<N>. */
-static const char *bin_scalar(Type *t)
-{
-    switch (t->kind) {
-    case TY_INT:
-    case TY_DURATION:
-    case TY_TIMESTAMP:
-        return "i64";
-    case TY_FLOAT:
-        return "f64";
-    case TY_BOOL:
-        return "bool";
-    case TY_STRING:
-        return "str";
-    case TY_META:
-    case TY_META17:
-        return "meta";
-    default:
-        return NULL;
-    }
-}
-
-/* &V, written without `&*` */
-static const char *addr_of(Emit *E, const char *v)
-{
-    return v[0] == '*' ? v + 1 : emit_strf(E, "&%s", v);
-}
-
-/* A statement appending the binary encoding of V (of type T) to flow_buf *B. */
-static void emit_benc(Emit *E, Type *t, const char *b, const char *v)
-{
-    t = ty_resolve(t);
-    const char *x = bin_scalar(t);
-    if (x) {
-        emit_line(E, "flow_benc_%s(%s, %s);", x, b, v);
-        return;
-    }
-    CType *c = emit_ctype(E, t);
-    c->need_bin = true;
-    emit_line(E, "%s_benc%d(%s, %s);", E->P, c->id, b, addr_of(E, v));
-}
-
-/* A statement decoding a T from *P (const char **) into lvalue DST, heap
- * parts in flow_arena *A. */
-static void emit_bdec(Emit *E, Type *t, const char *p, const char *a, const char *dst)
-{
-    t = ty_resolve(t);
-    const char *x = bin_scalar(t);
-    if (x) {
-        emit_line(E, "%s = flow_bdec_%s(%s, %s);", dst, x, p, a);
-        return;
-    }
-    CType *c = emit_ctype(E, t);
-    c->need_bin = true;
-    emit_line(E, "%s_bdec%d(%s, %s, %s);", E->P, c->id, p, a, addr_of(E, dst));
-}
-
 void emit_xcodec(Emit *E, Type *t, const char **enc, const char **dec)
 {
     CType *c = emit_ctype(E, t);
@@ -444,6 +403,38 @@ static void gen_repr(Emit *E, CType *c)
         emit_line(E, "}");
         emit_repr(E, t->elem, "b", "v.v");
         break;
+    case TY_DICT:
+        emit_line(E, "flow_buf_putc(b, '{');");
+        emit_line(E, "for (int64_t i = 0; i < v.n; i++) {");
+        emit_line(E, "    if (i)");
+        emit_line(E, "        flow_buf_put(b, \", \", 2);");
+        E->indent++;
+        emit_repr(E, t->key, "b", "v.v[i].f0");
+        emit_line(E, "flow_buf_put(b, \": \", 2);");
+        emit_repr(E, t->elem, "b", "v.v[i].f1");
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "flow_buf_putc(b, '}');");
+        break;
+    case TY_SET:
+        emit_line(E, "if (v.used == 0) {");
+        emit_line(E, "    flow_buf_puts(b, \"set()\");");
+        emit_line(E, "    return;");
+        emit_line(E, "}");
+        emit_line(E, "flow_buf_putc(b, '{');");
+        emit_line(E, "bool first = true;");
+        emit_line(E, "for (int64_t i = 0; i <= v.mask; i++) {");
+        emit_line(E, "    if (v.s[i].hd.st != FLOW_SLOT_ACTIVE)");
+        emit_line(E, "        continue;");
+        emit_line(E, "    if (!first)");
+        emit_line(E, "        flow_buf_put(b, \", \", 2);");
+        emit_line(E, "    first = false;");
+        E->indent++;
+        emit_repr(E, t->elem, "b", "v.s[i].k");
+        E->indent--;
+        emit_line(E, "}");
+        emit_line(E, "flow_buf_putc(b, '}');");
+        break;
     case TY_TUPLE:
         emit_line(E, "flow_buf_putc(b, '(');");
         for (int i = 0; i < t->n; i++) {
@@ -491,6 +482,24 @@ static void gen_eq(Emit *E, CType *c)
         emit_line(E, "if (a.has != b.has)");
         emit_line(E, "    return false;");
         emit_line(E, "return !a.has || %s;", emit_eq(E, t->elem, "a.v", "b.v"));
+        break;
+    case TY_DICT:   /* Python: the same keys with equal values, in any order */
+        emit_line(E, "if (a.n != b.n)");
+        emit_line(E, "    return false;");
+        emit_line(E, "for (int64_t i = 0; i < a.n; i++) {");
+        emit_line(E, "    int64_t j = %s(b, a.v[i].f0);", emit_coll_fn(E, t, "find"));
+        emit_line(E, "    if (j < 0 || !%s)", emit_eq(E, t->elem, "a.v[i].f1", "b.v[j].f1"));
+        emit_line(E, "        return false;");
+        emit_line(E, "}");
+        emit_line(E, "return true;");
+        break;
+    case TY_SET:    /* Python: the same elements, in any order */
+        emit_line(E, "if (a.used != b.used)");
+        emit_line(E, "    return false;");
+        emit_line(E, "for (int64_t i = 0; i <= a.mask && a.s; i++)");
+        emit_line(E, "    if (a.s[i].hd.st == FLOW_SLOT_ACTIVE && !%s(b, a.s[i].k))", emit_coll_fn(E, t, "has"));
+        emit_line(E, "        return false;");
+        emit_line(E, "return true;");
         break;
     case TY_TUPLE:
     case TY_RECORD:
@@ -562,12 +571,27 @@ static void gen_size(Emit *E, CType *c)
         emit_line(E, "s += (sizeof(int64_t) * (size_t)v.merged_ids.n + 15) & ~(size_t)15;");
         break;
     case TY_LIST:
+    case TY_DICT: {
+        Type *el = t->kind == TY_DICT ? emit_dict_entry(t) : t->elem;
         emit_line(E, "s += (sizeof(v.v[0]) * (size_t)v.n + 15) & ~(size_t)15;");
-        if (ty_has_heap(t->elem)) {
-            CType *e = emit_ctype(E, t->elem);
+        if (ty_has_heap(el)) {
+            CType *e = emit_ctype(E, el);
             e->need_copy = true;
             emit_line(E, "for (int64_t i = 0; i < v.n; i++)");
             emit_line(E, "    s += %s_size%d(v.v[i]);", P, e->id);
+        }
+        break;
+    }
+    case TY_SET:
+        emit_line(E, "if (!v.s)");
+        emit_line(E, "    return 0;");
+        emit_line(E, "s += (sizeof(v.s[0]) * (size_t)(v.mask + 1) + 15) & ~(size_t)15;");
+        if (ty_has_heap(t->elem)) {
+            CType *e = emit_ctype(E, t->elem);
+            e->need_copy = true;
+            emit_line(E, "for (int64_t i = 0; i <= v.mask; i++)");
+            emit_line(E, "    if (v.s[i].hd.st == FLOW_SLOT_ACTIVE)");
+            emit_line(E, "        s += %s_size%d(v.s[i].k);", P, e->id);
         }
         break;
     case TY_OPT: {
@@ -620,15 +644,31 @@ static void gen_copy(Emit *E, CType *c)
         emit_line(E, "}");
         break;
     case TY_LIST:
+    case TY_DICT: {
+        Type *el = t->kind == TY_DICT ? emit_dict_entry(t) : t->elem;
         emit_line(E, "if (v.n) {");
-        emit_line(E, "    %s *a = (%s *)(void *)*cur;", emit_ctype_name(E, t->elem), emit_ctype_name(E, t->elem));
+        emit_line(E, "    %s *a = (%s *)(void *)*cur;", emit_ctype_name(E, el), emit_ctype_name(E, el));
         emit_line(E, "    memcpy(a, v.v, sizeof(v.v[0]) * (size_t)v.n);");
         emit_line(E, "    *cur += (sizeof(v.v[0]) * (size_t)v.n + 15) & ~(size_t)15;");
-        if (ty_has_heap(t->elem)) {
+        if (ty_has_heap(el)) {
             emit_line(E, "    for (int64_t i = 0; i < v.n; i++)");
-            emit_line(E, "        a[i] = %s_copy%d(a[i], cur);", P, emit_ctype(E, t->elem)->id);
+            emit_line(E, "        a[i] = %s_copy%d(a[i], cur);", P, emit_ctype(E, el)->id);
         }
         emit_line(E, "    v.v = a;");
+        emit_line(E, "}");
+        break;
+    }
+    case TY_SET:
+        emit_line(E, "if (v.s) {");
+        emit_line(E, "    %s_slot *a = (%s_slot *)(void *)*cur;", c->name, c->name);
+        emit_line(E, "    memcpy(a, v.s, sizeof(v.s[0]) * (size_t)(v.mask + 1));");
+        emit_line(E, "    *cur += (sizeof(v.s[0]) * (size_t)(v.mask + 1) + 15) & ~(size_t)15;");
+        if (ty_has_heap(t->elem)) {
+            emit_line(E, "    for (int64_t i = 0; i <= v.mask; i++)");
+            emit_line(E, "        if (a[i].hd.st == FLOW_SLOT_ACTIVE)");
+            emit_line(E, "            a[i].k = %s_copy%d(a[i].k, cur);", P, emit_ctype(E, t->elem)->id);
+        }
+        emit_line(E, "    v.s = a;");
         emit_line(E, "}");
         break;
     case TY_OPT:
@@ -651,99 +691,289 @@ static void gen_copy(Emit *E, CType *c)
     helper_end(E, hs);
 }
 
-/* A statement encoding (ENC: from `v`, into `b`) or decoding (into V,
- * from `p`, heap parts in `a`) V, of type T. */
-static void emit_bin(Emit *E, bool enc, Type *t, const char *v)
+/* ===================================================================
+ * Hashing, sets and dicts
+ * =================================================================== */
+
+Type *emit_dict_entry(Type *dict)
 {
-    if (enc)
-        emit_benc(E, t, "b", v);
-    else
-        emit_bdec(E, t, "p", "a", v);
+    dict = ty_resolve(dict);
+    return ty_pair(dict->key, dict->elem);
 }
 
-/* The body of <P>_benc<N> (ENC) or <P>_bdec<N> for the composite C:
- * lists as their length and elements, optionals as a flag and the value,
- * tuples and records member by member. */
-static void gen_bin_body(Emit *E, CType *c, bool enc)
+const char *emit_hash(Emit *E, Type *t, const char *v)
 {
-    Type *t = c->t;
+    t = ty_resolve(t);
     switch (t->kind) {
-    case TY_LIST:
-        if (enc) {
-            emit_line(E, "flow_benc_i64(b, v->n);");
-        } else {
-            emit_line(E, "v->n = flow_bdec_i64(p, a);");
-            emit_line(E, "v->v = v->n ? flow_arena_alloc(a, sizeof v->v[0] * (size_t)v->n) : NULL;");
-        }
-        emit_line(E, "for (int64_t i = 0; i < v->n; i++) {");
-        E->indent++;
-        emit_bin(E, enc, t->elem, "v->v[i]");
-        E->indent--;
-        emit_line(E, "}");
-        break;
+    case TY_INT: case TY_BOOL: case TY_TIMESTAMP:
+        return emit_strf(E, "flow_hash_int((int64_t)(%s))", v);
+    case TY_FLOAT: return emit_strf(E, "flow_hash_float(%s)", v);
+    case TY_STRING: return emit_strf(E, "flow_hash_str(%s)", v);
+    case TY_DURATION: return emit_strf(E, "flow_hash_duration(%s)", v);
     case TY_OPT:
-        if (enc) {
-            emit_line(E, "flow_benc_bool(b, v->has);");
-        } else {
-            emit_line(E, "memset(v, 0, sizeof *v);");
-            emit_line(E, "v->has = flow_bdec_bool(p, a);");
-        }
-        emit_line(E, "if (v->has) {");
-        E->indent++;
-        emit_bin(E, enc, t->elem, "v->v");
-        E->indent--;
-        emit_line(E, "}");
-        break;
-    case TY_TUPLE:
-    case TY_RECORD:
-        for (int i = 0; i < nmembers(t); i++)
-            emit_bin(E, enc, member_type(t, i), emit_strf(E, "v->%s", member(E, t, i)));
-        break;
+    case TY_TUPLE: {
+        CType *c = emit_ctype(E, t);
+        c->need_hash = true;
+        return emit_strf(E, "%s_hash%d(%s)", E->P, c->id, v);
+    }
     default:
-        ICE("binary encoding of a primitive");
+        ICE("hash of an unhashable type");
     }
 }
 
-/* <P>_benc<N>, <P>_bdec<N>: the binary encoding of a composite T. */
-static void gen_bin(Emit *E, CType *c)
+/* <P>_hash<N>: Python's hash() of an optional (None's: FLOW_HASH_NONE)
+ * or a tuple (CPython's tuplehash). */
+static void gen_hash(Emit *E, CType *c)
 {
     Type *t = c->t;
     const char *P = E->P;
-    fprintf(E->protos, "static void %s_benc%d(flow_buf *b, const %s *v);\n", P, c->id, c->name);
-    fprintf(E->protos, "static void %s_bdec%d(const char **p, flow_arena *a, %s *v);\n", P, c->id, c->name);
+    fprintf(E->protos, "static int64_t %s_hash%d(%s v);\n", P, c->id, c->name);
     HelperScope hs = helper_begin(E);
-    fprintf(E->helpers, "/* binary encoding of %s (an exchange's bytes) */\nstatic void %s_benc%d(flow_buf *b, const %s *v)\n{\n",
-            ty_str_brief(t), P, c->id, c->name);
-    gen_bin_body(E, c, true);
-    fprintf(E->helpers, "}\n\n");
-    fprintf(E->helpers, "/* decoding of %s, heap parts in A */\nstatic void %s_bdec%d(const char **p, flow_arena *a, %s *v)\n{\n",
-            ty_str_brief(t), P, c->id, c->name);
-    if (!ty_has_heap(t))
-        emit_line(E, "(void)a;");
-    gen_bin_body(E, c, false);
+    fprintf(E->helpers, "/* hash() of %s */\nstatic int64_t %s_hash%d(%s v)\n{\n", ty_str_brief(t), P, c->id, c->name);
+    if (t->kind == TY_OPT) {
+        emit_line(E, "return v.has ? %s : FLOW_HASH_NONE;", emit_hash(E, t->elem, "v.v"));
+    } else {
+        emit_line(E, "uint64_t acc = flow_hash_tuple_begin();");
+        for (int i = 0; i < t->n; i++)
+            emit_line(E, "acc = flow_hash_tuple_add(acc, %s);", emit_hash(E, t->elems[i], emit_strf(E, "v.f%d", i)));
+        emit_line(E, "return flow_hash_tuple_end(acc, %d);", t->n);
+    }
     fprintf(E->helpers, "}\n\n");
     helper_end(E, hs);
 }
 
-/* <P>_xenc<N>, <P>_xdec<N>: T's binary encoding with flow_xbox's
- * signatures (an item by address). */
+const char *emit_iter_begin(Emit *E, Type *t, const char *v)
+{
+    t = ty_resolve(t);
+    if (t->kind == TY_SET) {
+        emit_line(E, "for (int64_t i = 0; %s.used && i <= %s.mask; i++) {", v, v);
+        emit_line(E, "    if (%s.s[i].hd.st != FLOW_SLOT_ACTIVE)", v);
+        emit_line(E, "        continue;");
+        return emit_strf(E, "%s.s[i].k", v);
+    }
+    emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", v);
+    return emit_strf(E, t->kind == TY_DICT ? "%s.v[i].f0" : "%s.v[i]", v);
+}
+
+/* The operations of sets and dicts (emit_coll_fn), generated one by one
+ * as they are asked for (a unit holds no unused static function). */
+enum {
+    OPS_SETEQ = 1, OPS_INS = 2, OPS_HAS = 4, OPS_ADD = 8, OPS_RM = 16,   /* sets */
+    OPS_FIND = 32, OPS_PUT = 64,                                          /* dicts (and OPS_RM) */
+};
+
+static unsigned op_bit(const char *op)
+{
+    static const struct { const char *name; unsigned bit; } ops[] = {
+        { "ins", OPS_INS }, { "has", OPS_HAS }, { "add", OPS_ADD }, { "rm", OPS_RM },
+        { "find", OPS_FIND }, { "put", OPS_PUT },
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(op, ops[i].name) == 0)
+            return ops[i].bit;
+    ICE("unknown collection operation");
+}
+
+const char *emit_coll_fn(Emit *E, Type *t, const char *op)
+{
+    CType *c = emit_ctype(E, t);
+    c->ops_need |= op_bit(op);
+    return emit_strf(E, "%s_%s%d", E->P, op, c->id);
+}
+
+/* A set's operation BIT: CPython's set_add_entry on a table the caller
+ * owns (ins), membership (has), and the copying add and remove of set
+ * values; seteq compares a slot's element with a key for flow_set_find. */
+static void gen_set_op(Emit *E, CType *c, unsigned bit)
+{
+    Type *t = c->t;
+    const char *P = E->P, *S = c->name, *el = emit_ctype_name(E, t->elem), *ty = ty_str_brief(t);
+    int n = c->id;
+    HelperScope hs = helper_begin(E);
+    switch (bit) {
+    case OPS_SETEQ:
+        fprintf(E->protos, "static bool %s_seteq%d(const void *slot, const void *key);\n", P, n);
+        fprintf(E->helpers, "/* %s: is the element in SLOT equal to *KEY? */\n", ty);
+        fprintf(E->helpers, "static bool %s_seteq%d(const void *slot, const void *key)\n{\n", P, n);
+        emit_line(E, "return %s;", emit_eq(E, t->elem, emit_strf(E, "((const %s_slot *)slot)->k", S),
+                                           emit_strf(E, "*(const %s *)key", el)));
+        break;
+    case OPS_INS:
+        c->ops_need |= OPS_SETEQ;
+        fprintf(E->protos, "static void %s_ins%d(flow_arena *a, %s *s, %s x);\n", P, n, S, el);
+        fprintf(E->helpers, "/* %s: add X to the table *S owns (CPython's set_add_entry) */\n", ty);
+        fprintf(E->helpers, "static void %s_ins%d(flow_arena *a, %s *s, %s x)\n{\n", P, n, S, el);
+        emit_line(E, "int64_t h = %s;", emit_hash(E, t->elem, "x"));
+        emit_line(E, "if (!s->s) {");
+        emit_line(E, "    s->s = flow_set_new(a, sizeof(s->s[0]), 8);");
+        emit_line(E, "    s->mask = 7;");
+        emit_line(E, "}");
+        emit_line(E, "int64_t at = 0;");
+        emit_line(E, "if (flow_set_find(s->s, sizeof(s->s[0]), s->mask, h, %s_seteq%d, &x, &at) >= 0)", P, n);
+        emit_line(E, "    return;");
+        emit_line(E, "bool fresh = s->s[at].hd.st == FLOW_SLOT_EMPTY;");
+        emit_line(E, "s->s[at].hd.h = h;");
+        emit_line(E, "s->s[at].hd.st = FLOW_SLOT_ACTIVE;");
+        emit_line(E, "s->s[at].k = x;");
+        emit_line(E, "s->used++;");
+        emit_line(E, "if (fresh) {");
+        emit_line(E, "    s->fill++;");
+        emit_line(E, "    s->s = flow_set_grown(a, s->s, &s->mask, &s->fill, s->used, sizeof(s->s[0]));");
+        emit_line(E, "}");
+        break;
+    case OPS_HAS:
+        c->ops_need |= OPS_SETEQ;
+        fprintf(E->protos, "static bool %s_has%d(%s s, %s x);\n", P, n, S, el);
+        fprintf(E->helpers, "/* %s: x in s */\nstatic bool %s_has%d(%s s, %s x)\n{\n", ty, P, n, S, el);
+        emit_line(E, "if (!s.used)");
+        emit_line(E, "    return false;");
+        emit_line(E, "int64_t at = 0;");
+        emit_line(E, "return flow_set_find(s.s, sizeof(s.s[0]), s.mask, %s, %s_seteq%d, &x, &at) >= 0;",
+                  emit_hash(E, t->elem, "x"), P, n);
+        break;
+    case OPS_ADD:
+        c->ops_need |= OPS_HAS | OPS_INS;
+        fprintf(E->protos, "static %s %s_add%d(flow_arena *a, %s s, %s x);\n", S, P, n, S, el);
+        fprintf(E->helpers, "/* %s: a copy of S with X (s.add(x) on a copy) */\n", ty);
+        fprintf(E->helpers, "static %s %s_add%d(flow_arena *a, %s s, %s x)\n{\n", S, P, n, S, el);
+        emit_line(E, "if (%s_has%d(s, x))", P, n);
+        emit_line(E, "    return s;");
+        emit_line(E, "if (s.s)");
+        emit_line(E, "    s.s = flow_set_clone(a, s.s, s.mask, sizeof(s.s[0]));");
+        emit_line(E, "%s_ins%d(a, &s, x);", P, n);
+        emit_line(E, "return s;");
+        break;
+    case OPS_RM:
+        c->ops_need |= OPS_SETEQ;
+        fprintf(E->protos, "static %s %s_rm%d(flow_arena *a, %s s, %s x);\n", S, P, n, S, el);
+        fprintf(E->helpers, "/* %s: a copy of S without X (s.discard(x) on a copy: a dummy slot, as CPython) */\n", ty);
+        fprintf(E->helpers, "static %s %s_rm%d(flow_arena *a, %s s, %s x)\n{\n", S, P, n, S, el);
+        emit_line(E, "if (!s.used)");
+        emit_line(E, "    return s;");
+        emit_line(E, "int64_t at = 0;");
+        emit_line(E, "int64_t i = flow_set_find(s.s, sizeof(s.s[0]), s.mask, %s, %s_seteq%d, &x, &at);",
+                  emit_hash(E, t->elem, "x"), P, n);
+        emit_line(E, "if (i < 0)");
+        emit_line(E, "    return s;");
+        emit_line(E, "s.s = flow_set_clone(a, s.s, s.mask, sizeof(s.s[0]));");
+        emit_line(E, "memset(&s.s[i], 0, sizeof(s.s[i]));");
+        emit_line(E, "s.s[i].hd.h = -1;");
+        emit_line(E, "s.s[i].hd.st = FLOW_SLOT_DUMMY;");
+        emit_line(E, "s.used--;");
+        emit_line(E, "return s;");
+        break;
+    default:
+        ICE("not a set operation");
+    }
+    fprintf(E->helpers, "}\n\n");
+    helper_end(E, hs);
+}
+
+/* A dict's operation BIT. Deliberately simple: the entries are an array
+ * in insertion order and a key is found by a scan (dicts here are small
+ * values, copied whole by every update). */
+static void gen_dict_op(Emit *E, CType *c, unsigned bit)
+{
+    Type *t = c->t;
+    const char *P = E->P, *D = c->name, *k = emit_ctype_name(E, t->key), *v = emit_ctype_name(E, t->elem);
+    const char *ty = ty_str_brief(t);
+    int n = c->id;
+    HelperScope hs = helper_begin(E);
+    switch (bit) {
+    case OPS_FIND:
+        fprintf(E->protos, "static int64_t %s_find%d(%s d, %s k);\n", P, n, D, k);
+        fprintf(E->helpers, "/* %s: the index of key K, or -1 */\n", ty);
+        fprintf(E->helpers, "static int64_t %s_find%d(%s d, %s k)\n{\n", P, n, D, k);
+        emit_line(E, "for (int64_t i = 0; i < d.n; i++)");
+        emit_line(E, "    if (%s)", emit_eq(E, t->key, "d.v[i].f0", "k"));
+        emit_line(E, "        return i;");
+        emit_line(E, "return -1;");
+        break;
+    case OPS_PUT:
+        c->ops_need |= OPS_FIND;
+        fprintf(E->protos, "static void %s_put%d(%s *d, %s k, %s v);\n", P, n, D, k, v);
+        fprintf(E->helpers, "/* %s: d[k] = v on entries *D owns, with room for one more (a new key goes\n"
+                            " * last, an existing one keeps its place) */\n", ty);
+        fprintf(E->helpers, "static void %s_put%d(%s *d, %s k, %s v)\n{\n", P, n, D, k, v);
+        emit_line(E, "int64_t i = %s_find%d(*d, k);", P, n);
+        emit_line(E, "if (i < 0) {");
+        emit_line(E, "    i = d->n++;");
+        emit_line(E, "    d->v[i].f0 = k;");
+        emit_line(E, "}");
+        emit_line(E, "d->v[i].f1 = v;");
+        break;
+    case OPS_RM:
+        c->ops_need |= OPS_FIND;
+        fprintf(E->protos, "static %s %s_rm%d(flow_arena *a, %s d, %s k);\n", D, P, n, D, k);
+        fprintf(E->helpers, "/* %s: a copy of D without key K (unchanged when absent) */\n", ty);
+        fprintf(E->helpers, "static %s %s_rm%d(flow_arena *a, %s d, %s k)\n{\n", D, P, n, D, k);
+        emit_line(E, "int64_t i = %s_find%d(d, k);", P, n);
+        emit_line(E, "if (i < 0)");
+        emit_line(E, "    return d;");
+        emit_line(E, "%s r = { flow_arena_alloc(a, sizeof(d.v[0]) * (size_t)d.n), d.n - 1 };", D);
+        emit_line(E, "memcpy(r.v, d.v, sizeof(d.v[0]) * (size_t)i);");
+        emit_line(E, "memcpy(r.v + i, d.v + i + 1, sizeof(d.v[0]) * (size_t)(d.n - i - 1));");
+        emit_line(E, "return r;");
+        break;
+    default:
+        ICE("not a dict operation");
+    }
+    fprintf(E->helpers, "}\n\n");
+    helper_end(E, hs);
+}
+
+/* <P>_xenc<N>, <P>_xdec<N>: T's binary encoding (the recovery store's,
+ * emit_codec.c) with flow_xbox's signatures (an item by address). */
 static void gen_xcodec(Emit *E, CType *c)
 {
     const char *P = E->P;
     fprintf(E->protos, "static void %s_xenc%d(flow_buf *b, const void *item);\n", P, c->id);
-    fprintf(E->protos, "static void %s_xdec%d(const char **p, flow_arena *a, void *item);\n", P, c->id);
-    HelperScope hs = helper_begin(E);
-    fprintf(E->helpers, "/* an exchange's encoder of %s items */\nstatic void %s_xenc%d(flow_buf *b, const void *item)\n{\n",
+    fprintf(E->protos, "static void %s_xdec%d(flow_rd *r, flow_arena *a, void *item);\n", P, c->id);
+    /* into a private buffer: the codec (emit_codec.c) writes its own
+     * helpers when first asked for, which must not land inside these */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mine = open_memstream(&buf, &len);
+    if (!mine)
+        ICE("open_memstream failed");
+    FILE *saved = E->out;
+    int saved_indent = E->indent;
+    E->out = mine;
+    E->indent = 1;
+    fprintf(mine, "/* an exchange's encoder of %s items */\nstatic void %s_xenc%d(flow_buf *b, const void *item)\n{\n",
             ty_str_brief(c->t), P, c->id);
     emit_line(E, "const %s *v = item;", c->name);
-    emit_benc(E, c->t, "b", "*v");
-    fprintf(E->helpers, "}\n\n");
-    fprintf(E->helpers, "/* an exchange's decoder of %s items */\nstatic void %s_xdec%d(const char **p, flow_arena *a, void *item)\n{\n",
+    emit_codec_enc(E, c->t, "b", "(*v)");
+    fprintf(mine, "}\n\n");
+    fprintf(mine, "/* an exchange's decoder of %s items */\nstatic void %s_xdec%d(flow_rd *r, flow_arena *a, void *item)\n{\n",
             ty_str_brief(c->t), P, c->id);
     emit_line(E, "%s *v = item;", c->name);
     if (!ty_has_heap(c->t))
         emit_line(E, "(void)a;");
-    emit_bdec(E, c->t, "p", "a", "*v");
+    emit_codec_dec(E, c->t, "r", "a", "(*v)");
+    fprintf(mine, "}\n\n");
+    E->out = saved;
+    E->indent = saved_indent;
+    if (fclose(mine) != 0)
+        ICE("open_memstream failed");
+    fwrite(buf, 1, len, E->helpers);
+    free(buf);
+}
+
+const char *emit_qcmp(Emit *E, Type *t)
+{
+    CType *c = emit_ctype(E, t);
+    c->need_qcmp = true;
+    return emit_strf(E, "%s_qcmp%d", E->P, c->id);
+}
+
+static void gen_qcmp(Emit *E, CType *c)
+{
+    HelperScope hs = helper_begin(E);
+    fprintf(E->helpers, "/* %s through pointers, for flow_sort_values */\n", ty_str_brief(c->t));
+    fprintf(E->helpers, "static int %s_qcmp%d(const void *a, const void *b)\n{\n", E->P, c->id);
+    emit_line(E, "return %s;", emit_cmp(E, c->t, emit_strf(E, "*(const %s *)a", c->name),
+                                        emit_strf(E, "*(const %s *)b", c->name)));
     fprintf(E->helpers, "}\n\n");
     helper_end(E, hs);
 }
@@ -765,7 +995,8 @@ static const struct {
     { offsetof(CType, need_eq), offsetof(CType, done_eq), false, gen_eq },
     { offsetof(CType, need_cmp), offsetof(CType, done_cmp), false, gen_cmp },
     { offsetof(CType, need_xcodec), offsetof(CType, done_xcodec), true, gen_xcodec },
-    { offsetof(CType, need_bin), offsetof(CType, done_bin), false, gen_bin },
+    { offsetof(CType, need_qcmp), offsetof(CType, done_qcmp), true, gen_qcmp },
+    { offsetof(CType, need_hash), offsetof(CType, done_hash), true, gen_hash },
     { offsetof(CType, need_copy), offsetof(CType, done_copy), true, gen_size_copy },
 };
 
@@ -785,6 +1016,16 @@ void emit_type_helpers(Emit *E)
                     helper_kinds[h].gen(E, c);
                     again = true;
                 }
+            }
+            while (c->ops_need & ~c->ops_done) {
+                unsigned todo = c->ops_need & ~c->ops_done;
+                unsigned bit = todo & -todo;   /* the lowest; an operation may ask for others */
+                c->ops_done |= bit;
+                if (c->t->kind == TY_SET)
+                    gen_set_op(E, c, bit);
+                else
+                    gen_dict_op(E, c, bit);
+                again = true;
             }
         }
     }

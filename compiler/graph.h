@@ -41,6 +41,7 @@ enum {
     TR_VALUE = 8,
     TR_TIMERS = 16,
     TR_ITEMWISE = 32,
+    TR_BATCH = 64,
 };
 
 typedef enum SourceKind { SRC_TESTING, SRC_RANGE, SRC_FILE_LINES, SRC_EXTERN, SRC_NEXMARK } SourceKind;
@@ -58,6 +59,14 @@ typedef enum JoinEmitMode {
     JOIN_FINAL,      // rows at EOF, or when the window closes (join_window's default)
     JOIN_RUNNING,    // a row on every item, a missing side none
 } JoinEmitMode;
+
+/* A TestingSource.EOF()/ABORT() marker of testing(LIST): it stands
+ * before the list's item POS (the count of items before it; the list's
+ * length when it is last). */
+typedef struct TestingMark {
+    int64_t pos;
+    bool abort;             // ABORT (stop without EOF), else EOF
+} TestingMark;
 
 typedef struct Step Step;
 
@@ -114,7 +123,9 @@ struct Step {
 
     /* input steps */
     SourceKind source;
-    Node *source_list;      // testing(LIST): the list expression
+    Node *source_list;      // testing(LIST): the list expression, markers taken out
+    struct TestingMark *marks;   // testing(LIST): its EOF/ABORT markers, in order
+    int nmarks;
     Node *range_n;          // testing(range(N))
     Node *batch_size;       // testing(..., batch_size = N)
     Node *nexmark_rate;     // nexmark(events = N, rate = R): range_n is N (sema_nexmark.c)
@@ -130,6 +141,8 @@ struct Step {
     int nout_consumers[4];
     Step *head;             // fusion group head (itself when not fused)
     int port_base;          // counter index of its output port 0 (--stats: n_sent)
+    Node *append_tail;      // the state only grows: the lambda's body with ACC + TAIL
+                            // replaced by TAIL, appended in place (lower.c), or NULL
     bool fused;             // runs inside its upstream's group
     bool side_effect;       // prints (inspect, output to stdout)
     unsigned char *upstream_inputs;  // [n_inputs]: inputs this step depends on

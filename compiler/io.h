@@ -38,6 +38,8 @@ typedef struct IoSpec {
     bool from_end, tail;
     int64_t file_count;      /* dir sink */
     const char *topic;       /* kafka sink */
+    const char **config;     /* kafka: add_config as KEY, VALUE, KEY, ... */
+    int nconfig;             /* pairs in config */
     bool keyed;              /* sinks: the item is (string, V) and V is written */
 } IoSpec;
 

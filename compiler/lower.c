@@ -28,6 +28,7 @@
 #include <string.h>
 #include "flowc.h"
 #include "graph.h"
+#include "sema.h"
 
 static void add_consumer(Arena *a, Step *from, int port, Step *to, int in_port)
 {
@@ -47,6 +48,82 @@ static bool group_prints(Graph *g, Step *head)
         if (g->steps[i]->head == head && g->steps[i]->side_effect)
             return true;
     return false;
+}
+
+/* ===================================================================
+ * States that only grow: `acc + [x]`
+ * =================================================================== */
+
+/* Does the expression N read the local SYM? */
+static bool mentions(const Node *n, const struct Symbol *sym)
+{
+    if (!n)
+        return false;
+    if (n->kind == ND_IDENT && n->sym == sym)
+        return true;
+    if (mentions(n->lhs, sym) || mentions(n->rhs, sym) || mentions(n->cond, sym) || mentions(n->body, sym))
+        return true;
+    for (int i = 0; i < n->list.n; i++)
+        if (mentions(n->list.items[i], sym))
+            return true;
+    return false;
+}
+
+/* Is E `ACC + TAIL` (list or string concatenation, also a chain
+ * `ACC + a + b`, which is `(ACC + a) + b`) with ACC the local SYM, which
+ * the rest does not read? Then TAIL (`a + b`, a new node in A:
+ * concatenation is associative). */
+static Node *grows_by(Arena *a, Node *e, const struct Symbol *sym)
+{
+    if (e->kind != ND_BINARY || e->op != OP_ADD || mentions(e->rhs, sym))
+        return NULL;
+    if (e->lhs->kind == ND_IDENT && e->lhs->sym == sym)
+        return e->rhs;
+    Node *left = grows_by(a, e->lhs, sym);
+    if (!left)
+        return NULL;
+    Node *t = ast_new(a, ND_BINARY, e->loc);
+    *t = *e;
+    t->lhs = left;
+    return t;
+}
+
+/* A fold_final, stateful_map or stateful_flat_map whose function is
+ * `|acc, v| acc + TAIL` (fold) or `|acc, v| (acc + TAIL, OUT)` (maps), the
+ * state a list of values without heap parts or a string, ACC read nowhere
+ * else: the state is used only to grow, so the emitter appends TAIL to it
+ * in place (amortised O(1) per item, as functional compilers reuse a
+ * uniquely owned value) instead of building the whole new list each item.
+ * The lambda it emits returns TAIL (or (TAIL, OUT)) in place of the new
+ * state. Returns that body, or NULL. */
+static Node *append_tail(Arena *a, Step *s)
+{
+    Node *lam = s->fn.lambda;
+    if (!lam || lam->list.n < 1 || s->state_opt_result || !s->state_type)
+        return NULL;
+    if (s->kind != SK_FOLD_FINAL && s->kind != SK_STATEFUL_MAP && s->kind != SK_STATEFUL_FLAT_MAP)
+        return NULL;
+    Type *st = ty_resolve(s->state_type);
+    if (!(st->kind == TY_STRING || (st->kind == TY_LIST && !ty_has_heap(st->elem))))
+        return NULL;
+    Node *acc = lam->list.items[0]->kind == ND_PARAM ? lam->list.items[0]->lhs : lam->list.items[0];
+    if (acc->kind != ND_PAT_NAME || !acc->sym)
+        return NULL;
+    Node *body = lam->body;
+    if (s->kind == SK_FOLD_FINAL)
+        return grows_by(a, body, acc->sym);
+    if (body->kind != ND_TUPLE || body->list.n != 2 || mentions(body->list.items[1], acc->sym))
+        return NULL;
+    Node *tail = grows_by(a, body->list.items[0], acc->sym);
+    if (!tail)
+        return NULL;
+    Node *t = ast_new(a, ND_TUPLE, body->loc);
+    *t = *body;
+    t->list.items = arena_alloc(a, sizeof(Node *) * 2);
+    t->list.n = t->list.cap = 2;
+    t->list.items[0] = tail;
+    t->list.items[1] = body->list.items[1];
+    return t;
 }
 
 /* Does stream S (output port 0) carry at most one item a round? True for a
@@ -81,6 +158,8 @@ void lower_program(Graph *g, Arena *a)
                 s->upstream_inputs[k] |= u->upstream_inputs[k];
         }
     }
+    for (int i = 0; i < g->nsteps; i++)
+        g->steps[i]->append_tail = append_tail(a, g->steps[i]);
     /* fusion, in declaration order */
     Step *last_printer = NULL;
     for (int i = 0; i < g->nsteps; i++) {
@@ -88,7 +167,7 @@ void lower_program(Graph *g, Arena *a)
         c->head = c;
         c->fused = false;
         StepFamily fam = step_family(c->kind);
-        bool can = c->nins == 1 && !step_is_stateful(c) && fam != FAM_MERGE && fam != FAM_INPUT;
+        bool can = c->nins == 1 && !step_is_stateful(c) && fam != FAM_MERGE && fam != FAM_INPUT && !step_has(c, TR_BATCH);
         if (step_has(c, TR_ITEMWISE) && c->nins == 1)
             can = c->ins[0].port == 0 && one_per_round(c->ins[0].step);
         if (can) {

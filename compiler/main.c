@@ -403,6 +403,7 @@ static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj, bo
         argv[n++] = "-lsimdjson";
         argv[n++] = "-ljansson";
         argv[n++] = "-lrdkafka";
+        argv[n++] = "-lsqlite3";
         argv[n++] = "-lstdc++";
         argv[n++] = "-lm";
         if (mpi)

@@ -254,6 +254,16 @@ Type *sema_type_from_ann(Sema *S, Node *t)
     }
     case ND_TYPE_LIST:
         return t->ty = ty_list(sema_type_from_ann(S, t->lhs));
+    case ND_TYPE_SET: {
+        Type *e = sema_type_from_ann(S, t->lhs);
+        sema_check_hashable(t->lhs->loc, e, "a set element");
+        return t->ty = ty_set(e);
+    }
+    case ND_TYPE_DICT: {
+        Type *k = sema_type_from_ann(S, t->lhs);
+        sema_check_hashable(t->lhs->loc, k, "a dict key");
+        return t->ty = ty_dict(k, sema_type_from_ann(S, t->rhs));
+    }
     case ND_TYPE_OPT:
         return t->ty = ty_opt(sema_type_from_ann(S, t->lhs));
     case ND_TYPE_TUPLE: {
@@ -279,6 +289,35 @@ void sema_mismatch(Loc loc, Type *expected, Type *found)
 }
 
 /* Check that ACTUAL (the type of E) fits EXPECTED; report at E otherwise. */
+/* Python's name of the unhashable part of T (a list, dict, set, or a
+ * record, which Python holds as a dict). */
+static const char *unhashable_name(Type *t)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_LIST: return "list";
+    case TY_SET: return "set";
+    case TY_DICT: case TY_RECORD: return "dict";
+    case TY_META: case TY_META17: return "WindowMetadata";
+    case TY_OPT: return unhashable_name(t->elem);
+    case TY_TUPLE:
+        for (int i = 0; i < t->n; i++)
+            if (!ty_is_hashable(t->elems[i]))
+                return unhashable_name(t->elems[i]);
+        return "tuple";
+    default: return "?";
+    }
+}
+
+bool sema_check_hashable(Loc loc, Type *t, const char *what)
+{
+    if (ty_is_hashable(t) || ty_has_error(t))
+        return true;
+    diag_error(loc, "%s must be hashable, but `%s` is not (Python: unhashable type: '%s')", what, ty_str(t),
+               unhashable_name(t));
+    return false;
+}
+
 bool sema_expect(Node *e, Type *expected, Type *actual)
 {
     if (ty_accepts(expected, actual))

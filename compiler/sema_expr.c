@@ -100,9 +100,10 @@ static Type *arith_result(int op, Type *l, Type *r)
     TypeKind a = ty_resolve(l)->kind, b = ty_resolve(r)->kind;
     if (a == TY_ERROR || b == TY_ERROR)
         return ty_error();
-    /* no implicit int/float mixing (docs/language.md §4) */
+    /* no implicit int/float mixing (docs/language.md §4); `/` is Python
+     * 3's true division, so int / int is a float */
     if ((a == TY_INT || a == TY_FLOAT) && a == b)
-        return T(a);
+        return op == OP_DIV ? T(TY_FLOAT) : T(a);
     switch (op) {
     case OP_ADD:
         if (a == TY_STRING && b == TY_STRING)
@@ -132,9 +133,15 @@ static Type *arith_result(int op, Type *l, Type *r)
         return NULL;
     case OP_DIV:
         if (a == TY_DURATION && b == TY_INT)
-            return T(TY_DURATION);
+            return T(TY_DURATION);   /* Python td / n: rounded half to even */
         if (a == TY_DURATION && b == TY_DURATION)
-            return T(TY_INT);   /* Python td // td */
+            return T(TY_FLOAT);      /* Python td / td */
+        return NULL;
+    case OP_FLOORDIV:
+        if (a == TY_DURATION && b == TY_INT)
+            return T(TY_DURATION);   /* Python td // n */
+        if (a == TY_DURATION && b == TY_DURATION)
+            return T(TY_INT);        /* Python td // td */
         return NULL;
     case OP_MOD:
         if (a == TY_DURATION && b == TY_DURATION)
@@ -145,14 +152,61 @@ static Type *arith_result(int op, Type *l, Type *r)
     }
 }
 
+/* The fix for int operand N beside a float: `2.0` for the literal `2`,
+ * else `float(TEXT)` with N's source text (`float(...)` when that is long
+ * or spans lines). */
+static void int_to_float_note(Node *n)
+{
+    const char *src = srcfile_text(n->loc.file) + n->loc.start;
+    int len = n->loc.end - n->loc.start;
+    if (n->kind == ND_INT && len <= 21)
+        diag_note(n->loc, "ints and floats do not mix; write `%.*s.0` to make it a float", len, src);
+    else if (len > 0 && len <= 40 && !memchr(src, '\n', (size_t)len))
+        diag_note(n->loc, "ints and floats do not mix; write `float(%.*s)` to make it a float", len, src);
+    else
+        diag_note(n->loc, "ints and floats do not mix; convert the int with `float(...)`");
+}
+
 /* After an int/float mismatch: say how to convert the int side. */
 static void mixed_numbers_note(Node *ln, Type *l, Node *rn, Type *r)
 {
     TypeKind a = ty_resolve(l)->kind, b = ty_resolve(r)->kind;
     if (a == TY_INT && b == TY_FLOAT)
-        diag_note(ln->loc, "ints and floats do not mix; convert with `float(...)`");
+        int_to_float_note(ln);
     else if (a == TY_FLOAT && b == TY_INT)
-        diag_note(rn->loc, "ints and floats do not mix; convert with `float(...)`");
+        int_to_float_note(rn);
+}
+
+/* The type of what `x in C` looks for in a C of type T: a dict's key, a
+ * set's or list's element, a string's substring; NULL for other types. */
+static Type *member_type_of(Type *t)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_DICT: return t->key;
+    case TY_SET: case TY_LIST: return t->elem;
+    case TY_STRING: return t;
+    default: return NULL;
+    }
+}
+
+/* cmp_expr = add_expr ( `in` | `not` `in` ) add_expr: Python's membership
+ * test of a dict's keys, a set, a list, or a substring. */
+static Type *check_in(Sema *S, Node *e)
+{
+    Type *r = sema_check_expr(S, e->rhs, NULL);
+    Type *m = member_type_of(r);
+    Type *l = sema_check_expr(S, e->lhs, m);
+    if (is_err(l) || is_err(r))
+        return T(TY_BOOL);
+    if (!m) {
+        diag_error(e->rhs->loc, "`%s` needs a dict, set, list or string on its right, found `%s`",
+                   ast_op_name(e->op), ty_str(r));
+        return T(TY_BOOL);
+    }
+    if (!ty_accepts(m, l) && !ty_has_error(m))
+        diag_error(e->loc, "`%s` cannot look for `%s` in `%s`", ast_op_name(e->op), ty_str(l), ty_str(r));
+    return T(TY_BOOL);
 }
 
 static Type *check_binary(Sema *S, Node *e, Type *hint)
@@ -173,6 +227,8 @@ static Type *check_binary(Sema *S, Node *e, Type *hint)
                        ast_op_name(op), ty_str(l), ty_str(r));
         return set(e, T(TY_BOOL));
     }
+    if (op == OP_IN || op == OP_NOT_IN)
+        return set(e, check_in(S, e));
     if (op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE) {
         Type *l = sema_check_expr(S, e->lhs, NULL);
         Type *r = sema_check_expr(S, e->rhs, l);
@@ -325,19 +381,48 @@ static Type *check_tuple_index(Sema *S, Node *e)
     return set(e, t->elems[e->ival]);
 }
 
-/* index = postfix `[` expr `]`: a list element (Python's negative indexes). */
+/* index = postfix `[` expr `]`: a list element (Python's negative
+ * indexes) or a dict's value (an error naming the key when absent). */
 static Type *check_index(Sema *S, Node *e)
 {
     Type *t = ty_resolve(sema_check_expr(S, e->lhs, NULL));
+    if (t->kind == TY_DICT) {
+        Type *k = sema_check_expr(S, e->rhs, t->key);
+        sema_expect(e->rhs, t->key, k);
+        return set(e, t->elem);
+    }
     Type *i = sema_check_expr(S, e->rhs, T(TY_INT));
     if (t->kind == TY_ERROR)
         return set(e, t);
     sema_expect(e->rhs, T(TY_INT), i);
     if (t->kind != TY_LIST) {
-        diag_error(e->loc, "`[...]` needs a list, found `%s`", ty_str(t));
+        diag_error(e->loc, "`[...]` needs a list or a dict, found `%s`", ty_str(t));
         return set(e, ty_error());
     }
     return set(e, t->elem);
+}
+
+/* with = postfix `with` `{` `[` expr `]` `:` expr, ... `}` on a dict: a
+ * copy with each key set, in order (a new key goes last, an existing one
+ * keeps its place, as Python's d[k] = v) */
+static Type *check_dict_with(Sema *S, Node *e, Type *t)
+{
+    for (int i = 0; i < e->list.n; i++) {
+        Node *fi = e->list.items[i];
+        if (fi->kind != ND_DICT_ENTRY) {
+            diag_error(fi->name_loc.end ? fi->name_loc : fi->loc,
+                       "`%s` is a dict: set a key with `[KEY]: VALUE`, e.g. `d with { [\"%s\"]: ... }`",
+                       ty_str(t), fi->name);
+            sema_check_expr(S, fi->lhs, NULL);
+            continue;
+        }
+        Type *k = sema_check_expr(S, fi->lhs, t->key);
+        if (sema_expect(fi->lhs, t->key, k))
+            sema_check_hashable(fi->lhs->loc, k, "a dict key");
+        Type *v = sema_check_expr(S, fi->rhs, t->elem);
+        sema_expect(fi->rhs, t->elem, v);
+    }
+    return set(e, t);
 }
 
 static Type *check_with(Sema *S, Node *e)
@@ -345,10 +430,21 @@ static Type *check_with(Sema *S, Node *e)
     Type *t = ty_resolve(sema_check_expr(S, e->lhs, NULL));
     if (t->kind == TY_ERROR)
         return set(e, t);
+    if (t->kind == TY_DICT)
+        return check_dict_with(S, e, t);
     if (t->kind != TY_RECORD) {
-        diag_error(e->loc, "`with` needs a record, found `%s`", ty_str(t));
+        diag_error(e->loc, "`with` needs a record or a dict, found `%s`", ty_str(t));
         return set(e, ty_error());
     }
+    for (int i = 0; i < e->list.n; i++)
+        if (e->list.items[i]->kind == ND_DICT_ENTRY) {
+            Node *fi = e->list.items[i];
+            diag_error(fi->loc, "`[KEY]: VALUE` sets a dict's key, but `%s` is a record: write `FIELD: VALUE`",
+                       ty_str(t));
+            sema_check_expr(S, fi->lhs, NULL);
+            sema_check_expr(S, fi->rhs, NULL);
+            return set(e, ty_error());
+        }
     check_field_inits(S, e, t->rec, false);
     return set(e, t);
 }
@@ -378,24 +474,53 @@ static Type *check_coalesce(Sema *S, Node *e, Type *hint)
  * Lists, tuples, blocks, if
  * =================================================================== */
 
+/* The common type of ACC, the elements so far, and element IT (checked
+ * with ACC as its hint); ACC itself after reporting a mismatch. */
+static Type *join_elem(Sema *S, Node *it, Type *acc)
+{
+    Type *t = sema_check_expr(S, it, acc);
+    Type *j = ty_join(acc, t);
+    if (!j) {
+        sema_mismatch(it->loc, acc, t);
+        return acc;
+    }
+    return j;
+}
+
 static Type *check_list(Sema *S, Node *e, Type *hint)
 {
-    Type *elem = NULL;
     Type *h = hint ? ty_resolve(hint) : NULL;
-    if (h && h->kind == TY_LIST)
-        elem = h->elem;
-    Type *acc = elem ? elem : ty_var();
-    for (int i = 0; i < e->list.n; i++) {
-        Node *it = e->list.items[i];
-        Type *t = sema_check_expr(S, it, acc);
-        Type *j = ty_join(acc, t);
-        if (!j) {
-            sema_mismatch(it->loc, acc, t);
-            continue;
-        }
-        acc = j;
-    }
+    Type *acc = h && h->kind == TY_LIST ? h->elem : ty_var();
+    for (int i = 0; i < e->list.n; i++)
+        acc = join_elem(S, e->list.items[i], acc);
     return set(e, ty_list(acc));
+}
+
+/* set = `{` expr, ... `}`: the elements' common type, which must be
+ * hashable */
+static Type *check_set_lit(Sema *S, Node *e, Type *hint)
+{
+    Type *h = hint ? ty_resolve(hint) : NULL;
+    Type *acc = h && h->kind == TY_SET ? h->elem : ty_var();
+    for (int i = 0; i < e->list.n; i++)
+        acc = join_elem(S, e->list.items[i], acc);
+    sema_check_hashable(e->loc, acc, "a set element");
+    return set(e, ty_set(acc));
+}
+
+/* dict = `{` `}` | `{` expr `:` expr, ... `}`: insertion-ordered; the keys'
+ * common type (hashable) and the values' */
+static Type *check_dict_lit(Sema *S, Node *e, Type *hint)
+{
+    Type *h = hint ? ty_resolve(hint) : NULL;
+    Type *kt = h && h->kind == TY_DICT ? h->key : ty_var();
+    Type *vt = h && h->kind == TY_DICT ? h->elem : ty_var();
+    for (int i = 0; i < e->list.n; i++) {
+        kt = join_elem(S, e->list.items[i]->lhs, kt);
+        vt = join_elem(S, e->list.items[i]->rhs, vt);
+    }
+    sema_check_hashable(e->loc, kt, "a dict key");
+    return set(e, ty_dict(kt, vt));
 }
 
 static Type *check_tuple(Sema *S, Node *e, Type *hint)
@@ -441,6 +566,28 @@ static Type *check_if(Sema *S, Node *e, Type *hint)
         return set(e, ty_error());
     }
     return set(e, j);
+}
+
+static void check_spec(Loc loc, const char *spec, size_t n, Type *t);
+
+/* fstring = `f"` { text | `{` expr [`!` conv] [`:` spec] `}` } `"`: each
+ * field's value formatted (its spec checked for its type) */
+static Type *check_fstring(Sema *S, Node *e)
+{
+    for (int i = 0; i < e->list.n; i++) {
+        Node *p = e->list.items[i];
+        if (p->kind != ND_FMT)
+            continue;
+        if (!p->lhs) {   /* a syntax error, reported */
+            p->ty = ty_error();
+            continue;
+        }
+        Type *t = sema_check_expr(S, p->lhs, NULL);
+        p->ty = t;
+        if (p->sval)
+            check_spec(p->loc, p->sval, p->slen, p->ival ? T(TY_STRING) : t);
+    }
+    return set(e, T(TY_STRING));
 }
 
 /* ===================================================================
@@ -491,12 +638,12 @@ static Type *bi_float(Sema *S, Node *e, Type *a0)
     return k == TY_INT || k == TY_FLOAT || k == TY_STRING ? T(TY_FLOAT) : NULL;
 }
 
-/* len(string | list) */
+/* len(string | list | dict | set) */
 static Type *bi_len(Sema *S, Node *e, Type *a0)
 {
     (void)S, (void)e;
     TypeKind k = kind0(a0);
-    return k == TY_STRING || k == TY_LIST ? T(TY_INT) : NULL;
+    return k == TY_STRING || k == TY_LIST || k == TY_DICT || k == TY_SET ? T(TY_INT) : NULL;
 }
 
 /* abs(int | float | duration) */
@@ -542,18 +689,101 @@ static Type *bi_string_op(Sema *S, Node *e, Type *a0)
     return want(e, 0, a0, T(TY_STRING)) ? T(TY_STRING) : ty_error();
 }
 
-/* split(string [, separator]) */
+/* split(string [, separator [, maxsplit]]): the separator may be `none`
+ * (whitespace, as Python's s.split(None, n)) */
 static Type *bi_split(Sema *S, Node *e, Type *a0)
 {
     want(e, 0, a0, T(TY_STRING));
-    if (e->list.n == 2) {
-        Type *a1 = arg_type(S, e, 1, T(TY_STRING));
-        want(e, 1, a1, T(TY_STRING));
+    if (e->list.n >= 2) {
+        Type *a1 = arg_type(S, e, 1, ty_opt(T(TY_STRING)));
+        want(e, 1, a1, ty_opt(T(TY_STRING)));
         Node *sep = arg(e, 1);
         if (sep->kind == ND_STRING && sep->slen == 0)
             diag_error(sep->loc, "`split` separator must not be empty");
     }
+    if (e->list.n == 3)
+        want(e, 2, arg_type(S, e, 2, T(TY_INT)), T(TY_INT));
     return ty_list(T(TY_STRING));
+}
+
+/* The kind of value flow_fmtspec_parse formats ('i', 'b', 'f', 's'), or
+ * 0 for a type a format spec cannot apply to. */
+static char format_kind(Type *t)
+{
+    switch (ty_resolve(t)->kind) {
+    case TY_INT: return 'i';
+    case TY_BOOL: return 'b';
+    case TY_FLOAT: return 'f';
+    case TY_STRING: return 's';
+    default: return 0;
+    }
+}
+
+/* A format spec SPEC (N bytes, at LOC) for a value of type T: checked as
+ * Python's __format__ of that type would, at compile time. */
+static void check_spec(Loc loc, const char *spec, size_t n, Type *t)
+{
+    if (n == 0 || ty_has_error(t))
+        return;
+    char kind = format_kind(t);
+    if (!kind) {
+        Type *r = ty_resolve(t);
+        if (r->kind == TY_OPT)
+            diag_error(loc, "a format spec needs a value, but `%s` may be none (Python cannot format None with "
+                       "a spec); write `x ?? default`", ty_str(t));
+        else
+            diag_error(loc, "a format spec applies to ints, floats, bools and strings, not to `%s`; "
+                       "format `str(x)` instead", ty_str(t));
+        return;
+    }
+    flow_fmtspec sp;
+    char err[256];
+    if (!flow_fmtspec_parse(spec, n, kind, &sp, err, sizeof err))
+        diag_error(loc, "invalid format spec '%.*s': %s", (int)n, spec, err);
+}
+
+/* format(x [, spec]): Python's format(); the spec a string literal */
+static Type *bi_format(Sema *S, Node *e, Type *a0)
+{
+    if (e->list.n == 2) {
+        Node *sp = arg(e, 1);
+        Type *t = arg_type(S, e, 1, T(TY_STRING));
+        if (sp->kind != ND_STRING) {
+            if (!ty_has_error(t))
+                diag_error(sp->loc, "the spec of `format` must be a string literal, e.g. \".2f\"");
+            return T(TY_STRING);
+        }
+        check_spec(sp->loc, sp->sval, sp->slen, a0);
+    }
+    return T(TY_STRING);
+}
+
+/* join(separator, list<string>), or join(list<string>, separator):
+ * Python's separator.join(list) */
+static Type *bi_join(Sema *S, Node *e, Type *a0)
+{
+    bool list_first = ty_resolve(a0)->kind == TY_LIST;
+    Type *a1 = arg_type(S, e, 1, list_first ? T(TY_STRING) : ty_list(T(TY_STRING)));
+    want(e, 0, a0, list_first ? ty_list(T(TY_STRING)) : T(TY_STRING));
+    want(e, 1, a1, list_first ? T(TY_STRING) : ty_list(T(TY_STRING)));
+    return T(TY_STRING);
+}
+
+/* strip(string [, chars]), lstrip, rstrip */
+static Type *bi_strip(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_STRING));
+    if (e->list.n == 2)
+        want(e, 1, arg_type(S, e, 1, T(TY_STRING)), T(TY_STRING));
+    return T(TY_STRING);
+}
+
+/* zfill(string, width) */
+static Type *bi_zfill(Sema *S, Node *e, Type *a0)
+{
+    want(e, 0, a0, T(TY_STRING));
+    want(e, 1, arg_type(S, e, 1, T(TY_INT)), T(TY_INT));
+    return T(TY_STRING);
 }
 
 /* starts_with(string, string) | ends_with(string, string) */
@@ -565,11 +795,16 @@ static Type *bi_affix(Sema *S, Node *e, Type *a0)
     return T(TY_BOOL);
 }
 
-/* contains(list, element) | contains(string, string) */
+/* contains(list | set, element) | contains(dict, key) | contains(string, string) */
 static Type *bi_contains(Sema *S, Node *e, Type *a0)
 {
     Type *r0 = ty_resolve(a0);
-    if (r0->kind == TY_LIST) {
+    if (r0->kind == TY_DICT) {
+        Type *a1 = arg_type(S, e, 1, r0->key);
+        want(e, 1, a1, r0->key);
+        return T(TY_BOOL);
+    }
+    if (r0->kind == TY_LIST || r0->kind == TY_SET) {
         Type *a1 = arg_type(S, e, 1, r0->elem);
         want(e, 1, a1, r0->elem);
         return T(TY_BOOL);
@@ -651,6 +886,128 @@ static Type *bi_timestamp(Sema *S, Node *e, Type *a0)
     return want(e, 0, a0, T(TY_STRING)) ? T(TY_TIMESTAMP) : ty_error();
 }
 
+/* get(dict, key) -> V? | get(dict, key, default) -> V: Python's d.get */
+static Type *bi_get(Sema *S, Node *e, Type *a0)
+{
+    Type *r0 = ty_resolve(a0);
+    if (r0->kind != TY_DICT)
+        return NULL;
+    want(e, 1, arg_type(S, e, 1, r0->key), r0->key);
+    if (e->list.n == 2)
+        return ty_opt(r0->elem);
+    Type *d = arg_type(S, e, 2, r0->elem);
+    Type *j = ty_join(r0->elem, d);
+    if (!j) {
+        sema_mismatch(arg(e, 2)->loc, r0->elem, d);
+        return ty_error();
+    }
+    return j;
+}
+
+/* remove(dict, key) | remove(set, element): a copy without it (unchanged
+ * when absent, as Python's d.pop(k, None) and s.discard(x)) */
+static Type *bi_remove(Sema *S, Node *e, Type *a0)
+{
+    Type *r0 = ty_resolve(a0);
+    if (r0->kind != TY_DICT && r0->kind != TY_SET)
+        return NULL;
+    Type *k = r0->kind == TY_DICT ? r0->key : r0->elem;
+    want(e, 1, arg_type(S, e, 1, k), k);
+    return r0;
+}
+
+/* keys(dict) | values(dict) | items(dict): lists, in the dict's order
+ * (Python's list(d.keys()) ...) */
+static Type *bi_dict_view(Sema *S, Node *e, Type *a0)
+{
+    (void)S;
+    Type *r0 = ty_resolve(a0);
+    if (r0->kind != TY_DICT)
+        return NULL;
+    Builtin b = e->lhs->sym->builtin;
+    if (b == BI_KEYS)
+        return ty_list(r0->key);
+    if (b == BI_VALUES)
+        return ty_list(r0->elem);
+    return ty_list(ty_pair(r0->key, r0->elem));
+}
+
+/* add(set, element): a copy with it, as Python's s.add(x) */
+static Type *bi_add(Sema *S, Node *e, Type *a0)
+{
+    Type *r0 = ty_resolve(a0);
+    if (r0->kind != TY_SET)
+        return NULL;
+    Type *a1 = arg_type(S, e, 1, r0->elem);
+    if (want(e, 1, a1, r0->elem))
+        sema_check_hashable(arg(e, 1)->loc, a1, "a set element");
+    return r0;
+}
+
+/* The type argument of `set<T>()` / `dict<K, V>()` (NULL without one). */
+static Type *type_arg(Sema *S, Node *e)
+{
+    return e->type_ann ? sema_type_from_ann(S, e->type_ann) : NULL;
+}
+
+/* set() | set<T>() | set(list | set) | set(dict): Python's set(), of a
+ * dict its keys */
+static Type *bi_set(Sema *S, Node *e, Type *a0)
+{
+    Type *ann = type_arg(S, e);
+    if (ann && !sema_check_hashable(e->type_ann->loc, ann, "a set element"))
+        return ty_error();
+    if (!a0)
+        return ty_set(ann ? ann : ty_var());
+    Type *r0 = ty_resolve(a0);
+    Type *el = r0->kind == TY_LIST || r0->kind == TY_SET ? r0->elem : r0->kind == TY_DICT ? r0->key : NULL;
+    if (!el)
+        return NULL;
+    if (ann && !ty_unify(ann, el))
+        sema_mismatch(arg(e, 0)->loc, ty_list(ann), a0);
+    sema_check_hashable(arg(e, 0)->loc, el, "a set element");
+    return ty_set(el);
+}
+
+/* dict() | dict<K, V>() | dict(list<(K, V)>) | dict(dict): Python's dict() */
+static Type *bi_dict(Sema *S, Node *e, Type *a0)
+{
+    Type *ann = type_arg(S, e);
+    if (ann && ty_resolve(ann)->kind != TY_DICT) {
+        diag_error(e->type_ann->loc, "the type argument of `dict` is its key and value types: `dict<K, V>()`");
+        return ty_error();
+    }
+    if (!a0)
+        return ann ? ann : ty_dict(ty_var(), ty_var());
+    Type *r0 = ty_resolve(a0);
+    Type *d = NULL;
+    if (r0->kind == TY_DICT)
+        d = r0;
+    else if (r0->kind == TY_LIST) {
+        Type *p = ty_resolve(r0->elem);
+        if (p->kind == TY_VAR)
+            ty_unify(p, ty_pair(ty_var(), ty_var())), p = ty_resolve(p);
+        if (p->kind == TY_TUPLE && p->n == 2)
+            d = ty_dict(p->elems[0], p->elems[1]);
+    }
+    if (!d)
+        return NULL;
+    if (ann && !ty_unify(ann, d))
+        sema_mismatch(arg(e, 0)->loc, ann, d);
+    sema_check_hashable(arg(e, 0)->loc, d->key, "a dict key");
+    return d;
+}
+
+/* sorted(list | set | dict): a new list in ascending order (of a dict,
+ * its keys), Python's sorted() */
+static Type *bi_sorted(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    Type *r0 = ty_resolve(a0);
+    Type *el = r0->kind == TY_LIST || r0->kind == TY_SET ? r0->elem : r0->kind == TY_DICT ? r0->key : NULL;
+    return el && ty_is_ordered(el) ? ty_list(el) : NULL;
+}
+
 /* The check of each built-in of builtins.def. */
 static BuiltinCheck *const builtin_checks[BI_COUNT] = {
     [BI_STR] = bi_str,
@@ -678,6 +1035,21 @@ static BuiltinCheck *const builtin_checks[BI_COUNT] = {
     [BI_RANGE] = bi_range,
     [BI_NOW] = bi_now,
     [BI_TIMESTAMP] = bi_timestamp,
+    [BI_GET] = bi_get,
+    [BI_REMOVE] = bi_remove,
+    [BI_KEYS] = bi_dict_view,
+    [BI_VALUES] = bi_dict_view,
+    [BI_ITEMS] = bi_dict_view,
+    [BI_ADD] = bi_add,
+    [BI_SET] = bi_set,
+    [BI_DICT] = bi_dict,
+    [BI_SORTED] = bi_sorted,
+    [BI_FORMAT] = bi_format,
+    [BI_JOIN] = bi_join,
+    [BI_STRIP] = bi_strip,
+    [BI_LSTRIP] = bi_strip,
+    [BI_RSTRIP] = bi_strip,
+    [BI_ZFILL] = bi_zfill,
 };
 
 /* call = BUILTIN `(` expr, ... `)`: the arguments' number (builtins.def),
@@ -774,7 +1146,7 @@ static Type *check_call(Sema *S, Node *e)
         return set(e, ty_error());
     }
     e->lhs->sym = s;
-    if (e->type_ann)
+    if (e->type_ann && !(s->kind == SYM_BUILTIN && (s->builtin == BI_SET || s->builtin == BI_DICT)))
         diag_error(e->type_ann->loc, "`%s` takes no type argument", s->name);
     switch (s->kind) {
     case SYM_BUILTIN:
@@ -839,6 +1211,12 @@ Type *sema_check_expr(Sema *S, Node *e, Type *hint)
         return check_tuple(S, e, hint);
     case ND_LIST:
         return check_list(S, e, hint);
+    case ND_SET:
+        return check_set_lit(S, e, hint);
+    case ND_DICT:
+        return check_dict_lit(S, e, hint);
+    case ND_FSTRING:
+        return check_fstring(S, e);
     case ND_CALL:
         return check_call(S, e);
     case ND_BLOCK:

@@ -16,6 +16,42 @@ bool sema_is_extern(const Node *e)
     return e && e->kind == ND_IDENT && e->name && strcmp(e->name, "extern") == 0;
 }
 
+/* Does T hold a dict or a set (through lists, optionals, tuples and
+ * records)? The --lib header gives a host no form for them. */
+static bool holds_collection(Type *t, int depth)
+{
+    t = ty_resolve(t);
+    if (depth > 64)
+        return false;
+    switch (t->kind) {
+    case TY_DICT: case TY_SET:
+        return true;
+    case TY_LIST: case TY_OPT:
+        return holds_collection(t->elem, depth + 1);
+    case TY_TUPLE:
+        for (int i = 0; i < t->n; i++)
+            if (holds_collection(t->elems[i], depth + 1))
+                return true;
+        return false;
+    case TY_RECORD:
+        for (int i = 0; i < t->rec->n; i++)
+            if (holds_collection(t->rec->fields[i].ty, depth + 1))
+                return true;
+        return false;
+    default:
+        return false;
+    }
+}
+
+static bool extern_item_ok(Loc loc, Type *t)
+{
+    if (!holds_collection(t, 0))
+        return true;
+    diag_error(loc, "extern items cannot hold a dict or a set (`%s`): the host API has no form for them; "
+               "pass `items(d)` or `sorted(s)` instead", ty_str(t));
+    return false;
+}
+
 /* source = "extern" "<" type ">" */
 Type *sema_check_extern_source(Sema *S, Step *st, Node *src)
 {
@@ -24,7 +60,7 @@ Type *sema_check_extern_source(Sema *S, Step *st, Node *src)
         return NULL;
     }
     Type *t = sema_type_from_ann(S, src->type_ann);
-    if (!t || ty_has_error(t))
+    if (!t || ty_has_error(t) || !extern_item_ok(src->type_ann->loc, t))
         return NULL;
     st->source = SRC_EXTERN;
     return t;
@@ -38,7 +74,7 @@ bool sema_check_extern_sink(Step *st, Node *e)
         return false;
     }
     st->sink = SINK_EXTERN;
-    return true;
+    return !st->in_type || extern_item_ok(e->loc, st->in_type);
 }
 
 /* The `extern` argument of input or output step S-> */

@@ -54,6 +54,9 @@ Symbol *sema_lookup(Sema *S, const char *name);
 Type *sema_type_from_ann(Sema *S, Node *t);
 void sema_mismatch(Loc loc, Type *expected, Type *found);
 bool sema_expect(Node *e, Type *expected, Type *actual);
+/* Report at LOC unless T can be WHAT ("a set element", "a dict key"):
+ * Python's hashable values (ty_is_hashable). */
+bool sema_check_hashable(Loc loc, Type *t, const char *what);
 void sema_bind_pattern(Sema *S, Node *p, Type *t);
 void sema_check_unique_bindings(Sema *S, int mark, const char *what);
 Type *sema_check_lambda(Sema *S, Node *lam, Type **ptypes, int n, Type *ret_hint, const char *what);

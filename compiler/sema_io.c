@@ -127,10 +127,77 @@ bool sema_io_source_kind(const char *kind)
 static const char *const file_src_opts[] = { "format", "schema", "on_error", "batch_size", NULL };
 static const char *const dir_src_opts[] = { "format", "schema", "on_error", "batch_size", "glob", NULL };
 static const char *const kafka_src_opts[] = { "brokers", "topics", "group", "starting_offset", "tail", "format",
-                                              "schema", "on_error", "batch_size", NULL };
+                                              "schema", "on_error", "batch_size", "add_config", NULL };
 static const char *const src_formats[] = { "lines", "csv", "jsonl", NULL };
 static const char *const on_errors[] = { "stop", "skip", NULL };
 static const char *const offsets[] = { "beginning", "end", NULL };
+
+/* The librdkafka properties that an option of kafka(...) sets; add_config
+ * and --kafka-property (runtime/src/io_kafka.c, the same list) refuse
+ * them and name the option instead. */
+static const char *const kafka_owned[][2] = {
+    { "bootstrap.servers", "brokers" },
+    { "group.id", "group" },
+    { "auto.offset.reset", "starting_offset" },
+    { "enable.partition.eof", "tail" },
+};
+
+/* add_config = [("KEY", VALUE), ...]: librdkafka properties, Bytewax's
+ * add_config dict written as a list of pairs (what Python's dict() takes).
+ * A VALUE is a string, int or bool literal or const and reaches librdkafka
+ * as text ("5", "true"); the whole list may be a const. librdkafka checks
+ * the keys and values when the program starts. */
+static bool kafka_config(Sema *S, Node *e, IoSpec *io)
+{
+    Node *l = literal(S, e, ND_LIST);
+    if (!l) {
+        diag_error(e->loc, "`add_config` must be a list of (\"KEY\", VALUE) pairs, e.g. [(\"client.id\", \"flowc\")]");
+        return false;
+    }
+    io->config = arena_alloc(S->arena, sizeof(char *) * 2 * (size_t)(l->list.n ? l->list.n : 1));
+    bool ok = true;
+    for (int i = 0; i < l->list.n; i++) {
+        Node *p = l->list.items[i];
+        if (p->kind != ND_TUPLE || p->list.n != 2) {
+            diag_error(p->loc, "an `add_config` entry must be a pair (\"KEY\", VALUE)");
+            ok = false;
+            continue;
+        }
+        const char *key = string_opt(S, p->list.items[0], "a librdkafka property name");
+        if (!key) {
+            ok = false;
+            continue;
+        }
+        Node *v = p->list.items[1], *lv;
+        const char *val = NULL;
+        if ((lv = literal(S, v, ND_STRING)))
+            val = lv->sval;
+        else if ((lv = literal(S, v, ND_INT)))
+            val = arena_printf(S->arena, "%lld", (long long)lv->ival);
+        else if ((lv = literal(S, v, ND_BOOL)))
+            val = lv->ival ? "true" : "false";
+        else {
+            diag_error(v->loc, "the value of `%s` must be a string, int or bool literal (or const)", key);
+            ok = false;
+            continue;
+        }
+        bool owned = false;
+        for (size_t k = 0; k < sizeof kafka_owned / sizeof kafka_owned[0]; k++)
+            if (strcmp(key, kafka_owned[k][0]) == 0) {
+                diag_error(p->list.items[0]->loc, "`%s` is set by the `%s` option of kafka(...), not by `add_config`",
+                           key, kafka_owned[k][1]);
+                owned = true;
+            }
+        if (owned) {
+            ok = false;
+            continue;
+        }
+        io->config[2 * io->nconfig] = key;
+        io->config[2 * io->nconfig + 1] = val;
+        io->nconfig++;
+    }
+    return ok;
+}
 
 /* Every field type a schema may hold (no WindowMetadata). */
 static bool schema_type_ok(Type *t)
@@ -241,6 +308,9 @@ Type *sema_check_io_source(Sema *S, Step *st, Node *src)
         Node *tail = sema_opt(&a, "tail");
         if (tail)
             ok &= bool_opt(S, tail, "`tail`", &io->tail);
+        Node *ac = sema_opt(&a, "add_config");
+        if (ac)
+            ok &= kafka_config(S, ac, io);
     }
     if (kind == IOK_DIR) {
         Node *g = sema_opt(&a, "glob");
@@ -290,7 +360,7 @@ bool sema_io_sink(Node *e)
 
 static const char *const stdout_opts[] = { "format", NULL };
 static const char *const dir_sink_opts[] = { "format", "file_count", NULL };
-static const char *const kafka_sink_opts[] = { "brokers", "topic", "format", NULL };
+static const char *const kafka_sink_opts[] = { "brokers", "topic", "format", "add_config", NULL };
 static const char *const sink_formats[] = { "repr", "json", "csv", NULL };
 
 /* Can T be written as CSV cells (scalars, or records/tuples of them; a
@@ -335,6 +405,9 @@ bool sema_check_io_sink(Sema *S, Step *st, Node *e)
         Node *b = sema_required(&a, "brokers");
         Node *t = sema_required(&a, "topic");
         if (!b || !t || !(io->path = string_opt(S, b, "`brokers`")) || !(io->topic = string_opt(S, t, "`topic`")))
+            return false;
+        Node *ac = sema_opt(&a, "add_config");
+        if (ac && !kafka_config(S, ac, io))
             return false;
     }
     if (is_dir) {

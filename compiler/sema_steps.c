@@ -138,7 +138,7 @@ bool sema_resolve_stream(Sema *S, Node *e, PortRef *out, Type **item)
     }
     if (st->out_type && ty_resolve(st->out_type)->kind == TY_ERROR)
         return false;   /* already reported */
-    if (st->kind == SK_OUTPUT) {
+    if (step_family(st->kind) == FAM_OUTPUT) {
         diag_error(id->loc, "`%s` is an output step; it has no stream", id->name);
         return false;
     }
@@ -289,6 +289,33 @@ static bool check_int_option(Sema *S, Node *e, const char *what)
     return true;
 }
 
+/* EOF and ABORT among the elements of a list literal given to testing (Bytewax's
+ * TestingSource.EOF() and .ABORT(), unless the program binds those names):
+ * taken out of the list into ST's marks, each with the count of items before it. */
+static void take_testing_marks(Sema *S, Step *st, Node *l)
+{
+    if (l->kind != ND_LIST)
+        return;
+    int n = 0;
+    for (int i = 0; i < l->list.n; i++) {
+        Node *e = l->list.items[i];
+        bool mark = e->kind == ND_IDENT && (strcmp(e->name, "EOF") == 0 || strcmp(e->name, "ABORT") == 0) &&
+                    !sema_lookup(S, e->name);
+        if (!mark) {
+            l->list.items[n++] = e;
+            continue;
+        }
+        if (st->nmarks % 8 == 0) {
+            TestingMark *m = arena_alloc(S->arena, sizeof *m * (size_t)(st->nmarks + 8));
+            if (st->nmarks)
+                memcpy(m, st->marks, sizeof *m * (size_t)st->nmarks);
+            st->marks = m;
+        }
+        st->marks[st->nmarks++] = (TestingMark){ .pos = n, .abort = e->name[0] == 'A' };
+    }
+    l->list.n = n;
+}
+
 /* source = testing(LIST [, batch_size = N]) | testing(range(N)) | file/stdin/dir/kafka(...) (sema_io.c) */
 static Type *check_source(Sema *S, Step *st, Node *src)
 {
@@ -322,6 +349,7 @@ static Type *check_source(Sema *S, Step *st, Node *src)
             l->ty = ty_list(T(TY_INT));
             return T(TY_INT);
         }
+        take_testing_marks(S, st, l);
         Type *t = sema_check_expr(S, l, ann ? ty_list(ann) : NULL);
         Type *r = ty_resolve(t);
         if (r->kind == TY_ERROR)
@@ -389,6 +417,7 @@ static const char *const collect_opts[] = { "timeout", "max_size", NULL };
 static const char *const batch_opts[] = { "timeout", "batch_size", NULL };
 static const char *const by_opts[] = { "by", NULL };
 static const char *const stateful_opts[] = { "init", "on_item", "on_notify", "on_eof", "notify_at", NULL };
+static const char *const stateful_batch_opts[] = { "init", "on_batch", "on_notify", "on_eof", "notify_at", NULL };
 static const char *const join_opts[] = { "insert_mode", "emit_mode", NULL };
 
 /* Does a callback's new state NS fit the state type S? A new state that
@@ -515,7 +544,20 @@ static Type *check_filter_map(Sema *S, Step *st, Node *call)
     return r->kind == TY_OPT ? r->elem : r;
 }
 
-/* flat_map(stream, |x| [y]) */
+/* What iterating a value of type T gives, as Python's `for x in v`: a
+ * list's or set's elements, a dict's keys; NULL for other types. */
+static Type *iter_elem(Type *t)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_LIST: case TY_SET: return t->elem;
+    case TY_DICT: return t->key;
+    default: return NULL;
+    }
+}
+
+/* flat_map(stream, |x| [y]) (the mapper may also return a set, or a
+ * dict whose keys are emitted, as Python iterates them) */
 static Type *check_flat_map(Sema *S, Step *st, Node *call)
 {
     Args a;
@@ -524,9 +566,26 @@ static Type *check_flat_map(Sema *S, Step *st, Node *call)
     Type *r = fn1(S, st, a.pos[1], st->in_type, NULL, "mapper");
     if (!r)
         return NULL;
-    if (ty_resolve(r)->kind != TY_LIST) {
+    if (!iter_elem(r)) {
         diag_error(st->fn.lambda->body->loc, "the mapper of `flat_map` must return a list, found `%s`",
                    ty_str(r));
+        return NULL;
+    }
+    return iter_elem(r);
+}
+
+/* flat_map_batch(stream, |batch: list<T>| list<U>): the round's items at once */
+static Type *check_flat_map_batch(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!stream_args(S, st, call, 2, &a))
+        return NULL;
+    Type *r = fn1(S, st, a.pos[1], ty_list(st->in_type), NULL, "mapper");
+    if (!r)
+        return NULL;
+    if (ty_resolve(r)->kind != TY_LIST) {
+        diag_error(st->fn.lambda ? st->fn.lambda->body->loc : a.pos[1]->loc,
+                   "the mapper of `flat_map_batch` must return a list, found `%s`", ty_str(r));
         return NULL;
     }
     return ty_resolve(r)->elem;
@@ -658,13 +717,12 @@ static Type *check_flat_map_value(Sema *S, Step *st, Node *call)
     Type *r = v ? fn1(S, st, a.pos[1], v, NULL, "mapper") : NULL;
     if (!r)
         return NULL;
-    r = ty_resolve(r);
-    if (r->kind != TY_LIST) {
+    if (!iter_elem(r)) {
         diag_error(st->fn.lambda->body->loc,
                    "the mapper of `flat_map_value` must return a list, found `%s`", ty_str(r));
         return NULL;
     }
-    return ty_pair(T(TY_STRING), r->elem);
+    return ty_pair(T(TY_STRING), iter_elem(r));
 }
 
 /* OP(keyed, |state, v| ..., init = E): the stream, init (the state type,
@@ -866,15 +924,18 @@ static Type *check_max_min_final(Sema *S, Step *st, Node *call)
     return st->in_type;
 }
 
-/* stateful(keyed, init = E, on_item = f, on_notify = g, on_eof = h, notify_at = n):
- * Bytewax's StatefulLogic (docs/semantics.md §11.2). */
-static Type *check_stateful(Sema *S, Step *st, Node *call)
+/* stateful and stateful_batch: Bytewax's StatefulLogic and StatefulBatchLogic
+ * (docs/semantics.md §11.2); with BATCH, on_batch gets the list of the key's
+ * values of the round instead of on_item one value. */
+static Type *check_stateful_logic(Sema *S, Step *st, Node *call, bool batch)
 {
+    const char *op = batch ? "stateful_batch" : "stateful";
+    const char *first = batch ? "on_batch" : "on_item";
     Args a;
-    if (!sema_bind_args(S, call, "stateful", 1, 1, "a keyed stream", stateful_opts, &a))
+    if (!sema_bind_args(S, call, op, 1, 1, "a keyed stream", batch ? stateful_batch_opts : stateful_opts, &a))
         return NULL;
     Node *init = sema_required(&a, "init");
-    Node *on_item = sema_required(&a, "on_item");
+    Node *on_item = sema_required(&a, first);
     Type *v;
     if (!one_upstream(S, st, a.pos[0]) || !(v = sema_keyed_value(S, st, a.pos[0])) || !init || !on_item)
         return NULL;
@@ -883,9 +944,9 @@ static Type *check_stateful(Sema *S, Step *st, Node *call)
         return NULL;
     st->state_type = s;
     Type *w = NULL;
-    Type *p[2] = { s, v };
-    Type *r = sema_fn_arg_to(S, st, &st->fn, on_item, p, 2, NULL, "on_item function");
-    if (!r || !check_logic_result(st, &st->fn, r, s, &w, "on_item"))
+    Type *p[2] = { s, batch ? ty_list(v) : v };
+    Type *r = sema_fn_arg_to(S, st, &st->fn, on_item, p, 2, NULL, arena_printf(S->arena, "%s function", first));
+    if (!r || !check_logic_result(st, &st->fn, r, s, &w, first))
         return NULL;
     static const char *const names[] = { "on_notify", "on_eof" };
     Callable *dst[] = { &st->on_notify, &st->on_eof };
@@ -904,12 +965,18 @@ static Type *check_stateful(Sema *S, Step *st, Node *call)
             return NULL;
         if (!ty_accepts(ty_opt(T(TY_TIMESTAMP)), r)) {
             diag_error(st->notify_at.lambda->body->loc,
-                       "`notify_at` of `stateful` must return `timestamp?`, found `%s`", ty_str(r));
+                       "`notify_at` of `%s` must return `timestamp?`, found `%s`", op, ty_str(r));
             return NULL;
         }
     }
     return ty_pair(T(TY_STRING), w);
 }
+
+/* stateful(keyed, init = E, on_item = f [, on_notify = g, on_eof = h, notify_at = n]) */
+static Type *check_stateful(Sema *S, Step *st, Node *call) { return check_stateful_logic(S, st, call, false); }
+
+/* stateful_batch(keyed, init = E, on_batch = |s, values| ..., on_notify, on_eof, notify_at) */
+static Type *check_stateful_batch(Sema *S, Step *st, Node *call) { return check_stateful_logic(S, st, call, true); }
 
 /* Mode option OPT_NAME of join (join_window when WINDOW, which words an
  * unknown mode its own way): a string literal among NAMES; returns its
@@ -994,6 +1061,9 @@ static StepCheck *const check_fns[SK_COUNT] = {
     [SK_FLAT_MAP] = check_flat_map,
     [SK_FLATTEN] = check_flatten,
     [SK_INSPECT] = check_pass,
+    [SK_INSPECT_DEBUG] = check_pass,
+    [SK_FLAT_MAP_BATCH] = check_flat_map_batch,
+    [SK_RAISES] = check_pass,
     [SK_BRANCH] = check_branch,
     [SK_MERGE] = check_merge,
     [SK_KEY_ON] = check_key_on,
@@ -1013,6 +1083,7 @@ static StepCheck *const check_fns[SK_COUNT] = {
     [SK_MAX_FINAL] = check_max_min_final,
     [SK_MIN_FINAL] = check_max_min_final,
     [SK_STATEFUL] = check_stateful,
+    [SK_STATEFUL_BATCH] = check_stateful_batch,
     [SK_JOIN] = check_join,
     [SK_EVENT_CLOCK] = sema_check_event_clock,
     [SK_SYSTEM_CLOCK] = sema_check_system_clock,
@@ -1065,7 +1136,7 @@ void sema_check_step(Sema *S, Node *decl)
     }
     if (!out && diag_error_count() == 0)
         ICE("step check failed without a diagnostic");
-    st->out_type = out && st->kind != SK_OUTPUT ? out : (out ? NULL : ty_error());
+    st->out_type = out && step_family(st->kind) != FAM_OUTPUT ? out : (out ? NULL : ty_error());
     decl->sym->step = st;
 }
 

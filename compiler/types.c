@@ -41,6 +41,21 @@ Type *ty_list(Type *elem)
     return t;
 }
 
+Type *ty_dict(Type *key, Type *value)
+{
+    Type *t = new_type(TY_DICT);
+    t->key = key;
+    t->elem = value;
+    return t;
+}
+
+Type *ty_set(Type *elem)
+{
+    Type *t = new_type(TY_SET);
+    t->elem = elem;
+    return t;
+}
+
 Type *ty_opt(Type *elem)
 {
     Type *r = ty_resolve(elem);
@@ -93,8 +108,11 @@ static bool occurs(Type *v, Type *t)
     if (t == v)
         return true;
     switch (t->kind) {
+    case TY_DICT:
+        return occurs(v, t->key) || occurs(v, t->elem);
     case TY_LIST:
     case TY_OPT:
+    case TY_SET:
         return occurs(v, t->elem);
     case TY_TUPLE:
         for (int i = 0; i < t->n; i++)
@@ -113,8 +131,11 @@ static bool parts_match(Type *a, Type *b, bool (*rel)(Type *, Type *))
     if (a->kind != b->kind)
         return false;
     switch (a->kind) {
+    case TY_DICT:
+        return rel(a->key, b->key) && rel(a->elem, b->elem);
     case TY_LIST:
     case TY_OPT:
+    case TY_SET:
         return rel(a->elem, b->elem);
     case TY_TUPLE:
         if (a->n != b->n)
@@ -242,8 +263,11 @@ static bool contains_kind(Type *t, TypeKind k)
     if (t->kind == k)
         return true;
     switch (t->kind) {
+    case TY_DICT:
+        return contains_kind(t->key, k) || contains_kind(t->elem, k);
     case TY_LIST:
     case TY_OPT:
+    case TY_SET:
         return contains_kind(t->elem, k);
     case TY_TUPLE:
         for (int i = 0; i < t->n; i++)
@@ -258,12 +282,32 @@ static bool contains_kind(Type *t, TypeKind k)
 bool ty_has_error(Type *t) { return contains_kind(t, TY_ERROR); }
 bool ty_has_var(Type *t) { return contains_kind(t, TY_VAR); }
 
+bool ty_is_hashable(Type *t)
+{
+    t = ty_resolve(t);
+    switch (t->kind) {
+    case TY_LIST: case TY_DICT: case TY_SET: case TY_RECORD: case TY_META: case TY_META17:
+        return false;
+    case TY_OPT:
+        return ty_is_hashable(t->elem);
+    case TY_TUPLE:
+        for (int i = 0; i < t->n; i++)
+            if (!ty_is_hashable(t->elems[i]))
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
 bool ty_has_heap(Type *t)
 {
     t = ty_resolve(t);
     switch (t->kind) {
     case TY_STRING:
     case TY_LIST:
+    case TY_DICT:
+    case TY_SET:
     case TY_META:      /* merged_ids */
     case TY_META17:
         return true;
@@ -299,8 +343,13 @@ void ty_poison(Type *t)
     case TY_VAR:
         t->link = ty_error();
         return;
+    case TY_DICT:
+        ty_poison(t->key);
+        ty_poison(t->elem);
+        return;
     case TY_LIST:
     case TY_OPT:
+    case TY_SET:
         ty_poison(t->elem);
         return;
     case TY_TUPLE:
@@ -358,7 +407,15 @@ static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap, size_t limi
     case TY_VAR: put(buf, n, cap, "_"); break;
     case TY_RECORD: put(buf, n, cap, t->rec->name); break;
     case TY_LIST:
-        put(buf, n, cap, "list<");
+    case TY_SET:
+        put(buf, n, cap, t->kind == TY_LIST ? "list<" : "set<");
+        ty_str_into(t->elem, buf, n, cap, limit);
+        put(buf, n, cap, ">");
+        break;
+    case TY_DICT:
+        put(buf, n, cap, "dict<");
+        ty_str_into(t->key, buf, n, cap, limit);
+        put(buf, n, cap, ", ");
         ty_str_into(t->elem, buf, n, cap, limit);
         put(buf, n, cap, ">");
         break;
@@ -379,7 +436,7 @@ static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap, size_t limi
                 put(buf, n, cap, ", ");
             ty_str_into(t->elems[i], buf, n, cap, limit);
         }
-        put(buf, n, cap, ")");
+        put(buf, n, cap, t->n == 1 ? ",)" : ")");
         break;
     }
 }

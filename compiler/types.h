@@ -22,6 +22,8 @@ typedef enum TypeKind {
     TY_META,       // WindowMetadata (flow_window_meta)
     TY_META17,     // WindowMetadata on W.with_meta: printed as Bytewax 0.17 did
     TY_LIST,       // elem
+    TY_DICT,       // dict<key, elem>: insertion-ordered, as Python's dict
+    TY_SET,        // set<elem>: CPython's set table (iteration order)
     TY_TUPLE,      // elems[n]
     TY_OPT,        // elem?
     TY_RECORD,     // rec
@@ -33,7 +35,8 @@ typedef struct Record Record;
 
 typedef struct Type {
     TypeKind kind;
-    struct Type *elem;     // TY_LIST, TY_OPT
+    struct Type *elem;     // TY_LIST, TY_OPT, TY_SET; TY_DICT's value type
+    struct Type *key;      // TY_DICT's key type
     struct Type **elems;   // TY_TUPLE
     int n;                 // TY_TUPLE arity
     Record *rec;           // TY_RECORD
@@ -59,6 +62,8 @@ struct Record {
 void types_init(Arena *a);
 Type *ty_prim(TypeKind k);        /* the shared int/float/bool/string/... */
 Type *ty_list(Type *elem);
+Type *ty_dict(Type *key, Type *value);
+Type *ty_set(Type *elem);
 Type *ty_opt(Type *elem);
 Type *ty_tuple(Type **elems, int n);
 Type *ty_pair(Type *a, Type *b);
@@ -80,6 +85,10 @@ Type *ty_join(Type *a, Type *b);
 bool ty_is_numeric(Type *t);
 bool ty_is_ordered(Type *t);     /* supports < <= > >= (and min/max) */
 bool ty_has_error(Type *t);
+/* Can be a set element or a dict key (Python's hashable values): not a
+ * list, dict, set, record (a dict in Python) or WindowMetadata. Unbound
+ * variables count as hashable (checked again when bound). */
+bool ty_is_hashable(Type *t);
 /* Still holds an unbound variable. */
 bool ty_has_var(Type *t);
 /* Is a keyed item: (string, V). Returns V or NULL. */

@@ -75,10 +75,18 @@ typedef struct ParseState {
     int decl_end_off;     // end of the last complete (or resynced) declaration
     NodeList min_lits;    // `9223372036854775808` literals after a `-`
     int too_deep;         // "nested too deeply" was reported
+    int start_tok;        // a token the scanner returns first (START_EXPR), or 0
+    int depth;            // f-strings parsed inside f-strings (a bound)
 } ParseState;
 
 /* Scanner lifecycle (grammar/flow.l). */
 void lex_open(ParseState *ps);
+/* Scan TEXT[START, END) of the same source (an f-string's field). */
+void lex_open_range(ParseState *ps, int start, int end);
+/* Parse the expression at bytes [START, END) of PS's file (a replacement
+ * field of an f-string, which the scanner found): its node in PS's arena,
+ * locations in the file; NULL after a reported error. */
+Node *parse_fexpr(ParseState *ps, int start, int end);
 void lex_close(ParseState *ps);
 void lex_restart(ParseState *ps, int offset);
 bool lex_is_decl_start(ParseState *ps, int tok, Loc loc);
@@ -103,18 +111,19 @@ bool lex_at_line_start(ParseState *ps, Loc loc);
 %token KW_FLOW "`flow`" KW_RECORD "`record`" KW_CONST "`const`" KW_FN "`fn`"
 %token KW_EXTERN "`extern`" KW_LET "`let`" KW_IF "`if`" KW_THEN "`then`"
 %token KW_ELSE "`else`" KW_AND "`and`" KW_OR "`or`" KW_NOT "`not`"
-%token KW_TRUE "`true`" KW_FALSE "`false`" KW_NONE "`none`" KW_WITH "`with`"
+%token KW_TRUE "`true`" KW_FALSE "`false`" KW_NONE "`none`" KW_WITH "`with`" KW_IN "`in`"
 %token ARROW "`->`" EQEQ "`==`" NE "`!=`" LE "`<=`" GE "`>=`"
-%token COALESCE "`??`" OPTDOT "`?.`"
+%token COALESCE "`??`" OPTDOT "`?.`" FLOORDIV "`//`"
 %token SYNC "declaration start"   /* zero-width, only after an error */
 %token TEXTERN "`extern<`"   /* `extern` directly followed by `<` (scanner), as in input(extern<T>) */
+%token START_EXPR "f-string field"   /* first token of parse_fexpr's parse: an expression follows */
 
 %type <node> decl type expr lambda_expr coalesce or_expr and_expr not_expr
 %type <node> cmp_expr add_expr mul_expr unary_expr postfix primary block
-%type <node> field_decl fn_param lparam pattern field_init arg let
+%type <node> field_decl fn_param lparam pattern field_init arg let dict_entry
 %type <list> field_decls field_decl_list fn_params fn_param_list
 %type <list> lparams lparam_list pattern_list field_inits field_init_list
-%type <list> args arg_list exprs expr_list tuple_rest type_list lets
+%type <list> args arg_list exprs expr_list tuple_rest type_list lets dict_entries
 %type <op> cmp_op
 
 %initial-action {
@@ -224,17 +233,31 @@ static Node *mk_typed_name(ParseState *ps, NodeKind k, Loc loc, const char *name
     return done(ps, n);
 }
 
-/* type = IDENT | IDENT "<" type ">" */
+/* type = IDENT | IDENT "<" type ">" | IDENT "<" type "," type ">"
+ * (list<T>, set<T>, dict<K, V>; ARG2 is NULL for one argument) */
 static Node *mk_type_name(ParseState *ps, Loc loc, const char *name, Loc name_loc,
-                          Node *arg)
+                          Node *arg, Node *arg2)
 {
     if (!arg) {
         Node *n = mk_named(ps, ND_TYPE_NAME, loc, name, name_loc, NULL);
         return n;
     }
-    if (strcmp(name, "list") != 0)
-        diag_error(name_loc, "type `%s` takes no type argument; only `list<T>` does", name);
-    return mk_named(ps, ND_TYPE_LIST, loc, NULL, name_loc, arg);   /* done() there */
+    bool list = strcmp(name, "list") == 0, set = strcmp(name, "set") == 0;
+    bool dict = strcmp(name, "dict") == 0;
+    if (!list && !set && !dict) {
+        diag_error(name_loc, "type `%s` takes no type argument; only `list<T>`, `set<T>` and `dict<K, V>` do",
+                   name);
+        return mk_named(ps, ND_TYPE_LIST, loc, NULL, name_loc, arg);
+    }
+    if (dict && !arg2) {
+        diag_error(loc, "`dict` takes two type arguments: `dict<K, V>`");
+        arg2 = arg;
+    }
+    if (!dict && arg2)
+        diag_error(loc, "`%s` takes one type argument: `%s<T>`", name, name);
+    Node *n = mk_named(ps, dict ? ND_TYPE_DICT : set ? ND_TYPE_SET : ND_TYPE_LIST, loc, NULL, name_loc, arg);
+    n->rhs = dict ? arg2 : NULL;
+    return done(ps, n);
 }
 
 /* type = "(" type "," type_list [","] ")" | type "?" */
@@ -273,13 +296,11 @@ static Node *mk_pat_name(ParseState *ps, Loc loc, const char *name)
 }
 
 /* pattern = "(" pattern_list [","] ")"   -- one element without a comma is
- * just that pattern in parentheses */
+ * just that pattern in parentheses; `(a,)` takes a one-element tuple */
 static Node *mk_pat_tuple(ParseState *ps, Loc loc, NodeList l, bool comma)
 {
     if (l.n == 1 && !comma)
         return l.items[0];
-    if (l.n < 2)
-        diag_error(loc, "a tuple pattern needs at least two elements");
     Node *n = node(ps, ND_PAT_TUPLE, loc);
     n->list = l;
     return done(ps, n);
@@ -396,6 +417,15 @@ static Node *mk_seq(ParseState *ps, NodeKind k, Loc loc, Node *first, NodeList r
     return done(ps, n);
 }
 
+/* dict_entry = expr ":" expr ; field_init = "[" expr "]" ":" expr */
+static Node *mk_entry(ParseState *ps, Loc loc, Node *key, Node *value)
+{
+    Node *n = node(ps, ND_DICT_ENTRY, loc);
+    n->lhs = key;
+    n->rhs = value;
+    return done(ps, n);
+}
+
 /* primary = "true" | "false" | "none" | IDENT */
 static Node *mk_atom(ParseState *ps, NodeKind k, Loc loc, int64_t ival, const char *name)
 {
@@ -450,6 +480,7 @@ static void add_decl(ParseState *ps, Node *d, Loc loc)
 
 program
     : header decls
+    | START_EXPR expr   { ps->prog->lhs = $2; }
     ;
 
 header
@@ -509,10 +540,12 @@ fn_param
 /* ---- types ---------------------------------------------------------- */
 
 type
-    : IDENT                     { $$ = mk_type_name(ps, @$, $1, @1, NULL); }
-    | IDENT '<' type '>'        { $$ = mk_type_name(ps, @$, $1, @1, $3); }
+    : IDENT                     { $$ = mk_type_name(ps, @$, $1, @1, NULL, NULL); }
+    | IDENT '<' type '>'        { $$ = mk_type_name(ps, @$, $1, @1, $3, NULL); }
+    | IDENT '<' type ',' type '>'   { $$ = mk_type_name(ps, @$, $1, @1, $3, $5); }
     | '(' type ')'              { $$ = $2; }
     | '(' type ',' type_list ')'        { $$ = mk_type(ps, ND_TYPE_TUPLE, @$, NULL, list_add(ps, (NodeList){ 0 }, $2)); for (int i = 0; i < $4.n; i++) ast_push(ps->a, &$$->list, $4.items[i]); }
+    | '(' type ',' ')'                  { $$ = mk_type(ps, ND_TYPE_TUPLE, @$, NULL, list1(ps, $2)); }
     | '(' type ',' type_list ',' ')'    { $$ = mk_type(ps, ND_TYPE_TUPLE, @$, NULL, list_add(ps, (NodeList){ 0 }, $2)); for (int i = 0; i < $4.n; i++) ast_push(ps->a, &$$->list, $4.items[i]); }
     | type '?'                  { $$ = mk_type(ps, ND_TYPE_OPT, @$, $1, (NodeList){ 0 }); }
     ;
@@ -594,6 +627,8 @@ cmp_op
     | LE    { $$ = OP_LE; }
     | '>'   { $$ = OP_GT; }
     | GE    { $$ = OP_GE; }
+    | KW_IN         { $$ = OP_IN; }
+    | KW_NOT KW_IN  { $$ = OP_NOT_IN; }
     ;
 
 add_expr
@@ -606,6 +641,7 @@ mul_expr
     : unary_expr
     | mul_expr '*' unary_expr   { $$ = mk_binary(ps, ND_BINARY, OP_MUL, @$, $1, $3); }
     | mul_expr '/' unary_expr   { $$ = mk_binary(ps, ND_BINARY, OP_DIV, @$, $1, $3); }
+    | mul_expr FLOORDIV unary_expr  { $$ = mk_binary(ps, ND_BINARY, OP_FLOORDIV, @$, $1, $3); }
     | mul_expr '%' unary_expr   { $$ = mk_binary(ps, ND_BINARY, OP_MOD, @$, $1, $3); }
     ;
 
@@ -620,6 +656,8 @@ postfix
         { $$ = mk_call(ps, @$, $1, NULL, $3); }
     | TIDENT '<' type '>' '(' args ')'
         { $$ = mk_call(ps, @$, mk_atom(ps, ND_IDENT, @1, 0, $1), $3, $6); }
+    | TIDENT '<' type ',' type '>' '(' args ')'
+        { $$ = mk_call(ps, @$, mk_atom(ps, ND_IDENT, @1, 0, $1), mk_type_name(ps, @$, $1, @1, $3, $5), $8); }
     | postfix '.' IDENT
         { $$ = mk_field(ps, ND_FIELD, @$, $1, $3, @3); }
     | postfix '.' INT
@@ -641,7 +679,13 @@ primary
     | '(' expr ')'              { $$ = $2; }
     | '(' expr ',' tuple_rest ')'       { $$ = mk_seq(ps, ND_TUPLE, @$, $2, $4); }
     | '(' expr ',' tuple_rest ',' ')'   { $$ = mk_seq(ps, ND_TUPLE, @$, $2, $4); }
+    | '(' expr ',' ')'                  { $$ = mk_seq(ps, ND_TUPLE, @$, $2, (NodeList){ 0 }); }
     | '[' exprs ']'             { $$ = mk_seq(ps, ND_LIST, @$, NULL, $2); }
+    | '{' '}'                   { $$ = mk_seq(ps, ND_DICT, @$, NULL, (NodeList){ 0 }); }
+    | '{' expr_list '}'         { $$ = mk_seq(ps, ND_SET, @$, NULL, $2); }
+    | '{' expr_list ',' '}'     { $$ = mk_seq(ps, ND_SET, @$, NULL, $2); }
+    | '{' dict_entries '}'      { $$ = mk_seq(ps, ND_DICT, @$, NULL, $2); }
+    | '{' dict_entries ',' '}'  { $$ = mk_seq(ps, ND_DICT, @$, NULL, $2); }
     | IDENT '{' field_inits '}' { $$ = mk_fields(ps, ND_RECORD_LIT, @$, NULL, $1, @1, $3); }
     | block
     | KW_EXTERN                 { $$ = mk_extern(ps, @$, NULL); }
@@ -677,6 +721,16 @@ field_init_list
 
 field_init
     : IDENT ':' expr        { $$ = mk_named(ps, ND_FIELD_INIT, @$, $1, @1, $3); }
+    | '[' expr ']' ':' expr { $$ = mk_entry(ps, @$, $2, $5); }
+    ;
+
+dict_entries
+    : dict_entry                    { $$ = list1(ps, $1); }
+    | dict_entries ',' dict_entry   { $$ = list_add(ps, $1, $3); }
+    ;
+
+dict_entry
+    : expr ':' expr         { $$ = mk_entry(ps, @$, $1, $3); }
     ;
 
 args
@@ -695,12 +749,14 @@ arg
     | IDENT '=' expr        { $$ = mk_arg(ps, @$, $1, @1, $3); }
     ;
 
+/* A block has at least one `let`: `{ E }` is a one-element set, as in
+ * Python. */
 block
     : '{' lets expr '}'     { $$ = mk_block(ps, @$, $2, $3); }
     ;
 
 lets
-    : %empty                { $$ = (NodeList){ 0 }; }
+    : let                   { $$ = list1(ps, $1); }
     | lets let              { $$ = list_add(ps, $1, $2); }
     ;
 
@@ -744,8 +800,8 @@ static bool continues_expr(yysymbol_kind_t k)
     static const char *const ops[] = {
         "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'.'", "'('", "'?'", "'['",
         "'{'",   /* IDENT { is a record literal */
-        "`==`", "`!=`", "`<=`", "`>=`", "`??`", "`?.`",
-        "`and`", "`or`", "`with`",
+        "`==`", "`!=`", "`<=`", "`>=`", "`??`", "`?.`", "`//`",
+        "`and`", "`or`", "`with`", "`in`", "`not`",   /* `not` here only as `not in` */
     };
     return name_in(yysymbol_name(k), ops, sizeof ops / sizeof ops[0]);
 }
@@ -872,6 +928,8 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, ParseState *ps)
     }
     char found[128], expected[400];
     describe_found(ps, tok, loc, found, sizeof found);
+    if (ps->depth > 0 && tok == YYSYMBOL_YYEOF)
+        snprintf(found, sizeof found, "end of the f-string field");
     describe_expected(exp, n, expected, sizeof expected);
     /* `NAME` then not `=`: the tokens before tell a step from a const. */
     if (n == 1 && strcmp(yysymbol_name(exp[0]), "'='") == 0 && ps->prev_tok == IDENT
@@ -911,6 +969,41 @@ static void clear_flags(Node *n)
     clear_flags(n->type_ann);
     for (int i = 0; i < n->list.n; i++)
         clear_flags(n->list.items[i]);
+}
+
+Node *parse_fexpr(ParseState *outer, int start, int end)
+{
+    if (outer->depth >= 8) {
+        diag_error((Loc){ outer->file, start, end }, "f-strings are nested too deeply");
+        return NULL;
+    }
+    ParseState ps = { 0 };
+    ps.a = outer->a;
+    ps.file = outer->file;
+    ps.text = outer->text;
+    ps.len = end;
+    ps.last_restart = INT32_MAX;   /* no re-scans (declaration recovery) in a field */
+    ps.lex_err_off = -1;
+    ps.depth = outer->depth + 1;
+    ps.start_tok = START_EXPR;
+    ps.prog = ast_new(ps.a, ND_PROGRAM, (Loc){ ps.file, start, end });
+    int errors = diag_error_count();
+    lex_open_range(&ps, start, end);
+    flow_yyparse(&ps);
+    lex_close(&ps);
+    for (int i = 0; i < ps.min_lits.n; i++) {
+        Node *n = ps.min_lits.items[i];
+        if (n->flags == 1) {
+            diag_error(n->loc, "integer literal is too large");
+            n->flags = 0;
+            n->ival = 0;
+        }
+    }
+    if (diag_error_count() > errors || !ps.prog->lhs)
+        return NULL;
+    if (!ps.too_deep)
+        clear_flags(ps.prog->lhs);
+    return ps.prog->lhs;
 }
 
 Node *parse_program(int file, Arena *a)

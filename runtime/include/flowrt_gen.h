@@ -27,6 +27,15 @@ extern "C" {
  * that steady-state rounds allocate nothing. */
 void flow_vec_grow(void **data, size_t *cap, size_t elem, size_t need);
 
+/* In-place append for a key's state that only grows (`acc + [x]`, `acc +
+ * s`, lowering's append_tail): the state's N elements of ELEM bytes at
+ * DATA live in the block *MEM of *SIZE bytes (flow_alloc'd, the state's
+ * own); K more from SRC are appended, the block growing geometrically (a
+ * state whose data is not at *MEM is first moved into a new block, the old
+ * one freed). Returns where the N + K elements now start. Amortised O(K)
+ * instead of a copy of the whole state per item. */
+void *flow_append(void **mem, size_t *size, const void *data, int64_t n, size_t elem, const void *src, int64_t k);
+
 /* A bump arena. Generated code allocates every transient value (strings,
  * lists, tuples of a round) here; the run context resets its round arena at
  * the start of each round, so values live exactly one round. */
@@ -93,6 +102,23 @@ flow_str flow_str_trim(flow_arena *a, flow_str s);
  * checker or as a step error by the caller). */
 flow_list_str flow_str_split_ws(flow_arena *a, flow_str s);
 flow_list_str flow_str_split(flow_arena *a, flow_str s, flow_str sep);
+/* The same with Python's maxsplit (negative: no limit): at most MAXSPLIT
+ * splits from the left, the rest of the string the last element (for
+ * whitespace, from its first non-space character, its trailing spaces
+ * kept, as s.split(None, n)). */
+flow_list_str flow_str_split_ws_max(flow_arena *a, flow_str s, int64_t maxsplit);
+flow_list_str flow_str_split_max(flow_arena *a, flow_str s, flow_str sep, int64_t maxsplit);
+/* sep.join(xs), in A. */
+flow_str flow_str_join(flow_arena *a, flow_str sep, flow_list_str xs);
+/* s.strip(chars) (SIDES 3), s.lstrip(chars) (1), s.rstrip(chars) (2):
+ * the code points of CHARS taken off those ends; flow_str_strip_ws the
+ * same for Python's whitespace (s.strip() with SIDES 3 is flow_str_trim).
+ * The result is a slice of S copied into A. */
+flow_str flow_str_strip_chars(flow_arena *a, flow_str s, flow_str chars, int sides);
+flow_str flow_str_strip_ws(flow_arena *a, flow_str s, int sides);
+/* s.zfill(width): '0's after a leading '+' or '-' up to WIDTH code points
+ * (S itself when it is as long already). */
+flow_str flow_str_zfill(flow_arena *a, flow_str s, int64_t width);
 /* str.startswith(prefix), str.endswith(suffix), `needle in s` (an empty
  * PREFIX, SUFFIX or NEEDLE is always found). */
 bool flow_str_starts_with(flow_str s, flow_str prefix);
@@ -172,11 +198,150 @@ static inline int64_t flow_i64_mod(int64_t a, int64_t b)
         r += b;
     return r;
 }
+/* Python a / b (true division, b != 0) of two ints: the double nearest
+ * to the exact quotient, ties to even, as CPython's long_true_divide
+ * gives (so 9007199254740993 / 1 is 9007199254740992.0, not a double
+ * rounding of two conversions). Inline when both fit in 53 bits, where
+ * converting first and dividing is already exact; else flowi_i64_truediv. */
+double flowi_i64_truediv(int64_t a, int64_t b);
+static inline double flow_i64_truediv(int64_t a, int64_t b)
+{
+    const uint64_t lim = UINT64_C(1) << 53;
+    if ((uint64_t)a + lim <= 2 * lim && (uint64_t)b + lim <= 2 * lim)
+        return (double)a / (double)b;
+    return flowi_i64_truediv(a, b);
+}
+/* Python's rounding of timedelta / int (CPython's divide_nearest): a / b
+ * rounded to the nearest integer, ties to even, for b != 0 and (a, b) !=
+ * (INT64_MIN, -1). */
+static inline int64_t flow_i64_div_nearest(int64_t a, int64_t b)
+{
+    int64_t q = flow_i64_floordiv(a, b);
+    int64_t r = flow_i64_mod(a, b);   /* a = q * b + r, r has b's sign */
+    uint64_t ur = r < 0 ? 0 - (uint64_t)r : (uint64_t)r;
+    uint64_t ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    /* the fraction r / b is ur / ub in [0, 1): round up past one half */
+    if (ur > ub - ur || (ur == ub - ur && ur != 0 && (q & 1)))
+        q++;
+    return q;
+}
 /* Python float a % b for b != 0.0 (sign of b), and a // b. */
 double flow_f64_mod(double a, double b);
 double flow_f64_floordiv(double a, double b);
 /* Python round(x) (half to even) as a double; the caller converts. */
 double flow_f64_round_half_even(double x);
+
+/* ===================================================================
+ * Hashing and sets (set.c)
+ *
+ * Python's hash() where CPython's is not seeded per process, and
+ * CPython 3.11's set table, so that a set<T> iterates and prints in
+ * CPython's order. Deliberate differences (docs/language.md, "Sets"):
+ * strings hash with FNV-1a (CPython seeds SipHash per run, so its order
+ * of a set of strings is not reproducible), timestamps as their
+ * microseconds (CPython hashes their bytes, seeded), none as the constant
+ * CPython 3.12 uses (3.11 hashes None's address), nan as 0 (CPython 3.10+
+ * hashes the float object's address).
+ * =================================================================== */
+
+/* hash(int) (and bool): V modulo 2**61 - 1 with V's sign; -1 becomes -2. */
+int64_t flow_hash_int(int64_t v);
+/* hash(float): CPython's _Py_HashDouble (equal to hash(int(v)) for
+ * integral V; inf 314159; nan 0, see above). */
+int64_t flow_hash_float(double v);
+/* flowc's hash of a string: FNV-1a 64 of its UTF-8 bytes (-1 becomes -2). */
+int64_t flow_hash_str(flow_str s);
+/* hash(timedelta): the tuple hash of (days, seconds, microseconds). */
+int64_t flow_hash_duration(int64_t us);
+#define FLOW_HASH_NONE INT64_C(0xFCA86420)
+/* hash(tuple), CPython 3.8+'s xxHash-based tuplehash: begin, add each
+ * element's hash in order, end with the element count. */
+static inline uint64_t flow_hash_tuple_begin(void)
+{
+    return UINT64_C(2870177450012600261);
+}
+static inline uint64_t flow_hash_tuple_add(uint64_t acc, int64_t lane)
+{
+    acc += (uint64_t)lane * UINT64_C(14029467366897019727);
+    acc = (acc << 31) | (acc >> 33);
+    return acc * UINT64_C(11400714785074694791);
+}
+static inline int64_t flow_hash_tuple_end(uint64_t acc, int64_t n)
+{
+    acc += (uint64_t)n ^ (UINT64_C(2870177450012600261) ^ UINT64_C(3527539));
+    return acc == UINT64_MAX ? 1546275796 : (int64_t)acc;
+}
+
+/* A set value is its table: MASK + 1 slots (a power of two, 8 at least)
+ * of STRIDE bytes, each a generated struct whose first member is this
+ * header (the element follows it), USED live elements and FILL slots not
+ * empty (live or dummy, as CPython's). The zero value { NULL, 0, 0, 0 } is
+ * the empty set: no slots yet, as if 8 empty ones. Tables are never
+ * changed once a set value holds them: add and remove clone first. */
+typedef struct flow_set_slot {
+    int64_t h;     /* the element's hash */
+    int64_t st;    /* FLOW_SLOT_EMPTY, FLOW_SLOT_ACTIVE or FLOW_SLOT_DUMMY */
+} flow_set_slot;
+enum { FLOW_SLOT_EMPTY = 0, FLOW_SLOT_ACTIVE = 1, FLOW_SLOT_DUMMY = 2 };
+#define FLOW_SET_LINEAR_PROBES 9
+#define FLOW_SET_PERTURB_SHIFT 5
+
+/* CPython 3.11's probe for an element of hash H equal to *KEY (EQ(slot,
+ * key) compares a slot's element with it): returns the index of its
+ * slot, or -1 when absent, with *WHERE the slot set_add_entry would fill
+ * (the last dummy passed, else the empty slot that ended the search).
+ * SLOTS must not be NULL. Inline so that EQ, a generated function, is
+ * called directly. */
+static inline int64_t flow_set_find(const void *slots, size_t stride, int64_t mask, int64_t h,
+                                    bool (*eq)(const void *slot, const void *key), const void *key, int64_t *where)
+{
+    size_t m = (size_t)mask, i = (size_t)h & m, perturb = (size_t)h;
+    int64_t freeslot = -1;
+    for (;;) {
+        int probes = i + FLOW_SET_LINEAR_PROBES <= m ? FLOW_SET_LINEAR_PROBES : 0;
+        size_t j = i;
+        do {
+            const flow_set_slot *e = (const flow_set_slot *)(const void *)((const char *)slots + j * stride);
+            if (e->st == FLOW_SLOT_EMPTY) {
+                *where = freeslot >= 0 ? freeslot : (int64_t)j;
+                return -1;
+            }
+            if (e->st == FLOW_SLOT_ACTIVE) {
+                if (e->h == h && eq(e, key))
+                    return (int64_t)j;
+            } else {
+                freeslot = (int64_t)j;
+            }
+            j++;
+        } while (probes--);
+        perturb >>= FLOW_SET_PERTURB_SHIFT;
+        i = (i * 5 + 1 + perturb) & m;
+    }
+}
+/* SIZE zeroed (empty) slots of STRIDE bytes in A. */
+void *flow_set_new(flow_arena *a, size_t stride, int64_t size);
+/* A copy of the MASK + 1 slots at SLOTS in A (NULL: 8 empty slots), for
+ * changing a set without changing the value it was copied from. */
+void *flow_set_clone(flow_arena *a, const void *slots, int64_t mask, size_t stride);
+/* CPython's set_table_resize: the USED live elements of SLOTS (NULL: an
+ * empty set) moved, in slot order, into a new table in A of the smallest
+ * power of two above MINUSED (at least 8); returns it and updates *MASK
+ * and *FILL. A table of 8 without dummies is kept (CPython leaves its
+ * small table alone). */
+void *flow_set_resize(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride,
+                      int64_t minused);
+/* After an add filled an empty slot (*FILL counts it): CPython's growth
+ * rule, a resize to 4 x USED (2 x above 50000) once FILL * 5 >= MASK * 3.
+ * Returns the table (SLOTS, or the new one). */
+void *flow_set_grown(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride);
+/* A literal of constants, `{1, 2, 3}`, once its elements were added in
+ * order: CPython compiles it to a frozenset constant, which its constant
+ * merging builds again from its own iteration order, and merges that into
+ * an empty set (a resize to 2 x USED first when USED >= 5); each step can
+ * lay out the slots differently. Returns the table (SLOTS, or a new one),
+ * *MASK and *FILL updated. (As CPython compiles source; a .pyc, whose
+ * marshalled frozensets are sorted, can give another order.) */
+void *flow_set_literal(flow_arena *a, void *slots, int64_t *mask, int64_t *fill, int64_t used, size_t stride);
 
 /* ===================================================================
  * Output buffer and Python repr
@@ -224,6 +389,43 @@ void flow_repr_duration(flow_buf *b, int64_t us);
 /* str() of a timestamp / duration (what StdOutSink prints for a bare one). */
 void flow_fmt_time(flow_buf *b, flow_time t);
 void flow_fmt_duration(flow_buf *b, int64_t us);
+
+/* ===================================================================
+ * Python's format-spec mini-language (format.c): format(x, spec) and
+ * f-strings, as CPython 3.11's Python/formatter_unicode.c
+ * =================================================================== */
+
+/* A parsed spec, [[fill]align][sign][z][#][0][width][grouping][.precision]
+ * [type]. flowc parses each spec of a program when compiling it and
+ * writes the result into the generated code as this struct. */
+typedef struct flow_fmtspec {
+    uint32_t fill;        /* the fill code point (' ' unless given) */
+    char align;           /* '<', '>', '^' or '=' (the kind's default filled in) */
+    char sign;            /* '+', '-', ' ', or 0 */
+    char grouping;        /* ',', '_', or 0 */
+    char type;            /* the presentation type ('d' for ints without one), or 0 */
+    bool z;               /* coerce negative zero to zero (floats) */
+    bool alt;             /* '#': alternate form */
+    int64_t width;        /* minimum width in code points, -1 when absent */
+    int64_t precision;    /* -1 when absent */
+} flow_fmtspec;
+
+/* Parse the N bytes at S as the spec of a value of KIND ('i' int, 'b'
+ * bool, 'f' float, 's' str) into *OUT, with the checks that kind's
+ * __format__ makes. False with CPython's message in ERR (ERRLEN bytes)
+ * when Python would raise ValueError: "Unknown format code 'd' for object
+ * of type 'float'", "Sign not allowed in string format specifier", ... */
+bool flow_fmtspec_parse(const char *s, size_t n, char kind, flow_fmtspec *out, char *err, size_t errlen);
+/* Append format(V, spec) to B, as Python does for an int (the float types
+ * e E f F g G % format float(V)), a float, or a str (widths and precision
+ * count code points). SP must come from flow_fmtspec_parse of the same
+ * kind. flow_format_int returns false, writing nothing, only for type 'c'
+ * of a V that is no code point or a surrogate (Python: "%c arg not in
+ * range(0x110000)"). Float digits are the exact, correctly rounded ones
+ * Python prints (format(2.675, '.2f') is '2.67'). */
+bool flow_format_int(flow_buf *b, int64_t v, const flow_fmtspec *sp);
+void flow_format_float(flow_buf *b, double v, const flow_fmtspec *sp);
+void flow_format_str(flow_buf *b, flow_str s, const flow_fmtspec *sp);
 
 /* ===================================================================
  * Regular expressions (PCRE2, UTF and Unicode properties on, so \s and
@@ -304,6 +506,8 @@ struct flow_table_head {     /* the leading member of every flow_table */
     flowi_table_entry *entries;   /* per id */
     flowi_table_slot *index;      /* open addressing, linear probing */
     size_t mask;                  /* index capacity - 1 (a power of two) */
+    uint8_t *dirty;               /* per id, 1 when dirty; NULL unless tracked
+                                   * (recovery: flow_table_track) */
 };
 static inline void *flowi_table_value(flow_table *t, uint32_t id)
 {
@@ -390,6 +594,8 @@ static inline uint32_t flowi_table_lookup(const struct flow_table_head *tb, flow
         }
     }
 }
+/* Recovery's dirty tracking: mark live entry ID dirty (tb->dirty set). */
+void flowi_table_mark(flow_table *t, uint32_t id);
 /* flow_table_upsert inline: a key seen before is found without a call. */
 static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *created)
 {
@@ -400,6 +606,8 @@ static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *cre
         return flowi_table_upsert_new(t, key, h, created);
     if (created)
         *created = false;
+    if (tb->dirty && !tb->dirty[id])
+        flowi_table_mark(t, id);
     return id;
 }
 #define flow_table_upsert(t, key, created) flowi_table_upsert((t), (key), (created))
@@ -428,6 +636,10 @@ size_t flow_table_sorted(flow_table *t, const uint32_t **ids);
  * by key, bytewise: writes the item indices in sorted order to ORDER.
  * Used to apply a round's items grouped by key, keys ascending. */
 void flow_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *order);
+/* Python's sorted() on N values of SIZE bytes at BASE, in place: stable
+ * (equal values keep their order), ascending by CMP (<0, 0, >0); scratch
+ * memory from A. */
+void flow_sort_values(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *), flow_arena *a);
 
 /* ===================================================================
  * The run context: one per dataflow instance.
@@ -515,6 +727,11 @@ typedef struct flow_rt {
     struct flow_sink *sinks;   /* open sinks, flushed by flow_rt_flush */
     int argc;                  /* the options, for --output STEP=PATH */
     char **argv;
+    /* recovery (recovery.c, docs/recovery.md): -r DIR opens the store */
+    struct flow_store *store;  /* NULL without -r */
+    const char *recovery_dir;  /* -r DIR */
+    int64_t backup_interval;   /* -b SECONDS, in microseconds; -1 unset */
+    uint32_t store_tick;       /* polling rounds, for flow_store_tick */
     /* workers (-w N; cluster.c, docs/workers.md): with N > 1 each of N
      * threads runs its own instance of the flow on its own flow_rt, and
      * CLUSTER, which main() owns, is what they share; with one worker
@@ -621,6 +838,20 @@ static inline const char *flow_rt_error(const flow_rt *rt)
 }
 
 
+/* The epoch of the current round, as Bytewax numbers them from 1: with -s 0
+ * (epoch_interval 0) every polling round begins one (rounds alternate
+ * between polling and not, so it is (round + 1) / 2); otherwise 1 + the
+ * whole epoch intervals elapsed since the run began, on the pinned clock
+ * (--clock/--clock-step) or the monotonic one. Bytewax begins an epoch at
+ * the first poll after the interval: the same number while the inputs are
+ * polled steadily. Reads RT, changes nothing. */
+int64_t flow_rt_epoch(const flow_rt *rt);
+/* inspect_debug: write "STEP W<worker> @<epoch>: " (STEP the fq step id,
+ * "flow.step") to the stdout buffer, as Bytewax's default debug inspector
+ * begins its line; the caller adds repr(item) and the newline. One worker:
+ * the worker is 0. */
+void flow_inspect_debug_prefix(flow_rt *rt, const char *step);
+
 /* Fatal run-time error in a step: flushes stdout, prints
  *   LOC: error: step 'FLOW.STEP': MSG
  * on stderr (LOC is "file.flow:LINE:COL") and exits with status 1
@@ -665,71 +896,30 @@ typedef struct flowi_xout {
  * round (a redistribute's: all in to[0]). The generated code owns it (a
  * member of the flow struct); flow_xbox_init registers it with the
  * cluster under its ID, so that the other workers find it. */
+/* A testing input's ABORT marker (Bytewax's TestingSource.ABORT()) on
+ * worker RT->worker with several workers: every worker stops once it has
+ * ended the current round (RT->round), whose output is written; the
+ * process then exits as after EOF, without a final snapshot. */
+void flow_cluster_abort(flow_rt *rt);
+
+struct flow_rd;   /* the recovery codec's reader (below) */
 typedef struct flow_xbox {
     flowi_xout *to;            /* [nworkers] */
     int nw;
     int id;                    /* 0 .. info->n_xboxes - 1 */
     size_t elem;               /* the item's size */
     uint64_t recv;             /* items gathered so far (--stats) */
-    /* the item type's binary encoding (<flow>_enc<N>/_dec<N>), for a
+    /* the item type's binary encoding (<flow>_xenc<N>/_xdec<N>: the
+     * recovery store's encoding, flow_enc_X/flow_dec_X below), for a
      * transport that moves bytes rather than pointers (docs/workers.md) */
     void (*enc)(flow_buf *b, const void *item);
-    void (*dec)(const char **p, flow_arena *a, void *item);
+    void (*dec)(struct flow_rd *r, flow_arena *a, void *item);
 } flow_xbox;
-
-/* The binary encoding of scalars, for the generated encoders of item
- * types (<flow>_benc<N>, <flow>_bdec<N>: docs/workers.md §7): 8 bytes in
- * the machine's order (a bool: 1), a string or id list as its length and
- * then its contents. flow_bdec_X reads one from *P and moves *P past it;
- * a decoded string or list is copied into the arena A. */
-static inline void flow_benc_i64(flow_buf *b, int64_t v)
-{
-    if (b->cap - b->n < sizeof v)
-        flow_buf_reserve(b, sizeof v);
-    memcpy(b->p + b->n, &v, sizeof v);
-    b->n += sizeof v;
-}
-static inline void flow_benc_f64(flow_buf *b, double v)
-{
-    int64_t u;
-    memcpy(&u, &v, sizeof u);
-    flow_benc_i64(b, u);
-}
-static inline void flow_benc_bool(flow_buf *b, bool v) { flow_buf_putc(b, (char)v); }
-static inline void flow_benc_str(flow_buf *b, flow_str s)
-{
-    flow_benc_i64(b, s.n);
-    if (s.n)
-        flow_buf_put(b, s.p, (size_t)s.n);
-}
-void flow_benc_meta(flow_buf *b, flow_window_meta m);
-static inline int64_t flow_bdec_i64(const char **p, flow_arena *a)
-{
-    (void)a;
-    int64_t v;
-    memcpy(&v, *p, sizeof v);
-    *p += sizeof v;
-    return v;
-}
-static inline double flow_bdec_f64(const char **p, flow_arena *a)
-{
-    int64_t u = flow_bdec_i64(p, a);
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-static inline bool flow_bdec_bool(const char **p, flow_arena *a)
-{
-    (void)a;
-    return *(*p)++ != 0;
-}
-flow_str flow_bdec_str(const char **p, flow_arena *a);
-flow_window_meta flow_bdec_meta(const char **p, flow_arena *a);
 
 /* Register XB (items of ELEM bytes, encoded by ENC, decoded by DEC) as
  * exchange point ID; with one worker it stays empty and unused. */
 void flow_xbox_init(flow_rt *rt, flow_xbox *xb, int id, size_t elem, void (*enc)(flow_buf *b, const void *item),
-                    void (*dec)(const char **p, flow_arena *a, void *item));
+                    void (*dec)(struct flow_rd *r, flow_arena *a, void *item));
 void flow_xbox_free(flow_xbox *xb);
 void flowi_xout_grow(flowi_xout *o, size_t elem);
 /* Empty every outbox (before a round's routing). */
@@ -816,7 +1006,11 @@ void flow_lines_close(flow_lines *r);
  * Windowing (window.c): clocks, windowers and per-key window state, as
  * Bytewax's bytewax.operators.windowing (docs/semantics.md §12). The
  * generated window step keeps one flow_wstate per key and owns what each
- * window accumulates (an opaque pointer here).
+ * window accumulates (an opaque pointer here). Times are flow_time,
+ * microseconds since the Unix epoch (UTC); lengths, offsets, gaps and
+ * waits are microseconds. Per item and per close, a key with n open
+ * windows costs O(log n) at most (O(1) per window id for sliding and
+ * tumbling windows), however many windows it has open.
  * =================================================================== */
 
 /* Current Bytewax's dataclass repr, WindowMetadata(open_time=datetime...,
@@ -869,7 +1063,8 @@ flow_window_meta flow_window_meta_for(const flow_windower_cfg *cfg, int64_t id);
 typedef struct flow_window {
     int64_t id;
     flow_time open_time, close_time;   /* as flow_window_meta's */
-    int64_t *merged;       /* session: the ids merged into it, ascending */
+    int64_t *merged;       /* session: the ids merged into it, in the order absorbed
+                            * (flow_wstate_close_next sorts its copy) */
     int64_t n_merged;
     size_t cap_merged;
 } flow_window;
@@ -889,18 +1084,28 @@ typedef struct flow_wlogic {
     void *acc;
 } flow_wlogic;
 
+/* The index of a key with many open windows or logics (window.c). */
+struct flow_wbig;
+
 /* One key's window state: clock, open windows (insertion order), the
- * accumulators by window id, the queue, pending merges. The first window,
+ * accumulators by window id, the queue, pending merges. Accumulators and
+ * queued items are the generated code's (flow_wstate_free hands them to
+ * its drop functions); the rest is window.c's. The first window,
  * logic and id live in the struct itself (capacity 1, the pointer NULL),
  * so the usual key of a tumbling window costs no malloc for them: the
  * struct may be moved (a table's values are) and window.c alone reads
- * these arrays. */
+ * these arrays. A few windows and logics are searched linearly; past
+ * flowi_wbig_at (16) of them BIG indexes them (a min-tree of close times
+ * over the windows in insertion order, which then has holes where windows
+ * closed; window ids or, for sessions, open times in a search structure;
+ * logics by id), so that an item and a close cost O(log n) in the key's
+ * open windows, until they fall back to a quarter of that. */
 typedef struct flow_wstate {
     flow_clock clock;
     flow_window *win;
-    size_t nwin, capwin;
+    size_t nwin, capwin;   /* nwin: the open windows (with BIG, win has holes) */
     flow_wlogic *logic;
-    size_t nlogic, caplogic;
+    size_t nlogic, caplogic;   /* with BIG, logic is in no particular order */
     flow_wentry *q;
     size_t nq, capq;
     flow_wmerge *merges;
@@ -915,6 +1120,7 @@ typedef struct flow_wstate {
     flow_window win1;
     flow_wlogic logic1;
     int64_t id1;
+    struct flow_wbig *big;     /* NULL while the key has few windows and logics */
 } flow_wstate;
 
 /* An empty state (nothing open or queued), its clock built at NOW. */
@@ -929,16 +1135,27 @@ void flow_wstate_enqueue(flow_wstate *w, flow_time ts, void *item);
 /* Take the due entries: ordered, those with ts <= WM stably sorted by ts;
  * unordered, all in arrival order. Valid until the next call. */
 size_t flow_wstate_take(flow_wstate *w, bool ordered, flow_time wm, const flow_wentry **out);
-/* open_for / late_for: the ids of TS (valid until the next call). */
+/* open_for: open every window an on-time item at TS goes into that is not
+ * open yet and return their ids in *IDS (valid until the next call):
+ * sliding and tumbling, the ids of TS ascending (opened in that order);
+ * session, the one session TS joins, extends (then merging neighbours,
+ * see flow_wstate_merged) or starts, Bytewax's first match in creation
+ * order. late_for: the ids a late item at TS is reported under (sliding:
+ * every id of TS, open or not; session: -1), opening nothing. O(log n) in
+ * the key's open windows plus O(1) per id. */
 size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids);
 size_t flow_wstate_late_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids);
 /* Pop up to MAX pending merges into OUT, oldest first. */
 size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max);
-/* Close the first open window (insertion order) that WM closes; its
- * metadata's merged ids are copied into A. False when none closes. */
+/* Close the first open window (insertion order, as Bytewax's dict) that
+ * watermark WM closes (sliding, tumbling: close_time <= WM; session:
+ * close_time + gap < WM): its id and metadata, whose merged ids are copied
+ * into A, ascending. False when none closes. O(log n). */
 bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
                             int64_t *id, flow_window_meta *meta);
-/* Whether close_next at watermark WM would close a window (changes nothing). */
+/* Whether close_next at watermark WM would close a window (changes
+ * nothing). O(1) once the key's windows are indexed, O(n) for the few
+ * windows before. */
 bool flow_wstate_closes(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm);
 /* When to wake the key: min close time (session: + gap) and, ORDERED,
  * the first queued ts; FLOW_NO_TIME for none. */
@@ -948,7 +1165,8 @@ flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *c
  * flow_wstate_notify_at); SCHED when nothing is open or queued. Exact
  * while system time does not go backwards (window.c explains). */
 flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered, flow_time sched);
-/* The accumulator slot of window ID (*CREATED when new, slot NULL). */
+/* The accumulator slot of window ID (*CREATED when new, slot NULL); the
+ * slot is valid until the next logic call. O(1) expected. */
 void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created);
 /* Remove window ID's accumulator and return it (NULL if none). */
 void *flow_wstate_logic_pop(flow_wstate *w, int64_t id);
@@ -1068,6 +1286,8 @@ typedef struct flow_src_cfg {
     const char *group;           /* consumer group (NULL: none) */
     bool from_end;               /* starting_offset = "end" */
     bool tail;                   /* keep waiting at the end of the partitions */
+    const char *const *config;   /* kafka: add_config, KEY, VALUE, KEY, ... */
+    int nconfig;                 /* pairs in config */
 } flow_src_cfg;
 
 typedef struct flow_src flow_src;
@@ -1139,6 +1359,11 @@ bool flow_json_is_null(const flow_json *v);
 bool flow_json_array(flow_src *s, const flow_json *v, const char *field, int64_t *n);
 const flow_json *flow_json_at(const flow_json *v, int64_t i);
 bool flow_json_object(flow_src *s, const flow_json *v, const char *field);
+/* An object's member count (false and flow_src_bad naming FIELD when V is
+ * not an object), and its I-th member (0 <= I < that count), in document
+ * order, with its key in *KEY (valid as the value is). */
+bool flow_json_members(flow_src *s, const flow_json *v, const char *field, int64_t *n);
+const flow_json *flow_json_member(const flow_json *v, int64_t i, flow_str *key);
 bool flow_json_int(flow_src *s, const flow_json *v, const char *field, int64_t *out);
 bool flow_json_float(flow_src *s, const flow_json *v, const char *field, double *out);
 bool flow_json_bool(flow_src *s, const flow_json *v, const char *field, bool *out);
@@ -1172,6 +1397,8 @@ typedef struct flow_sink_cfg {
     int kind;                    /* FLOW_SINK_* */
     int file_count;              /* dir: number of files part_0 .. part_N-1 */
     const char *topic;           /* kafka */
+    const char *const *config;   /* kafka: add_config, KEY, VALUE, KEY, ... */
+    int nconfig;                 /* pairs in config */
 } flow_sink_cfg;
 typedef struct flow_sink flow_sink;
 /* PATH: the file, the directory, or the Kafka brokers (NULL for stdout). */
@@ -1234,6 +1461,105 @@ typedef struct flow_nexmark_event {
 void flow_nexmark_init(flow_nexmark *g, int64_t rate, uint64_t seed);
 /* Event N into EV, its strings in A (or static). */
 void flow_nexmark_event_at(const flow_nexmark *g, int64_t n, uint32_t mask, flow_arena *a, flow_nexmark_event *ev);
+
+/* ===================================================================
+ * Recovery (docs/recovery.md): the compact binary encoding of values
+ * (codec.c; the generated <flow>_enc<N>/<flow>_dec<N> call these for
+ * primitives), dirty tracking of keyed tables (table.c) and the SQLite
+ * store of snapshots (recovery.c).
+ * =================================================================== */
+
+/* A reader over the N bytes of one encoded value. Every read checks the
+ * end: past it, or on a malformed length, BAD is set, the reader stops
+ * (P = END) and reads give zeros, so a corrupted blob is an error the
+ * caller reports, never a crash. */
+typedef struct flow_rd {
+    const char *p, *end;
+    bool bad;
+} flow_rd;
+
+/* unsigned LEB128 varint; int64 as zigzag varint */
+void flow_enc_u64(flow_buf *b, uint64_t v);
+static inline void flow_enc_i64(flow_buf *b, int64_t v)
+{
+    flow_enc_u64(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+void flow_enc_f64(flow_buf *b, double v);     /* 8 bytes, IEEE 754, little-endian */
+static inline void flow_enc_bool(flow_buf *b, bool v) { flow_buf_putc(b, v ? 1 : 0); }
+void flow_enc_str(flow_buf *b, flow_str s);   /* varint length, bytes */
+void flow_enc_meta(flow_buf *b, flow_window_meta m);
+uint64_t flow_dec_u64(flow_rd *r);
+int64_t flow_dec_i64(flow_rd *r);
+double flow_dec_f64(flow_rd *r);
+bool flow_dec_bool(flow_rd *r);
+/* A string (valid UTF-8, else BAD) copied into A. */
+flow_str flow_dec_str(flow_rd *r, flow_arena *a);
+/* An element count: at most the bytes left (every element takes one). */
+int64_t flow_dec_count(flow_rd *r);
+flow_window_meta flow_dec_meta(flow_rd *r, flow_arena *a);
+
+/* Dirty tracking (table.c), on once flow_table_track is called: every
+ * entry looked up, inserted, whose timer is set or fires, or listed by
+ * flow_table_sorted is marked dirty; removed keys are remembered. A
+ * snapshot reads them and flow_table_clean forgets them. */
+void flow_table_track(flow_table *t);
+/* The live dirty ids, each once, in the order first marked. */
+size_t flow_table_dirty(flow_table *t, const uint32_t **ids);
+/* The keys removed since the last clean (a key may be both removed and,
+ * inserted again, dirty: write the removals first). */
+size_t flow_table_gone_count(const flow_table *t);
+flow_str flow_table_gone_key(const flow_table *t, size_t i);
+void flow_table_clean(flow_table *t);
+
+/* The store (recovery.c). flow_rt_init opens it for -r DIR (rt->store);
+ * the generated code then restores each step (flow_store_type checks the
+ * fingerprint, flow_store_load hands back every saved row of a step),
+ * and at each epoch's end (flow_store_epoch_due) writes the rows of what
+ * changed (flow_store_put) and commits (flow_store_commit). */
+typedef struct flow_store flow_store;
+/* Check STEP's state fingerprint against the store's (an error naming
+ * the step and both types when they differ) and record it. */
+void flow_store_type(flow_rt *rt, const char *step, const char *fingerprint);
+/* Call FN(CTX, KEY, BLOB) for each of STEP's rows to restore (the newest
+ * before the resume epoch, not NULL), keys in no particular order. */
+void flow_store_load(flow_rt *rt, const char *step,
+                     void (*fn)(void *ctx, flow_str key, flow_rd *blob), void *ctx);
+/* The one row of STEP with key KEY into *BLOB: false when absent. */
+bool flow_store_get(flow_rt *rt, const char *step, flow_str key, flow_rd *blob);
+/* A decoding error of a row: "corrupted state of step F.STEP key K". */
+FLOW_NORETURN void flow_store_corrupt(flow_rt *rt, const char *step, flow_str key);
+/* A step recovery cannot save yet (WHAT: "a window operator", "a kafka
+ * input"): an error at start-up naming it, before anything is read. */
+FLOW_NORETURN void flow_store_refuse(flow_rt *rt, const char *step, const char *what);
+/* Whether the epoch ended: a polling round is about to begin, rounds ran
+ * since the last snapshot, and the interval has passed (-s 0: always). */
+bool flow_store_epoch_due(flow_rt *rt);
+/* Whether to ask flow_store_epoch_due at this polling round: every one
+ * with -s 0, else every 64th (reading the clock each round of one item
+ * cost W1 more than the run itself). */
+static inline bool flow_store_tick(flow_rt *rt)
+{
+    return (++rt->store_tick & 63) == 0 || rt->epoch_interval == 0;
+}
+/* Queue the row (STEP, KEY) of this epoch: the encoded state (B's bytes),
+ * or NULL for "no state". */
+void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf *b);
+/* End the epoch's snapshot: flush the sinks and record their lengths,
+ * write the queued rows (one transaction per partition), then the
+ * frontier; garbage-collect. */
+void flow_store_commit(flow_rt *rt);
+/* The next commit is the last one, at the end of the input: it also
+ * records in meta ('ended_ex') that this execution ended. */
+void flow_store_last(flow_rt *rt);
+/* A testing input's ABORT marker number MARK was hit (recorded at once),
+ * or was it hit in an earlier execution (to skip it)? */
+void flow_store_abort_hit(flow_rt *rt, const char *step, int64_t mark);
+bool flow_store_abort_seen(flow_rt *rt, const char *step, int64_t mark);
+/* A file / dir source's position (each file's byte offset and line
+ * number) into B; seek back to it from R (false: R is malformed). */
+struct flow_src;
+void flow_src_save(struct flow_src *s, flow_buf *b);
+bool flow_src_seek(struct flow_src *s, flow_rd *r);
 
 #ifdef __cplusplus
 }

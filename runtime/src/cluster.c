@@ -101,7 +101,7 @@ static inline void cpu_relax(void)
 
 /* ---- the cluster --------------------------------------------------------- */
 
-enum { HALT_NONE, HALT_FAILED, HALT_MSG, HALT_STOP };
+enum { HALT_NONE, HALT_FAILED, HALT_MSG, HALT_STOP, HALT_ABORT };
 
 typedef struct seg {
     int64_t round;
@@ -158,6 +158,7 @@ typedef struct worker {
 typedef struct rxseg {
     size_t n;                  /* items */
     const char *p;             /* their encoding, in c->recv */
+    size_t len;                /* ... of LEN bytes */
 } rxseg;
 
 struct transport;
@@ -232,8 +233,8 @@ static _Noreturn void bail(flow_rt *rt)
  * error is written, as one worker writes it. */
 static bool stopped(flow_cluster *c, flow_rt *rt)
 {
-    if (atomic_load_explicit(&c->halt, memory_order_acquire) == HALT_FAILED && c->sync_every > 1 &&
-        rt->round < atomic_load(&c->stop_round))
+    int h = atomic_load_explicit(&c->halt, memory_order_acquire);
+    if ((h == HALT_FAILED || h == HALT_ABORT) && c->sync_every > 1 && rt->round < atomic_load(&c->stop_round))
         return true;
     bail(rt);
 }
@@ -288,10 +289,19 @@ static void halt(flow_cluster *c, int why)
     futex_wake(&c->bar.gen);
 }
 
+void flow_cluster_abort(flow_rt *rt)
+{
+    flow_cluster *c = rt->cluster;
+    int64_t r = atomic_load(&c->stop_round);
+    while (rt->round < r && !atomic_compare_exchange_weak(&c->stop_round, &r, rt->round))
+        ;
+    halt(c, HALT_ABORT);
+}
+
 /* ---- exchange points ----------------------------------------------------- */
 
 void flow_xbox_init(flow_rt *rt, flow_xbox *xb, int id, size_t elem, void (*enc)(flow_buf *b, const void *item),
-                    void (*dec)(const char **p, flow_arena *a, void *item))
+                    void (*dec)(struct flow_rd *r, flow_arena *a, void *item))
 {
     memset(xb, 0, sizeof *xb);
     xb->id = id;
@@ -363,11 +373,12 @@ static char *move_encode(flow_rt *rt, const flow_xbox *xb, int from, const char 
     bytes->n = 0;
     for (size_t i = 0; i < n; i++)
         xb->enc(bytes, src + i * xb->elem);
-    const char *p = bytes->p, *end = bytes->p + bytes->n;
+    flow_rd r = { bytes->p, bytes->p + bytes->n, false };
     for (size_t i = 0; i < n; i++, dst += xb->elem)
-        xb->dec(&p, &rt->arena, dst);
-    if (p != end) {
-        fprintf(stderr, "flowrt: exchange point %d: %zu bytes left after decoding\n", xb->id, (size_t)(end - p));
+        xb->dec(&r, &rt->arena, dst);
+    if (r.bad || r.p != r.end) {
+        fprintf(stderr, "flowrt: exchange point %d: %s\n", xb->id,
+                r.bad ? "undecodable bytes" : "bytes left after decoding");
         abort();
     }
     return dst;
@@ -412,6 +423,13 @@ enum {
 };
 
 static bool all_ended(const flow_cluster *c, int k);
+
+/* The sizes in net_post's and net_write's messages: 8 bytes, as they are
+ * (every process of a job runs on the same kind of machine). */
+static void put_i64(flow_buf *b, int64_t v)
+{
+    flow_buf_put(b, (const char *)&v, sizeof v);
+}
 
 /* The header with what every meeting tells: a halt, the stop round and the
  * EOF flags of this process's workers. */
@@ -470,9 +488,9 @@ static void net_post(flow_rt *rt, flow_xbox *xb, int n)
             int lo = c->xblock[x->id] ? 0 : q * c->nw, hi = c->xblock[x->id] ? 1 : lo + c->nw;
             for (int d = lo; d < hi; d++) {
                 const flowi_xout *o = &x->to[d];
-                flow_benc_i64(b, (int64_t)o->n);
+                put_i64(b, (int64_t)o->n);
                 size_t at = b->n;
-                flow_benc_i64(b, 0);
+                put_i64(b, 0);
                 for (size_t j = 0; j < o->n; j++)
                     x->enc(b, o->p + j * x->elem);
                 int64_t len = (int64_t)(b->n - at - sizeof len);
@@ -520,6 +538,7 @@ static void net_xserial(flow_cluster *c, flow_rt *rt)
                     memcpy(&len, p + sizeof cnt, sizeof len);
                     g->n = (size_t)cnt;
                     g->p = p + sizeof cnt + sizeof len;
+                    g->len = (size_t)len;
                     p = g->p + len;
                 }
             }
@@ -540,11 +559,13 @@ static const rxseg *net_seg(const flow_cluster *c, const flow_xbox *xb, int from
  * return the end of what it wrote. */
 static char *net_move(flow_rt *rt, const flow_xbox *xb, const rxseg *g, size_t skip, size_t n, char *dst)
 {
-    const char *p = g->p;
+    flow_rd r = { g->p, g->p + g->len, false };
     for (size_t i = 0; i < skip; i++)
-        xb->dec(&p, &rt->arena, dst);    /* another worker's share of a redistribute */
+        xb->dec(&r, &rt->arena, dst);    /* another worker's share of a redistribute */
     for (size_t i = 0; i < n; i++, dst += xb->elem)
-        xb->dec(&p, &rt->arena, dst);
+        xb->dec(&r, &rt->arena, dst);
+    if (r.bad || (skip + n == g->n && r.p != r.end))
+        rt->cluster->net->abort(rt->cluster->net, "flowrt: undecodable items from another process");
     return dst;
 }
 
@@ -601,44 +622,6 @@ void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
 void flow_xgather_block(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
 {
     gather(rt, xb, 0, rt->worker, rt->worker + 1, v, n, cap);
-}
-
-/* ---- the binary encoding's non-inline parts --------------------------------- */
-
-flow_str flow_bdec_str(const char **p, flow_arena *a)
-{
-    flow_str s = { NULL, flow_bdec_i64(p, a) };
-    if (s.n) {
-        char *d = flow_arena_alloc(a, (size_t)s.n);
-        memcpy(d, *p, (size_t)s.n);
-        *p += s.n;
-        s.p = d;
-    }
-    return s;
-}
-
-void flow_benc_meta(flow_buf *b, flow_window_meta m)
-{
-    flow_benc_i64(b, m.open_time);
-    flow_benc_i64(b, m.close_time);
-    flow_benc_i64(b, m.merged_ids.n);
-    for (int64_t i = 0; i < m.merged_ids.n; i++)
-        flow_benc_i64(b, m.merged_ids.v[i]);
-}
-
-flow_window_meta flow_bdec_meta(const char **p, flow_arena *a)
-{
-    flow_window_meta m;
-    memset(&m, 0, sizeof m);
-    m.open_time = flow_bdec_i64(p, a);
-    m.close_time = flow_bdec_i64(p, a);
-    m.merged_ids.n = flow_bdec_i64(p, a);
-    if (m.merged_ids.n) {
-        m.merged_ids.v = flow_arena_alloc(a, sizeof(int64_t) * (size_t)m.merged_ids.n);
-        for (int64_t i = 0; i < m.merged_ids.n; i++)
-            m.merged_ids.v[i] = flow_bdec_i64(p, a);
-    }
-    return m;
 }
 
 /* Is input K at its end on every worker of this process (their flags as
@@ -806,9 +789,9 @@ static void net_write(flow_cluster *c)
             obuf *o = e ? &c->w[w].errs : &c->w[w].out;
             flow_buf *d = e ? &c->w[w].err : &c->w[w].rt->out;
             size_t len = o->nsegs ? o->segs[o->nsegs - 1].end : 0;
-            flow_benc_i64(b, (int64_t)o->nsegs);
+            put_i64(b, (int64_t)o->nsegs);
             flow_buf_put(b, (const char *)o->segs, o->nsegs * sizeof *o->segs);
-            flow_benc_i64(b, (int64_t)len);
+            put_i64(b, (int64_t)len);
             flow_buf_put(b, d->p, len);
             while (b->n % 8)
                 flow_buf_putc(b, 0);
@@ -1390,6 +1373,7 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
 
     switch (atomic_load(&c->halt)) {
     case HALT_NONE:
+    case HALT_ABORT:    /* a testing input's ABORT: the output up to its round */
         break;
     case HALT_STOP: {
         flush_all(c);

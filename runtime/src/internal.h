@@ -15,6 +15,10 @@
 
 /* Note the start of the run (the monotonic clock) for rates. */
 void flowi_stats_start(flow_rt *rt);
+/* rt.c: the value of run-time option NAME at rt->argv[*I] ("NAME VALUE",
+ * advancing *I, or "NAME=VALUE"), else NULL (advancing *I past the value
+ * of another option that takes one, so that it is not read as an option). */
+const char *flowi_arg_value(const flow_rt *rt, int *i, const char *name);
 
 /* ---- workers (cluster.c) ------------------------------------------------ */
 
@@ -177,6 +181,14 @@ static inline uint64_t flowi_load_le64(const char *p)
  * tests compare the two). */
 bool flowi_time_parse_general(const char *text, size_t n, flow_time *out);
 
+/* ---- windows (window.c) ------------------------------------------------ */
+
+/* A key indexes its windows (logics) once it has this many and opens
+ * (adds) another, and drops the index when they fall to a quarter of it
+ * (flow_wstate's BIG). 16; at least 2 (the unit tests lower it to test the
+ * index on few windows). */
+extern size_t flowi_wbig_at;
+
 /* ---- formatting into caller storage (repr.c, time.c) ------------------ */
 
 /* repr(float) into OUT (at least 32 bytes); returns the length. */
@@ -185,5 +197,19 @@ int flowi_fmt_float(char *out, double v);
 int flowi_fmt_time(char *out, flow_time t);
 /* str(timedelta) into OUT (at least 48 bytes); returns the length. */
 int flowi_fmt_duration(char *out, int64_t us);
+
+
+/* ---- recovery (recovery.c, sink.c; docs/recovery.md) ------------------- */
+
+/* A recovery option at ARGV[*I] (-r, -b, --recovery-init DIR N): -1 when
+ * taken (*I advanced past its value), -2 when not one, else the exit
+ * status (--recovery-init's, or 2 after a usage error it printed). */
+int flowi_store_option(flow_rt *rt, const char *prog, int argc, char **argv, int *i);
+/* After parsing (HAVE_S: -s was given): check the recovery options and
+ * open the store; -1 to run, else the exit status. */
+int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s);
+void flowi_store_close(flow_rt *rt);
+/* sink.c: flush every file sink and queue each file's length. */
+void flowi_sinks_save(flow_rt *rt);
 
 #endif

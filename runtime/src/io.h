@@ -133,10 +133,15 @@ size_t flowi_dir_list(flow_rt *rt, const char *dir, const char *glob, char ***na
 void flowi_kafka_open(flow_src *s);
 int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec);
 void flowi_kafka_close(flow_src *s);
-void flowi_kafka_sink_open(flow_rt *rt, void **k, const char *brokers, const char *topic);
+void flowi_kafka_sink_open(flow_rt *rt, void **k, const char *brokers, const flow_sink_cfg *cfg);
 void flowi_kafka_produce(flow_rt *rt, void *k, const char *p, size_t n, bool has_key, flow_str key);
 void flowi_kafka_sink_flush(flow_rt *rt, void *k);
 void flowi_kafka_sink_close(flow_rt *rt, void *k);
+/* Check the run-time option --kafka-property V (FILE false) or
+ * --kafka-config V (FILE true): false, with the message in ERR, when it is
+ * malformed, names no kafka step of the flow, sets what an option sets,
+ * or librdkafka refuses it. */
+bool flowi_kafka_check_option(const flow_rt *rt, bool file, const char *v, char *err, size_t n);
 
 
 #endif

@@ -160,6 +160,21 @@ void flowi_csvq_feed(flowi_csvq *q, const char *r, size_t n)
     }
 }
 
+/* The record is bad (flow_src_bad with MSG); HEADER: it is the header,
+ * "bad header row: MSG", which stops the input in both on_error modes
+ * (skipped, the next line would be taken for the header). */
+static void bad(flow_src *s, bool header, const char *msg)
+{
+    if (!header) {
+        flow_src_bad(s, "%s", msg);
+        return;
+    }
+    bool skip = s->cfg.skip;
+    s->cfg.skip = false;
+    flow_src_bad(s, "bad header row: %s", msg);
+    s->cfg.skip = skip;
+}
+
 static void read_header(flow_src *s, flowi_part *p, flow_arena *a, const char *r, size_t n)
 {
     const char *why = NULL;
@@ -173,10 +188,7 @@ static void read_header(flow_src *s, flowi_part *p, flow_arena *a, const char *r
     for (int f = 0; f < nf; f++)
         p->col_of_field[f] = -1;
     if (nc < 0) {
-        bool skip = s->cfg.skip;
-        s->cfg.skip = false;   /* a bad header cannot be skipped */
-        flow_src_bad(s, "bad header row: %s", why);
-        s->cfg.skip = skip;
+        bad(s, true, why);
         nc = 0;
     }
     p->ncols = nc;
@@ -197,8 +209,9 @@ static void read_header(flow_src *s, flowi_part *p, flow_arena *a, const char *r
  * than FLOW_MAX_RECORD (TOO_LONG: already), consumed to the end of the
  * quoted cell and reported as one bad record, so that no line inside the
  * cell is read as a record of its own. 0, -1 after flow_src_bad, or 1
- * when a stop signal interrupted the reading (nothing reported). */
-int flowi_csv_rest(flow_src *s, flowi_part *p, flowi_csvq *q, int64_t first, bool too_long)
+ * when a stop signal interrupted the reading (nothing reported).
+ * HEADER: the record is the header (see bad). */
+static int csv_rest(flow_src *s, flowi_part *p, flowi_csvq *q, int64_t first, bool too_long, bool header)
 {
     p->qs = q;    /* a line too long to return still has its quotes counted */
     while (flowi_csvq_open(q)) {
@@ -213,7 +226,7 @@ int flowi_csv_rest(flow_src *s, flowi_part *p, flowi_csvq *q, int64_t first, boo
         if (rc == 0) {
             p->qs = NULL;
             s->line = first;
-            flow_src_bad(s, "unterminated quoted cell");
+            bad(s, header, "unterminated quoted cell");
             return -1;
         }
         if (rc < 0) {
@@ -229,11 +242,18 @@ int flowi_csv_rest(flow_src *s, flowi_part *p, flowi_csvq *q, int64_t first, boo
     }
     p->qs = NULL;
     if (too_long) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "record longer than %zu bytes", FLOW_MAX_RECORD);
         s->line = first;
-        flow_src_bad(s, "record longer than %zu bytes", FLOW_MAX_RECORD);
+        bad(s, header, msg);
         return -1;
     }
     return 0;
+}
+
+int flowi_csv_rest(flow_src *s, flowi_part *p, flowi_csvq *q, int64_t first, bool too_long)
+{
+    return csv_rest(s, p, q, first, too_long, false);
 }
 
 int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line, size_t len,
@@ -251,7 +271,7 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
             /* a quoted cell spans lines: gather them */
             p->rec.n = 0;
             flow_buf_put(&p->rec, line, len);
-            int rest = flowi_csv_rest(s, p, &q, first, false);
+            int rest = csv_rest(s, p, &q, first, false, !p->have_header);
             if (rest != 0)
                 return rest < 0 ? -1 : 0;
             r = p->rec.p;
@@ -260,15 +280,7 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
     }
     s->line = first;
     if (!flow_utf8_valid(r, n)) {
-        if (!p->have_header) {
-            /* a bad header cannot be skipped: the next line is no header */
-            bool skip = s->cfg.skip;
-            s->cfg.skip = false;
-            flow_src_bad(s, "bad header row: invalid UTF-8");
-            s->cfg.skip = skip;
-            return -1;
-        }
-        flow_src_bad(s, "invalid UTF-8");
+        bad(s, !p->have_header, "invalid UTF-8");
         return -1;
     }
     if (!p->have_header) {

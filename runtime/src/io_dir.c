@@ -50,7 +50,8 @@ size_t flowi_dir_list(flow_rt *rt, const char *dir, const char *glob, char ***na
         v[n++] = path;
     }
     closedir(d);
-    qsort(v, n, sizeof *v, by_name);
+    if (n > 1)    /* qsort of no array (NULL) is undefined */
+        qsort(v, n, sizeof *v, by_name);
     /* the caller frees the array with n elements */
     if (cap > n) {
         v = flow_realloc(v, cap * sizeof *v, (n ? n : 0) * sizeof *v);

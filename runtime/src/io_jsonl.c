@@ -239,7 +239,9 @@ static char *python_specials(const char *p, size_t n, size_t *out_n, size_t *cap
     if (!memchr(p, 'N', n) && !memchr(p, 'I', n))
         return NULL;
     static const char *const tokens[] = { "-Infinity", "Infinity", "NaN" };
-    *cap = n * 3 + 16;
+    /* each token grows by 8 bytes (the quotes and \u001f): NaN's 3 to 11,
+     * less than 4 times, adjacent NaNs (malformed JSON) included */
+    *cap = n * 4 + 16;
     char *q = NULL;
     size_t o = 0;
     bool in_string = false;
@@ -422,6 +424,51 @@ const flow_json *flow_json_at(const flow_json *v, int64_t i)
     flowi_sel e;
     flowi_simd_deref(&w->it, &e);
     return view_simd(v->src, &e);
+}
+
+bool flow_json_members(flow_src *s, const flow_json *v, const char *field, int64_t *n)
+{
+    if (!is(v, FLOWI_J_OBJECT))
+        return wrong(s, v, field, "an object");
+    flow_json *w = (flow_json *)v;
+    if (w->n < 0)
+        w->n = (int64_t)(w->j ? json_object_size(w->j) : flowi_simd_obj_size(&w->e));
+    *n = w->n;
+    return true;
+}
+
+const flow_json *flow_json_member(const flow_json *v, int64_t i, flow_str *key)
+{
+    flow_json *w = (flow_json *)v;
+    if (w->j) {
+        /* jansson keeps members in insertion order; the view keeps its
+         * iterator (in it.w[0]), so reading them in order is one step each */
+        void *it = (void *)(uintptr_t)w->it.w[0];
+        if (w->at < 0 || i < w->at) {
+            it = json_object_iter((json_t *)w->j);
+            w->at = 0;
+        }
+        for (; it && w->at < i; w->at++)
+            it = json_object_iter_next((json_t *)w->j, it);
+        w->it.w[0] = (uint64_t)(uintptr_t)it;
+        if (!it)
+            return NULL;
+        const char *name = json_object_iter_key(it);
+        *key = (flow_str){ name, (int64_t)strlen(name) };
+        return view_jansson(w->src, json_object_iter_value(it));
+    }
+    if (w->at < 0 || i < w->at) {
+        flowi_simd_obj_first(&w->e, &w->it);
+        w->at = 0;
+    }
+    for (; w->at < i; w->at++)
+        flowi_simd_obj_next(&w->it);
+    flowi_sel e;
+    const char *name;
+    size_t len;
+    flowi_simd_obj_deref(&w->it, &e, &name, &len);
+    *key = (flow_str){ name, (int64_t)len };
+    return view_simd(w->src, &e);
 }
 
 bool flow_json_object(flow_src *s, const flow_json *v, const char *field)

@@ -9,14 +9,21 @@
  * takes up to `batch` messages, waiting at most 10 ms for the first.
  * The sink is a producer: one message per item, the key of a keyed item as
  * the message key; it is flushed at the end of the run (and before an
- * error exit). Broker errors (all brokers down, an unknown topic, a
- * failed delivery) stop the program with "kafka BROKERS: error: ...".
+ * error exit). librdkafka properties beyond the options (security, client
+ * id, timeouts) come from the program's `add_config` and from the
+ * run-time options --kafka-property and --kafka-config, in that order.
+ * Broker errors (an unknown topic, a failed delivery, failed
+ * authentication, no broker reachable for session.timeout.ms) stop the
+ * program with "BROKERS: error: kafka: ..."; brokers that are down for
+ * less (a restart) are waited for, as librdkafka reconnects by itself.
  */
 #include "io.h"
 
+#include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* A partition this consumer has been assigned (now or earlier in the run). */
 typedef struct kpart {
@@ -32,8 +39,12 @@ typedef struct ksrc {
     kpart *parts;
     size_t nparts, capparts;
     bool assigned;          /* has had an assignment */
-    char err[512];          /* a fatal error from a callback */
+    char err[1024];        /* a fatal error from a callback */
     char where[256];        /* "topic/partition@offset" of the current message */
+    char down[256];         /* librdkafka's "N/N brokers are down" */
+    char last[512];         /* the last connection error, for the message */
+    int64_t down_since;     /* now_ms() when every broker went down; 0: some is up */
+    int64_t session_ms;     /* session.timeout.ms: how long they may stay down */
 } ksrc;
 
 static void set(rd_kafka_conf_t *conf, flow_rt *rt, const char *brokers, const char *k, const char *v)
@@ -59,6 +70,228 @@ static void set_logging(rd_kafka_conf_t *conf, flow_rt *rt, const char *brokers)
     }
 }
 
+/* ---- librdkafka properties: add_config, --kafka-property, --kafka-config -- */
+
+/* The properties that an option sets (compiler/sema_io.c refuses them in
+ * add_config with the same list): the option to use instead. */
+static const char *const owned[][2] = {
+    { "bootstrap.servers", "--input/--output STEP=BROKERS (the brokers option)" },
+    { "group.id", "the group option of the kafka source" },
+    { "auto.offset.reset", "the starting_offset option of the kafka source" },
+    { "enable.partition.eof", "the tail option of the kafka source" },
+};
+
+/* One run-time property "[STEP:]KEY=VALUE", split in place. */
+typedef struct kprop {
+    const char *step;       /* NULL: every kafka input and output */
+    const char *key, *val;
+    const char *where;      /* "--kafka-property" or "FILE:LINE", for messages */
+} kprop;
+
+typedef bool (*prop_fn)(void *ctx, const kprop *p, char *err, size_t n);
+
+/* Split SPEC (modified) into P; false when it is not [STEP:]KEY=VALUE. */
+static bool split_prop(char *spec, kprop *p)
+{
+    char *eq = strchr(spec, '=');
+    if (!eq || eq == spec)
+        return false;
+    *eq = 0;
+    p->val = eq + 1;
+    char *colon = strchr(spec, ':');
+    p->step = NULL;
+    p->key = spec;
+    if (colon) {
+        *colon = 0;
+        p->step = spec;
+        p->key = colon + 1;
+    }
+    return *p->key && (!p->step || *p->step);
+}
+
+/* FN for the property of --kafka-property V, or for each line of the file
+ * V of --kafka-config (blank lines and lines starting with # skipped,
+ * blanks around the line and around its first = removed). False, with
+ * ERR, on a malformed property, an unreadable file, or FN's false. */
+static bool each_prop(bool file, const char *v, prop_fn fn, void *ctx, char *err, size_t n)
+{
+    kprop p;
+    if (!file) {
+        char *spec = flowi_strdup(v);
+        p.where = "--kafka-property";
+        bool ok = split_prop(spec, &p);
+        if (!ok)
+            snprintf(err, n, "--kafka-property expects [STEP:]KEY=VALUE, got '%s'", v);
+        else
+            ok = fn(ctx, &p, err, n);
+        flowi_strfree(spec);
+        return ok;
+    }
+    FILE *f = fopen(v, "r");
+    if (!f) {
+        snprintf(err, n, "--kafka-config: %s: cannot open: %s", v, strerror(errno));
+        return false;
+    }
+    char *line = NULL, where[300];
+    size_t cap = 0;
+    bool ok = true;
+    for (int no = 1; ok && getline(&line, &cap, f) >= 0; no++) {
+        char *a = line, *z = line + strlen(line);
+        while (*a == ' ' || *a == '\t')
+            a++;
+        while (z > a && (z[-1] == '\n' || z[-1] == '\r' || z[-1] == ' ' || z[-1] == '\t'))
+            *--z = 0;
+        if (!*a || *a == '#')
+            continue;
+        snprintf(where, sizeof where, "%s:%d", v, no);
+        p.where = where;
+        char *eq = strchr(a, '=');
+        if (eq) {   /* blanks around the = */
+            char *k = eq, *val = eq + 1;
+            while (k > a && (k[-1] == ' ' || k[-1] == '\t'))
+                k--;
+            while (*val == ' ' || *val == '\t')
+                val++;
+            memmove(k + 1, val, strlen(val) + 1);
+            *k = '=';
+        }
+        if (!split_prop(a, &p)) {
+            snprintf(err, n, "%s: expected [STEP:]KEY=VALUE", where);
+            ok = false;
+        } else {
+            ok = fn(ctx, &p, err, n);
+        }
+    }
+    free(line);
+    fclose(f);
+    return ok;
+}
+
+/* The value of run-time option --kafka-property or --kafka-config at
+ * argv[*I] (*FILE tells which), or NULL. */
+static const char *prop_arg(const flow_rt *rt, int *i, bool *file)
+{
+    int j = *i;   /* flowi_arg_value steps over --kafka-config's value */
+    const char *v = flowi_arg_value(rt, &j, "--kafka-property");
+    if (v) {
+        *i = j;
+        *file = false;
+        return v;
+    }
+    *file = true;
+    return flowi_arg_value(rt, i, "--kafka-config");
+}
+
+/* Is STEP a kafka input or output of the flow? */
+static bool kafka_step(const flow_program_info *info, const char *step)
+{
+    for (int k = 0; k < info->n_inputs; k++)
+        if (strcmp(info->inputs[k].step, step) == 0 && strcmp(info->inputs[k].kind, "kafka") == 0)
+            return true;
+    for (int k = 0; k < info->n_outputs; k++)
+        if (strcmp(info->outputs[k].step, step) == 0 && strcmp(info->outputs[k].kind, "kafka") == 0)
+            return true;
+    return false;
+}
+
+/* Has the flow a kafka input or output? */
+static bool any_kafka_step(const flow_program_info *info)
+{
+    for (int k = 0; k < info->n_inputs; k++)
+        if (strcmp(info->inputs[k].kind, "kafka") == 0)
+            return true;
+    for (int k = 0; k < info->n_outputs; k++)
+        if (strcmp(info->outputs[k].kind, "kafka") == 0)
+            return true;
+    return false;
+}
+
+/* A run-time property is for a kafka step of the flow, not one an option
+ * sets, and librdkafka takes its value (checked on a scratch
+ * configuration: an unknown key or a bad value is a usage error before
+ * anything runs). */
+static bool check_prop(void *ctx, const kprop *p, char *err, size_t n)
+{
+    const flow_rt *rt = ctx;
+    if (p->step ? !kafka_step(rt->info, p->step) : !any_kafka_step(rt->info)) {
+        snprintf(err, n, "%s: the flow has no kafka input or output%s%s%s", p->where, p->step ? " named '" : "",
+                 p->step ? p->step : "", p->step ? "'" : "");
+        return false;
+    }
+    for (size_t k = 0; k < sizeof owned / sizeof owned[0]; k++)
+        if (strcmp(p->key, owned[k][0]) == 0) {
+            snprintf(err, n, "%s: %s is set by %s", p->where, p->key, owned[k][1]);
+            return false;
+        }
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char why[512];
+    bool ok = rd_kafka_conf_set(conf, p->key, p->val, why, sizeof why) == RD_KAFKA_CONF_OK;
+    if (!ok)
+        snprintf(err, n, "%s: %s", p->where, why);
+    rd_kafka_conf_destroy(conf);
+    return ok;
+}
+
+bool flowi_kafka_check_option(const flow_rt *rt, bool file, const char *v, char *err, size_t n)
+{
+    return each_prop(file, v, check_prop, (void *)rt, err, n);
+}
+
+typedef struct applying {
+    rd_kafka_conf_t *conf;
+    flow_rt *rt;
+    const char *step, *brokers;
+} applying;
+
+static bool apply_prop(void *ctx, const kprop *p, char *err, size_t n)
+{
+    applying *ap = ctx;
+    (void)err;
+    (void)n;
+    if (p->step && strcmp(p->step, ap->step) != 0)
+        return true;
+    char why[512];
+    if (rd_kafka_conf_set(ap->conf, p->key, p->val, why, sizeof why) != RD_KAFKA_CONF_OK)
+        flow_data_error(ap->rt, ap->brokers, 0, "kafka: %s: %s", p->where, why);
+    return true;
+}
+
+/* The program's add_config (CONFIG: NCONFIG KEY, VALUE pairs), then the
+ * run-time properties for STEP in command-line order: later ones win. */
+static void set_config(rd_kafka_conf_t *conf, flow_rt *rt, const char *brokers, const char *step,
+                       const char *const *config, int nconfig)
+{
+    char why[512];
+    for (int i = 0; i < nconfig; i++)
+        if (rd_kafka_conf_set(conf, config[2 * i], config[2 * i + 1], why, sizeof why) != RD_KAFKA_CONF_OK)
+            flow_data_error(rt, brokers, 0, "kafka: add_config: %s", why);
+    applying ap = { conf, rt, step, brokers };
+    for (int i = 1; i < rt->argc; i++) {
+        bool file;
+        const char *v = prop_arg(rt, &i, &file);
+        char err[600];
+        if (v && !each_prop(file, v, apply_prop, &ap, err, sizeof err))
+            flow_data_error(rt, brokers, 0, "kafka: %s", err);
+    }
+}
+
+/* librdkafka's value of KEY (an integer property) in CONF. */
+static int64_t conf_int(rd_kafka_conf_t *conf, const char *key)
+{
+    char v[64];
+    size_t n = sizeof v;
+    if (rd_kafka_conf_get(conf, key, v, &n) != RD_KAFKA_CONF_OK)
+        return 0;
+    return strtoll(v, NULL, 10);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void clear_parts(ksrc *k)
 {
     for (size_t i = 0; i < k->nparts; i++)
@@ -66,15 +299,41 @@ static void clear_parts(ksrc *k)
     k->nparts = 0;
 }
 
+/* Fatal errors stop the program; every broker down starts the clock of
+ * flowi_kafka_next's wait for one to come back. */
 static void src_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     (void)rk;
     ksrc *k = opaque;
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__FATAL ||
-        err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+        if (!k->down_since)
+            k->down_since = now_ms();
+        snprintf(k->down, sizeof k->down, "%s", reason);
+    } else if (err == RD_KAFKA_RESP_ERR__FATAL || err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
         if (!k->err[0])
             snprintf(k->err, sizeof k->err, "kafka: %s", reason);
+    } else {
+        snprintf(k->last, sizeof k->last, "%s", reason);
     }
+}
+
+/* Every broker has been down since k->down_since: past session.timeout.ms
+ * (the group has dropped this member by then) one is asked for metadata,
+ * and when none answers the program stops. A restart that takes less is
+ * waited out: librdkafka reconnects and the consumer goes on where it was. */
+static void check_down(ksrc *k)
+{
+    if (!k->down_since || now_ms() - k->down_since < k->session_ms)
+        return;
+    const struct rd_kafka_metadata *md;
+    if (rd_kafka_metadata(k->rk, 0, NULL, &md, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_metadata_destroy(md);
+        k->down_since = 0;
+        return;
+    }
+    if (!k->err[0])
+        snprintf(k->err, sizeof k->err, "kafka: %s, and none came back within session.timeout.ms (%lld ms)%s%s",
+                 k->down, (long long)k->session_ms, k->last[0] ? "; last error: " : "", k->last);
 }
 
 static kpart *find_part(ksrc *k, const char *topic, int32_t partition)
@@ -93,6 +352,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
                          void *opaque)
 {
     ksrc *k = opaque;
+    k->down_since = 0;   /* the coordinator answered */
     for (size_t i = 0; i < k->nparts; i++)
         k->parts[i].mine = false;
     if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -131,6 +391,8 @@ void flowi_kafka_open(flow_src *s)
     set(conf, s->rt, s->path, "enable.partition.eof", s->cfg.tail ? "false" : "true");
     set(conf, s->rt, s->path, "auto.offset.reset", s->cfg.from_end ? "latest" : "earliest");
     set_logging(conf, s->rt, s->path);
+    set_config(conf, s->rt, s->path, s->cfg.step, s->cfg.config, s->cfg.nconfig);
+    k->session_ms = conf_int(conf, "session.timeout.ms");
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_error_cb(conf, src_error_cb);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
@@ -171,6 +433,7 @@ int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec)
             return 0;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(k->rk, s->taken ? 0 : 10);
         if (!m) {
+            check_down(k);
             if (k->err[0])
                 continue;
             if (!s->cfg.tail && k->assigned && !s->gave) {
@@ -190,6 +453,8 @@ int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec)
             return 0;
         }
         const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "?";
+        if (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            k->down_since = 0;   /* a broker answered */
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             kpart *p = find_part(k, topic, m->partition);
             if (p) {
@@ -266,6 +531,7 @@ typedef struct ksink {
     char *topic;
     char err[512];
     bool failed;        /* an error was raised: nothing more is sent */
+    int64_t timeout_ms; /* message.timeout.ms: a delivery fails after it */
 } ksink;
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -277,11 +543,14 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
                  rd_kafka_err2str(m->err));
 }
 
+/* Every broker down is no error here: librdkafka keeps the messages and
+ * reconnects, and one not delivered within message.timeout.ms fails in
+ * dr_cb. */
 static void sink_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     (void)rk;
     ksink *k = opaque;
-    if ((err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__FATAL) && !k->err[0])
+    if ((err == RD_KAFKA_RESP_ERR__FATAL || err == RD_KAFKA_RESP_ERR__AUTHENTICATION) && !k->err[0])
         snprintf(k->err, sizeof k->err, "kafka: %s", reason);
 }
 
@@ -296,16 +565,18 @@ static void sink_check(flow_rt *rt, ksink *k)
     }
 }
 
-void flowi_kafka_sink_open(flow_rt *rt, void **out, const char *brokers, const char *topic)
+void flowi_kafka_sink_open(flow_rt *rt, void **out, const char *brokers, const flow_sink_cfg *cfg)
 {
     ksink *k = flow_alloc(sizeof *k);
     memset(k, 0, sizeof *k);
     k->brokers = flowi_strdup(brokers);
-    k->topic = flowi_strdup(topic ? topic : "");
+    k->topic = flowi_strdup(cfg->topic ? cfg->topic : "");
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     set(conf, rt, brokers, "bootstrap.servers", brokers);
-    set(conf, rt, brokers, "message.timeout.ms", "10000");
+    set(conf, rt, brokers, "message.timeout.ms", "30000");
     set_logging(conf, rt, brokers);
+    set_config(conf, rt, brokers, cfg->step, cfg->config, cfg->nconfig);
+    k->timeout_ms = conf_int(conf, "message.timeout.ms");
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     rd_kafka_conf_set_error_cb(conf, sink_error_cb);
@@ -346,11 +617,12 @@ void flowi_kafka_sink_flush(flow_rt *rt, void *sink)
     ksink *k = sink;
     if (k->failed)
         return;
-    /* in slices, so that an error (all brokers down) stops the wait at once
-     * instead of after message.timeout.ms */
-    for (int waited = 0; rd_kafka_outq_len(k->rk) > 0 && !k->err[0]; waited += 100) {
+    /* in slices, so that an error (a failed delivery) stops the wait at
+     * once; librdkafka fails every message by message.timeout.ms, the
+     * limit here is a guard */
+    for (int64_t waited = 0; rd_kafka_outq_len(k->rk) > 0 && !k->err[0]; waited += 100) {
         rd_kafka_resp_err_t e = rd_kafka_flush(k->rk, 100);
-        if (e && waited >= 15000 && !k->err[0])
+        if (e && waited >= k->timeout_ms + 5000 && !k->err[0])
             snprintf(k->err, sizeof k->err, "kafka: cannot flush to topic '%s': %s", k->topic, rd_kafka_err2str(e));
     }
     sink_check(rt, k);

@@ -311,6 +311,14 @@ static int part_record(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
             return 0;
         if (rc < 0 && csv && flowi_csvq_open(&q))    /* skip the whole record */
             return flowi_csv_rest(s, p, &q, p->lineno, true) > 0 ? 0 : -1;
+        if (rc < 0 && s->cfg.format == FLOW_FMT_CSV && !p->have_header) {
+            /* a bad header cannot be skipped: the next line is no header */
+            bool skip = s->cfg.skip;
+            s->cfg.skip = false;
+            flow_src_bad(s, "bad header row: line longer than %zu bytes", FLOW_MAX_RECORD);
+            s->cfg.skip = skip;
+            return -1;
+        }
         if (rc < 0) {
             flow_src_bad(s, "line longer than %zu bytes", FLOW_MAX_RECORD);
             return -1;

@@ -37,6 +37,8 @@ static_assert(sizeof(dom::element) <= sizeof(flowi_sel), "flowi_sel holds a dom:
 static_assert(std::is_trivially_copyable<dom::element>::value, "dom::element is copied as bytes");
 static_assert(sizeof(dom::array::iterator) <= sizeof(flowi_sel), "flowi_sel holds an iterator");
 static_assert(std::is_trivially_copyable<dom::array::iterator>::value, "iterators are copied as bytes");
+static_assert(sizeof(dom::object::iterator) <= sizeof(flowi_sel), "flowi_sel holds an object iterator");
+static_assert(std::is_trivially_copyable<dom::object::iterator>::value, "object iterators are copied as bytes");
 
 template <typename T> static T from_sel(const flowi_sel *s)
 {
@@ -215,4 +217,36 @@ extern "C" void flowi_simd_next(flowi_sel *it)
 extern "C" void flowi_simd_deref(const flowi_sel *it, flowi_sel *out)
 {
     to_sel(out, *from_sel<dom::array::iterator>(it));
+}
+
+extern "C" size_t flowi_simd_obj_size(const flowi_sel *obj)
+{
+    dom::object o = from_sel<dom::element>(obj).get_object().value_unsafe();
+    size_t n = o.size();
+    if (n < 0xFFFFFF)
+        return n;
+    n = 0;    /* the tape's count saturates: count them */
+    for (dom::object::iterator i = o.begin(), end = o.end(); i != end; ++i)
+        n++;
+    return n;
+}
+
+extern "C" void flowi_simd_obj_first(const flowi_sel *obj, flowi_sel *it)
+{
+    to_sel(it, from_sel<dom::element>(obj).get_object().value_unsafe().begin());
+}
+
+extern "C" void flowi_simd_obj_next(flowi_sel *it)
+{
+    dom::object::iterator i = from_sel<dom::object::iterator>(it);
+    ++i;
+    to_sel(it, i);
+}
+
+extern "C" void flowi_simd_obj_deref(const flowi_sel *it, flowi_sel *out, const char **key, size_t *len)
+{
+    dom::object::iterator i = from_sel<dom::object::iterator>(it);
+    *key = i.key_c_str();
+    *len = i.key_length();
+    to_sel(out, i.value());
 }

@@ -67,6 +67,13 @@ size_t flowi_simd_size(const flowi_sel *arr);
 void flowi_simd_first(const flowi_sel *arr, flowi_sel *it);
 void flowi_simd_next(flowi_sel *it);
 void flowi_simd_deref(const flowi_sel *it, flowi_sel *out);
+/* The same for object OBJ's members, in document order (duplicates
+ * included); flowi_simd_obj_deref also gives the member's key (LEN bytes
+ * at *KEY, owned by the document). */
+size_t flowi_simd_obj_size(const flowi_sel *obj);
+void flowi_simd_obj_first(const flowi_sel *obj, flowi_sel *it);
+void flowi_simd_obj_next(flowi_sel *it);
+void flowi_simd_obj_deref(const flowi_sel *it, flowi_sel *out, const char **key, size_t *len);
 
 #ifdef __cplusplus
 }

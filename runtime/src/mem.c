@@ -98,6 +98,32 @@ void flow_vec_grow(void **data, size_t *cap, size_t elem, size_t need)
     *cap = ncap;
 }
 
+void *flow_append(void **mem, size_t *size, const void *data, int64_t n, size_t elem, const void *src, int64_t k)
+{
+    size_t have = (size_t)n * elem, add = (size_t)k * elem;
+    if (n > 0 && data != *mem) {
+        /* not in its own block yet (init, or a state copied whole) */
+        size_t cap = have + add > 64 ? have + add : 64;
+        char *b = flow_alloc(cap);
+        memcpy(b, data, have);
+        flow_free(*mem, *size);
+        *mem = b;
+        *size = cap;
+    } else if (have + add > *size) {
+        size_t cap = *size ? *size : 64;
+        while (cap < have + add) {
+            if (cap > SIZE_MAX / 2)
+                flowi_out_of_memory();
+            cap *= 2;
+        }
+        *mem = flow_realloc(*mem, *size, cap);
+        *size = cap;
+    }
+    if (add)
+        memcpy((char *)*mem + have, src, add);
+    return *mem;
+}
+
 /* ---- arena ------------------------------------------------------------- */
 
 /* A block: this header, then SIZE bytes of storage aligned to 16. */

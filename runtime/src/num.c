@@ -250,6 +250,38 @@ bool flow_float_parse(flow_str s, double *out)
     return ok;
 }
 
+/* ---- int true division (CPython's long_true_divide) ------------------- */
+
+/* Bits in U (0 for 0). */
+static int bit_length(uint64_t u)
+{
+    return u ? 64 - __builtin_clzll(u) : 0;
+}
+
+/* A / B correctly rounded, for any B != 0: the magnitudes' quotient is
+ * taken with at least 55 significant bits (A shifted left first, in 128
+ * bits), a sticky bit records a non-zero remainder below them, and the
+ * one rounding to 53 bits is the conversion of that integer to double
+ * (round to nearest even); scaling back by 2^-shift is exact (the result
+ * is far from the subnormal range). */
+double flowi_i64_truediv(int64_t a, int64_t b)
+{
+    uint64_t ua = a < 0 ? 0 - (uint64_t)a : (uint64_t)a;
+    uint64_t ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+    bool neg = (a < 0) != (b < 0);
+    if (ua == 0)
+        return neg ? -0.0 : 0.0;
+    int shift = 55 + bit_length(ub) - bit_length(ua);
+    if (shift < 0)
+        shift = 0;
+    unsigned __int128 n = (unsigned __int128)ua << shift;
+    unsigned __int128 q = n / ub;
+    if (n % ub != 0)
+        q |= 1;   /* sticky: q has >= 55 bits, so bit 0 is below the rounding bit */
+    double d = ldexp((double)q, -shift);
+    return neg ? -d : d;
+}
+
 /* ---- float arithmetic (CPython's float_rem, float_divmod, round) ------- */
 
 double flow_f64_mod(double a, double b)

@@ -6,12 +6,14 @@
  * flow_rt_round_begin/_end around each round, then flow_rt_finish.
  */
 #include "internal.h"
+#include "io.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FLUSH_AT FLOW_STDOUT_FLUSH_AT
@@ -28,7 +30,8 @@ static const char *prog_name(const flow_program_info *info, int argc, char **arg
 
 static void print_help(const flow_program_info *info, const char *prog)
 {
-    printf("usage: %s [-w N] [--input STEP=PATH]... [--clock TIME] [--clock-step DUR] [--stats]\n\n", prog);
+    printf("usage: %s [-w N] [--input STEP=PATH]... [--output STEP=PATH]... [--kafka-property [STEP:]KEY=VALUE]...\n"
+           "       [--clock TIME] [--clock-step DUR] [-s SECONDS] [-r DIR -b SECONDS] [--stats]\n\n", prog);
     printf("Runs the flow '%s'", info->flow_name);
     if (info->source)
         printf(" (compiled from %s)", info->source);
@@ -53,8 +56,16 @@ static void print_help(const flow_program_info *info, const char *prog)
             printf("  %-*s  %s\n", 8, info->outputs[i].step, info->outputs[i].kind);
     }
     printf("\noptions:\n"
-           "  --input STEP=PATH  read file input STEP from PATH instead\n"
+           "  --input STEP=PATH  read file input STEP from PATH instead (kafka: the\n"
+           "                     brokers to read from)\n"
            "  --output STEP=PATH write file or dir output STEP to PATH instead\n"
+           "                     (kafka: the brokers to write to)\n"
+           "  --kafka-property [STEP:]KEY=VALUE\n"
+           "                     a librdkafka property (security.protocol,\n"
+           "                     sasl.username, client.id, ...) for every kafka\n"
+           "                     input and output, or for STEP only; after the\n"
+           "                     program's add_config\n"
+           "  --kafka-config FILE the same, one [STEP:]KEY=VALUE a line (# comments)\n"
            "  --clock TIME       pin the system clock at TIME (RFC 3339,\n"
            "                     e.g. 2022-01-01T00:00:00Z); also FLOW_CLOCK\n"
            "  --clock-step DUR   with --clock: advance the clock by DUR each round\n"
@@ -62,6 +73,10 @@ static void print_help(const flow_program_info *info, const char *prog)
            "  -s SECONDS         snapshot (epoch) interval, as Bytewax's -s; with 0\n"
            "                     every input batch is its own epoch: one round\n"
            "                     without input follows each polled batch\n"
+           "  -r DIR             recovery: snapshot into the store DIR at the end of\n"
+           "                     every epoch, resume from it (needs -s and -b)\n"
+           "  -b SECONDS         recovery: keep old snapshots this long\n"
+           "  --recovery-init DIR N  create a recovery store of N partitions, exit\n"
            "  -w, --workers N    run N workers (threads); items are exchanged by key\n"
            "                     before each stateful step; also FLOW_WORKERS (1)\n"
            "  --stats            on exit, print on stderr the items in and out of\n"
@@ -106,6 +121,26 @@ static const char *option_value(const char *name, int argc, char **argv, int *i,
     return argv[++*i];
 }
 
+/* The run-time options that take a value, as "--NAME VALUE" or "--NAME=VALUE". */
+static const char *const valued_options[] = { "--input", "--output", "--clock", "--clock-step", "-s",
+                                              "--snapshot-interval", "--kafka-property", "--kafka-config",
+                                              "-w", "--workers", "-r", "--recovery-directory", "-b",
+                                              "--backup-interval", NULL };
+
+const char *flowi_arg_value(const flow_rt *rt, int *i, const char *name)
+{
+    const char *a = rt->argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) == 0 && a[n] == '=')
+        return a + n + 1;
+    for (int k = 0; valued_options[k]; k++)
+        if (strcmp(a, valued_options[k]) == 0 && *i + 1 < rt->argc) {
+            ++*i;
+            return strcmp(a, name) == 0 ? rt->argv[*i] : NULL;
+        }
+    return NULL;
+}
+
 static int set_input(flow_rt *rt, const char *prog, const char *spec)
 {
     const char *eq = strchr(spec, '=');
@@ -142,6 +177,14 @@ static int check_output(flow_rt *rt, const char *prog, const char *spec)
     }
     return usage_error(prog, "--output: the flow has no file, dir or kafka output named '%.*s'", (int)(eq - spec),
                        spec);
+}
+
+/* --kafka-property V / --kafka-config V (FILE): checked now, applied by
+ * io_kafka.c when a kafka source or sink opens. */
+static int kafka_option(flow_rt *rt, const char *prog, bool file, const char *v)
+{
+    char err[1024];
+    return flowi_kafka_check_option(rt, file, v, err, sizeof err) ? -1 : usage_error(prog, "%s", err);
 }
 
 static int set_clock(flow_rt *rt, const char *prog, const char *what, const char *v)
@@ -189,6 +232,7 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
 {
     const char *prog = prog_name(rt->info, argc, argv);
     const char *clock = NULL, *step = NULL, *workers = NULL;
+    bool have_s = false;
     for (int i = 1; i < argc; i++) {
         bool missing = false;
         const char *v;
@@ -214,15 +258,22 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
         } else if ((v = option_value("--output", argc, argv, &i, &missing))) {
             rc = missing || !strchr(v, '=') || v[0] == '=' ? usage_error(prog, "--output expects STEP=PATH")
                                                             : check_output(rt, prog, v);
+        } else if ((v = option_value("--kafka-property", argc, argv, &i, &missing))) {
+            rc = missing ? usage_error(prog, "--kafka-property needs [STEP:]KEY=VALUE") : kafka_option(rt, prog, false, v);
+        } else if ((v = option_value("--kafka-config", argc, argv, &i, &missing))) {
+            rc = missing ? usage_error(prog, "--kafka-config needs a file") : kafka_option(rt, prog, true, v);
         } else if ((v = option_value("--clock-step", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--clock-step needs a duration") : -1;
             step = v;
         } else if ((v = option_value("--snapshot-interval", argc, argv, &i, &missing)) ||
                    (v = option_value("-s", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "-s needs a number of seconds") : set_epoch(rt, prog, v);
+            have_s = true;
         } else if ((v = option_value("--clock", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "--clock needs a time") : -1;
             clock = v;
+        } else if ((rc = flowi_store_option(rt, prog, argc, argv, &i)) != -2) {
+            /* -r, -b, --recovery-init (recovery.c) */
         } else if ((v = option_value("--workers", argc, argv, &i, &missing)) ||
                    (v = option_value("-w", argc, argv, &i, &missing))) {
             rc = missing ? usage_error(prog, "-w needs a number of workers") : -1;
@@ -257,7 +308,9 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
         rc = set_clock_step(rt, prog, "--clock-step", step);
     else if ((env = getenv("FLOW_CLOCK_STEP")) && *env && rt->clock_pinned)
         rc = set_clock_step(rt, prog, "FLOW_CLOCK_STEP", env);
-    return rc;
+    if (rc >= 0)
+        return rc;
+    return flowi_store_setup(rt, prog, have_s);
 }
 
 static void free_overrides(flow_rt *rt)
@@ -326,6 +379,7 @@ int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **ar
     rt->argc = argc;
     rt->argv = argv;
     rt->epoch_interval = 10 * FLOW_US_PER_SEC;   /* Bytewax's default without -s */
+    rt->backup_interval = -1;
     rt->err_is_tty = isatty(STDERR_FILENO);
     rt->progress = rt->err_is_tty;
     rt->progress_every_ns = INT64_C(1000000000);
@@ -407,10 +461,37 @@ void flow_rt_round_end(flow_rt *rt)
 int flow_rt_finish(flow_rt *rt, int status)
 {
     flow_rt_flush(rt);
+    flowi_store_close(rt);
     flow_buf_free(&rt->out);
     flow_arena_destroy(&rt->arena);
     free_overrides(rt);
     return status;
+}
+
+/* ---- epochs -------------------------------------------------------------- */
+
+int64_t flow_rt_epoch(const flow_rt *rt)
+{
+    if (rt->epoch_interval <= 0)
+        return (rt->round + 1) / 2;
+    int64_t elapsed;
+    if (rt->clock_pinned) {
+        if (__builtin_mul_overflow(rt->round > 0 ? rt->round - 1 : 0, rt->clock_step, &elapsed))
+            elapsed = INT64_MAX;
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        elapsed = ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - rt->start_ns) / 1000;
+    }
+    return 1 + (elapsed > 0 ? elapsed / rt->epoch_interval : 0);
+}
+
+void flow_inspect_debug_prefix(flow_rt *rt, const char *step)
+{
+    char buf[64];
+    flow_buf_puts(&rt->out, step);
+    snprintf(buf, sizeof buf, " W%d @%lld: ", rt->worker, (long long)flow_rt_epoch(rt));
+    flow_buf_puts(&rt->out, buf);
 }
 
 /* ---- fatal errors ------------------------------------------------------ */

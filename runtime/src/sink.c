@@ -83,7 +83,19 @@ static void open_file(flow_sink *k, sink_file *f, const char *path)
 {
     refuse_input(k, path);
     f->path = flowi_strdup(path);
-    f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    /* recovery: a file of a snapshot is cut back to its length then and
+     * written on from there (exactly-once file output) */
+    flow_rd r;
+    if (k->rt->store && flow_store_get(k->rt, k->cfg.step, (flow_str){ path, (int64_t)strlen(path) }, &r)) {
+        int64_t len = (int64_t)flow_dec_u64(&r);
+        if (r.bad)
+            flow_store_corrupt(k->rt, k->cfg.step, (flow_str){ path, (int64_t)strlen(path) });
+        f->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+        if (f->fd >= 0 && (ftruncate(f->fd, len) != 0 || lseek(f->fd, len, SEEK_SET) < 0))
+            flow_data_error(k->rt, path, 0, "cannot resume writing at byte %lld: %s", (long long)len, strerror(errno));
+    } else {
+        f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    }
     if (f->fd < 0)
         flow_data_error(k->rt, path, 0, "cannot open for writing: %s", strerror(errno));
 }
@@ -155,7 +167,7 @@ flow_sink *flow_sink_open(flow_rt *rt, const flow_sink_cfg *cfg, const char *pat
         break;
     }
     case FLOW_SINK_KAFKA:
-        flowi_kafka_sink_open(k->rt, &k->kafka, k->path, cfg->topic);
+        flowi_kafka_sink_open(k->rt, &k->kafka, k->path, &k->cfg);
         break;
     }
     k->next = rt->sinks;
@@ -257,21 +269,11 @@ void flow_sink_close(flow_sink *k)
     flow_free(k, sizeof *k);
 }
 
-/* The value of the I-th argument if it is --output VALUE / --output=VALUE
- * (advancing *I past a separate value or past another option's value),
- * else NULL. */
+/* The value of the I-th argument if it is --output VALUE / --output=VALUE,
+ * else NULL (rt.c's flowi_arg_value). */
 static const char *output_arg(const flow_rt *rt, int *i)
 {
-    const char *a = rt->argv[*i];
-    if (strcmp(a, "--output") == 0 && *i + 1 < rt->argc)
-        return rt->argv[++*i];
-    if (strncmp(a, "--output=", 9) == 0)
-        return a + 9;
-    if (strcmp(a, "--input") == 0 || strcmp(a, "--clock") == 0 || strcmp(a, "--clock-step") == 0 ||
-        strcmp(a, "-s") == 0 || strcmp(a, "--snapshot-interval") == 0 || strcmp(a, "-w") == 0 ||
-        strcmp(a, "--workers") == 0)
-        ++*i;
-    return NULL;
+    return flowi_arg_value(rt, i, "--output");
 }
 
 /* --output STEP=PATH (the last one for STEP wins). */
@@ -307,4 +309,24 @@ void flow_rt_check_outputs(const flow_rt *rt, const char *const *names, int n)
             exit(2);
         }
     }
+}
+
+void flowi_sinks_save(flow_rt *rt)
+{
+    flow_buf b = { 0 };
+    for (flow_sink *k = rt->sinks; k; k = k->next) {
+        for (int i = 0; i < k->nfiles; i++) {
+            sink_file *f = &k->files[i];
+            if (f->buf.n)
+                write_all(k, f);
+            off_t len = lseek(f->fd, 0, SEEK_CUR);
+            if (len < 0)
+                flow_data_error(rt, f->path, 0, "cannot tell its length: %s", strerror(errno));
+            b.n = 0;
+            flow_enc_u64(&b, (uint64_t)len);
+            flow_store_put(rt, k->cfg.step, (flow_str){ f->path, (int64_t)strlen(f->path) }, &b);
+        }
+    }
+    flow_buf_free(&b);
+    flow_rt_flush(rt);    /* stdout too: at-least-once, but not later than need be */
 }

@@ -239,3 +239,62 @@ void flow_sort_by_key(const void *items, size_t n, size_t stride, uint32_t *orde
 {
     flowi_sort_by_key(items, n, stride, order, NULL);
 }
+
+/* ---- sorted(): a stable merge sort of any values ------------------------ */
+
+/* Merge the sorted runs A[0..NA) and B[0..NB) (SIZE-byte values) into OUT,
+ * taking from A on ties (stability). */
+static void merge_runs(const char *a, size_t na, const char *b, size_t nb, char *out, size_t size,
+                       int (*cmp)(const void *, const void *))
+{
+    while (na && nb) {
+        if (cmp(b, a) < 0) {
+            memcpy(out, b, size);
+            b += size;
+            nb--;
+        } else {
+            memcpy(out, a, size);
+            a += size;
+            na--;
+        }
+        out += size;
+    }
+    memcpy(out, a, na * size);
+    memcpy(out + na * size, b, nb * size);
+}
+
+void flow_sort_values(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *), flow_arena *a)
+{
+    if (n < 2)
+        return;
+    char *v = base;
+    /* insertion sort of runs of RUN values, then bottom-up merges through
+     * a scratch copy in A */
+    char *tmp = flow_arena_alloc(a, size);
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = lo + RUN < n ? lo + RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            size_t j = i;
+            memcpy(tmp, v + i * size, size);
+            while (j > lo && cmp(tmp, v + (j - 1) * size) < 0) {
+                memcpy(v + j * size, v + (j - 1) * size, size);
+                j--;
+            }
+            memcpy(v + j * size, tmp, size);
+        }
+    }
+    if (n <= RUN)
+        return;
+    char *buf = flow_arena_alloc(a, n * size), *src = v, *dst = buf;
+    for (size_t w = RUN; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            merge_runs(src + lo * size, mid - lo, src + mid * size, hi - mid, dst + lo * size, size, cmp);
+        }
+        char *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * size);
+}

@@ -91,6 +91,11 @@ flow_str flow_str_trim(flow_arena *a, flow_str s)
 
 flow_list_str flow_str_split_ws(flow_arena *a, flow_str s)
 {
+    return flow_str_split_ws_max(a, s, -1);
+}
+
+flow_list_str flow_str_split_ws_max(flow_arena *a, flow_str s, int64_t maxsplit)
+{
     flowi_list list = { { NULL, 0 }, 0 };
     size_t i = 0, n = (size_t)s.n;
     while (i < n) {
@@ -99,6 +104,11 @@ flow_list_str flow_str_split_ws(flow_arena *a, flow_str s)
             i += (size_t)len;
         if (i == n)
             break;
+        if (maxsplit >= 0 && (int64_t)list.l.n == maxsplit) {
+            /* the rest, from its first non-space, trailing spaces kept */
+            flowi_list_push(a, &list, flowi_arena_str(a, s.p + i, n - i));
+            break;
+        }
         size_t start = i;
         while (i < n && space_at(s.p + i, n - i) == 0) {
             flowi_utf8_decode((const unsigned char *)s.p + i, n - i, &len);
@@ -120,10 +130,15 @@ static int64_t find(flow_str s, int64_t from, flow_str needle)
 
 flow_list_str flow_str_split(flow_arena *a, flow_str s, flow_str sep)
 {
+    return flow_str_split_max(a, s, sep, -1);
+}
+
+flow_list_str flow_str_split_max(flow_arena *a, flow_str s, flow_str sep, int64_t maxsplit)
+{
     flowi_list list = { { NULL, 0 }, 0 };
     int64_t start = 0, at;
     if (sep.n > 0) {
-        while ((at = find(s, start, sep)) >= 0) {
+        while ((maxsplit < 0 || (int64_t)list.l.n < maxsplit) && (at = find(s, start, sep)) >= 0) {
             flowi_list_push(a, &list, flowi_arena_str(a, s.p + start, (size_t)(at - start)));
             start = at + sep.n;
         }
@@ -220,4 +235,86 @@ flow_str flow_str_substr(flow_arena *a, flow_str s, int64_t start, int64_t count
     int64_t b = cp_offset(s, 0, start);
     int64_t e = cp_offset(s, b, count);
     return flowi_arena_str(a, s.p + b, (size_t)(e - b));
+}
+
+/* ---- join, strip(chars), zfill ------------------------------------------ */
+
+flow_str flow_str_join(flow_arena *a, flow_str sep, flow_list_str xs)
+{
+    int64_t n = 0;
+    for (int64_t i = 0; i < xs.n; i++)
+        n += xs.v[i].n + (i ? sep.n : 0);
+    if (n == 0)
+        return (flow_str){ "", 0 };
+    char *out = flow_arena_alloc(a, (size_t)n), *o = out;
+    for (int64_t i = 0; i < xs.n; i++) {
+        if (i)
+            put(&o, sep.p, sep.n);
+        put(&o, xs.v[i].p, xs.v[i].n);
+    }
+    return (flow_str){ out, n };
+}
+
+/* Is the code point at P (N bytes left, valid UTF-8) one of CHARS's?
+ * Its length in *LEN. */
+static bool in_chars(const char *p, size_t n, flow_str chars, int *len)
+{
+    uint32_t cp = flowi_utf8_decode((const unsigned char *)p, n, len);
+    for (int64_t i = 0; i < chars.n;) {
+        int l;
+        if (flowi_utf8_decode((const unsigned char *)chars.p + i, (size_t)(chars.n - i), &l) == cp)
+            return true;
+        i += l;
+    }
+    return false;
+}
+
+flow_str flow_str_strip_chars(flow_arena *a, flow_str s, flow_str chars, int sides)
+{
+    size_t b = 0, e = (size_t)s.n;
+    int len;
+    if (sides & 1)
+        while (b < e && in_chars(s.p + b, e - b, chars, &len))
+            b += (size_t)len;
+    if (sides & 2)
+        while (e > b) {
+            size_t i = e - 1;
+            while (i > b && ((unsigned char)s.p[i] & 0xC0) == 0x80)
+                i--;
+            if (!in_chars(s.p + i, e - i, chars, &len))
+                break;
+            e = i;
+        }
+    return flowi_arena_str(a, s.p + b, e - b);
+}
+
+flow_str flow_str_strip_ws(flow_arena *a, flow_str s, int sides)
+{
+    size_t b = 0, e = (size_t)s.n;
+    int len;
+    if (sides & 1)
+        while (b < e && (len = space_at(s.p + b, e - b)) > 0)
+            b += (size_t)len;
+    if (sides & 2)
+        while (e > b && (len = space_before(s.p + b, e - b)) > 0)
+            e -= (size_t)len;
+    return flowi_arena_str(a, s.p + b, e - b);
+}
+
+flow_str flow_str_zfill(flow_arena *a, flow_str s, int64_t width)
+{
+    int64_t len = flow_utf8_len(s);
+    if (len >= width)
+        return s;
+    int64_t pad = width - len;
+    char *out = flow_arena_alloc(a, (size_t)(s.n + pad)), *o = out;
+    int64_t from = 0;
+    if (s.n > 0 && (s.p[0] == '+' || s.p[0] == '-')) {
+        *o++ = s.p[0];   /* the sign stays first */
+        from = 1;
+    }
+    memset(o, '0', (size_t)pad);
+    o += pad;
+    put(&o, s.p + from, s.n - from);
+    return (flow_str){ out, s.n + pad };
 }

@@ -48,6 +48,16 @@ struct flow_table {
     size_t out_cap;      /* capacity of out, order and tmp */
     struct sort_item { flow_str key; uint32_t id; } *items;
     size_t items_cap;
+    /* recovery's dirty tracking (h.dirty non-NULL): the ids marked, in
+     * order (an id may repeat after removal and reuse: h.dirty decides),
+     * and the keys removed since the last clean, each as an int64_t
+     * length and its bytes */
+    uint32_t *dlist;
+    size_t dn, dcap;
+    flow_buf gone;
+    size_t ngone;
+    size_t *gone_at;         /* offsets of the removed keys in gone */
+    size_t gone_cap;
 };
 
 uint64_t flowi_table_hash_long(const void *p, size_t n)
@@ -103,6 +113,10 @@ void flow_table_free(flow_table *t, void (*drop)(void *value))
     flow_free(t->order, t->out_cap * sizeof *t->order);
     flow_free(t->tmp, t->out_cap * sizeof *t->tmp);
     flow_free(t->items, t->items_cap * sizeof *t->items);
+    flow_free(t->h.dirty, t->cap_ids);
+    flow_free(t->dlist, t->dcap * sizeof *t->dlist);
+    flow_free(t->gone_at, t->gone_cap * sizeof *t->gone_at);
+    flow_buf_free(&t->gone);
     flow_free(t, sizeof *t);
 }
 
@@ -176,7 +190,10 @@ static void index_del(flow_table *t, uint32_t id)
 
 uint32_t flow_table_find(flow_table *t, flow_str key)
 {
-    return flowi_table_lookup(&t->h, key, hash_key(key));
+    uint32_t id = flowi_table_lookup(&t->h, key, hash_key(key));
+    if (id != FLOW_NO_ENTRY && t->h.dirty && !t->h.dirty[id])
+        flowi_table_mark(t, id);
+    return id;
 }
 
 static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
@@ -194,6 +211,10 @@ static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
                                       cap * sizeof *t->h.entries);
             t->h.values = flow_realloc(t->h.values, t->cap_ids * t->h.value_size,
                                      cap * t->h.value_size);
+            if (t->h.dirty) {
+                t->h.dirty = flow_realloc(t->h.dirty, t->cap_ids, cap);
+                memset(t->h.dirty + t->cap_ids, 0, cap - t->cap_ids);
+            }
             t->cap_ids = cap;
         }
         id = (uint32_t)t->n_ids++;
@@ -213,6 +234,8 @@ static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
         memset(t->h.values + (size_t)id * t->h.value_size, 0, t->h.value_size);
     index_put(t->h.index, t->h.mask, (slot){ .hash = h, .id = id, .klen = flowi_table_slot_klen(key.n) });
     t->count++;
+    if (t->h.dirty)
+        flowi_table_mark(t, id);
     return id;
 }
 
@@ -294,6 +317,8 @@ static void heap_remove(flow_table *t, uint32_t id)
 void flow_table_set_timer(flow_table *t, uint32_t id, flow_time at)
 {
     entry *e = &t->h.entries[id];
+    if (t->h.dirty && !t->h.dirty[id])
+        flowi_table_mark(t, id);
     if (at == FLOW_NO_TIME) {
         if (e->heap_pos != NO_POS)
             heap_remove(t, id);
@@ -331,6 +356,15 @@ flow_time flow_table_next_timer(const flow_table *t)
 void flow_table_remove(flow_table *t, uint32_t id)
 {
     entry *e = &t->h.entries[id];
+    if (t->h.dirty) {
+        t->h.dirty[id] = 0;
+        if (t->ngone == t->gone_cap)
+            flow_vec_grow((void **)&t->gone_at, &t->gone_cap, sizeof *t->gone_at, t->ngone + 1);
+        t->gone_at[t->ngone++] = t->gone.n;
+        int64_t n = e->klen;
+        flow_buf_put(&t->gone, (const char *)&n, sizeof n);
+        flow_buf_put(&t->gone, flowi_table_entry_key(e), (size_t)n);
+    }
     if (e->heap_pos != NO_POS)
         heap_remove(t, id);
     index_del(t, id);
@@ -382,6 +416,8 @@ size_t flow_table_due(flow_table *t, flow_time now, const uint32_t **ids)
         t->out[n++] = id;
         heap_remove(t, id);
         t->h.entries[id].timer = FLOW_NO_TIME;
+        if (t->h.dirty && !t->h.dirty[id])
+            flowi_table_mark(t, id);
     }
     sort_out(t, n);
     *ids = t->out;
@@ -397,9 +433,74 @@ size_t flow_table_sorted(flow_table *t, const uint32_t **ids)
     reserve_out(t, t->count);
     size_t n = 0;
     for (size_t id = 0; id < t->n_ids; id++)
-        if (t->h.entries[id].klen >= 0)
+        if (t->h.entries[id].klen >= 0) {
             t->out[n++] = (uint32_t)id;
+            if (t->h.dirty && !t->h.dirty[id])
+                flowi_table_mark(t, (uint32_t)id);
+        }
     sort_out(t, n);
     *ids = t->out;
     return n;
+}
+
+/* ---- recovery: dirty tracking ------------------------------------------ */
+
+void flow_table_track(flow_table *t)
+{
+    if (t->h.dirty)
+        return;
+    if (!t->cap_ids) {   /* dirty has cap_ids bytes: give the table its first ids */
+        t->h.entries = flow_realloc(t->h.entries, 0, 16 * sizeof *t->h.entries);
+        t->h.values = flow_realloc(t->h.values, 0, 16 * t->h.value_size);
+        t->cap_ids = 16;
+    }
+    t->h.dirty = flow_alloc(t->cap_ids);
+    memset(t->h.dirty, 0, t->cap_ids);
+}
+
+void flowi_table_mark(flow_table *t, uint32_t id)
+{
+    t->h.dirty[id] = 1;
+    if (t->dn == t->dcap)
+        flow_vec_grow((void **)&t->dlist, &t->dcap, sizeof *t->dlist, t->dn + 1);
+    t->dlist[t->dn++] = id;
+}
+
+size_t flow_table_dirty(flow_table *t, const uint32_t **ids)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->dn; i++) {
+        uint32_t id = t->dlist[i];
+        if (t->h.dirty[id] == 1 && t->h.entries[id].klen >= 0) {
+            t->h.dirty[id] = 2;    /* listed: a repeat of it is skipped */
+            t->dlist[n++] = id;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        t->h.dirty[t->dlist[i]] = 1;
+    t->dn = n;
+    *ids = t->dlist;
+    return n;
+}
+
+size_t flow_table_gone_count(const flow_table *t)
+{
+    return t->ngone;
+}
+
+flow_str flow_table_gone_key(const flow_table *t, size_t i)
+{
+    const char *p = t->gone.p + t->gone_at[i];
+    int64_t n;
+    memcpy(&n, p, sizeof n);
+    return (flow_str){ p + sizeof n, n };
+}
+
+void flow_table_clean(flow_table *t)
+{
+    for (size_t i = 0; i < t->dn; i++)
+        t->h.dirty[t->dlist[i]] = 0;
+    t->dn = 0;
+    t->ngone = 0;
+    t->gone.n = 0;
 }

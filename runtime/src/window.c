@@ -13,10 +13,11 @@
  * its values (collect, fold, reduce, join, ...) is generated code; here a
  * window's accumulator is an opaque pointer the generated code owns.
  *
- * Deliberately simple: a key's open windows, logics and queue are small
- * arrays searched linearly (a key rarely has more than a few windows open
- * at once), and a closed window's memory is freed at once, so a key's state
- * is bounded by the windows open at the same time.
+ * A key's few open windows and logics are small arrays searched linearly
+ * (a key rarely has more than a few windows open at once); a key with many
+ * indexes them, so an item or a close costs O(log n) in its open windows
+ * ("many windows on one key" below). A closed window's memory is freed at
+ * once, so a key's state is bounded by the windows open at the same time.
  */
 #include "internal.h"
 
@@ -236,13 +237,6 @@ static void inl_grow(void **data, size_t *cap, size_t elem, size_t need, const v
             inl_grow((void **)&(arr), &(cap), sizeof (arr)[0], (n) + 1, &(inl));       \
     } while (0)
 
-void flow_wstate_init(flow_wstate *w, const flow_clock_cfg *clock, flow_time now)
-{
-    memset(w, 0, sizeof *w);
-    flow_clock_init(clock, &w->clock, now);
-    w->max_key = -1;
-}
-
 static void free_merged(flow_window *win)
 {
     flow_free(win->merged, win->cap_merged * sizeof win->merged[0]);
@@ -250,10 +244,454 @@ static void free_merged(flow_window *win)
     win->n_merged = win->cap_merged = 0;
 }
 
+/* ---- many windows on one key: the index (flow_wstate's BIG) ------------
+ *
+ * A key's windows are kept in the order they were opened, since that is
+ * the order in which a watermark closes them (§12.6), and its logics by
+ * id. While there are few, both are arrays searched linearly, as they were
+ * from the start (a key rarely has more than a few windows open at once).
+ * Once a key has flowi_wbig_at windows and opens another, it indexes them:
+ *
+ * - the windows stay in w->win in insertion order, but a window that
+ *   closes (or is absorbed by a session merge) leaves a hole instead of
+ *   being moved over; when the array is full it is compacted (in order),
+ *   or doubled when more than half of it is in use, so each open costs
+ *   O(1) amortised and the array holds at most 4x the open windows;
+ * - a min-tree over the slots holds each window's close time (a hole:
+ *   HOLE): the first window in insertion order that a watermark closes is
+ *   the leftmost leaf at or below a limit, found in O(log n), and the
+ *   root is the earliest close (notify_at, wake_at);
+ * - sliding and tumbling windows: a hash table from window id to slot
+ *   (open_for's "is it open yet");
+ * - sessions: a treap of the slots ordered by open time (then id), for
+ *   the session an item joins or extends and the merges that follow.
+ *
+ * Open sessions are always more than the gap apart: in open-time order,
+ * each opens more than the gap after the previous one closes (a new
+ * session is more than the gap from every other, and after an extension
+ * session_find_merges absorbs whatever came within the gap). So an item at
+ * ts can only join or extend the last session opening at or before
+ * ts + gap or the one before it (any earlier one closes more than the gap
+ * before ts), the first of those two in insertion order being the one the
+ * linear scan finds; an extension keeps the session's place in open-time
+ * order (a backward extension to ts stays after the previous session,
+ * which closes before ts); and the merges it causes involve only the
+ * extended session and its neighbours, so they are found by walking from
+ * its predecessor instead of sorting every session. The logics get a hash
+ * table from id to their index (and are then in no particular order: the
+ * order of logics is never observable).
+ *
+ * The index is dropped (and the windows packed again) when they fall to a
+ * quarter of flowi_wbig_at, so a key's memory stays bounded by the windows
+ * it has open at once. tests/unit/test_window.c checks both layouts against
+ * the linear algorithm on random operation sequences.
+ */
+size_t flowi_wbig_at = 16;
+
+#define NIL UINT32_MAX       /* no slot */
+#define HOLE INT64_MAX       /* the min-tree leaf of a slot without a window (closes are flow_times) */
+
+struct flow_wbig {
+    /* windows, indexed when mt != NULL: w->win[0..tail) in insertion
+     * order with holes, w->capwin a power of two, w->nwin the windows */
+    size_t tail;
+    flow_time *mt;           /* 2 * capwin: leaf capwin + s is slot s's close (HOLE), mt[k] = min(mt[2k], mt[2k+1]) */
+    uint32_t *wcell;         /* sliding: id -> slot + 1 (0 empty), linear probing */
+    size_t wmask;            /* its size - 1 */
+    uint32_t (*kid)[2];      /* sessions: treap children of each slot, by (open_time, id) */
+    uint32_t root;
+    /* logics, indexed when lcell != NULL: id -> index in w->logic + 1 */
+    uint32_t *lcell;
+    size_t lmask;
+};
+
+static bool wbig(const flow_wstate *w) { return w->big && w->big->mt; }
+static bool lbig(const flow_wstate *w) { return w->big && w->big->lcell; }
+
+static struct flow_wbig *big_of(flow_wstate *w)
+{
+    if (!w->big) {
+        w->big = flow_alloc(sizeof *w->big);
+        memset(w->big, 0, sizeof *w->big);
+        w->big->root = NIL;
+    }
+    return w->big;
+}
+
+static void big_release(flow_wstate *w)
+{
+    if (w->big && !w->big->mt && !w->big->lcell) {
+        flow_free(w->big, sizeof *w->big);
+        w->big = NULL;
+    }
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 2;
+    while (c < n)
+        c *= 2;
+    return c;
+}
+
+/* -- hash tables of ids: cells hold index + 1 into an array of structs
+ *    that begin with their int64 id (flow_window, flow_wlogic) -- */
+
+#define ID_AT(base, stride, i) (*(const int64_t *)(const void *)((const char *)(base) + (size_t)(i) * (stride)))
+
+static size_t h_home(int64_t id, size_t mask)
+{
+    uint64_t h = (uint64_t)id * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(h ^ (h >> 32)) & mask;
+}
+
+/* The cell holding ID, or the empty cell where it would go. */
+static size_t h_find(const uint32_t *cell, size_t mask, const void *base, size_t stride, int64_t id)
+{
+    size_t i = h_home(id, mask);
+    while (cell[i] && ID_AT(base, stride, cell[i] - 1) != id)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Empty cell I, moving entries of its run back (no tombstones). */
+static void h_del(uint32_t *cell, size_t mask, const void *base, size_t stride, size_t i)
+{
+    for (size_t j = i;;) {
+        j = (j + 1) & mask;
+        if (!cell[j])
+            break;
+        size_t k = h_home(ID_AT(base, stride, cell[j] - 1), mask);
+        /* the entry at j may fill i unless its home lies cyclically in (i, j] */
+        if (j > i ? (k <= i || k > j) : (k <= i && k > j)) {
+            cell[i] = cell[j];
+            i = j;
+        }
+    }
+    cell[i] = 0;
+}
+
+/* A new empty table for about N entries (at most a quarter full). */
+static void h_new(uint32_t **cell, size_t *mask, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 4 * n)
+        cap *= 2;
+    *cell = flow_alloc(cap * sizeof **cell);
+    memset(*cell, 0, cap * sizeof **cell);
+    *mask = cap - 1;
+}
+
+static void h_free(uint32_t **cell, size_t *mask)
+{
+    if (*cell)
+        flow_free(*cell, (*mask + 1) * sizeof **cell);
+    *cell = NULL;
+    *mask = 0;
+}
+
+/* -- the min-tree of close times -- */
+
+static void mt_set(flow_time *mt, size_t cap, size_t s, flow_time v)
+{
+    size_t k = cap + s;
+    mt[k] = v;
+    for (k >>= 1; k; k >>= 1) {
+        flow_time m = mt[2 * k] < mt[2 * k + 1] ? mt[2 * k] : mt[2 * k + 1];
+        if (mt[k] == m)
+            break;    /* and so are its ancestors */
+        mt[k] = m;
+    }
+}
+
+/* The first slot whose close is at most LIMIT, or SIZE_MAX. */
+static size_t mt_first(const flow_time *mt, size_t cap, flow_time limit)
+{
+    if (limit >= HOLE)
+        limit = HOLE - 1;
+    if (mt[1] > limit)
+        return SIZE_MAX;
+    size_t k = 1;
+    while (k < cap)
+        k = mt[2 * k] <= limit ? 2 * k : 2 * k + 1;
+    return k - cap;
+}
+
+/* -- the treap of sessions: slots ordered by (open_time, id), heap-ordered
+ *    by a hash of the id (ids are unique per key, the hash a bijection) -- */
+
+static uint64_t t_prio(const flow_window *win, uint32_t s)
+{
+    uint64_t x = (uint64_t)win[s].id + UINT64_C(0x9E3779B97F4A7C15);    /* splitmix64 */
+    x = (x ^ (x >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return x ^ (x >> 31);
+}
+
+static bool t_less(const flow_window *win, uint32_t a, uint32_t b)
+{
+    return win[a].open_time < win[b].open_time || (win[a].open_time == win[b].open_time && win[a].id < win[b].id);
+}
+
+/* The treap of A's slots and then B's. */
+static uint32_t t_join(const flow_window *win, uint32_t (*kid)[2], uint32_t a, uint32_t b)
+{
+    if (a == NIL)
+        return b;
+    if (b == NIL)
+        return a;
+    if (t_prio(win, a) > t_prio(win, b)) {
+        kid[a][1] = t_join(win, kid, kid[a][1], b);
+        return a;
+    }
+    kid[b][0] = t_join(win, kid, a, kid[b][0]);
+    return b;
+}
+
+/* T split into the slots before S (*L) and the others (*R). */
+static void t_split(const flow_window *win, uint32_t (*kid)[2], uint32_t t, uint32_t s, uint32_t *l, uint32_t *r)
+{
+    if (t == NIL) {
+        *l = *r = NIL;
+    } else if (t_less(win, t, s)) {
+        *l = t;
+        t_split(win, kid, kid[t][1], s, &kid[t][1], r);
+    } else {
+        *r = t;
+        t_split(win, kid, kid[t][0], s, l, &kid[t][0]);
+    }
+}
+
+static void t_insert(const flow_window *win, struct flow_wbig *b, uint32_t s)
+{
+    uint32_t l, r;
+    b->kid[s][0] = b->kid[s][1] = NIL;
+    t_split(win, b->kid, b->root, s, &l, &r);
+    b->root = t_join(win, b->kid, t_join(win, b->kid, l, s), r);
+}
+
+static void t_erase(const flow_window *win, struct flow_wbig *b, uint32_t s)
+{
+    uint32_t *link = &b->root;
+    while (*link != s)
+        link = &b->kid[*link][t_less(win, *link, s)];
+    *link = t_join(win, b->kid, b->kid[s][0], b->kid[s][1]);
+}
+
+/* The last session opening at or before T, or NIL. */
+static uint32_t t_floor(const flow_window *win, const struct flow_wbig *b, flow_time t)
+{
+    uint32_t best = NIL;
+    for (uint32_t x = b->root; x != NIL;) {
+        if (win[x].open_time <= t) {
+            best = x;
+            x = b->kid[x][1];
+        } else {
+            x = b->kid[x][0];
+        }
+    }
+    return best;
+}
+
+/* The session before (DIR 0) or after (DIR 1) slot S, or NIL. */
+static uint32_t t_near(const flow_window *win, const struct flow_wbig *b, uint32_t s, int dir)
+{
+    uint32_t best = NIL;
+    for (uint32_t x = b->root; x != NIL;) {
+        if (dir ? t_less(win, s, x) : t_less(win, x, s)) {
+            best = x;
+            x = b->kid[x][!dir];
+        } else {
+            x = b->kid[x][dir];
+        }
+    }
+    return best;
+}
+
+/* -- the indexed windows -- */
+
+static void big_rehash(flow_wstate *w)
+{
+    struct flow_wbig *b = w->big;
+    h_free(&b->wcell, &b->wmask);
+    h_new(&b->wcell, &b->wmask, w->nwin);
+    for (size_t s = 0; s < b->tail; s++)
+        if (b->mt[w->capwin + s] != HOLE)
+            b->wcell[h_find(b->wcell, b->wmask, w->win, sizeof w->win[0], w->win[s].id)] = (uint32_t)s + 1;
+}
+
+/* Lay the windows out again in CAP slots (a power of two, more than
+ * nwin), holes squeezed out in order, and rebuild the index over them;
+ * from the linear layout (no index yet: slots 0..nwin, no holes), build
+ * it. */
+static void big_layout(flow_wstate *w, const flow_windower_cfg *cfg, size_t cap)
+{
+    struct flow_wbig *b = big_of(w);
+    size_t old = w->capwin, n = 0;
+    if (b->mt) {
+        size_t tail = b->tail;
+        uint32_t *nw = flow_alloc((tail ? tail : 1) * sizeof *nw);
+        for (size_t s = 0; s < tail; s++)
+            nw[s] = b->mt[old + s] != HOLE ? (uint32_t)n++ : NIL;
+        /* each slot moves down: what it overwrites was read before */
+        for (size_t s = 0; s < tail; s++) {
+            if (nw[s] == NIL)
+                continue;
+            w->win[nw[s]] = w->win[s];
+            if (b->kid) {
+                uint32_t l = b->kid[s][0], r = b->kid[s][1];
+                b->kid[nw[s]][0] = l == NIL ? NIL : nw[l];
+                b->kid[nw[s]][1] = r == NIL ? NIL : nw[r];
+            }
+        }
+        if (b->kid && b->root != NIL)
+            b->root = nw[b->root];
+        flow_free(nw, (tail ? tail : 1) * sizeof *nw);
+        flow_free(b->mt, 2 * old * sizeof *b->mt);
+    } else {
+        n = w->nwin;
+    }
+    w->win = flow_realloc(w->win, old * sizeof w->win[0], cap * sizeof w->win[0]);
+    w->capwin = cap;
+    b->tail = n;
+    b->mt = flow_alloc(2 * cap * sizeof *b->mt);
+    for (size_t s = 0; s < cap; s++)
+        b->mt[cap + s] = s < n ? w->win[s].close_time : HOLE;
+    for (size_t k = cap - 1; k; k--)
+        b->mt[k] = b->mt[2 * k] < b->mt[2 * k + 1] ? b->mt[2 * k] : b->mt[2 * k + 1];
+    if (cfg->kind == FLOW_WINDOWER_SESSION) {
+        bool fresh = !b->kid;
+        b->kid = flow_realloc(b->kid, fresh ? 0 : old * sizeof b->kid[0], cap * sizeof b->kid[0]);
+        if (fresh) {
+            b->root = NIL;
+            for (size_t s = 0; s < n; s++)
+                t_insert(w->win, b, (uint32_t)s);
+        }
+    } else {
+        big_rehash(w);
+    }
+}
+
+/* Back to the linear layout: the windows packed in order, no index. */
+static void big_to_small(flow_wstate *w)
+{
+    struct flow_wbig *b = w->big;
+    size_t old = w->capwin, n = 0;
+    for (size_t s = 0; s < b->tail; s++)
+        if (b->mt[old + s] != HOLE)
+            w->win[n++] = w->win[s];
+    flow_free(b->mt, 2 * old * sizeof *b->mt);
+    b->mt = NULL;
+    if (b->kid)
+        flow_free(b->kid, old * sizeof b->kid[0]);
+    b->kid = NULL;
+    b->root = NIL;
+    h_free(&b->wcell, &b->wmask);
+    b->tail = 0;
+    size_t cap = n ? pow2_at_least(flowi_wbig_at) : 0;    /* never 1: that is the inline storage */
+    if (cap < old) {
+        w->win = flow_realloc(w->win, old * sizeof w->win[0], cap * sizeof w->win[0]);
+        w->capwin = cap;
+    }
+    big_release(w);
+}
+
+/* After windows closed or merged (never in the middle of a walk over
+ * slots: this moves them): back to the linear layout when few are left,
+ * or into a smaller array when under an eighth of it is in use, so that
+ * a key that once had a million windows open does not keep their memory
+ * (each shrink costs O(capacity), paid for by the closes since the last). */
+static void big_settle(flow_wstate *w, const flow_windower_cfg *cfg)
+{
+    if (!wbig(w))
+        return;
+    if (w->nwin <= flowi_wbig_at / 4)
+        big_to_small(w);
+    else if (w->capwin >= 64 && 8 * w->nwin < w->capwin)
+        big_layout(w, cfg, pow2_at_least(2 * w->nwin));
+}
+
+/* Open window ID [OPEN, CLOSE] after the others; its slot. */
+static uint32_t big_append(flow_wstate *w, const flow_windower_cfg *cfg, int64_t id, flow_time open, flow_time close)
+{
+    struct flow_wbig *b = w->big;
+    if (b->tail == w->capwin) {
+        size_t cap = w->capwin;
+        if (w->nwin >= cap / 2)
+            cap *= 2;
+        else
+            while (cap > 8 && (w->nwin + 1) * 8 <= cap)
+                cap /= 2;
+        big_layout(w, cfg, cap);
+    }
+    uint32_t s = (uint32_t)b->tail++;
+    flow_window *x = &w->win[s];
+    memset(x, 0, sizeof *x);
+    x->id = id;
+    x->open_time = open;
+    x->close_time = close;
+    w->nwin++;
+    mt_set(b->mt, w->capwin, s, close);
+    if (cfg->kind == FLOW_WINDOWER_SESSION) {
+        t_insert(w->win, b, s);
+    } else if (2 * w->nwin > b->wmask + 1) {
+        big_rehash(w);
+    } else {
+        b->wcell[h_find(b->wcell, b->wmask, w->win, sizeof w->win[0], id)] = s + 1;
+    }
+    return s;
+}
+
+/* Window S closed or absorbed: a hole now. */
+static void big_remove(flow_wstate *w, const flow_windower_cfg *cfg, uint32_t s)
+{
+    struct flow_wbig *b = w->big;
+    if (cfg->kind == FLOW_WINDOWER_SESSION)
+        t_erase(w->win, b, s);
+    else
+        h_del(b->wcell, b->wmask, w->win, sizeof w->win[0],
+              h_find(b->wcell, b->wmask, w->win, sizeof w->win[0], w->win[s].id));
+    free_merged(&w->win[s]);
+    mt_set(b->mt, w->capwin, s, HOLE);
+    w->nwin--;
+    while (b->tail && b->mt[w->capwin + b->tail - 1] == HOLE)
+        b->tail--;
+}
+
+/* Whether the indexed sliding window ID is open. */
+static bool big_has(const flow_wstate *w, int64_t id)
+{
+    const struct flow_wbig *b = w->big;
+    return b->wcell[h_find(b->wcell, b->wmask, w->win, sizeof w->win[0], id)] != 0;
+}
+
+/* Index the windows (before opening one more). */
+static void big_start(flow_wstate *w, const flow_windower_cfg *cfg)
+{
+    big_layout(w, cfg, pow2_at_least(2 * (w->nwin + 1)));
+}
+
+/* Whether the windows, linear now, are to be indexed before one more opens. */
+static bool big_due(const flow_wstate *w, const flow_windower_cfg *cfg)
+{
+    /* sessions rely on a gap >= 0 (they are then more than the gap apart) */
+    return w->nwin >= flowi_wbig_at && (cfg->kind != FLOW_WINDOWER_SESSION || cfg->gap >= 0);
+}
+
+/* ---- the key's state -------------------------------------------------- */
+
+void flow_wstate_init(flow_wstate *w, const flow_clock_cfg *clock, flow_time now)
+{
+    memset(w, 0, sizeof *w);
+    flow_clock_init(clock, &w->clock, now);
+    w->max_key = -1;
+}
+
 void flow_wstate_free(flow_wstate *w, void (*drop_acc)(void *acc), void (*drop_item)(void *item))
 {
-    for (size_t i = 0; i < w->nwin; i++)
-        free_merged(&WIN(w)[i]);
+    size_t nslots = wbig(w) ? w->big->tail : w->nwin;
+    for (size_t i = 0; i < nslots; i++)
+        free_merged(&WIN(w)[i]);    /* (a hole's is already freed) */
     flow_free(w->win, w->capwin * sizeof WIN(w)[0]);
     for (size_t i = 0; i < w->nlogic; i++)
         if (drop_acc)
@@ -266,6 +704,16 @@ void flow_wstate_free(flow_wstate *w, void (*drop_acc)(void *acc), void (*drop_i
     flow_free(w->merges, w->capmerges * sizeof w->merges[0]);
     flow_free(w->taken, w->captaken * sizeof w->taken[0]);
     flow_free(w->ids, w->capids * sizeof IDS(w)[0]);
+    if (w->big) {
+        struct flow_wbig *b = w->big;
+        if (b->mt)
+            flow_free(b->mt, 2 * w->capwin * sizeof *b->mt);
+        if (b->kid)
+            flow_free(b->kid, w->capwin * sizeof b->kid[0]);
+        h_free(&b->wcell, &b->wmask);
+        h_free(&b->lcell, &b->lmask);
+        flow_free(b, sizeof *b);
+    }
     memset(w, 0, sizeof *w);
 }
 
@@ -335,7 +783,7 @@ size_t flow_wstate_take(flow_wstate *w, bool ordered, flow_time wm, const flow_w
 /* ---- windowers ---------------------------------------------------------- */
 
 /* Window ID (ids are unique), searched from the newest: in-order data
- * falls in the last window opened. */
+ * falls in the last window opened. (The linear layout.) */
 static flow_window *find_win(flow_wstate *w, int64_t id)
 {
     for (size_t i = w->nwin; i-- > 0;)
@@ -350,25 +798,35 @@ static void remove_win(flow_wstate *w, size_t i)
     w->nwin--;
 }
 
+/* ID, a session INTO absorbed, added to its merged ids: appended, and
+ * sorted when the session closes (close_next), so that a session that
+ * absorbs many costs O(1) each and not a shift of the whole set. An id is
+ * absorbed once (its session is then gone), so there are no repeats. */
 static void add_merged(flow_window *into, int64_t id)
 {
-    /* a set of ints, kept ascending (Python prints small-int sets ascending) */
     GROW(into->merged, (size_t)into->n_merged, into->cap_merged);
-    int64_t i = into->n_merged;
-    while (i > 0 && into->merged[i - 1] > id) {
-        into->merged[i] = into->merged[i - 1];
-        i--;
-    }
-    if (i > 0 && into->merged[i - 1] == id) {
-        memmove(&into->merged[i], &into->merged[i + 1], (size_t)(into->n_merged - i) * sizeof into->merged[0]);
-        return;
-    }
-    into->merged[i] = id;
-    into->n_merged++;
+    into->merged[into->n_merged++] = id;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Session ORIG absorbed into TARGET: a pending merge, and TARGET's merged ids. */
+static void note_merge(flow_wstate *w, flow_window *target, int64_t orig)
+{
+    GROW(w->merges, w->nmerges, w->capmerges);
+    w->merges[w->nmerges].orig = orig;
+    w->merges[w->nmerges].target = target->id;
+    w->nmerges++;
+    add_merged(target, orig);
 }
 
 /* _session_find_merges: sort by open time (stable, as Python's sorted),
- * then fold each session into the current one when within the gap. */
+ * then fold each session into the current one when within the gap. (The
+ * linear layout; big_merge_near does the same on the index.) */
 static void session_find_merges(flow_wstate *w, const flow_windower_cfg *cfg)
 {
     if (w->nwin < 2)
@@ -393,11 +851,7 @@ static void session_find_merges(flow_wstate *w, const flow_windower_cfg *cfg)
         if (tw->open_time - lw->close_time <= cfg->gap) {
             if (tw->close_time > lw->close_time)
                 lw->close_time = tw->close_time;
-            GROW(w->merges, w->nmerges, w->capmerges);
-            w->merges[w->nmerges].orig = tw->id;
-            w->merges[w->nmerges].target = lw->id;
-            w->nmerges++;
-            add_merged(lw, tw->id);
+            note_merge(w, lw, tw->id);
             dead[ord[k]] = true;
         } else {
             last = ord[k];
@@ -414,6 +868,42 @@ static void session_find_merges(flow_wstate *w, const flow_windower_cfg *cfg)
     w->nwin = keep;
     flow_free(ord, n * sizeof *ord);
     flow_free(dead, n * sizeof *dead);
+}
+
+/* session_find_merges after session S grew, on the index: every other
+ * pair of neighbours is more than the gap apart, so the walk in open-time
+ * order merges nothing before S's predecessor and nothing after the first
+ * pair that does not merge once S is passed; walking from there gives the
+ * same merges in the same order. */
+static void big_merge_near(flow_wstate *w, const flow_windower_cfg *cfg, uint32_t s)
+{
+    struct flow_wbig *b = w->big;
+    flow_window *win = w->win;
+    uint32_t last = t_near(win, b, s, 0);
+    bool passed = false;    /* S was reached */
+    if (last == NIL) {
+        last = s;
+        passed = true;
+    }
+    uint32_t cur = t_near(win, b, last, 1);
+    while (cur != NIL) {
+        if (win[cur].open_time - win[last].close_time <= cfg->gap) {
+            if (win[cur].close_time > win[last].close_time) {
+                win[last].close_time = win[cur].close_time;
+                mt_set(b->mt, w->capwin, last, win[last].close_time);
+            }
+            note_merge(w, &win[last], win[cur].id);
+            passed |= cur == s;
+            big_remove(w, cfg, cur);
+            cur = t_near(win, b, last, 1);
+        } else {
+            if (passed)
+                break;    /* S and its successor are apart: nothing further merges */
+            last = cur;   /* the predecessor kept S apart: S is the current one now */
+            passed = true;
+            cur = t_near(win, b, cur, 1);
+        }
+    }
 }
 
 /* The one id ID, in w->ids. */
@@ -439,9 +929,50 @@ static size_t sliding_ids(flow_wstate *w, const flow_windower_cfg *cfg, flow_tim
     return n;
 }
 
+/* Whether an item at TS joins or extends session S: it lies in S or
+ * within the gap before or after it. */
+static bool session_takes(const flow_window *s, const flow_windower_cfg *cfg, flow_time ts)
+{
+    return s->open_time - ts <= cfg->gap && ts - s->close_time <= cfg->gap;
+}
+
+/* open_for of a session windower on the index: the first session in
+ * insertion order that TS joins or extends is one of the last two opening
+ * at or before ts + gap (see "many windows on one key"). */
+static size_t big_session_open(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids)
+{
+    struct flow_wbig *b = w->big;
+    flow_time reach;
+    if (__builtin_add_overflow(ts, cfg->gap, &reach))
+        reach = INT64_MAX;
+    uint32_t best = NIL, c = t_floor(w->win, b, reach);
+    for (int k = 0; k < 2 && c != NIL; k++, c = t_near(w->win, b, c, 0))
+        if (session_takes(&w->win[c], cfg, ts) && (best == NIL || c < best))
+            best = c;
+    if (best == NIL) {
+        uint32_t s = big_append(w, cfg, ++w->max_key, ts, ts);
+        return one_id(w, w->win[s].id, ids);
+    }
+    flow_window *s = &w->win[best];
+    int64_t id = s->id;
+    if (s->open_time > ts) {
+        s->open_time = ts;    /* its place in open-time order is kept */
+    } else if (ts > s->close_time) {
+        s->close_time = ts;
+        mt_set(b->mt, w->capwin, best, ts);
+    } else {
+        return one_id(w, id, ids);    /* inside: nothing changes */
+    }
+    big_merge_near(w, cfg, best);
+    big_settle(w, cfg);
+    return one_id(w, id, ids);
+}
+
 size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_time ts, const int64_t **ids)
 {
     if (cfg->kind == FLOW_WINDOWER_SESSION) {
+        if (wbig(w))
+            return big_session_open(w, cfg, ts, ids);
         for (size_t i = 0; i < w->nwin; i++) {
             flow_window *s = &WIN(w)[i];
             int64_t until_open = s->open_time - ts, since_close = ts - s->close_time;
@@ -457,6 +988,11 @@ size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_t
                 return one_id(w, id, ids);
             }
         }
+        if (big_due(w, cfg)) {
+            big_start(w, cfg);
+            uint32_t s = big_append(w, cfg, ++w->max_key, ts, ts);
+            return one_id(w, w->win[s].id, ids);
+        }
         GROW_INL(w->win, w->nwin, w->capwin, w->win1);
         flow_window *s = &WIN(w)[w->nwin++];
         memset(s, 0, sizeof *s);
@@ -467,15 +1003,21 @@ size_t flow_wstate_open_for(flow_wstate *w, const flow_windower_cfg *cfg, flow_t
     size_t n = sliding_ids(w, cfg, ts, ids);
     for (size_t i = 0; i < n; i++) {
         int64_t id = IDS(w)[i];
-        if (!find_win(w, id)) {
-            GROW_INL(w->win, w->nwin, w->capwin, w->win1);
-            flow_window *s = &WIN(w)[w->nwin++];
-            memset(s, 0, sizeof *s);
-            flow_window_meta m = flow_window_meta_for(cfg, id);
-            s->id = id;
-            s->open_time = m.open_time;
-            s->close_time = m.close_time;
+        if (wbig(w) ? big_has(w, id) : find_win(w, id) != NULL)
+            continue;
+        flow_window_meta m = flow_window_meta_for(cfg, id);
+        if (!wbig(w) && big_due(w, cfg))
+            big_start(w, cfg);
+        if (wbig(w)) {
+            big_append(w, cfg, id, m.open_time, m.close_time);
+            continue;
         }
+        GROW_INL(w->win, w->nwin, w->capwin, w->win1);
+        flow_window *s = &WIN(w)[w->nwin++];
+        memset(s, 0, sizeof *s);
+        s->id = id;
+        s->open_time = m.open_time;
+        s->close_time = m.close_time;
     }
     return n;
 }
@@ -498,58 +1040,80 @@ size_t flow_wstate_merged(flow_wstate *w, flow_wmerge *out, size_t max)
     return n;
 }
 
-/* The first window of W that closes at watermark WM (a session when it
- * ended more than the gap before WM, the others when WM reaches their
- * close), or W->nwin. */
+/* The latest close time that watermark WM closes: a sliding or tumbling
+ * window closes when WM reaches its close, a session when WM is more than
+ * the gap past its close. */
+static flow_time close_limit(const flow_windower_cfg *cfg, flow_time wm)
+{
+    if (cfg->kind != FLOW_WINDOWER_SESSION)
+        return wm;
+    flow_time close_after;
+    if (__builtin_sub_overflow(wm, cfg->gap, &close_after) || close_after < FLOW_TIME_MIN)
+        close_after = FLOW_TIME_MIN;
+    return close_after - 1;
+}
+
+/* The slot of the first open window (insertion order) that watermark WM
+ * closes, or SIZE_MAX. */
 static size_t first_closing(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm)
 {
-    flow_time close_after = FLOW_TIME_MIN;
-    if (cfg->kind == FLOW_WINDOWER_SESSION) {
-        if (__builtin_sub_overflow(wm, cfg->gap, &close_after) || close_after < FLOW_TIME_MIN)
-            close_after = FLOW_TIME_MIN;
-    }
-    size_t i = 0;
-    for (; i < w->nwin; i++) {
-        const flow_window *s = &WIN(w)[i];
-        if (cfg->kind == FLOW_WINDOWER_SESSION ? s->close_time < close_after : s->close_time <= wm)
-            break;
-    }
-    return i;
+    flow_time limit = close_limit(cfg, wm);
+    if (wbig(w))
+        return mt_first(w->big->mt, w->capwin, limit);
+    for (size_t i = 0; i < w->nwin; i++)
+        if (WIN(w)[i].close_time <= limit)
+            return i;
+    return SIZE_MAX;
 }
 
 bool flow_wstate_closes(const flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm)
 {
-    return first_closing(w, cfg, wm) < w->nwin;
+    return first_closing(w, cfg, wm) != SIZE_MAX;
 }
 
 bool flow_wstate_close_next(flow_wstate *w, const flow_windower_cfg *cfg, flow_time wm, flow_arena *a,
                             int64_t *id, flow_window_meta *meta)
 {
     size_t i = first_closing(w, cfg, wm);
-    if (i < w->nwin) {
-        flow_window *s = &WIN(w)[i];
-        *id = s->id;
-        meta->open_time = s->open_time;
-        meta->close_time = s->close_time;
-        meta->merged_ids.n = s->n_merged;
-        meta->merged_ids.v = NULL;
-        if (s->n_merged) {
-            meta->merged_ids.v = flow_arena_alloc(a, (size_t)s->n_merged * sizeof(int64_t));
-            memcpy(meta->merged_ids.v, s->merged, (size_t)s->n_merged * sizeof(int64_t));
-        }
+    if (i == SIZE_MAX)
+        return false;
+    flow_window *s = &WIN(w)[i];
+    *id = s->id;
+    meta->open_time = s->open_time;
+    meta->close_time = s->close_time;
+    meta->merged_ids.n = s->n_merged;
+    meta->merged_ids.v = NULL;
+    if (s->n_merged) {
+        meta->merged_ids.v = flow_arena_alloc(a, (size_t)s->n_merged * sizeof(int64_t));
+        memcpy(meta->merged_ids.v, s->merged, (size_t)s->n_merged * sizeof(int64_t));
+        /* a Python set of small ints prints ascending */
+        qsort(meta->merged_ids.v, (size_t)s->n_merged, sizeof(int64_t), cmp_i64);
+    }
+    if (wbig(w)) {
+        big_remove(w, cfg, (uint32_t)i);
+        big_settle(w, cfg);
+    } else {
         free_merged(s);
         remove_win(w, i);
-        return true;
     }
-    return false;
+    return true;
 }
 
-flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered)
+/* The earliest close time of an open window, or FLOW_NO_TIME. */
+static flow_time min_close(const flow_wstate *w)
 {
+    if (wbig(w))
+        return w->nwin ? w->big->mt[1] : FLOW_NO_TIME;
     flow_time at = FLOW_NO_TIME;
     for (size_t i = 0; i < w->nwin; i++)
         if (at == FLOW_NO_TIME || WIN(w)[i].close_time < at)
             at = WIN(w)[i].close_time;
+    return at;
+}
+
+flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *cfg, bool ordered)
+{
+    flow_time at = min_close(w);
     if (at != FLOW_NO_TIME && cfg->kind == FLOW_WINDOWER_SESSION)
         at = add_sat(at, cfg->gap);
     if (ordered && w->nq && (at == FLOW_NO_TIME || w->q[0].ts < at))
@@ -559,14 +1123,83 @@ flow_time flow_wstate_notify_at(const flow_wstate *w, const flow_windower_cfg *c
 
 /* ---- per-window logics (the generated accumulators) ------------------- */
 
+/* Index the logics by id (before adding one more), or index them anew
+ * for about N. */
+static void logic_rehash(flow_wstate *w, size_t n)
+{
+    struct flow_wbig *b = big_of(w);
+    h_free(&b->lcell, &b->lmask);
+    h_new(&b->lcell, &b->lmask, n);
+    for (size_t i = 0; i < w->nlogic; i++)
+        b->lcell[h_find(b->lcell, b->lmask, w->logic, sizeof w->logic[0], w->logic[i].id)] = (uint32_t)i + 1;
+}
+
+static void **big_logic(flow_wstate *w, int64_t id, bool *created)
+{
+    struct flow_wbig *b = w->big;
+    size_t at = h_find(b->lcell, b->lmask, w->logic, sizeof w->logic[0], id);
+    if (b->lcell[at]) {
+        if (created)
+            *created = false;
+        return &w->logic[b->lcell[at] - 1].acc;
+    }
+    GROW(w->logic, w->nlogic, w->caplogic);
+    size_t i = w->nlogic++;
+    w->logic[i].id = id;
+    w->logic[i].acc = NULL;
+    if (2 * w->nlogic > b->lmask + 1)
+        logic_rehash(w, w->nlogic);
+    else
+        b->lcell[at] = (uint32_t)i + 1;
+    if (created)
+        *created = true;
+    return &w->logic[i].acc;
+}
+
+static void *big_logic_pop(flow_wstate *w, int64_t id)
+{
+    struct flow_wbig *b = w->big;
+    const size_t sz = sizeof w->logic[0];
+    size_t at = h_find(b->lcell, b->lmask, w->logic, sz, id);
+    if (!b->lcell[at])
+        return NULL;
+    size_t i = b->lcell[at] - 1, last = w->nlogic - 1;
+    void *acc = w->logic[i].acc;
+    h_del(b->lcell, b->lmask, w->logic, sz, at);
+    if (i != last) {    /* the last logic fills the gap */
+        b->lcell[h_find(b->lcell, b->lmask, w->logic, sz, w->logic[last].id)] = (uint32_t)i + 1;
+        w->logic[i] = w->logic[last];
+    }
+    w->nlogic--;
+    if (w->caplogic >= 64 && 8 * w->nlogic < w->caplogic) {
+        /* under an eighth in use: a smaller array (the indexes below nlogic stay) */
+        size_t cap = pow2_at_least(2 * w->nlogic);
+        w->logic = flow_realloc(w->logic, w->caplogic * sz, cap * sz);
+        w->caplogic = cap;
+    }
+    if (w->nlogic <= flowi_wbig_at / 4) {
+        h_free(&b->lcell, &b->lmask);
+        big_release(w);
+    } else if (16 * w->nlogic < b->lmask + 1 && b->lmask + 1 > 64) {
+        logic_rehash(w, w->nlogic);
+    }
+    return acc;
+}
+
 void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created)
 {
+    if (lbig(w))
+        return big_logic(w, id, created);
     for (size_t i = w->nlogic; i-- > 0;)    /* ids are unique: newest first */
         if (LOGIC(w)[i].id == id) {
             if (created)
                 *created = false;
             return &LOGIC(w)[i].acc;
         }
+    if (w->nlogic >= flowi_wbig_at) {
+        logic_rehash(w, w->nlogic + 1);
+        return big_logic(w, id, created);
+    }
     GROW_INL(w->logic, w->nlogic, w->caplogic, w->logic1);
     LOGIC(w)[w->nlogic].id = id;
     LOGIC(w)[w->nlogic].acc = NULL;
@@ -577,6 +1210,8 @@ void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created)
 
 void *flow_wstate_logic_pop(flow_wstate *w, int64_t id)
 {
+    if (lbig(w))
+        return big_logic_pop(w, id);
     for (size_t i = 0; i < w->nlogic; i++)
         if (LOGIC(w)[i].id == id) {
             void *acc = LOGIC(w)[i].acc;
@@ -617,17 +1252,19 @@ flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg
     const flow_clock *c = &w->clock;
     bool have = false;
     flow_time target = 0;
-    for (size_t i = 0; i < w->nwin; i++) {
-        flow_time t = WIN(w)[i].close_time;
-        if (cfg->kind == FLOW_WINDOWER_SESSION) {
-            /* close + gap + 1 beyond the range: wm never exceeds it */
-            if (__builtin_add_overflow(t, cfg->gap, &t) || t >= FLOW_TIME_MAX)
-                continue;
+    /* only the earliest close matters: close (+ gap + 1) grows with close,
+     * the gap being >= 0 (flowc and the start-up check reject a negative
+     * one, as Bytewax's SessionWindower does) */
+    flow_time t = min_close(w);
+    if (t != FLOW_NO_TIME && cfg->kind == FLOW_WINDOWER_SESSION) {
+        /* close + gap + 1 beyond the range: wm never exceeds it */
+        if (__builtin_add_overflow(t, cfg->gap, &t) || t >= FLOW_TIME_MAX)
+            t = FLOW_NO_TIME;
+        else
             t++;
-        }
-        if (!have || t < target)
-            target = t, have = true;
     }
+    if (t != FLOW_NO_TIME)
+        target = t, have = true;
     if (ordered)
         for (size_t i = 0; i < w->nq; i++)
             if (!have || w->q[i].ts < target)

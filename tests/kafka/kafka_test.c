@@ -1,16 +1,20 @@
 /*
  * tests/kafka/kafka_test.c - the kafka source and sink against librdkafka's
- * built-in mock cluster, which this program starts itself (no external
- * broker; the mock brokers listen on loopback only). tests/kafka/run.sh
- * compiles the .flow programs of this directory into BINDIR and runs
+ * built-in mock cluster, which this program starts itself (loopback only),
+ * or against a real Apache Kafka broker that tests/kafka/broker.sh runs.
+ * tests/kafka/run.sh compiles the .flow programs of this directory into
+ * BINDIR and runs
  *
- *     kafka_test BINDIR
+ *     kafka_test BINDIR                                   (mock cluster)
+ *     kafka_test BINDIR --broker PLAIN SASL SCRIPT DIR    (real broker)
  *
- * from tests/kafka (so data/events.jsonl resolves). Each compiled program
- * gets the cluster's bootstrap servers with --input STEP=... and --output
- * STEP=..., runs as a child process with a time limit, and its exit
- * status, stdout and stderr are checked; this program's own producer and
- * consumer write and read the topics around it:
+ * from tests/kafka (so data/events.jsonl resolves). PLAIN and SASL are the
+ * broker's bootstrap servers without and with SASL/PLAIN; `SCRIPT DIR
+ * restart` and `SCRIPT DIR stop` restart and stop it. Each compiled
+ * program gets the servers with --input STEP=... and --output STEP=...,
+ * runs as a child process with a time limit, and its exit status, stdout
+ * and stderr are checked; this program's own producer and consumer write
+ * and read the topics around it:
  *
  *   round_trip     produce (file -> keyed kafka sink) then the messages read
  *                  here (message key = the stream's key, value = JSON), then
@@ -22,8 +26,17 @@
  *                  shares are disjoint and together hold every message once
  *   unknown_topic  a source subscribed to a topic the cluster lacks stops
  *                  with status 1 and an error naming the topic
- *   brokers_down   every mock broker set down: the sink and the source stop
- *                  with status 1 and a kafka error, within the time limit
+ *   restart        (real broker) relay copies a topic while this program
+ *                  produces to it and the broker restarts: every message
+ *                  arrives once, in order per key
+ *   sasl           (real broker) the SASL_PLAINTEXT listener: settings in
+ *                  the program's add_config and the password from
+ *                  --kafka-property; a wrong password is a clear error;
+ *                  everything from --kafka-config
+ *   brokers_down   every broker down (the mock's set down, the real one
+ *                  stopped): the sink and the source stop with status 1
+ *                  and a kafka error once message.timeout.ms and
+ *                  session.timeout.ms (given with --kafka-property) pass
  *
  * Prints "ok NAME" / "FAIL NAME: why" per check and "N passed, N failed".
  */
@@ -49,11 +62,13 @@
 extern char **environ;
 
 #define TIME_LIMIT 60      /* seconds a compiled program may run */
-#define MAXMSG 256
+#define MAXMSG 2048
 
 static const char *bindir;
 static const char *bootstrap;
-static rd_kafka_mock_cluster_t *cluster;
+static rd_kafka_mock_cluster_t *cluster;   /* NULL with a real broker */
+static const char *sasl_bootstrap;        /* real broker: its SASL_PLAINTEXT listener */
+static const char *broker_script, *broker_dir;
 static int passed, failed;
 
 static bool check(bool ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -104,10 +119,10 @@ static void start(child *c, const char *prog, const char *tag, const char *const
     snprintf(path, sizeof path, "%s/%s", bindir, prog);
     snprintf(c->out, sizeof c->out, "%s/%s.out", bindir, tag);
     snprintf(c->err, sizeof c->err, "%s/%s.err", bindir, tag);
-    const char *argv[16];
+    const char *argv[24];
     int n = 0;
     argv[n++] = path;
-    for (int i = 0; args[i] && n < 15; i++)
+    for (int i = 0; args[i] && n < 23; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
     posix_spawn_file_actions_t fa;
@@ -191,6 +206,17 @@ static char *slurp(const char *path)
     return buf;
 }
 
+/* Run PROG (its output in BINDIR/TAG.out, .err): check NAME, that it
+ * exits with status 0 and writes nothing on stderr. */
+static bool run_clean(const char *prog, const char *tag, const char *const *args, child *c, const char *name)
+{
+    int rc = run(prog, tag, args, c);
+    char *err = slurp(c->err);
+    bool ok = check(rc == 0 && !*err, name, "exit status %d, stderr: %s", rc, err);
+    free(err);
+    return ok;
+}
+
 static int by_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -203,6 +229,20 @@ static void conf_set(rd_kafka_conf_t *conf, const char *k, const char *v)
     char err[512];
     if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK)
         die("%s: %s", k, err);
+}
+
+/* A producer (also the admin client) on the cluster: CONF (NULL: a new
+ * one) with its bootstrap servers. */
+static rd_kafka_t *new_producer(rd_kafka_conf_t *conf, const char *what)
+{
+    char err[512];
+    if (!conf)
+        conf = rd_kafka_conf_new();
+    conf_set(conf, "bootstrap.servers", bootstrap);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk)
+        die("%s: %s", what, err);
+    return rk;
 }
 
 typedef struct msg {
@@ -342,10 +382,7 @@ static void round_trip(void)
     char ov[300];
     snprintf(ov, sizeof ov, "out=%s", bootstrap);
     pargs[1] = ov;
-    int rc = run("produce", "produce", pargs, &c);
-    char *err = slurp(c.err);
-    check(rc == 0 && !*err, "round_trip: produce writes to the kafka sink", "exit status %d, stderr: %s", rc, err);
-    free(err);
+    run_clean("produce", "produce", pargs, &c, "round_trip: produce writes to the kafka sink");
 
     msg m[MAXMSG];
     int n = read_topic("events", 3, m);
@@ -373,10 +410,7 @@ static void round_trip(void)
     char iv[300];
     snprintf(iv, sizeof iv, "inp=%s", bootstrap);
     cargs[1] = iv;
-    rc = run("consume", "consume", cargs, &c);
-    err = slurp(c.err);
-    check(rc == 0 && !*err, "round_trip: consume reads the topic to its end and exits", "exit status %d, stderr: %s", rc, err);
-    free(err);
+    run_clean("consume", "consume", cargs, &c, "round_trip: consume reads the topic to its end and exits");
     char *got[MAXMSG], *exp[MAXMSG];
     int ngot = read_lines(c.out, got, MAXMSG);
     int nexp = read_lines("consume.expected", exp, MAXMSG);
@@ -403,11 +437,7 @@ static void docs_example(void)
     snprintf(ov, sizeof ov, "out=%s", bootstrap);
     const char *args[] = { "--input", iv, "--output", ov, NULL };
     child c;
-    int rc = run("events", "events", args, &c);
-    char *err = slurp(c.err);
-    check(rc == 0 && !*err, "docs_example: events (docs/io.md) runs with --input/--output brokers",
-          "exit status %d, stderr: %s", rc, err);
-    free(err);
+    run_clean("events", "events", args, &c, "docs_example: events (docs/io.md) runs with --input/--output brokers");
     msg m[MAXMSG];
     int n = read_topic("doubled", 3, m);
     check(n == nwant && per_key_order(m, n, want, nwant, doubled),
@@ -421,12 +451,7 @@ static void docs_example(void)
 static void group_split(void)
 {
     /* 40 messages over the 4 partitions of "split", 10 each */
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char err[512];
-    conf_set(conf, "bootstrap.servers", bootstrap);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (!rk)
-        die("producer: %s", err);
+    rd_kafka_t *rk = new_producer(NULL, "producer");
     for (int i = 0; i < NSPLIT; i++) {
         char key[16], val[16];
         snprintf(key, sizeof key, "k%d", i);
@@ -441,8 +466,10 @@ static void group_split(void)
         die("flush to topic split failed");
     rd_kafka_destroy(rk);
 
-    /* Both join the group within the mock coordinator's initial rebalance
-     * delay (3 s), so the first assignment splits the partitions. They
+    /* Both join the group within the coordinator's initial rebalance
+     * delay (3 s, the mock's and the real broker's
+     * group.initial.rebalance.delay.ms), so the first assignment splits
+     * the partitions. They
      * tail the topic: with tail = false the first to finish would leave
      * the group and its partitions would go to the other, which (offsets
      * are not committed) would read them again from the beginning. So
@@ -477,9 +504,13 @@ static void group_split(void)
     kill(b.pid, SIGTERM);
     int ra = finish(&a), rb = finish(&b);
     char *ea = slurp(a.err), *eb = slurp(b.err);
-    check(alive && ra == 128 + SIGTERM && rb == 128 + SIGTERM && !*ea && !*eb,
-          "group_split: both consumers tail the topic until stopped", "exit statuses %d and %d, stderr: %s / %s", ra, rb,
-          ea, eb);
+    /* SIGTERM stops each at the end of a round, output flushed, with one note */
+    const char *note = "group: stopped by SIGTERM after round ";
+    check(alive && ra == 128 + SIGTERM && rb == 128 + SIGTERM && strncmp(ea, note, strlen(note)) == 0 &&
+              strncmp(eb, note, strlen(note)) == 0 && strstr(ea, "; output flushed\n") &&
+              strstr(eb, "; output flushed\n"),
+          "group_split: both consumers tail the topic until stopped by SIGTERM (130-style exit, one note each)",
+          "exit statuses %d and %d, stderr: %s / %s", ra, rb, ea, eb);
     free(ea);
     free(eb);
     na = read_lines(a.out, la, MAXMSG);
@@ -511,8 +542,10 @@ static void unknown_topic(void)
 {
     /* The mock broker creates a topic on a metadata request for it (its
      * Metadata API predates AllowAutoTopicCreation), so "does not exist"
-     * is set up as the error a broker without auto-creation answers. */
-    rd_kafka_mock_topic_set_error(cluster, "no_such_topic", RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+     * is set up as the error a broker without auto-creation answers; the
+     * real one has auto.create.topics.enable=false. */
+    if (cluster)
+        rd_kafka_mock_topic_set_error(cluster, "no_such_topic", RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
     char iv[300];
     snprintf(iv, sizeof iv, "inp=%s", bootstrap);
     const char *args[] = { "--input", iv, NULL };
@@ -524,63 +557,339 @@ static void unknown_topic(void)
     free(err);
 }
 
-static void brokers_down(void)
+/* ---- the real broker ------------------------------------------------------ */
+
+/* Run `SCRIPT DIR CMD` (broker.sh restart / stop); its pid. */
+static pid_t broker_ctl(const char *cmd)
 {
-    for (int id = 1; id <= 3; id++)
-        rd_kafka_mock_broker_set_down(cluster, id);
+    const char *argv[] = { broker_script, broker_dir, cmd, NULL };
+    pid_t pid;
+    int rc = posix_spawn(&pid, broker_script, NULL, NULL, (char *const *)argv, environ);
+    if (rc != 0)
+        die("cannot run %s: %s", broker_script, strerror(rc));
+    return pid;
+}
+
+static bool broker_wait(pid_t pid)
+{
+    int st;
+    return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Create TOPIC with NPART partitions on the real broker (Admin API). */
+static void create_topics(const char *const *names, const int *nparts, int n)
+{
+    rd_kafka_t *rk = new_producer(NULL, "admin client");
+    char err[512];
+    rd_kafka_NewTopic_t *nt[16];
+    for (int i = 0; i < n; i++)
+        if (!(nt[i] = rd_kafka_NewTopic_new(names[i], nparts[i], 1, err, sizeof err)))
+            die("topic %s: %s", names[i], err);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_CreateTopics(rk, nt, (size_t)n, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, TIME_LIMIT * 1000);
+    if (!ev)
+        die("creating the topics: no answer in %d s", TIME_LIMIT);
+    size_t nres;
+    const rd_kafka_topic_result_t **res =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &nres);
+    for (size_t i = 0; i < nres; i++)
+        if (rd_kafka_topic_result_error(res[i]))
+            die("creating topic %s: %s", rd_kafka_topic_result_name(res[i]), rd_kafka_topic_result_error_string(res[i]));
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy_array(nt, (size_t)n);
+    rd_kafka_destroy(rk);
+}
+
+static void produce_one(rd_kafka_t *rk, const char *topic, int i)
+{
+    char key[16], val[16];
+    snprintf(key, sizeof key, "k%d", i % 10);
+    snprintf(val, sizeof val, "v%d", i);
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+                                                  RD_KAFKA_V_VALUE(val, strlen(val)),
+                                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            if (e)
+                die("produce: %s", rd_kafka_err2str(e));
+            break;
+        }
+        rd_kafka_poll(rk, 100);
+    }
+    rd_kafka_poll(rk, 0);
+}
+
+static int delivery_errors;
+
+static void count_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    (void)opaque;
+    delivery_errors += m->err != 0;
+}
+
+#define NRELAY 100   /* messages before the restart, and again after it */
+
+/* Messages v0 .. vN-1 (keys k0 .. k9) of relay_out in M[0..n): each once,
+ * and in order per key. */
+static bool relay_complete(msg *m, int n, int total, char *why, size_t nwhy)
+{
+    static int seen[MAXMSG];
+    int last[10];
+    memset(seen, 0, sizeof seen);
+    for (int k = 0; k < 10; k++)
+        last[k] = -1;
+    for (int i = 0; i < n && i < MAXMSG; i++) {
+        int v = atoi(m[i].value + 1);
+        if (m[i].value[0] != 'v' || v < 0 || v >= total || v >= MAXMSG) {
+            snprintf(why, nwhy, "unexpected message %s", m[i].value);
+            return false;
+        }
+        if (seen[v]++) {
+            snprintf(why, nwhy, "v%d twice", v);
+            return false;
+        }
+        if (v < last[v % 10]) {
+            snprintf(why, nwhy, "v%d after v%d (key k%d)", v, last[v % 10], v % 10);
+            return false;
+        }
+        last[v % 10] = v;
+    }
+    for (int v = 0; v < total; v++)
+        if (!seen[v]) {
+            snprintf(why, nwhy, "v%d missing (%d of %d messages)", v, n, total);
+            return false;
+        }
+    return true;
+}
+
+/* relay_out until it holds TOTAL messages (or TIME_LIMIT passes). */
+static int await_relay(int total, msg *m)
+{
+    int n = 0;
+    for (int waited = 0; waited < TIME_LIMIT * 2; waited++) {
+        n = read_topic("relay_out", 2, m);
+        if (n >= total)
+            break;
+        free_msgs(m, n);
+        usleep(500000);
+    }
+    return n;
+}
+
+static void restart(void)
+{
     char iv[300], ov[300];
     snprintf(iv, sizeof iv, "inp=%s", bootstrap);
     snprintf(ov, sizeof ov, "out=%s", bootstrap);
-    const char *pargs[] = { "--output", ov, NULL };
-    const char *cargs[] = { "--input", iv, NULL };
+    const char *args[] = { "--input", iv, "--output", ov, NULL };
+    child relay;
+    start(&relay, "relay", "relay", args);
+
+    /* this program's producer keeps messages through the restart too */
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    conf_set(conf, "enable.idempotence", "true");
+    conf_set(conf, "message.timeout.ms", "120000");
+    conf_set(conf, "log_level", "0");
+    rd_kafka_conf_set_dr_msg_cb(conf, count_dr);
+    rd_kafka_t *rk = new_producer(conf, "producer");
+    int total = 0;
+    for (; total < NRELAY; total++)
+        produce_one(rk, "relay_in", total);
+    rd_kafka_flush(rk, TIME_LIMIT * 1000);
+    msg *m = calloc(MAXMSG, sizeof *m);
+    int n = await_relay(total, m);
+    free_msgs(m, n);
+    bool relaying = n == total;
+
+    /* the restart, with a message every 20 ms all the while */
+    pid_t ctl = broker_ctl("restart");
+    int st = 0;
+    pid_t done = 0;
+    while ((done = waitpid(ctl, &st, WNOHANG)) == 0 && total < MAXMSG - 2 * NRELAY) {
+        produce_one(rk, "relay_in", total++);
+        usleep(20000);
+    }
+    if (done != ctl)   /* the message limit, not the restart, ended the loop */
+        done = waitpid(ctl, &st, 0);
+    bool restarted = done == ctl && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    int during = total - NRELAY;
+    for (int i = 0; i < NRELAY; i++)
+        produce_one(rk, "relay_in", total++);
+    rd_kafka_flush(rk, TIME_LIMIT * 1000);
+    int undelivered = rd_kafka_outq_len(rk);
+    rd_kafka_destroy(rk);
+    check(restarted && relaying && !delivery_errors && !undelivered,
+          "restart: the broker restarts while messages are produced and relayed",
+          "restart %s, relaying before: %s, %d failed and %d undelivered deliveries", restarted ? "ok" : "failed",
+          relaying ? "yes" : "no", delivery_errors, undelivered);
+
+    n = await_relay(total, m);
+    sleep(1);   /* time for a repeat to show */
+    free_msgs(m, n);
+    n = read_topic("relay_out", 2, m);
+    kill(relay.pid, SIGTERM);
+    int rc = finish(&relay);
+    char *e = slurp(relay.err);
+    check(rc == 128 + SIGTERM && strncmp(e, "relay: stopped by SIGTERM", 25) == 0,
+          "restart: relay goes on through the restart (no error) until stopped", "exit status %d, stderr: %s", rc, e);
+    free(e);
+    char why[200] = "";
+    check(relay_complete(m, n, total, why, sizeof why),
+          "restart: every message produced before, during and after the restart is relayed once, in order per key",
+          "%s (%d produced while the broker restarted)", why, during);
+    printf("restart: %d messages, %d of them while the broker restarted\n", total, during);
+    free_msgs(m, n);
+    free(m);
+}
+
+static void sasl(void)
+{
+    char *want[MAXMSG];
+    int nwant = events(want);
+    char ov[300], cfg[512];
+    snprintf(ov, sizeof ov, "out=%s", sasl_bootstrap);
+    /* the program holds security.protocol, sasl.mechanism, sasl.username */
+    const char *good[] = { "--output", ov, "--kafka-property", "out:sasl.password=flowc-secret", NULL };
+    child c;
+    run_clean("sasl_produce", "sasl_produce", good, &c,
+              "sasl: add_config in the program and the password from --kafka-property authenticate");
+    msg m[MAXMSG];
+    int n = read_topic("secure", 1, m);
+    check(n == nwant && per_key_order(m, n, want, nwant, same), "sasl: topic secure holds every item",
+          "%d messages, expected %d", n, nwant);
+    free_msgs(m, n);
+
+    const char *bad[] = { "--output", ov, "--kafka-property", "sasl.password=wrong", NULL };
+    int rc = run("sasl_produce", "sasl_wrong", bad, &c);
+    char *err = slurp(c.err);
+    check(rc == 1 && strstr(err, "error: kafka: ") && strstr(err, "Authentication failed"),
+          "sasl: a wrong password stops the program with status 1 and librdkafka's authentication error",
+          "exit status %d, stderr: %s", rc, err);
+    free(err);
+
+    /* consume with everything at run time, from a file */
+    snprintf(cfg, sizeof cfg, "%s/sasl.properties", bindir);
+    FILE *f = fopen(cfg, "w");
+    if (!f)
+        die("cannot write %s", cfg);
+    fprintf(f, "# the SASL_PLAINTEXT listener of tests/kafka/broker.sh\n"
+               "security.protocol = SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
+               "inp:sasl.username=flowc\ninp:sasl.password=flowc-secret\n");
+    fclose(f);
+    char iv[300];
+    snprintf(iv, sizeof iv, "inp=%s", sasl_bootstrap);
+    const char *cargs[] = { "--input", iv, "--kafka-config", cfg, NULL };
+    rc = run("consume", "sasl_consume", cargs, &c);
+    err = slurp(c.err);
+    char *got[MAXMSG], *exp[MAXMSG];
+    int ngot = read_lines(c.out, got, MAXMSG);
+    int nexp = read_lines("consume.expected", exp, MAXMSG);
+    check(rc == 0 && !*err && ngot == nexp, "sasl: a source with every setting from --kafka-config reads the topic",
+          "exit status %d, %d lines (expected %d), stderr: %s", rc, ngot, nexp, err);
+    free(err);
+    free_lines(got, ngot);
+    free_lines(exp, nexp);
+    free_lines(want, nwant);
+
+    /* no security settings at all: the broker hangs up on each connection;
+     * once session.timeout.ms passes, the error quotes librdkafka's hint */
+    const char *nargs[] = { "--input", iv, "--kafka-property", "session.timeout.ms=6000", NULL };
+    rc = run("consume", "sasl_none", nargs, &c);
+    err = slurp(c.err);
+    check(rc == 1 && strstr(err, "none came back within session.timeout.ms (6000 ms); last error: ") &&
+              strstr(err, "security.protocol"),
+          "sasl: a source without the SASL settings stops with status 1, naming security.protocol",
+          "exit status %d, stderr: %s", rc, err);
+    free(err);
+}
+
+static void brokers_down(void)
+{
+    if (cluster) {
+        for (int id = 1; id <= 3; id++)
+            rd_kafka_mock_broker_set_down(cluster, id);
+    } else if (!broker_wait(broker_ctl("stop"))) {
+        die("cannot stop the broker");
+    }
+    char iv[300], ov[300];
+    snprintf(iv, sizeof iv, "inp=%s", bootstrap);
+    snprintf(ov, sizeof ov, "out=%s", bootstrap);
+    /* without these, the sink would wait 30 s and the source 45 s */
+    const char *pargs[] = { "--output", ov, "--kafka-property", "message.timeout.ms=2000", NULL };
+    const char *cargs[] = { "--input", iv, "--kafka-property", "session.timeout.ms=3000", NULL };
     child c;
     int rc = run("produce", "produce_down", pargs, &c);
     char *err = slurp(c.err);
-    check(rc == 1 && strstr(err, "error: kafka"), "brokers_down: the sink stops with status 1 and a kafka error",
+    check(rc == 1 && strstr(err, "error: kafka: delivery to topic 'events' failed: Local: Message timed out"),
+          "brokers_down: the sink stops with status 1 once message.timeout.ms passes",
           "exit status %d, stderr: %s", rc, err);
     free(err);
     rc = run("consume", "consume_down", cargs, &c);
     err = slurp(c.err);
-    check(rc == 1 && strstr(err, "error: kafka"), "brokers_down: the source stops with status 1 and a kafka error",
+    check(rc == 1 && strstr(err, "error: kafka: ") && strstr(err, "brokers are down, and none came back within "
+                                                             "session.timeout.ms (3000 ms)"),
+          "brokers_down: the source stops with status 1 once session.timeout.ms passes",
           "exit status %d, stderr: %s", rc, err);
     free(err);
-    for (int id = 1; id <= 3; id++)
-        rd_kafka_mock_broker_set_up(cluster, id);
+    if (cluster)
+        for (int id = 1; id <= 3; id++)
+            rd_kafka_mock_broker_set_up(cluster, id);
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: kafka_test BINDIR (run from tests/kafka)\n");
+    if (argc != 2 && !(argc == 7 && strcmp(argv[2], "--broker") == 0)) {
+        fprintf(stderr, "usage: kafka_test BINDIR [--broker PLAIN SASL SCRIPT DIR] (run from tests/kafka)\n");
         return 2;
     }
     bindir = argv[1];
     setvbuf(stdout, NULL, _IOLBF, 0);
 
-    /* the mock cluster lives in this process, on a producer handle of its own */
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    char err[512];
-    conf_set(conf, "log_level", "0");
-    rd_kafka_t *owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    if (!owner)
-        die("cannot create the mock cluster's handle: %s", err);
-    cluster = rd_kafka_mock_cluster_new(owner, 3);
-    if (!cluster)
-        die("rd_kafka_mock_cluster_new failed");
-    bootstrap = rd_kafka_mock_cluster_bootstraps(cluster);
-    printf("mock cluster: %s\n", bootstrap);
-    if (rd_kafka_mock_topic_create(cluster, "events", 3, 1) || rd_kafka_mock_topic_create(cluster, "doubled", 3, 1) ||
-        rd_kafka_mock_topic_create(cluster, "split", 4, 1))
-        die("cannot create the topics");
+    rd_kafka_t *owner = NULL;
+    if (argc == 7) {
+        bootstrap = argv[3];
+        sasl_bootstrap = argv[4];
+        broker_script = argv[5];
+        broker_dir = argv[6];
+        printf("kafka broker: %s (SASL/PLAIN: %s)\n", bootstrap, sasl_bootstrap);
+        static const char *const names[] = { "events", "doubled", "split", "relay_in", "relay_out", "secure" };
+        static const int nparts[] = { 3, 3, 4, 2, 2, 1 };
+        create_topics(names, nparts, 6);
+    } else {
+        /* the mock cluster lives in this process, on a producer handle of its own */
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        char err[512];
+        conf_set(conf, "log_level", "0");
+        owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+        if (!owner)
+            die("cannot create the mock cluster's handle: %s", err);
+        cluster = rd_kafka_mock_cluster_new(owner, 3);
+        if (!cluster)
+            die("rd_kafka_mock_cluster_new failed");
+        bootstrap = rd_kafka_mock_cluster_bootstraps(cluster);
+        printf("mock cluster: %s\n", bootstrap);
+        if (rd_kafka_mock_topic_create(cluster, "events", 3, 1) ||
+            rd_kafka_mock_topic_create(cluster, "doubled", 3, 1) || rd_kafka_mock_topic_create(cluster, "split", 4, 1))
+            die("cannot create the topics");
+    }
 
     round_trip();
     docs_example();
     group_split();
     unknown_topic();
-    brokers_down();
+    if (!cluster) {
+        restart();
+        sasl();
+    }
+    brokers_down();   /* last: the real broker stays stopped */
 
-    rd_kafka_mock_cluster_destroy(cluster);
-    rd_kafka_destroy(owner);
+    if (cluster) {
+        rd_kafka_mock_cluster_destroy(cluster);
+        rd_kafka_destroy(owner);
+    }
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -216,6 +216,48 @@ static void csv_header_only_and_unterminated_quote(void **state)
     assert_string_equal(take_error(f->s), "2: unterminated quoted cell");
 }
 
+/* A bad header stops the input in both on_error modes: skipped, the next
+ * line would be taken for the header. So too a header line over the
+ * record limit, a header whose quoted cell runs past it, and one whose
+ * quoted cell the file ends in (found by tests/fuzz/fuzz_csv: with
+ * on_error = "skip" they were skipped as records). */
+static void csv_bad_header_not_skipped(void **state)
+{
+    fixture *f = *state;
+    size_t n = FLOW_MAX_RECORD + 10;
+    char *text = malloc(1200 * 1000);
+    assert_non_null(text);
+    memset(text, 'a', n);
+    strcpy(text + n, ",b,c\n1,2,3\n");
+    open_text(f, FLOW_FMT_CSV, text, abc, 3);
+    f->s->cfg.skip = true;
+    flow_rec r;
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "1: bad header row: line longer than 1048576 bytes");
+    assert_int_equal(flow_src_skipped(f->s), 0);
+    flow_src_close(f->s);
+    /* a quoted cell of 1100 lines of 1000 bytes */
+    size_t o = (size_t)sprintf(text, "\"a");
+    for (int i = 0; i < 1100; i++) {
+        text[o++] = '\n';
+        memset(text + o, 'q', 999);
+        o += 999;
+    }
+    strcpy(text + o, "\",b,c\n1,2,3\n");
+    open_text(f, FLOW_FMT_CSV, text, abc, 3);
+    f->s->cfg.skip = true;
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "1: bad header row: record longer than 1048576 bytes");
+    assert_int_equal(flow_src_skipped(f->s), 0);
+    flow_src_close(f->s);
+    open_text(f, FLOW_FMT_CSV, "\"a,b,c\n1,2,3\n", abc, 3);
+    f->s->cfg.skip = true;
+    assert_int_equal(next(f, &r), 0);
+    assert_string_equal(take_error(f->s), "1: bad header row: unterminated quoted cell");
+    assert_int_equal(flow_src_skipped(f->s), 0);
+    free(text);
+}
+
 /* ---- cell parsers --------------------------------------------------------- */
 
 static void cell_parsers(void **state)
@@ -311,6 +353,47 @@ static void json_decoding(void **state)
     assert_int_equal(us, 10000000);
 }
 
+/* An object's members in document order (dict<string, V> fields), on
+ * simdjson's fast path (duplicates kept: the generated code keeps the
+ * first place and the last value) and on jansson's (a "\u0000" in the
+ * line sends it there; jansson keeps one member per key). */
+static void json_members(void **state)
+{
+    fixture *f = *state;
+    open_text(f, FLOW_FMT_JSONL,
+              "{\"o\": {\"b\": 1, \"a\": 2, \"b\": 3}, \"l\": []}\n"
+              "{\"o\": {\"z\": 1, \"y\": 2}, \"s\": \"\\u0000\"}\n",
+              NULL, 0);
+    flow_src *s = f->s;
+    flow_rec r;
+    int64_t n, i;
+    flow_str k;
+    assert_int_equal(next(f, &r), 1);
+    const flow_json *o = flow_json_get(r.json, "o");
+    assert_true(flow_json_members(s, o, "o", &n));
+    assert_int_equal(n, 3);
+    const char *keys[] = { "b", "a", "b" };
+    const int64_t vals[] = { 1, 2, 3 };
+    for (int64_t j = 0; j < n; j++) {
+        assert_true(flow_json_int(s, flow_json_member(o, j, &k), "o", &i));
+        ASSERT_STR(k, keys[j]);
+        assert_int_equal(i, vals[j]);
+    }
+    assert_true(flow_json_int(s, flow_json_member(o, 0, &k), "o", &i));   /* back to the start */
+    assert_int_equal(i, 1);
+    assert_false(flow_json_members(s, flow_json_get(r.json, "l"), "l", &n));
+    assert_string_equal(take_error(s), "1: field 'l': expected an object, found an array");
+    assert_int_equal(next(f, &r), 1);
+    o = flow_json_get(r.json, "o");
+    assert_true(flow_json_members(s, o, "o", &n));
+    assert_int_equal(n, 2);
+    assert_true(flow_json_int(s, flow_json_member(o, 0, &k), "o", &i));
+    ASSERT_STR(k, "z");
+    assert_true(flow_json_int(s, flow_json_member(o, 1, &k), "o", &i));
+    ASSERT_STR(k, "y");
+    assert_int_equal(i, 2);
+}
+
 /* ---- lines ---------------------------------------------------------- */
 
 /* Lines are checked to be UTF-8 ahead, in bulk over the read buffer
@@ -387,6 +470,75 @@ static void json_bad_lines(void **state)
 
 /* ---- JSON and CSV encoding ------------------------------------------------ */
 
+/* An allocator hook that keeps GUARD bytes of a pattern after each block
+ * and counts the blocks whose pattern changed by the time they are
+ * resized or freed: writes past the end of a runtime buffer. */
+enum { GUARD = 4096 };
+static int guard_broken;
+
+static void *guarded_alloc(void *ud, void *ptr, size_t old_size, size_t new_size)
+{
+    (void)ud;
+    if (ptr) {
+        const unsigned char *g = (const unsigned char *)ptr + old_size;
+        for (size_t i = 0; i < GUARD; i++)
+            if (g[i] != 0xA5) {
+                guard_broken++;
+                break;
+            }
+    }
+    if (new_size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    unsigned char *p = realloc(ptr, new_size + GUARD);
+    if (p)
+        memset(p + new_size, 0xA5, GUARD);
+    return p;
+}
+
+static int setup_guarded(void **state)
+{
+    guard_broken = 0;
+    flow_set_allocator(guarded_alloc, NULL);
+    return setup(state);
+}
+
+static int teardown_guarded(void **state)
+{
+    teardown(state);
+    flow_set_allocator(NULL, NULL);    /* back to malloc */
+    return 0;
+}
+
+/* Python's NaN and Infinity are rewritten to marker strings in a copy of
+ * the line, which grows: by 8 bytes a token, NaN's 3 bytes to 11. The copy
+ * had room for 3 times the line, and adjacent NaN tokens (malformed JSON)
+ * wrote past it (seen reading io_jsonl.c for tests/fuzz/fuzz_jsonl, which
+ * then crashed on it under ASan). */
+static void json_python_specials_in_bounds(void **state)
+{
+    fixture *f = *state;
+    char text[512];
+    size_t o = (size_t)sprintf(text, "{\"f\": [");
+    for (int i = 0; i < 40; i++)
+        o += (size_t)sprintf(text + o, "NaN");
+    sprintf(text + o, "]}\n{\"f\": [NaN, -Infinity, Infinity]}\n");
+    open_text(f, FLOW_FMT_JSONL, text, NULL, 0);
+    flow_rec r;
+    assert_int_equal(next(f, &r), 0);
+    assert_non_null(strstr(take_error(f->s), "1: malformed JSON"));
+    assert_int_equal(next(f, &r), 1);
+    const flow_json *l = flow_json_get(r.json, "f");
+    double d[3];
+    for (int i = 0; i < 3; i++)
+        assert_true(flow_json_float(f->s, flow_json_at(l, i), "f", &d[i]));
+    assert_true(isnan(d[0]) && isinf(d[1]) && d[1] < 0 && isinf(d[2]) && d[2] > 0);
+    flow_src_close(f->s);
+    f->s = NULL;
+    assert_int_equal(guard_broken, 0);
+}
+
 static void json_encoding(void **state)
 {
     (void)state;
@@ -451,6 +603,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(lines_utf8_checked_ahead, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_members, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_quoted_cells, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_embedded_newlines, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_crlf, setup, teardown),
@@ -458,9 +611,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(csv_missing_and_extra_cells, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_columns_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(csv_header_only_and_unterminated_quote, setup, teardown),
+        cmocka_unit_test_setup_teardown(csv_bad_header_not_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(cell_parsers, setup, teardown),
         cmocka_unit_test_setup_teardown(json_decoding, setup, teardown),
         cmocka_unit_test_setup_teardown(json_bad_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(json_python_specials_in_bounds, setup_guarded, teardown_guarded),
         cmocka_unit_test(json_encoding),
         cmocka_unit_test(csv_encoding),
     };

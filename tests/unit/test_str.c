@@ -66,6 +66,31 @@ static void trim_split(void **state)
     ASSERT_STR(many.v[11], "12");
 }
 
+/* split with maxsplit, join, strip(chars), lstrip, rstrip, zfill: the
+ * results Python 3.11 gives (in the comments) */
+static void split_join_strip_zfill(void **state)
+{
+    flow_arena *A = *state;
+    LIST(flow_str_split_ws_max(A, S("  a  b  c  "), 1), "", "a", "b  c  ");   /* .split(None, 1) */
+    LIST(flow_str_split_ws_max(A, S("  a  b  c  "), 0), "", "a  b  c  ");
+    LIST(flow_str_split_ws_max(A, S("   "), 0), "");
+    LIST(flow_str_split_max(A, S("a,b,,c"), S(","), 2), "", "a", "b", ",c");
+    LIST(flow_str_split_max(A, S("a,b"), S(","), 0), "", "a,b");
+    flow_str xyz[] = { S("x"), S("y"), S("z") };
+    ASSERT_STR(flow_str_join(A, S(", "), (flow_list_str){ xyz, 3 }), "x, y, z");
+    ASSERT_STR(flow_str_join(A, S(", "), (flow_list_str){ xyz, 0 }), "");
+    ASSERT_STR(flow_str_strip_chars(A, S("xxhixyx"), S("xy"), 3), "hi");
+    ASSERT_STR(flow_str_strip_chars(A, S("xxhixyx"), S("xy"), 1), "hixyx");
+    ASSERT_STR(flow_str_strip_chars(A, S("xxhixyx"), S("xy"), 2), "xxhi");
+    ASSERT_STR(flow_str_strip_chars(A, S("\xc3\xa9" "a" "\xc3\xa9"), S("\xc3\xa9"), 3), "a");   /* 'éaé'.strip('é') */
+    ASSERT_STR(flow_str_strip_ws(A, S("  x "), 1), "x ");
+    ASSERT_STR(flow_str_strip_ws(A, S("  x "), 2), "  x");
+    ASSERT_STR(flow_str_zfill(A, S("-42"), 6), "-00042");
+    ASSERT_STR(flow_str_zfill(A, S("+7"), 1), "+7");
+    ASSERT_STR(flow_str_zfill(A, S("ab"), 5), "000ab");
+    ASSERT_STR(flow_str_zfill(A, S(""), 3), "000");
+}
+
 static void search(void **state)
 {
     (void)state;
@@ -314,6 +339,7 @@ int main(void)
         cmocka_unit_test(copy_concat),
         cmocka_unit_test(trim_split),
         cmocka_unit_test(search),
+        cmocka_unit_test(split_join_strip_zfill),
         cmocka_unit_test(replace),
         cmocka_unit_test(substr),
         cmocka_unit_test(utf8_validity),

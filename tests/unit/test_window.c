@@ -10,6 +10,7 @@
  * system time going backwards, a new key, dropping an empty key).
  */
 #include "unit.h"
+#include "internal.h"    /* flowi_wbig_at */
 
 #define US INT64_C(1)
 #define MS (1000 * US)
@@ -818,6 +819,696 @@ static void wstep_settle(void **state)
     }
 }
 
+/* ---- the index (many windows on one key) against the linear algorithm -- */
+
+/*
+ * The reference: window.c's algorithm before keys indexed their windows
+ * (ee37539), on plain arrays: windows in insertion order searched
+ * linearly, closed by a scan for the first that the watermark closes,
+ * removed by memmove; sessions found by a scan and merged by a stable sort
+ * on open time; logics searched linearly.
+ */
+typedef struct ref_win {
+    int64_t id;
+    flow_time open, close;
+    int64_t *merged;
+    size_t nm, capm;
+} ref_win;
+
+typedef struct ref_logic {
+    int64_t id;
+    void *acc;
+} ref_logic_t;
+
+typedef struct ref_state {
+    ref_win *win;
+    size_t n, cap;
+    ref_logic_t *logic;
+    size_t nl, capl;
+    flow_wmerge *merges;
+    size_t nmerges, capmerges;
+    int64_t max_key;
+    int64_t ids[64];
+} ref_state;
+
+#define REF_GROW(arr, n, cap)                                                  \
+    do {                                                                       \
+        if ((n) == (cap)) {                                                    \
+            (cap) = (cap) ? 2 * (cap) : 4;                                     \
+            (arr) = realloc((arr), (cap) * sizeof *(arr));                     \
+            assert_non_null(arr);                                              \
+        }                                                                      \
+    } while (0)
+
+static void ref_init(ref_state *r)
+{
+    memset(r, 0, sizeof *r);
+    r->max_key = -1;
+}
+
+static void ref_free(ref_state *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->win[i].merged);
+    free(r->win);
+    free(r->logic);
+    free(r->merges);
+    memset(r, 0, sizeof *r);
+}
+
+static ref_win *ref_find(ref_state *r, int64_t id)
+{
+    for (size_t i = r->n; i-- > 0;)
+        if (r->win[i].id == id)
+            return &r->win[i];
+    return NULL;
+}
+
+static void ref_add_merged(ref_win *into, int64_t id)
+{
+    REF_GROW(into->merged, into->nm, into->capm);
+    size_t i = into->nm;
+    while (i > 0 && into->merged[i - 1] > id) {
+        into->merged[i] = into->merged[i - 1];
+        i--;
+    }
+    if (i > 0 && into->merged[i - 1] == id) {
+        memmove(&into->merged[i], &into->merged[i + 1], (into->nm - i) * sizeof into->merged[0]);
+        return;
+    }
+    into->merged[i] = id;
+    into->nm++;
+}
+
+static void ref_find_merges(ref_state *r, const flow_windower_cfg *cfg)
+{
+    size_t n = r->n;
+    if (n < 2)
+        return;
+    size_t *ord = malloc(n * sizeof *ord);
+    bool *dead = calloc(n, sizeof *dead);
+    for (size_t i = 0; i < n; i++)
+        ord[i] = i;
+    for (size_t i = 1; i < n; i++) {
+        size_t x = ord[i], j = i;
+        while (j > 0 && r->win[ord[j - 1]].open > r->win[x].open) {
+            ord[j] = ord[j - 1];
+            j--;
+        }
+        ord[j] = x;
+    }
+    size_t last = ord[0];
+    for (size_t k = 1; k < n; k++) {
+        ref_win *lw = &r->win[last], *tw = &r->win[ord[k]];
+        if (tw->open - lw->close <= cfg->gap) {
+            if (tw->close > lw->close)
+                lw->close = tw->close;
+            REF_GROW(r->merges, r->nmerges, r->capmerges);
+            r->merges[r->nmerges++] = (flow_wmerge){ tw->id, lw->id };
+            ref_add_merged(lw, tw->id);
+            dead[ord[k]] = true;
+        } else {
+            last = ord[k];
+        }
+    }
+    size_t keep = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (dead[i]) {
+            free(r->win[i].merged);
+            continue;
+        }
+        r->win[keep++] = r->win[i];
+    }
+    r->n = keep;
+    free(ord);
+    free(dead);
+}
+
+static ref_win *ref_append(ref_state *r, int64_t id, flow_time open, flow_time close)
+{
+    REF_GROW(r->win, r->n, r->cap);
+    ref_win *s = &r->win[r->n++];
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    s->open = open;
+    s->close = close;
+    return s;
+}
+
+static size_t ref_open_for(ref_state *r, const flow_windower_cfg *cfg, flow_time ts)
+{
+    if (cfg->kind == FLOW_WINDOWER_SESSION) {
+        for (size_t i = 0; i < r->n; i++) {
+            ref_win *s = &r->win[i];
+            int64_t until_open = s->open - ts, since_close = ts - s->close;
+            if (until_open <= 0 && since_close <= 0) {
+                r->ids[0] = s->id;
+                return 1;
+            }
+            if ((until_open > 0 && until_open <= cfg->gap) || (since_close > 0 && since_close <= cfg->gap)) {
+                r->ids[0] = s->id;
+                if (until_open > 0)
+                    s->open = ts;
+                else
+                    s->close = ts;
+                ref_find_merges(r, cfg);
+                return 1;
+            }
+        }
+        r->ids[0] = ref_append(r, ++r->max_key, ts, ts)->id;
+        return 1;
+    }
+    int64_t lo, hi;
+    flow_window_ids(cfg, ts, &lo, &hi);
+    size_t n = hi >= lo ? (size_t)(hi - lo + 1) : 0;
+    assert_true(n <= 64);
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = r->ids[i] = lo + (int64_t)i;
+        if (!ref_find(r, id)) {
+            flow_window_meta m = flow_window_meta_for(cfg, id);
+            ref_append(r, id, m.open_time, m.close_time);
+        }
+    }
+    return n;
+}
+
+static size_t ref_first_closing(const ref_state *r, const flow_windower_cfg *cfg, flow_time wm)
+{
+    flow_time close_after = FLOW_TIME_MIN;
+    if (cfg->kind == FLOW_WINDOWER_SESSION)
+        if (__builtin_sub_overflow(wm, cfg->gap, &close_after) || close_after < FLOW_TIME_MIN)
+            close_after = FLOW_TIME_MIN;
+    size_t i = 0;
+    for (; i < r->n; i++)
+        if (cfg->kind == FLOW_WINDOWER_SESSION ? r->win[i].close < close_after : r->win[i].close <= wm)
+            break;
+    return i;
+}
+
+static flow_time ref_notify_at(const ref_state *r, const flow_windower_cfg *cfg)
+{
+    flow_time at = FLOW_NO_TIME;
+    for (size_t i = 0; i < r->n; i++)
+        if (at == FLOW_NO_TIME || r->win[i].close < at)
+            at = r->win[i].close;
+    if (at != FLOW_NO_TIME && cfg->kind == FLOW_WINDOWER_SESSION) {
+        if (__builtin_add_overflow(at, cfg->gap, &at) || at > FLOW_TIME_MAX)
+            at = FLOW_TIME_MAX;
+    }
+    return at;
+}
+
+/* flow_wstate_wake_at's window part (nothing queued): the least target. */
+static flow_time ref_wake_at(const ref_state *r, const flow_windower_cfg *cfg, const flow_clock *c, flow_time sched)
+{
+    bool have = false;
+    flow_time target = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        flow_time t = r->win[i].close;
+        if (cfg->kind == FLOW_WINDOWER_SESSION) {
+            if (__builtin_add_overflow(t, cfg->gap, &t) || t >= FLOW_TIME_MAX)
+                continue;
+            t++;
+        }
+        if (!have || t < target)
+            target = t, have = true;
+    }
+    if (!have)
+        return sched;
+    flow_time wm;
+    if (__builtin_add_overflow(c->wm_base, c->sys_now - c->sys_at_max, &wm) || wm > FLOW_TIME_MAX)
+        wm = FLOW_TIME_MAX;
+    if (wm >= target)
+        return sched;
+    flow_time at;
+    if (__builtin_add_overflow(c->sys_at_max, target - c->wm_base, &at))
+        at = INT64_MAX;
+    return at > sched ? at : sched;
+}
+
+static void **ref_logic(ref_state *r, int64_t id, bool *created)
+{
+    for (size_t i = r->nl; i-- > 0;)
+        if (r->logic[i].id == id) {
+            *created = false;
+            return &r->logic[i].acc;
+        }
+    REF_GROW(r->logic, r->nl, r->capl);
+    r->logic[r->nl] = (ref_logic_t){ id, NULL };
+    *created = true;
+    return &r->logic[r->nl++].acc;
+}
+
+static void *ref_logic_pop(ref_state *r, int64_t id)
+{
+    for (size_t i = 0; i < r->nl; i++)
+        if (r->logic[i].id == id) {
+            void *acc = r->logic[i].acc;
+            memmove(&r->logic[i], &r->logic[i + 1], (r->nl - i - 1) * sizeof r->logic[0]);
+            r->nl--;
+            return acc;
+        }
+    return NULL;
+}
+
+/* ---- the random driver ---- */
+
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+    uint64_t x = rng_state += UINT64_C(0x9E3779B97F4A7C15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return x ^ (x >> 31);
+}
+static int64_t rnd_in(int64_t lo, int64_t hi) { return lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1)); }
+
+typedef struct diff_run {
+    flow_windower_cfg cfg;
+    flow_wstate w;
+    ref_state r;
+    flow_arena a;
+    uintptr_t token;    /* accumulators are distinct fake pointers */
+    int line;           /* the sequence, for messages */
+    size_t ops, big_ops, closes, merges;
+} diff_run;
+
+/* Fail with sequence and operation numbers of run D unless COND. */
+#define DIFF(cond, d, ...)                                                               \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            print_error("sequence %d, op %zu: ", (d)->line, (d)->ops);                   \
+            fail_msg(__VA_ARGS__);                                                       \
+        }                                                                                \
+    } while (0)
+
+/* The generated flush's merges: each orig's accumulator into its target's. */
+static void diff_merges(diff_run *d)
+{
+    flow_wmerge m, rm = { 0, 0 };
+    for (;;) {
+        size_t n = flow_wstate_merged(&d->w, &m, 1);
+        size_t rn = 0;
+        if (d->r.nmerges) {
+            rm = d->r.merges[0];
+            memmove(d->r.merges, d->r.merges + 1, --d->r.nmerges * sizeof rm);
+            rn = 1;
+        }
+        DIFF(n == rn, d, "merged %zu, reference %zu", n, rn);
+        if (!n)
+            return;
+        d->merges++;
+        DIFF(m.orig == rm.orig && m.target == rm.target, d, "merge %lld->%lld, reference %lld->%lld",
+             (long long)m.orig, (long long)m.target, (long long)rm.orig, (long long)rm.target);
+        if (m.orig == m.target)
+            continue;
+        void *o = flow_wstate_logic_pop(&d->w, m.orig), *ro = ref_logic_pop(&d->r, m.orig);
+        DIFF(o == ro, d, "merged logic differs");
+        bool c1, c2;
+        void **slot = flow_wstate_logic(&d->w, m.target, &c1), **rslot = ref_logic(&d->r, m.target, &c2);
+        DIFF(c1 == c2 && *slot == *rslot, d, "target logic differs");
+        if (!*slot)
+            *slot = *rslot = o;
+    }
+}
+
+static void diff_item(diff_run *d, flow_time ts)
+{
+    const int64_t *ids;
+    size_t n = flow_wstate_open_for(&d->w, &d->cfg, ts, &ids);
+    size_t rn = ref_open_for(&d->r, &d->cfg, ts);
+    DIFF(n == rn, d, "open_for(%lld): %zu ids, reference %zu", (long long)ts, n, rn);
+    for (size_t i = 0; i < n; i++) {
+        DIFF(ids[i] == d->r.ids[i], d, "open_for id %lld, reference %lld", (long long)ids[i],
+             (long long)d->r.ids[i]);
+        bool c1, c2;
+        void **slot = flow_wstate_logic(&d->w, ids[i], &c1), **rslot = ref_logic(&d->r, ids[i], &c2);
+        DIFF(c1 == c2 && *slot == *rslot, d, "logic of %lld differs", (long long)ids[i]);
+        if (c1)
+            *slot = *rslot = (void *)(d->token += 16);
+    }
+    DIFF(d->w.nwin == d->r.n, d, "%zu windows, reference %zu", d->w.nwin, d->r.n);
+    DIFF(d->w.nlogic == d->r.nl, d, "%zu logics, reference %zu", d->w.nlogic, d->r.nl);
+}
+
+/* A late item: its ids (every sliding id of TS; -1 for sessions), nothing opened. */
+static void diff_late(diff_run *d, flow_time ts)
+{
+    const int64_t *ids;
+    size_t n = flow_wstate_late_for(&d->w, &d->cfg, ts, &ids);
+    int64_t lo = -1, hi = -1;
+    if (d->cfg.kind != FLOW_WINDOWER_SESSION)
+        flow_window_ids(&d->cfg, ts, &lo, &hi);
+    DIFF(n == (size_t)(hi - lo + 1), d, "%zu late ids", n);
+    for (size_t i = 0; i < n; i++)
+        DIFF(ids[i] == lo + (int64_t)i, d, "late id %lld", (long long)ids[i]);
+    DIFF(d->w.nwin == d->r.n, d, "a late item opened a window");
+}
+
+static void diff_flush(diff_run *d, flow_time wm)
+{
+    diff_merges(d);
+    size_t i = ref_first_closing(&d->r, &d->cfg, wm);
+    DIFF(flow_wstate_closes(&d->w, &d->cfg, wm) == (i < d->r.n), d, "closes(%lld) differs",
+         (long long)wm);
+    int64_t id;
+    flow_window_meta m;
+    while (flow_wstate_close_next(&d->w, &d->cfg, wm, &d->a, &id, &m)) {
+        i = ref_first_closing(&d->r, &d->cfg, wm);
+        DIFF(i < d->r.n, d, "closed %lld, the reference nothing", (long long)id);
+        ref_win *s = &d->r.win[i];
+        DIFF(id == s->id && m.open_time == s->open && m.close_time == s->close && (size_t)m.merged_ids.n == s->nm, d, "closed %lld [%lld, %lld] (%lld merged), reference %lld [%lld, %lld] (%zu)",
+             (long long)id, (long long)m.open_time, (long long)m.close_time, (long long)m.merged_ids.n,
+             (long long)s->id, (long long)s->open, (long long)s->close, s->nm);
+        for (size_t k = 0; k < s->nm; k++)
+            DIFF(m.merged_ids.v[k] == s->merged[k], d, "merged ids differ");
+        free(s->merged);
+        memmove(s, s + 1, (d->r.n - i - 1) * sizeof *s);
+        d->r.n--;
+        DIFF(flow_wstate_logic_pop(&d->w, id) == ref_logic_pop(&d->r, id), d, "closed logic differs");
+        d->closes++;
+    }
+    DIFF(ref_first_closing(&d->r, &d->cfg, wm) == d->r.n, d, "the reference closes more at %lld",
+         (long long)wm);
+    DIFF(d->w.nwin == d->r.n && d->w.nlogic == d->r.nl, d, "sizes differ after a flush");
+    flow_arena_reset(&d->a);
+}
+
+static void diff_queries(diff_run *d, flow_time cursor)
+{
+    DIFF(flow_wstate_notify_at(&d->w, &d->cfg, false) == ref_notify_at(&d->r, &d->cfg), d,
+         "notify_at differs");
+    /* the key's clock somewhere around the events, system time later */
+    flow_clock *c = &d->w.clock;
+    c->wm_base = cursor - rnd_in(0, 1000) * SEC;
+    c->sys_at_max = T("2030-01-01T00:00:00Z") + rnd_in(0, 100) * SEC;
+    c->sys_now = c->sys_at_max + rnd_in(0, 100) * SEC;
+    flow_time sched = rnd() % 2 ? FLOW_NO_TIME : c->sys_at_max + rnd_in(-50, 500) * SEC;
+    DIFF(flow_wstate_wake_at(&d->w, &d->cfg, rnd() % 2, sched) == ref_wake_at(&d->r, &d->cfg, c, sched), d, "wake_at differs");
+    bool rempty = d->r.nl == 0 && (d->cfg.kind != FLOW_WINDOWER_SESSION && d->r.n == 0);
+    DIFF(flow_wstate_empty(&d->w, &d->cfg) == rempty, d, "empty differs");
+}
+
+/* One random sequence: a windower, items on time, out of order and far
+ * behind, flushes at watermarks that mostly advance (sometimes go back,
+ * sometimes the end of time), queries, a key dropped when empty. */
+static void diff_sequence(int seq, size_t *stats)
+{
+    diff_run d;
+    memset(&d, 0, sizeof d);
+    d.line = seq;
+    size_t mem0 = flow_mem_in_use();
+    static const size_t bigs[] = { 2, 3, 4, 5, 8, 16 };
+    flowi_wbig_at = bigs[rnd() % 6];
+    flow_time base = T("2024-01-01T00:00:00Z") + rnd_in(-100000, 100000) * SEC;
+    int kind = (int)(rnd() % 3);
+    int64_t spread;    /* how far items stray from the cursor */
+    if (kind == 0) {           /* tumbling */
+        int64_t len = rnd_in(1, 20) * SEC;
+        d.cfg = sliding(len, len, base + rnd_in(-30, 30) * SEC);
+        spread = len * rnd_in(1, 40);
+    } else if (kind == 1) {    /* sliding */
+        int64_t off = rnd_in(1, 5) * SEC;
+        d.cfg = sliding(off * rnd_in(1, 12) + (rnd() % 2 ? rnd_in(0, off - 1) : 0), off, base + rnd_in(-30, 30) * SEC);
+        spread = off * rnd_in(1, 40);
+    } else {                   /* session */
+        d.cfg = session(rnd() % 8 ? rnd_in(0, 10) * SEC : rnd_in(0, 3));
+        spread = (d.cfg.gap + SEC) * rnd_in(1, 60);
+    }
+    flow_clock_cfg cc = event_cfg(0);
+    flow_wstate_init(&d.w, &cc, base);
+    ref_init(&d.r);
+    flow_arena_init(&d.a);
+    flow_time cursor = base, wm = FLOW_TIME_MIN;
+    size_t nops = (size_t)rnd_in(50, 1500);
+    for (d.ops = 0; d.ops < nops; d.ops++) {
+        int op = (int)(rnd() % 100);
+        if (op < 65) {
+            flow_time ts = cursor + rnd_in(-spread, spread);
+            if (rnd() % 20 == 0)
+                ts = cursor - rnd_in(0, 50 * spread);    /* far behind */
+            if (ts < wm && rnd() % 2)
+                diff_late(&d, ts);
+            else
+                diff_item(&d, ts);
+            if (rnd() % 3 == 0)
+                cursor += rnd_in(0, spread / 4);
+        } else if (op < 85) {
+            int how = (int)(rnd() % 10);
+            if (how == 0)
+                wm = FLOW_TIME_MAX;
+            else if (how == 1)
+                wm = cursor - rnd_in(0, 10 * spread);    /* back */
+            else
+                wm = cursor - spread + rnd_in(-spread, spread);
+            diff_flush(&d, wm);
+        } else if (op < 97) {
+            diff_merges(&d);
+            diff_queries(&d, cursor);
+        } else if (flow_wstate_empty(&d.w, &d.cfg)) {
+            flow_wstate_free(&d.w, NULL, NULL);    /* Bytewax's discard */
+            flow_wstate_init(&d.w, &cc, base);
+            ref_free(&d.r);
+            ref_init(&d.r);
+        } else {
+            cursor += rnd_in(0, 20 * spread);    /* a jump */
+        }
+        if (d.w.big)
+            d.big_ops++;
+    }
+    if (rnd() % 4) {
+        diff_flush(&d, FLOW_TIME_MAX);    /* EOF */
+        DIFF(d.w.nwin == 0, &d, "windows left at EOF");
+    }    /* else an abort: the state is freed as it is, index and all */
+    freed_accs = 0;
+    flow_wstate_free(&d.w, drop_acc, NULL);
+    DIFF((size_t)freed_accs == d.r.nl, &d, "%d accumulators dropped, reference %zu", freed_accs, d.r.nl);
+    ref_free(&d.r);
+    flow_arena_destroy(&d.a);
+    DIFF(flow_mem_in_use() == mem0, &d, "%zu bytes leaked", flow_mem_in_use() - mem0);
+    stats[0] += d.ops;
+    stats[1] += d.big_ops;
+    stats[2] += d.closes;
+    stats[3] += d.merges;
+}
+
+static void index_against_linear(void **state)
+{
+    (void)state;
+    size_t saved = flowi_wbig_at, stats[4] = { 0 };
+    const char *env = getenv("WINDOW_DIFF_SEQS");
+    int nseq = env ? atoi(env) : 3000;
+    rng_state = env && getenv("WINDOW_DIFF_SEED") ? strtoull(getenv("WINDOW_DIFF_SEED"), NULL, 0) : 16;
+    for (int seq = 0; seq < nseq; seq++)
+        diff_sequence(seq, stats);
+    flowi_wbig_at = saved;
+    /* the sequences do reach the index, closes and merges */
+    assert_true(stats[1] > stats[0] / 4);
+    assert_true(stats[2] > 1000 && stats[3] > 1000);
+    if (getenv("WINDOW_DIFF_SEQS"))
+        print_message("%d sequences, %zu operations (%zu on the index), %zu closes, %zu merges\n", nseq, stats[0],
+                      stats[1], stats[2], stats[3]);
+}
+
+/* ---- many windows on one key, at the default threshold ---------------- */
+
+/* A new key's state (event clock, no wait) at 2024-01-01T00:00:00Z, which
+ * it returns; *MEM0 the memory in use before. */
+static flow_time many_key(flow_wstate *w, size_t *mem0)
+{
+    static const flow_clock_cfg c = { .kind = FLOW_CLOCK_EVENT };
+    *mem0 = flow_mem_in_use();
+    flow_time a = T("2024-01-01T00:00:00Z");
+    flow_wstate_init(w, &c, a);
+    return a;
+}
+
+/* Free W and check that all its memory is back (MEM0 in use). */
+static void many_key_free(flow_wstate *w, size_t mem0)
+{
+    flow_wstate_free(w, NULL, NULL);
+    assert_int_equal(flow_mem_in_use(), mem0);
+}
+
+/* Sliding 1 h windows every 1 s, one item a second: 3,600 windows open
+ * at once, each item in 3,600 of them, one closing per item, in the order
+ * opened (ids ascending here), each with the count of its items. */
+static void sliding_hour_by_second(void **state)
+{
+    flow_arena *ar = *state;
+    size_t mem0;
+    flow_wstate w;
+    flow_time a = many_key(&w, &mem0);
+    flow_windower_cfg cfg = sliding(3600 * SEC, SEC, a);
+    const int64_t n = 4000;
+    int64_t next = -3599;    /* the next window to close */
+    for (int64_t i = 0; i < n; i++) {
+        const int64_t *ids;
+        flow_time ts = a + i * SEC;
+        size_t k = flow_wstate_open_for(&w, &cfg, ts, &ids);
+        assert_int_equal(k, 3600);
+        assert_int_equal(ids[0], i - 3599);
+        assert_int_equal(ids[k - 1], i);
+        for (size_t j = 0; j < k; j++) {
+            void **slot = flow_wstate_logic(&w, ids[j], NULL);
+            *slot = (void *)((intptr_t)*slot + 1);
+        }
+        int64_t id;
+        flow_window_meta m;
+        while (flow_wstate_close_next(&w, &cfg, ts, ar, &id, &m)) {
+            assert_int_equal(id, next);
+            assert_int_equal(m.open_time, a + id * SEC);
+            assert_int_equal(m.close_time, a + (id + 3600) * SEC);
+            assert_int_equal((intptr_t)flow_wstate_logic_pop(&w, id), id < 0 ? id + 3600 : 3600);
+            next++;
+        }
+        assert_int_equal(next, i - 3599);
+        assert_int_equal(w.nwin, 3600);
+        assert_int_equal(w.nlogic, 3600);
+        assert_int_equal(flow_wstate_notify_at(&w, &cfg, false), a + (next + 3600) * SEC);
+    }
+    int64_t id;
+    flow_window_meta m;
+    while (flow_wstate_close_next(&w, &cfg, FLOW_TIME_MAX, ar, &id, &m)) {    /* EOF */
+        assert_int_equal(id, next);
+        assert_int_equal((intptr_t)flow_wstate_logic_pop(&w, id), n - id);
+        next++;
+    }
+    assert_int_equal(next, n);
+    assert_true(flow_wstate_empty(&w, &cfg));
+    many_key_free(&w, mem0);
+}
+
+/* 1,048,576 tumbling windows open on one key, opened out of id order
+ * (id = 7919 i mod 2^20): a watermark closes those it reaches in the
+ * order they were opened, not in id order, and the memory of a million
+ * windows is given back as they close. */
+static void million_windows_one_key(void **state)
+{
+    flow_arena *ar = *state;
+    size_t mem0;
+    flow_wstate w;
+    flow_time a = many_key(&w, &mem0);
+    flow_windower_cfg cfg = sliding(SEC, SEC, a);
+    const int64_t n = INT64_C(1) << 20;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t id = (i * 7919) % n;
+        const int64_t *ids;
+        assert_int_equal(flow_wstate_open_for(&w, &cfg, a + id * SEC + 500 * MS, &ids), 1);
+        assert_int_equal(ids[0], id);
+        bool created;
+        void **slot = flow_wstate_logic(&w, id, &created);
+        assert_true(created);
+        *slot = (void *)(intptr_t)(id + 1);
+    }
+    assert_int_equal(w.nwin, n);
+    assert_int_equal(w.nlogic, n);
+    assert_int_equal(flow_wstate_notify_at(&w, &cfg, false), a + SEC);
+    size_t mem_full = flow_mem_in_use() - mem0;
+    /* the first half of the ids closes, in the order opened */
+    flow_time wm = a + n / 2 * SEC;
+    int64_t id, i = 0;
+    flow_window_meta m;
+    while (flow_wstate_close_next(&w, &cfg, wm, ar, &id, &m)) {
+        while ((i * 7919) % n >= n / 2)
+            i++;
+        assert_int_equal(id, (i * 7919) % n);
+        assert_int_equal(m.close_time, a + (id + 1) * SEC);
+        assert_int_equal((intptr_t)flow_wstate_logic_pop(&w, id), id + 1);
+        i++;
+        flow_arena_reset(ar);
+    }
+    assert_int_equal(w.nwin, n / 2);
+    assert_false(flow_wstate_closes(&w, &cfg, wm));
+    assert_int_equal(flow_wstate_notify_at(&w, &cfg, false), a + (n / 2 + 1) * SEC);
+    /* an item for a window still open finds it; one for a closed id reopens it */
+    const int64_t *ids;
+    assert_int_equal(flow_wstate_open_for(&w, &cfg, a + (n - 1) * SEC, &ids), 1);
+    assert_int_equal(w.nwin, n / 2);
+    assert_int_equal(flow_wstate_open_for(&w, &cfg, a, &ids), 1);
+    assert_int_equal(w.nwin, n / 2 + 1);
+    /* EOF: the rest in the order opened, the reopened window 0 last */
+    i = 0;
+    while (flow_wstate_close_next(&w, &cfg, FLOW_TIME_MAX, ar, &id, &m)) {
+        while (i < n && (i * 7919) % n < n / 2)
+            i++;
+        assert_int_equal(id, i < n ? (i * 7919) % n : 0);
+        flow_wstate_logic_pop(&w, id);
+        i++;
+        flow_arena_reset(ar);
+    }
+    assert_int_equal(i, n + 1);
+    assert_true(flow_wstate_empty(&w, &cfg));
+    assert_true(flow_mem_in_use() - mem0 < mem_full / 1000);    /* given back as they closed */
+    many_key_free(&w, mem0);
+}
+
+/* 16,384 sessions on one key, 20 s apart with a 10 s gap, created out of
+ * time order: an item between two joins the one created first and the
+ * later one (in time) merges into the earlier; a watermark closes the
+ * sessions it passes in the order they were created. */
+static void many_sessions_one_key(void **state)
+{
+    flow_arena *ar = *state;
+    size_t mem0;
+    flow_wstate w;
+    flow_time a = many_key(&w, &mem0);
+    flow_windower_cfg cfg = session(10 * SEC);
+    enum { N = 1 << 14 };
+    static int64_t pos_of[N], id_at[N];    /* session id -> position in time, and back */
+    static bool absorbed[N];               /* by position */
+    memset(absorbed, 0, sizeof absorbed);
+    for (int64_t i = 0; i < N; i++) {
+        pos_of[i] = (i * 7919) % N;
+        id_at[pos_of[i]] = i;
+        assert_int_equal(open1(&w, &cfg, a + pos_of[i] * 20 * SEC), i);
+    }
+    assert_int_equal(w.nwin, N);
+    assert_int_equal(flow_wstate_notify_at(&w, &cfg, false), a + 10 * SEC);
+    static const int64_t at[] = { 0, 100, 5000, 9000, N - 2 };
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        int64_t p = at[k], first = id_at[p] < id_at[p + 1] ? id_at[p] : id_at[p + 1];
+        assert_int_equal(open1(&w, &cfg, a + (p * 20 + 10) * SEC), first);
+        flow_wmerge mg[2];
+        assert_int_equal(flow_wstate_merged(&w, mg, 2), 1);
+        assert_int_equal(mg[0].orig, id_at[p + 1]);
+        assert_int_equal(mg[0].target, id_at[p]);
+        absorbed[p + 1] = true;
+        /* inside the merged session now: no change */
+        assert_int_equal(open1(&w, &cfg, a + (p * 20 + 15) * SEC), id_at[p]);
+        assert_int_equal(flow_wstate_merged(&w, mg, 2), 0);
+    }
+    assert_int_equal(w.nwin, N - 5);
+    /* sessions up to position N/2 end at most N/2 * 20 s: closed by a
+     * watermark more than the gap past that */
+    flow_time wm = a + ((int64_t)N / 2 * 20 + 10) * SEC + US;
+    int64_t id, i = 0;
+    flow_window_meta m;
+    for (int pass = 0; pass < 2; pass++, wm = FLOW_TIME_MAX, i = 0) {
+        while (flow_wstate_close_next(&w, &cfg, wm, ar, &id, &m)) {
+            for (;; i++) {
+                int64_t p = pos_of[i];
+                bool early = p <= N / 2;
+                if (!absorbed[p] && (pass ? !early : early))
+                    break;
+            }
+            assert_int_equal(id, i);
+            int64_t p = pos_of[i];
+            assert_int_equal(m.open_time, a + p * 20 * SEC);
+            bool merged = p + 1 < N && absorbed[p + 1];
+            assert_int_equal(m.close_time, a + (p + merged) * 20 * SEC);
+            assert_int_equal(m.merged_ids.n, merged);
+            if (merged)
+                assert_int_equal(m.merged_ids.v[0], id_at[p + 1]);
+            i++;
+            flow_arena_reset(ar);
+        }
+    }
+    assert_int_equal(w.nwin, 0);
+    assert_int_equal(open1(&w, &cfg, a), N);    /* ids go on */
+    many_key_free(&w, mem0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -840,6 +1531,10 @@ int main(void)
         cmocka_unit_test(wstep_reschedule),
         cmocka_unit_test(wstep_clock_backwards),
         cmocka_unit_test(wstep_settle),
+        cmocka_unit_test(index_against_linear),
+        cmocka_unit_test(sliding_hour_by_second),
+        cmocka_unit_test(million_windows_one_key),
+        cmocka_unit_test(many_sessions_one_key),
     };
     return cmocka_run_group_tests_name("window", tests, unit_arena_setup, unit_arena_teardown);
 }

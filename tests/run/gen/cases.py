@@ -10,7 +10,7 @@ Run tests/run/gen/make_expected.py to rewrite the expected files.
 import math
 import re
 import os
-from flowsim import Flow, T0, ts, dur, add, sub, mul, div, mod, StepError
+from flowsim import Flow, T0, ts, dur, add, sub, mul, div, floordiv, mod, StepError, FSet, EOF, ABORT
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUN = os.path.dirname(HERE)
@@ -58,6 +58,90 @@ def input_testing_list():
 def input_range():
     f = F("input_range")
     f.output("out", f.testing("nums", range(6)))
+    return f
+
+
+def _testing_marker(name, items, bs):
+    f = F(name)
+    inp = f.inspect("seen", f.testing("inp", items, batch_size=bs))
+    keyed = f.key_on("keyed", inp, lambda x: "k")
+    f.output("sums", f.stateful_map("running", keyed, 0, lambda acc, x: (acc + x, acc + x)))
+    f.output("lists", f.collect("lists", keyed, dur(seconds=10), 10))
+    return f
+
+
+@case
+def testing_eof_marker():
+    return _testing_marker("testing_eof_marker", [0, 1, 2, EOF, 3, 4], 2)
+
+
+@case
+def testing_abort_marker():
+    return _testing_marker("testing_abort_marker", [0, 1, 2, ABORT, 3, 4], 2)
+
+
+@case
+def testing_markers_edges():
+    f = F("testing_markers_edges")
+    f.output("a", f.testing("first", [EOF, 1, 2]))
+    f.output("b", f.testing("full", [10, 11, EOF], batch_size=2))
+    f.output("c", f.testing("both", [20, 21, 22, EOF, ABORT, 23], batch_size=2))
+    f.output("d", f.testing("plain", [30, 31, 32, 33, 34]))
+    return f
+
+
+@case
+def testing_abort_stops_all():
+    f = F("testing_abort_stops_all")
+    f.output("a", f.testing("short", [1, 2, ABORT, 3]))
+    late = f.key_on("keyed", f.testing("long", range(10)), lambda x: "k")
+    f.output("b", f.collect("lists", late, dur(seconds=10), 100))
+    return f
+
+
+@case
+def flat_map_batch():
+    f = F("flat_map_batch")
+    a = f.testing("a", range(7), batch_size=3)
+    b = f.testing("b", [100, 101, 102, 103, 104], batch_size=2)
+    m = f.merge("both", f.map("doubled", a, lambda x: x * 2), b)
+    f.output("out", f.flat_map_batch("batches", m, lambda xs: [xs, [len(xs)]]))
+    f.output("sums", f.flat_map_batch("sums", a, lambda xs: [sum(xs)]))
+    return f
+
+
+@case
+def inspect_debug_epochs():
+    f = F("inspect_debug_epochs", clock=T0, clock_step=dur(seconds=4))
+    words = f.testing("words", ["a", "b", "c", "d", "e", "f", "g"], batch_size=2)
+    f.output("out", f.map("shout", f.inspect_debug("seen", words), lambda w: w.upper()))
+    return f
+
+
+@case
+def raises_stops():
+    f = F("raises_stops")
+    nums = f.testing("nums", [1, 2, 3, 4, 5])
+    f.output("out", nums)
+    f.raises("big", f.filter("over", nums, lambda x: x > 3), loc("raises_stops", "raises(over)"))
+    return f
+
+
+@case
+def stateful_batch():
+    f = F("stateful_batch")
+    nums = f.testing("nums", range(1, 12), batch_size=4)
+    keyed = f.key_on("keyed", nums, lambda x: "even" if x % 2 == 0 else "odd")
+
+    def on_batch(total, xs):
+        t = total + sum(xs)
+        return (None if t > 20 else t), [(len(xs), sum(xs), t)]
+    f.output("out", f.stateful_batch("totals", keyed, 0, on_batch,
+                                     on_eof=lambda total: (total, [(0, 0, total)])))
+    more = f.testing("more", ["a", "b", "a", "a", "c"], batch_size=5)
+    seen = f.key_on("by_word", more, lambda w: w)
+    f.output("counts", f.stateful_batch("counts", seen, 0,
+                                        lambda n, ws: (n + len(ws), [n + len(ws)])))
     return f
 
 
@@ -451,8 +535,8 @@ def expr_int_arith():
     f = F("expr_int_arith")
     pairs = f.testing("pairs", [(7, 2), (-7, 2), (7, -2), (-7, -2), (6, 3), (0, 5), (1, 7)])
     f.output("out", f.map("results", pairs, lambda p: (
-        p[0] + p[1], p[0] - p[1], p[0] * p[1], p[0] // p[1], p[0] % p[1], -p[0],
-        p[0] + p[1] * 2, (p[0] + p[1]) * 2)))
+        p[0] + p[1], p[0] - p[1], p[0] * p[1], div(p[0], p[1], None), p[0] // p[1], p[0] % p[1], -p[0],
+        p[0] + p[1] * 2, (p[0] + p[1]) * 2, p[0] * 3 // p[1])))
     return f
 
 
@@ -460,7 +544,7 @@ def expr_int_arith():
 def expr_int_limits():
     f = F("expr_int_limits")
     nums = f.testing("nums", [9223372036854775807, 1])
-    f.output("out", f.map("near", nums, lambda x: (x, x - 1, -x, -x - 1, x // 2)))
+    f.output("out", f.map("near", nums, lambda x: (x, x - 1, -x, -x - 1, x // 2, x / 2, x / 3, (x - 1) / x)))
     return f
 
 
@@ -468,7 +552,7 @@ def expr_int_limits():
 def expr_float_arith():
     f = F("expr_float_arith")
     xs = f.testing("xs", [0.1, 1e-05, 1e16, 100.0, 2.5, -7.5, 1e22, 0.0001, 123456789.125])
-    f.output("out", f.map("r", xs, lambda x: (x, x + 0.2, x * 3.0, x / 4.0, x % 2.0, -x)))
+    f.output("out", f.map("r", xs, lambda x: (x, x + 0.2, x * 3.0, x / 4.0, floordiv(x, 2.0, None), x % 2.0, -x)))
     f.output("out2", f.map("z", xs, lambda x: x * 0.0 * -1.0))
     return f
 
@@ -488,6 +572,19 @@ def expr_float_literals():
     big, neg = 1e999, -1e999
     xs = f.testing("xs", [1e999, -1e999, 1.5])
     f.output("out", f.map("r", xs, lambda x: (x, x == big, big - 1e999, neg, 1e400 * 0.0, x < 1e999)))
+    return f
+
+
+@case
+def stateful_append():
+    f = F("stateful_append")
+    nums = f.testing("nums", [1, 2, 3, 4, 5, 6, 7], batch_size=3)
+    keyed = f.key_on("keyed", nums, lambda x: "even" if x % 2 == 0 else "odd")
+    f.output("o1", f.fold_final("lists", keyed, lambda: [0], lambda acc, x: acc + [x, x * 10]))
+    f.output("o2", f.stateful_map("texts", keyed, lambda: "", lambda acc, x: (acc + str(x), x * 2)))
+    f.output("o3", f.stateful_flat_map("flat", keyed, lambda: [1.5], lambda acc, x: (acc + [float(x)], [x, -x])))
+    f.output("o4", f.fold_final("doubled", keyed, lambda: [1], lambda acc, x: acc + acc))
+    f.output("o5", f.fold_final("joined", keyed, lambda: "<", lambda acc, x: acc + str(x) + ","))
     return f
 
 
@@ -761,9 +858,9 @@ def error_overflow_mul():
 def error_overflow_div():
     n = "error_overflow_div"
     f = F(n)
-    L = loc(n, "MIN / d")
+    L = loc(n, "MIN // d")
     MIN = -9223372036854775807 - 1
-    f.output("out", f.map("r", f.testing("nums", [1, -1]), lambda d: div(MIN, d, L)))
+    f.output("out", f.map("r", f.testing("nums", [1, -1]), lambda d: (div(MIN, d, L), floordiv(MIN, d, L))))
     return f
 
 
@@ -783,4 +880,152 @@ def error_mod_zero():
     f = F(n)
     L = loc(n, "7 % x")
     f.output("out", f.filter("odd", f.testing("nums", [5, 3, 0]), lambda x: mod(7, x, L) == 1))
+    return f
+
+
+# ---- dicts, sets, one-element tuples (issue 17 item 2) ----------------------
+
+def put(d, k, v):
+    """d with { [k]: v }: a copy, an existing key keeping its place."""
+    c = dict(d)
+    c[k] = v
+    return c
+
+
+@case
+def dict_counts():
+    f = F("dict_counts")
+    clicks = f.testing("clicks", [("ann", "home"), ("bob", "cart"), ("ann", "cart"), ("ann", "home"),
+                                  ("bob", "cart"), ("cat", "x"), ("ann", "help")])
+    pages = f.map_value("pages", f.key_on("keyed", clicks, lambda c: c[0]), lambda c: c[1])
+
+    def step(acc, p):
+        acc = put(acc, p, acc.get(p, 0) + 1)
+        return acc, (len(acc), acc)
+    f.output("out", f.stateful_map("counts", pages, {}, step))
+    final = f.fold_final("final", pages, {}, lambda acc, p: put(acc, p, acc.get(p, 0) + 1))
+    f.output("out2", f.map_value("totals", final, lambda d: (sum(d.values()), sorted(d), list(d.items()))))
+    return f
+
+
+@case
+def dict_ops():
+    f = F("dict_ops")
+    nums = f.testing("nums", [1, 2, 3])
+    lit = f.map("lit", nums, lambda n: {"b": n, "a": n * 10, "b": -n})  # noqa: F601 (as the .flow)
+    f.output("o1", lit)
+    f.output("o2", f.map("look", lit, lambda d: (d["a"], d.get("b"), d.get("zz"), d.get("zz", 0), "a" in d,
+                                                  "zz" not in d, len(d))))
+
+    def rm(d, k):
+        return {x: v for x, v in d.items() if x != k}
+    f.output("o3", f.map("upd", lit, lambda d: (put(d, "a", 0), put(put(d, "c", 3), "b", 7), rm(d, "b"),
+                                                 rm(d, "nope"))))
+    f.output("o4", f.map("views", lit, lambda d: (list(d), list(d.values()), list(d.items()), sorted(d),
+                                                   dict(d.items()) == d, {"a": 1, "b": 2} == {"b": 2, "a": 1},
+                                                   {"a": 1} != {"a": 2})))
+    other = f.map("other", nums, lambda n: ({n: "x", -n: "y"}, {(n, "t"): [n, n], (0, "u"): []},
+                                            {"in": {"deep": n}}["in"]["deep"], dict([("k", n), ("j", 2), ("k", 5)]),
+                                            {}, {"a": n} if n > 1 else {}))
+    f.output("o5", other)
+    f.output("o6", f.flat_map("ks", lit, lambda d: list(d)))
+    f.output("js", other, "json")
+    return f
+
+
+@case
+def set_ops():
+    f = F("set_ops")
+    nums = f.testing("nums", [5, 8, 13, 1000000007, -1])
+    f.output("o1", f.map("small", nums, lambda n: (
+        FSet([n, 8, 5]), FSet([n]), FSet([1, 2]).add(n), FSet([5, 8, 13], literal=True).remove(n),
+        n in FSet([5, 8]), n not in FSet([5, 8]))))
+    f.output("o2", f.map("lits", nums, lambda n: (
+        FSet([1, 2, 3, 100, 200, 300], literal=True),
+        FSet([900000, 31, 64, 7, 100000000000, 12, 5], literal=True),
+        FSet([n, 900000, 31, 64, 7, 100000000000, 12, 5]))))
+    f.output("o3", f.map("grow", nums, lambda n: FSet(range(n % 40)) == FSet(range(n % 40))))
+    f.output("o4", f.map("conv", nums, lambda n: (
+        FSet([n * 3, n, n * 3, 33, -7]), FSet({"x": n, "y": 2}) == FSet(["y", "x"]),
+        sorted(FSet([n, 3, -2], literal=True)), len(FSet([n, n, 4])), FSet([(n, 1), (2, n)]),
+        FSet([0.5, float(n), 1e300]), FSet())))
+    f.output("o5", f.flat_map("each", nums, lambda n: list(FSet([n, 64, 3]))))
+
+    def seen(s, n):
+        s = s.add(n % 1000).add(8 * n % 1000)
+        s = s.remove(8 * 5) if len(s) > 5 else s
+        return s, s
+    f.output("o6", f.stateful_map("seen", f.key_on("keyed", nums, lambda _: "all"), FSet(), seen))
+    return f
+
+
+@case
+def set_strings():
+    f = F("set_strings")
+    words = f.testing("words", ["the quick brown fox", "jumps over the lazy dog the end"])
+    f.output("out", f.map("sets", words, lambda w: (FSet(w.split()), sorted(FSet(w.split())),
+                                                    len(FSet(w.split())), "the" in FSet(w.split()))))
+    return f
+
+
+@case
+def tuple_one():
+    f = F("tuple_one")
+    nums = f.testing("nums", [(1,), (2,)])
+    f.output("out", f.map("more", nums, lambda t: ((t[0] + 1,), [(t[0],)], ((t[0], "x"),), t[0])))
+    f.output("out2", f.map("typed", nums, lambda t: t[0] * 10))
+    return f
+
+
+@case
+def error_key_missing():
+    n = "error_key_missing"
+    f = F(n)
+    L = loc(n, '{"a": 1')
+
+    def get(k):
+        d = {"a": 1, "b": 2}
+        if k not in d:
+            raise StepError(L, "KeyError: %r" % k)
+        return d[k]
+    f.output("out", f.map("v", f.testing("keys", ["a", "b", "it's"]), get))
+    return f
+
+
+# ---- string formatting (issue 17 item 3) ------------------------------------
+
+@case
+def format_fstrings():
+    f = F("format_fstrings")
+    temps = f.testing("temps", [("lab", 21.25), ("attic", 30.0), ("lab", 22.5), ("cellar", -2.675), ("attic", 31.0)])
+    vals = f.map_value("vals", f.key_on("keyed", temps, lambda t: t[0]), lambda t: t[1])
+
+    def step(acc, v):
+        s = (acc[0] + v, acc[1] + 1)
+        return s, s[0] / float(s[1])
+    means = f.stateful_map("means", vals, (0.0, 0), step)
+    f.output("out", f.map("shown", means, lambda km: (lambda k, mean: (
+        f"{k}={mean:.1f} [{k:>8}|{mean:+09.3f}|{mean:e}|{mean:.2%}] {k!r} {mean=}"))(*km)))
+    nums = f.testing("nums", [0, 7, -42, 1234567, 255, -9223372036854775807 - 1])
+    f.output("out2", f.map("ints", nums, lambda n: (
+        format(n, ">8,"), format(n, "#x"), format(n, "#_b"), format(n, "+08_"), format(n, "^9"), format(n, "e"),
+        f"{n:o}|{n:X}|{n:,}|{n:=+12}|{n:*<7}", format(n))))
+    floats = f.testing("floats", [2.675, 0.1, 1e16, -0.0, 123456.789, 1.5e-7, 5e-324, 1e300])
+    f.output("out3", f.map("fl", floats, lambda x: (
+        format(x, ".2f"), format(x, ".3g"), format(x, ""), format(x, ".1"), format(x, ",.2f"), format(x, "z.1f"),
+        format(x, "#.0f"), format(x, "G"), f"{x!s:>12}|{x!r}", format(x, "010.4"))))
+    strs = f.testing("strs", ["a", "héllo", ""])
+    f.output("out4", f.map("st", strs, lambda s: (
+        format(s, "*^9"), format(s, ".2"), format(s, "<4"), f"{s:>6}|{s!r:^9}|{len(s)=}", f"{{{s}}}")))
+    return f
+
+
+@case
+def string_methods():
+    f = F("string_methods")
+    lines = f.testing("lines", ["  alpha beta  gamma delta ", "x,y,,z", "--42--", "+7"])
+    f.output("out", f.map("r", lines, lambda l: (
+        l.split(None, 1), l.split(None, 0), l.split(",", 1), l.split(",", 0), l.split(",", -1), "|".join(l.split()),
+        "+".join(l.split(",")), l.strip("-"), l.lstrip(" -"), l.rstrip(), l.strip(), l.strip("-").zfill(6),
+        l.zfill(2))))
     return f

@@ -19,6 +19,7 @@ Values: int/float/bool/str/None, tuple, list, dict (records),
 datetime (timestamps, UTC), timedelta (durations).
 """
 import datetime as _dt
+import json as _json
 
 UTC = _dt.timezone.utc
 T0 = _dt.datetime(2022, 1, 1, tzinfo=UTC)
@@ -61,15 +62,233 @@ def mul(a, b, loc):
 
 
 def div(a, b, loc):
+    """Python 3's a / b: true division, an int divided by an int is a float."""
     if b == 0:
         raise StepError(loc, "division by zero")
-    return chk(a // b, loc, "/") if isinstance(a, int) else a / b
+    return a / b
+
+
+def floordiv(a, b, loc):
+    """a // b: floor division of ints (checked) or floats."""
+    if b == 0:
+        raise StepError(loc, "division by zero")
+    return chk(a // b, loc, "//") if isinstance(a, int) else a // b
 
 
 def mod(a, b, loc):
     if b == 0:
         raise StepError(loc, "division by zero")
     return a % b
+
+
+# ---- sets: CPython 3.11's set table, with flowc's hashes --------------------
+#
+# A set<T> iterates in the order of CPython 3.11's table (Objects/
+# setobject.c).  For values whose hash CPython does not seed (ints,
+# floats, tuples of them) flowc's order is CPython's own, and FSet checks
+# itself against a real Python set built the same way.  Strings hash with
+# FNV-1a in flowc (CPython seeds its string hash per process), None with
+# CPython 3.12's constant, timestamps as their microseconds: for those the
+# table below, a transcription of CPython's, is the oracle.
+
+LINEAR_PROBES, PERTURB_SHIFT, M64 = 9, 5, (1 << 64) - 1
+
+
+def _fnv(s):
+    h = 0xcbf29ce484222325
+    for b in s.encode("utf-8"):
+        h = ((h ^ b) * 0x100000001b3) & M64
+    h = h - (1 << 64) if h >= 1 << 63 else h
+    return -2 if h == -1 else h
+
+
+def _tuplehash(hs):
+    acc = 2870177450012600261
+    for lane in hs:
+        acc = (acc + (lane & M64) * 14029467366897019727) & M64
+        acc = ((acc << 31) | (acc >> 33)) & M64
+        acc = (acc * 11400714785074694791) & M64
+    acc = (acc + (len(hs) ^ (2870177450012600261 ^ 3527539))) & M64
+    if acc == M64:
+        return 1546275796
+    return acc - (1 << 64) if acc >= 1 << 63 else acc
+
+
+def fhash(x):
+    """flowc's hash() of a set element."""
+    if isinstance(x, str):
+        return _fnv(x)
+    if x is None:
+        return 0xFCA86420
+    if isinstance(x, tuple):
+        return _tuplehash([fhash(e) for e in x])
+    if isinstance(x, _dt.datetime):
+        us = (x - _dt.datetime(1970, 1, 1, tzinfo=UTC)) // _dt.timedelta(microseconds=1)
+        return hash(us)
+    if isinstance(x, float) and x != x:
+        return 0
+    return hash(x)
+
+
+def _cpython_hash(x):
+    """Is fhash(x) CPython's own hash(x)?"""
+    if isinstance(x, (str, _dt.datetime)) or x is None or (isinstance(x, float) and x != x):
+        return False
+    if isinstance(x, tuple):
+        return all(_cpython_hash(e) for e in x)
+    return True
+
+
+class FSet:
+    """An immutable set value as flowc keeps it: the table (None empty,
+    'D' dummy, (hash, elem) active), mask, used, fill."""
+
+    def __init__(self, items=(), literal=False):
+        self.table, self.mask, self.used, self.fill = [None] * 8, 7, 0, 0
+        items = list(items)
+        for x in items:
+            self._ins(x)
+        if literal and len(items) >= 3:
+            again = FSet([e[1] for e in self.table if e is not None and e != "D"])
+            self.table, self.mask, self.used, self.fill = again.table, again.mask, again.used, again.fill
+            self._merge_literal()
+        # the history of adds and removes, replayed on a real set (as a
+        # Bytewax program changes its state in place) to check the order
+        self.hist = [("lit" if literal else "new", items)]
+        self.cpython = all(_cpython_hash(x) for x in items)
+
+    def _copy(self):
+        c = FSet.__new__(FSet)
+        c.table, c.mask, c.used, c.fill = list(self.table), self.mask, self.used, self.fill
+        c.hist, c.cpython = list(self.hist), self.cpython
+        return c
+
+    def _find(self, x, h):
+        """(index of x or -1, where an add would put it)"""
+        mask, i, perturb, free = self.mask, h & M64 & self.mask, h & M64, -1
+        while True:
+            probes = LINEAR_PROBES if i + LINEAR_PROBES <= mask else 0
+            j = i
+            while True:
+                e = self.table[j]
+                if e is None:
+                    return -1, (free if free >= 0 else j)
+                if e == "D":
+                    free = j
+                elif e[0] == h and e[1] == x:
+                    return j, j
+                j += 1
+                if probes == 0:
+                    break
+                probes -= 1
+            perturb >>= PERTURB_SHIFT
+            i = (i * 5 + 1 + perturb) & mask
+
+    def _ins(self, x):
+        h = fhash(x)
+        i, at = self._find(x, h)
+        if i >= 0:
+            return
+        fresh = self.table[at] is None
+        self.table[at] = (h, x)
+        self.used += 1
+        if fresh:
+            self.fill += 1
+            if self.fill * 5 >= self.mask * 3:
+                self._resize(self.used * 2 if self.used > 50000 else self.used * 4)
+
+    def _rebuilt(self, newsize):
+        table, mask = [None] * newsize, newsize - 1
+        for e in self.table:
+            if e is None or e == "D":
+                continue
+            perturb, i = e[0] & M64, e[0] & M64 & mask
+            while True:
+                if table[i] is None:
+                    break
+                if i + LINEAR_PROBES <= mask:
+                    k = next((i + k for k in range(1, LINEAR_PROBES + 1) if table[i + k] is None), None)
+                    if k is not None:
+                        i = k
+                        break
+                perturb >>= PERTURB_SHIFT
+                i = (i * 5 + 1 + perturb) & mask
+            table[i] = e
+        self.table, self.mask, self.fill = table, mask, self.used
+
+    def _resize(self, minused):
+        newsize = 8
+        while newsize <= minused:
+            newsize <<= 1
+        if newsize == 8 and self.mask == 7 and self.fill == self.used:
+            return
+        self._rebuilt(newsize)
+
+    def _merge_literal(self):
+        if self.used * 5 < 21:
+            return
+        newsize = 8
+        while newsize <= self.used * 2:
+            newsize <<= 1
+        if newsize != self.mask + 1:
+            self._rebuilt(newsize)
+
+    def add(self, x):
+        c = self._copy()
+        c._ins(x)
+        c.hist.append(("+", x))
+        c.cpython = c.cpython and _cpython_hash(x)
+        return c
+
+    def remove(self, x):
+        i, _ = self._find(x, fhash(x))
+        if i < 0:
+            return self
+        c = self._copy()
+        c.table[i] = "D"
+        c.used -= 1
+        c.hist.append(("-", x))
+        return c
+
+    def __iter__(self):
+        out = [e[1] for e in self.table if e is not None and e != "D"]
+        if self.cpython:
+            assert out == list(self._real()), (out, list(self._real()))
+        return iter(out)
+
+    def _real(self):
+        kind, items = self.hist[0]
+        real = eval("{%s}" % ", ".join(map(repr, items))) if kind == "lit" and items else set(items)
+        for op, x in self.hist[1:]:
+            if op == "+":
+                real.add(x)
+            else:
+                real.discard(x)
+        return real
+
+    def __len__(self):
+        return self.used
+
+    def __contains__(self, x):
+        return self._find(x, fhash(x))[0] >= 0
+
+    def __eq__(self, o):
+        return isinstance(o, FSet) and set(self) == set(o)
+
+    def __repr__(self):
+        return "{%s}" % ", ".join(map(repr, self)) if self.used else "set()"
+
+
+def _jsonable(x):
+    """X as the json format writes it (docs/io.md): a dict with string keys
+    an object, other dicts [[key, value], ...], tuples and sets arrays."""
+    if isinstance(x, dict):
+        if all(isinstance(k, str) for k in x):
+            return {k: _jsonable(v) for k, v in x.items()}
+        return [[_jsonable(k), _jsonable(v)] for k, v in x.items()]
+    if isinstance(x, (list, tuple, FSet)):
+        return [_jsonable(e) for e in x]
+    return x
 
 
 def keyorder(keys):
@@ -107,6 +326,16 @@ class Step:
     def emit(self, items, port=0):
         for (d, i) in self.downs[port]:
             d.inbox.setdefault(i, []).extend(items)
+
+
+class Marker:
+    """TestingSource.EOF() / ABORT() in a testing list (bytewax.testing)."""
+    def __init__(self, kind):
+        self.kind = kind
+
+
+EOF = Marker("EOF")
+ABORT = Marker("ABORT")
 
 
 class Flow:
@@ -163,6 +392,27 @@ class Flow:
             return xs
         return self._stateless(sid, up, fn)
 
+    def flat_map_batch(self, sid, up, f):
+        # the round's items at this step, when there are any, as one batch
+        return self._stateless(sid, up, lambda xs: list(f(list(xs))) if xs else [])
+
+    def inspect_debug(self, sid, up, epoch_interval=_dt.timedelta(seconds=10)):
+        # Bytewax's default debug inspector; one worker; epochs counted from
+        # 1 by whole intervals of the (pinned) clock since the first round
+        def fn(xs):
+            epoch = 1 + (self.now - self.clock) // epoch_interval
+            for x in xs:
+                self.lines.append("%s.%s W0 @%d: %r" % (self.name, sid, epoch, x))
+            return xs
+        return self._stateless(sid, up, fn)
+
+    def raises(self, sid, up, loc):
+        def fn(xs):
+            for x in xs:
+                raise StepError(loc, "`raises` step %r got an item: %r" % (sid, x))
+            return []
+        return self._stateless(sid, up, fn)
+
     def key_on(self, sid, up, f):
         return self.map(sid, up, lambda x: (f(x), x))
 
@@ -199,6 +449,8 @@ class Flow:
         def fn(xs):
             if sink == "stdout":
                 self.lines.extend(str(x) for x in xs)
+            elif sink == "json":
+                self.lines.extend(_json.dumps(_jsonable(x), ensure_ascii=False) for x in xs)
             return []
         return self._stateless(sid, up, fn)
 
@@ -220,6 +472,28 @@ class Flow:
 
             def on_item(self, v, now):
                 ns, outs = f(self.state, v)
+                self.state = ns
+                return list(outs), ns is None
+        return self._stateful(sid, up, L)
+
+    def stateful_batch(self, sid, up, init, on_batch, on_eof=None):
+        """Bytewax's StatefulBatchLogic: ON_BATCH(state, values) and
+        ON_EOF(state) return (new state or None to discard, [outs])."""
+        class L:
+            batch = True
+
+            def __init__(self, key):
+                self.state = init
+
+            def on_item(self, vs, now):
+                ns, outs = on_batch(self.state, vs)
+                self.state = ns
+                return list(outs), ns is None
+
+            def on_eof(self):
+                if on_eof is None:
+                    return [], False
+                ns, outs = on_eof(self.state)
                 self.state = ns
                 return list(outs), ns is None
         return self._stateful(sid, up, L)
@@ -299,7 +573,9 @@ class Flow:
             groups.setdefault(k, []).append(v)
         awoken = set()
         for k in keyorder(groups):
-            for v in groups[k]:
+            # a batch logic (stateful_batch) gets the key's values at once
+            batches = [groups[k]] if getattr(s.logic, "batch", False) else groups[k]
+            for v in batches:
                 lg = s.live.get(k) or s.logic(k)
                 s.live[k] = lg
                 o, discard = lg.on_item(v, self.now)
@@ -336,16 +612,31 @@ class Flow:
         """Run to the end (or to the first StepError); returns self."""
         rnd = 0
         eofs = set()
+        aborted = False
         while True:
             self.now = self.clock + rnd * self.clock_step
             for s in self.steps:
                 if getattr(s, "kind", "") != "testing" or s.done:
                     continue
-                batch = s.items[s.pos:s.pos + s.bs]
-                s.pos += len(batch)
+                if getattr(s, "stop", None) is EOF:
+                    s.done = True
+                    continue
+                if getattr(s, "stop", None) is ABORT:
+                    aborted = True   # the round runs; no EOF; the run ends after it
+                    continue
+                # TestingSource.next_batch: up to bs items; a marker ends the
+                # batch early (maybe empty), the next poll acts on it
+                batch = []
+                while len(batch) < s.bs and s.pos < len(s.items):
+                    x = s.items[s.pos]
+                    s.pos += 1
+                    if isinstance(x, Marker):
+                        s.stop = x
+                        break
+                    batch.append(x)
                 if batch:
                     s.emit(batch)
-                else:
+                elif getattr(s, "stop", None) is None:
                     s.done = True
             eofs = {s for s in self.steps if getattr(s, "kind", "") == "testing" and s.done}
             try:
@@ -369,7 +660,7 @@ class Flow:
                     self.src, e.loc, self.name, cur.split("/")[0], e.msg)
                 self.status = 1
                 return self
-            if len(eofs) == len([s for s in self.steps if getattr(s, "kind", "") == "testing"]):
+            if aborted or len(eofs) == len([s for s in self.steps if getattr(s, "kind", "") == "testing"]):
                 return self
             rnd += 1
 

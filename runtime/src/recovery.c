@@ -1,0 +1,718 @@
+/*
+ * recovery.c - the recovery store (docs/recovery.md): SQLite databases,
+ * one per partition, in the recovery directory; its options (-r, -b,
+ * --recovery-init), the lock, the resume calculation, loading rows,
+ * writing each epoch's snapshot and garbage collection.
+ *
+ * Pipeline position: flow_rt_init parses the options and opens the store
+ * (rt->store); the generated code restores every step from it after
+ * <flow>_new and, before each polling round that begins a new epoch,
+ * queues the rows of what changed (flow_store_put) and commits them
+ * (flow_store_commit). The sinks record their file lengths here
+ * (sink.c), the sources their positions (recovery_io.c).
+ *
+ * Bytewax's model (SEMANTICS §8) with one worker: executions (exs), the
+ * worker's frontier (fronts), per-partition commit epochs (commits), state
+ * rows (snaps). One addition: types (each step's state fingerprint) and
+ * aborts (a testing source's ABORT markers already triggered).
+ */
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#define FORMAT "flowc-recovery 1"
+
+/* A row queued for the epoch's snapshot: offsets into flow_store.data. */
+typedef struct row {
+    int part;
+    size_t step, step_n;
+    size_t key, key_n;
+    size_t blob, blob_n;
+    bool null;
+} row;
+
+struct flow_store {
+    flow_rt *rt;
+    char *dir;
+    int nparts;
+    sqlite3 **db;               /* [nparts] */
+    sqlite3_stmt **put;         /* [nparts] INSERT OR REPLACE INTO snaps */
+    sqlite3_stmt **gc;          /* [nparts] DELETE older rows of one key */
+    int lockfd;
+    int64_t ex_num;             /* this execution */
+    int64_t resume;             /* the resume epoch R */
+    int64_t epoch;              /* the epoch being processed */
+    int64_t gc_lag;             /* d: epochs of backup, or -1 for never */
+    int64_t epoch_start_us;     /* when the current epoch began */
+    int64_t snap_round;         /* rt->round at the last snapshot */
+    bool last;                  /* the next commit is the one at the end of the input */
+    row *rows;
+    size_t nrows, caprows;
+    flow_buf data;              /* the bytes of the queued rows */
+    flow_buf tmp;
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+static FLOW_NORETURN void store_fail(flow_rt *rt, const char *dir, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static FLOW_NORETURN void store_fail(flow_rt *rt, const char *dir, const char *fmt, ...)
+{
+    va_list ap;
+    flow_rt_flush(rt);
+    fflush(stdout);
+    fprintf(stderr, "%s: error: recovery store %s: ", rt->info->flow_name, dir);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+/* An SQLite error on partition K: corruption and a full disk get their
+ * own words; the transaction in progress is rolled back by SQLite. */
+static FLOW_NORETURN void db_fail(flow_store *st, int k, const char *what)
+{
+    sqlite3 *db = st->db[k];
+    int code = sqlite3_errcode(db);
+    const char *why = code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? "not a valid flowc recovery store: "
+                      : code == SQLITE_FULL                            ? "disk full: "
+                                                                       : "";
+    store_fail(st->rt, st->dir, "part-%d.sqlite3: %s%s%s (%s)", k, why, sqlite3_errmsg(db),
+               code == SQLITE_FULL ? "; the previous snapshot is intact" : "", what);
+}
+
+static void exec(flow_store *st, int k, const char *sql)
+{
+    if (sqlite3_exec(st->db[k], sql, NULL, NULL, NULL) != SQLITE_OK)
+        db_fail(st, k, sql);
+}
+
+static sqlite3_stmt *prep(flow_store *st, int k, const char *sql)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db[k], sql, -1, &s, NULL) != SQLITE_OK)
+        db_fail(st, k, sql);
+    return s;
+}
+
+/* Run S to its end (for statements returning no rows). */
+static void step_done(flow_store *st, int k, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        db_fail(st, k, sqlite3_sql(s));
+    sqlite3_reset(s);
+}
+
+/* One integer from SQL (DFLT when it gives no row or NULL). */
+static int64_t query_int(flow_store *st, int k, const char *sql, int64_t dflt)
+{
+    sqlite3_stmt *s = prep(st, k, sql);
+    int rc = sqlite3_step(s);
+    int64_t v = dflt;
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        v = sqlite3_column_int64(s, 0);
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        db_fail(st, k, sql);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static char *query_text(flow_store *st, int k, const char *sql, const char *name)
+{
+    sqlite3_stmt *s = prep(st, k, sql);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    char *v = NULL;
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        v = flowi_strdup((const char *)sqlite3_column_text(s, 0));
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        db_fail(st, k, sql);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static int64_t mono_us(const flow_rt *rt)
+{
+    if (rt->clock_pinned)
+        return rt->now;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);   /* a few ms of resolution is plenty */
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- creating a store (--recovery-init DIR N) ------------------------- */
+
+static const char *SCHEMA =
+    "PRAGMA journal_mode=WAL;"
+    "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE exs(ex_num INTEGER PRIMARY KEY, worker_count INTEGER, resume_epoch INTEGER);"
+    "CREATE TABLE fronts(ex_num INTEGER, worker_index INTEGER, worker_frontier INTEGER,"
+    "                    PRIMARY KEY (ex_num, worker_index));"
+    "CREATE TABLE commits(part_index INTEGER PRIMARY KEY, commit_epoch INTEGER);"
+    "CREATE TABLE types(step_id TEXT PRIMARY KEY, fingerprint TEXT);"
+    "CREATE TABLE snaps(step_id TEXT, state_key BLOB, snap_epoch INTEGER, ser_change BLOB,"
+    "                   PRIMARY KEY (step_id, state_key, snap_epoch));"
+    "CREATE TABLE aborts(step_id TEXT, marker INTEGER, PRIMARY KEY (step_id, marker));";
+
+static char *part_path(const char *dir, int k)
+{
+    size_t n = strlen(dir) + 32;
+    char *p = flow_alloc(n);
+    snprintf(p, n, "%s/part-%d.sqlite3", dir, k);
+    char *r = flowi_strdup(p);
+    flow_free(p, n);
+    return r;
+}
+
+/* mkdir -p */
+static bool make_dirs(const char *dir)
+{
+    char *p = flowi_strdup(dir);
+    bool ok = true;
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST)
+                ok = false;
+            *s = c;
+            if (!c)
+                break;
+        }
+    }
+    flowi_strfree(p);
+    return ok;
+}
+
+static int init_store(flow_rt *rt, const char *prog, const char *dir, int n)
+{
+    if (!make_dirs(dir)) {
+        fprintf(stderr, "%s: error: recovery store %s: cannot create the directory: %s\n", prog, dir, strerror(errno));
+        return 1;
+    }
+    for (int k = 0; k < n; k++) {
+        char *path = part_path(dir, k);
+        if (access(path, F_OK) == 0) {
+            fprintf(stderr, "%s: error: recovery store %s: %s already exists\n", prog, dir, path);
+            flowi_strfree(path);
+            return 1;
+        }
+        sqlite3 *db;
+        int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+        char *sql = NULL;
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(db, SCHEMA, NULL, NULL, NULL);
+        if (rc == SQLITE_OK) {
+            sql = sqlite3_mprintf("INSERT INTO meta VALUES ('format', '%q'), ('flow', '%q'),"
+                                  " ('part_index', '%d'), ('part_count', '%d');"
+                                  "INSERT INTO commits VALUES (%d, 0);",
+                                  FORMAT, rt->info->flow_name, k, n, k);
+            rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+            sqlite3_free(sql);
+        }
+        if (rc != SQLITE_OK) {
+            fprintf(stderr, "%s: error: recovery store %s: %s: %s\n", prog, dir, path, sqlite3_errmsg(db));
+            sqlite3_close(db);
+            flowi_strfree(path);
+            return 1;
+        }
+        sqlite3_close(db);
+        flowi_strfree(path);
+    }
+    printf("%s: created recovery store %s with %d partition%s\n", prog, dir, n, n == 1 ? "" : "s");
+    return 0;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+int flowi_store_option(flow_rt *rt, const char *prog, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--recovery-init") == 0) {
+        if (*i + 2 >= argc) {
+            fprintf(stderr, "%s: error: --recovery-init needs DIR N\n", prog);
+            return 2;
+        }
+        char *end;
+        long n = strtol(argv[*i + 2], &end, 10);
+        if (!*argv[*i + 2] || *end || n < 1 || n > 10000) {
+            fprintf(stderr, "%s: error: --recovery-init: invalid partition count '%s'\n", prog, argv[*i + 2]);
+            return 2;
+        }
+        return init_store(rt, prog, argv[*i + 1], (int)n);
+    }
+    const char *v = NULL;
+    bool dir = strcmp(a, "-r") == 0 || strcmp(a, "--recovery-directory") == 0;
+    bool backup = strcmp(a, "-b") == 0 || strcmp(a, "--backup-interval") == 0;
+    if (!dir && !backup) {
+        if (strncmp(a, "--recovery-directory=", 21) == 0)
+            dir = true, v = a + 21;
+        else if (strncmp(a, "--backup-interval=", 18) == 0)
+            backup = true, v = a + 18;
+        else
+            return -2;    /* not ours */
+    }
+    if (!v) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "%s: error: %s needs a value\n", prog, a);
+            return 2;
+        }
+        v = argv[++*i];
+    }
+    if (dir) {
+        rt->recovery_dir = v;
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    long long secs = strtoll(v, &end, 10);
+    if (!*v || *end || errno || secs < 0 || secs > INT64_MAX / FLOW_US_PER_SEC) {
+        fprintf(stderr, "%s: error: -b: invalid number of seconds '%s'\n", prog, v);
+        return 2;
+    }
+    rt->backup_interval = secs * FLOW_US_PER_SEC;
+    return -1;
+}
+
+/* ---- opening: the lock, the partitions, the resume epoch ----------------- */
+
+static void take_lock(flow_store *st)
+{
+    size_t n = strlen(st->dir) + 8;
+    char *path = flow_alloc(n);
+    snprintf(path, n, "%s/lock", st->dir);
+    st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    flow_free(path, n);
+    if (st->lockfd < 0)
+        store_fail(st->rt, st->dir, "cannot open its lock file: %s", strerror(errno));
+    if (flock(st->lockfd, LOCK_EX | LOCK_NB) != 0) {
+        char buf[32] = "";
+        ssize_t r = pread(st->lockfd, buf, sizeof buf - 1, 0);
+        buf[r > 0 ? r : 0] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        store_fail(st->rt, st->dir, "in use by another process (pid %s)", *buf ? buf : "?");
+    }
+    char buf[32];
+    int len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ftruncate(st->lockfd, 0) != 0 || pwrite(st->lockfd, buf, (size_t)len, 0) != len)
+        store_fail(st->rt, st->dir, "cannot write its lock file: %s", strerror(errno));
+}
+
+static int by_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Open every part-K.sqlite3 of the directory, check them, order by index. */
+static void open_parts(flow_store *st)
+{
+    char **names;
+    size_t n = flowi_dir_list(st->rt, st->dir, "part-*.sqlite3", &names);
+    if (n == 0)
+        store_fail(st->rt, st->dir, "no partitions (create them with %s --recovery-init %s N)",
+                   st->rt->argc > 0 ? st->rt->argv[0] : st->rt->info->flow_name, st->dir);
+    sqlite3 **dbs = flow_alloc(n * sizeof *dbs);
+    int *idx = flow_alloc(n * 2 * sizeof *idx);
+    int count = -1;
+    st->db = dbs;
+    st->nparts = (int)n;
+    for (size_t i = 0; i < n; i++) {
+        if (sqlite3_open_v2(names[i], &dbs[i], SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+            store_fail(st->rt, st->dir, "%s: cannot open: %s", names[i], sqlite3_errmsg(dbs[i]));
+        sqlite3_busy_timeout(dbs[i], 5000);
+        sqlite3_stmt *s;
+        const char *q = "SELECT value FROM meta WHERE name = ?1";
+        int rc = sqlite3_prepare_v2(dbs[i], q, -1, &s, NULL);
+        if (rc != SQLITE_OK)
+            store_fail(st->rt, st->dir, "%s: not a valid flowc recovery store: %s", names[i], sqlite3_errmsg(dbs[i]));
+        sqlite3_finalize(s);
+        char *fmt = query_text(st, (int)i, q, "format");
+        char *flow = query_text(st, (int)i, q, "flow");
+        char *pi = query_text(st, (int)i, q, "part_index");
+        char *pc = query_text(st, (int)i, q, "part_count");
+        if (!fmt || strcmp(fmt, FORMAT) != 0 || !flow || !pi || !pc)
+            store_fail(st->rt, st->dir, "%s: not a valid flowc recovery store: no '%s' metadata", names[i], FORMAT);
+        if (strcmp(flow, st->rt->info->flow_name) != 0)
+            store_fail(st->rt, st->dir, "it belongs to flow '%s', not '%s'", flow, st->rt->info->flow_name);
+        idx[2 * i] = atoi(pi);
+        idx[2 * i + 1] = (int)i;
+        if (count >= 0 && atoi(pc) != count)
+            store_fail(st->rt, st->dir, "partitions disagree on the partition count");
+        count = atoi(pc);
+        flowi_strfree(fmt);
+        flowi_strfree(flow);
+        flowi_strfree(pi);
+        flowi_strfree(pc);
+    }
+    qsort(idx, n, 2 * sizeof *idx, by_int);
+    for (int k = 0; k < count; k++)
+        if ((size_t)k >= n || idx[2 * k] != k)
+            store_fail(st->rt, st->dir, "partition %d of %d is missing", k, count);
+    if ((size_t)count != n)
+        store_fail(st->rt, st->dir, "partitions disagree on the partition count");
+    sqlite3 **ordered = flow_alloc(n * sizeof *ordered);
+    for (size_t k = 0; k < n; k++)
+        ordered[k] = dbs[idx[2 * k + 1]];
+    memcpy(dbs, ordered, n * sizeof *dbs);
+    flow_free(ordered, n * sizeof *ordered);
+    flow_free(idx, n * 2 * sizeof *idx);
+    for (size_t i = 0; i < n; i++)
+        flowi_strfree(names[i]);
+    flow_free(names, n * sizeof *names);
+}
+
+/* Bytewax's resume calculation (SEMANTICS §8.3), one worker. */
+static void resume_from(flow_store *st)
+{
+    int64_t last_ex = query_int(st, 0, "SELECT MAX(ex_num) FROM exs", -1);
+    st->resume = 1;
+    if (last_ex >= 0) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT MAX(worker_frontier) FROM fronts WHERE ex_num = %lld", (long long)last_ex);
+        int64_t front = query_int(st, 0, sql, -1);
+        snprintf(sql, sizeof sql, "SELECT resume_epoch FROM exs WHERE ex_num = %lld", (long long)last_ex);
+        st->resume = front >= 0 ? front : query_int(st, 0, sql, 1);
+    }
+    st->ex_num = last_ex + 1;
+    for (int k = 0; k < st->nparts; k++) {
+        int64_t c = query_int(st, k, "SELECT MAX(commit_epoch) FROM commits", 0);
+        if (c > st->resume)
+            store_fail(st->rt, st->dir,
+                       "partitions are inconsistent: part-%d.sqlite3 committed epoch %lld, but the store resumes at "
+                       "epoch %lld (a partition file restored from an older backup?)",
+                       k, (long long)c, (long long)st->resume);
+    }
+    /* rows of epochs >= R: a snapshot cut short by the crash */
+    for (int k = 0; k < st->nparts; k++) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "DELETE FROM snaps WHERE snap_epoch >= %lld", (long long)st->resume);
+        exec(st, k, sql);
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql, "INSERT INTO exs VALUES (%lld, 1, %lld)", (long long)st->ex_num, (long long)st->resume);
+    exec(st, 0, sql);
+    st->epoch = st->resume;
+}
+
+/* After the options: check them and open the store. Returns -1 to run,
+ * else main()'s exit status. */
+int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
+{
+    const char *env;
+    if (rt->argc == 0)
+        return -1;    /* an embedded instance: no recovery */
+    if (!rt->recovery_dir && (env = getenv("FLOW_RECOVERY_DIRECTORY")) && *env)
+        rt->recovery_dir = env;
+    if (rt->backup_interval < 0 && (env = getenv("FLOW_RECOVERY_BACKUP_INTERVAL")) && *env) {
+        char *end;
+        long long secs = strtoll(env, &end, 10);
+        if (*end || secs < 0 || secs > INT64_MAX / FLOW_US_PER_SEC) {
+            fprintf(stderr, "%s: error: FLOW_RECOVERY_BACKUP_INTERVAL: invalid number of seconds '%s'\n", prog, env);
+            return 2;
+        }
+        rt->backup_interval = secs * FLOW_US_PER_SEC;
+    }
+    if (!rt->recovery_dir)
+        return -1;
+    if (!have_s || rt->backup_interval < 0) {
+        fprintf(stderr, "%s: error: -r needs both -s SECONDS and -b SECONDS (as Bytewax's)\n", prog);
+        return 2;
+    }
+    if (rt->nworkers > 1) {
+        fprintf(stderr, "%s: error: -r with -w %d: recovery runs one worker for now (docs/recovery.md)\n",
+                prog, rt->nworkers);
+        return 2;
+    }
+    flow_store *st = flow_alloc(sizeof *st);
+    memset(st, 0, sizeof *st);
+    st->rt = rt;
+    st->dir = flowi_strdup(rt->recovery_dir);
+    st->lockfd = -1;
+    rt->store = st;
+    struct stat sb;
+    if (stat(st->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        store_fail(rt, st->dir, "no partitions (create them with %s --recovery-init %s N)",
+                   rt->argv[0], st->dir);
+    take_lock(st);
+    open_parts(st);
+    st->put = flow_alloc((size_t)st->nparts * sizeof *st->put);
+    st->gc = flow_alloc((size_t)st->nparts * sizeof *st->gc);
+    for (int k = 0; k < st->nparts; k++) {
+        exec(st, k, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+        st->put[k] = prep(st, k, "INSERT OR REPLACE INTO snaps VALUES (?1, ?2, ?3, ?4)");
+        st->gc[k] = prep(st, k,
+                         "DELETE FROM snaps WHERE step_id = ?1 AND state_key = ?2 AND snap_epoch < "
+                         "(SELECT MAX(snap_epoch) FROM snaps WHERE step_id = ?1 AND state_key = ?2 AND snap_epoch <= ?3)");
+    }
+    resume_from(st);
+    /* d = ceil(backup / interval) epochs (0 when -b 0; -s 0: never) */
+    if (rt->backup_interval == 0)
+        st->gc_lag = 0;
+    else if (rt->epoch_interval == 0)
+        st->gc_lag = -1;
+    else
+        st->gc_lag = (rt->backup_interval + rt->epoch_interval - 1) / rt->epoch_interval;
+    st->epoch_start_us = -1;
+    return -1;
+}
+
+void flowi_store_close(flow_rt *rt)
+{
+    flow_store *st = rt->store;
+    if (!st)
+        return;
+    for (int k = 0; k < st->nparts; k++) {
+        sqlite3_finalize(st->put[k]);
+        sqlite3_finalize(st->gc[k]);
+        sqlite3_close(st->db[k]);
+    }
+    flow_free(st->put, (size_t)st->nparts * sizeof *st->put);
+    flow_free(st->gc, (size_t)st->nparts * sizeof *st->gc);
+    flow_free(st->db, (size_t)st->nparts * sizeof *st->db);
+    flow_free(st->rows, st->caprows * sizeof *st->rows);
+    flow_buf_free(&st->data);
+    flow_buf_free(&st->tmp);
+    if (st->lockfd >= 0)
+        close(st->lockfd);
+    flowi_strfree(st->dir);
+    flow_free(st, sizeof *st);
+    rt->store = NULL;
+}
+
+/* ---- rows: routing, loading --------------------------------------------- */
+
+static int part_of(const flow_store *st, const char *step, flow_str key)
+{
+    if (st->nparts == 1)
+        return 0;
+    XXH3_state_t *h = XXH3_createState();
+    XXH3_64bits_reset(h);
+    XXH3_64bits_update(h, step, strlen(step) + 1);
+    XXH3_64bits_update(h, key.p, (size_t)key.n);
+    uint64_t v = XXH3_64bits_digest(h);
+    XXH3_freeState(h);
+    return (int)(v % (uint64_t)st->nparts);
+}
+
+void flow_store_type(flow_rt *rt, const char *step, const char *fingerprint)
+{
+    flow_store *st = rt->store;
+    for (int k = 0; k < st->nparts; k++) {
+        char *old = query_text(st, k, "SELECT fingerprint FROM types WHERE step_id = ?1", step);
+        if (old && strcmp(old, fingerprint) != 0)
+            store_fail(rt, st->dir, "step '%s.%s' keeps state of type %s in the store, the program's is %s",
+                       rt->info->flow_name, step, old, fingerprint);
+        flowi_strfree(old);
+        if (!old) {
+            sqlite3_stmt *s = prep(st, k, "INSERT OR REPLACE INTO types VALUES (?1, ?2)");
+            sqlite3_bind_text(s, 1, step, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, fingerprint, -1, SQLITE_STATIC);
+            step_done(st, k, s);
+            sqlite3_finalize(s);
+        }
+    }
+}
+
+void flow_store_load(flow_rt *rt, const char *step, void (*fn)(void *ctx, flow_str key, flow_rd *blob), void *ctx)
+{
+    flow_store *st = rt->store;
+    for (int k = 0; k < st->nparts; k++) {
+        /* SQLite: the bare columns of a MAX() aggregate come from its row */
+        sqlite3_stmt *s = prep(st, k,
+                               "SELECT state_key, ser_change, MAX(snap_epoch) FROM snaps WHERE step_id = ?1 "
+                               "GROUP BY state_key");
+        sqlite3_bind_text(s, 1, step, -1, SQLITE_STATIC);
+        int rc;
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            if (sqlite3_column_type(s, 1) == SQLITE_NULL)
+                continue;
+            flow_str key = { (const char *)sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0) };
+            if (!key.p)
+                key.p = "";
+            const char *b = sqlite3_column_blob(s, 1);
+            flow_rd r = { b ? b : "", (b ? b : "") + sqlite3_column_bytes(s, 1), false };
+            if (!flow_utf8_valid(key.p, (size_t)key.n))
+                flow_store_corrupt(rt, step, (flow_str){ "?", 1 });
+            fn(ctx, key, &r);
+        }
+        if (rc != SQLITE_DONE)
+            db_fail(st, k, "loading a snapshot");
+        sqlite3_finalize(s);
+    }
+}
+
+bool flow_store_get(flow_rt *rt, const char *step, flow_str key, flow_rd *blob)
+{
+    flow_store *st = rt->store;
+    int k = part_of(st, step, key);
+    sqlite3_stmt *s = prep(st, k,
+                           "SELECT ser_change FROM snaps WHERE step_id = ?1 AND state_key = ?2 "
+                           "ORDER BY snap_epoch DESC LIMIT 1");
+    sqlite3_bind_text(s, 1, step, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, key.n ? key.p : "", (int)key.n, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    bool found = false;
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        st->tmp.n = 0;
+        flow_buf_put(&st->tmp, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+        blob->p = st->tmp.p ? st->tmp.p : "";
+        blob->end = blob->p + st->tmp.n;
+        blob->bad = false;
+        found = true;
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        db_fail(st, k, "loading a snapshot");
+    }
+    sqlite3_finalize(s);
+    return found;
+}
+
+void flow_store_corrupt(flow_rt *rt, const char *step, flow_str key)
+{
+    store_fail(rt, rt->store->dir, "not a valid flowc recovery store: corrupted state of step '%s.%s' key '%.*s'",
+               rt->info->flow_name, step, (int)(key.n > 64 ? 64 : key.n), key.p);
+}
+
+void flow_store_refuse(flow_rt *rt, const char *step, const char *what)
+{
+    store_fail(rt, rt->store->dir, "step '%s.%s' (%s) cannot be recovered yet (docs/recovery.md, Status); run it "
+               "without -r", rt->info->flow_name, step, what);
+}
+
+/* ---- the ABORT markers of testing sources -------------------------------- */
+
+void flow_store_abort_hit(flow_rt *rt, const char *step, int64_t mark)
+{
+    flow_store *st = rt->store;
+    sqlite3_stmt *s = prep(st, 0, "INSERT OR REPLACE INTO aborts VALUES (?1, ?2)");
+    sqlite3_bind_text(s, 1, step, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, mark);
+    step_done(st, 0, s);
+    sqlite3_finalize(s);
+}
+
+bool flow_store_abort_seen(flow_rt *rt, const char *step, int64_t mark)
+{
+    flow_store *st = rt->store;
+    sqlite3_stmt *s = prep(st, 0, "SELECT 1 FROM aborts WHERE step_id = ?1 AND marker = ?2");
+    sqlite3_bind_text(s, 1, step, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, mark);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        db_fail(st, 0, "reading aborts");
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW;
+}
+
+/* ---- snapshots ----------------------------------------------------------- */
+
+bool flow_store_epoch_due(flow_rt *rt)
+{
+    flow_store *st = rt->store;
+    int64_t now = mono_us(rt);
+    if (st->epoch_start_us < 0)
+        st->epoch_start_us = now;
+    if (rt->round == st->snap_round)
+        return false;
+    return rt->epoch_interval == 0 || now - st->epoch_start_us >= rt->epoch_interval;
+}
+
+void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf *b)
+{
+    flow_store *st = rt->store;
+    if (st->nrows == st->caprows)
+        flow_vec_grow((void **)&st->rows, &st->caprows, sizeof *st->rows, st->nrows + 1);
+    row *r = &st->rows[st->nrows++];
+    r->part = part_of(st, step, key);
+    r->step = st->data.n;
+    r->step_n = strlen(step);
+    flow_buf_put(&st->data, step, r->step_n);
+    r->key = st->data.n;
+    r->key_n = (size_t)key.n;
+    flow_buf_put(&st->data, key.p, (size_t)key.n);
+    r->null = b == NULL;
+    r->blob = st->data.n;
+    r->blob_n = b ? b->n : 0;
+    if (b)
+        flow_buf_put(&st->data, b->p, b->n);
+}
+
+static void write_part(flow_store *st, int k)
+{
+    exec(st, k, "BEGIN IMMEDIATE");
+    sqlite3_stmt *put = st->put[k], *gc = st->gc[k];
+    /* until the frontier moves past this epoch a resume starts at it and
+     * needs each key's newest row before it: GC keeps that one too */
+    int64_t keep = st->gc_lag < 0 ? -1 : st->epoch - 1 - st->gc_lag;
+    for (size_t i = 0; i < st->nrows; i++) {
+        row *r = &st->rows[i];
+        if (r->part != k)
+            continue;
+        const char *d = st->data.p;
+        sqlite3_bind_text(put, 1, d + r->step, (int)r->step_n, SQLITE_STATIC);
+        sqlite3_bind_blob(put, 2, r->key_n ? d + r->key : "", (int)r->key_n, SQLITE_STATIC);
+        sqlite3_bind_int64(put, 3, st->epoch);
+        if (r->null)
+            sqlite3_bind_null(put, 4);
+        else
+            sqlite3_bind_blob(put, 4, r->blob_n ? d + r->blob : "", (int)r->blob_n, SQLITE_STATIC);
+        step_done(st, k, put);
+        /* garbage collection, per key written: Bytewax's rule restricted
+         * to the keys of this epoch (cost proportional to keys touched) */
+        if (keep >= 0) {
+            sqlite3_bind_text(gc, 1, d + r->step, (int)r->step_n, SQLITE_STATIC);
+            sqlite3_bind_blob(gc, 2, r->key_n ? d + r->key : "", (int)r->key_n, SQLITE_STATIC);
+            sqlite3_bind_int64(gc, 3, keep);
+            step_done(st, k, gc);
+        }
+    }
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE commits SET commit_epoch = %lld WHERE part_index = %d",
+             (long long)(keep >= 0 ? keep : 0), k);
+    exec(st, k, sql);
+    if (k == 0) {
+        /* the frontier last, in partition 0's transaction, after every
+         * other partition's has committed */
+        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO fronts VALUES (%lld, 0, %lld)", (long long)st->ex_num,
+                 (long long)(st->epoch + 1));
+        exec(st, k, sql);
+        if (st->last) {   /* the run reached the end of its input */
+            snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES ('ended_ex', '%lld')", (long long)st->ex_num);
+            exec(st, k, sql);
+        }
+    }
+    exec(st, k, "COMMIT");
+}
+
+void flow_store_commit(flow_rt *rt)
+{
+    flow_store *st = rt->store;
+    flowi_sinks_save(rt);    /* flushes the files, queues their lengths */
+    fflush(stdout);
+    for (int k = st->nparts - 1; k >= 0; k--)
+        write_part(st, k);
+    st->nrows = 0;
+    st->data.n = 0;
+    st->epoch++;
+    st->epoch_start_us = mono_us(rt);
+    st->snap_round = rt->round;
+}
+
+void flow_store_last(flow_rt *rt)
+{
+    rt->store->last = true;
+}
