@@ -136,6 +136,13 @@ void flow_mpi_init(flow_rt *rt)
                     rt->info->flow_name);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
+    if (rt->recovery_dir) {
+        if (rank == 0)
+            fprintf(stderr, "%s: error: -r with %d processes: recovery runs one worker for now (docs/recovery.md)\n",
+                    rt->info->flow_name, size);
+        MPI_Finalize();
+        exit(2);
+    }
     if ((int64_t)rt->nworkers * size > FLOW_MAX_WORKERS) {
         if (rank == 0)
             fprintf(stderr, "%s: error: %d processes of %d workers: more than %d workers\n", rt->info->flow_name, size,
