@@ -473,7 +473,8 @@ parse-test: $(FLOWC)
 	FLOWC=$(abspath $(FLOWC)) sh tests/parse/run.sh
 
 # ---- install ----------------------------------------------------------------
-# make install [PREFIX=/usr/local] [DESTDIR=/staging]: flowc, libflowrt.a,
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: flowc, libflowrt.a (and
+# libflowrt_mpi.a when `make mpi` built it),
 # flowrt.h, flowrt_gen.h, flowrt.pc (pkg-config --cflags --libs flowrt) and the man pages
 # flowc(1) and flow(7); make uninstall removes exactly those files.
 # The installed flowc is linked separately ($(BUILD)/inst/flowc) with the
@@ -520,9 +521,10 @@ install: $(INST_DIR)/flowc $(RT_LIB) $(INST_DIR)/flowrt.pc
 	$(INSTALL) -m 644 $(INST_DIR)/flowrt.pc $(DESTDIR)$(PKGCONFIGDIR)/flowrt.pc
 	$(INSTALL) -m 644 docs/flowc.1 $(DESTDIR)$(MANDIR)/man1/flowc.1
 	$(INSTALL) -m 644 docs/flow.7 $(DESTDIR)$(MANDIR)/man7/flow.7
+	if [ -f $(RT_MPI_LIB) ]; then $(INSTALL) -m 644 $(RT_MPI_LIB) $(DESTDIR)$(LIBDIR)/libflowrt_mpi.a; fi
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES)) $(DESTDIR)$(LIBDIR)/libflowrt_mpi.a
 
 # tests/install/run.sh: install into a temporary DESTDIR, compile and run
 # programs with the installed flowc and with pkg-config, then uninstall.
