@@ -22,19 +22,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sched.h>
+
+/* Wait for the N requests REQ. Not MPI's blocking calls: Open MPI polls
+ * all the while it waits (unless it sees more processes than cores),
+ * and on a machine busier than its cores the process being waited for
+ * is then the one that does not run. Test them for a while, then yield
+ * the CPU between tests, then sleep 20 us, later 200 us. */
+static void wait_all(int n, MPI_Request *req)
+{
+    for (long i = 0;; i++) {
+        int done = 0;
+        MPI_Testall(n, req, &done, MPI_STATUSES_IGNORE);
+        if (done)
+            return;
+        if (i < 200)
+            continue;
+        if (i < 2000) {
+            sched_yield();
+            continue;
+        }
+        struct timespec ts = { 0, i < 4000 ? 20000 : 200000 };
+        nanosleep(&ts, NULL);
+    }
+}
 
 /* flowi_net's calls (internal.h has their contracts). */
 
 static void net_max(flowi_net *net, int64_t *v, size_t n)
 {
     (void)net;
-    MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Iallreduce(MPI_IN_PLACE, v, (int)n, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD, &req);
+    wait_all(1, &req);
 }
 
 static void net_sum(flowi_net *net, int64_t *v, size_t n)
 {
     (void)net;
-    MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Iallreduce(MPI_IN_PLACE, v, (int)n, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD, &req);
+    wait_all(1, &req);
 }
 
 /* A size in bytes as MPI's int count (a message of 2 GiB or more in one
@@ -63,7 +92,7 @@ static void net_alltoall(flowi_net *net, const flow_buf *send, flow_buf *recv, c
     for (int q = 0; q < np; q++)
         if (q != net->rank && send[q].n)
             MPI_Isend(send[q].p, count_of(net, (int64_t)send[q].n), MPI_BYTE, q, 0, MPI_COMM_WORLD, &req[nreq++]);
-    MPI_Waitall(nreq, req, MPI_STATUSES_IGNORE);
+    wait_all(nreq, req);
     flow_free(req, sizeof *req * 2 * (size_t)np);
 }
 
@@ -71,7 +100,9 @@ static void net_gather(flowi_net *net, const char *p, size_t n, flow_buf *all, s
 {
     int np = net->nranks;
     int64_t mine = (int64_t)n, *sizes = flow_alloc(sizeof *sizes * (size_t)np);
-    MPI_Gather(&mine, 1, MPI_INT64_T, sizes, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Igather(&mine, 1, MPI_INT64_T, sizes, 1, MPI_INT64_T, 0, MPI_COMM_WORLD, &req);
+    wait_all(1, &req);
     int *counts = NULL, *displs = NULL;
     if (net->rank == 0) {
         counts = flow_alloc(sizeof *counts * (size_t)np);
@@ -89,8 +120,9 @@ static void net_gather(flowi_net *net, const char *p, size_t n, flow_buf *all, s
             flow_buf_reserve(all, (size_t)at + 1);
         all->n = (size_t)at;
     }
-    MPI_Gatherv(p, count_of(net, mine), MPI_BYTE, net->rank == 0 ? all->p : NULL, counts, displs, MPI_BYTE, 0,
-                MPI_COMM_WORLD);
+    MPI_Igatherv(p, count_of(net, mine), MPI_BYTE, net->rank == 0 ? all->p : NULL, counts, displs, MPI_BYTE, 0,
+                 MPI_COMM_WORLD, &req);
+    wait_all(1, &req);
     if (net->rank == 0) {
         flow_free(counts, sizeof *counts * (size_t)np);
         flow_free(displs, sizeof *displs * (size_t)np);
@@ -100,7 +132,9 @@ static void net_gather(flowi_net *net, const char *p, size_t n, flow_buf *all, s
 
 static void net_bcast(flowi_net *net, void *p, size_t n, int root)
 {
-    MPI_Bcast(p, count_of(net, (int64_t)n), MPI_BYTE, root, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Ibcast(p, count_of(net, (int64_t)n), MPI_BYTE, root, MPI_COMM_WORLD, &req);
+    wait_all(1, &req);
 }
 
 static void net_finish(flowi_net *net)
