@@ -7,6 +7,9 @@
  * without a committed offset starts. With `tail = false` the source ends
  * once every partition assigned to it has reached its end. Each poll
  * takes up to `batch` messages, waiting at most 10 ms for the first.
+ * With several workers (-w N, MPI) each worker has a consumer of its own
+ * and is assigned its share of the partitions (assign_share) instead of
+ * joining the group's balancing.
  * The sink is a producer: one message per item, the key of a keyed item as
  * the message key; it is flushed at the end of the run (and before an
  * error exit). librdkafka properties beyond the options (security, client
@@ -39,6 +42,7 @@ typedef struct ksrc {
     kpart *parts;
     size_t nparts, capparts;
     bool assigned;          /* has had an assignment */
+    bool fixed;             /* several workers: its share, assigned once (assign_share) */
     char err[1024];        /* a fatal error from a callback */
     char where[256];        /* "topic/partition@offset" of the current message */
     char down[256];         /* librdkafka's "N/N brokers are down" */
@@ -379,6 +383,74 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     rd_kafka_assign(rk, parts);
 }
 
+static int by_id(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Several workers: the partitions of the topics (the topics in order,
+ * each's partitions ascending) in nworkers contiguous blocks, as a dir's
+ * files, this worker's block assigned to its consumer, which does not
+ * join the group's balancing: a rebalance between the workers' consumers
+ * would hand a partition over without its offset (none is committed) and
+ * read its messages twice. A partition starts at the group's committed
+ * offset, else at `starting_offset`, as with one worker. Bytewax's
+ * KafkaSource also lists the partitions and deals them to the workers. */
+static void assign_share(flow_src *s, ksrc *k)
+{
+    flow_rt *rt = s->rt;
+    rd_kafka_topic_partition_list_t *all = rd_kafka_topic_partition_list_new(16);
+    int timeout = k->session_ms > 0 ? (int)k->session_ms : 45000;
+    for (int i = 0; i < s->cfg.ntopics; i++) {
+        rd_kafka_topic_t *t = rd_kafka_topic_new(k->rk, s->cfg.topics[i], NULL);
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t e = t ? rd_kafka_metadata(k->rk, 0, t, &md, timeout) : rd_kafka_last_error();
+        if (!e && (md->topic_cnt < 1 || md->topics[0].err))
+            e = md->topic_cnt < 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
+        if (e) {
+            if (md)
+                rd_kafka_metadata_destroy(md);
+            if (t)
+                rd_kafka_topic_destroy(t);
+            rd_kafka_topic_partition_list_destroy(all);
+            flow_data_error(rt, s->path, 0, "kafka: cannot list the partitions of topic '%s': %s", s->cfg.topics[i],
+                            rd_kafka_err2str(e));
+        }
+        int np = md->topics[0].partition_cnt;
+        int32_t *ids = flow_alloc(sizeof *ids * (size_t)(np + 1));
+        for (int j = 0; j < np; j++)
+            ids[j] = md->topics[0].partitions[j].id;
+        qsort(ids, (size_t)np, sizeof *ids, by_id);
+        for (int j = 0; j < np; j++)
+            rd_kafka_topic_partition_list_add(all, s->cfg.topics[i], ids[j]);
+        flow_free(ids, sizeof *ids * (size_t)(np + 1));
+        rd_kafka_metadata_destroy(md);
+        rd_kafka_topic_destroy(t);
+    }
+    size_t n = (size_t)all->cnt, w = (size_t)rt->worker, nw = (size_t)rt->nworkers;
+    size_t lo = n * w / nw, hi = n * (w + 1) / nw;
+    rd_kafka_topic_partition_list_t *mine = rd_kafka_topic_partition_list_new((int)(hi - lo) + 1);
+    for (size_t i = lo; i < hi; i++) {
+        const rd_kafka_topic_partition_t *e = &all->elems[i];
+        rd_kafka_topic_partition_list_add(mine, e->topic, e->partition)->offset = RD_KAFKA_OFFSET_INVALID;
+        if (k->nparts == k->capparts)
+            flow_vec_grow((void **)&k->parts, &k->capparts, sizeof k->parts[0], k->nparts + 1);
+        kpart *p = &k->parts[k->nparts++];
+        memset(p, 0, sizeof *p);
+        p->topic = flowi_strdup(e->topic);
+        p->partition = e->partition;
+        p->mine = true;
+        p->next = -1;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_assign(k->rk, mine);
+    rd_kafka_topic_partition_list_destroy(mine);
+    rd_kafka_topic_partition_list_destroy(all);
+    if (e)
+        flow_data_error(rt, s->path, 0, "kafka: cannot assign partitions: %s", rd_kafka_err2str(e));
+    k->assigned = k->fixed = true;
+}
+
 void flowi_kafka_open(flow_src *s)
 {
     ksrc *k = flow_alloc(sizeof *k);
@@ -401,6 +473,10 @@ void flowi_kafka_open(flow_src *s)
     if (!k->rk)
         flow_data_error(s->rt, s->path, 0, "kafka: %s", err);
     rd_kafka_poll_set_consumer(k->rk);
+    if (s->rt->nworkers > 1) {
+        assign_share(s, k);
+        return;
+    }
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(s->cfg.ntopics);
     for (int i = 0; i < s->cfg.ntopics; i++)
         rd_kafka_topic_partition_list_add(topics, s->cfg.topics[i], RD_KAFKA_PARTITION_UA);
@@ -442,8 +518,8 @@ int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec)
                     mine += k->parts[i].mine;
                     ended += k->parts[i].mine && k->parts[i].eof;
                 }
-                if (mine > 0 && ended == mine)
-                    return -1;
+                if ((mine > 0 || k->fixed) && ended == mine)
+                    return -1;    /* (a worker's share may be no partition) */
             }
             /* the topic is idle: what earlier rounds wrote goes out now
              * rather than when a buffer fills (a tailing program may
