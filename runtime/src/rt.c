@@ -92,12 +92,13 @@ static int usage_error(const char *prog, const char *fmt, ...)
 static int usage_error(const char *prog, const char *fmt, ...)
 {
     va_list ap;
+    char msg[1024];
     fflush(stdout);
-    fprintf(stderr, "%s: error: ", prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n");
+    /* one write: the processes of an MPI job each report it, line by line */
+    fprintf(stderr, "%s: error: %s\n", prog, msg);
     return 2;
 }
 
