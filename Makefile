@@ -22,7 +22,8 @@ LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
 DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
                    libjansson-dev libsimdjson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz \
-                   time mawk sqlite3 bc libsqlite3-dev maven openjdk-17-jdk-headless python3-venv
+                   time mawk sqlite3 bc libsqlite3-dev maven openjdk-17-jdk-headless python3-venv \
+                   libopenmpi-dev openmpi-bin
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_CXX    := $(wildcard runtime/src/*.cc)
@@ -290,6 +291,35 @@ WORKERS_SAMPLE := tests/workers/*.flow examples/*.flow tests/io/*.flow tests/run
 workers-sample: all
 	$(TEST_ENV) tests/workers/run.py -w 2,4 $(wildcard $(WORKERS_SAMPLE))
 
+# ---- several processes over MPI (runtime/mpi, docs/workers.md §9) ----------------
+# mpi            build/libflowrt_mpi.a: the MPI transport (runtime/mpi/*.c), which
+#                `flowc --mpi` links with Open MPI; libflowrt.a never needs MPI
+# mpi-test       tests/workers and a sample of programs built with --mpi, run by
+#                `mpirun -n 2 PROG -w 1` and `-w 2` and compared with one worker
+#                (tests/workers/run.py --mpi 2), and a job whose rank 1 fails
+#                (tests/workers/mpi_fail.sh)
+MPICC      ?= mpicc
+RT_MPI_LIB := $(BUILD)/libflowrt_mpi.a
+.PHONY: mpi mpi-test
+TEST_GROUPS += mpi-test
+$(BUILD)/rt_mpi/%.o: runtime/mpi/%.c $(wildcard runtime/include/*.h runtime/src/*.h)
+	@mkdir -p $(dir $@)
+	@command -v $(MPICC) >/dev/null || { echo "$(MPICC) is missing: install Open MPI (Debian: libopenmpi-dev openmpi-bin)" >&2; exit 1; }
+	$(CC) $(ALL_CFLAGS) $$($(MPICC) --showme:compile) -Iruntime/include -Iruntime/src -c $< -o $@
+
+$(RT_MPI_LIB): $(patsubst runtime/mpi/%.c,$(BUILD)/rt_mpi/%.o,$(wildcard runtime/mpi/*.c))
+	@rm -f $@
+	ar rcs $@ $^
+
+mpi: all $(RT_MPI_LIB)
+
+MPI_SAMPLE := tests/workers/*.flow examples/*.flow tests/io/*.flow tests/run/collect_*.flow \
+              tests/run/stateful_*.flow tests/bytewax_windowing/*session*.flow
+mpi-test: mpi
+	@command -v mpirun >/dev/null || { echo "mpi-test: mpirun is missing (Debian: openmpi-bin); not run: FAILED" >&2; exit 1; }
+	$(TEST_ENV) tests/workers/run.py --mpi 2 -w 1,2 $(wildcard $(MPI_SAMPLE))
+	$(TEST_ENV) BUILD='$(BUILD)' tests/workers/mpi_fail.sh
+
 TSAN_BUILD := build-tsan
 TSAN_SAN   := -fsanitize=thread
 tsan:
@@ -443,7 +473,8 @@ parse-test: $(FLOWC)
 	FLOWC=$(abspath $(FLOWC)) sh tests/parse/run.sh
 
 # ---- install ----------------------------------------------------------------
-# make install [PREFIX=/usr/local] [DESTDIR=/staging]: flowc, libflowrt.a,
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: flowc, libflowrt.a (and
+# libflowrt_mpi.a when `make mpi` built it),
 # flowrt.h, flowrt_gen.h, flowrt.pc (pkg-config --cflags --libs flowrt) and the man pages
 # flowc(1) and flow(7); make uninstall removes exactly those files.
 # The installed flowc is linked separately ($(BUILD)/inst/flowc) with the
@@ -490,9 +521,10 @@ install: $(INST_DIR)/flowc $(RT_LIB) $(INST_DIR)/flowrt.pc
 	$(INSTALL) -m 644 $(INST_DIR)/flowrt.pc $(DESTDIR)$(PKGCONFIGDIR)/flowrt.pc
 	$(INSTALL) -m 644 docs/flowc.1 $(DESTDIR)$(MANDIR)/man1/flowc.1
 	$(INSTALL) -m 644 docs/flow.7 $(DESTDIR)$(MANDIR)/man7/flow.7
+	if [ -f $(RT_MPI_LIB) ]; then $(INSTALL) -m 644 $(RT_MPI_LIB) $(DESTDIR)$(LIBDIR)/libflowrt_mpi.a; fi
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES)) $(DESTDIR)$(LIBDIR)/libflowrt_mpi.a
 
 # tests/install/run.sh: install into a temporary DESTDIR, compile and run
 # programs with the installed flowc and with pkg-config, then uninstall.

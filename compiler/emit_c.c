@@ -2116,6 +2116,8 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     fprintf(out, "int main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");
+    if (E->opt->mpi)
+        fprintf(out, "    flow_mpi_init(&rt);    /* --mpi: the processes of an mpirun job */\n");
     fprintf(out, "    if (rt.nworkers > 1)\n        return flow_cluster_main(&rt, &%s_program);\n", P);
     fprintf(out, "    %s_flow *f = %s_new(&rt);\n", P, P);
     fprintf(out, "    if (rt.store)\n        %s_restore(f);   /* recovery: resume from the store */\n", P);

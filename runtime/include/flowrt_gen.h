@@ -741,6 +741,10 @@ typedef struct flow_rt {
                                 * progress on, or several workers */
     const bool *eof;           /* the flow's per-input EOF flags on this
                                 * worker (<flow>_new sets it) */
+    /* several processes (a program built with `flowc --mpi`, run under
+     * mpirun): flow_mpi_init sets NET; NWORKERS and WORKER then count the
+     * workers of every process (docs/workers.md §9) */
+    struct flowi_net *net;
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -975,6 +979,14 @@ typedef struct flow_program {
  * is worker 0's) and return main()'s exit status (or exit on an error,
  * after writing what the workers produced before it). */
 int flow_cluster_main(flow_rt *rt, const flow_program *prog);
+/* A program built with `flowc --mpi` (linked with libflowrt_mpi.a and
+ * Open MPI; not part of libflowrt.a) calls this after flow_rt_init: it
+ * initialises MPI (MPI_THREAD_SERIALIZED: cluster.c makes every MPI call
+ * from one thread at a time) and, with more than one process, makes RT
+ * worker RANK*N of a job of NRANKS*N workers (N: -w) and sets RT->net, so
+ * that main() runs flow_cluster_main. With one process it finalises MPI
+ * again and leaves RT as it was. Exits with status 1 if MPI fails. */
+void flow_mpi_init(flow_rt *rt);
 
 /* ===================================================================
  * Sources

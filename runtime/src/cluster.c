@@ -36,6 +36,18 @@
  * address space), or their binary encoding decoded again (encode: what a
  * transport between processes carries; FLOW_TRANSPORT=encode runs it in
  * one process, so that the tests check the generated encoders).
+ *
+ * Several processes (a program built with `flowc --mpi`, run by mpirun:
+ * docs/workers.md §9): each runs N local workers of a job of NRANKS*N,
+ * the worker index being global (rank*N + thread). The items for workers
+ * of other processes are encoded by their sending worker before the
+ * exchange's barrier (net_post) and moved by the barrier's serial part
+ * (net_xserial), decoded by their receiving worker as it gathers
+ * (net_move). Every meeting's serial part first combines a header with
+ * the other processes (net_agree: EOF flags, a halt, the clock, bad
+ * records, sizes), so that every process takes the same decisions and
+ * makes the same collective calls in the same order; stdout and stderr
+ * are written by rank 0 from what every process sends it (net_write).
  */
 #include "internal.h"
 #include "io.h"
@@ -103,6 +115,13 @@ typedef struct obuf {
     size_t last;               /* the end of the last noted round */
 } obuf;
 
+/* One worker's noted output: its rounds' ends and its bytes. */
+typedef struct oview {
+    const seg *segs;
+    size_t nsegs;
+    const char *p;
+} oview;
+
 /* A flow without exchange points has nothing crossing between workers:
  * each runs on its own and they meet only every SYNC_EVERY rounds (to
  * agree on the end of the inputs, write stdout in order, stop). A round
@@ -127,12 +146,27 @@ typedef struct worker {
     flow_buf err;              /* warnings (skipped records) to write on stderr */
     obuf errs;
     flow_buf xbytes;           /* the encode transport's bytes */
+    /* several processes: this worker's exchange point being met, and its
+     * items for each process, encoded (net_post) */
+    flow_xbox *xb;
+    int xn;
+    flow_buf *xsend;           /* [nranks] */
 } worker;
+
+/* Several processes: the items one worker of another process sent one
+ * worker of this one through an exchange point, encoded (net_xserial). */
+typedef struct rxseg {
+    size_t n;                  /* items */
+    const char *p;             /* their encoding, in c->recv */
+    size_t len;                /* ... of LEN bytes */
+} rxseg;
 
 struct transport;
 
 struct flow_cluster {
-    int nw;
+    int nw;                    /* workers of this process, c->w[0 .. nw) */
+    int gnw;                   /* workers of the job (nranks * nw) */
+    int base;                  /* this process's first worker (rank * nw) */
     const flow_program *prog;
     const flow_program_info *info;
     barrier bar;
@@ -158,7 +192,30 @@ struct flow_cluster {
                                 * each runs until this round: see stopped) */
     flow_time now;             /* the next round's clock (when not pinned) */
     flow_buf scratch;          /* stdout's bytes of a round, in order */
+    /* several processes (NULL net: one) */
+    flowi_net *net;
+    bool net_told;             /* the other processes know of c->halt */
+    bool *xeof;                /* [input]: ended everywhere, as of the last meeting */
+    bool *xblock;              /* [xbox]: a redistribute's (its items go to every process) */
+    int64_t *hdr;              /* a meeting's header (net_header) */
+    size_t nhdr;
+    flow_buf *send, *recv;     /* [nranks]: an exchange's bytes */
+    rxseg *rx;                 /* [(box * gnw + from) * nw + to]: what came */
+    size_t caprx;
+    int rx_first;              /* ... for exchange points rx_first, rx_first + 1, ... */
+    uint64_t *gcounters;       /* --stats: every process's counters, summed at the end */
+    int ncounters;
+    flow_buf wire, gathered;   /* net_write's bytes, sent and (rank 0) received */
+    size_t *lens;              /* [nranks] */
+    int64_t *rsize;            /* [nranks]: an exchange's bytes from each process */
+    oview *views;              /* [2 * gnw]: rank 0, every worker's stdout, stderr */
 };
+
+/* RT's worker, of this process. */
+static inline worker *wk(flow_cluster *c, const flow_rt *rt)
+{
+    return &c->w[rt->worker - c->base];
+}
 
 /* Leave the round: another worker failed, or the round's end decided to
  * stop. Returns to worker_main through the trap. */
@@ -182,8 +239,9 @@ static bool stopped(flow_cluster *c, flow_rt *rt)
     bail(rt);
 }
 
-/* Wait until every worker has arrived; the last one runs SERIAL first. */
-static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *c))
+/* Wait until every worker has arrived; the last one runs SERIAL first
+ * (with its own RT). */
+static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *c, flow_rt *rt))
 {
     barrier *b = &c->bar;
     if (atomic_load_explicit(&c->halt, memory_order_acquire) && stopped(c, rt))
@@ -193,7 +251,7 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
     if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) + 1 == n) {
         atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
         if (serial)
-            serial(c);
+            serial(c, rt);
         atomic_store_explicit(&b->gen, g + 1, memory_order_seq_cst);
         if (atomic_load_explicit(&b->sleepers, memory_order_seq_cst))
             futex_wake(&b->gen);
@@ -201,7 +259,7 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
         /* spin, then sleep; how long to spin adapts to how long waits are:
          * on a machine busier than its cores a late worker is usually not
          * running, and spinning for it only takes CPU from it */
-        int *spin = &c->w[rt->worker].spin, i = 0;
+        int *spin = &wk(c, rt)->spin, i = 0;
         while (atomic_load_explicit(&b->gen, memory_order_acquire) == g) {
             if (i < *spin) {
                 i++;
@@ -253,10 +311,10 @@ void flow_xbox_init(flow_rt *rt, flow_xbox *xb, int id, size_t elem, void (*enc)
     flow_cluster *c = rt->cluster;
     if (!c)
         return;
-    xb->nw = c->nw;
-    xb->to = flow_alloc(sizeof *xb->to * (size_t)c->nw);
-    memset(xb->to, 0, sizeof *xb->to * (size_t)c->nw);
-    c->xboxes[(size_t)id * (size_t)c->nw + (size_t)rt->worker] = xb;
+    xb->nw = c->gnw;
+    xb->to = flow_alloc(sizeof *xb->to * (size_t)c->gnw);
+    memset(xb->to, 0, sizeof *xb->to * (size_t)c->gnw);
+    c->xboxes[(size_t)id * (size_t)c->nw + (size_t)(rt->worker - c->base)] = xb;
 }
 
 void flow_xbox_free(flow_xbox *xb)
@@ -282,11 +340,11 @@ void flowi_xout_grow(flowi_xout *o, size_t elem)
  * receiving worker, after the barrier, once per sending worker that has
  * items for it, in worker order. Between the threads of one process
  * post() has nothing to do: after the barrier every worker may read every
- * outbox. A transport between processes (MPI: issue 12, part B) would
- * encode the outboxes of other processes' workers and send them in
- * post(), and receive and decode them in move(); the generated code
- * gives every exchange point the encoder and decoder of its item type
- * (flow_xbox.enc/.dec), so nothing else changes. */
+ * outbox. Between processes (below: net_post, net_xserial, net_move)
+ * the outboxes of other processes' workers are encoded with the encoder
+ * the generated code gives every exchange point (flow_xbox.enc/.dec),
+ * sent, and decoded by the receiving worker; a transport above serves
+ * the workers of the same process. */
 
 typedef struct transport {
     const char *name;          /* FLOW_TRANSPORT=NAME */
@@ -311,7 +369,7 @@ static char *move_encode(flow_rt *rt, const flow_xbox *xb, int from, const char 
 {
     if (from == rt->worker || !xb->enc)
         return move_copy(rt, xb, from, src, n, dst);
-    flow_buf *bytes = &rt->cluster->w[rt->worker].xbytes;
+    flow_buf *bytes = &wk(rt->cluster, rt)->xbytes;
     bytes->n = 0;
     for (size_t i = 0; i < n; i++)
         xb->enc(bytes, src + i * xb->elem);
@@ -340,12 +398,185 @@ static const transport *find_transport(const char *name)
     return &transports[0];
 }
 
+/* ---- several processes -------------------------------------------------------
+ *
+ * Every meeting's serial part (an exchange's, a round end's) first
+ * combines a header of int64s with every other process's (net_agree, the
+ * maximum of each field), then makes the collective calls that the
+ * combined header asks for, the same on every process. A process whose
+ * workers stopped on an error (or on a failed write to stdout) makes no
+ * more meetings: its main thread makes the one the others are waiting in
+ * with the halt in its header (net_finish), and a halt in a combined
+ * header ends the meeting at once, on every process. */
+
+enum {
+    H_HALT,     /* c->halt, when the other processes do not know of it yet */
+    H_STOPR,    /* -c->stop_round (the earliest wins) */
+    H_NOW,      /* round ends: rank 0's clock for the next round, else INT64_MIN */
+    H_FLUSH,    /* round ends: write the output now */
+    H_SIG,      /* round ends: a stop signal came */
+    H_BAD,      /* round ends: -(input * gnw + worker) of the first pending bad
+                 * record, else INT64_MIN */
+    H_EOF,      /* per input: not at its end on some worker; then, for an
+                 * exchange, nranks * nranks sizes: [from * nranks + to], the
+                 * bytes that process FROM sends process TO */
+};
+
+static bool all_ended(const flow_cluster *c, int k);
+
+/* The sizes in net_post's and net_write's messages: 8 bytes, as they are
+ * (every process of a job runs on the same kind of machine). */
+static void put_i64(flow_buf *b, int64_t v)
+{
+    flow_buf_put(b, (const char *)&v, sizeof v);
+}
+
+/* The header with what every meeting tells: a halt, the stop round and the
+ * EOF flags of this process's workers. */
+static int64_t *net_header(flow_cluster *c)
+{
+    int64_t *h = c->hdr;
+    memset(h, 0, sizeof *h * c->nhdr);
+    h[H_HALT] = c->net_told ? HALT_NONE : atomic_load(&c->halt);
+    h[H_STOPR] = -atomic_load(&c->stop_round);
+    h[H_NOW] = INT64_MIN;
+    h[H_BAD] = INT64_MIN;
+    for (int k = 0; k < c->info->n_inputs; k++)
+        h[H_EOF + k] = !all_ended(c, k);
+    return h;
+}
+
+/* Combine c->hdr with every process's. False when the run stops (a
+ * process halted: c->halt is set, and this meeting makes no more
+ * collective calls, as the halted process makes none); else c->xeof holds
+ * the inputs ended on every worker of the job. */
+static bool net_agree(flow_cluster *c)
+{
+    int64_t *h = c->hdr;
+    c->net->max(c->net, h, c->nhdr);
+    if (-h[H_STOPR] < atomic_load(&c->stop_round))
+        atomic_store(&c->stop_round, -h[H_STOPR]);
+    if (h[H_HALT] != HALT_NONE) {
+        int none = HALT_NONE;
+        atomic_compare_exchange_strong(&c->halt, &none, (int)h[H_HALT]);
+        c->net_told = true;
+        return false;
+    }
+    for (int k = 0; k < c->info->n_inputs; k++)
+        c->xeof[k] = !h[H_EOF + k];
+    return true;
+}
+
+/* Before an exchange's barrier, on each worker: encode its items for the
+ * workers of other processes into xsend[process]: for each of the N
+ * exchange points at XB and each worker of that process (a redistribute's
+ * items: its outbox 0, to every process), the count of items, the size of
+ * their encodings in bytes, the encodings. */
+static void net_post(flow_rt *rt, flow_xbox *xb, int n)
+{
+    flow_cluster *c = rt->cluster;
+    worker *me = wk(c, rt);
+    me->xb = xb;
+    me->xn = n;
+    for (int q = 0; q < c->net->nranks; q++) {
+        flow_buf *b = &me->xsend[q];
+        b->n = 0;
+        if (q == c->net->rank)
+            continue;
+        for (int i = 0; i < n; i++) {
+            const flow_xbox *x = &xb[i];
+            int lo = c->xblock[x->id] ? 0 : q * c->nw, hi = c->xblock[x->id] ? 1 : lo + c->nw;
+            for (int d = lo; d < hi; d++) {
+                const flowi_xout *o = &x->to[d];
+                put_i64(b, (int64_t)o->n);
+                size_t at = b->n;
+                put_i64(b, 0);
+                for (size_t j = 0; j < o->n; j++)
+                    x->enc(b, o->p + j * x->elem);
+                int64_t len = (int64_t)(b->n - at - sizeof len);
+                memcpy(b->p + at, &len, sizeof len);
+            }
+        }
+    }
+}
+
+/* An exchange's serial part: agree, send each process what this one's
+ * workers encoded for it (net_post), and note in c->rx where the items of
+ * each worker of the others for each worker of this one are. */
+static void net_xserial(flow_cluster *c, flow_rt *rt)
+{
+    const worker *me = wk(c, rt);
+    int np = c->net->nranks, r = c->net->rank;
+    int64_t *h = net_header(c), *size = h + H_EOF + c->info->n_inputs;
+    for (int q = 0; q < np; q++) {
+        c->send[q].n = 0;
+        for (int w = 0; w < c->nw; w++)
+            flow_buf_put(&c->send[q], c->w[w].xsend[q].p, c->w[w].xsend[q].n);
+        size[r * np + q] = (int64_t)c->send[q].n;
+    }
+    if (!net_agree(c))
+        return;
+    for (int q = 0; q < np; q++)
+        c->rsize[q] = size[q * np + r];
+    c->net->alltoall(c->net, c->send, c->recv, c->rsize);
+    int n = me->xn;
+    size_t need = (size_t)n * (size_t)c->gnw * (size_t)c->nw;
+    if (need > c->caprx)
+        flow_vec_grow((void **)&c->rx, &c->caprx, sizeof *c->rx, need);
+    c->rx_first = n ? me->xb[0].id : 0;
+    for (int q = 0; q < np; q++) {
+        if (q == r)
+            continue;
+        const char *p = c->recv[q].p, *end = p + c->recv[q].n;
+        for (int s = q * c->nw; s < (q + 1) * c->nw; s++)
+            for (int i = 0; i < n; i++) {
+                int nd = c->xblock[me->xb[i].id] ? 1 : c->nw;
+                for (int d = 0; d < nd; d++) {
+                    rxseg *g = &c->rx[((size_t)i * (size_t)c->gnw + (size_t)s) * (size_t)c->nw + (size_t)d];
+                    int64_t cnt, len;
+                    memcpy(&cnt, p, sizeof cnt);
+                    memcpy(&len, p + sizeof cnt, sizeof len);
+                    g->n = (size_t)cnt;
+                    g->p = p + sizeof cnt + sizeof len;
+                    g->len = (size_t)len;
+                    p = g->p + len;
+                }
+            }
+        if (p != end)
+            c->net->abort(c->net, "flowrt: an exchange's message from another process has a wrong size");
+    }
+}
+
+/* Where the items of worker FROM (of another process) for worker D came,
+ * after net_xserial. */
+static const rxseg *net_seg(const flow_cluster *c, const flow_xbox *xb, int from, int d)
+{
+    int dl = c->xblock[xb->id] ? 0 : d - c->base;
+    return &c->rx[((size_t)(xb->id - c->rx_first) * (size_t)c->gnw + (size_t)from) * (size_t)c->nw + (size_t)dl];
+}
+
+/* Decode items [SKIP, SKIP + N) of G (XB's) into DST, in RT's round arena;
+ * return the end of what it wrote. */
+static char *net_move(flow_rt *rt, const flow_xbox *xb, const rxseg *g, size_t skip, size_t n, char *dst)
+{
+    flow_rd r = { g->p, g->p + g->len, false };
+    for (size_t i = 0; i < skip; i++)
+        xb->dec(&r, &rt->arena, dst);    /* another worker's share of a redistribute */
+    for (size_t i = 0; i < n; i++, dst += xb->elem)
+        xb->dec(&r, &rt->arena, dst);
+    if (r.bad || (skip + n == g->n && r.p != r.end))
+        rt->cluster->net->abort(rt->cluster->net, "flowrt: undecodable items from another process");
+    return dst;
+}
+
 void flow_xsync(flow_rt *rt, flow_xbox *xb, int n)
 {
     flow_cluster *c = rt->cluster;
+    if (c->net)
+        net_post(rt, xb, n);
     if (c->tr->post)
         c->tr->post(rt, xb, n);
-    bar_wait(c, rt, NULL);
+    bar_wait(c, rt, c->net ? net_xserial : NULL);
 }
 
 /* After flow_xsync: gather into the vector *V (N items, CAP allocated)
@@ -356,30 +587,36 @@ void flow_xsync(flow_rt *rt, flow_xbox *xb, int n)
 static void gather(flow_rt *rt, flow_xbox *xb, int d, int lo, int hi, void **v, size_t *n, size_t *cap)
 {
     flow_cluster *c = rt->cluster;
-    int nw = c->nw;
-    flow_xbox *const *all = &c->xboxes[(size_t)xb->id * (size_t)nw];
+    int nw = c->gnw;
+    flow_xbox *const *all = &c->xboxes[(size_t)xb->id * (size_t)c->nw];    /* [worker - c->base] */
+#define LOCAL(s) ((s) >= c->base && (s) < c->base + c->nw)
+#define COUNT(s) (LOCAL(s) ? all[(s) - c->base]->to[d].n : net_seg(c, xb, s, d)->n)
     size_t total = 0;
     for (int s = 0; s < nw; s++)
-        total += all[s]->to[d].n;
+        total += COUNT(s);
     size_t first = (size_t)((unsigned __int128)total * (unsigned)lo / (unsigned)nw);
     size_t end = (size_t)((unsigned __int128)total * (unsigned)hi / (unsigned)nw);
     flow_vec_grow(v, cap, xb->elem, end - first);
     char *dst = *v;
     size_t at = 0;    /* the sequence's index of worker s's first item */
     for (int s = 0; s < nw && at < end; s++) {
-        size_t m = all[s]->to[d].n;
+        size_t m = COUNT(s);
         size_t from = first > at ? first - at : 0, to = end - at < m ? end - at : m;
-        if (from < to)
-            dst = c->tr->move(rt, xb, s, all[s]->to[d].p + from * xb->elem, to - from, dst);
+        if (from < to && LOCAL(s))
+            dst = c->tr->move(rt, xb, s, all[s - c->base]->to[d].p + from * xb->elem, to - from, dst);
+        else if (from < to)
+            dst = net_move(rt, xb, net_seg(c, xb, s, d), from, to - from, dst);
         at += m;
     }
+#undef COUNT
+#undef LOCAL
     *n = end - first;
     xb->recv += end - first;
 }
 
 void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
 {
-    gather(rt, xb, rt->worker, 0, rt->cluster->nw, v, n, cap);
+    gather(rt, xb, rt->worker, 0, rt->cluster->gnw, v, n, cap);
 }
 
 void flow_xgather_block(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap)
@@ -387,7 +624,8 @@ void flow_xgather_block(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t 
     gather(rt, xb, 0, rt->worker, rt->worker + 1, v, n, cap);
 }
 
-/* Is input K at its end on every worker (their flags as they are now)? */
+/* Is input K at its end on every worker of this process (their flags as
+ * they are now)? */
 static bool all_ended(const flow_cluster *c, int k)
 {
     for (int w = 0; w < c->nw; w++)
@@ -398,13 +636,15 @@ static bool all_ended(const flow_cluster *c, int k)
 
 bool flow_xeof(const flow_rt *rt, int k)
 {
-    return all_ended(rt->cluster, k);
+    /* several processes: as of the exchange point's meeting, where every
+     * worker has polled its inputs of this round */
+    return rt->cluster->net ? rt->cluster->xeof[k] : all_ended(rt->cluster, k);
 }
 
 bool flow_xdone(const flow_rt *rt)
 {
     const flow_cluster *c = rt->cluster;
-    if (c->w[rt->worker].retired)
+    if (wk((flow_cluster *)c, rt)->retired)
         return true;
     for (int k = 0; k < c->info->n_inputs; k++)
         if (!c->geof[k])
@@ -419,7 +659,7 @@ void flowi_cluster_add_src(flow_rt *rt, flow_src *s)
     flow_cluster *c = rt->cluster;
     for (int k = 0; k < c->info->n_inputs; k++)
         if (strcmp(c->info->inputs[k].step, s->cfg.step) == 0)
-            c->srcs[(size_t)k * (size_t)c->nw + (size_t)rt->worker] = s;
+            c->srcs[(size_t)k * (size_t)c->nw + (size_t)(rt->worker - c->base)] = s;
 }
 
 void flowi_cluster_may_block(flow_rt *rt)
@@ -429,7 +669,7 @@ void flowi_cluster_may_block(flow_rt *rt)
 
 flow_buf *flowi_cluster_err(flow_rt *rt)
 {
-    return &rt->cluster->w[rt->worker].err;
+    return &wk(rt->cluster, rt)->err;
 }
 
 /* ---- ordered output ---------------------------------------------------------- */
@@ -445,35 +685,27 @@ static void note(obuf *o, const flow_buf *buf, int64_t round)
     o->last = buf->n;
 }
 
-/* Write every worker's noted output to FD, round by round, workers in
- * order within a round, up to c->stop_round; empty the buffers. False on
- * a write error (ERRNO). */
-static bool write_ordered(flow_cluster *c, int fd, flow_buf *(*buf_of)(worker *w), obuf *(*obuf_of)(worker *w))
+/* Write the noted output of the N workers V to FD, round by round, workers
+ * in order within a round, up to c->stop_round. False on a write error
+ * (ERRNO). */
+static bool write_views(flow_cluster *c, int fd, const oview *v, int n)
 {
     flow_buf *all = &c->scratch;
     all->n = 0;
-    size_t *at = flow_alloc(sizeof *at * (size_t)c->nw);    /* next segment */
-    memset(at, 0, sizeof *at * (size_t)c->nw);
+    size_t *at = flow_alloc(sizeof *at * (size_t)n);    /* next segment */
+    memset(at, 0, sizeof *at * (size_t)n);
     for (;;) {
         int best = -1;
-        for (int w = 0; w < c->nw; w++) {
-            obuf *o = obuf_of(&c->w[w]);
-            if (at[w] < o->nsegs && (best < 0 || o->segs[at[w]].round < obuf_of(&c->w[best])->segs[at[best]].round))
+        for (int w = 0; w < n; w++)
+            if (at[w] < v[w].nsegs && (best < 0 || v[w].segs[at[w]].round < v[best].segs[at[best]].round))
                 best = w;
-        }
-        if (best < 0 || obuf_of(&c->w[best])->segs[at[best]].round > atomic_load(&c->stop_round))
+        if (best < 0 || v[best].segs[at[best]].round > atomic_load(&c->stop_round))
             break;    /* the rest came after the round that stopped the run */
-        obuf *o = obuf_of(&c->w[best]);
-        size_t from = at[best] ? o->segs[at[best] - 1].end : 0;
-        flow_buf_put(all, buf_of(&c->w[best])->p + from, o->segs[at[best]].end - from);
+        size_t from = at[best] ? v[best].segs[at[best] - 1].end : 0;
+        flow_buf_put(all, v[best].p + from, v[best].segs[at[best]].end - from);
         at[best]++;
     }
-    flow_free(at, sizeof *at * (size_t)c->nw);
-    for (int w = 0; w < c->nw; w++) {
-        obuf_of(&c->w[w])->nsegs = 0;
-        obuf_of(&c->w[w])->last = 0;
-        buf_of(&c->w[w])->n = 0;
-    }
+    flow_free(at, sizeof *at * (size_t)n);
     size_t done = 0;
     while (done < all->n) {
         ssize_t n = write(fd, all->p + done, all->n - done);
@@ -489,6 +721,23 @@ static bool write_ordered(flow_cluster *c, int fd, flow_buf *(*buf_of)(worker *w
     }
     all->n = 0;
     return true;
+}
+
+/* Write every worker's noted output to FD (write_views); empty the
+ * buffers. False on a write error (ERRNO). */
+static bool write_ordered(flow_cluster *c, int fd, flow_buf *(*buf_of)(worker *w), obuf *(*obuf_of)(worker *w))
+{
+    oview *v = flow_alloc(sizeof *v * (size_t)c->nw);
+    for (int w = 0; w < c->nw; w++)
+        v[w] = (oview){ obuf_of(&c->w[w])->segs, obuf_of(&c->w[w])->nsegs, buf_of(&c->w[w])->p };
+    bool ok = write_views(c, fd, v, c->nw);
+    flow_free(v, sizeof *v * (size_t)c->nw);
+    for (int w = 0; w < c->nw; w++) {
+        obuf_of(&c->w[w])->nsegs = 0;
+        obuf_of(&c->w[w])->last = 0;
+        buf_of(&c->w[w])->n = 0;
+    }
+    return ok;
 }
 
 static flow_buf *out_buf(worker *w) { return &w->rt->out; }
@@ -523,6 +772,61 @@ static void write_stderr(flow_cluster *c)
         return;
     write_stdout(c);    /* what came before the warnings */
     write_ordered(c, STDERR_FILENO, err_buf, err_obuf);
+}
+
+/* Several processes, collective: every process sends rank 0 its workers'
+ * noted stdout and stderr (per worker and stream: the count of rounds,
+ * their ends, the size of the bytes, the bytes padded to 8), and empties
+ * its buffers; rank 0 writes stdout, then stderr, as write_stdout and
+ * write_stderr write one process's (the workers of rank 0, then rank 1's,
+ * ... are the job's workers in order). */
+static void net_write(flow_cluster *c)
+{
+    flow_buf *b = &c->wire;
+    b->n = 0;
+    for (int w = 0; w < c->nw; w++)
+        for (int e = 0; e < 2; e++) {
+            obuf *o = e ? &c->w[w].errs : &c->w[w].out;
+            flow_buf *d = e ? &c->w[w].err : &c->w[w].rt->out;
+            size_t len = o->nsegs ? o->segs[o->nsegs - 1].end : 0;
+            put_i64(b, (int64_t)o->nsegs);
+            flow_buf_put(b, (const char *)o->segs, o->nsegs * sizeof *o->segs);
+            put_i64(b, (int64_t)len);
+            flow_buf_put(b, d->p, len);
+            while (b->n % 8)
+                flow_buf_putc(b, 0);
+            o->nsegs = o->last = 0;
+            d->n = 0;
+        }
+    c->net->gather(c->net, b->p, b->n, &c->gathered, c->lens);
+    if (c->net->rank != 0)
+        return;
+    const char *p = c->gathered.p;
+    oview *out = c->views, *err = c->views + c->gnw;
+    bool any_err = false;
+    for (int w = 0; w < c->gnw; w++)
+        for (int e = 0; e < 2; e++) {
+            oview *v = e ? &err[w] : &out[w];
+            int64_t n, len;
+            memcpy(&n, p, sizeof n);
+            v->nsegs = (size_t)n;
+            v->segs = (const seg *)(p + sizeof n);
+            p += sizeof n + v->nsegs * sizeof(seg);
+            memcpy(&len, p, sizeof len);
+            v->p = p + sizeof len;
+            p = v->p + (len + 7) / 8 * 8;
+            any_err |= e && n > 0;
+        }
+    if (p != c->gathered.p + c->gathered.n)
+        c->net->abort(c->net, "flowrt: the output sent to rank 0 has a wrong size");
+    if (!c->stdout_broken && !write_views(c, STDOUT_FILENO, out, c->gnw)) {
+        c->stdout_broken = true;
+        snprintf(c->msg, sizeof c->msg, "stdout: error: write error: %s", strerror(errno));
+        int none = HALT_NONE;
+        atomic_compare_exchange_strong(&c->halt, &none, HALT_MSG);
+    }
+    if (any_err)
+        write_views(c, STDERR_FILENO, err, c->gnw);
 }
 
 /* ---- the round's end ------------------------------------------------------- */
@@ -565,8 +869,100 @@ static void raise_bad(flow_cluster *c)
         }
 }
 
-static void round_end_serial(flow_cluster *c)
+/* The round end's serial part with several processes: the same
+ * decisions as round_end_serial, taken from every process's header. */
+static void round_end_net(flow_cluster *c)
 {
+    flow_rt *rt0 = c->w[0].rt;
+    int64_t *h = net_header(c);
+    bool flush = c->flush_each_round;
+    for (int w = 0; w < c->nw; w++)
+        flush |= c->w[w].rt->out.n >= FLOW_STDOUT_FLUSH_AT || c->w[w].errs.nsegs > 0;
+    h[H_FLUSH] = flush;
+    h[H_SIG] = flowi_stop_signal;
+    if (c->net->rank == 0 && !rt0->clock_pinned && !rt0->clock_unused)
+        h[H_NOW] = flow_time_now_real();
+    for (int k = 0; k < c->info->n_inputs && h[H_BAD] == INT64_MIN; k++)
+        for (int w = 0; w < c->nw; w++) {
+            flow_src *s = c->srcs[(size_t)k * (size_t)c->nw + (size_t)w];
+            if (s && s->pending) {
+                h[H_BAD] = -((int64_t)k * c->gnw + c->base + w);
+                break;
+            }
+        }
+    if (!net_agree(c))
+        return;    /* a process stopped (and makes no more calls) */
+    for (int k = 0; k < c->info->n_inputs; k++)
+        c->geof[k] = c->xeof[k];
+    if (h[H_FLUSH])
+        net_write(c);
+    /* the skipped records of the inputs that have just ended everywhere
+     * (the same on every process), summed */
+    int ni = c->info->n_inputs;
+    int64_t *skipped = flow_alloc(sizeof *skipped * (size_t)(ni + 1));
+    memset(skipped, 0, sizeof *skipped * (size_t)(ni + 1));
+    bool ended = false;
+    for (int k = 0; k < ni; k++) {
+        if (!c->srcs[(size_t)k * (size_t)c->nw] || c->reported[k] || !c->geof[k])
+            continue;
+        c->reported[k] = ended = true;
+        for (int w = 0; w < c->nw; w++)
+            skipped[k] += flow_src_skipped(c->srcs[(size_t)k * (size_t)c->nw + (size_t)w]);
+        skipped[ni] += skipped[k];
+    }
+    if (ended) {
+        c->net->sum(c->net, skipped, (size_t)ni + 1);
+        if (skipped[ni])
+            net_write(c);    /* what came before the warnings */
+        for (int k = 0; k < ni && c->net->rank == 0; k++)
+            if (skipped[k])
+                fprintf(stderr, "%s: warning: skipped %lld bad record%s\n", c->srcs[(size_t)k * (size_t)c->nw]->path,
+                        (long long)skipped[k], skipped[k] == 1 ? "" : "s");
+    }
+    flow_free(skipped, sizeof *skipped * (size_t)(ni + 1));
+    /* the first bad record: its worker's process tells the message */
+    if (h[H_BAD] != INT64_MIN) {
+        int gw = (int)(-h[H_BAD] % c->gnw), k = (int)(-h[H_BAD] / c->gnw);
+        struct {
+            int64_t round;
+            char msg[sizeof c->msg];
+        } bad;
+        memset(&bad, 0, sizeof bad);
+        if (gw >= c->base && gw < c->base + c->nw) {
+            const flow_src *s = c->srcs[(size_t)k * (size_t)c->nw + (size_t)(gw - c->base)];
+            bad.round = s->err_round;
+            if (s->err_line > 0)
+                snprintf(bad.msg, sizeof bad.msg, "%s:%lld: error: %s", s->err_path, (long long)s->err_line, s->err_msg);
+            else
+                snprintf(bad.msg, sizeof bad.msg, "%s: error: %s", s->err_path, s->err_msg);
+        }
+        c->net->bcast(c->net, &bad, sizeof bad, gw / c->nw);
+        int none = HALT_NONE;
+        if (atomic_compare_exchange_strong(&c->halt, &none, HALT_MSG)) {
+            memcpy(c->msg, bad.msg, sizeof c->msg);
+            atomic_store(&c->stop_round, bad.round);
+        }
+        c->net_told = true;    /* every process stops after this round */
+    }
+    if (h[H_SIG]) {
+        c->stop_sig = (int)h[H_SIG];
+        int none = HALT_NONE;
+        atomic_compare_exchange_strong(&c->halt, &none, HALT_STOP);
+        c->net_told = true;
+    }
+    if (h[H_NOW] != INT64_MIN)
+        c->now = h[H_NOW];
+    if (rt0->progress && (rt0->round & 255) == 0)
+        flow_rt_progress(rt0);
+}
+
+static void round_end_serial(flow_cluster *c, flow_rt *rt)
+{
+    (void)rt;
+    if (c->net) {
+        round_end_net(c);
+        return;
+    }
     flow_rt *rt0 = c->w[0].rt;
     /* here, not after the barrier: a worker that has left it may already
      * poll its inputs of the next round */
@@ -613,7 +1009,7 @@ static void round_end_serial(flow_cluster *c)
 void flowi_cluster_round_end(flow_rt *rt)
 {
     flow_cluster *c = rt->cluster;
-    worker *w = &c->w[rt->worker];
+    worker *w = wk(c, rt);
     note(&w->out, &rt->out, rt->round);
     note(&w->errs, &w->err, rt->round);
     if (rt->round % c->sync_every != 0)
@@ -631,6 +1027,8 @@ flow_time flowi_cluster_now(const flow_rt *rt)
 uint64_t flowi_cluster_counter(const flow_rt *rt, int i)
 {
     const flow_cluster *c = rt->cluster;
+    if (c->gcounters)
+        return c->gcounters[i];    /* every process's (net_finish) */
     uint64_t n = 0;
     for (int w = 0; w < c->nw; w++)
         n += c->w[w].rt->counters ? c->w[w].rt->counters[i] : 0;
@@ -650,7 +1048,7 @@ void flowi_cluster_report(const flow_rt *rt)
     fprintf(stderr, "  items in / items out per worker:\n  %-*s", wd, "step");
     for (int w = 0; w < c->nw; w++) {
         char h[24];
-        snprintf(h, sizeof h, "worker %d", w);
+        snprintf(h, sizeof h, "worker %d", c->base + w);
         fprintf(stderr, "  %21s", h);
     }
     fputc('\n', stderr);
@@ -741,35 +1139,177 @@ static flow_rt *clone_rt(const flow_rt *rt0)
     return rt;
 }
 
-/* Write everything the workers produced (after they stopped). */
+/* Write everything the workers produced (after they stopped; with
+ * several processes, a collective call). */
 static void flush_all(flow_cluster *c)
 {
     for (int w = 0; w < c->nw; w++) {
         note(&c->w[w].out, &c->w[w].rt->out, c->w[w].rt->round);
         note(&c->w[w].errs, &c->w[w].err, c->w[w].rt->round);
     }
-    write_stderr(c);
-    write_stdout(c);
+    if (c->net) {
+        net_write(c);
+    } else {
+        write_stderr(c);
+        write_stdout(c);
+    }
     for (int w = 0; w < c->nw; w++)
         if (c->w[w].rt->sinks)
             flow_sinks_flush(c->w[w].rt);
 }
 
-/* Stop the process: write what came before, then MSG, exit 1. */
+/* The end of the run's last call to MPI, every process's. */
+static void net_done(flow_cluster *c)
+{
+    if (c->net)
+        c->net->finish(c->net);
+}
+
+/* Stop the process: write what came before, then MSG (with several
+ * processes: rank 0 writes both, every process exits), exit 1. */
 static _Noreturn void fail(flow_cluster *c, const char *msg)
 {
     flush_all(c);
     fflush(stdout);
-    fprintf(stderr, "%s\n", msg);
+    if (!c->net || c->net->rank == 0)
+        fprintf(stderr, "%s\n", msg);
+    net_done(c);
     exit(1);
 }
 
+/* Several processes, after this one's workers stopped: agree on how the
+ * run ended. If this process halted without the others knowing (a step's
+ * error, a write error), they wait in a meeting: make it, with the halt.
+ * Then every process learns the halt, the round that stopped the run and,
+ * for a step's error, the message of the earliest (its round, then its
+ * worker); --stats sums the counters. */
+static void net_finish(flow_cluster *c)
+{
+    if (atomic_load(&c->halt) != HALT_NONE && !c->net_told) {
+        int64_t *h = net_header(c);
+        for (int k = 0; k < c->info->n_inputs; k++)
+            h[H_EOF + k] = 0;
+        c->net->max(c->net, h, c->nhdr);
+        c->net_told = true;
+    }
+    int first = -1;
+    for (int w = 0; w < c->nw; w++)
+        if (c->w[w].failed && (first < 0 || c->w[w].fail_round < c->w[first].fail_round))
+            first = w;
+    int64_t v[4] = { atomic_load(&c->halt), -atomic_load(&c->stop_round), INT64_MIN, c->stop_sig };
+    if (first >= 0)
+        v[2] = -(c->w[first].fail_round * c->gnw + c->base + first);
+    c->net->max(c->net, v, 4);
+    atomic_store(&c->halt, (int)v[0]);
+    atomic_store(&c->stop_round, -v[1]);
+    c->stop_sig = (int)v[3];
+    if (v[0] == HALT_FAILED && v[2] != INT64_MIN) {
+        int gw = (int)(-v[2] % c->gnw);
+        char msg[sizeof c->msg];
+        memset(msg, 0, sizeof msg);
+        if (gw >= c->base && gw < c->base + c->nw)
+            snprintf(msg, sizeof msg, "%s", c->w[gw - c->base].rt->error);
+        c->net->bcast(c->net, msg, sizeof msg, gw / c->nw);
+        memcpy(c->msg, msg, sizeof msg);
+    }
+    if (c->w[0].rt->stats) {
+        c->ncounters = 0;
+        for (int i = 0; i < c->info->n_steps; i++)
+            if (c->info->steps[i].port + c->info->steps[i].n_ports > c->ncounters)
+                c->ncounters = c->info->steps[i].port + c->info->steps[i].n_ports;
+        int64_t *sum = flow_alloc(sizeof *sum * (size_t)(c->ncounters + 1));
+        memset(sum, 0, sizeof *sum * (size_t)(c->ncounters + 1));
+        for (int i = 0; i < c->ncounters; i++)
+            for (int w = 0; w < c->nw; w++)
+                sum[i] += c->w[w].rt->counters ? (int64_t)c->w[w].rt->counters[i] : 0;
+        c->net->sum(c->net, sum, (size_t)c->ncounters + 1);
+        c->gcounters = (uint64_t *)sum;
+        if (c->net->rank)
+            c->w[0].rt->stats = false;    /* rank 0 reports */
+    }
+}
+
+/* Several processes, before the workers start: agree on how they meet
+ * (whether output waits: flush_each_round), and stop every process if
+ * building the instances failed on one (FAILED: its message), the lowest
+ * such rank writing its message. mpirun gives every process a terminal
+ * for stdout, whatever its own is: output is written as to a file (every
+ * 64 KiB, at an input that may block, at the end). */
+static void net_start(flow_cluster *c, const char *failed)
+{
+    int64_t v[2] = { c->flush_each_round, failed ? c->net->nranks - c->net->rank : 0 };
+    c->net->max(c->net, v, 2);
+    c->flush_each_round = v[0];
+    for (int w = 0; w < c->nw; w++)
+        c->w[w].rt->out_is_tty = false;
+    if (v[1]) {
+        if (failed && c->net->nranks - c->net->rank == v[1])
+            fprintf(stderr, "%s\n", failed);
+        net_done(c);
+        exit(1);
+    }
+}
+
+/* Several processes: the buffers of the meetings. */
+static void net_alloc(flow_cluster *c)
+{
+    int np = c->net->nranks;
+    c->nhdr = (size_t)H_EOF + (size_t)c->info->n_inputs + (size_t)np * (size_t)np;
+    c->hdr = flow_alloc(sizeof *c->hdr * c->nhdr);
+    c->send = flow_alloc(sizeof *c->send * (size_t)np);
+    c->recv = flow_alloc(sizeof *c->recv * (size_t)np);
+    memset(c->send, 0, sizeof *c->send * (size_t)np);
+    memset(c->recv, 0, sizeof *c->recv * (size_t)np);
+    c->lens = flow_alloc(sizeof *c->lens * (size_t)np);
+    c->rsize = flow_alloc(sizeof *c->rsize * (size_t)np);
+    c->views = flow_alloc(sizeof *c->views * 2 * (size_t)c->gnw);
+    for (int w = 0; w < c->nw; w++) {
+        c->w[w].xsend = flow_alloc(sizeof *c->w[w].xsend * (size_t)np);
+        memset(c->w[w].xsend, 0, sizeof *c->w[w].xsend * (size_t)np);
+    }
+    /* a redistribute's items go to every process, which takes its share */
+    for (int i = 0; i < c->info->n_steps; i++) {
+        const flow_step_info *st = &c->info->steps[i];
+        if (st->xbox && strcmp(st->op, "redistribute") == 0)
+            c->xblock[st->xbox - 1] = true;
+    }
+}
+
+static void net_free(flow_cluster *c)
+{
+    int np = c->net->nranks;
+    for (int q = 0; q < np; q++) {
+        flow_buf_free(&c->send[q]);
+        flow_buf_free(&c->recv[q]);
+        for (int w = 0; w < c->nw; w++)
+            flow_buf_free(&c->w[w].xsend[q]);
+    }
+    for (int w = 0; w < c->nw; w++)
+        flow_free(c->w[w].xsend, sizeof *c->w[w].xsend * (size_t)np);
+    flow_free(c->hdr, sizeof *c->hdr * c->nhdr);
+    flow_free(c->send, sizeof *c->send * (size_t)np);
+    flow_free(c->recv, sizeof *c->recv * (size_t)np);
+    flow_free(c->lens, sizeof *c->lens * (size_t)np);
+    flow_free(c->rsize, sizeof *c->rsize * (size_t)np);
+    flow_free(c->views, sizeof *c->views * 2 * (size_t)c->gnw);
+    flow_free(c->rx, sizeof *c->rx * c->caprx);
+    flow_buf_free(&c->wire);
+    flow_buf_free(&c->gathered);
+    if (c->gcounters)
+        flow_free(c->gcounters, sizeof *c->gcounters * (size_t)(c->ncounters + 1));
+}
+
+
 int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
 {
-    int nw = rt0->nworkers;
     flow_cluster *c = flow_alloc(sizeof *c);
     memset(c, 0, sizeof *c);
+    c->net = rt0->net;
+    int np = c->net ? c->net->nranks : 1;
+    int nw = rt0->nworkers / np;    /* flow_mpi_init: rt0->nworkers is the job's */
     c->nw = nw;
+    c->gnw = rt0->nworkers;
+    c->base = rt0->worker;
     c->prog = prog;
     c->info = rt0->info;
     c->bar.n = (uint32_t)nw;
@@ -790,12 +1330,19 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     memset(c->reported, 0, ns);
     c->geof = flow_alloc(ns);
     memset(c->geof, 0, ns);
+    c->xeof = flow_alloc(ns);
+    memset(c->xeof, 0, ns);
+    size_t nb = (size_t)(c->info->n_xboxes > 0 ? c->info->n_xboxes : 1);
+    c->xblock = flow_alloc(nb);
+    memset(c->xblock, 0, nb);
+    if (c->net)
+        net_alloc(c);
     if (!rt0->clock_pinned)
         c->now = flow_time_now_real();
     for (int w = 0; w < nw; w++) {
         flow_rt *rt = w ? clone_rt(rt0) : rt0;
         rt->cluster = c;
-        rt->worker = w;
+        rt->worker = c->base + w;
         rt->round_slow = true;
         c->w[w].c = c;
         c->w[w].rt = rt;
@@ -805,8 +1352,11 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
      * opened) stops the program before any worker runs */
     for (int w = 0; w < nw; w++) {
         jmp_buf jb;
-        if (setjmp(jb))
+        if (setjmp(jb)) {
+            if (c->net)
+                net_start(c, c->w[w].rt->error);
             fail(c, c->w[w].rt->error);
+        }
         c->w[w].rt->trap = &jb;
         c->w[w].f = prog->make(c->w[w].rt);
         c->w[w].rt->trap = NULL;
@@ -821,6 +1371,8 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
         prog->restore(c->w[w].f);
         c->w[w].rt->trap = NULL;
     }
+    if (c->net)
+        net_start(c, NULL);
     /* nothing crosses between the workers of a flow without exchange
      * points: let them meet only every SYNC_EVERY rounds, unless output
      * must not wait (a terminal, an input that may block) */
@@ -845,6 +1397,8 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     worker_main(&c->w[0]);
     for (int w = 1; w < nw; w++)
         pthread_join(c->w[w].th, NULL);
+    if (c->net)
+        net_finish(c);
 
     switch (atomic_load(&c->halt)) {
     case HALT_NONE:
@@ -855,9 +1409,11 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
         int sig = c->stop_sig;
         if (rt0->progress_shown)
             fputs("\n", stderr);
-        fprintf(stderr, "%s: stopped by %s after round %lld; output flushed\n", c->info->flow_name,
-                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal",
-                (long long)rt0->round);
+        if (!c->net || c->net->rank == 0)
+            fprintf(stderr, "%s: stopped by %s after round %lld; output flushed\n", c->info->flow_name,
+                    sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal",
+                    (long long)rt0->round);
+        net_done(c);
         exit(128 + sig);
     }
     case HALT_MSG:
@@ -868,6 +1424,8 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
         for (int w = 0; w < nw; w++)
             if (c->w[w].failed && (first < 0 || c->w[w].fail_round < c->w[first].fail_round))
                 first = w;
+        if (c->net)
+            fail(c, c->msg);    /* the earliest failure's, of any process (net_finish) */
         if (first < 0)
             fail(c, "flowrt: a worker stopped");
         fail(c, c->w[first].rt->error);
@@ -898,6 +1456,12 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     flow_free(c->srcs, sizeof *c->srcs * ns * (size_t)nw);
     flow_free(c->reported, ns);
     flow_free(c->geof, ns);
+    flow_free(c->xeof, ns);
+    flow_free(c->xblock, nb);
+    if (c->net) {
+        net_free(c);
+        net_done(c);
+    }
     flow_free(c->w, sizeof *c->w * (size_t)nw);
     flow_free(c, sizeof *c);
     return status;

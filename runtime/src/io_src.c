@@ -227,8 +227,7 @@ flow_src *flow_src_open(flow_rt *rt, const flow_src_cfg *cfg, const char *path)
         flowi_cluster_add_src(rt, s);
     int w = rt->worker, nw = rt->nworkers;
     if (cfg->kind == FLOW_SRC_KAFKA) {
-        if (w == 0)    /* several workers: worker 0 reads the topics */
-            flowi_kafka_open(s);
+        flowi_kafka_open(s);    /* several workers: each its share of the partitions */
         if (rt->cluster)
             flowi_cluster_may_block(rt);    /* its polls wait for messages */
         return s;

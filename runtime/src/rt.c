@@ -92,12 +92,13 @@ static int usage_error(const char *prog, const char *fmt, ...)
 static int usage_error(const char *prog, const char *fmt, ...)
 {
     va_list ap;
+    char msg[1024];
     fflush(stdout);
-    fprintf(stderr, "%s: error: ", prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n");
+    /* one write: the processes of an MPI job each report it, line by line */
+    fprintf(stderr, "%s: error: %s\n", prog, msg);
     return 2;
 }
 
@@ -215,7 +216,6 @@ static int set_epoch(flow_rt *rt, const char *prog, const char *v)
     return -1;
 }
 
-#define FLOW_MAX_WORKERS 1024
 
 /* -w N: the number of workers, 1 to FLOW_MAX_WORKERS. */
 static int set_workers(flow_rt *rt, const char *prog, const char *what, const char *v)

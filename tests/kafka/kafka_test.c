@@ -436,6 +436,26 @@ static void round_trip(void)
     check(same_set, "round_trip: consume prints every (key, Event) of consume.expected",
           "%d lines, expected %d (see %s)", ngot, nexp, c.out);
     free_lines(got, ngot);
+
+    /* several workers: each reads its share of the 3 partitions (with
+     * -w 4 one worker has none), together every message once */
+    for (int w = 2; w <= 4; w += 2) {
+        char wv[8], name[160];
+        snprintf(wv, sizeof wv, "%d", w);
+        const char *wargs[] = { "--input", iv, "-w", wv, NULL };
+        snprintf(name, sizeof name, "round_trip: consume -w %d reads the topic to its end and exits", w);
+        run_clean("consume", "consume_w", wargs, &c, name);
+        ngot = read_lines(c.out, got, MAXMSG);
+        bool same = ngot == nexp && nexp > 0;
+        if (same) {
+            qsort(got, (size_t)ngot, sizeof *got, by_str);
+            for (int i = 0; i < ngot; i++)
+                same &= strcmp(got[i], exp[i]) == 0;
+        }
+        snprintf(name, sizeof name, "round_trip: consume -w %d prints every (key, Event) once, partitions divided", w);
+        check(same, name, "%d lines, expected %d (see %s)", ngot, nexp, c.out);
+        free_lines(got, ngot);
+    }
     free_lines(exp, nexp);
     free_lines(want, nwant);
 }

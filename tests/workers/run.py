@@ -10,7 +10,14 @@ Each program is compiled once, then run from its own folder with its
 .args and .stdin as the golden runners give them, file and dir outputs
 redirected with --output into a temporary folder per run.
 
-Usage: tests/workers/run.py [-w 2,3,4] [--transport encode] [PATH.flow...]
+With --mpi P each program is also built with `flowc --mpi`, and the runs
+with several workers are jobs of P processes, `mpirun -n P PROG -w N`
+(docs/workers.md §9), compared with the one-worker run of the program
+built without MPI; mpirun's own report of a process that exited with a
+non-zero status is left out of stderr, and so is the second report of a
+usage error (each process finds it before MPI starts).
+
+Usage: tests/workers/run.py [-w 2,3,4] [--transport encode] [--mpi P] [PATH.flow...]
 Environment: FLOWC (default build/flowc), JOBS (parallel programs,
 default the CPU count), RUNNER (a command prefix for the programs, e.g.
 for a sanitizer's environment), CC (as flowc reads it).
@@ -96,24 +103,38 @@ def read_tree(path):
     return None
 
 
-def run_once(case, binary, args, stdin, tmp, n, env):
+# mpirun's report of a process that exited with a non-zero status: a block
+# of lines between two lines of dashes
+MPIRUN_NOTE = re.compile(r"-{20,}\n(?:.*\n)*?-{20,}\n")
+
+
+def mpirun(procs):
+    return ["mpirun", "-n", str(procs), "--allow-run-as-root", "--oversubscribe"]
+
+
+def run_once(case, binary, args, stdin, tmp, n, env, procs=0):
     outdir = os.path.join(tmp, "w%d" % n)
     os.makedirs(outdir, exist_ok=True)
     extra = []
     for name, kind in case["outputs"]:
         extra += ["--output", "%s=%s" % (name, os.path.join(outdir, name))]
-    cmd = shlex.split(os.environ.get("RUNNER", "")) + [binary, "-w", str(n)] + args + extra
+    cmd = shlex.split(os.environ.get("RUNNER", "")) + (mpirun(procs) if procs else []) + [binary, "-w", str(n)] + args + extra
     with open(stdin, "rb") as inp:
         try:
             p = subprocess.run(cmd, stdin=inp, capture_output=True, cwd=case["dir"], timeout=TIMEOUT, env=env)
         except subprocess.TimeoutExpired:
             return {"timeout": True}
     files = {name: read_tree(os.path.join(outdir, name)) for name, _ in case["outputs"]}
-    return {"rc": p.returncode, "out": p.stdout.decode(errors="replace"), "err": p.stderr.decode(errors="replace"),
-            "files": files}
+    err = p.stderr.decode(errors="replace")
+    if procs:
+        err = MPIRUN_NOTE.sub("", err)
+        if p.returncode == 2:
+            # a usage error: every process reports it, before MPI starts
+            err = "".join(dict.fromkeys(err.splitlines(True)))
+    return {"rc": p.returncode, "out": p.stdout.decode(errors="replace"), "err": err, "files": files}
 
 
-def check(path, workers, transport):
+def check(path, workers, transport, procs=0):
     d, base = os.path.dirname(path), os.path.basename(path)[:-5]
     case = {"dir": d}
     tmp = tempfile.mkdtemp(prefix="flowc-workers.")
@@ -122,6 +143,13 @@ def check(path, workers, transport):
         c = subprocess.run([FLOWC, base + ".flow", "-o", binary], cwd=d, capture_output=True, timeout=300)
         if c.returncode != 0:
             return path, None    # does not compile: not this test's business
+        mpibin = binary
+        if procs:
+            os.makedirs(os.path.join(tmp, "mpi"))
+            mpibin = os.path.join(tmp, "mpi", "prog")    # the same name in messages
+            c = subprocess.run([FLOWC, "--mpi", base + ".flow", "-o", mpibin], cwd=d, capture_output=True, timeout=300)
+            if c.returncode != 0:
+                return path, ["flowc --mpi failed: %s" % c.stderr.decode(errors="replace")[-300:]]
         case["outputs"] = outputs_of(binary)
         args = []
         if os.path.exists(os.path.join(d, base + ".args")):
@@ -138,8 +166,8 @@ def check(path, workers, transport):
             env["FLOW_TRANSPORT"] = transport
         fails = []
         for n in workers:
-            got = run_once(case, binary, args, stdin, tmp, n, env)
-            w = "-w %d" % n
+            got = run_once(case, mpibin, args, stdin, tmp, n, env, procs)
+            w = ("mpirun -n %d " % procs if procs else "") + "-w %d" % n
             if got.get("timeout"):
                 fails.append(w + ": timed out")
                 continue
@@ -181,6 +209,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-w", default="2,3,4", help="worker counts to compare with -w 1")
     ap.add_argument("--transport", default=None, help="FLOW_TRANSPORT for the runs with several workers")
+    ap.add_argument("--mpi", type=int, default=0, metavar="P", help="run the several-worker runs as P processes (mpirun)")
     ap.add_argument("files", nargs="*")
     o = ap.parse_args()
     FLOWC = os.environ.get("FLOWC", os.path.join(ROOT, "build", "flowc"))
@@ -193,7 +222,7 @@ def main():
     jobs = int(os.environ.get("JOBS", os.cpu_count() or 2))
     passed = failed = skipped = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
-        for path, fails in ex.map(lambda f: check(f, workers, o.transport), files):
+        for path, fails in ex.map(lambda f: check(f, workers, o.transport, o.mpi), files):
             rel = os.path.relpath(path, ROOT)
             if fails is None:
                 skipped += 1
@@ -205,7 +234,8 @@ def main():
                 sys.stdout.flush()
             else:
                 passed += 1
-    print("workers (-w 1 vs %s%s): %d programs not compiled" % (o.w, ", " + o.transport if o.transport else "", skipped))
+    print("workers (-w 1 vs %s%s%s): %d programs not compiled" % ("mpirun -n %d, " % o.mpi if o.mpi else "", o.w,
+                                                               ", " + o.transport if o.transport else "", skipped))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
