@@ -248,7 +248,7 @@ peers() {
 # p=1, and flowc -w 2 against Bytewax -w 2 and Flink p=2.
 peers_table() {
     [ "$PEERS" = 0 ] && return
-    [ "${#peer_rate[@]}" -gt 0 ] || return
+    [ -n "${peer_rate[*]:-}" ] || return   # (ONLY=...: no peers ran)
     declare -A frate   # "w1 1", "q3 2" -> flowc's events per CPU second at -w 1, -w 2
     local r w v s ev k
     for r in "${rows[@]}"; do
