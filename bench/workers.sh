@@ -5,7 +5,10 @@
 # (5 M JSON lines) and Nexmark q5 (500,000 events), each output checked
 # against the -w 1 run (sorted lines). Best and median wall time of RUNS
 # runs (3), and the CPU time of the median run. Not part of make test or
-# make bench; bench/notes.md has the figures and what they mean.
+# make bench: make bench (bench/run.sh) has flowc -w 2 rows of its own,
+# on its inputs, in CPU seconds beside the peers'; this script is for the
+# wall clock (a speed-up shows only on idle cores). bench/notes.md has the
+# figures and what they mean.
 #
 #   bench/workers.sh            inputs generated into build/bench-workers
 # Env: FLOWC (build/flowc), RUNS (3), DATA (../shared/data).

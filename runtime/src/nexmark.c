@@ -258,9 +258,14 @@ void flow_nexmark_event_at(const flow_nexmark *g, int64_t n, uint32_t mask, flow
         int64_t le[] = { u.n, 1, d.n, 4 };
         ev->email_address = cat(a, pe, le, 4);
         q = stream(seed, e, R_CC);
+        /* four draws, printed last draw first: the order gcc evaluated the
+         * four rnd() calls in when they were snprintf's arguments (right to
+         * left; unspecified in C), which the Python and Java peers copy */
+        int g[4];
+        for (int i = 3; i >= 0; i--)
+            g[i] = (int)rnd(&q, 10000);
         char cc[24];
-        snprintf(cc, sizeof cc, "%04d %04d %04d %04d", (int)rnd(&q, 10000), (int)rnd(&q, 10000),
-                 (int)rnd(&q, 10000), (int)rnd(&q, 10000));
+        snprintf(cc, sizeof cc, "%04d %04d %04d %04d", g[0], g[1], g[2], g[3]);
         const char *pc[] = { cc };
         int64_t lc[] = { 19 };
         ev->credit_card = cat(a, pc, lc, 1);
