@@ -16,13 +16,14 @@ CXXSTD  := -std=c++17
 SAN     ?=
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN)
 ALL_CXXFLAGS = $(CXXSTD) $(WARN) $(CFLAGS) $(SAN)
-LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lsqlite3 -lstdc++ -lm
+LDLIBS_RT := -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm
 
 # Debian packages the build and the tests need.
 DEBIAN_PACKAGES := gcc g++ make flex bison libcmocka-dev libpcre2-dev libxxhash-dev \
                    libjansson-dev libsimdjson-dev librdkafka-dev \
                    clang libclang-rt-14-dev valgrind gawk python3 graphviz \
-                   time mawk sqlite3 bc libsqlite3-dev maven openjdk-17-jdk-headless python3-venv
+                   time mawk sqlite3 bc libsqlite3-dev maven openjdk-17-jdk-headless python3-venv \
+                   libopenmpi-dev openmpi-bin
 
 RT_SRCS   := $(wildcard runtime/src/*.c)
 RT_CXX    := $(wildcard runtime/src/*.cc)
@@ -139,9 +140,10 @@ $(BUILD)/unit/%: tests/unit/%.c $(RT_LIB) $(wildcard runtime/src/*.h)
 # examples-test  examples/*.flow against ../shared/conformance and examples/*.expected
 # wordcount-test examples/wordcount.flow on ../shared/data/collected-works.txt vs gawk
 # cli-test       flowc's flags and a compiled program's options
-# test           everything, then the sanitizer build (`asan`); installs packages first
-# asan           rebuilds into build-asan with ASan+UBSan and runs unit, errors-test
-#                and run-test with the compiled programs built the same way
+# test           everything, then the sanitizer builds (`asan`, `tsan`); installs packages first
+# asan           rebuilds into build-asan with ASan+UBSan and runs unit, errors-test,
+#                run-test, bytewax-test, bytewax-windowing-test, io-test and
+#                workers-sample with the compiled programs built the same way
 # valgrind       the examples and a sample of tests/run under valgrind
 # demo           compiles and runs the four examples
 .PHONY: run-test examples-test wordcount-test cli-test asan valgrind
@@ -190,7 +192,7 @@ TEST_GROUPS := differential-test twins-test unit errors-test parse-test run-test
 test: deps
 	@$(MAKE) --no-print-directory all
 	@failed=""; npass=0; nfail=0; \
-	for t in $(TEST_GROUPS) fuzz asan; do \
+	for t in $(TEST_GROUPS) fuzz asan tsan; do \
 	    echo "==== make $$t"; \
 	    if $(MAKE) --no-print-directory $$t FUZZ_SECONDS=20; then npass=$$((npass + 1)); \
 	    else nfail=$$((nfail + 1)); failed="$$failed $$t"; fi; done; \
@@ -206,7 +208,7 @@ ASAN_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
               UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 asan:
 	@$(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 all
-	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test recovery-test; do \
+	@failed=""; for t in unit errors-test run-test bytewax-test bytewax-windowing-test io-test recovery-test workers-sample; do \
 	    echo "==== make $$t (ASan+UBSan)"; \
 	    $(ASAN_ENV) $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN='$(ASAN_SAN)' OPT=-O1 \
 	        RUN_CC='$(CC) -O1 -g $(ASAN_SAN)' $$t || failed="$$failed $$t"; done; \
@@ -266,6 +268,67 @@ TEST_GROUPS += recovery-test
 recovery-test: all
 	FLOWC='$(abspath $(FLOWC))' $(if $(RUN_CC),CC='$(RUN_CC)') tests/recovery/run.sh
 # ---- end of recovery ----
+
+# ---- several workers (tests/workers) -------------------------------------------
+# workers-test   every runnable program of the repository run with -w 1, 2, 3
+#                and 4: the same multiset of output lines, each key's lines in
+#                the same order, the same stderr, status and sink files
+#                (tests/workers/run.py); then tests/workers and the examples
+#                with the exchange's items encoded and decoded
+#                (FLOW_TRANSPORT=encode: the generated binary encoders)
+# workers-sample a sample of programs (tests/workers, examples, tests/io, and
+#                stateful, collect and session programs) at -w 2 and 4; asan
+#                and tsan run it with their builds
+# tsan           the runtime and the sample built with ThreadSanitizer into
+#                build-tsan (any report fails the run: exit status 66)
+.PHONY: workers-test workers-sample tsan
+TEST_GROUPS += workers-test
+workers-test: all
+	$(TEST_ENV) tests/workers/run.py
+	$(TEST_ENV) tests/workers/run.py --transport encode -w 2,3 tests/workers/*.flow examples/*.flow \
+	    tests/run/dict_*.flow tests/run/set_*.flow
+
+WORKERS_SAMPLE := tests/workers/*.flow examples/*.flow tests/io/*.flow tests/run/collect_*.flow \
+                  tests/run/stateful_*.flow tests/bytewax_windowing/*session*.flow
+workers-sample: all
+	$(TEST_ENV) tests/workers/run.py -w 2,4 $(wildcard $(WORKERS_SAMPLE))
+
+# ---- several processes over MPI (runtime/mpi, docs/workers.md §9) ----------------
+# mpi            build/libflowrt_mpi.a: the MPI transport (runtime/mpi/*.c), which
+#                `flowc --mpi` links with Open MPI; libflowrt.a never needs MPI
+# mpi-test       tests/workers and a sample of programs built with --mpi, run by
+#                `mpirun -n 2 PROG -w 1` and `-w 2` and compared with one worker
+#                (tests/workers/run.py --mpi 2), and a job whose rank 1 fails
+#                (tests/workers/mpi_fail.sh)
+MPICC      ?= mpicc
+RT_MPI_LIB := $(BUILD)/libflowrt_mpi.a
+.PHONY: mpi mpi-test
+TEST_GROUPS += mpi-test
+$(BUILD)/rt_mpi/%.o: runtime/mpi/%.c $(wildcard runtime/include/*.h runtime/src/*.h)
+	@mkdir -p $(dir $@)
+	@command -v $(MPICC) >/dev/null || { echo "$(MPICC) is missing: install Open MPI (Debian: libopenmpi-dev openmpi-bin)" >&2; exit 1; }
+	$(CC) $(ALL_CFLAGS) $$($(MPICC) --showme:compile) -Iruntime/include -Iruntime/src -c $< -o $@
+
+$(RT_MPI_LIB): $(patsubst runtime/mpi/%.c,$(BUILD)/rt_mpi/%.o,$(wildcard runtime/mpi/*.c))
+	@rm -f $@
+	ar rcs $@ $^
+
+mpi: all $(RT_MPI_LIB)
+
+MPI_SAMPLE := tests/workers/*.flow examples/*.flow tests/io/*.flow tests/run/collect_*.flow \
+              tests/run/stateful_*.flow tests/bytewax_windowing/*session*.flow
+mpi-test: mpi
+	@command -v mpirun >/dev/null || { echo "mpi-test: mpirun is missing (Debian: openmpi-bin); not run: FAILED" >&2; exit 1; }
+	$(TEST_ENV) tests/workers/run.py --mpi 2 -w 1,2 $(wildcard $(MPI_SAMPLE))
+	$(TEST_ENV) BUILD='$(BUILD)' tests/workers/mpi_fail.sh
+
+TSAN_BUILD := build-tsan
+TSAN_SAN   := -fsanitize=thread
+tsan:
+	@$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) SAN='$(TSAN_SAN)' OPT=-O1 all
+	@TSAN_OPTIONS=halt_on_error=1:exitcode=66 $(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) \
+	    SAN='$(TSAN_SAN)' OPT=-O1 RUN_CC='$(CC) -O1 -g $(TSAN_SAN)' workers-sample
+# ---- end of several workers ----
 
 # ---- kafka (tests/kafka) ------------------------------------------------------
 # kafka-test     the kafka source and sink against librdkafka's mock cluster,
@@ -412,7 +475,8 @@ parse-test: $(FLOWC)
 	FLOWC=$(abspath $(FLOWC)) sh tests/parse/run.sh
 
 # ---- install ----------------------------------------------------------------
-# make install [PREFIX=/usr/local] [DESTDIR=/staging]: flowc, libflowrt.a,
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]: flowc, libflowrt.a (and
+# libflowrt_mpi.a when `make mpi` built it),
 # flowrt.h, flowrt_gen.h, flowrt.pc (pkg-config --cflags --libs flowrt) and the man pages
 # flowc(1) and flow(7); make uninstall removes exactly those files.
 # The installed flowc is linked separately ($(BUILD)/inst/flowc) with the
@@ -459,9 +523,10 @@ install: $(INST_DIR)/flowc $(RT_LIB) $(INST_DIR)/flowrt.pc
 	$(INSTALL) -m 644 $(INST_DIR)/flowrt.pc $(DESTDIR)$(PKGCONFIGDIR)/flowrt.pc
 	$(INSTALL) -m 644 docs/flowc.1 $(DESTDIR)$(MANDIR)/man1/flowc.1
 	$(INSTALL) -m 644 docs/flow.7 $(DESTDIR)$(MANDIR)/man7/flow.7
+	if [ -f $(RT_MPI_LIB) ]; then $(INSTALL) -m 644 $(RT_MPI_LIB) $(DESTDIR)$(LIBDIR)/libflowrt_mpi.a; fi
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES)) $(DESTDIR)$(LIBDIR)/libflowrt_mpi.a
 
 # tests/install/run.sh: install into a temporary DESTDIR, compile and run
 # programs with the installed flowc and with pkg-config, then uninstall.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh - the benchmarks of issue 6 (`make bench`): for each
-# workload, build every variant (the .flow program compiled by flowc, the
-# hand-written C baseline in bench/baseline/, and the Debian tools a user
-# might pick instead), check that all variants produce the same output,
+# workload, build every variant (the .flow program compiled by flowc, run
+# with one worker and with two (-w 2, docs/workers.md), the hand-written C
+# baseline in bench/baseline/, and the Debian tools a user might pick
+# instead), check that all variants produce the same output,
 # time each (median of RUNS runs of user+sys CPU seconds, so the figures
 # are per core and other load on the machine matters less), measure its
 # peak RSS (GNU time), print a table and write docs/benchmarks.md: its
@@ -10,19 +11,21 @@
 # run, the workloads, the targets: everything from its first "## " heading
 # on) is kept as it is. The dated history goes to bench/notes.md by hand.
 #
-#   bench/run.sh            the full run (W1 50M events, W2 ~100 MB, ...)
+#   bench/run.sh            the full run (W1 50M events, W2 ~100 MB, ...,
+#                           1BRC 100 M rows: generated once into
+#                           build/bench/brc.txt, 1.4 GB, and kept)
 #   SMOKE=1 bench/run.sh    tiny inputs: builds and checks every program,
 #                           times nothing, writes nothing outside build/
 #   DOC_ONLY=1 bench/run.sh rewrites the head of docs/benchmarks.md from the
 #                           last run's table (build/bench/table.md)
 #   ONLY='growth_windows' bench/run.sh
-#                           just those parts (w1 w2 w3 w4 nexmark growth
+#                           just those parts (w1 w2 w3 w4 brc nexmark growth
 #                           growth_windows compile_times): their table goes
 #                           to build/bench/only.md, docs/benchmarks.md is
 #                           left alone
 #
 # Inputs are generated into build/bench/ from ../shared/data (or DATA=DIR).
-# Env: FLOWC, CC (for the baselines), RUNS (5), PEER_RUNS (3); the Bytewax
+# Env: FLOWC, CC (for the baselines), RUNS (3), PEER_RUNS (1); the Bytewax
 # and Flink peers' own (BYTEWAX_RUNS, FLINK_RUNS, PEERS=0 to skip them) are
 # described in bench/peers/peers.sh.
 set -u
@@ -33,8 +36,8 @@ DATA=${DATA:-$(cd "$root/.." && pwd)/shared/data}
 SMOKE=${SMOKE:-0}
 DOC_ONLY=${DOC_ONLY:-0}
 ONLY=${ONLY:-}
-RUNS=${RUNS:-5}
-PEER_RUNS=${PEER_RUNS:-3}
+RUNS=${RUNS:-3}
+PEER_RUNS=${PEER_RUNS:-1}
 out=$root/build/bench
 [ "$SMOKE" = 1 ] && out=$root/build/bench-smoke
 mkdir -p "$out"
@@ -85,6 +88,17 @@ cc_build() {      # cc_build SRC.c OUT [LIBS]
 
 add_row() { rows+=("$1|$2|$3|$4|$5|$6|$7"); }
 
+# w2_check WORKLOAD WANT CMD...: CMD (a flowc program run with -w 2 that
+# prints its items) prints the lines of WANT (the -w 1 run's), in any
+# order; sets W2_OK to the verdict for the -w 2 row. Runs with SMOKE=1 too.
+w2_check() {
+    local w=$1 want=$2 got=$out/$1.w2.got
+    shift 2
+    "$@" >"$got" 2>"$got.err" || fail "$w: flowc -w 2 exited with status $?: $(head -c 300 "$got.err")"
+    W2_OK="$(check "$want" "$got" sorted) (sorted, vs -w 1)"
+    [ "${W2_OK%% *}" = same ] || fail "$w: flowc -w 2 printed other lines than -w 1 ($got, $want)"
+}
+
 # run_variant WORKLOAD VARIANT EVENTS RUNS CHECK CMD...
 run_variant() {
     local w=$1 v=$2 ev=$3 runs=$4 chk=$5
@@ -129,6 +143,8 @@ w1() {
         order by value) as s from generate_series(0, $((nsql - 1))))"
     run_variant W1 baseline "$n" "$RUNS" "reference" "$out/w1_c" "$n"
     run_variant W1 flowc "$n" "$RUNS" "same (exact)" "$out/w1_flowc"
+    w2_check W1 "$out/w1.want" "$out/w1_check" -w 2
+    run_variant W1 "flowc -w 2" "$n" "$RUNS" "$W2_OK" "$out/w1_flowc" -w 2
     # recovery on (docs/recovery.md): a fresh store each run (a used one
     # would continue after the end of its input and read nothing)
     for s in 10 1; do
@@ -184,6 +200,8 @@ w2() {
     fi
     run_variant W2 baseline "$lines" "$RUNS" "reference" "$out/w2_c" "$text"
     run_variant W2 flowc "$lines" "$RUNS" "same (exact)" env -C "$root" "$out/w2_flowc" --input "inp=$text"
+    w2_check W2 "$out/w2.want" env -C "$root" "$out/w2_flowc" -w 2 --input "inp=$text"
+    run_variant W2 "flowc -w 2" "$lines" "$RUNS" "$W2_OK" env -C "$root" "$out/w2_flowc" -w 2 --input "inp=$text"
     run_variant W2 gawk "$lines" "$PEER_RUNS" "$gawk_ok (sorted)" env LC_ALL="$LOCALE" gawk "$awkw" "$text"
     run_variant W2 mawk "$lines" "$PEER_RUNS" "$mawk_ok (sorted)" mawk "$awkm" "$text"
 }
@@ -230,6 +248,18 @@ w3() {
     run_variant W3 baseline "$nrows" "$RUNS" "reference" "$out/w3_c" "$csv"
     run_variant W3 flowc "$nrows" "$RUNS" "$(check "$out/w3.want" "$out/w3.c.got" sorted) (sorted)" \
         env -C "$root" "$out/w3_flowc" --clock 2022-02-24T00:00:00Z --input "inp=$csv"
+    # recovery on (docs/recovery.md), a fresh store each run; the frozen
+    # pinned clock keeps the output exact, epochs are the real clock's
+    local rec
+    for s in 10 1; do
+        rec="rm -rf '$out/w3.store' && '$out/w3_flowc' --recovery-init '$out/w3.store' 1 >/dev/null &&
+             cd '$root' && exec '$out/w3_flowc' -r '$out/w3.store' -s $s -b 0 --clock 2022-02-24T00:00:00Z --input 'inp=$csv'"
+        sh -c "$rec" >"$out/w3.rec.got"
+        run_variant W3 "flowc -r -s $s" "$nrows" "$RUNS" "$(check "$out/w3.want" "$out/w3.rec.got" exact) (exact)" sh -c "$rec"
+    done
+    w2_check W3 "$out/w3.want" env -C "$root" "$out/w3_flowc" -w 2 --clock 2022-02-24T00:00:00Z --input "inp=$csv"
+    run_variant W3 "flowc -w 2" "$nrows" "$RUNS" "$W2_OK" \
+        env -C "$root" "$out/w3_flowc" -w 2 --clock 2022-02-24T00:00:00Z --input "inp=$csv"
     run_variant W3 gawk "$nrows" "$PEER_RUNS" "$(check "$out/w3.want" "$out/w3.gawk.got" sorted) (sorted)" gawk "$awk3" "$csv"
     run_variant W3 mawk "$nrows" "$PEER_RUNS" "$(check "$out/w3.want" "$out/w3.mawk.got" sorted) (sorted)" mawk "$awk3" "$csv"
 }
@@ -270,8 +300,52 @@ w4() {
     run_variant W4 baseline "$n" "$RUNS" "reference" "$out/w4_c" "$js"
     run_variant W4 flowc "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.c.got" sorted) (sorted)" \
         env -C "$root" "$out/w4_flowc" $clock --input "inp=$js"
+    local rec
+    for s in 10 1; do    # recovery on, as W3's rows
+        rec="rm -rf '$out/w4.store' && '$out/w4_flowc' --recovery-init '$out/w4.store' 1 >/dev/null &&
+             cd '$root' && exec '$out/w4_flowc' -r '$out/w4.store' -s $s -b 0 $clock --input 'inp=$js'"
+        sh -c "$rec" >"$out/w4.rec.got"
+        run_variant W4 "flowc -r -s $s" "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.rec.got" exact) (exact)" sh -c "$rec"
+    done
+    w2_check W4 "$out/w4.want" env -C "$root" "$out/w4_flowc" -w 2 $clock --input "inp=$js"
+    run_variant W4 "flowc -w 2" "$n" "$PEER_RUNS" "$W2_OK" env -C "$root" "$out/w4_flowc" -w 2 $clock --input "inp=$js"
     run_variant W4 gawk "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.gawk.got" sorted) (sorted)" gawk "$awk4" "$js"
     run_variant W4 mawk "$n" "$PEER_RUNS" "$(check "$out/w4.want" "$out/w4.mawk.got" sorted) (sorted)" mawk "$awk4" "$js"
+}
+
+# ---- 1BRC: per station min/max/mean of "STATION;TEMPERATURE" lines ------------
+# examples/1brc.flow (Bytewax's examples/1brc.py) on 100 M rows of
+# bench/gen_1brc (seed 1), generated once into $out/brc.txt (1.4 GB) and
+# kept (brc.txt.rows says how many rows it has); the C baseline
+# bench/baseline/brc.c. Checked on the first 1 M rows before timing (C and
+# -w 1 exact, -w 2 sorted) and on the timed runs' own outputs after.
+brc() {
+    local n=100000000 nc=1000000 data=$out/brc.txt
+    [ "$SMOKE" = 1 ] && n=20000 nc=20000
+    echo "1BRC: $n rows, 100 stations" >&2
+    cc_build "$root/bench/gen_1brc.c" "$out/gen_1brc" -lm || return
+    if [ ! -s "$data" ] || [ "$(cat "$data.rows" 2>/dev/null)" != "$n" ]; then
+        echo "  generating $data ($n rows) ..." >&2
+        "$out/gen_1brc" "$n" >"$data" && echo "$n" >"$data.rows" || { fail "gen_1brc $n"; return; }
+    fi
+    flowc_build "$root/examples/1brc.flow" "$out/brc_flowc" || return
+    cc_build "$root/bench/baseline/brc.c" "$out/brc_c" || return
+    head -n "$nc" "$data" >"$out/brc_check.txt"
+    "$out/brc_c" "$out/brc_check.txt" >"$out/brc.c.got"
+    "$out/brc_flowc" --input "inp=$out/brc_check.txt" >"$out/brc.want"
+    local c_ok
+    c_ok=$(check "$out/brc.want" "$out/brc.c.got" exact)
+    [ "$c_ok" = same ] || fail "1BRC: the C baseline's output differs from flowc's"
+    w2_check 1BRC "$out/brc.want" "$out/brc_flowc" -w 2 --input "inp=$out/brc_check.txt"
+    [ "$SMOKE" = 1 ] && return
+    run_variant 1BRC baseline "$n" "$RUNS" "reference" "$out/brc_c" "$data"
+    run_variant 1BRC flowc "$n" "$RUNS" "$c_ok (exact)" "$out/brc_flowc" --input "inp=$data"
+    run_variant 1BRC "flowc -w 2" "$n" "$RUNS" "$W2_OK" "$out/brc_flowc" -w 2 --input "inp=$data"
+    # the timed runs' outputs (the last run of each), all 100 M rows
+    [ "$(check "$out/1BRC-baseline.out" "$out/1BRC-flowc.out" exact)" = same ] ||
+        fail "1BRC: flowc's output on $n rows differs from the C baseline's"
+    [ "$(check "$out/1BRC-baseline.out" "$out/1BRC-flowc -w 2.out" sorted)" = same ] ||
+        fail "1BRC: flowc -w 2's output on $n rows differs from the C baseline's"
 }
 
 # ---- Nexmark ------------------------------------------------------------------
@@ -287,12 +361,19 @@ nexmark() {
         # q5's sliding windows keep one clock and five windows per auction: slower
         [ "$name" = q5 ] && [ "$SMOKE" != 1 ] && qn=$((n / 20))
         sed "s/events = [0-9][0-9]*/events = $qn/" "$q" >"$out/nexmark_$name.flow"
+        # the -w 2 check: 20,000 events printed, -w 1 against -w 2
+        sed -e "s/events = [0-9][0-9]*/events = 20000/" -e 's/, discard)/, stdout)/' "$q" >"$out/nexmark_${name}_check.flow"
         flowc_build "$out/nexmark_$name.flow" "$out/nexmark_$name" || continue
+        flowc_build "$out/nexmark_${name}_check.flow" "$out/nexmark_${name}_check" || continue
+        "$out/nexmark_${name}_check" --clock 2015-07-15T00:00:00Z >"$out/nexmark_$name.want" ||
+            fail "nexmark $name (check) exited with $?"
+        w2_check "nexmark_$name" "$out/nexmark_$name.want" "$out/nexmark_${name}_check" -w 2 --clock 2015-07-15T00:00:00Z
         if [ "$SMOKE" = 1 ]; then
             "$out/nexmark_$name" >"$out/nexmark_$name.out" 2>&1 || fail "nexmark $name exited with $?"
             continue
         fi
         run_variant Nexmark "$name" "$qn" "$PEER_RUNS" "-" "$out/nexmark_$name"
+        run_variant Nexmark "$name -w 2" "$qn" "$PEER_RUNS" "$W2_OK at N=20000" "$out/nexmark_$name" -w 2
     done
 }
 
@@ -383,7 +464,7 @@ if [ "$DOC_ONLY" = 1 ]; then
 elif [ -n "$ONLY" ]; then
     for part in $ONLY; do
         case $part in
-        w1 | w2 | w3 | w4 | nexmark | growth | growth_windows | compile_times) $part ;;
+        w1 | w2 | w3 | w4 | brc | nexmark | growth | growth_windows | compile_times) $part ;;
         *) fail "ONLY: no part $part" ;;
         esac
     done
@@ -392,6 +473,7 @@ w1
 w2
 w3
 w4
+brc
 nexmark
 peers
 growth
@@ -459,8 +541,9 @@ mem=$(awk '/MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)
     echo "- compilers: $($CC --version | head -1); generated C built by flowc with -O2"
     echo "- command: \`make bench\` (RUNS=$RUNS for flowc and the C baselines, PEER_RUNS=$PEER_RUNS for the peer tools,"
     echo "  BYTEWAX_RUNS=$BYTEWAX_RUNS and FLINK_RUNS=$FLINK_RUNS for Bytewax 0.21.1 and Flink 2.1.1 (bench/peers/peers.sh))"
-    echo "- time: the median over the runs of user+sys CPU seconds (single-threaded"
-    echo "  programs, so this is per core; the machine is shared, so CPU time is"
+    echo "- time: the median over the runs of user+sys CPU seconds (of all the"
+    echo "  process's threads: flowc -w 2's two workers, Bytewax -w 2's two, Flink's"
+    echo "  JVM, so events/s is per core; the machine is shared, so CPU time is"
     echo "  steadier than wall time); events/s = events / that time"
     echo "- peak RSS: the largest maximum resident set size (GNU time) over the runs"
     echo

@@ -43,6 +43,7 @@ typedef struct CType {
     bool need_qcmp, done_qcmp;   /* qcmp_N: cmp_N on pointers (flow_sort_values) */
     bool done_dec, done_enc;     /* fromjson_N / json_N written (emit_io.c) */
     bool done_bin;               /* enc_N / dec_N written (emit_codec.c) */
+    bool need_xcodec, done_xcodec; /* xenc_N / xdec_N: enc/dec for flow_xbox */
 } CType;
 
 /* The unit's sections (memory streams), indices of Emit.bufs / lens. */
@@ -92,6 +93,8 @@ typedef struct Emit {
     int nregex;
     int nlists;              /* list literals written as static data (<flow>_data<N>) */
     const char *step_expr;   /* C expression naming the step for errors ("step") */
+    int *xbox_first;         /* per step: its first exchange point (flow_xbox id), or -1 */
+    int nxbox;               /* exchange points */
     const char *src_name;    /* .flow file as written in #line and error locations */
 } Emit;
 
@@ -138,6 +141,9 @@ const char *emit_iter_begin(Emit *E, Type *t, const char *v);
  * flow_sort_values. */
 const char *emit_qcmp(Emit *E, Type *t);
 
+/* The names of T's exchange encoder and decoder (<P>_xenc<N>, <P>_xdec<N>:
+ * flow_xbox_init's ENC and DEC, docs/workers.md), written with the helpers. */
+void emit_xcodec(Emit *E, Type *t, const char **enc, const char **dec);
 /* The C member name for a record field (C keywords get a trailing _). */
 const char *emit_field_name(Emit *E, const char *name);
 
@@ -146,6 +152,16 @@ const char *emit_field_name(Emit *E, const char *name);
 void emit_step_send(Emit *E, Step *s, int port, const char *v);
 const char *emit_step_eof_cond(Emit *E, Step *s);
 void emit_step_touch(Emit *E, Step *s, const char *id);
+
+/* emit_c.c, for emit_window.c: with several workers, a window step's run
+ * begins with its exchange point (docs/workers.md). */
+void emit_step_xchg_call(Emit *E, Step *s);
+/* emit_c.c, for emit_info.c: 1 + the first exchange point of S's items
+ * (flow_step_info.xbox: --stats counts what each worker received), or 0. */
+int emit_step_xitems(Emit *E, Step *s);
+/* Statements: input K has reached its end on this worker (f->ieof[K]);
+ * with one worker, that is its end (f->eof[K]). */
+void emit_input_end(Emit *E, int k);
 
 /* emit_c.c, for emit_lib.c: the statements that build the state of `f`
  * (given `rt`) and that free it (also half built), into OUT. */
@@ -159,6 +175,9 @@ const char *emit_base_name(const char *path);
 /* emit_window.c: clocks, windowers and window steps (WHERE: the step's
  * "file:line:col: operator id" for comments) */
 void emit_window_step(Emit *E, Step *s, const char *where);
+/* The fingerprint of window step S's state (emit_recovery.c): operator,
+ * windower, clock, the value type and what a window accumulates. */
+const char *emit_window_fingerprint(Emit *E, Step *s);
 
 /* emit_io.c: file/stdin/dir/kafka sources and stdout(format)/file/dir/kafka
  * sinks (io.h's IoSpec). An input's state and its poll (a loop over the
@@ -195,7 +214,7 @@ void emit_codec_enc(Emit *E, Type *t, const char *b, const char *v);
 void emit_codec_dec(Emit *E, Type *t, const char *r, const char *a, const char *dst);
 const char *emit_codec_fingerprint(Emit *E, const char *what, Type *t);
 
-/* emit_recovery.c: <flow>_snapshot and <flow>_restore (docs/recovery.md),
+/* emit_recovery.c: <flow>_snap_rows and <flow>_restore (docs/recovery.md),
  * and the testing source's ABORT bookkeeping. */
 void emit_recovery_fns(Emit *E, Graph *g);
 
@@ -206,6 +225,10 @@ int emit_port_counter(Graph *g, Step *s, int port);
  * "dir", "kafka", "extern", "nexmark") and of an output's sink ("stdout",
  * "discard", "file", "dir", "kafka", "extern"), as --help prints them. */
 const char *emit_source_kind(const Step *s);
+/* emit_c.c: with several workers, does step S's state live with the
+ * worker that owns each key (flow_key_owner), rather than on worker 0
+ * (a step fed by a testing input)? */
+bool emit_step_by_owner(const Emit *E, const Step *s);
 const char *emit_sink_kind(const Step *s);
 int emit_port_count(Graph *g);
 void emit_program_info(Emit *E, FILE *out);

@@ -48,6 +48,63 @@ static bool direct(Step *s) { return s->fused || step_is_final(s); }
 /* Steps that buffer their input and run at their own place in the order. */
 static bool buffered(Step *s) { return step_family(s->kind) != FAM_INPUT && !direct(s); }
 
+/* Exchange points (docs/workers.md). With several workers, the items of
+ * these steps go to the worker that must handle them before the step
+ * runs: by key (every step keeping per-key state, TR_EXCHANGE), all to
+ * worker 0 (a file sink, one writer), by the dir sink's file (each file
+ * one writer), or spread evenly in order (redistribute). count_final
+ * (XK_PARTIAL) instead counts on every worker and exchanges the counts,
+ * by key, at the end of its input (<P>_<id>_combine): one item per key
+ * and worker crosses, not every item. (The other finals cannot: a max or
+ * min must keep the earliest of equal values and a reducer need not
+ * commute, and partial results in worker order are not in input order
+ * across rounds.) */
+typedef enum XKind { XK_NONE, XK_KEY, XK_ZERO, XK_DIR, XK_BLOCK, XK_PARTIAL } XKind;
+
+static XKind xkind(const Emit *E, const Step *s);
+
+/* Does S exchange its items (before it runs, every round)? */
+static bool xitems(const Emit *E, const Step *s)
+{
+    XKind k = xkind(E, s);
+    return k != XK_NONE && k != XK_PARTIAL;
+}
+
+static XKind xkind(const Emit *E, const Step *s)
+{
+    if (E->opt->lib_header)
+        return XK_NONE;    /* --lib: an embedded instance is one worker */
+    if (step_is_clock(s) || step_is_windower(s))
+        return XK_NONE;
+    if (step_has(s, TR_ITEMWISE) && s->fused)
+        return XK_NONE;    /* fed by a testing input (lower.c), which only worker 0 reads:
+                            * its every key is on worker 0 already */
+    if (s->kind == SK_COUNT_FINAL)
+        return XK_PARTIAL;
+    if (step_has(s, TR_EXCHANGE))
+        return XK_KEY;
+    if (s->kind == SK_REDISTRIBUTE)
+        return XK_BLOCK;
+    if (s->kind == SK_OUTPUT && s->io && s->io->kind == IOK_FILE)
+        return XK_ZERO;
+    if (s->kind == SK_OUTPUT && s->io && s->io->kind == IOK_DIR)
+        return XK_DIR;
+    return XK_NONE;
+}
+
+bool emit_step_by_owner(const Emit *E, const Step *s)
+{
+    return xkind(E, s) == XK_KEY || xkind(E, s) == XK_PARTIAL;
+}
+
+/* An exchange step its upstream calls directly (a final, a fused step):
+ * with several workers its item function buffers instead, and the step
+ * applies the gathered items at its own place (<P>_<id>_run). */
+static bool xdirect(const Emit *E, Step *s) { return xitems(E, s) && direct(s); }
+
+/* Steps with per-port input buffers: buffered ones and exchange points. */
+static bool inbuf(const Emit *E, Step *s) { return buffered(s) || xitems(E, s); }
+
 static bool grouped(Step *s) { return step_family(s->kind) == FAM_KEYED; }
 
 /* collect and batch keep a list of items per key */
@@ -61,10 +118,9 @@ static bool has_item_fn(Step *s)
 }
 
 /* The item type on input port P (join's sides differ). */
-static const char *port_ty(Emit *E, Step *s, int p)
-{
-    return emit_ctype_name(E, s->in_types ? s->in_types[p] : s->in_type);
-}
+static Type *port_type(Step *s, int p) { return s->in_types ? s->in_types[p] : s->in_type; }
+
+static const char *port_ty(Emit *E, Step *s, int p) { return emit_ctype_name(E, port_type(s, p)); }
 
 /* reduce_final, max_final, min_final: a round's values of a key are
  * reduced first, then into the key's state (Bytewax's pre_reduce, a
@@ -108,7 +164,7 @@ static void declare_step(Emit *E, Step *s)
     fprintf(E->fields, "    /* step %s (%s) */\n", s->id, step_kind_name(s->kind));
     if (step_is_clock(s) || step_is_windower(s))
         return;    /* emit_window.c: configuration only */
-    if (buffered(s)) {
+    if (inbuf(E, s)) {
         for (int p = 0; p < s->nins; p++) {
             fprintf(E->fields, "    struct {\n        %s *v;\n        size_t n, cap;\n    } %s_in%d;\n",
                     port_ty(E, s, p), s->id, p);
@@ -119,6 +175,30 @@ static void declare_step(Emit *E, Step *s)
     }
     if (has_item_fn(s) || (grouped(s) && s->fused))
         fprintf(E->protos, "static void %s_%s_item(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
+    if (xdirect(E, s))
+        fprintf(E->protos, "static inline void %s_%s_apply(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
+    if (xitems(E, s)) {
+        fprintf(E->fields, "    flow_xbox %s_x[%d];   /* exchange points, one per input (several workers) */\n",
+                s->id, s->nins);
+        for (int p = 0; p < s->nins; p++) {
+            const char *enc, *dec;
+            emit_xcodec(E, port_type(s, p), &enc, &dec);
+            fprintf(E->init, "    flow_xbox_init(rt, &f->%s_x[%d], %d, sizeof(%s), %s, %s);\n", s->id, p,
+                    E->xbox_first[s->index] + p, port_ty(E, s, p), enc, dec);
+            fprintf(E->fini, "    flow_xbox_free(&f->%s_x[%d]);\n", s->id, p);
+        }
+    } else if (xkind(E, s) == XK_PARTIAL) {
+        const char *enc, *dec;
+        emit_xcodec(E, s->out_type, &enc, &dec);
+        fprintf(E->fields, "    flow_xbox %s_x[1];   /* several workers: the partial results, at the end */\n", s->id);
+        fprintf(E->fields, "    struct {\n        %s *v;\n        size_t n, cap;\n    } %s_parts;\n", out_ty(E, s), s->id);
+        fprintf(E->fields, "    flow_table *%s_old;   /* the partial results, read by other workers till the end */\n", s->id);
+        fprintf(E->init, "    flow_xbox_init(rt, &f->%s_x[0], %d, sizeof(%s), %s, %s);\n", s->id,
+                E->xbox_first[s->index], out_ty(E, s), enc, dec);
+        fprintf(E->fini, "    flow_xbox_free(&f->%s_x[0]);\n", s->id);
+        fprintf(E->fini, "    flow_free(f->%s_parts.v, f->%s_parts.cap * sizeof f->%s_parts.v[0]);\n", s->id, s->id, s->id);
+        fprintf(E->fini, "    if (f->%s_old)\n        flow_table_free(f->%s_old, %s_%s_drop);\n", s->id, s->id, P, s->id);
+    }
     if (step_is_stateful(s)) {
         fprintf(E->fields, "    flow_table *%s_tab;\n    bool %s_eof;\n", s->id, s->id);
         if (grouped(s)) {
@@ -132,7 +212,7 @@ static void declare_step(Emit *E, Step *s)
  * buffer for its run. */
 static void emit_push_fns(Emit *E, Step *s)
 {
-    if (!buffered(s))
+    if (!inbuf(E, s))
         return;
     for (int p = 0; p < s->nins; p++) {
         fprintf(E->code, "/* step %s: item X of input %d, buffered for the step's run */\n", s->id, p);
@@ -143,6 +223,79 @@ static void emit_push_fns(Emit *E, Step *s)
                 s->id, p, s->id, p, s->id, p, s->id, p);
         fprintf(E->code, "    f->%s_in%d.v[f->%s_in%d.n++] = x;\n}\n\n", s->id, p, s->id, p);
     }
+}
+
+static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1);
+
+/* <P>_<id>_xchg: step S's exchange point, with several workers: route each
+ * port's buffered items to their workers' outboxes, wait for every
+ * worker, gather what the others sent this worker into the buffers. */
+static void emit_xchg_fn(Emit *E, Step *s)
+{
+    XKind k = xkind(E, s);
+    if (!xitems(E, s))
+        return;
+    static const char *const why[] = {
+        [XK_KEY] = "each item to the worker that owns its key",
+        [XK_ZERO] = "every item to worker 0, the file's writer",
+        [XK_DIR] = "each item to the worker that writes its file",
+        [XK_BLOCK] = "the items, in order, spread evenly over the workers",
+    };
+    const char *P = E->P;
+    fprintf(E->code, "/* step %s: its exchange point with several workers (docs/workers.md):\n * %s */\n", s->id,
+            why[k]);
+    fprintf(E->code, "static void %s_%s_xchg(%s_flow *f)\n{\n", P, s->id, P);
+    E->out = E->code;
+    E->indent = 1;
+    for (int p = 0; p < s->nins; p++) {
+        emit_line(E, "flow_xbox_clear(&f->%s_x[%d]);", s->id, p);
+        emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
+        E->indent++;
+        emit_line(E, "%s x = f->%s_in%d.v[i];", port_ty(E, s, p), s->id, p);
+        const char *to = "0";
+        if (k == XK_KEY && s->kind == SK_COUNT_WINDOW)
+            to = emit_strf(E, "flow_key_owner(f->rt, %s)", call_fn(E, s, "x", NULL));
+        else if (k == XK_KEY)
+            to = "flow_key_owner(f->rt, x.f0)";
+        else if (k == XK_DIR)
+            to = emit_strf(E, "flow_sink_owner(f->%s_sink, x.f0, f->rt->nworkers)", s->id);
+        emit_line(E, "*(%s *)flow_xput(&f->%s_x[%d], %s) = x;", port_ty(E, s, p), s->id, p, to);
+        E->indent--;
+        emit_line(E, "}");
+    }
+    emit_line(E, "flow_xsync(f->rt, f->%s_x, %d);", s->id, s->nins);
+    for (int p = 0; p < s->nins; p++)
+        emit_line(E, "flow_xgather%s(f->rt, &f->%s_x[%d], (void **)&f->%s_in%d.v, &f->%s_in%d.n, &f->%s_in%d.cap);",
+                  k == XK_BLOCK ? "_block" : "", s->id, p, s->id, p, s->id, p, s->id, p);
+    fprintf(E->code, "}\n\n");
+}
+
+void emit_input_end(Emit *E, int k)
+{
+    emit_line(E, "f->eof[%d] = true;", k);
+}
+
+int emit_step_xitems(Emit *E, Step *s)
+{
+    return xitems(E, s) ? E->xbox_first[s->index] + 1 : 0;
+}
+
+void emit_step_xchg_call(Emit *E, Step *s)
+{
+    if (!xitems(E, s))
+        return;
+    emit_line(E, "if (f->mw)");
+    emit_line(E, "    %s_%s_xchg(f);    /* several workers */", E->P, s->id);
+}
+
+/* With several workers, an exchange step called directly by its upstream
+ * applies the gathered items here, at its own place in the round. */
+static void emit_xdirect_apply(Emit *E, Step *s)
+{
+    emit_line(E, "%s_%s_xchg(f);", E->P, s->id);
+    emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
+    emit_line(E, "    %s_%s_apply(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
 /* ===================================================================
@@ -237,13 +390,17 @@ static void drop_value(Emit *E, Step *s)
  * Item functions: stateless operators, outputs, finals
  * =================================================================== */
 
+/* The lambda's result type as emitted: (K, V) instead of the new state
+ * where lower.c's put_entry rewrote it. */
+static Type *fn_ret(Step *s) { return s->put_entry ? s->put_entry->ty : s->fn.ret; }
+
 static const char *call_fn(Emit *E, Step *s, const char *a0, const char *a1)
 {
     const char *t = emit_tmp(E);
     if (a1)
-        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s, %s);", emit_ctype_name(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0, a1);
+        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s, %s);", emit_ctype_name(E, fn_ret(s)), t, E->P, s->id, fq(E, s), a0, a1);
     else
-        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s);", emit_ctype_name(E, s->fn.ret), t, E->P, s->id, fq(E, s), a0);
+        emit_line(E, "%s %s = %s_%s_fn(f, %s, %s);", emit_ctype_name(E, fn_ret(s)), t, E->P, s->id, fq(E, s), a0);
     return t;
 }
 
@@ -515,6 +672,32 @@ static void emit_state_append(Emit *E, Step *s, const char *tail)
     emit_line(E, "s->st.n += %s.n;", tail);
 }
 
+/* Statements: the dict state s->st takes the key and value of KV (a C
+ * expression of type KVT, the (K, V) of lower.c's put_entry): V written in
+ * place when K is a key already, else a copy with K added (as `with`). */
+static void emit_state_put(Emit *E, Step *s, const char *kv, Type *kvt)
+{
+    Type *st = ty_resolve(s->state_type), *kt = ty_resolve(kvt)->elems[0], *vt = ty_resolve(kvt)->elems[1];
+    const char *k = emit_tmp(E), *v = emit_tmp(E), *i = emit_tmp(E), *nd = emit_tmp(E);
+    emit_line(E, "%s %s = %s;", emit_ctype_name(E, st->key), k, emit_coerce_value(E, emit_strf(E, "%s.f0", kv), kt, st->key));
+    emit_line(E, "%s %s = %s;", emit_ctype_name(E, st->elem), v,
+              emit_coerce_value(E, emit_strf(E, "%s.f1", kv), vt, st->elem));
+    emit_line(E, "int64_t %s = %s(s->st, %s);", i, emit_coll_fn(E, st, "find"), k);
+    emit_line(E, "if (%s >= 0) {", i);
+    emit_line(E, "    s->st.v[%s].f1 = %s;", i, v);
+    emit_line(E, "} else {");
+    E->indent++;
+    emit_line(E, "%s %s = { flow_arena_alloc(&f->rt->arena, sizeof(s->st.v[0]) * (size_t)(s->st.n + 1)), s->st.n };",
+              emit_ctype_name(E, st), nd);
+    emit_line(E, "if (s->st.n)");
+    emit_line(E, "    memcpy(%s.v, s->st.v, sizeof(s->st.v[0]) * (size_t)s->st.n);", nd);
+    emit_line(E, "%s(&%s, %s, %s);", emit_coll_fn(E, st, "put"), nd, k, v);
+    defer_free(E, "s->mem", "s->sz");
+    emit_own(E, st, "s->st", nd, "s->mem", "s->sz");
+    E->indent--;
+    emit_line(E, "}");
+}
+
 /* fold_final: update the key's state */
 static void item_final(Emit *E, Step *s)
 {
@@ -525,6 +708,11 @@ static void item_final(Emit *E, Step *s)
     if (s->kind == SK_FOLD_FINAL && s->append_tail) {
         emit_init_if_created(E, s, st);
         emit_state_append(E, s, emit_coerce_value(E, call_fn(E, s, "s->st", "x.f1"), s->fn.ret, st));
+        return;
+    }
+    if (s->kind == SK_FOLD_FINAL && s->put_entry) {
+        emit_init_if_created(E, s, st);
+        emit_state_put(E, s, call_fn(E, s, "s->st", "x.f1"), fn_ret(s));
         return;
     }
     const char *nv = emit_tmp(E);
@@ -556,7 +744,8 @@ static void emit_final_flush(Emit *E, Step *s)
 }
 
 /* The EOF condition of step S: every input it depends on ended, at least
- * S's eof_depth rounds ago (docs/semantics.md §9.1). */
+ * S's eof_depth rounds ago (docs/semantics.md §9.1); with several workers,
+ * ended on every worker (eof_at counts from the round after that). */
 const char *emit_step_eof_cond(Emit *E, Step *s)
 {
     char *c = emit_strf(E, "!f->%s_eof", s->id);
@@ -631,11 +820,11 @@ static void emit_grouped_apply(Emit *E, Step *s)
     Type *st = s->state_type;
     emit_init_if_created(E, s, st);
     const char *r = call_fn(E, s, "s->st", "x.f1");
-    Type *rt = ty_resolve(s->fn.ret);
+    Type *rt = ty_resolve(fn_ret(s));
     Type *nst = rt->elems[0];
     const char *out = emit_strf(E, "%s.f1", r);
     Type *outt = rt->elems[1];
-    const char *nsv = emit_coerce_value(E, emit_strf(E, "%s.f0", r), nst, st);
+    const char *nsv = s->put_entry ? NULL : emit_coerce_value(E, emit_strf(E, "%s.f0", r), nst, st);
     if (s->state_opt_result) {
         /* a none new state discards the key's state (Bytewax: None) */
         emit_line(E, "if (%s.f0.has) {", r);
@@ -644,6 +833,8 @@ static void emit_grouped_apply(Emit *E, Step *s)
     }
     if (s->append_tail) {
         emit_state_append(E, s, nsv);
+    } else if (s->put_entry) {
+        emit_state_put(E, s, emit_strf(E, "%s.f0", r), nst);
     } else if (ty_has_heap(st)) {
         defer_free(E, "s->mem", "s->sz");
         emit_own(E, st, "s->st", nsv, "s->mem", "s->sz");
@@ -1113,14 +1304,61 @@ static void emit_run_join(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
+/* <P>_<id>_combine: count_final with several workers (XK_PARTIAL): send
+ * each key's count to the key's worker, and add up what the workers sent
+ * this one in a new table (the old one stays: the others read its keys
+ * until the end). */
+static void emit_combine_fn(Emit *E, Step *s)
+{
+    const char *P = E->P, *id = s->id;
+    fprintf(E->code, "/* step %s, several workers: every key's count to its worker, then the\n"
+                     " * counts this worker got, added up (docs/workers.md) */\n", id);
+    fprintf(E->code, "static void %s_%s_combine(%s_flow *f)\n{\n", P, id, P);
+    E->out = E->code;
+    E->indent = 1;
+    emit_line(E, "flow_xbox_clear(&f->%s_x[0]);", id);
+    emit_line(E, "const uint32_t *ids;");
+    emit_line(E, "size_t n = flow_table_sorted(f->%s_tab, &ids);", id);
+    emit_line(E, "for (size_t k = 0; k < n; k++) {");
+    E->indent++;
+    emit_line(E, "flow_str key = flow_table_key(f->%s_tab, ids[k]);", id);
+    emit_line(E, "int64_t c = ((%s_%s_state *)flow_table_value(f->%s_tab, ids[k]))->n;", P, id, id);
+    emit_line(E, "*(%s *)flow_xput(&f->%s_x[0], flow_key_owner(f->rt, key)) = (%s){ key, c };", out_ty(E, s), id,
+              out_ty(E, s));
+    E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "flow_xsync(f->rt, f->%s_x, 1);", id);
+    emit_line(E, "flow_xgather(f->rt, &f->%s_x[0], (void **)&f->%s_parts.v, &f->%s_parts.n, &f->%s_parts.cap);", id, id,
+              id, id);
+    emit_line(E, "f->%s_old = f->%s_tab;", id, id);
+    emit_line(E, "f->%s_tab = flow_table_new(sizeof(%s_%s_state));", id, P, id);
+    emit_line(E, "for (size_t i = 0; i < f->%s_parts.n; i++) {", id);
+    emit_line(E, "    %s x = f->%s_parts.v[i];", out_ty(E, s), id);
+    emit_line(E, "    uint32_t id = flow_table_upsert(f->%s_tab, x.f0, NULL);", id);
+    emit_line(E, "    ((%s_%s_state *)flow_table_value(f->%s_tab, id))->n += x.f1;", P, id, id);
+    emit_line(E, "}");
+    fprintf(E->code, "}\n\n");
+}
+
 /* *_final: at EOF, (key, state) for every key, keys ascending. */
 static void emit_run_final(Emit *E, Step *s)
 {
     if (pre_reduces(s))
         emit_pre_reduce_fold(E, s);
+    if (xkind(E, s) == XK_PARTIAL) {
+        /* several workers: meet, so that every worker has polled the
+         * inputs of this round before the EOF test (flow_xeof); it costs
+         * one wait a round, the counts cross only at the end */
+        emit_line(E, "if (f->mw)");
+        emit_line(E, "    flow_xsync(f->rt, f->%s_x, 0);", s->id);
+    }
     emit_line(E, "if (%s) {", emit_step_eof_cond(E, s));
     E->indent++;
     emit_line(E, "f->%s_eof = true;", s->id);
+    if (xkind(E, s) == XK_PARTIAL) {
+        emit_line(E, "if (f->mw)");
+        emit_line(E, "    %s_%s_combine(f);    /* several workers */", E->P, s->id);
+    }
     emit_final_flush(E, s);
     E->indent--;
     emit_line(E, "}");
@@ -1163,6 +1401,65 @@ static void emit_run_batch(Emit *E, Step *s)
     emit_line(E, "}");
 }
 
+/* enrich_cached: the mapper, its cache parameter a placeholder (get()
+ * calls the step's <P>_<id>_cache_get) */
+static void item_enrich(Emit *E, Step *s) { emit_step_send(E, s, 0, call_fn(E, s, "0", "x")); }
+
+/* enrich_cached's cache, Bytewax's TTLCache: the fields (entries of
+ * (key, value), the time each was got and the memory it owns), the ttl at
+ * start-up, and <P>_<id>_cache_get(f, step, k), which returns the key's
+ * value, calling the getter when it is absent or older than the ttl
+ * (`now - t > ttl`, now the round's clock). Deliberately simple: a key is
+ * found by a scan, as in a dict value; a cache holds what a getter was
+ * asked for, typically dozens of keys. */
+static void emit_cache(Emit *E, Step *s)
+{
+    const char *P = E->P, *id = s->id;
+    Type *kt = s->getter.params[0], *vt = s->getter.ret, *kv = ty_pair(kt, vt);
+    const char *kvn = emit_ctype_name(E, kv), *vn = emit_ctype_name(E, vt);
+    fprintf(E->fields, "    struct { %s kv; flow_time t; void *mem; size_t sz; } *%s_cache;   /* enrich_cached */\n", kvn,
+            id);
+    fprintf(E->fields, "    size_t %s_cache_n, %s_cache_cap;\n    int64_t %s_ttl;\n    bool %s_has_ttl;\n", id, id, id, id);
+    fprintf(E->fini, "    for (size_t i = 0; i < f->%s_cache_n; i++)\n        flow_free(f->%s_cache[i].mem, f->%s_cache[i].sz);\n",
+            id, id, id);
+    fprintf(E->fini, "    flow_free(f->%s_cache, f->%s_cache_cap * sizeof f->%s_cache[0]);\n", id, id, id);
+    if (s->ttl_expr) {
+        E->out = E->init;
+        E->indent = 1;
+        emit_line(E, "f->%s_ttl = %s;", id, emit_expr(E, s->ttl_expr));
+        emit_line(E, "f->%s_has_ttl = true;", id);
+    }
+    emit_lambda(E, s->getter.lambda, emit_strf(E, "%s_%s_getter", P, id), vt);
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s: get(cache, k), Bytewax's TTLCache.get */\n", id);
+    fprintf(E->code, "static %s %s_%s_cache_get(%s_flow *f, const char *step, %s k)\n{\n", vn, P, id, P,
+            emit_ctype_name(E, kt));
+    emit_line(E, "flow_time now = f->rt->now;");
+    emit_line(E, "size_t i = 0;");
+    emit_line(E, "while (i < f->%s_cache_n && !%s)", id, emit_eq(E, kt, emit_strf(E, "f->%s_cache[i].kv.f0", id), "k"));
+    emit_line(E, "    i++;");
+    emit_line(E, "if (i < f->%s_cache_n && !(f->%s_has_ttl && now - f->%s_cache[i].t > f->%s_ttl))", id, id, id, id);
+    emit_line(E, "    return f->%s_cache[i].kv.f1;", id);
+    emit_line(E, "%s v = %s_%s_getter(f, step, k);", vn, P, id);
+    emit_line(E, "if (i < f->%s_cache_n) {", id);
+    emit_line(E, "    %s_dead(f, f->%s_cache[i].mem, f->%s_cache[i].sz);   /* still read this round */", P, id, id);
+    emit_line(E, "} else {");
+    emit_line(E, "    if (f->%s_cache_n == f->%s_cache_cap) {", id, id);
+    emit_line(E, "        size_t nc = f->%s_cache_cap ? f->%s_cache_cap * 2 : 4;", id, id);
+    emit_line(E, "        f->%s_cache = flow_realloc(f->%s_cache, f->%s_cache_cap * sizeof f->%s_cache[0], "
+              "nc * sizeof f->%s_cache[0]);", id, id, id, id, id);
+    emit_line(E, "        f->%s_cache_cap = nc;", id);
+    emit_line(E, "    }");
+    emit_line(E, "    f->%s_cache_n++;", id);
+    emit_line(E, "}");
+    emit_own(E, kv, emit_strf(E, "f->%s_cache[i].kv", id), emit_strf(E, "((%s){ k, v })", kvn),
+             emit_strf(E, "f->%s_cache[i].mem", id), emit_strf(E, "f->%s_cache[i].sz", id));
+    emit_line(E, "f->%s_cache[i].t = now;", id);
+    emit_line(E, "return f->%s_cache[i].kv.f1;", id);
+    fprintf(E->code, "}\n\n");
+}
+
 /* ===================================================================
  * Sources
  * =================================================================== */
@@ -1196,6 +1493,11 @@ static void testing_state(Emit *E, Step *s)
     const char *v = emit_coerce(E, s->source_list, lt);
     emit_arena_copy(E, lt, "&f->perm", emit_strf(E, "f->%s_list", s->id), v);
     E->indent--;
+    emit_line(E, "}");
+    emit_line(E, "if (rt->worker) {    /* several workers: worker 0 reads it (Bytewax's TestingSource) */");
+    emit_line(E, "    f->%s_pos = f->%s_list.n;", s->id, s->id);
+    if (s->nmarks)   /* and meets its markers */
+        emit_line(E, "    f->%s_mark = %d;", s->id, s->nmarks);
     emit_line(E, "}");
     emit_batch_size(E, s);
     if (s->nmarks) {   /* EOF/ABORT markers: the next one, the one met */
@@ -1270,8 +1572,10 @@ static void testing_run(Emit *E, Step *s)
         return;
     }
     emit_line(E, "if (f->%s_pos >= f->%s_list.n) {", s->id, s->id);
-    emit_line(E, "    f->eof[%d] = true;", s->input_no);
-    emit_line(E, "    return;");
+    E->indent++;
+    emit_input_end(E, s->input_no);
+    emit_line(E, "return;");
+    E->indent--;
     emit_line(E, "}");
     emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_list.n; i++) {", s->id, s->id, s->id);
     E->indent++;
@@ -1288,14 +1592,18 @@ static void range_state(Emit *E, Step *s)
     E->out = E->init;
     E->indent = 1;
     emit_line(E, "f->%s_n = %s;", s->id, emit_expr(E, s->range_n));
+    emit_line(E, "if (rt->worker)    /* several workers: worker 0 reads it (a testing source) */");
+    emit_line(E, "    f->%s_pos = f->%s_n;", s->id, s->id);
     emit_batch_size(E, s);
 }
 
 static void range_run(Emit *E, Step *s)
 {
     emit_line(E, "if (f->%s_pos >= f->%s_n) {", s->id, s->id);
-    emit_line(E, "    f->eof[%d] = true;", s->input_no);
-    emit_line(E, "    return;");
+    E->indent++;
+    emit_input_end(E, s->input_no);
+    emit_line(E, "return;");
+    E->indent--;
     emit_line(E, "}");
     emit_line(E, "for (int64_t i = 0; i < f->%s_batch && f->%s_pos < f->%s_n; i++) {", s->id, s->id, s->id);
     E->indent++;
@@ -1360,6 +1668,7 @@ static const StepEmit step_emits[SK_COUNT] = {
     [SK_FILTER_MAP_VALUE] = { .item = item_filter_map, .run = emit_run_items },
     [SK_FLAT_MAP_VALUE] = { .item = item_flat_map, .run = emit_run_items },
     [SK_REDISTRIBUTE] = { .item = item_pass, .run = emit_run_items },
+    [SK_ENRICH_CACHED] = { .item = item_enrich, .run = emit_run_items },
     [SK_STATEFUL_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
     [SK_STATEFUL_FLAT_MAP] = { .state = state_value, .drop = drop_value, .run = emit_run_grouped },
     [SK_COLLECT] = { .state = state_collect, .drop = drop_collect, .run = emit_run_collect },
@@ -1399,11 +1708,18 @@ static void declare_state(Emit *E, Step *s)
 static void emit_step_lambdas(Emit *E, Step *s)
 {
     const char *P = E->P;
+    if (s->kind == SK_ENRICH_CACHED)   /* before the mapper, which calls its get */
+        emit_cache(E, s);
     if (s->fn.lambda && s->append_tail) {
         /* the state grows in place: the lambda returns what to append */
         Node lam = *s->fn.lambda;
         lam.body = s->append_tail;
         emit_lambda(E, &lam, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
+    } else if (s->fn.lambda && s->put_entry) {
+        /* a dict state set one key: the lambda returns the key and value */
+        Node lam = *s->fn.lambda;
+        lam.body = s->put_entry;
+        emit_lambda(E, &lam, emit_strf(E, "%s_%s_fn", P, s->id), s->put_entry->ty);
     } else if (s->fn.lambda) {
         emit_lambda(E, s->fn.lambda, emit_strf(E, "%s_%s_fn", P, s->id), s->fn.ret);
     }
@@ -1423,8 +1739,15 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
     const char *P = E->P;
     E->out = E->code;
     E->indent = 1;
+    /* an exchange step called directly: the body is _apply, _item decides */
+    const char *name = xdirect(E, s) ? "apply" : "item";
+    /* _apply is inlined into both its callers (the item function and, with
+     * several workers, the run): a call would cost a one-item round ~40
+     * instructions (W1) */
+    const char *pre = xdirect(E, s) ? "FLOW_ALWAYS_INLINE static inline" : "static";
     if (has_item_fn(s)) {
-        fprintf(E->code, "/* %s: one item */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P, s->id, P, in_ty(E, s));
+        fprintf(E->code, "/* %s: one item */\n%s void %s_%s_%s(%s_flow *f, %s x)\n{\n", where, pre, P, s->id,
+                name, P, in_ty(E, s));
         emit_line(E, "(void)f;");
         if (!step_emits[s->kind].item)
             ICE("no item function for this step");
@@ -1433,14 +1756,21 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
     } else if (grouped(s) && s->fused) {
         /* at most one item a round (lower.c): applied at once, no buffer, no
          * sort; the step's run (only its EOF flag) is not needed */
-        fprintf(E->code, "/* %s: one item, applied at once */\nstatic void %s_%s_item(%s_flow *f, %s x)\n{\n", where, P,
-                s->id, P, in_ty(E, s));
+        fprintf(E->code, "/* %s: one item, applied at once */\n%s void %s_%s_%s(%s_flow *f, %s x)\n{\n", where,
+                pre, P, s->id, name, P, in_ty(E, s));
         emit_line(E, "bool created = false;");
         emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, &created);", s->id);
         emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, s->id, s->id);
         emit_grouped_apply(E, s);
         emit_line(E, "(void)id;");
         fprintf(E->code, "}\n\n");
+    }
+    if (xdirect(E, s)) {
+        fprintf(E->code, "/* step %s: an item from upstream, applied at once; with several workers\n"
+                         " * it waits in the buffer for the step's exchange point */\n", s->id);
+        fprintf(E->code, "static inline void %s_%s_item(%s_flow *f, %s x)\n{\n", P, s->id, P, in_ty(E, s));
+        fprintf(E->code, "    if (f->mw) {\n        %s_%s_push0(f, x);\n        return;\n    }\n", P, s->id);
+        fprintf(E->code, "    %s_%s_apply(f, x);\n}\n\n", P, s->id);
     }
 }
 
@@ -1454,6 +1784,9 @@ static void emit_step(Emit *E, Step *s)
     const char *where = emit_strf(E, "%s:%d:%d: %s %s", E->src_name, line, col, step_kind_name(s->kind), s->id);
 
     emit_step_lambdas(E, s);
+    emit_xchg_fn(E, s);
+    if (xkind(E, s) == XK_PARTIAL)
+        emit_combine_fn(E, s);
     if (step_is_windowing(s)) {
         emit_push_fns(E, s);
         emit_window_step(E, s, where);
@@ -1467,13 +1800,31 @@ static void emit_step(Emit *E, Step *s)
         emit_collect_state(E, s);
     emit_push_fns(E, s);
     emit_item_fn(E, s, where);
-    if (s->fused)
+    if (s->fused) {
+        if (xdirect(E, s)) {
+            E->out = E->code;
+            fprintf(E->code, "/* %s: one round with several workers (alone it runs inside\n"
+                             " * its upstream's) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
+            E->indent = 1;
+            emit_xdirect_apply(E, s);
+            fprintf(E->code, "}\n\n");
+        }
         return;
+    }
     if (!step_emits[s->kind].run)
         ICE("no run function for this step");
     E->out = E->code;
     fprintf(E->code, "/* %s: one round */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, s->id, P);
     E->indent = 1;
+    if (xdirect(E, s)) {
+        emit_line(E, "if (f->mw) {    /* several workers */");
+        E->indent++;
+        emit_xdirect_apply(E, s);
+        E->indent--;
+        emit_line(E, "}");
+    } else {
+        emit_step_xchg_call(E, s);
+    }
     step_emits[s->kind].run(E, s);
     fprintf(E->code, "}\n\n");
 }
@@ -1538,7 +1889,9 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt);
  * that free it, for <flow>_new / <flow>_free and emit_lib.c. */
 void emit_state_init(Emit *E, FILE *out)
 {
-    fprintf(out, "    rt->counters = f->n_sent;\n    flow_arena_init(&f->perm);\n");
+    fprintf(out, "    rt->counters = f->n_sent;\n    rt->eof = f->eof;\n");
+    fprintf(out, "    f->mw = rt->cluster != NULL;\n");
+    fprintf(out, "    flow_arena_init(&f->perm);\n");
     if (E->nregex)
         fprintf(out, "    char err[256];   /* a regular expression's compile error */\n");
     fwrite(E->bufs[SEC_INIT], 1, E->lens[SEC_INIT], out);
@@ -1651,6 +2004,13 @@ static void emit_program(Emit *E, Graph *g)
     for (int i = 0; i < g->nfns; i++)
         emit_fn_decl(E, g->fns[i]);
     size_t n = (size_t)(g->nsteps ? g->nsteps : 1);
+    E->xbox_first = arena_alloc(E->a, n * sizeof(int));
+    for (int i = 0; i < g->nsteps; i++) {
+        Step *st = g->steps[i];
+        E->xbox_first[i] = xkind(E, st) != XK_NONE ? E->nxbox : -1;
+        if (xkind(E, st) != XK_NONE)
+            E->nxbox += st->nins;
+    }
     E->step_fields = arena_alloc(E->a, n * sizeof(FILE *));
     E->sf_bufs = arena_alloc(E->a, n * sizeof(char *));
     E->sf_lens = arena_alloc(E->a, n * sizeof(size_t));
@@ -1687,23 +2047,29 @@ static void emit_round_fn(Emit *E, Graph *g, FILE *c)
             printer[g->steps[i]->head->index] = i;
     for (int i = 0; i < g->nsteps; i++) {
         Step *st = g->steps[i];
-        if (st->fused || step_is_clock(st) || step_is_windower(st))
+        if (step_is_clock(st) || step_is_windower(st))
             continue;
+        if (st->fused) {
+            if (xdirect(E, st))
+                fprintf(c, "    if (f->mw)    /* several workers: its exchange point */\n        %s_%s_run(f);\n", P, st->id);
+            continue;
+        }
         bool seg = printer[i] > i;   /* prints after its head: an error may take that back */
         if (seg)
             fprintf(c, "    flow_rt_segment(f->rt, %d);   /* %s prints */\n", printer[i], g->steps[printer[i]]->id);
         if (st->kind == SK_INPUT)
-            fprintf(c, "    if (poll) {\n        %s_%s_run(f);\n        if (f->eof[%d] && !f->eof_at[%d])\n"
-                       "            f->eof_at[%d] = f->passes;\n    }\n",
-                    P, st->id, st->input_no, st->input_no, st->input_no);
+            /* the round its end is seen in; with several workers, once it
+             * has ended on every worker (as of the last round's end) */
+            fprintf(c, "    if (poll)\n        %s_%s_run(f);\n    if (f->eof[%d] && !f->eof_at[%d] && (!f->mw || flow_xgeof(f->rt, %d)))\n"
+                       "        f->eof_at[%d] = f->passes;\n",
+                    P, st->id, st->input_no, st->input_no, st->input_no, st->input_no);
         else
             fprintf(c, "    %s_%s_run(f);\n", P, st->id);
         if (seg)
             fprintf(c, "    f->rt->seg_step = 0;\n");
     }
     emit_io_round_end(E, c);   /* a pending bad record stops the run here */
-    fprintf(c, "    if (f->dead_n) {\n        for (size_t i = 0; i < f->dead_n; i++)\n"
-               "            flow_free(f->dead[i].p, f->dead[i].sz);\n        f->dead_n = 0;\n    }\n");
+    fprintf(c, "    if (f->dead_n)\n        %s_free_dead(f);\n", P);
     fprintf(c, "    flow_rt_round_end_%s(f->rt);\n}\n\n", writes_stdout(g) ? "fast" : "quiet");
 }
 
@@ -1717,7 +2083,8 @@ static bool has_abort_mark(Graph *g)
     return false;
 }
 
-/* <flow>_run: rounds until every input is at EOF. One call of the round,
+/* <flow>_run: rounds until every input is at EOF (with several workers,
+ * on every worker: flow_xdone). One call of the round,
  * so that the C compiler inlines it into the loop (a round of one item
  * costs no call, no register saves). */
 static void emit_run_fn(Emit *E, Graph *g, FILE *c)
@@ -1728,28 +2095,30 @@ static void emit_run_fn(Emit *E, Graph *g, FILE *c)
                " * step has seen it. */\n");
     fprintf(c, "static void %s_settle(%s_flow *f)\n{\n    f->settled = true;\n", P, P);
     if (g->max_eof_depth > 0)
-        fprintf(c, "    f->rt->settling = true;\n    for (int i = 0; i < %d; i++)\n        %s_round(f, false);\n",
+        /* several workers: one more, the one in which eof_at is set */
+        fprintf(c, "    f->rt->settling = true;\n    for (int i = 0; i < %d + f->mw; i++)\n        %s_round(f, false);\n",
                 g->max_eof_depth, P);
     fprintf(c, "}\n\n");
     fprintf(c, "/* Run the dataflow to the end of its inputs. Returns 0. With epoch\n"
-               " * interval 0, each polling round is followed by one that polls nothing. */\n");
+               " * interval 0, each polling round is followed by one that polls nothing.\n"
+               " * (Recovery's snapshots at the end of an epoch are taken at the end of\n"
+               " * a round, flow_store_hook: the loop checks nothing for them.) */\n");
     bool rec = !E->opt->lib_header;   /* recovery (emit_recovery.c): not embedded */
     fprintf(c, "int %s_run(%s_flow *f)\n{\n    for (bool poll = true;;) {\n", P, P);
-    if (rec)
-        fprintf(c, "        if (poll && f->rt->store && flow_store_tick(f->rt) && flow_store_epoch_due(f->rt))\n"
-                   "            %s_snapshot(f);   /* the end of an epoch */\n", P);
     fprintf(c, "        %s_round(f, poll);\n        if (poll", P);
     fprintf(c, g->ninputs > 1 ? " && (" : g->ninputs ? " && " : "");
     for (int k = 0; k < g->ninputs; k++)
         fprintf(c, "%sf->eof[%d]", k ? " && " : "", k);
-    fprintf(c, g->ninputs > 1 ? "))\n            break;\n" : ")\n            break;\n");
-    if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF */
-        fprintf(c, "        if (f->aborted)\n            return 0;\n");
+    fprintf(c, g->ninputs > 1 ? ")" : "");
+    /* several workers: and on every worker, as of this round's end */
+    fprintf(c, " && (!f->mw || flow_xdone(f->rt)))\n            break;\n");
+    if (has_abort_mark(g))   /* testing(...ABORT...): the run stops without EOF, on every worker */
+        fprintf(c, "        if (f->aborted) {\n            if (f->mw)\n                flow_cluster_abort(f->rt);\n"
+                   "            return 0;\n        }\n");
     fprintf(c, "        poll = !poll || f->rt->epoch_interval != 0;\n");
     fprintf(c, "    }\n    %s_settle(f);\n", P);
-    if (rec)
-        fprintf(c, "    if (f->rt->store) {\n        flow_store_last(f->rt);\n"
-                   "        %s_snapshot(f);   /* the last epoch, once every step has seen the end */\n    }\n", P);
+    if (rec)   /* (several workers: cluster.c's, once every worker has ended) */
+        fprintf(c, "    if (f->rt->store && !f->mw)\n        flow_store_end(f->rt);   /* the last epoch, once every step has seen the end */\n");
     fprintf(c, "    return 0;\n}\n\n");
 }
 
@@ -1766,7 +2135,7 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    flow_rt *rt;         /* the run: clock, round arena, stdout buffer */\n");
     fprintf(out, "    flow_arena perm;     /* consts and testing lists */\n");
     fprintf(out, "    flow_buf scratch;    /* str() of composite values */\n");
-    fprintf(out, "    bool eof[%d];%*s/* per input: at its end */\n", g->ninputs ? g->ninputs : 1,
+    fprintf(out, "    bool eof[%d];%*s/* per input: at its end (on this worker) */\n", g->ninputs ? g->ninputs : 1,
             g->ninputs >= 10 ? 8 : 9, "");
     fprintf(out, "    int64_t eof_at[%d];%*s/* per input: the round it ended in (passes), else 0 */\n",
             g->ninputs ? g->ninputs : 1, g->ninputs >= 10 ? 2 : 3, "");
@@ -1774,10 +2143,12 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    bool settled;        /* the end of input has reached every step */\n");
     fprintf(out, "    struct { void *p; size_t sz; } *dead;   /* freed at the end of the round */\n");
     fprintf(out, "    size_t dead_n, dead_cap;\n");
+    fprintf(out, "    size_t dead_old;     /* several workers: those of earlier rounds */\n");
     fprintf(out, "    uint64_t n_sent[%d];   /* items sent per output port (--stats) */\n",
             emit_port_count(g) ? emit_port_count(g) : 1);
     if (has_abort_mark(g))
         fprintf(out, "    bool aborted;        /* a testing input met an ABORT marker: stop, no EOF */\n");
+    fprintf(out, "    bool mw;             /* several workers (rt->cluster): exchange points run */\n");
     fwrite(E->bufs[SEC_FIELDS], 1, E->lens[SEC_FIELDS], out);
     for (int i = 0; i < g->nsteps; i++) {   /* a step's banner, if it has members */
         fflush(E->step_fields[i]);
@@ -1794,6 +2165,15 @@ static void emit_unit_body(Emit *E, Graph *g, FILE *out)
     fprintf(out, "    if (f->dead_n == f->dead_cap)\n");
     fprintf(out, "        flow_vec_grow((void **)&f->dead, &f->dead_cap, sizeof f->dead[0], f->dead_n + 1);\n");
     fprintf(out, "    f->dead[f->dead_n].p = p;\n    f->dead[f->dead_n].sz = sz;\n    f->dead_n++;\n}\n\n");
+    fprintf(out, "/* At the end of a round: free what the dead list holds. With several\n"
+                 " * workers, only what earlier rounds put there: an item of this round\n"
+                 " * may point into this round's, and another worker may read it until\n"
+                 " * every worker has ended the round. */\n");
+    fprintf(out, "static void %s_free_dead(%s_flow *f)\n{\n", P, P);
+    fprintf(out, "    size_t n = f->mw ? f->dead_old : f->dead_n;\n");
+    fprintf(out, "    for (size_t i = 0; i < n; i++)\n        flow_free(f->dead[i].p, f->dead[i].sz);\n");
+    fprintf(out, "    if (n < f->dead_n)\n        memmove(f->dead, f->dead + n, (f->dead_n - n) * sizeof f->dead[0]);\n");
+    fprintf(out, "    f->dead_n -= n;\n    f->dead_old = f->dead_n;\n}\n\n");
     fwrite(E->bufs[SEC_HELPERS], 1, E->lens[SEC_HELPERS], out);
     fwrite(E->bufs[SEC_CODE], 1, E->lens[SEC_CODE], out);
 }
@@ -1814,9 +2194,20 @@ static void emit_standalone_tail(Emit *E, FILE *out)
     fprintf(out, "    flow_free(f, sizeof *f);\n}\n\n");
 
     emit_program_info(E, out);
-    fprintf(out, "#ifndef FLOW_NO_MAIN\nint main(int argc, char **argv)\n{\n");
+    fprintf(out, "#ifndef FLOW_NO_MAIN\n");
+    fprintf(out, "/* for flow_cluster_main: several workers, each with its instance */\n");
+    fprintf(out, "static void *%s_make(flow_rt *rt)\n{\n    return %s_new(rt);\n}\n\n", P, P);
+    fprintf(out, "static int %s_run_any(void *f)\n{\n    return %s_run(f);\n}\n\n", P, P);
+    fprintf(out, "static void %s_destroy(void *f)\n{\n    %s_free(f);\n}\n\n", P, P);
+    fprintf(out, "static void %s_restore_any(void *f)\n{\n    %s_restore(f);\n}\n\n", P, P);
+    fprintf(out, "static const flow_program %s_program = { %s_make, %s_run_any, %s_destroy, %s_restore_any };\n\n", P,
+            P, P, P, P);
+    fprintf(out, "int main(int argc, char **argv)\n{\n");
     fprintf(out, "    flow_rt rt;\n    int rc = flow_rt_init(&rt, &%s_info, argc, argv);\n", P);
     fprintf(out, "    if (rc >= 0)\n        return rc;\n");
+    if (E->opt->mpi)
+        fprintf(out, "    flow_mpi_init(&rt);    /* --mpi: the processes of an mpirun job */\n");
+    fprintf(out, "    if (rt.nworkers > 1)\n        return flow_cluster_main(&rt, &%s_program);\n", P);
     fprintf(out, "    %s_flow *f = %s_new(&rt);\n", P, P);
     fprintf(out, "    if (rt.store)\n        %s_restore(f);   /* recovery: resume from the store */\n", P);
     fprintf(out, "    %s_run(f);\n    flow_rt_report(&rt);\n    %s_free(f);\n", P, P);
@@ -1833,7 +2224,7 @@ static void emit_c_unit(Graph *g, FILE *out, const EmitOptions *opt)
     emit_program(E, g);
     emit_round_fn(E, g, E->code);
     if (!opt->lib_header)
-        emit_recovery_fns(E, g);   /* emit_recovery.c: <flow>_snapshot, <flow>_restore */
+        emit_recovery_fns(E, g);   /* emit_recovery.c: <flow>_snap_rows, <flow>_restore */
     emit_run_fn(E, g, E->code);
 
     /* assemble: the type helpers the code asked for, then every section */

@@ -1108,6 +1108,13 @@ static const char *bi_get(Emit *E, Node *e, Builtin b, Type *a0)
 {
     (void)b;
     Type *dt = ty_resolve(a0);
+    if (dt->kind == TY_CACHE) {   /* enrich_cached's get(cache, k): the step's function */
+        const char *k = emit_coerce(E, e->list.items[1]->lhs, dt->key);
+        const char *t = emit_tmp(E);
+        emit_line(E, "%s %s = %s_%s_cache_get(f, %s, %s);", emit_ctype_name(E, dt->elem), t, E->P, dt->step->id,
+                  E->step_expr, k);
+        return t;
+    }
     const char *d = arg(E, e, 0);
     const char *k = emit_coerce(E, e->list.items[1]->lhs, dt->key);
     const char *i = emit_tmp(E), *t = emit_tmp(E);

@@ -97,17 +97,17 @@ void emit_program_info(Emit *E, FILE *out)
     fprintf(out, "%s };\n\n", nin ? "" : " 0");
 
     fprintf(out, "/* --stats: { step id, operator, first output counter, output ports,\n"
-                 " *           first entry in in_ports, input ports } */\n");
+                 " *           first entry in in_ports, input ports, 1 + first exchange point } */\n");
     fprintf(out, "static const flow_step_info %s_steps[] = {\n", P);
     nin = 0;
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
-        fprintf(out, "    { \"%s\", \"%s\", %d, %d, %d, %d },\n", s->id, step_kind_name(s->kind),
-                emit_port_counter(g, s, 0), s->nouts, nin, s->nins);
+        fprintf(out, "    { \"%s\", \"%s\", %d, %d, %d, %d, %d },\n", s->id, step_kind_name(s->kind),
+                emit_port_counter(g, s, 0), s->nouts, nin, s->nins, emit_step_xitems(E, s));
         nin += s->nins;
     }
     if (!g->nsteps)
-        fprintf(out, "    { NULL, NULL, 0, 0, 0, 0 },\n");
+        fprintf(out, "    { NULL, NULL, 0, 0, 0, 0, 0 },\n");
     fprintf(out, "};\n\n");
 
     fprintf(out, "/* what the program tells flow_rt_init about itself */\n");
@@ -116,5 +116,5 @@ void emit_program_info(Emit *E, FILE *out)
     fprintf(out, "    %s_inputs, %d,\n", P, g->ninputs);
     fprintf(out, "    %s_outputs, %d,\n", P, nout);
     fprintf(out, "    %s_steps, %d,\n", P, g->nsteps);
-    fprintf(out, "    %s_in_ports,\n};\n\n", P);
+    fprintf(out, "    %s_in_ports,\n    %d,   /* exchange points */\n};\n\n", P, E->nxbox);
 }

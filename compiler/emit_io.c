@@ -377,8 +377,11 @@ void emit_io_run_input(Emit *E, Step *s)
     E->indent++;
     emit_line(E, "flow_rec r;");
     emit_line(E, "int rc = flow_src_next(f->%s_src, &f->rt->arena, &r);", s->id);
-    emit_line(E, "if (rc < 0)");
-    emit_line(E, "    f->eof[%d] = true;", s->input_no);
+    emit_line(E, "if (rc < 0) {");
+    E->indent++;
+    emit_input_end(E, s->input_no);
+    E->indent--;
+    emit_line(E, "}");
     emit_line(E, "if (rc <= 0)");
     emit_line(E, "    return;");
     if (io->format == IO_LINES) {

@@ -175,12 +175,15 @@ void emit_lib_run_input(Emit *E, Step *s)
     const char *P = E->P, *id = s->id;
     int k = s->input_no;
     if (!lib_mode(E)) {
-        emit_line(E, "f->eof[%d] = true;   /* no host program pushes (not compiled with --lib) */", k);
+        emit_line(E, "/* no host program pushes (not compiled with --lib) */");
+        emit_input_end(E, k);
         return;
     }
     emit_line(E, "if (f->%s_next.n == 0 && f->%s_closed) {", id, id);
-    emit_line(E, "    f->eof[%d] = true;", k);
-    emit_line(E, "    return;");
+    E->indent++;
+    emit_input_end(E, k);
+    emit_line(E, "return;");
+    E->indent--;
     emit_line(E, "}");
     emit_line(E, "/* what the host pushed is this round's batch; the last one's memory takes new pushes */");
     emit_line(E, "%s_%s_batch b = f->%s_cur;", P, id, id);
@@ -287,6 +290,7 @@ static void emit_instance_api(Emit *E, FILE *out)
     fprintf(out, "        %s_misuse(f, \"%s_open\", \"invalid FLOW_CLOCK or FLOW_CLOCK_STEP in the environment\");\n", P, P);
     fprintf(out, "        return %s_failed(f);\n    }\n", P);
     fprintf(out, "    f->rt->progress = false;   /* no progress lines from inside a host */\n");
+    fprintf(out, "    f->rt->round_slow = false;\n");
     fprintf(out, "    jmp_buf jb;\n    if (setjmp(jb))\n        return %s_failed(f);\n", P);
     fprintf(out, "    f->rt->trap = &jb;\n    %s_init(f);\n    f->rt->trap = NULL;\n    return FLOW_OK;\n}\n\n", P);
 

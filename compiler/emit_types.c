@@ -16,8 +16,18 @@
  * types are the runtime's (int64_t, double, bool, flow_str, flow_time,
  * flow_window_meta), and list<string> is flow_list_str. A type's helpers
  * carry the same number: <flow>_repr<N>, <flow>_eq<N>, <flow>_copy<N>, ...
+ *
+ * The binary encoding (<flow>_benc<N>, <flow>_bdec<N>) is what an exchange
+ * between workers carries when it moves bytes rather than structs
+ * (docs/workers.md): each value in order, scalars as 8 bytes (bool: 1) in
+ * the machine's byte order, strings and lists as their length and then
+ * their bytes or elements, optionals as a has-byte and the value. The
+ * decoder builds the heap parts in an arena. Every process of a run is the
+ * same program on the same kind of machine: no tags, no versions.
  */
+#include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "emit.h"
 
@@ -32,6 +42,7 @@ static const char *prim_name(TypeKind k)
     case TY_DURATION: return "int64_t";
     case TY_META: return "flow_window_meta";
     case TY_META17: return "flow_window_meta";
+    case TY_CACHE: return "int";   /* a placeholder: get() reaches the step's cache */
     default: return NULL;
     }
 }
@@ -330,6 +341,14 @@ void emit_arena_copy(Emit *E, Type *t, const char *arena, const char *dst, const
     emit_line(E, "    char *cur_ = sz_ ? flow_arena_alloc(%s, sz_) : NULL;", arena);
     emit_line(E, "    %s = %s_copy%d(%s, &cur_);", dst, E->P, c->id, v);
     emit_line(E, "}");
+}
+
+void emit_xcodec(Emit *E, Type *t, const char **enc, const char **dec)
+{
+    CType *c = emit_ctype(E, t);
+    c->need_xcodec = true;
+    *enc = emit_strf(E, "%s_xenc%d", E->P, c->id);
+    *dec = emit_strf(E, "%s_xdec%d", E->P, c->id);
 }
 
 /* ===================================================================
@@ -904,6 +923,44 @@ static void gen_dict_op(Emit *E, CType *c, unsigned bit)
     helper_end(E, hs);
 }
 
+/* <P>_xenc<N>, <P>_xdec<N>: T's binary encoding (the recovery store's,
+ * emit_codec.c) with flow_xbox's signatures (an item by address). */
+static void gen_xcodec(Emit *E, CType *c)
+{
+    const char *P = E->P;
+    fprintf(E->protos, "static void %s_xenc%d(flow_buf *b, const void *item);\n", P, c->id);
+    fprintf(E->protos, "static void %s_xdec%d(flow_rd *r, flow_arena *a, void *item);\n", P, c->id);
+    /* into a private buffer: the codec (emit_codec.c) writes its own
+     * helpers when first asked for, which must not land inside these */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mine = open_memstream(&buf, &len);
+    if (!mine)
+        ICE("open_memstream failed");
+    FILE *saved = E->out;
+    int saved_indent = E->indent;
+    E->out = mine;
+    E->indent = 1;
+    fprintf(mine, "/* an exchange's encoder of %s items */\nstatic void %s_xenc%d(flow_buf *b, const void *item)\n{\n",
+            ty_str_brief(c->t), P, c->id);
+    emit_line(E, "const %s *v = item;", c->name);
+    emit_codec_enc(E, c->t, "b", "(*v)");
+    fprintf(mine, "}\n\n");
+    fprintf(mine, "/* an exchange's decoder of %s items */\nstatic void %s_xdec%d(flow_rd *r, flow_arena *a, void *item)\n{\n",
+            ty_str_brief(c->t), P, c->id);
+    emit_line(E, "%s *v = item;", c->name);
+    if (!ty_has_heap(c->t))
+        emit_line(E, "(void)a;");
+    emit_codec_dec(E, c->t, "r", "a", "(*v)");
+    fprintf(mine, "}\n\n");
+    E->out = saved;
+    E->indent = saved_indent;
+    if (fclose(mine) != 0)
+        ICE("open_memstream failed");
+    fwrite(buf, 1, len, E->helpers);
+    free(buf);
+}
+
 const char *emit_qcmp(Emit *E, Type *t)
 {
     CType *c = emit_ctype(E, t);
@@ -922,37 +979,44 @@ static void gen_qcmp(Emit *E, CType *c)
     helper_end(E, hs);
 }
 
+static void gen_size_copy(Emit *E, CType *c)
+{
+    gen_size(E, c);
+    gen_copy(E, c);
+}
+
+/* Every kind of helper: the CType flags saying it is needed and written,
+ * whether a primitive type has one, and what writes it. */
+static const struct {
+    size_t need, done;       /* offsetof the two bools in CType */
+    bool prims;
+    void (*gen)(Emit *E, CType *c);
+} helper_kinds[] = {
+    { offsetof(CType, need_repr), offsetof(CType, done_repr), false, gen_repr },
+    { offsetof(CType, need_eq), offsetof(CType, done_eq), false, gen_eq },
+    { offsetof(CType, need_cmp), offsetof(CType, done_cmp), false, gen_cmp },
+    { offsetof(CType, need_xcodec), offsetof(CType, done_xcodec), true, gen_xcodec },
+    { offsetof(CType, need_qcmp), offsetof(CType, done_qcmp), true, gen_qcmp },
+    { offsetof(CType, need_hash), offsetof(CType, done_hash), true, gen_hash },
+    { offsetof(CType, need_copy), offsetof(CType, done_copy), true, gen_size_copy },
+};
+
 void emit_type_helpers(Emit *E)
 {
+    /* writing a helper may ask for others: until none is left */
     bool again = true;
     while (again) {
         again = false;
         for (int i = 0; i < E->nctypes; i++) {
             CType *c = E->ctypes[i];
-            if (c->need_repr && !c->done_repr && !is_prim(c->t)) {
-                c->done_repr = true;
-                gen_repr(E, c);
-                again = true;
-            }
-            if (c->need_eq && !c->done_eq && !is_prim(c->t)) {
-                c->done_eq = true;
-                gen_eq(E, c);
-                again = true;
-            }
-            if (c->need_cmp && !c->done_cmp && !is_prim(c->t)) {
-                c->done_cmp = true;
-                gen_cmp(E, c);
-                again = true;
-            }
-            if (c->need_qcmp && !c->done_qcmp) {
-                c->done_qcmp = true;
-                gen_qcmp(E, c);
-                again = true;
-            }
-            if (c->need_hash && !c->done_hash) {
-                c->done_hash = true;
-                gen_hash(E, c);
-                again = true;
+            for (size_t h = 0; h < sizeof helper_kinds / sizeof helper_kinds[0]; h++) {
+                bool *need = (bool *)((char *)c + helper_kinds[h].need);
+                bool *done = (bool *)((char *)c + helper_kinds[h].done);
+                if (*need && !*done && (helper_kinds[h].prims || !is_prim(c->t))) {
+                    *done = true;
+                    helper_kinds[h].gen(E, c);
+                    again = true;
+                }
             }
             while (c->ops_need & ~c->ops_done) {
                 unsigned todo = c->ops_need & ~c->ops_done;
@@ -962,12 +1026,6 @@ void emit_type_helpers(Emit *E)
                     gen_set_op(E, c, bit);
                 else
                     gen_dict_op(E, c, bit);
-                again = true;
-            }
-            if (c->need_copy && !c->done_copy) {
-                c->done_copy = true;
-                gen_size(E, c);
-                gen_copy(E, c);
                 again = true;
             }
         }

@@ -274,6 +274,19 @@ static const char *close_collect(W *x)
     Emit *E = x->E;
     const char *lt = emit_ctype_name(E, x->w->down);
     const char *val = emit_tmp(E);
+    if (x->w->into == COLLECT_INTO_SET) {   /* Bytewax's folder: s.add(v) for each, in order */
+        emit_line(E, "%s %s = { 0 };", lt, val);
+        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+        emit_line(E, "    %s(&f->rt->arena, &%s, a->items[i].v);", emit_coll_fn(E, x->w->down, "ins"), val);
+        return val;
+    }
+    if (x->w->into == COLLECT_INTO_DICT) {   /* d[k] = v for each, in order */
+        emit_line(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = 0 };",
+                  lt, val, val);
+        emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
+        emit_line(E, "    %s(&%s, a->items[i].v.f0, a->items[i].v.f1);", emit_coll_fn(E, x->w->down, "put"), val);
+        return val;
+    }
     emit_line(E, "%s %s = { .v = flow_arena_alloc(&f->rt->arena, sizeof(%s.v[0]) * (size_t)(a->n ? a->n : 1)), .n = a->n };",
       lt, val, val);
     emit_line(E, "for (int64_t i = 0; i < a->n; i++)");
@@ -438,6 +451,142 @@ static const char *close_join(W *x)
     return NULL;
 }
 
+/* Recovery (docs/recovery.md): statements encoding accumulator `a` into
+ * flow_buf *b, and decoding one from flow_rd *r into a fresh `a` (zeroed),
+ * owning its values (in scope: f, the flow). */
+
+/* slot array ARR (count N, capacity CAP) */
+static void enc_slots(W *x, const char *arr, const char *n)
+{
+    Emit *E = x->E;
+    emit_line(E, "flow_enc_u64(b, (uint64_t)a->%s);", n);
+    emit_line(E, "for (int64_t i = 0; i < a->%s; i++) {", n);
+    E->indent++;
+    emit_codec_enc(E, x->v, "b", emit_strf(E, "a->%s[i].v", arr));
+    E->indent--;
+    emit_line(E, "}");
+}
+
+static void dec_slots(W *x, const char *arr, const char *n, const char *cap)
+{
+    Emit *E = x->E;
+    emit_line(E, "a->%s = flow_dec_count(r);", n);
+    emit_line(E, "a->%s = (size_t)a->%s;", cap, n);
+    emit_line(E, "a->%s = a->%s ? flow_alloc(a->%s * sizeof a->%s[0]) : NULL;", arr, n, cap, arr);
+    emit_line(E, "for (int64_t i = 0; i < a->%s; i++) {", n);
+    E->indent++;
+    emit_line(E, "%s v;", x->vt);
+    emit_codec_dec(E, x->v, "r", "&f->rt->arena", "v");
+    emit_own(E, x->v, emit_strf(E, "a->%s[i].v", arr), "v", emit_strf(E, "a->%s[i].mem", arr),
+             emit_strf(E, "a->%s[i].sz", arr));
+    E->indent--;
+    emit_line(E, "}");
+}
+
+static void enc_collect(W *x) { enc_slots(x, "items", "n"); }
+static void dec_collect(W *x) { dec_slots(x, "items", "n", "cap"); }
+static void enc_count(W *x) { emit_line(x->E, "flow_enc_i64(b, a->n);"); }
+static void dec_count(W *x) { emit_line(x->E, "a->n = flow_dec_i64(r);"); }
+static void enc_state(W *x) { emit_codec_enc(x->E, x->w->down, "b", "a->st"); }
+
+static void dec_state(W *x)
+{
+    Emit *E = x->E;
+    emit_line(E, "%s v;", emit_ctype_name(E, x->w->down));
+    emit_codec_dec(E, x->w->down, "r", "&f->rt->arena", "v");
+    emit_own(E, x->w->down, "a->st", "v", "a->mem", "a->sz");
+}
+
+static void enc_join(W *x)
+{
+    for (int i = 0; i < x->w->nsides; i++)
+        enc_slots(x, emit_strf(x->E, "s%d", i), emit_strf(x->E, "n%d", i));
+}
+
+static void dec_join(W *x)
+{
+    for (int i = 0; i < x->w->nsides; i++)
+        dec_slots(x, emit_strf(x->E, "s%d", i), emit_strf(x->E, "n%d", i), emit_strf(x->E, "cap%d", i));
+}
+
+/* window: a WindowLogic's state (the step's state type) and the memory
+ * it owns; each callback's outputs go down as (key, (wid, w)) */
+static void acc_logic(W *x)
+{
+    fprintf(x->E->types, "    %s st;\n    void *mem;\n    size_t sz;\n", emit_ctype_name(x->E, x->s->state_type));
+}
+
+/* Statements: keep new state NS of callback result R (`(S, list<W>)`),
+ * then send each output of list L down (and with_meta when WITH_META). */
+static void logic_emit(W *x, const char *l, bool with_meta)
+{
+    Emit *E = x->E;
+    WinSpec *w = x->w;
+    Step *s = x->s;
+    emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", l);
+    E->indent++;
+    const char *inner = emit_ctype_name(E, ty_resolve(w->port_type[WPORT_DOWN])->elems[1]);
+    emit_step_send(E, s, WPORT_DOWN, emit_strf(E, "((%s){ key, ((%s){ wid, %s.v[i] }) })",
+                                               emit_ctype_name(E, w->port_type[WPORT_DOWN]), inner, l));
+    if (with_meta && s->nout_consumers[WPORT_WITH_META]) {
+        const char *wi = emit_ctype_name(E, ty_resolve(w->port_type[WPORT_WITH_META])->elems[1]);
+        emit_step_send(E, s, WPORT_WITH_META, emit_strf(E, "((%s){ key, ((%s){ meta, %s.v[i] }) })",
+                                                        emit_ctype_name(E, w->port_type[WPORT_WITH_META]), wi, l));
+    }
+    E->indent--;
+    emit_line(E, "}");
+}
+
+static void logic_result(W *x, Callable *c, const char *r)
+{
+    Emit *E = x->E;
+    Type *st = x->s->state_type;
+    emit_line(E, "%s_dead(f, a->mem, a->sz);", x->P);
+    emit_own(E, st, "a->st", emit_coerce_value(E, emit_strf(E, "%s.f0", r), ty_resolve(c->ret)->elems[0], st), "a->mem",
+             "a->sz");
+    logic_emit(x, emit_strf(E, "%s.f1", r), false);
+}
+
+/* on_value: a new window's logic starts from init */
+static void apply_logic(W *x)
+{
+    Emit *E = x->E;
+    Step *s = x->s;
+    emit_line(E, "if (created) {");
+    E->indent++;
+    emit_own(E, s->state_type, "a->st", emit_coerce(E, s->init, s->state_type), "a->mem", "a->sz");
+    E->indent--;
+    emit_line(E, "}");
+    logic_result(x, &s->fn, call(x, &s->fn, nm(x, "fn"), "a->st", "x"));
+}
+
+/* on_merge: the target's logic takes the original's state */
+static void merge_logic(W *x)
+{
+    logic_result(x, &x->w->merge, call(x, &x->w->merge, nm(x, "merge_fn"), "a->st", "o->st"));
+    release_orig(x);
+}
+
+/* on_close: its outputs (without on_close: none) */
+static const char *close_logic(W *x)
+{
+    Step *s = x->s;
+    if (s->on_eof.lambda)
+        logic_emit(x, call(x, &s->on_eof, nm(x, "on_eof"), "a->st", NULL), true);
+    return NULL;
+}
+
+/* recovery: a WindowLogic's state, of the step's state type */
+static void enc_logic(W *x) { emit_codec_enc(x->E, x->s->state_type, "b", "a->st"); }
+
+static void dec_logic(W *x)
+{
+    Emit *E = x->E;
+    emit_line(E, "%s v;", emit_ctype_name(E, x->s->state_type));
+    emit_codec_dec(E, x->s->state_type, "r", "&f->rt->arena", "v");
+    emit_own(E, x->s->state_type, "a->st", "v", "a->mem", "a->sz");
+}
+
 typedef struct WindowOp {
     bool slots;                                  /* keeps each value (a <P>_<W>_slot) */
     void (*acc)(W *x);
@@ -445,16 +594,21 @@ typedef struct WindowOp {
     void (*apply)(W *x);
     void (*merge)(W *x);
     const char *(*close)(W *x);
+    void (*enc)(W *x);                           /* recovery: encode `a` into b */
+    void (*dec)(W *x);                           /* recovery: decode r into `a` */
 } WindowOp;
 
 static const WindowOp window_ops[SK_COUNT] = {
-    [SK_COLLECT_WINDOW] = { true, acc_collect, release_collect, apply_collect, merge_collect, close_collect },
-    [SK_COUNT_WINDOW] = { false, acc_count, NULL, apply_count, merge_count, close_count },
-    [SK_FOLD_WINDOW] = { false, acc_state, release_state, apply_fold, merge_combine, close_state },
-    [SK_REDUCE_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_combine, close_state },
-    [SK_MAX_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state },
-    [SK_MIN_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state },
-    [SK_JOIN_WINDOW] = { true, acc_join, release_join, apply_join, merge_join, close_join },
+    [SK_COLLECT_WINDOW] = { true, acc_collect, release_collect, apply_collect, merge_collect, close_collect,
+                            enc_collect, dec_collect },
+    [SK_COUNT_WINDOW] = { false, acc_count, NULL, apply_count, merge_count, close_count, enc_count, dec_count },
+    [SK_FOLD_WINDOW] = { false, acc_state, release_state, apply_fold, merge_combine, close_state, enc_state, dec_state },
+    [SK_REDUCE_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_combine, close_state, enc_state,
+                           dec_state },
+    [SK_MAX_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state, enc_state, dec_state },
+    [SK_MIN_WINDOW] = { false, acc_state, release_state, apply_reduce, merge_maxmin, close_state, enc_state, dec_state },
+    [SK_JOIN_WINDOW] = { true, acc_join, release_join, apply_join, merge_join, close_join, enc_join, dec_join },
+    [SK_WINDOW] = { false, acc_logic, release_state, apply_logic, merge_logic, close_logic, enc_logic, dec_logic },
 };
 
 /* ===================================================================
@@ -979,6 +1133,7 @@ static void emit_run(W *x, const char *where)
     E->out = E->code;
     E->indent = 1;
     fprintf(E->code, "/* %s: one round (docs/semantics.md sections 8, 12.6) */\nstatic void %s_%s_run(%s_flow *f)\n{\n", where, P, id, P);
+    emit_step_xchg_call(E, s);
     if (w->clock->kind == SK_EVENT_CLOCK)
         emit_line(E, "flow_wstep_round_begin(&f->%s_ws, f->rt->now);   /* system time went backwards? */", id);
     const char *n = "0";
@@ -1005,6 +1160,71 @@ static void emit_run(W *x, const char *where)
     /* reschedule the keys this activation touched (a none keeps an earlier time) */
     emit_line(E, "flow_wstep_reschedule(&f->%s_ws, f->rt->now);", id);
     fprintf(E->code, "}\n\n");
+}
+
+/* Recovery (docs/recovery.md, emit_recovery.c): the step's accumulator and
+ * queued item in the binary encoding, for flow_wstate_enc / _dec:
+ *   <P>_<W>_accenc, <P>_<W>_accdec, <P>_<W>_qenc, <P>_<W>_qdec
+ * (a queued item: its input side, then its value). */
+/* The head of a generated function: COMMENT, "static SIG", its brace and
+ * its first statement FIRST (the argument P or CTX given its type). */
+static void codec_fn(W *x, const char *comment, const char *sig, const char *first)
+{
+    fprintf(x->E->code, "/* step %s: %s */\nstatic %s\n{\n", x->id, comment, sig);
+    emit_line(x->E, "%s", first);
+}
+
+static void emit_codec_fns(W *x)
+{
+    Emit *E = x->E;
+    E->out = E->code;
+    E->indent = 1;
+    const char *flow_ctx = emit_strf(E, "%s_flow *f = ctx;", x->P);
+    codec_fn(x, "a window's accumulator in the binary encoding (recovery)",
+             emit_strf(E, "void %s(flow_buf *b, const void *p)", nm(x, "accenc")),
+             emit_strf(E, "const %s *a = p;", x->acc));
+    x->op->enc(x);
+    fprintf(E->code, "}\n\n");
+    codec_fn(x, "a window's accumulator from its encoding (r->bad when malformed)",
+             emit_strf(E, "void *%s(void *ctx, flow_rd *r)", nm(x, "accdec")), flow_ctx);
+    emit_line(E, "(void)f;");
+    emit_line(E, "%s *a = flow_alloc(sizeof *a);", x->acc);
+    emit_line(E, "memset(a, 0, sizeof *a);");
+    x->op->dec(x);
+    emit_line(E, "return a;");
+    fprintf(E->code, "}\n\n");
+    codec_fn(x, "a queued item in the binary encoding (recovery)",
+             emit_strf(E, "void %s(flow_buf *b, const void *p)", nm(x, "qenc")), emit_strf(E, "const %s *q = p;", x->q));
+    emit_line(E, "flow_enc_u64(b, (uint64_t)q->side);");
+    emit_codec_enc(E, x->v, "b", "q->v");
+    fprintf(E->code, "}\n\n");
+    codec_fn(x, "a queued item from its encoding (NULL when malformed)",
+             emit_strf(E, "void *%s(void *ctx, flow_rd *r)", nm(x, "qdec")), flow_ctx);
+    emit_line(E, "uint64_t side = flow_dec_u64(r);");
+    emit_line(E, "%s v;", x->vt);
+    emit_codec_dec(E, x->v, "r", "&f->rt->arena", "v");
+    if (direct_insert(x)) {
+        emit_line(E, "(void)side;");
+        emit_line(E, "return NULL;    /* nothing is queued: items go straight into their windows */");
+    } else {
+        emit_line(E, "if (r->bad || side >= %d)", x->s->nins);
+        emit_line(E, "    return NULL;");
+        emit_line(E, "return %s((int)side, v);", nm(x, "qnew"));
+    }
+    fprintf(E->code, "}\n\n");
+}
+
+const char *emit_window_fingerprint(Emit *E, Step *s)
+{
+    WinSpec *w = s->win;
+    const char *head = emit_strf(E, "%s %s %s", step_kind_name(s->kind), w->windower->kind == SK_SESSION ? "session" : "sliding",
+                                 w->clock->kind == SK_SYSTEM_CLOCK ? "system_clock" : "event_clock");
+    if (s->kind == SK_JOIN_WINDOW)
+        head = emit_strf(E, "%s %d sides %d", head, w->nsides, (int)w->insert_mode);
+    const char *fp = emit_codec_fingerprint(E, head, w->value);
+    if (s->kind != SK_COLLECT_WINDOW && s->kind != SK_COUNT_WINDOW && s->kind != SK_JOIN_WINDOW)
+        fp = emit_codec_fingerprint(E, emit_strf(E, "%s ->", fp), w->down);
+    return fp;
 }
 
 void emit_window_step(Emit *E, Step *s, const char *where)
@@ -1038,4 +1258,6 @@ void emit_window_step(Emit *E, Step *s, const char *where)
     emit_close(&x);
     emit_flush(&x);
     emit_run(&x, where);
+    if (!E->opt->lib_header)
+        emit_codec_fns(&x);    /* recovery (emit_recovery.c) */
 }

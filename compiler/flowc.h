@@ -45,6 +45,7 @@ typedef struct EmitOptions {
     bool no_version;           /* omit the version from the banner */
     FILE *lib_header;          /* --lib: write the API's header here (embed.h), else NULL */
     const char *lib_header_path;   /* its name, for #include and #line */
+    bool mpi;                  /* --mpi: main() calls flow_mpi_init (docs/workers.md §9) */
 } EmitOptions;
 
 /* emit_c.c: write the C translation unit for G to OUT. */

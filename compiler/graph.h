@@ -109,6 +109,8 @@ struct Step {
     Callable on_notify;     // stateful: the other StatefulLogic callbacks (lambda NULL when absent)
     Callable on_eof;
     Callable notify_at;
+    Callable getter;        // enrich_cached: the getter, called on a cache miss
+    Node *ttl_expr;         // enrich_cached: ttl = D, or NULL (never expires)
     Type **in_types;        // join: the item type of each input port (sides differ)
     JoinInsertMode insert_mode;  // join
     JoinEmitMode emit_mode;      // join
@@ -143,6 +145,9 @@ struct Step {
     int port_base;          // counter index of its output port 0 (--stats: n_sent)
     Node *append_tail;      // the state only grows: the lambda's body with ACC + TAIL
                             // replaced by TAIL, appended in place (lower.c), or NULL
+    Node *put_entry;        // the dict state changes one key: the lambda's body with
+                            // `acc with {[K]: V}` replaced by (K, V), V written in
+                            // place when K is present (lower.c), or NULL
     bool fused;             // runs inside its upstream's group
     bool side_effect;       // prints (inspect, output to stdout)
     unsigned char *upstream_inputs;  // [n_inputs]: inputs this step depends on

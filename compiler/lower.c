@@ -215,6 +215,78 @@ static Node *append_tail(Arena *a, Step *s)
     return t;
 }
 
+/* ===================================================================
+ * Dict states updated one key at a time: `acc with {[k]: v}`
+ * =================================================================== */
+
+/* BODY with its result (the last expression inside its blocks) replaced
+ * by R: the blocks are copied, typed as R. */
+static Node *with_result(Arena *a, Node *body, Node *r)
+{
+    if (body->kind != ND_BLOCK)
+        return r;
+    Node *b = ast_new(a, ND_BLOCK, body->loc);
+    *b = *body;
+    b->body = with_result(a, body->body, r);
+    b->ty = b->body->ty;
+    return b;
+}
+
+/* A fold_final, stateful_map or stateful_flat_map whose function is
+ * `|acc, x| acc with {[K]: V}` (fold) or `|acc, x| (acc with {[K]: V},
+ * OUT)` (maps), the state a dict whose values have no heap parts, OUT not
+ * reading ACC unless it has no heap parts either (K, V and OUT are all
+ * computed before the update): no emitted item can point into the state, so when K is already a key the
+ * emitter writes V in place instead of copying the dict (the counter
+ * pattern `acc with {[w]: get(acc, w, 0) + 1}` costs a lookup, not O(n)
+ * bytes). Lets before the result are kept (a let reading ACC counts as
+ * OUT reading it). The lambda it emits returns (K, V) (or ((K, V), OUT));
+ * a new key still makes a copy. Returns that body, or NULL. */
+static Node *put_entry(Arena *a, Step *s)
+{
+    Node *lam = s->fn.lambda;
+    if (!lam || lam->list.n < 1 || s->state_opt_result || !s->state_type || s->append_tail)
+        return NULL;
+    if (s->kind != SK_FOLD_FINAL && s->kind != SK_STATEFUL_MAP && s->kind != SK_STATEFUL_FLAT_MAP)
+        return NULL;
+    Type *st = ty_resolve(s->state_type);
+    if (st->kind != TY_DICT || ty_has_heap(st->elem))
+        return NULL;
+    Node *acc = lam->list.items[0]->kind == ND_PARAM ? lam->list.items[0]->lhs : lam->list.items[0];
+    if (acc->kind != ND_PAT_NAME || !acc->sym)
+        return NULL;
+    Node *res = lam->body, *upd;
+    bool lets_read_acc = false;   /* a let of the body's blocks reads ACC (may alias it) */
+    for (; res->kind == ND_BLOCK; res = res->body)
+        for (int i = 0; i < res->list.n; i++)
+            lets_read_acc = lets_read_acc || mentions(res->list.items[i]->rhs, acc->sym);
+    if (s->kind != SK_FOLD_FINAL) {
+        if (res->kind != ND_TUPLE || res->list.n != 2)
+            return NULL;
+        Node *out = res->list.items[1];
+        if ((mentions(out, acc->sym) || lets_read_acc) && (!out->ty || ty_has_heap(out->ty)))
+            return NULL;
+        upd = res->list.items[0];
+    } else {
+        upd = res;
+    }
+    if (upd->kind != ND_WITH || upd->list.n != 1 || upd->list.items[0]->kind != ND_DICT_ENTRY ||
+        upd->lhs->kind != ND_IDENT || upd->lhs->sym != acc->sym)
+        return NULL;
+    Node *en = upd->list.items[0];
+    Node *kv = ast_new(a, ND_TUPLE, upd->loc);
+    ast_push(a, &kv->list, en->lhs);
+    ast_push(a, &kv->list, en->rhs);
+    kv->ty = ty_pair(en->lhs->ty, en->rhs->ty);
+    if (s->kind == SK_FOLD_FINAL)
+        return with_result(a, lam->body, kv);
+    Node *t = ast_new(a, ND_TUPLE, res->loc);
+    ast_push(a, &t->list, kv);
+    ast_push(a, &t->list, res->list.items[1]);
+    t->ty = ty_pair(kv->ty, res->list.items[1]->ty);
+    return with_result(a, lam->body, t);
+}
+
 /* Does stream S (output port 0) carry at most one item a round? True for a
  * testing input polled one item at a time, and for a chain of steps that
  * each send at most one item per item from one. */
@@ -259,8 +331,10 @@ void lower_program(Graph *g, Arena *a)
         if (s->eof_depth > g->max_eof_depth)
             g->max_eof_depth = s->eof_depth;
     }
-    for (int i = 0; i < g->nsteps; i++)
+    for (int i = 0; i < g->nsteps; i++) {
         g->steps[i]->append_tail = append_tail(a, g->steps[i]);
+        g->steps[i]->put_entry = put_entry(a, g->steps[i]);
+    }
     /* fusion, in declaration order */
     unsigned char *head_prints = arena_alloc(a, (size_t)(g->nsteps ? g->nsteps : 1));
     unsigned char *head_fails = arena_alloc(a, (size_t)(g->nsteps ? g->nsteps : 1));

@@ -58,6 +58,7 @@ typedef struct Options {
     bool line_directives;
     bool no_version;
     GraphFormat graph;        // --graph's format
+    bool mpi;                 // --mpi: linked with libflowrt_mpi.a and Open MPI
 } Options;
 
 static const char usage_text[] =
@@ -71,6 +72,8 @@ static const char usage_text[] =
     "  -c                       compile to an object file (default FILE.o)\n"
     "  --lib                    write FILE.h and FILE.c, a C API for a host program\n"
     "                           (-o BASE: BASE.h and BASE.c; docs/embedding.md)\n"
+    "  --mpi                    a program that runs as the processes of an mpirun job\n"
+    "                           (linked with libflowrt_mpi.a and Open MPI; docs/workers.md)\n"
     "  --check                  parse and check only\n"
     "  --emit=ast|c|obj|exe     choose the output; ast prints the syntax tree\n"
     "  --graph[=mermaid|dot]    print the dataflow graph (default mermaid)\n"
@@ -82,6 +85,7 @@ static const char usage_text[] =
     "\n"
     "environment:\n"
     "  CC           C compiler to run (default cc)\n"
+    "  MPICC        with --mpi, asked for MPI's link flags (default mpicc)\n"
     "  FLOWRT_HOME  runtime directory with include/ and lib/\n"
     "  NO_COLOR     disable coloured diagnostics\n";
 
@@ -118,6 +122,8 @@ static int parse_args(int argc, char **argv, Options *o)
             o->mode = MODE_OBJ;
         } else if (strcmp(a, "--lib") == 0) {
             o->mode = MODE_LIB;
+        } else if (strcmp(a, "--mpi") == 0) {
+            o->mpi = true;
         } else if (strcmp(a, "--emit=exe") == 0) {
             o->mode = MODE_LINK;
         } else if (strcmp(a, "--check") == 0) {
@@ -157,6 +163,8 @@ static int parse_args(int argc, char **argv, Options *o)
         fputs("flowc: error: no input file\nflowc: try 'flowc --help'\n", stderr);
         return 2;
     }
+    if (o->mpi && o->mode == MODE_LIB)
+        return usage_error("%s: an embedded instance (--lib) is one worker, which MPI cannot divide", "--mpi");
     return 0;
 }
 
@@ -333,17 +341,48 @@ static int split_cc(Arena *a, const char *cc, char **argv)
     return n;
 }
 
+/* --mpi: Open MPI's link flags, as `$MPICC --showme:link` prints them
+ * (Open MPI's wrapper compiler; default mpicc), or NULL after reporting
+ * why not. */
+static const char *mpi_link_flags(Arena *a)
+{
+    const char *mpicc = getenv("MPICC");
+    if (!mpicc || !*mpicc)
+        mpicc = "mpicc";
+    char *cmd = arena_printf(a, "%s --showme:link 2>/dev/null", mpicc);
+    FILE *p = popen(cmd, "r");
+    char line[4096] = "";
+    bool got = p && fgets(line, sizeof line, p) != NULL;
+    int st = p ? pclose(p) : -1;
+    if (!got || st != 0) {
+        diag_fatal_noloc("--mpi: '%s --showme:link' failed: is Open MPI installed (Debian: libopenmpi-dev)?", mpicc);
+        return NULL;
+    }
+    line[strcspn(line, "\n")] = '\0';
+    return arena_printf(a, "%s", line);
+}
+
 /* Compile the C file CFILE to OUT: an object when OBJ, else an executable
- * linked with libflowrt.a. */
-static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
+ * linked with libflowrt.a (and with MPI: libflowrt_mpi.a and Open MPI). */
+static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj, bool mpi)
 {
     const char *cc = getenv("CC");
     if (!cc || !*cc)
         cc = "cc";
     const char *inc, *lib;
     runtime_dirs(a, &inc, &lib);
-    /* every word of $CC (at most one per two bytes) and 16 of our own */
-    char **argv = arena_alloc(a, sizeof(char *) * (strlen(cc) / 2 + 1 + 16 + 1));
+    const char *mpiflags = "";
+    if (mpi && !obj) {
+        char *mpilib = arena_printf(a, "%s/libflowrt_mpi.a", lib);
+        if (access(mpilib, R_OK) != 0) {
+            diag_fatal_noloc("--mpi: %s is missing (`make mpi` builds it, with Open MPI installed)", mpilib);
+            return false;
+        }
+        if (!(mpiflags = mpi_link_flags(a)))
+            return false;
+    }
+    /* every word of $CC and of MPI's flags (at most one per two bytes) and 17 of our own */
+    char **argv = arena_alloc(a, sizeof(char *) * (strlen(cc) / 2 + strlen(mpiflags) / 2 + 2 + 17 + 1));
     int n = split_cc(a, cc, argv);
     if (n == 0)
         argv[n++] = "cc";
@@ -355,6 +394,8 @@ static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
     argv[n++] = (char *)cfile;
     argv[n++] = "-o";
     argv[n++] = (char *)out;
+    if (!obj && mpi)
+        argv[n++] = arena_printf(a, "%s/libflowrt_mpi.a", lib);
     if (!obj) {
         argv[n++] = arena_printf(a, "%s/libflowrt.a", lib);
         argv[n++] = "-lpcre2-8";
@@ -362,9 +403,10 @@ static bool compile_c(Arena *a, const char *cfile, const char *out, bool obj)
         argv[n++] = "-lsimdjson";
         argv[n++] = "-ljansson";
         argv[n++] = "-lrdkafka";
-        argv[n++] = "-lsqlite3";
         argv[n++] = "-lstdc++";
         argv[n++] = "-lm";
+        if (mpi)
+            n += split_cc(a, mpiflags, argv + n);
     }
     argv[n] = NULL;
     bool reported;
@@ -508,7 +550,7 @@ static int build(const Options *o, struct Graph *g, EmitOptions *eo, Arena *a)
     }
     bool obj = o->mode == MODE_OBJ;
     const char *path = o->output ? o->output : default_output(a, o->input, obj ? ".o" : "");
-    bool ok = !refuse_input_as_output(o, path) && compile_c(a, cfile, path, obj);
+    bool ok = !refuse_input_as_output(o, path) && compile_c(a, cfile, path, obj, o->mpi);
     remove_temp(cfile);
     return ok ? 0 : 1;
 }
@@ -540,6 +582,7 @@ static int compile(const Options *o, Arena *ast_arena, Arena *ir_arena)
         .source_path = o->input,
         .line_directives = o->line_directives,
         .no_version = o->no_version,
+        .mpi = o->mpi,
     };
     if (o->mode == MODE_LIB)
         return write_lib(o, g, &eo, ir_arena);

@@ -69,6 +69,11 @@ static Type *check_ident(Sema *S, Node *e)
     e->sym = s;
     switch (s->kind) {
     case SYM_LOCAL:
+        if (s->ty && ty_resolve(s->ty)->kind == TY_CACHE) {
+            diag_error(e->loc, "`%s` is the cache of `enrich_cached`; it can only be read with `%s.get(KEY)` or `get(%s, KEY)`",
+                       e->name, e->name, e->name);
+            return set(e, ty_error());
+        }
         return set(e, s->ty);
     case SYM_CONST:
         sema_check_const(S, s, e);
@@ -1054,6 +1059,41 @@ static BuiltinCheck *const builtin_checks[BI_COUNT] = {
 
 /* call = BUILTIN `(` expr, ... `)`: the arguments' number (builtins.def),
  * then the first argument, then the built-in's own check. */
+/* The cache type when CALL's first argument names the cache parameter of
+ * an enrich_cached mapper (which check_ident refuses anywhere else). */
+static Type *cache_arg(Sema *S, Node *call)
+{
+    Node *a0 = call->list.n ? arg(call, 0) : NULL;
+    if (!a0 || a0->kind != ND_IDENT)
+        return NULL;
+    Symbol *s = sema_lookup(S, a0->name);
+    if (!s || s->kind != SYM_LOCAL || !s->ty || ty_resolve(s->ty)->kind != TY_CACHE)
+        return NULL;
+    a0->sym = s;
+    a0->ty = s->ty;
+    return ty_resolve(s->ty);
+}
+
+/* get(cache, key): Bytewax's TTLCache.get, the key's cached value (the
+ * getter's, called on a miss or once the entry is older than the ttl) */
+static Type *check_cache_get(Sema *S, Node *e, Type *c)
+{
+    if (e->list.n != 2) {
+        diag_error(e->loc, "`get` of the cache takes the cache and a key, `get(%s, KEY)`, but %d arguments were given",
+                   arg(e, 0)->name, e->list.n);
+        for (int i = 1; i < e->list.n; i++)
+            arg_type(S, e, i, NULL);
+        return ty_error();
+    }
+    Type *k = arg_type(S, e, 1, c->key);
+    if (!want(e, 1, k, c->key)) {
+        if (!ty_has_error(k))
+            diag_note(c->step->getter.lambda->loc, "the cache's keys are the getter's parameter, `%s`", ty_str(c->key));
+        return ty_error();
+    }
+    return c->elem;
+}
+
 static Type *check_builtin(Sema *S, Node *e, Builtin b)
 {
     int n = e->list.n;
@@ -1074,6 +1114,9 @@ static Type *check_builtin(Sema *S, Node *e, Builtin b)
             arg_type(S, e, i, NULL);
         return set(e, ty_error());
     }
+    Type *c = b == BI_GET ? cache_arg(S, e) : NULL;
+    if (c)
+        return set(e, check_cache_get(S, e, c));
     Type *a0 = n > 0 ? arg_type(S, e, 0, NULL) : NULL;
     if (a0 && ty_resolve(a0)->kind == TY_ERROR) {
         for (int i = 1; i < n; i++)
@@ -1119,8 +1162,46 @@ static Type *check_fn_call(Sema *S, Node *e, Symbol *s)
     return set(e, s->ret);
 }
 
+/* call = IDENT `.` `get` `(` args `)` on enrich_cached's cache: Bytewax's
+ * `cache.get(k)`, rewritten to `get(cache, k)` (the built-in, even where a
+ * fn named get hides it). Returns false when E is not such a call. */
+static bool cache_method(Sema *S, Node *e)
+{
+    Node *m = e->lhs;
+    if (m->kind != ND_FIELD || m->lhs->kind != ND_IDENT)
+        return false;
+    Symbol *c = sema_lookup(S, m->lhs->name);
+    if (!c || c->kind != SYM_LOCAL || !c->ty || ty_resolve(c->ty)->kind != TY_CACHE)
+        return false;
+    if (strcmp(m->name, "get") != 0) {
+        /* Bytewax's cache.remove(k) included: an expression cannot drop an entry */
+        diag_error(m->name_loc.end ? m->name_loc : m->loc,
+                   "the cache of `enrich_cached` has only `get`: `%s.get(KEY)` or `get(%s, KEY)`", m->lhs->name,
+                   m->lhs->name);
+        for (int i = 0; i < e->list.n; i++)
+            arg_type(S, e, i, NULL);
+        e->lhs = m->lhs;   /* checked no further */
+        return true;
+    }
+    Node *a = ast_new(S->arena, ND_ARG, m->lhs->loc);
+    a->lhs = m->lhs;
+    NodeList args = { 0 };
+    ast_push(S->arena, &args, a);
+    for (int i = 0; i < e->list.n; i++)
+        ast_push(S->arena, &args, e->list.items[i]);
+    e->list = args;
+    Node *callee = ast_new(S->arena, ND_IDENT, m->name_loc.end ? m->name_loc : m->loc);
+    callee->name = m->name;
+    callee->sym = sema_new_symbol(S, SYM_BUILTIN, m->name, callee->loc);
+    callee->sym->builtin = BI_GET;
+    e->lhs = callee;
+    return true;
+}
+
 static Type *check_call(Sema *S, Node *e)
 {
+    if (cache_method(S, e))
+        return e->lhs->kind == ND_IDENT && e->lhs->sym ? check_builtin(S, e, BI_GET) : set(e, ty_error());
     if (e->lhs->kind != ND_IDENT) {
         diag_error(e->lhs->loc, "only named functions can be called");
         return set(e, ty_error());

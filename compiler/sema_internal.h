@@ -111,6 +111,7 @@ typedef Type *StepCheck(Sema *S, Step *st, Node *call);
 StepCheck sema_check_event_clock, sema_check_system_clock;
 StepCheck sema_check_tumbling, sema_check_sliding, sema_check_session;
 StepCheck sema_check_collect_window, sema_check_fold_window, sema_check_reduce_window;
+StepCheck sema_check_window;   /* Bytewax's generic window operator */
 StepCheck sema_check_count_window, sema_check_max_min_window, sema_check_join_window;
 /* A stream read from clock/windower/window step ST (PORT_NAME may be NULL). */
 bool sema_window_stream(Sema *S, Step *st, Node *e, const char *port_name, PortRef *out, Type **item);

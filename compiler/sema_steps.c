@@ -591,6 +591,49 @@ static Type *check_flat_map_batch(Sema *S, Step *st, Node *call)
     return ty_resolve(r)->elem;
 }
 
+static const char *const enrich_opts[] = { "ttl", NULL };
+
+/* enrich_cached(stream, getter, |cache, x| y [, ttl = D]): the mapper reads
+ * the cache with get(cache, k), which calls getter(k) on a miss or once
+ * the key's entry is older than D (Bytewax's TTLCache). The key type is the
+ * getter's parameter, or what the mapper passes to get. */
+static Type *check_enrich_cached(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    if (!sema_bind_args(S, call, "enrich_cached", 3, 3, "a stream, a getter and a mapper", enrich_opts, &a) ||
+        !one_upstream(S, st, a.pos[0]))
+        return NULL;
+    Node *ttl = sema_opt(&a, "ttl");
+    if (ttl) {
+        if (!sema_expect(ttl, T(TY_DURATION), sema_check_expr(S, ttl, T(TY_DURATION))))
+            return NULL;
+        st->ttl_expr = ttl;
+    }
+    Type *k = ty_var();
+    Type *p[2] = { k, NULL };
+    Type *v = sema_fn_arg_to(S, st, &st->getter, a.pos[1], p, 1, NULL, "getter");
+    if (!v)
+        return NULL;
+    if (a.pos[2]->kind != ND_LAMBDA) {
+        diag_error(a.pos[2]->loc,
+                   "the mapper of `enrich_cached` must be a lambda `|cache, item| ...`: its cache can only be read "
+                   "inside it, with `get(cache, KEY)`");
+        return NULL;
+    }
+    p[0] = ty_cache(k, v, st);
+    p[1] = st->in_type;
+    Type *r = fn_arg(S, st, a.pos[2], p, 2, NULL, "mapper");
+    if (!r)
+        return NULL;
+    if (ty_has_var(k) || ty_has_var(v)) {
+        diag_error(st->getter.lambda->loc,
+                   "cannot tell the %s of the getter of `enrich_cached`; annotate it, e.g. `|key: string| ...`",
+                   ty_has_var(k) ? "key type" : "result type");
+        return NULL;
+    }
+    return r;
+}
+
 /* key_on(stream, |x| string) */
 static Type *check_key_on(Sema *S, Step *st, Node *call)
 {
@@ -1073,6 +1116,7 @@ static StepCheck *const check_fns[SK_COUNT] = {
     [SK_FILTER_MAP_VALUE] = check_filter_map_value,
     [SK_FLAT_MAP_VALUE] = check_flat_map_value,
     [SK_REDISTRIBUTE] = check_pass,
+    [SK_ENRICH_CACHED] = check_enrich_cached,
     [SK_STATEFUL_MAP] = check_stateful_map,
     [SK_STATEFUL_FLAT_MAP] = check_stateful_flat_map,
     [SK_COLLECT] = check_collect,
@@ -1097,6 +1141,7 @@ static StepCheck *const check_fns[SK_COUNT] = {
     [SK_MAX_WINDOW] = sema_check_max_min_window,
     [SK_MIN_WINDOW] = sema_check_max_min_window,
     [SK_JOIN_WINDOW] = sema_check_join_window,
+    [SK_WINDOW] = sema_check_window,
 };
 
 /* step = NAME `=` OPERATOR `(` args `)` */

@@ -306,15 +306,52 @@ static bool returns_exactly(Type *r, Type *want)
     return ty_accepts(want, r) && !(ty_resolve(r)->kind == TY_OPT && ty_resolve(want)->kind != TY_OPT);
 }
 
-/* collect_window(keyed, clock, windower) */
+static const char *const collect_opts[] = { "into", NULL };
+
+/* collect_window's container for values V: `into = "list"` (the default),
+ * "set" (V hashable) or "dict" (V a (key, value) pair, the key hashable),
+ * as Bytewax's into=list|set|dict; NULL after an error */
+static Type *collect_into(Step *st, Args *a, Type *v)
+{
+    static const char *const names[] = { "list", "set", "dict", NULL };
+    Node *m = sema_opt(a, "into");
+    int into = -1;
+    if (!m)
+        into = COLLECT_INTO_LIST;
+    else if (m->kind == ND_STRING)
+        for (int i = 0; names[i]; i++)
+            if (strcmp(m->sval, names[i]) == 0)
+                into = i;
+    if (into < 0) {
+        diag_error(m->loc, "`into` must be one of \"list\", \"set\" or \"dict\" (Bytewax's `into=list`, `set`, `dict`)");
+        return NULL;
+    }
+    st->win->into = into;
+    if (into == COLLECT_INTO_LIST)
+        return ty_list(v);
+    if (into == COLLECT_INTO_SET)
+        return sema_check_hashable(m->loc, v, "the values collected into a set") ? ty_set(v) : NULL;
+    Type *r = ty_resolve(v);
+    if (r->kind != TY_TUPLE || r->n != 2) {
+        diag_error(m->loc, "`collect_window` into a dict needs `(key, value)` pairs as the values of its stream, "
+                   "found `%s`", ty_str(v));
+        return NULL;
+    }
+    if (!sema_check_hashable(m->loc, r->elems[0], "the keys of the dict a window collects into"))
+        return NULL;
+    return ty_dict(r->elems[0], r->elems[1]);
+}
+
+/* collect_window(keyed, clock, windower [, into = "list" | "set" | "dict"]) */
 Type *sema_check_collect_window(Sema *S, Step *st, Node *call)
 {
     Args a;
-    Type *v = window_args(S, st, call, 3, "a keyed stream, a clock and a windower", no_opts, true, &a);
+    Type *v = window_args(S, st, call, 3, "a keyed stream, a clock and a windower", collect_opts, true, &a);
     if (!v)
         return NULL;
     st->win->ordered = true;
-    st->win->down = ty_list(v);
+    if (!(st->win->down = collect_into(st, &a, v)))
+        return NULL;
     return window_ports(st, v);
 }
 
@@ -358,6 +395,16 @@ Type *sema_check_reduce_window(Sema *S, Step *st, Node *call)
     return window_ports(st, v);
 }
 
+/* The error of window step ST at CALL over a session windower without
+ * NEED, the function merging two sessions' states: false. */
+static bool session_needs(Step *st, Node *call, const char *need)
+{
+    Step *ws = st->win->windower;
+    diag_error(call->loc, "`%s` over session windows needs %s", step_kind_name(st->kind), need);
+    diag_note(ws->decl->name_loc.end ? ws->decl->name_loc : ws->decl->loc, "`%s` is a session windower", ws->id);
+    return false;
+}
+
 /* fold_window's merge = |s, s| s, needed over session windows: false
  * after an error. */
 static bool check_fold_merge(Sema *S, Step *st, Node *call, Args *a, Type *s)
@@ -376,11 +423,7 @@ static bool check_fold_merge(Sema *S, Step *st, Node *call, Args *a, Type *s)
             return false;
         }
     } else if (w->windower->kind == SK_SESSION) {
-        diag_error(call->loc, "`fold_window` over session windows needs `merge = |a, b| ...` "
-                   "to combine the states of two sessions that merge");
-        Node *d = w->windower->decl;
-        diag_note(d->name_loc.end ? d->name_loc : d->loc, "`%s` is a session windower", w->windower->id);
-        return false;
+        return session_needs(st, call, "`merge = |a, b| ...` to combine the states of two sessions that merge");
     }
     return true;
 }
@@ -414,6 +457,87 @@ Type *sema_check_fold_window(Sema *S, Step *st, Node *call)
         return NULL;
     st->state_type = s;
     st->win->down = s;
+    return window_ports(st, v);
+}
+
+static const char *const window_opts[] = { "init", "on_value", "on_merge", "on_close", NULL };
+
+/* A WindowLogic callback's result R: `(new_state, [outputs])` with the
+ * state type S (ON_CLOSE: just `[outputs]`); unifies the outputs' type
+ * with *W (NULL at the first callback). False after an error. */
+static bool window_logic_result(Callable *c, Type *r, Type *s, Type **w, const char *what, bool on_close)
+{
+    Type *rr = ty_resolve(r), *out = rr;
+    Node *body = sema_result_expr(c->lambda->body);
+    if (!on_close) {
+        if (rr->kind != TY_TUPLE || rr->n != 2 || ty_resolve(rr->elems[1])->kind != TY_LIST) {
+            diag_error(body->loc, "`%s` of `window` must return `(new_state, [outputs])`, found `%s`", what, ty_str(r));
+            return false;
+        }
+        if (!returns_exactly(rr->elems[0], s)) {
+            diag_error(body->loc, "the new state returned by `%s` must have the state type `%s`, found `%s`", what,
+                       ty_str(s), ty_str(rr->elems[0]));
+            return false;
+        }
+        out = ty_resolve(rr->elems[1]);
+    } else if (rr->kind != TY_LIST) {
+        diag_error(body->loc, "`on_close` of `window` must return `[outputs]`, found `%s`", ty_str(r));
+        return false;
+    }
+    if (!*w) {
+        *w = out->elem;
+    } else if (!ty_unify(*w, out->elem)) {
+        diag_error(body->loc, "`%s` of `window` emits `%s`, but `on_value` emits `%s`", what, ty_str(out->elem),
+                   ty_str(*w));
+        return false;
+    }
+    return true;
+}
+
+/* window(keyed, clock, windower, init = E, on_value = |s, v| (s, [w])
+ *        [, on_merge = |s, orig| (s, [w]), on_close = |s| [w]]):
+ * Bytewax's generic window operator, one WindowLogic per key and window */
+Type *sema_check_window(Sema *S, Step *st, Node *call)
+{
+    Args a;
+    Type *v = window_args(S, st, call, 3, "a keyed stream, a clock and a windower", window_opts, true, &a);
+    if (!v)
+        return NULL;
+    WinSpec *w = st->win;
+    w->ordered = true;
+    Node *init = sema_required(&a, "init");
+    Node *on_value = sema_required(&a, "on_value");
+    if (!init || !on_value)
+        return NULL;
+    Type *s = sema_init_state(S, st, init), *out = NULL;
+    if (!(st->state_type = s))
+        return NULL;
+    Type *p[2] = { s, v };
+    Type *r = sema_fn_arg_to(S, st, &st->fn, on_value, p, 2, NULL, "on_value function");
+    if (!r || !window_logic_result(&st->fn, r, s, &out, "on_value", false))
+        return NULL;
+    Node *m = sema_opt(&a, "on_merge");
+    if (m) {
+        p[1] = s;
+        r = sema_fn_arg_to(S, st, &w->merge, m, p, 2, NULL, "on_merge function");
+        if (!r || !window_logic_result(&w->merge, r, s, &out, "on_merge", false))
+            return NULL;
+    } else if (w->windower->kind == SK_SESSION) {
+        session_needs(st, call, "`on_merge = |state, original| ...` for two sessions that merge");
+        return NULL;
+    }
+    Node *c = sema_opt(&a, "on_close");
+    if (c) {
+        r = sema_fn_arg_to(S, st, &st->on_eof, c, p, 1, NULL, "on_close function");
+        if (!r || !window_logic_result(&st->on_eof, r, s, &out, "on_close", true))
+            return NULL;
+    }
+    if (ty_has_var(out)) {
+        diag_error(call->loc, "cannot tell what `window` emits: its callbacks return empty lists only; "
+                   "say what one emits, e.g. `[\"x\"]`");
+        return NULL;
+    }
+    w->down = out;
     return window_ports(st, v);
 }
 

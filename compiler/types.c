@@ -88,6 +88,15 @@ Type *ty_record(Record *r)
     return t;
 }
 
+Type *ty_cache(Type *key, Type *value, struct Step *st)
+{
+    Type *t = new_type(TY_CACHE);
+    t->key = key;
+    t->elem = value;
+    t->step = st;
+    return t;
+}
+
 Type *ty_var(void)
 {
     Type *t = new_type(TY_VAR);
@@ -109,6 +118,7 @@ static bool occurs(Type *v, Type *t)
         return true;
     switch (t->kind) {
     case TY_DICT:
+    case TY_CACHE:
         return occurs(v, t->key) || occurs(v, t->elem);
     case TY_LIST:
     case TY_OPT:
@@ -146,6 +156,8 @@ static bool parts_match(Type *a, Type *b, bool (*rel)(Type *, Type *))
         return true;
     case TY_RECORD:
         return a->rec == b->rec;
+    case TY_CACHE:
+        return a->step == b->step && rel(a->key, b->key) && rel(a->elem, b->elem);
     case TY_VAR:
         return false;   /* two distinct unbound variables */
     default:
@@ -264,6 +276,7 @@ static bool contains_kind(Type *t, TypeKind k)
         return true;
     switch (t->kind) {
     case TY_DICT:
+    case TY_CACHE:
         return contains_kind(t->key, k) || contains_kind(t->elem, k);
     case TY_LIST:
     case TY_OPT:
@@ -286,7 +299,7 @@ bool ty_is_hashable(Type *t)
 {
     t = ty_resolve(t);
     switch (t->kind) {
-    case TY_LIST: case TY_DICT: case TY_SET: case TY_RECORD: case TY_META: case TY_META17:
+    case TY_LIST: case TY_DICT: case TY_SET: case TY_RECORD: case TY_META: case TY_META17: case TY_CACHE:
         return false;
     case TY_OPT:
         return ty_is_hashable(t->elem);
@@ -344,6 +357,7 @@ void ty_poison(Type *t)
         t->link = ty_error();
         return;
     case TY_DICT:
+    case TY_CACHE:
         ty_poison(t->key);
         ty_poison(t->elem);
         return;
@@ -413,7 +427,8 @@ static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap, size_t limi
         put(buf, n, cap, ">");
         break;
     case TY_DICT:
-        put(buf, n, cap, "dict<");
+    case TY_CACHE:
+        put(buf, n, cap, t->kind == TY_DICT ? "dict<" : "cache<");
         ty_str_into(t->key, buf, n, cap, limit);
         put(buf, n, cap, ", ");
         ty_str_into(t->elem, buf, n, cap, limit);

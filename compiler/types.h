@@ -27,6 +27,8 @@ typedef enum TypeKind {
     TY_TUPLE,      // elems[n]
     TY_OPT,        // elem?
     TY_RECORD,     // rec
+    TY_CACHE,      // enrich_cached's cache, cache<key, elem> of step `step`:
+                   // only ever a mapper's parameter, read by get(cache, k)
     TY_VAR,        // link when bound
     TY_ERROR,      // after a reported error; unifies with everything
 } TypeKind;
@@ -40,6 +42,7 @@ typedef struct Type {
     struct Type **elems;   // TY_TUPLE
     int n;                 // TY_TUPLE arity
     Record *rec;           // TY_RECORD
+    struct Step *step;     // TY_CACHE: its enrich_cached step
     struct Type *link;     // TY_VAR: the bound type, or NULL
     int id;                // TY_VAR: number; interned types: index in the type table
     const char *cname;     // interned types: the C type name
@@ -68,6 +71,8 @@ Type *ty_opt(Type *elem);
 Type *ty_tuple(Type **elems, int n);
 Type *ty_pair(Type *a, Type *b);
 Type *ty_record(Record *r);
+/* The cache of enrich_cached step ST: keys KEY, values VALUE. */
+Type *ty_cache(Type *key, Type *value, struct Step *st);
 Type *ty_var(void);
 Type *ty_error(void);
 

@@ -21,6 +21,9 @@ typedef enum WinRole {
 
 enum { WPORT_DOWN, WPORT_LATE, WPORT_META, WPORT_WITH_META, WPORT_COUNT };
 
+/* collect_window's `into`: what a window's values are collected into */
+enum { COLLECT_INTO_LIST, COLLECT_INTO_SET, COLLECT_INTO_DICT };
+
 typedef struct WinSpec {
     WinRole role;
     /* clocks */
@@ -33,6 +36,7 @@ typedef struct WinSpec {
     /* window operators */
     Step *clock, *windower;
     bool ordered;          // values applied in timestamp order (7.4)
+    int into;              // collect_window: COLLECT_INTO_LIST, _SET or _DICT
     Type *value;           // V: an item's value (count_window: the item)
     Type *down;            // W: what a closing window emits
     Type *port_type[WPORT_COUNT];

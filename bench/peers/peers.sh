@@ -20,7 +20,9 @@
 # Env: BYTEWAX_PY (build/bytewax-venv/bin/python), FLINK_DIR
 # (build/flink-peers), JAVA (java), PEERS=0 skips the peers,
 # BYTEWAX_RUNS and FLINK_RUNS (1: timed runs per variant; medians),
-# BYTEWAX_EVENTS (100,000) and FLINK_EVENTS (10,000,000): the timed sizes.
+# BYTEWAX_EVENTS (100,000) and FLINK_EVENTS (10,000,000): the timed sizes
+# (1BRC: the first BYTEWAX_EVENTS and FLINK_EVENTS rows of flowc's 100 M
+# row file; W2-W4: Bytewax the first BYTEWAX_EVENTS lines, Flink all).
 
 BYTEWAX_PY=${BYTEWAX_PY:-$root/build/bytewax-venv/bin/python}
 FLINK_DIR=${FLINK_DIR:-$root/build/flink-peers}
@@ -30,7 +32,7 @@ BYTEWAX_RUNS=${BYTEWAX_RUNS:-1}
 BYTEWAX_EVENTS=${BYTEWAX_EVENTS:-100000}
 FLINK_EVENTS=${FLINK_EVENTS:-10000000}
 FLINK_RUNS=${FLINK_RUNS:-1}
-PEER_WORKLOADS="w1 w2 w3 w4 q0 q1 q2 q3 q4 q5 q6 q7 q8"
+PEER_WORKLOADS="w1 w2 w3 w4 brc q0 q1 q2 q3 q4 q5 q6 q7 q8"
 PEER_CHECK_N=20000
 [ "$SMOKE" = 1 ] && PEER_CHECK_N=5000
 
@@ -55,8 +57,8 @@ peers_ready() {
     return $ok
 }
 
-peer_name() {   # w1 -> W1, q3 -> Nexmark q3
-    case $1 in w*) echo "W${1#w}" ;; *) echo "Nexmark $1" ;; esac
+peer_name() {   # w1 -> W1, brc -> 1BRC, q3 -> Nexmark q3
+    case $1 in w*) echo "W${1#w}" ;; brc) echo 1BRC ;; *) echo "Nexmark $1" ;; esac
 }
 
 # bytewax_cmd WORKLOAD WORKERS EVENTS INPUT OUT: the command line
@@ -77,6 +79,9 @@ peer_inputs() {
     head -n "$nb" "$out/w2.txt" >"$out/bw_w2.txt"
     head -n $((nb + 1)) "$out/w3.csv" >"$out/bw_w3.csv"
     head -n "$nb" "$out/w4.jsonl" >"$out/bw_w4.jsonl"
+    head -n "$nc" "$out/brc.txt" >"$out/peer_brc.input"
+    head -n "$nb" "$out/brc.txt" >"$out/bw_brc.txt"
+    head -n "$FLINK_EVENTS" "$out/brc.txt" >"$out/flink_brc.txt"
     sed -e "s/range(50000000)/range($nc)/" -e 's/output(sums, discard)/output(sums, stdout)/' \
         "$root/bench/w1.flow" >"$out/peer_w1.flow"
     flowc_build "$out/peer_w1.flow" "$out/peer_w1" || return 1
@@ -84,6 +89,7 @@ peer_inputs() {
     (cd "$root" && "$out/w2_flowc" --input "inp=$out/peer_w2.input") >"$out/peer_w2.want"
     (cd "$root" && "$out/w3_flowc" --clock 2022-02-24T00:00:00Z --input "inp=$out/peer_w3.input") >"$out/peer_w3.want"
     (cd "$root" && "$out/w4_flowc" --clock=2022-01-01T00:00:00Z --input "inp=$out/peer_w4.input") >"$out/peer_w4.want"
+    "$out/brc_flowc" --input "inp=$out/peer_brc.input" >"$out/peer_brc.want"
     local q
     for q in "$root"/bench/nexmark/q*.flow; do
         q=$(basename "$q" .flow)
@@ -97,7 +103,7 @@ peer_inputs() {
 # the check input of a workload for a peer: "EVENTS INPUT"
 peer_check_input() {
     case $1 in
-        w[234]) echo "- $out/peer_$1.input" ;;
+        w[234] | brc) echo "- $out/peer_$1.input" ;;
         *) echo "$PEER_CHECK_N -" ;;
     esac
 }
@@ -160,6 +166,7 @@ peers() {
             w2) ev=$nb in=$out/bw_w2.txt ;;
             w3) ev=$nb in=$out/bw_w3.csv ;;
             w4) ev=$nb in=$out/bw_w4.jsonl ;;
+            brc) ev=$nb in=$out/bw_brc.txt ;;
             q5) ev=$nbq5 in=- ;;
             *) ev=$nbq in=- ;;
         esac
@@ -179,6 +186,7 @@ peers() {
             w2) ev=- in=$out/w2.txt ;;
             w3) ev=- in=$out/w3.csv ;;
             w4) ev=- in=$out/w4.jsonl ;;
+            brc) ev=- in=$out/flink_brc.txt ;;
             q5) ev=$nfq5 in=- ;;
             q4 | q6) ev=$nfq46 in=- ;;
             *) ev=$nfq in=- ;;
@@ -216,7 +224,7 @@ peers() {
     for w in $PEER_WORKLOADS; do
         case $w in
             w1) ev=$nf ;; w2) ev=$(wc -l <"$out/w2.txt") ;; w3) ev=$(($(wc -l <"$out/w3.csv") - 1)) ;;
-            w4) ev=$(wc -l <"$out/w4.jsonl") ;; q5) ev=$nfq5 ;; q4 | q6) ev=$nfq46 ;; *) ev=$nfq ;;
+            w4) ev=$(wc -l <"$out/w4.jsonl") ;; brc) ev=$(wc -l <"$out/flink_brc.txt") ;; q5) ev=$nfq5 ;; q4 | q6) ev=$nfq46 ;; *) ev=$nfq ;;
         esac
         for p in 1 2; do
             local med warm steady
@@ -233,31 +241,45 @@ peers() {
 }
 
 # peers_table: the comparison table (flowc's events/s per core from its own
-# rows, the peers' from theirs), appended to the table file
+# rows, -w 1 and -w 2, the peers' from theirs), appended to the table file.
+# Per core: each figure is events / CPU seconds of all the process's
+# threads, so a -w 2 run that uses two cores is set against the same work
+# done on one; the ratios set flowc -w 1 against Bytewax -w 1 and Flink
+# p=1, and flowc -w 2 against Bytewax -w 2 and Flink p=2.
 peers_table() {
     [ "$PEERS" = 0 ] && return
-    [ "${#peer_rate[@]}" -gt 0 ] || return
-    declare -A frate
-    local r w v s ev
+    [ -n "${peer_rate[*]:-}" ] || return   # (ONLY=...: no peers ran)
+    declare -A frate   # "w1 1", "q3 2" -> flowc's events per CPU second at -w 1, -w 2
+    local r w v s ev k
     for r in "${rows[@]}"; do
         IFS='|' read -r w v s ev _ _ _ <<<"$r"
         [ "$(echo "$s > 0" | bc)" = 1 ] || continue
-        if [ "$w" = Nexmark ]; then frate[$v]=$(echo "$ev / $s" | bc -l); fi
-        if [ "$v" = flowc ]; then frate[$(echo "$w" | tr W w)]=$(echo "$ev / $s" | bc -l); fi
+        case "$w|$v" in
+            Nexmark\|q[0-9]) k="$v 1" ;;
+            Nexmark\|"q"[0-9]" -w 2") k="${v% -w 2} 2" ;;
+            W[0-9]\|flowc) k="w${w#W} 1" ;;
+            W[0-9]\|"flowc -w 2") k="w${w#W} 2" ;;
+            1BRC\|flowc) k="brc 1" ;;
+            1BRC\|"flowc -w 2") k="brc 2" ;;
+            *) continue ;;
+        esac
+        frate[$k]=$(echo "$ev / $s" | bc -l)
     done
-    m() { printf '%.3f' "$(echo "$1 / 1000000" | bc -l)"; }
+    m() { if [ -n "$1" ]; then printf '%.3f M' "$(echo "$1 / 1000000" | bc -l)"; else echo -; fi; }
     x() { if [ -n "$1" ] && [ -n "$2" ]; then printf '%.0fx' "$(echo "$1 / $2" | bc -l)"; else echo -; fi; }
     echo
-    echo "Peers, events/s per core (M = million; flowc runs one worker: its -w 1 figure is set against both peer columns):"
+    echo "Peers, events/s per core (M = million; CPU seconds of all threads; flowc -w 1 is set against Bytewax -w 1"
+    echo "and Flink p=1, flowc -w 2 against Bytewax -w 2 and Flink p=2):"
     echo
-    echo "| workload | flowc -w 1 | Bytewax -w 1 | Bytewax -w 2 | flowc / Bytewax (-w 1, -w 2) | Flink p=1 | Flink p=2 | flowc / Flink (p=1, p=2) |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| workload | flowc -w 1 | flowc -w 2 | Bytewax -w 1 | Bytewax -w 2 | flowc / Bytewax (-w 1, -w 2) | Flink p=1 | Flink p=2 | flowc / Flink (p=1, p=2) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for w in $PEER_WORKLOADS; do
-        local f=${frate[$w]:-} b1=${peer_rate["$w Bytewax -w 1"]:-} b2=${peer_rate["$w Bytewax -w 2"]:-}
-        local f1=${peer_rate["$w Flink p=1"]:-} f2=${peer_rate["$w Flink p=2"]:-}
-        printf '| %s | %s M | %s M | %s M | %s, %s | %s M | %s M | %s, %s |\n' "$(peer_name "$w")" \
-            "$([ -n "$f" ] && m "$f" || echo -)" "$(m "${b1:-0}")" "$(m "${b2:-0}")" "$(x "$f" "$b1")" "$(x "$f" "$b2")" \
-            "$(m "${f1:-0}")" "$(m "${f2:-0}")" "$(x "$f" "$f1")" "$(x "$f" "$f2")"
+        local f1=${frate["$w 1"]:-} f2=${frate["$w 2"]:-}
+        local b1=${peer_rate["$w Bytewax -w 1"]:-} b2=${peer_rate["$w Bytewax -w 2"]:-}
+        local k1=${peer_rate["$w Flink p=1"]:-} k2=${peer_rate["$w Flink p=2"]:-}
+        printf '| %s | %s | %s | %s | %s | %s, %s | %s | %s | %s, %s |\n' "$(peer_name "$w")" \
+            "$(m "$f1")" "$(m "$f2")" "$(m "$b1")" "$(m "$b2")" "$(x "$f1" "$b1")" "$(x "$f2" "$b2")" \
+            "$(m "$k1")" "$(m "$k2")" "$(x "$f1" "$k1")" "$(x "$f2" "$k2")"
     done
     echo
     echo "Flink start-up, CPU s: JVM start and its first (cold) job's MiniCluster ${peer_info[flink_jvm]}; every later job's" \

@@ -95,7 +95,9 @@ void *flow_alloc(size_t n);
 void *flow_realloc(void *p, size_t old_size, size_t new_size);
 void flow_free(void *p, size_t size);
 
-/* Bytes currently allocated through the hook (for --stats and tests). */
+/* Bytes currently allocated through the hook (for --stats and tests), by
+ * the calling thread, less what it freed (a program run with several
+ * workers allocates on several threads). */
 size_t flow_mem_in_use(void);
 
 /* ===================================================================

@@ -470,6 +470,10 @@ void flow_table_free(flow_table *t, void (*drop)(void *value));
 size_t flow_table_count(const flow_table *t);
 
 uint32_t flow_table_find(flow_table *t, flow_str key);    /* FLOW_NO_ENTRY if absent */
+/* Recovery, several workers: KEY's id as flow_table_find gives it, but
+ * the key is not marked as touched (another worker's table, read by a
+ * snapshot). */
+uint32_t flow_table_peek(flow_table *t, flow_str key);
 /* Insert KEY, which must be absent; returns its id; value zeroed. */
 uint32_t flow_table_insert(flow_table *t, flow_str key);
 /* find, or insert when absent (*CREATED tells which; may be NULL). */
@@ -506,8 +510,6 @@ struct flow_table_head {     /* the leading member of every flow_table */
     flowi_table_entry *entries;   /* per id */
     flowi_table_slot *index;      /* open addressing, linear probing */
     size_t mask;                  /* index capacity - 1 (a power of two) */
-    uint8_t *dirty;               /* per id, 1 when dirty; NULL unless tracked
-                                   * (recovery: flow_table_track) */
 };
 static inline void *flowi_table_value(flow_table *t, uint32_t id)
 {
@@ -573,7 +575,8 @@ static inline bool flowi_table_key_eq(const char *a, const char *b, size_t n)
     memcpy(&b1, b + n - 8, 8);
     return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
-/* flow_table_upsert's slow path: KEY (hash H) is absent; inserts it. */
+/* flow_table_upsert's slow path: KEY (hash H) is not in a warm slot;
+ * inserts it, or (recovery's tracking, table.c) warms its cold slot. */
 uint32_t flowi_table_upsert_new(flow_table *t, flow_str key, uint64_t h, bool *created);
 /* The id of KEY (hash H), or FLOW_NO_ENTRY. A short key is found in the
  * index alone (same length and hash: the same key); a longer one is then
@@ -594,8 +597,6 @@ static inline uint32_t flowi_table_lookup(const struct flow_table_head *tb, flow
         }
     }
 }
-/* Recovery's dirty tracking: mark live entry ID dirty (tb->dirty set). */
-void flowi_table_mark(flow_table *t, uint32_t id);
 /* flow_table_upsert inline: a key seen before is found without a call. */
 static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *created)
 {
@@ -606,8 +607,6 @@ static inline uint32_t flowi_table_upsert(flow_table *t, flow_str key, bool *cre
         return flowi_table_upsert_new(t, key, h, created);
     if (created)
         *created = false;
-    if (tb->dirty && !tb->dirty[id])
-        flowi_table_mark(t, id);
     return id;
 }
 #define flow_table_upsert(t, key, created) flowi_table_upsert((t), (key), (created))
@@ -669,6 +668,9 @@ typedef struct flow_step_info {
     int n_ports;               /* output ports (0 for output steps) */
     int in_first;              /* its input ports: in_ports[in_first .. */
     int n_in;                  /*   in_first + n_in), as counter indices */
+    int xbox;                  /* with several workers: 1 + the exchange point
+                                * (flow_xbox id) of its first input port, one
+                                * per port; 0 when it has none */
 } flow_step_info;
 
 typedef struct flow_program_info {
@@ -681,6 +683,7 @@ typedef struct flow_program_info {
     const flow_step_info *steps;
     int n_steps;
     const int *in_ports;       /* see flow_step_info */
+    int n_xboxes;              /* exchange points (flow_xbox ids 0 .. n-1) */
 } flow_program_info;
 
 typedef struct flow_rt {
@@ -735,7 +738,21 @@ typedef struct flow_rt {
     struct flow_store *store;  /* NULL without -r */
     const char *recovery_dir;  /* -r DIR */
     int64_t backup_interval;   /* -b SECONDS, in microseconds; -1 unset */
-    uint32_t store_tick;       /* polling rounds, for flow_store_tick */
+    /* workers (-w N; cluster.c, docs/workers.md): with N > 1 each of N
+     * threads runs its own instance of the flow on its own flow_rt, and
+     * CLUSTER, which main() owns, is what they share; with one worker
+     * CLUSTER is NULL and nothing of it is touched */
+    int nworkers;              /* -w N, --workers N, FLOW_WORKERS (1) */
+    int worker;                /* this instance's worker, 0 .. nworkers-1 */
+    struct flow_cluster *cluster;
+    bool round_slow;           /* the round end's slow path every round:
+                                * progress on, or several workers */
+    const bool *eof;           /* the flow's per-input EOF flags on this
+                                * worker (<flow>_new sets it) */
+    /* several processes (a program built with `flowc --mpi`, run under
+     * mpirun): flow_mpi_init sets NET; NWORKERS and WORKER then count the
+     * workers of every process (docs/workers.md §9) */
+    struct flowi_net *net;
 } flow_rt;
 
 /* Initialise RT from the program's options (options may also be written
@@ -785,9 +802,15 @@ static inline void flow_rt_round_begin_fast(flow_rt *rt)
  * number, else 0. Process-wide, as a signal is. Sources give nothing more
  * once it is set, and the round's end stops the run (flow_rt_round_end). */
 extern volatile sig_atomic_t flowi_stop_signal;
+/* Set when the round's end has something to do besides output: a stop
+ * signal arrived (flowi_stop_signal), or recovery's epoch timer fired
+ * (recovery.c). One flag, so that a round's end tests one word whatever
+ * the run's options: a run with recovery costs no more per round than one
+ * without. flow_rt_round_end clears it. */
+extern volatile sig_atomic_t flowi_attention;
 static inline void flow_rt_round_end_fast(flow_rt *rt)
 {
-    if (!rt->progress && !flowi_stop_signal &&
+    if (!rt->round_slow && !flowi_attention &&
         (rt->out_is_tty ? rt->out.n == 0 : rt->out.n < FLOW_STDOUT_FLUSH_AT))
         return;
     flow_rt_round_end(rt);
@@ -797,7 +820,7 @@ static inline void flow_rt_round_end_fast(flow_rt *rt)
  * line can be due. */
 static inline void flow_rt_round_end_quiet(flow_rt *rt)
 {
-    if (rt->progress || flowi_stop_signal)
+    if (rt->round_slow || flowi_attention)
         flow_rt_round_end(rt);
 }
 /* A group of fused steps in which step number STEP (declaration order)
@@ -862,6 +885,131 @@ FLOW_NORETURN void flow_step_error(flow_rt *rt, const char *loc, const char *ste
  * and exits with status 1 (with rt->trap set: returns through it). */
 FLOW_NORETURN void flow_data_error(flow_rt *rt, const char *path, int64_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ===================================================================
+ * Workers (cluster.c; docs/workers.md has the execution model)
+ *
+ * `PROG -w N` runs N workers, threads in lockstep: each runs its own
+ * instance of the flow (its own flow struct and flow_rt) over the same
+ * rounds. Before a step that keeps per-key state, every worker routes its
+ * items to the worker that owns their key (flow_key_owner) through the
+ * step's exchange point, a flow_xbox: it puts each item into the outbox
+ * of its destination (flow_xput), waits until every worker has done so
+ * for this step in this round (flow_xsync), then gathers the items
+ * addressed to it from every worker's outbox in worker order
+ * (flow_xgather), which the step then applies as it always did. Items
+ * may point into the producing worker's round arena or state: nothing is
+ * reset or freed before the round's end, which every worker reaches
+ * together. With one worker (rt->cluster NULL) none of this runs.
+ * =================================================================== */
+
+typedef struct flow_cluster flow_cluster;
+
+/* The generated code's mark on a function it wants inlined at every call
+ * (an exchange step's _apply: called by its upstream and by its run). */
+#define FLOW_ALWAYS_INLINE __attribute__((always_inline))
+
+/* One destination's outbox: N items of the xbox's ELEM bytes each. */
+typedef struct flowi_xout {
+    char *p;
+    size_t n, cap;
+} flowi_xout;
+
+/* An exchange point of one worker: the items it sends each worker in this
+ * round (a redistribute's: all in to[0]). The generated code owns it (a
+ * member of the flow struct); flow_xbox_init registers it with the
+ * cluster under its ID, so that the other workers find it. */
+/* A testing input's ABORT marker (Bytewax's TestingSource.ABORT()) on
+ * worker RT->worker with several workers: every worker stops once it has
+ * ended the current round (RT->round), whose output is written; the
+ * process then exits as after EOF, without a final snapshot. */
+void flow_cluster_abort(flow_rt *rt);
+
+struct flow_rd;   /* the recovery codec's reader (below) */
+typedef struct flow_xbox {
+    flowi_xout *to;            /* [nworkers] */
+    int nw;
+    int id;                    /* 0 .. info->n_xboxes - 1 */
+    size_t elem;               /* the item's size */
+    uint64_t recv;             /* items gathered so far (--stats) */
+    /* the item type's binary encoding (<flow>_xenc<N>/_xdec<N>: the
+     * recovery store's encoding, flow_enc_X/flow_dec_X below), for a
+     * transport that moves bytes rather than pointers (docs/workers.md) */
+    void (*enc)(flow_buf *b, const void *item);
+    void (*dec)(struct flow_rd *r, flow_arena *a, void *item);
+} flow_xbox;
+
+/* Register XB (items of ELEM bytes, encoded by ENC, decoded by DEC) as
+ * exchange point ID; with one worker it stays empty and unused. */
+void flow_xbox_init(flow_rt *rt, flow_xbox *xb, int id, size_t elem, void (*enc)(flow_buf *b, const void *item),
+                    void (*dec)(struct flow_rd *r, flow_arena *a, void *item));
+void flow_xbox_free(flow_xbox *xb);
+void flowi_xout_grow(flowi_xout *o, size_t elem);
+/* Empty every outbox (before a round's routing). */
+static inline void flow_xbox_clear(flow_xbox *xb)
+{
+    for (int d = 0; d < xb->nw; d++)
+        xb->to[d].n = 0;
+}
+/* Room for one more item for worker D (write the item there). */
+static inline void *flow_xput(flow_xbox *xb, int d)
+{
+    flowi_xout *o = &xb->to[d];
+    if (o->n == o->cap)
+        flowi_xout_grow(o, xb->elem);
+    return o->p + xb->elem * o->n++;
+}
+/* The worker that owns KEY: the high half of the runtime's key hash
+ * (flowi_table_hash; the tables index by the low bits, so each worker's
+ * tables stay evenly filled) scaled to the worker count. */
+static inline int flow_key_owner(const flow_rt *rt, flow_str key)
+{
+    return (int)(((flowi_table_hash(key) >> 32) * (uint64_t)rt->nworkers) >> 32);
+}
+/* This worker has put its items into the N exchange points at XB (a
+ * step's, one per input port): hand them to the transport, and wait until
+ * every worker has done so. */
+void flow_xsync(flow_rt *rt, flow_xbox *xb, int n);
+/* After flow_xsync: the items every worker put for this worker into its
+ * exchange point XB's id, worker 0's first, replace the vector *V (N
+ * items, CAP allocated; flow_vec_grow's). */
+void flow_xgather(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap);
+/* After flow_xsync, for redistribute: the items of every worker taken in
+ * worker order as one sequence, this worker's contiguous share of it
+ * (worker w gets items [w*T/N, (w+1)*T/N) of the T). */
+void flow_xgather_block(flow_rt *rt, flow_xbox *xb, void **v, size_t *n, size_t *cap);
+/* With several workers: is input K at its end on every worker? For a
+ * step's end-of-input test, after its exchange point (flow_xsync) in the
+ * round in which K ended here: every worker has polled K this round. */
+bool flow_xeof(const flow_rt *rt, int k);
+/* With several workers: had input K ended on every worker as of the last
+ * round's end (the same answer on every worker in a round)? The round an
+ * input's end is counted from (docs/semantics.md §9.1). */
+bool flow_xgeof(const flow_rt *rt, int k);
+/* With several workers, after a round: has every input ended on every
+ * worker (as of that round's end)? */
+bool flow_xdone(const flow_rt *rt);
+
+/* What main() hands flow_cluster_main: the generated functions that
+ * build, run and free one instance of the flow. */
+typedef struct flow_program {
+    void *(*make)(flow_rt *rt);
+    int (*run)(void *f);
+    void (*destroy)(void *f);
+    void (*restore)(void *f);  /* recovery: load the store (with -r), after every make */
+} flow_program;
+/* Run the flow on RT->nworkers workers (RT, initialised by flow_rt_init,
+ * is worker 0's) and return main()'s exit status (or exit on an error,
+ * after writing what the workers produced before it). */
+int flow_cluster_main(flow_rt *rt, const flow_program *prog);
+/* A program built with `flowc --mpi` (linked with libflowrt_mpi.a and
+ * Open MPI; not part of libflowrt.a) calls this after flow_rt_init: it
+ * initialises MPI (MPI_THREAD_SERIALIZED: cluster.c makes every MPI call
+ * from one thread at a time) and, with more than one process, makes RT
+ * worker RANK*N of a job of NRANKS*N workers (N: -w) and sets RT->net, so
+ * that main() runs flow_cluster_main. With one process it finalises MPI
+ * again and leaves RT as it was. Exits with status 1 if MPI fails. */
+void flow_mpi_init(flow_rt *rt);
 
 /* ===================================================================
  * Sources
@@ -1050,6 +1198,19 @@ flow_time flow_wstate_wake_at(const flow_wstate *w, const flow_windower_cfg *cfg
 void **flow_wstate_logic(flow_wstate *w, int64_t id, bool *created);
 /* Remove window ID's accumulator and return it (NULL if none). */
 void *flow_wstate_logic_pop(flow_wstate *w, int64_t id);
+/* Recovery (docs/recovery.md): W's clock, open windows (insertion order,
+ * with their merged ids), accumulators and queue in the binary encoding,
+ * the accumulators' and queued items' contents by ENC_ACC / ENC_ITEM
+ * (the generated step's). Read back into a fresh W (flow_wstate_init) by
+ * flow_wstate_dec, which makes each with DEC_ACC / DEC_ITEM (CTX: the
+ * flow) and rebuilds the index of a key with many windows; false (R bad)
+ * when the bytes are malformed. */
+void flow_wstate_enc(flow_buf *b, const flow_wstate *w, void (*enc_acc)(flow_buf *b, const void *acc),
+                     void (*enc_item)(flow_buf *b, const void *item));
+struct flow_rd;
+bool flow_wstate_dec(struct flow_rd *r, flow_wstate *w, const flow_windower_cfg *cfg,
+                     void *(*dec_acc)(void *ctx, struct flow_rd *r), void *(*dec_item)(void *ctx, struct flow_rd *r),
+                     void *ctx);
 
 /* The keys an activation touched, in the order first touched (a key
  * touched twice in a row is listed once), for rescheduling their timers.
@@ -1287,6 +1448,9 @@ flow_sink *flow_sink_open(flow_rt *rt, const flow_sink_cfg *cfg, const char *pat
  * of KEY (Bytewax's DirSink: adler32(key) mod file_count over the names
  * in string order). End the record with flow_sink_end. */
 flow_buf *flow_sink_buf(flow_sink *k, flow_str key);
+/* Several workers: the worker that writes KEY's file of dir sink K (its
+ * file's index mod NWORKERS), so that every file has one writer. */
+int flow_sink_owner(const flow_sink *k, flow_str key, int nworkers);
 /* End a record of KEY (kafka: one message with that key, or none if
  * HAS_KEY is false; files: a newline). */
 void flow_sink_end(flow_sink *k, bool has_key, flow_str key);
@@ -1382,8 +1546,17 @@ flow_window_meta flow_dec_meta(flow_rd *r, flow_arena *a);
 void flow_table_track(flow_table *t);
 /* The live dirty ids, each once, in the order first marked. */
 size_t flow_table_dirty(flow_table *t, const uint32_t **ids);
-/* The keys removed since the last clean (a key may be both removed and,
- * inserted again, dirty: write the removals first). */
+/* Whether live key ID's newest row in the store holds a state (loaded,
+ * or flow_table_wrote(.., true) since); the snapshot tells the table what
+ * it writes for a dirty key: a state (STATE) or NULL. Returns whether the
+ * key's older rows are to be garbage-collected with this row: for every
+ * NULL, and for every fourth state in a row (docs/recovery.md, "Garbage
+ * collection"). */
+bool flow_table_has_row(const flow_table *t, uint32_t id);
+bool flow_table_wrote(flow_table *t, uint32_t id, bool state);
+/* The keys removed since the last clean that had a row holding a state
+ * (a key may be both removed and, inserted again, dirty: write the
+ * removals first). */
 size_t flow_table_gone_count(const flow_table *t);
 flow_str flow_table_gone_key(const flow_table *t, size_t i);
 void flow_table_clean(flow_table *t);
@@ -1391,8 +1564,9 @@ void flow_table_clean(flow_table *t);
 /* The store (recovery.c). flow_rt_init opens it for -r DIR (rt->store);
  * the generated code then restores each step (flow_store_type checks the
  * fingerprint, flow_store_load hands back every saved row of a step),
- * and at each epoch's end (flow_store_epoch_due) writes the rows of what
- * changed (flow_store_put) and commits (flow_store_commit). */
+ * and hooks the function that writes the rows of what changed
+ * (flow_store_put) at each epoch's end (flow_store_hook); the runtime
+ * commits them. */
 typedef struct flow_store flow_store;
 /* Check STEP's state fingerprint against the store's (an error naming
  * the step and both types when they differ) and record it. */
@@ -1405,35 +1579,40 @@ void flow_store_load(flow_rt *rt, const char *step,
 bool flow_store_get(flow_rt *rt, const char *step, flow_str key, flow_rd *blob);
 /* A decoding error of a row: "corrupted state of step F.STEP key K". */
 FLOW_NORETURN void flow_store_corrupt(flow_rt *rt, const char *step, flow_str key);
-/* A step recovery cannot save yet (WHAT: "a window operator", "a kafka
+/* A step recovery cannot save yet (WHAT: "a stdin input", "a nexmark
  * input"): an error at start-up naming it, before anything is read. */
 FLOW_NORETURN void flow_store_refuse(flow_rt *rt, const char *step, const char *what);
-/* Whether the epoch ended: a polling round is about to begin, rounds ran
- * since the last snapshot, and the interval has passed (-s 0: always). */
-bool flow_store_epoch_due(flow_rt *rt);
-/* Whether to ask flow_store_epoch_due at this polling round: every one
- * with -s 0, else every 64th (reading the clock each round of one item
- * cost W1 more than the run itself). */
-static inline bool flow_store_tick(flow_rt *rt)
-{
-    return (++rt->store_tick & 63) == 0 || rt->epoch_interval == 0;
-}
-/* Queue the row (STEP, KEY) of this epoch: the encoded state (B's bytes),
- * or NULL for "no state". */
-void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf *b);
-/* End the epoch's snapshot: flush the sinks and record their lengths,
- * write the queued rows (one transaction per partition), then the
- * frontier; garbage-collect. */
-void flow_store_commit(flow_rt *rt);
-/* The next commit is the last one, at the end of the input: it also
+/* Recovery's snapshots: ROWS(CTX) queues this worker's rows of the epoch
+ * that ended (flow_store_put; the generated <flow>_snap_rows, CTX its
+ * flow), or returns false to skip this snapshot (an ABORT marker is
+ * pending). Once every worker has called this (one worker: at once), the
+ * end of a round (flow_rt_round_end; several workers: the round end's
+ * serial part, all waiting) calls every worker's ROWS, worker 0's first,
+ * and commits, when an epoch ends: the -s interval has passed (a one-shot
+ * timer, SIGALRM, sets flowi_attention: nothing is checked per round; with
+ * a pinned clock that steps, pinned time is compared at every round
+ * instead), or with -s 0 before every polling round. */
+void flow_store_hook(flow_rt *rt, bool (*rows)(void *ctx), void *ctx);
+/* Inside a ROWS call: the CTX that WORKER (0 .. nworkers-1) hooked, its
+ * flow (the others wait meanwhile: their state may be read). */
+void *flow_store_peer(flow_rt *rt, int worker);
+/* The last snapshot, at the end of the input (the run loop's with one
+ * worker, cluster.c's after every worker ended): like an epoch's, and it
  * records in meta ('ended_ex') that this execution ended. */
-void flow_store_last(flow_rt *rt);
+void flow_store_end(flow_rt *rt);
+/* Queue the row (STEP, KEY) of this epoch: the encoded state (B's bytes),
+ * or NULL for "no state"; the key's older rows are garbage-collected with
+ * it (flow_store_put_state: when GC). */
+void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf *b);
+void flow_store_put_state(flow_rt *rt, const char *step, flow_str key, const flow_buf *b, bool gc);
 /* A testing input's ABORT marker number MARK was hit (recorded at once),
  * or was it hit in an earlier execution (to skip it)? */
 void flow_store_abort_hit(flow_rt *rt, const char *step, int64_t mark);
 bool flow_store_abort_seen(flow_rt *rt, const char *step, int64_t mark);
 /* A file / dir source's position (each file's byte offset and line
- * number) into B; seek back to it from R (false: R is malformed). */
+ * number) or a kafka source's (each partition's offset after the last
+ * message read) into B; seek back to it from R (false: R is malformed;
+ * kafka: the partitions are assigned there at the first poll). */
 struct flow_src;
 void flow_src_save(struct flow_src *s, flow_buf *b);
 bool flow_src_seek(struct flow_src *s, flow_rd *r);

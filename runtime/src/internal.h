@@ -20,6 +20,58 @@ void flowi_stats_start(flow_rt *rt);
  * of another option that takes one, so that it is not read as an option). */
 const char *flowi_arg_value(const flow_rt *rt, int *i, const char *name);
 
+/* ---- workers (cluster.c) ------------------------------------------------ */
+
+/* The most workers of a run (-w N; with MPI, processes times N). */
+#define FLOW_MAX_WORKERS 1024
+
+struct flow_src;
+/* The round's end with several workers: wait for the others, agree on
+ * EOF, the clock, output, bad records and a stop signal. */
+void flowi_cluster_round_end(flow_rt *rt);
+/* The clock of the round every worker is starting. */
+flow_time flowi_cluster_now(const flow_rt *rt);
+/* Counter I (flow_step_info) summed over the workers. */
+uint64_t flowi_cluster_counter(const flow_rt *rt, int i);
+/* --stats: the items in and out of every step on each worker. */
+void flowi_cluster_report(const flow_rt *rt);
+/* A source of RT's worker (for bad records and skipped counts at the
+ * round's end); one that may block (stdin, a pipe): output is then
+ * written at every round's end. */
+void flowi_cluster_add_src(flow_rt *rt, struct flow_src *s);
+void flowi_cluster_may_block(flow_rt *rt);
+/* Where RT's worker writes its warnings (written at the round's end). */
+flow_buf *flowi_cluster_err(flow_rt *rt);
+
+/* ---- processes (runtime/mpi/transport_mpi.c, libflowrt_mpi.a) ----------- */
+
+/* The other processes of a job (docs/workers.md §9), as cluster.c sees
+ * them: an interface, so that libflowrt.a links without MPI. Every call
+ * but abort is collective: every process makes it, in the same order
+ * (cluster.c calls them in the serial parts of its meetings, which every
+ * process reaches in the same sequence, and in the main thread before the
+ * workers start and after they stop: never two threads at once). */
+typedef struct flowi_net {
+    int rank, nranks;
+    /* V[0 .. N) := the element-wise maximum (max) or sum (sum) of every
+     * process's V */
+    void (*max)(struct flowi_net *net, int64_t *v, size_t n);
+    void (*sum)(struct flowi_net *net, int64_t *v, size_t n);
+    /* SEND[q] (nranks buffers) to process q; RECV[q] := what q sent, of
+     * RSIZE[q] bytes (known from an earlier max), grown as needed */
+    void (*alltoall)(struct flowi_net *net, const flow_buf *send, flow_buf *recv, const int64_t *rsize);
+    /* On rank 0: ALL := every process's N bytes at P, in rank order, and
+     * LENS[q] (nranks entries) their sizes; elsewhere ALL and LENS stay
+     * as they are */
+    void (*gather)(struct flowi_net *net, const char *p, size_t n, flow_buf *all, size_t *lens);
+    /* N bytes at P := ROOT's */
+    void (*bcast)(struct flowi_net *net, void *p, size_t n, int root);
+    /* MPI_Finalize (at the run's end, every process) */
+    void (*finish)(struct flowi_net *net);
+    /* Stop the whole job at once: MSG on stderr, MPI_Abort (not collective) */
+    void (*abort)(struct flowi_net *net, const char *msg);    /* never returns */
+} flowi_net;
+
 /* ---- UTF-8 (str.c) ----------------------------------------------------- */
 
 /* The length (1-4) of the well-formed UTF-8 sequence at P (LEFT >= 1
@@ -171,6 +223,14 @@ int flowi_store_option(flow_rt *rt, const char *prog, int argc, char **argv, int
  * open the store; -1 to run, else the exit status. */
 int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s);
 void flowi_store_close(flow_rt *rt);
+/* From flow_rt_round_end (with a store): write a snapshot if the epoch
+ * ended (the epoch timer fired; -s 0: a polling round comes next; a
+ * pinned clock: the interval passed in pinned time). */
+void flowi_store_round_end(flow_rt *rt);
+/* cluster.c, from a snapshot's commit in the round end's serial part:
+ * every worker's sinks saved (flowi_sinks_save), then stdout written in
+ * order up to this round. */
+void flowi_cluster_save_outputs(flow_rt *rt);
 /* sink.c: flush every file sink and queue each file's length. */
 void flowi_sinks_save(flow_rt *rt);
 

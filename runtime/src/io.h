@@ -46,6 +46,7 @@ typedef struct flowi_part {
     bool stalled;             /* no read now: a stop signal, or nothing to read
                                * yet after records this poll (the round goes on) */
     int64_t lineno;
+    int64_t nread;            /* bytes read from fd (recovery: the position in a pipe) */
     flow_buf rec;             /* csv: a record spanning lines */
     flowi_csvq *qs;           /* csv: fed the bytes of a line too long to return */
     /* csv: the header */
@@ -74,12 +75,20 @@ struct flow_src {
     /* bad records */
     bool pending;             /* stop at the end of the round */
     int64_t err_line;
+    int64_t err_round;        /* the round that read it (cluster.c) */
     char *err_path, *err_msg;
     int64_t skipped;
     bool reported;
     void *kafka;              /* io_kafka.c */
+    /* several workers (docs/workers.md): a file read by every worker, each
+     * taking records [lo, hi) of every batch of cfg.batch records and
+     * skipping the others (split); or a partition list divided among them */
+    bool split;
+    size_t lo, hi;
     size_t nheld;             /* io_jsonl.c: JSON documents of the current record */
-    void *jmem;               /* io_jsonl.c: the memory jansson built them in */
+    void *jmem;               /* io_jsonl.c: the views of their values */
+    void **jroots;            /* io_jsonl.c: jansson's documents among them */
+    size_t njroots, capjroots;
     struct flowi_simd *simd;  /* io_jsonl.c: the jsonl parser (json_simd.cc) */
 };
 
@@ -125,6 +134,12 @@ size_t flowi_dir_list(flow_rt *rt, const char *dir, const char *glob, char ***na
 void flowi_kafka_open(flow_src *s);
 int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec);
 void flowi_kafka_close(flow_src *s);
+/* Recovery: the offset after the last message read of each partition
+ * read from, as (topic, partition, offset) into B; on resume, before the
+ * first poll, those offsets from R as where the partitions start (false:
+ * R is malformed). */
+void flowi_kafka_save(flow_src *s, flow_buf *b);
+bool flowi_kafka_seek(flow_src *s, flow_rd *r);
 void flowi_kafka_sink_open(flow_rt *rt, void **k, const char *brokers, const flow_sink_cfg *cfg);
 void flowi_kafka_produce(flow_rt *rt, void *k, const char *p, size_t n, bool has_key, flow_str key);
 void flowi_kafka_sink_flush(flow_rt *rt, void *k);

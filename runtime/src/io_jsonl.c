@@ -11,13 +11,14 @@
  * error messages are jansson's (JSON_DECODE_ANY | JSON_ALLOW_NUL) either
  * way. CSV cells holding JSON (several live per record) use jansson.
  *
- * A parsed value lives until the source's next record. jansson builds its
- * values in a bump arena of the source's (jansson's allocator is switched
- * to it during json_loadb), so a record's document costs no malloc/free
- * per node and releasing it is resetting the arena (no json_decref walk).
- * The flow_json the accessors see is a small view in the same arena: the
- * type and scalar value (flowi_jview, the same for both parsers) and the
- * jansson value or simdjson element the members are found in.
+ * A parsed value lives until the source's next record. jansson's documents
+ * (the slow path) are malloc'd by jansson and json_decref'd then; its
+ * allocation hooks are process-wide, so the runtime leaves them alone (it
+ * keeps no mutable global state: workers parse in parallel, and a host
+ * may use jansson itself). The flow_json the accessors see is a small view
+ * in a bump arena of the source's, reset at the next record: the type and
+ * scalar value (flowi_jview, the same for both parsers) and the jansson
+ * value or simdjson element the members are found in.
  */
 #include "io.h"
 
@@ -60,21 +61,6 @@ static inline void *bump(jchunk **m, size_t n)
     return p;
 }
 
-/* The arena jansson allocates from while a source parses (NULL: none). */
-static jchunk **jcur;
-
-static void *jalloc(size_t n)
-{
-    return jcur ? bump(jcur, n) : malloc(n);
-}
-
-/* Inside a parse, memory goes back with the arena. */
-static void jfree(void *p)
-{
-    if (!jcur)
-        free(p);
-}
-
 /* Forget everything in arena *M, keeping one standard chunk for reuse. */
 static void jreset(jchunk **m, bool keep)
 {
@@ -96,7 +82,10 @@ static void jreset(jchunk **m, bool keep)
 
 void flowi_json_release(flow_src *s)
 {
-    /* the values live in the arena: no json_decref */
+    /* the views live in the arena; jansson's documents are its own */
+    for (size_t i = 0; i < s->njroots; i++)
+        json_decref(s->jroots[i]);
+    s->njroots = 0;
     jreset((jchunk **)&s->jmem, true);
     s->nheld = 0;
 }
@@ -105,6 +94,9 @@ void flowi_json_free(flow_src *s)
 {
     flowi_json_release(s);
     jreset((jchunk **)&s->jmem, false);
+    flow_free(s->jroots, s->capjroots * sizeof *s->jroots);
+    s->jroots = NULL;
+    s->capjroots = 0;
     flowi_simd_free(s->simd);
     s->simd = NULL;
 }
@@ -122,7 +114,7 @@ struct flow_json {
     flowi_sel it;
 };
 
-static flow_json *view_new(flow_src *s)
+static inline flow_json *view_new(flow_src *s)
 {
     flow_json *w = bump((jchunk **)&s->jmem, sizeof *w);
     if (!w)
@@ -192,17 +184,11 @@ static const char *type_name(const flow_json *v)
 static json_t *parse(flow_src *s, const char *p, size_t n, const char *field, bool quiet)
 {
     json_error_t err;
-    static bool funcs_set;
-    if (!funcs_set) {
-        json_set_alloc_funcs(jalloc, jfree);
-        funcs_set = true;
-    }
-    jcur = (jchunk **)&s->jmem;
+    /* jansson allocates with malloc: its allocation hooks are process-wide,
+     * and a runtime with several workers (or a host using jansson itself)
+     * must not depend on them. The document is freed at the record's release. */
     json_t *v = json_loadb(p, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
-    jcur = NULL;
     if (!v) {
-        if (!s->nheld)
-            jreset((jchunk **)&s->jmem, true);    /* what the failed parse built */
         if (quiet)
             return NULL;
         if (field)
@@ -211,6 +197,9 @@ static json_t *parse(flow_src *s, const char *p, size_t n, const char *field, bo
             flow_src_bad(s, "malformed JSON at column %d: %s", err.column, err.text);
         return NULL;
     }
+    if (s->njroots == s->capjroots)
+        flow_vec_grow((void **)&s->jroots, &s->capjroots, sizeof *s->jroots, s->njroots + 1);
+    s->jroots[s->njroots++] = v;
     s->nheld++;
     return v;
 }

@@ -7,6 +7,15 @@
  * without a committed offset starts. With `tail = false` the source ends
  * once every partition assigned to it has reached its end. Each poll
  * takes up to `batch` messages, waiting at most 10 ms for the first.
+ * With several workers (-w N, MPI) each worker has a consumer of its own
+ * and is assigned its share of the partitions (assign_share) instead of
+ * joining the group's balancing.
+ * With recovery (-r) the source is Bytewax's KafkaSource instead: no
+ * group membership; it lists its topics' partitions and assigns every one
+ * (with several workers: its share) itself, each at the offset of the
+ * snapshot it resumes from (when the snapshot has one) or else at
+ * `starting_offset`; the offsets it has read to go into each snapshot
+ * (flowi_kafka_save, docs/recovery.md).
  * The sink is a producer: one message per item, the key of a keyed item as
  * the message key; it is flushed at the end of the run (and before an
  * error exit). librdkafka properties beyond the options (security, client
@@ -39,6 +48,8 @@ typedef struct ksrc {
     kpart *parts;
     size_t nparts, capparts;
     bool assigned;          /* has had an assignment */
+    bool manual;            /* recovery: assign every partition (its share), no group (assign_all) */
+    bool fixed;             /* several workers: its share, assigned once (assign_share, assign_all) */
     char err[1024];        /* a fatal error from a callback */
     char where[256];        /* "topic/partition@offset" of the current message */
     char down[256];         /* librdkafka's "N/N brokers are down" */
@@ -344,6 +355,22 @@ static kpart *find_part(ksrc *k, const char *topic, int32_t partition)
     return NULL;
 }
 
+/* The entry of TOPIC/PARTITION, added (nothing read yet) if new. */
+static kpart *add_part(ksrc *k, const char *topic, int32_t partition)
+{
+    kpart *p = find_part(k, topic, partition);
+    if (p)
+        return p;
+    if (k->nparts == k->capparts)
+        flow_vec_grow((void **)&k->parts, &k->capparts, sizeof k->parts[0], k->nparts + 1);
+    p = &k->parts[k->nparts++];
+    p->topic = flowi_strdup(topic);
+    p->partition = partition;
+    p->next = -1;
+    p->mine = p->eof = false;
+    return p;
+}
+
 /* A rebalance (eager: everything is revoked, then the new assignment
  * given). Offsets are not committed, so a partition given back to this
  * consumer resumes after the last message it read here instead of at
@@ -361,15 +388,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     }
     for (int i = 0; i < parts->cnt; i++) {
         rd_kafka_topic_partition_t *e = &parts->elems[i];
-        kpart *p = find_part(k, e->topic, e->partition);
-        if (!p) {
-            if (k->nparts == k->capparts)
-                flow_vec_grow((void **)&k->parts, &k->capparts, sizeof k->parts[0], k->nparts + 1);
-            p = &k->parts[k->nparts++];
-            p->topic = flowi_strdup(e->topic);
-            p->partition = e->partition;
-            p->next = -1;
-        }
+        kpart *p = add_part(k, e->topic, e->partition);
         p->mine = true;
         p->eof = false;
         if (p->next >= 0)
@@ -377,6 +396,74 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     }
     k->assigned = true;
     rd_kafka_assign(rk, parts);
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Several workers: the partitions of the topics (the topics in order,
+ * each's partitions ascending) in nworkers contiguous blocks, as a dir's
+ * files, this worker's block assigned to its consumer, which does not
+ * join the group's balancing: a rebalance between the workers' consumers
+ * would hand a partition over without its offset (none is committed) and
+ * read its messages twice. A partition starts at the group's committed
+ * offset, else at `starting_offset`, as with one worker. Bytewax's
+ * KafkaSource also lists the partitions and deals them to the workers. */
+static void assign_share(flow_src *s, ksrc *k)
+{
+    flow_rt *rt = s->rt;
+    rd_kafka_topic_partition_list_t *all = rd_kafka_topic_partition_list_new(16);
+    int timeout = k->session_ms > 0 ? (int)k->session_ms : 45000;
+    for (int i = 0; i < s->cfg.ntopics; i++) {
+        rd_kafka_topic_t *t = rd_kafka_topic_new(k->rk, s->cfg.topics[i], NULL);
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t e = t ? rd_kafka_metadata(k->rk, 0, t, &md, timeout) : rd_kafka_last_error();
+        if (!e && (md->topic_cnt < 1 || md->topics[0].err))
+            e = md->topic_cnt < 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
+        if (e) {
+            if (md)
+                rd_kafka_metadata_destroy(md);
+            if (t)
+                rd_kafka_topic_destroy(t);
+            rd_kafka_topic_partition_list_destroy(all);
+            flow_data_error(rt, s->path, 0, "kafka: cannot list the partitions of topic '%s': %s", s->cfg.topics[i],
+                            rd_kafka_err2str(e));
+        }
+        int np = md->topics[0].partition_cnt;
+        int32_t *ids = flow_alloc(sizeof *ids * (size_t)(np + 1));
+        for (int j = 0; j < np; j++)
+            ids[j] = md->topics[0].partitions[j].id;
+        qsort(ids, (size_t)np, sizeof *ids, by_id);
+        for (int j = 0; j < np; j++)
+            rd_kafka_topic_partition_list_add(all, s->cfg.topics[i], ids[j]);
+        flow_free(ids, sizeof *ids * (size_t)(np + 1));
+        rd_kafka_metadata_destroy(md);
+        rd_kafka_topic_destroy(t);
+    }
+    size_t n = (size_t)all->cnt, w = (size_t)rt->worker, nw = (size_t)rt->nworkers;
+    size_t lo = n * w / nw, hi = n * (w + 1) / nw;
+    rd_kafka_topic_partition_list_t *mine = rd_kafka_topic_partition_list_new((int)(hi - lo) + 1);
+    for (size_t i = lo; i < hi; i++) {
+        const rd_kafka_topic_partition_t *e = &all->elems[i];
+        rd_kafka_topic_partition_list_add(mine, e->topic, e->partition)->offset = RD_KAFKA_OFFSET_INVALID;
+        if (k->nparts == k->capparts)
+            flow_vec_grow((void **)&k->parts, &k->capparts, sizeof k->parts[0], k->nparts + 1);
+        kpart *p = &k->parts[k->nparts++];
+        memset(p, 0, sizeof *p);
+        p->topic = flowi_strdup(e->topic);
+        p->partition = e->partition;
+        p->mine = true;
+        p->next = -1;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_assign(k->rk, mine);
+    rd_kafka_topic_partition_list_destroy(mine);
+    rd_kafka_topic_partition_list_destroy(all);
+    if (e)
+        flow_data_error(rt, s->path, 0, "kafka: cannot assign partitions: %s", rd_kafka_err2str(e));
+    k->assigned = k->fixed = true;
 }
 
 void flowi_kafka_open(flow_src *s)
@@ -401,6 +488,16 @@ void flowi_kafka_open(flow_src *s)
     if (!k->rk)
         flow_data_error(s->rt, s->path, 0, "kafka: %s", err);
     rd_kafka_poll_set_consumer(k->rk);
+    if (s->rt->store) {
+        /* recovery: the first poll assigns the partitions, after the
+         * restore has set their snapshot offsets (flowi_kafka_seek) */
+        k->manual = true;
+        return;
+    }
+    if (s->rt->nworkers > 1) {
+        assign_share(s, k);
+        return;
+    }
     rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(s->cfg.ntopics);
     for (int i = 0; i < s->cfg.ntopics; i++)
         rd_kafka_topic_partition_list_add(topics, s->cfg.topics[i], RD_KAFKA_PARTITION_UA);
@@ -408,6 +505,137 @@ void flowi_kafka_open(flow_src *s)
     rd_kafka_topic_partition_list_destroy(topics);
     if (e)
         flow_data_error(s->rt, s->path, 0, "kafka: cannot subscribe: %s", rd_kafka_err2str(e));
+}
+
+/* ---- recovery: every partition assigned, at its snapshot offset ---------- */
+
+/* TOPIC's metadata: asked again while the cluster has no answer or the
+ * topic no leader yet, for at most session.timeout.ms; *WHY on failure. */
+static const struct rd_kafka_metadata *topic_metadata(ksrc *k, const char *topic, char *why, size_t n)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(k->rk, topic, NULL);
+    int64_t t0 = now_ms();
+    const struct rd_kafka_metadata *md = NULL;
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_metadata(k->rk, 0, rkt, &md, 2000);
+        if (!e && md->topic_cnt == 1 && !md->topics[0].err)
+            break;
+        if (!e && md->topic_cnt == 1 && md->topics[0].err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE)
+            e = md->topics[0].err;
+        if (e && e != RD_KAFKA_RESP_ERR__TRANSPORT && e != RD_KAFKA_RESP_ERR__TIMED_OUT) {
+            snprintf(why, n, "kafka: error consuming from topic '%s': %s", topic, rd_kafka_err2str(e));
+            break;
+        }
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        md = NULL;
+        if (now_ms() - t0 >= k->session_ms) {
+            snprintf(why, n, "kafka: cannot list the partitions of topic '%s' within session.timeout.ms (%lld ms): %s",
+                     topic, (long long)k->session_ms, rd_kafka_err2str(e ? e : RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE));
+            break;
+        }
+    }
+    rd_kafka_topic_destroy(rkt);
+    if (why[0] && md) {
+        rd_kafka_metadata_destroy(md);
+        md = NULL;
+    }
+    return md;
+}
+
+/* Bytewax's KafkaSource: every partition of the topics (with several
+ * workers: this worker's contiguous block of them, the topics in order and
+ * each's partitions ascending, as assign_share deals them), each from the
+ * offset of the snapshot (flowi_kafka_seek: every worker's offsets, so a
+ * resume with another -w finds those of the partitions it now has) or
+ * else from starting_offset; committed group offsets are not used. */
+static void assign_all(flow_src *s)
+{
+    ksrc *k = s->kafka;
+    k->assigned = true;
+    size_t nw = (size_t)(s->rt->nworkers > 1 ? s->rt->nworkers : 1), w = (size_t)s->rt->worker;
+    k->fixed = nw > 1;
+    struct { const char *topic; int32_t id; } *all = NULL;
+    size_t n = 0, cap = 0;
+    for (int t = 0; t < s->cfg.ntopics && !k->err[0]; t++) {
+        const char *topic = s->cfg.topics[t];
+        const struct rd_kafka_metadata *md = topic_metadata(k, topic, k->err, sizeof k->err);
+        if (!md)
+            break;
+        const rd_kafka_metadata_topic_t *mt = &md->topics[0];
+        int np = mt->partition_cnt;
+        int32_t *ids = flow_alloc(sizeof *ids * (size_t)(np + 1));
+        for (int i = 0; i < np; i++)
+            ids[i] = mt->partitions[i].id;
+        qsort(ids, (size_t)np, sizeof *ids, by_id);
+        for (int i = 0; i < np; i++) {
+            if (n == cap)
+                flow_vec_grow((void **)&all, &cap, sizeof all[0], n + 1);
+            all[n].topic = topic;
+            all[n++].id = ids[i];
+        }
+        flow_free(ids, sizeof *ids * (size_t)(np + 1));
+        rd_kafka_metadata_destroy(md);
+    }
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
+    for (size_t i = n * w / nw; i < n * (w + 1) / nw && !k->err[0]; i++) {
+        kpart *p = add_part(k, all[i].topic, all[i].id);
+        p->mine = true;
+        p->eof = false;
+        int64_t from = s->cfg.from_end ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+        rd_kafka_topic_partition_list_add(list, all[i].topic, p->partition)->offset = p->next >= 0 ? p->next : from;
+    }
+    if (all)
+        flow_free(all, sizeof all[0] * cap);
+    rd_kafka_resp_err_t e = k->err[0] ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_assign(k->rk, list);
+    if (e)
+        snprintf(k->err, sizeof k->err, "kafka: cannot assign the partitions: %s", rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_destroy(list);
+}
+
+/* The offsets of the partitions this consumer reads (before its first
+ * poll: those the snapshot it resumes from gave it, which it will read);
+ * another worker's partitions are that worker's to save. */
+static bool saves(const ksrc *k, const kpart *p)
+{
+    return p->next >= 0 && (p->mine || !k->assigned);
+}
+
+void flowi_kafka_save(flow_src *s, flow_buf *b)
+{
+    ksrc *k = s->kafka;
+    uint64_t n = 0;
+    for (size_t i = 0; k && i < k->nparts; i++)
+        n += saves(k, &k->parts[i]);
+    flow_enc_u64(b, n);
+    for (size_t i = 0; k && i < k->nparts; i++) {
+        kpart *p = &k->parts[i];
+        if (!saves(k, p))
+            continue;
+        flow_enc_str(b, (flow_str){ p->topic, (int64_t)strlen(p->topic) });
+        flow_enc_i64(b, p->partition);
+        flow_enc_i64(b, p->next);
+    }
+}
+
+bool flowi_kafka_seek(flow_src *s, flow_rd *r)
+{
+    ksrc *k = s->kafka;
+    int64_t n = flow_dec_count(r);
+    for (int64_t i = 0; i < n && !r->bad; i++) {
+        flow_str topic = flow_dec_str(r, &s->rt->arena);
+        int64_t partition = flow_dec_i64(r);
+        int64_t next = flow_dec_i64(r);
+        if (r->bad || partition < 0 || partition > INT32_MAX || next < 0 || memchr(topic.p, 0, (size_t)topic.n))
+            return false;
+        char *t = flow_alloc((size_t)topic.n + 1);
+        memcpy(t, topic.p, (size_t)topic.n);
+        t[topic.n] = 0;
+        if (k)
+            add_part(k, t, (int32_t)partition)->next = next;
+        flow_free(t, (size_t)topic.n + 1);
+    }
+    return !r->bad;
 }
 
 /* A fatal broker error: stop at the end of the round, even when skipping. */
@@ -424,6 +652,8 @@ static void broker_error(flow_src *s, const char *msg)
 int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec)
 {
     ksrc *k = s->kafka;
+    if (k->manual && !k->assigned)
+        assign_all(s);
     for (;;) {
         if (k->err[0]) {
             broker_error(s, k->err);
@@ -442,8 +672,8 @@ int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec)
                     mine += k->parts[i].mine;
                     ended += k->parts[i].mine && k->parts[i].eof;
                 }
-                if (mine > 0 && ended == mine)
-                    return -1;
+                if ((mine > 0 || k->fixed) && ended == mine)
+                    return -1;    /* (a worker's share may be no partition) */
             }
             /* the topic is idle: what earlier rounds wrote goes out now
              * rather than when a buffer fills (a tailing program may

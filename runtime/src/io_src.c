@@ -104,6 +104,8 @@ static void fill(flowi_part *p)
         ssize_t n = read(p->fd, p->buf + p->end, p->cap - p->end);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n > 0)
+            p->nread += n;
         if (n < 0)
             flow_data_error(p->rt, p->path, p->lineno + 1, "read error: %s", strerror(errno));
         if (n == 0)
@@ -205,6 +207,13 @@ static void add_part(flow_src *s, const char *path, int fd)
     flowi_part_open(&s->parts[s->nparts++], s->rt, path, fd);
 }
 
+/* With several workers, the share of worker W of N among N_ITEMS things
+ * in order: [W*N_ITEMS/N, (W+1)*N_ITEMS/N). */
+static size_t share(size_t n_items, int w, int n)
+{
+    return (size_t)((unsigned __int128)n_items * (unsigned)w / (unsigned)n);
+}
+
 flow_src *flow_src_open(flow_rt *rt, const flow_src_cfg *cfg, const char *path)
 {
     flow_src *s = flow_alloc(sizeof *s);
@@ -214,27 +223,49 @@ flow_src *flow_src_open(flow_rt *rt, const flow_src_cfg *cfg, const char *path)
     if (s->cfg.batch < 1)
         s->cfg.batch = 1000;
     s->path = flowi_strdup(path ? path : "-");
+    if (rt->cluster)
+        flowi_cluster_add_src(rt, s);
+    int w = rt->worker, nw = rt->nworkers;
     if (cfg->kind == FLOW_SRC_KAFKA) {
-        flowi_kafka_open(s);
+        flowi_kafka_open(s);    /* several workers: each its share of the partitions */
+        if (rt->cluster)
+            flowi_cluster_may_block(rt);    /* its polls wait for messages */
         return s;
     }
     if (cfg->kind == FLOW_SRC_DIR && strcmp(s->path, "-") != 0) {
+        /* several workers: each reads a contiguous block of the files */
         char **names;
         size_t n = flowi_dir_list(rt, s->path, cfg->glob ? cfg->glob : "*", &names);
+        size_t lo = share(n, w, nw), hi = share(n, w + 1, nw);
         for (size_t i = 0; i < n; i++) {
-            add_part(s, names[i], flowi_open_file(rt, names[i]));
+            if (i >= lo && i < hi)
+                add_part(s, names[i], flowi_open_file(rt, names[i]));
             flowi_strfree(names[i]);
         }
         flow_free(names, n * sizeof *names);
     } else if (strcmp(s->path, "-") == 0) {
-        add_part(s, "<stdin>", STDIN_FILENO);
+        if (w == 0)    /* several workers: worker 0 reads stdin */
+            add_part(s, "<stdin>", STDIN_FILENO);
         flowi_strfree(s->path);    /* messages name it as its records do */
         s->path = flowi_strdup("<stdin>");
     } else {
         add_part(s, s->path, flowi_open_file(rt, s->path));
+        if (nw > 1 && s->parts[0].may_block) {
+            if (w > 0) {    /* a pipe or terminal: worker 0 reads it */
+                flowi_part_close(&s->parts[0]);
+                s->nparts = 0;
+            }
+        } else if (nw > 1) {
+            s->split = true;
+            s->lo = share((size_t)s->cfg.batch, w, nw);
+            s->hi = share((size_t)s->cfg.batch, w + 1, nw);
+        }
     }
-    for (size_t i = 0; i < s->nparts; i++)
+    for (size_t i = 0; i < s->nparts; i++) {
         s->parts[i].live = true;
+        if (rt->cluster && s->parts[i].may_block)
+            flowi_cluster_may_block(rt);
+    }
     return s;
 }
 
@@ -249,6 +280,8 @@ void flow_src_poll(flow_src *s)
 
 static void report_skipped(flow_src *s)
 {
+    if (s->rt->cluster)
+        return;    /* cluster.c: the sum of every worker's, at the global end */
     if (s->skipped && !s->reported) {
         s->reported = true;
         flow_rt_flush(s->rt);
@@ -323,6 +356,122 @@ static int part_record(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
     }
 }
 
+/* The rest of a CSV record whose quoted cell spans lines, consumed (the
+ * record is another worker's: nothing is reported). */
+static void skip_csv_rest(flowi_part *p, flowi_csvq *q)
+{
+    p->qs = q;
+    while (flowi_csvq_open(q)) {
+        const char *more;
+        size_t mlen;
+        flowi_csvq_feed(q, "\n", 1);
+        int rc = flowi_part_line(p, &more, &mlen);
+        if (rc == 0)
+            break;    /* unterminated, or a stop signal */
+        if (rc > 0)
+            flowi_csvq_feed(q, more, mlen);
+    }
+    p->qs = NULL;
+}
+
+/* Skip up to K lines of partition P, other workers' records of a split
+ * file in the lines format (every line a record, nothing checked): what
+ * flowi_part_line does, without a record to return. The lines skipped
+ * (fewer at the end of the file, or when stopping). */
+static size_t skip_lines(flowi_part *p, size_t k)
+{
+    size_t done = 0;
+    while (done < k) {
+        char *from = p->buf + p->start + p->scanned;
+        char *nl = memchr(from, '\n', p->end - p->start - p->scanned);
+        if (nl) {
+            p->start = (size_t)(nl + 1 - p->buf);
+            p->scanned = 0;
+            done++;
+            continue;
+        }
+        if (p->eof) {
+            if (p->end > p->start) {    /* the last line, without its newline */
+                p->start = p->end;
+                p->scanned = 0;
+                done++;
+            }
+            break;
+        }
+        if (p->end - p->start > FLOW_MAX_RECORD) {
+            p->start = p->end;    /* a long line: drop what is read of it */
+            p->scanned = 0;
+        } else {
+            p->scanned = p->end - p->start;
+        }
+        fill(p);
+        if (p->stalled)
+            break;
+    }
+    p->lineno += (int64_t)done;
+    return done;
+}
+
+/* Skip the next record of partition P, another worker's (a split file):
+ * what part_record would read, counted the same way, without decoding or
+ * checking it. 1, or 0 at its end; a CSV header is read (every worker
+ * reads it), which may give part_record's -1 for a bad one. */
+__attribute__((noinline)) static int part_skip(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
+{
+    int format = s->cfg.format;
+    for (;;) {
+        const char *line;
+        size_t len;
+        flowi_csvq q;
+        bool csv = format == FLOW_FMT_CSV && p->have_header;
+        if (csv) {
+            flowi_csvq_init(&q);
+            p->qs = &q;
+        }
+        int rc = flowi_part_line(p, &line, &len);
+        p->qs = NULL;
+        if (rc == 0)
+            return 0;
+        if (rc < 0) {    /* too long: one bad record (csv: its whole quoted cell) */
+            if (csv && flowi_csvq_open(&q))
+                skip_csv_rest(p, &q);
+            return 1;
+        }
+        if (p->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0 && format != FLOW_FMT_LINES) {
+            line += 3;
+            len -= 3;
+        }
+        bool blank = len == 0 || (len == 1 && line[0] == '\r');
+        switch (format) {
+        case FLOW_FMT_JSONL:
+            if (blank)
+                continue;
+            return 1;
+        case FLOW_FMT_CSV:
+            if (!p->have_header) {
+                s->line = p->lineno;
+                s->cur_path = p->path;
+                int r = flowi_csv_record(s, p, a, line, len, rec);
+                if (r == 2)
+                    continue;
+                return r;
+            }
+            if (memchr(line, '"', len)) {
+                flowi_csvq_init(&q);
+                flowi_csvq_feed(&q, line, len);
+                if (flowi_csvq_open(&q))
+                    skip_csv_rest(p, &q);
+                return 1;
+            }
+            if (blank)
+                continue;
+            return 1;
+        default:
+            return 1;
+        }
+    }
+}
+
 int flow_src_next(flow_src *s, flow_arena *a, flow_rec *rec)
 {
     if (s->nheld)
@@ -330,23 +479,42 @@ int flow_src_next(flow_src *s, flow_arena *a, flow_rec *rec)
     if (s->pending || flowi_stop_signal)
         return 0;    /* stopping: nothing more this round, and no EOF */
     if (s->cfg.kind == FLOW_SRC_KAFKA)
-        return flowi_kafka_next(s, a, rec);
+        return s->kafka ? flowi_kafka_next(s, a, rec) : -1;
     while (s->cur < s->nparts) {
         flowi_part *p = &s->parts[s->cur];
         if (s->taken < (size_t)s->cfg.batch) {
-            int rc = part_record(s, p, a, rec);
-            if (rc != 0)
-                s->taken++;
-            if (rc > 0) {
-                s->gave = true;
-                p->gave = true;
-                return 1;
-            }
-            if (rc < 0) {
-                p->gave = true;   /* a bad record counts as read */
-                if (s->pending)
-                    return 0;
-                continue;
+            int rc;
+            if (s->split && (s->taken < s->lo || s->taken >= s->hi) && s->cfg.format == FLOW_FMT_LINES) {
+                /* other workers' lines, up to this worker's share or the batch's end */
+                size_t want = (s->taken < s->lo ? s->lo : (size_t)s->cfg.batch) - s->taken;
+                size_t got = skip_lines(p, want);
+                s->taken += got;
+                if (got == want)
+                    continue;
+                rc = 0;    /* the end of the file, or stopping */
+            } else if (s->split && (s->taken < s->lo || s->taken >= s->hi)) {
+                rc = part_skip(s, p, a, rec);    /* another worker's record */
+                if (rc != 0) {
+                    s->taken++;
+                    if (rc < 0 && s->pending)
+                        return 0;
+                    continue;
+                }
+            } else {
+                rc = part_record(s, p, a, rec);
+                if (rc != 0)
+                    s->taken++;
+                if (rc > 0) {
+                    s->gave = true;
+                    p->gave = true;
+                    return 1;
+                }
+                if (rc < 0) {
+                    p->gave = true;   /* a bad record counts as read */
+                    if (s->pending)
+                        return 0;
+                    continue;
+                }
             }
             if (p->stalled) {
                 p->stalled = false;
@@ -382,6 +550,20 @@ void flow_src_bad(flow_src *s, const char *fmt, ...)
     const char *path = s->cur_path ? s->cur_path : s->path;
     if (s->cfg.skip) {
         s->skipped++;
+        if (s->rt->cluster) {    /* written in order at the round's end (cluster.c) */
+            flow_buf *b = flowi_cluster_err(s->rt);
+            int n = s->line > 0 ? snprintf(NULL, 0, "%s:%lld: ", path, (long long)s->line) : snprintf(NULL, 0, "%s: ", path);
+            flow_buf_reserve(b, (size_t)n + 1);
+            if (s->line > 0)
+                snprintf(b->p + b->n, (size_t)n + 1, "%s:%lld: ", path, (long long)s->line);
+            else
+                snprintf(b->p + b->n, (size_t)n + 1, "%s: ", path);
+            b->n += (size_t)n;
+            flow_buf_puts(b, "warning: ");
+            flow_buf_puts(b, msg);
+            flow_buf_puts(b, " (record skipped)\n");
+            return;
+        }
         flow_rt_flush(s->rt);
         fflush(stdout);
         if (s->line > 0)
@@ -394,14 +576,15 @@ void flow_src_bad(flow_src *s, const char *fmt, ...)
         return;
     s->pending = true;
     s->err_line = s->line;
+    s->err_round = s->rt->round;
     s->err_path = flowi_strdup(path);
     s->err_msg = flowi_strdup(msg);
 }
 
 void flow_src_raise(flow_src *s)
 {
-    if (!s || !s->pending)
-        return;
+    if (!s || !s->pending || s->rt->cluster)
+        return;    /* several workers: cluster.c raises the first at the round's end */
     flow_data_error(s->rt, s->err_path, s->err_line, "%s", s->err_msg);
 }
 

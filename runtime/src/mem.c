@@ -5,7 +5,9 @@
  *
  * Every other file of libflowrt.a allocates through flow_alloc/flow_realloc/
  * flow_free, so an embedder that replaces the hook sees every byte.
- * The hook and the counter are the only mutable globals of the runtime.
+ * The hook is the only mutable global of the runtime that workers share
+ * (set before any runs); the counter is per thread (a worker's threads
+ * allocate in parallel: no atomic on the one-worker path either).
  */
 #include "internal.h"
 
@@ -27,7 +29,7 @@ static void *default_alloc(void *ud, void *ptr, size_t old_size, size_t new_size
 
 static flow_alloc_fn alloc_fn = default_alloc;
 static void *alloc_ud;
-static size_t bytes_in_use;
+static _Thread_local size_t bytes_in_use __attribute__((tls_model("initial-exec")));
 
 void flow_set_allocator(flow_alloc_fn f, void *ud)
 {

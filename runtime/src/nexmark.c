@@ -15,6 +15,8 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,20 +78,18 @@ static const char *const STATES[] = { "AZ", "CA", "ID", "OR", "WA", "WY" };
 static const char *const HOT_CHANNELS[] = { "Google", "Facebook", "Baidu", "Apple" };
 
 static char extra_pool[EXTRA_POOL];
-static bool extra_ready;
+static pthread_once_t extra_once = PTHREAD_ONCE_INIT;
 
 static void init_pool(void)
 {
     rng r = stream(UINT64_C(0x6e65786d61726b), -1, 0);
     for (size_t i = 0; i < EXTRA_POOL; i++)
         extra_pool[i] = (char)('a' + rnd(&r, 26));
-    extra_ready = true;
 }
 
 void flow_nexmark_init(flow_nexmark *g, int64_t rate, uint64_t seed)
 {
-    if (!extra_ready)
-        init_pool();
+    pthread_once(&extra_once, init_pool);
     g->rate = rate > 0 ? rate : 10000000;
     g->seed = seed;
     g->base_ms = INT64_C(1436918400000);   /* 2015-07-15T00:00:00Z: a fixed base time */
@@ -258,9 +258,14 @@ void flow_nexmark_event_at(const flow_nexmark *g, int64_t n, uint32_t mask, flow
         int64_t le[] = { u.n, 1, d.n, 4 };
         ev->email_address = cat(a, pe, le, 4);
         q = stream(seed, e, R_CC);
+        /* four draws, printed last draw first: the order gcc evaluated the
+         * four rnd() calls in when they were snprintf's arguments (right to
+         * left; unspecified in C), which the Python and Java peers copy */
+        int g[4];
+        for (int i = 3; i >= 0; i--)
+            g[i] = (int)rnd(&q, 10000);
         char cc[24];
-        snprintf(cc, sizeof cc, "%04d %04d %04d %04d", (int)rnd(&q, 10000), (int)rnd(&q, 10000),
-                 (int)rnd(&q, 10000), (int)rnd(&q, 10000));
+        snprintf(cc, sizeof cc, "%04d %04d %04d %04d", g[0], g[1], g[2], g[3]);
         const char *pc[] = { cc };
         int64_t lc[] = { 19 };
         ev->credit_card = cat(a, pc, lc, 1);

@@ -6,33 +6,43 @@
  *
  * Pipeline position: flow_rt_init parses the options and opens the store
  * (rt->store); the generated code restores every step from it after
- * <flow>_new and, before each polling round that begins a new epoch,
- * queues the rows of what changed (flow_store_put) and commits them
- * (flow_store_commit). The sinks record their file lengths here
- * (sink.c), the sources their positions (recovery_io.c).
+ * <flow>_new and hooks its rows function (flow_store_hook); before each
+ * polling round that begins a new epoch the round's end calls it, which
+ * queues the rows of what changed (flow_store_put), and commits them
+ * (commit). The sinks record their file lengths here (sink.c), the
+ * sources their positions (recovery_io.c).
  *
- * Bytewax's model (SEMANTICS §8) with one worker: executions (exs), the
- * worker's frontier (fronts), per-partition commit epochs (commits), state
- * rows (snaps). One addition: types (each step's state fingerprint) and
- * aborts (a testing source's ABORT markers already triggered).
+ * Bytewax's model (SEMANTICS §8): executions (exs), each worker's
+ * frontier (fronts), per-partition commit epochs (commits), state rows
+ * (snaps). With several workers (-w N, cluster.c) the store is shared:
+ * every worker registers the function queuing its rows, and the end of a
+ * round's serial part (all workers waiting) calls them all and commits
+ * once, so every worker's frontier is the same epoch. Two additions:
+ * types (each step's state fingerprint) and aborts (a testing source's
+ * ABORT markers already triggered).
  */
 #include "io.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#define FORMAT "flowc-recovery 1"
+/* 2: snaps WITHOUT ROWID (one b-tree: a row written costs a fifth less);
+ * 3: an input's row holds every worker's positions */
+#define FORMAT "flowc-recovery 3"
 
 /* A row queued for the epoch's snapshot: offsets into flow_store.data. */
 typedef struct row {
@@ -41,6 +51,7 @@ typedef struct row {
     size_t key, key_n;
     size_t blob, blob_n;
     bool null;
+    bool gc;                    /* garbage-collect the key's older rows */
 } row;
 
 struct flow_store {
@@ -55,14 +66,104 @@ struct flow_store {
     int64_t resume;             /* the resume epoch R */
     int64_t epoch;              /* the epoch being processed */
     int64_t gc_lag;             /* d: epochs of backup, or -1 for never */
-    int64_t epoch_start_us;     /* when the current epoch began */
+    int64_t min_epoch;          /* no row is older (GC has nothing to do until keep passes it) */
+    int64_t epoch_start_us;     /* pinned clock: when the current epoch began (-1: not yet) */
     int64_t snap_round;         /* rt->round at the last snapshot */
+    int nw;                     /* workers (-w) */
+    struct {                    /* [nw] each worker's flow_store_hook */
+        bool (*rows)(void *ctx);
+        void *ctx;
+    } *hooks;
+    bool hooked;                /* every worker's hook is set */
+    int64_t round_base;         /* rounds of earlier executions before the resume epoch */
     bool last;                  /* the next commit is the one at the end of the input */
     row *rows;
     size_t nrows, caprows;
     flow_buf data;              /* the bytes of the queued rows */
     flow_buf tmp;
 };
+
+/* ---- SQLite, loaded when a run asks for recovery ---------------------------
+ *
+ * Programs do not link libsqlite3: a run without -r or --recovery-init
+ * neither loads nor relocates it (about 1.8 M instructions of dynamic
+ * linking at every start otherwise, and a library a program without
+ * recovery would need installed). sqlite_load dlopens it and fills this
+ * table; the sqlite3_* calls below go through it. */
+#define SQLITE_FNS(X)                                                                                       \
+    X(int, bind_blob, (sqlite3_stmt *, int, const void *, int, void (*)(void *)))                          \
+    X(int, bind_int64, (sqlite3_stmt *, int, sqlite3_int64))                                               \
+    X(int, bind_null, (sqlite3_stmt *, int))                                                               \
+    X(int, bind_text, (sqlite3_stmt *, int, const char *, int, void (*)(void *)))                          \
+    X(int, busy_timeout, (sqlite3 *, int))                                                                 \
+    X(int, close, (sqlite3 *))                                                                             \
+    X(const void *, column_blob, (sqlite3_stmt *, int))                                                    \
+    X(int, column_bytes, (sqlite3_stmt *, int))                                                            \
+    X(sqlite3_int64, column_int64, (sqlite3_stmt *, int))                                                  \
+    X(const unsigned char *, column_text, (sqlite3_stmt *, int))                                           \
+    X(int, column_type, (sqlite3_stmt *, int))                                                             \
+    X(int, errcode, (sqlite3 *))                                                                           \
+    X(const char *, errmsg, (sqlite3 *))                                                                   \
+    X(int, exec, (sqlite3 *, const char *, int (*)(void *, int, char **, char **), void *, char **))       \
+    X(int, finalize, (sqlite3_stmt *))                                                                     \
+    X(void, free, (void *))                                                                                \
+    X(char *, mprintf, (const char *, ...))                                                                \
+    X(int, open_v2, (const char *, sqlite3 **, int, const char *))                                        \
+    X(int, prepare_v2, (sqlite3 *, const char *, int, sqlite3_stmt **, const char **))                    \
+    X(int, reset, (sqlite3_stmt *))                                                                        \
+    X(const char *, sql, (sqlite3_stmt *))                                                                 \
+    X(int, step, (sqlite3_stmt *))
+
+static struct {
+#define X(ret, name, args) ret(*name) args;
+    SQLITE_FNS(X)
+#undef X
+} sq;
+
+/* Load libsqlite3 (once); false with *WHY set when it cannot be. */
+static bool sqlite_load(const char **why)
+{
+    static void *lib;
+    if (lib)
+        return true;
+    void *h = dlopen("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        *why = dlerror();
+        return false;
+    }
+#define X(ret, name, args)                                                                                  \
+    if (!(*(void **)&sq.name = dlsym(h, "sqlite3_" #name))) {                                               \
+        *why = "libsqlite3.so.0 lacks sqlite3_" #name;                                                      \
+        return false;                                                                                       \
+    }
+    SQLITE_FNS(X)
+#undef X
+    lib = h;
+    return true;
+}
+
+#define sqlite3_bind_blob sq.bind_blob
+#define sqlite3_bind_int64 sq.bind_int64
+#define sqlite3_bind_null sq.bind_null
+#define sqlite3_bind_text sq.bind_text
+#define sqlite3_busy_timeout sq.busy_timeout
+#define sqlite3_close sq.close
+#define sqlite3_column_blob sq.column_blob
+#define sqlite3_column_bytes sq.column_bytes
+#define sqlite3_column_int64 sq.column_int64
+#define sqlite3_column_text sq.column_text
+#define sqlite3_column_type sq.column_type
+#define sqlite3_errcode sq.errcode
+#define sqlite3_errmsg sq.errmsg
+#define sqlite3_exec sq.exec
+#define sqlite3_finalize sq.finalize
+#define sqlite3_free sq.free
+#define sqlite3_mprintf sq.mprintf
+#define sqlite3_open_v2 sq.open_v2
+#define sqlite3_prepare_v2 sq.prepare_v2
+#define sqlite3_reset sq.reset
+#define sqlite3_sql sq.sql
+#define sqlite3_step sq.step
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -146,15 +247,6 @@ static char *query_text(flow_store *st, int k, const char *sql, const char *name
     return v;
 }
 
-static int64_t mono_us(const flow_rt *rt)
-{
-    if (rt->clock_pinned)
-        return rt->now;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);   /* a few ms of resolution is plenty */
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* ---- creating a store (--recovery-init DIR N) ------------------------- */
 
 static const char *SCHEMA =
@@ -166,7 +258,7 @@ static const char *SCHEMA =
     "CREATE TABLE commits(part_index INTEGER PRIMARY KEY, commit_epoch INTEGER);"
     "CREATE TABLE types(step_id TEXT PRIMARY KEY, fingerprint TEXT);"
     "CREATE TABLE snaps(step_id TEXT, state_key BLOB, snap_epoch INTEGER, ser_change BLOB,"
-    "                   PRIMARY KEY (step_id, state_key, snap_epoch));"
+    "                   PRIMARY KEY (step_id, state_key, snap_epoch)) WITHOUT ROWID;"
     "CREATE TABLE aborts(step_id TEXT, marker INTEGER, PRIMARY KEY (step_id, marker));";
 
 static char *part_path(const char *dir, int k)
@@ -201,6 +293,11 @@ static bool make_dirs(const char *dir)
 
 static int init_store(flow_rt *rt, const char *prog, const char *dir, int n)
 {
+    const char *why;
+    if (!sqlite_load(&why)) {
+        fprintf(stderr, "%s: error: recovery store %s: recovery needs SQLite: %s\n", prog, dir, why);
+        return 1;
+    }
     if (!make_dirs(dir)) {
         fprintf(stderr, "%s: error: recovery store %s: cannot create the directory: %s\n", prog, dir, strerror(errno));
         return 1;
@@ -345,6 +442,9 @@ static void open_parts(flow_store *st)
         char *flow = query_text(st, (int)i, q, "flow");
         char *pi = query_text(st, (int)i, q, "part_index");
         char *pc = query_text(st, (int)i, q, "part_count");
+        if (fmt && strncmp(fmt, "flowc-recovery ", 15) == 0 && strcmp(fmt, FORMAT) != 0)
+            store_fail(st->rt, st->dir, "%s: store format '%s', this program reads '%s' (create a new store with "
+                       "--recovery-init)", names[i], fmt, FORMAT);
         if (!fmt || strcmp(fmt, FORMAT) != 0 || !flow || !pi || !pc)
             store_fail(st->rt, st->dir, "%s: not a valid flowc recovery store: no '%s' metadata", names[i], FORMAT);
         if (strcmp(flow, st->rt->info->flow_name) != 0)
@@ -376,14 +476,15 @@ static void open_parts(flow_store *st)
     flow_free(names, n * sizeof *names);
 }
 
-/* Bytewax's resume calculation (SEMANTICS §8.3), one worker. */
+/* Bytewax's resume calculation (SEMANTICS §8.3): the latest execution's
+ * lowest worker frontier (all are equal: one commit writes them). */
 static void resume_from(flow_store *st)
 {
     int64_t last_ex = query_int(st, 0, "SELECT MAX(ex_num) FROM exs", -1);
     st->resume = 1;
     if (last_ex >= 0) {
         char sql[160];
-        snprintf(sql, sizeof sql, "SELECT MAX(worker_frontier) FROM fronts WHERE ex_num = %lld", (long long)last_ex);
+        snprintf(sql, sizeof sql, "SELECT MIN(worker_frontier) FROM fronts WHERE ex_num = %lld", (long long)last_ex);
         int64_t front = query_int(st, 0, sql, -1);
         snprintf(sql, sizeof sql, "SELECT resume_epoch FROM exs WHERE ex_num = %lld", (long long)last_ex);
         st->resume = front >= 0 ? front : query_int(st, 0, sql, 1);
@@ -404,9 +505,40 @@ static void resume_from(flow_store *st)
         exec(st, k, sql);
     }
     char sql[128];
-    snprintf(sql, sizeof sql, "INSERT INTO exs VALUES (%lld, 1, %lld)", (long long)st->ex_num, (long long)st->resume);
+    snprintf(sql, sizeof sql, "INSERT INTO exs VALUES (%lld, %d, %lld)", (long long)st->ex_num, st->nw,
+             (long long)st->resume);
     exec(st, 0, sql);
     st->epoch = st->resume;
+    /* the oldest row: GC deletes rows older than another at most `keep`,
+     * so none before keep passes it (a fresh store: from epoch d + 3) */
+    st->min_epoch = st->resume;
+    for (int k = 0; k < st->nparts; k++) {
+        int64_t m = query_int(st, k, "SELECT MIN(snap_epoch) FROM snaps", st->resume);
+        if (m < st->min_epoch)
+            st->min_epoch = m;
+    }
+}
+
+/* The rounds run before the resume epoch (row "@rt"): a pinned clock
+ * (--clock, --clock-step) goes on from the time the interrupted execution
+ * had reached there, so that a resumed run sees the system times an
+ * uninterrupted one would (timers, windows, watermarks). */
+static void resume_rounds(flow_store *st)
+{
+    flow_rt *rt = st->rt;
+    flow_rd r;
+    if (!flow_store_get(rt, "@rt", (flow_str){ "", 0 }, &r))
+        return;
+    st->round_base = flow_dec_i64(&r);
+    if (r.bad || r.p != r.end || st->round_base < 0)
+        flow_store_corrupt(rt, "@rt", (flow_str){ "", 0 });
+    if (rt->clock_pinned) {
+        int64_t off, start;
+        if (__builtin_mul_overflow(st->round_base, rt->clock_step, &off) ||
+            __builtin_add_overflow(rt->clock_start, off, &start) || start > FLOW_TIME_MAX)
+            start = FLOW_TIME_MAX;
+        rt->clock_start = start;
+    }
 }
 
 /* After the options: check them and open the store. Returns -1 to run,
@@ -433,11 +565,19 @@ int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
         fprintf(stderr, "%s: error: -r needs both -s SECONDS and -b SECONDS (as Bytewax's)\n", prog);
         return 2;
     }
+    const char *why;
+    if (!sqlite_load(&why)) {
+        fprintf(stderr, "%s: error: recovery store %s: recovery needs SQLite: %s\n", prog, rt->recovery_dir, why);
+        return 1;
+    }
     flow_store *st = flow_alloc(sizeof *st);
     memset(st, 0, sizeof *st);
     st->rt = rt;
     st->dir = flowi_strdup(rt->recovery_dir);
     st->lockfd = -1;
+    st->nw = rt->nworkers > 1 ? rt->nworkers : 1;
+    st->hooks = flow_alloc((size_t)st->nw * sizeof *st->hooks);
+    memset(st->hooks, 0, (size_t)st->nw * sizeof *st->hooks);
     rt->store = st;
     struct stat sb;
     if (stat(st->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
@@ -455,6 +595,7 @@ int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
                          "(SELECT MAX(snap_epoch) FROM snaps WHERE step_id = ?1 AND state_key = ?2 AND snap_epoch <= ?3)");
     }
     resume_from(st);
+    resume_rounds(st);
     /* d = ceil(backup / interval) epochs (0 when -b 0; -s 0: never) */
     if (rt->backup_interval == 0)
         st->gc_lag = 0;
@@ -479,6 +620,7 @@ void flowi_store_close(flow_rt *rt)
     flow_free(st->put, (size_t)st->nparts * sizeof *st->put);
     flow_free(st->gc, (size_t)st->nparts * sizeof *st->gc);
     flow_free(st->db, (size_t)st->nparts * sizeof *st->db);
+    flow_free(st->hooks, (size_t)st->nw * sizeof *st->hooks);
     flow_free(st->rows, st->caprows * sizeof *st->rows);
     flow_buf_free(&st->data);
     flow_buf_free(&st->tmp);
@@ -615,18 +757,129 @@ bool flow_store_abort_seen(flow_rt *rt, const char *step, int64_t mark)
 
 /* ---- snapshots ----------------------------------------------------------- */
 
-bool flow_store_epoch_due(flow_rt *rt)
+static void commit(flow_rt *rt);
+
+/* When an epoch ends. The run loop checks nothing per round: with the
+ * real clock a one-shot interval timer (SIGALRM, SA_RESTART) sets
+ * flowi_attention, which the end of every round tests anyway, and
+ * epoch_alarm; the round's end then snapshots and arms the timer again
+ * (commit). With -s 0 (an epoch per polling round) or a pinned
+ * clock that steps (epochs in pinned time, for reproducible tests) the
+ * round's end keeps flowi_attention set and looks at every round. */
+static volatile sig_atomic_t epoch_alarm;
+
+static void on_epoch_alarm(int sig)
+{
+    (void)sig;
+    epoch_alarm = 1;
+    flowi_attention = 1;
+}
+
+/* Epochs in pinned time: a pinned clock that steps (a frozen one, no
+ * --clock-step, measures no time: its epochs are the real clock's). */
+static bool pinned_epochs(const flow_rt *rt)
+{
+    return rt->clock_pinned && rt->clock_step > 0;
+}
+
+static bool every_round(const flow_rt *rt)
+{
+    return rt->epoch_interval == 0 || pinned_epochs(rt);
+}
+
+static void arm_epoch(flow_rt *rt)
+{
+    if (every_round(rt)) {
+        flowi_attention = 1;
+        return;
+    }
+    struct itimerval it;
+    memset(&it, 0, sizeof it);
+    it.it_value.tv_sec = (time_t)(rt->epoch_interval / FLOW_US_PER_SEC);
+    it.it_value.tv_usec = (suseconds_t)(rt->epoch_interval % FLOW_US_PER_SEC);
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+void flow_store_hook(flow_rt *rt, bool (*rows)(void *ctx), void *ctx)
 {
     flow_store *st = rt->store;
-    int64_t now = mono_us(rt);
-    if (st->epoch_start_us < 0)
-        st->epoch_start_us = now;
-    if (rt->round == st->snap_round)
-        return false;
-    return rt->epoch_interval == 0 || now - st->epoch_start_us >= rt->epoch_interval;
+    int w = rt->cluster ? rt->worker : 0;
+    st->hooks[w].rows = rows;
+    st->hooks[w].ctx = ctx;
+    st->hooked = true;
+    for (int k = 0; k < st->nw; k++)
+        st->hooked &= st->hooks[k].rows != NULL;
+    if (!st->hooked)
+        return;    /* the epochs start once every worker has restored */
+    if (!every_round(rt)) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_epoch_alarm;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;    /* reads and writes go on */
+        sigaction(SIGALRM, &sa, NULL);
+    }
+    arm_epoch(rt);
+}
+
+void *flow_store_peer(flow_rt *rt, int worker)
+{
+    return rt->store->hooks[worker].ctx;
+}
+
+/* The snapshot of the epoch that ended: every worker's rows, worker 0's
+ * first, then the commit; none while an ABORT is pending (a ROWS says no:
+ * what was queued is dropped). */
+static void take_snapshot(flow_store *st, flow_rt *rt)
+{
+    for (int w = 0; w < st->nw; w++)
+        if (!st->hooks[w].rows(st->hooks[w].ctx)) {
+            st->nrows = 0;
+            st->data.n = 0;
+            return;
+        }
+    commit(rt);
+}
+
+void flowi_store_round_end(flow_rt *rt)
+{
+    flow_store *st = rt->store;
+    if (!st->hooked)
+        return;
+    bool due;
+    if (rt->epoch_interval == 0) {
+        /* -s 0: polling rounds alternate with rounds that poll nothing,
+         * starting with round 1: the next round polls after an even one */
+        due = (rt->round & 1) == 0 && rt->round != st->snap_round;
+    } else if (pinned_epochs(rt)) {
+        if (st->epoch_start_us < 0)
+            st->epoch_start_us = rt->now;
+        due = rt->now - st->epoch_start_us >= rt->epoch_interval;
+    } else {
+        due = epoch_alarm;
+        epoch_alarm = 0;
+    }
+    if (every_round(rt))
+        flowi_attention = 1;
+    if (due)
+        take_snapshot(st, rt);    /* commits, and arms the next epoch */
+}
+
+void flow_store_end(flow_rt *rt)
+{
+    flow_store *st = rt->store;
+    if (!st->hooked)
+        return;
+    st->last = true;
+    take_snapshot(st, rt);
 }
 
 void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf *b)
+{
+    flow_store_put_state(rt, step, key, b, true);
+}
+
+void flow_store_put_state(flow_rt *rt, const char *step, flow_str key, const flow_buf *b, bool gc)
 {
     flow_store *st = rt->store;
     if (st->nrows == st->caprows)
@@ -640,6 +893,7 @@ void flow_store_put(flow_rt *rt, const char *step, flow_str key, const flow_buf 
     r->key_n = (size_t)key.n;
     flow_buf_put(&st->data, key.p, (size_t)key.n);
     r->null = b == NULL;
+    r->gc = gc;
     r->blob = st->data.n;
     r->blob_n = b ? b->n : 0;
     if (b)
@@ -668,7 +922,7 @@ static void write_part(flow_store *st, int k)
         step_done(st, k, put);
         /* garbage collection, per key written: Bytewax's rule restricted
          * to the keys of this epoch (cost proportional to keys touched) */
-        if (keep >= 0) {
+        if (r->gc && keep > st->min_epoch) {
             sqlite3_bind_text(gc, 1, d + r->step, (int)r->step_n, SQLITE_STATIC);
             sqlite3_bind_blob(gc, 2, r->key_n ? d + r->key : "", (int)r->key_n, SQLITE_STATIC);
             sqlite3_bind_int64(gc, 3, keep);
@@ -682,9 +936,11 @@ static void write_part(flow_store *st, int k)
     if (k == 0) {
         /* the frontier last, in partition 0's transaction, after every
          * other partition's has committed */
-        snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO fronts VALUES (%lld, 0, %lld)", (long long)st->ex_num,
-                 (long long)(st->epoch + 1));
-        exec(st, k, sql);
+        for (int w = 0; w < st->nw; w++) {
+            snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO fronts VALUES (%lld, %d, %lld)", (long long)st->ex_num, w,
+                     (long long)(st->epoch + 1));
+            exec(st, k, sql);
+        }
         if (st->last) {   /* the run reached the end of its input */
             snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES ('ended_ex', '%lld')", (long long)st->ex_num);
             exec(st, k, sql);
@@ -693,21 +949,27 @@ static void write_part(flow_store *st, int k)
     exec(st, k, "COMMIT");
 }
 
-void flow_store_commit(flow_rt *rt)
+/* End the epoch's snapshot: flush the sinks of every worker and record
+ * their lengths, write stdout, write the queued rows (one transaction per
+ * partition), then the frontiers; garbage-collect. */
+static void commit(flow_rt *rt)
 {
     flow_store *st = rt->store;
-    flowi_sinks_save(rt);    /* flushes the files, queues their lengths */
+    st->tmp.n = 0;
+    flow_enc_i64(&st->tmp, st->round_base + rt->round);    /* resume_rounds */
+    flow_store_put(rt, "@rt", (flow_str){ "", 0 }, &st->tmp);
+    if (rt->cluster)
+        flowi_cluster_save_outputs(rt);    /* each worker's sinks, then stdout in order */
+    else
+        flowi_sinks_save(rt);    /* flushes the files, queues their lengths */
     fflush(stdout);
     for (int k = st->nparts - 1; k >= 0; k--)
         write_part(st, k);
     st->nrows = 0;
     st->data.n = 0;
     st->epoch++;
-    st->epoch_start_us = mono_us(rt);
+    st->epoch_start_us = rt->now;    /* (pinned clock) */
     st->snap_round = rt->round;
-}
-
-void flow_store_last(flow_rt *rt)
-{
-    rt->store->last = true;
+    if (!st->last)
+        arm_epoch(rt);
 }

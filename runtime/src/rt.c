@@ -30,8 +30,8 @@ static const char *prog_name(const flow_program_info *info, int argc, char **arg
 
 static void print_help(const flow_program_info *info, const char *prog)
 {
-    printf("usage: %s [--input STEP=PATH]... [--output STEP=PATH]... [--kafka-property [STEP:]KEY=VALUE]...\n"
-           "       [--clock TIME] [--clock-step DUR] [--stats]\n\n", prog);
+    printf("usage: %s [-w N] [--input STEP=PATH]... [--output STEP=PATH]... [--kafka-property [STEP:]KEY=VALUE]...\n"
+           "       [--clock TIME] [--clock-step DUR] [-s SECONDS] [-r DIR -b SECONDS] [--stats]\n\n", prog);
     printf("Runs the flow '%s'", info->flow_name);
     if (info->source)
         printf(" (compiled from %s)", info->source);
@@ -77,8 +77,10 @@ static void print_help(const flow_program_info *info, const char *prog)
            "                     every epoch, resume from it (needs -s and -b)\n"
            "  -b SECONDS         recovery: keep old snapshots this long\n"
            "  --recovery-init DIR N  create a recovery store of N partitions, exit\n"
+           "  -w, --workers N    run N workers (threads); items are exchanged by key\n"
+           "                     before each stateful step; also FLOW_WORKERS (1)\n"
            "  --stats            on exit, print on stderr the items in and out of\n"
-           "                     each step and the throughput\n"
+           "                     each step (and on each worker) and the throughput\n"
            "  --progress[=DUR]   show progress on stderr every DUR (default 1s; on\n"
            "                     by default when stderr is a terminal); --no-progress\n"
            "  --help             show this help and exit\n");
@@ -90,12 +92,13 @@ static int usage_error(const char *prog, const char *fmt, ...)
 static int usage_error(const char *prog, const char *fmt, ...)
 {
     va_list ap;
+    char msg[1024];
     fflush(stdout);
-    fprintf(stderr, "%s: error: ", prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n");
+    /* one write: the processes of an MPI job each report it, line by line */
+    fprintf(stderr, "%s: error: %s\n", prog, msg);
     return 2;
 }
 
@@ -121,7 +124,9 @@ static const char *option_value(const char *name, int argc, char **argv, int *i,
 
 /* The run-time options that take a value, as "--NAME VALUE" or "--NAME=VALUE". */
 static const char *const valued_options[] = { "--input", "--output", "--clock", "--clock-step", "-s",
-                                              "--snapshot-interval", "--kafka-property", "--kafka-config", NULL };
+                                              "--snapshot-interval", "--kafka-property", "--kafka-config",
+                                              "-w", "--workers", "-r", "--recovery-directory", "-b",
+                                              "--backup-interval", NULL };
 
 const char *flowi_arg_value(const flow_rt *rt, int *i, const char *name)
 {
@@ -211,10 +216,23 @@ static int set_epoch(flow_rt *rt, const char *prog, const char *v)
     return -1;
 }
 
+
+/* -w N: the number of workers, 1 to FLOW_MAX_WORKERS. */
+static int set_workers(flow_rt *rt, const char *prog, const char *what, const char *v)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || errno || n < 1 || n > FLOW_MAX_WORKERS)
+        return usage_error(prog, "%s: invalid number of workers '%s' (1 to %d)", what, v, FLOW_MAX_WORKERS);
+    rt->nworkers = (int)n;
+    return -1;
+}
+
 static int parse_args(flow_rt *rt, int argc, char **argv)
 {
     const char *prog = prog_name(rt->info, argc, argv);
-    const char *clock = NULL, *step = NULL;
+    const char *clock = NULL, *step = NULL, *workers = NULL;
     bool have_s = false;
     for (int i = 1; i < argc; i++) {
         bool missing = false;
@@ -257,6 +275,12 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
             clock = v;
         } else if ((rc = flowi_store_option(rt, prog, argc, argv, &i)) != -2) {
             /* -r, -b, --recovery-init (recovery.c) */
+        } else if ((v = option_value("--workers", argc, argv, &i, &missing)) ||
+                   (v = option_value("-w", argc, argv, &i, &missing))) {
+            rc = missing ? usage_error(prog, "-w needs a number of workers") : -1;
+            workers = v;
+        } else if (strncmp(argv[i], "-w", 2) == 0 && argv[i][2] >= '0' && argv[i][2] <= '9') {
+            workers = argv[i] + 2;    /* -w4 */
         } else if (argv[i][0] == '-') {
             rc = usage_error(prog, "unrecognized option '%s' (see --help)", argv[i]);
         } else {
@@ -267,6 +291,12 @@ static int parse_args(flow_rt *rt, int argc, char **argv)
     }
     int rc = -1;
     const char *env;
+    if (workers)
+        rc = set_workers(rt, prog, "-w", workers);
+    else if (argc > 0 && (env = getenv("FLOW_WORKERS")) && *env)    /* not for an embedded instance */
+        rc = set_workers(rt, prog, "FLOW_WORKERS", env);
+    if (rc >= 0)
+        return rc;
     if (clock)
         rc = set_clock(rt, prog, "--clock", clock);
     else if ((env = getenv("FLOW_CLOCK")) && *env)
@@ -294,6 +324,7 @@ static void free_overrides(flow_rt *rt)
 /* ---- signals ------------------------------------------------------------ */
 
 volatile sig_atomic_t flowi_stop_signal;
+volatile sig_atomic_t flowi_attention;
 
 /* The first SIGINT/SIGTERM/SIGHUP asks the run to stop at the end of the
  * round; a second one exits at once (status 128 + its number). */
@@ -306,6 +337,7 @@ static void on_stop_signal(int sig)
         _exit(128 + sig);
     }
     flowi_stop_signal = sig;
+    flowi_attention = 1;
 }
 
 static void install_stop_handlers(void)
@@ -354,7 +386,9 @@ int flow_rt_init(flow_rt *rt, const flow_program_info *info, int argc, char **ar
     rt->err_is_tty = isatty(STDERR_FILENO);
     rt->progress = rt->err_is_tty;
     rt->progress_every_ns = INT64_C(1000000000);
+    rt->nworkers = 1;
     int rc = parse_args(rt, argc, argv);
+    rt->round_slow = rt->progress;
     if (rc >= 0)
         free_overrides(rt);
     else if (argc > 0)
@@ -386,6 +420,8 @@ void flow_rt_round_begin(flow_rt *rt)
             __builtin_add_overflow(rt->clock_start, off, &now) || now > FLOW_TIME_MAX)
             now = FLOW_TIME_MAX;
         rt->now = now;
+    } else if (rt->cluster) {
+        rt->now = flowi_cluster_now(rt);    /* one reading for every worker */
     } else {
         rt->now = flow_time_now_real();
     }
@@ -396,6 +432,8 @@ void flow_rt_flush(flow_rt *rt)
 {
     if (rt->sinks)
         flow_sinks_flush(rt);
+    if (rt->cluster)
+        return;    /* stdout is written in order at the round's end (cluster.c) */
     size_t done = 0;
     while (done < rt->out.n) {
         ssize_t w = write(STDOUT_FILENO, rt->out.p + done, rt->out.n - done);
@@ -414,12 +452,22 @@ void flow_rt_flush(flow_rt *rt)
 
 void flow_rt_round_end(flow_rt *rt)
 {
+    if (rt->cluster) {
+        /* stop, output, progress and recovery too; flowi_attention is not
+         * cleared: every worker's round end takes this slow path anyway
+         * (round_slow), and the workers would race to write it */
+        flowi_cluster_round_end(rt);
+        return;
+    }
+    flowi_attention = 0;    /* first: a signal from now on sets it again */
     if (flowi_stop_signal && rt->argc > 0)
         stop_now(rt);
     if (rt->out.n >= FLUSH_AT || (rt->out_is_tty && rt->out.n > 0))
         flow_rt_flush(rt);
     if (rt->progress && (rt->round & 255) == 0)
         flow_rt_progress(rt);
+    if (rt->store)
+        flowi_store_round_end(rt);
 }
 
 int flow_rt_finish(flow_rt *rt, int status)
@@ -454,7 +502,7 @@ void flow_inspect_debug_prefix(flow_rt *rt, const char *step)
 {
     char buf[64];
     flow_buf_puts(&rt->out, step);
-    snprintf(buf, sizeof buf, " W%d @%lld: ", 0, (long long)flow_rt_epoch(rt));
+    snprintf(buf, sizeof buf, " W%d @%lld: ", rt->worker, (long long)flow_rt_epoch(rt));
     flow_buf_puts(&rt->out, buf);
 }
 

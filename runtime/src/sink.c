@@ -136,7 +136,10 @@ flow_sink *flow_sink_open(flow_rt *rt, const flow_sink_cfg *cfg, const char *pat
         k->files = flow_alloc(sizeof *k->files);
         memset(k->files, 0, sizeof *k->files);
         k->nfiles = 1;
-        open_file(k, &k->files[0], k->path);
+        if (rt->worker == 0)    /* several workers: worker 0 writes it (items are routed there) */
+            open_file(k, &k->files[0], k->path);
+        else
+            k->files[0].fd = -1;
         break;
     case FLOW_SINK_DIR: {
         int n = cfg->file_count > 0 ? cfg->file_count : 1;
@@ -149,10 +152,18 @@ flow_sink *flow_sink_open(flow_rt *rt, const flow_sink_cfg *cfg, const char *pat
         char *p = flow_alloc(plen);
         for (int i = 0; i < n; i++) {
             snprintf(p, plen, "%s/part_%d", k->path, i);
-            open_file(k, &k->files[i], p);
+            k->files[i].path = flowi_strdup(p);
+            k->files[i].fd = -1;
         }
         flow_free(p, plen);
         qsort(k->files, (size_t)n, sizeof *k->files, by_name);
+        /* several workers: each opens the files it owns (flow_sink_owner) */
+        for (int i = 0; i < n; i++)
+            if (i % rt->nworkers == rt->worker) {
+                char *path = k->files[i].path;
+                open_file(k, &k->files[i], path);
+                flowi_strfree(path);
+            }
         break;
     }
     case FLOW_SINK_KAFKA:
@@ -162,6 +173,11 @@ flow_sink *flow_sink_open(flow_rt *rt, const flow_sink_cfg *cfg, const char *pat
     k->next = rt->sinks;
     rt->sinks = k;
     return k;
+}
+
+int flow_sink_owner(const flow_sink *k, flow_str key, int nworkers)
+{
+    return (int)(adler32(key) % (uint32_t)k->nfiles % (uint32_t)nworkers);
 }
 
 flow_buf *flow_sink_buf(flow_sink *k, flow_str key)
@@ -195,12 +211,16 @@ void flow_sink_end(flow_sink *k, bool has_key, flow_str key)
 
 void flow_sink_header(flow_sink *k, const char *line)
 {
+    if (k->rt->worker != 0 && k->cfg.kind != FLOW_SINK_DIR)
+        return;    /* several workers: worker 0 writes stdout's and a file's header */
     if (k->cfg.kind == FLOW_SINK_STDOUT) {
         flow_buf_puts(&k->rt->out, line);
         flow_buf_putc(&k->rt->out, '\n');
         return;
     }
     for (int i = 0; i < k->nfiles; i++) {
+        if (k->files[i].fd < 0)
+            continue;    /* another worker's file */
         flow_buf_puts(&k->files[i].buf, line);
         flow_buf_putc(&k->files[i].buf, '\n');
     }
@@ -297,6 +317,8 @@ void flowi_sinks_save(flow_rt *rt)
     for (flow_sink *k = rt->sinks; k; k = k->next) {
         for (int i = 0; i < k->nfiles; i++) {
             sink_file *f = &k->files[i];
+            if (f->fd < 0)
+                continue;    /* several workers: another worker's file */
             if (f->buf.n)
                 write_all(k, f);
             off_t len = lseek(f->fd, 0, SEEK_CUR);

@@ -30,11 +30,17 @@ void flowi_stats_start(flow_rt *rt)
     rt->next_progress_ns = rt->start_ns + rt->progress_every_ns;
 }
 
+/* Counter I: this instance's, or with several workers all of theirs. */
+static uint64_t counter(const flow_rt *rt, int i)
+{
+    return rt->cluster ? flowi_cluster_counter(rt, i) : rt->counters[i];
+}
+
 static uint64_t items_in(const flow_rt *rt, const flow_step_info *s)
 {
     uint64_t n = 0;
     for (int i = 0; i < s->n_in; i++)
-        n += rt->counters[rt->info->in_ports[s->in_first + i]];
+        n += counter(rt, rt->info->in_ports[s->in_first + i]);
     return n;
 }
 
@@ -42,7 +48,7 @@ static uint64_t items_out(const flow_rt *rt, const flow_step_info *s)
 {
     uint64_t n = 0;
     for (int p = 0; p < s->n_ports; p++)
-        n += rt->counters[s->port + p];
+        n += counter(rt, s->port + p);
     return n;
 }
 
@@ -104,7 +110,10 @@ void flow_rt_report(flow_rt *rt)
         if ((int)strlen(info->steps[i].op) > wo)
             wo = (int)strlen(info->steps[i].op);
     }
-    fprintf(stderr, "%s: stats\n", info->flow_name);
+    if (rt->cluster)
+        fprintf(stderr, "%s: stats (%d workers)\n", info->flow_name, rt->nworkers);
+    else
+        fprintf(stderr, "%s: stats\n", info->flow_name);
     fprintf(stderr, "  %-*s  %-*s  %12s  %12s  %14s\n", w, "step", wo, "operator", "items in", "items out", "items in/s");
     for (int i = 0; i < info->n_steps; i++) {
         const flow_step_info *s = &info->steps[i];
@@ -126,4 +135,6 @@ void flow_rt_report(flow_rt *rt)
     uint64_t total = input_items(rt);
     fprintf(stderr, "  %lld rounds, %.3f s, %llu items read, %.0f items/s\n", (long long)rt->round, secs,
             (unsigned long long)total, rate(total, secs));
+    if (rt->cluster)
+        flowi_cluster_report(rt);
 }

@@ -28,6 +28,10 @@
 
 #define NO_POS UINT32_MAX
 
+/* recovery's flags of an id (struct flow_table's dirty; "recovery: dirty
+ * tracking" below) */
+enum { D_DIRTY = 1, D_LISTED = 2, D_STORED = 4, D_WRITES = 8 /* two bits: states written since the last GC */ };
+
 /* entry (flowi_table_entry) and slot (flowi_table_slot) are in flowrt_gen.h,
  * with the lookup's hot path (flow_table_upsert inline in generated code) */
 typedef flowi_table_entry entry;
@@ -48,10 +52,12 @@ struct flow_table {
     size_t out_cap;      /* capacity of out, order and tmp */
     struct sort_item { flow_str key; uint32_t id; } *items;
     size_t items_cap;
-    /* recovery's dirty tracking (h.dirty non-NULL): the ids marked, in
-     * order (an id may repeat after removal and reuse: h.dirty decides),
-     * and the keys removed since the last clean, each as an int64_t
-     * length and its bytes */
+    /* recovery's dirty tracking (dirty non-NULL, "recovery: dirty
+     * tracking" below): per id its D_* flags; the ids marked, in order
+     * (an id may repeat after removal and reuse: dirty decides), and the
+     * keys removed since the last clean that have a row in the store,
+     * each as an int64_t length and its bytes */
+    uint8_t *dirty;
     uint32_t *dlist;
     size_t dn, dcap;
     flow_buf gone;
@@ -113,7 +119,7 @@ void flow_table_free(flow_table *t, void (*drop)(void *value))
     flow_free(t->order, t->out_cap * sizeof *t->order);
     flow_free(t->tmp, t->out_cap * sizeof *t->tmp);
     flow_free(t->items, t->items_cap * sizeof *t->items);
-    flow_free(t->h.dirty, t->cap_ids);
+    flow_free(t->dirty, t->cap_ids);
     flow_free(t->dlist, t->dcap * sizeof *t->dlist);
     flow_free(t->gone_at, t->gone_cap * sizeof *t->gone_at);
     flow_buf_free(&t->gone);
@@ -188,12 +194,24 @@ static void index_del(flow_table *t, uint32_t id)
     t->h.index[i].id = FLOW_NO_ENTRY;
 }
 
+static uint32_t lookup_cold(flow_table *t, flow_str key, uint64_t h);
+static void mark(flow_table *t, uint32_t id);
+static void mark_listed(flow_table *t, uint32_t id);
+
 uint32_t flow_table_find(flow_table *t, flow_str key)
 {
-    uint32_t id = flowi_table_lookup(&t->h, key, hash_key(key));
-    if (id != FLOW_NO_ENTRY && t->h.dirty && !t->h.dirty[id])
-        flowi_table_mark(t, id);
+    uint64_t h = hash_key(key);
+    uint32_t id = flowi_table_lookup(&t->h, key, h);
+    if (id == FLOW_NO_ENTRY && t->dirty && (id = lookup_cold(t, key, h)) != FLOW_NO_ENTRY)
+        mark(t, id);
     return id;
+}
+
+uint32_t flow_table_peek(flow_table *t, flow_str key)
+{
+    uint64_t h = hash_key(key);
+    uint32_t id = flowi_table_lookup(&t->h, key, h);
+    return id == FLOW_NO_ENTRY && t->dirty ? lookup_cold(t, key, h) : id;
 }
 
 static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
@@ -211,9 +229,9 @@ static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
                                       cap * sizeof *t->h.entries);
             t->h.values = flow_realloc(t->h.values, t->cap_ids * t->h.value_size,
                                      cap * t->h.value_size);
-            if (t->h.dirty) {
-                t->h.dirty = flow_realloc(t->h.dirty, t->cap_ids, cap);
-                memset(t->h.dirty + t->cap_ids, 0, cap - t->cap_ids);
+            if (t->dirty) {
+                t->dirty = flow_realloc(t->dirty, t->cap_ids, cap);
+                memset(t->dirty + t->cap_ids, 0, cap - t->cap_ids);
             }
             t->cap_ids = cap;
         }
@@ -234,8 +252,8 @@ static uint32_t insert_hashed(flow_table *t, flow_str key, uint64_t h)
         memset(t->h.values + (size_t)id * t->h.value_size, 0, t->h.value_size);
     index_put(t->h.index, t->h.mask, (slot){ .hash = h, .id = id, .klen = flowi_table_slot_klen(key.n) });
     t->count++;
-    if (t->h.dirty)
-        flowi_table_mark(t, id);
+    if (t->dirty)
+        mark_listed(t, id);    /* (its slot is new: warm) */
     return id;
 }
 
@@ -246,6 +264,15 @@ uint32_t flow_table_insert(flow_table *t, flow_str key)
 
 uint32_t flowi_table_upsert_new(flow_table *t, flow_str key, uint64_t h, bool *created)
 {
+    if (t->dirty) {    /* the key may be there, cold: its first touch this epoch */
+        uint32_t id = lookup_cold(t, key, h);
+        if (id != FLOW_NO_ENTRY) {
+            mark(t, id);
+            if (created)
+                *created = false;
+            return id;
+        }
+    }
     if (created)
         *created = true;
     return insert_hashed(t, key, h);
@@ -317,8 +344,7 @@ static void heap_remove(flow_table *t, uint32_t id)
 void flow_table_set_timer(flow_table *t, uint32_t id, flow_time at)
 {
     entry *e = &t->h.entries[id];
-    if (t->h.dirty && !t->h.dirty[id])
-        flowi_table_mark(t, id);
+    mark(t, id);
     if (at == FLOW_NO_TIME) {
         if (e->heap_pos != NO_POS)
             heap_remove(t, id);
@@ -356,8 +382,7 @@ flow_time flow_table_next_timer(const flow_table *t)
 void flow_table_remove(flow_table *t, uint32_t id)
 {
     entry *e = &t->h.entries[id];
-    if (t->h.dirty) {
-        t->h.dirty[id] = 0;
+    if (t->dirty && (t->dirty[id] & D_STORED)) {    /* a key never stored needs no NULL row */
         if (t->ngone == t->gone_cap)
             flow_vec_grow((void **)&t->gone_at, &t->gone_cap, sizeof *t->gone_at, t->ngone + 1);
         t->gone_at[t->ngone++] = t->gone.n;
@@ -365,6 +390,8 @@ void flow_table_remove(flow_table *t, uint32_t id)
         flow_buf_put(&t->gone, (const char *)&n, sizeof n);
         flow_buf_put(&t->gone, flowi_table_entry_key(e), (size_t)n);
     }
+    if (t->dirty)
+        t->dirty[id] = 0;
     if (e->heap_pos != NO_POS)
         heap_remove(t, id);
     index_del(t, id);
@@ -416,8 +443,7 @@ size_t flow_table_due(flow_table *t, flow_time now, const uint32_t **ids)
         t->out[n++] = id;
         heap_remove(t, id);
         t->h.entries[id].timer = FLOW_NO_TIME;
-        if (t->h.dirty && !t->h.dirty[id])
-            flowi_table_mark(t, id);
+        mark(t, id);
     }
     sort_out(t, n);
     *ids = t->out;
@@ -435,35 +461,101 @@ size_t flow_table_sorted(flow_table *t, const uint32_t **ids)
     for (size_t id = 0; id < t->n_ids; id++)
         if (t->h.entries[id].klen >= 0) {
             t->out[n++] = (uint32_t)id;
-            if (t->h.dirty && !t->h.dirty[id])
-                flowi_table_mark(t, (uint32_t)id);
+            mark(t, (uint32_t)id);
         }
     sort_out(t, n);
     *ids = t->out;
     return n;
 }
 
-/* ---- recovery: dirty tracking ------------------------------------------ */
+/* ---- recovery: dirty tracking ------------------------------------------
+ *
+ * A snapshot writes the keys touched since the last one, so the table
+ * must know them, at no cost to a program run without recovery and
+ * little to one with it: flow_table_upsert's inline path (generated code,
+ * once per item) is the same as without tracking. Instead, a tracked
+ * table keeps the index slots of its clean keys *cold*: their key length
+ * has COLD flipped, a length no key of up to 8 bytes has, so the inline
+ * lookup (which for such keys trusts the slot alone) misses them, and a
+ * longer key's miss is certain since the entry's own length then differs.
+ * The miss takes the out-of-line path (flowi_table_upsert_new), which
+ * finds the cold key, marks it dirty and warms its slot: the first touch
+ * of a key in an epoch costs one call and a second probe, every later
+ * touch nothing. flow_table_clean cools the slots of the keys it forgets.
+ * Homes are computed from the hash, so a cold slot probes, moves and
+ * grows as any other. Invariant while tracked: a live key's slot is warm
+ * iff D_DIRTY is set.
+ *
+ * D_STORED: the key's newest row in the store holds a state (it was
+ * loaded, or written by a snapshot: flow_table_wrote). A key removed
+ * without one needs no NULL row, so a key that comes and goes within an
+ * epoch (a tumbling window's key whose windows all closed) costs the
+ * snapshot nothing. D_WRITES counts the states written since the key's
+ * rows were last garbage-collected (flow_table_wrote asks for GC every
+ * fourth).
+ */
+
+#define COLD UINT32_C(0x80000000)
+
+/* The slot holding id ID. */
+static slot *slot_of(flow_table *t, uint32_t id)
+{
+    size_t i = entry_hash(t, id) & t->h.mask;
+    while (t->h.index[i].id != id)
+        i = (i + 1) & t->h.mask;
+    return &t->h.index[i];
+}
+
+/* KEY (hash H) in a slot warm or cold, or FLOW_NO_ENTRY. */
+static uint32_t lookup_cold(flow_table *t, flow_str key, uint64_t h)
+{
+    for (size_t i = h & t->h.mask;; i = (i + 1) & t->h.mask) {
+        const slot *s = &t->h.index[i];
+        if (s->id == FLOW_NO_ENTRY)
+            return FLOW_NO_ENTRY;
+        const entry *e = &t->h.entries[s->id];
+        if (s->hash == h && e->klen == key.n && memcmp(flowi_table_entry_key(e), key.p, (size_t)key.n) == 0)
+            return s->id;
+    }
+}
+
+/* Dirty live ID listed (its slot already warm). */
+static void mark_listed(flow_table *t, uint32_t id)
+{
+    t->dirty[id] |= D_DIRTY;
+    if (t->dn == t->dcap)
+        flow_vec_grow((void **)&t->dlist, &t->dcap, sizeof *t->dlist, t->dn + 1);
+    t->dlist[t->dn++] = id;
+}
+
+/* Live ID touched: dirty, its slot warm (nothing when untracked or
+ * already dirty). */
+static void mark(flow_table *t, uint32_t id)
+{
+    if (!t->dirty || (t->dirty[id] & D_DIRTY))
+        return;
+    mark_listed(t, id);
+    slot_of(t, id)->klen = flowi_table_slot_klen(t->h.entries[id].klen);
+}
 
 void flow_table_track(flow_table *t)
 {
-    if (t->h.dirty)
+    if (t->dirty)
         return;
     if (!t->cap_ids) {   /* dirty has cap_ids bytes: give the table its first ids */
         t->h.entries = flow_realloc(t->h.entries, 0, 16 * sizeof *t->h.entries);
         t->h.values = flow_realloc(t->h.values, 0, 16 * t->h.value_size);
         t->cap_ids = 16;
     }
-    t->h.dirty = flow_alloc(t->cap_ids);
-    memset(t->h.dirty, 0, t->cap_ids);
-}
-
-void flowi_table_mark(flow_table *t, uint32_t id)
-{
-    t->h.dirty[id] = 1;
-    if (t->dn == t->dcap)
-        flow_vec_grow((void **)&t->dlist, &t->dcap, sizeof *t->dlist, t->dn + 1);
-    t->dlist[t->dn++] = id;
+    t->dirty = flow_alloc(t->cap_ids);
+    memset(t->dirty, 0, t->cap_ids);
+    for (size_t i = 0; i <= t->h.mask; i++) {   /* every key loaded (stored) and clean: cold */
+        uint32_t id = t->h.index[i].id;
+        if (id != FLOW_NO_ENTRY) {
+            t->h.index[i].klen = flowi_table_slot_klen(t->h.entries[id].klen) ^ COLD;
+            t->dirty[id] = D_STORED;
+        }
+    }
 }
 
 size_t flow_table_dirty(flow_table *t, const uint32_t **ids)
@@ -471,13 +563,13 @@ size_t flow_table_dirty(flow_table *t, const uint32_t **ids)
     size_t n = 0;
     for (size_t i = 0; i < t->dn; i++) {
         uint32_t id = t->dlist[i];
-        if (t->h.dirty[id] == 1 && t->h.entries[id].klen >= 0) {
-            t->h.dirty[id] = 2;    /* listed: a repeat of it is skipped */
+        if ((t->dirty[id] & (D_DIRTY | D_LISTED)) == D_DIRTY && t->h.entries[id].klen >= 0) {
+            t->dirty[id] |= D_LISTED;    /* a repeat of it is skipped */
             t->dlist[n++] = id;
         }
     }
     for (size_t i = 0; i < n; i++)
-        t->h.dirty[t->dlist[i]] = 1;
+        t->dirty[t->dlist[i]] &= (uint8_t)~D_LISTED;
     t->dn = n;
     *ids = t->dlist;
     return n;
@@ -496,10 +588,34 @@ flow_str flow_table_gone_key(const flow_table *t, size_t i)
     return (flow_str){ p + sizeof n, n };
 }
 
+bool flow_table_has_row(const flow_table *t, uint32_t id)
+{
+    return t->dirty && (t->dirty[id] & D_STORED);
+}
+
+bool flow_table_wrote(flow_table *t, uint32_t id, bool state)
+{
+    uint8_t f = t->dirty[id];
+    unsigned n = (f / D_WRITES) & 3;
+    if (!state) {
+        t->dirty[id] = (uint8_t)(f & ~(D_STORED | 3 * D_WRITES));
+        return true;
+    }
+    n = (n + 1) & 3;    /* every 4th state written: GC */
+    t->dirty[id] = (uint8_t)((f & ~(3 * D_WRITES)) | D_STORED | n * D_WRITES);
+    return n == 0;
+}
+
 void flow_table_clean(flow_table *t)
 {
-    for (size_t i = 0; i < t->dn; i++)
-        t->h.dirty[t->dlist[i]] = 0;
+    for (size_t i = 0; i < t->dn; i++) {
+        uint32_t id = t->dlist[i];
+        if (!(t->dirty[id] & D_DIRTY))
+            continue;    /* removed, or listed twice */
+        t->dirty[id] &= (uint8_t)~D_DIRTY;
+        if (t->h.entries[id].klen >= 0)
+            slot_of(t, id)->klen = flowi_table_slot_klen(t->h.entries[id].klen) ^ COLD;
+    }
     t->dn = 0;
     t->ngone = 0;
     t->gone.n = 0;

@@ -1394,3 +1394,123 @@ void flow_wstep_reschedule(flow_wstep *ws, flow_time now)
     }
     ws->touched.n = 0;
 }
+
+/* ===================================================================
+ * Recovery: a key's window state in the binary encoding (docs/recovery.md)
+ * =================================================================== */
+
+/*
+ * The layout: the clock (wm_base, sys_at_max, sys_now), max_key, the open
+ * windows in insertion order (id, open, close, the merged ids in the order
+ * absorbed), the accumulators (id, a presence byte, the generated code's
+ * encoding), the queue in order (ts, the generated code's encoding of the
+ * item). Pending merges are always empty between activations (every flush
+ * takes them), so they are not saved. The index of a key with many windows
+ * is not saved either: restoring appends the windows in insertion order
+ * as open_for did, which builds it again.
+ */
+void flow_wstate_enc(flow_buf *b, const flow_wstate *w, void (*enc_acc)(flow_buf *b, const void *acc),
+                     void (*enc_item)(flow_buf *b, const void *item))
+{
+    flow_enc_i64(b, w->clock.wm_base);
+    flow_enc_i64(b, w->clock.sys_at_max);
+    flow_enc_i64(b, w->clock.sys_now);
+    flow_enc_i64(b, w->max_key);
+    flow_enc_u64(b, w->nwin);
+    size_t nslots = wbig(w) ? w->big->tail : w->nwin;
+    const flow_window *win = w->capwin == 1 ? &w->win1 : w->win;
+    for (size_t s = 0; s < nslots; s++) {
+        if (wbig(w) && w->big->mt[w->capwin + s] == HOLE)
+            continue;
+        const flow_window *x = &win[s];
+        flow_enc_i64(b, x->id);
+        flow_enc_i64(b, x->open_time);
+        flow_enc_i64(b, x->close_time);
+        flow_enc_u64(b, (uint64_t)x->n_merged);
+        for (int64_t i = 0; i < x->n_merged; i++)
+            flow_enc_i64(b, x->merged[i]);
+    }
+    const flow_wlogic *lg = w->caplogic == 1 ? &w->logic1 : w->logic;
+    flow_enc_u64(b, w->nlogic);
+    for (size_t i = 0; i < w->nlogic; i++) {
+        flow_enc_i64(b, lg[i].id);
+        flow_enc_bool(b, lg[i].acc != NULL);
+        if (lg[i].acc)
+            enc_acc(b, lg[i].acc);
+    }
+    flow_enc_u64(b, w->nq);
+    for (size_t i = 0; i < w->nq; i++) {
+        flow_enc_i64(b, w->q[i].ts);
+        enc_item(b, w->q[i].item);
+    }
+}
+
+/* A window restored after the others, as open_for opens one (indexed once
+ * the key has many). */
+static flow_window *restore_win(flow_wstate *w, const flow_windower_cfg *cfg, int64_t id, flow_time open, flow_time close)
+{
+    if (!wbig(w) && big_due(w, cfg))
+        big_start(w, cfg);
+    if (wbig(w)) {
+        uint32_t s = big_append(w, cfg, id, open, close);    /* (may move w->win) */
+        return &w->win[s];
+    }
+    GROW_INL(w->win, w->nwin, w->capwin, w->win1);
+    flow_window *s = &WIN(w)[w->nwin++];
+    memset(s, 0, sizeof *s);
+    s->id = id;
+    s->open_time = open;
+    s->close_time = close;
+    return s;
+}
+
+static bool time_ok(flow_time t) { return t >= FLOW_TIME_MIN && t <= FLOW_TIME_MAX; }
+
+bool flow_wstate_dec(flow_rd *r, flow_wstate *w, const flow_windower_cfg *cfg,
+                     void *(*dec_acc)(void *ctx, flow_rd *r), void *(*dec_item)(void *ctx, flow_rd *r), void *ctx)
+{
+    w->clock.wm_base = flow_dec_i64(r);
+    w->clock.sys_at_max = flow_dec_i64(r);
+    w->clock.sys_now = flow_dec_i64(r);
+    w->max_key = flow_dec_i64(r);
+    if (!time_ok(w->clock.wm_base) || w->max_key < -1)
+        r->bad = true;
+    int64_t nwin = flow_dec_count(r);
+    for (int64_t k = 0; k < nwin && !r->bad; k++) {
+        int64_t id = flow_dec_i64(r);
+        flow_time open = flow_dec_i64(r), close = flow_dec_i64(r);
+        int64_t nm = flow_dec_count(r);
+        if (r->bad || !time_ok(open) || !time_ok(close) || open > close ||
+            (cfg->kind == FLOW_WINDOWER_SESSION && (id < 0 || id > w->max_key))) {
+            r->bad = true;
+            break;
+        }
+        flow_window *s = restore_win(w, cfg, id, open, close);
+        for (int64_t i = 0; i < nm && !r->bad; i++)
+            add_merged(s, flow_dec_i64(r));
+    }
+    int64_t nlogic = flow_dec_count(r);
+    for (int64_t k = 0; k < nlogic && !r->bad; k++) {
+        int64_t id = flow_dec_i64(r);
+        bool created = false;
+        void **slot = flow_wstate_logic(w, id, &created);
+        if (!created) {    /* an id twice */
+            r->bad = true;
+            break;
+        }
+        if (flow_dec_bool(r))
+            *slot = dec_acc(ctx, r);
+    }
+    int64_t nq = flow_dec_count(r);
+    for (int64_t k = 0; k < nq && !r->bad; k++) {
+        flow_time ts = flow_dec_i64(r);
+        void *item = dec_item(ctx, r);
+        if (item)
+            flow_wstate_enqueue(w, ts, item);
+        else
+            r->bad = true;
+    }
+    if (r->bad)
+        r->p = r->end;
+    return !r->bad;
+}

@@ -106,7 +106,7 @@ check "flowc -o PROG builds a program that runs" eval \
     'status 0 "$FLOWC" good.flow -o prog && status 0 ./prog && printf "A!\nB!\n" | cmp - out'
 check "flowc -c writes an object file that links with libflowrt.a" eval \
     'status 0 "$FLOWC" -c good.flow -o good.o && [ "$(head -c 4 good.o | od -An -c | tr -d " ")" = "177ELF" ] &&
-     "$CC" good.o "$BUILD/libflowrt.a" -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lsqlite3 -lstdc++ -lm -o linked && status 0 ./linked && printf "A!\nB!\n" | cmp - out'
+     "$CC" good.o "$BUILD/libflowrt.a" -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm -o linked && status 0 ./linked && printf "A!\nB!\n" | cmp - out'
 check "flowc with an unknown option: exit 2" eval \
     'status 2 "$FLOWC" --no-such-option good.flow && has "no-such-option" err'
 check "flowc with no input file: exit 2" eval \

@@ -943,8 +943,8 @@ class Emitter:
                       "min_window", "fold_window"):
             up, clock, windower = S(pos[0]), pyname(pos[1][1]), pyname(pos[2][1])
             head = "win.%s(%s, %s, %s, %s" % (opname, q, up, clock, windower)
-            if opname == "collect_window":
-                return head + ")"
+            if opname == "collect_window":   # into = "list" | "set" | "dict": the Python type
+                return head + (", into=%s)" % opt("into").strip("\"'") if "into" in named else ")")
             if opname in ("reduce_window", "count_window"):
                 return head + ", %s)" % F(pos[3])
             if opname in ("max_window", "min_window"):

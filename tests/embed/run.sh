@@ -17,7 +17,7 @@ RUNNER=${RUNNER:-}
 OUT=$BUILD/embed
 rm -rf "$OUT" && mkdir -p "$OUT/again" "$OUT/p"
 STRICT="-std=c11 -Wall -Wextra -Werror -pedantic"
-LIBS="$BUILD/libflowrt.a -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lsqlite3 -lstdc++ -lm"
+LIBS="$BUILD/libflowrt.a -lpcre2-8 -lxxhash -lsimdjson -ljansson -lrdkafka -lstdc++ -lm"
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }

@@ -33,6 +33,18 @@
  *                  the program's add_config and the password from
  *                  --kafka-property; a wrong password is a clear error;
  *                  everything from --kafka-config
+ *   recover        recovery (docs/recovery.md): recover (stateful_map
+ *                  from topic rec_in to a file and to topic rec_out) run
+ *                  with -r -s 0, killed with SIGKILL mid-stream twice
+ *                  (with -w 1, then resumed with -w 2, then -w 3)
+ *                  (after the first kill the second half of the messages
+ *                  is produced, and the group's committed offsets are
+ *                  moved to the partitions' ends, which a resume must not
+ *                  use), resumed each time: the file holds every message
+ *                  once with its right running count, in order per key;
+ *                  rec_out holds every message, in order per key, with
+ *                  duplicates only from the replayed epochs (at most one
+ *                  poll of 5 messages per kill)
  *   brokers_down   every broker down (the mock's set down, the real one
  *                  stopped): the sink and the source stop with status 1
  *                  and a kafka error once message.timeout.ms and
@@ -424,6 +436,26 @@ static void round_trip(void)
     check(same_set, "round_trip: consume prints every (key, Event) of consume.expected",
           "%d lines, expected %d (see %s)", ngot, nexp, c.out);
     free_lines(got, ngot);
+
+    /* several workers: each reads its share of the 3 partitions (with
+     * -w 4 one worker has none), together every message once */
+    for (int w = 2; w <= 4; w += 2) {
+        char wv[8], name[160];
+        snprintf(wv, sizeof wv, "%d", w);
+        const char *wargs[] = { "--input", iv, "-w", wv, NULL };
+        snprintf(name, sizeof name, "round_trip: consume -w %d reads the topic to its end and exits", w);
+        run_clean("consume", "consume_w", wargs, &c, name);
+        ngot = read_lines(c.out, got, MAXMSG);
+        bool same = ngot == nexp && nexp > 0;
+        if (same) {
+            qsort(got, (size_t)ngot, sizeof *got, by_str);
+            for (int i = 0; i < ngot; i++)
+                same &= strcmp(got[i], exp[i]) == 0;
+        }
+        snprintf(name, sizeof name, "round_trip: consume -w %d prints every (key, Event) once, partitions divided", w);
+        check(same, name, "%d lines, expected %d (see %s)", ngot, nexp, c.out);
+        free_lines(got, ngot);
+    }
     free_lines(exp, nexp);
     free_lines(want, nwant);
 }
@@ -669,10 +701,10 @@ static bool relay_complete(msg *m, int n, int total, char *why, size_t nwhy)
 static int await_relay(int total, msg *m)
 {
     int n = 0;
-    for (int waited = 0; waited < TIME_LIMIT * 2; waited++) {
+    for (int waited = 0;; waited++) {
         n = read_topic("relay_out", 2, m);
-        if (n >= total)
-            break;
+        if (n >= total || waited + 1 >= TIME_LIMIT * 2)
+            break;    /* the caller frees the messages of the last read */
         free_msgs(m, n);
         usleep(500000);
     }
@@ -741,6 +773,201 @@ static void restart(void)
           "restart: every message produced before, during and after the restart is relayed once, in order per key",
           "%s (%d produced while the broker restarted)", why, during);
     printf("restart: %d messages, %d of them while the broker restarted\n", total, during);
+    free_msgs(m, n);
+    free(m);
+}
+
+/* ---- recovery --------------------------------------------------------------- */
+
+#define NREC 1000     /* messages of rec_in: half before the first run, half after its kill */
+#define REC_BATCH 5   /* recover.flow's batch_size: the most messages of one epoch with -s 0 */
+
+static int count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int n = 0, ch;
+    while ((ch = getc(f)) != EOF)
+        n += ch == '\n';
+    fclose(f);
+    return n;
+}
+
+/* Wait until PATH has at least N lines while C runs: 1; 0 when C has
+ * exited (*STATUS set), -1 after TIME_LIMIT. */
+static int await_lines(child *c, const char *path, int n, int *status)
+{
+    for (int waited = 0; waited < TIME_LIMIT * 100; waited++) {
+        if (count_lines(path) >= n)
+            return 1;
+        int st;
+        if (waitpid(c->pid, &st, WNOHANG) == c->pid) {
+            *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return 0;
+        }
+        usleep(10000);
+    }
+    return -1;
+}
+
+/* Commit, for consumer group GROUP, the end of each of TOPIC's NPART
+ * partitions: a source that used committed offsets would skip the rest. */
+static void commit_ends(const char *group, const char *topic, int npart)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512];
+    conf_set(conf, "bootstrap.servers", bootstrap);
+    conf_set(conf, "group.id", group);
+    conf_set(conf, "enable.auto.commit", "false");
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk)
+        die("consumer: %s", err);
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(npart);
+    for (int p = 0; p < npart; p++) {
+        int64_t lo, hi;
+        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 10000);
+        if (e)
+            die("watermarks of %s/%d: %s", topic, p, rd_kafka_err2str(e));
+        rd_kafka_topic_partition_list_add(parts, topic, p)->offset = hi;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_commit(rk, parts, 0);
+    if (e)
+        die("committing offsets of group %s: %s", group, rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+}
+
+/* recover.out: NREC lines ('kJ', 'vI N'), key kJ's N-th line holding its
+ * N-th message (I = J + 10 (N - 1)). */
+static bool recover_file_ok(const char *path, char *why, size_t nwhy)
+{
+    char *lines[MAXMSG];
+    int n = read_lines(path, lines, MAXMSG);
+    int seen[10] = { 0 };
+    bool ok = n == NREC;
+    if (!ok)
+        snprintf(why, nwhy, "%d lines, expected %d", n, NREC);
+    for (int i = 0; i < n && i < MAXMSG && ok; i++) {
+        int j = 0, v = 0, cnt = 0;
+        ok = sscanf(lines[i], "('k%d', 'v%d %d')", &j, &v, &cnt) == 3 && j >= 0 && j < 10 &&
+             v == j + 10 * seen[j] && cnt == ++seen[j];
+        if (!ok)
+            snprintf(why, nwhy, "line %d: %s, not key k%d's message %d with its count", i + 1, lines[i], j,
+                     j >= 0 && j < 10 ? seen[j] : 0);
+    }
+    free_lines(lines, n);
+    return ok;
+}
+
+/* rec_out's messages M[0..N): per key kJ, its messages "vI N" in order,
+ * a kill's replay going back to an earlier one and on from there, none
+ * missing, with at most MAXDUP repeats in all (*DUPS: how many). */
+static bool recover_topic_ok(msg *m, int n, int maxdup, int *dups, char *why, size_t nwhy)
+{
+    int last[10], top[10];
+    for (int j = 0; j < 10; j++)
+        last[j] = top[j] = -1;
+    *dups = 0;
+    for (int i = 0; i < n && i < MAXMSG; i++) {
+        int j = m[i].key ? atoi(m[i].key + 1) : -1, v, cnt;
+        if (!m[i].key || m[i].key[0] != 'k' || j < 0 || j > 9 || sscanf(m[i].value, "\"v%d %d\"", &v, &cnt) != 2 ||
+            v % 10 != j || cnt != v / 10 + 1) {
+            snprintf(why, nwhy, "unexpected message %s: %s", m[i].key ? m[i].key : "(no key)", m[i].value);
+            return false;
+        }
+        int t = v / 10;
+        if (t > top[j] + 1 || (t != last[j] + 1 && t > last[j])) {
+            snprintf(why, nwhy, "key k%d: v%d after v%d (a message skipped)", j, v, j + 10 * last[j]);
+            return false;
+        }
+        *dups += t <= top[j];
+        last[j] = t;
+        if (t > top[j])
+            top[j] = t;
+    }
+    for (int j = 0; j < 10; j++)
+        if (top[j] != NREC / 10 - 1) {
+            snprintf(why, nwhy, "key k%d: %d of its %d messages", j, top[j] + 1, NREC / 10);
+            return false;
+        }
+    if (*dups > maxdup) {
+        snprintf(why, nwhy, "%d duplicates, more than the %d of the replayed epochs", *dups, maxdup);
+        return false;
+    }
+    return true;
+}
+
+static void recover(void)
+{
+    char iv[300], ov[300], fv[600], dir[512], outf[512];
+    snprintf(iv, sizeof iv, "inp=%s", bootstrap);
+    snprintf(ov, sizeof ov, "rel=%s", bootstrap);
+    snprintf(outf, sizeof outf, "%s/recover.out", bindir);
+    snprintf(fv, sizeof fv, "out=%s", outf);
+    snprintf(dir, sizeof dir, "%s/recover.st", bindir);
+    const char *iargs[] = { "--recovery-init", dir, "2", NULL };
+    child c;
+    if (!run_clean("recover", "recover_init", iargs, &c, "recover: --recovery-init creates a store of 2 partitions"))
+        return;
+    rd_kafka_t *rk = new_producer(NULL, "producer");
+    int total = 0;
+    for (; total < NREC / 2; total++)
+        produce_one(rk, "rec_in", total);
+    rd_kafka_flush(rk, TIME_LIMIT * 1000);
+
+    /* three executions: killed mid-stream (the second half of rec_in is
+     * produced only after the first kill), killed again, then left to read
+     * everything and stopped with SIGTERM */
+    const char *args[] = { "-r", dir, "-s", "0", "-b", "0", "--input", iv, "--output", fv, "--output", ov, "-w", "1", NULL };
+    static const int kill_at[] = { NREC / 5, NREC * 7 / 10 };
+    int kills = 0;
+    char why[300] = "";
+    for (int run_no = 0; run_no < 3 && !why[0]; run_no++) {
+        char tag[32];
+        snprintf(tag, sizeof tag, "recover_%d", run_no);
+        args[13] = run_no == 0 ? "1" : run_no == 1 ? "2" : "3";   /* rescaled at each resume */
+        start(&c, "recover", tag, args);
+        int st = 0, got = await_lines(&c, outf, run_no < 2 ? kill_at[run_no] : NREC, &st);
+        if (got == 0) {
+            char *e = slurp(c.err);
+            snprintf(why, sizeof why, "run %d exited with status %d: %.200s", run_no + 1, st, e);
+            free(e);
+            break;
+        }
+        if (got < 0)
+            snprintf(why, sizeof why, "run %d: recover.out has %d lines after %d s", run_no + 1, count_lines(outf),
+                     TIME_LIMIT);
+        if (run_no < 2 && got > 0) {
+            kill(c.pid, SIGKILL);
+            kills++;
+            finish(&c);
+        } else {
+            kill(c.pid, got > 0 ? SIGTERM : SIGKILL);   /* SIGTERM: the sink flushes first */
+            int rc = finish(&c);
+            if (got > 0 && rc != 128 + SIGTERM)
+                snprintf(why, sizeof why, "the last run: exit status %d", rc);
+        }
+        if (run_no == 0) {
+            for (; total < NREC; total++)
+                produce_one(rk, "rec_in", total);
+            rd_kafka_flush(rk, TIME_LIMIT * 1000);
+            commit_ends("recover", "rec_in", 3);
+        }
+    }
+    rd_kafka_destroy(rk);
+    check(!why[0], "recover: killed twice mid-stream with SIGKILL, each resume (-w 2, then -w 3) goes on to the end",
+          "%s", why);
+    check(recover_file_ok(outf, why, sizeof why),
+          "recover: the file holds every message once, its state (running count) exactly-once, in order per key",
+          "%s (%s)", why, outf);
+    msg *m = calloc(MAXMSG, sizeof *m);
+    int n = read_topic("rec_out", 3, m), dups = 0;
+    check(recover_topic_ok(m, n, kills * REC_BATCH, &dups, why, sizeof why),
+          "recover: topic rec_out holds every message, in order per key, duplicates only from replayed epochs",
+          "%s (%d messages)", why, n);
+    printf("recover: %d messages, %d kills, %d repeated in rec_out\n", NREC, kills, dups);
     free_msgs(m, n);
     free(m);
 }
@@ -855,9 +1082,10 @@ int main(int argc, char **argv)
         broker_script = argv[5];
         broker_dir = argv[6];
         printf("kafka broker: %s (SASL/PLAIN: %s)\n", bootstrap, sasl_bootstrap);
-        static const char *const names[] = { "events", "doubled", "split", "relay_in", "relay_out", "secure" };
-        static const int nparts[] = { 3, 3, 4, 2, 2, 1 };
-        create_topics(names, nparts, 6);
+        static const char *const names[] = { "events", "doubled", "split", "relay_in", "relay_out", "secure",
+                                             "rec_in", "rec_out" };
+        static const int nparts[] = { 3, 3, 4, 2, 2, 1, 3, 3 };
+        create_topics(names, nparts, 8);
     } else {
         /* the mock cluster lives in this process, on a producer handle of its own */
         rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -872,7 +1100,8 @@ int main(int argc, char **argv)
         bootstrap = rd_kafka_mock_cluster_bootstraps(cluster);
         printf("mock cluster: %s\n", bootstrap);
         if (rd_kafka_mock_topic_create(cluster, "events", 3, 1) ||
-            rd_kafka_mock_topic_create(cluster, "doubled", 3, 1) || rd_kafka_mock_topic_create(cluster, "split", 4, 1))
+            rd_kafka_mock_topic_create(cluster, "doubled", 3, 1) || rd_kafka_mock_topic_create(cluster, "split", 4, 1) ||
+            rd_kafka_mock_topic_create(cluster, "rec_in", 3, 1) || rd_kafka_mock_topic_create(cluster, "rec_out", 3, 1))
             die("cannot create the topics");
     }
 
@@ -880,6 +1109,7 @@ int main(int argc, char **argv)
     docs_example();
     group_split();
     unknown_topic();
+    recover();
     if (!cluster) {
         restart();
         sasl();

@@ -100,11 +100,21 @@ static void dirty_tracking(void **state)
     flow_table_set_timer(t, x, 5);
     size_t n = flow_table_dirty(t, &ids);
     assert_int_equal(n, 11);   /* ten keys once each, and x */
-    uint32_t k3 = flow_table_find(t, S("k3"));
+    assert_true(flow_table_has_row(t, x));    /* loaded before tracking */
+    uint32_t k3 = flow_table_find(t, S("k3")), k4 = flow_table_find(t, S("k4"));
+    assert_false(flow_table_has_row(t, k3));
+    /* as snapshots writing k3's state: GC with every fourth */
+    assert_false(flow_table_wrote(t, k3, true));
+    assert_false(flow_table_wrote(t, k3, true));
+    assert_false(flow_table_wrote(t, k3, true));
+    assert_true(flow_table_wrote(t, k3, true));
+    assert_false(flow_table_wrote(t, k3, true));
+    assert_true(flow_table_has_row(t, k3));
     flow_table_remove(t, k3);
+    flow_table_remove(t, k4);         /* never stored: no NULL row needed */
     flow_table_insert(t, S("new"));   /* may reuse k3's id */
     n = flow_table_dirty(t, &ids);
-    assert_int_equal(n, 11);   /* k3 gone, new in */
+    assert_int_equal(n, 10);   /* k3, k4 gone, new in */
     assert_int_equal(flow_table_gone_count(t), 1);
     ASSERT_STR(flow_table_gone_key(t, 0), "k3");
     flow_table_clean(t);
@@ -116,12 +126,83 @@ static void dirty_tracking(void **state)
     flow_table_free(t, NULL);
 }
 
+/* Cold slots (table.c, "recovery: dirty tracking"): random upserts, finds,
+ * removals, timers and snapshots (dirty, clean) over short and long keys
+ * of a tracked table, against an untracked twin and a model of what was
+ * touched: every lookup finds the same key, and each snapshot lists
+ * exactly the live keys touched since the last one. */
+static void dirty_tracking_random(void **state)
+{
+    (void)state;
+    enum { NK = 300 };
+    flow_table *t = flow_table_new(sizeof(int64_t)), *u = flow_table_new(sizeof(int64_t));
+    flow_table_track(t);
+    bool touched[NK] = { false };
+    uint64_t rng = 7;
+    char buf[64];
+    for (int op = 0; op < 200000; op++) {
+        rng = rng * 6364136223846793005u + 1442695040888963407u;
+        unsigned r = (unsigned)(rng >> 33);
+        int k = (int)(r % NK);
+        /* lengths 1..40: packed and XXH3 keys; "k" + digits, padded */
+        int len = snprintf(buf, sizeof buf, "%d%.*s", k, k % 5 == 0 ? 30 : k % 7, "==============================");
+        flow_str key = { buf, len };
+        int what = (int)((r >> 12) % 100);
+        uint32_t ut = flow_table_find(u, key);
+        if (what < 60) {
+            bool c1, c2;
+            uint32_t a = flow_table_upsert(t, key, &c1), b = flow_table_upsert(u, key, &c2);
+            assert_int_equal(c1, c2);
+            *(int64_t *)flow_table_value(t, a) = k;
+            *(int64_t *)flow_table_value(u, b) = k;
+            touched[k] = true;
+        } else if (what < 75) {
+            uint32_t a = flow_table_find(t, key);
+            assert_int_equal(a == FLOW_NO_ENTRY, ut == FLOW_NO_ENTRY);
+            if (a != FLOW_NO_ENTRY) {
+                assert_int_equal(*(int64_t *)flow_table_value(t, a), k);
+                touched[k] = true;
+            }
+        } else if (what < 85) {
+            uint32_t a = flow_table_find(t, key);
+            if (a != FLOW_NO_ENTRY) {
+                flow_table_remove(t, a);
+                flow_table_remove(u, ut);
+                touched[k] = false;    /* a removal, not a dirty key */
+            }
+        } else if (what < 93) {
+            uint32_t a = flow_table_find(t, key);
+            if (a != FLOW_NO_ENTRY) {
+                flow_table_set_timer(t, a, (flow_time)r);
+                touched[k] = true;
+            }
+        } else if (what < 96) {
+            flow_table_clean(t);
+            memset(touched, 0, sizeof touched);
+        } else {
+            const uint32_t *ids;
+            size_t n = flow_table_dirty(t, &ids), want = 0;
+            for (int i = 0; i < NK; i++)
+                want += touched[i];
+            assert_int_equal(n, want);
+            for (size_t i = 0; i < n; i++)
+                assert_true(touched[*(int64_t *)flow_table_value(t, ids[i])]);
+            flow_table_clean(t);
+            memset(touched, 0, sizeof touched);
+        }
+        assert_int_equal(flow_table_count(t), flow_table_count(u));
+    }
+    flow_table_free(t, NULL);
+    flow_table_free(u, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(primitives),
         cmocka_unit_test(golden_and_malformed),
         cmocka_unit_test(dirty_tracking),
+        cmocka_unit_test(dirty_tracking_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

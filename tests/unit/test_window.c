@@ -1212,6 +1212,53 @@ static void diff_queries(diff_run *d, flow_time cursor)
 /* One random sequence: a windower, items on time, out of order and far
  * behind, flushes at watermarks that mostly advance (sometimes go back,
  * sometimes the end of time), queries, a key dropped when empty. */
+
+/* Recovery's encoding of a key's state (flow_wstate_enc / _dec): the
+ * accumulators are the tokens themselves, nothing is queued. */
+static void enc_token(flow_buf *b, const void *acc) { flow_enc_u64(b, (uint64_t)(uintptr_t)acc); }
+static void *dec_token(void *ctx, flow_rd *r)
+{
+    (void)ctx;
+    return (void *)(uintptr_t)flow_dec_u64(r);
+}
+static void enc_none(flow_buf *b, const void *item)
+{
+    (void)b;
+    (void)item;
+    fail_msg("nothing is queued");
+}
+static int codec_items[3];    /* wstate_codec's queued items, encoded by index */
+static void enc_item_index(flow_buf *b, const void *item)
+{
+    flow_enc_u64(b, (uint64_t)((const int *)item - codec_items));
+}
+static void *dec_int_item(void *ctx, flow_rd *r)
+{
+    (void)ctx;
+    uint64_t i = flow_dec_u64(r);
+    return i < 3 ? &codec_items[i] : NULL;
+}
+
+/* Snapshot and restore D's state (as a resume does): encoded, freed, read
+ * back into a fresh state, which must go on exactly as the reference. */
+static void diff_roundtrip(diff_run *d)
+{
+    flow_buf b = { 0 };
+    flow_wstate_enc(&b, &d->w, enc_token, enc_none);
+    size_t nwin = d->w.nwin, nlogic = d->w.nlogic;
+    flow_clock cl = d->w.clock;
+    int64_t max_key = d->w.max_key;
+    flow_wstate_free(&d->w, NULL, NULL);
+    flow_clock_cfg cc = event_cfg(0);
+    flow_wstate_init(&d->w, &cc, 0);
+    flow_rd r = { b.p ? b.p : "", (b.p ? b.p : "") + b.n, false };
+    DIFF(flow_wstate_dec(&r, &d->w, &d->cfg, dec_token, NULL, NULL) && r.p == r.end, d, "restore failed");
+    DIFF(d->w.nwin == nwin && d->w.nlogic == nlogic && d->w.max_key == max_key, d, "restored %zu windows, %zu logics",
+         d->w.nwin, d->w.nlogic);
+    DIFF(memcmp(&cl, &d->w.clock, sizeof cl) == 0, d, "clock not restored");
+    flow_buf_free(&b);
+}
+
 static void diff_sequence(int seq, size_t *stats)
 {
     diff_run d;
@@ -1275,6 +1322,8 @@ static void diff_sequence(int seq, size_t *stats)
         }
         if (d.w.big)
             d.big_ops++;
+        if (d.w.nmerges == 0 && rnd() % 40 == 0)
+            diff_roundtrip(&d);    /* a resume: pending merges are always taken before one */
     }
     if (rnd() % 4) {
         diff_flush(&d, FLOW_TIME_MAX);    /* EOF */
@@ -1290,6 +1339,62 @@ static void diff_sequence(int seq, size_t *stats)
     stats[1] += d.big_ops;
     stats[2] += d.closes;
     stats[3] += d.merges;
+}
+
+/* Recovery: the queue, clock, windows with merged ids and accumulators
+ * come back from the encoding; truncated bytes are refused, not a crash. */
+static void wstate_codec(void **state)
+{
+    (void)state;
+    flow_clock_cfg c = event_cfg(0);
+    flow_windower_cfg g = session(10 * SEC);
+    flow_wstate w;
+    flow_wstate_init(&w, &c, 1000);
+    int *items = codec_items;
+    const int64_t *ids;
+    flow_time a = T("2024-01-01T09:00:00Z");
+    flow_wstate_open_for(&w, &g, a, &ids);
+    *flow_wstate_logic(&w, ids[0], NULL) = (void *)(uintptr_t)7;
+    flow_wstate_open_for(&w, &g, a + 20 * SEC, &ids);
+    flow_wstate_open_for(&w, &g, a + 10 * SEC, &ids);    /* merges 1 into 0 */
+    flow_wmerge m;
+    assert_int_equal(flow_wstate_merged(&w, &m, 1), 1);
+    flow_wstate_enqueue(&w, a + 50 * SEC, &items[2]);
+    flow_wstate_enqueue(&w, a + 40 * SEC, &items[0]);
+    flow_time ts = a + 45 * SEC;
+    flow_clock_on_item(&c, &w.clock, &ts);
+    flow_buf b = { 0 };
+    flow_wstate_enc(&b, &w, enc_token, enc_item_index);
+    flow_wstate copy;
+    flow_wstate_init(&copy, &c, 0);
+    flow_rd r = { b.p, b.p + b.n, false };
+    assert_true(flow_wstate_dec(&r, &copy, &g, dec_token, dec_int_item, items));
+    assert_ptr_equal(r.p, r.end);
+    assert_memory_equal(&copy.clock, &w.clock, sizeof w.clock);
+    assert_int_equal(copy.max_key, 1);
+    SESSION(&copy, 0, a, a + 20 * SEC);
+    assert_int_equal(copy.nq, 2);
+    assert_ptr_equal(copy.q[0].item, &items[2]);
+    assert_int_equal(copy.q[1].ts, a + 40 * SEC);
+    assert_ptr_equal(*flow_wstate_logic(&copy, 0, NULL), (void *)(uintptr_t)7);
+    flow_arena ar;
+    flow_arena_init(&ar);
+    int64_t id;
+    flow_window_meta meta;
+    assert_true(flow_wstate_close_next(&copy, &g, FLOW_TIME_MAX, &ar, &id, &meta));
+    assert_int_equal(meta.merged_ids.n, 1);
+    assert_int_equal(meta.merged_ids.v[0], 1);
+    flow_arena_destroy(&ar);
+    for (size_t cut = 0; cut < b.n; cut++) {    /* every truncation */
+        flow_wstate t;
+        flow_wstate_init(&t, &c, 0);
+        flow_rd tr = { b.p, b.p + cut, false };
+        assert_false(flow_wstate_dec(&tr, &t, &g, dec_token, dec_int_item, items) && tr.p == tr.end && cut == b.n);
+        flow_wstate_free(&t, NULL, NULL);
+    }
+    flow_buf_free(&b);
+    flow_wstate_free(&copy, NULL, NULL);
+    flow_wstate_free(&w, NULL, NULL);
 }
 
 static void index_against_linear(void **state)
@@ -1531,6 +1636,7 @@ int main(void)
         cmocka_unit_test(wstep_reschedule),
         cmocka_unit_test(wstep_clock_backwards),
         cmocka_unit_test(wstep_settle),
+        cmocka_unit_test(wstate_codec),
         cmocka_unit_test(index_against_linear),
         cmocka_unit_test(sliding_hour_by_second),
         cmocka_unit_test(million_windows_one_key),

@@ -1,13 +1,14 @@
 """flows.py - the benchmark workloads of bench/run.sh as Bytewax 0.21.1
 dataflows, the peers of bench/w1.flow, examples/wordcount.flow,
-bench/w3.flow, bench/w4.flow and bench/nexmark/q*.flow.
+bench/w3.flow, bench/w4.flow, examples/1brc.flow and bench/nexmark/q*.flow.
 
     cd bench/peers/bytewax
     PEER_N=20000 PEER_OUT=stdout python -m bytewax.run "flows:get_flow('w1')" -w 2
 
 Environment:
     PEER_N      events (W1, Nexmark)
-    PEER_IN     the input file (W2 text, W3 CSV, W4 JSON lines)
+    PEER_IN     the input file (W2 text, W3 CSV, W4 JSON lines, 1BRC's
+                "STATION;TEMPERATURE" lines)
     PEER_OUT    stdout: print every item (Bytewax's StdOutSink, the same
                 repr as flowc's stdout); anything else: a sink that drops
                 the items (flowc's `discard`)
@@ -56,9 +57,15 @@ class DiscardSink(DynamicSink):
         return _Drop()
 
 
+def _line(x):
+    # StdOutSink's print(): a string as it is (1BRC's lines), anything
+    # else (the tuples) as its repr
+    return x if isinstance(x, str) else repr(x)
+
+
 class _Print(StatelessSinkPartition):
     def write_batch(self, items):
-        text = "".join(repr(x) + "\n" for x in items)
+        text = "".join(_line(x) + "\n" for x in items)
         with _print_lock:
             sys.stdout.write(text)
 
@@ -145,6 +152,25 @@ def w4(flow):
     clock = event_clock(lambda e: e[0])
     windows = TumblingWindower(length=timedelta(seconds=10), align_to=datetime(2022, 1, 1, tzinfo=UTC))
     output(win.count_window("counts", events, clock, windows, lambda e: e[1]).down)
+
+
+# ---- 1BRC: per station min/max/mean at the end of the input ------------------------
+def brc(flow):
+    # as Bytewax's examples/1brc.py: a (station, stats) pair per line,
+    # reduce_final, the example's f-string. The file is one partition (read
+    # by worker 0, as W2-W4): each station's items then reach its worker in
+    # file order and the float sums are added in flowc's order
+    inp = op.input("inp", flow, FileSource(os.environ["PEER_IN"]))
+
+    def parse(line):
+        name, _, t = line.partition(";")
+        x = float(t)
+        return (name, (x, x, x, 1))
+
+    keyed = op.map("keyed", inp, parse)
+    reduced = op.reduce_final("reduce", keyed, lambda a, b: (min(a[0], b[0]), max(a[1], b[1]),
+                                                             a[2] + b[2], a[3] + b[3]))
+    output(op.map("fmt", reduced, lambda kv: f"{kv[0]}={kv[1][0]:.1f}/{kv[1][1]:.1f}/{kv[1][2] / kv[1][3]:.1f}"))
 
 
 # ---- Nexmark ---------------------------------------------------------------------------
@@ -313,7 +339,7 @@ def q8(flow):
     output(op.map("q8", both, lambda kv: (int(kv[0]), kv[1][1][0][1], kv[1][0])))
 
 
-FLOWS = {"w1": w1, "w2": w2, "w3": w3, "w4": w4, "q0": q0, "q1": q1, "q2": q2, "q3": q3, "q4": q4,
+FLOWS = {"w1": w1, "w2": w2, "w3": w3, "w4": w4, "brc": brc, "q0": q0, "q1": q1, "q2": q2, "q3": q3, "q4": q4,
          "q5": q5, "q6": q6, "q7": q7, "q8": q8}
 
 

@@ -17,8 +17,8 @@ syn keyword flowStep        filter_map_value flat_map_value redistribute statefu
 syn keyword flowStep        stateful_flat_map collect batch reduce_final fold_final
 syn keyword flowStep        count_final max_final min_final stateful join
 syn keyword flowStep        collect_window fold_window reduce_window count_window
-syn keyword flowStep        max_window min_window join_window
-syn keyword flowStep        flat_map_batch inspect_debug raises stateful_batch
+syn keyword flowStep        max_window min_window join_window window
+syn keyword flowStep        flat_map_batch inspect_debug raises stateful_batch enrich_cached
 syn keyword flowSource      testing file stdout discard event_clock system_clock
 syn keyword flowSource      tumbling sliding session
 " built-in functions (compiler/builtins.def)

@@ -111,6 +111,34 @@ def flat_map_batch():
 
 
 @case
+def enrich_cached():
+    f = F("enrich_cached")
+    icons = {"dog_ico": "dog_v1.png", "cat_ico": "cat_v2.png"}
+
+    def icon_url(code):
+        return "http://domain.invalid/static/" + icons.get(code, "missing.png")
+    users = f.testing("users", [("1", "dog_ico"), ("3", "rabbit_ico"), ("2", "dog_ico"), ("4", "cat_ico")],
+                      batch_size=3)
+    f.output("out", f.enrich_cached("with_urls", users, icon_url,
+                                    lambda cache, uc: (uc[0], cache.get(uc[1]), cache.get("dog_ico"))))
+    return f
+
+
+@case
+def enrich_cached_ttl():
+    f = F("enrich_cached_ttl", clock=T0, clock_step=S1)
+    prices = {"apple": 3, "pear": 5}
+
+    def mapper(cache, c):
+        price, got = cache.get(c)
+        return (c, price, f.now - got)
+    codes = f.testing("codes", ["apple", "pear", "apple", "apple", "pear", "apple", "fig", "apple"])
+    f.output("out", f.enrich_cached("priced", codes, lambda code: (prices.get(code, 0), f.now), mapper,
+                                    ttl=dur(seconds=2)))
+    return f
+
+
+@case
 def inspect_debug_epochs():
     f = F("inspect_debug_epochs", clock=T0, clock_step=dur(seconds=4))
     words = f.testing("words", ["a", "b", "c", "d", "e", "f", "g"], batch_size=2)
@@ -918,6 +946,27 @@ def put(d, k, v):
     c = dict(d)
     c[k] = v
     return c
+
+
+@case
+def dict_inplace():
+    f = F("dict_inplace")
+    words = f.testing("words", ["a", "b", "a", "c", "b", "a", "d", "a", "e", "b"], batch_size=3)
+    keyed = f.key_on("keyed", words, lambda w: "low" if w < "c" else "high")
+    f.output("out1", f.stateful_map("before", keyed, {},
+                                    lambda acc, w: (put(acc, w, acc.get(w, 0) + 1), acc.get(w, 0))))
+
+    def pair(acc, w):
+        n = acc.get(w, 0) + 10
+        total = sum(acc.values())
+        return put(acc, w, n), [n, total]
+    f.output("out2", f.stateful_flat_map("pairs", keyed, {}, pair))
+
+    def fold(acc, w):
+        k = w.upper()
+        return put(acc, k, acc.get(k, 0) + len(acc))
+    f.output("out3", f.fold_final("final", keyed, {}, fold))
+    return f
 
 
 @case

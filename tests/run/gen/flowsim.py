@@ -406,6 +406,29 @@ class Flow:
             return xs
         return self._stateless(sid, up, fn)
 
+    def enrich_cached(self, sid, up, getter, mapper, ttl=None):
+        # Bytewax's TTLCache, made once for the step: a key's value is the
+        # getter's, got again when absent or older than ttl (now - t > ttl),
+        # now being the round's clock; mapper(cache, x) for each item
+        flow = self
+
+        class Cache:
+            def __init__(self):
+                self.d = {}
+
+            def get(self, k):
+                now = flow.now
+                if k in self.d:
+                    t, v = self.d[k]
+                    if ttl is None or not now - t > ttl:
+                        return v
+                v = getter(k)
+                self.d[k] = (now, v)
+                return v
+
+        cache = Cache()
+        return self._stateless(sid, up, lambda xs: [mapper(cache, x) for x in xs])
+
     def raises(self, sid, up, loc):
         def fn(xs):
             for x in xs:

@@ -69,10 +69,10 @@ import org.apache.flink.util.Collector;
  * MiniCluster. WORKLOAD may be several joined by "+" (one job with a
  * pipeline for each; "%" in INPUT and OUTPUT stands for the workload's
  * name): the checks of bench/peers/peers.sh pay the MiniCluster's start
- * once. WORKLOAD: w1 w2 w3 w4 q0 ... q8 (bench/w1.flow,
+ * once. WORKLOAD: w1 w2 w3 w4 brc q0 ... q8 (bench/w1.flow,
  * examples/wordcount.flow, bench/w3.flow, bench/w4.flow,
- * bench/nexmark/q*.flow); EVENTS: W1's and Nexmark's; INPUT: the file of
- * W2-W4; OUTPUT: a file that gets every item as Python's repr (what flowc
+ * examples/1brc.flow, bench/nexmark/q*.flow); EVENTS: W1's and Nexmark's;
+ * INPUT: the file of W2-W4 and 1BRC; OUTPUT: a file that gets every item as Python's repr (what flowc
  * and Bytewax print), or "-": the items are built and dropped by a
  * DiscardingSink (flowc's discard). After each job, on stderr:
  *
@@ -140,6 +140,7 @@ public final class Peers {
             case "w2": w2(env, par); break;
             case "w3": w3(env); break;
             case "w4": w4(env); break;
+            case "brc": brc(env); break;
             case "q0": q0(env); break;
             case "q1": q1(env); break;
             case "q2": q2(env); break;
@@ -355,6 +356,53 @@ public final class Peers {
         public void process(String k, Context c, Iterable<V> in, Collector<Tuple3<String, Long, V>> out) {
             out.collect(Tuple3.of(k, Math.floorDiv(c.window().getStart() - align, slide), in.iterator().next()));
         }
+    }
+
+    // ---- 1BRC: per station min/max/mean at the end of the input -------------------------
+    /** parsed by the one reading subtask (as W3), so that each station's
+     *  temperatures reach its subtask in file order and the double sums
+     *  are added in flowc's order */
+    static void brc(StreamExecutionEnvironment env) {
+        DataStream<Tuple2<String, Double>> rows = lines(env).map(l -> {
+            int i = l.indexOf(';');
+            return Tuple2.of(l.substring(0, i), Double.parseDouble(l.substring(i + 1)));
+        }).returns(Types.TUPLE(Types.STRING, Types.DOUBLE)).setParallelism(1);
+        DataStream<String> stats = rows.keyBy(r -> r.f0, Types.STRING)
+                .process(new AtEnd<String, Tuple2<String, Double>, String>() {
+                    ValueState<Tuple4<Double, Double, Double, Long>> acc;
+
+                    @Override
+                    public void open(OpenContext c) {
+                        super.open(c);
+                        acc = getRuntimeContext().getState(new ValueStateDescriptor<>("acc",
+                                Types.TUPLE(Types.DOUBLE, Types.DOUBLE, Types.DOUBLE, Types.LONG)));
+                    }
+
+                    @Override
+                    public void processElement(Tuple2<String, Double> r, Context ctx, Collector<String> out)
+                            throws Exception {
+                        arm(ctx);
+                        Tuple4<Double, Double, Double, Long> a = acc.value();
+                        double x = r.f1;
+                        acc.update(a == null ? Tuple4.of(x, x, x, 1L)
+                                : Tuple4.of(Math.min(a.f0, x), Math.max(a.f1, x), a.f2 + x, a.f3 + 1));
+                    }
+
+                    @Override
+                    public void onTimer(long t, OnTimerContext ctx, Collector<String> out) throws Exception {
+                        Tuple4<Double, Double, Double, Long> a = acc.value();
+                        out.collect(ctx.getCurrentKey() + "=" + f1(a.f0) + "/" + f1(a.f1) + "/"
+                                + f1(a.f2 / (double) a.f3));
+                    }
+                }).returns(Types.STRING);
+        emit(stats, line -> line);
+    }
+
+    /** Python's f"{x:.1f}": the double's exact value rounded half to even,
+     *  its sign kept on a zero ("-0.0") */
+    static String f1(double x) {
+        String s = new java.math.BigDecimal(x).setScale(1, java.math.RoundingMode.HALF_EVEN).toPlainString();
+        return (x < 0 || (x == 0 && 1 / x < 0)) && !s.startsWith("-") ? "-" + s : s;
     }
 
     // ---- Nexmark ----------------------------------------------------------------------
