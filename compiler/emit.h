@@ -141,6 +141,22 @@ const char *emit_iter_begin(Emit *E, Type *t, const char *v);
  * flow_sort_values. */
 const char *emit_qcmp(Emit *E, Type *t);
 
+/* A helper function written into a private buffer and appended to the
+ * helpers whole, so that the helpers it asks for while being written
+ * (written at once, as the codec's are) go before it, not inside it.
+ * emit_private_begin points E->out at the buffer (indent 1): write the
+ * function's text to H->out and its statements with emit_line;
+ * emit_private_end appends it to E->helpers and restores E->out. */
+typedef struct PrivateHelper {
+    char *buf;
+    size_t len;
+    FILE *out;               /* the buffer */
+    FILE *saved;             /* E->out before */
+    int saved_indent;
+} PrivateHelper;
+void emit_private_begin(Emit *E, PrivateHelper *h);
+void emit_private_end(Emit *E, PrivateHelper *h);
+
 /* The names of T's exchange encoder and decoder (<P>_xenc<N>, <P>_xdec<N>:
  * flow_xbox_init's ENC and DEC, docs/workers.md), written with the helpers. */
 void emit_xcodec(Emit *E, Type *t, const char **enc, const char **dec);

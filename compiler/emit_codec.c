@@ -85,15 +85,9 @@ static void gen_codec(Emit *E, CType *c)
     fprintf(E->protos, "static void %s_dec%d(flow_rd *r, flow_arena *a, void *vp);\n", P, c->id);
     /* the encoder, then the decoder, into a private buffer: asking for an
      * element type's codec writes that one's helpers in between */
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mine = open_memstream(&buf, &len);
-    if (!mine)
-        ICE("open_memstream failed");
-    FILE *saved = E->out;
-    int saved_indent = E->indent;
-    E->out = mine;
-    E->indent = 1;
+    PrivateHelper h;
+    emit_private_begin(E, &h);
+    FILE *mine = h.out;
     int n = t->kind == TY_TUPLE ? t->n : t->kind == TY_RECORD ? t->rec->n : 0;
 
     fprintf(mine, "/* binary encoding of %s */\nstatic void %s_enc%d(flow_buf *b, const void *vp)\n{\n",
@@ -208,11 +202,7 @@ static void gen_codec(Emit *E, CType *c)
         ICE("no binary decoder for this type");
     }
     fprintf(mine, "}\n\n");
-    fclose(mine);
-    fwrite(buf, 1, len, E->helpers);
-    free(buf);
-    E->out = saved;
-    E->indent = saved_indent;
+    emit_private_end(E, &h);
 }
 
 /* ===================================================================

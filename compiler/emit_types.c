@@ -377,6 +377,29 @@ static void helper_end(Emit *E, HelperScope hs)
     E->indent = hs.indent;
 }
 
+void emit_private_begin(Emit *E, PrivateHelper *h)
+{
+    h->buf = NULL;
+    h->len = 0;
+    h->out = open_memstream(&h->buf, &h->len);
+    if (!h->out)
+        ICE("open_memstream failed");
+    h->saved = E->out;
+    h->saved_indent = E->indent;
+    E->out = h->out;
+    E->indent = 1;
+}
+
+void emit_private_end(Emit *E, PrivateHelper *h)
+{
+    if (fclose(h->out) != 0)
+        ICE("open_memstream failed");
+    fwrite(h->buf, 1, h->len, E->helpers);
+    free(h->buf);
+    E->out = h->saved;
+    E->indent = h->saved_indent;
+}
+
 static void gen_repr(Emit *E, CType *c)
 {
     Type *t = c->t;
@@ -930,17 +953,11 @@ static void gen_xcodec(Emit *E, CType *c)
     const char *P = E->P;
     fprintf(E->protos, "static void %s_xenc%d(flow_buf *b, const void *item);\n", P, c->id);
     fprintf(E->protos, "static void %s_xdec%d(flow_rd *r, flow_arena *a, void *item);\n", P, c->id);
-    /* into a private buffer: the codec (emit_codec.c) writes its own
-     * helpers when first asked for, which must not land inside these */
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mine = open_memstream(&buf, &len);
-    if (!mine)
-        ICE("open_memstream failed");
-    FILE *saved = E->out;
-    int saved_indent = E->indent;
-    E->out = mine;
-    E->indent = 1;
+    /* privately: the codec (emit_codec.c) writes its own helpers when
+     * first asked for, which must not land inside these */
+    PrivateHelper h;
+    emit_private_begin(E, &h);
+    FILE *mine = h.out;
     fprintf(mine, "/* an exchange's encoder of %s items */\nstatic void %s_xenc%d(flow_buf *b, const void *item)\n{\n",
             ty_str_brief(c->t), P, c->id);
     emit_line(E, "const %s *v = item;", c->name);
@@ -953,12 +970,7 @@ static void gen_xcodec(Emit *E, CType *c)
         emit_line(E, "(void)a;");
     emit_codec_dec(E, c->t, "r", "a", "(*v)");
     fprintf(mine, "}\n\n");
-    E->out = saved;
-    E->indent = saved_indent;
-    if (fclose(mine) != 0)
-        ICE("open_memstream failed");
-    fwrite(buf, 1, len, E->helpers);
-    free(buf);
+    emit_private_end(E, &h);
 }
 
 const char *emit_qcmp(Emit *E, Type *t)
