@@ -433,13 +433,15 @@ static bool new_state_fits(Type *s, Type *ns, bool *discard)
 
 /* A StatefulLogic callback's result must be `(new_state, [outputs])` with
  * new_state of the state type S or none. Unifies the output element type
- * with *W (NULL on the first callback) and returns false after an error. */
-static bool check_logic_result(Step *st, Callable *c, Type *r, Type *s, Type **w, const char *what)
+ * with *W (NULL on the first callback, FIRST: its name) and returns false
+ * after an error; OP names the operator in messages. */
+static bool check_logic_result(Callable *c, Type *r, Type *s, Type **w, const char *what, const char *op,
+                               const char *first)
 {
     Type *rr = ty_resolve(r);
     Node *body = c->lambda->body;
     if (rr->kind != TY_TUPLE || rr->n != 2 || ty_resolve(rr->elems[1])->kind != TY_LIST) {
-        diag_error(body->loc, "`%s` of `stateful` must return `(new_state, [outputs])`, found `%s`", what, ty_str(r));
+        diag_error(body->loc, "`%s` of `%s` must return `(new_state, [outputs])`, found `%s`", what, op, ty_str(r));
         return false;
     }
     Type *ns = ty_resolve(rr->elems[0]);
@@ -453,10 +455,9 @@ static bool check_logic_result(Step *st, Callable *c, Type *r, Type *s, Type **w
     if (!*w) {
         *w = el;
     } else if (!ty_unify(*w, el)) {
-        diag_error(body->loc, "`%s` of `stateful` emits `%s`, but `on_item` emits `%s`", what, ty_str(el), ty_str(*w));
+        diag_error(body->loc, "`%s` of `%s` emits `%s`, but `%s` emits `%s`", what, op, ty_str(el), first, ty_str(*w));
         return false;
     }
-    (void)st;
     return true;
 }
 
@@ -989,7 +990,7 @@ static Type *check_stateful_logic(Sema *S, Step *st, Node *call, bool batch)
     Type *w = NULL;
     Type *p[2] = { s, batch ? ty_list(v) : v };
     Type *r = sema_fn_arg_to(S, st, &st->fn, on_item, p, 2, NULL, arena_printf(S->arena, "%s function", first));
-    if (!r || !check_logic_result(st, &st->fn, r, s, &w, first))
+    if (!r || !check_logic_result(&st->fn, r, s, &w, first, op, first))
         return NULL;
     static const char *const names[] = { "on_notify", "on_eof" };
     Callable *dst[] = { &st->on_notify, &st->on_eof };
@@ -998,7 +999,7 @@ static Type *check_stateful_logic(Sema *S, Step *st, Node *call, bool batch)
         if (!g)
             continue;
         r = sema_fn_arg_to(S, st, dst[i], g, p, 1, NULL, arena_printf(S->arena, "%s function", names[i]));
-        if (!r || !check_logic_result(st, dst[i], r, s, &w, names[i]))
+        if (!r || !check_logic_result(dst[i], r, s, &w, names[i], op, first))
             return NULL;
     }
     Node *n = sema_opt(&a, "notify_at");
