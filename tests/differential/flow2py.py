@@ -898,6 +898,11 @@ class Emitter:
             raise NoTwin("sink %s: only the stdout sink is compared" % (sink,))
         if opname in simple:
             return "op.%s(%s, %s, %s)" % (opname, q, S(pos[0]), F(pos[1]))
+        if opname == "enrich_cached":   # Bytewax's TTLCache: the mapper's cache.get(k)
+            ttl = ", ttl=%s" % opt("ttl") if "ttl" in named else ""
+            # the mapper's cache.get(k) is a method of the cache, not a record field
+            mapper = re.sub(r"(\w+)\['get'\]\(", r"\1.get(", F(pos[2]))
+            return "op.enrich_cached(%s, %s, %s, %s%s)" % (q, S(pos[0]), F(pos[1]), mapper, ttl)
         if opname in ("flatten", "key_rm", "redistribute", "inspect", "inspect_debug", "raises"):
             return "op.%s(%s, %s)" % (opname, q, S(pos[0]))
         if opname == "merge":
