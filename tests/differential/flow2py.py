@@ -944,6 +944,11 @@ class Emitter:
                     % (opt("length"), opt("offset"), opt("align_to")))
         if opname == "session":
             return "win.SessionWindower(gap=%s)" % opt("gap")
+        if opname == "window":   # a WindowLogic of callbacks (flowpy.WinLogic), a new one per window
+            up, clock, windower = S(pos[0]), pyname(pos[1][1]), pyname(pos[2][1])
+            cbs = "".join(", %s=%s" % (n, F(named[n])) for n in ("on_value", "on_merge", "on_close") if n in named)
+            return ("win.window(%s, %s, %s, %s, lambda _resume: fp.WinLogic(%s%s))"
+                    % (q, up, clock, windower, opt("init"), cbs))
         if opname in ("collect_window", "reduce_window", "count_window", "max_window",
                       "min_window", "fold_window"):
             up, clock, windower = S(pos[0]), pyname(pos[1][1]), pyname(pos[2][1])

@@ -307,6 +307,34 @@ import bytewax.operators.windowing as _win  # noqa: E402
 _win._get_system_utc = now
 
 
+
+class WinLogic(_win.WindowLogic):
+    """flowc's `window(keyed, clock, windower, init=, on_value=, on_merge=,
+    on_close=)` as a WindowLogic: each callback takes the state (and the
+    value, or the original window's state) and gives (new_state, [outs])
+    (on_close: [outs])."""
+
+    def __init__(self, init, on_value, on_merge=None, on_close=None):
+        self.state = init
+        self._on_value, self._on_merge, self._on_close = on_value, on_merge, on_close
+
+    def on_value(self, value):
+        self.state, outs = self._on_value(self.state, value)
+        return list(outs)
+
+    def on_merge(self, original):
+        if self._on_merge is None:
+            return []
+        self.state, outs = self._on_merge(self.state, original.state)
+        return list(outs)
+
+    def on_close(self):
+        return list(self._on_close(self.state)) if self._on_close is not None else []
+
+    def snapshot(self):
+        return self.state
+
+
 # ---- stateful ----
 
 class _Callbacks:
