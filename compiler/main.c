@@ -191,9 +191,11 @@ static char *default_output(Arena *a, const char *input, const char *suffix)
  * process; these are its only globals. */
 static volatile pid_t child_pid;
 static const char *volatile temp_file;
+static volatile sig_atomic_t dying;   /* set by on_fatal_signal: the process is about to die of it */
 
 static void on_fatal_signal(int sig)
 {
+    dying = 1;
     pid_t pid = child_pid;
     if (pid > 0) {
         kill(pid, sig == SIGPIPE ? SIGTERM : sig);
@@ -202,7 +204,13 @@ static void on_fatal_signal(int sig)
     }
     if (temp_file)
         unlink(temp_file);
+    /* die of SIG now, inside the handler: returning would let the
+     * interrupted waitpid go on and report the reaped child as an error */
     signal(sig, SIG_DFL);
+    sigset_t self;
+    sigemptyset(&self);
+    sigaddset(&self, sig);
+    sigprocmask(SIG_UNBLOCK, &self, NULL);
     raise(sig);
 }
 
@@ -278,6 +286,11 @@ static bool run(char **argv, bool *reported)
     int status;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
+            /* the signal handler (in the main thread; the compiler runs
+             * in a thread of its own) reaped the child and kills the
+             * process: nothing to report */
+            while (dying)
+                pause();
             child_pid = 0;
             diag_fatal_noloc("waiting for %s: %s", argv[0], strerror(errno));
             *reported = true;

@@ -19,7 +19,7 @@ ok() { echo "ok   $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 # wait_for N FILE: until FILE has N lines (at most 5 s)
-wait_for() { for _ in $(seq 50); do [ "$(wc -l <"$2" 2>/dev/null || echo 0)" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
+wait_for() { for _ in $(seq 50); do [ -e "$2" ] && [ "$(wc -l <"$2")" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
 
 cat >pipe.flow <<'FLOW'
 flow pipe
@@ -135,12 +135,13 @@ check "the 20th word of \$CC reaches the C compiler" grep -q "no-such-flag-at-wo
 printf '#!/bin/sh\necho $$ >"%s/cc.pid"\nsleep 3\nexec cc "$@"\n' "$tmp" >slowcc
 chmod +x slowcc
 mkdir -p t
-TMPDIR=$tmp/t CC=$tmp/slowcc "$FLOWC" copy.flow -o killed &
+TMPDIR=$tmp/t CC=$tmp/slowcc "$FLOWC" copy.flow -o killed 2>kerr.txt &
 pid=$!
 wait_for 1 cc.pid
 kill -TERM $pid
 wait $pid
 check "a killed flowc: no temporary file left" [ -z "$(ls t)" ]
+check "a killed flowc: says nothing (its compiling thread does not report the reaped cc)" [ ! -s kerr.txt ]
 check "a killed flowc: its C compiler is gone" sh -c "! kill -0 $(cat cc.pid) 2>/dev/null"
 sleep 3.2
 check "a killed flowc: no output written later" [ ! -e killed ]
