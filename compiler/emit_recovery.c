@@ -30,6 +30,7 @@
  *                  lastnow and legacy
  */
 #include "emit.h"
+#include "io.h"
 
 /* The kinds of keyed state this file knows how to save. */
 typedef enum StateShape { SH_NONE, SH_VALUE, SH_COUNT, SH_COLLECT, SH_JOIN, SH_WINDOW } StateShape;
@@ -390,6 +391,13 @@ static void restore_input(Emit *E, Step *s)
                   s->nmarks ? emit_strf(E, " || f->%s_mark < 0 || f->%s_mark > %d", s->id, s->id, s->nmarks) : "");
         emit_line(E, "    flow_store_corrupt(f->rt, \"%s\", (flow_str){ \"\", 0 });", s->id);
         E->indent--;
+        emit_line(E, "}");
+    } else if (seekable_file(s) && s->io->split_bytes) {
+        /* byte ranges: the unread bytes of every range of the saving run,
+         * divided among this run's workers */
+        emit_line(E, "if (flow_store_get(f->rt, \"%s\", (flow_str){ \"\", 0 }, &r)) {   /* input %s */", s->id, s->id);
+        emit_line(E, "    if (!flow_src_seek_ranges(f->%s_src, &r) || r.p != r.end)", s->id);
+        emit_line(E, "        flow_store_corrupt(f->rt, \"%s\", (flow_str){ \"\", 0 });", s->id);
         emit_line(E, "}");
     } else if (seekable_file(s)) {
         /* every worker's positions of the saving run: each worker seeks
