@@ -33,32 +33,34 @@ int flowi_csv_rest(struct flow_src *s, struct flowi_part *p, flowi_csvq *q, int6
 static inline bool flowi_csvq_open(const flowi_csvq *q) { return q->in && !q->quote_pending; }
 
 typedef struct flowi_part {
+    /* (fields in this order: 192 bytes, io_src.c says why) */
     flow_rt *rt;
-    int fd;
     char *path;
     char *buf;
     size_t cap, start, end, scanned;
     size_t valid;             /* buf[..valid) is known UTF-8 (flowi_part_utf8) */
+    int64_t lineno;           /* lines read since the range's start (the file's
+                               * start but in a byte range) */
+    int64_t nread;            /* bytes read from fd (recovery: the position in a pipe);
+                               * a regular file: the offset of the next read */
     bool eof;
     bool live;                /* not yet at its end */
     bool gave;                /* gave a record in this poll */
     bool may_block;           /* a pipe, terminal or socket: reads can wait */
     bool stalled;             /* no read now: a stop signal, or nothing to read
                                * yet after records this poll (the round goes on) */
-    int64_t lineno;           /* lines read since loff (the file's start, but in a byte range) */
-    int64_t nread;            /* bytes read from fd (recovery: the position in a pipe);
-                               * a regular file: the offset of the next read */
+    bool have_header;         /* csv: the header is read */
+    int fd;
+    int ncols;                /* csv: columns in the header */
+    int nalloc;               /* csv: entries of the three arrays below */
     /* a byte range (split = "bytes"): the reads stop at rend (-1: none);
-     * lbase is the number of lines before loff, the range's start, or -1
-     * until a message needs it (flowi_part_abs_line) */
-    int64_t rend, loff, lbase;
+     * lbase >= 0 is the number of lines before the range's start (0: the
+     * file's start), lbase < 0 says they are not counted yet and that the
+     * range starts at byte -1 - lbase (flowi_part_abs_line counts them) */
+    int64_t rend, lbase;
     flow_buf rec;             /* csv: a record spanning lines */
     flowi_csvq *qs;           /* csv: fed the bytes of a line too long to return */
-    /* csv: the header */
-    bool have_header;
-    int ncols;                /* columns in the header */
-    int nalloc;               /* entries of the three arrays below */
-    int *col_of_field;        /* [nfields]: header column of each field, -1 */
+    int *col_of_field;        /* csv: [nfields]: header column of each field, -1 */
     flow_str *cells;          /* [nfields] */
     bool *has;                /* [nfields] */
     flow_str *row;            /* [caprow] scratch: the cells of one row */
