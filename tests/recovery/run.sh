@@ -138,14 +138,14 @@ ARGS=
 # reference is a -w 1 run, compared as multisets of lines
 SORTED=1
 ARGS="-w 2"
-for seed in 82 83; do crash bytes $seed 2 running.out totals.out; done
+for seed in 82 83; do crash bytes $seed 2 running.out totals.out sums.out; done
 ARGS=
 RESCALE="1 3 2"
-for seed in 84 85; do crash bytes $seed 2 running.out totals.out; done
+for seed in 84 85; do crash bytes $seed 2 running.out totals.out sums.out; done
 RESCALE="3 1 2"
-for seed in 86 87; do crash bytes $seed 2 running.out totals.out; done
+for seed in 86 87; do crash bytes $seed 2 running.out totals.out sums.out; done
 RESCALE="4 2 3 1"
-crash bytes 88 2 running.out totals.out
+crash bytes 88 2 running.out totals.out sums.out
 RESCALE=
 SORTED=
 # rescaling at chosen points: rescale.flow's two ABORT markers end the
