@@ -17,7 +17,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # check NAME CMD...: the command succeeds
 check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
-for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float rescale dirs bytes; do
+for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float rescale dirs bytes csvbom; do
     $FLOWC "$p.flow" -o "$tmp/$p" || { bad "compile $p"; }
 done
 
@@ -46,6 +46,9 @@ crash() {
     cp words.txt "$d/ref/" && cp words.txt "$d/run/"
     if [ "$prog" = dirs ]; then   # dirs.flow's input: words.txt in 12 files
         mkdir "$d/ref/in" "$d/run/in" && split -l 500 words.txt "$d/ref/in/part_" && split -l 500 words.txt "$d/run/in/part_"
+    fi
+    if [ "$prog" = csvbom ]; then   # csvbom.flow's: words.txt as a CSV column after a byte order mark
+        { printf '\357\273\277text\n'; tr -d ',"' <words.txt; } >"$d/ref/in.csv" && cp "$d/ref/in.csv" "$d/run/in.csv"
     fi
     (cd "$d/ref" && "$tmp/$prog" -s 0 $ARGS >/dev/null) || { bad "$prog: reference run"; return; }
     (cd "$d/run" && "$tmp/$prog" --recovery-init st "$parts" >/dev/null) || { bad "$prog: init"; return; }
@@ -148,6 +151,8 @@ RESCALE="4 2 3 1"
 crash bytes 88 2 running.out totals.out sums.out
 RESCALE=
 SORTED=
+# a CSV file with a byte order mark: the header read again on resume
+for seed in 89 90; do crash csvbom $seed 2 running.out totals.out; done
 # rescaling at chosen points: rescale.flow's two ABORT markers end the
 # first two executions; -w 1 for all three, against (1, 3, 2), (3, 1, 2),
 # (2, 2, 2): the same lines in the same order per key
