@@ -273,8 +273,9 @@ recovery-test: all
 # workers-test   every runnable program of the repository run with -w 1, 2, 3
 #                and 4: the same multiset of output lines, each key's lines in
 #                the same order, the same stderr, status and sink files
-#                (tests/workers/run.py); then tests/workers and the examples
-#                with the exchange's items encoded and decoded
+#                (tests/workers/run.py; a program reading a file with
+#                split = "bytes": multisets of lines only); then tests/workers
+#                and the examples with the exchange's items encoded and decoded
 #                (FLOW_TRANSPORT=encode: the generated binary encoders)
 # workers-sample a sample of programs (tests/workers, examples, tests/io, and
 #                stateful, collect and session programs) at -w 2 and 4; asan

@@ -314,7 +314,8 @@ w4() {
 }
 
 # ---- 1BRC: per station min/max/mean of "STATION;TEMPERATURE" lines ------------
-# examples/1brc.flow (Bytewax's examples/1brc.py) on 100 M rows of
+# examples/1brc.flow (Bytewax's examples/1brc.py; its file read with
+# split = "bytes", so -w 2's workers read a byte range each) on 100 M rows of
 # bench/gen_1brc (seed 1), generated once into $out/brc.txt (1.4 GB) and
 # kept (brc.txt.rows says how many rows it has); the C baseline
 # bench/baseline/brc.c. Checked on the first 1 M rows before timing (C and

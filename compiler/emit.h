@@ -245,6 +245,10 @@ const char *emit_source_kind(const Step *s);
  * worker that owns each key (flow_key_owner), rather than on worker 0
  * (a step fed by a testing input)? */
 bool emit_step_by_owner(const Emit *E, const Step *s);
+/* emit_c.c: reduce_final, max_final, min_final: a round's values of a key
+ * are reduced first (pend), then into the key's state (st, valid once
+ * has_st is set). */
+bool emit_pre_reduces(const Step *s);
 const char *emit_sink_kind(const Step *s);
 int emit_port_count(Graph *g);
 void emit_program_info(Emit *E, FILE *out);

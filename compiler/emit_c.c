@@ -125,14 +125,14 @@ static const char *port_ty(Emit *E, Step *s, int p) { return emit_ctype_name(E, 
 /* reduce_final, max_final, min_final: a round's values of a key are
  * reduced first, then into the key's state (Bytewax's pre_reduce, a
  * flat_map_batch before its fold_final: state = f(state, f(v1, v2))). */
-static bool pre_reduces(Step *s)
+bool emit_pre_reduces(const Step *s)
 {
     return s->kind == SK_REDUCE_FINAL || s->kind == SK_MAX_FINAL || s->kind == SK_MIN_FINAL;
 }
 
 /* Steps that remember which keys an activation touched: to reschedule
  * them (timers), or to fold their round's values into their state. */
-static bool has_touched(Step *s) { return step_has(s, TR_TIMERS) || pre_reduces(s); }
+static bool has_touched(Step *s) { return step_has(s, TR_TIMERS) || emit_pre_reduces(s); }
 
 /* ===================================================================
  * Emitting items downstream
@@ -368,7 +368,7 @@ static void state_value(Emit *E, Step *s)
     const char *more = "";
     if (s->kind == SK_STATEFUL || s->kind == SK_STATEFUL_BATCH)
         more = "\n    bool live;   /* false once a callback returned none */";
-    else if (pre_reduces(s))
+    else if (emit_pre_reduces(s))
         more = emit_strf(E, "\n    %s pend;   /* this round's values, reduced */\n    void *pmem;\n    size_t psz;\n"
                          "    bool has_st;    /* st holds the earlier rounds' values */\n"
                          "    bool pending;   /* pend holds this round's values */",
@@ -382,7 +382,7 @@ static void state_value(Emit *E, Step *s)
 static void drop_value(Emit *E, Step *s)
 {
     fprintf(E->code, "    flow_free(s->mem, s->sz);\n");
-    if (pre_reduces(s))
+    if (emit_pre_reduces(s))
         fprintf(E->code, "    flow_free(s->pmem, s->psz);\n");
 }
 
@@ -1343,7 +1343,7 @@ static void emit_combine_fn(Emit *E, Step *s)
 /* *_final: at EOF, (key, state) for every key, keys ascending. */
 static void emit_run_final(Emit *E, Step *s)
 {
-    if (pre_reduces(s))
+    if (emit_pre_reduces(s))
         emit_pre_reduce_fold(E, s);
     if (xkind(E, s) == XK_PARTIAL) {
         /* several workers: meet, so that every worker has polled the

@@ -350,8 +350,9 @@ void emit_io_input_state(Emit *E, Step *s)
     }
     const char *config = kafka_config(E, o, io);
     fprintf(o, "        static const flow_src_cfg cfg = {\n");
-    fprintf(o, "            .step = \"%s\", .kind = %s, .format = %s, .skip = %s, .batch = %lld,\n", s->id, src_kind(io),
-            fmt_name(io->format), io->skip ? "true" : "false", (long long)io->batch);
+    fprintf(o, "            .step = \"%s\", .kind = %s, .format = %s, .skip = %s, .batch = %lld,%s\n", s->id, src_kind(io),
+            fmt_name(io->format), io->skip ? "true" : "false", (long long)io->batch,
+            io->split_bytes ? " .split_bytes = true," : "");
     fprintf(o, "            .glob = %s, .fields = %s, .nfields = %d,\n", io->glob ? emit_c_str(E, io->glob) : "NULL",
             rec ? "fields" : "NULL", rec ? rec->n : 0);
     fprintf(o, "            .topics = %s, .ntopics = %d, .group = %s, .from_end = %s, .tail = %s%s,\n",

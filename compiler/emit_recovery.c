@@ -30,6 +30,7 @@
  *                  lastnow and legacy
  */
 #include "emit.h"
+#include "io.h"
 
 /* The kinds of keyed state this file knows how to save. */
 typedef enum StateShape { SH_NONE, SH_VALUE, SH_COUNT, SH_COLLECT, SH_JOIN, SH_WINDOW } StateShape;
@@ -337,6 +338,8 @@ static void emit_load_fn(Emit *E, Step *s)
         decode_owned(E, s->state_type, "s->st", "s->mem", "s->sz");
         if (has_live(s))
             emit_line(E, "s->live = flow_dec_bool(r);");
+        if (emit_pre_reduces(s))    /* the next round's values fold into it */
+            emit_line(E, "s->has_st = true;");
         break;
     case SH_COUNT:
         emit_line(E, "s->n = flow_dec_i64(r);");
@@ -390,6 +393,13 @@ static void restore_input(Emit *E, Step *s)
                   s->nmarks ? emit_strf(E, " || f->%s_mark < 0 || f->%s_mark > %d", s->id, s->id, s->nmarks) : "");
         emit_line(E, "    flow_store_corrupt(f->rt, \"%s\", (flow_str){ \"\", 0 });", s->id);
         E->indent--;
+        emit_line(E, "}");
+    } else if (seekable_file(s) && s->io->split_bytes) {
+        /* byte ranges: the unread bytes of every range of the saving run,
+         * divided among this run's workers */
+        emit_line(E, "if (flow_store_get(f->rt, \"%s\", (flow_str){ \"\", 0 }, &r)) {   /* input %s */", s->id, s->id);
+        emit_line(E, "    if (!flow_src_seek_ranges(f->%s_src, &r) || r.p != r.end)", s->id);
+        emit_line(E, "        flow_store_corrupt(f->rt, \"%s\", (flow_str){ \"\", 0 });", s->id);
         emit_line(E, "}");
     } else if (seekable_file(s)) {
         /* every worker's positions of the saving run: each worker seeks

@@ -32,6 +32,8 @@ typedef struct IoSpec {
     const char *path;        /* file/dir path or kafka brokers; NULL for stdin/stdout */
     const char *glob;        /* dir source */
     int64_t batch;           /* records per partition per poll */
+    bool split_bytes;        /* file source: split = "bytes", a byte range per
+                              * worker (docs/workers.md §3); else "batch" */
     const char **topics;     /* kafka source */
     int ntopics;
     const char *group;

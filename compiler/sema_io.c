@@ -124,12 +124,13 @@ bool sema_io_source_kind(const char *kind)
     return k == IOK_FILE || k == IOK_STDIN || k == IOK_DIR || k == IOK_KAFKA;
 }
 
-static const char *const file_src_opts[] = { "format", "schema", "on_error", "batch_size", NULL };
+static const char *const file_src_opts[] = { "format", "schema", "on_error", "batch_size", "split", NULL };
 static const char *const dir_src_opts[] = { "format", "schema", "on_error", "batch_size", "glob", NULL };
 static const char *const kafka_src_opts[] = { "brokers", "topics", "group", "starting_offset", "tail", "format",
                                               "schema", "on_error", "batch_size", "add_config", NULL };
 static const char *const src_formats[] = { "lines", "csv", "jsonl", NULL };
 static const char *const on_errors[] = { "stop", "skip", NULL };
+static const char *const splits[] = { "batch", "bytes", NULL };
 static const char *const offsets[] = { "beginning", "end", NULL };
 
 /* The librdkafka properties that an option of kafka(...) sets; add_config
@@ -324,6 +325,10 @@ Type *sema_check_io_source(Sema *S, Step *st, Node *src)
     int k = oe ? choice(S, oe, "on_error", on_errors) : 0;
     ok &= k >= 0;
     io->skip = k == 1;
+    Node *sp = sema_opt(&a, "split");
+    int spk = sp ? choice(S, sp, "split", splits) : 0;
+    ok &= spk >= 0;
+    io->split_bytes = spk == 1;
     Node *f = sema_opt(&a, "format");
     int fmt = f ? choice(S, f, "format", src_formats) : IO_LINES;
     if (fmt < 0)

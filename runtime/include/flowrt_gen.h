@@ -1318,6 +1318,9 @@ typedef struct flow_src_cfg {
     int format;                  /* FLOW_FMT_LINES, _CSV or _JSONL */
     bool skip;                   /* on_error = "skip" */
     int batch;                   /* records per partition per poll (1000) */
+    bool split_bytes;            /* file, several workers: split = "bytes", a byte
+                                  * range each (docs/workers.md §3), not a share
+                                  * of every batch; a CSV record is one line */
     const char *glob;            /* dir: file name pattern (fnmatch), "*" */
     const char *const *fields;   /* csv: the record's field names, in order */
     int nfields;
@@ -1616,6 +1619,12 @@ bool flow_store_abort_seen(flow_rt *rt, const char *step, int64_t mark);
 struct flow_src;
 void flow_src_save(struct flow_src *s, flow_buf *b);
 bool flow_src_seek(struct flow_src *s, flow_rd *r);
+/* A file read with split = "bytes": from the row R of every worker that
+ * saved it (a count, then each one's flow_src_save: its ranges' unread
+ * bytes), this worker's share of those bytes under the current worker
+ * count (any: rescaling neither loses nor repeats a line), read from
+ * there. False: R is malformed or names another file. */
+bool flow_src_seek_ranges(struct flow_src *s, flow_rd *r);
 
 #ifdef __cplusplus
 }

@@ -33,27 +33,34 @@ int flowi_csv_rest(struct flow_src *s, struct flowi_part *p, flowi_csvq *q, int6
 static inline bool flowi_csvq_open(const flowi_csvq *q) { return q->in && !q->quote_pending; }
 
 typedef struct flowi_part {
+    /* (fields in this order: 192 bytes, io_src.c says why) */
     flow_rt *rt;
-    int fd;
     char *path;
     char *buf;
     size_t cap, start, end, scanned;
     size_t valid;             /* buf[..valid) is known UTF-8 (flowi_part_utf8) */
+    int64_t lineno;           /* lines read since the range's start (the file's
+                               * start but in a byte range) */
+    int64_t nread;            /* bytes read from fd (recovery: the position in a pipe);
+                               * a regular file: the offset of the next read */
     bool eof;
     bool live;                /* not yet at its end */
     bool gave;                /* gave a record in this poll */
     bool may_block;           /* a pipe, terminal or socket: reads can wait */
     bool stalled;             /* no read now: a stop signal, or nothing to read
                                * yet after records this poll (the round goes on) */
-    int64_t lineno;
-    int64_t nread;            /* bytes read from fd (recovery: the position in a pipe) */
+    bool have_header;         /* csv: the header is read */
+    int fd;
+    int ncols;                /* csv: columns in the header */
+    int nalloc;               /* csv: entries of the three arrays below */
+    /* a byte range (split = "bytes"): the reads stop at rend (-1: none);
+     * lbase >= 0 is the number of lines before the range's start (0: the
+     * file's start), lbase < 0 says they are not counted yet and that the
+     * range starts at byte -1 - lbase (flowi_part_abs_line counts them) */
+    int64_t rend, lbase;
     flow_buf rec;             /* csv: a record spanning lines */
     flowi_csvq *qs;           /* csv: fed the bytes of a line too long to return */
-    /* csv: the header */
-    bool have_header;
-    int ncols;                /* columns in the header */
-    int nalloc;               /* entries of the three arrays below */
-    int *col_of_field;        /* [nfields]: header column of each field, -1 */
+    int *col_of_field;        /* csv: [nfields]: header column of each field, -1 */
     flow_str *cells;          /* [nfields] */
     bool *has;                /* [nfields] */
     flow_str *row;            /* [caprow] scratch: the cells of one row */
@@ -85,12 +92,40 @@ struct flow_src {
      * skipping the others (split); or a partition list divided among them */
     bool split;
     size_t lo, hi;
+    bool bytes;               /* split = "bytes" over a regular file: parts are
+                               * this worker's byte ranges (flowi_src_pieces) */
     size_t nheld;             /* io_jsonl.c: JSON documents of the current record */
     void *jmem;               /* io_jsonl.c: the views of their values */
     void **jroots;            /* io_jsonl.c: jansson's documents among them */
     size_t njroots, capjroots;
     struct flowi_simd *simd;  /* io_jsonl.c: the jsonl parser (json_simd.cc) */
 };
+
+/* io_split.c: a segment of a file to read, for split = "bytes". */
+typedef struct flowi_seg {
+    int64_t start;            /* a line start (byte offset) */
+    int64_t end;              /* a line start or the file's end; -1: the
+                               * file's end whenever it is read (it may grow) */
+    int64_t lines;            /* the lines before start, or -1: not counted yet */
+} flowi_seg;
+
+/* The line start at or after byte OFF of FD's file, within the segment
+ * [START, END) of line starts: OFF when OFF <= START or byte OFF-1 is a
+ * '\n', else the byte after the next '\n', END when there is none. */
+int64_t flowi_line_start(int fd, int64_t start, int64_t off, int64_t end);
+/* The '\n' bytes in [0, OFF) of FD's file, the line number of the line
+ * starting at OFF less one; -1 on a read error. */
+int64_t flowi_count_lines(int fd, int64_t off);
+/* Worker W of N's pieces of the segments SEGS[0..NSEG) of FD's file (SIZE
+ * bytes now): their bytes in order as one sequence, cut at N equal byte
+ * counts, each cut moved forward to the next line start of its segment;
+ * worker W gets the bytes from cut W to cut W+1, as pieces of the
+ * segments (in order, empty ones left out), into OUT (room for NSEG). A
+ * piece keeps its segment's end when it reaches it (-1 for the last
+ * worker only: lines appended to the file are its) and its line count
+ * when it starts at its segment's start (else -1). The count of pieces.
+ * Every line of the segments is in exactly one worker's pieces. */
+size_t flowi_split(int fd, int64_t size, const flowi_seg *segs, size_t nseg, int w, int n, flowi_seg *out);
 
 /* io_src.c: a partition over the open file FD (named PATH); its next line
  * (1; 0 at the end; -1 for a line over FLOW_MAX_RECORD, consumed). */
@@ -103,17 +138,33 @@ int flowi_part_line(flowi_part *p, const char **line, size_t *len);
  * is valid on its own). */
 bool flowi_part_utf8(flowi_part *p, const char *line, size_t len);
 void flowi_part_close(flowi_part *p);
+/* Make P read the byte range G of its file from its start (a regular
+ * file: seeks there; the buffer is emptied, lineno counts from 0). */
+void flowi_part_range(flowi_part *p, const flowi_seg *g);
+/* The line number in the file of P's line REL (lineno's count): REL in
+ * a partition that read from the start, else the lines before its range
+ * counted now, once. 0 when they cannot be counted (a read error). */
+int64_t flowi_part_abs_line(flowi_part *p, int64_t rel);
 /* Open PATH for reading, or a fatal "PATH: error: cannot open: REASON". */
 int flowi_open_file(flow_rt *rt, const char *path);
 /* C strings on the heap (flow_alloc). */
 char *flowi_strdup(const char *s);
 void flowi_strfree(char *s);
 
+/* io_src.c: make S (split = "bytes") read this worker's pieces of the
+ * segments SEGS[0..NSEG) of its file (flowi_split), one partition each,
+ * in place of its partitions; a CSV piece after the file's start reads
+ * the header first and starts after it. */
+void flowi_src_pieces(flow_src *s, const flowi_seg *segs, size_t nseg);
+
 /* io_csv.c: the next CSV record from the line LINE (more lines are read
  * when a quoted cell spans them); the header is read first. */
 int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line, size_t len,
                      flow_rec *rec);
 void flowi_csv_free(flowi_part *p);
+/* io_csv.c: read P's header (the first record) from where P reads, the
+ * start of its file; stops at a bad one (reported) or the file's end. */
+void flowi_csv_header(flow_src *s, flowi_part *p);
 
 /* io_jsonl.c: parse one JSON object (valid UTF-8) into A's round; NULL
  * after flow_src_bad. */

@@ -256,6 +256,23 @@ int flowi_csv_rest(flow_src *s, flowi_part *p, flowi_csvq *q, int64_t first, boo
     return csv_rest(s, p, q, first, too_long, false);
 }
 
+void flowi_csv_header(flow_src *s, flowi_part *p)
+{
+    while (!p->have_header) {
+        const char *line;
+        size_t len;
+        if (flowi_part_line(p, &line, &len) <= 0)
+            return;
+        if (p->lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+            line += 3;    /* a byte order mark, as part_record skips it */
+            len -= 3;
+        }
+        flow_rec rec;
+        if (flowi_csv_record(s, p, &s->rt->arena, line, len, &rec) < 0)
+            return;
+    }
+}
+
 int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line, size_t len,
                      flow_rec *rec)
 {
@@ -267,6 +284,13 @@ int flowi_csv_record(flow_src *s, flowi_part *p, flow_arena *a, const char *line
         flowi_csvq q;
         flowi_csvq_init(&q);
         flowi_csvq_feed(&q, line, len);
+        if (flowi_csvq_open(&q) && s->cfg.split_bytes) {
+            /* split = "bytes" cuts at line starts: every line is a record
+             * on its own, whatever the number of workers */
+            s->line = first;
+            bad(s, !p->have_header, "a quoted cell spans lines (split = \"bytes\" reads a record per line)");
+            return -1;
+        }
         if (flowi_csvq_open(&q)) {
             /* a quoted cell spans lines: gather them */
             p->rec.n = 0;

@@ -3,7 +3,9 @@
  * (docs/recovery.md): each file's byte offset (what was read of it and
  * not buffered), line number and whether it ended, saved at the end of an
  * epoch and sought back to on resume. A csv file's header is read again
- * before the seek (the columns are matched by name). A kafka source's
+ * before the seek (the columns are matched by name). A file read with
+ * split = "bytes" saves each range's unread bytes [offset, end), which a
+ * resume divides among its workers, however many. A kafka source's
  * position is its offset per partition (io_kafka.c); stdin keeps none (a
  * resume refuses it).
  */
@@ -28,23 +30,48 @@ void flow_src_save(flow_src *s, flow_buf *b)
             flow_data_error(s->rt, p->path, 0, "recovery: cannot tell the read position: %s", strerror(errno));
         flow_enc_str(b, (flow_str){ p->path, (int64_t)strlen(p->path) });
         flow_enc_i64(b, (int64_t)at - (int64_t)(p->end - p->start));
-        flow_enc_i64(b, p->lineno);
+        if (!s->cfg.split_bytes) {
+            flow_enc_i64(b, p->lineno);
+            flow_enc_bool(b, p->live);
+            continue;
+        }
+        flow_enc_i64(b, p->lbase >= 0 ? p->lbase + p->lineno : -1);    /* -1: not counted */
         flow_enc_bool(b, p->live);
+        flow_enc_i64(b, p->rend);
     }
 }
 
-/* Read P's csv header (the first record) from the start of its file. */
-static void read_header(flow_src *s, flowi_part *p)
+bool flow_src_seek_ranges(flow_src *s, flow_rd *r)
 {
-    while (!p->have_header) {
-        const char *line;
-        size_t len;
-        if (flowi_part_line(p, &line, &len) <= 0)
-            return;
-        flow_rec rec;
-        if (flowi_csv_record(s, p, &s->rt->arena, line, len, &rec) < 0)
-            return;
+    int64_t nw = flow_dec_count(r);
+    flowi_seg *segs = NULL;
+    size_t nseg = 0, cap = 0;
+    for (int64_t w = 0; w < nw && !r->bad; w++) {
+        int64_t n = flow_dec_count(r);
+        for (int64_t i = 0; i < n && !r->bad; i++) {
+            flow_str path = flow_dec_str(r, &s->rt->arena);
+            flowi_seg g;
+            g.start = flow_dec_i64(r);
+            g.lines = flow_dec_i64(r);
+            (void)flow_dec_bool(r);    /* an ended range is read on if it grows */
+            g.end = flow_dec_i64(r);
+            if (r->bad || g.start < 0 || g.lines < -1 || g.end < -1 || (g.end >= 0 && g.end < g.start))
+                r->bad = true;
+            else if (path.n != (int64_t)strlen(s->path) || memcmp(path.p, s->path, (size_t)path.n) != 0)
+                r->bad = true;    /* another file: the worker read a pipe, or the row is foreign */
+            if (r->bad)
+                break;
+            if (nseg == cap)
+                flow_vec_grow((void **)&segs, &cap, sizeof *segs, nseg + 1);
+            segs[nseg++] = g;
+        }
     }
+    if (!r->bad && !s->bytes && s->nparts > 0)
+        flow_data_error(s->rt, s->path, 0, "recovery: an input read with split = \"bytes\" resumes from a regular file");
+    if (!r->bad && s->bytes)
+        flowi_src_pieces(s, segs, nseg);
+    flow_free(segs, cap * sizeof *segs);
+    return !r->bad;
 }
 
 bool flow_src_seek(flow_src *s, flow_rd *r)
@@ -65,7 +92,7 @@ bool flow_src_seek(flow_src *s, flow_rd *r)
             if (strlen(p->path) != (size_t)path.n || memcmp(p->path, path.p, (size_t)path.n) != 0)
                 continue;
             if (s->cfg.format == FLOW_FMT_CSV && off > 0)
-                read_header(s, p);
+                flowi_csv_header(s, p);
             if (lseek(p->fd, off, SEEK_SET) < 0)
                 flow_data_error(s->rt, p->path, 0, "recovery: cannot seek to byte %lld: %s", (long long)off,
                                 strerror(errno));

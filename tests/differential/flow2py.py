@@ -992,7 +992,9 @@ class Emitter:
                 return "op.input(%s, flow, fp.ClockedSource(%s%s, index=%d))" % (q, src, bs, idx)
             return "op.input(%s, flow, TestingSource(%s%s))" % (q, src, bs)
         if kind == "file" and (("format" not in named) or named["format"] == ("str", "lines")):
-            if named.keys() - {"format", "batch_size"}:
+            # split = "bytes" changes only how -w N workers divide the file;
+            # FileSource is one partition, read by one worker, as -w 1 reads
+            if named.keys() - {"format", "batch_size", "split"}:
                 raise NoTwin("file input options %s" % sorted(named))
             return "op.input(%s, flow, FileSource(%s%s))" % (q, self.ex(pos[0], set()), self.batch_opt(named))
         if kind == "dir" and named.get("format", ("str", "lines")) == ("str", "lines") \
