@@ -249,6 +249,16 @@ const char *emit_sink_kind(const Step *s);
 int emit_port_count(Graph *g);
 void emit_program_info(Emit *E, FILE *out);
 
+/* emit_jsonv.c: expressions on json values (the runtime's jsonv.c). Each
+ * returns a C expression of the result; failures stop the step. */
+const char *emit_jv_of(Emit *E, Type *t, const char *v);   /* json(V): an int, float, bool, string or json */
+const char *emit_jv_index(Emit *E, Node *e);                /* j["a"], j[0] */
+const char *emit_jv_in(Emit *E, Node *e, const char *x, const char *c);   /* x in j, x not in j */
+/* A flow_list_str of what iterating json value V gives (flat_map). */
+const char *emit_jv_iter(Emit *E, Loc loc, const char *v);
+/* int/float/len/bool/get/keys/values/items of a json value, json(x), parse_json(s). */
+const char *emit_jv_builtin(Emit *E, Node *e, Builtin b);
+
 /* emit_expr.c */
 void emit_line(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *emit_tmp(Emit *E);

@@ -234,7 +234,7 @@ Type *sema_type_from_ann(Sema *S, Node *t)
         static const struct { const char *name; TypeKind k; } prim[] = {
             { "int", TY_INT }, { "float", TY_FLOAT }, { "bool", TY_BOOL },
             { "string", TY_STRING }, { "timestamp", TY_TIMESTAMP },
-            { "duration", TY_DURATION }, { "WindowMetadata", TY_META },
+            { "duration", TY_DURATION }, { "WindowMetadata", TY_META }, { "json", TY_JSON },
         };
         for (size_t i = 0; i < sizeof prim / sizeof prim[0]; i++)
             if (strcmp(t->name, prim[i].name) == 0)
@@ -299,6 +299,7 @@ static const char *unhashable_name(Type *t)
     case TY_SET: return "set";
     case TY_DICT: case TY_RECORD: return "dict";
     case TY_META: case TY_META17: return "WindowMetadata";
+    case TY_JSON: return "dict";   /* what json.loads gives a JSONL line */
     case TY_OPT: return unhashable_name(t->elem);
     case TY_TUPLE:
         for (int i = 0; i < t->n; i++)

@@ -553,6 +553,7 @@ static Type *iter_elem(Type *t)
     switch (t->kind) {
     case TY_LIST: case TY_SET: return t->elem;
     case TY_DICT: return t->key;
+    case TY_JSON: return t;   /* an array's elements, an object's keys, a string's characters */
     default: return NULL;
     }
 }

@@ -325,6 +325,20 @@ int flowi_json_line(flow_src *s, const char *p, size_t n, const flow_json **out)
     return *out ? 1 : -1;
 }
 
+int flowi_jv_record(flow_src *s, flow_arena *a, const char *p, size_t n, flow_rec *rec)
+{
+    if (!flow_utf8_valid(p, n)) {
+        flow_src_bad(s, "invalid UTF-8");
+        return -1;
+    }
+    flow_buf err = { 0 };   /* only a bad line allocates */
+    if (flow_jv_parse(a, p, n, &rec->text, &err))
+        return 1;
+    flow_src_bad(s, "%s", err.p);
+    flow_buf_free(&err);
+    return -1;
+}
+
 const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const char *field)
 {
     (void)a;
