@@ -240,8 +240,8 @@ static Type *source_item(Sema *S, Node *src, Args *a, IoSpec *io)
         diag_error(sc->loc, "`schema` needs format \"csv\" or \"jsonl\"; \"lines\" gives strings");
         return NULL;
     }
-    if (fmt == IO_JSONL && (!sc || (sc->kind == ND_IDENT && strcmp(sc->name, "json") == 0 &&
-                                    !sema_lookup(S, sc->name)))) {
+    Symbol *js = sc && sc->kind == ND_IDENT && strcmp(sc->name, "json") == 0 ? sema_lookup(S, sc->name) : NULL;
+    if (fmt == IO_JSONL && (!sc || (js && js->kind == SYM_BUILTIN))) {
         io->format = IO_JSONV;   /* no record: each line a json value, as json.loads gives it */
         return ty_prim(TY_JSON);
     }
