@@ -70,6 +70,7 @@ static const char *dec_call(Emit *E, Type *t, const char *v, const char *field, 
     case TY_FLOAT: return emit_strf(E, "flow_json_float(s, %s, %s, %s)", v, field, out);
     case TY_BOOL: return emit_strf(E, "flow_json_bool(s, %s, %s, %s)", v, field, out);
     case TY_STRING: return emit_strf(E, "flow_json_str(s, a, %s, %s, %s)", v, field, out);
+    case TY_JSON: return emit_strf(E, "flow_json_jv(s, a, %s, %s, %s)", v, field, out);
     case TY_TIMESTAMP: return emit_strf(E, "flow_json_time(s, %s, %s, %s)", v, field, out);
     case TY_DURATION: return emit_strf(E, "flow_json_duration(s, %s, %s, %s)", v, field, out);
     default: {

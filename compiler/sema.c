@@ -286,6 +286,23 @@ void sema_mismatch(Loc loc, Type *expected, Type *found)
     if (ty_has_error(expected) || ty_has_error(found))
         return;
     diag_error(loc, "mismatched types: expected `%s`, found `%s`", ty_str(expected), ty_str(found));
+    sema_json_note(loc, expected, found);
+}
+
+void sema_json_note(Loc loc, Type *want, Type *found)
+{
+    if (ty_resolve(found)->kind != TY_JSON)
+        return;
+    const char *how;
+    switch (ty_resolve(want)->kind) {
+    case TY_STRING: how = "str(...)"; break;
+    case TY_INT: how = "int(...)"; break;
+    case TY_FLOAT: how = "float(...)"; break;
+    case TY_BOOL: how = "bool(...)"; break;
+    case TY_TIMESTAMP: how = "timestamp(str(...))"; break;
+    default: return;
+    }
+    diag_note(loc, "convert the `json` value with `%s`", how);
 }
 
 /* Check that ACTUAL (the type of E) fits EXPECTED; report at E otherwise. */

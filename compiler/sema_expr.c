@@ -1303,11 +1303,11 @@ static Builtin json_method(Sema *S, Node *e)
     };
     Node *m = e->lhs;
     if (m->kind != ND_FIELD)
-        return BI_COUNT;
+        return -1;
     int saved = diag_error_count();
     Type *t = sema_check_expr(S, m->lhs, NULL);
     if (!is_kind(t, TY_JSON) || diag_error_count() != saved)
-        return BI_COUNT;
+        return -1;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (strcmp(m->name, methods[i].name) == 0) {
             Node *a = ast_new(S->arena, ND_ARG, m->lhs->loc);
@@ -1324,16 +1324,24 @@ static Builtin json_method(Sema *S, Node *e)
             e->lhs = callee;
             return methods[i].b;
         }
-    return BI_COUNT;
+    diag_error(m->name_loc.end ? m->name_loc : m->loc,
+               "a `json` value has the methods `get`, `keys`, `values` and `items` (Python's dict's), not `%s`",
+               m->name);
+    for (int k = 0; k < e->list.n; k++)
+        arg_type(S, e, k, NULL);
+    e->lhs = m->lhs;   /* checked no further */
+    return -2;
 }
 
 static Type *check_call(Sema *S, Node *e)
 {
     if (cache_method(S, e))
         return e->lhs->kind == ND_IDENT && e->lhs->sym ? check_builtin(S, e, BI_GET) : set(e, ty_error());
-    Builtin jm = json_method(S, e);
-    if (jm != BI_COUNT)
-        return check_builtin(S, e, jm);
+    int jm = json_method(S, e);
+    if (jm == -2)   /* reported */
+        return set(e, ty_error());
+    if (jm >= 0)
+        return check_builtin(S, e, (Builtin)jm);
     if (e->lhs->kind != ND_IDENT) {
         diag_error(e->lhs->loc, "only named functions can be called");
         return set(e, ty_error());

@@ -253,7 +253,8 @@ static Type *source_item(Sema *S, Node *src, Args *a, IoSpec *io)
     Symbol *r = sc->kind == ND_IDENT ? sema_lookup(S, sc->name) : NULL;
     if (!r || r->kind != SYM_RECORD) {
         diag_error(sc->loc, "`schema` must name a record type%s",
-                   fmt == IO_JSONL ? " (or be left out, or be `json`: each line a `json` value)" : "");
+                   fmt == IO_JSONL ? " (or be left out, or be `json`: each line a `json` value)"
+                   : js ? " (a `json` value per line needs format \"jsonl\")" : "");
         return NULL;
     }
     io->schema = r->rec;

@@ -1481,6 +1481,9 @@ bool flow_json_bool(flow_src *s, const flow_json *v, const char *field, bool *ou
 bool flow_json_str(flow_src *s, flow_arena *a, const flow_json *v, const char *field, flow_str *out);
 bool flow_json_time(flow_src *s, const flow_json *v, const char *field, flow_time *out);
 bool flow_json_duration(flow_src *s, const flow_json *v, const char *field, int64_t *out);
+/* A `json` field: V's canonical text (jsonv.c) in A; its floats as their
+ * repr (1.50 is 1.5), ints within 64 bits (what jansson and simdjson read). */
+bool flow_json_jv(flow_src *s, flow_arena *a, const flow_json *v, const char *field, flow_str *out);
 
 /* Encoders (docs/io.md): JSON and CSV text of scalars. */
 void flow_json_put_str(flow_buf *b, flow_str s);

@@ -90,6 +90,7 @@ struct flow_src {
     void **jroots;            /* io_jsonl.c: jansson's documents among them */
     size_t njroots, capjroots;
     struct flowi_simd *simd;  /* io_jsonl.c: the jsonl parser (json_simd.cc) */
+    flow_buf jvtext;          /* io_jsonl.c: a json field's text, before flow_jv_parse */
 };
 
 /* io_src.c: a partition over the open file FD (named PATH); its next line
