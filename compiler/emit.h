@@ -256,7 +256,7 @@ const char *emit_jv_index(Emit *E, Node *e);                /* j["a"], j[0] */
 const char *emit_jv_in(Emit *E, Node *e, const char *x, const char *c);   /* x in j, x not in j */
 /* A flow_list_str of what iterating json value V gives (flat_map). */
 const char *emit_jv_iter(Emit *E, Loc loc, const char *v);
-/* int/float/len/bool/get/keys/values/items of a json value, json(x), parse_json(s). */
+/* int/float/len/bool/get/keys/values/items/dumps of a json value, json(x), parse_json(s). */
 const char *emit_jv_builtin(Emit *E, Node *e, Builtin b);
 
 /* emit_expr.c */

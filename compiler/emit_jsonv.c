@@ -120,6 +120,11 @@ const char *emit_jv_builtin(Emit *E, Node *e, Builtin b)
         return t;
     case BI_BOOL:
         return emit_strf(E, "flow_jv_truth(%s)", v);
+    case BI_DUMPS:
+        emit_line(E, "f->scratch.n = 0;");
+        emit_line(E, "flow_jv_put_json(&f->scratch, %s);", v);
+        emit_line(E, "flow_str %s = flow_str_dup(" ARENA ", (flow_str){ f->scratch.p, (int64_t)f->scratch.n });", t);
+        return t;
     case BI_GET: {
         const char *k = emit_expr(E, e->list.items[1]->lhs);
         const char *r = emit_tmp(E);

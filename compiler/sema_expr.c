@@ -710,6 +710,13 @@ static Type *bi_json(Sema *S, Node *e, Type *a0)
     return json_scalar(a0) ? T(TY_JSON) : NULL;
 }
 
+/* dumps(json): json.dumps */
+static Type *bi_dumps(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    return kind0(a0) == TY_JSON ? T(TY_STRING) : NULL;
+}
+
 /* parse_json(string): json.loads */
 static Type *bi_parse_json(Sema *S, Node *e, Type *a0)
 {
@@ -1149,6 +1156,7 @@ static BuiltinCheck *const builtin_checks[BI_COUNT] = {
     [BI_BOOL] = bi_bool,
     [BI_JSON] = bi_json,
     [BI_PARSE_JSON] = bi_parse_json,
+    [BI_DUMPS] = bi_dumps,
 };
 
 /* call = BUILTIN `(` expr, ... `)`: the arguments' number (builtins.def),
