@@ -20,6 +20,7 @@ Nothing here reimplements an operator: ordering, state, windows and
 timers are Bytewax's.
 """
 
+import json
 import math
 import re
 from datetime import datetime, timedelta, timezone
@@ -107,6 +108,24 @@ def b_float(x):
 
 def b_len(x):
     return len(x)
+
+
+# the json type: its values are json.loads's own (dict, list, str, ...)
+
+def b_bool(x):
+    return bool(x)
+
+
+def b_json(x):
+    return x
+
+
+def b_parse_json(s):
+    return json.loads(s)
+
+
+def b_dumps(j):
+    return json.dumps(j, ensure_ascii=False)
 
 
 def b_abs(x):
