@@ -79,9 +79,11 @@ static const char *dict_view(Emit *E, Node *e, Builtin b, const char *j)
               t, keys, keys, keys);
     emit_line(E, "for (int64_t i = 0; i < %s.n; i++) {", keys);
     E->indent++;
-    emit_line(E, "flow_str k = flow_jv_to_str(" ARENA ", %s.v[i], &f->scratch), v = { 0 };", keys);
-    if (b != BI_KEYS)
+    emit_line(E, "flow_str k = flow_jv_to_str(" ARENA ", %s.v[i], &f->scratch);", keys);
+    if (b != BI_KEYS) {
+        emit_line(E, "flow_str v = { 0 };");
         emit_line(E, "flow_jv_get(%s, k, &v, &f->scratch);", j);
+    }
     if (b == BI_KEYS)
         emit_line(E, "%s.v[i] = k;", t);
     else if (b == BI_VALUES)
