@@ -1264,6 +1264,25 @@ static Type *check_fn_call(Sema *S, Node *e, Symbol *s)
     return set(e, s->ret);
 }
 
+/* Rewrite the method call E, `OBJ.NAME(args)`, to the built-in call
+ * `B(OBJ, args)` (B whatever a fn named NAME would hide). */
+static void method_to_builtin(Sema *S, Node *e, Builtin b)
+{
+    Node *m = e->lhs;
+    Node *a = ast_new(S->arena, ND_ARG, m->lhs->loc);
+    a->lhs = m->lhs;
+    NodeList args = { 0 };
+    ast_push(S->arena, &args, a);
+    for (int i = 0; i < e->list.n; i++)
+        ast_push(S->arena, &args, e->list.items[i]);
+    e->list = args;
+    Node *callee = ast_new(S->arena, ND_IDENT, m->name_loc.end ? m->name_loc : m->loc);
+    callee->name = m->name;
+    callee->sym = sema_new_symbol(S, SYM_BUILTIN, m->name, callee->loc);
+    callee->sym->builtin = b;
+    e->lhs = callee;
+}
+
 /* call = IDENT `.` `get` `(` args `)` on enrich_cached's cache: Bytewax's
  * `cache.get(k)`, rewritten to `get(cache, k)` (the built-in, even where a
  * fn named get hides it). Returns false when E is not such a call. */
@@ -1285,26 +1304,16 @@ static bool cache_method(Sema *S, Node *e)
         e->lhs = m->lhs;   /* checked no further */
         return true;
     }
-    Node *a = ast_new(S->arena, ND_ARG, m->lhs->loc);
-    a->lhs = m->lhs;
-    NodeList args = { 0 };
-    ast_push(S->arena, &args, a);
-    for (int i = 0; i < e->list.n; i++)
-        ast_push(S->arena, &args, e->list.items[i]);
-    e->list = args;
-    Node *callee = ast_new(S->arena, ND_IDENT, m->name_loc.end ? m->name_loc : m->loc);
-    callee->name = m->name;
-    callee->sym = sema_new_symbol(S, SYM_BUILTIN, m->name, callee->loc);
-    callee->sym->builtin = BI_GET;
-    e->lhs = callee;
+    method_to_builtin(S, e, BI_GET);
     return true;
 }
 
 /* call = expr `.` NAME `(` args `)` on a json value: Python's dict
  * methods j.get(k), j.get(k, d), j.keys(), j.values(), j.items(),
  * rewritten to the built-ins get(j, ...), keys(j), ... Returns the
- * built-in, or BI_COUNT when E is not such a call. */
-static Builtin json_method(Sema *S, Node *e)
+ * built-in, -1 when E is not such a call, -2 after reporting an unknown
+ * method. */
+static int json_method(Sema *S, Node *e)
 {
     static const struct { const char *name; Builtin b; } methods[] = {
         { "get", BI_GET }, { "keys", BI_KEYS }, { "values", BI_VALUES }, { "items", BI_ITEMS },
@@ -1318,18 +1327,7 @@ static Builtin json_method(Sema *S, Node *e)
         return -1;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (strcmp(m->name, methods[i].name) == 0) {
-            Node *a = ast_new(S->arena, ND_ARG, m->lhs->loc);
-            a->lhs = m->lhs;
-            NodeList args = { 0 };
-            ast_push(S->arena, &args, a);
-            for (int k = 0; k < e->list.n; k++)
-                ast_push(S->arena, &args, e->list.items[k]);
-            e->list = args;
-            Node *callee = ast_new(S->arena, ND_IDENT, m->name_loc.end ? m->name_loc : m->loc);
-            callee->name = m->name;
-            callee->sym = sema_new_symbol(S, SYM_BUILTIN, m->name, callee->loc);
-            callee->sym->builtin = methods[i].b;
-            e->lhs = callee;
+            method_to_builtin(S, e, methods[i].b);
             return methods[i].b;
         }
     diag_error(m->name_loc.end ? m->name_loc : m->loc,

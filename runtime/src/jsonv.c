@@ -619,6 +619,14 @@ static bool done(flow_buf *err)
     return false;
 }
 
+/* ERR: "PRE" and Python's repr of the text S. */
+static bool fail_repr(flow_buf *err, const char *pre, flow_str s)
+{
+    fail(err, pre);
+    flow_repr_str(err, s);
+    return done(err);
+}
+
 static bool fail_type(flow_buf *err, const char *pre, flow_str j, const char *post)
 {
     fail(err, pre);
@@ -657,11 +665,7 @@ bool flow_jv_index_str(flow_str j, flow_str key, flow_str *out, flow_buf *err)
 {
     switch (kind(j)) {
     case JV_DICT:
-        if (flow_jv_get(j, key, out, err) == 1)
-            return true;
-        fail(err, "KeyError: ");
-        flow_repr_str(err, key);
-        return done(err);
+        return flow_jv_get(j, key, out, err) == 1 || fail_repr(err, "KeyError: ", key);
     case JV_LIST: return fail(err, "TypeError: list indices must be integers or slices, not str"), done(err);
     case JV_STR: return fail(err, "TypeError: string indices must be integers, not 'str'"), done(err);
     default: return fail_type(err, "TypeError: '", j, "' object is not subscriptable");
@@ -780,11 +784,7 @@ bool flow_jv_to_int(flow_arena *a, flow_str j, int64_t *out, flow_buf *err)
     }
     case JV_STR: {
         flow_str t = str_text(a, j);
-        if (flow_int_parse(t, out))
-            return true;
-        fail(err, "ValueError: invalid literal for int() with base 10: ");
-        flow_repr_str(err, t);
-        return done(err);
+        return flow_int_parse(t, out) || fail_repr(err, "ValueError: invalid literal for int() with base 10: ", t);
     }
     default:
         return fail_type(err, "TypeError: int() argument must be a string, a bytes-like object or a real number, not '",
@@ -801,11 +801,7 @@ bool flow_jv_to_float(flow_arena *a, flow_str j, double *out, flow_buf *err)
     case JV_FLOAT: *out = num_value(j); return true;
     case JV_STR: {
         flow_str t = str_text(a, j);
-        if (flow_float_parse(t, out))
-            return true;
-        fail(err, "ValueError: could not convert string to float: ");
-        flow_repr_str(err, t);
-        return done(err);
+        return flow_float_parse(t, out) || fail_repr(err, "ValueError: could not convert string to float: ", t);
     }
     default:
         return fail_type(err, "TypeError: float() argument must be a string or a real number, not '", j, "'");
