@@ -18,7 +18,8 @@
  *
  *   round_trip     produce (file -> keyed kafka sink) then the messages read
  *                  here (message key = the stream's key, value = JSON), then
- *                  consume (kafka source -> stdout) against consume.expected
+ *                  consume (kafka source -> stdout) against consume.expected,
+ *                  consume_json (no schema: (key, json)) against consume_json.expected
  *   docs_example   docs/io.md's "Kafka against a real broker" program
  *                  (BINDIR/events): topic events -> doubled
  *   group_split    two copies of group (one consumer group) started together
@@ -456,6 +457,22 @@ static void round_trip(void)
         check(same, name, "%d lines, expected %d (see %s)", ngot, nexp, c.out);
         free_lines(got, ngot);
     }
+    free_lines(exp, nexp);
+
+    /* the same messages read without a schema: (key, json) items */
+    run_clean("consume_json", "consume_json", cargs, &c, "round_trip: consume_json reads the topic to its end and exits");
+    ngot = read_lines(c.out, got, MAXMSG);
+    nexp = read_lines("consume_json.expected", exp, MAXMSG);
+    same_set = ngot == nexp && nexp > 0;
+    if (same_set) {
+        qsort(got, (size_t)ngot, sizeof *got, by_str);
+        qsort(exp, (size_t)nexp, sizeof *exp, by_str);
+        for (int i = 0; i < ngot; i++)
+            same_set &= strcmp(got[i], exp[i]) == 0;
+    }
+    check(same_set, "round_trip: consume_json prints every (key, json) of consume_json.expected",
+          "%d lines, expected %d (see %s)", ngot, nexp, c.out);
+    free_lines(got, ngot);
     free_lines(exp, nexp);
     free_lines(want, nwant);
 }
