@@ -1001,6 +1001,11 @@ class Emitter:
             if named.keys() - {"format", "batch_size"}:
                 raise NoTwin("file input options %s" % sorted(named))
             return "op.input(%s, flow, FileSource(%s%s))" % (q, self.ex(pos[0], set()), self.batch_opt(named))
+        if kind == "file" and named.get("format") == ("str", "jsonl") and \
+                named.get("schema", ("id", "json")) == ("id", "json") and not named.keys() - {"format", "schema", "batch_size"}:
+            # json values: the lines json.loads'd, blank ones skipped (a flat_map keeps a `null` line)
+            return 'op.flat_map("%s_json", op.input(%s, flow, FileSource(%s%s)), fp.json_line)' % (
+                sid, q, self.ex(pos[0], set()), self.batch_opt(named))
         if kind == "dir" and named.get("format", ("str", "lines")) == ("str", "lines") \
                 and not named.keys() - {"format", "glob", "batch_size"}:
             glob = ", glob_pat=%s" % self.ex(named["glob"], set()) if "glob" in named else ""

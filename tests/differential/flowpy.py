@@ -128,6 +128,12 @@ def b_dumps(j):
     return json.dumps(j, ensure_ascii=False)
 
 
+def json_line(line):
+    """A jsonl file's line read as a json value: [json.loads(line)], or
+    nothing for a blank line (flowc's jsonl format skips them)."""
+    return [] if line in ("", "\r") else [json.loads(line)]
+
+
 def b_abs(x):
     return i64(abs(x))
 
