@@ -1414,7 +1414,9 @@ static const char *(*const builtin_emits[BI_COUNT])(Emit *E, Node *e, Builtin b,
 
 static const char *emit_builtin(Emit *E, Node *e, Builtin b)
 {
-    if (b == BI_JSON || b == BI_PARSE_JSON || (b != BI_STR && e->list.n && kind_of(arg_ty(e, 0)) == TY_JSON))
+    if (b == BI_JSON || b == BI_PARSE_JSON || b == BI_DUMPS ||
+        ((b == BI_INT || b == BI_FLOAT || b == BI_LEN || b == BI_BOOL || b == BI_GET || b == BI_KEYS ||
+          b == BI_VALUES || b == BI_ITEMS) && kind_of(arg_ty(e, 0)) == TY_JSON))
         return emit_jv_builtin(E, e, b);
     if (b >= BI_COUNT || !builtin_emits[b])
         ICE("unknown built-in");

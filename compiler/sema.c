@@ -22,6 +22,7 @@
 #include "flowc.h"
 #include "sema.h"
 #include "sema_internal.h"
+#include "embed.h"
 
 static const char *const builtin_names[] = {
 #define BUILTIN(id, name, minargs, maxargs) name,
@@ -623,6 +624,13 @@ static void resolve_signature(Sema *S, Symbol *s)
         p->ty = s->params[i];
     }
     s->ret = d->type_ann ? sema_type_from_ann(S, d->type_ann) : NULL;
+    if (s->kind == SYM_EXTERN) {
+        for (int i = 0; i < s->nparams; i++)
+            if (!sema_extern_json_ok(d->list.items[i]->loc, s->params[i], "an extern fn's parameter"))
+                s->params[i] = ty_error();
+        if (s->ret && !sema_extern_json_ok(d->type_ann->loc, s->ret, "an extern fn's result"))
+            s->ret = ty_error();
+    }
     if (!s->ret) {
         if (s->kind == SYM_EXTERN) {
             diag_error(d->loc, "extern fn `%s` needs a return type", s->name);

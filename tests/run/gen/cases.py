@@ -1092,6 +1092,8 @@ def json_values():
     f.output("o6", f.flat_map("ks", ev, lambda j: list(j)))
     f.output("o7", f.filter_map("deep", ev, lambda j: j["meta"]["k"][-1]["z"] if "meta" in j else "none"))
     f.output("o8", f.map("fs", ev, lambda j: f"{j['user']}: {j['tags']!r} {j['score']} {float(j['score']):.1f} {j}"))
+    f.output("o8b", f.map("fmt", ev, lambda j: (format(j["tags"]), f"{j['tags']!r:>30}|{j['tags']!s:<5}|",
+                                                  format(j["user"]))))
     keyed = f.key_on("keyed", ev, lambda j: str(j["user"]))
 
     def seen(acc, j):
