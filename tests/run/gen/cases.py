@@ -1108,6 +1108,21 @@ def json_values():
     return f
 
 
+@case
+def error_json_key():
+    n = "error_json_key"
+    f = F(n)
+    L = loc(n, 'j["user"]')
+    docs = f.testing("docs", [{"user": "ann", "n": 1}, {"user": "it's"}, {"n": 3}])
+
+    def ns(j):
+        if "user" not in j:
+            raise StepError(L, "KeyError: %r" % "user")
+        return (str(j["user"]), int(j.get("n", 0)))
+    f.output("out", f.map("ns", docs, ns))
+    return f
+
+
 # ---- string formatting (issue 17 item 3) ------------------------------------
 
 @case
