@@ -363,6 +363,8 @@ typedef enum { JV_NULL, JV_FALSE, JV_TRUE, JV_INT, JV_FLOAT, JV_STR, JV_LIST, JV
 
 static jkind kind(flow_str j)
 {
+    if (j.n == 0)
+        return JV_NULL;   /* a zeroed value (never made by a program): null */
     switch (j.p[0]) {
     case 'n': return JV_NULL;
     case 't': return JV_TRUE;
