@@ -416,8 +416,7 @@ void emit_io_round_end(Emit *E, FILE *c)
 
 static void gen_enc(Emit *E, CType *c);
 
-/* Statements appending the JSON of V (type T) to the flow_buf * B. */
-static void emit_json(Emit *E, Type *t, const char *b, const char *v)
+void emit_json(Emit *E, Type *t, const char *b, const char *v)
 {
     t = ty_resolve(t);
     switch (t->kind) {

@@ -702,12 +702,14 @@ static Type *bi_bool(Sema *S, Node *e, Type *a0)
                : NULL;
 }
 
-/* json(x): the JSON value of an int, float, bool, string or json (Python:
- * the value itself, which json.dumps would write) */
+/* json(x): the JSON value of x: a scalar itself (Python: the value, which
+ * json.dumps would write), another value json.loads(json.dumps(x)) as
+ * the json sinks write it (a list, tuple or set an array, a record or
+ * dict<string, V> an object, none null) */
 static Type *bi_json(Sema *S, Node *e, Type *a0)
 {
     (void)S, (void)e;
-    return json_scalar(a0) ? T(TY_JSON) : NULL;
+    return ty_resolve(a0)->kind == TY_CACHE || ty_has_var(a0) ? NULL : T(TY_JSON);
 }
 
 /* dumps(json): json.dumps */

@@ -1103,6 +1103,9 @@ def json_values():
     f.output("o9", f.stateful_map("seen", keyed, json.loads('{"n": 0, "last": null}'), seen))
     made = f.map("made", ev, lambda j: [1, 2.5, "é\n", True, 1e22, -0.0, math.inf, [], {"a": {}, "b": 1}])
     f.output("o10", made)
+    rt = lambda v: json.loads(json.dumps(v))  # noqa: E731 - json(x) of a non-scalar
+    f.output("o11", f.map("built", ev, lambda j: (rt([len(j), 2]), rt({"who": str(j["user"]), "at": (len(j), 0.5), "note": None}),
+                                                  rt({"k": (len(j), "v")}), None if len(j) > 6 else 3.5, list(j.keys()))))
     f.output("js", ev, "json")
     f.output("js2", made, "json")
     return f
