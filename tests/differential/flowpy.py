@@ -117,7 +117,12 @@ def b_bool(x):
 
 
 def b_json(x):
-    return x
+    """json(x): a scalar itself, another value json.loads(json.dumps(x))
+    (a tuple becomes a list; flowc's json sinks' encodings of sets,
+    timestamps and durations are not Python's: no twin for those)."""
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return x
+    return json.loads(json.dumps(x))
 
 
 def b_parse_json(s):
