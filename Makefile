@@ -287,7 +287,7 @@ TEST_GROUPS += workers-test
 workers-test: all
 	$(TEST_ENV) tests/workers/run.py
 	$(TEST_ENV) tests/workers/run.py --transport encode -w 2,3 tests/workers/*.flow examples/*.flow \
-	    tests/run/dict_*.flow tests/run/set_*.flow
+	    tests/run/dict_*.flow tests/run/set_*.flow tests/run/json_*.flow
 
 WORKERS_SAMPLE := tests/workers/*.flow examples/*.flow tests/io/*.flow tests/run/collect_*.flow \
                   tests/run/stateful_*.flow tests/bytewax_windowing/*session*.flow

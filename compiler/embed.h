@@ -23,6 +23,10 @@ struct Sema;   /* the checker's state (sema_internal.h) */
 bool sema_is_extern(const Node *e);
 struct Type *sema_check_extern_source(struct Sema *S, Step *st, Node *src);
 bool sema_check_extern_sink(Step *st, Node *e);
+/* sema_extern.c: is T free of `json` values (an extern item, an extern
+ * fn's parameter or result, named by WHAT)? Else reports at LOC: a host
+ * could hand over text that is not canonical JSON. */
+bool sema_extern_json_ok(Loc loc, struct Type *t, const char *what);
 /* Without --lib: report every extern input and output (they need a host
  * program). Returns true when there is none. */
 bool sema_no_extern(Graph *g);

@@ -253,6 +253,21 @@ const char *emit_sink_kind(const Step *s);
 int emit_port_count(Graph *g);
 void emit_program_info(Emit *E, FILE *out);
 
+/* emit_io.c: statements appending the JSON of V (type T), as the json
+ * sinks write it, to the flow_buf * B. */
+void emit_json(Emit *E, Type *t, const char *b, const char *v);
+
+/* emit_jsonv.c: expressions on json values (the runtime's jsonv.c). Each
+ * returns a C expression of the result; failures stop the step. */
+/* json(V): a scalar made json, another value through its JSON (as the json sinks write it) */
+const char *emit_jv_of(Emit *E, Type *t, const char *v);
+const char *emit_jv_index(Emit *E, Node *e);                /* j["a"], j[0] */
+const char *emit_jv_in(Emit *E, Node *e, const char *x, const char *c);   /* x in j, x not in j */
+/* A flow_list_str of what iterating json value V gives (flat_map). */
+const char *emit_jv_iter(Emit *E, Loc loc, const char *v);
+/* int/float/len/bool/get/keys/values/items/dumps of a json value, json(x), parse_json(s). */
+const char *emit_jv_builtin(Emit *E, Node *e, Builtin b);
+
 /* emit_expr.c */
 void emit_line(Emit *E, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *emit_tmp(Emit *E);

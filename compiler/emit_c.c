@@ -450,6 +450,10 @@ static void send_if(Emit *E, Step *s, const char *cond, const char *v)
  * or set's elements, a dict's keys (LT: L's type). */
 static void send_each(Emit *E, Step *s, const char *l, Type *lt, const char *rekey)
 {
+    if (ty_resolve(lt)->kind == TY_JSON) {   /* an array's elements, an object's keys (Python's iteration) */
+        l = emit_jv_iter(E, s->decl->loc, l);
+        lt = ty_list(lt);
+    }
     const char *x = emit_iter_begin(E, lt, l);
     E->indent++;
     emit_step_send(E, s, 0, emit_strf(E, rekey, x));

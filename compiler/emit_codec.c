@@ -26,14 +26,15 @@ static void gen_codec(Emit *E, CType *c);
  * takes the arena (heap parts). */
 static const char *prim_codec(TypeKind k, bool *arena)
 {
-    *arena = k == TY_STRING || k == TY_META || k == TY_META17;
+    *arena = k == TY_STRING || k == TY_JSON || k == TY_META || k == TY_META17;
     switch (k) {
     case TY_INT:
     case TY_DURATION:
     case TY_TIMESTAMP: return "i64";
     case TY_FLOAT: return "f64";
     case TY_BOOL: return "bool";
-    case TY_STRING: return "str";
+    case TY_STRING:
+    case TY_JSON: return "str";   /* its canonical text */
     case TY_META:
     case TY_META17: return "meta";
     default: return NULL;

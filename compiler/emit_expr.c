@@ -655,6 +655,8 @@ static const char *emit_in(Emit *E, Node *e)
 {
     const char *x = emit_expr(E, e->lhs);
     const char *c = emit_expr(E, e->rhs);
+    if (kind_of(e->rhs->ty) == TY_JSON)
+        return emit_jv_in(E, e, x, c);
     const char *r = emit_member(E, e->rhs->ty, c, e->lhs->ty, x);
     return e->op == OP_IN ? r : emit_strf(E, "(!%s)", r);
 }
@@ -823,6 +825,19 @@ static const char *bi_len(Emit *E, Node *e, Builtin b, Type *a0)
     else
         emit_line(E, "int64_t %s = %s.n;", t, v);
     return t;
+}
+
+/* bool: Python's truth of a number, string or collection (json: emit_jsonv.c) */
+static const char *bi_bool(Emit *E, Node *e, Builtin b, Type *a0)
+{
+    (void)b;
+    const char *v = arg(E, e, 0);
+    switch (kind_of(a0)) {
+    case TY_BOOL: return v;
+    case TY_INT: case TY_FLOAT: return emit_strf(E, "(%s != 0)", v);
+    case TY_SET: return emit_strf(E, "(%s.used != 0)", v);
+    default: return emit_strf(E, "(%s.n != 0)", v);   /* string, list, dict */
+    }
 }
 
 /* abs */
@@ -1394,10 +1409,15 @@ static const char *(*const builtin_emits[BI_COUNT])(Emit *E, Node *e, Builtin b,
     [BI_LSTRIP] = bi_strip,
     [BI_RSTRIP] = bi_strip,
     [BI_ZFILL] = bi_zfill,
+    [BI_BOOL] = bi_bool,
 };
 
 static const char *emit_builtin(Emit *E, Node *e, Builtin b)
 {
+    if (b == BI_JSON || b == BI_PARSE_JSON || b == BI_DUMPS ||
+        ((b == BI_INT || b == BI_FLOAT || b == BI_LEN || b == BI_BOOL || b == BI_GET || b == BI_KEYS ||
+          b == BI_VALUES || b == BI_ITEMS) && kind_of(arg_ty(e, 0)) == TY_JSON))
+        return emit_jv_builtin(E, e, b);
     if (b >= BI_COUNT || !builtin_emits[b])
         ICE("unknown built-in");
     return builtin_emits[b](E, e, b, e->list.n ? arg_ty(e, 0) : NULL);
@@ -1485,6 +1505,8 @@ const char *emit_expr(Emit *E, Node *e)
     case ND_TUPLE_INDEX:
         return emit_strf(E, "%s.f%lld", emit_expr(E, e->lhs), (long long)e->ival);
     case ND_INDEX: {
+        if (kind_of(e->lhs->ty) == TY_JSON)
+            return emit_jv_index(E, e);
         if (kind_of(e->lhs->ty) == TY_DICT)
             return emit_dict_index(E, e);
         /* Python: xs[-1] is the last element; outside the list is an error */

@@ -70,6 +70,7 @@ static const char *dec_call(Emit *E, Type *t, const char *v, const char *field, 
     case TY_FLOAT: return emit_strf(E, "flow_json_float(s, %s, %s, %s)", v, field, out);
     case TY_BOOL: return emit_strf(E, "flow_json_bool(s, %s, %s, %s)", v, field, out);
     case TY_STRING: return emit_strf(E, "flow_json_str(s, a, %s, %s, %s)", v, field, out);
+    case TY_JSON: return emit_strf(E, "flow_json_jv(s, a, %s, %s, %s)", v, field, out);
     case TY_TIMESTAMP: return emit_strf(E, "flow_json_time(s, %s, %s, %s)", v, field, out);
     case TY_DURATION: return emit_strf(E, "flow_json_duration(s, %s, %s, %s)", v, field, out);
     default: {
@@ -236,7 +237,8 @@ static const char *src_kind(IoSpec *io)
 
 static const char *fmt_name(int f)
 {
-    static const char *const n[] = { "FLOW_FMT_LINES", "FLOW_FMT_CSV", "FLOW_FMT_JSONL", "FLOW_FMT_REPR", "FLOW_FMT_JSON" };
+    static const char *const n[] = { "FLOW_FMT_LINES", "FLOW_FMT_CSV",  "FLOW_FMT_JSONL",
+                                     "FLOW_FMT_REPR",  "FLOW_FMT_JSON", "FLOW_FMT_JSONV" };
     return n[f];
 }
 
@@ -362,7 +364,7 @@ void emit_io_input_state(Emit *E, Step *s)
     fprintf(o, "        f->%s_src = flow_src_open(rt, &cfg, flow_rt_input_path(rt, %d));\n", s->id, s->input_no);
     fprintf(o, "    }\n");
     fprintf(E->fini, "    flow_src_close(f->%s_src);\n", s->id);
-    if (io->format != IO_LINES)
+    if (io->format != IO_LINES && io->format != IO_JSONV)
         gen_read(E, s);
 }
 
@@ -385,7 +387,7 @@ void emit_io_run_input(Emit *E, Step *s)
     emit_line(E, "}");
     emit_line(E, "if (rc <= 0)");
     emit_line(E, "    return;");
-    if (io->format == IO_LINES) {
+    if (io->format == IO_LINES || io->format == IO_JSONV) {   /* JSONV: the canonical JSON text */
         emit_line(E, "flow_str v = r.text;");
     } else {
         emit_line(E, "%s v;", emit_ctype_name(E, rt));
@@ -415,8 +417,7 @@ void emit_io_round_end(Emit *E, FILE *c)
 
 static void gen_enc(Emit *E, CType *c);
 
-/* Statements appending the JSON of V (type T) to the flow_buf * B. */
-static void emit_json(Emit *E, Type *t, const char *b, const char *v)
+void emit_json(Emit *E, Type *t, const char *b, const char *v)
 {
     t = ty_resolve(t);
     switch (t->kind) {
@@ -424,6 +425,7 @@ static void emit_json(Emit *E, Type *t, const char *b, const char *v)
     case TY_FLOAT: emit_line(E, "flow_json_put_float(%s, %s);", b, v); return;
     case TY_BOOL: emit_line(E, "flow_buf_puts(%s, %s ? \"true\" : \"false\");", b, v); return;
     case TY_STRING: emit_line(E, "flow_json_put_str(%s, %s);", b, v); return;
+    case TY_JSON: emit_line(E, "flow_jv_put_json(%s, %s);", b, v); return;
     case TY_TIMESTAMP: emit_line(E, "flow_json_put_time(%s, %s);", b, v); return;
     case TY_DURATION: emit_line(E, "flow_json_put_duration(%s, %s);", b, v); return;
     case TY_META:

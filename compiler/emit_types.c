@@ -38,6 +38,7 @@ static const char *prim_name(TypeKind k)
     case TY_FLOAT: return "double";
     case TY_BOOL: return "bool";
     case TY_STRING: return "flow_str";
+    case TY_JSON: return "flow_str";   /* its canonical text (jsonv.c) */
     case TY_TIMESTAMP: return "flow_time";
     case TY_DURATION: return "int64_t";
     case TY_META: return "flow_window_meta";
@@ -242,6 +243,7 @@ void emit_repr(Emit *E, Type *t, const char *buf, const char *v)
     case TY_FLOAT: emit_line(E, "flow_repr_float(%s, %s);", buf, v); return;
     case TY_BOOL: emit_line(E, "flow_repr_bool(%s, %s);", buf, v); return;
     case TY_STRING: emit_line(E, "flow_repr_str(%s, %s);", buf, v); return;
+    case TY_JSON: emit_line(E, "flow_jv_repr(%s, %s);", buf, v); return;
     case TY_TIMESTAMP: emit_line(E, "flow_repr_time(%s, %s);", buf, v); return;
     case TY_DURATION: emit_line(E, "flow_repr_duration(%s, %s);", buf, v); return;
     case TY_META: emit_line(E, "flow_repr_window_meta(%s, %s);", buf, v); return;
@@ -259,6 +261,7 @@ void emit_str_form(Emit *E, Type *t, const char *buf, const char *v)
     t = ty_resolve(t);
     switch (t->kind) {
     case TY_STRING: emit_line(E, "flow_buf_put(%s, %s.p, (size_t)%s.n);", buf, v, v); return;
+    case TY_JSON: emit_line(E, "flow_jv_str_form(%s, %s);", buf, v); return;
     case TY_TIMESTAMP: emit_line(E, "flow_fmt_time(%s, %s);", buf, v); return;
     case TY_DURATION: emit_line(E, "flow_fmt_duration(%s, %s);", buf, v); return;
     case TY_OPT: {
@@ -281,6 +284,7 @@ const char *emit_eq(Emit *E, Type *t, const char *a, const char *b)
     t = ty_resolve(t);
     switch (t->kind) {
     case TY_STRING: return emit_strf(E, "flow_str_eq(%s, %s)", a, b);
+    case TY_JSON: return emit_strf(E, "flow_jv_eq(%s, %s)", a, b);   /* Python's == of the loaded values */
     case TY_META:
     case TY_META17: return emit_strf(E, "flow_window_meta_eq(%s, %s)", a, b);
     default:
@@ -588,6 +592,7 @@ static void gen_size(Emit *E, CType *c)
     emit_line(E, "size_t s = 0;");
     switch (t->kind) {
     case TY_STRING:
+    case TY_JSON:
         emit_line(E, "s += ((size_t)v.n + 15) & ~(size_t)15;");
         break;
     case TY_META:
@@ -661,6 +666,7 @@ static void gen_copy(Emit *E, CType *c)
         emit_line(E, "}");
         break;
     case TY_STRING:
+    case TY_JSON:
         emit_line(E, "if (v.n) {");
         emit_line(E, "    memcpy(*cur, v.p, (size_t)v.n);");
         emit_line(E, "    v.p = *cur;");

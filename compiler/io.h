@@ -12,7 +12,8 @@
 #include "graph.h"
 
 /* Formats: the runtime's FLOW_FMT_* values. */
-typedef enum IoFormat { IO_LINES, IO_CSV, IO_JSONL, IO_REPR, IO_JSON } IoFormat;
+/* IO_JSONV: "jsonl" read without a record, each line a `json` value. */
+typedef enum IoFormat { IO_LINES, IO_CSV, IO_JSONL, IO_REPR, IO_JSON, IO_JSONV } IoFormat;
 
 /* The source or sink an IoSpec describes, named as in a .flow file
  * (io_kind_name). */

@@ -22,6 +22,7 @@
 #include "flowc.h"
 #include "sema.h"
 #include "sema_internal.h"
+#include "embed.h"
 
 static const char *const builtin_names[] = {
 #define BUILTIN(id, name, minargs, maxargs) name,
@@ -234,7 +235,7 @@ Type *sema_type_from_ann(Sema *S, Node *t)
         static const struct { const char *name; TypeKind k; } prim[] = {
             { "int", TY_INT }, { "float", TY_FLOAT }, { "bool", TY_BOOL },
             { "string", TY_STRING }, { "timestamp", TY_TIMESTAMP },
-            { "duration", TY_DURATION }, { "WindowMetadata", TY_META },
+            { "duration", TY_DURATION }, { "WindowMetadata", TY_META }, { "json", TY_JSON },
         };
         for (size_t i = 0; i < sizeof prim / sizeof prim[0]; i++)
             if (strcmp(t->name, prim[i].name) == 0)
@@ -286,6 +287,23 @@ void sema_mismatch(Loc loc, Type *expected, Type *found)
     if (ty_has_error(expected) || ty_has_error(found))
         return;
     diag_error(loc, "mismatched types: expected `%s`, found `%s`", ty_str(expected), ty_str(found));
+    sema_json_note(loc, expected, found);
+}
+
+void sema_json_note(Loc loc, Type *want, Type *found)
+{
+    if (ty_resolve(found)->kind != TY_JSON)
+        return;
+    const char *how;
+    switch (ty_resolve(want)->kind) {
+    case TY_STRING: how = "str(...)"; break;
+    case TY_INT: how = "int(...)"; break;
+    case TY_FLOAT: how = "float(...)"; break;
+    case TY_BOOL: how = "bool(...)"; break;
+    case TY_TIMESTAMP: how = "timestamp(str(...))"; break;
+    default: return;
+    }
+    diag_note(loc, "convert the `json` value with `%s`", how);
 }
 
 /* Check that ACTUAL (the type of E) fits EXPECTED; report at E otherwise. */
@@ -299,6 +317,7 @@ static const char *unhashable_name(Type *t)
     case TY_SET: return "set";
     case TY_DICT: case TY_RECORD: return "dict";
     case TY_META: case TY_META17: return "WindowMetadata";
+    case TY_JSON: return "dict";   /* what json.loads gives a JSONL line */
     case TY_OPT: return unhashable_name(t->elem);
     case TY_TUPLE:
         for (int i = 0; i < t->n; i++)
@@ -605,6 +624,13 @@ static void resolve_signature(Sema *S, Symbol *s)
         p->ty = s->params[i];
     }
     s->ret = d->type_ann ? sema_type_from_ann(S, d->type_ann) : NULL;
+    if (s->kind == SYM_EXTERN) {
+        for (int i = 0; i < s->nparams; i++)
+            if (!sema_extern_json_ok(d->list.items[i]->loc, s->params[i], "an extern fn's parameter"))
+                s->params[i] = ty_error();
+        if (s->ret && !sema_extern_json_ok(d->type_ann->loc, s->ret, "an extern fn's result"))
+            s->ret = ty_error();
+    }
     if (!s->ret) {
         if (s->kind == SYM_EXTERN) {
             diag_error(d->loc, "extern fn `%s` needs a return type", s->name);

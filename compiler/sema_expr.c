@@ -182,6 +182,30 @@ static void mixed_numbers_note(Node *ln, Type *l, Node *rn, Type *r)
         int_to_float_note(rn);
 }
 
+/* After an operator refused a json operand: how to convert it (Python
+ * would apply the operator to whatever json.loads gave; flowc wants the
+ * type said, once). */
+static void json_operand_note(Node *ln, Type *l, Node *rn, Type *r)
+{
+    Node *j = is_kind(l, TY_JSON) ? ln : is_kind(r, TY_JSON) ? rn : NULL;
+    if (!j)
+        return;
+    const char *src = srcfile_text(j->loc.file) + j->loc.start;
+    int len = j->loc.end - j->loc.start;
+    if (len <= 0 || len > 40 || memchr(src, '\n', (size_t)len))
+        src = "j[\"n\"]", len = 6;
+    diag_note(j->loc, "a `json` value has no type until converted: write `int(%.*s)`, `float(%.*s)`, `str(%.*s)` "
+              "or `bool(%.*s)`", len, src, len, src, len, src, len, src);
+}
+
+/* Is X (of type T) a value `x in JSON` can look for: a string, number,
+ * bool or json (converted to JSON, then Python's `in`)? */
+static bool json_scalar(Type *t)
+{
+    TypeKind k = ty_resolve(t)->kind;
+    return k == TY_STRING || k == TY_INT || k == TY_FLOAT || k == TY_BOOL || k == TY_JSON;
+}
+
 /* The type of what `x in C` looks for in a C of type T: a dict's key, a
  * set's or list's element, a string's substring; NULL for other types. */
 static Type *member_type_of(Type *t)
@@ -200,6 +224,13 @@ static Type *member_type_of(Type *t)
 static Type *check_in(Sema *S, Node *e)
 {
     Type *r = sema_check_expr(S, e->rhs, NULL);
+    if (is_kind(r, TY_JSON)) {   /* a key, an element or a substring of the loaded value */
+        Type *l = sema_check_expr(S, e->lhs, NULL);
+        if (!is_err(l) && !json_scalar(l))
+            diag_error(e->lhs->loc, "`%s` of a `json` value looks for a string, int, float, bool or json, found `%s`",
+                       ast_op_name(e->op), ty_str(l));
+        return T(TY_BOOL);
+    }
     Type *m = member_type_of(r);
     Type *l = sema_check_expr(S, e->lhs, m);
     if (is_err(l) || is_err(r))
@@ -227,9 +258,11 @@ static Type *check_binary(Sema *S, Node *e, Type *hint)
     if (op == OP_EQ || op == OP_NE) {
         Type *l = sema_check_expr(S, e->lhs, NULL);
         Type *r = sema_check_expr(S, e->rhs, l);
-        if (!is_err(l) && !is_err(r) && !(ty_is_numeric(l) && ty_is_numeric(r)) && !ty_join(l, r))
+        if (!is_err(l) && !is_err(r) && !(ty_is_numeric(l) && ty_is_numeric(r)) && !ty_join(l, r)) {
             diag_error(e->loc, "operator `%s` cannot compare `%s` with `%s`",
                        ast_op_name(op), ty_str(l), ty_str(r));
+            json_operand_note(e->lhs, l, e->rhs, r);
+        }
         return set(e, T(TY_BOOL));
     }
     if (op == OP_IN || op == OP_NOT_IN)
@@ -241,9 +274,11 @@ static Type *check_binary(Sema *S, Node *e, Type *hint)
             return set(e, T(TY_BOOL));
         bool ok = (ty_is_numeric(l) && ty_is_numeric(r)) ||
                   (ty_unify(l, r) && ty_is_ordered(l));
-        if (!ok)
+        if (!ok) {
             diag_error(e->loc, "operator `%s` cannot compare `%s` with `%s`",
                        ast_op_name(op), ty_str(l), ty_str(r));
+            json_operand_note(e->lhs, l, e->rhs, r);
+        }
         return set(e, T(TY_BOOL));
     }
     /* arithmetic; the hint flows to list operands (`acc + [x]`) */
@@ -254,6 +289,7 @@ static Type *check_binary(Sema *S, Node *e, Type *hint)
         diag_error(e->loc, "operator `%s` cannot be applied to `%s` and `%s`",
                    ast_op_name(op), ty_str(l), ty_str(r));
         mixed_numbers_note(e->lhs, l, e->rhs, r);
+        json_operand_note(e->lhs, l, e->rhs, r);
         res = ty_error();
     }
     return set(e, res);
@@ -270,6 +306,7 @@ static Type *check_unary(Sema *S, Node *e)
     TypeKind k = ty_resolve(t)->kind;
     if (k != TY_INT && k != TY_FLOAT && k != TY_DURATION && k != TY_ERROR) {
         diag_error(e->loc, "operator `-` cannot be applied to `%s`", ty_str(t));
+        json_operand_note(e->lhs, t, e->lhs, t);
         return set(e, ty_error());
     }
     return set(e, t);
@@ -347,6 +384,9 @@ static Type *check_field(Sema *S, Node *e)
     }
     if (t->kind == TY_OPT && ty_resolve(t->elem)->kind == TY_RECORD)
         diag_error(e->loc, "`%s` may be none; use `?.%s` or `??`", ty_str(t), e->name);
+    else if (t->kind == TY_JSON)
+        diag_error(e->loc, "a `json` value has no fields; take a member with `[\"%s\"]` or `.get(\"%s\")`", e->name,
+                   e->name);
     else
         diag_error(e->loc, "type `%s` has no field `%s`", ty_str(t), e->name);
     return set(e, ty_error());
@@ -391,6 +431,13 @@ static Type *check_tuple_index(Sema *S, Node *e)
 static Type *check_index(Sema *S, Node *e)
 {
     Type *t = ty_resolve(sema_check_expr(S, e->lhs, NULL));
+    if (t->kind == TY_JSON) {   /* an object's member (string) or an array's element (int) */
+        Type *k = sema_check_expr(S, e->rhs, T(TY_STRING));
+        if (!is_err(k) && !is_kind(k, TY_STRING) && !is_kind(k, TY_INT))
+            diag_error(e->rhs->loc, "a `json` value is indexed by a string (an object's key) or an int (an "
+                       "array's element), not by `%s`", ty_str(k));
+        return set(e, t);
+    }
     if (t->kind == TY_DICT) {
         Type *k = sema_check_expr(S, e->rhs, t->key);
         sema_expect(e->rhs, t->key, k);
@@ -401,7 +448,7 @@ static Type *check_index(Sema *S, Node *e)
         return set(e, t);
     sema_expect(e->rhs, T(TY_INT), i);
     if (t->kind != TY_LIST) {
-        diag_error(e->loc, "`[...]` needs a list or a dict, found `%s`", ty_str(t));
+        diag_error(e->loc, "`[...]` needs a list, a dict or a json value, found `%s`", ty_str(t));
         return set(e, ty_error());
     }
     return set(e, t->elem);
@@ -632,7 +679,7 @@ static Type *bi_int(Sema *S, Node *e, Type *a0)
 {
     (void)S, (void)e;
     TypeKind k = kind0(a0);
-    return k == TY_INT || k == TY_FLOAT || k == TY_STRING || k == TY_BOOL ? T(TY_INT) : NULL;
+    return k == TY_INT || k == TY_FLOAT || k == TY_STRING || k == TY_BOOL || k == TY_JSON ? T(TY_INT) : NULL;
 }
 
 /* float(int | float | string) */
@@ -640,7 +687,43 @@ static Type *bi_float(Sema *S, Node *e, Type *a0)
 {
     (void)S, (void)e;
     TypeKind k = kind0(a0);
-    return k == TY_INT || k == TY_FLOAT || k == TY_STRING ? T(TY_FLOAT) : NULL;
+    return k == TY_INT || k == TY_FLOAT || k == TY_STRING || k == TY_JSON ? T(TY_FLOAT) : NULL;
+}
+
+/* bool(x): Python's truth of an int, float, string, bool, list, dict, set
+ * or json value */
+static Type *bi_bool(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    TypeKind k = kind0(a0);
+    return k == TY_INT || k == TY_FLOAT || k == TY_STRING || k == TY_BOOL || k == TY_JSON || k == TY_LIST ||
+                   k == TY_DICT || k == TY_SET
+               ? T(TY_BOOL)
+               : NULL;
+}
+
+/* json(x): the JSON value of x: a scalar itself (Python: the value, which
+ * json.dumps would write), another value json.loads(json.dumps(x)) as
+ * the json sinks write it (a list, tuple or set an array, a record or
+ * dict<string, V> an object, none null) */
+static Type *bi_json(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    return ty_resolve(a0)->kind == TY_CACHE || ty_has_var(a0) ? NULL : T(TY_JSON);
+}
+
+/* dumps(json): json.dumps */
+static Type *bi_dumps(Sema *S, Node *e, Type *a0)
+{
+    (void)S, (void)e;
+    return kind0(a0) == TY_JSON ? T(TY_STRING) : NULL;
+}
+
+/* parse_json(string): json.loads */
+static Type *bi_parse_json(Sema *S, Node *e, Type *a0)
+{
+    (void)S;
+    return want(e, 0, a0, T(TY_STRING)) ? T(TY_JSON) : ty_error();
 }
 
 /* len(string | list | dict | set) */
@@ -648,7 +731,7 @@ static Type *bi_len(Sema *S, Node *e, Type *a0)
 {
     (void)S, (void)e;
     TypeKind k = kind0(a0);
-    return k == TY_STRING || k == TY_LIST || k == TY_DICT || k == TY_SET ? T(TY_INT) : NULL;
+    return k == TY_STRING || k == TY_LIST || k == TY_DICT || k == TY_SET || k == TY_JSON ? T(TY_INT) : NULL;
 }
 
 /* abs(int | float | duration) */
@@ -733,7 +816,10 @@ static void check_spec(Loc loc, const char *spec, size_t n, Type *t)
     char kind = format_kind(t);
     if (!kind) {
         Type *r = ty_resolve(t);
-        if (r->kind == TY_OPT)
+        if (r->kind == TY_JSON)
+            diag_error(loc, "a format spec applies to ints, floats, bools and strings; convert the `json` value "
+                       "first: `float(j)`, `int(j)` or `str(j)`");
+        else if (r->kind == TY_OPT)
             diag_error(loc, "a format spec needs a value, but `%s` may be none (Python cannot format None with "
                        "a spec); write `x ?? default`", ty_str(t));
         else
@@ -895,6 +981,18 @@ static Type *bi_timestamp(Sema *S, Node *e, Type *a0)
 static Type *bi_get(Sema *S, Node *e, Type *a0)
 {
     Type *r0 = ty_resolve(a0);
+    if (r0->kind == TY_JSON) {   /* j.get(k): json null when absent; a default is made json */
+        want(e, 1, arg_type(S, e, 1, T(TY_STRING)), T(TY_STRING));
+        if (e->list.n == 3) {
+            Type *d = arg_type(S, e, 2, r0);
+            if (!is_err(d) && !json_scalar(d)) {
+                diag_error(arg(e, 2)->loc, "the default of `get` on a `json` value is a string, int, float, bool or "
+                           "json, not `%s`", ty_str(d));
+                return ty_error();
+            }
+        }
+        return r0;
+    }
     if (r0->kind != TY_DICT)
         return NULL;
     want(e, 1, arg_type(S, e, 1, r0->key), r0->key);
@@ -927,9 +1025,11 @@ static Type *bi_dict_view(Sema *S, Node *e, Type *a0)
 {
     (void)S;
     Type *r0 = ty_resolve(a0);
+    Builtin b = e->lhs->sym->builtin;
+    if (r0->kind == TY_JSON)   /* an object's keys, values, (key, value) pairs */
+        return b == BI_KEYS ? ty_list(T(TY_STRING)) : b == BI_VALUES ? ty_list(r0) : ty_list(ty_pair(T(TY_STRING), r0));
     if (r0->kind != TY_DICT)
         return NULL;
-    Builtin b = e->lhs->sym->builtin;
     if (b == BI_KEYS)
         return ty_list(r0->key);
     if (b == BI_VALUES)
@@ -1055,6 +1155,10 @@ static BuiltinCheck *const builtin_checks[BI_COUNT] = {
     [BI_LSTRIP] = bi_strip,
     [BI_RSTRIP] = bi_strip,
     [BI_ZFILL] = bi_zfill,
+    [BI_BOOL] = bi_bool,
+    [BI_JSON] = bi_json,
+    [BI_PARSE_JSON] = bi_parse_json,
+    [BI_DUMPS] = bi_dumps,
 };
 
 /* call = BUILTIN `(` expr, ... `)`: the arguments' number (builtins.def),
@@ -1162,6 +1266,25 @@ static Type *check_fn_call(Sema *S, Node *e, Symbol *s)
     return set(e, s->ret);
 }
 
+/* Rewrite the method call E, `OBJ.NAME(args)`, to the built-in call
+ * `B(OBJ, args)` (B whatever a fn named NAME would hide). */
+static void method_to_builtin(Sema *S, Node *e, Builtin b)
+{
+    Node *m = e->lhs;
+    Node *a = ast_new(S->arena, ND_ARG, m->lhs->loc);
+    a->lhs = m->lhs;
+    NodeList args = { 0 };
+    ast_push(S->arena, &args, a);
+    for (int i = 0; i < e->list.n; i++)
+        ast_push(S->arena, &args, e->list.items[i]);
+    e->list = args;
+    Node *callee = ast_new(S->arena, ND_IDENT, m->name_loc.end ? m->name_loc : m->loc);
+    callee->name = m->name;
+    callee->sym = sema_new_symbol(S, SYM_BUILTIN, m->name, callee->loc);
+    callee->sym->builtin = b;
+    e->lhs = callee;
+}
+
 /* call = IDENT `.` `get` `(` args `)` on enrich_cached's cache: Bytewax's
  * `cache.get(k)`, rewritten to `get(cache, k)` (the built-in, even where a
  * fn named get hides it). Returns false when E is not such a call. */
@@ -1183,25 +1306,50 @@ static bool cache_method(Sema *S, Node *e)
         e->lhs = m->lhs;   /* checked no further */
         return true;
     }
-    Node *a = ast_new(S->arena, ND_ARG, m->lhs->loc);
-    a->lhs = m->lhs;
-    NodeList args = { 0 };
-    ast_push(S->arena, &args, a);
-    for (int i = 0; i < e->list.n; i++)
-        ast_push(S->arena, &args, e->list.items[i]);
-    e->list = args;
-    Node *callee = ast_new(S->arena, ND_IDENT, m->name_loc.end ? m->name_loc : m->loc);
-    callee->name = m->name;
-    callee->sym = sema_new_symbol(S, SYM_BUILTIN, m->name, callee->loc);
-    callee->sym->builtin = BI_GET;
-    e->lhs = callee;
+    method_to_builtin(S, e, BI_GET);
     return true;
+}
+
+/* call = expr `.` NAME `(` args `)` on a json value: Python's dict
+ * methods j.get(k), j.get(k, d), j.keys(), j.values(), j.items(),
+ * rewritten to the built-ins get(j, ...), keys(j), ... Returns the
+ * built-in, -1 when E is not such a call, -2 after reporting an unknown
+ * method. */
+static int json_method(Sema *S, Node *e)
+{
+    static const struct { const char *name; Builtin b; } methods[] = {
+        { "get", BI_GET }, { "keys", BI_KEYS }, { "values", BI_VALUES }, { "items", BI_ITEMS },
+    };
+    Node *m = e->lhs;
+    if (m->kind != ND_FIELD)
+        return -1;
+    int saved = diag_error_count();
+    Type *t = sema_check_expr(S, m->lhs, NULL);
+    if (!is_kind(t, TY_JSON) || diag_error_count() != saved)
+        return -1;
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(m->name, methods[i].name) == 0) {
+            method_to_builtin(S, e, methods[i].b);
+            return methods[i].b;
+        }
+    diag_error(m->name_loc.end ? m->name_loc : m->loc,
+               "a `json` value has the methods `get`, `keys`, `values` and `items` (Python's dict's), not `%s`",
+               m->name);
+    for (int k = 0; k < e->list.n; k++)
+        arg_type(S, e, k, NULL);
+    e->lhs = m->lhs;   /* checked no further */
+    return -2;
 }
 
 static Type *check_call(Sema *S, Node *e)
 {
     if (cache_method(S, e))
         return e->lhs->kind == ND_IDENT && e->lhs->sym ? check_builtin(S, e, BI_GET) : set(e, ty_error());
+    int jm = json_method(S, e);
+    if (jm == -2)   /* reported */
+        return set(e, ty_error());
+    if (jm >= 0)
+        return check_builtin(S, e, (Builtin)jm);
     if (e->lhs->kind != ND_IDENT) {
         diag_error(e->lhs->loc, "only named functions can be called");
         return set(e, ty_error());

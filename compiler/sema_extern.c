@@ -16,26 +16,26 @@ bool sema_is_extern(const Node *e)
     return e && e->kind == ND_IDENT && e->name && strcmp(e->name, "extern") == 0;
 }
 
-/* Does T hold a dict or a set (through lists, optionals, tuples and
- * records)? The --lib header gives a host no form for them. */
-static bool holds_collection(Type *t, int depth)
+/* Does T hold a value of kind A or B (through lists, optionals, tuples
+ * and records)? */
+static bool holds(Type *t, TypeKind a, TypeKind b, int depth)
 {
     t = ty_resolve(t);
     if (depth > 64)
         return false;
-    switch (t->kind) {
-    case TY_DICT: case TY_SET:
+    if (t->kind == a || t->kind == b)
         return true;
+    switch (t->kind) {
     case TY_LIST: case TY_OPT:
-        return holds_collection(t->elem, depth + 1);
+        return holds(t->elem, a, b, depth + 1);
     case TY_TUPLE:
         for (int i = 0; i < t->n; i++)
-            if (holds_collection(t->elems[i], depth + 1))
+            if (holds(t->elems[i], a, b, depth + 1))
                 return true;
         return false;
     case TY_RECORD:
         for (int i = 0; i < t->rec->n; i++)
-            if (holds_collection(t->rec->fields[i].ty, depth + 1))
+            if (holds(t->rec->fields[i].ty, a, b, depth + 1))
                 return true;
         return false;
     default:
@@ -43,10 +43,20 @@ static bool holds_collection(Type *t, int depth)
     }
 }
 
+bool sema_extern_json_ok(Loc loc, Type *t, const char *what)
+{
+    if (!holds(t, TY_JSON, TY_JSON, 0))
+        return true;
+    diag_error(loc, "%s cannot hold a `json` value (`%s`): a host could hand over text that is not JSON; "
+               "pass its text as a `string`: `parse_json(s)` reads it, `dumps(j)` writes it", what, ty_str(t));
+    return false;
+}
+
+/* A dict or a set: the --lib header gives a host no form for them. */
 static bool extern_item_ok(Loc loc, Type *t)
 {
-    if (!holds_collection(t, 0))
-        return true;
+    if (!holds(t, TY_DICT, TY_SET, 0))
+        return sema_extern_json_ok(loc, t, "extern items");
     diag_error(loc, "extern items cannot hold a dict or a set (`%s`): the host API has no form for them; "
                "pass `items(d)` or `sorted(s)` instead", ty_str(t));
     return false;

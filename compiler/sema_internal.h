@@ -53,6 +53,9 @@ void sema_push_local(Sema *S, Symbol *s);
 Symbol *sema_lookup(Sema *S, const char *name);
 Type *sema_type_from_ann(Sema *S, Node *t);
 void sema_mismatch(Loc loc, Type *expected, Type *found);
+/* After a mismatch where FOUND is json and WANT a string, int, float,
+ * bool or timestamp: a note with the conversion to write. */
+void sema_json_note(Loc loc, Type *want, Type *found);
 bool sema_expect(Node *e, Type *expected, Type *actual);
 /* Report at LOC unless T can be WHAT ("a set element", "a dict key"):
  * Python's hashable values (ty_is_hashable). */

@@ -241,14 +241,21 @@ static Type *source_item(Sema *S, Node *src, Args *a, IoSpec *io)
         diag_error(sc->loc, "`schema` needs format \"csv\" or \"jsonl\"; \"lines\" gives strings");
         return NULL;
     }
+    Symbol *js = sc && sc->kind == ND_IDENT && strcmp(sc->name, "json") == 0 ? sema_lookup(S, sc->name) : NULL;
+    if (fmt == IO_JSONL && (!sc || (js && js->kind == SYM_BUILTIN))) {
+        io->format = IO_JSONV;   /* no record: each line a json value, as json.loads gives it */
+        return ty_prim(TY_JSON);
+    }
     if (!sc) {
-        diag_error(src->loc, "format \"%s\" needs `schema = RECORD`: the record whose fields the %s are matched to",
-                   src_formats[fmt], fmt == IO_CSV ? "columns" : "JSON members");
+        diag_error(src->loc, "format \"%s\" needs `schema = RECORD`: the record whose columns are matched to its "
+                   "fields", src_formats[fmt]);
         return NULL;
     }
     Symbol *r = sc->kind == ND_IDENT ? sema_lookup(S, sc->name) : NULL;
     if (!r || r->kind != SYM_RECORD) {
-        diag_error(sc->loc, "`schema` must name a record type");
+        diag_error(sc->loc, "`schema` must name a record type%s",
+                   fmt == IO_JSONL ? " (or be left out, or be `json`: each line a `json` value)"
+                   : js ? " (a `json` value per line needs format \"jsonl\")" : "");
         return NULL;
     }
     io->schema = r->rec;

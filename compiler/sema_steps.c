@@ -268,6 +268,7 @@ static bool fn_returns(Step *st, Type *r, Type *want, const char *what)
     Node *body = st->fn.lambda->body;
     diag_error(body->loc, "the %s of `%s` must return `%s`, found `%s`", what,
                step_kind_name(st->kind), ty_str(want), ty_str(r));
+    sema_json_note(body->loc, want, r);
     return false;
 }
 
@@ -553,6 +554,7 @@ static Type *iter_elem(Type *t)
     switch (t->kind) {
     case TY_LIST: case TY_SET: return t->elem;
     case TY_DICT: return t->key;
+    case TY_JSON: return t;   /* an array's elements, an object's keys, a string's characters */
     default: return NULL;
     }
 }

@@ -250,6 +250,7 @@ static bool use_clock(Sema *S, Step *clock, Type *v, Node *at)
     if (ty_resolve(r)->kind != TY_TIMESTAMP) {
         diag_error(sema_result_expr(clock->fn.lambda->body)->loc,
                    "the timestamp function of `event_clock` must return `timestamp`, found `%s`", ty_str(r));
+        sema_json_note(sema_result_expr(clock->fn.lambda->body)->loc, T(TY_TIMESTAMP), r);
         return false;
     }
     return true;

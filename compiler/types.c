@@ -300,6 +300,7 @@ bool ty_is_hashable(Type *t)
     t = ty_resolve(t);
     switch (t->kind) {
     case TY_LIST: case TY_DICT: case TY_SET: case TY_RECORD: case TY_META: case TY_META17: case TY_CACHE:
+    case TY_JSON:   /* a dict or list in Python, unhashable; one rule for every JSON value */
         return false;
     case TY_OPT:
         return ty_is_hashable(t->elem);
@@ -318,6 +319,7 @@ bool ty_has_heap(Type *t)
     t = ty_resolve(t);
     switch (t->kind) {
     case TY_STRING:
+    case TY_JSON:
     case TY_LIST:
     case TY_DICT:
     case TY_SET:
@@ -413,6 +415,7 @@ static void ty_str_into(Type *t, char **buf, size_t *n, size_t *cap, size_t limi
     case TY_FLOAT: put(buf, n, cap, "float"); break;
     case TY_BOOL: put(buf, n, cap, "bool"); break;
     case TY_STRING: put(buf, n, cap, "string"); break;
+    case TY_JSON: put(buf, n, cap, "json"); break;
     case TY_TIMESTAMP: put(buf, n, cap, "timestamp"); break;
     case TY_DURATION: put(buf, n, cap, "duration"); break;
     case TY_META: put(buf, n, cap, "WindowMetadata"); break;

@@ -21,6 +21,7 @@ typedef enum TypeKind {
     TY_DURATION,   // int64_t microseconds
     TY_META,       // WindowMetadata (flow_window_meta)
     TY_META17,     // WindowMetadata on W.with_meta: printed as Bytewax 0.17 did
+    TY_JSON,       // json: a JSON value without a schema, its canonical text in a flow_str (jsonv.c)
     TY_LIST,       // elem
     TY_DICT,       // dict<key, elem>: insertion-ordered, as Python's dict
     TY_SET,        // set<elem>: CPython's set table (iteration order)

@@ -391,6 +391,74 @@ void flow_fmt_time(flow_buf *b, flow_time t);
 void flow_fmt_duration(flow_buf *b, int64_t us);
 
 /* ===================================================================
+ * The json type (jsonv.c): a JSON value without a schema, as Python's
+ * json.loads returns it. A value is a flow_str holding its canonical
+ * text: no whitespace, strings with only `\"`, `\\` and control
+ * characters escaped, UTF-8 otherwise, numbers as written, duplicate
+ * object keys kept (resolved on access as Python's dict: the last value,
+ * at the first key's place). It copies, encodes and is stored as a
+ * string; a member or an element is a slice of the text (no copy).
+ * Functions that can fail return false (or -1) and leave Python's
+ * message in ERR ("KeyError: 'a'", "TypeError: ..."), NUL-terminated,
+ * for flow_step_error; they allocate only in A, and only where a new
+ * string is made (a decoded string with escapes, one character).
+ * =================================================================== */
+
+/* json.loads of the N bytes at P (UTF-8): the canonical text in A. Python's
+ * grammar (NaN, Infinity, -Infinity too; any top-level value; big ints
+ * kept as their digits); a lone surrogate escape is refused (no UTF-8 for
+ * it). Error: Python's JSONDecodeError text, "Expecting value: line 1
+ * column 5 (char 4)". */
+bool flow_jv_parse(flow_arena *a, const char *p, size_t n, flow_str *out, flow_buf *err);
+/* Python's type name of the loaded value: dict list str int float bool NoneType. */
+const char *flow_jv_type(flow_str j);
+/* repr() of the loaded value (what print() shows of it inside a tuple):
+ * {'a': 1, 'b': [2.5, 'x', None, True]}. */
+void flow_jv_repr(flow_buf *b, flow_str j);
+/* str() of it: a JSON string's text, anything else its repr. */
+void flow_jv_str_form(flow_buf *b, flow_str j);
+/* The same as a string in A (SCRATCH is used to build it). */
+flow_str flow_jv_to_str(flow_arena *a, flow_str j, flow_buf *scratch);
+/* json.dumps() of the loaded value, as the json sinks write every value
+ * (", " and ": " separators, non-ASCII kept, floats as repr, NaN). */
+void flow_jv_put_json(flow_buf *b, flow_str j);
+/* d.get(key): 1 and *OUT the value (the last of a repeated key), 0 when
+ * absent, -1 when J is no object (AttributeError, as Python's). */
+int flow_jv_get(flow_str j, flow_str key, flow_str *out, flow_buf *err);
+/* Is J an object? Else false, and Python's AttributeError for calling
+ * METHOD ("keys") on what it is. */
+bool flow_jv_is_dict(flow_str j, const char *method, flow_buf *err);
+/* j[key] of an object (KeyError naming the key); TypeError for others. */
+bool flow_jv_index_str(flow_str j, flow_str key, flow_str *out, flow_buf *err);
+/* j[i] of an array (negative from the end; IndexError) or a string (a
+ * one-character string, made in A); KeyError of an object. */
+bool flow_jv_index_int(flow_arena *a, flow_str j, int64_t i, flow_str *out, flow_buf *err);
+/* len(): an object's distinct keys, an array's elements, a string's code points. */
+bool flow_jv_len(flow_str j, int64_t *out, flow_buf *err);
+/* Iteration (flat_map): an array's elements, an object's keys (as JSON
+ * strings, first places), a string's characters; the list in A. */
+bool flow_jv_iter(flow_arena *a, flow_str j, flow_list_str *out, flow_buf *err);
+/* int(), float() of the loaded value, as Python's (a string is parsed,
+ * a bool is 0/1; null, arrays, objects are a TypeError). An int beyond 64
+ * bits is an OverflowError. Decoded strings go to A. */
+bool flow_jv_to_int(flow_arena *a, flow_str j, int64_t *out, flow_buf *err);
+bool flow_jv_to_float(flow_arena *a, flow_str j, double *out, flow_buf *err);
+/* bool(): Python's truth of the loaded value. */
+bool flow_jv_truth(flow_str j);
+/* Python's == of two loaded values: objects ignore order, 1 == 1.0 ==
+ * true, NaN is unequal to itself. */
+bool flow_jv_eq(flow_str a, flow_str b);
+/* x in j: an object's key, an array's element (==), a substring; -1 and
+ * a TypeError for others (or an unhashable X looked up in an object). */
+int flow_jv_contains(flow_str j, flow_str x, flow_buf *err);
+/* The JSON of a value, in A: json.dumps of an int, float (NaN,
+ * Infinity), bool, str. */
+flow_str flow_jv_from_int(flow_arena *a, int64_t v);
+flow_str flow_jv_from_float(flow_arena *a, double v);
+flow_str flow_jv_from_bool(bool v);
+flow_str flow_jv_from_str(flow_arena *a, flow_str s);
+
+/* ===================================================================
  * Python's format-spec mini-language (format.c): format(x, spec) and
  * f-strings, as CPython 3.11's Python/formatter_unicode.c
  * =================================================================== */
@@ -1306,7 +1374,9 @@ void flow_wstep_settle(flow_wstep *ws, uint32_t tid, void (*drop_acc)(void *acc)
  * on_error = "skip" it is reported on stderr and counted instead.
  * =================================================================== */
 
-enum { FLOW_FMT_LINES, FLOW_FMT_CSV, FLOW_FMT_JSONL, FLOW_FMT_REPR, FLOW_FMT_JSON };
+/* FLOW_FMT_JSONV: JSON lines read as `json` values: rec->text is each
+ * line's canonical JSON text (flow_jv_parse), blank lines skipped. */
+enum { FLOW_FMT_LINES, FLOW_FMT_CSV, FLOW_FMT_JSONL, FLOW_FMT_REPR, FLOW_FMT_JSON, FLOW_FMT_JSONV };
 enum { FLOW_SRC_FILE, FLOW_SRC_STDIN, FLOW_SRC_DIR, FLOW_SRC_KAFKA };
 
 /* The longest record (line) a source accepts; a longer one is bad. */
@@ -1315,7 +1385,7 @@ enum { FLOW_SRC_FILE, FLOW_SRC_STDIN, FLOW_SRC_DIR, FLOW_SRC_KAFKA };
 typedef struct flow_src_cfg {
     const char *step;            /* step id (messages) */
     int kind;                    /* FLOW_SRC_* */
-    int format;                  /* FLOW_FMT_LINES, _CSV or _JSONL */
+    int format;                  /* FLOW_FMT_LINES, _CSV, _JSONL or _JSONV */
     bool skip;                   /* on_error = "skip" */
     int batch;                   /* records per partition per poll (1000) */
     bool split_bytes;            /* file, several workers: split = "bytes", a byte
@@ -1414,6 +1484,9 @@ bool flow_json_bool(flow_src *s, const flow_json *v, const char *field, bool *ou
 bool flow_json_str(flow_src *s, flow_arena *a, const flow_json *v, const char *field, flow_str *out);
 bool flow_json_time(flow_src *s, const flow_json *v, const char *field, flow_time *out);
 bool flow_json_duration(flow_src *s, const flow_json *v, const char *field, int64_t *out);
+/* A `json` field: V's canonical text (jsonv.c) in A; its floats as their
+ * repr (1.50 is 1.5), ints within 64 bits (what jansson and simdjson read). */
+bool flow_json_jv(flow_src *s, flow_arena *a, const flow_json *v, const char *field, flow_str *out);
 
 /* Encoders (docs/io.md): JSON and CSV text of scalars. */
 void flow_json_put_str(flow_buf *b, flow_str s);

@@ -99,6 +99,7 @@ struct flow_src {
     void **jroots;            /* io_jsonl.c: jansson's documents among them */
     size_t njroots, capjroots;
     struct flowi_simd *simd;  /* io_jsonl.c: the jsonl parser (json_simd.cc) */
+    flow_buf jvtext;          /* io_jsonl.c: a json field's text, before flow_jv_parse */
 };
 
 /* io_split.c: a segment of a file to read, for split = "bytes". */
@@ -173,6 +174,10 @@ const flow_json *flowi_json_parse(flow_src *s, flow_arena *a, const char *p, siz
  * blank line, -1 after flow_src_bad ("invalid UTF-8", malformed JSON, not
  * an object). */
 int flowi_json_line(flow_src *s, const char *p, size_t n, const flow_json **out);
+/* io_jsonl.c: a JSON line read as a `json` value (FLOW_FMT_JSONV): 1 and
+ * rec->text its canonical text in A (flow_jv_parse), or -1 after
+ * flow_src_bad ("invalid UTF-8", Python's JSONDecodeError text). */
+int flowi_jv_record(flow_src *s, flow_arena *a, const char *p, size_t n, flow_rec *rec);
 /* Release the values of the last record / everything at close. */
 void flowi_json_release(flow_src *s);
 void flowi_json_free(flow_src *s);

@@ -97,6 +97,7 @@ void flowi_json_free(flow_src *s)
     flow_free(s->jroots, s->capjroots * sizeof *s->jroots);
     s->jroots = NULL;
     s->capjroots = 0;
+    flow_buf_free(&s->jvtext);
     flowi_simd_free(s->simd);
     s->simd = NULL;
 }
@@ -325,6 +326,20 @@ int flowi_json_line(flow_src *s, const char *p, size_t n, const flow_json **out)
     return *out ? 1 : -1;
 }
 
+int flowi_jv_record(flow_src *s, flow_arena *a, const char *p, size_t n, flow_rec *rec)
+{
+    if (!flow_utf8_valid(p, n)) {
+        flow_src_bad(s, "invalid UTF-8");
+        return -1;
+    }
+    flow_buf err = { 0 };   /* only a bad line allocates */
+    if (flow_jv_parse(a, p, n, &rec->text, &err))
+        return 1;
+    flow_src_bad(s, "%s", err.p);
+    flow_buf_free(&err);
+    return -1;
+}
+
 const flow_json *flow_cell_json(flow_src *s, flow_arena *a, flow_str c, const char *field)
 {
     (void)a;
@@ -469,6 +484,65 @@ const flow_json *flow_json_member(const flow_json *v, int64_t i, flow_str *key)
     flowi_simd_obj_deref(&w->it, &e, &name, &len);
     *key = (flow_str){ name, (int64_t)len };
     return view_simd(w->src, &e);
+}
+
+static bool python_special(const flow_json *v, double *out);
+static flow_str str_of(const flow_json *v);
+
+/* The JSON text of V appended to B (floats as repr, Python's specials
+ * as NaN, Infinity, -Infinity). */
+static void view_text(flow_buf *b, const flow_json *v)
+{
+    int64_t n = 0;
+    double d;
+    flow_str key;
+    switch (v->v.kind) {
+    case FLOWI_J_OBJECT:
+        flow_json_members(v->src, v, "", &n);
+        flow_buf_putc(b, '{');
+        for (int64_t i = 0; i < n; i++) {
+            const flow_json *m = flow_json_member(v, i, &key);
+            if (i)
+                flow_buf_putc(b, ',');
+            flow_json_put_str(b, key);
+            flow_buf_putc(b, ':');
+            view_text(b, m);
+        }
+        flow_buf_putc(b, '}');
+        return;
+    case FLOWI_J_ARRAY:
+        flow_json_array(v->src, v, "", &n);
+        flow_buf_putc(b, '[');
+        for (int64_t i = 0; i < n; i++) {
+            if (i)
+                flow_buf_putc(b, ',');
+            view_text(b, flow_json_at(v, i));
+        }
+        flow_buf_putc(b, ']');
+        return;
+    case FLOWI_J_STRING:
+        if (python_special(v, &d))
+            flow_json_put_float(b, d);
+        else
+            flow_json_put_str(b, str_of(v));
+        return;
+    case FLOWI_J_INT: flow_repr_int(b, v->v.i); return;
+    case FLOWI_J_REAL: flow_json_put_float(b, v->v.d); return;
+    case FLOWI_J_BOOL: flow_buf_puts(b, v->v.b ? "true" : "false"); return;
+    case FLOWI_J_NULL: flow_buf_puts(b, "null"); return;
+    }
+}
+
+bool flow_json_jv(flow_src *s, flow_arena *a, const flow_json *v, const char *field, flow_str *out)
+{
+    s->jvtext.n = 0;
+    view_text(&s->jvtext, v);
+    flow_buf err = { 0 };
+    if (flow_jv_parse(a, s->jvtext.p, s->jvtext.n, out, &err))
+        return true;
+    flow_src_bad(s, "field '%s': %s", field, err.p);   /* not reached: the text is JSON */
+    flow_buf_free(&err);
+    return false;
 }
 
 bool flow_json_object(flow_src *s, const flow_json *v, const char *field)

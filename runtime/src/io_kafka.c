@@ -724,6 +724,8 @@ int flowi_kafka_next(flow_src *s, flow_arena *a, flow_rec *rec)
             rc = -1;
         } else {
             rec->text = flowi_arena_str(a, val, len);
+            if (s->cfg.format == FLOW_FMT_JSONV)
+                rc = flowi_jv_record(s, a, val, len, rec);
             if (s->cfg.format == FLOW_FMT_JSONL) {
                 rec->json = flowi_json_parse(s, a, val, len);
                 if (!rec->json)

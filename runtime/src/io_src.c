@@ -422,6 +422,10 @@ static int part_record(flow_src *s, flowi_part *p, flow_arena *a, flow_rec *rec)
                 continue;    /* the header, or a blank line */
             return r;
         }
+        case FLOW_FMT_JSONV:
+            if (len == 0 || (len == 1 && line[0] == '\r'))
+                continue;    /* blank lines between JSON values, as jsonl */
+            return flowi_jv_record(s, a, line, len, rec);
         case FLOW_FMT_JSONL: {
             int r = flowi_json_line(s, line, len, &rec->json);
             if (r == 0)
@@ -522,6 +526,7 @@ __attribute__((noinline)) static int part_skip(flow_src *s, flowi_part *p, flow_
         }
         bool blank = len == 0 || (len == 1 && line[0] == '\r');
         switch (format) {
+        case FLOW_FMT_JSONV:
         case FLOW_FMT_JSONL:
             if (blank)
                 continue;

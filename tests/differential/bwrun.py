@@ -53,7 +53,7 @@ def run_one(path, cwd=None):
     flowpy.CLOCK.pin(None)
     flowpy.ROUNDS.reset()
     g = {"__name__": "twin", "__file__": os.path.abspath(path)}
-    cwd = os.getcwd()
+    here = os.getcwd()
     buf = io.StringIO()
     old = sys.stdout
     status = "ok"
@@ -78,7 +78,7 @@ def run_one(path, cwd=None):
             signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
         sys.stdout = old
-        os.chdir(cwd)
+        os.chdir(here)
     return name, buf.getvalue(), status
 
 

@@ -633,7 +633,7 @@ BUILTINS = {"str", "int", "float", "len", "abs", "min", "max", "floor", "ceil", 
             "sqrt", "lower", "upper", "trim", "split", "starts_with", "ends_with",
             "contains", "replace", "substr", "findall", "sum", "range", "timestamp",
             "format", "join", "strip", "lstrip", "rstrip", "zfill", "get", "keys", "values",
-            "items", "remove", "add", "set", "dict", "sorted"}
+            "items", "remove", "add", "set", "dict", "sorted", "bool", "json", "parse_json", "dumps"}
 
 META_FIELDS = {"open_time", "close_time", "merged_ids"}
 
@@ -768,6 +768,12 @@ class Emitter:
         if k == "call":
             f = e[1]
             args = [self.ex(a, env) for _, a in e[2]]
+            if f[0] == "fld" and f[2] in ("get", "keys", "values", "items"):
+                # a json value's (or enrich_cached's cache's) method: dict's own
+                obj = self.ex(f[1], env)
+                if f[2] == "get":
+                    return "%s.get(%s)" % (obj, ", ".join(args))
+                return "fp.b_%s(%s)" % (f[2], obj)
             if f[0] == "id" and f[1] not in env and f[1] not in self.fns:
                 if f[1] == "now":
                     return "fp.now()"
@@ -997,6 +1003,11 @@ class Emitter:
             if named.keys() - {"format", "batch_size", "split"}:
                 raise NoTwin("file input options %s" % sorted(named))
             return "op.input(%s, flow, FileSource(%s%s))" % (q, self.ex(pos[0], set()), self.batch_opt(named))
+        if kind == "file" and named.get("format") == ("str", "jsonl") and \
+                named.get("schema", ("id", "json")) == ("id", "json") and not named.keys() - {"format", "schema", "batch_size"}:
+            # json values: the lines json.loads'd, blank ones skipped (a flat_map keeps a `null` line)
+            return 'op.flat_map("%s_json", op.input(%s, flow, FileSource(%s%s)), fp.json_line)' % (
+                sid, q, self.ex(pos[0], set()), self.batch_opt(named))
         if kind == "dir" and named.get("format", ("str", "lines")) == ("str", "lines") \
                 and not named.keys() - {"format", "glob", "batch_size"}:
             glob = ", glob_pat=%s" % self.ex(named["glob"], set()) if "glob" in named else ""

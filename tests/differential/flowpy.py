@@ -20,6 +20,7 @@ Nothing here reimplements an operator: ordering, state, windows and
 timers are Bytewax's.
 """
 
+import json
 import math
 import re
 from datetime import datetime, timedelta, timezone
@@ -107,6 +108,35 @@ def b_float(x):
 
 def b_len(x):
     return len(x)
+
+
+# the json type: its values are json.loads's own (dict, list, str, ...)
+
+def b_bool(x):
+    return bool(x)
+
+
+def b_json(x):
+    """json(x): a scalar itself, another value json.loads(json.dumps(x))
+    (a tuple becomes a list; flowc's json sinks' encodings of sets,
+    timestamps and durations are not Python's: no twin for those)."""
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return x
+    return json.loads(json.dumps(x))
+
+
+def b_parse_json(s):
+    return json.loads(s)
+
+
+def b_dumps(j):
+    return json.dumps(j, ensure_ascii=False)
+
+
+def json_line(line):
+    """A jsonl file's line read as a json value: [json.loads(line)], or
+    nothing for a blank line (flowc's jsonl format skips them)."""
+    return [] if line in ("", "\r") else [json.loads(line)]
 
 
 def b_abs(x):

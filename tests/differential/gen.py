@@ -29,9 +29,14 @@ What is generated (README.md here says why the rest is left out):
 - windows: event clocks (waits 0, positive, negative, 4000000d) with the
   system clock pinned after the events, stepping or not, and system
   clocks on a pinned clock; tumbling, sliding and session windowers;
-  collect/fold/reduce/count/max/min/join_window with .down, .late, .meta.
+  collect/fold/reduce/count/max/min/join_window with .down, .late, .meta;
+- json values (the `json` type, json.loads's values in the twin):
+  parse_json of random JSON text (duplicate keys, NaN-free, ints within
+  64 bits), json(x), get/j.get, and, as risky nodes, j[k], j[i],
+  int(j), len(j), `k in j`; str(j), bool(j), == of json values.
 """
 
+import json
 import os
 import random
 import sys
@@ -41,6 +46,9 @@ I64_MIN = -(1 << 63)
 
 # ------------------------------------------------------------------ types
 INT, FLOAT, BOOL, STR, TS, DUR = ("int",), ("float",), ("bool",), ("string",), ("timestamp",), ("duration",)
+JSON = ("json",)
+# object keys of generated JSON and of the lookups in it
+JSON_KEYS = ["a", "b", "n", "user", "tags", "", "é", "it's", "0"]
 SCALARS = [INT, FLOAT, BOOL, STR, TS, DUR]
 
 
@@ -220,6 +228,8 @@ class Gen:
             return Dict(self.pick(DICT_KEYS), self.rand_type(depth + 1))
         if x < 0.94:
             return Set(self.pick(SET_ELEMS))
+        if x < 0.96:
+            return JSON
         return self.new_record(depth + 1)
 
     def new_record(self, depth):
@@ -291,7 +301,57 @@ class Gen:
             return "none" if self.r() < 0.35 else self.val(t[1])
         if k == "rec":
             return "%s { %s }" % (t[1], ", ".join("%s: %s" % (f, self.val(ft, expr)) for f, ft in self.records[t[1]]))
+        if k == "json":
+            return "parse_json(%s)" % fmt_str(self.json_text(), rng)
         raise ValueError(t)
+
+    def json_value(self, depth=0):
+        """A value json.loads can give: no NaN (a container holding the
+        same NaN object equals itself in Python, by identity), ints within
+        64 bits (flowc's int() of a bigger one is an error)."""
+        x = self.r()
+        if depth < 2 and x < 0.2:
+            return [self.json_value(depth + 1) for _ in range(self.rng.randint(0, 3))]
+        if depth < 2 and x < 0.45:
+            return {self.pick(JSON_KEYS): self.json_value(depth + 1) for _ in range(self.rng.randint(0, 3))}
+        if x < 0.6:
+            return self.pick(INTS) if self.r() < 0.3 else self.rng.randint(-20, 50)
+        if x < 0.72:
+            return self.pick([f for f in FLOATS if f == f])
+        if x < 0.9:
+            return self.pick(STRINGS)
+        return self.pick([True, False, None])
+
+    def json_text(self):
+        """JSON text of a random value, in one of json.dumps's styles; an
+        object sometimes gets a repeated key (the last value wins, at the
+        first key's place)."""
+        v = self.json_value()
+        text = json.dumps(v, ensure_ascii=self.r() < 0.5, separators=self.pick([None, (",", ":")]))
+        if isinstance(v, dict) and v and self.r() < 0.2:
+            text = text[:-1] + ', "%s": %s}' % (next(iter(v)), json.dumps(self.json_value(1)))
+        return text
+
+    def e_json(self, t, env, d):
+        c = self.rng.randint(0, 7)
+        key = fmt_str(self.pick(JSON_KEYS), self.rng)
+        if c <= 1:
+            return "json(%s)" % self.e(self.pick([INT, FLOAT, STR, BOOL]), env, d)
+        if c == 2:
+            return self.val(JSON)
+        if self.risky():
+            # on what may be no object or array: Python's KeyError,
+            # IndexError, TypeError and AttributeError
+            j = self.e(JSON, env, d)
+            return self.pick(["%s[%s]" % (j, key), "%s[%s]" % (j, self.pick(["0", "-1", "2"])),
+                              "get(%s, %s)" % (j, key), "%s.get(%s, %s)" % (j, key, self.e(INT, env, d))])
+        # get on an object literal (never fails)
+        obj = "parse_json(%s)" % fmt_str(json.dumps({self.pick(JSON_KEYS): self.json_value(1)}), self.rng)
+        if c == 3:
+            return "get(%s, %s)" % (obj, key)
+        if c == 4:
+            return "%s.get(%s, %s)" % (obj, key, self.e(self.pick([INT, STR, JSON]), env, d))
+        return self.e(JSON, env, d)
 
     def set_elem(self, t):
         """A constant set element: ints near 0 or far, never the 64-bit
@@ -367,7 +427,13 @@ class Gen:
 
     def e_int(self, t, env, d):
         E = lambda tt=INT: self.e(tt, env, d)  # noqa: E731
-        c = self.rng.randint(0, 20)
+        c = self.rng.randint(0, 21)
+        if c == 21:
+            # of a json value: int() and len() raise on the wrong kind
+            j = self.e(JSON, env, d)
+            if self.risky():
+                return "%s(%s)" % (self.pick(["int", "len"]), j)
+            return "len(str(%s))" % j
         if c == 0:
             return "(%s + %s)" % (E(), E())
         if c == 1:
@@ -503,7 +569,14 @@ class Gen:
         return "abs(%s)" % E()
 
     def e_bool(self, t, env, d):
-        c = self.rng.randint(0, 8)
+        c = self.rng.randint(0, 9)
+        if c == 9:
+            j = self.e(JSON, env, d)
+            if self.risky():   # `in` a number: TypeError
+                return "(%s %s %s)" % (self.pick([fmt_str(self.pick(JSON_KEYS), self.rng), self.e(INT, env, d)]),
+                                       self.pick(["in", "not in"]), j)
+            return self.pick(["bool(%s)" % j, "(%s == %s)" % (j, self.e(JSON, env, d)),
+                              "(%s != %s)" % (j, self.e(JSON, env, d))])
         if c <= 2:
             ct = self.pick([INT, FLOAT, STR, TS, DUR, INT])
             return "(%s %s %s)" % (self.e(ct, env, d), self.pick(["<", "<=", ">", ">=", "==", "!="]), self.e(ct, env, d))

@@ -18,7 +18,8 @@
  *
  *   round_trip     produce (file -> keyed kafka sink) then the messages read
  *                  here (message key = the stream's key, value = JSON), then
- *                  consume (kafka source -> stdout) against consume.expected
+ *                  consume (kafka source -> stdout) against consume.expected,
+ *                  consume_json (no schema: (key, json)) against consume_json.expected
  *   docs_example   docs/io.md's "Kafka against a real broker" program
  *                  (BINDIR/events): topic events -> doubled
  *   group_split    two copies of group (one consumer group) started together
@@ -234,6 +235,20 @@ static int by_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Do the NG lines GOT and the NE lines EXP hold the same lines, in any
+ * order (and at least one)? Sorts both. */
+static bool same_lines(char **got, int ng, char **exp, int ne)
+{
+    if (ng != ne || ne == 0)
+        return false;
+    qsort(got, (size_t)ng, sizeof *got, by_str);
+    qsort(exp, (size_t)ne, sizeof *exp, by_str);
+    for (int i = 0; i < ng; i++)
+        if (strcmp(got[i], exp[i]) != 0)
+            return false;
+    return true;
+}
+
 /* ---- this program's own producer and consumer ----------------------------- */
 
 static void conf_set(rd_kafka_conf_t *conf, const char *k, const char *v)
@@ -426,13 +441,7 @@ static void round_trip(void)
     char *got[MAXMSG], *exp[MAXMSG];
     int ngot = read_lines(c.out, got, MAXMSG);
     int nexp = read_lines("consume.expected", exp, MAXMSG);
-    bool same_set = ngot == nexp && nexp > 0;
-    if (same_set) {
-        qsort(got, (size_t)ngot, sizeof *got, by_str);
-        qsort(exp, (size_t)nexp, sizeof *exp, by_str);
-        for (int i = 0; i < ngot; i++)
-            same_set &= strcmp(got[i], exp[i]) == 0;
-    }
+    bool same_set = same_lines(got, ngot, exp, nexp);
     check(same_set, "round_trip: consume prints every (key, Event) of consume.expected",
           "%d lines, expected %d (see %s)", ngot, nexp, c.out);
     free_lines(got, ngot);
@@ -456,6 +465,16 @@ static void round_trip(void)
         check(same, name, "%d lines, expected %d (see %s)", ngot, nexp, c.out);
         free_lines(got, ngot);
     }
+    free_lines(exp, nexp);
+
+    /* the same messages read without a schema: (key, json) items */
+    run_clean("consume_json", "consume_json", cargs, &c, "round_trip: consume_json reads the topic to its end and exits");
+    ngot = read_lines(c.out, got, MAXMSG);
+    nexp = read_lines("consume_json.expected", exp, MAXMSG);
+    same_set = same_lines(got, ngot, exp, nexp);
+    check(same_set, "round_trip: consume_json prints every (key, json) of consume_json.expected",
+          "%d lines, expected %d (see %s)", ngot, nexp, c.out);
+    free_lines(got, ngot);
     free_lines(exp, nexp);
     free_lines(want, nwant);
 }

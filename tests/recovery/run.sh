@@ -17,7 +17,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # check NAME CMD...: the command succeeds
 check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
-for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float rescale dirs bytes csvbom; do
+for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float rescale dirs bytes csvbom jsons; do
     $FLOWC "$p.flow" -o "$tmp/$p" || { bad "compile $p"; }
 done
 
@@ -43,7 +43,7 @@ crash() {
     local prog=$1 seed=$2 parts=$3; shift 3
     local d=$tmp/$prog.$seed
     mkdir -p "$d/ref" "$d/run"
-    cp words.txt "$d/ref/" && cp words.txt "$d/run/"
+    cp words.txt words.jsonl "$d/ref/" && cp words.txt words.jsonl "$d/run/"
     if [ "$prog" = dirs ]; then   # dirs.flow's input: words.txt in 12 files
         mkdir "$d/ref/in" "$d/run/in" && split -l 500 words.txt "$d/ref/in/part_" && split -l 500 words.txt "$d/run/in/part_"
     fi
@@ -86,6 +86,8 @@ crash() {
 }
 [ -n "$ONLY" ] || for seed in 1 2 3 4 5 6 7 8; do crash words $seed 2 running.out totals.out; done
 [ -n "$ONLY" ] || for seed in 11 12 13 14 15 16 17; do crash lists $seed 3 groups.out joined.out top.out; done
+# json values: items exchanged by key, json and list<json> states, collect
+for seed in 18 19 20; do crash jsons $seed 2 sums.out recent.out groups.out words.out; done
 # garbage collection (-b 0, seed 2): a key's older rows go with every fourth
 # state written, so no key keeps more than five
 [ -n "$ONLY" ] || { most=$(sqlite3 "$tmp/words.2/run/st/part-0.sqlite3" \
@@ -111,6 +113,7 @@ ARGS=
 ARGS="-w 2"
 for seed in 61 62 63; do crash words $seed 2 running.out totals.out; done
 for seed in 64 65 66; do crash lists $seed 3 groups.out joined.out top.out; done
+crash jsons 82 2 sums.out recent.out groups.out words.out
 ARGS="-w 2 --clock 2022-01-01T00:00:00Z --clock-step 100ms"
 for seed in 67 68; do crash wtumble $seed 2 down.out late.out meta.out count.out; done
 ARGS="-w 2 --clock 2022-01-01T00:00:00Z --clock-step 30ms"
@@ -125,6 +128,7 @@ ARGS=
 RESCALE="1 3 2"
 for seed in 71 72; do crash words $seed 2 running.out totals.out; done
 crash lists 73 3 groups.out joined.out top.out
+crash jsons 83 2 sums.out recent.out groups.out words.out
 RESCALE="3 1 2"
 for seed in 74 75; do crash words $seed 2 running.out totals.out; done
 crash lists 76 3 groups.out joined.out top.out

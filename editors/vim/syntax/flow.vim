@@ -9,7 +9,7 @@ syn keyword flowKeyword     flow record const fn extern let if then else with
 syn keyword flowOperator    and or not in
 syn keyword flowBoolean     true false
 syn keyword flowConstant    none EOF ABORT
-syn keyword flowType        int float bool string timestamp duration list set dict WindowMetadata
+syn keyword flowType        int float bool string timestamp duration list set dict json WindowMetadata
 " Bytewax's operators (compiler/steps.def), sources, sinks and clocks
 syn keyword flowStep        input output map filter filter_map flat_map flatten inspect
 syn keyword flowStep        branch merge key_on key_rm map_value filter_value
@@ -25,7 +25,7 @@ syn keyword flowSource      tumbling sliding session
 syn keyword flowBuiltin     str len abs min max floor ceil round sqrt lower upper trim
 syn keyword flowBuiltin     split starts_with ends_with replace substr findall
 syn keyword flowBuiltin     sum range now get remove keys values items add sorted
-syn keyword flowBuiltin     format join strip lstrip rstrip zfill
+syn keyword flowBuiltin     format join strip lstrip rstrip zfill parse_json dumps
 " `contains` is an argument word of :syn, so it cannot be a keyword
 syn match   flowBuiltin     "\<contains\>"
 

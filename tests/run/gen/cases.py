@@ -7,6 +7,7 @@ NAME.stderr and NAME.status hold.  The lambdas are transcriptions of the
 .flow lambdas into Python; Python's own str()/repr() do all the printing.
 Run tests/run/gen/make_expected.py to rewrite the expected files.
 """
+import json
 import math
 import re
 import os
@@ -1066,6 +1067,62 @@ def error_key_missing():
             raise StepError(L, "KeyError: %r" % k)
         return d[k]
     f.output("out", f.map("v", f.testing("keys", ["a", "b", "it's"]), get))
+    return f
+
+
+# ---- json values (issue 17 item 5) --------------------------------------------
+# A `json` value is what json.loads returns: Python's own dicts, lists,
+# str, int, float, bool and None, so the .flow expressions transcribe to
+# Python's operations on them directly.
+
+@case
+def json_values():
+    f = F("json_values")
+    ev = f.file_json("events", os.path.join(RUN, "data/events.jsonl"))
+    f.output("all", ev)
+    f.output("o1", f.map("fields", ev, lambda j: (j["user"], j["tags"], j.get("note"), j.get("zz", 0), j.get("zz", "d"),
+                                                   j.get("ok", False), len(j), "a" in j, "meta" not in j)))
+    f.output("o2", f.map("conv", ev, lambda j: (str(j["user"]), str(j["n"]), float(j["score"]), bool(j["ok"]),
+                                                 len(j["tags"]), j["tags"] == json.loads('["home", "cart"]'),
+                                                 j["n"] == 3)))
+    f.output("o3", f.map("nums", ev, lambda j: 0 if j["user"] == "bob" else int(j["n"]) + 1))
+    f.output("o4", f.map("views", ev, lambda j: (list(j.keys()), list(j.values())[0], list(j.items())[1],
+                                                  list(j.keys())[-1])))
+    f.output("o5", f.flat_map("tags", ev, lambda j: j["tags"]))
+    f.output("o6", f.flat_map("ks", ev, lambda j: list(j)))
+    f.output("o7", f.filter_map("deep", ev, lambda j: j["meta"]["k"][-1]["z"] if "meta" in j else "none"))
+    f.output("o8", f.map("fs", ev, lambda j: f"{j['user']}: {j['tags']!r} {j['score']} {float(j['score']):.1f} {j}"))
+    f.output("o8b", f.map("fmt", ev, lambda j: (format(j["tags"]), f"{j['tags']!r:>30}|{j['tags']!s:<5}|",
+                                                  format(j["user"]))))
+    keyed = f.key_on("keyed", ev, lambda j: str(j["user"]))
+
+    def seen(acc, j):
+        n = int(acc["n"]) + 1
+        s = json.loads('{"n": %d, "last": %d}' % (n, len(j)))
+        return s, (s, s["n"] == 1.0, 1 in j["tags"], "x" in j["tags"], "a" in j["user"])
+    f.output("o9", f.stateful_map("seen", keyed, json.loads('{"n": 0, "last": null}'), seen))
+    made = f.map("made", ev, lambda j: [1, 2.5, "é\n", True, 1e22, -0.0, math.inf, [], {"a": {}, "b": 1}])
+    f.output("o10", made)
+    rt = lambda v: json.loads(json.dumps(v))  # noqa: E731 - json(x) of a non-scalar
+    f.output("o11", f.map("built", ev, lambda j: (rt([len(j), 2]), rt({"who": str(j["user"]), "at": (len(j), 0.5), "note": None}),
+                                                  rt({"k": (len(j), "v")}), None if len(j) > 6 else 3.5, list(j.keys()))))
+    f.output("js", ev, "json")
+    f.output("js2", made, "json")
+    return f
+
+
+@case
+def error_json_key():
+    n = "error_json_key"
+    f = F(n)
+    L = loc(n, 'j["user"]')
+    docs = f.testing("docs", [{"user": "ann", "n": 1}, {"user": "it's"}, {"n": 3}])
+
+    def ns(j):
+        if "user" not in j:
+            raise StepError(L, "KeyError: %r" % "user")
+        return (str(j["user"]), int(j.get("n", 0)))
+    f.output("out", f.map("ns", docs, ns))
     return f
 
 

@@ -364,6 +364,14 @@ class Flow:
             lines.pop()
         return self.testing(sid, lines, batch_size)
 
+    def file_json(self, sid, path, batch_size=1000):
+        """A jsonl file read without a record: each line json.loads'd
+        (blank lines skipped, as the jsonl format does): the `json` type."""
+        with open(path, "rb") as f:
+            data = f.read().decode("utf-8")
+        lines = [ln for ln in data.split("\n") if ln not in ("", "\r")]
+        return self.testing(sid, [_json.loads(ln) for ln in lines], batch_size)
+
     # ---- stateless -----------------------------------------------------
     def _stateless(self, sid, up, fn):
         s = Step(self, sid, [up])
