@@ -955,8 +955,8 @@ class Gen:
     def prog_window(self):
         # the window operator first: collect_window into a set or a dict
         # wants values of their own (below)
-        op = self.rng.randint(0, 8)
-        into = self.pick(["list", "set", "dict", "dict"]) if op == 8 else None
+        op = self.rng.randint(0, 9)
+        into = self.pick(["list", "set", "dict"]) if op >= 8 else None
         # int times (seconds after the base, the clock `BASE + 1s * x.0`)
         # where a timestamp in the value would seed a set's order
         # (docs/language.md, "Dicts and sets") or a dict's key
@@ -1010,7 +1010,7 @@ class Gen:
         a, b, v = self.name("a"), self.name("b"), self.name("v")
         if op == 0:
             w = self.step("w", "collect_window(%s, %s, %s)" % (ks, clock, wdw))
-        elif op == 8:
+        elif op >= 8:
             w = self.step("w", 'collect_window(%s, %s, %s, into = "%s")' % (ks, clock, wdw, into))
         elif op == 7:
             w = self.step("w", self.window_logic(ks, clock, wdw, t, session))
