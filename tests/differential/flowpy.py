@@ -15,6 +15,11 @@ one place:
   CLOCK       the pinned clock of `--clock`/`--clock-step`: `now()`, the
               event clock's now_getter and the system clock read it
   Logic       flowc's `stateful(init=, on_item=, ...)` as a StatefulLogic
+  WinLogic    flowc's `window(init=, on_value=, ...)` as a WindowLogic
+  csv_record  a typed csv or jsonl `file` input: Bytewax's CSVSource or
+  jsonl_record  FileSource gives strings, these build the record
+  FormatSink  `stdout(format = "json" | "csv")`: StdOutSink, formatted
+  with_meta   `W.with_meta` (Bytewax 0.17's) from a window's `down`
 
 Nothing here reimplements an operator: ordering, state, windows and
 timers are Bytewax's.

@@ -17,7 +17,8 @@ What is generated (README.md here says why the rest is left out):
   ints, durations, bools and (int, int) (no strings: CPython seeds their
   hash per process, so their sets' order changes at each run);
 - stateless chains (map, filter, filter_map, flat_map, flatten, inspect,
-  branch, key_on, key_rm, *_value, redistribute) with random typed
+  branch, key_on, key_rm, *_value, redistribute, enrich_cached with a pure
+  getter, so that its ttl is invisible) with random typed
   expressions over the built-ins (/ and //, in, dict and set operations,
   format() and f-strings too), some of which raise on bad values
   (division by zero, int() of bad text, list index, absent dict key,
@@ -29,7 +30,12 @@ What is generated (README.md here says why the rest is left out):
 - windows: event clocks (waits 0, positive, negative, 4000000d) with the
   system clock pinned after the events, stepping or not, and system
   clocks on a pinned clock; tumbling, sliding and session windowers;
-  collect/fold/reduce/count/max/min/join_window with .down, .late, .meta.
+  collect/fold/reduce/count/max/min/join_window and the generic window
+  operator (a WindowLogic of callbacks) with .down, .late, .meta;
+  collect_window into a list, a set (of (int, int): no session windower,
+  whose set.union order is a documented difference) or a dict, their
+  values carrying an int time (the clock `BASE + 1s * x.0`) so that no
+  timestamp seeds a set's order or keys a dict.
 """
 
 import os
@@ -587,7 +593,8 @@ class Gen:
         t = self.pick([INT, FLOAT, STR, BOOL, TS, DUR])
         v = self.e(t, env, max(d - 1, 0))
         if any(ch in v for ch in "\"'{}:"):
-            leaves = self.leaves(env, t)
+            # (a leaf `x ?? DEFAULT` may hold a quote or a `:` too: seed 4000763)
+            leaves = [lf for lf in self.leaves(env, t) if not any(ch in lf for ch in "\"'{}:")]
             v = self.pick(leaves) if leaves else self.pick(["1", "-2", "0.5", "true", "3s"])
             t = {"1": INT, "-2": INT, "0.5": FLOAT, "true": BOOL, "3s": DUR}.get(v, t)
         c = self.rng.randint(0, 4)
