@@ -29,6 +29,7 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 
+import bytewax.operators as _op
 from bytewax.operators import StatefulBatchLogic, StatefulLogic, TTLCache
 
 I64_MIN = -(1 << 63)
@@ -651,8 +652,6 @@ def with_meta(step_id, down, length, offset, align_to):
         return (Meta017(open_time, open_time + length), value)
     return _op.map_value(step_id, down, meta)
 
-
-import bytewax.operators as _op  # noqa: E402
 
 
 # ---- inputs ----
