@@ -43,7 +43,7 @@ static const char *in_ty(Emit *E, Step *s) { return emit_ctype_name(E, s->in_typ
 static const char *out_ty(Emit *E, Step *s) { return emit_ctype_name(E, s->out_type); }
 
 /* Does upstream call this step's item function directly? */
-static bool direct(Step *s) { return s->fused || step_is_final(s); }
+static bool direct(Step *s) { return s->fused || s->direct_final; }
 
 /* Steps that buffer their input and run at their own place in the order. */
 static bool buffered(Step *s) { return step_family(s->kind) != FAM_INPUT && !direct(s); }
@@ -1344,9 +1344,21 @@ static void emit_combine_fn(Emit *E, Step *s)
     fprintf(E->code, "}\n\n");
 }
 
+/* A stateless step or an output that is not fused, or a final that is
+ * not called directly (lower.c): its buffered items through its item
+ * function. */
+static void emit_run_items(Emit *E, Step *s)
+{
+    emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
+    emit_line(E, "    %s_%s_item(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
+    emit_line(E, "f->%s_in0.n = 0;", s->id);
+}
+
 /* *_final: at EOF, (key, state) for every key, keys ascending. */
 static void emit_run_final(Emit *E, Step *s)
 {
+    if (!direct(s))    /* lower.c: its function may fail after a print upstream */
+        emit_run_items(E, s);
     if (emit_pre_reduces(s))
         emit_pre_reduce_fold(E, s);
     if (xkind(E, s) == XK_PARTIAL) {
@@ -1380,15 +1392,6 @@ static void emit_run_merge(Emit *E, Step *s)
         emit_line(E, "}");
         emit_line(E, "f->%s_in%d.n = 0;", s->id, p);
     }
-}
-
-/* A stateless step or an output that is not fused: its buffered items
- * through its item function. */
-static void emit_run_items(Emit *E, Step *s)
-{
-    emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
-    emit_line(E, "    %s_%s_item(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
-    emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
 /* flat_map_batch: the mapper called once with the round's items as a list

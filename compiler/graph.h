@@ -149,6 +149,11 @@ struct Step {
                             // `acc with {[K]: V}` replaced by (K, V), V written in
                             // place when K is present (lower.c), or NULL
     bool fused;             // runs inside its upstream's group
+    bool direct_final;      // a final (fold_final, reduce_final, ...) whose item
+                            // function its upstream calls item by item; else
+                            // it buffers the round's items and applies them at
+                            // its own place (lower.c: when its function may
+                            // fail after a print or another failure upstream)
     bool side_effect;       // prints (inspect, output to stdout)
     unsigned char *upstream_inputs;  // [n_inputs]: inputs this step depends on
     int eof_depth;          // stateful steps on the longest path from an input to

@@ -33,7 +33,12 @@
  *     its outputs just happen at its upstream's time, so the same
  *     conditions apply.
  * Everything else runs as a group head at its own place in the order,
- * reading the per-port buffer its upstreams filled.
+ * reading the per-port buffer its upstreams filled. A final (fold_final,
+ * reduce_final, count_final, max_final, min_final) emits nothing before
+ * the end of its input, so its upstream calls its item function directly
+ * (direct_final), unless its function may fail and its upstream's group
+ * prints or may fail, or an effectful step's group comes later: then it
+ * buffers and runs at its own place, as C above would not be fused.
  * (Deliberately simple: groups are chains; a branch or a step with two
  * consumers ends a chain.)
  */
@@ -117,6 +122,16 @@ static bool expr_may_fail(const Node *n, int depth)
     return false;
 }
 
+/* Can step S's function (or fn), or its init, raise? */
+static bool fn_may_fail(const Step *s)
+{
+    if (expr_may_fail(s->init, 8))
+        return true;
+    if (s->fn.fn)
+        return s->fn.fn->kind != SYM_FN || expr_may_fail(s->fn.fn->decl->body, 8);
+    return s->fn.lambda && expr_may_fail(s->fn.lambda->body, 8);
+}
+
 /* Can step S stop the run with an error? Every stateful step may (its
  * callbacks, its init), `raises` does; a stateless one when its function
  * may. */
@@ -124,9 +139,7 @@ static bool may_fail(const Step *s)
 {
     if (step_is_stateful(s) || s->kind == SK_RAISES)
         return true;
-    if (s->fn.fn)
-        return s->fn.fn->kind != SYM_FN || expr_may_fail(s->fn.fn->decl->body, 8);
-    return s->fn.lambda && expr_may_fail(s->fn.lambda->body, 8);
+    return fn_may_fail(s);
 }
 
 /* Does step S print to stdout, whose buffer an error can take back
@@ -363,6 +376,19 @@ void lower_program(Graph *g, Arena *a)
                 c->head = h;
                 c->fused = true;
             }
+        }
+        /* A final (fold_final, reduce_final, ...) emits nothing before the
+         * end of its input, so its upstream may call it item by item,
+         * unless its function may fail where a step before it in the round
+         * prints or may fail: Bytewax's final runs over the whole round
+         * after them (its pre_reduce or fold batch), so they must have
+         * gone through every item before it fails (docs/semantics.md
+         * §14.1; tests/differential/cases/error_final_after_printer). */
+        c->direct_final = false;
+        if (step_is_final(c) && c->nins == 1) {
+            Step *h = c->ins[0].step->head;
+            c->direct_final = !fn_may_fail(c) ||
+                              (!head_prints[h->index] && !head_fails[h->index] && eff_head <= h->index);
         }
         if (c->side_effect)
             head_prints[c->head->index] = 1;

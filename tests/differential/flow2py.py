@@ -17,8 +17,15 @@ is run_main's epoch_interval, `--clock T --clock-step D` pin flowpy's
 CLOCK (the EventClock's now_getter, the SystemClock and `now()`), and the
 inputs advance it one step per round (flowpy.ClockedSource).
 
-A construct without a Bytewax counterpart (a `file` sink, `W.with_meta`,
-kafka, ...) raises NoTwin with the reason.
+A typed `file(..., format = "csv" | "jsonl", schema = R)` input is
+Bytewax's CSVSource (dicts of strings) or FileSource (lines) and a map
+building the record as flowc's reader does (flowpy.csv_record,
+jsonl_record); `stdout(format = "json" | "csv")` is a StdOutSink that
+formats (flowpy.FormatSink); `W.with_meta` of a tumbling or sliding
+window is its `down` with each window id replaced by the window's
+metadata (flowpy.with_meta). A construct without a Bytewax counterpart
+(a `file` sink, `with_meta` of sessions, kafka, ...) raises NoTwin with
+the reason.
 """
 
 import re
@@ -626,7 +633,7 @@ PY_RESERVED = {
     # names the twin itself uses
     "op", "win", "fp", "flow", "datetime", "timedelta", "timezone",
     "Dataflow", "TestingSource", "StdOutSink", "FileSource", "run_main",
-    "sys", "os", "RUN", "Path", "DirSource",
+    "sys", "os", "RUN", "Path", "DirSource", "CSVSource",
 }
 
 BUILTINS = {"str", "int", "float", "len", "abs", "min", "max", "floor", "ceil", "round",
@@ -674,7 +681,10 @@ class Emitter:
         self.records = {d[1]: [f for f, _ in d[2]] for d in decls if d[0] == "record"}
         self.fns = {d[1] for d in decls if d[0] == "fn"}
         self.consts = {d[1] for d in decls if d[0] == "const"}
-        self.steps = {}
+        self.steps = {d[1]: d[2] for d in decls if d[0] == "step"}
+        self.types = {d[1]: d[2] for d in decls if d[0] == "record"}
+        self.pre = []          # lines a step needs before it (with_meta)
+        self.with_metas = set()
         self.args = args
         self.tmp = 0
         self.n_inputs = 0
@@ -874,9 +884,30 @@ class Emitter:
             return pyname(e[1])
         if e[0] == "fld" and e[1][0] == "id":
             if e[2] == "with_meta":
-                raise NoTwin("W.with_meta (Bytewax 0.17's window output) is not in Bytewax 0.21")
+                return self.with_meta(e[1][1])
             return "%s.%s" % (pyname(e[1][1]), e[2])
         raise ParseError("not a stream: %r" % (e,))
+
+    def with_meta(self, w):
+        """`W.with_meta` (Bytewax 0.17's output, not in 0.21): W's `down`
+        with each window id replaced by its metadata, which a tumbling or
+        sliding window's id gives; written once, before the step."""
+        name = "%s_with_meta" % pyname(w)
+        if w in self.with_metas:
+            return name
+        wop = self.steps.get(w)
+        if wop is None or wop[0] != "call" or wop[1][1] in ("join_window", "window"):
+            raise NoTwin("W.with_meta of %s: only of the one-stream window operators" % w)
+        wdw = self.steps.get([a for n, a in wop[2] if n is None][2][1])
+        named = {n: a for n, a in wdw[2] if n is not None}
+        if wdw[1][1] not in ("tumbling", "sliding"):
+            raise NoTwin("W.with_meta of a %s window: no window id gives its metadata" % wdw[1][1])
+        length = self.ex(named["length"], set())
+        offset = self.ex(named["offset"], set()) if "offset" in named else length
+        self.pre.append('%s = fp.with_meta("%s_with_meta", %s.down, %s, %s, %s)' % (
+            name, w, pyname(w), length, offset, self.ex(named["align_to"], set())))
+        self.with_metas.add(w)
+        return name
 
     def fnarg(self, e):
         return self.ex(e, set())
@@ -901,6 +932,8 @@ class Emitter:
             sink = pos[1]
             if sink == ("id", "stdout"):
                 return 'op.output(%s, %s, StdOutSink())' % (q, S(pos[0]))
+            if sink[0] == "call" and sink[1] == ("id", "stdout"):
+                return 'op.output(%s, %s, %s)' % (q, S(pos[0]), self.format_sink(sink, pos[0]))
             raise NoTwin("sink %s: only the stdout sink is compared" % (sink,))
         if opname in simple:
             return "op.%s(%s, %s, %s)" % (opname, q, S(pos[0]), F(pos[1]))
@@ -974,6 +1007,74 @@ class Emitter:
                 q, clock, windower, ", ".join(S(p) for p in pos[2:]), modes)
         raise NoTwin("operator %s" % opname)
 
+    def format_sink(self, sink, stream):
+        """`stdout(format = F)`: flowpy.FormatSink; csv needs the stream's
+        record type (its header and cells), found by record_of."""
+        fmt = dict((n, a) for n, a in sink[2]).get("format", ("str", "repr"))[1]
+        if fmt == "repr":
+            return "StdOutSink()"
+        if fmt == "json":
+            return "fp.FormatSink(fp.to_json)"
+        rec = self.record_of(stream)
+        if fmt != "csv" or rec is None:
+            raise NoTwin("stdout(format = %r) of a stream whose record type the twin cannot tell" % fmt)
+        cols = self.columns(("name", rec), ())
+        return "fp.FormatSink(fp.to_csv(%r), header=%r)" % (
+            cols, ",".join(".".join(str(k) for k in path) for path, _ in cols))
+
+    def columns(self, t, path):
+        """The csv columns of type T: [(path, type)], records and tuples
+        flattened (docs/io.md, "Formats")."""
+        if t[0] == "name" and t[1] in self.types:
+            return [c for f, ft in self.types[t[1]] for c in self.columns(ft, path + (f,))]
+        if t[0] == "tuple":
+            return [c for i, it in enumerate(t[1]) for c in self.columns(it, path + (i,))]
+        return [(path, t)]
+
+    def record_of(self, stream):
+        """The record type of a stream's items, when a step that made it
+        says so (a map to a record literal, a typed input), through the
+        steps that keep items as they are; else None."""
+        if stream[0] == "fld" and stream[2] in ("trues", "falses"):
+            stream = stream[1]
+        if stream[0] != "id" or stream[1] not in self.steps:
+            return None
+        e = self.steps[stream[1]]
+        if e[0] != "call":
+            return None
+        opname = e[1][1]
+        pos = [a for n, a in e[2] if n is None]
+        if opname in ("filter", "inspect", "inspect_debug", "redistribute", "merge", "branch"):
+            return self.record_of(pos[0])
+        if opname == "map" and pos[1][0] == "lam":
+            body = pos[1][2]
+            while body[0] == "block":
+                body = body[2]
+            return body[1] if body[0] == "rec" else None
+        if opname == "input":
+            schema = dict((n, a) for n, a in pos[0][2]).get("schema")
+            return schema[1] if schema else None
+        return None
+
+    def typed_file(self, sid, kind, path, named):
+        """A `file` input of csv or jsonl records: Bytewax's source and a
+        map (a filter_map for jsonl: blank lines are skipped) building the
+        record, step id SID_record."""
+        if named.keys() - {"format", "schema", "batch_size"}:
+            raise NoTwin("file input options %s" % sorted(named))
+        fields = self.types.get(named["schema"][1])
+        for _f, t in fields:
+            inner = t[1] if t[0] == "opt" else t
+            if inner[0] != "name" or inner[1] not in ("int", "float", "bool", "string", "timestamp", "duration"):
+                raise NoTwin("a %s field of type %r (only scalars have a twin)" % (kind, t))
+        fs = "[%s]" % ", ".join("(%r, %r)" % (f, t) for f, t in fields)
+        q = '"%s"' % sid
+        if kind == "csv":
+            src = "op.input(%s, flow, CSVSource(Path(%s)%s))" % (q, path, self.batch_opt(named))
+            return 'op.map("%s_record", %s, fp.csv_record(%s))' % (sid, src, fs)
+        src = "op.input(%s, flow, FileSource(%s%s))" % (q, path, self.batch_opt(named))
+        return 'op.filter_map("%s_record", %s, fp.jsonl_record(%s))' % (sid, src, fs)
+
     def batch_opt(self, named):
         """`, batch_size=N` of a source's batch_size option, or ""."""
         return ", batch_size=%s" % self.ex(named["batch_size"], set()) if "batch_size" in named else ""
@@ -1008,6 +1109,8 @@ class Emitter:
             # json values: the lines json.loads'd, blank ones skipped (a flat_map keeps a `null` line)
             return 'op.flat_map("%s_json", op.input(%s, flow, FileSource(%s%s)), fp.json_line)' % (
                 sid, q, self.ex(pos[0], set()), self.batch_opt(named))
+        if kind == "file" and named.get("format") in (("str", "csv"), ("str", "jsonl")) and "schema" in named:
+            return self.typed_file(sid, named["format"][1], self.ex(pos[0], set()), named)
         if kind == "dir" and named.get("format", ("str", "lines")) == ("str", "lines") \
                 and not named.keys() - {"format", "glob", "batch_size"}:
             glob = ", glob_pat=%s" % self.ex(named["glob"], set()) if "glob" in named else ""
@@ -1059,10 +1162,16 @@ class Emitter:
         w('flow = Dataflow("%s")' % self.name)
         for d in self.decls:
             if d[0] == "step":
-                w("%s = %s" % (pyname(d[1]), self.step(d[1], d[2])))
+                line = "%s = %s" % (pyname(d[1]), self.step(d[1], d[2]))
+                out.extend(self.pre)
+                self.pre = []
+                w(line)
         w("")
         w('if __name__ == "__main__":')
         w("    run_main(flow, **RUN)")
+        if any("CSVSource(" in line for line in out):
+            out[out.index("from bytewax.connectors.files import DirSource, FileSource")] = \
+                "from bytewax.connectors.files import CSVSource, DirSource, FileSource"
         return "\n".join(out) + "\n"
 
 

@@ -15,6 +15,11 @@ one place:
   CLOCK       the pinned clock of `--clock`/`--clock-step`: `now()`, the
               event clock's now_getter and the system clock read it
   Logic       flowc's `stateful(init=, on_item=, ...)` as a StatefulLogic
+  WinLogic    flowc's `window(init=, on_value=, ...)` as a WindowLogic
+  csv_record  a typed csv or jsonl `file` input: Bytewax's CSVSource or
+  jsonl_record  FileSource gives strings, these build the record
+  FormatSink  `stdout(format = "json" | "csv")`: StdOutSink, formatted
+  with_meta   `W.with_meta` (Bytewax 0.17's) from a window's `down`
 
 Nothing here reimplements an operator: ordering, state, windows and
 timers are Bytewax's.
@@ -25,7 +30,8 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 
-from bytewax.operators import StatefulBatchLogic, StatefulLogic
+import bytewax.operators as _op
+from bytewax.operators import StatefulBatchLogic, StatefulLogic, TTLCache
 
 I64_MIN = -(1 << 63)
 I64_MAX = (1 << 63) - 1
@@ -211,6 +217,10 @@ def b_format(x, spec=""):
 # ---- dicts and sets: values, so remove and add work on copies ----
 
 def b_get(d, k, default=None):
+    """get(d, k): a dict's, or enrich_cached's `get(cache, k)`, Bytewax's
+    TTLCache.get(k)."""
+    if isinstance(d, TTLCache):
+        return d.get(k)
     return d.get(k, default)
 
 
@@ -424,6 +434,254 @@ class BatchLogic(_Callbacks, StatefulBatchLogic):
 
 def no_merge(_a, _b):
     raise AssertionError("fold_window merge called without a session windower")
+
+
+# ---- typed file inputs and formatted stdout (docs/io.md) ----
+#
+# Bytewax's CSVSource gives each row as a dict of strings, and a FileSource
+# of JSON lines gives text: the twin of a `file(PATH, format = "csv" |
+# "jsonl", schema = R)` input is that source and a map building the record
+# (a dict in field order) as flowc's reader does. A field's type is
+# flow2py's parse of it: ("name", "int"), ("opt", T), ...; only scalars
+# and their optionals have a twin (flow2py says NoTwin otherwise).
+
+_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
+                   r"(?:([Zz])|([+-])(\d{2}):(\d{2}))?\Z")
+_DUR_UNITS = {"us": 1, "ms": 1000, "s": 1000000, "m": 60000000, "h": 3600000000, "d": 86400000000}
+
+
+def parse_time(text):
+    """flowc's timestamps of text (flow_time_parse): RFC 3339 or
+    `YYYY-MM-DD HH:MM:SS[.f...]`, no zone meaning UTC, the fraction
+    truncated to microseconds."""
+    m = _TIME.match(text)
+    if not m:
+        raise ValueError("not a timestamp: %r" % text)
+    y, mo, d, h, mi, sec = (int(m.group(i)) for i in range(1, 7))
+    us = int((m.group(7) or "0")[:6].ljust(6, "0"))
+    t = datetime(y, mo, d, h, mi, sec, us, tzinfo=UTC)
+    if m.group(9):
+        off = timedelta(hours=int(m.group(10)), minutes=int(m.group(11)))
+        t = t - off if m.group(9) == "+" else t + off
+    return t
+
+
+def parse_duration(text):
+    """A duration cell: seconds (`90`, `-1.5`) or a literal (`10s`,
+    `250ms`), either with an optional `-`."""
+    m = re.fullmatch(r"(-?)(\d+(?:\.\d+)?)([a-z]*)", text.strip())
+    if not m or (m.group(3) and m.group(3) not in _DUR_UNITS):
+        raise ValueError("not a duration: %r" % text)
+    unit = _DUR_UNITS[m.group(3) or "s"]
+    whole, _, frac = m.group(2).partition(".")
+    us = int(whole) * unit + (int(frac) * unit // 10 ** len(frac) if frac else 0)
+    return timedelta(microseconds=-us if m.group(1) else us)
+
+
+_BOOLS = {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False}
+
+
+def _cell(text, t):
+    name = t[1]
+    if name == "int":
+        return i64(int(text))
+    if name == "float":
+        return float(text)
+    if name == "bool":
+        return _BOOLS[text]
+    if name == "string":
+        return text
+    if name == "timestamp":
+        return parse_time(text)
+    if name == "duration":
+        return parse_duration(text)
+    raise ValueError("no cell of type %r" % (t,))
+
+
+def csv_record(fields):
+    """The map of a csv input: a row (a dict of strings) to the record of
+    FIELDS [(name, type)]: an empty cell or a missing column is none."""
+    def build(row):
+        rec = {}
+        for f, t in fields:
+            text = row.get(f)
+            if t[0] == "opt":
+                rec[f] = None if not text else _cell(text, t[1])
+            else:
+                rec[f] = _cell(text, t)
+        return rec
+    return build
+
+
+def _member(v, t):
+    name = t[1]
+    if name == "int" and type(v) is int:
+        return i64(v)
+    if name == "float" and type(v) in (int, float):
+        return float(v)
+    if name == "bool" and type(v) is bool:
+        return v
+    if name == "string" and type(v) is str:
+        return v
+    if name == "timestamp" and type(v) is str:
+        return parse_time(v)
+    if name == "duration" and type(v) in (int, float, str):
+        return parse_duration(str(v))
+    raise ValueError("%r is not a %s" % (v, name))
+
+
+def jsonl_record(fields):
+    """The filter_map of a jsonl input: a line to the record of FIELDS
+    (a blank line to None: skipped); other members are ignored, a `T?`
+    member may be absent or null."""
+    import json
+
+    def build(line):
+        if not line.strip():
+            return None
+        obj = json.loads(line)
+        rec = {}
+        for f, t in fields:
+            v = obj.get(f)
+            if t[0] == "opt":
+                rec[f] = None if v is None else _member(v, t[1])
+            else:
+                rec[f] = _member(v, t)
+        return rec
+    return build
+
+
+def rfc3339(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + (".%06dZ" % t.microsecond if t.microsecond else "Z")
+
+
+def seconds(d):
+    """A duration in seconds as flowc's sinks write it: 90, -0.25."""
+    us = d // timedelta(microseconds=1)
+    text = "%s%d" % ("-" if us < 0 else "", abs(us) // 1000000)
+    if abs(us) % 1000000:
+        text += (".%06d" % (abs(us) % 1000000)).rstrip("0")
+    return text
+
+
+def to_json(v):
+    """`format = "json"` of a value: json.dumps with ensure_ascii=False
+    (records are dicts, in field order), timestamps RFC 3339, durations
+    seconds, sets arrays, dicts of other keys arrays of pairs."""
+    import json
+    if isinstance(v, datetime):
+        return '"%s"' % rfc3339(v)
+    if isinstance(v, timedelta):
+        return seconds(v)
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return "[%s]" % ", ".join(to_json(x) for x in v)
+    if isinstance(v, dict):
+        if all(isinstance(k, str) for k in v):
+            return "{%s}" % ", ".join("%s: %s" % (json.dumps(k, ensure_ascii=False), to_json(x))
+                                      for k, x in v.items())
+        return "[%s]" % ", ".join("[%s, %s]" % (to_json(k), to_json(x)) for k, x in v.items())
+    if isinstance(v, _win.WindowMetadata):
+        return to_json({"open_time": v.open_time, "close_time": v.close_time,
+                        "merged_ids": sorted(v.merged_ids)})
+    return json.dumps(v, ensure_ascii=False)
+
+
+def csv_cell(v, t):
+    """`format = "csv"`: one cell of type T: numbers as JSON, strings
+    quoted when they hold `,`, `"`, CR or LF, none empty (a present empty
+    string of a `string?` is `""`), collections their JSON."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, datetime):
+        return rfc3339(v)
+    if isinstance(v, timedelta):
+        return seconds(v)
+    text = v if isinstance(v, str) else to_json(v)
+    if t[0] == "opt" and text == "":
+        return '""'
+    if any(c in text for c in ',"\r\n'):
+        return '"%s"' % text.replace('"', '""')
+    return text
+
+
+def to_csv(columns):
+    """The row of an item: COLUMNS [(path, type)], a path being the
+    fields and tuple indices down to a cell."""
+    def row(item):
+        cells = []
+        for path, t in columns:
+            v = item
+            for k in path:
+                v = v[k]
+            cells.append(csv_cell(v, t))
+        return ",".join(cells)
+    return row
+
+
+from bytewax.outputs import DynamicSink, StatelessSinkPartition  # noqa: E402
+
+
+class _FormatPart(StatelessSinkPartition):
+    def __init__(self, fmt):
+        self.fmt = fmt
+
+    def write_batch(self, items):
+        import sys
+        for item in items:
+            sys.stdout.write(self.fmt(item))
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+
+
+class FormatSink(DynamicSink):
+    """flowc's `stdout(format = F)`: StdOutSink with each item formatted
+    by FMT (to_json, to_csv(...)), and a csv header line written when the
+    sink is built (before any item, as flowc writes it at the start)."""
+
+    def __init__(self, fmt, header=None):
+        self.fmt, self.header = fmt, header
+
+    def build(self, _step_id, _worker_index, _worker_count):
+        if self.header is not None:
+            import sys
+            sys.stdout.write(self.header + "\n")
+        return _FormatPart(self.fmt)
+
+
+# ---- W.with_meta: Bytewax 0.17's (key, (WindowMetadata, value)) ----
+
+class Meta017(_win.WindowMetadata):
+    """A WindowMetadata printed as Bytewax 0.17 printed it (its Rust
+    Debug): `WindowMetadata(open_time: 2022-01-01 00:00:00 UTC, close_time:
+    ...)`, a fraction of 3 or 6 digits only when there is one."""
+
+    def __repr__(self):
+        def t(d):
+            text = d.strftime("%Y-%m-%d %H:%M:%S")
+            if d.microsecond:
+                text += ".%03d" % (d.microsecond // 1000) if d.microsecond % 1000 == 0 \
+                    else ".%06d" % d.microsecond
+            return text + " UTC"
+        return "WindowMetadata(open_time: %s, close_time: %s)" % (t(self.open_time), t(self.close_time))
+
+    __str__ = __repr__
+
+
+def with_meta(step_id, down, length, offset, align_to):
+    """`W.with_meta` of a tumbling or sliding window operator: its `down`
+    items with the window id replaced by the window's metadata, which
+    Bytewax 0.21's SlidingWindower gives each id (align_to + id * offset,
+    plus length)."""
+    def meta(wid_value):
+        wid, value = wid_value
+        open_time = align_to + offset * wid
+        return (Meta017(open_time, open_time + length), value)
+    return _op.map_value(step_id, down, meta)
+
 
 
 # ---- inputs ----

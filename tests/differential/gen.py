@@ -17,7 +17,8 @@ What is generated (README.md here says why the rest is left out):
   ints, durations, bools and (int, int) (no strings: CPython seeds their
   hash per process, so their sets' order changes at each run);
 - stateless chains (map, filter, filter_map, flat_map, flatten, inspect,
-  branch, key_on, key_rm, *_value, redistribute) with random typed
+  branch, key_on, key_rm, *_value, redistribute, enrich_cached with a pure
+  getter, so that its ttl is invisible) with random typed
   expressions over the built-ins (/ and //, in, dict and set operations,
   format() and f-strings too), some of which raise on bad values
   (division by zero, int() of bad text, list index, absent dict key,
@@ -29,7 +30,12 @@ What is generated (README.md here says why the rest is left out):
 - windows: event clocks (waits 0, positive, negative, 4000000d) with the
   system clock pinned after the events, stepping or not, and system
   clocks on a pinned clock; tumbling, sliding and session windowers;
-  collect/fold/reduce/count/max/min/join_window with .down, .late, .meta;
+  collect/fold/reduce/count/max/min/join_window and the generic window
+  operator (a WindowLogic of callbacks) with .down, .late, .meta;
+  collect_window into a list, a set (of (int, int): no session windower,
+  whose set.union order is a documented difference) or a dict, their
+  values carrying an int time (the clock `BASE + 1s * x.0`) so that no
+  timestamp seeds a set's order or keys a dict.
 - json values (the `json` type, json.loads's values in the twin):
   parse_json of random JSON text (duplicate keys, NaN-free, ints within
   64 bits), json(x), get/j.get, and, as risky nodes, j[k], j[i],
@@ -660,7 +666,8 @@ class Gen:
         t = self.pick([INT, FLOAT, STR, BOOL, TS, DUR])
         v = self.e(t, env, max(d - 1, 0))
         if any(ch in v for ch in "\"'{}:"):
-            leaves = self.leaves(env, t)
+            # (a leaf `x ?? DEFAULT` may hold a quote or a `:` too: seed 4000763)
+            leaves = [lf for lf in self.leaves(env, t) if not any(ch in lf for ch in "\"'{}:")]
             v = self.pick(leaves) if leaves else self.pick(["1", "-2", "0.5", "true", "3s"])
             t = {"1": INT, "-2": INT, "0.5": FLOAT, "true": BOOL, "3s": DUR}.get(v, t)
         c = self.rng.randint(0, 4)
@@ -852,6 +859,8 @@ class Gen:
                 s, t = self.step("flm", "flat_map(%s, %s)" % (s, self.lam([(x, t)], List(nt)))), nt
             elif c == 6 and t[0] == "list":
                 s, t = self.step("fl", "flatten(%s)" % s), t[1]
+            elif c == 7 and self.r() < 0.3:
+                s, t = self.enrich(s, t)
             elif c == 7:
                 s = self.step("insp", "%s(%s)" % (self.pick(["inspect", "inspect", "inspect_debug"]), s))
             elif c == 8 and self.r() < 0.5:
@@ -871,6 +880,23 @@ class Gen:
                     self.out("%s.falses" % b)
                 s = "%s.trues" % b
         return s, t
+
+    def enrich(self, s, t):
+        """enrich_cached: a pure getter of an int or string key, a mapper
+        reading `cache.get(k)` or `get(cache, k)`. The getter being pure,
+        whether an entry is cached (the ttl, compared with the wall clock
+        in Bytewax and the round's clock in flowc) is invisible."""
+        x, k, g = self.name("x"), self.name("k"), self.name("g")
+        kt, vt, nt = self.pick([INT, STR]), self.pick(SCALARS), self.pick(SCALARS + [t])
+        getter = "|%s: %s| %s" % (k, self.T(kt), self.e(vt, [(k, kt)], 2))
+        key = self.e(kt, [(x, t)], 1)
+        look = self.pick(["cache.get(%s)", "get(cache, %s)"]) % key
+        if self.r() < 0.5:
+            mapper = "|cache, %s| { let %s = %s; %s }" % (x, g, look, self.e(nt, [(x, t), (g, vt)], 2))
+        else:
+            mapper, nt = "|cache, %s| (%s, %s)" % (x, x, look), Tup(t, vt)
+        ttl = self.pick(["", "", ", ttl = 1s", ", ttl = 1h"])
+        return self.step("ec", "enrich_cached(%s, %s, %s%s)" % (s, getter, mapper, ttl)), nt
 
     def keyed_stateless(self, s, vt, n):
         for _ in range(n):
@@ -1007,9 +1033,21 @@ class Gen:
         return self.step("sf", "%s(%s, %s)" % ("stateful_batch" if batch else "stateful", s, ", ".join(parts)))
 
     def prog_window(self):
-        vt = self.pick(SCALARS + [self.rand_type()])
-        t = Tup(TS, vt)
+        # the window operator first: collect_window into a set or a dict
+        # wants values of their own (below)
+        op = self.rng.randint(0, 9)
+        into = self.pick(["list", "set", "dict"]) if op >= 8 else None
+        # int times (seconds after the base, the clock `BASE + 1s * x.0`)
+        # where a timestamp in the value would seed a set's order
+        # (docs/language.md, "Dicts and sets") or a dict's key
+        itime = into in ("set", "dict") or self.r() < 0.1
+        vt = INT if into == "set" else self.pick(SCALARS + [self.rand_type()])
+        t = Tup(INT if itime else TS, vt)
         base = EPOCH_US
+
+        def when(us):
+            return str((us - base) // 1000000) if itime else fmt_ts(us)
+
         k = self.pick([1, 1, 2])
         names = []
         for _ in range(k):
@@ -1017,12 +1055,12 @@ class Gen:
             tcur = base + self.rng.randint(0, 5) * 1000000
             for _ in range(self.rng.randint(0, 8)):
                 tcur += self.pick([0, 1, 2, 3, 5, -1, -4, 7, 12, -10]) * 1000000 + self.pick([0, 0, 0, 500000, 1])
-                items.append("(%s, %s)" % (fmt_ts(tcur), self.val(vt)))
+                items.append("(%s, %s)" % (when(tcur), self.val(vt)))
             bs = self.pick([None, 1, 2, 3])
             names.append(self.step("inp", "input(testing<%s>([%s]%s))" % (self.T(t), ", ".join(items), ", batch_size = %d" % bs if bs else "")))
         s = names[0] if k == 1 else self.step("merged", "merge(%s)" % ", ".join(names))
         x = self.name("x")
-        ks = self.step("key", "key_on(%s, |%s| %s)" % (s, x, self.pick(['"k"', 'substr(str(%s.1), 0, 1)' % x, 'if %s.0 < @2022-01-01T00:00:10Z then "a" else "b"' % x])))
+        ks = self.step("key", "key_on(%s, |%s| %s)" % (s, x, self.pick(['"k"', 'substr(str(%s.1), 0, 1)' % x, 'if %s.0 < %s then "a" else "b"' % (x, when(base + 10000000))])))
         if self.r() < 0.2:
             # a stateful step before the window: the end of input reaches
             # the window a round after it
@@ -1033,8 +1071,12 @@ class Gen:
             clock = self.step("clock", "system_clock()")
         else:
             wait = self.pick(["0s", "0s", "1s", "3s", "500ms", "4000000d", "-1s"])
-            clock = self.step("clock", "event_clock(|%s| %s.0, wait_for_system_duration = %s)" % (x, x, wait))
-        c = self.rng.randint(0, 2)
+            ts = "%s + 1s * %s.0" % (fmt_ts(base), x) if itime else "%s.0" % x
+            clock = self.step("clock", "event_clock(|%s| %s, wait_for_system_duration = %s)" % (x, ts, wait))
+        # a set's order after a session merge is documented as differing
+        # (docs/semantics.md §17.1: flowc adds the values one by one,
+        # Bytewax takes set.union): no sessions into a set
+        c = self.rng.randint(0, 1 if into == "set" else 2)
         align = fmt_ts(base + self.pick([0, 0, 1, -3]) * 1000000)
         if c == 0:
             wdw = self.step("wdw", "tumbling(length = %s, align_to = %s)" % (self.pick(["1s", "2s", "5s", "10s"]), align))
@@ -1045,10 +1087,13 @@ class Gen:
         else:
             wdw = self.step("wdw", "session(gap = %s)" % self.pick(["0s", "1s", "2s", "5s"]))
         session = c == 2
-        op = self.rng.randint(0, 6)
         a, b, v = self.name("a"), self.name("b"), self.name("v")
         if op == 0:
             w = self.step("w", "collect_window(%s, %s, %s)" % (ks, clock, wdw))
+        elif op >= 8:
+            w = self.step("w", 'collect_window(%s, %s, %s, into = "%s")' % (ks, clock, wdw, into))
+        elif op == 7:
+            w = self.step("w", self.window_logic(ks, clock, wdw, t, session))
         elif op == 1:
             body = "%s + 1" % a
             w = self.step("w", "fold_window(%s, %s, %s, init = 0, |%s, %s| %s%s)" % (ks, clock, wdw, a, v, body, ", merge = |%s, %s| %s + %s" % (a, b, a, b) if session or self.r() < 0.3 else ""))
@@ -1064,7 +1109,7 @@ class Gen:
             for _ in range(self.rng.randint(1, 2)):
                 items = []
                 for _ in range(self.rng.randint(0, 4)):
-                    items.append("(%s, %s)" % (fmt_ts(base + self.rng.randint(-2, 15) * 1000000), self.val(vt)))
+                    items.append("(%s, %s)" % (when(base + self.rng.randint(-2, 15) * 1000000), self.val(vt)))
                 i2 = self.step("inp", "input(testing<%s>([%s]))" % (self.T(t), ", ".join(items)))
                 sides.append(self.step("key", "key_on(%s, |%s| \"k\")" % (i2, x)))
             modes = []
@@ -1085,6 +1130,25 @@ class Gen:
         # times are then due at once, as flowc's), stepping or not
         step = self.pick(["0s", "0s", "1s", "2s", "500ms", "10s"])
         self.args = ["--clock", "2023-01-01T00:00:00Z"] + (["--clock-step", step] if step != "0s" else [])
+
+    def window_logic(self, ks, clock, wdw, t, session):
+        """The generic `window` operator (Bytewax's WindowLogic): an int
+        state (a count by default), on_value emitting zero or one value
+        per item, on_merge (required with sessions) and on_close."""
+        s, v, o = self.name("s"), self.name("v"), self.name("o")
+        wt = self.pick([INT, STR, t[2]])
+        env = [(s, INT), (v, t)]
+        new = self.pick(["%s + 1" % s, self.e(INT, env, 1)])
+        outs = self.pick(["[]", "[%s]" % self.e(wt, env, 2)])
+        parts = ["init = %s" % self.pick(["0", "5"]),
+                 "on_value = |%s, %s| (%s, %s)" % (s, v, new, outs)]
+        if session or self.r() < 0.3:
+            menv = [(s, INT), (o, INT)]
+            parts.append("on_merge = |%s, %s| (%s + %s, %s)" % (
+                s, o, s, o, self.pick(["[]", "[%s]" % self.e(wt, menv, 1)])))
+        if outs == "[]" or self.r() < 0.7:   # (something must tell what it emits)
+            parts.append("on_close = |%s| [%s]" % (s, self.e(wt, [(s, INT)], 2)))
+        return "window(%s, %s, %s, %s)" % (ks, clock, wdw, ", ".join(parts))
 
     def helpers(self):
         """Some consts (leaves of any expression) and one-parameter fns
