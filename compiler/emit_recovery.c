@@ -337,6 +337,8 @@ static void emit_load_fn(Emit *E, Step *s)
         decode_owned(E, s->state_type, "s->st", "s->mem", "s->sz");
         if (has_live(s))
             emit_line(E, "s->live = flow_dec_bool(r);");
+        if (s->kind == SK_REDUCE_FINAL || s->kind == SK_MAX_FINAL || s->kind == SK_MIN_FINAL)
+            emit_line(E, "s->has_st = true;   /* the next round's values fold into it */");
         break;
     case SH_COUNT:
         emit_line(E, "s->n = flow_dec_i64(r);");
