@@ -148,7 +148,7 @@ done
 
 # the finals built on reduce_final, resumed after an ABORT: the restored
 # state takes the next rounds' values (it was replaced by them)
-d=$tmp/finals_resume && mkdir -p "$d" && (cd "$d" && "$tmp/finals_resume" --recovery-init st 1 >/dev/null &&
+d=$tmp/finals_resume.d && mkdir -p "$d" && (cd "$d" && "$tmp/finals_resume" --recovery-init st 1 >/dev/null &&
     "$tmp/finals_resume" -r st -s 0 -b 0 && "$tmp/finals_resume" -r st -s 0 -b 0) &&
     [ "$(cat "$d/sums.out" "$d/top.out" "$d/low.out")" = "$(printf "('a', 6)\n('b', 3)\n('a', 5)\n('b', 2)\n('a', 1)\n('b', 1)")" ] &&
     ok || bad "finals_resume: $(cat "$d/sums.out" "$d/top.out" "$d/low.out" 2>&1 | tr '\n' ' ')"
