@@ -55,10 +55,13 @@ static bool buffered(Step *s) { return step_family(s->kind) != FAM_INPUT && !dir
  * one writer), or spread evenly in order (redistribute). count_final
  * (XK_PARTIAL) instead counts on every worker and exchanges the counts,
  * by key, at the end of its input (<P>_<id>_combine): one item per key
- * and worker crosses, not every item. (The other finals cannot: a max or
- * min must keep the earliest of equal values and a reducer need not
- * commute, and partial results in worker order are not in input order
- * across rounds.) */
+ * and worker crosses, not every item. reduce_final, max_final and
+ * min_final (XK_KEY, precombines) reduce each round's share of a worker
+ * per key before the exchange (Bytewax's pre_reduce runs where the items
+ * are), and exchange one partial per key and worker a round, which the
+ * owner folds into the state in worker order; partial results cannot
+ * wait longer than their round (worker order is input order within a
+ * round only, and a max or min keeps the earliest of equal values). */
 typedef enum XKind { XK_NONE, XK_KEY, XK_ZERO, XK_DIR, XK_BLOCK, XK_PARTIAL } XKind;
 
 static XKind xkind(const Emit *E, const Step *s);
@@ -130,6 +133,14 @@ bool emit_pre_reduces(const Step *s)
     return s->kind == SK_REDUCE_FINAL || s->kind == SK_MAX_FINAL || s->kind == SK_MIN_FINAL;
 }
 
+/* A pre-reducing final with several workers: each worker reduces its
+ * items of the round per key (<P>_<id>_pre, into the table <id>_pre,
+ * keys in first-seen order) and sends each key's partial to the key's
+ * worker (<P>_<id>_xchg), which folds the partials into the state in
+ * worker order (<P>_<id>_fold): Bytewax's reduce_final with -w N, its
+ * pre_reduce before the exchange, its fold_final after. */
+static bool precombines(const Emit *E, Step *s) { return pre_reduces(s) && xkind(E, s) == XK_KEY; }
+
 /* Steps that remember which keys an activation touched: to reschedule
  * them (timers), or to fold their round's values into their state. */
 static bool has_touched(Step *s) { return step_has(s, TR_TIMERS) || emit_pre_reduces(s); }
@@ -187,6 +198,19 @@ static void declare_step(Emit *E, Step *s)
                     E->xbox_first[s->index] + p, port_ty(E, s, p), enc, dec);
             fprintf(E->fini, "    flow_xbox_free(&f->%s_x[%d]);\n", s->id, p);
         }
+        if (precombines(E, s)) {
+            fprintf(E->types, "/* step %s, several workers: a key's partial of the round on the sending\n"
+                              " * worker */\ntypedef struct %s_%s_part {\n    %s x;   /* the key, the values reduced */\n"
+                              "    bool pending;   /* x holds this round's values */\n} %s_%s_part;\n\n",
+                    s->id, P, s->id, in_ty(E, s), P, s->id);
+            fprintf(E->fields, "    flow_table *%s_pre;   /* several workers: the partials of the round */\n"
+                               "    flow_touched %s_ptouched;   /* ... their keys, in first-seen order */\n", s->id, s->id);
+            fprintf(E->protos, "static void %s_%s_pre(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
+            fprintf(E->protos, "static void %s_%s_fold(%s_flow *f, %s x);\n", P, s->id, P, in_ty(E, s));
+            fprintf(E->init, "    f->%s_pre = f->mw ? flow_table_new(sizeof(%s_%s_part)) : NULL;\n", s->id, P, s->id);
+            fprintf(E->fini, "    flow_table_free(f->%s_pre, NULL);\n    flow_touched_free(&f->%s_ptouched);\n", s->id,
+                    s->id);
+        }
     } else if (xkind(E, s) == XK_PARTIAL) {
         const char *enc, *dec;
         emit_xcodec(E, s->out_type, &enc, &dec);
@@ -243,11 +267,20 @@ static void emit_xchg_fn(Emit *E, Step *s)
     };
     const char *P = E->P;
     fprintf(E->code, "/* step %s: its exchange point with several workers (docs/workers.md):\n * %s */\n", s->id,
-            why[k]);
+            precombines(E, s) ? "each key's partial of the round to the worker that owns the key" : why[k]);
     fprintf(E->code, "static void %s_%s_xchg(%s_flow *f)\n{\n", P, s->id, P);
     E->out = E->code;
     E->indent = 1;
-    for (int p = 0; p < s->nins; p++) {
+    if (precombines(E, s)) {
+        emit_line(E, "flow_xbox_clear(&f->%s_x[0]);", s->id);
+        emit_line(E, "for (size_t k = 0; k < f->%s_ptouched.n; k++) {", s->id);
+        emit_line(E, "    %s_%s_part *p = flow_table_value(f->%s_pre, f->%s_ptouched.v[k]);", P, s->id, s->id, s->id);
+        emit_line(E, "    p->pending = false;");
+        emit_line(E, "    *(%s *)flow_xput(&f->%s_x[0], flow_key_owner(f->rt, p->x.f0)) = p->x;", in_ty(E, s), s->id);
+        emit_line(E, "}");
+        emit_line(E, "f->%s_ptouched.n = 0;", s->id);
+    }
+    for (int p = 0; p < s->nins && !precombines(E, s); p++) {
         emit_line(E, "flow_xbox_clear(&f->%s_x[%d]);", s->id, p);
         emit_line(E, "for (size_t i = 0; i < f->%s_in%d.n; i++) {", s->id, p);
         E->indent++;
@@ -294,7 +327,7 @@ static void emit_xdirect_apply(Emit *E, Step *s)
 {
     emit_line(E, "%s_%s_xchg(f);", E->P, s->id);
     emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
-    emit_line(E, "    %s_%s_apply(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
+    emit_line(E, "    %s_%s_%s(f, f->%s_in0.v[i]);", E->P, s->id, precombines(E, s) ? "fold" : "apply", s->id);
     emit_line(E, "f->%s_in0.n = 0;", s->id);
 }
 
@@ -645,7 +678,16 @@ static void item_pre_reduce(Emit *E, Step *s)
  * the next when the state is none; Bytewax builds max_final and
  * min_final on reduce_final, so they have it too). In the order the keys
  * first came in the round: only an error could tell it from Bytewax's
- * ascending keys. */
+ * ascending keys. (emit_fold_value: the statements folding V, values of
+ * the key's state `s` (id `id`), into it.) */
+static void emit_fold_value(Emit *E, Step *s, const char *v)
+{
+    bool opt = ty_resolve(s->state_type)->kind == TY_OPT;   /* max/min_final are reduce_finals too */
+    const char *nv = first_or_combine(E, s, opt ? "!s->has_st || !s->st.has" : "!s->has_st", v, "s->st", v);
+    keep_value(E, s, "s->st", "s->mem", "s->sz", nv);
+    emit_line(E, "s->has_st = true;");
+}
+
 static void emit_pre_reduce_fold(Emit *E, Step *s)
 {
     emit_line(E, "for (size_t k = 0; k < f->%s_touched.n; k++) {", s->id);
@@ -653,14 +695,40 @@ static void emit_pre_reduce_fold(Emit *E, Step *s)
     emit_line(E, "uint32_t id = f->%s_touched.v[k];", s->id);
     emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", E->P, s->id, s->id);
     emit_line(E, "s->pending = false;");
-    bool opt = ty_resolve(s->state_type)->kind == TY_OPT;   /* max/min_final are reduce_finals too */
-    const char *nv = first_or_combine(E, s, opt ? "!s->has_st || !s->st.has" : "!s->has_st", "s->pend", "s->st",
-                                      "s->pend");
-    keep_value(E, s, "s->st", "s->mem", "s->sz", nv);
-    emit_line(E, "s->has_st = true;");
+    emit_fold_value(E, s, "s->pend");
     E->indent--;
     emit_line(E, "}");
     emit_line(E, "f->%s_touched.n = 0;", s->id);
+}
+
+/* <P>_<id>_pre and <P>_<id>_fold of a pre-reducing final with several
+ * workers (precombines): an item joins its key's partial of the round on
+ * this worker, as item_pre_reduce does (the partial's values live in the
+ * round, which every worker ends together); a partial gathered from a
+ * worker is folded into the key's state, as emit_pre_reduce_fold does. */
+static void emit_precombine_fns(Emit *E, Step *s)
+{
+    const char *P = E->P, *id = s->id;
+    E->out = E->code;
+    E->indent = 1;
+    fprintf(E->code, "/* step %s, several workers: item X joins its key's partial of the round */\n", id);
+    fprintf(E->code, "static void %s_%s_pre(%s_flow *f, %s x)\n{\n", P, id, P, in_ty(E, s));
+    emit_line(E, "uint32_t id = flow_table_upsert(f->%s_pre, x.f0, NULL);", id);
+    emit_line(E, "%s_%s_part *p = flow_table_value(f->%s_pre, id);", P, id, id);
+    const char *nv = first_or_combine(E, s, "!p->pending", "x.f1", "p->x.f1", "x.f1");
+    emit_line(E, "if (!p->pending) {");
+    emit_line(E, "    p->pending = true;");
+    emit_line(E, "    p->x.f0 = x.f0;");
+    emit_line(E, "    flow_touched_add(&f->%s_ptouched, id);", id);
+    emit_line(E, "}");
+    emit_line(E, "p->x.f1 = %s;", nv);
+    fprintf(E->code, "}\n\n");
+    fprintf(E->code, "/* step %s, several workers: a worker's partial X folded into its key's state */\n", id);
+    fprintf(E->code, "static void %s_%s_fold(%s_flow *f, %s x)\n{\n", P, id, P, in_ty(E, s));
+    emit_line(E, "uint32_t id = flow_table_upsert(f->%s_tab, x.f0, NULL);", id);
+    emit_line(E, "%s_%s_state *s = flow_table_value(f->%s_tab, id);", P, id, id);
+    emit_fold_value(E, s, "x.f1");
+    fprintf(E->code, "}\n\n");
 }
 
 /* Statements: append the list or string TAIL (a C expression of the
@@ -1776,7 +1844,8 @@ static void emit_item_fn(Emit *E, Step *s, const char *where)
         fprintf(E->code, "/* step %s: an item from upstream, applied at once; with several workers\n"
                          " * it waits in the buffer for the step's exchange point */\n", s->id);
         fprintf(E->code, "static inline void %s_%s_item(%s_flow *f, %s x)\n{\n", P, s->id, P, in_ty(E, s));
-        fprintf(E->code, "    if (f->mw) {\n        %s_%s_push0(f, x);\n        return;\n    }\n", P, s->id);
+        fprintf(E->code, "    if (f->mw) {\n        %s_%s_%s(f, x);\n        return;\n    }\n", P, s->id,
+                precombines(E, s) ? "pre" : "push0");
         fprintf(E->code, "    %s_%s_apply(f, x);\n}\n\n", P, s->id);
     }
 }
@@ -1806,6 +1875,8 @@ static void emit_step(Emit *E, Step *s)
     if (collects(s))
         emit_collect_state(E, s);
     emit_push_fns(E, s);
+    if (precombines(E, s))
+        emit_precombine_fns(E, s);
     emit_item_fn(E, s, where);
     if (s->fused) {
         if (xdirect(E, s)) {

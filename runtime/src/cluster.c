@@ -75,6 +75,8 @@ typedef struct barrier {
     _Atomic uint32_t arrived;
     _Atomic uint32_t gen;
     _Atomic uint32_t sleepers;
+    _Atomic uint32_t met;      /* the last generation whose meeting took place */
+    _Atomic int met_halt;      /* ... and c->halt as it ended (after SERIAL) */
     uint32_t n;                /* workers that meet (the serial part may
                                 * lower it: workers that retired) */
     int spin;                  /* polls of GEN before sleeping, at most */
@@ -252,6 +254,8 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
         atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
         if (serial)
             serial(c, rt);
+        atomic_store_explicit(&b->met_halt, atomic_load_explicit(&c->halt, memory_order_acquire), memory_order_relaxed);
+        atomic_store_explicit(&b->met, g + 1, memory_order_relaxed);
         atomic_store_explicit(&b->gen, g + 1, memory_order_seq_cst);
         if (atomic_load_explicit(&b->sleepers, memory_order_seq_cst))
             futex_wake(&b->gen);
@@ -276,8 +280,16 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
         else
             *spin = *spin / 2 > SPIN_MIN ? *spin / 2 : SPIN_MIN;
     }
-    if (atomic_load_explicit(&c->halt, memory_order_acquire))
-        stopped(c, rt);
+    /* Leave the run if the meeting did not take place (a halt woke the
+     * waiters: the failed worker will not come) or its serial part stopped
+     * the run. A halt after the meeting (a worker that left it first and
+     * failed) is this worker's at its next meeting: it runs its round on
+     * until then, as one worker runs every step declared before the
+     * failing one over the whole round (semantics.md §14.1). */
+    if (atomic_load_explicit(&b->met, memory_order_relaxed) != g + 1 ||
+        atomic_load_explicit(&b->met_halt, memory_order_relaxed) != HALT_NONE)
+        if (atomic_load_explicit(&c->halt, memory_order_acquire))
+            stopped(c, rt);
 }
 
 /* Stop every worker at its next barrier (and wake those waiting). */

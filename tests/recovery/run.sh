@@ -17,7 +17,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # check NAME CMD...: the command succeeds
 check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
 
-for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float rescale dirs bytes csvbom jsons; do
+for p in words lists timers ptimers alarm wtumble wslide wsession bw_abort bw_continue bw_delayed bw_rescale bw_other km_int km_float rescale dirs bytes csvbom jsons finals_resume; do
     $FLOWC "$p.flow" -o "$tmp/$p" || { bad "compile $p"; }
 done
 
@@ -174,6 +174,13 @@ for ws in "1 3 2" "3 1 2" "2 2 2"; do
     done
     $same && ok || bad "rescale -w $ws: outputs differ per key from -w 1"
 done
+
+# the finals built on reduce_final, resumed after an ABORT: the restored
+# state takes the next rounds' values (it was replaced by them)
+d=$tmp/finals_resume.d && mkdir -p "$d" && (cd "$d" && "$tmp/finals_resume" --recovery-init st 1 >/dev/null &&
+    "$tmp/finals_resume" -r st -s 0 -b 0 && "$tmp/finals_resume" -r st -s 0 -b 0) &&
+    [ "$(cat "$d/sums.out" "$d/top.out" "$d/low.out")" = "$(printf "('a', 6)\n('b', 3)\n('a', 5)\n('b', 2)\n('a', 1)\n('b', 1)")" ] &&
+    ok || bad "finals_resume: $(cat "$d/sums.out" "$d/top.out" "$d/low.out" 2>&1 | tr '\n' ' ')"
 
 # ---- epochs on the real clock: the interval timer ----------------------------
 # alarm reads a FIFO fed in three parts 1.2 s apart, with -s 1: epochs
