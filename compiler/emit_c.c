@@ -139,7 +139,7 @@ bool emit_pre_reduces(const Step *s)
  * worker (<P>_<id>_xchg), which folds the partials into the state in
  * worker order (<P>_<id>_fold): Bytewax's reduce_final with -w N, its
  * pre_reduce before the exchange, its fold_final after. */
-static bool precombines(const Emit *E, Step *s) { return pre_reduces(s) && xkind(E, s) == XK_KEY; }
+static bool precombines(const Emit *E, Step *s) { return emit_pre_reduces(s) && xkind(E, s) == XK_KEY; }
 
 /* Steps that remember which keys an activation touched: to reschedule
  * them (timers), or to fold their round's values into their state. */
@@ -272,6 +272,11 @@ static void emit_xchg_fn(Emit *E, Step *s)
     E->out = E->code;
     E->indent = 1;
     if (precombines(E, s)) {
+        /* a final not called directly (lower.c) has its round's items
+         * buffered: they join this worker's partials first */
+        emit_line(E, "for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
+        emit_line(E, "    %s_%s_pre(f, f->%s_in0.v[i]);", P, s->id, s->id);
+        emit_line(E, "f->%s_in0.n = 0;", s->id);
         emit_line(E, "flow_xbox_clear(&f->%s_x[0]);", s->id);
         emit_line(E, "for (size_t k = 0; k < f->%s_ptouched.n; k++) {", s->id);
         emit_line(E, "    %s_%s_part *p = flow_table_value(f->%s_pre, f->%s_ptouched.v[k]);", P, s->id, s->id, s->id);
@@ -1425,8 +1430,18 @@ static void emit_run_items(Emit *E, Step *s)
 /* *_final: at EOF, (key, state) for every key, keys ascending. */
 static void emit_run_final(Emit *E, Step *s)
 {
-    if (!direct(s))    /* lower.c: its function may fail after a print upstream */
+    if (!direct(s)) {    /* lower.c: its function may fail after a print upstream */
+        if (precombines(E, s)) {
+            /* several workers: the exchange gathered the partials, folded
+             * into the state in worker order (emit_xchg_fn) */
+            emit_line(E, "if (f->mw) {");
+            emit_line(E, "    for (size_t i = 0; i < f->%s_in0.n; i++)", s->id);
+            emit_line(E, "        %s_%s_fold(f, f->%s_in0.v[i]);", E->P, s->id, s->id);
+            emit_line(E, "    f->%s_in0.n = 0;", s->id);
+            emit_line(E, "}");
+        }
         emit_run_items(E, s);
+    }
     if (emit_pre_reduces(s))
         emit_pre_reduce_fold(E, s);
     if (xkind(E, s) == XK_PARTIAL) {
