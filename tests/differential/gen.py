@@ -396,6 +396,19 @@ class Gen:
                     res.append("%s?.%s" % (src, f))
         return res
 
+    def float_inside(self, t, top=True):
+        """Does a value of type T hold a float inside a container or record?"""
+        k = t[0]
+        if k == "float":
+            return not top
+        if k == "rec":
+            return any(self.float_inside(ft, False) for _, ft in self.records[t[1]])
+        if k in ("list", "tuple", "dict", "set"):
+            return any(self.float_inside(x, False) for x in t[1:])
+        if k == "opt":
+            return self.float_inside(t[1], top)
+        return False
+
     def any_leaf(self, env):
         """Some variable path and its type."""
         cands = []
@@ -588,6 +601,11 @@ class Gen:
             return "(%s %s %s)" % (self.e(ct, env, d), self.pick(["<", "<=", ">", ">=", "==", "!="]), self.e(ct, env, d))
         if c == 3:
             _, vt = self.any_leaf(env)
+            if self.float_inside(vt):
+                # Python compares a container's elements by identity
+                # first: a list holding a NaN equals itself, flowc's not
+                # (cases/nan_in_container_eq, docs/semantics.md §17.3)
+                vt = INT
             return "(%s == %s)" % (self.e(vt, env, d), self.e(vt, env, d))
         if c == 4:
             return "(%s %s %s)" % (self.e(BOOL, env, d), self.pick(["and", "or"]), self.e(BOOL, env, d))
