@@ -415,6 +415,7 @@ enum {
     H_NOW,      /* round ends: rank 0's clock for the next round, else INT64_MIN */
     H_FLUSH,    /* round ends: write the output now */
     H_SIG,      /* round ends: a stop signal came */
+    H_SNAP,     /* round ends: recovery's epoch ended on a process */
     H_BAD,      /* round ends: -(input * gnw + worker) of the first pending bad
                  * record, else INT64_MIN */
     H_EOF,      /* per input: not at its end on some worker; then, for an
@@ -885,6 +886,7 @@ static void round_end_net(flow_cluster *c)
         flush |= c->w[w].rt->out.n >= FLOW_STDOUT_FLUSH_AT || c->w[w].errs.nsegs > 0;
     h[H_FLUSH] = flush;
     h[H_SIG] = flowi_stop_signal;
+    h[H_SNAP] = rt0->store && flowi_store_due(rt0);
     if (c->net->rank == 0 && !rt0->clock_pinned && !rt0->clock_unused)
         h[H_NOW] = flow_time_now_real();
     for (int k = 0; k < c->info->n_inputs && h[H_BAD] == INT64_MIN; k++)
@@ -955,6 +957,10 @@ static void round_end_net(flow_cluster *c)
         atomic_compare_exchange_strong(&c->halt, &none, HALT_STOP);
         c->net_told = true;
     }
+    /* recovery: the epoch ends on every process at once (a halt decided
+     * above is the same on all: none snapshots) */
+    if (h[H_SNAP] && atomic_load(&c->halt) == HALT_NONE)
+        flowi_store_snapshot(rt0);
     if (h[H_NOW] != INT64_MIN)
         c->now = h[H_NOW];
     if (rt0->progress && (rt0->round & 255) == 0)
