@@ -323,7 +323,7 @@ mpi-test: mpi
 	@command -v mpirun >/dev/null || { echo "mpi-test: mpirun is missing (Debian: openmpi-bin); not run: FAILED" >&2; exit 1; }
 	$(TEST_ENV) tests/workers/run.py --mpi 2 -w 1,2 $(wildcard $(MPI_SAMPLE))
 	$(TEST_ENV) BUILD='$(BUILD)' tests/workers/mpi_fail.sh
-	$(TEST_ENV) FLOWC='$(abspath $(FLOWC))' tests/recovery/mpi.sh
+	$(TEST_ENV) tests/recovery/mpi.sh
 
 TSAN_BUILD := build-tsan
 TSAN_SAN   := -fsanitize=thread
