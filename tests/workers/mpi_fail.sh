@@ -9,7 +9,9 @@
 #    with status 1, the one-worker run's message on stderr once, and every
 #    line that one worker writes before the error on stdout.
 #    With --stats, rank 0's table shows both processes' workers.
-# 2. A process killed (SIGKILL to rank 1 of a job waiting on stdin): mpirun
+# 2. redistribute (mpi_spread.flow): `mpirun -n 2 -w 2` spreads the items
+#    over the 4 workers as -w 4 does (the same --stats table per worker).
+# 3. A process killed (SIGKILL to rank 1 of a job waiting on stdin): mpirun
 #    stops the job and exits non-zero, naming rank 1.
 #
 # Environment: FLOWC (default build/flowc), CC (as flowc reads it).
@@ -43,6 +45,20 @@ check_stats() {
     timeout 120 $MPIRUN "$tmp/mpi_div0-mpi" -w 1 --stats --input inp="$tmp/a.txt" 2>&1 >/dev/null |
         awk '$1 == "quot" && NF == 7 { f = ($4 == 0 && $7 == 1) } END { exit !f }'
 }
+
+# redistribute across processes: the per-worker table equal to threads'
+if "$FLOWC" mpi_spread.flow -o "$tmp/mpi_spread" && "$FLOWC" --mpi mpi_spread.flow -o "$tmp/mpi_spread-mpi"; then
+    table() { sed -n '/per worker:/,$p'; }
+    "$tmp/mpi_spread" -w 4 --stats 2>&1 >/dev/null | table >"$tmp/spread.w4"
+    timeout 120 $MPIRUN "$tmp/mpi_spread-mpi" -w 2 --stats 2>&1 >/dev/null | table >"$tmp/spread.mpi"
+    if [ -s "$tmp/spread.w4" ] && cmp -s "$tmp/spread.w4" "$tmp/spread.mpi"; then
+        ok "redistribute: mpirun -n 2 -w 2 spreads items as -w 4"
+    else
+        bad "redistribute: mpirun -n 2 -w 2's table differs from -w 4's: $(diff "$tmp/spread.w4" "$tmp/spread.mpi" | head -5)"
+    fi
+else
+    bad "mpi_spread: does not compile"
+fi
 
 for prog in mpi_div0 mpi_badrec; do
     if ! "$FLOWC" "$prog.flow" -o "$tmp/$prog" || ! "$FLOWC" --mpi "$prog.flow" -o "$tmp/$prog-mpi"; then
