@@ -234,6 +234,18 @@ static int by_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Whether the NGOT lines GOT (sorted here) are the NEXP sorted lines EXP. */
+static bool same_sorted(char **got, int ngot, char **exp, int nexp)
+{
+    bool same = ngot == nexp && nexp > 0;
+    if (same) {
+        qsort(got, (size_t)ngot, sizeof *got, by_str);
+        for (int i = 0; i < ngot; i++)
+            same &= strcmp(got[i], exp[i]) == 0;
+    }
+    return same;
+}
+
 /* ---- this program's own producer and consumer ----------------------------- */
 
 static void conf_set(rd_kafka_conf_t *conf, const char *k, const char *v)
@@ -446,12 +458,7 @@ static void round_trip(void)
         snprintf(name, sizeof name, "round_trip: consume -w %d reads the topic to its end and exits", w);
         run_clean("consume", "consume_w", wargs, &c, name);
         ngot = read_lines(c.out, got, MAXMSG);
-        bool same = ngot == nexp && nexp > 0;
-        if (same) {
-            qsort(got, (size_t)ngot, sizeof *got, by_str);
-            for (int i = 0; i < ngot; i++)
-                same &= strcmp(got[i], exp[i]) == 0;
-        }
+        bool same = same_sorted(got, ngot, exp, nexp);
         snprintf(name, sizeof name, "round_trip: consume -w %d prints every (key, Event) once, partitions divided", w);
         check(same, name, "%d lines, expected %d (see %s)", ngot, nexp, c.out);
         free_lines(got, ngot);
@@ -482,12 +489,7 @@ static void round_trip(void)
         check(rc == 0 && line, name, "exit status %d, stderr: %s", rc, err);
         free(err);
         ngot = read_lines(c.out, got, MAXMSG);
-        bool same = ngot == nexp && nexp > 0;
-        if (same) {
-            qsort(got, (size_t)ngot, sizeof *got, by_str);
-            for (int i = 0; i < ngot; i++)
-                same &= strcmp(got[i], exp[i]) == 0;
-        }
+        bool same = same_sorted(got, ngot, exp, nexp);
         snprintf(name, sizeof name, "round_trip: mpirun -n 2 consume -w %d prints every (key, Event) once", w);
         check(same, name, "%d lines, expected %d (see %s)", ngot, nexp, c.out);
         snprintf(name, sizeof name, "round_trip: mpirun -n 2 consume -w %d: workers of both processes read", w);
