@@ -299,8 +299,10 @@ workers-sample: all
 #                `flowc --mpi` links with Open MPI; libflowrt.a never needs MPI
 # mpi-test       tests/workers and a sample of programs built with --mpi, run by
 #                `mpirun -n 2 PROG -w 1` and `-w 2` and compared with one worker
-#                (tests/workers/run.py --mpi 2), and a job whose rank 1 fails
-#                (tests/workers/mpi_fail.sh)
+#                (tests/workers/run.py --mpi 2), a job whose rank 1 fails
+#                (tests/workers/mpi_fail.sh), and recovery under mpirun: jobs
+#                killed (mpirun or a rank) and resumed with other shapes P × N
+#                (tests/recovery/mpi.sh)
 MPICC      ?= mpicc
 RT_MPI_LIB := $(BUILD)/libflowrt_mpi.a
 .PHONY: mpi mpi-test
@@ -322,6 +324,7 @@ mpi-test: mpi
 	@command -v mpirun >/dev/null || { echo "mpi-test: mpirun is missing (Debian: openmpi-bin); not run: FAILED" >&2; exit 1; }
 	$(TEST_ENV) tests/workers/run.py --mpi 2 -w 1,2 $(wildcard $(MPI_SAMPLE))
 	$(TEST_ENV) BUILD='$(BUILD)' tests/workers/mpi_fail.sh
+	$(TEST_ENV) tests/recovery/mpi.sh
 
 TSAN_BUILD := build-tsan
 TSAN_SAN   := -fsanitize=thread

@@ -176,7 +176,7 @@ static void snapshot_partial_counts(Emit *E, Step *s)
     E->indent++;
     emit_line(E, "flow_str key = flow_table_key(f->%s_tab, ids[k]);", id);
     emit_line(E, "int64_t sum = 0;");
-    emit_line(E, "for (int w = 0; w < f->rt->nworkers; w++) {");
+    emit_line(E, "for (int w = 0; w < flow_store_workers(f->rt); w++) {");
     emit_line(E, "    %s_flow *g = flow_store_peer(f->rt, w);", P);
     emit_line(E, "    uint32_t j = flow_table_peek(g->%s_tab, key);", id);
     emit_line(E, "    if (j != FLOW_NO_ENTRY)");
@@ -246,12 +246,17 @@ static void snapshot_step(Emit *E, Step *s)
 
 /* An input's one row, written by worker 0 (testing inputs are read by
  * worker 0 alone; for file, dir and kafka inputs the row holds every
- * worker's positions, so that a resume with another -w finds them all). */
+ * worker's positions, so that a resume with another -w finds them all:
+ * each process's first worker writes its workers', and with several MPI
+ * processes rank 0 joins the processes' rows into one, recovery.c). */
 static void snapshot_input(Emit *E, Step *s)
 {
     if (s->source != SRC_TESTING && s->source != SRC_RANGE && !seekable_file(s))
         return;
-    emit_line(E, "if (f->rt->worker == 0) {   /* input %s: its position */", s->id);
+    if (s->source == SRC_TESTING || s->source == SRC_RANGE)
+        emit_line(E, "if (f->rt->worker == 0) {   /* input %s: its position */", s->id);
+    else
+        emit_line(E, "if (flow_store_lead(f->rt)) {   /* input %s: its process's positions */", s->id);
     E->indent++;
     emit_line(E, "b->n = 0;");
     if (s->source == SRC_TESTING || s->source == SRC_RANGE) {
@@ -259,7 +264,7 @@ static void snapshot_input(Emit *E, Step *s)
         if (s->nmarks)
             emit_line(E, "flow_enc_i64(b, f->%s_mark);", s->id);
     } else {
-        emit_line(E, "int nw = f->mw ? f->rt->nworkers : 1;   /* each worker's %s' positions */",
+        emit_line(E, "int nw = f->mw ? flow_store_workers(f->rt) : 1;   /* each worker's %s' positions */",
                   strcmp(emit_source_kind(s), "kafka") == 0 ? "partitions" : "files");
         emit_line(E, "flow_enc_u64(b, (uint64_t)nw);");
         emit_line(E, "for (int w = 0; w < nw; w++)");
@@ -432,6 +437,11 @@ static void emit_restore_fn(Emit *E, Graph *g)
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
         if (shape(s) != SH_NONE) {
+            if (s->kind == SK_COUNT_FINAL && emit_step_by_owner(E, s))
+            {   /* its rows sum the counts of this process's workers only */
+                emit_line(E, "if (f->mw && flow_store_workers(f->rt) < f->rt->nworkers)");
+                emit_line(E, "    flow_store_refuse(f->rt, \"%s\", \"count_final with several processes\");", s->id);
+            }
             emit_line(E, "flow_store_type(f->rt, \"%s\", %s);", s->id, emit_c_str(E, fingerprint(E, s)));
             emit_line(E, "flow_store_load(f->rt, \"%s\", %s_%s_load, f);", s->id, P, s->id);
             emit_line(E, "flow_table_track(f->%s_tab);", s->id);

@@ -1669,9 +1669,17 @@ FLOW_NORETURN void flow_store_refuse(flow_rt *rt, const char *step, const char *
  * a pinned clock that steps, pinned time is compared at every round
  * instead), or with -s 0 before every polling round. */
 void flow_store_hook(flow_rt *rt, bool (*rows)(void *ctx), void *ctx);
-/* Inside a ROWS call: the CTX that WORKER (0 .. nworkers-1) hooked, its
- * flow (the others wait meanwhile: their state may be read). */
+/* Inside a ROWS call: the CTX that this process's worker WORKER (0 ..
+ * flow_store_workers - 1; with one process the worker's index) hooked,
+ * its flow (the others wait meanwhile: their state may be read). */
 void *flow_store_peer(flow_rt *rt, int worker);
+/* The workers of this process (rt->nworkers unless the job has several
+ * MPI processes, whose rows the runtime gathers into one commit). */
+int flow_store_workers(const flow_rt *rt);
+/* Whether RT is this process's first worker: the one that writes a row
+ * for the whole process (an input's positions; rows of the same step and
+ * empty key from several processes are joined, recovery.c). */
+bool flow_store_lead(const flow_rt *rt);
 /* The last snapshot, at the end of the input (the run loop's with one
  * worker, cluster.c's after every worker ended): like an epoch's, and it
  * records in meta ('ended_ex') that this execution ended. */

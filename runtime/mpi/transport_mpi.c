@@ -25,6 +25,8 @@
 #include <time.h>
 #include <sched.h>
 
+bool flowi_mpi_linked = true;    /* recovery.c: this program joins mpirun jobs */
+
 /* Wait for the N requests REQ. Not MPI's blocking calls: Open MPI polls
  * all the while it waits (unless it sees more processes than cores),
  * and on a machine busier than its cores the process being waited for
@@ -170,13 +172,6 @@ void flow_mpi_init(flow_rt *rt)
                     rt->info->flow_name);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    if (rt->recovery_dir) {
-        if (rank == 0)
-            fprintf(stderr, "%s: error: -r with %d processes: recovery runs one worker for now (docs/recovery.md)\n",
-                    rt->info->flow_name, size);
-        MPI_Finalize();
-        exit(2);
-    }
     if ((int64_t)rt->nworkers * size > FLOW_MAX_WORKERS) {
         if (rank == 0)
             fprintf(stderr, "%s: error: %d processes of %d workers: more than %d workers\n", rt->info->flow_name, size,
@@ -197,6 +192,8 @@ void flow_mpi_init(flow_rt *rt)
         .abort = net_abort,
     };
     rt->net = net;
+    if (rt->store)
+        flowi_store_join(rt, rank, size);    /* rank 0 writes it, the others read */
     rt->worker = rank * rt->nworkers;
     rt->nworkers *= size;
 }

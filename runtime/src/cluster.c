@@ -206,6 +206,7 @@ struct flow_cluster {
     size_t caprx;
     int rx_first;              /* ... for exchange points rx_first, rx_first + 1, ... */
     uint64_t *gcounters;       /* --stats: every process's counters, summed at the end */
+    int64_t *gcells;           /* --stats, rank 0: [gnw][n_steps][2] every worker's items in, out */
     int ncounters;
     flow_buf wire, gathered;   /* net_write's bytes, sent and (rank 0) received */
     size_t *lens;              /* [nranks] */
@@ -427,6 +428,7 @@ enum {
     H_NOW,      /* round ends: rank 0's clock for the next round, else INT64_MIN */
     H_FLUSH,    /* round ends: write the output now */
     H_SIG,      /* round ends: a stop signal came */
+    H_SNAP,     /* round ends: recovery's epoch ended on a process */
     H_BAD,      /* round ends: -(input * gnw + worker) of the first pending bad
                  * record, else INT64_MIN */
     H_EOF,      /* per input: not at its end on some worker; then, for an
@@ -897,6 +899,7 @@ static void round_end_net(flow_cluster *c)
         flush |= c->w[w].rt->out.n >= FLOW_STDOUT_FLUSH_AT || c->w[w].errs.nsegs > 0;
     h[H_FLUSH] = flush;
     h[H_SIG] = flowi_stop_signal;
+    h[H_SNAP] = rt0->store && flowi_store_due(rt0);
     if (c->net->rank == 0 && !rt0->clock_pinned && !rt0->clock_unused)
         h[H_NOW] = flow_time_now_real();
     for (int k = 0; k < c->info->n_inputs && h[H_BAD] == INT64_MIN; k++)
@@ -967,6 +970,10 @@ static void round_end_net(flow_cluster *c)
         atomic_compare_exchange_strong(&c->halt, &none, HALT_STOP);
         c->net_told = true;
     }
+    /* recovery: the epoch ends on every process at once (a halt decided
+     * above is the same on all: none snapshots) */
+    if (h[H_SNAP] && atomic_load(&c->halt) == HALT_NONE)
+        flowi_store_snapshot(rt0);
     if (h[H_NOW] != INT64_MIN)
         c->now = h[H_NOW];
     if (rt0->progress && (rt0->round & 255) == 0)
@@ -1054,6 +1061,24 @@ uint64_t flowi_cluster_counter(const flow_rt *rt, int i)
 
 /* ---- --stats, per worker ---------------------------------------------------- */
 
+/* --stats: the items into and out of step I on this process's worker W. */
+static void step_items(const flow_cluster *c, int w, int i, uint64_t *nin, uint64_t *nout)
+{
+    const flow_program_info *info = c->info;
+    const flow_step_info *s = &info->steps[i];
+    const flow_rt *r = c->w[w].rt;
+    *nin = *nout = 0;
+    if (s->xbox) {
+        for (int p = 0; p < (s->n_in ? s->n_in : 1); p++)
+            *nin += c->xboxes[(size_t)(s->xbox - 1 + p) * (size_t)c->nw + (size_t)w]->recv;
+    } else {
+        for (int p = 0; p < s->n_in; p++)
+            *nin += r->counters[info->in_ports[s->in_first + p]];
+    }
+    for (int p = 0; p < s->n_ports; p++)
+        *nout += r->counters[s->port + p];
+}
+
 void flowi_cluster_report(const flow_rt *rt)
 {
     const flow_cluster *c = rt->cluster;
@@ -1062,29 +1087,27 @@ void flowi_cluster_report(const flow_rt *rt)
     for (int i = 0; i < info->n_steps; i++)
         if ((int)strlen(info->steps[i].step) > wd)
             wd = (int)strlen(info->steps[i].step);
+    /* every process's workers (gathered by net_finish), else this one's */
+    int nw = c->gcells ? c->gnw : c->nw, base = c->gcells ? 0 : c->base;
     fprintf(stderr, "  items in / items out per worker:\n  %-*s", wd, "step");
-    for (int w = 0; w < c->nw; w++) {
+    for (int w = 0; w < nw; w++) {
         char h[24];
-        snprintf(h, sizeof h, "worker %d", c->base + w);
+        snprintf(h, sizeof h, "worker %d", base + w);
         fprintf(stderr, "  %21s", h);
     }
     fputc('\n', stderr);
     for (int i = 0; i < info->n_steps; i++) {
         const flow_step_info *s = &info->steps[i];
         fprintf(stderr, "  %-*s", wd, s->step);
-        for (int w = 0; w < c->nw; w++) {
-            const flow_rt *r = c->w[w].rt;
+        for (int w = 0; w < nw; w++) {
             char in[24], out[24], cell[50];
-            uint64_t nin = 0, nout = 0;
-            if (s->xbox) {
-                for (int p = 0; p < (s->n_in ? s->n_in : 1); p++)
-                    nin += c->xboxes[(size_t)(s->xbox - 1 + p) * (size_t)c->nw + (size_t)w]->recv;
+            uint64_t nin, nout;
+            if (c->gcells) {
+                nin = (uint64_t)c->gcells[((size_t)w * (size_t)info->n_steps + (size_t)i) * 2];
+                nout = (uint64_t)c->gcells[((size_t)w * (size_t)info->n_steps + (size_t)i) * 2 + 1];
             } else {
-                for (int p = 0; p < s->n_in; p++)
-                    nin += r->counters[info->in_ports[s->in_first + p]];
+                step_items(c, w, i, &nin, &nout);
             }
-            for (int p = 0; p < s->n_ports; p++)
-                nout += r->counters[s->port + p];
             if (s->n_in)
                 snprintf(in, sizeof in, "%llu", (unsigned long long)nin);
             else
@@ -1241,6 +1264,26 @@ static void net_finish(flow_cluster *c)
                 sum[i] += c->w[w].rt->counters ? (int64_t)c->w[w].rt->counters[i] : 0;
         c->net->sum(c->net, sum, (size_t)c->ncounters + 1);
         c->gcounters = (uint64_t *)sum;
+        /* and every worker's items per step, for rank 0's table */
+        size_t ns = (size_t)c->info->n_steps, mine = (size_t)c->nw * ns * 2;
+        int64_t *cells = flow_alloc(sizeof *cells * (mine + 1));
+        for (int w = 0; w < c->nw; w++)
+            for (size_t i = 0; i < ns; i++) {
+                uint64_t nin, nout;
+                step_items(c, w, (int)i, &nin, &nout);
+                cells[((size_t)w * ns + i) * 2] = (int64_t)nin;
+                cells[((size_t)w * ns + i) * 2 + 1] = (int64_t)nout;
+            }
+        flow_buf all = { 0 };
+        c->net->gather(c->net, (const char *)cells, sizeof *cells * mine, &all, c->lens);
+        flow_free(cells, sizeof *cells * (mine + 1));
+        if (c->net->rank == 0) {
+            if (all.n != sizeof(int64_t) * mine * (size_t)c->net->nranks)
+                c->net->abort(c->net, "flowrt: the --stats counts sent to rank 0 have a wrong size");
+            c->gcells = flow_alloc(sizeof *c->gcells * (mine * (size_t)c->net->nranks + 1));
+            memcpy(c->gcells, all.p, all.n);
+        }
+        flow_buf_free(&all);
         if (c->net->rank)
             c->w[0].rt->stats = false;    /* rank 0 reports */
     }
@@ -1314,6 +1357,8 @@ static void net_free(flow_cluster *c)
     flow_buf_free(&c->gathered);
     if (c->gcounters)
         flow_free(c->gcounters, sizeof *c->gcounters * (size_t)(c->ncounters + 1));
+    if (c->gcells)
+        flow_free(c->gcells, sizeof *c->gcells * ((size_t)c->gnw * (size_t)c->info->n_steps * 2 + 1));
 }
 
 

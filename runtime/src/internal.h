@@ -227,6 +227,20 @@ void flowi_store_close(flow_rt *rt);
  * ended (the epoch timer fired; -s 0: a polling round comes next; a
  * pinned clock: the interval passed in pinned time). */
 void flowi_store_round_end(flow_rt *rt);
+/* flowi_store_round_end in two halves, for several processes (cluster.c's
+ * round end agrees on the epoch's end first): whether this process's
+ * epoch ended (it consumes the timer's signal), and the snapshot, which
+ * every process of the job then takes at once (collective calls). */
+bool flowi_store_due(flow_rt *rt);
+void flowi_store_snapshot(flow_rt *rt);
+/* transport_mpi.c, once RT->net is set, on every process of a job of
+ * NRANKS: rank 0 (which opened the store in flowi_store_setup and holds
+ * its lock) tells the others the resume epoch and execution, and they
+ * open the store, to read it (a rank > 0 never writes it). */
+void flowi_store_join(flow_rt *rt, int rank, int nranks);
+/* Defined true by libflowrt_mpi.a (transport_mpi.c), weak false here:
+ * whether the program can join an mpirun job (flowc --mpi). */
+extern bool flowi_mpi_linked;
 /* cluster.c, from a snapshot's commit in the round end's serial part:
  * every worker's sinks saved (flowi_sinks_save), then stdout written in
  * order up to this round. */

@@ -17,7 +17,12 @@
  * (snaps). With several workers (-w N, cluster.c) the store is shared:
  * every worker registers the function queuing its rows, and the end of a
  * round's serial part (all workers waiting) calls them all and commits
- * once, so every worker's frontier is the same epoch. Two additions:
+ * once, so every worker's frontier is the same epoch. With several MPI
+ * processes (mpirun -n P, transport_mpi.c) rank 0 alone writes the store
+ * and holds its lock: the others open it after rank 0 has (flowi_store_join)
+ * and only read it (restore); at an epoch's end (agreed by all, cluster.c)
+ * every process queues its workers' rows and rank 0 gathers them over
+ * MPI and commits them as one (commit_net). Two additions:
  * types (each step's state fingerprint) and aborts (a testing source's
  * ABORT markers already triggered).
  */
@@ -69,7 +74,11 @@ struct flow_store {
     int64_t min_epoch;          /* no row is older (GC has nothing to do until keep passes it) */
     int64_t epoch_start_us;     /* pinned clock: when the current epoch began (-1: not yet) */
     int64_t snap_round;         /* rt->round at the last snapshot */
-    int nw;                     /* workers (-w) */
+    int nw;                     /* this process's workers (-w) */
+    int gnw;                    /* the job's workers (nw × processes) */
+    int base;                   /* this process's first worker */
+    int rank, nranks;           /* MPI processes: rank 0 writes the store */
+    bool follower;              /* a rank > 0: opens the store in flowi_store_join */
     struct {                    /* [nw] each worker's flow_store_hook */
         bool (*rows)(void *ctx);
         void *ctx;
@@ -541,6 +550,22 @@ static void resume_rounds(flow_store *st)
     }
 }
 
+__attribute__((weak)) bool flowi_mpi_linked = false;
+
+/* This process's rank in an mpirun job, from the environment that Open MPI
+ * (OMPI_COMM_WORLD_RANK), PMIx or MPICH's launchers give it before
+ * MPI_Init: the store is opened before it (flow_rt_init). 0 when none. */
+static int mpi_rank(void)
+{
+    static const char *const vars[] = { "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK" };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return atoi(v);
+    }
+    return 0;
+}
+
 /* After the options: check them and open the store. Returns -1 to run,
  * else main()'s exit status. */
 int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
@@ -576,6 +601,16 @@ int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
     st->dir = flowi_strdup(rt->recovery_dir);
     st->lockfd = -1;
     st->nw = rt->nworkers > 1 ? rt->nworkers : 1;
+    st->gnw = st->nw;
+    st->nranks = 1;
+    st->epoch_start_us = -1;
+    /* d = ceil(backup / interval) epochs (0 when -b 0; -s 0: never) */
+    if (rt->backup_interval == 0)
+        st->gc_lag = 0;
+    else if (rt->epoch_interval == 0)
+        st->gc_lag = -1;
+    else
+        st->gc_lag = (rt->backup_interval + rt->epoch_interval - 1) / rt->epoch_interval;
     st->hooks = flow_alloc((size_t)st->nw * sizeof *st->hooks);
     memset(st->hooks, 0, (size_t)st->nw * sizeof *st->hooks);
     rt->store = st;
@@ -583,6 +618,17 @@ int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
     if (stat(st->dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         store_fail(rt, st->dir, "no partitions (create them with %s --recovery-init %s N)",
                    rt->argv[0], st->dir);
+    int rank = mpi_rank();
+    if (rank > 0) {
+        /* a later rank of an mpirun job: rank 0 takes the lock and the
+         * resume epoch, this one opens the store after (flowi_store_join) */
+        if (!flowi_mpi_linked)
+            store_fail(rt, st->dir, "process %d of an mpirun job: a program built without --mpi runs one process "
+                       "per store", rank);
+        st->follower = true;
+        st->rank = rank;
+        return -1;
+    }
     take_lock(st);
     open_parts(st);
     st->put = flow_alloc((size_t)st->nparts * sizeof *st->put);
@@ -596,15 +642,36 @@ int flowi_store_setup(flow_rt *rt, const char *prog, bool have_s)
     }
     resume_from(st);
     resume_rounds(st);
-    /* d = ceil(backup / interval) epochs (0 when -b 0; -s 0: never) */
-    if (rt->backup_interval == 0)
-        st->gc_lag = 0;
-    else if (rt->epoch_interval == 0)
-        st->gc_lag = -1;
-    else
-        st->gc_lag = (rt->backup_interval + rt->epoch_interval - 1) / rt->epoch_interval;
-    st->epoch_start_us = -1;
     return -1;
+}
+
+void flowi_store_join(flow_rt *rt, int rank, int nranks)
+{
+    flow_store *st = rt->store;
+    st->rank = rank;
+    st->nranks = nranks;
+    st->base = rank * st->nw;
+    st->gnw = st->nw * nranks;
+    /* rank 0's store, as it opened it: this rank reads it from now on */
+    int64_t v[4] = { st->resume, st->ex_num, st->min_epoch, 0 };
+    rt->net->bcast(rt->net, v, sizeof v, 0);
+    if (rank == 0) {
+        /* the execution's row counts every process's workers */
+        char sql[96];
+        snprintf(sql, sizeof sql, "UPDATE exs SET worker_count = %d WHERE ex_num = %lld", st->gnw,
+                 (long long)st->ex_num);
+        exec(st, 0, sql);
+        return;
+    }
+    open_parts(st);
+    st->put = flow_alloc((size_t)st->nparts * sizeof *st->put);
+    st->gc = flow_alloc((size_t)st->nparts * sizeof *st->gc);
+    memset(st->put, 0, (size_t)st->nparts * sizeof *st->put);
+    memset(st->gc, 0, (size_t)st->nparts * sizeof *st->gc);
+    st->resume = st->epoch = v[0];
+    st->ex_num = v[1];
+    st->min_epoch = v[2];
+    resume_rounds(st);
 }
 
 void flowi_store_close(flow_rt *rt)
@@ -655,7 +722,7 @@ void flow_store_type(flow_rt *rt, const char *step, const char *fingerprint)
             store_fail(rt, st->dir, "step '%s.%s' keeps state of type %s in the store, the program's is %s",
                        rt->info->flow_name, step, old, fingerprint);
         flowi_strfree(old);
-        if (!old) {
+        if (!old && st->rank == 0) {    /* rank 0 writes the store */
             sqlite3_stmt *s = prep(st, k, "INSERT OR REPLACE INTO types VALUES (?1, ?2)");
             sqlite3_bind_text(s, 1, step, -1, SQLITE_STATIC);
             sqlite3_bind_text(s, 2, fingerprint, -1, SQLITE_STATIC);
@@ -758,6 +825,7 @@ bool flow_store_abort_seen(flow_rt *rt, const char *step, int64_t mark)
 /* ---- snapshots ----------------------------------------------------------- */
 
 static void commit(flow_rt *rt);
+static void commit_net(flow_rt *rt, bool ok);
 
 /* When an epoch ends. The run loop checks nothing per round: with the
  * real clock a one-shot interval timer (SIGALRM, SA_RESTART) sets
@@ -803,7 +871,7 @@ static void arm_epoch(flow_rt *rt)
 void flow_store_hook(flow_rt *rt, bool (*rows)(void *ctx), void *ctx)
 {
     flow_store *st = rt->store;
-    int w = rt->cluster ? rt->worker : 0;
+    int w = rt->cluster ? rt->worker - st->base : 0;
     st->hooks[w].rows = rows;
     st->hooks[w].ctx = ctx;
     st->hooked = true;
@@ -827,25 +895,39 @@ void *flow_store_peer(flow_rt *rt, int worker)
     return rt->store->hooks[worker].ctx;
 }
 
+int flow_store_workers(const flow_rt *rt)
+{
+    return rt->store->nw;
+}
+
+bool flow_store_lead(const flow_rt *rt)
+{
+    return rt->worker == rt->store->base;
+}
+
 /* The snapshot of the epoch that ended: every worker's rows, worker 0's
  * first, then the commit; none while an ABORT is pending (a ROWS says no:
  * what was queued is dropped). */
 static void take_snapshot(flow_store *st, flow_rt *rt)
 {
-    for (int w = 0; w < st->nw; w++)
-        if (!st->hooks[w].rows(st->hooks[w].ctx)) {
-            st->nrows = 0;
-            st->data.n = 0;
-            return;
-        }
-    commit(rt);
+    bool ok = true;
+    for (int w = 0; w < st->nw && ok; w++)
+        ok = st->hooks[w].rows(st->hooks[w].ctx);
+    if (!ok) {
+        st->nrows = 0;
+        st->data.n = 0;
+    }
+    if (st->nranks > 1)
+        commit_net(rt, ok);    /* every process, even when one says no */
+    else if (ok)
+        commit(rt);
 }
 
-void flowi_store_round_end(flow_rt *rt)
+bool flowi_store_due(flow_rt *rt)
 {
     flow_store *st = rt->store;
     if (!st->hooked)
-        return;
+        return false;
     bool due;
     if (rt->epoch_interval == 0) {
         /* -s 0: polling rounds alternate with rounds that poll nothing,
@@ -861,8 +943,18 @@ void flowi_store_round_end(flow_rt *rt)
     }
     if (every_round(rt))
         flowi_attention = 1;
-    if (due)
-        take_snapshot(st, rt);    /* commits, and arms the next epoch */
+    return due;
+}
+
+void flowi_store_snapshot(flow_rt *rt)
+{
+    take_snapshot(rt->store, rt);    /* commits, and arms the next epoch */
+}
+
+void flowi_store_round_end(flow_rt *rt)
+{
+    if (flowi_store_due(rt))
+        flowi_store_snapshot(rt);
 }
 
 void flow_store_end(flow_rt *rt)
@@ -936,7 +1028,7 @@ static void write_part(flow_store *st, int k)
     if (k == 0) {
         /* the frontier last, in partition 0's transaction, after every
          * other partition's has committed */
-        for (int w = 0; w < st->nw; w++) {
+        for (int w = 0; w < st->gnw; w++) {
             snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO fronts VALUES (%lld, %d, %lld)", (long long)st->ex_num, w,
                      (long long)(st->epoch + 1));
             exec(st, k, sql);
@@ -952,19 +1044,26 @@ static void write_part(flow_store *st, int k)
 /* End the epoch's snapshot: flush the sinks of every worker and record
  * their lengths, write stdout, write the queued rows (one transaction per
  * partition), then the frontiers; garbage-collect. */
-static void commit(flow_rt *rt)
+/* The rows queued, the sinks' lengths and stdout of the epoch. */
+static void queue_outputs(flow_rt *rt)
 {
     flow_store *st = rt->store;
-    st->tmp.n = 0;
-    flow_enc_i64(&st->tmp, st->round_base + rt->round);    /* resume_rounds */
-    flow_store_put(rt, "@rt", (flow_str){ "", 0 }, &st->tmp);
+    if (st->rank == 0) {
+        st->tmp.n = 0;
+        flow_enc_i64(&st->tmp, st->round_base + rt->round);    /* resume_rounds */
+        flow_store_put(rt, "@rt", (flow_str){ "", 0 }, &st->tmp);
+    }
     if (rt->cluster)
         flowi_cluster_save_outputs(rt);    /* each worker's sinks, then stdout in order */
     else
         flowi_sinks_save(rt);    /* flushes the files, queues their lengths */
     fflush(stdout);
-    for (int k = st->nparts - 1; k >= 0; k--)
-        write_part(st, k);
+}
+
+/* The epoch is over (committed or, after an ABORT, dropped). */
+static void epoch_done(flow_rt *rt)
+{
+    flow_store *st = rt->store;
     st->nrows = 0;
     st->data.n = 0;
     st->epoch++;
@@ -972,4 +1071,143 @@ static void commit(flow_rt *rt)
     st->snap_round = rt->round;
     if (!st->last)
         arm_epoch(rt);
+}
+
+static void commit(flow_rt *rt)
+{
+    flow_store *st = rt->store;
+    queue_outputs(rt);
+    for (int k = st->nparts - 1; k >= 0; k--)
+        write_part(st, k);
+    epoch_done(rt);
+}
+
+/* Several processes: this process's rows as bytes for rank 0 (a flag OK,
+ * then each row: partition, gc, null, the sizes, step, key, blob). */
+static void pack_rows(flow_store *st, bool ok, flow_buf *b)
+{
+    b->n = 0;
+    flow_enc_bool(b, ok);
+    for (size_t i = 0; i < st->nrows; i++) {
+        const row *r = &st->rows[i];
+        flow_enc_u64(b, (uint64_t)r->part);
+        flow_enc_bool(b, r->gc);
+        flow_enc_bool(b, r->null);
+        flow_enc_u64(b, r->step_n);
+        flow_enc_u64(b, r->key_n);
+        flow_enc_u64(b, r->blob_n);
+        flow_buf_put(b, st->data.p + r->step, r->step_n);
+        flow_buf_put(b, st->data.p + r->key, r->key_n);
+        flow_buf_put(b, st->data.p + r->blob, r->blob_n);
+    }
+}
+
+/* Rank 0: the row of STEP with an empty key queued by an earlier process,
+ * if any (an input's positions: each process's first worker writes its
+ * workers'). */
+static row *process_row(flow_store *st, size_t from, const char *step, size_t step_n)
+{
+    for (size_t i = 0; i < from; i++) {
+        row *r = &st->rows[i];
+        if (r->key_n == 0 && !r->null && r->step_n == step_n && memcmp(st->data.p + r->step, step, step_n) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* Rank 0: queue one process's rows from its bytes R; false when one of
+ * its workers said no (an ABORT pending). An input's row (a count, then
+ * that many positions) joins the one of the processes before: the counts
+ * summed, the positions in process order, which is the workers' order. */
+static bool unpack_rows(flow_store *st, flow_rd *r)
+{
+    bool ok = flow_dec_bool(r);
+    size_t first = st->nrows;
+    while (r->p < r->end && !r->bad) {
+        int part = (int)flow_dec_u64(r);
+        bool gc = flow_dec_bool(r), null = flow_dec_bool(r);
+        uint64_t sn = flow_dec_u64(r), kn = flow_dec_u64(r), bn = flow_dec_u64(r);
+        if (r->bad || part < 0 || part >= st->nparts || sn + kn + bn > (uint64_t)(r->end - r->p))
+            break;
+        const char *step = r->p, *key = step + sn, *blob = key + kn;
+        r->p = blob + bn;
+        row *old = kn == 0 && !null ? process_row(st, first, step, sn) : NULL;
+        if (old) {
+            flow_rd a = { st->data.p + old->blob, st->data.p + old->blob + old->blob_n, false };
+            flow_rd c = { blob, blob + bn, false };
+            uint64_t na = flow_dec_u64(&a), nc = flow_dec_u64(&c);
+            size_t at = st->data.n;
+            flow_enc_u64(&st->data, na + nc);
+            flow_buf_put(&st->data, a.p, (size_t)(a.end - a.p));
+            flow_buf_put(&st->data, c.p, (size_t)(c.end - c.p));
+            old->blob = at;
+            old->blob_n = st->data.n - at;
+            continue;
+        }
+        if (st->nrows == st->caprows)
+            flow_vec_grow((void **)&st->rows, &st->caprows, sizeof *st->rows, st->nrows + 1);
+        row *w = &st->rows[st->nrows++];
+        *w = (row){ .part = part, .null = null, .gc = gc };
+        w->step = st->data.n;
+        w->step_n = sn;
+        flow_buf_put(&st->data, step, sn);
+        w->key = st->data.n;
+        w->key_n = kn;
+        flow_buf_put(&st->data, key, kn);
+        w->blob = st->data.n;
+        w->blob_n = bn;
+        flow_buf_put(&st->data, blob, bn);
+    }
+    if (r->bad || r->p != r->end)
+        store_fail(st->rt, st->dir, "the rows sent to rank 0 are malformed");
+    return ok;
+}
+
+/* The end of an epoch with several processes, on each at once: queue the
+ * outputs, send the rows to rank 0, which writes them all (one
+ * transaction per partition, the frontiers last: the epoch is complete
+ * only when every process's rows are in) and tells the others whether it
+ * committed. A process's worker with an ABORT pending (OK false) drops
+ * the epoch on every process. */
+static void commit_net(flow_rt *rt, bool ok)
+{
+    flow_store *st = rt->store;
+    flowi_net *net = rt->net;
+    int64_t no = !ok;
+    net->max(net, &no, 1);    /* every process's sinks and stdout, or none */
+    if (no) {
+        st->nrows = 0;
+        st->data.n = 0;
+        return;
+    }
+    queue_outputs(rt);
+    flow_buf mine = { 0 }, all = { 0 };
+    pack_rows(st, true, &mine);
+    st->nrows = 0;
+    st->data.n = 0;
+    size_t *lens = flow_alloc(sizeof *lens * (size_t)st->nranks);
+    net->gather(net, mine.p, mine.n, &all, lens);
+    int64_t done = 0;
+    if (st->rank == 0) {
+        done = 1;
+        size_t at = 0;
+        for (int q = 0; q < st->nranks; q++) {
+            flow_rd r = { all.p + at, all.p + at + lens[q], false };
+            done &= unpack_rows(st, &r);
+            at += lens[q];
+        }
+        if (done)
+            for (int k = st->nparts - 1; k >= 0; k--)
+                write_part(st, k);
+    }
+    net->bcast(net, &done, sizeof done, 0);
+    flow_free(lens, sizeof *lens * (size_t)st->nranks);
+    flow_buf_free(&mine);
+    flow_buf_free(&all);
+    if (done)
+        epoch_done(rt);
+    else {
+        st->nrows = 0;
+        st->data.n = 0;
+    }
 }

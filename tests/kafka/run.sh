@@ -5,7 +5,9 @@
 # docs/io.md's "Kafka against a real broker" example (checked with
 # flowc --check first) into a temporary directory, then runs kafka_test
 # (built from kafka_test.c by the Makefile; KAFKA_TEST=PATH overrides):
-#   mock     kafka_test starts the mock cluster in its own process
+#   mock     kafka_test starts the mock cluster in its own process; with
+#            Open MPI and build/libflowrt_mpi.a (make mpi), consume.flow
+#            is also built with --mpi and read by `mpirun -n 2` jobs
 #   broker   broker.sh starts a single-node KRaft broker (Java, jars from
 #            make deps) on loopback ports in the temporary directory;
 #            kafka_test runs the same checks against it, plus a restart
@@ -53,6 +55,14 @@ for f in *.flow "$tmp/events.flow"; do
     n=$(basename "$f" .flow)
     "$FLOWC" "$f" -o "$tmp/$n" >"$tmp/$n.cc" 2>&1 || { cat "$tmp/$n.cc"; fail "$f does not compile"; }
 done
+# under mpirun (when Open MPI and build/libflowrt_mpi.a are there, make
+# mpi): consume built with --mpi, run by a wrapper as `mpirun -n 2`
+if [ "$mode" = mock ] && command -v mpirun >/dev/null 2>&1 && [ -f "$root/build/libflowrt_mpi.a" ]; then
+    "$FLOWC" --mpi consume.flow -o "$tmp/consume_mpi" >"$tmp/consume_mpi.cc" 2>&1 ||
+        { cat "$tmp/consume_mpi.cc"; fail "consume.flow does not compile with --mpi"; }
+    printf '#!/bin/sh\nexec mpirun -n 2 --allow-run-as-root --oversubscribe "%s/consume_mpi" "$@"\n' "$tmp" >"$tmp/consume_mpirun"
+    chmod +x "$tmp/consume_mpirun"
+fi
 if [ "$mode" = mock ]; then
     "$KAFKA_TEST" "$tmp"
     exit

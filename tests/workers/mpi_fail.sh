@@ -8,7 +8,10 @@
 #    as `mpirun -n 2 PROG -w 1` and `-w 2`: rank 1 fails; the job exits
 #    with status 1, the one-worker run's message on stderr once, and every
 #    line that one worker writes before the error on stdout.
-# 2. A process killed (SIGKILL to rank 1 of a job waiting on stdin): mpirun
+#    With --stats, rank 0's table shows both processes' workers.
+# 2. redistribute (mpi_spread.flow): `mpirun -n 2 -w 2` spreads the items
+#    over the 4 workers as -w 4 does (the same --stats table per worker).
+# 3. A process killed (SIGKILL to rank 1 of a job waiting on stdin): mpirun
 #    stops the job and exits non-zero, naming rank 1.
 #
 # Environment: FLOWC (default build/flowc), CC (as flowc reads it).
@@ -36,6 +39,26 @@ check_owner() {
     "$tmp/mpi_div0" -w 2 --stats --input inp="$tmp/a.txt" 2>&1 >/dev/null |
         awk '$1 == "quot" && NF == 7 { f = ($4 == 0 && $7 == 1) } END { exit !f }'
 }
+# --stats under mpirun: rank 0 prints every process's workers (worker 1
+# is rank 1's), the same table as with threads
+check_stats() {
+    timeout 120 $MPIRUN "$tmp/mpi_div0-mpi" -w 1 --stats --input inp="$tmp/a.txt" 2>&1 >/dev/null |
+        awk '$1 == "quot" && NF == 7 { f = ($4 == 0 && $7 == 1) } END { exit !f }'
+}
+
+# redistribute across processes: the per-worker table equal to threads'
+if "$FLOWC" mpi_spread.flow -o "$tmp/mpi_spread" && "$FLOWC" --mpi mpi_spread.flow -o "$tmp/mpi_spread-mpi"; then
+    table() { sed -n '/per worker:/,$p'; }
+    "$tmp/mpi_spread" -w 4 --stats 2>&1 >/dev/null | table >"$tmp/spread.w4"
+    timeout 120 $MPIRUN "$tmp/mpi_spread-mpi" -w 2 --stats 2>&1 >/dev/null | table >"$tmp/spread.mpi"
+    if [ -s "$tmp/spread.w4" ] && cmp -s "$tmp/spread.w4" "$tmp/spread.mpi"; then
+        ok "redistribute: mpirun -n 2 -w 2 spreads items as -w 4"
+    else
+        bad "redistribute: mpirun -n 2 -w 2's table differs from -w 4's: $(diff "$tmp/spread.w4" "$tmp/spread.mpi" | head -5)"
+    fi
+else
+    bad "mpi_spread: does not compile"
+fi
 
 for prog in mpi_div0 mpi_badrec; do
     if ! "$FLOWC" "$prog.flow" -o "$tmp/$prog" || ! "$FLOWC" --mpi "$prog.flow" -o "$tmp/$prog-mpi"; then
@@ -51,6 +74,9 @@ for prog in mpi_div0 mpi_badrec; do
     fi
     if [ "$prog" = mpi_div0 ] && ! check_owner; then
         bad "$prog: key 'a' is no longer worker 1's of 2: pick another key"
+    elif [ "$prog" = mpi_div0 ]; then
+        check_stats && ok "--stats under mpirun: every process's workers" ||
+            bad "--stats under mpirun: worker 1 (rank 1) missing or wrong"
     fi
     for w in 1 2; do
         timeout 120 $MPIRUN "$tmp/$prog-mpi" -w "$w" >"$tmp/got.out" 2>"$tmp/got.err"
