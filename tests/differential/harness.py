@@ -226,7 +226,10 @@ def reduce_case(flow_path, argv, why, workdir, log=print):
         tries[0] += 1
         with open(tmp_flow, "w", encoding="utf-8") as f:
             f.write("\n".join(ls))
-        w, _, _ = check_case(tmp_flow, av, workdir)
+        try:
+            w, _, _ = check_case(tmp_flow, av, workdir)
+        except flow2py.ParseError:
+            return False    # a candidate flow2py cannot read (a record's use kept, its declaration dropped)
         return w is not None and w.split(":")[0] == kind
 
     # options first
