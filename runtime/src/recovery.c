@@ -1133,6 +1133,9 @@ static bool unpack_rows(flow_store *st, flow_rd *r)
         r->p = blob + bn;
         row *old = kn == 0 && !null ? process_row(st, first, step, sn) : NULL;
         if (old) {
+            /* room first: A points into st->data, which must not move
+             * while it is copied onto its end (a count takes at most 10) */
+            flow_buf_reserve(&st->data, old->blob_n + bn + 10);
             flow_rd a = { st->data.p + old->blob, st->data.p + old->blob + old->blob_n, false };
             flow_rd c = { blob, blob + bn, false };
             uint64_t na = flow_dec_u64(&a), nc = flow_dec_u64(&c);
