@@ -71,7 +71,8 @@ def run_one(path, cwd=None):
             # "error calling `mapper` in step "FLOW.STEP..."", or the
             # message of the `raises` operator itself
             root = innermost(e)
-            m = re.search(r'in step "([^"]+)"', str(e)) or re.search(r"`raises` step '([^']+)'", str(root))
+            # (a StatefulBatchLogic callback: 'in "FLOW.STEP.stateful_batch" for key')
+            m = re.search(r'in (?:step )?"([^"]+)"', str(e)) or re.search(r"`raises` step '([^']+)'", str(root))
             msg = str(root).replace("\n", " ")
             status = "error %s %s: %s" % (m.group(1) if m else "?", type(root).__name__, msg)
         finally:
