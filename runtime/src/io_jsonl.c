@@ -652,7 +652,7 @@ void flow_json_put_str(flow_buf *b, flow_str s)
         case '\b': flow_buf_put(b, "\\b", 2); break;
         case '\f': flow_buf_put(b, "\\f", 2); break;
         default:
-            if (c < 0x20 || c == 0x7f) {
+            if (c < 0x20) {    /* DEL stays raw, as json.dumps(ensure_ascii=False) */
                 char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
                 flow_buf_put(b, u, 6);
             } else {

@@ -541,7 +541,7 @@ static void write_value(flow_buf *b, flow_str j, bool json)
             flow_repr_float(b, num_value(j));
         return;
     case JV_STR:
-        if (!memchr(j.p, '\\', (size_t)j.n) && (json ? !memchr(j.p, 0x7f, (size_t)j.n) : true))
+        if (!memchr(j.p, '\\', (size_t)j.n))
             (json ? flow_json_put_str : flow_repr_str)(b, (flow_str){ j.p + 1, j.n - 2 });
         else
             put_text(b, j, json ? flow_json_put_str : flow_repr_str);

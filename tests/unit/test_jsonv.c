@@ -80,6 +80,8 @@ static void test_repr(void **state)
             "[1000.0, 1e-07, 0, -0.0, 12345678901234567890123, Infinity]");
     repr_is("[\"it's\", \"say \\\"hi\\\"\", \"\\u00e9\\t\"]", "[\"it's\", 'say \"hi\"', '\xc3\xa9\\t']",
             "[\"it's\", \"say \\\"hi\\\"\", \"\xc3\xa9\\t\"]");
+    /* DEL: repr escapes it, json.dumps(ensure_ascii=False) keeps it raw */
+    repr_is("[\"a\x7f" "b\", \"\\u007f\"]", "['a\\x7fb', '\\x7f']", "[\"a\x7f" "b\", \"\x7f\"]");
     repr_is("{}", "{}", "{}");
     repr_is("[[], {\"\": {}}]", "[[], {'': {}}]", "[[], {\"\": {}}]");
     flow_buf b = { 0 };
