@@ -30,22 +30,38 @@ bool flowi_mpi_linked = true;    /* recovery.c: this program joins mpirun jobs *
 /* Wait for the N requests REQ. Not MPI's blocking calls: Open MPI polls
  * all the while it waits (unless it sees more processes than cores),
  * and on a machine busier than its cores the process being waited for
- * is then the one that does not run. Test them for a while, then yield
- * the CPU between tests, then sleep 20 us, later 200 us. */
+ * is then the one that does not run. A nonblocking collective moves only
+ * while both ends test it, so a waiter that sleeps delays the other
+ * process too: test for 10 us, then test and yield the CPU between
+ * tests up to 2 ms, then sleep 20 us between tests, after 20 ms 200 us
+ * (a process waiting for a blocking input elsewhere). */
+static int64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
 static void wait_all(int n, MPI_Request *req)
 {
+    int64_t t0 = 0;
     for (long i = 0;; i++) {
         int done = 0;
         MPI_Testall(n, req, &done, MPI_STATUSES_IGNORE);
         if (done)
             return;
-        if (i < 200)
+        if (i == 0)
+            t0 = mono_ns();
+        if (i < 64)
             continue;
-        if (i < 2000) {
+        int64_t waited = mono_ns() - t0;
+        if (waited < 10000)
+            continue;
+        if (waited < 2000000) {
             sched_yield();
             continue;
         }
-        struct timespec ts = { 0, i < 4000 ? 20000 : 200000 };
+        struct timespec ts = { 0, waited < 20000000 ? 20000 : 200000 };
         nanosleep(&ts, NULL);
     }
 }

@@ -57,10 +57,12 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- the barrier --------------------------------------------------------- */
@@ -69,7 +71,7 @@
  * count, runs the serial part and bumps GEN, which the others spin on
  * (then sleep on, as a futex). A pthread barrier wakes its waiters through
  * the kernel every time, too slow for rounds of a few microseconds. */
-#define SPIN_MIN 8
+#define YIELD_MIN 2000    /* ns */
 
 typedef struct barrier {
     _Atomic uint32_t arrived;
@@ -79,7 +81,8 @@ typedef struct barrier {
     _Atomic int met_halt;      /* ... and c->halt as it ended (after SERIAL) */
     uint32_t n;                /* workers that meet (the serial part may
                                 * lower it: workers that retired) */
-    int spin;                  /* polls of GEN before sleeping, at most */
+    int spin;                  /* polls of GEN before yielding */
+    int64_t yield_max;         /* ns of yielding before sleeping, at most */
 } barrier;
 
 static void futex_wait(_Atomic uint32_t *w, uint32_t v)
@@ -90,6 +93,13 @@ static void futex_wait(_Atomic uint32_t *w, uint32_t v)
 static void futex_wake(_Atomic uint32_t *w)
 {
     syscall(SYS_futex, (uint32_t *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 static inline void cpu_relax(void)
@@ -137,9 +147,9 @@ typedef struct worker {
     void *f;                   /* its instance of the flow */
     pthread_t th;
     bool failed;               /* stopped by an error: rt->error */
-    int spin;                  /* polls of the barrier before sleeping: halved
+    int64_t yield;             /* ns of yielding before sleeping: halved
                                 * after a wait that slept, doubled (up to
-                                * bar.spin) after one that did not */
+                                * bar.yield_max) after one that did not */
     bool retired;              /* its inputs ended, in a flow without exchange
                                 * points: it has nothing more to do and no
                                 * longer meets the others (round_end_serial) */
@@ -261,25 +271,36 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
         if (atomic_load_explicit(&b->sleepers, memory_order_seq_cst))
             futex_wake(&b->gen);
     } else {
-        /* spin, then sleep; how long to spin adapts to how long waits are:
-         * on a machine busier than its cores a late worker is usually not
-         * running, and spinning for it only takes CPU from it */
-        int *spin = &wk(c, rt)->spin, i = 0;
-        while (atomic_load_explicit(&b->gen, memory_order_acquire) == g) {
-            if (i < *spin) {
-                i++;
+        /* spin, then yield the core, then sleep. A waiter put to sleep
+         * costs the one that wakes it a system call and itself the
+         * kernel's wake-up (tens of microseconds on a virtual machine,
+         * whose idle CPU has halted), more than a round's work: so it
+         * yields for a while first, which also lets a late worker that
+         * shares its core run. How long adapts to how long waits turn
+         * out: a wait that ended asleep halves it, one that did not
+         * doubles it. */
+        int64_t *yield = &wk(c, rt)->yield;
+        bool slept = false;
+        for (int i = 0; atomic_load_explicit(&b->gen, memory_order_acquire) == g; i++) {
+            if (i < b->spin) {
                 cpu_relax();
                 continue;
             }
+            int64_t t0 = mono_ns();
+            while (atomic_load_explicit(&b->gen, memory_order_acquire) == g && mono_ns() - t0 < *yield)
+                sched_yield();
+            if (atomic_load_explicit(&b->gen, memory_order_acquire) != g)
+                break;
+            slept = true;
             atomic_fetch_add_explicit(&b->sleepers, 1, memory_order_seq_cst);
             while (atomic_load_explicit(&b->gen, memory_order_seq_cst) == g)
                 futex_wait(&b->gen, g);
             atomic_fetch_sub_explicit(&b->sleepers, 1, memory_order_relaxed);
         }
-        if (i < *spin)
-            *spin = *spin * 2 < b->spin ? *spin * 2 : b->spin;    /* the wait ended while spinning */
+        if (!slept)
+            *yield = *yield * 2 < b->yield_max ? *yield * 2 : b->yield_max;
         else
-            *spin = *spin / 2 > SPIN_MIN ? *spin / 2 : SPIN_MIN;
+            *yield = *yield / 2 > YIELD_MIN ? *yield / 2 : YIELD_MIN;
     }
     /* Leave the run if the meeting did not take place (a halt woke the
      * waiters: the failed worker will not come) or its serial part stopped
@@ -1376,7 +1397,12 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
     c->info = rt0->info;
     c->bar.n = (uint32_t)nw;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    c->bar.spin = ncpu >= nw ? 400 : 20;    /* ~20 us of pauses; more workers than CPUs: sleep soon */
+    /* ~10 us of pauses, then up to 2 ms of yielding; more workers than
+     * CPUs: a few pauses, then yield to them, sleep soon */
+    c->bar.spin = ncpu >= nw ? 400 : 20;
+    c->bar.yield_max = ncpu >= nw ? 2000000 : 100000;
+    if (getenv("FLOW_YIELD_NS"))
+        c->bar.yield_max = atoll(getenv("FLOW_YIELD_NS"));
     c->tr = find_transport(getenv("FLOW_TRANSPORT"));
     atomic_store(&c->stop_round, INT64_MAX);
     c->sync_every = 1;
@@ -1408,7 +1434,7 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
         rt->round_slow = true;
         c->w[w].c = c;
         c->w[w].rt = rt;
-        c->w[w].spin = c->bar.spin;
+        c->w[w].yield = c->bar.yield_max;
     }
     /* build the instances here, in order: an error (a file that cannot be
      * opened) stops the program before any worker runs */
