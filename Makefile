@@ -547,11 +547,11 @@ install-test: all
 # bench-smoke  every benchmark program built and checked on tiny inputs (in
 #              TEST_GROUPS, so `make test` runs it)
 .PHONY: bench bench-smoke
-bench: deps all
+bench: deps all mpi
 	@$(MAKE) --no-print-directory flink-peers
 	FLOWC='$(abspath $(FLOWC))' bench/run.sh
 
-bench-smoke: all
+bench-smoke: all mpi
 	-@$(MAKE) --no-print-directory flink-peers
 	SMOKE=1 FLOWC='$(abspath $(FLOWC))' bench/run.sh
 

@@ -19,8 +19,8 @@
 #   DOC_ONLY=1 bench/run.sh rewrites the head of docs/benchmarks.md from the
 #                           last run's table (build/bench/table.md)
 #   ONLY='growth_windows' bench/run.sh
-#                           just those parts (w1 w2 w3 w4 brc nexmark growth
-#                           growth_windows compile_times): their table goes
+#                           just those parts (w1 w2 w3 w4 brc nexmark scaling
+#                           growth growth_windows compile_times): their table goes
 #                           to build/bench/only.md, docs/benchmarks.md is
 #                           left alone
 #
@@ -451,6 +451,8 @@ compile_times() {
 
 # Bytewax and Flink (issue 15): peers(), peers_table()
 . "$root/bench/peers/peers.sh"
+# -w 1 against -w 2 and mpirun -n 2, wall clock (issue 12): scaling(), scaling_table()
+. "$root/bench/scaling.sh"
 
 for tool in mawk gawk sqlite3 bc; do
     command -v $tool >/dev/null || fail "$tool is not installed (make bench installs it)"
@@ -465,7 +467,7 @@ if [ "$DOC_ONLY" = 1 ]; then
 elif [ -n "$ONLY" ]; then
     for part in $ONLY; do
         case $part in
-        w1 | w2 | w3 | w4 | brc | nexmark | growth | growth_windows | compile_times) $part ;;
+        w1 | w2 | w3 | w4 | brc | nexmark | scaling | growth | growth_windows | compile_times) $part ;;
         *) fail "ONLY: no part $part" ;;
         esac
     done
@@ -476,6 +478,7 @@ w3
 w4
 brc
 nexmark
+scaling
 peers
 growth
 compile_times
@@ -506,6 +509,7 @@ fi
         printf '| %s | %s | %.2f | %s | %.3f M | %s | %s MB | %s |\n' "$w" "$v" "$s" \
             "$ev" "$(echo "$rate / 1000000" | bc -l)" "$ratio" "$((rss / 1024))" "$chk"
     done
+    scaling_table
     peers_table
     echo
     echo "| program | flowc -S (ms) | cc -O2 -c of the generated C (ms) |"

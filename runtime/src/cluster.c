@@ -1401,8 +1401,6 @@ int flow_cluster_main(flow_rt *rt0, const flow_program *prog)
      * CPUs: a few pauses, then yield to them, sleep soon */
     c->bar.spin = ncpu >= nw ? 400 : 20;
     c->bar.yield_max = ncpu >= nw ? 2000000 : 100000;
-    if (getenv("FLOW_YIELD_NS"))
-        c->bar.yield_max = atoll(getenv("FLOW_YIELD_NS"));
     c->tr = find_transport(getenv("FLOW_TRANSPORT"));
     atomic_store(&c->stop_round, INT64_MAX);
     c->sync_every = 1;
