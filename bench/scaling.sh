@@ -71,7 +71,7 @@ scale_check() {
 # (timed) and CHECKFLOW (checked with CHECKARGS, a string split on blanks)
 # with and without --mpi, check, then time the variants in turns
 scale_one() {
-    local name=$1 ev=$2 flow=$3 cflow=$4 cargs=$5 p=$out/scale_${1// /_}
+    local name=$1 ev=$2 flow=$3 cflow=$4 cargs=$5 p=$out/scale_${1//[^A-Za-z0-9]/_}
     shift 6
     echo "  scaling $name ..." >&2
     "$FLOWC" "$flow" -o "$p" 2>"$p.cc.err" && "$FLOWC" --mpi "$flow" -o "$p.mpi" 2>>"$p.cc.err" ||
@@ -83,7 +83,7 @@ scale_one() {
             { fail "scaling $name: flowc: $(head -5 "$p.cc.err")"; return; }
     fi
     # shellcheck disable=SC2086
-    scale_check "${name// /_}" "$cp" "$cpm" $cargs
+    scale_check "${name//[^A-Za-z0-9]/_}" "$cp" "$cpm" $cargs
     [ "$SMOKE" = 1 ] && return
     local t1=() t2=() tm=() tp=() i
     for ((i = 0; i < SCALE_RUNS; i++)); do
