@@ -437,12 +437,12 @@ static void emit_restore_fn(Emit *E, Graph *g)
     for (int i = 0; i < g->nsteps; i++) {
         Step *s = g->steps[i];
         if (shape(s) != SH_NONE) {
+            emit_line(E, "flow_store_type(f->rt, \"%s\", %s);", s->id, emit_c_str(E, fingerprint(E, s)));
             if (s->kind == SK_COUNT_FINAL && emit_step_by_owner(E, s))
             {   /* its rows sum the counts of this process's workers only */
                 emit_line(E, "if (f->mw && flow_store_workers(f->rt) < f->rt->nworkers)");
-                emit_line(E, "    flow_store_refuse(f->rt, \"%s\", \"count_final with several processes\");", s->id);
+                emit_line(E, "    flow_store_sum_step(f->rt, \"%s\");   /* rank 0 adds the processes' up */", s->id);
             }
-            emit_line(E, "flow_store_type(f->rt, \"%s\", %s);", s->id, emit_c_str(E, fingerprint(E, s)));
             emit_line(E, "flow_store_load(f->rt, \"%s\", %s_%s_load, f);", s->id, P, s->id);
             emit_line(E, "flow_table_track(f->%s_tab);", s->id);
             if (shape(s) == SH_WINDOW) {

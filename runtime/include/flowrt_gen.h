@@ -1658,6 +1658,13 @@ FLOW_NORETURN void flow_store_corrupt(flow_rt *rt, const char *step, flow_str ke
 /* A step recovery cannot save yet (WHAT: "a stdin input", "a nexmark
  * input"): an error at start-up naming it, before anything is read. */
 FLOW_NORETURN void flow_store_refuse(flow_rt *rt, const char *step, const char *what);
+/* count_final STEP under mpirun with several processes: its rows (a
+ * false timer flag, then an i64 count) are each process's sum of its
+ * workers' counts; rank 0 keeps every process's last count per key
+ * (seeded from the stored totals, each going to the process that now
+ * owns the key) and writes their total. Call once per worker while
+ * restoring, after the step's fingerprint check; a no-op elsewhere. */
+void flow_store_sum_step(flow_rt *rt, const char *step);
 /* Recovery's snapshots: ROWS(CTX) queues this worker's rows of the epoch
  * that ended (flow_store_put; the generated <flow>_snap_rows, CTX its
  * flow), or returns false to skip this snapshot (an ABORT marker is

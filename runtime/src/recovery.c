@@ -90,6 +90,14 @@ struct flow_store {
     size_t nrows, caprows;
     flow_buf data;              /* the bytes of the queued rows */
     flow_buf tmp;
+    /* rank 0 of several processes: the steps whose rows are each process's
+     * partial counts (count_final, flow_store_sum_step), and the last count
+     * each process sent for each of their keys: [nranks] int64 per
+     * "STEP\0KEY" */
+    char **sum_steps;
+    int nsum;
+    flow_table *sums;
+    flow_buf skey;
 };
 
 /* ---- SQLite, loaded when a run asks for recovery ---------------------------
@@ -691,6 +699,12 @@ void flowi_store_close(flow_rt *rt)
     flow_free(st->rows, st->caprows * sizeof *st->rows);
     flow_buf_free(&st->data);
     flow_buf_free(&st->tmp);
+    for (int i = 0; i < st->nsum; i++)
+        flowi_strfree(st->sum_steps[i]);
+    flow_free(st->sum_steps, (size_t)st->nsum * sizeof *st->sum_steps);
+    if (st->sums)
+        flow_table_free(st->sums, NULL);
+    flow_buf_free(&st->skey);
     if (st->lockfd >= 0)
         close(st->lockfd);
     flowi_strfree(st->dir);
@@ -795,6 +809,67 @@ void flow_store_refuse(flow_rt *rt, const char *step, const char *what)
 {
     store_fail(rt, rt->store->dir, "step '%s.%s' (%s) cannot be recovered yet (docs/recovery.md, Status); run it "
                "without -r", rt->info->flow_name, step, what);
+}
+
+/* ---- count_final's partial counts across processes ------------------------
+ *
+ * count_final counts on every worker and combines at EOF (docs/workers.md
+ * §1); its row for a key is the sum of the process's workers' counts
+ * (compiler/emit_recovery.c). With several processes each sends its own
+ * sum, and only for the keys it touched this epoch, so rank 0 keeps the
+ * last count every process sent for every key and writes their total. */
+
+/* Rank 0: the [nranks] counts of STEP's KEY (zeroed when new). */
+static int64_t *sum_slot(flow_store *st, const char *step, size_t step_n, flow_str key)
+{
+    st->skey.n = 0;
+    flow_buf_put(&st->skey, step, step_n);
+    flow_buf_put(&st->skey, "", 1);
+    flow_buf_put(&st->skey, key.p, (size_t)key.n);
+    flow_str k = { st->skey.p, (int64_t)st->skey.n };
+    uint32_t id = flow_table_upsert(st->sums, k, NULL);
+    return flow_table_value(st->sums, id);
+}
+
+static bool is_sum_step(const flow_store *st, const char *step, size_t step_n)
+{
+    for (int i = 0; i < st->nsum; i++)
+        if (strlen(st->sum_steps[i]) == step_n && memcmp(st->sum_steps[i], step, step_n) == 0)
+            return true;
+    return false;
+}
+
+typedef struct sum_seed {
+    flow_rt *rt;
+    const char *step;
+} sum_seed;
+
+/* A stored total counts as the process's that now owns the key: its
+ * owner starts from it (the generated load), the others from 0. */
+static void seed_sum(void *ctx, flow_str key, flow_rd *blob)
+{
+    sum_seed *sd = ctx;
+    flow_store *st = sd->rt->store;
+    bool timer = flow_dec_bool(blob);
+    int64_t n = flow_dec_i64(blob);
+    if (timer || blob->bad || blob->p != blob->end)
+        flow_store_corrupt(sd->rt, sd->step, key);
+    int proc = flow_key_owner(sd->rt, key) / st->nw;
+    sum_slot(st, sd->step, strlen(sd->step), key)[proc] = n;
+}
+
+void flow_store_sum_step(flow_rt *rt, const char *step)
+{
+    flow_store *st = rt->store;
+    if (st->rank != 0 || st->nranks <= 1 || is_sum_step(st, step, strlen(step)))
+        return;
+    if (!st->sums)
+        st->sums = flow_table_new(sizeof(int64_t) * (size_t)st->nranks);
+    st->sum_steps = flow_realloc(st->sum_steps, (size_t)st->nsum * sizeof *st->sum_steps,
+                                 (size_t)(st->nsum + 1) * sizeof *st->sum_steps);
+    st->sum_steps[st->nsum++] = flowi_strdup(step);
+    sum_seed sd = { rt, step };
+    flow_store_load(rt, step, seed_sum, &sd);
 }
 
 /* ---- the ABORT markers of testing sources -------------------------------- */
@@ -1115,11 +1190,12 @@ static row *process_row(flow_store *st, size_t from, const char *step, size_t st
     return NULL;
 }
 
-/* Rank 0: queue one process's rows from its bytes R; false when one of
+/* Rank 0: queue process Q's rows from its bytes R; false when one of
  * its workers said no (an ABORT pending). An input's row (a count, then
  * that many positions) joins the one of the processes before: the counts
- * summed, the positions in process order, which is the workers' order. */
-static bool unpack_rows(flow_store *st, flow_rd *r)
+ * summed, the positions in process order, which is the workers' order.
+ * A count_final row becomes the total of every process's last count. */
+static bool unpack_rows(flow_store *st, flow_rd *r, int q)
 {
     bool ok = flow_dec_bool(r);
     size_t first = st->nrows;
@@ -1131,6 +1207,22 @@ static bool unpack_rows(flow_store *st, flow_rd *r)
             break;
         const char *step = r->p, *key = step + sn, *blob = key + kn;
         r->p = blob + bn;
+        int64_t total = 0;
+        bool summed = kn > 0 && is_sum_step(st, step, sn);
+        if (summed) {
+            int64_t *v = sum_slot(st, step, sn, (flow_str){ key, (int64_t)kn });
+            if (null) {
+                memset(v, 0, sizeof *v * (size_t)st->nranks);    /* combined at EOF: gone */
+            } else {
+                flow_rd c = { blob, blob + bn, false };
+                bool timer = flow_dec_bool(&c);
+                v[q] = flow_dec_i64(&c);
+                if (timer || c.bad || c.p != c.end)
+                    store_fail(st->rt, st->dir, "the rows sent to rank 0 are malformed");
+                for (int p = 0; p < st->nranks; p++)
+                    total += v[p];
+            }
+        }
         row *old = kn == 0 && !null ? process_row(st, first, step, sn) : NULL;
         if (old) {
             /* room first: A points into st->data, which must not move
@@ -1158,8 +1250,13 @@ static bool unpack_rows(flow_store *st, flow_rd *r)
         w->key_n = kn;
         flow_buf_put(&st->data, key, kn);
         w->blob = st->data.n;
-        w->blob_n = bn;
-        flow_buf_put(&st->data, blob, bn);
+        if (summed && !null) {
+            flow_enc_bool(&st->data, false);
+            flow_enc_i64(&st->data, total);
+        } else {
+            flow_buf_put(&st->data, blob, bn);
+        }
+        w->blob_n = st->data.n - w->blob;
     }
     if (r->bad || r->p != r->end)
         store_fail(st->rt, st->dir, "the rows sent to rank 0 are malformed");
@@ -1196,7 +1293,7 @@ static void commit_net(flow_rt *rt, bool ok)
         size_t at = 0;
         for (int q = 0; q < st->nranks; q++) {
             flow_rd r = { all.p + at, all.p + at + lens[q], false };
-            done &= unpack_rows(st, &r);
+            done &= unpack_rows(st, &r, q);
             at += lens[q];
         }
         if (done)
