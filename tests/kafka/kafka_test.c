@@ -45,7 +45,10 @@
  *                  once with its right running count, in order per key;
  *                  rec_out holds every message, in order per key, with
  *                  duplicates only from the replayed epochs (at most one
- *                  poll of 5 messages per worker of the killed run)
+ *                  poll of 5 messages per worker of the killed run); on
+ *                  the mock cluster the same under mpirun (recover_mpi,
+ *                  topics rec2_in and rec2_out, `mpirun -n 2 -w 1`, then
+ *                  -w 2, then -w 1, a rank killed each time)
  *   brokers_down   every broker down (the mock's set down, the real one
  *                  stopped): the sink and the source stop with status 1
  *                  and a kafka error once message.timeout.ms and
@@ -56,6 +59,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -947,36 +951,78 @@ static bool recover_topic_ok(msg *m, int n, int maxdup, int *dups, char *why, si
     return true;
 }
 
-static void recover(void)
+/* A recovery case: PROG (an `mpirun -n 2` wrapper when MPI) reads topic
+ * IN of group GROUP into FILE and topic OUT; W[i] is run i's -w. */
+typedef struct rec_case {
+    const char *prog, *tag, *in, *out, *group, *file;
+    const char *w[3];
+    bool mpi;
+} rec_case;
+
+/* Send SIG to every child of PID (mpirun's ranks); how many got it. At
+ * most ONE (1: the first child only). */
+static int signal_children(pid_t pid, int sig, bool one)
 {
-    char iv[300], ov[300], fv[600], dir[512], outf[512];
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char cpath[400];
+        snprintf(cpath, sizeof cpath, "%s/%s/children", path, e->d_name);
+        FILE *f = fopen(cpath, "r");
+        for (int child; f && fscanf(f, "%d", &child) == 1;) {
+            if (kill(child, sig) == 0)
+                n++;
+            if (one && n)
+                break;
+        }
+        if (f)
+            fclose(f);
+        if (one && n)
+            break;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void recover_case(const rec_case *rc)
+{
+    char iv[300], ov[300], fv[600], dir[512], outf[512], what[160];
     snprintf(iv, sizeof iv, "inp=%s", bootstrap);
     snprintf(ov, sizeof ov, "rel=%s", bootstrap);
-    snprintf(outf, sizeof outf, "%s/recover.out", bindir);
+    snprintf(outf, sizeof outf, "%s/%s", bindir, rc->file);
     snprintf(fv, sizeof fv, "out=%s", outf);
-    snprintf(dir, sizeof dir, "%s/recover.st", bindir);
+    snprintf(dir, sizeof dir, "%s/%s.st", bindir, rc->tag);
     const char *iargs[] = { "--recovery-init", dir, "2", NULL };
     child c;
-    if (!run_clean("recover", "recover_init", iargs, &c, "recover: --recovery-init creates a store of 2 partitions"))
+    snprintf(what, sizeof what, "%s: --recovery-init creates a store of 2 partitions", rc->tag);
+    if (!run_clean(rc->mpi ? "recover_mpi" : rc->prog, "recover_init", iargs, &c, what))   /* one program, without mpirun */
         return;
     rd_kafka_t *rk = new_producer(NULL, "producer");
     int total = 0;
     for (; total < NREC / 2; total++)
-        produce_one(rk, "rec_in", total);
+        produce_one(rk, rc->in, total);
     rd_kafka_flush(rk, TIME_LIMIT * 1000);
 
-    /* three executions: killed mid-stream (the second half of rec_in is
-     * produced only after the first kill), killed again, then left to read
-     * everything and stopped with SIGTERM */
+    /* three executions: killed mid-stream (the second half of the input
+     * is produced only after the first kill), killed again, then left to
+     * read everything and stopped with SIGTERM. Under mpirun a rank is
+     * killed (mpirun then stops the job; killing mpirun itself would leave
+     * the ranks to notice, while the next run found the store in use), and
+     * the last run's ranks get the SIGTERM. */
     const char *args[] = { "-r", dir, "-s", "0", "-b", "0", "--input", iv, "--output", fv, "--output", ov, "-w", "1", NULL };
     static const int kill_at[] = { NREC / 5, NREC * 7 / 10 };
     int kills = 0, maxdup = 0;   /* maxdup: one epoch of every worker of each killed run */
     char why[300] = "";
     for (int run_no = 0; run_no < 3 && !why[0]; run_no++) {
-        char tag[32];
-        snprintf(tag, sizeof tag, "recover_%d", run_no);
-        args[13] = run_no == 0 ? "1" : run_no == 1 ? "2" : "3";   /* rescaled at each resume */
-        start(&c, "recover", tag, args);
+        char tag[48];
+        snprintf(tag, sizeof tag, "%s_%d", rc->tag, run_no);
+        args[13] = rc->w[run_no];   /* rescaled at each resume */
+        start(&c, rc->prog, tag, args);
         int st = 0, got = await_lines(&c, outf, run_no < 2 ? kill_at[run_no] : NREC, &st);
         if (got == 0) {
             char *e = slurp(c.err);
@@ -985,40 +1031,62 @@ static void recover(void)
             break;
         }
         if (got < 0)
-            snprintf(why, sizeof why, "run %d: recover.out has %d lines after %d s", run_no + 1, count_lines(outf),
-                     TIME_LIMIT);
+            snprintf(why, sizeof why, "%s has %d lines after %d s", rc->file, count_lines(outf), TIME_LIMIT);
+        int workers = atoi(rc->w[run_no]) * (rc->mpi ? 2 : 1);
         if (run_no < 2 && got > 0) {
-            kill(c.pid, SIGKILL);
-            kills++;
-            maxdup += (run_no + 1) * REC_BATCH;   /* run_no + 1 workers, each polling REC_BATCH */
+            if (rc->mpi ? signal_children(c.pid, SIGKILL, true) == 1 : kill(c.pid, SIGKILL) == 0)
+                kills++;
+            maxdup += workers * REC_BATCH;   /* each worker polls REC_BATCH */
             finish(&c);
+        } else if (rc->mpi) {
+            if (got <= 0 || signal_children(c.pid, SIGTERM, false) != 2)
+                kill(c.pid, SIGKILL);
+            finish(&c);   /* mpirun's status: its ranks ended on a signal */
         } else {
             kill(c.pid, got > 0 ? SIGTERM : SIGKILL);   /* SIGTERM: the sink flushes first */
-            int rc = finish(&c);
-            if (got > 0 && rc != 128 + SIGTERM)
-                snprintf(why, sizeof why, "the last run: exit status %d", rc);
+            int code = finish(&c);
+            if (got > 0 && code != 128 + SIGTERM)
+                snprintf(why, sizeof why, "the last run: exit status %d", code);
         }
         if (run_no == 0) {
             for (; total < NREC; total++)
-                produce_one(rk, "rec_in", total);
+                produce_one(rk, rc->in, total);
             rd_kafka_flush(rk, TIME_LIMIT * 1000);
-            commit_ends("recover", "rec_in", 3);
+            commit_ends(rc->group, rc->in, 3);
         }
     }
     rd_kafka_destroy(rk);
-    check(!why[0], "recover: killed twice mid-stream with SIGKILL, each resume (-w 2, then -w 3) goes on to the end",
-          "%s", why);
-    check(recover_file_ok(outf, why, sizeof why),
-          "recover: the file holds every message once, its state (running count) exactly-once, in order per key",
-          "%s (%s)", why, outf);
+    snprintf(what, sizeof what, "%s: killed twice mid-stream with SIGKILL, each resume (-w %s, then -w %s) goes on to the end",
+             rc->tag, rc->w[1], rc->w[2]);
+    check(!why[0], what, "%s", why);
+    snprintf(what, sizeof what, "%s: the file holds every message once, its state (running count) exactly-once, in order per key",
+             rc->tag);
+    check(recover_file_ok(outf, why, sizeof why), what, "%s (%s)", why, outf);
     msg *m = calloc(MAXMSG, sizeof *m);
-    int n = read_topic("rec_out", 3, m), dups = 0;
-    check(recover_topic_ok(m, n, maxdup, &dups, why, sizeof why),
-          "recover: topic rec_out holds every message, in order per key, duplicates only from replayed epochs",
-          "%s (%d messages)", why, n);
-    printf("recover: %d messages, %d kills, %d repeated in rec_out\n", NREC, kills, dups);
+    int n = read_topic(rc->out, 3, m), dups = 0;
+    snprintf(what, sizeof what, "%s: topic %s holds every message, in order per key, duplicates only from replayed epochs",
+             rc->tag, rc->out);
+    check(recover_topic_ok(m, n, maxdup, &dups, why, sizeof why), what, "%s (%d messages)", why, n);
+    printf("%s: %d messages, %d kills, %d repeated in %s\n", rc->tag, NREC, kills, dups, rc->out);
     free_msgs(m, n);
     free(m);
+}
+
+static void recover(void)
+{
+    static const rec_case one = { "recover", "recover", "rec_in", "rec_out", "recover", "recover.out", { "1", "2", "3" }, false };
+    recover_case(&one);
+    /* under mpirun (run.sh's wrapper, when Open MPI is there): 2 x 1,
+     * 2 x 2, 2 x 1 workers */
+    char path[512];
+    snprintf(path, sizeof path, "%s/recover_mpirun", bindir);
+    if (!cluster || access(path, X_OK) != 0) {
+        printf("skip recover under mpirun (%s)\n", cluster ? "no Open MPI, or no make mpi" : "the mock cluster only");
+        return;
+    }
+    static const rec_case mpi = { "recover_mpirun", "recover_mpi", "rec2_in", "rec2_out", "recover2", "recover2.out",
+                                  { "1", "2", "1" }, true };
+    recover_case(&mpi);
 }
 
 static void sasl(void)
@@ -1150,7 +1218,8 @@ int main(int argc, char **argv)
         printf("mock cluster: %s\n", bootstrap);
         if (rd_kafka_mock_topic_create(cluster, "events", 3, 1) ||
             rd_kafka_mock_topic_create(cluster, "doubled", 3, 1) || rd_kafka_mock_topic_create(cluster, "split", 4, 1) ||
-            rd_kafka_mock_topic_create(cluster, "rec_in", 3, 1) || rd_kafka_mock_topic_create(cluster, "rec_out", 3, 1))
+            rd_kafka_mock_topic_create(cluster, "rec_in", 3, 1) || rd_kafka_mock_topic_create(cluster, "rec_out", 3, 1) ||
+            rd_kafka_mock_topic_create(cluster, "rec2_in", 3, 1) || rd_kafka_mock_topic_create(cluster, "rec2_out", 3, 1))
             die("cannot create the topics");
     }
 

@@ -56,12 +56,18 @@ for f in *.flow "$tmp/events.flow"; do
     "$FLOWC" "$f" -o "$tmp/$n" >"$tmp/$n.cc" 2>&1 || { cat "$tmp/$n.cc"; fail "$f does not compile"; }
 done
 # under mpirun (when Open MPI and build/libflowrt_mpi.a are there, make
-# mpi): consume built with --mpi, run by a wrapper as `mpirun -n 2`
+# mpi): consume (and recover_mpi) built with --mpi, run by a wrapper as
+# `mpirun -n 2`
 if [ "$mode" = mock ] && command -v mpirun >/dev/null 2>&1 && [ -f "$root/build/libflowrt_mpi.a" ]; then
     "$FLOWC" --mpi consume.flow -o "$tmp/consume_mpi" >"$tmp/consume_mpi.cc" 2>&1 ||
         { cat "$tmp/consume_mpi.cc"; fail "consume.flow does not compile with --mpi"; }
     printf '#!/bin/sh\nexec mpirun -n 2 --allow-run-as-root --oversubscribe "%s/consume_mpi" "$@"\n' "$tmp" >"$tmp/consume_mpirun"
     chmod +x "$tmp/consume_mpirun"
+    # recovery under mpirun: recover_mpi.flow the same way
+    "$FLOWC" --mpi recover_mpi.flow -o "$tmp/recover_mpi_mpi" >"$tmp/recover_mpi_mpi.cc" 2>&1 ||
+        { cat "$tmp/recover_mpi_mpi.cc"; fail "recover_mpi.flow does not compile with --mpi"; }
+    printf '#!/bin/sh\nexec mpirun -n 2 --allow-run-as-root --oversubscribe "%s/recover_mpi_mpi" "$@"\n' "$tmp" >"$tmp/recover_mpirun"
+    chmod +x "$tmp/recover_mpirun"
 fi
 if [ "$mode" = mock ]; then
     "$KAFKA_TEST" "$tmp"
