@@ -298,6 +298,14 @@ static bool run(char **argv, bool *reported)
         }
     }
     child_pid = 0;
+    /* the compiler died of a signal: the handler's kill (it sets DYING
+     * first), or the same signal sent to the whole process group (a
+     * terminal's ^C), whose handler runs in the main thread any moment:
+     * the process is about to die of it, so nothing to report */
+    for (int i = 0; i < 200 && WIFSIGNALED(status) && !dying; i++)
+        usleep(1000);
+    while (dying)
+        pause();
     if (got == (ssize_t)sizeof exec_errno) {
         diag_fatal_noloc("cannot run the C compiler %s: %s", argv[0], strerror(exec_errno));
         *reported = true;
