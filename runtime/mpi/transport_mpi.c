@@ -35,13 +35,6 @@ bool flowi_mpi_linked = true;    /* recovery.c: this program joins mpirun jobs *
  * process too: test for 10 us, then test and yield the CPU between
  * tests up to 2 ms, then sleep 20 us between tests, after 20 ms 200 us
  * (a process waiting for a blocking input elsewhere). */
-static int64_t mono_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
 static void wait_all(int n, MPI_Request *req)
 {
     int64_t t0 = 0;
@@ -51,10 +44,10 @@ static void wait_all(int n, MPI_Request *req)
         if (done)
             return;
         if (i == 0)
-            t0 = mono_ns();
+            t0 = flowi_mono_ns();
         if (i < 64)
             continue;
-        int64_t waited = mono_ns() - t0;
+        int64_t waited = flowi_mono_ns() - t0;
         if (waited < 10000)
             continue;
         if (waited < 2000000) {

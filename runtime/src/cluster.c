@@ -62,7 +62,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 /* ---- the barrier --------------------------------------------------------- */
@@ -93,13 +92,6 @@ static void futex_wait(_Atomic uint32_t *w, uint32_t v)
 static void futex_wake(_Atomic uint32_t *w)
 {
     syscall(SYS_futex, (uint32_t *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
-}
-
-static int64_t mono_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
 static inline void cpu_relax(void)
@@ -286,8 +278,8 @@ static void bar_wait(flow_cluster *c, flow_rt *rt, void (*serial)(flow_cluster *
                 cpu_relax();
                 continue;
             }
-            int64_t t0 = mono_ns();
-            while (atomic_load_explicit(&b->gen, memory_order_acquire) == g && mono_ns() - t0 < *yield)
+            int64_t t0 = flowi_mono_ns();
+            while (atomic_load_explicit(&b->gen, memory_order_acquire) == g && flowi_mono_ns() - t0 < *yield)
                 sched_yield();
             if (atomic_load_explicit(&b->gen, memory_order_acquire) != g)
                 break;

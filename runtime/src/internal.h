@@ -191,6 +191,10 @@ static inline uint64_t flowi_load_le64(const char *p)
 
 /* ---- parsing (time.c) -------------------------------------------------- */
 
+/* The monotonic clock in nanoseconds (for intervals: rates, waits), not a
+ * flow_time. */
+int64_t flowi_mono_ns(void);
+
 /* flow_time_parse without its fast path for the common shapes (the unit
  * tests compare the two). */
 bool flowi_time_parse_general(const char *text, size_t n, flow_time *out);

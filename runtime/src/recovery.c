@@ -839,6 +839,15 @@ static bool is_sum_step(const flow_store *st, const char *step, size_t step_n)
     return false;
 }
 
+/* A count_final row's count (a false timer flag, then the count) into
+ * *N; false when R holds anything else. */
+static bool dec_count(flow_rd *r, int64_t *n)
+{
+    bool timer = flow_dec_bool(r);
+    *n = flow_dec_i64(r);
+    return !timer && !r->bad && r->p == r->end;
+}
+
 typedef struct sum_seed {
     flow_rt *rt;
     const char *step;
@@ -850,9 +859,8 @@ static void seed_sum(void *ctx, flow_str key, flow_rd *blob)
 {
     sum_seed *sd = ctx;
     flow_store *st = sd->rt->store;
-    bool timer = flow_dec_bool(blob);
-    int64_t n = flow_dec_i64(blob);
-    if (timer || blob->bad || blob->p != blob->end)
+    int64_t n;
+    if (!dec_count(blob, &n))
         flow_store_corrupt(sd->rt, sd->step, key);
     int proc = flow_key_owner(sd->rt, key) / st->nw;
     sum_slot(st, sd->step, strlen(sd->step), key)[proc] = n;
@@ -1215,9 +1223,7 @@ static bool unpack_rows(flow_store *st, flow_rd *r, int q)
                 memset(v, 0, sizeof *v * (size_t)st->nranks);    /* combined at EOF: gone */
             } else {
                 flow_rd c = { blob, blob + bn, false };
-                bool timer = flow_dec_bool(&c);
-                v[q] = flow_dec_i64(&c);
-                if (timer || c.bad || c.p != c.end)
+                if (!dec_count(&c, &v[q]))
                     store_fail(st->rt, st->dir, "the rows sent to rank 0 are malformed");
                 for (int p = 0; p < st->nranks; p++)
                     total += v[p];

@@ -491,9 +491,7 @@ int64_t flow_rt_epoch(const flow_rt *rt)
         if (__builtin_mul_overflow(rt->round > 0 ? rt->round - 1 : 0, rt->clock_step, &elapsed))
             elapsed = INT64_MAX;
     } else {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        elapsed = ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - rt->start_ns) / 1000;
+        elapsed = (flowi_mono_ns() - rt->start_ns) / 1000;
     }
     return 1 + (elapsed > 0 ? elapsed / rt->epoch_interval : 0);
 }

@@ -13,20 +13,12 @@
 #include "internal.h"
 
 #include <stdio.h>
-#include <time.h>
 
 #define NS_PER_SEC INT64_C(1000000000)
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-}
-
 void flowi_stats_start(flow_rt *rt)
 {
-    rt->start_ns = mono_ns();
+    rt->start_ns = flowi_mono_ns();
     rt->next_progress_ns = rt->start_ns + rt->progress_every_ns;
 }
 
@@ -80,7 +72,7 @@ void flow_rt_progress(flow_rt *rt)
 {
     if (!rt->counters)
         return;
-    int64_t now = mono_ns();
+    int64_t now = flowi_mono_ns();
     if (now < rt->next_progress_ns)
         return;
     rt->next_progress_ns = now + rt->progress_every_ns;
@@ -102,7 +94,7 @@ void flow_rt_report(flow_rt *rt)
     flow_rt_flush(rt);
     fflush(stdout);
     const flow_program_info *info = rt->info;
-    double secs = (double)(mono_ns() - rt->start_ns) / (double)NS_PER_SEC;
+    double secs = (double)(flowi_mono_ns() - rt->start_ns) / (double)NS_PER_SEC;
     int w = 4, wo = 8;
     for (int i = 0; i < info->n_steps; i++) {
         if ((int)strlen(info->steps[i].step) > w)

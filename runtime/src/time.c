@@ -74,6 +74,13 @@ flow_time flow_time_now_real(void)
     return (flow_time)ts.tv_sec * FLOW_US_PER_SEC + ts.tv_nsec / 1000;
 }
 
+int64_t flowi_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* ---- parsing ----------------------------------------------------------- */
 
 /* A cursor over the text being parsed. */
